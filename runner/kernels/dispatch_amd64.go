@@ -2,4 +2,25 @@
 
 package kernels
 
-func supportedSets() []*kernelSet { return []*kernelSet{&genericSet} }
+import "github.com/klauspost/cpuid/v2"
+
+var avx512Set = kernelSet{
+	name:      "avx512",
+	gemm:      gemmAVX512,
+	dwconv:    dwGeneric,
+	conv:      convGeneric,
+	maxpool:   maxPoolGeneric,
+	avgpool:   avgPoolGeneric,
+	globalAvg: globalAvgGeneric,
+}
+
+// supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use
+// only AVX512F instructions (zmm, opmask, embedded broadcast); the OS must save zmm state,
+// which cpuid checks via XGETBV.
+func supportedSets() []*kernelSet {
+	var sets []*kernelSet
+	if cpuid.CPU.Supports(cpuid.AVX512F) {
+		sets = append(sets, &avx512Set)
+	}
+	return append(sets, &genericSet)
+}
