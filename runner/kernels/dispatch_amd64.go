@@ -7,8 +7,8 @@ import "github.com/klauspost/cpuid/v2"
 var avx512Set = kernelSet{
 	name:      "avx512",
 	gemm:      gemmAVX512,
-	dwconv:    dwGeneric,
-	conv:      convGeneric,
+	dwconv:    dwAVX512Conv,
+	conv:      convAVX512Conv,
 	maxpool:   maxPoolGeneric,
 	avgpool:   avgPoolGeneric,
 	globalAvg: globalAvgGeneric,

@@ -1,0 +1,83 @@
+//go:build amd64 && !noasm
+
+package kernels
+
+// dwAVX512 (dw_avx512_amd64.s) computes ncols output columns of one output row for the
+// channel blocks [0, blockBytes/64) relative to in/out/w, with the nky x nkx tap window whose
+// first tap is at in (for column 0) and whose first weight is at w+wTapOff bytes. Steps are
+// in bytes. Lanes outside mask are neither read nor written.
+//
+//go:noescape
+func dwAVX512(in, out, w *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep, wTapOff, wRowStep, wBlockStep int, lo, hi float32, mask uint32)
+
+// chanSegs splits channels [c0,c1) into at most 3 runs of 16-channel blocks sharing one lane
+// mask: a partial first block, full middle blocks, a partial last block.
+func chanSegs(c0, c1 int) (segs [3]chanSeg, n int) {
+	cb0, cb1 := c0/dwLanes, (c1+dwLanes-1)/dwLanes // blocks [cb0, cb1)
+	loMask := uint32(0xFFFF) &^ (1<<(c0-cb0*dwLanes) - 1)
+	hiMask := uint32(1)<<(c1-(cb1-1)*dwLanes) - 1
+	if cb1-cb0 == 1 {
+		segs[0] = chanSeg{cb0, 1, loMask & hiMask}
+		return segs, 1
+	}
+	if loMask != 0xFFFF {
+		segs[n] = chanSeg{cb0, 1, loMask}
+		n++
+		cb0++
+	}
+	last := cb1
+	if hiMask != 0xFFFF {
+		last--
+	}
+	if last > cb0 {
+		segs[n] = chanSeg{cb0, last - cb0, 0xFFFF}
+		n++
+	}
+	if hiMask != 0xFFFF {
+		segs[n] = chanSeg{last, 1, hiMask}
+		n++
+	}
+	return segs, n
+}
+
+// chanSeg is a run of nb channel blocks starting at block cb with lane mask mask.
+type chanSeg struct {
+	cb, nb int
+	mask   uint32
+}
+
+func dwAVX512Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
+	KW := w.KW
+	bs := (w.KH*KW + 1) * dwLanes
+	segs, nseg := chanSegs(c0, c1)
+	rowStep := g.InW * g.InStride
+	for oy := oy0; oy < oy1; oy++ {
+		iy0 := oy*g.Stride - g.Pad
+		ky0, ky1 := tapRange(iy0, w.KH, g.InH)
+		for ox := 0; ox < g.OutW; {
+			ix0 := ox*g.Stride - g.Pad
+			kx0, kx1 := tapRange(ix0, KW, g.InW)
+			// Extend the run while the tap window stays the same.
+			end := ox + 1
+			for end < g.OutW {
+				a, b := tapRange(end*g.Stride-g.Pad, KW, g.InW)
+				if a != kx0 || b != kx1 {
+					break
+				}
+				end++
+			}
+			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
+			inPix := 0
+			if nky > 0 && nkx > 0 {
+				inPix = (iy0+ky0)*g.InW + ix0 + kx0
+			}
+			outPix := oy*g.OutW + ox
+			for _, s := range segs[:nseg] {
+				dwAVX512(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs],
+					end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4,
+					(ky0*KW+kx0+1)*64, KW*64, bs*4, act.Lo, act.Hi, s.mask)
+			}
+			ox = end
+		}
+	}
+}
