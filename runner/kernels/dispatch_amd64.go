@@ -9,9 +9,9 @@ var avx512Set = kernelSet{
 	gemm:      gemmAVX512,
 	dwconv:    dwAVX512Conv,
 	conv:      convAVX512Conv,
-	maxpool:   maxPoolGeneric,
-	avgpool:   avgPoolGeneric,
-	globalAvg: globalAvgGeneric,
+	maxpool:   maxPoolAVX512Pool,
+	avgpool:   avgPoolAVX512Pool,
+	globalAvg: globalAvgAVX512Pool,
 }
 
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use
