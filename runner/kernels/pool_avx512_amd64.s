@@ -227,9 +227,13 @@ done:
 	RET
 
 // Global average pool: out[j] = scale * sum_p in[p*stride + j] for 16-channel blocks
-// [0, blockBytes/64) with lane mask mask on every block. Two accumulator chains per block.
-// AX = input block pointer, CX = output block pointer, SI = block byte offset,
+// [0, blockBytes/64) with lane mask mask on every block. Chunks of 8 blocks (8 accumulator
+// chains, 512 contiguous bytes per pixel) while 8 remain, then single blocks.
+// AX = input chunk pointer, CX = output chunk pointer, SI = bytes of blocks left,
 // DI = pixel pointer, R8 = pixel stride in bytes, R11 = pixels left.
+
+#define GADD(off, r) VADDPS off(DI), r, K1, r
+#define GSTORE(off, r) VMULPS Z31, r, r; VMOVUPS r, K1, off(CX)
 
 // func globalAvgAVX512(in, out *float32, pixels, stride, blockBytes int, scale float32, mask uint32)
 TEXT ·globalAvgAVX512(SB), NOSPLIT, $0-48
@@ -237,47 +241,68 @@ TEXT ·globalAvgAVX512(SB), NOSPLIT, $0-48
 	MOVQ out+8(FP), CX
 	MOVQ stride+24(FP), R8
 	SHLQ $2, R8
+	MOVQ blockBytes+32(FP), SI
 	VBROADCASTSS scale+40(FP), Z31
 	MOVL mask+44(FP), DX
 	KMOVW DX, K1
-	XORQ SI, SI
 
-gblock:
+chunk8:
+	CMPQ SI, $512
+	JLT  chunk1
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
 	VPXORD Z4, Z4, Z4
-	LEAQ (AX)(SI*1), DI
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	MOVQ AX, DI
 	MOVQ pixels+16(FP), R11
 
-gpix4:
-	CMPQ R11, $4
-	JLT  gpix1
-	VADDPS (DI), Z1, K1, Z1
-	VADDPS (DI)(R8*1), Z2, K1, Z2
-	VADDPS (DI)(R8*2), Z3, K1, Z3
-	LEAQ (DI)(R8*2), DI
-	VADDPS (DI)(R8*1), Z4, K1, Z4
-	LEAQ (DI)(R8*2), DI
-	SUBQ $4, R11
-	JMP  gpix4
-
-gpix1:
-	TESTQ R11, R11
-	JZ   gsum
-	VADDPS (DI), Z1, K1, Z1
+pix8:
+	GADD(0, Z1)
+	GADD(64, Z2)
+	GADD(128, Z3)
+	GADD(192, Z4)
+	GADD(256, Z5)
+	GADD(320, Z6)
+	GADD(384, Z7)
+	GADD(448, Z8)
 	ADDQ R8, DI
 	DECQ R11
-	JMP  gpix1
+	JNZ  pix8
+	GSTORE(0, Z1)
+	GSTORE(64, Z2)
+	GSTORE(128, Z3)
+	GSTORE(192, Z4)
+	GSTORE(256, Z5)
+	GSTORE(320, Z6)
+	GSTORE(384, Z7)
+	GSTORE(448, Z8)
+	ADDQ $512, AX
+	ADDQ $512, CX
+	SUBQ $512, SI
+	JMP  chunk8
 
-gsum:
-	VADDPS Z2, Z1, Z1
-	VADDPS Z4, Z3, Z3
-	VADDPS Z3, Z1, Z1
-	VMULPS Z31, Z1, Z1
-	VMOVUPS Z1, K1, (CX)(SI*1)
-	ADDQ $64, SI
-	CMPQ SI, blockBytes+32(FP)
-	JLT  gblock
+chunk1:
+	TESTQ SI, SI
+	JZ   gdone
+	VPXORD Z1, Z1, Z1
+	MOVQ AX, DI
+	MOVQ pixels+16(FP), R11
+
+pix1:
+	GADD(0, Z1)
+	ADDQ R8, DI
+	DECQ R11
+	JNZ  pix1
+	GSTORE(0, Z1)
+	ADDQ $64, AX
+	ADDQ $64, CX
+	SUBQ $64, SI
+	JMP  chunk1
+
+gdone:
 	VZEROUPPER
 	RET
