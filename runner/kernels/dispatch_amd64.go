@@ -14,6 +14,17 @@ var avx512Set = kernelSet{
 	globalAvg: globalAvgAVX512Pool,
 }
 
+// avx2Set has an AVX2/FMA GEMM; the other kernels are the pure-Go ones.
+var avx2Set = kernelSet{
+	name:      "avx2",
+	gemm:      gemmAVX2,
+	dwconv:    dwGeneric,
+	conv:      convGeneric,
+	maxpool:   maxPoolGeneric,
+	avgpool:   avgPoolGeneric,
+	globalAvg: globalAvgGeneric,
+}
+
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use
 // only AVX512F instructions (zmm, opmask, embedded broadcast); the OS must save zmm state,
 // which cpuid checks via XGETBV.
@@ -21,6 +32,9 @@ func supportedSets() []*kernelSet {
 	var sets []*kernelSet
 	if cpuid.CPU.Supports(cpuid.AVX512F) {
 		sets = append(sets, &avx512Set)
+	}
+	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
+		sets = append(sets, &avx2Set)
 	}
 	return append(sets, &genericSet)
 }
