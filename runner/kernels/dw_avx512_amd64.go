@@ -10,6 +10,12 @@ package kernels
 //go:noescape
 func dwAVX512(in, out, w *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep, wTapOff, wRowStep, wBlockStep int, lo, hi float32, mask uint32)
 
+// dw3x3AVX512 (dw3x3_avx512_amd64.s) is dwAVX512 specialised to a full 3x3 window (all taps
+// inside the image): weights stay in registers, columns in groups of 8.
+//
+//go:noescape
+func dw3x3AVX512(in, out, w *float32, ncols, blockBytes, colStep, tapStep, rowStep, outColStep, wBlockStep int, lo, hi float32, mask uint32)
+
 // chanSegs splits channels [c0,c1) into at most 3 runs of 16-channel blocks sharing one lane
 // mask: a partial first block, full middle blocks, a partial last block.
 func chanSegs(c0, c1 int) (segs [3]chanSeg, n int) {
@@ -72,7 +78,14 @@ func dwAVX512Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 				inPix = (iy0+ky0)*g.InW + ix0 + kx0
 			}
 			outPix := oy*g.OutW + ox
+			full3x3 := w.KH == 3 && KW == 3 && nky == 3 && nkx == 3
 			for _, s := range segs[:nseg] {
+				if full3x3 {
+					dw3x3AVX512(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs],
+						end-ox, s.nb*64, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, bs*4,
+						act.Lo, act.Hi, s.mask)
+					continue
+				}
 				dwAVX512(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs],
 					end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4,
 					(ky0*KW+kx0+1)*64, KW*64, bs*4, act.Lo, act.Hi, s.mask)

@@ -1,0 +1,169 @@
+//go:build amd64 && !noasm
+
+#include "textflag.h"
+
+// Depthwise 3x3, AVX-512, full window only (all 9 taps inside the image): the hot case of
+// ShuffleNetV2 (every interior pixel, stride 1 or 2). One call computes ncols consecutive
+// output columns of one output row for the channel blocks [0, blockBytes/64). Channel
+// blocks outside, columns inside, so the block's 9 weight vectors and bias stay in
+// registers (Z20..Z28, Z29); column groups of 8, 4, then 1 (8/4/1 accumulators Z0..Z7).
+// Inputs are FMA memory operands: column j of tap (ky,kx) is at
+// row + ky*rowStep + kx*tapStep + j*colStep.
+// Registers: AX = input of column 0 of the current block (tap 0,0), CX = its output,
+// BX = block weights, SI = block byte offset, DI = columns left, DX = tap pointer,
+// R8 = colStep, R9 = 3*colStep, R10 = 5*colStep, R11 = 7*colStep, R12 = tapStep,
+// R13 = rowStep; Z30/Z31 = clamp; K1 = lane mask.
+
+#define TAP8(w) \
+	VFMADD231PS (DX), w, K1, Z0; \
+	VFMADD231PS (DX)(R8*1), w, K1, Z1; \
+	VFMADD231PS (DX)(R8*2), w, K1, Z2; \
+	VFMADD231PS (DX)(R9*1), w, K1, Z3; \
+	VFMADD231PS (DX)(R8*4), w, K1, Z4; \
+	VFMADD231PS (DX)(R10*1), w, K1, Z5; \
+	VFMADD231PS (DX)(R9*2), w, K1, Z6; \
+	VFMADD231PS (DX)(R11*1), w, K1, Z7; \
+	ADDQ R12, DX
+
+#define TAP4(w) \
+	VFMADD231PS (DX), w, K1, Z0; \
+	VFMADD231PS (DX)(R8*1), w, K1, Z1; \
+	VFMADD231PS (DX)(R8*2), w, K1, Z2; \
+	VFMADD231PS (DX)(R9*1), w, K1, Z3; \
+	ADDQ R12, DX
+
+#define TAP1(w) \
+	VFMADD231PS (DX), w, K1, Z0; \
+	ADDQ R12, DX
+
+// ROWS(TAP): the 9 taps; DX walks a tap row, then moves to the next input row.
+#define ROWS(TAP) \
+	MOVQ AX, DX; \
+	TAP(Z20); \
+	TAP(Z21); \
+	TAP(Z22); \
+	LEAQ (AX)(R13*1), DX; \
+	TAP(Z23); \
+	TAP(Z24); \
+	TAP(Z25); \
+	LEAQ (AX)(R13*2), DX; \
+	TAP(Z26); \
+	TAP(Z27); \
+	TAP(Z28)
+
+#define FIN(r) \
+	VMAXPS Z30, r, r; \
+	VMINPS Z31, r, r
+
+// func dw3x3AVX512(in, out, w *float32, ncols, blockBytes, colStep, tapStep, rowStep, outColStep, wBlockStep int, lo, hi float32, mask uint32)
+TEXT ·dw3x3AVX512(SB), NOSPLIT, $0-92
+	MOVQ colStep+40(FP), R8
+	LEAQ (R8)(R8*2), R9
+	LEAQ (R8)(R8*4), R10
+	LEAQ (R9)(R8*4), R11
+	MOVQ tapStep+48(FP), R12
+	MOVQ rowStep+56(FP), R13
+	VBROADCASTSS lo+80(FP), Z30
+	VBROADCASTSS hi+84(FP), Z31
+	MOVL mask+88(FP), DX
+	KMOVW DX, K1
+	MOVQ w+16(FP), BX
+	XORQ SI, SI
+
+block:
+	VMOVUPS (BX), Z29
+	VMOVUPS 64(BX), Z20
+	VMOVUPS 128(BX), Z21
+	VMOVUPS 192(BX), Z22
+	VMOVUPS 256(BX), Z23
+	VMOVUPS 320(BX), Z24
+	VMOVUPS 384(BX), Z25
+	VMOVUPS 448(BX), Z26
+	VMOVUPS 512(BX), Z27
+	VMOVUPS 576(BX), Z28
+	MOVQ in+0(FP), AX
+	ADDQ SI, AX
+	MOVQ out+8(FP), CX
+	ADDQ SI, CX
+	MOVQ ncols+24(FP), DI
+
+g8:
+	CMPQ DI, $8
+	JLT  g4
+	VMOVAPS Z29, Z0
+	VMOVAPS Z29, Z1
+	VMOVAPS Z29, Z2
+	VMOVAPS Z29, Z3
+	VMOVAPS Z29, Z4
+	VMOVAPS Z29, Z5
+	VMOVAPS Z29, Z6
+	VMOVAPS Z29, Z7
+	ROWS(TAP8)
+	FIN(Z0)
+	FIN(Z1)
+	FIN(Z2)
+	FIN(Z3)
+	FIN(Z4)
+	FIN(Z5)
+	FIN(Z6)
+	FIN(Z7)
+	MOVQ outColStep+64(FP), DX
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K1, (CX)(DX*1)
+	VMOVUPS Z2, K1, (CX)(DX*2)
+	VMOVUPS Z4, K1, (CX)(DX*4)
+	ADDQ DX, CX
+	VMOVUPS Z3, K1, (CX)(DX*2)
+	VMOVUPS Z5, K1, (CX)(DX*4)
+	ADDQ DX, CX
+	VMOVUPS Z6, K1, (CX)(DX*4)
+	ADDQ DX, CX
+	VMOVUPS Z7, K1, (CX)(DX*4)
+	LEAQ (CX)(DX*4), CX
+	ADDQ DX, CX
+	LEAQ (AX)(R8*8), AX
+	SUBQ $8, DI
+	JMP  g8
+
+g4:
+	CMPQ DI, $4
+	JLT  g1
+	VMOVAPS Z29, Z0
+	VMOVAPS Z29, Z1
+	VMOVAPS Z29, Z2
+	VMOVAPS Z29, Z3
+	ROWS(TAP4)
+	FIN(Z0)
+	FIN(Z1)
+	FIN(Z2)
+	FIN(Z3)
+	MOVQ outColStep+64(FP), DX
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K1, (CX)(DX*1)
+	VMOVUPS Z2, K1, (CX)(DX*2)
+	ADDQ DX, CX
+	VMOVUPS Z3, K1, (CX)(DX*2)
+	LEAQ (CX)(DX*2), CX
+	ADDQ DX, CX
+	LEAQ (AX)(R8*4), AX
+	SUBQ $4, DI
+
+g1:
+	TESTQ DI, DI
+	JZ   nextblock
+	VMOVAPS Z29, Z0
+	ROWS(TAP1)
+	FIN(Z0)
+	VMOVUPS Z0, K1, (CX)
+	ADDQ outColStep+64(FP), CX
+	ADDQ R8, AX
+	DECQ DI
+	JMP  g1
+
+nextblock:
+	ADDQ wBlockStep+72(FP), BX
+	ADDQ $64, SI
+	CMPQ SI, blockBytes+32(FP)
+	JLT  block
+	VZEROUPPER
+	RET
