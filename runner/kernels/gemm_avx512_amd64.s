@@ -200,15 +200,38 @@ loop2:
 	RET
 
 // func gemm1x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+// One row has only two accumulator chains per k step, so even and odd k accumulate into
+// separate registers (Z2,Z3 and Z4,Z5: four chains) that are summed at the end.
 TEXT ·gemm1x32(SB), NOSPLIT, $0-60
 	PROLOGUE
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
 
 loop1:
+	CMPQ CX, $2
+	JLT  tail1
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z6
+	VMOVUPS 192(BX), Z7
+	VFMADD231PS.BCST (SI), Z0, Z2
+	VFMADD231PS.BCST (SI), Z1, Z3
+	VFMADD231PS.BCST 4(SI), Z6, Z4
+	VFMADD231PS.BCST 4(SI), Z7, Z5
+	ADDQ $8, SI
+	ADDQ $256, BX
+	SUBQ $2, CX
+	JMP  loop1
+
+tail1:
+	TESTQ CX, CX
+	JZ   sum1
 	LOADB
 	FMA((SI), Z2, Z3)
-	STEP
-	JNZ loop1
 
+sum1:
+	VADDPS Z4, Z2, Z2
+	VADDPS Z5, Z3, Z3
 	EPILOGUE
 	STORE((SI), Z2, Z3)
 	VZEROUPPER
