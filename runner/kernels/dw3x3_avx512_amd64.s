@@ -55,8 +55,17 @@
 	VMAXPS Z30, r, r; \
 	VMINPS Z31, r, r
 
-// func dw3x3AVX512(in, out, w *float32, ncols, blockBytes, colStep, tapStep, rowStep, outColStep, wBlockStep int, lo, hi float32, mask uint32)
-TEXT ·dw3x3AVX512(SB), NOSPLIT, $0-92
+// SELMASK sets K1 for the block at byte offset SI: K3 (lastMask) for the last block of the
+// call, else K2 (mask).
+#define SELMASK(bb) \
+	KMOVW K2, K1; \
+	LEAQ 64(SI), DX; \
+	CMPQ DX, bb; \
+	JNE  2(PC); \
+	KMOVW K3, K1
+
+// func dw3x3AVX512(in, out, w *float32, ncols, blockBytes, colStep, tapStep, rowStep, outColStep, wBlockStep int, lo, hi float32, mask uint32, lastMask uint32)
+TEXT ·dw3x3AVX512(SB), NOSPLIT, $0-96
 	MOVQ colStep+40(FP), R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
@@ -66,11 +75,14 @@ TEXT ·dw3x3AVX512(SB), NOSPLIT, $0-92
 	VBROADCASTSS lo+80(FP), Z30
 	VBROADCASTSS hi+84(FP), Z31
 	MOVL mask+88(FP), DX
-	KMOVW DX, K1
+	KMOVW DX, K2
+	MOVL lastMask+92(FP), DX
+	KMOVW DX, K3
 	MOVQ w+16(FP), BX
 	XORQ SI, SI
 
 block:
+	SELMASK(blockBytes+32(FP))
 	VMOVUPS (BX), Z29
 	VMOVUPS 64(BX), Z20
 	VMOVUPS 128(BX), Z21

@@ -8,48 +8,39 @@ package kernels
 // in bytes. Lanes outside mask are neither read nor written.
 //
 //go:noescape
-func dwAVX512(in, out, w *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep, wTapOff, wRowStep, wBlockStep int, lo, hi float32, mask uint32)
+func dwAVX512(in, out, w *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep, wTapOff, wRowStep, wBlockStep int, lo, hi float32, mask uint32, lastMask uint32)
 
 // dw3x3AVX512 (dw3x3_avx512_amd64.s) is dwAVX512 specialised to a full 3x3 window (all taps
 // inside the image): weights stay in registers, columns in groups of 8.
 //
 //go:noescape
-func dw3x3AVX512(in, out, w *float32, ncols, blockBytes, colStep, tapStep, rowStep, outColStep, wBlockStep int, lo, hi float32, mask uint32)
+func dw3x3AVX512(in, out, w *float32, ncols, blockBytes, colStep, tapStep, rowStep, outColStep, wBlockStep int, lo, hi float32, mask uint32, lastMask uint32)
 
-// chanSegs splits channels [c0,c1) into at most 3 runs of 16-channel blocks sharing one lane
-// mask: a partial first block, full middle blocks, a partial last block.
-func chanSegs(c0, c1 int) (segs [3]chanSeg, n int) {
+// chanSegs splits channels [c0,c1) into at most 2 runs of 16-channel blocks: a partial
+// first block when c0 is not block-aligned, then the remaining blocks, the last of which
+// uses lastMask (the channel tail) and the others mask.
+func chanSegs(c0, c1 int) (segs [2]chanSeg, n int) {
 	cb0, cb1 := c0/dwLanes, (c1+dwLanes-1)/dwLanes // blocks [cb0, cb1)
 	loMask := uint32(0xFFFF) &^ (1<<(c0-cb0*dwLanes) - 1)
 	hiMask := uint32(1)<<(c1-(cb1-1)*dwLanes) - 1
 	if cb1-cb0 == 1 {
-		segs[0] = chanSeg{cb0, 1, loMask & hiMask}
+		segs[0] = chanSeg{cb0, 1, loMask & hiMask, loMask & hiMask}
 		return segs, 1
 	}
 	if loMask != 0xFFFF {
-		segs[n] = chanSeg{cb0, 1, loMask}
+		segs[n] = chanSeg{cb0, 1, loMask, loMask}
 		n++
 		cb0++
 	}
-	last := cb1
-	if hiMask != 0xFFFF {
-		last--
-	}
-	if last > cb0 {
-		segs[n] = chanSeg{cb0, last - cb0, 0xFFFF}
-		n++
-	}
-	if hiMask != 0xFFFF {
-		segs[n] = chanSeg{last, 1, hiMask}
-		n++
-	}
-	return segs, n
+	segs[n] = chanSeg{cb0, cb1 - cb0, 0xFFFF, hiMask}
+	return segs, n + 1
 }
 
-// chanSeg is a run of nb channel blocks starting at block cb with lane mask mask.
+// chanSeg is a run of nb channel blocks starting at block cb; the last block uses lane mask
+// lastMask, the others mask.
 type chanSeg struct {
-	cb, nb int
-	mask   uint32
+	cb, nb         int
+	mask, lastMask uint32
 }
 
 func dwAVX512Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
@@ -83,12 +74,12 @@ func dwAVX512Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 				if full3x3 {
 					dw3x3AVX512(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs],
 						end-ox, s.nb*64, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, bs*4,
-						act.Lo, act.Hi, s.mask)
+						act.Lo, act.Hi, s.mask, s.lastMask)
 					continue
 				}
 				dwAVX512(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs],
 					end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4,
-					(ky0*KW+kx0+1)*64, KW*64, bs*4, act.Lo, act.Hi, s.mask)
+					(ky0*KW+kx0+1)*64, KW*64, bs*4, act.Lo, act.Hi, s.mask, s.lastMask)
 			}
 			ox = end
 		}

@@ -14,8 +14,17 @@
 // R11, R14 = tap row/column counters. Z1..Z4 = accumulators, Z0 = tap weights,
 // Z30/Z31 = clamp, K1 = lane mask.
 
-// func dwAVX512(in, out, w *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep, wTapOff, wRowStep, wBlockStep int, lo, hi float32, mask uint32)
-TEXT ·dwAVX512(SB), NOSPLIT, $0-124
+// SELMASK sets K1 for the block at byte offset SI: K3 (lastMask) for the last block of the
+// call, else K2 (mask).
+#define SELMASK(bb) \
+	KMOVW K2, K1; \
+	LEAQ 64(SI), DX; \
+	CMPQ DX, bb; \
+	JNE  2(PC); \
+	KMOVW K3, K1
+
+// func dwAVX512(in, out, w *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep, wTapOff, wRowStep, wBlockStep int, lo, hi float32, mask uint32, lastMask uint32)
+TEXT ·dwAVX512(SB), NOSPLIT, $0-128
 	MOVQ in+0(FP), AX
 	MOVQ out+8(FP), CX
 	MOVQ colStep+56(FP), R8
@@ -23,7 +32,9 @@ TEXT ·dwAVX512(SB), NOSPLIT, $0-124
 	VBROADCASTSS lo+112(FP), Z30
 	VBROADCASTSS hi+116(FP), Z31
 	MOVL mask+120(FP), DX
-	KMOVW DX, K1
+	KMOVW DX, K2
+	MOVL lastMask+124(FP), DX
+	KMOVW DX, K3
 	CMPQ nky+40(FP), $0
 	JEQ  notaps
 	CMPQ nkx+48(FP), $0
@@ -36,6 +47,7 @@ group4:
 	MOVQ w+16(FP), BX
 
 block4:
+	SELMASK(blockBytes+32(FP))
 	VMOVUPS (BX), Z1
 	VMOVAPS Z1, Z2
 	VMOVAPS Z1, Z3
@@ -99,6 +111,7 @@ group1:
 	MOVQ w+16(FP), BX
 
 block1:
+	SELMASK(blockBytes+32(FP))
 	VMOVUPS (BX), Z1
 	LEAQ (AX)(SI*1), DI
 	MOVQ BX, R10
@@ -143,6 +156,7 @@ notaps:
 	MOVQ w+16(FP), BX
 
 block0:
+	SELMASK(blockBytes+32(FP))
 	VMOVUPS (BX), Z1
 	VMAXPS Z30, Z1, Z1
 	VMINPS Z31, Z1, Z1

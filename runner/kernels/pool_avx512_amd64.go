@@ -9,10 +9,10 @@ import "math"
 // bytes. Accumulators start at init; the average multiplies by scale.
 //
 //go:noescape
-func maxPoolAVX512(in, out *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep int, init, scale float32, mask uint32)
+func maxPoolAVX512(in, out *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep int, init, scale float32, mask uint32, lastMask uint32)
 
 //go:noescape
-func avgPoolAVX512(in, out *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep int, init, scale float32, mask uint32)
+func avgPoolAVX512(in, out *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep int, init, scale float32, mask uint32, lastMask uint32)
 
 // globalAvgAVX512 sums pixels pixels (pixel stride stride elements) per channel for the
 // channel blocks [0, blockBytes/64) and multiplies by scale.
@@ -64,9 +64,9 @@ func poolAVX512(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad
 			for _, s := range segs[:nseg] {
 				ip, op := &in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes]
 				if isMax {
-					maxPoolAVX512(ip, op, end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, initV, 1, s.mask)
+					maxPoolAVX512(ip, op, end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, initV, 1, s.mask, s.lastMask)
 				} else {
-					avgPoolAVX512(ip, op, end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, initV, 1/float32(div), s.mask)
+					avgPoolAVX512(ip, op, end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, initV, 1/float32(div), s.mask, s.lastMask)
 				}
 			}
 			ox = end
@@ -76,7 +76,16 @@ func poolAVX512(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad
 
 func globalAvgAVX512Pool(in []float32, pixels, stride, c int, out []float32) {
 	segs, nseg := chanSegs(0, c)
+	scale := 1 / float32(pixels)
 	for _, s := range segs[:nseg] {
-		globalAvgAVX512(&in[s.cb*dwLanes], &out[s.cb*dwLanes], pixels, stride, s.nb*64, 1/float32(pixels), s.mask)
+		nb := s.nb
+		if s.lastMask != s.mask {
+			nb--
+			last := s.cb + nb
+			globalAvgAVX512(&in[last*dwLanes], &out[last*dwLanes], pixels, stride, 64, scale, s.lastMask)
+		}
+		if nb > 0 {
+			globalAvgAVX512(&in[s.cb*dwLanes], &out[s.cb*dwLanes], pixels, stride, nb*64, scale, s.mask)
+		}
 	}
 }

@@ -9,10 +9,19 @@
 // (average) or does nothing (max). Lanes outside mask are neither read nor written.
 // Registers as in dwAVX512; Z30 = init, Z31 = scale.
 
-// func maxPoolAVX512(in, out *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep int, init, scale float32, mask uint32)
+// SELMASK sets K1 for the block at byte offset SI: K3 (lastMask) for the last block of the
+// call, else K2 (mask).
+#define SELMASK(bb) \
+	KMOVW K2, K1; \
+	LEAQ 64(SI), DX; \
+	CMPQ DX, bb; \
+	JNE  2(PC); \
+	KMOVW K3, K1
+
+// func maxPoolAVX512(in, out *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep int, init, scale float32, mask uint32, lastMask uint32)
 #define OP VMAXPS
 #define FINISH(r)
-TEXT ·maxPoolAVX512(SB), NOSPLIT, $0-92
+TEXT ·maxPoolAVX512(SB), NOSPLIT, $0-96
 	MOVQ in+0(FP), AX
 	MOVQ out+8(FP), CX
 	MOVQ colStep+48(FP), R8
@@ -20,7 +29,9 @@ TEXT ·maxPoolAVX512(SB), NOSPLIT, $0-92
 	VBROADCASTSS init+80(FP), Z30
 	VBROADCASTSS scale+84(FP), Z31
 	MOVL mask+88(FP), DX
-	KMOVW DX, K1
+	KMOVW DX, K2
+	MOVL lastMask+92(FP), DX
+	KMOVW DX, K3
 
 group4:
 	CMPQ ncols+16(FP), $4
@@ -28,6 +39,7 @@ group4:
 	XORQ SI, SI
 
 block4:
+	SELMASK(blockBytes+24(FP))
 	VMOVAPS Z30, Z1
 	VMOVAPS Z30, Z2
 	VMOVAPS Z30, Z3
@@ -81,6 +93,7 @@ group1:
 	XORQ SI, SI
 
 block1:
+	SELMASK(blockBytes+24(FP))
 	VMOVAPS Z30, Z1
 	LEAQ (AX)(SI*1), DI
 	MOVQ nky+32(FP), R11
@@ -119,10 +132,10 @@ done:
 #undef OP
 #undef FINISH
 
-// func avgPoolAVX512(in, out *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep int, init, scale float32, mask uint32)
+// func avgPoolAVX512(in, out *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep int, init, scale float32, mask uint32, lastMask uint32)
 #define OP VADDPS
 #define FINISH(r) VMULPS Z31, r, r
-TEXT ·avgPoolAVX512(SB), NOSPLIT, $0-92
+TEXT ·avgPoolAVX512(SB), NOSPLIT, $0-96
 	MOVQ in+0(FP), AX
 	MOVQ out+8(FP), CX
 	MOVQ colStep+48(FP), R8
@@ -130,7 +143,9 @@ TEXT ·avgPoolAVX512(SB), NOSPLIT, $0-92
 	VBROADCASTSS init+80(FP), Z30
 	VBROADCASTSS scale+84(FP), Z31
 	MOVL mask+88(FP), DX
-	KMOVW DX, K1
+	KMOVW DX, K2
+	MOVL lastMask+92(FP), DX
+	KMOVW DX, K3
 
 group4:
 	CMPQ ncols+16(FP), $4
@@ -138,6 +153,7 @@ group4:
 	XORQ SI, SI
 
 block4:
+	SELMASK(blockBytes+24(FP))
 	VMOVAPS Z30, Z1
 	VMOVAPS Z30, Z2
 	VMOVAPS Z30, Z3
@@ -191,6 +207,7 @@ group1:
 	XORQ SI, SI
 
 block1:
+	SELMASK(blockBytes+24(FP))
 	VMOVAPS Z30, Z1
 	LEAQ (AX)(SI*1), DI
 	MOVQ nky+32(FP), R11
