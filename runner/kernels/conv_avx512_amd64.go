@@ -14,20 +14,14 @@ func convAVX512Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act 
 	cin, KW := w.Cin, w.KW
 	bs := (w.KH*KW*cin + 1) * convNR
 	rowStep := g.InW * g.InStride
+	xa, xb := fullCols(g.OutW, g.InW, KW, g.Stride, g.Pad)
 	for oy := oy0; oy < oy1; oy++ {
 		iy0 := oy*g.Stride - g.Pad
 		ky0, ky1 := tapRange(iy0, w.KH, g.InH)
 		for ox := 0; ox < g.OutW; {
 			ix0 := ox*g.Stride - g.Pad
 			kx0, kx1 := tapRange(ix0, KW, g.InW)
-			end := ox + 1
-			for end < g.OutW {
-				a, b := tapRange(end*g.Stride-g.Pad, KW, g.InW)
-				if a != kx0 || b != kx1 {
-					break
-				}
-				end++
-			}
+			end := runEnd(ox, xa, xb)
 			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
 			inPix := 0
 			if nky > 0 && nkx > 0 {

@@ -48,21 +48,14 @@ func dwAVX512Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 	bs := (w.KH*KW + 1) * dwLanes
 	segs, nseg := chanSegs(c0, c1)
 	rowStep := g.InW * g.InStride
+	xa, xb := fullCols(g.OutW, g.InW, KW, g.Stride, g.Pad)
 	for oy := oy0; oy < oy1; oy++ {
 		iy0 := oy*g.Stride - g.Pad
 		ky0, ky1 := tapRange(iy0, w.KH, g.InH)
 		for ox := 0; ox < g.OutW; {
 			ix0 := ox*g.Stride - g.Pad
 			kx0, kx1 := tapRange(ix0, KW, g.InW)
-			// Extend the run while the tap window stays the same.
-			end := ox + 1
-			for end < g.OutW {
-				a, b := tapRange(end*g.Stride-g.Pad, KW, g.InW)
-				if a != kx0 || b != kx1 {
-					break
-				}
-				end++
-			}
+			end := runEnd(ox, xa, xb)
 			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
 			inPix := 0
 			if nky > 0 && nkx > 0 {

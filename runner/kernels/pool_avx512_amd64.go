@@ -28,8 +28,8 @@ func avgPoolAVX512Pool(in, out []float32, g Geom, k, c, oy0, oy1 int, countInclu
 	poolAVX512(in, out, g, k, c, oy0, oy1, false, countIncludePad)
 }
 
-// poolAVX512 splits each output row into runs of columns with the same tap window (and
-// divisor) and calls the row kernel once per run and channel segment.
+// poolAVX512 splits each output row into edge columns and the run of full-window columns
+// and calls the row kernel once per run and channel segment.
 func poolAVX512(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad bool) {
 	segs, nseg := chanSegs(0, c)
 	rowStep := g.InW * g.InStride
@@ -37,6 +37,7 @@ func poolAVX512(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad
 	if isMax {
 		initV = float32(math.Inf(-1))
 	}
+	xa, xb := fullCols(g.OutW, g.InW, k, g.Stride, g.Pad)
 	for oy := oy0; oy < oy1; oy++ {
 		iy0 := oy*g.Stride - g.Pad
 		ky0, ky1 := tapRange(iy0, k, g.InH)
@@ -44,15 +45,8 @@ func poolAVX512(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad
 			ix0 := ox*g.Stride - g.Pad
 			kx0, kx1 := tapRange(ix0, k, g.InW)
 			div := avgDivisor(iy0, ix0, ky0, ky1, kx0, kx1, k, g, includePad)
-			end := ox + 1
-			for end < g.OutW {
-				e0 := end*g.Stride - g.Pad
-				a, b := tapRange(e0, k, g.InW)
-				if a != kx0 || b != kx1 || avgDivisor(iy0, e0, ky0, ky1, a, b, k, g, includePad) != div {
-					break
-				}
-				end++
-			}
+			// Full-window columns share the window and the divisor (k*k columns wide).
+			end := runEnd(ox, xa, xb)
 			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
 			inPix := 0
 			if nky > 0 && nkx > 0 {
