@@ -7,8 +7,9 @@
 // output columns of one output row for the channel blocks [0, blockBytes/64). Channel
 // blocks outside, columns inside, so the block's 9 weight vectors and bias stay in
 // registers (Z20..Z28, Z29); column groups of 8, 4, then 1 (8/4/1 accumulators Z0..Z7).
-// Inputs are FMA memory operands: column j of tap (ky,kx) is at
-// row + ky*rowStep + kx*tapStep + j*colStep.
+// Inputs are FMA memory operands (column j of tap (ky,kx) is at
+// row + ky*rowStep + kx*tapStep + j*colStep), except for 8-column groups at stride 1,
+// which load each input pixel once into Z8..Z11 and reuse it for up to 3 taps.
 // Registers: AX = input of column 0 of the current block (tap 0,0), CX = its output,
 // BX = block weights, SI = block byte offset, DI = columns left, DX = tap pointer,
 // R8 = colStep, R9 = 3*colStep, R10 = 5*colStep, R11 = 7*colStep, R12 = tapStep,
@@ -50,6 +51,47 @@
 	TAP(Z26); \
 	TAP(Z27); \
 	TAP(Z28)
+
+// S1ROW(wa, wb, wc): one tap row of an 8-column group at stride 1 (colStep == tapStep):
+// input column x (x = 0..9, one masked load each) feeds outputs x-2..x with taps 2..0, so
+// 10 loads serve 24 FMAs. DX = the row's input for output column 0; it is advanced by
+// 8*colStep for the last column.
+#define S1ROW(wa, wb, wc) \
+	VMOVUPS.Z (DX), K1, Z8; \
+	VFMADD231PS Z8, wa, Z0; \
+	VMOVUPS.Z (DX)(R8*1), K1, Z9; \
+	VFMADD231PS Z9, wb, Z0; \
+	VFMADD231PS Z9, wa, Z1; \
+	VMOVUPS.Z (DX)(R8*2), K1, Z10; \
+	VFMADD231PS Z10, wc, Z0; \
+	VFMADD231PS Z10, wb, Z1; \
+	VFMADD231PS Z10, wa, Z2; \
+	VMOVUPS.Z (DX)(R9*1), K1, Z11; \
+	VFMADD231PS Z11, wc, Z1; \
+	VFMADD231PS Z11, wb, Z2; \
+	VFMADD231PS Z11, wa, Z3; \
+	VMOVUPS.Z (DX)(R8*4), K1, Z8; \
+	VFMADD231PS Z8, wc, Z2; \
+	VFMADD231PS Z8, wb, Z3; \
+	VFMADD231PS Z8, wa, Z4; \
+	VMOVUPS.Z (DX)(R10*1), K1, Z9; \
+	VFMADD231PS Z9, wc, Z3; \
+	VFMADD231PS Z9, wb, Z4; \
+	VFMADD231PS Z9, wa, Z5; \
+	VMOVUPS.Z (DX)(R9*2), K1, Z10; \
+	VFMADD231PS Z10, wc, Z4; \
+	VFMADD231PS Z10, wb, Z5; \
+	VFMADD231PS Z10, wa, Z6; \
+	VMOVUPS.Z (DX)(R11*1), K1, Z11; \
+	VFMADD231PS Z11, wc, Z5; \
+	VFMADD231PS Z11, wb, Z6; \
+	VFMADD231PS Z11, wa, Z7; \
+	VMOVUPS.Z (DX)(R8*8), K1, Z8; \
+	VFMADD231PS Z8, wc, Z6; \
+	VFMADD231PS Z8, wb, Z7; \
+	LEAQ (DX)(R8*8), DX; \
+	VMOVUPS.Z (DX)(R8*1), K1, Z9; \
+	VFMADD231PS Z9, wc, Z7
 
 #define FIN(r) \
 	VMAXPS Z30, r, r; \
@@ -110,7 +152,20 @@ g8:
 	VMOVAPS Z29, Z5
 	VMOVAPS Z29, Z6
 	VMOVAPS Z29, Z7
+	CMPQ R8, R12
+	JNE  g8mem
+	MOVQ AX, DX
+	S1ROW(Z20, Z21, Z22)
+	LEAQ (AX)(R13*1), DX
+	S1ROW(Z23, Z24, Z25)
+	LEAQ (AX)(R13*2), DX
+	S1ROW(Z26, Z27, Z28)
+	JMP  g8fin
+
+g8mem:
 	ROWS(TAP8)
+
+g8fin:
 	FIN(Z0)
 	FIN(Z1)
 	FIN(Z2)
