@@ -8,12 +8,14 @@
 // blocks outside, columns inside, so the block's 9 weight vectors and bias stay in
 // registers (Z20..Z28, Z29); column groups of 8, 4, then 1 (8/4/1 accumulators Z0..Z7).
 // Inputs are FMA memory operands (column j of tap (ky,kx) is at
-// row + ky*rowStep + kx*tapStep + j*colStep), except for 8-column groups at stride 1,
-// which load each input pixel once into Z8..Z11 and reuse it for up to 3 taps.
+// row + ky*rowStep + kx*tapStep + j*colStep), except in 8- and 4-column groups at stride 1
+// and 8-column groups at stride 2, which load each input pixel once into Z8..Z11 and reuse
+// it for every tap that reads it.
 // Registers: AX = input of column 0 of the current block (tap 0,0), CX = its output,
 // BX = block weights, SI = block byte offset, DI = columns left, DX = tap pointer,
 // R8 = colStep, R9 = 3*colStep, R10 = 5*colStep, R11 = 7*colStep, R12 = tapStep,
-// R13 = rowStep; Z30/Z31 = clamp; K1 = lane mask.
+// R13 = rowStep, R14 = odd-column input pointer (stride 2); Z30/Z31 = clamp; K1 = lane
+// mask.
 
 #define TAP8(w) \
 	VFMADD231PS (DX), w, K1, Z0; \
@@ -93,6 +95,74 @@
 	VMOVUPS.Z (DX)(R8*1), K1, Z9; \
 	VFMADD231PS Z9, wc, Z7
 
+// S1ROW4(wa, wb, wc): S1ROW for a 4-column group (6 loads serve 12 FMAs).
+#define S1ROW4(wa, wb, wc) \
+	VMOVUPS.Z (DX), K1, Z8; \
+	VFMADD231PS Z8, wa, Z0; \
+	VMOVUPS.Z (DX)(R8*1), K1, Z9; \
+	VFMADD231PS Z9, wa, Z1; \
+	VFMADD231PS Z9, wb, Z0; \
+	VMOVUPS.Z (DX)(R8*2), K1, Z10; \
+	VFMADD231PS Z10, wa, Z2; \
+	VFMADD231PS Z10, wb, Z1; \
+	VFMADD231PS Z10, wc, Z0; \
+	VMOVUPS.Z (DX)(R9*1), K1, Z11; \
+	VFMADD231PS Z11, wa, Z3; \
+	VFMADD231PS Z11, wb, Z2; \
+	VFMADD231PS Z11, wc, Z1; \
+	VMOVUPS.Z (DX)(R8*4), K1, Z8; \
+	VFMADD231PS Z8, wb, Z3; \
+	VFMADD231PS Z8, wc, Z2; \
+	VMOVUPS.Z (DX)(R10*1), K1, Z9; \
+	VFMADD231PS Z9, wc, Z3;
+
+// S2ROW(wa, wb, wc): one tap row of an 8-column group at stride 2 (colStep = 2*tapStep):
+// input x = 0..16 (17 loads for 24 FMAs) feeds output x/2 (tap x even: 0 or 2, odd: 1).
+// Even x are at DX + (x/2)*colStep, odd x at R14 = DX + tapStep plus the same.
+#define S2ROW(wa, wb, wc) \
+	LEAQ (DX)(R12*1), R14; \
+	VMOVUPS.Z (DX), K1, Z8; \
+	VFMADD231PS Z8, wa, Z0; \
+	VMOVUPS.Z (R14), K1, Z9; \
+	VFMADD231PS Z9, wb, Z0; \
+	VMOVUPS.Z (DX)(R8*1), K1, Z10; \
+	VFMADD231PS Z10, wa, Z1; \
+	VFMADD231PS Z10, wc, Z0; \
+	VMOVUPS.Z (R14)(R8*1), K1, Z11; \
+	VFMADD231PS Z11, wb, Z1; \
+	VMOVUPS.Z (DX)(R8*2), K1, Z8; \
+	VFMADD231PS Z8, wa, Z2; \
+	VFMADD231PS Z8, wc, Z1; \
+	VMOVUPS.Z (R14)(R8*2), K1, Z9; \
+	VFMADD231PS Z9, wb, Z2; \
+	VMOVUPS.Z (DX)(R9*1), K1, Z10; \
+	VFMADD231PS Z10, wa, Z3; \
+	VFMADD231PS Z10, wc, Z2; \
+	VMOVUPS.Z (R14)(R9*1), K1, Z11; \
+	VFMADD231PS Z11, wb, Z3; \
+	VMOVUPS.Z (DX)(R8*4), K1, Z8; \
+	VFMADD231PS Z8, wa, Z4; \
+	VFMADD231PS Z8, wc, Z3; \
+	VMOVUPS.Z (R14)(R8*4), K1, Z9; \
+	VFMADD231PS Z9, wb, Z4; \
+	VMOVUPS.Z (DX)(R10*1), K1, Z10; \
+	VFMADD231PS Z10, wa, Z5; \
+	VFMADD231PS Z10, wc, Z4; \
+	VMOVUPS.Z (R14)(R10*1), K1, Z11; \
+	VFMADD231PS Z11, wb, Z5; \
+	VMOVUPS.Z (DX)(R9*2), K1, Z8; \
+	VFMADD231PS Z8, wa, Z6; \
+	VFMADD231PS Z8, wc, Z5; \
+	VMOVUPS.Z (R14)(R9*2), K1, Z9; \
+	VFMADD231PS Z9, wb, Z6; \
+	VMOVUPS.Z (DX)(R11*1), K1, Z10; \
+	VFMADD231PS Z10, wa, Z7; \
+	VFMADD231PS Z10, wc, Z6; \
+	VMOVUPS.Z (R14)(R11*1), K1, Z11; \
+	VFMADD231PS Z11, wb, Z7; \
+	VMOVUPS.Z (DX)(R8*8), K1, Z8; \
+	VFMADD231PS Z8, wc, Z7;
+
 #define FIN(r) \
 	VMAXPS Z30, r, r; \
 	VMINPS Z31, r, r
@@ -153,13 +223,25 @@ g8:
 	VMOVAPS Z29, Z6
 	VMOVAPS Z29, Z7
 	CMPQ R8, R12
-	JNE  g8mem
+	JNE  g8s2
 	MOVQ AX, DX
 	S1ROW(Z20, Z21, Z22)
 	LEAQ (AX)(R13*1), DX
 	S1ROW(Z23, Z24, Z25)
 	LEAQ (AX)(R13*2), DX
 	S1ROW(Z26, Z27, Z28)
+	JMP  g8fin
+
+g8s2:
+	LEAQ (R12)(R12*1), DX
+	CMPQ R8, DX
+	JNE  g8mem
+	MOVQ AX, DX
+	S2ROW(Z20, Z21, Z22)
+	LEAQ (AX)(R13*1), DX
+	S2ROW(Z23, Z24, Z25)
+	LEAQ (AX)(R13*2), DX
+	S2ROW(Z26, Z27, Z28)
 	JMP  g8fin
 
 g8mem:
@@ -199,7 +281,20 @@ g4:
 	VMOVAPS Z29, Z1
 	VMOVAPS Z29, Z2
 	VMOVAPS Z29, Z3
+	CMPQ R8, R12
+	JNE  g4mem
+	MOVQ AX, DX
+	S1ROW4(Z20, Z21, Z22)
+	LEAQ (AX)(R13*1), DX
+	S1ROW4(Z23, Z24, Z25)
+	LEAQ (AX)(R13*2), DX
+	S1ROW4(Z26, Z27, Z28)
+	JMP  g4fin
+
+g4mem:
 	ROWS(TAP4)
+
+g4fin:
 	FIN(Z0)
 	FIN(Z1)
 	FIN(Z2)
