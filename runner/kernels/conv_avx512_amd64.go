@@ -10,6 +10,12 @@ package kernels
 //go:noescape
 func convAVX512(in, out, w *float32, ncols, nky, nkx, cin, colStep, tapStep, rowStep, wTapOff, wRowSkip, outColStep int, lo, hi float32, mask uint32)
 
+// convAVX512Y is convAVX512 for a block with at most 24 live output channels (mask bits
+// 24..31 clear): channels 16..23 use ymm registers (needs AVX512VL).
+//
+//go:noescape
+func convAVX512Y(in, out, w *float32, ncols, nky, nkx, cin, colStep, tapStep, rowStep, wTapOff, wRowSkip, outColStep int, lo, hi float32, mask uint32)
+
 func convAVX512Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {
 	cin, KW := w.Cin, w.KW
 	bs := (w.KH*KW*cin + 1) * convNR
@@ -32,7 +38,11 @@ func convAVX512Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act 
 			outPix := oy*g.OutW + ox
 			for cb := 0; cb*convNR < w.Cout; cb++ {
 				mask := panelMask(cb, 0, w.Cout)
-				convAVX512(&in[inPix*g.InStride], &out[outPix*g.OutStride+cb*convNR], &w.data[cb*bs],
+				kern := convAVX512
+				if mask>>24 == 0 {
+					kern = convAVX512Y
+				}
+				kern(&in[inPix*g.InStride], &out[outPix*g.OutStride+cb*convNR], &w.data[cb*bs],
 					end-ox, nky, nkx, cin, g.Stride*g.InStride*4, g.InStride*4, rowStep*4,
 					((ky0*KW+kx0)*cin+1)*128, (KW-nkx)*cin*128, g.OutStride*4, act.Lo, act.Hi, mask)
 			}

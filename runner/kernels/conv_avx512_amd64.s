@@ -236,3 +236,204 @@ s1:
 done:
 	VZEROUPPER
 	RET
+
+// Variants for blocks with at most 24 live output channels: the second half uses ymm
+// registers (8 channels, EVEX-encoded with embedded broadcast and opmask K2), which cost one
+// FMA pipe slot instead of two on Zen 4.
+#define FMAY(addr, r0, r1) \
+	VFMADD231PS.BCST addr, Z0, r0; \
+	VFMADD231PS.BCST addr, Y1, r1
+
+#define STOREY(addr, r0, r1) \
+	VMAXPS Z30, r0, r0; \
+	VMAXPS Y30, r1, r1; \
+	VMINPS Z31, r0, r0; \
+	VMINPS Y31, r1, r1; \
+	VMOVUPS r0, K1, addr; \
+	VMOVUPS r1, K2, 64 addr
+
+#define BIASY \
+	MOVQ w+16(FP), R13; \
+	VMOVUPS (R13), Z2; \
+	VMOVUPS 64(R13), Y3; \
+	ADDQ wTapOff+80(FP), R13; \
+	MOVQ AX, DI; \
+	MOVQ nky+32(FP), R11
+
+#define LOADWY \
+	VMOVUPS (R13), Z0; \
+	VMOVUPS 64(R13), Y1
+
+// func convAVX512Y(in, out, w *float32, ncols, nky, nkx, cin, colStep, tapStep, rowStep, wTapOff, wRowSkip, outColStep int, lo, hi float32, mask uint32)
+TEXT ·convAVX512Y(SB), NOSPLIT, $0-116
+	MOVQ in+0(FP), AX
+	MOVQ out+8(FP), CX
+	MOVQ ncols+24(FP), SI
+	MOVQ colStep+56(FP), R8
+	LEAQ (R8)(R8*2), R9
+	VBROADCASTSS lo+104(FP), Z30
+	VBROADCASTSS hi+108(FP), Z31
+	MOVL mask+112(FP), DX
+	KMOVW DX, K1
+	SHRL $16, DX
+	KMOVW DX, K2
+
+g10:
+	CMPQ SI, $10
+	JLT  g5
+	BIASY
+	VMOVAPS Z2, Z4
+	VMOVAPS Y3, Y5
+	VMOVAPS Z2, Z6
+	VMOVAPS Y3, Y7
+	VMOVAPS Z2, Z8
+	VMOVAPS Y3, Y9
+	VMOVAPS Z2, Z10
+	VMOVAPS Y3, Y11
+	VMOVAPS Z2, Z12
+	VMOVAPS Y3, Y13
+	VMOVAPS Z2, Z14
+	VMOVAPS Y3, Y15
+	VMOVAPS Z2, Z16
+	VMOVAPS Y3, Y17
+	VMOVAPS Z2, Z18
+	VMOVAPS Y3, Y19
+	VMOVAPS Z2, Z20
+	VMOVAPS Y3, Y21
+	TESTQ R11, R11
+	JZ   s10
+
+r10:
+	ROWSTART
+
+k10:
+	COLSTART
+
+c10:
+	LOADWY
+	LEAQ (R12)(R8*4), DX
+	ADDQ R8, DX
+	FMAY((R12), Z2, Y3)
+	FMAY((R12)(R8*1), Z4, Y5)
+	FMAY((R12)(R8*2), Z6, Y7)
+	FMAY((R12)(R9*1), Z8, Y9)
+	FMAY((R12)(R8*4), Z10, Y11)
+	FMAY((DX), Z12, Y13)
+	FMAY((DX)(R8*1), Z14, Y15)
+	FMAY((DX)(R8*2), Z16, Y17)
+	FMAY((DX)(R9*1), Z18, Y19)
+	FMAY((DX)(R8*4), Z20, Y21)
+	CINEND
+	JNZ  c10
+	COLEND
+	JNZ  k10
+	ROWEND
+	JNZ  r10
+
+s10:
+	MOVQ outColStep+96(FP), R10
+	LEAQ (R10)(R10*2), R14
+	MOVQ CX, R12
+	STOREY((R12), Z2, Y3)
+	STOREY((R12)(R10*1), Z4, Y5)
+	STOREY((R12)(R10*2), Z6, Y7)
+	STOREY((R12)(R14*1), Z8, Y9)
+	STOREY((R12)(R10*4), Z10, Y11)
+	LEAQ (R12)(R10*4), R12
+	ADDQ R10, R12
+	STOREY((R12), Z12, Y13)
+	STOREY((R12)(R10*1), Z14, Y15)
+	STOREY((R12)(R10*2), Z16, Y17)
+	STOREY((R12)(R14*1), Z18, Y19)
+	STOREY((R12)(R10*4), Z20, Y21)
+	LEAQ (R12)(R10*4), CX
+	ADDQ R10, CX
+	LEAQ (AX)(R8*8), AX
+	LEAQ (AX)(R8*2), AX
+	SUBQ $10, SI
+	JMP  g10
+
+g5:
+	CMPQ SI, $5
+	JLT  g1
+	BIASY
+	VMOVAPS Z2, Z4
+	VMOVAPS Y3, Y5
+	VMOVAPS Z2, Z6
+	VMOVAPS Y3, Y7
+	VMOVAPS Z2, Z8
+	VMOVAPS Y3, Y9
+	VMOVAPS Z2, Z10
+	VMOVAPS Y3, Y11
+	TESTQ R11, R11
+	JZ   s5
+
+r5:
+	ROWSTART
+
+k5:
+	COLSTART
+
+c5:
+	LOADWY
+	FMAY((R12), Z2, Y3)
+	FMAY((R12)(R8*1), Z4, Y5)
+	FMAY((R12)(R8*2), Z6, Y7)
+	FMAY((R12)(R9*1), Z8, Y9)
+	FMAY((R12)(R8*4), Z10, Y11)
+	CINEND
+	JNZ  c5
+	COLEND
+	JNZ  k5
+	ROWEND
+	JNZ  r5
+
+s5:
+	MOVQ outColStep+96(FP), R10
+	LEAQ (R10)(R10*2), R14
+	MOVQ CX, R12
+	STOREY((R12), Z2, Y3)
+	STOREY((R12)(R10*1), Z4, Y5)
+	STOREY((R12)(R10*2), Z6, Y7)
+	STOREY((R12)(R14*1), Z8, Y9)
+	STOREY((R12)(R10*4), Z10, Y11)
+	LEAQ (R12)(R10*4), CX
+	ADDQ R10, CX
+	LEAQ (AX)(R8*4), AX
+	ADDQ R8, AX
+	SUBQ $5, SI
+	JMP  g5
+
+g1:
+	TESTQ SI, SI
+	JZ   done
+	BIASY
+	TESTQ R11, R11
+	JZ   s1
+
+r1:
+	ROWSTART
+
+k1:
+	COLSTART
+
+c1:
+	LOADWY
+	FMAY((R12), Z2, Y3)
+	CINEND
+	JNZ  c1
+	COLEND
+	JNZ  k1
+	ROWEND
+	JNZ  r1
+
+s1:
+	STOREY((CX), Z2, Y3)
+	ADDQ outColStep+96(FP), CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  g1
+
+done:
+	VZEROUPPER
+	RET

@@ -26,11 +26,11 @@ var avx2Set = kernelSet{
 }
 
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use
-// only AVX512F instructions (zmm, opmask, embedded broadcast); the OS must save zmm state,
-// which cpuid checks via XGETBV.
+// AVX512F (zmm, opmask, embedded broadcast) and AVX512VL (masked EVEX ymm ops in the conv
+// kernel); cpuid also checks via XGETBV that the OS saves the zmm state.
 func supportedSets() []*kernelSet {
 	var sets []*kernelSet
-	if cpuid.CPU.Supports(cpuid.AVX512F) {
+	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL) {
 		sets = append(sets, &avx512Set)
 	}
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
