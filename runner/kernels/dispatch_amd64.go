@@ -14,11 +14,11 @@ var avx512Set = kernelSet{
 	globalAvg: globalAvgAVX512Pool,
 }
 
-// avx2Set has an AVX2/FMA GEMM; the other kernels are the pure-Go ones.
+// avx2Set has AVX2/FMA GEMM and depthwise kernels; the others are the pure-Go ones.
 var avx2Set = kernelSet{
 	name:      "avx2",
 	gemm:      gemmAVX2,
-	dwconv:    dwGeneric,
+	dwconv:    dwAVX2Conv,
 	conv:      convGeneric,
 	maxpool:   maxPoolGeneric,
 	avgpool:   avgPoolGeneric,
