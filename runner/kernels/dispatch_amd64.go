@@ -14,15 +14,15 @@ var avx512Set = kernelSet{
 	globalAvg: globalAvgAVX512Pool,
 }
 
-// avx2Set has AVX2/FMA GEMM and depthwise kernels; the others are the pure-Go ones.
+// avx2Set has AVX2/FMA GEMM, depthwise and pooling kernels and the pure-Go dense conv.
 var avx2Set = kernelSet{
 	name:      "avx2",
 	gemm:      gemmAVX2,
 	dwconv:    dwAVX2Conv,
 	conv:      convGeneric,
-	maxpool:   maxPoolGeneric,
-	avgpool:   avgPoolGeneric,
-	globalAvg: globalAvgGeneric,
+	maxpool:   maxPoolAVX2Pool,
+	avgpool:   avgPoolAVX2Pool,
+	globalAvg: globalAvgAVX2Pool,
 }
 
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use
