@@ -14,12 +14,12 @@ var avx512Set = kernelSet{
 	globalAvg: globalAvgAVX512Pool,
 }
 
-// avx2Set has AVX2/FMA GEMM, depthwise and pooling kernels and the pure-Go dense conv.
+// avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
 var avx2Set = kernelSet{
 	name:      "avx2",
 	gemm:      gemmAVX2,
 	dwconv:    dwAVX2Conv,
-	conv:      convGeneric,
+	conv:      convAVX2Conv,
 	maxpool:   maxPoolAVX2Pool,
 	avgpool:   avgPoolAVX2Pool,
 	globalAvg: globalAvgAVX2Pool,
