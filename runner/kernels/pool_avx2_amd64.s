@@ -317,9 +317,13 @@ tdone:
 #undef FINISH
 
 // func globalAvgAVX2(in, out *float32, pixels, stride, groupBytes int, scale float32)
-// Whole 8-channel groups, 4 groups (128 contiguous bytes per pixel) at a time, then single
-// groups. AX/CX = input/output of the current chunk, SI = bytes left, DI = pixel pointer,
-// R8 = pixel stride in bytes, R11 = pixels left.
+// Whole 8-channel groups, 8 groups (256 contiguous bytes per pixel, 8 accumulator chains) at
+// a time, then single groups. AX/CX = input/output of the current chunk, SI = bytes left,
+// DI = pixel pointer, R8 = pixel stride in bytes, R11 = pixels left.
+
+#define GADD(off, r) VADDPS off(DI), r, r
+#define GSTORE(off, r) VMULPS Y15, r, r; VMOVUPS r, off(CX)
+
 TEXT ·globalAvgAVX2(SB), NOSPLIT, $0-44
 	MOVQ in+0(FP), AX
 	MOVQ out+8(FP), CX
@@ -328,36 +332,44 @@ TEXT ·globalAvgAVX2(SB), NOSPLIT, $0-44
 	MOVQ groupBytes+32(FP), SI
 	VBROADCASTSS scale+40(FP), Y15
 
-gchunk4:
-	CMPQ SI, $128
+gchunk8:
+	CMPQ SI, $256
 	JLT  gchunk1
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
 	MOVQ AX, DI
 	MOVQ pixels+16(FP), R11
 
-gpix4:
-	VADDPS (DI), Y1, Y1
-	VADDPS 32(DI), Y2, Y2
-	VADDPS 64(DI), Y3, Y3
-	VADDPS 96(DI), Y4, Y4
+gpix8:
+	GADD(0, Y1)
+	GADD(32, Y2)
+	GADD(64, Y3)
+	GADD(96, Y4)
+	GADD(128, Y5)
+	GADD(160, Y6)
+	GADD(192, Y7)
+	GADD(224, Y8)
 	ADDQ R8, DI
 	DECQ R11
-	JNZ  gpix4
-	VMULPS Y15, Y1, Y1
-	VMULPS Y15, Y2, Y2
-	VMULPS Y15, Y3, Y3
-	VMULPS Y15, Y4, Y4
-	VMOVUPS Y1, (CX)
-	VMOVUPS Y2, 32(CX)
-	VMOVUPS Y3, 64(CX)
-	VMOVUPS Y4, 96(CX)
-	ADDQ $128, AX
-	ADDQ $128, CX
-	SUBQ $128, SI
-	JMP  gchunk4
+	JNZ  gpix8
+	GSTORE(0, Y1)
+	GSTORE(32, Y2)
+	GSTORE(64, Y3)
+	GSTORE(96, Y4)
+	GSTORE(128, Y5)
+	GSTORE(160, Y6)
+	GSTORE(192, Y7)
+	GSTORE(224, Y8)
+	ADDQ $256, AX
+	ADDQ $256, CX
+	SUBQ $256, SI
+	JMP  gchunk8
 
 gchunk1:
 	TESTQ SI, SI
@@ -367,12 +379,11 @@ gchunk1:
 	MOVQ pixels+16(FP), R11
 
 gpix1:
-	VADDPS (DI), Y1, Y1
+	GADD(0, Y1)
 	ADDQ R8, DI
 	DECQ R11
 	JNZ  gpix1
-	VMULPS Y15, Y1, Y1
-	VMOVUPS Y1, (CX)
+	GSTORE(0, Y1)
 	ADDQ $32, AX
 	ADDQ $32, CX
 	SUBQ $32, SI
