@@ -4,6 +4,7 @@ package kernels
 
 import "github.com/klauspost/cpuid/v2"
 
+// avx512Set is the AVX-512 kernel set (16 channels per zmm, opmask tails).
 var avx512Set = kernelSet{
 	name:      "avx512",
 	gemm:      gemmAVX512,
