@@ -190,6 +190,8 @@ func gemmCases() []gemmCase {
 	}
 	// ShuffleNetV2-like shapes (XNNPACK bench/models/shufflenet_v2_x10_gemm.txt style).
 	cs = append(cs, gemmCase{49, 232, 232, 0, 232, 232, 464}, gemmCase{29, 1000, 64, 0, 1000, 64, 1000})
+	// More 14-row tiles than one AVX-512 call takes (1200/K per call): 21 tiles, K = 67.
+	cs = append(cs, gemmCase{300, 40, 67, 0, 40, 70, 40})
 	return cs
 }
 
