@@ -21,7 +21,7 @@ type MemError struct {
 func (e *MemError) Error() string {
 	var parts []string
 	for _, k := range partOrder(e.Parts) {
-		parts = append(parts, k+" "+FormatBytes(e.Parts[k]))
+		parts = append(parts, k+" "+byteUnits(e.Parts[k]))
 	}
 	s := "design needs an estimated " + gib(e.Need)
 	if len(parts) > 0 {
@@ -66,9 +66,9 @@ func trimFloat(f float64) string {
 	return strings.TrimSuffix(s, ".")
 }
 
-// FormatBytes formats a byte count in the largest binary unit that keeps
+// byteUnits formats a byte count in the largest binary unit that keeps
 // it at least 1 ("512 B", "1.5 KiB", "96 MiB", "11.92 GiB").
-func FormatBytes(b int64) string {
+func byteUnits(b int64) string {
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
 	f := float64(b)
 	u := 0
