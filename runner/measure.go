@@ -69,8 +69,9 @@ type Result struct {
 	Backend string    `json:"backend"`
 	Mode    Mode      `json:"mode"`
 	Spec    arch.Spec `json:"spec"`
-	Warmup  int       `json:"warmup"` // warm-up runs done
-	Iters   int       `json:"iters"`  // timed runs
+	Preset  string    `json:"preset,omitempty"` // the preset the design came from, if any
+	Warmup  int       `json:"warmup"`           // warm-up runs done
+	Iters   int       `json:"iters"`            // timed runs
 	// LatencyMS summarises the per-run latencies in milliseconds.
 	LatencyMS stats.Summary `json:"latency_ms"`
 	// ThroughputIPS is images per second at the median latency: batch*1000/median.
