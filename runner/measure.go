@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
@@ -88,7 +89,8 @@ type Result struct {
 
 // Measure times p: o.Warmup untimed runs, then timed runs until at least
 // o.MinIters runs and o.MinTime have passed (o.MaxTime caps the timed
-// phase). Each run is timed on its own with the monotonic clock.
+// phase). Each run is timed on its own with the monotonic clock; a garbage
+// collection runs between the warm-up and the timed phase.
 //
 // If ctx is cancelled, Measure stops before the next run and returns the
 // partial result with Cancelled set together with an error wrapping
@@ -122,7 +124,7 @@ func measure(ctx context.Context, p Program, input, output []float32, o MeasureO
 	res.Fingerprint.Backend = info.Backend
 	res.Fingerprint.Device = info.Device
 
-	lat := make([]float64, 0, max(minIters, 256))
+	lat := make([]float64, 0, max(minIters, 1024))
 	var timed time.Duration // sum of the timed runs
 	lastReport := start
 	report := func(ph Phase, t time.Time, final bool) {
@@ -159,6 +161,9 @@ func measure(ctx context.Context, p Program, input, output []float32, o MeasureO
 		res.Warmup++
 		report(PhaseWarmup, now(), false)
 	}
+	// Start the timed phase with a clean heap so a collection of the
+	// set-up's garbage does not land in it (as testing.B does).
+	runtime.GC()
 	for {
 		if ctx.Err() != nil {
 			return stop(nil)

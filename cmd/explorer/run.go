@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -403,13 +404,16 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 		res.Mode, ms3(float64(prof.TotalNanos)/1e6), prof.View)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "category\ttime (ms)\ttime %%\tMAdds %%\tMAC %%\tGFLOP/s\t\n")
+	var madds int64
 	for _, g := range prof.Categories {
+		madds += g.MultAdds
 		if g.Nanos == 0 && g.MultAdds == 0 && g.MemAccess == 0 {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%.1f\t%s\t\n", g.Name, ms3(float64(g.Nanos)/1e6), 100*g.TimeShare,
 			100*g.MultAddsShare, 100*g.MemAccessShare, gflops(g.MultAdds, g.Nanos))
 	}
+	fmt.Fprintf(tw, "total\t%s\t100.0\t100.0\t100.0\t%s\t\n", ms3(float64(prof.TotalNanos)/1e6), gflops(madds, prof.TotalNanos))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -431,8 +435,8 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 			if len(r.Covers) > 1 {
 				covers = strings.Join(r.Covers[1:], " ")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%.1f\t%.1f\t%s\t\n", r.ID, r.Kind, r.Category, ms3(float64(r.Nanos)/1e6),
-				100*r.TimeShare, human(r.MultAdds), human(r.MemAccess), r.GFLOPS, r.GBPerS, covers)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%.1f\t%s\t\n", r.ID, r.Kind, r.Category, ms3(float64(r.Nanos)/1e6),
+				100*r.TimeShare, human(r.MultAdds), human(r.MemAccess), gflops(r.MultAdds, r.Nanos), r.GBPerS, covers)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -447,8 +451,16 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 	return nil
 }
 
-// ms3 formats milliseconds with 3 decimals.
-func ms3(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+// ms3 formats milliseconds: 3 decimals, 4 below 1 ms, 1 from 100 ms.
+func ms3(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case a >= 1 || a == 0:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
 
 // gflops is 2*MAdds per nanosecond, or "-" without time or MAdds.
 func gflops(madds, ns int64) string {
