@@ -31,9 +31,7 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-// single builds a one-op graph around a hand-made op by running the arch
-// micro-network builder is not possible for arbitrary ops, so the tests
-// below construct graphs directly.
+// graph1 builds a one-op graph (arch.Build only makes whole networks).
 func graph1(op arch.Op, in arch.Shape, outs ...arch.Shape) *arch.Graph {
 	g := &arch.Graph{Tensors: []arch.Tensor{{ID: 0, Shape: in, Producer: -1, Consumers: []int{0}}}}
 	op.Inputs = []arch.TensorID{0}
