@@ -67,9 +67,7 @@ func maxPoolGeneric(in, out []float32, g Geom, k, c, oy0, oy1 int) {
 					src := in[(iy0+ky)*rowStep+(ix0+kx)*g.InStride:]
 					src = src[:c]
 					for j, v := range src {
-						if v > o[j] {
-							o[j] = v
-						}
+						o[j] = max(o[j], v)
 					}
 				}
 			}
