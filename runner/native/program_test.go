@@ -9,6 +9,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/internal/testnet"
 	"github.com/shufflelab/explorer/runner/weights"
 )
 
@@ -219,5 +220,60 @@ func TestSanityTiming(t *testing.T) {
 			prog.Close()
 			t.Logf("%s %d threads: best of 20 %v (noisy, informational)", mode, threads, best)
 		}
+	}
+}
+
+// TestShuffleCopies checks where fused mode must still copy a shuffle. In
+// torchvision's ShuffleNetV2 a unit's shuffle is folded away when the next
+// layer reads the whole tensor (the next stage's stride-2 unit or conv5:
+// 1x1 columns and depthwise channels absorb the permutation) and copied
+// when a stride-1 unit splits it, so sum(depths)-3 copies remain. In
+// ShuffleNet v1 the shuffle after stage2.0's ungrouped 1x1 folds into that
+// conv's output rows; the others (after grouped 1x1s, before grouped 1x1s)
+// are copied: sum(depths)-1.
+func TestShuffleCopies(t *testing.T) {
+	for _, tc := range []struct {
+		spec arch.Spec
+		want int
+	}{
+		{arch.Spec{Family: arch.ShuffleNetV2, Channels: []int{24, 48, 96, 192, 256}, Depths: []int{1, 2, 1}, Res: 64, Classes: 10}, 1},
+		{arch.Spec{Family: arch.ShuffleNetV2, Channels: []int{24, 48, 96, 192, 256}, Depths: []int{2, 3, 2}, Res: 64, Classes: 10}, 4},
+		{arch.Spec{Family: arch.ShuffleNetV1, Groups: 3, Channels: []int{12, 48, 96, 192}, Depths: []int{1, 2, 1}, Res: 64, Classes: 10}, 3},
+	} {
+		g, err := arch.Build(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := New().Compile(g, weights.Random(g, 1), runner.Options{Mode: runner.Fused})
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps, err := prog.Profile(context.Background(), randInput(g, 1), make([]float32, g.Tensors[g.Output].Shape.Elems()))
+		prog.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, st := range steps {
+			if strings.HasSuffix(st.Name, ".shuffle.copy") {
+				n++
+			}
+		}
+		if n != tc.want {
+			t.Errorf("%s depths %v: %d shuffle copies, want %d", tc.spec.Family, tc.spec.Depths, n, tc.want)
+		}
+	}
+}
+
+// TestThreeThreads runs a fixture-sized network with more threads than the
+// tests' usual two.
+func TestThreeThreads(t *testing.T) {
+	g := smallSNv2(t, 2)
+	w := weights.Random(g, 3)
+	in := randInput(g, 3)
+	one := compileRun(t, g, w, in, runner.Fused, 1)
+	three := compileRun(t, g, w, in, runner.Fused, 3)
+	if e := testnet.RelErr(three, one); e > tol {
+		t.Errorf("3 threads vs 1: max rel error %.3g", e)
 	}
 }

@@ -323,14 +323,32 @@ func (s *ewStep) run(t, nt int) {
 	p0, p1 := span(s.pixels, t, nt)
 	in, out := s.in.buf.data, s.out.buf.data
 	ip, op := s.in.pos, s.out.pos
+	ilo, iok := s.in.contiguous()
+	olo, ook := s.out.contiguous()
+	lo, hi := s.act.Lo, s.act.Hi
 	for p := p0; p < p1; p++ {
+		if iok && ook {
+			i := in[p*s.in.stride+ilo : p*s.in.stride+ilo+len(op)]
+			o := out[p*s.out.stride+olo : p*s.out.stride+olo+len(op)]
+			if s.scale == nil {
+				for c, v := range i {
+					o[c] = min(max(v, lo), hi)
+				}
+				continue
+			}
+			sc, sh := s.scale[:len(i)], s.shift[:len(i)]
+			for c, v := range i {
+				o[c] = min(max(v*sc[c]+sh[c], lo), hi)
+			}
+			continue
+		}
 		i, o := in[p*s.in.stride:], out[p*s.out.stride:]
 		for c := range op {
 			v := i[ip[c]]
 			if s.scale != nil {
 				v = v*s.scale[c] + s.shift[c]
 			}
-			o[op[c]] = min(max(v, s.act.Lo), s.act.Hi)
+			o[op[c]] = min(max(v, lo), hi)
 		}
 	}
 }
@@ -361,14 +379,16 @@ func (s *addStep) run(t, nt int) {
 // position s to dst position d.
 type chanRun struct{ s, d, n int }
 
-// move copies channels between two views.
+// move copies channels between two views: as runs of consecutive
+// channels, or (when most runs are single channels, as in a riffle
+// shuffle) as a per-element gather.
 type move struct {
-	src, dst *view
-	runs     []chanRun
+	src, dst   *view
+	runs       []chanRun
+	sIdx, dIdx []int // gather form, used when runs is nil
 }
 
-// newMove copies logical channels of src to dst (same channel count),
-// merging consecutive positions into runs.
+// newMove copies logical channels of src to dst (same channel count).
 func newMove(src, dst *view) move {
 	m := move{src: src, dst: dst}
 	for c := range src.pos {
@@ -378,6 +398,10 @@ func newMove(src, dst *view) move {
 			continue
 		}
 		m.runs = append(m.runs, chanRun{sp, dp, 1})
+	}
+	if 4*len(m.runs) > len(src.pos) {
+		m.runs = nil
+		m.sIdx, m.dIdx = src.pos, dst.pos
 	}
 	return m
 }
@@ -395,6 +419,12 @@ func (s *copyStep) run(t, nt int) {
 		ss, ds := m.src.stride, m.dst.stride
 		for p := p0; p < p1; p++ {
 			sp, dp := src[p*ss:], dst[p*ds:]
+			if m.runs == nil {
+				for i, si := range m.sIdx {
+					dp[m.dIdx[i]] = sp[si]
+				}
+				continue
+			}
 			for _, r := range m.runs {
 				copy(dp[r.d:r.d+r.n], sp[r.s:r.s+r.n])
 			}

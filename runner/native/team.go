@@ -8,33 +8,32 @@ import (
 // spinsBeforeYield bounds how long a spinning thread busy-waits before it
 // yields its processor once (protects against oversubscribed machines; on
 // an idle machine a step hand-off takes far fewer iterations).
-const spinsBeforeYield = 1 << 16
+const spinsBeforeYield = 1 << 14
 
-// doneFlag is a per-worker completion counter on its own cache line.
-type doneFlag struct {
-	v atomic.Uint64
-	_ [56]byte
-}
-
-// team runs a function on nt threads: the caller plus nt-1 persistent
-// worker goroutines. Workers park on a channel between inferences; during
-// an inference (between wake and park) they busy-spin on an atomic
-// sequence number, so handing a step to them costs ~100 ns instead of a
-// scheduler wake-up (reference/engine.md section 3.3). No goroutine is
+// team runs the chunks of a job on nt threads: the caller plus nt-1
+// persistent worker goroutines. Workers park on a channel between
+// inferences; during an inference (between start and park) they busy-spin
+// on an atomic job word, so handing a step to them costs ~100 ns instead of
+// a scheduler wake-up (reference/engine.md section 3.3). No goroutine is
 // created per step.
+//
+// A job has nt chunks. Threads claim chunks with a compare-and-swap on the
+// job word (sequence number in the high 32 bits, next chunk in the low 32),
+// so when a worker is descheduled by the OS the caller takes over its
+// chunk instead of waiting for it.
 type team struct {
-	nt      int
-	fn      func(t int) // the work of thread t for the current job
-	seq     atomic.Uint64
-	parking atomic.Bool
-	done    []doneFlag
-	wake    []chan uint64
-	stop    chan struct{}
+	nt        int
+	fn        func(chunk int) // runs one chunk of the current job
+	job       atomic.Uint64
+	completed atomic.Int64
+	parking   atomic.Bool
+	parked    atomic.Int64
+	wake      []chan uint64
+	stop      chan struct{}
 }
 
-func newTeam(nt int, fn func(t int)) *team {
+func newTeam(nt int, fn func(chunk int)) *team {
 	tm := &team{nt: nt, fn: fn, stop: make(chan struct{})}
-	tm.done = make([]doneFlag, nt-1)
 	tm.wake = make([]chan uint64, nt-1)
 	for i := range tm.wake {
 		tm.wake[i] = make(chan uint64, 1)
@@ -45,33 +44,53 @@ func newTeam(nt int, fn func(t int)) *team {
 
 // start wakes the workers for an inference.
 func (tm *team) start() {
-	s := tm.seq.Load()
+	s := tm.job.Load() >> 32
 	for _, c := range tm.wake {
 		c <- s
 	}
 }
 
-// do runs fn on every thread (the caller is thread 0) and returns when all
-// are done.
-func (tm *team) do() {
-	s := tm.seq.Add(1)
-	if !tm.parking.Load() {
-		tm.fn(0)
-	}
-	for i := range tm.done {
-		for n := 0; tm.done[i].v.Load() != s; n++ {
-			if n == spinsBeforeYield {
-				runtime.Gosched()
-				n = 0
-			}
+// claim runs chunks of job seq until none are left.
+func (tm *team) claim(seq uint64) {
+	for {
+		v := tm.job.Load()
+		if v>>32 != seq || int(uint32(v)) >= tm.nt {
+			return
+		}
+		if tm.job.CompareAndSwap(v, v+1) {
+			tm.fn(int(uint32(v)))
+			tm.completed.Add(1)
 		}
 	}
 }
 
-// park sends the workers back to sleep at the end of an inference.
+// do runs all nt chunks of the current job and returns when they are done.
+func (tm *team) do() {
+	tm.completed.Store(0)
+	seq := tm.job.Load()>>32 + 1
+	tm.job.Store(seq << 32)
+	tm.claim(seq)
+	for n := 0; tm.completed.Load() != int64(tm.nt); n++ {
+		if n == spinsBeforeYield {
+			runtime.Gosched()
+			n = 0
+		}
+	}
+}
+
+// park sends the workers back to sleep at the end of an inference and waits
+// until they are.
 func (tm *team) park() {
 	tm.parking.Store(true)
-	tm.do()
+	seq := tm.job.Load()>>32 + 1
+	tm.job.Store(seq<<32 | uint64(tm.nt))
+	for n := 0; tm.parked.Load() != int64(tm.nt-1); n++ {
+		if n == spinsBeforeYield {
+			runtime.Gosched()
+			n = 0
+		}
+	}
+	tm.parked.Store(0)
 	tm.parking.Store(false)
 }
 
@@ -87,21 +106,20 @@ func (tm *team) worker(i int) {
 			return
 		}
 		for n := 0; ; n++ {
-			s := tm.seq.Load()
-			if s == last {
+			seq := tm.job.Load() >> 32
+			if seq == last {
 				if n == spinsBeforeYield {
 					runtime.Gosched()
 					n = 0
 				}
 				continue
 			}
-			last, n = s, 0
+			last, n = seq, 0
 			if tm.parking.Load() {
-				tm.done[i].v.Store(s)
+				tm.parked.Add(1)
 				break
 			}
-			tm.fn(i + 1)
-			tm.done[i].v.Store(s)
+			tm.claim(seq)
 		}
 	}
 }
