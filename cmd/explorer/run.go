@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -443,9 +444,19 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 		}
 	}
 	if len(prof.Extra) > 0 {
-		fmt.Fprintf(w, "\nextra steps (no graph op; counted as data movement):\n")
+		var total int64
 		for _, e := range prof.Extra {
-			fmt.Fprintf(w, "  %s  %s ms  (%s)\n", e.Name, ms3(float64(e.Nanos)/1e6), e.Reason)
+			total += e.Nanos
+		}
+		fmt.Fprintf(w, "\nextra steps, no graph op (counted as data movement, in the stage they run in): %d, %s ms\n", len(prof.Extra), ms3(float64(total)/1e6))
+		ex := slices.Clone(prof.Extra)
+		slices.SortStableFunc(ex, func(a, b runner.ExtraStep) int { return cmp.Compare(b.Nanos, a.Nanos) })
+		const show = 6
+		for _, e := range ex[:min(show, len(ex))] {
+			fmt.Fprintf(w, "  %s  %s ms  %s  (%s)\n", e.Name, ms3(float64(e.Nanos)/1e6), e.Stage, e.Reason)
+		}
+		if len(ex) > show {
+			fmt.Fprintf(w, "  ... and %d more\n", len(ex)-show)
 		}
 	}
 	return nil
