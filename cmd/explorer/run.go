@@ -279,7 +279,8 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// loadWeights reads --weights and checks it against the graph, or makes the
+// loadWeights reads --weights (tensors "input" and "output" are ignored, so
+// a --save-io file works) and checks it against the graph, or makes the
 // seeded random set.
 func loadWeights(c *runConfig, g *arch.Graph, d runDeps) (weights.Set, error) {
 	if c.weights == "" {
@@ -289,7 +290,8 @@ func loadWeights(c *runConfig, g *arch.Graph, d runDeps) (weights.Set, error) {
 	if err != nil {
 		return nil, usagef("--weights: %v", err)
 	}
-	w := weights.Set(ts)
+	// A --save-io file holds "input" and "output" beside the weights.
+	w := weights.Set(ts).Without("input", "output")
 	if err := d.checkWeights(w, g); err != nil {
 		return nil, usagef("--weights %s does not fit %s: %v", c.weights, c.spec, err)
 	}
@@ -347,8 +349,15 @@ func saveIO(c *runConfig, g *arch.Graph, w weights.Set, in, out []float32, backe
 	if err != nil {
 		return fmt.Errorf("--save-io: encode spec: %w", err)
 	}
-	meta := map[string]string{"spec": string(spec), "mode": string(c.opts.Mode), "backend": backend,
-		"seed": strconv.FormatInt(c.seed, 10), "format": "explorer save-io v1"}
+	meta := map[string]string{"explorer_spec": string(spec), "mode": string(c.opts.Mode), "backend": backend,
+		"seed": strconv.FormatInt(c.seed, 10), "format": "pt", "generator": "explorer run --save-io"}
+	if ts, ok := torchSpec(g); ok {
+		b, err := json.Marshal(ts)
+		if err != nil {
+			return fmt.Errorf("--save-io: encode torch spec: %w", err)
+		}
+		meta["spec"] = string(b)
+	}
 	if c.preset != "" {
 		meta["preset"] = c.preset
 	}
@@ -356,6 +365,40 @@ func saveIO(c *runConfig, g *arch.Graph, w weights.Set, in, out []float32, backe
 		return fmt.Errorf("--save-io: %w", err)
 	}
 	return nil
+}
+
+// torchSpec describes g as the PyTorch model that scripts/check_torch.py
+// builds from a file's "spec" metadata (torchvision ShuffleNetV2 or
+// MobileNet v2 constructor arguments, as scripts/fixtures writes them), or
+// reports false for designs torchvision cannot express (other families,
+// the megvii layout, split ratio != 0.5, grouped 1x1 convs).
+func torchSpec(g *arch.Graph) (map[string]any, bool) {
+	s := g.Spec.Normalize()
+	in := g.Tensors[g.Input].Shape
+	classes := g.Tensors[g.Output].Shape.C
+	base := map[string]any{"input": []int{in.N, in.C, in.H, in.W}, "num_classes": classes, "layout": "torchvision"}
+	switch {
+	case s.Family == arch.MobileNetV2:
+		base["family"] = "mobilenet_v2"
+		base["width_mult"] = s.Width
+		return base, true
+	case s.Family != arch.ShuffleNetV2 || s.Layout != arch.LayoutTorchvision || s.Split != 0.5 || s.Groups != 1:
+		return nil, false
+	}
+	// Channels from the graph: stem conv, the last op of each stage, conv5.
+	last := map[string]int{}
+	for i := range g.Ops {
+		last[g.Ops[i].Stage] = g.Out(&g.Ops[i], 0).C
+	}
+	stem, conv5 := g.OpByID("conv1.0"), g.OpByID("conv5.0")
+	if stem == nil || conv5 == nil || len(s.Depths) != 3 {
+		return nil, false
+	}
+	chans := []int{g.Out(stem, 0).C, last["stage2"], last["stage3"], last["stage4"], g.Out(conv5, 0).C}
+	base["family"] = "shufflenet_v2"
+	base["stages_repeats"] = slices.Clone(s.Depths)
+	base["stages_out_channels"] = chans
+	return base, true
 }
 
 // printResult writes the result as JSON or as tables.
