@@ -3,6 +3,7 @@ package native
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -320,5 +321,31 @@ func TestPassthroughCopyOnly(t *testing.T) {
 		if copies != 4 { // units followed by a stride-1 unit: sum(depths) - 3
 			t.Errorf("split %v: %d copy steps, want 4", split, copies)
 		}
+	}
+}
+
+// TestWorkersStopWithoutClose: a program dropped without Close must not
+// leave its worker goroutines behind (they are stopped by a cleanup).
+func TestWorkersStopWithoutClose(t *testing.T) {
+	g := smallSNv2(t, 1)
+	w := weights.Random(g, 1)
+	before := runtime.NumGoroutine()
+	func() {
+		prog, err := New().Compile(g, w, runner.Options{Threads: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([]float32, 10)
+		if err := prog.Run(context.Background(), randInput(g, 1), out); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	// Cleanups run asynchronously after a GC; poll for up to 10 s.
+	for i := 0; i < 1000 && runtime.NumGoroutine() > before; i++ {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after dropping the program, %d before", n, before)
 	}
 }
