@@ -79,8 +79,35 @@ func (backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (runne
 	if p.nt > 1 {
 		p.team = newTeam(p.nt, p.share)
 	}
-	return p, nil
+	h := &handle{p}
+	if p.team != nil {
+		// Workers reference the program, not the handle: a program dropped
+		// without Close still has its parked workers stopped.
+		runtime.AddCleanup(h, func(tm *team) { tm.close() }, p.team)
+	}
+	return h, nil
 }
+
+// handle is the Program given to callers; see the cleanup in Compile.
+type handle struct{ p *program }
+
+// Run computes output (NCHW) from input (NCHW) without allocating.
+func (h *handle) Run(ctx context.Context, input, output []float32) error {
+	defer runtime.KeepAlive(h)
+	return h.p.Run(ctx, input, output)
+}
+
+// Profile runs once and times every step.
+func (h *handle) Profile(ctx context.Context, input, output []float32) ([]runner.StepTime, error) {
+	defer runtime.KeepAlive(h)
+	return h.p.Profile(ctx, input, output)
+}
+
+// Info describes the program.
+func (h *handle) Info() runner.ProgramInfo { return h.p.Info() }
+
+// Close stops the worker goroutines.
+func (h *handle) Close() error { return h.p.Close() }
 
 // program is a compiled network. Run and Profile are serialised by mu.
 type program struct {
