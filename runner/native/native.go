@@ -8,6 +8,23 @@
 // and arch.FusedPlan. With Options.Threads > 1 every step is split between
 // the caller and persistent worker goroutines that spin on an atomic
 // sequence number during an inference and park between inferences.
+//
+// Eager runs one step per graph op, each writing its own buffer: batch
+// norm and ReLU are separate passes, split, concat and shuffle are copies.
+//
+// Fused folds batch norm into the conv weights and bias, applies ReLU or
+// ReLU6 in the kernel epilogue and a residual add in a small epilogue pass
+// of the same step. Producers write straight into their slice of a concat.
+// A channel shuffle becomes a per-tensor channel map (view.pos) that
+// consumers absorb: 1x1 convs and FC permute their weight columns,
+// depthwise convs and pooling carry the map on to their outputs, per-element
+// passes and epilogues read any positions. When the shuffle's input comes
+// from a dense 1x1 conv read by nothing else, the conv writes its rows in
+// shuffled order instead. For ShuffleNetV2's concat -> shuffle -> split, the
+// concat's buffer is laid out so that both split parts are contiguous
+// ranges; the only copy left per stride-1 unit is the passthrough half
+// into the next concat, run as a step named "<shuffle op ID>.copy". Any
+// other copy a fused plan needs is named "<op ID>.copy" too.
 package native
 
 import (

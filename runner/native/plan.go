@@ -670,7 +670,7 @@ func (p *planner) buildLayer(ops []int, ids []string) error {
 		out := p.placement(outT)
 		mkEpi(out)
 		k, n := is.C/groups, os.C/groups
-		s := &gemmStep{m: p.pixels(op.Outputs[0]), in: in, out: out, act: act, epi: epi, panelsPerGrp: (n + 31) / 32}
+		s := &gemmStep{m: p.pixels(op.Outputs[0]), in: in, out: out, act: act, epi: epi, panelsPerGrp: (n + 31) / 32, nTotal: os.C}
 		var ws []gemmWeights
 		for gi := range groups {
 			gw := gemmWeights{w: make([]float32, n*k), bias: bias[gi*n : (gi+1)*n], n: n, k: k}

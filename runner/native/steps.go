@@ -112,13 +112,17 @@ type gemmStep struct {
 	act          kernels.Act
 	epi          *epilogue
 	panelsPerGrp int
+	nTotal       int // output channels over all groups
 }
 
 func (s *gemmStep) run(t, nt int) {
 	in, out := s.in.buf.data, s.out.buf.data
 	lda, ldc := s.in.stride, s.out.stride
 	act := kernelAct(s.epi, s.act)
-	if nt == 1 || s.m >= 16*nt {
+	// Split pixel rows when there are more rows than output channels (each
+	// thread then reads all weights but only its rows), else split
+	// output-channel panels (each thread reads all rows, its weights).
+	if nt == 1 || (s.m >= 16*nt && s.m >= s.nTotal) {
 		r0, r1 := span(s.m, t, nt)
 		if r0 == r1 {
 			return
