@@ -58,6 +58,7 @@ type kernelSet struct {
 	globalAvg func(in []float32, pixels, stride, c int, out []float32)
 }
 
+// genericSet is the pure-Go kernel set, available everywhere.
 var genericSet = kernelSet{
 	name:      "generic",
 	gemm:      gemmGeneric,

@@ -397,3 +397,41 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	})
 }
+
+// TestShortBuffersPanic checks that every entry point rejects buffers too short for the
+// requested views before any kernel (assembly included) touches memory.
+func TestShortBuffersPanic(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	b := PackGemmB(randSlice(r, 40*8), 40, 8, nil)
+	g := Geom{InH: 5, InW: 5, InStride: 20, OutH: 3, OutW: 3, OutStride: 20, Stride: 2, Pad: 1}
+	in, out := make([]float32, 5*5*20), make([]float32, 3*3*20)
+	dw := PackDW(randSlice(r, 20*9), nil, 20, 3, 3)
+	cv := PackConv(randSlice(r, 20*20*9), nil, 20, 20, 3, 3)
+	cases := map[string]func(){
+		"Gemm short a":           func() { Gemm(3, make([]float32, 2*10+7), 10, b, 0, 40, make([]float32, 3*40), 40, None()) },
+		"Gemm short c":           func() { Gemm(3, make([]float32, 3*8), 8, b, 0, 40, make([]float32, 2*40+39), 40, None()) },
+		"Gemm n1 > N":            func() { Gemm(1, make([]float32, 8), 8, b, 0, 41, make([]float32, 41), 41, None()) },
+		"Gemm lda < K":           func() { Gemm(2, make([]float32, 16), 7, b, 0, 40, make([]float32, 80), 40, None()) },
+		"DWConv short in":        func() { DWConv(in[:len(in)-1], out, dw, g, 0, 20, 0, 3, None()) },
+		"DWConv short out":       func() { DWConv(in, out[:len(out)-1], dw, g, 0, 20, 0, 3, None()) },
+		"DWConv c1 > C":          func() { DWConv(in, out, dw, g, 0, 21, 0, 3, None()) },
+		"DWConv oy1 > OutH":      func() { DWConv(in, out, dw, g, 0, 20, 0, 4, None()) },
+		"Conv short in":          func() { Conv(in[:len(in)-1], out, cv, g, 0, 3, None()) },
+		"Conv stride < Cout":     func() { Conv(in, out, cv, Geom{5, 5, 20, 3, 3, 19, 2, 1}, 0, 3, None()) },
+		"MaxPool short out":      func() { MaxPool(in, out[:len(out)-1], g, 3, 20, 0, 3) },
+		"AvgPool short in":       func() { AvgPool(in[:len(in)-1], out, g, 3, 20, 0, 3, true) },
+		"GlobalAvgPool short in": func() { GlobalAvgPool(in[:99], 5, 20, 20, out) },
+	}
+	forEachVariant(t, func(t *testing.T) {
+		for name, f := range cases {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: no panic", name)
+					}
+				}()
+				f()
+			}()
+		}
+	})
+}
