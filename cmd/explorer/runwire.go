@@ -51,9 +51,5 @@ func defaultRunDeps() runDeps {
 // checkMemory compares the backend-independent estimate with the limit
 // and refuses with the standard message.
 func checkMemory(g *arch.Graph, o runner.Options) error {
-	need, limit := runner.EstimateBytes(g, o), runner.MemLimit(o)
-	if need > limit {
-		return runner.FormatMemError(need, limit, nil)
-	}
-	return nil
+	return runner.CheckMemory(g, o)
 }

@@ -109,7 +109,8 @@ func TestMemoryRefused(t *testing.T) {
 	}
 	small := smallSNv2(t, 1)
 	_, err = New().Compile(small, weights.Random(small, 1), runner.Options{MemLimit: 1 << 20})
-	if err == nil || !strings.Contains(err.Error(), "1.0 MiB") {
+	var me *runner.MemError
+	if !errors.As(err, &me) || me.Limit != 1<<20 || !strings.Contains(err.Error(), "limit is 1 MiB") {
 		t.Errorf("Compile with a 1 MiB limit: %v", err)
 	}
 }
