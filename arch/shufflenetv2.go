@@ -1,0 +1,213 @@
+package arch
+
+import (
+	"fmt"
+	"math"
+)
+
+// snv2Columns are the stage-2 and conv5 channels of paper Table 5 at the
+// four published widths (stage 3 and 4 double stage 2).
+var snv2Columns = [4]struct {
+	w      float64
+	stage2 int
+	conv5  int
+}{{0.5, 48, 1024}, {1.0, 116, 1024}, {1.5, 176, 1024}, {2.0, 244, 2048}}
+
+// ShuffleNetV2Channels maps a width multiplier to [stem, stage2, stage3,
+// stage4, conv5] channels. At 0.5/1.0/1.5/2.0 it gives paper Table 5
+// exactly. Between them stage 2 is interpolated linearly through the table's
+// columns; below 0.5 and above 2.0 it scales proportionally from the nearest
+// column. Stage 2 is rounded to a multiple of q (2 x groups, so the default
+// split gives equal branches divisible by the groups; 4 in the megvii
+// layout) and stages 3 and 4 double it. Conv5 is 1024 up to 1.5x, rises
+// linearly to 2048 at 2.0x and then scales with the width (multiple of 8).
+// The stem is always 24. The rule is monotone in w.
+func ShuffleNetV2Channels(w float64, q int) [5]int {
+	cols := snv2Columns
+	var s2 float64
+	switch {
+	case w <= cols[0].w:
+		s2 = float64(cols[0].stage2) * w / cols[0].w
+	case w >= cols[3].w:
+		s2 = float64(cols[3].stage2) * w / cols[3].w
+	default:
+		for i := 0; i < 3; i++ {
+			a, b := cols[i], cols[i+1]
+			if w <= b.w {
+				t := (w - a.w) / (b.w - a.w)
+				s2 = float64(a.stage2) + t*float64(b.stage2-a.stage2)
+				break
+			}
+		}
+	}
+	c2 := roundTo(s2, q)
+	var c5 int
+	switch {
+	case w <= 1.5:
+		c5 = 1024
+	case w < 2.0:
+		c5 = roundTo(1024+(w-1.5)/0.5*1024, 8)
+	default:
+		c5 = roundTo(2048*w/2.0, 8)
+	}
+	return [5]int{24, c2, 2 * c2, 4 * c2, c5}
+}
+
+// branchWidth is the conv-branch width c' = r*c rounded to a multiple of g,
+// leaving at least g channels in the other branch.
+func branchWidth(c int, r float64, g int, stageIdx int) (int, error) {
+	cb := int(math.Round(r*float64(c)/float64(g))) * g
+	if cb < g {
+		cb = g
+	}
+	if c-cb < 1 {
+		return 0, knobErr("split", fmtFloat(r), fmt.Sprintf("a ratio leaving both branches >= 1 channel (stage %d has %d channels, groups %d)", stageIdx+2, c, g), "a branch would have 0 channels")
+	}
+	return cb, nil
+}
+
+func snv2StageChannels(s Spec, q int) ([5]int, error) {
+	if len(s.Channels) == 5 {
+		var ch [5]int
+		copy(ch[:], s.Channels)
+		return ch, nil
+	}
+	return ShuffleNetV2Channels(s.Width, q), nil
+}
+
+// buildShuffleNetV2 follows torchvision's shufflenetv2.py: op IDs are its
+// module paths (conv1.0, stage2.0.branch1.0, ..., conv5.0, fc), extended by
+// the split ratio and groups knobs.
+func buildShuffleNetV2(s Spec, in Shape) (*Graph, error) {
+	if err := checkResolution(s, 32); err != nil {
+		return nil, err
+	}
+	g := s.Groups
+	ch, err := snv2StageChannels(s, 2*g)
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(s, in)
+	b.at("stem", "")
+	x, _ := b.convBN("conv1", 0, 0, ch[0], 3, 2, 1, OpReLU)
+	x = b.pool("maxpool", OpMaxPool, x, 3, 2, 1)
+	for si := 0; si < 3; si++ {
+		c := ch[si+1]
+		stage := fmt.Sprintf("stage%d", si+2)
+		if c%g != 0 {
+			return nil, knobErr("groups", g, fmt.Sprintf("a divisor of every stage's channels (%s has %d)", stage, c), "groups must divide the channels")
+		}
+		cb, err := branchWidth(c, s.Split, g, si)
+		if err != nil {
+			return nil, err
+		}
+		cl := c - cb
+		for u := 0; u < s.Depths[si]; u++ {
+			unit := fmt.Sprintf("%s.%d", stage, u)
+			b.at(stage, unit)
+			var left, right TensorID
+			if u == 0 {
+				cin := b.shape(x).C
+				// branch1: dw 3x3 s2 + BN, 1x1 + BN + ReLU.
+				l, _ := b.convBN(unit+".branch1", 0, x, cin, 3, 2, cin, "")
+				left, _ = b.convBN(unit+".branch1", 2, l, cl, 1, 1, 1, OpReLU)
+				// The first 1x1 of the conv branch is grouped unless its input
+				// cannot be (stage 2 reads the 24-channel stem, as in ShuffleNet v1).
+				g1 := g
+				if cin%g != 0 || si == 0 {
+					g1 = 1
+				}
+				right = b.snv2ConvBranch(unit, x, cb, 2, g1, g)
+			} else {
+				parts := b.split(unit+".split", x, cl, cb)
+				left = parts[0]
+				right = b.snv2ConvBranch(unit, parts[1], cb, 1, g, g)
+			}
+			cat := b.concat(unit+".concat", left, right)
+			x = b.shuffle(unit+".shuffle", cat, RifflePerm(cl, cb), shuffleGroups(cl, cb))
+		}
+	}
+	b.at("head", "")
+	x, _ = b.convBN("conv5", 0, x, ch[4], 1, 1, 1, OpReLU)
+	x = b.gap("pool", x)
+	x = b.fc("fc", x, s.Classes, true)
+	return b.finish(x)
+}
+
+func shuffleGroups(a, b int) int {
+	if a == b {
+		return 2
+	}
+	return 0
+}
+
+// snv2ConvBranch adds torchvision's branch2: 1x1 (g1 groups) + BN + ReLU,
+// [channel shuffle when grouped], dw 3x3 + BN, 1x1 (g groups) + BN + ReLU.
+func (b *builder) snv2ConvBranch(unit string, x TensorID, cb, stride, g1, g int) TensorID {
+	p := unit + ".branch2"
+	y, _ := b.convBN(p, 0, x, cb, 1, 1, g1, OpReLU)
+	if g > 1 {
+		y = b.shuffle(p+".shuffle", y, GroupShufflePerm(cb, g), g)
+	}
+	y, _ = b.convBN(p, 3, y, cb, 3, stride, cb, "")
+	y, _ = b.convBN(p, 5, y, cb, 1, 1, g, OpReLU)
+	return y
+}
+
+// buildShuffleNetV2Megvii follows the official Megvii network.py/blocks.py:
+// the stride-2 unit keeps the input width on its projection branch and the
+// main branch adds oup-inp channels; stride-1 units begin with the fused
+// shuffle-split (even channels pass through, odd channels enter the main
+// branch) and no shuffle follows the concat; the classifier has no bias.
+// IDs are Megvii's module paths (first_conv.0, features.3.branch_main.0, ...).
+func buildShuffleNetV2Megvii(s Spec, in Shape) (*Graph, error) {
+	if err := checkResolution(s, 32); err != nil {
+		return nil, err
+	}
+	ch, err := snv2StageChannels(s, 4)
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(s, in)
+	b.at("stem", "")
+	x, _ := b.convBN("first_conv", 0, 0, ch[0], 3, 2, 1, OpReLU)
+	x = b.pool("maxpool", OpMaxPool, x, 3, 2, 1)
+	idx := 0
+	for si := 0; si < 3; si++ {
+		c := ch[si+1]
+		stage := fmt.Sprintf("stage%d", si+2)
+		if c%4 != 0 {
+			return nil, knobErr("channels", intList(ch[:]), "stage channels divisible by 4 in layout megvii", "")
+		}
+		mid := c / 2
+		for u := 0; u < s.Depths[si]; u++ {
+			unit := fmt.Sprintf("features.%d", idx)
+			idx++
+			b.at(stage, unit)
+			if u == 0 {
+				inp := b.shape(x).C
+				if c-inp < 1 {
+					return nil, knobErr("channels", intList(ch[:]), "each stage wider than its input in layout megvii", "")
+				}
+				p, _ := b.convBN(unit+".branch_proj", 0, x, inp, 3, 2, inp, "")
+				p, _ = b.convBN(unit+".branch_proj", 2, p, inp, 1, 1, 1, OpReLU)
+				m, _ := b.convBN(unit+".branch_main", 0, x, mid, 1, 1, 1, OpReLU)
+				m, _ = b.convBN(unit+".branch_main", 3, m, mid, 3, 2, mid, "")
+				m, _ = b.convBN(unit+".branch_main", 5, m, c-inp, 1, 1, 1, OpReLU)
+				x = b.concat(unit+".concat", p, m)
+			} else {
+				sh := b.shuffle(unit+".shuffle", x, EvenOddPerm(c), 0)
+				parts := b.split(unit+".split", sh, c/2, c/2)
+				m, _ := b.convBN(unit+".branch_main", 0, parts[1], mid, 1, 1, 1, OpReLU)
+				m, _ = b.convBN(unit+".branch_main", 3, m, mid, 3, 1, mid, "")
+				m, _ = b.convBN(unit+".branch_main", 5, m, c/2, 1, 1, 1, OpReLU)
+				x = b.concat(unit+".concat", parts[0], m)
+			}
+		}
+	}
+	b.at("head", "")
+	x, _ = b.convBN("conv_last", 0, x, ch[4], 1, 1, 1, OpReLU)
+	x = b.gap("globalpool", x)
+	x = b.fc("classifier.0", x, s.Classes, false)
+	return b.finish(x)
+}

@@ -1,0 +1,552 @@
+package arch
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Family names a network family.
+type Family string
+
+// The families the explorer can build.
+const (
+	ShuffleNetV2 Family = "shufflenetv2" // paper Table 5
+	ShuffleNetV1 Family = "shufflenetv1" // ShuffleNet v1 paper Table 1
+	MobileNetV2  Family = "mobilenetv2"  // torchvision mobilenet_v2
+	MobileNetV1  Family = "mobilenetv1"  // MobileNet v1 (Howard et al. 2017)
+	GuideG1      Family = "g1"           // paper Table 1: 1x1 convs c1 -> c2 -> c1
+	GuideG2      Family = "g2"           // paper Table 2: 1x1 group convs
+	GuideG3      Family = "g3"           // paper Table 3: fragmented blocks
+	GuideG4      Family = "g4"           // paper Table 4: ResNet bottleneck, ReLU/shortcut on or off
+)
+
+// Families lists every family in display order.
+func Families() []Family {
+	return []Family{ShuffleNetV2, ShuffleNetV1, MobileNetV2, MobileNetV1, GuideG1, GuideG2, GuideG3, GuideG4}
+}
+
+// IsGuideline reports whether f is one of the guideline micro-networks.
+func (f Family) IsGuideline() bool {
+	return f == GuideG1 || f == GuideG2 || f == GuideG3 || f == GuideG4
+}
+
+// Layout selects the ShuffleNetV2 implementation the graph follows.
+type Layout string
+
+// ShuffleNetV2 layouts.
+const (
+	// LayoutTorchvision follows torchvision's shufflenetv2.py (weight-compatible with its state_dict).
+	LayoutTorchvision Layout = "torchvision"
+	// LayoutMegvii follows the official Megvii code, which reproduces the paper's 41/146/299/591M exactly.
+	LayoutMegvii Layout = "megvii"
+)
+
+// Spec holds every knob of a design. Zero values mean "the family's
+// default"; [Spec.Normalize] fills them in.
+type Spec struct {
+	Family Family `toml:"family" json:"family"`
+	Layout Layout `toml:"layout,omitempty" json:"layout,omitempty"`
+	// Width is the width multiplier (1.0 = the paper's 1x).
+	Width float64 `toml:"width,omitempty" json:"width,omitempty"`
+	// Split is ShuffleNetV2's split ratio c'/c: the fraction of a unit's
+	// channels that go through the conv branch (paper: 0.5).
+	Split float64 `toml:"split,omitempty" json:"split,omitempty"`
+	// Groups is the group count of the 1x1 convs (ShuffleNet v1 g, ShuffleNetV2
+	// conv branch, guideline G2).
+	Groups int `toml:"groups,omitempty" json:"groups,omitempty"`
+	// Depths is the number of units per stage (ShuffleNet: 3 stages).
+	Depths []int `toml:"depths,omitempty" json:"depths,omitempty"`
+	// Channels lists explicit channels and overrides Width: ShuffleNetV2
+	// [stem, stage2, stage3, stage4, conv5]; ShuffleNet v1 [stem, stage2, stage3, stage4].
+	Channels []int `toml:"channels,omitempty" json:"channels,omitempty"`
+	// Res is the input height; ResW the input width (0 = same as Res).
+	Res     int `toml:"res,omitempty" json:"res,omitempty"`
+	ResW    int `toml:"res_w,omitempty" json:"res_w,omitempty"`
+	Batch   int `toml:"batch,omitempty" json:"batch,omitempty"`
+	Classes int `toml:"classes,omitempty" json:"classes,omitempty"`
+
+	// Guideline micro-network knobs (paper Tables 1-4).
+	C1         int  `toml:"c1,omitempty" json:"c1,omitempty"`                   // G1 outer width
+	C2         int  `toml:"c2,omitempty" json:"c2,omitempty"`                   // G1 inner width
+	C          int  `toml:"c,omitempty" json:"c,omitempty"`                     // G2/G3/G4 channels
+	Fragments  int  `toml:"fragments,omitempty" json:"fragments,omitempty"`     // G3: 1, 2 or 4
+	Parallel   bool `toml:"parallel,omitempty" json:"parallel,omitempty"`       // G3: fragments in parallel
+	NoReLU     bool `toml:"no_relu,omitempty" json:"no_relu,omitempty"`         // G4: ReLUs removed
+	NoShortcut bool `toml:"no_shortcut,omitempty" json:"no_shortcut,omitempty"` // G4: shortcut removed
+	Blocks     int  `toml:"blocks,omitempty" json:"blocks,omitempty"`           // micro-networks: stacked blocks (paper: 10)
+}
+
+// Valid ranges of the knobs, shared by validation and help texts.
+const (
+	MinWidth, MaxWidth = 0.05, 16.0
+	MinRes, MaxRes     = 32, 8192
+	MinMicroRes        = 1
+	MaxBatch           = 4096
+	MaxClasses         = 100000
+	MaxDepth           = 64
+	MaxGroups          = 64
+	MaxChannels        = 65536
+	MaxBlocks          = 100
+)
+
+// KnobError reports an invalid knob value: which knob, the value given and
+// the valid range.
+type KnobError struct {
+	Knob  string // flag / TOML name of the knob, e.g. "width"
+	Value string // the value as given
+	Valid string // the valid range or set
+	Why   string // optional detail
+}
+
+func (e *KnobError) Error() string {
+	s := fmt.Sprintf("invalid %s %s", e.Knob, e.Value)
+	if e.Why != "" {
+		s += ": " + e.Why
+	}
+	if e.Valid != "" {
+		s += " (valid: " + e.Valid + ")"
+	}
+	return s
+}
+
+func knobErr(knob string, value any, valid, why string) error {
+	return &KnobError{Knob: knob, Value: fmt.Sprint(value), Valid: valid, Why: why}
+}
+
+// Normalize returns a copy of s with every zero-valued knob set to the
+// family's default (ShuffleNetV2 1.0x at 224x224, batch 1, 1000 classes).
+func (s Spec) Normalize() Spec {
+	if s.Family == "" {
+		s.Family = ShuffleNetV2
+	}
+	s.Family = Family(strings.ToLower(string(s.Family)))
+	s.Layout = Layout(strings.ToLower(string(s.Layout)))
+	if s.Layout == "" && s.Family == ShuffleNetV2 {
+		s.Layout = LayoutTorchvision
+	}
+	if s.Width == 0 {
+		s.Width = 1.0
+	}
+	if s.Batch == 0 {
+		s.Batch = 1
+	}
+	if s.Groups == 0 {
+		s.Groups = 1
+		if s.Family == ShuffleNetV1 {
+			s.Groups = 3
+		}
+	}
+	switch s.Family {
+	case ShuffleNetV2, ShuffleNetV1:
+		if s.Split == 0 && s.Family == ShuffleNetV2 {
+			s.Split = 0.5
+		}
+		if len(s.Depths) == 0 {
+			s.Depths = []int{4, 8, 4}
+		}
+	}
+	if s.Family.IsGuideline() {
+		if s.Res == 0 {
+			s.Res = 56
+		}
+		if s.Blocks == 0 {
+			s.Blocks = 10
+		}
+		switch s.Family {
+		case GuideG1:
+			if s.C1 == 0 {
+				s.C1 = 128
+			}
+			if s.C2 == 0 {
+				s.C2 = s.C1
+			}
+		case GuideG3:
+			if s.Fragments == 0 {
+				s.Fragments = 1
+			}
+		}
+		if s.C == 0 && s.Family != GuideG1 {
+			s.C = 128
+		}
+	} else {
+		if s.Res == 0 {
+			s.Res = 224
+		}
+		if s.Classes == 0 {
+			s.Classes = 1000
+		}
+	}
+	if s.ResW == 0 {
+		s.ResW = s.Res
+	}
+	if s.Depths != nil {
+		s.Depths = append([]int(nil), s.Depths...)
+	}
+	if s.Channels != nil {
+		s.Channels = append([]int(nil), s.Channels...)
+	}
+	return s
+}
+
+// Validate checks every knob of a normalised spec and returns a *KnobError
+// for the first invalid one. Checks that depend on derived channel counts
+// (divisibility by groups, a split leaving a branch empty) happen in Build.
+func (s Spec) Validate() error {
+	known := false
+	for _, f := range Families() {
+		if s.Family == f {
+			known = true
+		}
+	}
+	if !known {
+		return knobErr("family", s.Family, familyList(), "unknown family")
+	}
+	if s.Family == ShuffleNetV2 && s.Layout != LayoutTorchvision && s.Layout != LayoutMegvii {
+		return knobErr("layout", s.Layout, "torchvision|megvii", "unknown layout")
+	}
+	if s.Family != ShuffleNetV2 && s.Layout != "" && s.Layout != LayoutTorchvision {
+		return knobErr("layout", s.Layout, "torchvision", "only ShuffleNetV2 has a megvii layout")
+	}
+	if math.IsNaN(s.Width) || s.Width < MinWidth || s.Width > MaxWidth {
+		return knobErr("width", fmtFloat(s.Width), fmt.Sprintf("%g..%g", MinWidth, MaxWidth), "")
+	}
+	if s.Family == ShuffleNetV2 {
+		if math.IsNaN(s.Split) || s.Split <= 0 || s.Split >= 1 {
+			return knobErr("split", fmtFloat(s.Split), "0 < split < 1", "")
+		}
+		if s.Layout == LayoutMegvii && s.Split != 0.5 {
+			return knobErr("split", fmtFloat(s.Split), "0.5 with layout megvii", "the megvii layout's shuffle-split halves the channels; use layout torchvision")
+		}
+	} else if s.Split != 0 && s.Split != 0.5 {
+		return knobErr("split", fmtFloat(s.Split), "only ShuffleNetV2 has a split ratio", "")
+	}
+	if s.Groups < 1 || s.Groups > MaxGroups {
+		return knobErr("groups", s.Groups, fmt.Sprintf("1..%d", MaxGroups), "")
+	}
+	switch s.Family {
+	case ShuffleNetV1:
+		if _, ok := v1Stage2[s.Groups]; !ok && len(s.Channels) == 0 {
+			return knobErr("groups", s.Groups, "1|2|3|4|8 (or give --channels)", "ShuffleNet v1 defines widths for these group counts")
+		}
+	case ShuffleNetV2:
+		if s.Layout == LayoutMegvii && s.Groups != 1 {
+			return knobErr("groups", s.Groups, "1 with layout megvii", "")
+		}
+	case GuideG1, GuideG3, GuideG4, MobileNetV1, MobileNetV2:
+		if s.Groups != 1 {
+			return knobErr("groups", s.Groups, "1 for family "+string(s.Family), "")
+		}
+	}
+	if s.Family == ShuffleNetV2 || s.Family == ShuffleNetV1 {
+		if len(s.Depths) != 3 {
+			return knobErr("depths", intList(s.Depths), "three stage depths, e.g. 4,8,4", "")
+		}
+		for _, d := range s.Depths {
+			if d < 1 || d > MaxDepth {
+				return knobErr("depths", intList(s.Depths), fmt.Sprintf("each 1..%d", MaxDepth), "")
+			}
+		}
+	} else if len(s.Depths) != 0 {
+		return knobErr("depths", intList(s.Depths), "only ShuffleNet families take stage depths", "")
+	}
+	if len(s.Channels) != 0 {
+		want := 0
+		switch s.Family {
+		case ShuffleNetV2:
+			want = 5
+		case ShuffleNetV1:
+			want = 4
+		default:
+			return knobErr("channels", intList(s.Channels), "only ShuffleNet families take explicit channels", "")
+		}
+		if len(s.Channels) != want {
+			return knobErr("channels", intList(s.Channels), fmt.Sprintf("%d values", want), "")
+		}
+		for _, c := range s.Channels {
+			if c < 1 || c > MaxChannels {
+				return knobErr("channels", intList(s.Channels), fmt.Sprintf("each 1..%d", MaxChannels), "")
+			}
+		}
+	}
+	minRes := MinRes
+	if s.Family.IsGuideline() {
+		minRes = MinMicroRes
+		if s.Family == GuideG4 {
+			minRes = 1
+		}
+	}
+	if s.Res < minRes || s.Res > MaxRes {
+		return knobErr("res", s.Res, fmt.Sprintf("%d..%d", minRes, MaxRes), "")
+	}
+	if s.ResW < minRes || s.ResW > MaxRes {
+		return knobErr("res", fmt.Sprintf("%dx%d", s.Res, s.ResW), fmt.Sprintf("%d..%d", minRes, MaxRes), "")
+	}
+	if s.Batch < 1 || s.Batch > MaxBatch {
+		return knobErr("batch", s.Batch, fmt.Sprintf("1..%d", MaxBatch), "")
+	}
+	if !s.Family.IsGuideline() && (s.Classes < 1 || s.Classes > MaxClasses) {
+		return knobErr("classes", s.Classes, fmt.Sprintf("1..%d", MaxClasses), "")
+	}
+	if s.Family.IsGuideline() {
+		if s.Blocks < 1 || s.Blocks > MaxBlocks {
+			return knobErr("blocks", s.Blocks, fmt.Sprintf("1..%d", MaxBlocks), "")
+		}
+		chk := func(name string, v int) error {
+			if v < 1 || v > MaxChannels {
+				return knobErr(name, v, fmt.Sprintf("1..%d", MaxChannels), "")
+			}
+			return nil
+		}
+		switch s.Family {
+		case GuideG1:
+			if err := chk("c1", s.C1); err != nil {
+				return err
+			}
+			if err := chk("c2", s.C2); err != nil {
+				return err
+			}
+		default:
+			if err := chk("c", s.C); err != nil {
+				return err
+			}
+		}
+		if s.Family == GuideG2 && s.C%s.Groups != 0 {
+			return knobErr("groups", s.Groups, fmt.Sprintf("a divisor of c=%d", s.C), "groups must divide the channels")
+		}
+		if s.Family == GuideG3 && s.Fragments != 1 && s.Fragments != 2 && s.Fragments != 4 {
+			return knobErr("fragments", s.Fragments, "1|2|4", "")
+		}
+		if s.Family == GuideG4 && s.C < 4 {
+			return knobErr("c", s.C, "4.."+strconv.Itoa(MaxChannels), "the bottleneck is c/4 wide")
+		}
+	}
+	return nil
+}
+
+func familyList() string {
+	var parts []string
+	for _, f := range Families() {
+		parts = append(parts, string(f))
+	}
+	return strings.Join(parts, "|")
+}
+
+func intList(v []int) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, ",")
+}
+
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// Knobs lists the knob names accepted by [Spec.Set], in display order.
+func Knobs() []string {
+	return []string{"family", "layout", "width", "split", "groups", "depths", "channels", "res", "batch", "classes",
+		"c1", "c2", "c", "fragments", "parallel", "no_relu", "no_shortcut", "blocks"}
+}
+
+// Set parses text for one knob (as typed on the command line or in the UI)
+// and stores it. A parse error is a *KnobError naming the knob; range checks
+// happen in Validate and Build.
+func (s *Spec) Set(knob, text string) (err error) {
+	text = strings.TrimSpace(text)
+	atoi := func() (int, error) {
+		v, err := strconv.Atoi(text)
+		if err != nil {
+			return 0, knobErr(knob, strconv.Quote(text), "an integer", "not an integer")
+		}
+		return v, nil
+	}
+	atof := func() (float64, error) {
+		v, err := strconv.ParseFloat(text, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, knobErr(knob, strconv.Quote(text), "a number", "not a number")
+		}
+		return v, nil
+	}
+	ints := func() ([]int, error) {
+		if text == "" {
+			return nil, nil
+		}
+		parts := strings.Split(text, ",")
+		if len(parts) > 16 {
+			return nil, knobErr(knob, strconv.Quote(text), "at most 16 comma-separated integers", "")
+		}
+		out := make([]int, len(parts))
+		for i, p := range parts {
+			v, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil {
+				return nil, knobErr(knob, strconv.Quote(text), "comma-separated integers, e.g. 4,8,4", "")
+			}
+			out[i] = v
+		}
+		return out, nil
+	}
+	boolean := func() (bool, error) {
+		v, err := strconv.ParseBool(text)
+		if err != nil {
+			return false, knobErr(knob, strconv.Quote(text), "true|false", "")
+		}
+		return v, nil
+	}
+	// In a Spec, 0 means "the default"; typed text must not smuggle a 0 in.
+	zero := func() error {
+		return knobErr(knob, strconv.Quote(text), zeroValid(knob), "")
+	}
+	defer func() {
+		if err == nil && isZeroKnob(s, knob) {
+			err = zero()
+		}
+	}()
+	switch knob {
+	case "family":
+		s.Family = Family(strings.ToLower(text))
+	case "layout":
+		s.Layout = Layout(strings.ToLower(text))
+	case "width":
+		s.Width, err = atof()
+	case "split":
+		s.Split, err = atof()
+	case "groups":
+		s.Groups, err = atoi()
+	case "depths":
+		s.Depths, err = ints()
+	case "channels":
+		s.Channels, err = ints()
+	case "res":
+		h, w, ok := strings.Cut(strings.ToLower(text), "x")
+		if !ok {
+			w = h
+		}
+		var hv, wv int
+		hv, err = strconv.Atoi(strings.TrimSpace(h))
+		if err == nil {
+			wv, err = strconv.Atoi(strings.TrimSpace(w))
+		}
+		if err != nil {
+			return knobErr(knob, strconv.Quote(text), "an integer or HxW, e.g. 224 or 224x192", "")
+		}
+		s.Res, s.ResW = hv, wv
+	case "batch":
+		s.Batch, err = atoi()
+	case "classes":
+		s.Classes, err = atoi()
+	case "c1":
+		s.C1, err = atoi()
+	case "c2":
+		s.C2, err = atoi()
+	case "c":
+		s.C, err = atoi()
+	case "fragments":
+		s.Fragments, err = atoi()
+	case "parallel":
+		s.Parallel, err = boolean()
+	case "no_relu":
+		s.NoReLU, err = boolean()
+	case "no_shortcut":
+		s.NoShortcut, err = boolean()
+	case "blocks":
+		s.Blocks, err = atoi()
+	default:
+		return knobErr("knob", strconv.Quote(knob), strings.Join(Knobs(), "|"), "unknown knob")
+	}
+	return err
+}
+
+func isZeroKnob(s *Spec, knob string) bool {
+	switch knob {
+	case "width":
+		return s.Width == 0
+	case "split":
+		return s.Split == 0
+	case "groups":
+		return s.Groups == 0
+	case "res":
+		return s.Res == 0 || s.ResW == 0
+	case "batch":
+		return s.Batch == 0
+	case "classes":
+		return s.Classes == 0
+	case "c1":
+		return s.C1 == 0
+	case "c2":
+		return s.C2 == 0
+	case "c":
+		return s.C == 0
+	case "fragments":
+		return s.Fragments == 0
+	case "blocks":
+		return s.Blocks == 0
+	}
+	return false
+}
+
+func zeroValid(knob string) string {
+	switch knob {
+	case "width":
+		return fmt.Sprintf("%g..%g", MinWidth, MaxWidth)
+	case "split":
+		return "0 < split < 1"
+	case "res":
+		return fmt.Sprintf("%d..%d", MinRes, MaxRes)
+	case "fragments":
+		return "1|2|4"
+	}
+	return "a positive integer"
+}
+
+// String is a compact one-line description of the design.
+func (s Spec) String() string {
+	n := s.Normalize()
+	var b strings.Builder
+	b.WriteString(string(n.Family))
+	switch n.Family {
+	case GuideG1:
+		fmt.Fprintf(&b, " c1=%d c2=%d", n.C1, n.C2)
+	case GuideG2:
+		fmt.Fprintf(&b, " c=%d g=%d", n.C, n.Groups)
+	case GuideG3:
+		mode := "series"
+		if n.Parallel {
+			mode = "parallel"
+		}
+		fmt.Fprintf(&b, " c=%d %d-fragment-%s", n.C, n.Fragments, mode)
+	case GuideG4:
+		fmt.Fprintf(&b, " c=%d relu=%v shortcut=%v", n.C, !n.NoReLU, !n.NoShortcut)
+	default:
+		if len(n.Channels) > 0 {
+			fmt.Fprintf(&b, " channels=%s", intList(n.Channels))
+		} else {
+			fmt.Fprintf(&b, " %gx", n.Width)
+		}
+		if n.Family == ShuffleNetV2 {
+			if n.Split != 0.5 {
+				fmt.Fprintf(&b, " split=%g", n.Split)
+			}
+			if n.Layout != LayoutTorchvision {
+				fmt.Fprintf(&b, " %s", n.Layout)
+			}
+		}
+		if n.Family == ShuffleNetV2 && n.Groups > 1 || n.Family == ShuffleNetV1 {
+			fmt.Fprintf(&b, " g=%d", n.Groups)
+		}
+		if len(n.Depths) > 0 && intList(n.Depths) != "4,8,4" {
+			fmt.Fprintf(&b, " depths=%s", intList(n.Depths))
+		}
+	}
+	if n.Res != 224 && !n.Family.IsGuideline() || n.Family.IsGuideline() && n.Res != 56 || n.ResW != n.Res {
+		if n.ResW != n.Res {
+			fmt.Fprintf(&b, " %dx%d", n.Res, n.ResW)
+		} else {
+			fmt.Fprintf(&b, " %dpx", n.Res)
+		}
+	}
+	if n.Batch != 1 {
+		fmt.Fprintf(&b, " batch=%d", n.Batch)
+	}
+	return b.String()
+}

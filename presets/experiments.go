@@ -1,0 +1,121 @@
+package presets
+
+import (
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/shufflelab/explorer/arch"
+)
+
+// ExperimentRow is one row of a guideline table: a design for the GPU
+// column and one for the ARM column (the paper used smaller channels on
+// ARM), with the paper's speeds at each channel scale.
+type ExperimentRow struct {
+	Label     string    `toml:"label"`
+	Note      string    `toml:"note,omitempty"` // where the design departs from the paper, and why
+	GPUDesign arch.Spec `toml:"gpu_design"`
+	GPU       []float64 `toml:"gpu"` // batches/s at each scale
+	ARMDesign arch.Spec `toml:"arm_design"`
+	ARM       []float64 `toml:"arm"` // images/s at each scale
+}
+
+// Experiment is a guideline experiment (paper Tables 1-4) or a whole-network
+// comparison (Table 8, rows given as preset names).
+type Experiment struct {
+	ID      string          `toml:"id"`
+	Title   string          `toml:"title"`
+	Source  string          `toml:"source"`
+	Scales  []int           `toml:"scales"` // channel multipliers of the columns (x1, x2, x4)
+	Rows    []ExperimentRow `toml:"row"`
+	Presets []string        `toml:"presets"` // comparison experiments
+}
+
+// Scaled returns the design with every channel knob multiplied by k.
+func Scaled(s arch.Spec, k int) arch.Spec {
+	s.C1 *= k
+	s.C2 *= k
+	s.C *= k
+	return s
+}
+
+// Experiments returns the embedded experiments (G1, G2, G3, G4, T8).
+func Experiments() ([]Experiment, error) {
+	entries, err := fs.ReadDir(files, "experiments")
+	if err != nil {
+		return nil, fmt.Errorf("list experiments: %w", err)
+	}
+	var out []Experiment
+	for _, e := range entries {
+		data, err := files.ReadFile("experiments/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("read experiment %s: %w", e.Name(), err)
+		}
+		x, err := ParseExperiment(data, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// ParseExperiment decodes and checks an experiment file: unknown keys are
+// errors, every design must build at every scale, speed lists match scales,
+// preset names exist.
+func ParseExperiment(data []byte, origin string) (Experiment, error) {
+	var x Experiment
+	md, err := toml.Decode(string(data), &x)
+	if err != nil {
+		return Experiment{}, fmt.Errorf("experiment file %s: %w", origin, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return Experiment{}, fmt.Errorf("experiment file %s: unknown key(s) %s", origin, strings.Join(keys, ", "))
+	}
+	if x.ID == "" {
+		return Experiment{}, fmt.Errorf("experiment file %s: no id", origin)
+	}
+	for _, r := range x.Rows {
+		if len(r.GPU) != len(x.Scales) || len(r.ARM) != len(x.Scales) {
+			return Experiment{}, fmt.Errorf("experiment %s row %q: %d scales but %d GPU / %d ARM speeds", x.ID, r.Label, len(x.Scales), len(r.GPU), len(r.ARM))
+		}
+		for _, k := range x.Scales {
+			for _, d := range []arch.Spec{r.GPUDesign, r.ARMDesign} {
+				if _, err := arch.Build(Scaled(d, k)); err != nil {
+					return Experiment{}, fmt.Errorf("experiment %s row %q x%d: %w", x.ID, r.Label, k, err)
+				}
+			}
+		}
+	}
+	for _, name := range x.Presets {
+		if _, err := Load(name); err != nil {
+			return Experiment{}, fmt.Errorf("experiment %s: %w", x.ID, err)
+		}
+	}
+	return x, nil
+}
+
+// ExperimentByID returns the embedded experiment with the given ID
+// (case-insensitive: g1, G1, t8).
+func ExperimentByID(id string) (Experiment, error) {
+	all, err := Experiments()
+	if err != nil {
+		return Experiment{}, err
+	}
+	ids := make([]string, len(all))
+	for i, x := range all {
+		if strings.EqualFold(x.ID, id) {
+			return x, nil
+		}
+		ids[i] = x.ID
+	}
+	return Experiment{}, fmt.Errorf("unknown experiment %q (known: %s)", id, strings.Join(ids, ", "))
+}

@@ -1,0 +1,152 @@
+// Package presets holds the embedded, human-editable design files (TOML)
+// of the explorer: the paper's networks and baselines with the paper's
+// published numbers as reference data, and the guideline experiments of
+// paper Tables 1-4 and the Table 8 comparison. Users can load their own
+// design files with the same format.
+package presets
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/shufflelab/explorer/arch"
+)
+
+//go:embed designs/*.toml experiments/*.toml
+var files embed.FS
+
+// Reference is a published measurement of a design.
+type Reference struct {
+	Source          string  `toml:"source" json:"source"`
+	MFLOPs          float64 `toml:"mflops,omitempty" json:"mflops,omitempty"` // the paper's "MFLOPs" (= MAdds)
+	Top1Err         float64 `toml:"top1_err,omitempty" json:"top1_err,omitempty"`
+	GPUBatchesPerS  float64 `toml:"gpu_batches_per_s,omitempty" json:"gpu_batches_per_s,omitempty"`
+	ARMImagesPerSec float64 `toml:"arm_images_per_s,omitempty" json:"arm_images_per_s,omitempty"`
+	// OwnImpl marks numbers the paper measured on its authors' own implementation
+	// ("our impl." in Table 8), whose channel rounding may differ from ours.
+	OwnImpl bool `toml:"own_impl,omitempty" json:"own_impl,omitempty"`
+}
+
+// Preset is a named design.
+type Preset struct {
+	Name      string     `toml:"name" json:"name"`
+	Title     string     `toml:"title,omitempty" json:"title,omitempty"`
+	Source    string     `toml:"source,omitempty" json:"source,omitempty"`
+	Design    arch.Spec  `toml:"design" json:"design"`
+	Reference *Reference `toml:"reference,omitempty" json:"reference,omitempty"`
+	// File is where the preset was read from ("" for embedded presets).
+	File string `toml:"-" json:"file,omitempty"`
+}
+
+// Parse decodes a design file. Unknown keys are errors (a typo must not be
+// silently ignored) and the design must build.
+func Parse(data []byte, origin string) (Preset, error) {
+	var p Preset
+	md, err := toml.Decode(string(data), &p)
+	if err != nil {
+		return Preset{}, fmt.Errorf("design file %s: %w", origin, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return Preset{}, fmt.Errorf("design file %s: unknown key(s) %s", origin, strings.Join(keys, ", "))
+	}
+	if p.Name == "" {
+		p.Name = strings.TrimSuffix(path.Base(origin), ".toml")
+	}
+	if !md.IsDefined("design") {
+		return Preset{}, fmt.Errorf("design file %s: no [design] table", origin)
+	}
+	if _, err := arch.Build(p.Design); err != nil {
+		return Preset{}, fmt.Errorf("design file %s: %w", origin, err)
+	}
+	return p, nil
+}
+
+// Encode writes a preset as a design file that Parse reads back.
+func Encode(p Preset) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("# Design file of the ShuffleNetV2 explorer; every key of [design] is a knob.\n")
+	if err := toml.NewEncoder(&buf).Encode(p); err != nil {
+		return nil, fmt.Errorf("encode preset %q: %w", p.Name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Save writes the preset to a design file.
+func Save(p Preset, file string) error {
+	data, err := Encode(p)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		return fmt.Errorf("save design: %w", err)
+	}
+	return nil
+}
+
+// List returns the embedded design presets sorted by name.
+func List() ([]Preset, error) {
+	entries, err := fs.ReadDir(files, "designs")
+	if err != nil {
+		return nil, fmt.Errorf("list presets: %w", err)
+	}
+	out := make([]Preset, 0, len(entries))
+	for _, e := range entries {
+		data, err := files.ReadFile("designs/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("read preset %s: %w", e.Name(), err)
+		}
+		p, err := Parse(data, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// ErrUnknown is returned (wrapped) by Load for a name that is neither an
+// embedded preset nor a file.
+var ErrUnknown = errors.New("unknown preset")
+
+// Load returns the embedded preset called nameOrFile, or reads the design
+// file at that path (a name containing a path separator or ending in .toml).
+func Load(nameOrFile string) (Preset, error) {
+	if strings.ContainsRune(nameOrFile, os.PathSeparator) || strings.HasSuffix(nameOrFile, ".toml") {
+		data, err := os.ReadFile(nameOrFile)
+		if err != nil {
+			return Preset{}, fmt.Errorf("load design file: %w", err)
+		}
+		p, err := Parse(data, nameOrFile)
+		if err != nil {
+			return Preset{}, err
+		}
+		p.File = nameOrFile
+		return p, nil
+	}
+	all, err := List()
+	if err != nil {
+		return Preset{}, err
+	}
+	names := make([]string, len(all))
+	for i, p := range all {
+		if p.Name == nameOrFile {
+			return p, nil
+		}
+		names[i] = p.Name
+	}
+	return Preset{}, fmt.Errorf("%w %q (known: %s; or give a path to a .toml design file)", ErrUnknown, nameOrFile, strings.Join(names, ", "))
+}
