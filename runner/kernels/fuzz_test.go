@@ -67,3 +67,33 @@ func FuzzDWConv(f *testing.F) {
 		})
 	})
 }
+
+// FuzzConv compares Conv (every supported kernel set) with the naive reference on fuzzed
+// geometries and channel counts; rows up to 150 wide exercise the column chunking.
+func FuzzConv(f *testing.F) {
+	f.Add(uint8(8), uint8(20), uint8(3), uint8(2), uint8(1), uint8(3), uint8(24))
+	f.Add(uint8(3), uint8(140), uint8(3), uint8(1), uint8(1), uint8(5), uint8(40))
+	f.Add(uint8(1), uint8(1), uint8(1), uint8(1), uint8(0), uint8(1), uint8(1))
+	f.Fuzz(func(t *testing.T, h8, w8, k8, s8, p8, cin8, cout8 uint8) {
+		h, wd := int(h8)%10+1, int(w8)%150+1
+		k := int(k8)%5 + 1
+		stride, pad := int(s8)%3+1, int(p8)%3
+		cin, cout := int(cin8)%17+1, int(cout8)%70+1
+		sc := spatialCase{h, wd, k, k, stride, pad}
+		if outSize(h, k, stride, pad) < 1 || outSize(wd, k, stride, pad) < 1 {
+			return
+		}
+		g := sc.geom(cin+int(p8)%3, cout+int(s8)%5)
+		r := rand.New(rand.NewPCG(uint64(h*wd), uint64(cin*cout)))
+		wt, bias := randSlice(r, cout*cin*k*k), randSlice(r, cout)
+		in := randSlice(r, g.InH*g.InW*g.InStride)
+		want := filled(g.OutH*g.OutW*g.OutStride, sentinel)
+		refConv(in, want, wt, bias, cin, cout, 1, k, k, g, 0, cout, 0, g.OutH, ReLU())
+		pw := PackConv(wt, bias, cout, cin, k, k)
+		forEachVariant(t, func(t *testing.T) {
+			got := filled(len(want), sentinel)
+			Conv(in, got, pw, g, 0, g.OutH, ReLU())
+			compare(t, "fuzz", got, want, 1e-4)
+		})
+	})
+}
