@@ -58,7 +58,7 @@ func TestSearchLayouts(t *testing.T) {
 		name  string
 		files []string // relative to the temp root
 		env   func(root string) SearchEnv
-		want  want     // paths relative to the temp root
+		want  want // paths relative to the temp root
 	}{
 		{
 			name:  "cu13 wheel in /usr/local/lib/python3.12/dist-packages",
