@@ -58,6 +58,10 @@ type program struct {
 	elapsed       *float32
 	lastNanos     int64
 
+	// hot holds the argument words of hot-path calls: a variadic literal
+	// would allocate on every call.
+	hot [5]uintptr
+
 	mu     sync.Mutex
 	runReq *request
 	input  []float32
@@ -431,13 +435,19 @@ func (p *program) stepName(call int) string {
 	return fmt.Sprintf("call %d", call)
 }
 
+// sysHot calls fn with the first n of a0..a4 without allocating.
+func (p *program) sysHot(fn uintptr, n int, a0, a1, a2, a3, a4 uintptr) uintptr {
+	p.hot = [5]uintptr{a0, a1, a2, a3, a4}
+	return sys(fn, p.hot[:n]...)
+}
+
 // setMath sets cuBLAS's math mode for this program (the handle is shared).
 func (p *program) setMath() error {
 	mode := uintptr(cublasDefaultMath)
 	if p.tf32 {
 		mode = cublasTF32TensorOpMath
 	}
-	return p.d.a.blas(sys(p.d.a.cublasSetMathMode, p.d.blas, mode), "cublasSetMathMode")
+	return p.d.a.blas(p.sysHot(p.d.a.cublasSetMathMode, 2, p.d.blas, mode, 0, 0, 0), "cublasSetMathMode")
 }
 
 // enqueue issues calls [from, to) on the stream.
@@ -521,22 +531,22 @@ func (p *program) Run(ctx context.Context, input, output []float32) error {
 
 func (p *program) copyIn() error {
 	a := p.d.a
-	return a.cuda(sys(a.cudaMemcpyAsync, p.ptr(p.l.Input), uintptr(unsafe.Pointer(&p.input[0])),
+	return a.cuda(p.sysHot(a.cudaMemcpyAsync, 5, p.ptr(p.l.Input), uintptr(unsafe.Pointer(&p.input[0])),
 		uintptr(len(p.input))*4, cudaMemcpyHostToDevice, p.d.stream), "cudaMemcpyAsync(input)")
 }
 
 func (p *program) copyOut() error {
 	a := p.d.a
-	if err := a.cuda(sys(a.cudaMemcpyAsync, uintptr(unsafe.Pointer(&p.output[0])), p.ptr(p.l.Output),
+	if err := a.cuda(p.sysHot(a.cudaMemcpyAsync, 5, uintptr(unsafe.Pointer(&p.output[0])), p.ptr(p.l.Output),
 		uintptr(len(p.output))*4, cudaMemcpyDeviceToHost, p.d.stream), "cudaMemcpyAsync(output)"); err != nil {
 		return err
 	}
-	return a.cuda(sys(a.cudaStreamSynchronize, p.d.stream), "cudaStreamSynchronize")
+	return a.cuda(p.sysHot(a.cudaStreamSynchronize, 1, p.d.stream, 0, 0, 0, 0), "cudaStreamSynchronize")
 }
 
 func (p *program) elapsedNanos(from, to uintptr) (int64, error) {
 	a := p.d.a
-	if err := a.cuda(sys(a.cudaEventElapsedTime, uintptr(unsafe.Pointer(p.elapsed)), from, to), "cudaEventElapsedTime"); err != nil {
+	if err := a.cuda(p.sysHot(a.cudaEventElapsedTime, 3, uintptr(unsafe.Pointer(p.elapsed)), from, to, 0, 0), "cudaEventElapsedTime"); err != nil {
 		return 0, err
 	}
 	return int64(float64(*p.elapsed) * 1e6), nil
@@ -551,17 +561,17 @@ func (p *program) runOnThread() error {
 	if err := p.copyIn(); err != nil {
 		return err
 	}
-	if err := a.cuda(sys(a.cudaEventRecord, p.evStart, s), "cudaEventRecord"); err != nil {
+	if err := a.cuda(p.sysHot(a.cudaEventRecord, 2, p.evStart, s, 0, 0, 0), "cudaEventRecord"); err != nil {
 		return err
 	}
 	if p.cexec != 0 {
-		if err := a.cuda(sys(a.cudaGraphLaunch, p.cexec, s), "cudaGraphLaunch"); err != nil {
+		if err := a.cuda(p.sysHot(a.cudaGraphLaunch, 2, p.cexec, s, 0, 0, 0), "cudaGraphLaunch"); err != nil {
 			return err
 		}
 	} else if err := p.enqueue(0, len(p.calls)); err != nil {
 		return err
 	}
-	if err := a.cuda(sys(a.cudaEventRecord, p.evStop, s), "cudaEventRecord"); err != nil {
+	if err := a.cuda(p.sysHot(a.cudaEventRecord, 2, p.evStop, s, 0, 0, 0), "cudaEventRecord"); err != nil {
 		return err
 	}
 	if err := p.copyOut(); err != nil {
