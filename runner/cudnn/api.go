@@ -28,6 +28,7 @@ const (
 	cudnnActivationClipped    = 3 // CUDNN_ACTIVATION_CLIPPED_RELU
 	cudnnNotPropagateNaN      = 0
 	cudnnBatchNormSpatial     = 1
+	cudnnOpTensorAdd          = 0 // CUDNN_OP_TENSOR_ADD
 	cudnnConvFwdAlgoMaxResult = 8
 )
 
@@ -67,6 +68,8 @@ type api struct {
 	cudnnActivationForward                                            uintptr
 	cudnnCreatePoolingDescriptor, cudnnSetPooling2dDescriptor         uintptr
 	cudnnDestroyPoolingDescriptor, cudnnPoolingForward                uintptr
+	cudnnCreateOpTensorDescriptor, cudnnSetOpTensorDescriptor         uintptr
+	cudnnDestroyOpTensorDescriptor, cudnnOpTensor                     uintptr
 	cudnnGetErrorString                                               func(int32) string
 	cudnnSetActivationDescriptor                                      func(desc uintptr, mode, nanOpt int32, coef float64) int32
 	cudnnBatchNormalizationForwardInference                           func(h uintptr, mode int32, alpha, beta, xd, x, yd, y, bnd, scale, bias, mean, variance uintptr, eps float64) int32
@@ -186,6 +189,10 @@ func loadAPI(l Libs) (*api, error) {
 		{&a.cudnnDestroyPoolingDescriptor, "cudnnDestroyPoolingDescriptor"},
 		{&a.cudnnPoolingForward, "cudnnPoolingForward"},
 		{&a.bnInferenceSym, "cudnnBatchNormalizationForwardInference"},
+		{&a.cudnnCreateOpTensorDescriptor, "cudnnCreateOpTensorDescriptor"},
+		{&a.cudnnSetOpTensorDescriptor, "cudnnSetOpTensorDescriptor"},
+		{&a.cudnnDestroyOpTensorDescriptor, "cudnnDestroyOpTensorDescriptor"},
+		{&a.cudnnOpTensor, "cudnnOpTensor"},
 	} {
 		sym(s.dst, cudnn, s.name)
 	}

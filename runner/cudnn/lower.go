@@ -33,9 +33,12 @@ const (
 	callGemm
 	// callCopy: Y = X over strided descriptors (cudnnTransformTensor).
 	callCopy
+	// callAdd: Y = X + Z, all of the same dims (cudnnOpTensor with
+	// CUDNN_OP_TENSOR_ADD, beta 0): an eager element-wise add is one kernel.
+	callAdd
 )
 
-var callNames = [...]string{"conv", "conv_bias_relu", "add_tensor", "batchnorm", "activation", "pool", "gemm", "copy"}
+var callNames = [...]string{"conv", "conv_bias_relu", "add_tensor", "batchnorm", "activation", "pool", "gemm", "copy", "add"}
 
 func (k callKind) String() string { return callNames[k] }
 
@@ -322,11 +325,11 @@ func (l *lowerer) step(st arch.Step, fused bool) error {
 		l.placed(op.Outputs[0], op.ID)
 		l.emit(call{Kind: callActivation, X: l.d(op.Inputs[0]), Y: l.d(op.Outputs[0]), Act: act})
 	case arch.OpAdd:
-		y := l.placed(op.Outputs[0], op.ID)
-		s := g.Tensors[op.Outputs[0]].Shape
-		l.copies([]loc{l.loc[op.Inputs[0]]}, permFrom(identity(s.C)), y, s)
-		for _, t := range op.Inputs[1:] {
-			l.emit(call{Kind: callAddTensor, X: l.d(t), Y: l.d(op.Outputs[0]), Alpha: 1, Beta: 1})
+		l.placed(op.Outputs[0], op.ID)
+		y := l.d(op.Outputs[0])
+		l.emit(call{Kind: callAdd, X: l.d(op.Inputs[0]), Z: l.d(op.Inputs[1]), Y: y})
+		for _, t := range op.Inputs[2:] {
+			l.emit(call{Kind: callAddTensor, X: l.d(t), Y: y, Alpha: 1, Beta: 1})
 		}
 	case arch.OpMaxPool, arch.OpAvgPool, arch.OpGlobalAvgPool:
 		l.pool(op)

@@ -330,8 +330,8 @@ func (e *emulator) exec(t *testing.T, c call) {
 				}
 			}
 		}
-	case callBatchNorm, callActivation, callCopy:
-		if c.X.Dims != Y {
+	case callBatchNorm, callActivation, callCopy, callAdd:
+		if c.X.Dims != Y || (c.Kind == callAdd && c.Z.Dims != Y) {
 			t.Fatalf("%s with x dims %v and y dims %v", c.Kind, c.X.Dims, Y)
 		}
 		out := make([]float64, 0, c.Y.Elems())
@@ -345,6 +345,8 @@ func (e *emulator) exec(t *testing.T, c call) {
 							v = (v-*e.ptr(c.Z, 0, ch, 0, 0))/math.Sqrt(*e.ptr(c.V, 0, ch, 0, 0)+c.Eps)**e.ptr(c.W, 0, ch, 0, 0) + *e.ptr(c.B, 0, ch, 0, 0)
 						case callActivation:
 							v = act(c.Act, v)
+						case callAdd:
+							v += *e.ptr(c.Z, n, ch, h, w)
 						}
 						out = append(out, v)
 					}
@@ -650,5 +652,43 @@ func TestLowerErrors(t *testing.T) {
 	w["block0.conv1.weight"] = weights.Tensor{Shape: []int{1}, Data: []float32{1}}
 	if _, err := lower(g, w, runner.Eager); err == nil || !strings.Contains(err.Error(), "block0.conv1.weight") {
 		t.Errorf("short weight: err = %v", err)
+	}
+}
+
+// TestLoweringG4 checks the element-wise story of guideline G4 (paper Table
+// 4): eager runs BN, ReLU and the shortcut add as their own kernels (one
+// cudnnOpTensor per add); fused folds BN and runs conv + bias + shortcut +
+// ReLU as one cudnnConvolutionBiasActivationForward per conv.
+func TestLoweringG4(t *testing.T) {
+	g := build(t, arch.Spec{Family: arch.GuideG4, C: 32, Res: 56, Blocks: 10})
+	w := testWeights(g, 1)
+	ops := map[arch.OpKind]int{}
+	for _, op := range g.Ops {
+		ops[op.Kind]++
+	}
+	eager, err := lower(g, w, runner.Eager)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ec := count(eager)
+	if ec[callAdd] != ops[arch.OpAdd] || ec[callBatchNorm] != ops[arch.OpBatchNorm] || ec[callActivation] != ops[arch.OpReLU] || ec[callConv] != ops[arch.OpConv] {
+		t.Errorf("eager calls %v for ops %v", ec, ops)
+	}
+	fused, err := lower(g, w, runner.Fused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := count(fused)
+	if fc[callConvBiasReLU] != ops[arch.OpConv] || len(fused.Calls) != ops[arch.OpConv] {
+		t.Errorf("fused calls %v for ops %v", fc, ops)
+	}
+	withZ := 0
+	for _, c := range fused.Calls {
+		if c.Alpha2 == 1 {
+			withZ++
+		}
+	}
+	if withZ != ops[arch.OpAdd] {
+		t.Errorf("%d fused calls add a shortcut, want %d", withZ, ops[arch.OpAdd])
 	}
 }

@@ -50,6 +50,7 @@ type program struct {
 	convDescs     []uintptr
 	poolDescs     []uintptr
 	actDescs      []uintptr
+	opAddDesc     uintptr     // cudnnOpTensorDescriptor_t for ADD
 	consts        *[2]float32 // 0 and 1: host scaling factors
 	cgraph, cexec uintptr
 	evStart       uintptr
@@ -181,6 +182,14 @@ func (p *program) build() error {
 		if err := a.dnn(uintptr(uint32(a.cudnnSetActivationDescriptor(*h, act.mode, cudnnNotPropagateNaN, act.coef))), "cudnnSetActivationDescriptor"); err != nil {
 			return err
 		}
+	}
+	if err := a.dnn(sys(a.cudnnCreateOpTensorDescriptor, uintptr(unsafe.Pointer(h))), "cudnnCreateOpTensorDescriptor"); err != nil {
+		return err
+	}
+	p.opAddDesc = *h
+	if err := a.dnn(sys(a.cudnnSetOpTensorDescriptor, p.opAddDesc, cudnnOpTensorAdd, cudnnDataFloat, cudnnNotPropagateNaN),
+		"cudnnSetOpTensorDescriptor"); err != nil {
+		return err
 	}
 	// Pass 1: descriptors and algorithms; the workspace size is known after.
 	type convSetup struct {
@@ -420,6 +429,12 @@ func (p *program) prepare(c call, filt, conv uintptr, algo int32) (gpuCall, erro
 			return g, err
 		}
 		set(a.cudnnTransformTensor, h, p.one(), t[0], p.ptr(c.X), p.zero(), t[1], p.ptr(c.Y))
+	case callAdd:
+		t, err := descs(c.X, c.Z, c.Y)
+		if err != nil {
+			return g, err
+		}
+		set(a.cudnnOpTensor, h, p.opAddDesc, p.one(), t[0], p.ptr(c.X), p.one(), t[1], p.ptr(c.Z), p.zero(), t[2], p.ptr(c.Y))
 	default:
 		return g, fmt.Errorf("call kind %d", c.Kind)
 	}
@@ -700,6 +715,10 @@ func (p *program) release() error {
 	}
 	for _, h := range p.actDescs {
 		keep(a.dnn(sys(a.cudnnDestroyActivationDescriptor, h), "cudnnDestroyActivationDescriptor"))
+	}
+	if p.opAddDesc != 0 {
+		keep(a.dnn(sys(a.cudnnDestroyOpTensorDescriptor, p.opAddDesc), "cudnnDestroyOpTensorDescriptor"))
+		p.opAddDesc = 0
 	}
 	for _, m := range []uintptr{p.ws, p.arena} {
 		if m != 0 {

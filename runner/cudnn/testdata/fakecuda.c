@@ -22,7 +22,7 @@ struct graph { int n, cap; struct rec *r; };
 struct graph *fake_cur;
 long fake_calls; /* compute calls executed, for the test to read via dlsym */
 
-enum { K_CONV = 1, K_CBA, K_ADD, K_TRANSFORM, K_ACT, K_POOL, K_BN, K_GEMM };
+enum { K_CONV = 1, K_CBA, K_ADD, K_TRANSFORM, K_ACT, K_POOL, K_BN, K_GEMM, K_OP };
 
 struct tdesc { int n, c, h, w, ns, cs, hs, ws, dtype; };
 struct fdesc { int k, c, h, w, dtype, format; };
@@ -300,6 +300,34 @@ int cudnnBatchNormalizationForwardInference(u h, int mode, u al, u be, u xd, u x
 	u a[] = {h, (u)mode, al, be, xd, x, yd, y, bnd, sc, bi, mu, var};
 	return fake_capturing ? record(K_BN, a, 13, eps) : do_ew(a, K_BN, eps);
 }
+struct odesc { int op, ctype, nan; };
+int cudnnCreateOpTensorDescriptor(struct odesc **d) { *d = calloc(1, sizeof **d); return 0; }
+int cudnnSetOpTensorDescriptor(struct odesc *d, int op, int ct, int nan) { if (ct != 0) return 3; d->op = op, d->ctype = ct, d->nan = nan; return 0; }
+int cudnnDestroyOpTensorDescriptor(struct odesc *d) { free(d); return 0; }
+/* C = op(alpha1*A, alpha2*B) + beta*C: h opD alpha1 aD A alpha2 bD B beta cD C */
+static int do_op(const u *a) {
+	const struct odesc *o = (void *)a[1];
+	const struct tdesc *ad = (void *)a[3], *bd = (void *)a[6], *cd = (void *)a[9];
+	void *A = (void *)a[4], *B = (void *)a[7], *C = (void *)a[10];
+	float a1 = *(float *)a[2], a2 = *(float *)a[5], be = *(float *)a[8];
+	if (o->op != 0) return 9;
+	if (ad->n != cd->n || ad->c != cd->c || ad->h != cd->h || ad->w != cd->w || !same_or_one(bd, cd)) return 3;
+	for (int n = 0; n < cd->n; n++)
+		for (int c = 0; c < cd->c; c++)
+			for (int i = 0; i < cd->h; i++)
+				for (int j = 0; j < cd->w; j++) {
+					float *y = at(cd, C, n, c, i, j);
+					double v = a1 * *at(ad, A, n, c, i, j) + a2 * *at(bd, B, n % bd->n, c % bd->c, i % bd->h, j % bd->w);
+					*y = (float)(v + (be != 0 ? be * *y : 0));
+				}
+	fake_calls++;
+	return 0;
+}
+int cudnnOpTensor(u h, u od, u a1, u ad, u A, u a2, u bd, u B, u be, u cd, u C) {
+	u a[] = {h, od, a1, ad, A, a2, bd, B, be, cd, C};
+	return fake_capturing ? record(K_OP, a, 11, 0) : do_op(a);
+}
+
 int cudnnCreatePoolingDescriptor(struct pdesc **d) { *d = calloc(1, sizeof **d); return 0; }
 int cudnnSetPooling2dDescriptor(struct pdesc *d, int mode, int nan, int wh, int ww, int ph, int pw, int sh, int sw) {
 	if (mode < 0 || mode > 2 || wh < 1 || ww < 1 || sh < 1 || sw < 1) return 3;
@@ -351,6 +379,7 @@ int cudaGraphLaunch(struct graph *g, void *s) {
 		case K_BN: st = do_ew(r->a, K_BN, r->d); break;
 		case K_POOL: st = do_pool(r->a); break;
 		case K_GEMM: st = do_gemm(r->a); break;
+		case K_OP: st = do_op(r->a); break;
 		default: st = 1;
 		}
 		if (st) return 719; /* cudaErrorLaunchFailure */
