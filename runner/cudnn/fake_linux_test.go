@@ -13,7 +13,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
+	"github.com/ebitengine/purego"
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
 )
@@ -233,5 +235,54 @@ func TestFakeLibsRunAllocations(t *testing.T) {
 			t.Errorf("program does not report event time")
 		}
 		p.Close()
+	}
+}
+
+// TestFakeLibsPackedFallback makes the fake refuse strided convolution
+// tensors (as a strict cuDNN build might) and checks that Compile falls back
+// to the packed-tensor lowering and still computes the right output.
+func TestFakeLibsPackedFallback(t *testing.T) {
+	b := fakeBackend(t)
+	if err := b.Available(); err != nil {
+		t.Fatal(err)
+	}
+	var flag uintptr
+	for _, h := range b.dev.a.handles {
+		if p, err := purego.Dlsym(h, "fake_packed_only"); err == nil {
+			flag = p
+			break
+		}
+	}
+	if flag == 0 {
+		t.Fatal("fake_packed_only not found")
+	}
+	setFlag := func(v int32) { *(*int32)(*(*unsafe.Pointer)(unsafe.Pointer(&flag))) = v }
+	setFlag(1)
+	defer setFlag(0)
+	g := build(t, arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Res: 32, Depths: []int{2, 1, 1}, Classes: 5, Batch: 2})
+	w := testWeights(g, 3)
+	in64 := make([]float64, g.Tensors[g.Input].Shape.Elems())
+	in := make([]float32, len(in64))
+	for i := range in {
+		in[i] = float32(math.Sin(float64(i)))
+		in64[i] = float64(in[i])
+	}
+	want := evalRef(t, g, w, in64)
+	p, err := b.Compile(g, w, runner.Options{Mode: runner.Fused, CUDAGraph: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if k := p.Info().Kernels; !strings.Contains(k, "packed-tensor fallback") {
+		t.Errorf("Kernels = %q, want the fallback noted", k)
+	}
+	out := make([]float32, len(want))
+	if err := p.Run(context.Background(), in, out); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if d := math.Abs(float64(out[i]) - want[i]); !(d <= 1e-4*math.Max(1, math.Abs(want[i]))) {
+			t.Fatalf("output[%d] = %g, want %g", i, out[i], want[i])
+		}
 	}
 }

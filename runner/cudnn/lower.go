@@ -145,6 +145,10 @@ type lowerer struct {
 	virtual []bool // per op: a concat read directly by its shuffle
 	steps   []stepInfo
 	cur     *stepInfo
+	// packedIO makes every compute call read and write packed tensors
+	// (copies into temporaries instead of strided channel views); only
+	// the transforms see strides.
+	packedIO bool
 }
 
 // lower compiles g with weights w for the mode: eager runs every op as its
@@ -154,7 +158,15 @@ type lowerer struct {
 // concat as channel views and each channel shuffle as strided transforms
 // reading the concatenated branches directly.
 func lower(g *arch.Graph, w weights.Set, mode runner.Mode) (*lowered, error) {
-	l := &lowerer{g: g, w: w, out: &lowered{}, loc: make([]loc, len(g.Tensors)), virtual: make([]bool, len(g.Ops))}
+	return lowerWith(g, w, mode, false)
+}
+
+// lowerWith is lower with the packed-I/O choice: with packedIO no compute
+// call (conv, pool, batch norm, activation, add) gets a strided descriptor,
+// which only channel views of N > 1 tensors produce. It is the fallback for
+// a library that rejects strided convolution tensors.
+func lowerWith(g *arch.Graph, w weights.Set, mode runner.Mode, packedIO bool) (*lowered, error) {
+	l := &lowerer{g: g, w: w, out: &lowered{}, loc: make([]loc, len(g.Tensors)), virtual: make([]bool, len(g.Ops)), packedIO: packedIO}
 	in := g.Tensors[g.Input].Shape
 	l.loc[g.Input] = l.newBuf("input", in)
 	l.out.Input = tdesc(l.loc[g.Input], in)
@@ -235,6 +247,33 @@ func (l *lowerer) placed(t arch.TensorID, name string) loc {
 
 func (l *lowerer) d(t arch.TensorID) desc { return tdesc(l.loc[t], l.g.Tensors[t].Shape) }
 
+// in is the descriptor a compute call reads tensor t through: its own, or
+// with packedIO and a strided location, a packed temporary it is copied to.
+func (l *lowerer) in(t arch.TensorID) desc {
+	d := l.d(t)
+	if !l.packedIO || d.packedDims() {
+		return d
+	}
+	s := l.g.Tensors[t].Shape
+	tmp := l.newBuf("packed", s)
+	l.copies([]loc{l.loc[t]}, permFrom(identity(s.C)), tmp, s)
+	return tdesc(tmp, s)
+}
+
+// stridedCompute reports whether any compute call reads or writes a
+// strided (not fully packed) tensor.
+func (lw *lowered) stridedCompute() bool {
+	for _, c := range lw.Calls {
+		if c.Kind == callCopy || c.Kind == callGemm {
+			continue
+		}
+		if !c.X.packedDims() || !c.Y.packedDims() || ((c.Kind == callAdd || c.Kind == callConvBiasReLU) && !c.Z.packedDims()) {
+			return true
+		}
+	}
+	return false
+}
+
 // placeConcats decides the fused mode's zero-copy layout before any call is
 // emitted: a concat whose only consumer is a channel shuffle is virtual
 // (the shuffle's transforms read its inputs directly); every other concat
@@ -259,6 +298,9 @@ func (l *lowerer) placeConcats() {
 			continue
 		}
 		dst := l.placed(op.Outputs[0], op.ID)
+		if l.packedIO && !tdesc(dst.slot(0), g.Tensors[op.Inputs[0]].Shape).packedDims() {
+			continue // slots of an N > 1 tensor are strided: copy instead
+		}
 		off := 0
 		for _, t := range op.Inputs {
 			if l.ownable(t) && l.loc[t].Ctot == 0 {
@@ -323,13 +365,13 @@ func (l *lowerer) step(st arch.Step, fused bool) error {
 			act = actReLU6
 		}
 		l.placed(op.Outputs[0], op.ID)
-		l.emit(call{Kind: callActivation, X: l.d(op.Inputs[0]), Y: l.d(op.Outputs[0]), Act: act})
+		l.emit(call{Kind: callActivation, X: l.in(op.Inputs[0]), Y: l.d(op.Outputs[0]), Act: act})
 	case arch.OpAdd:
 		l.placed(op.Outputs[0], op.ID)
 		y := l.d(op.Outputs[0])
-		l.emit(call{Kind: callAdd, X: l.d(op.Inputs[0]), Z: l.d(op.Inputs[1]), Y: y})
+		l.emit(call{Kind: callAdd, X: l.in(op.Inputs[0]), Z: l.in(op.Inputs[1]), Y: y})
 		for _, t := range op.Inputs[2:] {
-			l.emit(call{Kind: callAddTensor, X: l.d(t), Y: y, Alpha: 1, Beta: 1})
+			l.emit(call{Kind: callAddTensor, X: l.in(t), Y: y, Alpha: 1, Beta: 1})
 		}
 	case arch.OpMaxPool, arch.OpAvgPool, arch.OpGlobalAvgPool:
 		l.pool(op)
@@ -445,7 +487,7 @@ func (l *lowerer) conv(st arch.Step, fused bool) error {
 		l.loc[g.Ops[k].Outputs[0]] = y
 	}
 	wd := l.weightBuf(op.Param+".weight", wdata, [4]int{out.C, cpg, a.KH, a.KW})
-	c := call{X: l.d(op.Inputs[0]), Y: tdesc(y, out), W: wd,
+	c := call{X: l.in(op.Inputs[0]), Y: tdesc(y, out), W: wd,
 		Conv: convAttr{PadH: a.Pad, PadW: a.Pad, StrideH: a.Stride, StrideW: a.Stride, Groups: a.Groups}}
 	if act == actReLU && len(residual) <= 1 {
 		// One fused call; its identity activation would be restricted to
@@ -456,7 +498,7 @@ func (l *lowerer) conv(st arch.Step, fused bool) error {
 		c.Kind, c.B = callConvBiasReLU, l.vecDesc(op.Param+".bias", bias)
 		c.Z, c.Alpha2 = c.Y, 0
 		if len(residual) == 1 {
-			c.Z, c.Alpha2 = l.d(residual[0]), 1
+			c.Z, c.Alpha2 = l.in(residual[0]), 1
 		}
 		l.emit(c)
 		return nil
@@ -467,7 +509,7 @@ func (l *lowerer) conv(st arch.Step, fused bool) error {
 		l.emit(call{Kind: callAddTensor, X: l.vecDesc(op.Param+".bias", bias), Y: c.Y, Alpha: 1, Beta: 1})
 	}
 	for _, t := range residual {
-		l.emit(call{Kind: callAddTensor, X: l.d(t), Y: c.Y, Alpha: 1, Beta: 1})
+		l.emit(call{Kind: callAddTensor, X: l.in(t), Y: c.Y, Alpha: 1, Beta: 1})
 	}
 	if act != actNone {
 		l.emit(call{Kind: callActivation, X: c.Y, Y: c.Y, Act: act})
@@ -525,7 +567,7 @@ func (l *lowerer) batchNorm(op *arch.Op) error {
 		return err
 	}
 	l.placed(op.Outputs[0], op.ID)
-	l.emit(call{Kind: callBatchNorm, X: l.d(op.Inputs[0]), Y: l.d(op.Outputs[0]),
+	l.emit(call{Kind: callBatchNorm, X: l.in(op.Inputs[0]), Y: l.d(op.Outputs[0]),
 		W: l.vecDesc(op.Param+".weight", p.Gamma), B: l.vecDesc(op.Param+".bias", p.Beta),
 		Z: l.vecDesc(op.Param+".running_mean", p.Mean), V: l.vecDesc(op.Param+".running_var", p.Var), Eps: op.Eps})
 	return nil
@@ -548,7 +590,7 @@ func (l *lowerer) pool(op *arch.Op) {
 			}
 		}
 	}
-	l.emit(call{Kind: callPool, X: l.d(op.Inputs[0]), Y: l.d(op.Outputs[0]), Pool: p})
+	l.emit(call{Kind: callPool, X: l.in(op.Inputs[0]), Y: l.d(op.Outputs[0]), Pool: p})
 }
 
 // fc lowers a fully connected layer to one SGEMM (+ bias add, + ReLU when

@@ -496,11 +496,21 @@ func TestLoweringMatchesReference(t *testing.T) {
 				input[i] = r.NormFloat64()
 			}
 			want := evalRef(t, g, w, input)
-			for _, mode := range []runner.Mode{runner.Eager, runner.Fused} {
-				t.Run(fmt.Sprintf("%s/n%d/%s", tc.name, batch, mode), func(t *testing.T) {
-					l, err := lower(g, w, mode)
+			for _, v := range []struct {
+				mode   runner.Mode
+				packed bool
+			}{{runner.Eager, false}, {runner.Fused, false}, {runner.Eager, true}, {runner.Fused, true}} {
+				mode := v.mode
+				t.Run(fmt.Sprintf("%s/n%d/%s/packedIO=%v", tc.name, batch, mode, v.packed), func(t *testing.T) {
+					l, err := lowerWith(g, w, mode, v.packed)
 					if err != nil {
 						t.Fatal(err)
+					}
+					if v.packed && l.stridedCompute() {
+						t.Error("packed-I/O lowering has a compute call with a strided tensor")
+					}
+					if batch == 1 && l.stridedCompute() {
+						t.Error("batch 1 lowering has a compute call with a strided tensor (channel views of N=1 are packed)")
 					}
 					e := newEmulator(l)
 					e.store(l.Input, input)
@@ -690,5 +700,27 @@ func TestLoweringG4(t *testing.T) {
 	}
 	if withZ != ops[arch.OpAdd] {
 		t.Errorf("%d fused calls add a shortcut, want %d", withZ, ops[arch.OpAdd])
+	}
+}
+
+// TestStridedCompute: at batch 2 the fused SNv2 convs read split views and
+// write concat slots that are strided (image stride = the whole buffer's
+// channels), which is what the packed-I/O fallback removes.
+func TestStridedCompute(t *testing.T) {
+	g := build(t, arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Res: 32, Depths: []int{2, 2, 1}, Classes: 10, Batch: 2})
+	w := testWeights(g, 1)
+	l, err := lowerWith(g, w, runner.Fused, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l.stridedCompute() {
+		t.Error("fused SNv2 at batch 2 has no strided compute call; the test no longer covers the fallback")
+	}
+	p, err := lowerWith(g, w, runner.Fused, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.stridedCompute() || len(p.Calls) <= len(l.Calls) {
+		t.Errorf("packed-I/O lowering: strided %v, %d calls vs %d", p.stridedCompute(), len(p.Calls), len(l.Calls))
 	}
 }

@@ -80,6 +80,28 @@ func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options) (run
 	if err != nil {
 		return nil, err
 	}
+	p, err := d.build(l, mode, opts)
+	if err != nil && l.stridedCompute() {
+		// Channel views of N > 1 tensors give convolutions strided
+		// tensors; should the library refuse them, copy into packed
+		// temporaries instead.
+		lp, lerr := lowerWith(g, w, mode, true)
+		if lerr != nil {
+			return nil, lerr
+		}
+		var perr error
+		if p, perr = d.build(lp, mode, opts); perr != nil {
+			return nil, fmt.Errorf("%w (packed-tensor fallback: %w)", err, perr)
+		}
+		p.info.Kernels += " (packed-tensor fallback)"
+		err = nil
+	}
+	return p, err
+}
+
+// build makes a program of a lowering on the library thread, releasing
+// everything on failure.
+func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options) (*program, error) {
 	if opts.MemLimit > 0 && l.Bytes() > opts.MemLimit {
 		return nil, fmt.Errorf("cudnn: the design needs %d MiB of GPU memory, over the limit of %d MiB", l.Bytes()>>20, opts.MemLimit>>20)
 	}

@@ -20,7 +20,8 @@ int fake_capturing;
 struct rec { int kind; u a[18]; double d; };
 struct graph { int n, cap; struct rec *r; };
 struct graph *fake_cur;
-long fake_calls; /* compute calls executed, for the test to read via dlsym */
+long fake_calls;      /* compute calls executed, for the test to read via dlsym */
+int fake_packed_only; /* set by the test: refuse strided conv tensors like a strict library */
 
 enum { K_CONV = 1, K_CBA, K_ADD, K_TRANSFORM, K_ACT, K_POOL, K_BN, K_GEMM, K_OP };
 
@@ -136,7 +137,11 @@ int cudnnSetConvolutionGroupCount(struct cdesc *d, int g) { if (g < 1) return 3;
 int cudnnSetConvolutionMathType(struct cdesc *d, int m) { if (m != 0 && m != 3) return 3; d->math = m; return 0; }
 int cudnnDestroyConvolutionDescriptor(struct cdesc *d) { free(d); return 0; }
 
+static int packed(const struct tdesc *d) {
+	return d->ws == 1 && d->hs == d->w && d->cs == d->h * d->w && (d->n == 1 || d->ns == d->c * d->h * d->w);
+}
 static int conv_ok(const struct tdesc *x, const struct fdesc *w, const struct cdesc *c, const struct tdesc *y) {
+	if (fake_packed_only && (!packed(x) || !packed(y))) return 0;
 	return w->c * c->groups == x->c && w->k == y->c && w->k % c->groups == 0 && x->n == y->n &&
 	       y->h == (x->h + 2 * c->ph - w->h) / c->sh + 1 && y->w == (x->w + 2 * c->pw - w->w) / c->sw + 1;
 }
