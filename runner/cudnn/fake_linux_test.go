@@ -4,6 +4,7 @@ package cudnn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -185,7 +186,8 @@ func TestFakeLibsMemLimit(t *testing.T) {
 	b := fakeBackend(t)
 	g := build(t, arch.Spec{Family: arch.GuideG1, C1: 8, Res: 8, Blocks: 1})
 	_, err := b.Compile(g, testWeights(g, 1), runner.Options{Mode: runner.Fused, MemLimit: 100})
-	if err == nil || !strings.Contains(err.Error(), "over the limit") {
+	var me *runner.MemError
+	if !errors.As(err, &me) || me.Limit != 100 || me.Parts["weights"] <= 0 || me.Parts["activations"] <= 0 {
 		t.Errorf("Compile over MemLimit: err = %v", err)
 	}
 }

@@ -103,7 +103,13 @@ func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options) (run
 // everything on failure.
 func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options) (*program, error) {
 	if opts.MemLimit > 0 && l.Bytes() > opts.MemLimit {
-		return nil, fmt.Errorf("cudnn: the design needs %d MiB of GPU memory, over the limit of %d MiB", l.Bytes()>>20, opts.MemLimit>>20)
+		var wb int64
+		for _, b := range l.Bufs {
+			if b.Data != nil {
+				wb += 4 * b.Elems
+			}
+		}
+		return nil, runner.FormatMemError(l.Bytes(), opts.MemLimit, map[string]int64{"activations": l.Bytes() - wb, "weights": wb})
 	}
 	p := &program{d: d, l: l, tf32: opts.TF32, graph: opts.CUDAGraph,
 		consts: &[2]float32{0, 1}, elapsed: new(float32), tensorDescs: map[[8]int]uintptr{}}
