@@ -350,7 +350,7 @@ func (l *lowerer) step(st arch.Step, fused bool) error {
 			ids = append([]string{g.Ops[p].ID}, ids...)
 		}
 	}
-	l.begin(op.ID, ids)
+	l.begin(ids[0], ids) // a concat read by its shuffle names the step
 	defer l.end()
 	switch op.Kind {
 	case arch.OpConv:
