@@ -592,6 +592,22 @@ func TestLoweringCalls(t *testing.T) {
 	if len(fused.Calls) >= len(eager.Calls) || fused.Bytes() >= eager.Bytes() {
 		t.Errorf("fused %d calls / %d bytes, eager %d calls / %d bytes", len(fused.Calls), fused.Bytes(), len(eager.Calls), eager.Bytes())
 	}
+	// The first calls the fake executor records follow torchvision's module
+	// order: conv1 (+BN+ReLU), maxpool, stage2.0.branch1 (dw 3x3 + BN: conv
+	// and bias add; 1x1 + BN + ReLU), stage2.0.branch2 (1x1 + BN + ReLU, dw
+	// 3x3 + BN, 1x1 + BN + ReLU), then the concat+shuffle as two transforms.
+	e := newEmulator(fused)
+	for _, c := range fused.Calls[:11] {
+		e.log = append(e.log, c.Kind.String())
+	}
+	want := []string{"conv_bias_relu", "pool", "conv", "add_tensor", "conv_bias_relu",
+		"conv_bias_relu", "conv", "add_tensor", "conv_bias_relu", "copy", "copy"}
+	if strings.Join(e.log, " ") != strings.Join(want, " ") {
+		t.Errorf("first fused calls %v, want %v", e.log, want)
+	}
+	if s := fused.Steps[len(fused.Steps)-1]; s.Name != "fc" {
+		t.Errorf("last fused step %q, want fc", s.Name)
+	}
 	// Steps cover the calls in order and name graph ops.
 	checkSteps(t, g, eager)
 	checkSteps(t, g, fused)
