@@ -156,13 +156,14 @@ func (p *planner) concatLayout(x arch.TensorID) []int {
 	}
 	sh := &g.Ops[cons[0]]
 	t := sh.Outputs[0]
-	if t == g.Output || len(g.Tensors[t].Consumers) != 1 {
+	if t == g.Output {
 		return nil
+	}
+	if len(g.Tensors[t].Consumers) != 1 || g.Ops[g.Tensors[t].Consumers[0]].Kind != arch.OpSplit ||
+		len(g.Ops[g.Tensors[t].Consumers[0]].Outputs) != 2 {
+		return p.sourceOrderLayout(x, cat, sh)
 	}
 	sp := &g.Ops[g.Tensors[t].Consumers[0]]
-	if sp.Kind != arch.OpSplit || len(sp.Outputs) != 2 {
-		return nil
-	}
 	for _, in := range cat.Inputs {
 		if !p.writable(in) {
 			return nil
@@ -177,18 +178,82 @@ func (p *planner) concatLayout(x arch.TensorID) []int {
 		}
 		return 1
 	}
+	// An input that the concat will copy (a view placed before this
+	// layout is chosen, such as the passthrough split part) is laid out
+	// in the order of its source positions, so the copy moves a few runs
+	// of consecutive channels per pixel instead of single channels. Inputs
+	// written by their producer keep their logical order (any order is
+	// free for them; logical order keeps later copies run-friendly: each
+	// producer's channels stay in order, and a split takes a prefix).
+	var srcPos [2][]int
+	for i, in := range cat.Inputs {
+		if v := p.views[in]; v != nil {
+			srcPos[i] = v.pos
+		}
+	}
 	pos := make([]int, c)
 	next := 0
 	// part 0 range: input 0's channels, then input 1's; part 1: the reverse.
 	for _, r := range [][4]int{{0, c0, 0, 1}, {c0, c, 1, 0}} {
 		for _, want := range r[2:] {
+			var chs []int
 			for i := r[0]; i < r[1]; i++ {
 				if ch := sh.Perm[i]; input(ch) == want {
-					pos[ch] = next
-					next++
+					chs = append(chs, ch)
 				}
 			}
+			if src := srcPos[want]; src != nil {
+				off := 0
+				if want == 1 {
+					off = first
+				}
+				sort.SliceStable(chs, func(a, b int) bool { return src[chs[a]-off] < src[chs[b]-off] })
+			}
+			for _, ch := range chs {
+				pos[ch] = next
+				next++
+			}
 		}
+	}
+	return pos
+}
+
+// sourceOrderLayout lays out a two-input concat x that is shuffled but not
+// split (the last unit of a ShuffleNetV2 stage): an input the concat
+// copies (a view placed earlier) goes in the order of its source
+// positions, so the copy moves runs of channels; the other input keeps
+// its logical order. It returns nil (logical order) when the shuffle's
+// consumers could not absorb the resulting permutation.
+func (p *planner) sourceOrderLayout(x arch.TensorID, cat, sh *arch.Op) []int {
+	g := p.g
+	c := g.Tensors[x].Shape.C
+	pos := make([]int, 0, c)
+	moved := false
+	for _, in := range cat.Inputs {
+		lo := len(pos)
+		n := g.Tensors[in].Shape.C
+		order := iota(n, 0)
+		if v := p.views[in]; v != nil {
+			sort.SliceStable(order, func(a, b int) bool { return v.pos[order[a]] < v.pos[order[b]] })
+		}
+		rank := make([]int, n)
+		for r, ch := range order {
+			rank[ch] = r
+		}
+		for ch := range n {
+			pos = append(pos, lo+rank[ch])
+			moved = moved || rank[ch] != ch
+		}
+	}
+	if !moved {
+		return nil
+	}
+	shuffled := make([]int, len(sh.Perm))
+	for i, j := range sh.Perm {
+		shuffled[i] = pos[j]
+	}
+	if !p.canAbsorb(sh.Outputs[0], shuffled) {
+		return nil
 	}
 	return pos
 }

@@ -1,6 +1,8 @@
 package native
 
 import (
+	"sort"
+
 	"github.com/shufflelab/explorer/runner/kernels"
 )
 
@@ -395,7 +397,12 @@ type move struct {
 // newMove copies logical channels of src to dst (same channel count).
 func newMove(src, dst *view) move {
 	m := move{src: src, dst: dst}
-	for c := range src.pos {
+	// Visit channels in source position order: a permuted view (folded
+	// shuffle) copied into a layout that follows its sources then forms
+	// long runs.
+	order := iota(len(src.pos), 0)
+	sort.SliceStable(order, func(a, b int) bool { return src.pos[order[a]] < src.pos[order[b]] })
+	for _, c := range order {
 		sp, dp := src.pos[c], dst.pos[c]
 		if k := len(m.runs) - 1; k >= 0 && m.runs[k].s+m.runs[k].n == sp && m.runs[k].d+m.runs[k].n == dp {
 			m.runs[k].n++

@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""Aggregate scripts/bench/compare.sh's raw JSONL into docs/benchmarks.md.
+
+Input lines (one JSON object each):
+  {"cost": "1.0", "madds_per_image": N}                      MAdds of a width (explorer cost)
+  {"engine": "ours", "round", "width", "batch", "threads", "mode", "latency_ms": {...}, "fingerprint": {...}}
+  {"engine": "pytorch"|"onnxruntime", "round", "width", "batch", "threads", "mode", "median_ms", ...}
+  {"kind": "profile", "engine": "ours", "threads", "mode", "profile": {...}}   explorer run --profile
+For every (engine, mode, width, batch, threads) it takes the median over rounds of the per-round
+medians and the min..max of the per-round medians (the spread), and writes tables of latency,
+ratios ours/peer, and our achieved GFLOP/s and % of the FMA peak.
+
+Usage: aggregate.py --raw RAW.jsonl --out docs/benchmarks.md [--start T --end T --command C --commit H]
+"""
+
+import argparse
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+# Measured FMA peak per core of this machine's Zen 4 cores (shared/reference/engine.md sec. 1;
+# issue 4: 116.6 GFLOP/s per core).
+PEAK_PER_CORE = 116.6
+
+COLUMNS = [  # (engine, mode, column title)
+    ("ours", "fused", "ours fused"),
+    ("ours", "eager", "ours eager"),
+    ("pytorch", "eager", "PyTorch eager"),
+    ("pytorch", "jit", "PyTorch jit"),
+    ("onnxruntime", "all", "ORT"),
+]
+# Everything from this line on in the output file is kept when the report is regenerated.
+NOTES_MARKER = "<!-- notes: hand-written, kept by aggregate.py -->"
+
+PEERS = [("pytorch", "eager"), ("pytorch", "jit"), ("onnxruntime", "all")]
+
+
+def load(path):
+    madds, runs, profiles, fps, peer_info = {}, defaultdict(list), {}, [], {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            row = json.loads(line)
+            if "cost" in row:
+                madds[row["cost"]] = row["madds_per_image"]
+                continue
+            if row.get("kind") == "profile":
+                profiles[(row["threads"], row["mode"])] = row
+                continue
+            eng = row["engine"]
+            if eng == "ours":
+                ms = row["latency_ms"]["median"]
+                fps.append(row["fingerprint"])
+                mode = row["mode"]
+            else:
+                ms = row["median_ms"]
+                mode = row.get("mode", "all")
+                if eng == "onnxruntime":
+                    mode = "all"
+                info = {"version": row.get("engine_version", "?")}
+                if eng == "pytorch":
+                    info["blas"] = row.get("blas", "?")
+                    info["mkldnn"] = row.get("mkldnn")
+                peer_info[eng] = info
+            runs[(eng, mode, row["width"], int(row["batch"]), int(row["threads"]))].append(ms)
+    return madds, runs, profiles, fps, peer_info
+
+
+def stat(xs):
+    if not xs:
+        return None
+    return statistics.median(xs), min(xs), max(xs), len(xs)
+
+
+def fmt(s):
+    if s is None:
+        return "-"
+    med, lo, hi, _ = s
+    return f"{med:.3f} ({lo:.3f}..{hi:.3f})"
+
+
+def keys_of(runs):
+    ws = sorted({k[2] for k in runs}, key=float)
+    bs = sorted({k[3] for k in runs})
+    ts = sorted({k[4] for k in runs})
+    return ws, bs, ts
+
+
+def table(madds, runs):
+    ws, bs, ts = keys_of(runs)
+    out = []
+    out.append("| width | batch | threads | " + " | ".join(c[2] for c in COLUMNS) +
+               " | best peer | fused / best peer | eager / PyTorch eager | fused GFLOP/s | % of peak |")
+    out.append("|" + "---|" * (len(COLUMNS) + 8))
+    misses = []
+    for w in ws:
+        for b in bs:
+            for t in ts:
+                st = {(e, m): stat(runs.get((e, m, w, b, t), [])) for e, m, _ in COLUMNS}
+                if all(v is None for v in st.values()):
+                    continue
+                best = min(((st[p][0], p) for p in PEERS if st[p] is not None), default=None)
+                fused, eager = st[("ours", "fused")], st[("ours", "eager")]
+                cells = [w, str(b), str(t)] + [fmt(st[(e, m)]) for e, m, _ in COLUMNS]
+                if best:
+                    name = dict(((e, m), c) for e, m, c in COLUMNS)[best[1]]
+                    cells.append(f"{name} {best[0]:.3f}")
+                    if fused:
+                        r = fused[0] / best[0]
+                        cells.append(f"**{r:.2f}**" if r <= 1 else f"{r:.2f} (slower)")
+                        if r > 1:
+                            misses.append((w, b, t, fused[0], name, best[0]))
+                    else:
+                        cells.append("-")
+                else:
+                    cells += ["-", "-"]
+                te = st[("pytorch", "eager")]
+                cells.append(f"{eager[0] / te[0]:.2f}" if eager and te else "-")
+                if fused and w in madds:
+                    gf = 2 * madds[w] * b / (fused[0] * 1e-3) / 1e9
+                    cells += [f"{gf:.1f}", f"{100 * gf / (PEAK_PER_CORE * t):.1f}"]
+                else:
+                    cells += ["-", "-"]
+                out.append("| " + " | ".join(cells) + " |")
+    return out, misses
+
+
+def profile_table(profiles, threads):
+    e, f = profiles.get((threads, "eager")), profiles.get((threads, "fused"))
+    if not e or not f:
+        return []
+    cat = lambda row: {c["name"]: c for c in row["profile"]["categories"]}
+    ce, cf = cat(e), cat(f)
+    names = [n for n in ce if ce[n]["ns"] or cf.get(n, {}).get("ns")]
+    names += [n for n in cf if n not in ce and cf[n]["ns"]]
+    out = [f"Threads: {threads}. Latency median: eager {e['latency_ms']['median']:.3f} ms, "
+           f"fused {f['latency_ms']['median']:.3f} ms (this profile run). Per-step medians of 50 profiled runs; "
+           "MAC share from each mode's own cost view (as written for eager, as executed for fused).", "",
+           "| category | eager ms | eager time % | eager MAC % | fused ms | fused time % | fused MAC % | saved ms | share of the saving |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    te, tf = e["profile"]["total_ns"], f["profile"]["total_ns"]
+    saved_total = te - tf
+    for n in names:
+        a, b = ce.get(n, {"ns": 0, "time_share": 0, "mem_access_share": 0}), cf.get(n, {"ns": 0, "time_share": 0, "mem_access_share": 0})
+        saved = a["ns"] - b["ns"]
+        out.append(f"| {n} | {a['ns'] / 1e6:.3f} | {100 * a['time_share']:.1f} | {100 * a['mem_access_share']:.1f} | "
+                   f"{b['ns'] / 1e6:.3f} | {100 * b['time_share']:.1f} | {100 * b['mem_access_share']:.1f} | "
+                   f"{saved / 1e6:+.3f} | {100 * saved / saved_total:.0f}% |" if saved_total else "")
+    out.append(f"| **total** | {te / 1e6:.3f} | 100 | 100 | {tf / 1e6:.3f} | 100 | 100 | {saved_total / 1e6:+.3f} | 100% |")
+    return out
+
+
+def top_ops(profiles, threads, mode, n=12):
+    p = profiles.get((threads, mode))
+    if not p:
+        return []
+    ops = sorted(p["profile"]["ops"], key=lambda o: -o["ns"])[:n]
+    out = ["| op | category | covers | ms | GFLOP/s |", "|---|---|---|---|---|"]
+    for o in ops:
+        out.append(f"| {o['id']} | {o['category']} | {len(o.get('covers') or [])} ops | {o['ns'] / 1e6:.4f} | {o['gflops']:.1f} |")
+    extra = sum(x["ns"] for x in p["profile"].get("extra", []))
+    out.append(f"| (steps covering no graph op: input conversion, passthrough copies) | data movement | - | {extra / 1e6:.4f} | - |")
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--raw", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--start", default="?")
+    ap.add_argument("--end", default="?")
+    ap.add_argument("--command", default="scripts/bench/compare.sh")
+    ap.add_argument("--commit", default="?")
+    args = ap.parse_args()
+    madds, runs, profiles, fps, peer_info = load(args.raw)
+    if not runs:
+        sys.exit("aggregate: no measurements in " + args.raw)
+    rounds = max(len(v) for v in runs.values())
+    tab, misses = table(madds, runs)
+    fp = fps[0] if fps else {}
+    L = []
+    L.append("# Benchmarks: ShuffleNetV2 on this CPU, ours against PyTorch and ONNX Runtime")
+    L.append("")
+    L.append("Generated by `scripts/bench/compare.sh` (raw JSONL aggregated by `scripts/bench/aggregate.py`); "
+             "do not edit the tables by hand, rerun the script.")
+    L.append("")
+    L.append(f"- Date: {args.start} .. {args.end} (UTC); commit {args.commit}.")
+    if fp:
+        L.append(f"- Host (`explorer` fingerprint): {fp.get('cpu')} ({fp.get('vendor')} family {fp.get('family')} model "
+                 f"{fp.get('model')}), {fp.get('logical_cores')} logical cores, hypervisor {fp.get('hypervisor') or 'none'}, "
+                 f"features {' '.join(fp.get('features', []))}, L1d {fp.get('l1d_bytes', 0) // 1024} KiB, "
+                 f"L2 {fp.get('l2_bytes', 0) // 1024} KiB, L3 {fp.get('l3_bytes', 0) // 1048576} MiB; "
+                 f"{fp.get('go_version')} {fp.get('goos')}/{fp.get('goarch')}, GOMAXPROCS {fp.get('gomaxprocs')}, "
+                 f"kernels {fp.get('kernels')}.")
+    for eng, info in sorted(peer_info.items()):
+        L.append(f"- {eng} {info['version']}" + (f", BLAS {info.get('blas')}, oneDNN (mkldnn) {info.get('mkldnn')}" if eng == "pytorch" else
+                                                  " (npm onnxruntime-node, graph optimisation \"all\", intra-op threads = threads)"))
+    L.append(f"- Command: `{args.command}`")
+    L.append(f"- {rounds} rounds; each round visits every width and runs ours (fused, eager), then PyTorch "
+             "(eager, jit = script + freeze + optimize_for_inference), then ONNX Runtime, so engines alternate "
+             "within a minute of each other. Each cell: median over rounds of the per-round median latency (ms), "
+             "and in brackets the min..max of the per-round medians.")
+    L.append(f"- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); % of peak against "
+             f"{PEAK_PER_CORE} GFLOP/s per core x threads (measured FMA peak, shared/reference/engine.md).")
+    L.append("- The machine is a shared 2-vCPU VM: other sessions' work can slow any single run; the spread "
+             "column shows how much.")
+    L.append("")
+    L.append("## Latency (ms), batch 1 and 8, 1 and 2 threads")
+    L.append("")
+    L += tab
+    L.append("")
+    if misses:
+        L.append("Combinations where ours (fused) is slower than the best peer:")
+        L.append("")
+        for w, b, t, ours, name, peer in misses:
+            L.append(f"- {w}x batch {b}, {t} thread(s): ours {ours:.3f} ms vs {name} {peer:.3f} ms "
+                     f"({ours / peer:.2f}x).")
+    else:
+        L.append("Ours (fused) is faster than the best peer in every combination measured.")
+    L.append("")
+    ts = sorted({k[0] for k in profiles})
+    if ts:
+        L.append("## Eager vs fused per category, ShuffleNetV2 1.0x batch 1 (guideline G4 on this CPU)")
+        L.append("")
+        L.append("`explorer run --preset shufflenetv2-1.0 --mode eager|fused --threads T --profile --profile-runs 50`. "
+                 "Eager runs every graph op as its own pass with a materialised output (BN and ReLU as separate "
+                 "vectorised per-channel passes, split/concat/shuffle as copies); fused folds BN into the conv "
+                 "weights, applies bias+ReLU in the kernel epilogue, makes split/concat channel offsets and folds "
+                 "the shuffles into the consumers' weights (one passthrough copy per stride-1 unit remains, "
+                 "counted as data movement).")
+        L.append("")
+        for t in ts:
+            L += profile_table(profiles, t)
+            L.append("")
+        for t in ts:
+            L.append(f"Top fused steps, {t} thread(s):")
+            L.append("")
+            L += top_ops(profiles, t, "fused")
+            L.append("")
+    # Hand-written notes below the marker survive a rerun.
+    notes = ""
+    try:
+        with open(args.out) as f:
+            old = f.read()
+        if NOTES_MARKER in old:
+            notes = old[old.index(NOTES_MARKER):]
+    except OSError:
+        pass
+    with open(args.out, "w") as f:
+        f.write("\n".join(L).rstrip() + "\n")
+        if notes:
+            f.write("\n" + notes.rstrip() + "\n")
+    print(f"aggregate: wrote {args.out} ({len(runs)} configurations, {rounds} rounds)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
