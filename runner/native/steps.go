@@ -327,27 +327,22 @@ type ewStep struct {
 
 func (s *ewStep) run(t, nt int) {
 	p0, p1 := span(s.pixels, t, nt)
+	if p0 == p1 {
+		return
+	}
 	in, out := s.in.buf.data, s.out.buf.data
 	ip, op := s.in.pos, s.out.pos
 	ilo, iok := s.in.contiguous()
 	olo, ook := s.out.contiguous()
+	if iok && ook {
+		// The vectorised per-channel pass (a framework's batch norm or
+		// activation kernel), still one full pass over the tensor.
+		kernels.ChannelAffine(in[p0*s.in.stride+ilo:], s.in.stride, out[p0*s.out.stride+olo:], s.out.stride,
+			p1-p0, len(op), s.scale, s.shift, s.act)
+		return
+	}
 	lo, hi := s.act.Lo, s.act.Hi
 	for p := p0; p < p1; p++ {
-		if iok && ook {
-			i := in[p*s.in.stride+ilo : p*s.in.stride+ilo+len(op)]
-			o := out[p*s.out.stride+olo : p*s.out.stride+olo+len(op)]
-			if s.scale == nil {
-				for c, v := range i {
-					o[c] = min(max(v, lo), hi)
-				}
-				continue
-			}
-			sc, sh := s.scale[:len(i)], s.shift[:len(i)]
-			for c, v := range i {
-				o[c] = min(max(v*sc[c]+sh[c], lo), hi)
-			}
-			continue
-		}
 		i, o := in[p*s.in.stride:], out[p*s.out.stride:]
 		for c := range op {
 			v := i[ip[c]]
@@ -458,9 +453,24 @@ func (s *ioStep) run(t, nt int) {
 	// Thread t handles a range of pixels (over all images) for every
 	// channel: contiguous NHWC pixels, one sequential stream per channel.
 	q0, q1 := span(s.n*s.pix, t, nt)
+	lo, contig := s.v.contiguous()
 	for q0 < q1 {
 		n, p0 := q0/s.pix, q0%s.pix
 		p1 := min(s.pix, p0+q1-q0)
+		if !s.toNCHW && contig && s.c == 3 && st >= 3 {
+			// An RGB image: write each pixel's three channels together
+			// (one pass over the output instead of three strided ones).
+			e := ext[n*3*s.pix:]
+			e0, e1, e2 := e[p0:p1], e[s.pix+p0:s.pix+p1], e[2*s.pix+p0:2*s.pix+p1]
+			e1, e2 = e1[:len(e0)], e2[:len(e0)]
+			o := d[(n*s.pix+p0)*st+lo:]
+			for i, v := range e0 {
+				px := o[i*st : i*st+3]
+				px[0], px[1], px[2] = v, e1[i], e2[i]
+			}
+			q0 += p1 - p0
+			continue
+		}
 		for c, pos := range s.v.pos {
 			e := ext[(n*s.c+c)*s.pix : (n*s.c+c+1)*s.pix]
 			base := n*s.pix*st + pos
