@@ -1,0 +1,62 @@
+package native
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/weights"
+)
+
+// BenchmarkShuffleNetV2 times a whole inference of torchvision's
+// ShuffleNetV2 (224x224, batch 1) for every width of the paper, mode and
+// thread count, and reports ms/op and the achieved GFLOP/s
+// (2 x MAdds per second, MAdds from cost.MultAdds). Example:
+//
+//	go test -run XXX -bench ShuffleNetV2/w1.0/fused -benchtime 2s ./runner/native/
+func BenchmarkShuffleNetV2(b *testing.B) {
+	for _, width := range []float64{0.5, 1.0, 1.5, 2.0} {
+		g, err := arch.Build(arch.Spec{Family: arch.ShuffleNetV2, Width: width, Split: 0.5, Groups: 1,
+			Depths: []int{4, 8, 4}, Res: 224, Batch: 1, Classes: 1000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var madds int64
+		for i := range g.Ops {
+			madds += cost.MultAdds(g, &g.Ops[i])
+		}
+		w := weights.Random(g, 1)
+		in := randInput(g, 1)
+		out := make([]float32, g.Tensors[g.Output].Shape.Elems())
+		for _, mode := range []runner.Mode{runner.Fused, runner.Eager} {
+			for _, threads := range []int{1, 2} {
+				b.Run(fmt.Sprintf("w%.1f/%s/t%d", width, mode, threads), func(b *testing.B) {
+					prog, err := New().Compile(g, w, runner.Options{Mode: mode, Threads: threads})
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer prog.Close()
+					ctx := context.Background()
+					for range 3 { // warm-up: caches, worker wake-up
+						if err := prog.Run(ctx, in, out); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportAllocs()
+					b.ResetTimer()
+					for b.Loop() {
+						if err := prog.Run(ctx, in, out); err != nil {
+							b.Fatal(err)
+						}
+					}
+					sec := b.Elapsed().Seconds() / float64(b.N)
+					b.ReportMetric(sec*1e3, "ms/op")
+					b.ReportMetric(2*float64(madds)/sec/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
