@@ -3,6 +3,7 @@ package native
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
@@ -67,10 +68,11 @@ func TestFixtures(t *testing.T) {
 // TestFixturesGenericKernels repeats the fixture check on the pure-Go
 // kernel set (the default set is the best the CPU supports).
 func TestFixturesGenericKernels(t *testing.T) {
+	prev := kernels.Variant()
 	if err := kernels.SetVariant("generic"); err != nil {
 		t.Fatal(err)
 	}
-	defer kernels.SetVariant("auto")
+	defer kernels.SetVariant(prev)
 	for name := range testnet.Specs {
 		f, err := testnet.Load(name)
 		if err != nil {
@@ -83,4 +85,17 @@ func TestFixturesGenericKernels(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMain lets the whole package's tests run on one kernel set:
+// EXPLORER_TEST_KERNELS=avx2 go test ./runner/native/ (any name of
+// kernels.SetVariant; default: the best set the CPU supports).
+func TestMain(m *testing.M) {
+	if v := os.Getenv("EXPLORER_TEST_KERNELS"); v != "" {
+		if err := kernels.SetVariant(v); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
 }

@@ -350,3 +350,34 @@ func TestWorkersStopWithoutClose(t *testing.T) {
 		t.Errorf("%d goroutines after dropping the program, %d before", n, before)
 	}
 }
+
+// TestPassthroughCopyRuns: the passthrough copies of fused ShuffleNetV2
+// move runs of consecutive channels (the concat layout follows the source
+// positions), never a per-channel gather. The bound: one run per earlier
+// unit of the stage per destination range, plus one, so at most
+// 2*(depth+1) runs (depth 8 in stage 3 of the paper's Table 5).
+func TestPassthroughCopyRuns(t *testing.T) {
+	for _, width := range []float64{0.5, 1.0, 2.0} {
+		g, err := arch.Build(arch.Spec{Family: arch.ShuffleNetV2, Width: width, Depths: []int{4, 8, 4}, Res: 64, Classes: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := newPlanner(g, weights.Random(g, 1), true, new([]float32), new([]float32))
+		if err := p.build(); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range p.steps {
+			cs, ok := e.s.(*copyStep)
+			if !ok {
+				continue
+			}
+			for _, m := range cs.moves {
+				if m.runs == nil {
+					t.Errorf("width %v %s: per-channel gather of %d channels", width, e.name, len(m.src.pos))
+				} else if len(m.runs) > 2*(8+1) {
+					t.Errorf("width %v %s: %d runs for %d channels", width, e.name, len(m.runs), len(m.src.pos))
+				}
+			}
+		}
+	}
+}
