@@ -94,7 +94,22 @@ func (p *planner) pixels(t arch.TensorID) int {
 // fresh is a new buffer for tensor t with positions pos (stride = channels).
 func (p *planner) fresh(t arch.TensorID, pos []int) *view {
 	s := p.g.Tensors[t].Shape
-	return &view{buf: p.newBuffer(p.pixels(t) * s.C), stride: s.C, pos: pos}
+	stride := s.C
+	if p.fused {
+		stride = paddedStride(s.C)
+	}
+	return &view{buf: p.newBuffer(p.pixels(t) * stride), stride: stride, pos: pos}
+}
+
+// paddedStride rounds a fused buffer's pixel stride up to a multiple of 16
+// floats (one 64-byte cache line), so the vector loads and stores of a
+// pixel's channels are aligned (depthwise loads no longer straddle two
+// lines), when that costs at most 1/8 more memory.
+func paddedStride(c int) int {
+	if r := (c + 15) &^ 15; 8*r <= 9*c {
+		return r
+	}
+	return c
 }
 
 // placement is where a producing step writes tensor t in logical order: in
