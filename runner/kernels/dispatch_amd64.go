@@ -6,26 +6,28 @@ import "github.com/klauspost/cpuid/v2"
 
 // avx512Set is the AVX-512 kernel set (16 channels per zmm, opmask tails).
 var avx512Set = kernelSet{
-	name:      "avx512",
-	gemm:      gemmAVX512,
-	dwconv:    dwAVX512Conv,
-	conv:      convAVX512Conv,
-	maxpool:   maxPoolAVX512Pool,
-	avgpool:   avgPoolAVX512Pool,
-	globalAvg: globalAvgAVX512Pool,
-	affine:    affineAVX512Run,
+	name:        "avx512",
+	gemm:        gemmAVX512,
+	dwconv:      dwAVX512Conv,
+	conv:        convAVX512Conv,
+	maxpool:     maxPoolAVX512Pool,
+	avgpool:     avgPoolAVX512Pool,
+	globalAvg:   globalAvgAVX512Pool,
+	affine:      affineAVX512Run,
+	interleave3: interleave3AVX512Run,
 }
 
 // avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
 var avx2Set = kernelSet{
-	name:      "avx2",
-	gemm:      gemmAVX2,
-	dwconv:    dwAVX2Conv,
-	conv:      convAVX2Conv,
-	maxpool:   maxPoolAVX2Pool,
-	avgpool:   avgPoolAVX2Pool,
-	globalAvg: globalAvgAVX2Pool,
-	affine:    affineGeneric,
+	name:        "avx2",
+	gemm:        gemmAVX2,
+	dwconv:      dwAVX2Conv,
+	conv:        convAVX2Conv,
+	maxpool:     maxPoolAVX2Pool,
+	avgpool:     avgPoolAVX2Pool,
+	globalAvg:   globalAvgAVX2Pool,
+	affine:      affineGeneric,
+	interleave3: interleave3Generic,
 }
 
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use

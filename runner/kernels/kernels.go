@@ -49,26 +49,28 @@ type Geom struct{ InH, InW, InStride, OutH, OutW, OutStride, Stride, Pad int }
 // kernelSet is one implementation of every kernel. The exported functions validate their
 // arguments and then call the active set.
 type kernelSet struct {
-	name      string
-	gemm      func(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act)
-	dwconv    func(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act)
-	conv      func(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act)
-	maxpool   func(in, out []float32, g Geom, k, c, oy0, oy1 int)
-	avgpool   func(in, out []float32, g Geom, k, c, oy0, oy1 int, countIncludePad bool)
-	globalAvg func(in []float32, pixels, stride, c int, out []float32)
-	affine    func(in []float32, inStride int, out []float32, outStride int, pixels, c int, scale, shift []float32, act Act)
+	name        string
+	gemm        func(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act)
+	dwconv      func(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act)
+	conv        func(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act)
+	maxpool     func(in, out []float32, g Geom, k, c, oy0, oy1 int)
+	avgpool     func(in, out []float32, g Geom, k, c, oy0, oy1 int, countIncludePad bool)
+	globalAvg   func(in []float32, pixels, stride, c int, out []float32)
+	affine      func(in []float32, inStride int, out []float32, outStride int, pixels, c int, scale, shift []float32, act Act)
+	interleave3 func(dst, a, b, c []float32)
 }
 
 // genericSet is the pure-Go kernel set, available everywhere.
 var genericSet = kernelSet{
-	name:      "generic",
-	gemm:      gemmGeneric,
-	dwconv:    dwGeneric,
-	conv:      convGeneric,
-	maxpool:   maxPoolGeneric,
-	avgpool:   avgPoolGeneric,
-	globalAvg: globalAvgGeneric,
-	affine:    affineGeneric,
+	name:        "generic",
+	gemm:        gemmGeneric,
+	dwconv:      dwGeneric,
+	conv:        convGeneric,
+	maxpool:     maxPoolGeneric,
+	avgpool:     avgPoolGeneric,
+	globalAvg:   globalAvgGeneric,
+	affine:      affineGeneric,
+	interleave3: interleave3Generic,
 }
 
 // active is the dispatch table: set once at init to the best supported set, replaced only by

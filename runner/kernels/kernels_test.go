@@ -393,6 +393,7 @@ func TestZeroAllocs(t *testing.T) {
 			"AvgPool":       func() { AvgPool(in, out, g, 3, 24, 0, 4, false) },
 			"GlobalAvgPool": func() { GlobalAvgPool(in, 64, 24, 24, out) },
 			"ChannelAffine": func() { ChannelAffine(in, 24, in, 24, 64, 24, dw.data[:24], dw.data[24:48], ReLU6()) },
+			"Interleave3":   func() { Interleave3(in[:3*40], a[:40], a[40:80], a[80:120]) },
 		} {
 			if n := testing.AllocsPerRun(20, f); n != 0 {
 				t.Errorf("%s allocates %v times per call", name, n)
@@ -475,5 +476,24 @@ func TestChannelAffine(t *testing.T) {
 		}
 		ChannelAffine(in, 20, in, 20, 10, 20, nil, nil, ReLU())
 		compare(t, "in place", in, want, 0)
+	})
+}
+
+// TestInterleave3 checks the planar-to-packed conversion by its definition on lengths around
+// the 16-pixel vector and the asm call block (interleave3Block), and that nothing past
+// 3*len(a) is written.
+func TestInterleave3(t *testing.T) {
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(17, 18))
+		for _, n := range []int{0, 1, 2, 15, 16, 17, 31, 32, 33, 47, 67, 1 << 14, 1<<14 + 37} {
+			a, b, c := randSlice(r, n), randSlice(r, n+3), randSlice(r, n+1)
+			want := filled(3*n+5, sentinel)
+			got := filled(len(want), sentinel)
+			for i := 0; i < n; i++ {
+				want[3*i], want[3*i+1], want[3*i+2] = a[i], b[i], c[i]
+			}
+			Interleave3(got, a, b, c)
+			compare(t, fmt.Sprintf("n=%d", n), got, want, 0)
+		}
 	})
 }

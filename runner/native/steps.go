@@ -483,9 +483,13 @@ func (s *ioStep) run(t, nt int) {
 			e0, e1, e2 := e[p0:p1], e[s.pix+p0:s.pix+p1], e[2*s.pix+p0:2*s.pix+p1]
 			e1, e2 = e1[:len(e0)], e2[:len(e0)]
 			o := d[(n*s.pix+p0)*st+lo:]
-			for i, v := range e0 {
-				px := o[i*st : i*st+3]
-				px[0], px[1], px[2] = v, e1[i], e2[i]
+			if st == 3 {
+				kernels.Interleave3(o, e0, e1, e2)
+			} else {
+				for i, v := range e0 {
+					px := o[i*st : i*st+3]
+					px[0], px[1], px[2] = v, e1[i], e2[i]
+				}
 			}
 			q0 += p1 - p0
 			continue
