@@ -7,7 +7,7 @@
 // allocation. Two modes (runner.Eager, runner.Fused) follow arch.EagerPlan
 // and arch.FusedPlan. With Options.Threads > 1 every step is split between
 // the caller and persistent worker goroutines that spin on an atomic
-// sequence number during an inference and park between inferences.
+// sequence number while steps come and park after a short idle spin.
 //
 // Eager runs one step per graph op, each writing its own buffer: batch
 // norm and ReLU are separate passes, split, concat and shuffle are copies.
@@ -161,7 +161,6 @@ func (p *program) exec(ctx context.Context, input, output []float32, times []int
 	defer func() { p.in, p.out = nil, nil }()
 	if p.team != nil {
 		p.team.start()
-		defer p.team.park()
 	}
 	for i := range p.steps {
 		if err := ctx.Err(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // spinsBeforeYield bounds how long a spinning thread busy-waits before it
@@ -11,44 +12,61 @@ import (
 // an idle machine a step hand-off takes far fewer iterations).
 const spinsBeforeYield = 1 << 14
 
+// idleSpin is how long a worker keeps spinning after its last chunk before
+// it parks. Waking a parked goroutine costs tens of microseconds on the
+// target VM (reference/engine.md section 3.3), which back-to-back
+// inferences would pay at their first steps; OpenMP runtimes and ONNX
+// Runtime's thread pool spin for a while in the same way.
+const idleSpin = 2 * time.Millisecond
+
+// Worker states.
+const (
+	parked   int32 = 0 // blocked on its wake channel
+	spinning int32 = 1 // polling the job word
+)
+
 // team runs the chunks of a job on nt threads: the caller plus nt-1
-// persistent worker goroutines. Workers park on a channel between
-// inferences; during an inference (between start and park) they busy-spin
-// on an atomic job word, so handing a step to them costs ~100 ns instead of
-// a scheduler wake-up (reference/engine.md section 3.3). No goroutine is
-// created per step.
+// persistent worker goroutines. A worker busy-spins on an atomic job word
+// while jobs come (handing a step to it costs ~100 ns instead of a
+// scheduler wake-up, reference/engine.md section 3.3) and parks on a
+// channel after idleSpin without work; start wakes parked workers at the
+// beginning of an inference. No goroutine is created per step.
 //
 // A job has nt chunks. Threads claim chunks with a compare-and-swap on the
 // job word (sequence number in the high 32 bits, next chunk in the low 32),
-// so when a worker is descheduled by the OS the caller takes over its
-// chunk instead of waiting for it.
+// so when a worker is descheduled (or still waking up) the caller takes
+// over its chunk instead of waiting for it.
 type team struct {
 	nt        int
 	fn        func(chunk int) // runs one chunk of the current job
 	job       atomic.Uint64
 	completed atomic.Int64
-	parking   atomic.Bool
-	parked    atomic.Int64
-	wake      []chan uint64
+	state     []atomic.Int32
+	wake      []chan struct{}
+	stopped   atomic.Bool
 	stop      chan struct{}
 	stopOnce  sync.Once
 }
 
 func newTeam(nt int, fn func(chunk int)) *team {
 	tm := &team{nt: nt, fn: fn, stop: make(chan struct{})}
-	tm.wake = make([]chan uint64, nt-1)
+	tm.wake = make([]chan struct{}, nt-1)
+	tm.state = make([]atomic.Int32, nt-1)
 	for i := range tm.wake {
-		tm.wake[i] = make(chan uint64, 1)
+		tm.wake[i] = make(chan struct{}, 1)
 		go tm.worker(i)
 	}
 	return tm
 }
 
-// start wakes the workers for an inference.
+// start wakes the parked workers for an inference (spinning ones need no
+// wake-up). A worker parks only by moving its state from spinning to
+// parked before it blocks, so a wake-up is never lost.
 func (tm *team) start() {
-	s := tm.job.Load() >> 32
-	for _, c := range tm.wake {
-		c <- s
+	for i := range tm.wake {
+		if tm.state[i].CompareAndSwap(parked, spinning) {
+			tm.wake[i] <- struct{}{}
+		}
 	}
 }
 
@@ -80,48 +98,42 @@ func (tm *team) do() {
 	}
 }
 
-// park sends the workers back to sleep at the end of an inference and waits
-// until they are.
-func (tm *team) park() {
-	tm.parking.Store(true)
-	seq := tm.job.Load()>>32 + 1
-	tm.job.Store(seq<<32 | uint64(tm.nt))
-	for n := 0; tm.parked.Load() != int64(tm.nt-1); n++ {
-		if n == spinsBeforeYield {
-			runtime.Gosched()
-			n = 0
-		}
-	}
-	tm.parked.Store(0)
-	tm.parking.Store(false)
+// close stops the workers; it is safe to call twice. A spinning worker
+// sees it within one spin round.
+func (tm *team) close() {
+	tm.stopOnce.Do(func() {
+		tm.stopped.Store(true)
+		close(tm.stop)
+	})
 }
 
-// close stops the workers (they must be parked); it is safe to call twice.
-func (tm *team) close() { tm.stopOnce.Do(func() { close(tm.stop) }) }
-
 func (tm *team) worker(i int) {
+	last := tm.job.Load() >> 32
 	for {
-		var last uint64
 		select {
-		case last = <-tm.wake[i]:
+		case <-tm.wake[i]:
 		case <-tm.stop:
 			return
 		}
+		idle := time.Now()
 		for n := 0; ; n++ {
-			seq := tm.job.Load() >> 32
-			if seq == last {
-				if n == spinsBeforeYield {
-					runtime.Gosched()
-					n = 0
-				}
+			if seq := tm.job.Load() >> 32; seq != last {
+				last, n = seq, 0
+				tm.claim(seq)
+				idle = time.Now()
 				continue
 			}
-			last, n = seq, 0
-			if tm.parking.Load() {
-				tm.parked.Add(1)
+			if n < spinsBeforeYield {
+				continue
+			}
+			n = 0
+			if tm.stopped.Load() {
+				return
+			}
+			if time.Since(idle) > idleSpin && tm.state[i].CompareAndSwap(spinning, parked) {
 				break
 			}
-			tm.claim(seq)
+			runtime.Gosched()
 		}
 	}
 }
