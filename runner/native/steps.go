@@ -147,22 +147,59 @@ func (s *gemmStep) run(t, nt int) {
 		return
 	}
 	// Few rows: split output-channel panels (over all groups) instead.
+	// When the panels do not divide evenly between the threads (a panel
+	// count that is not a multiple of nt, or narrow last panels), each
+	// panel is also cut into nt row blocks, so every thread gets the same
+	// number of (panel, row block) units.
 	nr := 32
 	total := len(s.groups) * s.panelsPerGrp
-	u0, u1 := span(total, t, nt)
+	rb := 1
+	if s.m >= gemmTile*nt && !s.evenPanels(nt) {
+		rb = nt
+	}
+	u0, u1 := span(total*rb, t, nt)
 	for u := u0; u < u1; u++ {
-		g := s.groups[u/s.panelsPerGrp]
-		n0 := (u % s.panelsPerGrp) * nr
+		pu, ri := u/rb, u%rb
+		g := s.groups[pu/s.panelsPerGrp]
+		n0 := (pu % s.panelsPerGrp) * nr
 		n1 := min(n0+nr, g.n)
-		if n0 >= n1 {
+		r0, r1 := tileSpan(s.m, ri, rb), tileSpan(s.m, ri+1, rb)
+		if n0 >= n1 || r0 >= r1 {
 			continue
 		}
-		kernels.Gemm(s.m, in[g.inLo:], lda, g.b, n0, n1, out[g.outLo:], ldc, act)
+		kernels.Gemm(r1-r0, in[r0*lda+g.inLo:], lda, g.b, n0, n1, out[r0*ldc+g.outLo:], ldc, act)
 		if s.epi != nil {
 			c0 := g.outLo - s.out.pos[0]
-			s.epi.apply(out, ldc, 0, s.m, c0+n0, c0+n1)
+			s.epi.apply(out, ldc, r0, r1, c0+n0, c0+n1)
 		}
 	}
+}
+
+// gemmTile is the row tile of the widest GEMM kernel (avx512: 14 rows).
+const gemmTile = 14
+
+// tileSpan is the start of row block i of rb over m rows, rounded to a
+// multiple of gemmTile (block rb ends at m).
+func tileSpan(m, i, rb int) int {
+	if i >= rb {
+		return m
+	}
+	return min((m*i/rb+gemmTile/2)/gemmTile*gemmTile, m)
+}
+
+// evenPanels reports whether the output panels split evenly between nt
+// threads: every group's panels are full and their count is a multiple of
+// nt.
+func (s *gemmStep) evenPanels(nt int) bool {
+	if len(s.groups)*s.panelsPerGrp%nt != 0 {
+		return false
+	}
+	for _, g := range s.groups {
+		if g.n != s.panelsPerGrp*32 {
+			return false
+		}
+	}
+	return true
 }
 
 // imgGeom is the per-image geometry of a spatial step.
