@@ -52,6 +52,7 @@ type guidelinesConfig struct {
 	format string
 	mode   runner.Mode
 	mf     *measureFlags
+	rounds int
 }
 
 func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, error) {
@@ -62,7 +63,8 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	scales := fs.String("scales", "", "channel scales of Tables 1-4, a subset of 1,2,4 (default all)")
 	out := fs.String("out", "guidelines", "directory for the charts and CSV files ('' = none)")
 	format := fs.String("format", "png", "chart format: png|svg|pdf")
-	mf := addMeasureFlags(fs, 300*time.Millisecond, 2*time.Second, 2, 3)
+	rounds := fs.Int("rounds", 3, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
+	mf := addMeasureFlags(fs, 120*time.Millisecond, time.Second, 2, 3)
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
 	}
@@ -94,7 +96,10 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if err != nil {
 		return nil, err
 	}
-	c := &guidelinesConfig{out: *out, format: *format, mode: mode, mf: mf}
+	if *rounds < 1 || *rounds > 100 {
+		return nil, usagef("invalid --rounds %d (valid: 1..100)", *rounds)
+	}
+	c := &guidelinesConfig{out: *out, format: *format, mode: mode, mf: mf, rounds: *rounds}
 	for _, x := range xs {
 		t, err := guideline.FromExperiment(x, p, sc)
 		if err != nil {
@@ -141,14 +146,15 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 	for _, t := range c.tables {
 		total += len(t.Rows) * len(t.Scales)
 	}
+	runs := total * c.rounds
 	tty := isTerminal(stderr)
 	start := time.Now()
 	doneBefore := 0
 	for i := range c.tables {
 		t := &c.tables[i]
-		err := t.Measure(ctx, measure, func(n, _ int) {
+		err := t.Measure(ctx, measure, c.rounds, func(n, _ int) {
 			if tty {
-				fmt.Fprintf(stderr, "\r\033[K%s: %d/%d designs measured, %.0fs", t.ID, doneBefore+n, total, time.Since(start).Seconds())
+				fmt.Fprintf(stderr, "\r\033[K%s: %d/%d measurements, %.0fs", t.ID, doneBefore+n, runs, time.Since(start).Seconds())
 			}
 		})
 		if tty {
@@ -160,7 +166,7 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			}
 			return fmt.Errorf("guidelines: %w", err)
 		}
-		doneBefore += len(t.Rows) * len(t.Scales)
+		doneBefore += len(t.Rows) * len(t.Scales) * c.rounds
 		if err := writeGuidelineTable(stdout, *t, c); err != nil {
 			return err
 		}
@@ -174,7 +180,7 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			fmt.Fprintln(stdout)
 		}
 	}
-	fmt.Fprintf(stdout, "%d designs measured in %.1fs (%s/%s, %d thread(s))\n", total, time.Since(start).Seconds(), c.mf.backend, c.mode, c.mf.threads)
+	fmt.Fprintf(stdout, "%d designs measured (%d rounds each) in %.1fs (%s/%s, %d thread(s))\n", total, c.rounds, time.Since(start).Seconds(), c.mf.backend, c.mode, c.mf.threads)
 	return nil
 }
 
@@ -187,8 +193,8 @@ func writeGuidelineTable(w io.Writer, t guideline.Table, c *guidelinesConfig) er
 	if t.Whole {
 		sizes = "whole networks, batch 1 locally; paper GPU speeds are at batch 8"
 	}
-	fmt.Fprintf(w, "source: %s; local: %s/%s, %d thread(s), %s; speeds with (normalised to the first row)\n",
-		t.Source, c.mf.backend, c.mode, c.mf.threads, sizes)
+	fmt.Fprintf(w, "source: %s; local: %s/%s, %d thread(s), %s, best of %d rounds; speeds with (normalised to the first row)\n",
+		t.Source, c.mf.backend, c.mode, c.mf.threads, sizes, c.rounds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	hdr := "row\tdesign\t"
 	for _, k := range t.Scales {

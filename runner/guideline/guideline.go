@@ -151,26 +151,36 @@ func intList(v []int) string {
 // (the batch is the spec's).
 type MeasureFunc func(ctx context.Context, s arch.Spec) (medianMS float64, err error)
 
-// Measure fills Local and LocalMS of every row and scale. done, if not
-// nil, is called after each design with the number measured and the total.
-func (t *Table) Measure(ctx context.Context, m MeasureFunc, done func(n, total int)) error {
-	total := len(t.Rows) * len(t.Scales)
+// Measure fills Local and LocalMS of every row and scale. The rows of a
+// scale column are measured round-robin, rounds times (at least once), and
+// each design keeps its fastest round's median: on a shared machine a burst
+// of other work then slows one round of every row instead of all of one
+// row's measurement. done, if not nil, is called after each measurement
+// with the number done and the total.
+func (t *Table) Measure(ctx context.Context, m MeasureFunc, rounds int, done func(n, total int)) error {
+	rounds = max(rounds, 1)
+	total := len(t.Rows) * len(t.Scales) * rounds
 	n := 0
-	for i := range t.Rows {
-		r := &t.Rows[i]
-		for j, s := range r.Specs {
-			ms, err := m(ctx, s)
-			if err != nil {
-				return fmt.Errorf("%s row %q x%d: %w", t.ID, r.Label, t.Scales[j], err)
-			}
-			if !(ms > 0) || math.IsInf(ms, 0) {
-				return fmt.Errorf("%s row %q x%d: latency %v ms", t.ID, r.Label, t.Scales[j], ms)
-			}
-			r.LocalMS[j] = ms
-			r.Local[j] = float64(max(s.Batch, 1)) * 1000 / ms
-			n++
-			if done != nil {
-				done(n, total)
+	for j, k := range t.Scales {
+		for round := range rounds {
+			for i := range t.Rows {
+				r := &t.Rows[i]
+				s := r.Specs[j]
+				ms, err := m(ctx, s)
+				if err != nil {
+					return fmt.Errorf("%s row %q x%d: %w", t.ID, r.Label, k, err)
+				}
+				if !(ms > 0) || math.IsInf(ms, 0) {
+					return fmt.Errorf("%s row %q x%d: latency %v ms", t.ID, r.Label, k, ms)
+				}
+				if round == 0 || ms < r.LocalMS[j] {
+					r.LocalMS[j] = ms
+					r.Local[j] = float64(max(s.Batch, 1)) * 1000 / ms
+				}
+				n++
+				if done != nil {
+					done(n, total)
+				}
 			}
 		}
 	}
