@@ -210,14 +210,9 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 	fmt.Fprintf(stderr, "sweep: %d designs%s, %s/%s, %d thread(s), host %s [%s] -> %s\n", len(c.designs), shard,
 		cfg.Backend, cfg.Mode, cfg.Threads, calib.HostName(fp), cfg.HostKey(), c.out)
 	bar := newProgressBar(stderr)
-	sum, err := sweep.Run(ctx, c.designs, m, sweep.Options{Out: c.out, Config: cfg, Profile: c.profile, Progress: bar.event})
+	warn := func(s string) { fmt.Fprintf(stderr, "explorer: warning: %s\n", s) }
+	sum, err := sweep.Run(ctx, c.designs, m, sweep.Options{Out: c.out, Config: cfg, Profile: c.profile, Progress: bar.event, Warn: warn})
 	bar.finish()
-	for _, w := range sum.Warnings {
-		fmt.Fprintf(stderr, "explorer: warning: %s\n", w)
-	}
-	if sum.Trimmed > 0 {
-		fmt.Fprintf(stderr, "explorer: warning: removed a torn last line (%d bytes) from %s; its design is measured again\n", sum.Trimmed, c.out)
-	}
 	for _, f := range sum.Failed {
 		fmt.Fprintf(stderr, "explorer: design failed: %s: %v\n", f.Design.Name, f.Err)
 	}

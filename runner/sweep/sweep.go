@@ -57,6 +57,10 @@ type Options struct {
 	Profile bool
 	// Progress, if not nil, receives events from Run's goroutine.
 	Progress func(Event)
+	// Warn, if not nil, receives each skipped line of the file and a
+	// removed torn last line as soon as the file is read, before any
+	// measurement (they are in the Summary too).
+	Warn func(string)
 }
 
 // Failure is a design that did not build or run.
@@ -97,6 +101,14 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (Summary,
 	}
 	if sum.Trimmed, err = TrimTorn(o.Out); err != nil {
 		return sum, fmt.Errorf("sweep: %w", err)
+	}
+	if o.Warn != nil {
+		for _, w := range warns {
+			o.Warn(w.String())
+		}
+		if sum.Trimmed > 0 {
+			o.Warn(fmt.Sprintf("removed the torn last line (%d bytes) of %s; its design is measured again", sum.Trimmed, o.Out))
+		}
 	}
 	cfg := o.Config
 	hk := cfg.HostKey()

@@ -131,12 +131,17 @@ func TestResumeAfterKillWithTornLine(t *testing.T) {
 	}
 
 	m := &fakeMeasurer{}
-	sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: testConfig()})
+	var warned []string
+	sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: testConfig(), Warn: func(s string) {
+		if len(m.calls) == 0 { // before any measurement
+			warned = append(warned, s)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Trimmed != int64(torn) || len(sum.Warnings) != 1 {
-		t.Errorf("trimmed %d bytes (want %d), warnings %v", sum.Trimmed, torn, sum.Warnings)
+	if sum.Trimmed != int64(torn) || len(sum.Warnings) != 1 || len(warned) != 2 {
+		t.Errorf("trimmed %d bytes (want %d), warnings %v, warned first %v", sum.Trimmed, torn, sum.Warnings, warned)
 	}
 	// The torn design and the three never started are measured; the two
 	// whole rows are not.
