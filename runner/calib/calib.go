@@ -201,7 +201,7 @@ func Save(path string, c Calibration) error {
 // Options control a calibration.
 type Options struct {
 	// PerCeiling is the time spent on each of the three measurements of a
-	// thread count (default 150 ms).
+	// thread count (default 200 ms: 0.6 s per thread count).
 	PerCeiling time.Duration
 	// DRAMBytes is the size of each of the source and destination buffers
 	// of the DRAM copy, per thread (default 32 MiB, or 2 x L3 if larger, up

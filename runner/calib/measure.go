@@ -12,13 +12,13 @@ import (
 )
 
 // The GEMM shape of the peak measurement: C[m x n] = A[m x k] B[k x n]. A is
-// 48 x 64 (12 KiB), the packed B two 32-wide panels (16.5 KiB), C 12 KiB:
-// about 40 KiB, resident in the 64 KiB L1 of this machine (lscpu) and in any
-// L2, so the kernel runs at its compute peak.
+// 48 x 64 (12 KiB), the packed B one 32-wide panel (8.1 KiB), C 6 KiB:
+// about 26 KiB, resident in a 32 KiB L1 data cache (this machine's, per
+// cpuid), so the kernel runs at its compute peak.
 const (
 	gemmM = 48
 	gemmK = 64
-	gemmN = 64
+	gemmN = 32
 )
 
 // trials is the number of timed slices of each measurement; the best one
@@ -28,7 +28,7 @@ const trials = 3
 // Measure calibrates the given thread counts on this machine now.
 func Measure(ctx context.Context, fp host.Fingerprint, threads []int, o Options) (Calibration, error) {
 	if o.PerCeiling <= 0 {
-		o.PerCeiling = 150 * time.Millisecond
+		o.PerCeiling = 200 * time.Millisecond
 	}
 	l2 := fp.L2Bytes
 	if l2 <= 0 {
