@@ -26,6 +26,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "plots", "output directory")
 	format := fs.String("format", "png", "png|svg|pdf")
 	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled rows")
+	profileOf := fs.String("profile-of", "", "draw decomposition and roofline charts of these designs (names or presets, comma-separated; default the first profiled rows)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -65,7 +66,14 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
-	files, err := renderPlots(rows, *out, *format, *maxProfiles, stdout)
+	var pick map[string]bool
+	if *profileOf != "" {
+		pick = map[string]bool{}
+		for _, n := range strings.Split(*profileOf, ",") {
+			pick[strings.TrimSpace(n)] = true
+		}
+	}
+	files, err := renderPlots(rows, *out, *format, *maxProfiles, pick, stdout)
 	for _, f := range files {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
@@ -74,7 +82,9 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 
 // renderPlots writes every chart and the CSV of the points; it returns the
 // files written.
-func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, stdout io.Writer) ([]string, error) {
+// pick, if not nil, names the designs (Name or Preset) whose profiles are
+// drawn.
+func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map[string]bool, stdout io.Writer) ([]string, error) {
 	groups := sweep.GroupByConfig(rows)
 	var files []string
 	out := func(name string) string { return filepath.Join(dir, name+"."+format) }
@@ -150,7 +160,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, stdout i
 	// Decomposition and roofline of profiled rows.
 	n := 0
 	for _, r := range all {
-		if n >= maxProfiles || len(r.Categories) == 0 {
+		if n >= maxProfiles || len(r.Categories) == 0 || pick != nil && !pick[r.Name] && !(r.Preset != "" && pick[r.Preset]) {
 			continue
 		}
 		n++

@@ -219,6 +219,17 @@ func TestPlotCommand(t *testing.T) {
 	if err != nil || strings.Count(string(csvb), "\n") != 9 { // header + 8 points
 		t.Errorf("points.csv: %v\n%s", err, csvb)
 	}
+	// --profile-of picks the designs whose profiles are drawn.
+	pickDir := filepath.Join(dir, "pick")
+	if err := plotCmd([]string{"--in", in, "--out", pickDir, "--profile-of", "shufflenetv2 1x g=2 64px"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(pickDir, "decomposition-shufflenetv2-1x-g-2-64px-fused-1t.png")); err != nil {
+		t.Errorf("picked profile not drawn: %v", err)
+	}
+	if ents, _ := os.ReadDir(pickDir); len(ents) != 8 { // 3 gaps, 2 correlations, 1 decomposition, 1 roofline, CSV
+		t.Errorf("%d files with --profile-of", len(ents))
+	}
 	if err := plotCmd([]string{"--in", filepath.Join(dir, "missing.jsonl")}, io.Discard, io.Discard); err == nil {
 		t.Error("missing input accepted")
 	}
