@@ -214,7 +214,7 @@ func bar(f float64, n int) string {
 
 // costLines renders the cost pane for width w: totals with deltas against
 // the previous design, the stage or category table, and the chosen lens.
-func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w int, st styles) []string {
+func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w, h int, st styles) []string {
 	rep := a.report(o.fused)
 	t := rep.Totals
 	var pt cost.Totals
@@ -233,14 +233,30 @@ func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w int, s
 		row("MAC", t.MemAccess, pt.MemAccess, "= "+humanBytes(t.Bytes)),
 		fmt.Sprintf("AI %.1f FLOP/byte · aux FLOPs %s · launches %d", t.Intensity, human(t.AuxFLOPs), t.Steps),
 	)
+	tables := []bool{o.byCategory}
+	if h >= 34 {
+		tables = append(tables, !o.byCategory)
+	}
+	for _, byCat := range tables {
+		lines = append(lines, "")
+		lines = append(lines, groupLines(rep, byCat, ts, w, st)...)
+	}
+	lines = append(lines, "")
+	lines = append(lines, lensLines(a, o, w, st)...)
+	return lines
+}
+
+// groupLines renders the per-stage or per-category table with MAdds, MAC
+// and (when a result of this design exists) time shares.
+func groupLines(rep *cost.Report, byCat bool, ts *timeShares, w int, st styles) []string {
 	groups, shareOf := rep.Stages, map[string]float64(nil)
 	label := "stage"
-	if o.byCategory {
+	if byCat {
 		groups, label = rep.Categories, "category"
 	}
 	if ts != nil {
 		shareOf = ts.stage
-		if o.byCategory {
+		if byCat {
 			shareOf = ts.category
 		}
 	}
@@ -259,7 +275,7 @@ func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w int, s
 	if shareOf != nil {
 		head += fmt.Sprintf(" %*s", pw, "time%")
 	}
-	lines = append(lines, "", st.head.Render(head))
+	lines := []string{st.head.Render(head)}
 	for _, gr := range groups {
 		if gr.MemAccess == 0 && gr.MultAdds == 0 {
 			continue
@@ -270,8 +286,6 @@ func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w int, s
 		}
 		lines = append(lines, l)
 	}
-	lines = append(lines, "")
-	lines = append(lines, lensLines(a, o, w, st)...)
 	return lines
 }
 

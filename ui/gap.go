@@ -82,7 +82,7 @@ func (m *Model) gapLines(w, h int) []string {
 	}
 	lf := func(_ int, v float64) string { return fmt.Sprintf("%.3g", v) }
 	lc := linechart.New(cw, chh, 0, maxX*1.1, 0, maxY*1.1,
-		linechart.WithXYSteps(2, 2), linechart.WithXLabelFormatter(lf), linechart.WithYLabelFormatter(lf),
+		linechart.WithXYSteps(6, 2), linechart.WithXLabelFormatter(lf), linechart.WithYLabelFormatter(lf),
 		linechart.WithStyles(m.st.dim, m.st.dim, m.st.title))
 	lc.DrawXYAxisAndLabel()
 	var cur []Point
@@ -102,7 +102,8 @@ func (m *Model) gapLines(w, h int) []string {
 	if m.gapMAC {
 		xh = "MMAC"
 	}
-	table := []string{m.st.head.Render(fmt.Sprintf("  %-20s %8s %7s %s", "design", xh, "ms", "src"))}
+	lw := max(8, tw-24)
+	table := []string{m.st.head.Render(fmt.Sprintf("  %-*s %8s %7s %s", lw, "design", xh, "ms", "src"))}
 	for _, p := range pts {
 		mk := familyMarker(p.Family)
 		if m.isCurrent(p) {
@@ -112,7 +113,7 @@ func (m *Model) gapLines(w, h int) []string {
 		if p.History {
 			src = "hist"
 		}
-		table = append(table, fmt.Sprintf("%c %-20s %8.1f %7s %s", mk, trunc(p.Label, 20), m.gapX(p), fmtMs(p.Latency), src))
+		table = append(table, fmt.Sprintf("%c %-*s %8.1f %7s %s", mk, lw, trunc(p.Label, lw), m.gapX(p), fmtMs(p.Latency), src))
 	}
 	for i := 0; i < chh; i++ {
 		left, right := "", ""

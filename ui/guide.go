@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/presets"
@@ -138,7 +138,7 @@ func (m *Model) guideLines(w int) []string {
 			measured = true
 			v := 1 / d.Seconds()
 			local = append(local, v)
-			loc = fmt.Sprintf("%.1f", v)
+			loc = fmt.Sprintf("%.4g", v)
 		} else if m.run.active && m.run.kind == runGuide && m.run.guideRow == i {
 			loc = fmt.Sprintf("%3.0f%%…", 100*m.run.frac)
 		}

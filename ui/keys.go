@@ -5,12 +5,12 @@ import "github.com/charmbracelet/bubbles/key"
 // keyMap holds every key binding. Bindings that do nothing in the current
 // state are disabled, so help never lists dead keys.
 type keyMap struct {
-	Up, Down, Left, Right, Enter  key.Binding
-	Run, Cancel                   key.Binding
-	View, Table, Lens, Axis       key.Binding
-	Scale, Save                   key.Binding
+	Up, Down, Left, Right, Enter   key.Binding
+	Run, Cancel                    key.Binding
+	View, Table, Lens, Axis        key.Binding
+	Scale, Save                    key.Binding
 	Next, Prev, Screen, Help, Quit key.Binding
-	Apply, Discard                key.Binding
+	Apply, Discard                 key.Binding
 }
 
 func defaultKeyMap() keyMap {

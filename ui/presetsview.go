@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/shufflelab/explorer/presets"
 )
@@ -89,7 +89,7 @@ func (m *Model) presetLines(w, h int) []string {
 		}
 		l := fmt.Sprintf("  %-24s %8s %8s  %s", trunc(c.p.Name, 24), human(c.madds), human(c.params), title)
 		if i == m.pick {
-			l = m.st.sel.Render(fit("▸" + l[1:], w))
+			l = m.st.sel.Render(fit("▸"+l[1:], w))
 		}
 		lines = append(lines, l)
 	}

@@ -72,8 +72,11 @@ func (m *Model) render() {
 		return
 	}
 	if m.tooSmall() {
-		msg := fmt.Sprintf("terminal too small: %dx%d (need at least %dx%d) · q quits", m.w, m.h, MinWidth, MinHeight)
-		lines := wrap(msg, max(1, m.w))
+		lines := []string{"terminal too small"}
+		lines = append(lines, wrap(fmt.Sprintf("%dx%d, need at least %dx%d · q quits", m.w, m.h, MinWidth, MinHeight), m.w)...)
+		for i := range lines {
+			lines[i] = fit(lines[i], m.w)
+		}
 		m.frame = lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, strings.Join(lines, "\n"))
 		return
 	}
@@ -139,7 +142,7 @@ func (m *Model) exploreLines(w, h int) []string {
 	left := m.knobLines(lw)
 	left = append(left, "")
 	left = append(left, m.runLines(lw)...)
-	right := costLines(&m.a, &m.prev, m.co, m.currentShares(), rw, m.st)
+	right := costLines(&m.a, &m.prev, m.co, m.currentShares(), rw, h, m.st)
 	lb, rb := block(left, lw, h), block(right, rw, h)
 	out := make([]string, h)
 	for i := range out {
@@ -206,7 +209,7 @@ func (m *Model) helpLines() []string {
 	lines = append(lines, strings.Split(h.View(km), "\n")...)
 	lines = append(lines, "",
 		m.st.title.Render("Words"),
-		"MAdds   multiply-accumulates (the paper's \"FLOPs\": 146M for 1.0x)",
+		"MAdds   multiply-accumulates: the paper's \"FLOPs\" (146M for 1.0x)",
 		"FLOPs   2 × MAdds; aux FLOPs (BN, ReLU, add, pooling) are listed apart",
 		"MAC     memory access cost: elements read + written by each op (paper §2)",
 		"bytes   MAC × 4 (fp32) · AI = FLOPs / bytes",

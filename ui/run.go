@@ -208,7 +208,7 @@ func (m *Model) runLines(w int) []string {
 		lines = append(lines, m.st.err.Render(r.note))
 	}
 	if r.last == nil {
-		return append(lines, m.st.dim.Render("press r to measure this design"))
+		return append(lines, m.st.dim.Render("r measures this design"))
 	}
 	res := r.last
 	if r.lastKey != designKey(m.d.request()) {
@@ -221,10 +221,10 @@ func (m *Model) runLines(w int) []string {
 	}
 	lines = append(lines,
 		m.st.ok.Render(fmt.Sprintf("latency %s ms · %.1f img/s", fmtMs(res.Median), thr)),
-		fmt.Sprintf("p10 %s · p90 %s · min %s ms", fmtMs(res.P10), fmtMs(res.P90), fmtMs(res.Min)),
+		fmt.Sprintf("p10 %s · p90 %s · min %s", fmtMs(res.P10), fmtMs(res.P90), fmtMs(res.Min)),
 	)
 	extra := fmt.Sprintf("IQR %s ms · %d iters", fmtMs(res.IQR), res.Iters)
-	if res.Kernels != "" {
+	if res.Kernels != "" && len(extra)+3+len(res.Kernels) <= w {
 		extra += " · " + res.Kernels
 	}
 	return append(lines, extra)
