@@ -26,10 +26,15 @@ func analyze(s arch.Spec) (analysis, error) {
 	if err != nil {
 		return analysis{}, err
 	}
+	return analyzeGraph(g), nil
+}
+
+// analyzeGraph computes both cost reports of a built graph.
+func analyzeGraph(g *arch.Graph) analysis {
 	plan := arch.FusedPlan(g)
 	a := analysis{graph: g, written: cost.Analyze(g, nil), fused: cost.Analyze(g, &plan)}
 	a.channels = channelNotes(g)
-	return a, nil
+	return a
 }
 
 // report returns the as-written or the fused report.

@@ -19,6 +19,9 @@ type design struct {
 	backend string
 	mode    runner.Mode
 	threads int
+	// graph is the spec's graph when set or setDesign just built it (so the
+	// cost pane need not build it again); nil otherwise.
+	graph *arch.Graph
 }
 
 // runLabel names how the design runs, e.g. "native/fused/1t".
@@ -238,6 +241,7 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 	if !d.applies(k) {
 		return d, &arch.KnobError{Knob: knobLabels[k], Value: text, Why: "not a knob of " + string(d.spec.Family)}
 	}
+	d.graph = nil
 	switch k {
 	case kDesign:
 		return d.setDesign(text, env)
@@ -295,7 +299,7 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 	if err != nil {
 		return d, err
 	}
-	d.spec = g.Spec
+	d.spec, d.graph = g.Spec, g
 	d.edited = d.edited || d.preset != ""
 	return d, nil
 }
@@ -323,7 +327,7 @@ func (d design) setDesign(text string, env knobEnv) (design, error) {
 			if err != nil {
 				return d, err
 			}
-			d.spec, d.preset, d.edited = g.Spec, "", false
+			d.spec, d.graph, d.preset, d.edited = g.Spec, g, "", false
 			return d, nil
 		}
 	}
@@ -336,6 +340,6 @@ func (d design) withPreset(p presets.Preset) (design, error) {
 	if err != nil {
 		return d, fmt.Errorf("preset %s: %w", p.Name, err)
 	}
-	d.spec, d.preset, d.edited = g.Spec, p.Name, false
+	d.spec, d.graph, d.preset, d.edited = g.Spec, g, p.Name, false
 	return d, nil
 }

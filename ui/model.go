@@ -302,13 +302,19 @@ func (m *Model) setDesign(nd design) {
 		m.stopRun("cancelled: design changed")
 	}
 	if specChanged {
-		a, err := analyze(nd.spec)
-		if err != nil {
-			m.fail(err)
-			return
+		var a analysis
+		if nd.graph != nil && specKey(nd.graph.Spec) == specKey(nd.spec) {
+			a = analyzeGraph(nd.graph)
+		} else {
+			var err error
+			if a, err = analyze(nd.spec); err != nil {
+				m.fail(err)
+				return
+			}
 		}
 		m.prev, m.a = m.a, a
 	}
+	nd.graph = nil
 	m.d = nd
 	m.gap.dirty = true
 }
