@@ -155,6 +155,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		} else {
 			m.status = "saved design to " + msg.path
 			m.logf("saved design to %s", msg.path)
+			m.addChoice(msg.path)
 		}
 	}
 	return nil

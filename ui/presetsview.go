@@ -45,6 +45,23 @@ func presetChoices(all []presets.Preset, files []string) ([]presetRow, error) {
 	return rows, errors.Join(errs...)
 }
 
+// addChoice offers a just-saved design file in the picker (replacing an
+// entry for the same file).
+func (m *Model) addChoice(path string) {
+	rows, err := presetChoices(nil, []string{path})
+	if err != nil {
+		m.fail(err)
+		return
+	}
+	for i, c := range m.choices {
+		if c.fromFile && c.p.File == path {
+			m.choices[i] = rows[0]
+			return
+		}
+	}
+	m.choices = append(m.choices, rows...)
+}
+
 func (m *Model) presetsKey(k tea.KeyMsg) tea.Cmd {
 	n := len(m.choices)
 	switch {

@@ -115,6 +115,10 @@ func TestSaveAndLoad(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Error(err)
 	}
+	last := m.choices[len(m.choices)-1]
+	if !last.fromFile || last.p.File != path {
+		t.Errorf("saved file not offered by the picker: %+v", last.p)
+	}
 }
 
 // TestHelpOnlyLiveKeys: the footer lists run only with a measurer and

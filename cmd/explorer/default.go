@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -26,9 +27,10 @@ func defaultCmd(stdout, stderr io.Writer) error {
 
 // uiCmd opens the interactive explorer.
 func uiCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ui", "ui [--log FILE]")
+	fs := newFlagSet("ui", "ui [--log FILE] [--designs DIR]")
 	fs.SetOutput(stderr)
 	logPath := fs.String("log", os.Getenv("EXPLORER_LOG"), "append the UI's log lines to FILE (default: $EXPLORER_LOG; no log when empty)")
+	designs := fs.String("designs", "", "offer the design files DIR/*.toml in the presets picker, and save designs there")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -42,7 +44,14 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, noTTYHint)
 		return nil
 	}
-	return runUI(*logPath)
+	var files []string
+	if *designs != "" {
+		var err error
+		if files, err = filepath.Glob(filepath.Join(*designs, "*.toml")); err != nil {
+			return usagef("--designs %q: %v", *designs, err)
+		}
+	}
+	return runUI(*logPath, *designs, files)
 }
 
 func isTerminal(w any) bool {
@@ -52,11 +61,13 @@ func isTerminal(w any) bool {
 
 // runUI runs the Bubble Tea program on the alternate screen. Nothing else
 // may write to the terminal meanwhile: logs go to logPath or nowhere.
-func runUI(logPath string) error {
+func runUI(logPath, saveDir string, designFiles []string) error {
 	deps := ui.Deps{
-		Backends:   []string{"native"},
-		MaxThreads: runtime.NumCPU(),
-		Host:       hostLine(),
+		Backends:    []string{"native"},
+		MaxThreads:  runtime.NumCPU(),
+		Host:        hostLine(),
+		DesignFiles: designFiles,
+		SaveDir:     saveDir,
 	}
 	if logPath != "" {
 		f, err := os.OpenFile(logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
