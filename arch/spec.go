@@ -352,7 +352,7 @@ func Knobs() []string {
 // Set parses text for one knob (as typed on the command line or in the UI)
 // and stores it. A parse error is a *KnobError naming the knob; range checks
 // happen in Validate and Build.
-func (s *Spec) Set(knob, text string) error {
+func (s *Spec) Set(knob, text string) (err error) {
 	text = strings.TrimSpace(text)
 	atoi := func() (int, error) {
 		v, err := strconv.Atoi(text)
@@ -393,7 +393,15 @@ func (s *Spec) Set(knob, text string) error {
 		}
 		return v, nil
 	}
-	var err error
+	// In a Spec, 0 means "the default"; typed text must not smuggle a 0 in.
+	zero := func() error {
+		return knobErr(knob, strconv.Quote(text), zeroValid(knob), "")
+	}
+	defer func() {
+		if err == nil && isZeroKnob(s, knob) {
+			err = zero()
+		}
+	}()
 	switch knob {
 	case "family":
 		s.Family = Family(strings.ToLower(text))
@@ -447,6 +455,48 @@ func (s *Spec) Set(knob, text string) error {
 		return knobErr("knob", strconv.Quote(knob), strings.Join(Knobs(), "|"), "unknown knob")
 	}
 	return err
+}
+
+func isZeroKnob(s *Spec, knob string) bool {
+	switch knob {
+	case "width":
+		return s.Width == 0
+	case "split":
+		return s.Split == 0
+	case "groups":
+		return s.Groups == 0
+	case "res":
+		return s.Res == 0 || s.ResW == 0
+	case "batch":
+		return s.Batch == 0
+	case "classes":
+		return s.Classes == 0
+	case "c1":
+		return s.C1 == 0
+	case "c2":
+		return s.C2 == 0
+	case "c":
+		return s.C == 0
+	case "fragments":
+		return s.Fragments == 0
+	case "blocks":
+		return s.Blocks == 0
+	}
+	return false
+}
+
+func zeroValid(knob string) string {
+	switch knob {
+	case "width":
+		return fmt.Sprintf("%g..%g", MinWidth, MaxWidth)
+	case "split":
+		return "0 < split < 1"
+	case "res":
+		return fmt.Sprintf("%d..%d", MinRes, MaxRes)
+	case "fragments":
+		return "1|2|4"
+	}
+	return "a positive integer"
 }
 
 // String is a compact one-line description of the design.

@@ -28,6 +28,9 @@ type Measurement struct {
 	Iters                      int           // timed iterations
 	Steps                      []StepTime    // optional per-step profile (for time shares)
 	Kernels                    string        // kernel variant used, if known
+	// Warning is a problem that did not spoil the measurement (e.g. the
+	// result could not be saved); the status line shows it.
+	Warning string
 }
 
 // Measurer runs a design for real. Implementations must honour ctx

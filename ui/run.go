@@ -144,6 +144,9 @@ func (m *Model) handleDone(msg runDoneMsg) tea.Cmd {
 		return nil
 	}
 	m.logf("run %d: median %v over %d iterations", msg.gen, msg.res.Median, msg.res.Iters)
+	if msg.res.Warning != "" {
+		m.fail(errors.New(msg.res.Warning))
+	}
 	m.addPoint(req, msg.res)
 	if m.run.kind == runGuide {
 		return m.guideDone(m.run.guideRow, msg.res)

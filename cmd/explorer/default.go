@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/shufflelab/explorer/runner/history"
 	"github.com/shufflelab/explorer/ui"
 )
 
@@ -27,10 +29,11 @@ func defaultCmd(stdout, stderr io.Writer) error {
 
 // uiCmd opens the interactive explorer.
 func uiCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ui", "ui [--log FILE] [--designs DIR]")
+	fs := newFlagSet("ui", "ui [--log FILE] [--designs DIR] [--history FILE|off]")
 	fs.SetOutput(stderr)
 	logPath := fs.String("log", os.Getenv("EXPLORER_LOG"), "append the UI's log lines to FILE (default: $EXPLORER_LOG; no log when empty)")
 	designs := fs.String("designs", "", "offer the design files DIR/*.toml in the presets picker, and save designs there")
+	hist := fs.String("history", "", "show the results of this JSONL file on the gap chart and append new ones, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -40,7 +43,7 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("ui: unexpected argument %q", fs.Arg(0))
 	}
-	if !isTerminal(stdout) || !isTerminal(os.Stdin) {
+	if !isTTY(stdout) || !isTTY(os.Stdin) {
 		fmt.Fprintln(stdout, noTTYHint)
 		return nil
 	}
@@ -51,31 +54,54 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 			return usagef("--designs %q: %v", *designs, err)
 		}
 	}
-	return runUI(*logPath, *designs, files)
+	histPath := *hist
+	switch histPath {
+	case "off":
+		histPath = ""
+	case "":
+		// Without a usable home directory the UI simply keeps no history.
+		histPath, _ = history.DefaultPath()
+	}
+	return runUI(uiConfig{logPath: *logPath, saveDir: *designs, designFiles: files, history: histPath})
 }
 
-func isTerminal(w any) bool {
+// uiConfig is the checked command line of `explorer ui`.
+type uiConfig struct {
+	logPath     string   // log file ("" = no log)
+	saveDir     string   // where the save prompt proposes to write
+	designFiles []string // extra design files for the presets picker
+	history     string   // history file ("" = none)
+}
+
+// isTTY reports whether w is a terminal (not just any character device).
+func isTTY(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
 }
 
 // runUI runs the Bubble Tea program on the alternate screen. Nothing else
 // may write to the terminal meanwhile: logs go to logPath or nowhere.
-func runUI(logPath, saveDir string, designFiles []string) error {
-	deps := ui.Deps{
-		Backends:    []string{"native"},
-		MaxThreads:  runtime.NumCPU(),
-		Host:        hostLine(),
-		DesignFiles: designFiles,
-		SaveDir:     saveDir,
-	}
-	if logPath != "" {
-		f, err := os.OpenFile(logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+func runUI(c uiConfig) error {
+	var logw io.Writer = io.Discard
+	if c.logPath != "" {
+		f, err := os.OpenFile(c.logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err != nil {
 			return fmt.Errorf("open log: %w", err)
 		}
 		defer f.Close()
-		deps.Log = f
+		logw = f
+	}
+	deps := ui.Deps{
+		Measurer:    uiMeasurer{deps: defaultRunDeps(), budget: uiBudget, history: c.history, seed: 1, mu: new(sync.Mutex)},
+		Backends:    []string{"native"},
+		MaxThreads:  runtime.NumCPU(),
+		Host:        hostLine(),
+		History:     historyPoints(c.history, logw),
+		DesignFiles: c.designFiles,
+		SaveDir:     c.saveDir,
+	}
+	if c.logPath != "" {
+		deps.Log = logw
 	}
 	m, err := ui.New(deps)
 	if err != nil {
@@ -88,10 +114,4 @@ func runUI(logPath, saveDir string, designFiles []string) error {
 		return fmt.Errorf("ui: %w", err)
 	}
 	return nil
-}
-
-// hostLine is the status line's host description until the measurement
-// packages provide the full fingerprint (CPU model and features).
-func hostLine() string {
-	return fmt.Sprintf("%s/%s · %d threads · %s · no measurer yet (runs need runner/native)", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 }

@@ -46,6 +46,7 @@ func commands() []command {
 	return []command{
 		{"cost", "analytic MAdds, FLOPs, params and memory access cost of a design", costCmd},
 		{"presets", "list the embedded designs and guideline experiments", presetsCmd},
+		{"run", "run a design on this machine: latency statistics and, with --profile, where the time goes", runCmd},
 		{"ui", "the interactive explorer (the default on a terminal)", uiCmd},
 	}
 }

@@ -1,0 +1,245 @@
+package arch
+
+import (
+	"errors"
+	"math/rand"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestShuffleNetV2Channels: paper Table 5 columns at the four published
+// widths, and a monotone rule in between.
+func TestShuffleNetV2Channels(t *testing.T) {
+	for w, want := range map[float64][5]int{
+		0.5: {24, 48, 96, 192, 1024},
+		1.0: {24, 116, 232, 464, 1024},
+		1.5: {24, 176, 352, 704, 1024},
+		2.0: {24, 244, 488, 976, 2048},
+	} {
+		if got := ShuffleNetV2Channels(w, 2); got != want {
+			t.Errorf("width %g: %v, want %v (paper Table 5)", w, got, want)
+		}
+	}
+	prev := ShuffleNetV2Channels(MinWidth, 2)
+	for w := MinWidth; w <= MaxWidth; w += 0.01 {
+		got := ShuffleNetV2Channels(w, 2)
+		for i := range got {
+			if got[i] < prev[i] {
+				t.Fatalf("not monotone at width %.2f: %v after %v", w, got, prev)
+			}
+		}
+		prev = got
+	}
+}
+
+// TestRiffleEqualsTorchvisionShuffle: at equal halves the two-branch riffle
+// is torchvision's channel_shuffle(x, 2): view (2, c/2), transpose, flatten.
+func TestRiffleEqualsTorchvisionShuffle(t *testing.T) {
+	for _, c := range []int{2, 4, 48, 116, 232} {
+		r, gs := RifflePerm(c/2, c/2), GroupShufflePerm(c, 2)
+		for i := range r {
+			if r[i] != gs[i] {
+				t.Fatalf("c=%d: riffle %v != shuffle %v", c, r[:8], gs[:8])
+			}
+		}
+	}
+	// Hand-written case: torchvision channel_shuffle of 6 channels, 3 groups
+	// gives [0,2,4,1,3,5]; of 6 channels, 2 groups gives [0,3,1,4,2,5].
+	if got := GroupShufflePerm(6, 3); strconv.Quote(intList(got)) != strconv.Quote("0,2,4,1,3,5") {
+		t.Errorf("GroupShufflePerm(6,3) = %v", got)
+	}
+	if got := GroupShufflePerm(6, 2); intList(got) != "0,3,1,4,2,5" {
+		t.Errorf("GroupShufflePerm(6,2) = %v", got)
+	}
+	if got := RifflePerm(2, 4); intList(got) != "0,2,1,3,4,5" {
+		t.Errorf("RifflePerm(2,4) = %v", got)
+	}
+	if got := EvenOddPerm(6); intList(got) != "0,2,4,1,3,5" {
+		t.Errorf("EvenOddPerm(6) = %v", got)
+	}
+}
+
+// TestTorchvisionModuleNames: op IDs follow torchvision's state_dict names.
+func TestTorchvisionModuleNames(t *testing.T) {
+	g, err := Build(Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"conv1.0", "conv1.1", "maxpool", "stage2.0.branch1.0", "stage2.0.branch1.2", "stage2.0.branch2.0",
+		"stage2.0.branch2.3", "stage2.0.branch2.5", "stage2.1.split", "stage3.7.branch2.6", "stage4.3.shuffle", "conv5.0", "fc"} {
+		if g.OpByID(id) == nil {
+			t.Errorf("no op %s", id)
+		}
+	}
+	if op := g.OpByID("stage2.0.branch1.0"); op.Conv.Groups != 24 || op.Conv.Stride != 2 {
+		t.Errorf("stage2.0.branch1.0 = %+v, want depthwise stride 2 over 24 channels", op.Conv)
+	}
+	if s := g.Tensors[g.Output].Shape; s != (Shape{1, 1000, 1, 1}) {
+		t.Errorf("output %s", s)
+	}
+	if n := len(g.Units()); n != 16 {
+		t.Errorf("%d units, want 4+8+4", n)
+	}
+}
+
+// TestInvalidKnobs: every invalid knob gives a *KnobError naming the knob.
+func TestInvalidKnobs(t *testing.T) {
+	tests := []struct {
+		name string
+		spec Spec
+		knob string
+	}{
+		{"width zero", Spec{Width: -1}, "width"},
+		{"width absurd", Spec{Width: 1000}, "width"},
+		{"split 0", Spec{Split: -0.1}, "split"},
+		{"split 1", Spec{Split: 1}, "split"},
+		{"split leaves empty branch", Spec{Width: 0.05, Split: 0.95}, "split"},
+		{"groups do not divide", Spec{Groups: 7, Channels: []int{24, 116, 232, 464, 1024}}, "groups"},
+		{"groups zero", Spec{Groups: -2}, "groups"},
+		{"depth zero", Spec{Depths: []int{4, 0, 4}}, "depths"},
+		{"two depths", Spec{Depths: []int{4, 8}}, "depths"},
+		{"input too small", Spec{Res: 16}, "res"},
+		{"input too small for strides", Spec{Family: MobileNetV2, Res: 31}, "res"},
+		{"batch zero", Spec{Batch: -1}, "batch"},
+		{"unknown family", Spec{Family: "resnet"}, "family"},
+		{"unknown layout", Spec{Layout: "caffe"}, "layout"},
+		{"megvii split", Spec{Layout: LayoutMegvii, Split: 0.3}, "split"},
+		{"v1 groups", Spec{Family: ShuffleNetV1, Groups: 5}, "groups"},
+		{"channels count", Spec{Channels: []int{24, 116}}, "channels"},
+		{"g2 groups", Spec{Family: GuideG2, C: 100, Groups: 8}, "groups"},
+		{"g3 fragments", Spec{Family: GuideG3, Fragments: 3}, "fragments"},
+		{"classes", Spec{Classes: -5}, "classes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Build(tt.spec)
+			var ke *KnobError
+			if !errors.As(err, &ke) {
+				t.Fatalf("err = %v, want a *KnobError", err)
+			}
+			if ke.Knob != tt.knob || !strings.Contains(err.Error(), tt.knob) || ke.Valid == "" {
+				t.Errorf("err = %q (knob %q), want knob %q with a valid range", err, ke.Knob, tt.knob)
+			}
+		})
+	}
+}
+
+// TestSetParsesKnobs: text as typed on the command line.
+func TestSetParsesKnobs(t *testing.T) {
+	var s Spec
+	for knob, text := range map[string]string{"width": "1.5", "split": "0.3", "groups": "2", "depths": "2, 4,2",
+		"res": "224x160", "batch": "8", "family": "ShuffleNetV2", "layout": "torchvision"} {
+		if err := s.Set(knob, text); err != nil {
+			t.Fatalf("Set(%s, %s): %v", knob, text, err)
+		}
+	}
+	if s.Width != 1.5 || s.Split != 0.3 || s.Groups != 2 || intList(s.Depths) != "2,4,2" || s.Res != 224 || s.ResW != 160 || s.Batch != 8 || s.Family != ShuffleNetV2 {
+		t.Fatalf("spec %+v", s)
+	}
+	if _, err := Build(s); err != nil {
+		t.Fatal(err)
+	}
+	for knob, text := range map[string]string{"width": "wide", "depths": "4;8", "res": "big", "batch": "1.5", "nope": "1"} {
+		var ke *KnobError
+		if err := s.Set(knob, text); !errors.As(err, &ke) {
+			t.Errorf("Set(%s, %q) = %v, want a KnobError", knob, text, err)
+		}
+	}
+}
+
+// randomSpec draws knobs from (and a little beyond) their valid ranges.
+func randomSpec(r *rand.Rand) Spec {
+	fams := Families()
+	s := Spec{Family: fams[r.Intn(len(fams))]}
+	s.Width = []float64{0.05, 0.1, 0.25, 0.33, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 3, r.Float64() * 3}[r.Intn(13)]
+	if s.Family == ShuffleNetV2 {
+		s.Split = 0.02 + 0.96*r.Float64()
+		if r.Intn(4) == 0 {
+			s.Layout = LayoutMegvii
+			s.Split = 0.5
+		}
+	}
+	s.Groups = []int{1, 1, 2, 3, 4, 8}[r.Intn(6)]
+	if s.Family != ShuffleNetV2 && s.Family != ShuffleNetV1 && s.Family != GuideG2 && r.Intn(10) > 0 {
+		s.Groups = 1 // other families reject groups; try it now and then
+	}
+	if s.Family == ShuffleNetV2 || s.Family == ShuffleNetV1 {
+		s.Depths = []int{1 + r.Intn(5), 1 + r.Intn(9), 1 + r.Intn(5)}
+	}
+	if !s.Family.IsGuideline() {
+		s.Res = 32 + r.Intn(200)
+		s.ResW = 32 + r.Intn(200)
+	} else {
+		s.Res = 1 + r.Intn(40)
+		s.C1, s.C2, s.C = 1+r.Intn(64), 1+r.Intn(64), 4+r.Intn(64)
+		s.Fragments = []int{1, 2, 4}[r.Intn(3)]
+		s.Parallel, s.NoReLU, s.NoShortcut = r.Intn(2) == 0, r.Intn(2) == 0, r.Intn(2) == 0
+	}
+	s.Batch = 1 + r.Intn(3)
+	s.Classes = 1 + r.Intn(1000)
+	return s
+}
+
+// TestRandomSpecs: any design a user can type builds a graph whose shapes
+// check, or fails with a KnobError (issue 2 property test).
+func TestRandomSpecs(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	built := 0
+	for i := 0; i < 3000; i++ {
+		s := randomSpec(r)
+		g, err := Build(s)
+		if err != nil {
+			var ke *KnobError
+			if !errors.As(err, &ke) {
+				t.Fatalf("%+v: error %v is not a KnobError", s, err)
+			}
+			continue
+		}
+		built++
+		if err := g.Check(); err != nil {
+			t.Fatalf("%+v: %v", s, err)
+		}
+	}
+	if built < 1500 {
+		t.Errorf("only %d of 3000 random designs built", built)
+	}
+}
+
+// FuzzSpec: any text for any knob never panics; an accepted design builds a
+// consistent graph.
+func FuzzSpec(f *testing.F) {
+	f.Add("shufflenetv2", "1.0", "0.5", "1", "4,8,4", "224", "1", "")
+	f.Add("shufflenetv2", "0.05", "0.99", "8", "1,1,1", "32x33", "3", "megvii")
+	f.Add("shufflenetv1", "2", "0", "8", "2,2,2", "64", "1", "")
+	f.Add("mobilenetv2", "0.35", "", "", "", "31", "2", "")
+	f.Add("g3", "1", "", "", "", "1", "1", "")
+	f.Add("shufflenetv2", "NaN", "-0", "0", ",", "0x0", "-1", "x")
+	f.Fuzz(func(t *testing.T, family, width, split, groups, depths, res, batch, layout string) {
+		var s Spec
+		for knob, text := range map[string]string{"family": family, "width": width, "split": split, "groups": groups,
+			"depths": depths, "res": res, "batch": batch, "layout": layout} {
+			if text == "" {
+				continue
+			}
+			if err := s.Set(knob, text); err != nil {
+				return
+			}
+		}
+		// Keep the fuzzer away from legal but huge designs (width 16 at 8192px).
+		if s.Res > 512 || s.ResW > 512 || s.Width > 4 {
+			return
+		}
+		g, err := Build(s)
+		if err != nil {
+			var ke *KnobError
+			if !errors.As(err, &ke) {
+				t.Fatalf("error %v is not a KnobError", err)
+			}
+			return
+		}
+		if err := g.Check(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

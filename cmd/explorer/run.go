@@ -1,0 +1,533 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/history"
+	"github.com/shufflelab/explorer/runner/weights"
+)
+
+const runSynopsis = "run [--preset NAME|FILE] [knob flags] [--backend native|cudnn] [--mode eager|fused] [--threads N]\n" +
+	"                    [--warmup N] [--min-iters N] [--min-time D] [--max-time D] [--profile] [--format table|json]\n" +
+	"                    [--weights FILE] [--input FILE] [--save-io FILE] [--seed N] [--mem-limit SIZE] [--history FILE|off]"
+
+// runCmd is `explorer run`: build the design, run it on this machine,
+// measure its latency and (with --profile) where the time goes. Ctrl-C
+// cancels the measurement and prints the partial statistics (exit 130).
+func runCmd(args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return runWith(ctx, args, stdout, stderr, defaultRunDeps())
+}
+
+// runConfig is the checked command line of `explorer run`.
+type runConfig struct {
+	spec        arch.Spec
+	preset      string
+	backend     string
+	opts        runner.Options
+	measure     runner.MeasureOptions
+	profile     bool
+	profileRuns int
+	top         int
+	format      string
+	weights     string
+	input       string
+	saveIO      string
+	seed        int64
+	history     string // "" = default path, "off" = none
+}
+
+// parseRunFlags reads and checks the flags; every error is a usage error.
+func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
+	fs := newFlagSet("run", runSynopsis)
+	fs.SetOutput(stderr)
+	sf := addSpecFlags(fs)
+	backend := fs.String("backend", "native", "native (CPU, pure Go) | cudnn (NVIDIA GPU)")
+	mode := fs.String("mode", "fused", "eager (every op its own kernel) | fused (BN folded, ReLU fused, split/concat/shuffle zero-copy)")
+	threads := fs.Int("threads", 1, "worker threads, 1..256")
+	kernels := fs.String("kernels", "auto", "native kernel set: auto|avx512|avx2|generic")
+	warmup := fs.Int("warmup", 10, "untimed runs before timing, 0..1000000")
+	minIters := fs.Int("min-iters", 30, "least number of timed runs, 1..10000000")
+	minTime := fs.Duration("min-time", time.Second, "least total time of the timed runs")
+	maxTime := fs.Duration("max-time", time.Minute, "cap on the timed phase (0 = none)")
+	profile := fs.Bool("profile", false, "also time every step and show time share beside MAdds and MAC share per category")
+	profileRuns := fs.Int("profile-runs", 10, "with --profile: profiled runs (per-step median), 1..10000")
+	top := fs.Int("top", 10, "with --profile: ops in the top-time table")
+	format := fs.String("format", "table", "table|json")
+	wpath := fs.String("weights", "", "safetensors file with a torchvision state_dict (default: seeded random weights)")
+	input := fs.String("input", "", `safetensors file whose tensor "input" (NCHW float32) is the input batch (default: seeded random)`)
+	saveIO := fs.String("save-io", "", `write the weights (torchvision names), "input" and "output" to this safetensors file`)
+	seed := fs.Int64("seed", 1, "seed of the random weights and input")
+	memLimit := fs.String("mem-limit", "", "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)")
+	hist := fs.String("history", "", "append the result to this JSONL file, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("run: unexpected argument %q", fs.Arg(0))
+	}
+	c := &runConfig{backend: *backend, profile: *profile, profileRuns: *profileRuns, top: *top, format: *format,
+		weights: *wpath, input: *input, saveIO: *saveIO, seed: *seed, history: *hist}
+	switch {
+	case *backend != "native" && *backend != "cudnn":
+		return nil, usagef("invalid --backend %q (valid: native|cudnn)", *backend)
+	case *threads < 1 || *threads > 256:
+		return nil, usagef("invalid --threads %d (valid: 1..256)", *threads)
+	case !slices.Contains([]string{"auto", "avx512", "avx2", "generic"}, *kernels):
+		return nil, usagef("invalid --kernels %q (valid: auto|avx512|avx2|generic)", *kernels)
+	case *warmup < 0 || *warmup > 1000000:
+		return nil, usagef("invalid --warmup %d (valid: 0..1000000)", *warmup)
+	case *minIters < 1 || *minIters > 10000000:
+		return nil, usagef("invalid --min-iters %d (valid: 1..10000000)", *minIters)
+	case *minTime < 0:
+		return nil, usagef("invalid --min-time %v (valid: >= 0)", *minTime)
+	case *maxTime < 0:
+		return nil, usagef("invalid --max-time %v (valid: >= 0, 0 = no cap)", *maxTime)
+	case *profileRuns < 1 || *profileRuns > 10000:
+		return nil, usagef("invalid --profile-runs %d (valid: 1..10000)", *profileRuns)
+	case *top < 0:
+		return nil, usagef("invalid --top %d (valid: >= 0)", *top)
+	case *format != "table" && *format != "json":
+		return nil, usagef("invalid --format %q (valid: table|json)", *format)
+	case *hist == "" && flagSet(fs, "history"):
+		return nil, usagef(`invalid --history "" (valid: a file path or off)`)
+	}
+	m, err := runner.ParseMode(*mode)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	var limit int64
+	if *memLimit != "" {
+		if limit, err = runner.ParseBytes(*memLimit); err != nil || limit <= 0 {
+			return nil, usagef("invalid --mem-limit %q (valid: a positive size such as 8GiB or 512MiB)", *memLimit)
+		}
+	}
+	c.opts = runner.Options{Mode: m, Threads: *threads, Kernels: *kernels, MemLimit: limit}
+	c.measure = runner.MeasureOptions{Warmup: *warmup, MinIters: *minIters, MinTime: *minTime, MaxTime: *maxTime}
+	if c.spec, c.preset, err = sf.spec(fs); err != nil {
+		return nil, err
+	}
+	c.measure.Spec = c.spec
+	return c, nil
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// runWith is runCmd with its context and dependencies given.
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d runDeps) error {
+	c, err := parseRunFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	g, err := arch.Build(c.spec)
+	if err != nil {
+		return usageError{err}
+	}
+	be, err := d.backend(c.backend)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	if err := be.Available(); err != nil {
+		return fmt.Errorf("run: backend %s is not available here: %w", be.Name(), err)
+	}
+	// Refuse an oversized design before anything is allocated.
+	if err := d.checkMemory(g, c.opts); err != nil {
+		return usageError{err}
+	}
+	w, err := loadWeights(c, g, d)
+	if err != nil {
+		return err
+	}
+	in, err := loadInput(c, g, d)
+	if err != nil {
+		return err
+	}
+	prog, err := be.Compile(g, w, c.opts)
+	if err != nil {
+		var me *runner.MemError
+		if errors.As(err, &me) {
+			return usageError{err}
+		}
+		return fmt.Errorf("run: compile %s for %s: %w", c.spec, be.Name(), err)
+	}
+	defer prog.Close()
+	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
+
+	if c.saveIO != "" {
+		if err := prog.Run(ctx, in, out); err != nil {
+			return cancelledOr(ctx, err, "run: compute the output for --save-io")
+		}
+		if err := saveIO(c, g, w, in, out, be.Name(), d); err != nil {
+			return err
+		}
+	}
+
+	mo := c.measure
+	if c.format == "table" && isTerminal(stderr) {
+		mo.Progress = func(p runner.Progress) {
+			if p.Phase == runner.PhaseDone {
+				fmt.Fprint(stderr, "\r\033[K")
+				return
+			}
+			fmt.Fprintf(stderr, "\r\033[K%s %3.0f%%  %d runs  %.1fs", p.Phase, 100*p.Fraction, p.Warmup+p.Done, p.Elapsed.Seconds())
+		}
+	}
+	res, err := runner.Measure(ctx, prog, in, out, mo)
+	if mo.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	res.Preset = c.preset
+	if err != nil && !res.Cancelled {
+		return fmt.Errorf("run: %w", err)
+	}
+	if res.Cancelled {
+		if werr := printResult(stdout, c, res, nil); werr != nil {
+			return werr
+		}
+		return exitError{code: 130, err: errors.New("cancelled")}
+	}
+
+	if c.profile {
+		steps, err := runner.ProfileSteps(ctx, prog, in, out, c.profileRuns)
+		if err != nil {
+			if runner.IsCancelled(err) {
+				res.Cancelled = true
+				if werr := printResult(stdout, c, res, nil); werr != nil {
+					return werr
+				}
+				return exitError{code: 130, err: errors.New("cancelled")}
+			}
+			return fmt.Errorf("run: %w", err)
+		}
+		var plan *arch.Plan
+		if c.opts.Mode == runner.Fused {
+			p := arch.FusedPlan(g)
+			plan = &p
+		}
+		pr := runner.JoinProfile(cost.Analyze(g, plan), g, steps)
+		res.Profile = &pr
+	}
+
+	histNote := ""
+	if c.history != "off" {
+		path := c.history
+		if path == "" {
+			if path, err = history.DefaultPath(); err != nil {
+				fmt.Fprintf(stderr, "explorer: warning: result not saved: %v\n", err)
+			}
+		}
+		if path != "" {
+			if err := history.Append(path, res); err != nil {
+				fmt.Fprintf(stderr, "explorer: warning: result not saved: %v\n", err)
+			} else {
+				histNote = path
+			}
+		}
+	}
+	if err := printResult(stdout, c, res, res.Profile); err != nil {
+		return err
+	}
+	if c.format == "table" && histNote != "" {
+		fmt.Fprintf(stdout, "\nresult appended to %s\n", histNote)
+	}
+	return nil
+}
+
+// cancelledOr turns a cancellation into the exit-130 error and wraps
+// anything else.
+func cancelledOr(ctx context.Context, err error, what string) error {
+	if ctx.Err() != nil {
+		return exitError{code: 130, err: errors.New("cancelled")}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// loadWeights reads --weights (tensors "input" and "output" are ignored, so
+// a --save-io file works) and checks it against the graph, or makes the
+// seeded random set.
+func loadWeights(c *runConfig, g *arch.Graph, d runDeps) (weights.Set, error) {
+	if c.weights == "" {
+		return d.randomWeights(g, c.seed), nil
+	}
+	ts, _, err := d.readTensors(c.weights)
+	if err != nil {
+		return nil, usagef("--weights: %v", err)
+	}
+	// A --save-io file holds "input" and "output" beside the weights.
+	w := weights.Set(ts).Without("input", "output")
+	if err := d.checkWeights(w, g); err != nil {
+		return nil, usagef("--weights %s does not fit %s: %v", c.weights, c.spec, err)
+	}
+	return w, nil
+}
+
+// loadInput reads the "input" tensor of --input (it must have the graph's
+// input shape), or makes a seeded random batch.
+func loadInput(c *runConfig, g *arch.Graph, d runDeps) ([]float32, error) {
+	s := g.Tensors[g.Input].Shape
+	want := []int{s.N, s.C, s.H, s.W}
+	if c.input == "" {
+		return randomInput(int(s.Elems()), c.seed), nil
+	}
+	ts, _, err := d.readTensors(c.input)
+	if err != nil {
+		return nil, usagef("--input: %v", err)
+	}
+	t, ok := ts["input"]
+	if !ok {
+		return nil, usagef("--input %s has no tensor \"input\" (want float32 %v, NCHW)", c.input, want)
+	}
+	if !slices.Equal(t.Shape, want) || len(t.Data) != int(s.Elems()) {
+		return nil, usagef("--input %s: tensor \"input\" has shape %v, the design needs %v (NCHW)", c.input, t.Shape, want)
+	}
+	return t.Data, nil
+}
+
+// randomInput is a seeded standard-normal batch (the stream differs from
+// the weights' so input and weights are independent).
+func randomInput(n int, seed int64) []float32 {
+	r := rand.New(rand.NewPCG(uint64(seed), 0x1f0a_c0de_5eed))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(r.NormFloat64())
+	}
+	return x
+}
+
+// saveIO writes weights, input and output for checking against PyTorch.
+func saveIO(c *runConfig, g *arch.Graph, w weights.Set, in, out []float32, backend string, d runDeps) error {
+	ts := make(map[string]weights.Tensor, len(w)+2)
+	for k, v := range w {
+		ts[k] = v
+	}
+	is := g.Tensors[g.Input].Shape
+	ts["input"] = weights.Tensor{Shape: []int{is.N, is.C, is.H, is.W}, Data: in}
+	osh := g.Tensors[g.Output].Shape
+	oshape := []int{osh.N, osh.C, osh.H, osh.W}
+	if last := g.Ops[len(g.Ops)-1]; last.Kind == arch.OpFC && osh.H == 1 && osh.W == 1 {
+		oshape = []int{osh.N, osh.C} // logits, as torchvision returns them
+	}
+	ts["output"] = weights.Tensor{Shape: oshape, Data: out}
+	spec, err := json.Marshal(c.spec)
+	if err != nil {
+		return fmt.Errorf("--save-io: encode spec: %w", err)
+	}
+	meta := map[string]string{"explorer_spec": string(spec), "mode": string(c.opts.Mode), "backend": backend,
+		"seed": strconv.FormatInt(c.seed, 10), "format": "pt", "generator": "explorer run --save-io"}
+	if ts, ok := torchSpec(g); ok {
+		b, err := json.Marshal(ts)
+		if err != nil {
+			return fmt.Errorf("--save-io: encode torch spec: %w", err)
+		}
+		meta["spec"] = string(b)
+	}
+	if c.preset != "" {
+		meta["preset"] = c.preset
+	}
+	if err := d.writeTensors(c.saveIO, ts, meta); err != nil {
+		return fmt.Errorf("--save-io: %w", err)
+	}
+	return nil
+}
+
+// torchSpec describes g as the PyTorch model that scripts/check_torch.py
+// builds from a file's "spec" metadata (torchvision ShuffleNetV2 or
+// MobileNet v2 constructor arguments, as scripts/fixtures writes them), or
+// reports false for designs torchvision cannot express (other families,
+// the megvii layout, split ratio != 0.5, grouped 1x1 convs).
+func torchSpec(g *arch.Graph) (map[string]any, bool) {
+	s := g.Spec.Normalize()
+	in := g.Tensors[g.Input].Shape
+	classes := g.Tensors[g.Output].Shape.C
+	base := map[string]any{"input": []int{in.N, in.C, in.H, in.W}, "num_classes": classes, "layout": "torchvision"}
+	switch {
+	case s.Family == arch.MobileNetV2:
+		base["family"] = "mobilenet_v2"
+		base["width_mult"] = s.Width
+		return base, true
+	case s.Family != arch.ShuffleNetV2 || s.Layout != arch.LayoutTorchvision || s.Split != 0.5 || s.Groups != 1:
+		return nil, false
+	}
+	// Channels from the graph: stem conv, the last op of each stage, conv5.
+	last := map[string]int{}
+	for i := range g.Ops {
+		last[g.Ops[i].Stage] = g.Out(&g.Ops[i], 0).C
+	}
+	stem, conv5 := g.OpByID("conv1.0"), g.OpByID("conv5.0")
+	if stem == nil || conv5 == nil || len(s.Depths) != 3 {
+		return nil, false
+	}
+	chans := []int{g.Out(stem, 0).C, last["stage2"], last["stage3"], last["stage4"], g.Out(conv5, 0).C}
+	base["family"] = "shufflenet_v2"
+	base["stages_repeats"] = slices.Clone(s.Depths)
+	base["stages_out_channels"] = chans
+	return base, true
+}
+
+// printResult writes the result as JSON or as tables.
+func printResult(w io.Writer, c *runConfig, res runner.Result, prof *runner.Profile) error {
+	if c.format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	return writeRunTable(w, c.top, res, prof)
+}
+
+// writeRunTable prints latency statistics, the host and, with a profile,
+// the per-category shares and the top ops.
+func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile) error {
+	title := res.Spec.String()
+	if res.Preset != "" {
+		title = res.Preset + ": " + title
+	}
+	fp := res.Fingerprint
+	fmt.Fprintf(w, "%s  batch %d  [%s, %s, %d thread(s), kernels %s]\n", title, max(res.Spec.Batch, 1), res.Backend, res.Mode, fp.Threads, fp.Kernels)
+	if res.Cancelled {
+		fmt.Fprintf(w, "cancelled: partial statistics over %d timed runs (after %d warm-up runs)\n", res.Iters, res.Warmup)
+	}
+	l := res.LatencyMS
+	if res.Iters > 0 {
+		fmt.Fprintf(w, "latency (ms): median %s  min %s  p10 %s  p90 %s  max %s  IQR %s  mean %s ± %s   (%d runs after %d warm-up)\n",
+			ms3(l.Median), ms3(l.Min), ms3(l.P10), ms3(l.P90), ms3(l.Max), ms3(l.IQR), ms3(l.Mean), ms3(l.Stddev), res.Iters, res.Warmup)
+		fmt.Fprintf(w, "throughput: %.1f images/s at the median\n", res.ThroughputIPS)
+	}
+	if res.TimeCapped {
+		fmt.Fprintln(w, "note: stopped by --max-time before --min-iters/--min-time were reached")
+	}
+	host := fp.CPU
+	if len(fp.Features) > 0 {
+		host += " (" + strings.Join(fp.Features, " ") + ")"
+	}
+	fmt.Fprintf(w, "host: %s, %d logical cores, L2 %s, L3 %s; %s %s/%s GOMAXPROCS %d\n", host, fp.LogicalCores,
+		cacheSize(fp.L2Bytes), cacheSize(fp.L3Bytes), fp.GoVersion, fp.GOOS, fp.GOARCH, fp.GOMAXPROCS)
+	if fp.Device != "" {
+		fmt.Fprintf(w, "device: %s\n", fp.Device)
+	}
+	if prof == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "\nwhere the time goes (%s plan, per-step medians, total %s ms; MAdds and MAC from the %s cost view):\n",
+		res.Mode, ms3(float64(prof.TotalNanos)/1e6), prof.View)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "category\ttime (ms)\ttime %%\tMAdds %%\tMAC %%\tGFLOP/s\t\n")
+	var madds int64
+	for _, g := range prof.Categories {
+		madds += g.MultAdds
+		if g.Nanos == 0 && g.MultAdds == 0 && g.MemAccess == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%.1f\t%s\t\n", g.Name, ms3(float64(g.Nanos)/1e6), 100*g.TimeShare,
+			100*g.MultAddsShare, 100*g.MemAccessShare, gflops(g.MultAdds, g.Nanos))
+	}
+	fmt.Fprintf(tw, "total\t%s\t100.0\t100.0\t100.0\t%s\t\n", ms3(float64(prof.TotalNanos)/1e6), gflops(madds, prof.TotalNanos))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "stage\ttime (ms)\ttime %%\tMAdds %%\tMAC %%\t\n")
+	for _, g := range prof.Stages {
+		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%.1f\t\n", g.Name, ms3(float64(g.Nanos)/1e6), 100*g.TimeShare, 100*g.MultAddsShare, 100*g.MemAccessShare)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if top > 0 {
+		fmt.Fprintf(w, "\ntop %d ops by time:\n", top)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "id\tkind\tcategory\ttime (ms)\ttime %%\tMAdds\tMAC (elements)\tGFLOP/s\tGB/s\tcovers\t\n")
+		for _, r := range prof.Top(top) {
+			covers := ""
+			if len(r.Covers) > 1 {
+				covers = strings.Join(r.Covers[1:], " ")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%.1f\t%s\t\n", r.ID, r.Kind, r.Category, ms3(float64(r.Nanos)/1e6),
+				100*r.TimeShare, human(r.MultAdds), human(r.MemAccess), gflops(r.MultAdds, r.Nanos), r.GBPerS, covers)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(prof.Extra) > 0 {
+		var total int64
+		for _, e := range prof.Extra {
+			total += e.Nanos
+		}
+		fmt.Fprintf(w, "\nextra steps, no graph op (counted as data movement, in the stage they run in): %d, %s ms\n", len(prof.Extra), ms3(float64(total)/1e6))
+		ex := slices.Clone(prof.Extra)
+		slices.SortStableFunc(ex, func(a, b runner.ExtraStep) int { return cmp.Compare(b.Nanos, a.Nanos) })
+		const show = 6
+		for _, e := range ex[:min(show, len(ex))] {
+			fmt.Fprintf(w, "  %s  %s ms  %s  (%s)\n", e.Name, ms3(float64(e.Nanos)/1e6), e.Stage, e.Reason)
+		}
+		if len(ex) > show {
+			fmt.Fprintf(w, "  ... and %d more\n", len(ex)-show)
+		}
+	}
+	return nil
+}
+
+// ms3 formats milliseconds: 3 decimals, 4 below 1 ms, 1 from 100 ms.
+func ms3(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case a >= 1 || a == 0:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+// gflops is 2*MAdds per nanosecond, or "-" without time or MAdds.
+func gflops(madds, ns int64) string {
+	if ns <= 0 || madds == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(float64(2*madds)/float64(ns), 'f', 1, 64)
+}
+
+// cacheSize formats a cache size, "?" when cpuid could not tell.
+func cacheSize(b int64) string {
+	if b <= 0 {
+		return "?"
+	}
+	return humanBytes(b)
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/native"
+	"github.com/shufflelab/explorer/runner/weights"
+)
+
+// runDeps are the parts of `explorer run` that come from the backends and
+// the weights package; tests replace them with fakes.
+type runDeps struct {
+	// backend returns the backend named by --backend.
+	backend func(name string) (runner.Backend, error)
+	// checkMemory refuses a design over the memory limit before anything
+	// is allocated (a *runner.MemError).
+	checkMemory func(g *arch.Graph, o runner.Options) error
+	// randomWeights is the seeded initialisation (random BN statistics too).
+	randomWeights func(g *arch.Graph, seed int64) weights.Set
+	// checkWeights verifies names and shapes against the graph.
+	checkWeights func(s weights.Set, g *arch.Graph) error
+	// readTensors reads a safetensors file.
+	readTensors func(path string) (map[string]weights.Tensor, map[string]string, error)
+	// writeTensors writes a safetensors file.
+	writeTensors func(path string, t map[string]weights.Tensor, meta map[string]string) error
+}
+
+// defaultRunDeps wires the real backends and weights functions.
+func defaultRunDeps() runDeps {
+	return runDeps{
+		backend: func(name string) (runner.Backend, error) {
+			switch name {
+			case "native":
+				return native.New(), nil
+			}
+			return nil, fmt.Errorf("backend %s is not in this build yet", name)
+		},
+		checkMemory:   checkMemory,
+		randomWeights: weights.Random,
+		checkWeights:  weights.Set.Check,
+		readTensors: func(path string) (map[string]weights.Tensor, map[string]string, error) {
+			s, meta, err := weights.Read(path)
+			return s, meta, err
+		},
+		writeTensors: weights.Write,
+	}
+}
+
+// checkMemory compares the backend-independent estimate with the limit
+// and refuses with the standard message.
+func checkMemory(g *arch.Graph, o runner.Options) error {
+	return runner.CheckMemory(g, o)
+}

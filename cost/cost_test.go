@@ -1,0 +1,225 @@
+package cost
+
+import (
+	"math"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+)
+
+// TestTorchvisionCounts: params and MAdds of torchvision's ShuffleNetV2 and
+// MobileNet v2 (reference/paper.md §8 and §12: torchvision num_params and
+// _ops; MobileNet v2 3,504,872 params and 300,774,272 MAdds), and the Megvii
+// layout's MAdds, which round up to the paper's 41/146/299/591M (Table 5).
+func TestTorchvisionCounts(t *testing.T) {
+	tests := []struct {
+		name   string
+		spec   arch.Spec
+		madds  int64
+		params int64
+	}{
+		{"snv2-0.5", arch.Spec{Width: 0.5}, 40_476_448, 1_366_792},
+		{"snv2-1.0", arch.Spec{Width: 1.0}, 144_907_992, 2_278_604},
+		{"snv2-1.5", arch.Spec{Width: 1.5}, 295_759_392, 3_503_624},
+		{"snv2-2.0", arch.Spec{Width: 2.0}, 583_253_464, 7_393_996},
+		{"snv2-0.5-megvii", arch.Spec{Width: 0.5, Layout: arch.LayoutMegvii}, 40_476_448, 1_365_792},
+		{"snv2-1.0-megvii", arch.Spec{Width: 1.0, Layout: arch.LayoutMegvii}, 145_814_296, 2_278_760},
+		{"snv2-1.5-megvii", arch.Spec{Width: 1.5, Layout: arch.LayoutMegvii}, 298_970_656, 3_506_720},
+		{"snv2-2.0-megvii", arch.Spec{Width: 2.0, Layout: arch.LayoutMegvii}, 590_783_000, 7_402_600},
+		{"mnv2-1.0", arch.Spec{Family: arch.MobileNetV2}, 300_774_272, 3_504_872},
+		// Explicit channels equal to torchvision x1_0 give the same network.
+		{"snv2-channels", arch.Spec{Channels: []int{24, 116, 232, 464, 1024}}, 144_907_992, 2_278_604},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := arch.Build(tt.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := Analyze(g, nil)
+			if rep.Totals.MultAdds != tt.madds {
+				t.Errorf("MAdds = %d, want %d", rep.Totals.MultAdds, tt.madds)
+			}
+			if rep.Totals.Params != tt.params {
+				t.Errorf("params = %d, want %d", rep.Totals.Params, tt.params)
+			}
+			if rep.Totals.FLOPs != 2*tt.madds {
+				t.Errorf("FLOPs = %d, want 2 x MAdds", rep.Totals.FLOPs)
+			}
+			fused := arch.FusedPlan(g)
+			fr := Analyze(g, &fused)
+			if fr.Totals.MultAdds != tt.madds || fr.Totals.Params != tt.params {
+				t.Errorf("fused view changed MAdds/params: %d/%d", fr.Totals.MultAdds, fr.Totals.Params)
+			}
+			if fr.Totals.MemAccess >= rep.Totals.MemAccess {
+				t.Errorf("fused MAC %d not below as-written %d", fr.Totals.MemAccess, rep.Totals.MemAccess)
+			}
+		})
+	}
+}
+
+// TestPaperRoundedMAdds: the paper's Table 5 FLOPs (41/146/299/591M) are the
+// Megvii-layout MAdds rounded up to the next million (paper.md §9.1).
+func TestPaperRoundedMAdds(t *testing.T) {
+	for w, paper := range map[float64]float64{0.5: 41, 1.0: 146, 1.5: 299, 2.0: 591} {
+		g, _ := arch.Build(arch.Spec{Width: w, Layout: arch.LayoutMegvii})
+		if got := math.Ceil(float64(Analyze(g, nil).Totals.MultAdds) / 1e6); got != paper {
+			t.Errorf("%gx: ceil(MAdds/1e6) = %g, paper %g", w, got, paper)
+		}
+	}
+}
+
+// TestShuffleNetV1WithinTwoPercent: ShuffleNet v1 1x MAdds against the v1
+// paper's Table 1 complexities 143/140/137/133/137M for g = 1/2/3/4/8.
+func TestShuffleNetV1WithinTwoPercent(t *testing.T) {
+	for g, paper := range map[int]float64{1: 143, 2: 140, 3: 137, 4: 133, 8: 137} {
+		gr, err := arch.Build(arch.Spec{Family: arch.ShuffleNetV1, Groups: g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := float64(Analyze(gr, nil).Totals.MultAdds) / 1e6
+		if rel := math.Abs(got-paper) / paper; rel > 0.02 {
+			t.Errorf("g=%d: %.2fM MAdds, paper %gM (%.1f%% off)", g, got, paper, 100*rel)
+		}
+	}
+}
+
+// TestGuidelineConvNumbers: per-conv B and MAC of the G1 and G2 benchmarks
+// at 56x56 (paper.md §1 and §2, computed from Eq. 1 and Eq. 2).
+func TestGuidelineConvNumbers(t *testing.T) {
+	tests := []struct {
+		name  string
+		spec  arch.Spec
+		op    string
+		madds int64
+		mac   int64
+	}{
+		{"G1 128:128", arch.Spec{Family: arch.GuideG1, C1: 128, C2: 128}, "block0.conv1", 51_380_224, 819_200},
+		{"G1 90:180", arch.Spec{Family: arch.GuideG1, C1: 90, C2: 180}, "block0.conv1", 50_803_200, 862_920},
+		{"G1 52:312", arch.Spec{Family: arch.GuideG1, C1: 52, C2: 312}, "block0.conv1", 50_878_464, 1_157_728},
+		{"G1 36:432", arch.Spec{Family: arch.GuideG1, C1: 36, C2: 432}, "block0.conv1", 48_771_072, 1_483_200},
+		{"G1 ARM 13:78", arch.Spec{Family: arch.GuideG1, C1: 13, C2: 78}, "block0.conv1", 3_179_904, 286_390},
+		{"G2 g=1 c=128", arch.Spec{Family: arch.GuideG2, C: 128, Groups: 1}, "block0.conv", 51_380_224, 819_200},
+		{"G2 g=2 c=180", arch.Spec{Family: arch.GuideG2, C: 180, Groups: 2}, "block0.conv", 50_803_200, 1_145_160},
+		{"G2 g=4 c=256", arch.Spec{Family: arch.GuideG2, C: 256, Groups: 4}, "block0.conv", 51_380_224, 1_622_016},
+		{"G2 g=8 c=360", arch.Spec{Family: arch.GuideG2, C: 360, Groups: 8}, "block0.conv", 50_803_200, 2_274_120},
+		{"G2 CPU g=4 c=128", arch.Spec{Family: arch.GuideG2, C: 128, Groups: 4}, "block0.conv", 12_845_056, 806_912},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := arch.Build(tt.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			op := g.OpByID(tt.op)
+			if op == nil {
+				t.Fatalf("no op %s", tt.op)
+			}
+			if got := MultAdds(g, op); got != tt.madds {
+				t.Errorf("B = %d, want %d", got, tt.madds)
+			}
+			if got := MemAccess(g, op); got != tt.mac {
+				t.Errorf("MAC = %d, want %d", got, tt.mac)
+			}
+			b := G1(g, op)
+			if b == nil {
+				t.Fatal("no G1 bound for a 1x1 conv")
+			}
+			// The bound is tight exactly when c1 == c2 (paper Eq. 1; with g groups
+			// the bound 2*sqrt(g*P*B) + B/P is also reached at c1 == c2).
+			if tight := b.C1 == b.C2; tight != (math.Abs(b.Ratio-1) < 1e-9) {
+				t.Errorf("ratio %.6f for c1=%d c2=%d g=%d", b.Ratio, b.C1, b.C2, b.Groups)
+			}
+			if b.Ratio < 1-1e-9 {
+				t.Errorf("MAC below its lower bound: ratio %.6f", b.Ratio)
+			}
+		})
+	}
+}
+
+// TestG3EqualFLOPs: every G3 structure keeps the 1-fragment block's MAdds
+// within 2% (paper Table 3 caption; rule arch.G3FragmentWidth).
+func TestG3EqualFLOPs(t *testing.T) {
+	for _, c := range []int{64, 128, 256, 512} {
+		base, _ := arch.Build(arch.Spec{Family: arch.GuideG3, C: c, Fragments: 1})
+		want := float64(Analyze(base, nil).Totals.MultAdds)
+		for _, k := range []int{2, 4} {
+			for _, par := range []bool{false, true} {
+				g, err := arch.Build(arch.Spec{Family: arch.GuideG3, C: c, Fragments: k, Parallel: par})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := float64(Analyze(g, nil).Totals.MultAdds)
+				if math.Abs(got-want)/want > 0.02 {
+					t.Errorf("c=%d k=%d parallel=%v: %g MAdds vs %g", c, k, par, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestFusedViewRemovesElementwise: the fused plan of ShuffleNetV2 leaves no
+// batch-norm or ReLU launches and no data movement cost (design.md §5).
+func TestFusedViewRemovesElementwise(t *testing.T) {
+	g, _ := arch.Build(arch.Spec{})
+	p := arch.FusedPlan(g)
+	rep := Analyze(g, &p)
+	for _, c := range rep.Categories {
+		switch Category(c.Name) {
+		case CatElementwise, CatDataMovement:
+			if c.MemAccess != 0 || c.Steps != 0 {
+				t.Errorf("%s: MAC %d launches %d in the fused view", c.Name, c.MemAccess, c.Steps)
+			}
+		}
+	}
+	// Every op is covered exactly once.
+	seen := make([]int, len(g.Ops))
+	for _, r := range rep.Rows {
+		for _, i := range r.OpIndex {
+			seen[i]++
+		}
+	}
+	for i, n := range seen {
+		if n != 1 {
+			t.Errorf("op %s covered %d times", g.Ops[i].ID, n)
+		}
+	}
+}
+
+// TestTotalsAddUp: stage and category totals each sum to the network total.
+func TestTotalsAddUp(t *testing.T) {
+	for _, s := range []arch.Spec{{}, {Family: arch.MobileNetV2}, {Family: arch.ShuffleNetV1, Groups: 8}, {Family: arch.GuideG4, C: 64}} {
+		g, _ := arch.Build(s)
+		for _, fused := range []bool{false, true} {
+			var p *arch.Plan
+			if fused {
+				fp := arch.FusedPlan(g)
+				p = &fp
+			}
+			rep := Analyze(g, p)
+			for _, groups := range [][]Group{rep.Stages, rep.Categories} {
+				var m, mac, par int64
+				for _, gr := range groups {
+					m += gr.MultAdds
+					mac += gr.MemAccess
+					par += gr.Params
+				}
+				if m != rep.Totals.MultAdds || mac != rep.Totals.MemAccess || par != rep.Totals.Params {
+					t.Errorf("%s fused=%v: groups sum %d/%d/%d, totals %d/%d/%d", s, fused, m, mac, par, rep.Totals.MultAdds, rep.Totals.MemAccess, rep.Totals.Params)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkAnalyze: build + analyze ShuffleNetV2 1.0x (the work behind every
+// knob change in the UI and every `explorer cost`).
+func BenchmarkAnalyze(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		g, err := arch.Build(arch.Spec{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = Analyze(g, nil)
+	}
+}

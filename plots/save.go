@@ -1,0 +1,62 @@
+package plots
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+// Default page sizes for [Save]: a chart that reads well on screen and in
+// a two-column paper at full width.
+const (
+	DefaultWidth  = 7 * vg.Inch
+	DefaultHeight = 4.5 * vg.Inch
+)
+
+// Save renders p at width x height and writes it to path. The format comes
+// from the extension, case-insensitively: .png, .svg or .pdf; any other
+// extension is an error that names it. The image is rendered in memory
+// first, so a failed render leaves no partial file behind.
+func Save(p *plot.Plot, width, height vg.Length, path string) (err error) {
+	if p == nil {
+		return errors.New("save plot: nil plot")
+	}
+	if !(width > 0) || !(height > 0) {
+		return fmt.Errorf("save plot %q: size %v x %v, want both > 0", path, width, height)
+	}
+	ext := filepath.Ext(path)
+	format := strings.ToLower(strings.TrimPrefix(ext, "."))
+	switch format {
+	case "png", "svg", "pdf":
+	case "":
+		return fmt.Errorf("save plot %q: no file extension, want .png, .svg or .pdf", path)
+	default:
+		return fmt.Errorf("save plot %q: unsupported extension %q, want .png, .svg or .pdf", path, ext)
+	}
+
+	// gonum/plot panics on some inconsistent plots (e.g. a log axis whose
+	// range reaches 0 after a caller changed it); report that as an error.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("save plot %q: render: %v", path, r)
+		}
+	}()
+	w, err := p.WriterTo(width, height, format)
+	if err != nil {
+		return fmt.Errorf("save plot %q: %w", path, err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		return fmt.Errorf("save plot %q: render %s: %w", path, format, err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("save plot: %w", err)
+	}
+	return nil
+}

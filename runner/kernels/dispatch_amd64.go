@@ -1,0 +1,41 @@
+//go:build amd64 && !noasm
+
+package kernels
+
+import "github.com/klauspost/cpuid/v2"
+
+// avx512Set is the AVX-512 kernel set (16 channels per zmm, opmask tails).
+var avx512Set = kernelSet{
+	name:      "avx512",
+	gemm:      gemmAVX512,
+	dwconv:    dwAVX512Conv,
+	conv:      convAVX512Conv,
+	maxpool:   maxPoolAVX512Pool,
+	avgpool:   avgPoolAVX512Pool,
+	globalAvg: globalAvgAVX512Pool,
+}
+
+// avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
+var avx2Set = kernelSet{
+	name:      "avx2",
+	gemm:      gemmAVX2,
+	dwconv:    dwAVX2Conv,
+	conv:      convAVX2Conv,
+	maxpool:   maxPoolAVX2Pool,
+	avgpool:   avgPoolAVX2Pool,
+	globalAvg: globalAvgAVX2Pool,
+}
+
+// supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use
+// AVX512F (zmm, opmask, embedded broadcast) and AVX512VL (masked EVEX ymm ops in the conv
+// kernel); cpuid also checks via XGETBV that the OS saves the zmm state.
+func supportedSets() []*kernelSet {
+	var sets []*kernelSet
+	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL) {
+		sets = append(sets, &avx512Set)
+	}
+	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
+		sets = append(sets, &avx2Set)
+	}
+	return append(sets, &genericSet)
+}

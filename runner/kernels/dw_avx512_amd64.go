@@ -1,0 +1,80 @@
+//go:build amd64 && !noasm
+
+package kernels
+
+// dwAVX512 (dw_avx512_amd64.s) computes ncols output columns of one output row for the
+// channel blocks [0, blockBytes/64) relative to in/out/w, with the nky x nkx tap window whose
+// first tap is at in (for column 0) and whose first weight is at w+wTapOff bytes. Steps are
+// in bytes. Lanes outside mask are neither read nor written.
+//
+//go:noescape
+func dwAVX512(in, out, w *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep, wTapOff, wRowStep, wBlockStep int, lo, hi float32, mask uint32, lastMask uint32)
+
+// dw3x3AVX512 (dw3x3_avx512_amd64.s) is dwAVX512 specialised to a full 3x3 window (all taps
+// inside the image): weights stay in registers, columns in groups of 8.
+//
+//go:noescape
+func dw3x3AVX512(in, out, w *float32, ncols, blockBytes, colStep, tapStep, rowStep, outColStep, wBlockStep int, lo, hi float32, mask uint32, lastMask uint32)
+
+// chanSegs splits channels [c0,c1) into at most 2 runs of 16-channel blocks: a partial
+// first block when c0 is not block-aligned, then the remaining blocks, the last of which
+// uses lastMask (the channel tail) and the others mask.
+func chanSegs(c0, c1 int) (segs [2]chanSeg, n int) {
+	cb0, cb1 := c0/dwLanes, (c1+dwLanes-1)/dwLanes // blocks [cb0, cb1)
+	loMask := uint32(0xFFFF) &^ (1<<(c0-cb0*dwLanes) - 1)
+	hiMask := uint32(1)<<(c1-(cb1-1)*dwLanes) - 1
+	if cb1-cb0 == 1 {
+		segs[0] = chanSeg{cb0, 1, loMask & hiMask, loMask & hiMask}
+		return segs, 1
+	}
+	if loMask != 0xFFFF {
+		segs[n] = chanSeg{cb0, 1, loMask, loMask}
+		n++
+		cb0++
+	}
+	segs[n] = chanSeg{cb0, cb1 - cb0, 0xFFFF, hiMask}
+	return segs, n + 1
+}
+
+// chanSeg is a run of nb channel blocks starting at block cb; the last block uses lane mask
+// lastMask, the others mask.
+type chanSeg struct {
+	cb, nb         int
+	mask, lastMask uint32
+}
+
+func dwAVX512Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
+	KW := w.KW
+	bs := (w.KH*KW + 1) * dwLanes
+	segs, nseg := chanSegs(c0, c1)
+	rowStep := g.InW * g.InStride
+	xa, xb := fullCols(g.OutW, g.InW, KW, g.Stride, g.Pad)
+	for oy := oy0; oy < oy1; oy++ {
+		iy0 := oy*g.Stride - g.Pad
+		ky0, ky1 := tapRange(iy0, w.KH, g.InH)
+		for ox := 0; ox < g.OutW; {
+			ix0 := ox*g.Stride - g.Pad
+			kx0, kx1 := tapRange(ix0, KW, g.InW)
+			end := runEnd(ox, xa, xb)
+			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
+			inPix := 0
+			if nky > 0 && nkx > 0 {
+				inPix = (iy0+ky0)*g.InW + ix0 + kx0
+			}
+			outPix := oy*g.OutW + ox
+			full3x3 := w.KH == 3 && KW == 3 && nky == 3 && nkx == 3
+			for _, s := range segs[:nseg] {
+				if full3x3 {
+					dw3x3AVX512(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs],
+						end-ox, s.nb*64, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, bs*4,
+						act.Lo, act.Hi, s.mask, s.lastMask)
+					continue
+				}
+				dwAVX512(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs],
+					end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4,
+					(ky0*KW+kx0+1)*64, KW*64, bs*4, act.Lo, act.Hi, s.mask, s.lastMask)
+			}
+			ox = end
+		}
+	}
+}

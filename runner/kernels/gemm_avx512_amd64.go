@@ -1,0 +1,61 @@
+//go:build amd64 && !noasm
+
+package kernels
+
+// AVX-512 GEMM microkernels (gemm_avx512_amd64.s): rows [0,mr) of A (pixel stride lda)
+// times one packed 32-wide B panel b, K steps; row i's 32 results are clamped to [lo,hi] and
+// stored to c[i*ldc+j] for the columns j whose bit is set in mask.
+
+//go:noescape
+func gemm14x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+
+//go:noescape
+func gemm7x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+
+//go:noescape
+func gemm4x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+
+//go:noescape
+func gemm2x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+
+//go:noescape
+func gemm1x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+
+// panelMask returns the column mask of panel p for the columns [n0,n1).
+func panelMask(p, n0, n1 int) uint32 {
+	jlo := max(n0-p*gemmNR, 0)
+	jhi := min(n1-p*gemmNR, gemmNR)
+	return uint32((uint64(1)<<jhi - 1) &^ (uint64(1)<<jlo - 1))
+}
+
+// gemmAVX512 walks the 32-wide panels of [n0,n1) (outer, so a panel stays in L1/L2) and the
+// rows in tiles of 14, with 7/4/2/1-row tail tiles. Lengths were checked by Gemm.
+func gemmAVX512(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
+	K := b.K
+	ps := (K + 1) * gemmNR
+	lo, hi := act.Lo, act.Hi
+	for p := n0 / gemmNR; p*gemmNR < n1; p++ {
+		mask := panelMask(p, n0, n1)
+		bp := &b.data[p*ps]
+		col := p * gemmNR
+		i := 0
+		for ; i+14 <= m; i += 14 {
+			gemm14x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask)
+		}
+		if m-i >= 7 {
+			gemm7x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask)
+			i += 7
+		}
+		if m-i >= 4 {
+			gemm4x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask)
+			i += 4
+		}
+		if m-i >= 2 {
+			gemm2x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask)
+			i += 2
+		}
+		if m-i >= 1 {
+			gemm1x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+//go:build amd64 && !noasm
+
+#include "textflag.h"
+
+// AVX-512 GEMM microkernels: mr rows (pixels) x 32 columns (one packed B panel,
+// [bias(32), k0(32), k1(32), ...]). Row r of A is broadcast from memory with embedded
+// broadcast; the two zmm of B for the current k are loaded once per k step.
+// Register plan: Z0,Z1 = B row; Z2..Z29 = accumulators (row r in Z(2+2r), Z(3+2r));
+// Z30,Z31 = clamp bounds; K1,K2 = column store masks (low/high 16 columns).
+// A rows: SI = row 0, DI = row 5, R10 = row 10; R8 = lda*4, R9 = 3*lda*4, so rows 0..4 of
+// each base are (B), (B)(R8*1), (B)(R8*2), (B)(R9*1), (B)(R8*4). C rows use the same scheme
+// with ldc in the epilogue.
+
+// func gemm14x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+
+#define PROLOGUE \
+	MOVQ a+0(FP), SI; \
+	MOVQ lda+8(FP), R8; \
+	SHLQ $2, R8; \
+	LEAQ (R8)(R8*2), R9; \
+	LEAQ (SI)(R8*4), DI; \
+	ADDQ R8, DI; \
+	LEAQ (DI)(R8*4), R10; \
+	ADDQ R8, R10; \
+	MOVQ b+16(FP), BX; \
+	MOVQ k+24(FP), CX; \
+	VMOVUPS (BX), Z2; \
+	VMOVUPS 64(BX), Z3; \
+	ADDQ $128, BX
+
+#define EPILOGUE \
+	VBROADCASTSS lo+48(FP), Z30; \
+	VBROADCASTSS hi+52(FP), Z31; \
+	MOVL mask+56(FP), AX; \
+	KMOVW AX, K1; \
+	SHRL $16, AX; \
+	KMOVW AX, K2; \
+	MOVQ c+32(FP), SI; \
+	MOVQ ldc+40(FP), R8; \
+	SHLQ $2, R8; \
+	LEAQ (R8)(R8*2), R9; \
+	LEAQ (SI)(R8*4), DI; \
+	ADDQ R8, DI; \
+	LEAQ (DI)(R8*4), R10; \
+	ADDQ R8, R10
+
+#define INIT(r0, r1) \
+	VMOVAPS Z2, r0; \
+	VMOVAPS Z3, r1
+
+#define LOADB \
+	VMOVUPS (BX), Z0; \
+	VMOVUPS 64(BX), Z1
+
+#define FMA(addr, r0, r1) \
+	VFMADD231PS.BCST addr, Z0, r0; \
+	VFMADD231PS.BCST addr, Z1, r1
+
+#define STEP \
+	ADDQ $4, SI; \
+	ADDQ $4, DI; \
+	ADDQ $4, R10; \
+	ADDQ $128, BX; \
+	DECQ CX
+
+#define STORE(addr, r0, r1) \
+	VMAXPS Z30, r0, r0; \
+	VMAXPS Z30, r1, r1; \
+	VMINPS Z31, r0, r0; \
+	VMINPS Z31, r1, r1; \
+	VMOVUPS r0, K1, addr; \
+	VMOVUPS r1, K2, 64 addr
+
+TEXT ·gemm14x32(SB), NOSPLIT, $0-60
+	PROLOGUE
+	INIT(Z4, Z5)
+	INIT(Z6, Z7)
+	INIT(Z8, Z9)
+	INIT(Z10, Z11)
+	INIT(Z12, Z13)
+	INIT(Z14, Z15)
+	INIT(Z16, Z17)
+	INIT(Z18, Z19)
+	INIT(Z20, Z21)
+	INIT(Z22, Z23)
+	INIT(Z24, Z25)
+	INIT(Z26, Z27)
+	INIT(Z28, Z29)
+
+loop14:
+	LOADB
+	FMA((SI), Z2, Z3)
+	FMA((SI)(R8*1), Z4, Z5)
+	FMA((SI)(R8*2), Z6, Z7)
+	FMA((SI)(R9*1), Z8, Z9)
+	FMA((SI)(R8*4), Z10, Z11)
+	FMA((DI), Z12, Z13)
+	FMA((DI)(R8*1), Z14, Z15)
+	FMA((DI)(R8*2), Z16, Z17)
+	FMA((DI)(R9*1), Z18, Z19)
+	FMA((DI)(R8*4), Z20, Z21)
+	FMA((R10), Z22, Z23)
+	FMA((R10)(R8*1), Z24, Z25)
+	FMA((R10)(R8*2), Z26, Z27)
+	FMA((R10)(R9*1), Z28, Z29)
+	STEP
+	JNZ loop14
+
+	EPILOGUE
+	STORE((SI), Z2, Z3)
+	STORE((SI)(R8*1), Z4, Z5)
+	STORE((SI)(R8*2), Z6, Z7)
+	STORE((SI)(R9*1), Z8, Z9)
+	STORE((SI)(R8*4), Z10, Z11)
+	STORE((DI), Z12, Z13)
+	STORE((DI)(R8*1), Z14, Z15)
+	STORE((DI)(R8*2), Z16, Z17)
+	STORE((DI)(R9*1), Z18, Z19)
+	STORE((DI)(R8*4), Z20, Z21)
+	STORE((R10), Z22, Z23)
+	STORE((R10)(R8*1), Z24, Z25)
+	STORE((R10)(R8*2), Z26, Z27)
+	STORE((R10)(R9*1), Z28, Z29)
+	VZEROUPPER
+	RET
+
+// func gemm7x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+TEXT ·gemm7x32(SB), NOSPLIT, $0-60
+	PROLOGUE
+	INIT(Z4, Z5)
+	INIT(Z6, Z7)
+	INIT(Z8, Z9)
+	INIT(Z10, Z11)
+	INIT(Z12, Z13)
+	INIT(Z14, Z15)
+
+loop7:
+	LOADB
+	FMA((SI), Z2, Z3)
+	FMA((SI)(R8*1), Z4, Z5)
+	FMA((SI)(R8*2), Z6, Z7)
+	FMA((SI)(R9*1), Z8, Z9)
+	FMA((SI)(R8*4), Z10, Z11)
+	FMA((DI), Z12, Z13)
+	FMA((DI)(R8*1), Z14, Z15)
+	STEP
+	JNZ loop7
+
+	EPILOGUE
+	STORE((SI), Z2, Z3)
+	STORE((SI)(R8*1), Z4, Z5)
+	STORE((SI)(R8*2), Z6, Z7)
+	STORE((SI)(R9*1), Z8, Z9)
+	STORE((SI)(R8*4), Z10, Z11)
+	STORE((DI), Z12, Z13)
+	STORE((DI)(R8*1), Z14, Z15)
+	VZEROUPPER
+	RET
+
+// func gemm4x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+TEXT ·gemm4x32(SB), NOSPLIT, $0-60
+	PROLOGUE
+	INIT(Z4, Z5)
+	INIT(Z6, Z7)
+	INIT(Z8, Z9)
+
+loop4:
+	LOADB
+	FMA((SI), Z2, Z3)
+	FMA((SI)(R8*1), Z4, Z5)
+	FMA((SI)(R8*2), Z6, Z7)
+	FMA((SI)(R9*1), Z8, Z9)
+	STEP
+	JNZ loop4
+
+	EPILOGUE
+	STORE((SI), Z2, Z3)
+	STORE((SI)(R8*1), Z4, Z5)
+	STORE((SI)(R8*2), Z6, Z7)
+	STORE((SI)(R9*1), Z8, Z9)
+	VZEROUPPER
+	RET
+
+// func gemm2x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+TEXT ·gemm2x32(SB), NOSPLIT, $0-60
+	PROLOGUE
+	INIT(Z4, Z5)
+
+loop2:
+	LOADB
+	FMA((SI), Z2, Z3)
+	FMA((SI)(R8*1), Z4, Z5)
+	STEP
+	JNZ loop2
+
+	EPILOGUE
+	STORE((SI), Z2, Z3)
+	STORE((SI)(R8*1), Z4, Z5)
+	VZEROUPPER
+	RET
+
+// func gemm1x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+// One row has only two accumulator chains per k step, so even and odd k accumulate into
+// separate registers (Z2,Z3 and Z4,Z5: four chains) that are summed at the end.
+TEXT ·gemm1x32(SB), NOSPLIT, $0-60
+	PROLOGUE
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+
+loop1:
+	CMPQ CX, $2
+	JLT  tail1
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z6
+	VMOVUPS 192(BX), Z7
+	VFMADD231PS.BCST (SI), Z0, Z2
+	VFMADD231PS.BCST (SI), Z1, Z3
+	VFMADD231PS.BCST 4(SI), Z6, Z4
+	VFMADD231PS.BCST 4(SI), Z7, Z5
+	ADDQ $8, SI
+	ADDQ $256, BX
+	SUBQ $2, CX
+	JMP  loop1
+
+tail1:
+	TESTQ CX, CX
+	JZ   sum1
+	LOADB
+	FMA((SI), Z2, Z3)
+
+sum1:
+	VADDPS Z4, Z2, Z2
+	VADDPS Z5, Z3, Z3
+	EPILOGUE
+	STORE((SI), Z2, Z3)
+	VZEROUPPER
+	RET

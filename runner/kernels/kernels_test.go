@@ -1,0 +1,437 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// sentinel marks output elements a kernel must not write.
+const sentinel = -7777.25
+
+// --- naive references: float64, unpacked PyTorch layouts, obviously correct ---
+
+func refAct(v float64, act Act) float32 {
+	return float32(math.Min(math.Max(v, float64(act.Lo)), float64(act.Hi)))
+}
+
+// refGemm: c[i*ldc+j] = act(bias[j] + sum_p a[i*lda+p]*w[j*k+p]) for j in [n0,n1).
+func refGemm(m, k int, a []float32, lda int, w, bias []float32, n0, n1 int, c []float32, ldc int, act Act) {
+	for i := 0; i < m; i++ {
+		for j := n0; j < n1; j++ {
+			s := 0.0
+			if bias != nil {
+				s = float64(bias[j])
+			}
+			for p := 0; p < k; p++ {
+				s += float64(a[i*lda+p]) * float64(w[j*k+p])
+			}
+			c[i*ldc+j] = refAct(s, act)
+		}
+	}
+}
+
+// refConv is a grouped conv (groups 1 = dense, groups = channels = depthwise) in NHWC with
+// OIHW weights, computing output rows [oy0,oy1) and output channels [c0,c1).
+func refConv(in, out []float32, w, bias []float32, cin, cout, groups, kh, kw int, g Geom, c0, c1, oy0, oy1 int, act Act) {
+	icg, ocg := cin/groups, cout/groups
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; ox++ {
+			for co := c0; co < c1; co++ {
+				s := 0.0
+				if bias != nil {
+					s = float64(bias[co])
+				}
+				grp := co / ocg
+				for ci := 0; ci < icg; ci++ {
+					for ky := 0; ky < kh; ky++ {
+						for kx := 0; kx < kw; kx++ {
+							iy := oy*g.Stride - g.Pad + ky
+							ix := ox*g.Stride - g.Pad + kx
+							if iy < 0 || iy >= g.InH || ix < 0 || ix >= g.InW {
+								continue
+							}
+							v := in[(iy*g.InW+ix)*g.InStride+grp*icg+ci]
+							s += float64(v) * float64(w[((co*icg+ci)*kh+ky)*kw+kx])
+						}
+					}
+				}
+				out[(oy*g.OutW+ox)*g.OutStride+co] = refAct(s, act)
+			}
+		}
+	}
+}
+
+// refPool is max or average pooling by definition (PyTorch semantics).
+func refPool(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad bool) {
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; ox++ {
+			for ch := 0; ch < c; ch++ {
+				best, sum, n := math.Inf(-1), 0.0, 0
+				for ky := 0; ky < k; ky++ {
+					for kx := 0; kx < k; kx++ {
+						iy := oy*g.Stride - g.Pad + ky
+						ix := ox*g.Stride - g.Pad + kx
+						if iy < 0 || iy >= g.InH || ix < 0 || ix >= g.InW {
+							continue
+						}
+						v := float64(in[(iy*g.InW+ix)*g.InStride+ch])
+						best = math.Max(best, v)
+						sum += v
+						n++
+					}
+				}
+				var r float64
+				switch {
+				case isMax:
+					r = best
+				case includePad:
+					// PyTorch avg_pool2d: window clipped to [-pad, in+pad).
+					hs, ws := oy*g.Stride-g.Pad, ox*g.Stride-g.Pad
+					he, we := min(hs+k, g.InH+g.Pad), min(ws+k, g.InW+g.Pad)
+					r = sum / float64((he-hs)*(we-ws))
+				default:
+					r = sum / float64(n)
+				}
+				out[(oy*g.OutW+ox)*g.OutStride+ch] = float32(r)
+			}
+		}
+	}
+}
+
+// --- helpers ---
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = r.Float32()*2 - 1
+	}
+	return s
+}
+
+func filled(n int, v float32) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// acts cycles through every activation, with a clamp that actually bites for None-like
+// inputs in [-1, 1] sums (0.25 upper bound) so both sides of the clamp are exercised.
+var acts = []Act{None(), ReLU(), ReLU6(), {Lo: -0.5, Hi: 0.25}}
+
+// compare checks got against want elementwise; want holds sentinel where nothing may be written.
+func compare(t *testing.T, name string, got, want []float32, tol float64) {
+	t.Helper()
+	bad := 0
+	for i := range want {
+		w, g := float64(want[i]), float64(got[i])
+		if want[i] == sentinel {
+			if got[i] != sentinel {
+				t.Errorf("%s: element %d written (%v), must be untouched", name, i, got[i])
+				bad++
+			}
+		} else if math.IsInf(w, 0) || math.IsInf(g, 0) {
+			if w != g {
+				t.Errorf("%s: element %d = %v, want %v", name, i, g, w)
+				bad++
+			}
+		} else if math.Abs(g-w) > tol*(1+math.Abs(w)) || math.IsNaN(g) {
+			t.Errorf("%s: element %d = %v, want %v", name, i, g, w)
+			bad++
+		}
+		if bad > 5 {
+			t.Fatalf("%s: too many errors", name)
+		}
+	}
+}
+
+// forEachVariant runs f once per kernel set this CPU and build support.
+func forEachVariant(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	defer SetVariant("auto")
+	for _, v := range Variants() {
+		if err := SetVariant(v); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(v, f)
+	}
+}
+
+// tol: float32 accumulation of up to ~600 products of values in [-1,1] (relative to 1+|want|).
+const tol = 2e-5
+
+// --- GEMM ---
+
+type gemmCase struct{ m, n, k, n0, n1, lda, ldc int }
+
+func gemmCases() []gemmCase {
+	var cs []gemmCase
+	ms := []int{1, 2, 3, 5, 6, 7, 11, 13, 14, 15, 17, 27, 29, 49, 67}
+	ns := []int{1, 3, 16, 17, 31, 32, 33, 58, 67}
+	ks := []int{1, 2, 7, 24, 58, 67}
+	i := 0
+	for _, m := range ms {
+		for _, n := range ns {
+			k := ks[i%len(ks)]
+			i++
+			cs = append(cs, gemmCase{m, n, k, 0, n, k, n})
+			// sub-ranges of N and padded leading dimensions
+			cs = append(cs, gemmCase{m, n, k, n / 3, n - n/4, k + 3, n + 5})
+			if n > 32 {
+				cs = append(cs, gemmCase{m, n, k, 32, n, k + 16, n + 1})
+			}
+		}
+	}
+	for _, k := range ks {
+		cs = append(cs, gemmCase{15, 40, k, 0, 40, k, 40})
+	}
+	// ShuffleNetV2-like shapes (XNNPACK bench/models/shufflenet_v2_x10_gemm.txt style).
+	cs = append(cs, gemmCase{49, 232, 232, 0, 232, 232, 464}, gemmCase{29, 1000, 64, 0, 1000, 64, 1000})
+	return cs
+}
+
+func TestGemm(t *testing.T) {
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		for ci, tc := range gemmCases() {
+			act := acts[ci%len(acts)]
+			w := randSlice(r, tc.n*tc.k)
+			var bias []float32
+			if ci%3 != 0 {
+				bias = randSlice(r, tc.n)
+			}
+			a := randSlice(r, (tc.m-1)*tc.lda+tc.k)
+			want := filled((tc.m-1)*tc.ldc+tc.n, sentinel)
+			got := filled(len(want), sentinel)
+			refGemm(tc.m, tc.k, a, tc.lda, w, bias, tc.n0, tc.n1, want, tc.ldc, act)
+			b := PackGemmB(w, tc.n, tc.k, bias)
+			Gemm(tc.m, a, tc.lda, b, tc.n0, tc.n1, got, tc.ldc, act)
+			compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, tol)
+		}
+	})
+}
+
+// --- spatial kernels ---
+
+type spatialCase struct {
+	h, w, kh, kw, stride, pad int
+}
+
+func outSize(in, k, s, p int) int { return (in+2*p-k)/s + 1 }
+
+func spatialCases() []spatialCase {
+	var cs []spatialCase
+	for _, hw := range [][2]int{{1, 1}, {2, 3}, {3, 2}, {5, 9}, {7, 7}, {8, 8}, {13, 4}, {3, 27}, {6, 24}} {
+		for _, k := range [][2]int{{3, 3}, {1, 1}, {5, 5}, {1, 3}} {
+			for _, s := range []int{1, 2} {
+				for _, p := range []int{0, 1, 2} {
+					if p >= k[0] && p >= k[1] {
+						continue
+					}
+					if outSize(hw[0], k[0], s, p) < 1 || outSize(hw[1], k[1], s, p) < 1 {
+						continue
+					}
+					cs = append(cs, spatialCase{hw[0], hw[1], k[0], k[1], s, p})
+				}
+			}
+		}
+	}
+	return cs
+}
+
+func (sc spatialCase) geom(inStride, outStride int) Geom {
+	return Geom{InH: sc.h, InW: sc.w, InStride: inStride,
+		OutH: outSize(sc.h, sc.kh, sc.stride, sc.pad), OutW: outSize(sc.w, sc.kw, sc.stride, sc.pad),
+		OutStride: outStride, Stride: sc.stride, Pad: sc.pad}
+}
+
+func TestDWConv(t *testing.T) {
+	chans := []int{1, 7, 16, 17, 33, 67}
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(3, 4))
+		for si, sc := range spatialCases() {
+			c := chans[si%len(chans)]
+			for vi, view := range [][2]int{{0, c}, {c / 3, c - c/5}, {min(16, c-1), c}} {
+				c0, c1 := view[0], view[1]
+				act := acts[(si+vi)%len(acts)]
+				g := sc.geom(c+vi*5, c+vi*3)
+				oy0, oy1 := 0, g.OutH
+				if vi == 1 {
+					oy0, oy1 = g.OutH/3, g.OutH-g.OutH/4
+				}
+				w := randSlice(r, c*sc.kh*sc.kw)
+				var bias []float32
+				if vi != 2 {
+					bias = randSlice(r, c)
+				}
+				in := randSlice(r, g.InH*g.InW*g.InStride)
+				want := filled(g.OutH*g.OutW*g.OutStride, sentinel)
+				got := filled(len(want), sentinel)
+				refConv(in, want, w, bias, c, c, c, sc.kh, sc.kw, g, c0, c1, oy0, oy1, act)
+				DWConv(in, got, PackDW(w, bias, c, sc.kh, sc.kw), g, c0, c1, oy0, oy1, act)
+				compare(t, fmt.Sprintf("%+v c=%d [%d,%d) rows [%d,%d) act=%v", sc, c, c0, c1, oy0, oy1, act), got, want, tol)
+			}
+		}
+	})
+}
+
+func TestConv(t *testing.T) {
+	couts := []int{1, 24, 33, 67, 32}
+	cins := []int{3, 1, 5, 16}
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(5, 6))
+		for si, sc := range spatialCases() {
+			cout, cin := couts[si%len(couts)], cins[si%len(cins)]
+			act := acts[si%len(acts)]
+			g := sc.geom(cin+si%2, cout+si%3)
+			oy0, oy1 := 0, g.OutH
+			if si%2 == 1 {
+				oy0 = g.OutH / 2
+			}
+			w := randSlice(r, cout*cin*sc.kh*sc.kw)
+			var bias []float32
+			if si%4 != 0 {
+				bias = randSlice(r, cout)
+			}
+			in := randSlice(r, g.InH*g.InW*g.InStride)
+			want := filled(g.OutH*g.OutW*g.OutStride, sentinel)
+			got := filled(len(want), sentinel)
+			refConv(in, want, w, bias, cin, cout, 1, sc.kh, sc.kw, g, 0, cout, oy0, oy1, act)
+			Conv(in, got, PackConv(w, bias, cout, cin, sc.kh, sc.kw), g, oy0, oy1, act)
+			compare(t, fmt.Sprintf("%+v cin=%d cout=%d rows [%d,%d) act=%v", sc, cin, cout, oy0, oy1, act), got, want, tol)
+		}
+	})
+}
+
+func TestPools(t *testing.T) {
+	chans := []int{1, 3, 16, 24, 33, 67}
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(7, 8))
+		for si, sc := range spatialCases() {
+			if sc.kh != sc.kw || sc.pad > sc.kh/2 {
+				continue // pools are square; PyTorch requires pad <= k/2
+			}
+			c := chans[si%len(chans)]
+			g := sc.geom(c+si%3, c+si%2)
+			oy0, oy1 := 0, g.OutH
+			if si%2 == 1 {
+				oy0, oy1 = g.OutH/2, g.OutH
+			}
+			in := randSlice(r, g.InH*g.InW*g.InStride)
+			name := fmt.Sprintf("%+v c=%d rows [%d,%d)", sc, c, oy0, oy1)
+			for _, mode := range []string{"max", "avg", "avg-include-pad"} {
+				want := filled(g.OutH*g.OutW*g.OutStride, sentinel)
+				got := filled(len(want), sentinel)
+				refPool(in, want, g, sc.kh, c, oy0, oy1, mode == "max", mode == "avg-include-pad")
+				if mode == "max" {
+					MaxPool(in, got, g, sc.kh, c, oy0, oy1)
+				} else {
+					AvgPool(in, got, g, sc.kh, c, oy0, oy1, mode == "avg-include-pad")
+				}
+				compare(t, mode+" "+name, got, want, 1e-6)
+			}
+		}
+	})
+}
+
+func TestGlobalAvgPool(t *testing.T) {
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(9, 10))
+		for _, tc := range []struct{ pixels, stride, c int }{
+			{1, 1, 1}, {49, 1024, 1024}, {7, 20, 17}, {3, 67, 67}, {64, 40, 33}, {5, 16, 16}, {2, 130, 129},
+		} {
+			in := randSlice(r, (tc.pixels-1)*tc.stride+tc.c)
+			want := filled(tc.c+3, sentinel)
+			got := filled(tc.c+3, sentinel)
+			for j := 0; j < tc.c; j++ {
+				s := 0.0
+				for p := 0; p < tc.pixels; p++ {
+					s += float64(in[p*tc.stride+j])
+				}
+				want[j] = float32(s / float64(tc.pixels))
+			}
+			GlobalAvgPool(in, tc.pixels, tc.stride, tc.c, got)
+			compare(t, fmt.Sprintf("%+v", tc), got, want, 1e-5)
+		}
+	})
+}
+
+func TestSetVariant(t *testing.T) {
+	defer SetVariant("auto")
+	if err := SetVariant("generic"); err != nil || Variant() != "generic" {
+		t.Fatalf("SetVariant(generic) = %v, Variant() = %q", err, Variant())
+	}
+	if err := SetVariant("sse9"); err == nil {
+		t.Fatal("SetVariant(sse9) succeeded")
+	}
+	if err := SetVariant("auto"); err != nil || Variant() != Variants()[0] {
+		t.Fatalf("SetVariant(auto) = %v, Variant() = %q, want %q", err, Variant(), Variants()[0])
+	}
+}
+
+// TestZeroAllocs checks that no kernel allocates per call (design.md sec. 6: zero allocations
+// per inference on the hot path).
+func TestZeroAllocs(t *testing.T) {
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(11, 12))
+		b := PackGemmB(randSlice(r, 58*24), 58, 24, randSlice(r, 58))
+		a, c := randSlice(r, 30*24), make([]float32, 30*58)
+		g := Geom{InH: 8, InW: 8, InStride: 24, OutH: 4, OutW: 4, OutStride: 24, Stride: 2, Pad: 1}
+		in, out := randSlice(r, 8*8*24), make([]float32, 4*4*24)
+		dw := PackDW(randSlice(r, 24*9), nil, 24, 3, 3)
+		cv := PackConv(randSlice(r, 24*24*9), nil, 24, 24, 3, 3)
+		for name, f := range map[string]func(){
+			"Gemm":          func() { Gemm(30, a, 24, b, 0, 58, c, 58, ReLU()) },
+			"DWConv":        func() { DWConv(in, out, dw, g, 0, 24, 0, 4, None()) },
+			"Conv":          func() { Conv(in, out, cv, g, 0, 4, ReLU()) },
+			"MaxPool":       func() { MaxPool(in, out, g, 3, 24, 0, 4) },
+			"AvgPool":       func() { AvgPool(in, out, g, 3, 24, 0, 4, false) },
+			"GlobalAvgPool": func() { GlobalAvgPool(in, 64, 24, 24, out) },
+		} {
+			if n := testing.AllocsPerRun(20, f); n != 0 {
+				t.Errorf("%s allocates %v times per call", name, n)
+			}
+		}
+	})
+}
+
+// TestShortBuffersPanic checks that every entry point rejects buffers too short for the
+// requested views before any kernel (assembly included) touches memory.
+func TestShortBuffersPanic(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	b := PackGemmB(randSlice(r, 40*8), 40, 8, nil)
+	g := Geom{InH: 5, InW: 5, InStride: 20, OutH: 3, OutW: 3, OutStride: 20, Stride: 2, Pad: 1}
+	in, out := make([]float32, 5*5*20), make([]float32, 3*3*20)
+	dw := PackDW(randSlice(r, 20*9), nil, 20, 3, 3)
+	cv := PackConv(randSlice(r, 20*20*9), nil, 20, 20, 3, 3)
+	cases := map[string]func(){
+		"Gemm short a":           func() { Gemm(3, make([]float32, 2*10+7), 10, b, 0, 40, make([]float32, 3*40), 40, None()) },
+		"Gemm short c":           func() { Gemm(3, make([]float32, 3*8), 8, b, 0, 40, make([]float32, 2*40+39), 40, None()) },
+		"Gemm n1 > N":            func() { Gemm(1, make([]float32, 8), 8, b, 0, 41, make([]float32, 41), 41, None()) },
+		"Gemm lda < K":           func() { Gemm(2, make([]float32, 16), 7, b, 0, 40, make([]float32, 80), 40, None()) },
+		"DWConv short in":        func() { DWConv(in[:len(in)-1], out, dw, g, 0, 20, 0, 3, None()) },
+		"DWConv short out":       func() { DWConv(in, out[:len(out)-1], dw, g, 0, 20, 0, 3, None()) },
+		"DWConv c1 > C":          func() { DWConv(in, out, dw, g, 0, 21, 0, 3, None()) },
+		"DWConv oy1 > OutH":      func() { DWConv(in, out, dw, g, 0, 20, 0, 4, None()) },
+		"Conv short in":          func() { Conv(in[:len(in)-1], out, cv, g, 0, 3, None()) },
+		"Conv stride < Cout":     func() { Conv(in, out, cv, Geom{5, 5, 20, 3, 3, 19, 2, 1}, 0, 3, None()) },
+		"MaxPool short out":      func() { MaxPool(in, out[:len(out)-1], g, 3, 20, 0, 3) },
+		"AvgPool short in":       func() { AvgPool(in[:len(in)-1], out, g, 3, 20, 0, 3, true) },
+		"GlobalAvgPool short in": func() { GlobalAvgPool(in[:99], 5, 20, 20, out) },
+	}
+	forEachVariant(t, func(t *testing.T) {
+		for name, f := range cases {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: no panic", name)
+					}
+				}()
+				f()
+			}()
+		}
+	})
+}

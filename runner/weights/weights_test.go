@@ -1,0 +1,277 @@
+package weights
+
+import (
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+)
+
+func build(t *testing.T, s arch.Spec) *arch.Graph {
+	t.Helper()
+	g, err := arch.Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// TestExpectedParams checks Expected against torchvision's parameter counts
+// (design.md section 5: 1,366,792 / 2,278,604 for shufflenet_v2_x0_5 / x1_0):
+// trainable parameters are every expected tensor except BN running stats.
+func TestExpectedParams(t *testing.T) {
+	for _, tc := range []struct {
+		width float64
+		want  int
+	}{{0.5, 1366792}, {1.0, 2278604}} {
+		g := build(t, arch.Spec{Family: arch.ShuffleNetV2, Width: tc.width})
+		n := 0
+		for _, sp := range Expected(g) {
+			if strings.HasSuffix(sp.Name, ".running_mean") || strings.HasSuffix(sp.Name, ".running_var") {
+				continue
+			}
+			e := 1
+			for _, d := range sp.Shape {
+				e *= d
+			}
+			n += e
+		}
+		if n != tc.want {
+			t.Errorf("width %v: %d params, want %d", tc.width, n, tc.want)
+		}
+	}
+}
+
+// TestExpectedNames spot-checks torchvision names and shapes of
+// shufflenet_v2_x1_0 (torchvision/models/shufflenetv2.py: conv1.0 is
+// Conv2d(3, 24, 3), stage2.0.branch1.0 the 24-channel depthwise conv, fc
+// Linear(1024, 1000)).
+func TestExpectedNames(t *testing.T) {
+	g := build(t, arch.Spec{Family: arch.ShuffleNetV2})
+	got := map[string][]int{}
+	for _, sp := range Expected(g) {
+		got[sp.Name] = sp.Shape
+	}
+	for name, shape := range map[string][]int{
+		"conv1.0.weight":                  {24, 3, 3, 3},
+		"conv1.1.running_var":             {24},
+		"stage2.0.branch1.0.weight":       {24, 1, 3, 3},
+		"stage2.0.branch2.0.weight":       {58, 24, 1, 1},
+		"stage4.3.branch2.5.weight":       {232, 232, 1, 1},
+		"conv5.0.weight":                  {1024, 464, 1, 1},
+		"fc.weight":                       {1000, 1024},
+		"fc.bias":                         {1000},
+		"stage3.7.branch2.4.running_mean": {116},
+	} {
+		if !slices.Equal(got[name], shape) {
+			t.Errorf("%s: shape %v, want %v", name, got[name], shape)
+		}
+	}
+}
+
+func TestRandomDeterministicAndChecks(t *testing.T) {
+	g := build(t, arch.Spec{Family: arch.MobileNetV2, Width: 0.35, Res: 64})
+	a, b := Random(g, 7), Random(g, 7)
+	c := Random(g, 8)
+	if err := a.Check(g); err != nil {
+		t.Fatal(err)
+	}
+	same, diff := true, false
+	for k, v := range a {
+		if !slices.Equal(v.Data, b[k].Data) {
+			same = false
+		}
+		if !slices.Equal(v.Data, c[k].Data) {
+			diff = true
+		}
+	}
+	if !same || !diff {
+		t.Errorf("seeded init: same seed equal %v, other seed differs %v", same, diff)
+	}
+	// Ranges promised by Random's doc comment.
+	for k, v := range a {
+		for _, x := range v.Data {
+			switch {
+			case strings.HasSuffix(k, ".running_var") && (x < 0.5 || x >= 2):
+				t.Fatalf("%s value %v outside [0.5, 2)", k, x)
+			case strings.HasSuffix(k, "conv.1.weight") && len(v.Shape) == 1 && (x < 0.5 || x >= 1.5):
+				t.Fatalf("%s gamma %v outside [0.5, 1.5)", k, x)
+			}
+		}
+	}
+}
+
+func TestCheckErrors(t *testing.T) {
+	g := build(t, arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Res: 64, Classes: 10})
+	for _, tc := range []struct {
+		name   string
+		mutate func(Set)
+		want   []string
+	}{
+		{"shape", func(s Set) { s["fc.weight"] = Tensor{Shape: []int{10, 3}, Data: make([]float32, 30)} }, []string{`"fc.weight"`, "[10 3]", "[10 1024]"}},
+		{"missing", func(s Set) { delete(s, "conv5.1.running_var") }, []string{"missing", "conv5.1.running_var [1024]"}},
+		{"extra", func(s Set) { s["foo.weight"] = Tensor{Shape: []int{1}, Data: []float32{1}} }, []string{"unexpected", "foo.weight"}},
+		{"short data", func(s Set) { s["fc.bias"] = Tensor{Shape: []int{10}, Data: make([]float32, 9)} }, []string{`"fc.bias"`, "9 values"}},
+		{"batches tracked ignored", func(s Set) { s["conv1.1.num_batches_tracked"] = Tensor{Shape: []int{}, Data: []float32{3}} }, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Random(g, 1)
+			tc.mutate(s)
+			err := s.Check(g)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestSafetensorsRoundTrip(t *testing.T) {
+	in := Set{
+		"a.weight": {Shape: []int{2, 3}, Data: []float32{1, -2, 3.5, 0, float32(math.Inf(1)), 1e-30}},
+		"b":        {Shape: []int{}, Data: []float32{42}},
+		"empty":    {Shape: []int{0, 4}, Data: []float32{}},
+	}
+	meta := map[string]string{"format": "pt", "spec": `{"family":"shufflenetv2"}`}
+	path := filepath.Join(t.TempDir(), "x.safetensors")
+	if err := Write(path, in, meta); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	if n := binary.LittleEndian.Uint64(raw); n%8 != 0 {
+		t.Errorf("header length %d not a multiple of 8", n)
+	}
+	out, m, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["spec"] != meta["spec"] || m["format"] != "pt" {
+		t.Errorf("metadata %v", m)
+	}
+	for k, v := range in {
+		if !slices.Equal(out[k].Shape, v.Shape) || !slices.Equal(out[k].Data, v.Data) {
+			t.Errorf("%s: got %v %v, want %v %v", k, out[k].Shape, out[k].Data, v.Shape, v.Data)
+		}
+	}
+}
+
+// rawFile builds a safetensors file from a literal header and data.
+func rawFile(header string, data []byte) []byte {
+	b := make([]byte, 8, 8+len(header)+len(data))
+	binary.LittleEndian.PutUint64(b, uint64(len(header)))
+	return append(append(b, header...), data...)
+}
+
+// TestDecodeDTypes checks conversion of F64/F16/BF16 against values whose
+// encodings are given by IEEE 754: F16 0x3C00 = 1, 0xC000 = -2, 0x0001 =
+// 2^-24 (smallest subnormal), 0x7BFF = 65504; BF16 0x3F80 = 1, 0xC0A0 = -5.
+func TestDecodeDTypes(t *testing.T) {
+	var data []byte
+	data = binary.LittleEndian.AppendUint64(data, math.Float64bits(0.25))
+	data = binary.LittleEndian.AppendUint64(data, math.Float64bits(-3))
+	for _, h := range []uint16{0x3C00, 0xC000, 0x0001, 0x7BFF} {
+		data = binary.LittleEndian.AppendUint16(data, h)
+	}
+	for _, h := range []uint16{0x3F80, 0xC0A0} {
+		data = binary.LittleEndian.AppendUint16(data, h)
+	}
+	hdr := `{"d":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"h":{"dtype":"F16","shape":[2,2],"data_offsets":[16,24]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[24,28]}}`
+	s, _, err := Decode(rawFile(hdr, data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string][]float32{"d": {0.25, -3}, "h": {1, -2, 1.0 / (1 << 24), 65504}, "b": {1, -5}} {
+		if !slices.Equal(s[k].Data, want) {
+			t.Errorf("%s = %v, want %v", k, s[k].Data, want)
+		}
+	}
+}
+
+// TestDecodeIntegers: PyTorch saves BN num_batches_tracked as a 0-d int64
+// tensor; integer dtypes load as float32 values.
+func TestDecodeIntegers(t *testing.T) {
+	var data []byte
+	data = binary.LittleEndian.AppendUint64(data, uint64(1<<40))
+	data = binary.LittleEndian.AppendUint32(data, uint32(0xFFFFFFFF)) // int32 -1
+	data = append(data, 0xFE, 7)                                      // int8 -2, uint8 7
+	hdr := `{"bn.num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"i":{"dtype":"I32","shape":[1],"data_offsets":[8,12]},"s":{"dtype":"I8","shape":[1],"data_offsets":[12,13]},"u":{"dtype":"U8","shape":[1],"data_offsets":[13,14]}}`
+	s, _, err := Decode(rawFile(hdr, data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]float32{"bn.num_batches_tracked": 1 << 40, "i": -1, "s": -2, "u": 7} {
+		if got := s[k].Data; len(got) != 1 || got[0] != want {
+			t.Errorf("%s = %v, want %v", k, got, want)
+		}
+	}
+}
+
+func TestDecodeMalformed(t *testing.T) {
+	ok := `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`
+	for _, tc := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"short", []byte{1, 2, 3}, "too short"},
+		{"huge header", rawFile(ok, make([]byte, 8))[:20], "exceeds"},
+		{"not json", rawFile("[1,2", nil), "JSON"},
+		{"bad dtype", rawFile(`{"a":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}`, make([]byte, 8)), "dtype"},
+		{"offsets out", rawFile(ok, make([]byte, 4)), "outside"},
+		{"size mismatch", rawFile(`{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, make([]byte, 8)), "expected"},
+		{"negative dim", rawFile(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}`, nil), "bad shape"},
+		{"overlap", rawFile(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "overlap"},
+		{"bad metadata", rawFile(`{"__metadata__":{"x":1}}`, nil), "__metadata__"},
+		{"entry not object", rawFile(`{"a":5}`, nil), `"a"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Decode(tc.file)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzRead feeds arbitrary bytes to Decode: it must return an error or a
+// consistent set, never panic.
+func FuzzRead(f *testing.F) {
+	valid, err := Encode(Set{"w": {Shape: []int{2, 2}, Data: []float32{1, 2, 3, 4}}}, map[string]string{"k": "v"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(valid)
+	f.Add(rawFile(`{"h":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}`, []byte{0, 0x3c}))
+	f.Add(rawFile(`{"a":{"dtype":"F32","shape":[0,99999999999],"data_offsets":[0,0]}}`, nil))
+	f.Add([]byte{255, 255, 255, 255, 255, 255, 255, 255})
+	f.Add(rawFile(`{"__metadata__":{"a":"b"}}`, nil))
+	if b, err := os.ReadFile("../testdata/snv1_small.safetensors"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, _, err := Decode(data)
+		if err != nil {
+			return
+		}
+		for k, v := range s {
+			if len(v.Data) != v.Elems() {
+				t.Fatalf("%s: %d values for shape %v", k, len(v.Data), v.Shape)
+			}
+		}
+	})
+}
