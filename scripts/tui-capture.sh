@@ -8,7 +8,7 @@ mkdir -p "$out"
 bin=$(mktemp -d)/explorer
 go build -o "$bin" ./cmd/explorer
 s=explorer-capture-$$
-tmux new-session -d -s "$s" -x 120 -y 40 "$bin; sleep 5" </dev/null >/dev/null 2>&1
+tmux new-session -d -s "$s" -x 120 -y 40 "$bin ui --history $(dirname "$bin")/history.jsonl; sleep 5" </dev/null >/dev/null 2>&1
 trap 'tmux kill-session -t "$s" 2>/dev/null || true' EXIT
 
 # waitfor TEXT [SECONDS]: poll the pane until TEXT shows up.

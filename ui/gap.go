@@ -36,6 +36,14 @@ func familyMarker(f arch.Family) rune {
 	return '+'
 }
 
+// legend names the markers, shorter on narrow terminals.
+func legend(w int) string {
+	if w >= 100 {
+		return "● shufflenetv2  ▲ shufflenetv1  ■ mobilenetv2  ◆ mobilenetv1  + micro-net  ◉ current design  (h: from history)"
+	}
+	return "● snv2 ▲ snv1 ■ mnv2 ◆ mnv1 + micro ◉ current (h: history)"
+}
+
 // gapX is the point's x value in millions: FLOPs (2 x MAdds) or MAC.
 func (m *Model) gapX(p Point) float64 {
 	if m.gapMAC {
@@ -58,7 +66,7 @@ func (m *Model) gapLines(w, h int) []string {
 	}
 	lines := []string{
 		m.st.title.Render(fmt.Sprintf("Gap chart  x: %s  y: latency ms", xName)),
-		"● shufflenetv2 ▲ shufflenetv1 ■ mobilenetv2 ◆ mobilenetv1 + micro-net ◉ current",
+		legend(w),
 	}
 	if len(m.points) == 0 {
 		m.gap.lines = append(lines, "", m.st.dim.Render("No measured designs yet: press r on the explore screen, or load a history file."))
@@ -67,7 +75,7 @@ func (m *Model) gapLines(w, h int) []string {
 	pts := append([]Point(nil), m.points...)
 	sort.SliceStable(pts, func(i, j int) bool { return m.gapX(pts[i]) < m.gapX(pts[j]) })
 
-	tw := min(46, w/2)
+	tw := min(52, max(46, w/2))
 	cw, chh := w-tw-1, max(4, h-len(lines))
 	maxX, maxY := 0.0, 0.0
 	for _, p := range pts {
@@ -102,18 +110,18 @@ func (m *Model) gapLines(w, h int) []string {
 	if m.gapMAC {
 		xh = "MMAC"
 	}
-	lw := max(8, tw-24)
-	table := []string{m.st.head.Render(fmt.Sprintf("  %-*s %8s %7s %s", lw, "design", xh, "ms", "src"))}
+	lw := max(8, tw-31)
+	table := []string{m.st.head.Render(fmt.Sprintf("  %-*s %8s %7s %s", lw, "design", xh, "ms", "run"))}
 	for _, p := range pts {
 		mk := familyMarker(p.Family)
 		if m.isCurrent(p) {
 			mk = currentMarker
 		}
-		src := "now"
+		run := strings.TrimPrefix(p.Run, "native/")
 		if p.History {
-			src = "hist"
+			run += " h"
 		}
-		table = append(table, fmt.Sprintf("%c %-*s %8.1f %7s %s", mk, lw, trunc(p.Label, lw), m.gapX(p), fmtMs(p.Latency), src))
+		table = append(table, fmt.Sprintf("%c %-*s %8.1f %7s %s", mk, lw, trunc(p.Label, lw), m.gapX(p), fmtMs(p.Latency), run))
 	}
 	for i := 0; i < chh; i++ {
 		left, right := "", ""

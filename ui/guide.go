@@ -138,7 +138,7 @@ func (m *Model) guideLines(w int) []string {
 			measured = true
 			v := 1 / d.Seconds()
 			local = append(local, v)
-			loc = fmt.Sprintf("%.4g", v)
+			loc = fmtRate(v)
 		} else if m.run.active && m.run.kind == runGuide && m.run.guideRow == i {
 			loc = fmt.Sprintf("%3.0f%%…", 100*m.run.frac)
 		}
@@ -194,4 +194,13 @@ func sameOrder(a, b []float64) string {
 		}
 	}
 	return "same"
+}
+
+// fmtRate formats a speed with one decimal, or three significant digits
+// below 10/s.
+func fmtRate(v float64) string {
+	if v >= 10 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
 }
