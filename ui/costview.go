@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -428,14 +427,4 @@ func lensTabs(l lens) string {
 		b.WriteString(name)
 	}
 	return b.String()
-}
-
-// sortedKeys returns a map's keys in order (deterministic rendering).
-func sortedKeys(m map[string]float64) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -25,6 +25,8 @@ func TestGolden(t *testing.T) {
 		{"guidelines_run", []string{"3", "r"}},
 		{"presets", []string{"4", "down", "down"}},
 		{"help", []string{"?"}},
+		{"presets_save_prompt", []string{"4", "s"}},
+		{"explore_invalid", []string{"down", "enter", "ctrl+u", "9", "9", "enter"}},
 	}
 	for _, size := range [][2]int{{120, 40}, {80, 24}} {
 		for _, sc := range screens {

@@ -118,6 +118,9 @@ func (m *Model) headerLine() string {
 }
 
 func (m *Model) statusLine() string {
+	if m.editing == editSave {
+		return m.st.title.Render("save design to: ") + m.input + "▏"
+	}
 	host := m.deps.Host
 	if host == "" {
 		host = "host unknown"
@@ -184,9 +187,6 @@ func (m *Model) knobLines(w int) []string {
 				lines = append(lines, m.st.err.Render(e))
 			}
 		}
-	}
-	if m.editing == editSave {
-		lines = append(lines, "save to: "+m.input+"▏")
 	}
 	for _, n := range m.a.channels {
 		lines = append(lines, m.st.dim.Render(n))
