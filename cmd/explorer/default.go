@@ -91,9 +91,10 @@ func runUI(c uiConfig) error {
 		defer f.Close()
 		logw = f
 	}
+	rd := defaultRunDeps()
 	deps := ui.Deps{
-		Measurer:    uiMeasurer{deps: defaultRunDeps(), budget: uiBudget, history: c.history, seed: 1, mu: new(sync.Mutex)},
-		Backends:    []string{"native"},
+		Measurer:    uiMeasurer{deps: rd, budget: uiBudget, history: c.history, seed: 1, mu: new(sync.Mutex)},
+		Backends:    availableBackends(rd, logw),
 		MaxThreads:  runtime.NumCPU(),
 		Host:        hostLine(),
 		History:     historyPoints(c.history, logw),
@@ -114,4 +115,22 @@ func runUI(c uiConfig) error {
 		return fmt.Errorf("ui: %w", err)
 	}
 	return nil
+}
+
+// availableBackends lists the backends that can run here, native first;
+// the reasons the others cannot are logged.
+func availableBackends(d runDeps, log io.Writer) []string {
+	out := []string{"native"}
+	for _, name := range []string{"cudnn"} {
+		be, err := d.backend(name)
+		if err == nil {
+			err = be.Available()
+		}
+		if err != nil {
+			fmt.Fprintf(log, "backend %s unavailable: %v\n", name, err)
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,5 +94,17 @@ func TestUIMeasurerRefusals(t *testing.T) {
 	}
 	if f.be.compiled != 0 {
 		t.Error("compiled despite the refusal")
+	}
+}
+
+// TestAvailableBackends: a backend the build lacks is left out and logged.
+func TestAvailableBackends(t *testing.T) {
+	var log strings.Builder
+	got := availableBackends(newFakeDeps().deps(), &log)
+	if len(got) != 1 || got[0] != "native" {
+		t.Errorf("backends %v, want [native]", got)
+	}
+	if !strings.Contains(log.String(), "backend cudnn unavailable") {
+		t.Errorf("log %q does not say why cudnn is missing", log.String())
 	}
 }
