@@ -157,7 +157,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 		return fmt.Errorf("run: %w", err)
 	}
 	if err := be.Available(); err != nil {
-		return fmt.Errorf("run: backend %s is not available here: %w", be.Name(), err)
+		return fmt.Errorf("run: %w", err) // e.g. "cudnn backend unavailable: <what, where it looked>"
 	}
 	// Refuse an oversized design before anything is allocated.
 	if err := d.checkMemory(g, c.opts); err != nil {
