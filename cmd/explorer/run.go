@@ -65,6 +65,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	mode := fs.String("mode", "fused", "eager (every op its own kernel) | fused (BN folded, ReLU fused, split/concat/shuffle zero-copy)")
 	threads := fs.Int("threads", 1, "worker threads, 1..256")
 	kernels := fs.String("kernels", "auto", "native kernel set: auto|avx512|avx2|generic")
+	cudaGraph := fs.Bool("cuda-graph", false, "cudnn: capture the forward pass once into a CUDA graph and replay it")
+	tf32 := fs.Bool("tf32", false, "cudnn: allow TF32 tensor-core math (default: fp32 FMA math)")
 	warmup := fs.Int("warmup", 10, "untimed runs before timing, 0..1000000")
 	minIters := fs.Int("min-iters", 30, "least number of timed runs, 1..10000000")
 	minTime := fs.Duration("min-time", time.Second, "least total time of the timed runs")
@@ -121,7 +123,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 			return nil, usagef("invalid --mem-limit %q (valid: a positive size such as 8GiB or 512MiB)", *memLimit)
 		}
 	}
-	c.opts = runner.Options{Mode: m, Threads: *threads, Kernels: *kernels, MemLimit: limit}
+	c.opts = runner.Options{Mode: m, Threads: *threads, Kernels: *kernels, MemLimit: limit, CUDAGraph: *cudaGraph, TF32: *tf32}
 	c.measure = runner.MeasureOptions{Warmup: *warmup, MinIters: *minIters, MinTime: *minTime, MaxTime: *maxTime}
 	if c.spec, c.preset, err = sf.spec(fs); err != nil {
 		return nil, err
@@ -155,7 +157,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 		return fmt.Errorf("run: %w", err)
 	}
 	if err := be.Available(); err != nil {
-		return fmt.Errorf("run: backend %s is not available here: %w", be.Name(), err)
+		return fmt.Errorf("run: %w", err) // e.g. "cudnn backend unavailable: <what, where it looked>"
 	}
 	// Refuse an oversized design before anything is allocated.
 	if err := d.checkMemory(g, c.opts); err != nil {

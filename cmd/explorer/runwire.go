@@ -5,6 +5,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/cudnn"
 	"github.com/shufflelab/explorer/runner/native"
 	"github.com/shufflelab/explorer/runner/weights"
 )
@@ -34,6 +35,8 @@ func defaultRunDeps() runDeps {
 			switch name {
 			case "native":
 				return native.New(), nil
+			case "cudnn":
+				return cudnn.New(), nil
 			}
 			return nil, fmt.Errorf("backend %s is not in this build yet", name)
 		},

@@ -11,6 +11,8 @@ func convAVX2(in, out, w *float32, ncols, nky, nkx, cin, colStep, tapStep, rowSt
 // convScratchCols is the number of columns a partial half computes per call into scratch.
 const convScratchCols = 64
 
+// convAVX2Conv is Conv on AVX2: per output row, column run and 16-channel half one kernel
+// call; halves with fewer live channels go through a scratch row.
 func convAVX2Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {
 	cin, KW := w.Cin, w.KW
 	bs := (w.KH*KW*cin + 1) * convNR

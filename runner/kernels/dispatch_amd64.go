@@ -13,6 +13,7 @@ var avx512Set = kernelSet{
 	maxpool:   maxPoolAVX512Pool,
 	avgpool:   avgPoolAVX512Pool,
 	globalAvg: globalAvgAVX512Pool,
+	affine:    affineAVX512Run,
 }
 
 // avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
@@ -24,6 +25,7 @@ var avx2Set = kernelSet{
 	maxpool:   maxPoolAVX2Pool,
 	avgpool:   avgPoolAVX2Pool,
 	globalAvg: globalAvgAVX2Pool,
+	affine:    affineGeneric,
 }
 
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use

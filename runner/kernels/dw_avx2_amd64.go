@@ -23,6 +23,8 @@ func lanes8(mask *[8]int32, lo, hi int) {
 	}
 }
 
+// dwAVX2Conv is DWConv on AVX2: whole 8-channel groups through dwAVX2, a partial group at
+// either end through dwAVX2Tail.
 func dwAVX2Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
 	KW := w.KW
 	gs := (w.KH*KW + 1) * 8 // floats per 8-lane group

@@ -190,6 +190,8 @@ func gemmCases() []gemmCase {
 	}
 	// ShuffleNetV2-like shapes (XNNPACK bench/models/shufflenet_v2_x10_gemm.txt style).
 	cs = append(cs, gemmCase{49, 232, 232, 0, 232, 232, 464}, gemmCase{29, 1000, 64, 0, 1000, 64, 1000})
+	// More 14-row tiles than one AVX-512 call takes (1200/K per call): 21 tiles, K = 67.
+	cs = append(cs, gemmCase{300, 40, 67, 0, 40, 70, 40})
 	return cs
 }
 
@@ -390,6 +392,7 @@ func TestZeroAllocs(t *testing.T) {
 			"MaxPool":       func() { MaxPool(in, out, g, 3, 24, 0, 4) },
 			"AvgPool":       func() { AvgPool(in, out, g, 3, 24, 0, 4, false) },
 			"GlobalAvgPool": func() { GlobalAvgPool(in, 64, 24, 24, out) },
+			"ChannelAffine": func() { ChannelAffine(in, 24, in, 24, 64, 24, dw.data[:24], dw.data[24:48], ReLU6()) },
 		} {
 			if n := testing.AllocsPerRun(20, f); n != 0 {
 				t.Errorf("%s allocates %v times per call", name, n)
@@ -433,5 +436,44 @@ func TestShortBuffersPanic(t *testing.T) {
 				f()
 			}()
 		}
+	})
+}
+
+func TestChannelAffine(t *testing.T) {
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(15, 16))
+		for ci, tc := range []struct{ pixels, c, is, os int }{
+			{1, 1, 1, 1}, {7, 16, 16, 16}, {5, 17, 20, 17}, {3, 58, 116, 64}, {49, 232, 232, 240}, {2, 67, 67, 70},
+		} {
+			for _, affine := range []bool{true, false} {
+				act := acts[ci%len(acts)]
+				var scale, shift []float32
+				if affine {
+					scale, shift = randSlice(r, tc.c), randSlice(r, tc.c)
+				}
+				in := randSlice(r, (tc.pixels-1)*tc.is+tc.c)
+				want := filled((tc.pixels-1)*tc.os+tc.c+5, sentinel)
+				got := filled(len(want), sentinel)
+				for p := 0; p < tc.pixels; p++ {
+					for j := 0; j < tc.c; j++ {
+						v := float64(in[p*tc.is+j])
+						if affine {
+							v = v*float64(scale[j]) + float64(shift[j])
+						}
+						want[p*tc.os+j] = refAct(v, act)
+					}
+				}
+				ChannelAffine(in, tc.is, got, tc.os, tc.pixels, tc.c, scale, shift, act)
+				compare(t, fmt.Sprintf("%+v affine=%v act=%v", tc, affine, act), got, want, 1e-6)
+			}
+		}
+		// In place.
+		in := randSlice(r, 10*20)
+		want := make([]float32, len(in))
+		for i, v := range in {
+			want[i] = refAct(float64(v), ReLU())
+		}
+		ChannelAffine(in, 20, in, 20, 10, 20, nil, nil, ReLU())
+		compare(t, "in place", in, want, 0)
 	})
 }
