@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
@@ -91,10 +90,10 @@ func runUI(c uiConfig) error {
 		defer f.Close()
 		logw = f
 	}
-	rd := defaultRunDeps()
+	ms := newUIMeasurer(defaultRunDeps(), c.history)
 	deps := ui.Deps{
-		Measurer:    uiMeasurer{deps: rd, budget: uiBudget, history: c.history, seed: 1, mu: new(sync.Mutex)},
-		Backends:    availableBackends(rd, logw),
+		Measurer:    ms,
+		Backends:    ms.available(logw),
 		MaxThreads:  runtime.NumCPU(),
 		Host:        hostLine(),
 		History:     historyPoints(c.history, logw),
@@ -115,22 +114,4 @@ func runUI(c uiConfig) error {
 		return fmt.Errorf("ui: %w", err)
 	}
 	return nil
-}
-
-// availableBackends lists the backends that can run here, native first;
-// the reasons the others cannot are logged.
-func availableBackends(d runDeps, log io.Writer) []string {
-	out := []string{"native"}
-	for _, name := range []string{"cudnn"} {
-		be, err := d.backend(name)
-		if err == nil {
-			err = be.Available()
-		}
-		if err != nil {
-			fmt.Fprintf(log, "backend %s unavailable: %v\n", name, err)
-			continue
-		}
-		out = append(out, name)
-	}
-	return out
 }

@@ -33,16 +33,57 @@ type uiMeasurer struct {
 	budget  runner.MeasureOptions
 	history string // JSONL history file; "" keeps no history
 	seed    int64
-	// mu serialises measurements: a new run waits until a cancelled one
-	// has stopped, so two programs never compete for the cores.
-	mu *sync.Mutex
+	// mu serialises measurements (a new run waits until a cancelled one
+	// has stopped, so two programs never compete for the cores) and guards
+	// backends.
+	mu sync.Mutex
+	// backends caches each backend once created: a GPU backend opens its
+	// device once, not once per run.
+	backends map[string]runner.Backend
 }
 
-var _ ui.Measurer = uiMeasurer{}
+var _ ui.Measurer = (*uiMeasurer)(nil)
+
+func newUIMeasurer(d runDeps, history string) *uiMeasurer {
+	return &uiMeasurer{deps: d, budget: uiBudget, history: history, seed: 1, backends: map[string]runner.Backend{}}
+}
+
+// backend returns the named backend, created once; u.mu must be held.
+func (u *uiMeasurer) backend(name string) (runner.Backend, error) {
+	if be, ok := u.backends[name]; ok {
+		return be, nil
+	}
+	be, err := u.deps.backend(name)
+	if err != nil {
+		return nil, err
+	}
+	u.backends[name] = be
+	return be, nil
+}
+
+// available lists the backends that can run here, native first; the
+// reasons the others cannot are logged.
+func (u *uiMeasurer) available(log io.Writer) []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	out := []string{"native"}
+	for _, name := range []string{"cudnn"} {
+		be, err := u.backend(name)
+		if err == nil {
+			err = be.Available()
+		}
+		if err != nil {
+			fmt.Fprintf(log, "backend %s unavailable: %v\n", name, err)
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
 
 // Measure builds, compiles and measures req, then profiles its steps.
 // Progress covers the timed measurement (90%) and the profile (10%).
-func (u uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress func(float64)) (ui.Measurement, error) {
+func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress func(float64)) (ui.Measurement, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if err := ctx.Err(); err != nil {
@@ -57,7 +98,7 @@ func (u uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fun
 		return ui.Measurement{}, err
 	}
 	opts := runner.Options{Mode: mode, Threads: req.Threads, Kernels: "auto"}
-	be, err := u.deps.backend(req.Backend)
+	be, err := u.backend(req.Backend)
 	if err != nil {
 		return ui.Measurement{}, err
 	}

@@ -6,11 +6,11 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/history"
 	"github.com/shufflelab/explorer/ui"
 )
@@ -18,8 +18,8 @@ import (
 // smallSpec is the quick design of the command tests (see small in run_test.go).
 var smallSpec = arch.Spec{Width: 0.5, Res: 32, Depths: []int{1, 1, 1}}
 
-func newTestMeasurer(f *fakeDeps, hist string) uiMeasurer {
-	return uiMeasurer{deps: f.deps(), budget: uiBudget, history: hist, seed: 1, mu: new(sync.Mutex)}
+func newTestMeasurer(f *fakeDeps, hist string) *uiMeasurer {
+	return newUIMeasurer(f.deps(), hist)
 }
 
 // TestUIMeasurer measures with the fake backend: statistics, one step per
@@ -97,10 +97,29 @@ func TestUIMeasurerRefusals(t *testing.T) {
 	}
 }
 
+// TestUIMeasurerReusesBackend: one backend instance serves every run.
+func TestUIMeasurerReusesBackend(t *testing.T) {
+	f := newFakeDeps()
+	created := 0
+	d := f.deps()
+	mk := d.backend
+	d.backend = func(name string) (runner.Backend, error) { created++; return mk(name) }
+	u := newUIMeasurer(d, "")
+	u.budget = runner.MeasureOptions{MinIters: 1}
+	for i := 0; i < 3; i++ {
+		if _, err := u.Measure(context.Background(), ui.RunRequest{Spec: smallSpec, Backend: "native", Mode: "fused", Threads: 1}, func(float64) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if created != 1 {
+		t.Errorf("backend created %d times for 3 runs, want 1", created)
+	}
+}
+
 // TestAvailableBackends: a backend the build lacks is left out and logged.
 func TestAvailableBackends(t *testing.T) {
 	var log strings.Builder
-	got := availableBackends(newFakeDeps().deps(), &log)
+	got := newTestMeasurer(newFakeDeps(), "").available(&log)
 	if len(got) != 1 || got[0] != "native" {
 		t.Errorf("backends %v, want [native]", got)
 	}
