@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -246,7 +247,14 @@ func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w, h int
 		lines = append(lines, groupLines(rep, byCat, ts, w, st)...)
 	}
 	lines = append(lines, "")
-	lines = append(lines, lensLines(a, o, w, st)...)
+	lens := lensLines(a, o, w, st)
+	lines = append(lines, lens...)
+	if o.lens == lensG1 {
+		if room := h - len(lines) - 2; room >= 2 {
+			lines = append(lines, "")
+			lines = append(lines, g1Worst(rep, room, st)...)
+		}
+	}
 	return lines
 }
 
@@ -400,6 +408,25 @@ func lensLines(a *analysis, o costOpts, w int, st styles) []string {
 			fmt.Sprintf("aux FLOPs %s (BN, ReLU, add, pooling)", human(a.written.Totals.AuxFLOPs)),
 		}
 	}
+}
+
+// g1Worst lists the 1x1 convs farthest above the G1 bound in at most h lines.
+func g1Worst(rep *cost.Report, h int, st styles) []string {
+	var rows []cost.Row
+	for _, r := range rep.Rows {
+		if r.G1 != nil {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].G1.Ratio > rows[j].G1.Ratio })
+	lines := []string{st.head.Render(fmt.Sprintf("%-24s %9s %9s %6s", "1x1 conv (farthest first)", "c1:c2", "MAC", "/bound"))}
+	for _, r := range rows[:min(len(rows), h-1)] {
+		lines = append(lines, fmt.Sprintf("%-24s %9s %9s %5.2f×", trunc(r.ID, 24), fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2), human(r.G1.MAC), r.G1.Ratio))
+	}
+	return lines
 }
 
 // branchOf returns the "branchN" component of an op ID inside unit, or "".

@@ -145,6 +145,9 @@ func (m *Model) exploreLines(w, h int) []string {
 	left := m.knobLines(lw)
 	left = append(left, "")
 	left = append(left, m.runLines(lw)...)
+	if extra := m.slowestLines(lw, h-len(left)-1); extra != nil {
+		left = append(append(left, ""), extra...)
+	}
 	right := costLines(&m.a, &m.prev, m.co, m.currentShares(), rw, h, m.st)
 	lb, rb := block(left, lw, h), block(right, rw, h)
 	out := make([]string, h)

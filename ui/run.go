@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -31,7 +33,12 @@ type runState struct {
 	last    *Measurement // latest result of an explore run
 	lastKey string       // designKey of that result
 	shares  *timeShares  // its time shares joined to the graph
+	slowest []StepTime   // its slowest steps, slowest first (at most maxSlowest)
+	stepSum int64        // total of its step times
 }
+
+// maxSlowest is how many slowest steps the explore screen can list.
+const maxSlowest = 12
 
 // runProgressMsg carries a progress fraction of run gen.
 type runProgressMsg struct {
@@ -157,6 +164,7 @@ func (m *Model) handleDone(msg runDoneMsg) tea.Cmd {
 	if m.run.lastKey == designKey(m.d.request()) {
 		m.run.shares = shares(m.a.graph, res.Steps)
 	}
+	m.run.slowest, m.run.stepSum = slowest(res.Steps, maxSlowest)
 	return nil
 }
 
@@ -231,4 +239,37 @@ func (m *Model) runLines(w int) []string {
 		extra += " · " + res.Kernels
 	}
 	return append(lines, extra)
+}
+
+// slowest returns the n slowest steps (slowest first) and the total time.
+func slowest(steps []StepTime, n int) ([]StepTime, int64) {
+	var sum int64
+	for _, s := range steps {
+		sum += s.Nanos
+	}
+	out := slices.Clone(steps)
+	slices.SortStableFunc(out, func(a, b StepTime) int { return cmp.Compare(b.Nanos, a.Nanos) })
+	return out[:min(n, len(out))], sum
+}
+
+// slowestLines lists the slowest steps of the latest result of the current
+// design in at most h lines.
+func (m *Model) slowestLines(w, h int) []string {
+	r := &m.run
+	if h < 3 || len(r.slowest) == 0 || r.stepSum == 0 || r.lastKey != designKey(m.d.request()) {
+		return nil
+	}
+	lines := []string{m.st.title.Render("Slowest steps  (ms, share)")}
+	for _, s := range r.slowest[:min(len(r.slowest), h-1)] {
+		name := "(extra work)"
+		if len(s.Ops) > 0 {
+			name = s.Ops[0]
+			if len(s.Ops) > 1 {
+				name += fmt.Sprintf("+%d", len(s.Ops)-1)
+			}
+		}
+		tail := fmt.Sprintf(" %6s %5.1f%%", fmtMs(time.Duration(s.Nanos)), 100*float64(s.Nanos)/float64(r.stepSum))
+		lines = append(lines, fit(name, max(1, w-len(tail)))+tail)
+	}
+	return lines
 }
