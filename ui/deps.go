@@ -18,6 +18,7 @@ type RunRequest struct {
 
 // StepTime is the measured time of one executed step, joined to graph op IDs.
 type StepTime struct {
+	Name  string   // the step's name: its anchor op ID, or a kernel name for extra work
 	Ops   []string // graph op IDs the step covers (empty for extra work)
 	Nanos int64
 }

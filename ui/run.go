@@ -261,7 +261,7 @@ func (m *Model) slowestLines(w, h int) []string {
 	}
 	lines := []string{m.st.title.Render("Slowest steps  (ms, share)")}
 	for _, s := range r.slowest[:min(len(r.slowest), h-1)] {
-		name := "(extra work)"
+		name := "extra: " + s.Name
 		if len(s.Ops) > 0 {
 			name = s.Ops[0]
 			if len(s.Ops) > 1 {

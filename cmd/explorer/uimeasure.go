@@ -133,7 +133,7 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 	m := ui.Measurement{Median: ms(l.Median), Min: ms(l.Min), P10: ms(l.P10), P90: ms(l.P90), IQR: ms(l.IQR),
 		Iters: res.Iters, Kernels: prog.Info().Kernels}
 	for _, s := range steps {
-		m.Steps = append(m.Steps, ui.StepTime{Ops: s.Ops, Nanos: s.Nanos})
+		m.Steps = append(m.Steps, ui.StepTime{Name: s.Name, Ops: s.Ops, Nanos: s.Nanos})
 	}
 	if u.history != "" {
 		if err := history.Append(u.history, res); err != nil {
