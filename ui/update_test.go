@@ -185,3 +185,43 @@ func TestKnobChurnLatency(t *testing.T) {
 		t.Fatal(fmt.Sprint("no frame rendered"))
 	}
 }
+
+// TestPresetLoad picks the third preset and loads it into the knobs.
+func TestPresetLoad(t *testing.T) {
+	m := newTestModel(t, nil, 120, 40)
+	send(t, m, "4", "down", "down", "enter")
+	want := m.choices[2].p
+	if m.scr != scrExplore || m.d.preset != want.Name || m.d.edited {
+		t.Fatalf("screen %v, design %q edited=%v; want explore with %q", m.scr, m.d.preset, m.d.edited, want.Name)
+	}
+	if specKey(m.d.spec) != specKey(want.Design.Normalize()) {
+		t.Errorf("loaded %s, preset is %s", m.d.spec, want.Design)
+	}
+	if m.prev.graph == nil {
+		t.Error("no previous design for the deltas")
+	}
+}
+
+// TestGuidelineCancelAndSwitch: esc cancels the experiment; arrows pick
+// another experiment and x cycles the scale.
+func TestGuidelineCancelAndSwitch(t *testing.T) {
+	m := newTestModel(t, fakeMeasurer{block: true}, 120, 40)
+	_, cmd := m.Update(keyMsg("3"))
+	drain(t, m, cmd)
+	_, cmd = m.Update(keyMsg("r"))
+	if !m.guide.running || !m.run.active {
+		t.Fatal("experiment did not start")
+	}
+	m.Update(keyMsg("esc"))
+	drain(t, m, cmd)
+	if m.guide.running || m.run.active || len(m.guide.local) != 0 {
+		t.Errorf("after esc: running=%v active=%v results=%d", m.guide.running, m.run.active, len(m.guide.local))
+	}
+	send(t, m, "right", "x")
+	if m.guide.sel != 1 || m.guide.scale != 1 {
+		t.Errorf("sel %d scale %d, want 1 and 1", m.guide.sel, m.guide.scale)
+	}
+	if !strings.Contains(m.View(), "["+m.guide.exps[1].ID+"]") {
+		t.Error("the chosen experiment is not marked")
+	}
+}
