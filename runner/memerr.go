@@ -54,8 +54,12 @@ func partOrder(parts map[string]int64) []string {
 	return out
 }
 
-// gib formats bytes in GiB with up to 2 decimals ("12.5 GiB", "0.01 GiB").
+// gib formats bytes in GiB with up to 2 decimals ("12.5 GiB"); sizes under
+// 1 GiB use the largest unit that keeps them at least 1 ("768 MiB").
 func gib(b int64) string {
+	if b < 1<<30 {
+		return byteUnits(b)
+	}
 	return trimFloat(float64(b)/(1<<30)) + " GiB"
 }
 

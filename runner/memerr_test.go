@@ -28,7 +28,7 @@ func TestFormatMemError(t *testing.T) {
 		},
 		{
 			name: "no parts", need: 3 * gib / 4, limit: gib / 2, parts: nil,
-			want: "design needs an estimated 0.75 GiB; limit is 0.5 GiB (--mem-limit)",
+			want: "design needs an estimated 768 MiB; limit is 512 MiB (--mem-limit)", // under 1 GiB: MiB
 		},
 	}
 	for _, tc := range tests {

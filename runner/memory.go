@@ -20,6 +20,16 @@ const fallbackMemLimit = 8 << 30
 // packed copy, packing pads output channels to 32-wide panels, counted by
 // doubling) plus the input and output staging buffers. Element size is 4 bytes.
 func EstimateBytes(g *arch.Graph, opts Options) int64 {
+	var n int64
+	for _, v := range EstimateParts(g, opts) {
+		n += v
+	}
+	return n
+}
+
+// EstimateParts itemises EstimateBytes: "activations", "weights" (folded and
+// packed copies) and "workspace" (input and output staging), in bytes.
+func EstimateParts(g *arch.Graph, _ Options) map[string]int64 {
 	var act, wts int64
 	for _, t := range g.Tensors {
 		act += t.Shape.Elems()
@@ -34,7 +44,7 @@ func EstimateBytes(g *arch.Graph, opts Options) int64 {
 		}
 	}
 	staging := g.Tensors[g.Input].Shape.Elems() + g.Tensors[g.Output].Shape.Elems()
-	return 4 * (act + 2*2*wts + staging)
+	return map[string]int64{"activations": 4 * act, "weights": 4 * 2 * 2 * wts, "workspace": 4 * staging}
 }
 
 // MemLimit returns the memory limit Compile enforces: opts.MemLimit when
@@ -49,12 +59,13 @@ func MemLimit(opts Options) int64 {
 	return fallbackMemLimit
 }
 
-// CheckMemory refuses a design whose estimate exceeds the limit, with a
-// message giving both.
+// CheckMemory refuses a design whose estimate exceeds the limit with a
+// *MemError giving the estimate, its parts and the limit. It allocates
+// nothing.
 func CheckMemory(g *arch.Graph, opts Options) error {
 	est, limit := EstimateBytes(g, opts), MemLimit(opts)
 	if est > limit {
-		return fmt.Errorf("design needs about %s (estimate), over the memory limit of %s: reduce batch, resolution or width", FormatBytes(est), FormatBytes(limit))
+		return FormatMemError(est, limit, EstimateParts(g, opts))
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ func TestCheckMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = CheckMemory(g, Options{MemLimit: 64 << 30})
-	if err == nil || !strings.Contains(err.Error(), "64.0 GiB") || !strings.Contains(err.Error(), "estimate") {
+	if err == nil || !strings.Contains(err.Error(), "limit is 64 GiB") || !strings.Contains(err.Error(), "estimated 1157") {
 		t.Errorf("CheckMemory: %v", err)
 	}
 	small, _ := arch.Build(arch.Spec{})

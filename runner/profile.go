@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/shufflelab/explorer/arch"
@@ -11,8 +12,8 @@ import (
 	"github.com/shufflelab/explorer/runner/stats"
 )
 
-// ExtraStage is the stage name under which steps that cover no graph op
-// (extra work such as a copy the plan needed) are summed.
+// ExtraStage is the stage of extra steps (see JoinProfile) when no step of
+// the profile has a cost row to take the stage from.
 const ExtraStage = "extra"
 
 // Profile joins measured step times to the analytic cost report: per op (or
@@ -26,8 +27,9 @@ type Profile struct {
 	Categories []ProfileGroup `json:"categories"`
 	Stages     []ProfileGroup `json:"stages"`
 	// Extra lists the steps that are not attributed to a cost row: steps
-	// covering no op, or naming op IDs the graph does not have. Their time
-	// counts in the data-movement category and the "extra" stage.
+	// covering no op (a layout conversion, a copy the plan needed), or
+	// naming op IDs the graph does not have. Their time counts in the
+	// data-movement category and in the stage of the step run before them.
 	Extra []ExtraStep `json:"extra,omitempty"`
 }
 
@@ -71,6 +73,7 @@ type ExtraStep struct {
 	Name   string   `json:"name"`
 	Ops    []string `json:"ops,omitempty"`
 	Nanos  int64    `json:"ns"`
+	Stage  string   `json:"stage"` // the stage its time is counted in
 	Reason string   `json:"reason"`
 }
 
@@ -79,8 +82,9 @@ type ExtraStep struct {
 // the row then also lists every op the step covers, and rows of other covered
 // ops point to it with FusedInto. Steps with no ops, or whose anchor is not
 // in g, are extra work: listed in Extra and summed under the data-movement
-// category and the "extra" stage. Several steps landing on one row (an eager
-// run joined to the fused view) add up.
+// category and under the stage of the nearest preceding attributed step (the
+// following one for extra work before any). Several steps landing on one row
+// (an eager run joined to the fused view) add up.
 func JoinProfile(rep cost.Report, g *arch.Graph, steps []StepTime) Profile {
 	pr := Profile{View: rep.View, Rows: make([]ProfileRow, len(rep.Rows))}
 	opRow := map[string]int{} // op ID -> row index
@@ -99,19 +103,29 @@ func JoinProfile(rep cost.Report, g *arch.Graph, steps []StepTime) Profile {
 			opRow[id] = i
 		}
 	}
-	var extraNanos int64
-	for _, st := range steps {
-		pr.TotalNanos += st.Nanos
-		if len(st.Ops) == 0 {
-			pr.Extra = append(pr.Extra, ExtraStep{Name: st.Name, Nanos: st.Nanos, Reason: "covers no graph op"})
-			extraNanos += st.Nanos
-			continue
+	// First pass: the row of every step (-1 for extra work).
+	stepRow := make([]int, len(steps))
+	for i, st := range steps {
+		stepRow[i] = -1
+		if len(st.Ops) > 0 {
+			if ri, ok := opRow[st.Ops[0]]; ok {
+				stepRow[i] = ri
+			}
 		}
-		ri, ok := opRow[st.Ops[0]]
-		if !ok {
-			pr.Extra = append(pr.Extra, ExtraStep{Name: st.Name, Ops: slices.Clone(st.Ops), Nanos: st.Nanos,
-				Reason: fmt.Sprintf("anchor op %q is not in the graph", st.Ops[0])})
-			extraNanos += st.Nanos
+	}
+	extraStage := map[string]int64{} // stage -> nanos of extra steps
+	for i, st := range steps {
+		pr.TotalNanos += st.Nanos
+		ri := stepRow[i]
+		if ri < 0 {
+			e := ExtraStep{Name: st.Name, Ops: slices.Clone(st.Ops), Nanos: st.Nanos, Stage: neighbourStage(rep, stepRow, i)}
+			if len(st.Ops) == 0 {
+				e.Reason = "covers no graph op"
+			} else {
+				e.Reason = fmt.Sprintf("anchor op %q is not in the graph", st.Ops[0])
+			}
+			pr.Extra = append(pr.Extra, e)
+			extraStage[e.Stage] += st.Nanos
 			continue
 		}
 		row := &pr.Rows[ri]
@@ -168,9 +182,11 @@ func JoinProfile(rep cost.Report, g *arch.Graph, steps []StepTime) Profile {
 		group(&pr.Categories, catIdx, string(r.Category)).Nanos += r.Nanos
 		group(&pr.Stages, stageIdx, r.Stage).Nanos += r.Nanos
 	}
-	if len(pr.Extra) > 0 {
-		group(&pr.Categories, catIdx, string(cost.CatDataMovement)).Nanos += extraNanos
-		group(&pr.Stages, stageIdx, ExtraStage).Nanos += extraNanos
+	for _, e := range pr.Extra {
+		group(&pr.Categories, catIdx, string(cost.CatDataMovement)).Nanos += e.Nanos
+	}
+	for _, name := range slices.Sorted(maps.Keys(extraStage)) {
+		group(&pr.Stages, stageIdx, name).Nanos += extraStage[name]
 	}
 	for _, gs := range [][]ProfileGroup{pr.Categories, pr.Stages} {
 		for i := range gs {
@@ -178,6 +194,23 @@ func JoinProfile(rep cost.Report, g *arch.Graph, steps []StepTime) Profile {
 		}
 	}
 	return pr
+}
+
+// neighbourStage is the stage of extra step i: that of the nearest
+// preceding step with a row, else of the nearest following one, else
+// ExtraStage.
+func neighbourStage(rep cost.Report, stepRow []int, i int) string {
+	for j := i - 1; j >= 0; j-- {
+		if stepRow[j] >= 0 {
+			return rep.Rows[stepRow[j]].Stage
+		}
+	}
+	for j := i + 1; j < len(stepRow); j++ {
+		if stepRow[j] >= 0 {
+			return rep.Rows[stepRow[j]].Stage
+		}
+	}
+	return ExtraStage
 }
 
 func share(part, total int64) float64 {

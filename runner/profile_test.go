@@ -93,17 +93,18 @@ func TestJoinProfile(t *testing.T) {
 	plan := arch.FusedPlan(g)
 	written, fused := cost.Analyze(g, nil), cost.Analyze(g, &plan)
 	tests := []struct {
-		name      string
-		rep       cost.Report
-		steps     []StepTime
-		total     int64
-		rows      map[string]rowWant
-		cats      map[string]float64 // time share per category
-		stages    map[string]float64 // time share per stage
-		extra     int
-		extraWhy  string
-		gflopsRow string
-		gflops    float64
+		name       string
+		rep        cost.Report
+		steps      []StepTime
+		total      int64
+		rows       map[string]rowWant
+		cats       map[string]float64 // time share per category
+		stages     map[string]float64 // time share per stage
+		extra      int
+		extraWhy   string
+		extraStage string
+		gflopsRow  string
+		gflops     float64
 	}{
 		{
 			name: "eager on as-written, plus a copy",
@@ -116,9 +117,9 @@ func TestJoinProfile(t *testing.T) {
 			},
 			// conv1x1 100, depthwise 200, element-wise 10+10+20+30 = 70, pooling 20, fc 10, data movement = copy 100.
 			cats: map[string]float64{"conv1x1": 0.2, "depthwise": 0.4, "element-wise": 0.14, "pooling": 0.04, "fc": 0.02, "data movement": 0.2, "conv kxk": 0},
-			// stem 120, stage2 250, head 30, extra 100.
-			stages: map[string]float64{"stem": 0.24, "stage2": 0.5, "head": 0.06, "extra": 0.2},
-			extra:  1, extraWhy: "covers no graph op",
+			// stem 120, stage2 250, head 30 + the copy run after fc 100.
+			stages: map[string]float64{"stem": 0.24, "stage2": 0.5, "head": 0.26},
+			extra:  1, extraWhy: "covers no graph op", extraStage: "head",
 			gflopsRow: "c1", gflops: 2 * 2048.0 / 100, // 2*MAdds/ns
 		},
 		{
@@ -163,14 +164,35 @@ func TestJoinProfile(t *testing.T) {
 			stages: map[string]float64{"stem": 0.3, "stage2": 0.625, "head": 0.075},
 		},
 		{
-			name:   "unknown anchor is extra",
+			name:  "unknown anchor is extra",
+			rep:   written,
+			steps: []StepTime{{Name: "c1", Ops: []string{"c1"}, Nanos: 30}, {Name: "ghost", Ops: []string{"nope", "c1"}, Nanos: 10}},
+			total: 40,
+			rows:  map[string]rowWant{"c1": {nanos: 30, steps: 1}},
+			cats:  map[string]float64{"conv1x1": 0.75, "data movement": 0.25},
+			// ghost ran after c1: its time is stem time.
+			stages: map[string]float64{"stem": 1},
+			extra:  1, extraWhy: `anchor op "nope" is not in the graph`, extraStage: "stem",
+		},
+		{
+			name: "extra before any op takes the next stage",
+			rep:  written,
+			// input 50 ns before the first step c2 (stage2), then c2 150 ns: total 200.
+			steps:  []StepTime{{Name: "input", Nanos: 50}, {Name: "c2", Ops: []string{"c2"}, Nanos: 150}},
+			total:  200,
+			rows:   map[string]rowWant{"c2": {nanos: 150, steps: 1}},
+			cats:   map[string]float64{"depthwise": 0.75, "data movement": 0.25},
+			stages: map[string]float64{"stage2": 1, "stem": 0},
+			extra:  1, extraWhy: "covers no graph op", extraStage: "stage2",
+		},
+		{
+			name:   "only extra work",
 			rep:    written,
-			steps:  []StepTime{{Name: "c1", Ops: []string{"c1"}, Nanos: 30}, {Name: "ghost", Ops: []string{"nope", "c1"}, Nanos: 10}},
-			total:  40,
-			rows:   map[string]rowWant{"c1": {nanos: 30, steps: 1}},
-			cats:   map[string]float64{"conv1x1": 0.75, "data movement": 0.25},
-			stages: map[string]float64{"stem": 0.75, "extra": 0.25},
-			extra:  1, extraWhy: `anchor op "nope" is not in the graph`,
+			steps:  []StepTime{{Name: "noop", Nanos: 10}},
+			total:  10,
+			cats:   map[string]float64{"data movement": 1},
+			stages: map[string]float64{"extra": 1},
+			extra:  1, extraWhy: "covers no graph op", extraStage: "extra",
 		},
 	}
 	for _, tc := range tests {
@@ -208,8 +230,8 @@ func TestJoinProfile(t *testing.T) {
 			}
 			checkShares(t, "category", p.Categories, tc.cats)
 			checkShares(t, "stage", p.Stages, tc.stages)
-			if len(p.Extra) != tc.extra || (tc.extra > 0 && p.Extra[0].Reason != tc.extraWhy) {
-				t.Errorf("extra %+v, want %d with reason %q", p.Extra, tc.extra, tc.extraWhy)
+			if len(p.Extra) != tc.extra || (tc.extra > 0 && (p.Extra[0].Reason != tc.extraWhy || p.Extra[0].Stage != tc.extraStage)) {
+				t.Errorf("extra %+v, want %d with reason %q in stage %q", p.Extra, tc.extra, tc.extraWhy, tc.extraStage)
 			}
 			if tc.gflopsRow != "" {
 				if got := byID[tc.gflopsRow].GFLOPS; math.Abs(got-tc.gflops) > 1e-9 {

@@ -44,6 +44,9 @@ type Options struct {
 	Threads int    // worker threads (>= 1); the native backend uses a persistent spinning worker per extra thread
 	Kernels string // native kernel set: auto|avx512|avx2|generic
 	TF32    bool   // cudnn: allow TF32 tensor-core math
+	// CUDAGraph (cudnn) captures the forward pass once into a CUDA graph at
+	// compile time and replays it on every Run (--cuda-graph).
+	CUDAGraph bool
 	// MemLimit is the most bytes Compile may allocate; 0 means the default
 	// limit. Compile checks EstimateBytes against it before allocating.
 	MemLimit int64

@@ -53,6 +53,7 @@ func commands() []command {
 		{"sweep", "measure a grid of designs or a list of presets into a resumable JSONL file; rank-correlate FLOPs, MAC, params, roofline with latency", sweepCmd},
 		{"guidelines", "rerun the paper's guideline experiments G1-G4 and the Table 8 comparison here, beside the paper's numbers", guidelinesCmd},
 		{"plot", "render gap, correlation, decomposition and roofline charts from sweep results", plotCmd},
+		{"ui", "the interactive explorer (the default on a terminal)", uiCmd},
 	}
 }
 

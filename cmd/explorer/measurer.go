@@ -15,7 +15,6 @@ import (
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/kernels"
-	"github.com/shufflelab/explorer/runner/native"
 	"github.com/shufflelab/explorer/runner/sweep"
 	"github.com/shufflelab/explorer/runner/weights"
 )
@@ -34,7 +33,7 @@ type measureFlags struct {
 // measurement time.
 func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, minIters int) *measureFlags {
 	m := &measureFlags{}
-	fs.StringVar(&m.backend, "backend", "native", "native (CPU, pure Go)")
+	fs.StringVar(&m.backend, "backend", "native", "native (CPU, pure Go) | cudnn (NVIDIA GPU; no roofline estimate)")
 	fs.StringVar(&m.mode, "mode", "fused", "eager|fused")
 	fs.IntVar(&m.threads, "threads", 1, "worker threads, 1..256")
 	fs.StringVar(&m.kernels, "kernels", "auto", "native kernel set: auto|avx512|avx2|generic")
@@ -51,8 +50,8 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 // check validates the flags (usage errors).
 func (m *measureFlags) check() (runner.Mode, error) {
 	switch {
-	case m.backend != "native":
-		return "", usagef("invalid --backend %q (valid: native; the cudnn backend is not in this build)", m.backend)
+	case m.backend != "native" && m.backend != "cudnn":
+		return "", usagef("invalid --backend %q (valid: native|cudnn)", m.backend)
 	case m.threads < 1 || m.threads > 256:
 		return "", usagef("invalid --threads %d (valid: 1..256)", m.threads)
 	case !slices.Contains([]string{"auto", "avx512", "avx2", "generic"}, m.kernels):
@@ -82,7 +81,10 @@ type backendMeasurer struct {
 }
 
 func newBackendMeasurer(m *measureFlags, mode runner.Mode) (*backendMeasurer, error) {
-	be := native.New()
+	be, err := defaultRunDeps().backend(m.backend)
+	if err != nil {
+		return nil, err
+	}
 	if err := be.Available(); err != nil {
 		return nil, fmt.Errorf("backend %s is not available here: %w", be.Name(), err)
 	}
@@ -147,6 +149,10 @@ func (bm *backendMeasurer) medianMS(ctx context.Context, s arch.Spec) (float64, 
 // --calib off it returns the zero calibration. Notes go to stderr.
 func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, stderr io.Writer) (calib.Calibration, error) {
 	if m.calib == "off" {
+		return calib.Calibration{}, nil
+	}
+	if m.backend != "native" {
+		fmt.Fprintf(stderr, "explorer: note: no roofline estimate for backend %s (the calibration measures this CPU)\n", m.backend)
 		return calib.Calibration{}, nil
 	}
 	// Select the kernel set first so the peak is that of the kernels the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,6 +65,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	mode := fs.String("mode", "fused", "eager (every op its own kernel) | fused (BN folded, ReLU fused, split/concat/shuffle zero-copy)")
 	threads := fs.Int("threads", 1, "worker threads, 1..256")
 	kernels := fs.String("kernels", "auto", "native kernel set: auto|avx512|avx2|generic")
+	cudaGraph := fs.Bool("cuda-graph", false, "cudnn: capture the forward pass once into a CUDA graph and replay it")
+	tf32 := fs.Bool("tf32", false, "cudnn: allow TF32 tensor-core math (default: fp32 FMA math)")
 	warmup := fs.Int("warmup", 10, "untimed runs before timing, 0..1000000")
 	minIters := fs.Int("min-iters", 30, "least number of timed runs, 1..10000000")
 	minTime := fs.Duration("min-time", time.Second, "least total time of the timed runs")
@@ -120,7 +123,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 			return nil, usagef("invalid --mem-limit %q (valid: a positive size such as 8GiB or 512MiB)", *memLimit)
 		}
 	}
-	c.opts = runner.Options{Mode: m, Threads: *threads, Kernels: *kernels, MemLimit: limit}
+	c.opts = runner.Options{Mode: m, Threads: *threads, Kernels: *kernels, MemLimit: limit, CUDAGraph: *cudaGraph, TF32: *tf32}
 	c.measure = runner.MeasureOptions{Warmup: *warmup, MinIters: *minIters, MinTime: *minTime, MaxTime: *maxTime}
 	if c.spec, c.preset, err = sf.spec(fs); err != nil {
 		return nil, err
@@ -154,7 +157,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 		return fmt.Errorf("run: %w", err)
 	}
 	if err := be.Available(); err != nil {
-		return fmt.Errorf("run: backend %s is not available here: %w", be.Name(), err)
+		return fmt.Errorf("run: %w", err) // e.g. "cudnn backend unavailable: <what, where it looked>"
 	}
 	// Refuse an oversized design before anything is allocated.
 	if err := d.checkMemory(g, c.opts); err != nil {
@@ -278,7 +281,8 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// loadWeights reads --weights and checks it against the graph, or makes the
+// loadWeights reads --weights (tensors "input" and "output" are ignored, so
+// a --save-io file works) and checks it against the graph, or makes the
 // seeded random set.
 func loadWeights(c *runConfig, g *arch.Graph, d runDeps) (weights.Set, error) {
 	if c.weights == "" {
@@ -288,7 +292,8 @@ func loadWeights(c *runConfig, g *arch.Graph, d runDeps) (weights.Set, error) {
 	if err != nil {
 		return nil, usagef("--weights: %v", err)
 	}
-	w := weights.Set(ts)
+	// A --save-io file holds "input" and "output" beside the weights.
+	w := weights.Set(ts).Without("input", "output")
 	if err := d.checkWeights(w, g); err != nil {
 		return nil, usagef("--weights %s does not fit %s: %v", c.weights, c.spec, err)
 	}
@@ -346,8 +351,15 @@ func saveIO(c *runConfig, g *arch.Graph, w weights.Set, in, out []float32, backe
 	if err != nil {
 		return fmt.Errorf("--save-io: encode spec: %w", err)
 	}
-	meta := map[string]string{"spec": string(spec), "mode": string(c.opts.Mode), "backend": backend,
-		"seed": strconv.FormatInt(c.seed, 10), "format": "explorer save-io v1"}
+	meta := map[string]string{"explorer_spec": string(spec), "mode": string(c.opts.Mode), "backend": backend,
+		"seed": strconv.FormatInt(c.seed, 10), "format": "pt", "generator": "explorer run --save-io"}
+	if ts, ok := torchSpec(g); ok {
+		b, err := json.Marshal(ts)
+		if err != nil {
+			return fmt.Errorf("--save-io: encode torch spec: %w", err)
+		}
+		meta["spec"] = string(b)
+	}
 	if c.preset != "" {
 		meta["preset"] = c.preset
 	}
@@ -355,6 +367,40 @@ func saveIO(c *runConfig, g *arch.Graph, w weights.Set, in, out []float32, backe
 		return fmt.Errorf("--save-io: %w", err)
 	}
 	return nil
+}
+
+// torchSpec describes g as the PyTorch model that scripts/check_torch.py
+// builds from a file's "spec" metadata (torchvision ShuffleNetV2 or
+// MobileNet v2 constructor arguments, as scripts/fixtures writes them), or
+// reports false for designs torchvision cannot express (other families,
+// the megvii layout, split ratio != 0.5, grouped 1x1 convs).
+func torchSpec(g *arch.Graph) (map[string]any, bool) {
+	s := g.Spec.Normalize()
+	in := g.Tensors[g.Input].Shape
+	classes := g.Tensors[g.Output].Shape.C
+	base := map[string]any{"input": []int{in.N, in.C, in.H, in.W}, "num_classes": classes, "layout": "torchvision"}
+	switch {
+	case s.Family == arch.MobileNetV2:
+		base["family"] = "mobilenet_v2"
+		base["width_mult"] = s.Width
+		return base, true
+	case s.Family != arch.ShuffleNetV2 || s.Layout != arch.LayoutTorchvision || s.Split != 0.5 || s.Groups != 1:
+		return nil, false
+	}
+	// Channels from the graph: stem conv, the last op of each stage, conv5.
+	last := map[string]int{}
+	for i := range g.Ops {
+		last[g.Ops[i].Stage] = g.Out(&g.Ops[i], 0).C
+	}
+	stem, conv5 := g.OpByID("conv1.0"), g.OpByID("conv5.0")
+	if stem == nil || conv5 == nil || len(s.Depths) != 3 {
+		return nil, false
+	}
+	chans := []int{g.Out(stem, 0).C, last["stage2"], last["stage3"], last["stage4"], g.Out(conv5, 0).C}
+	base["family"] = "shufflenet_v2"
+	base["stages_repeats"] = slices.Clone(s.Depths)
+	base["stages_out_channels"] = chans
+	return base, true
 }
 
 // printResult writes the result as JSON or as tables.
@@ -443,9 +489,19 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 		}
 	}
 	if len(prof.Extra) > 0 {
-		fmt.Fprintf(w, "\nextra steps (no graph op; counted as data movement):\n")
+		var total int64
 		for _, e := range prof.Extra {
-			fmt.Fprintf(w, "  %s  %s ms  (%s)\n", e.Name, ms3(float64(e.Nanos)/1e6), e.Reason)
+			total += e.Nanos
+		}
+		fmt.Fprintf(w, "\nextra steps, no graph op (counted as data movement, in the stage they run in): %d, %s ms\n", len(prof.Extra), ms3(float64(total)/1e6))
+		ex := slices.Clone(prof.Extra)
+		slices.SortStableFunc(ex, func(a, b runner.ExtraStep) int { return cmp.Compare(b.Nanos, a.Nanos) })
+		const show = 6
+		for _, e := range ex[:min(show, len(ex))] {
+			fmt.Fprintf(w, "  %s  %s ms  %s  (%s)\n", e.Name, ms3(float64(e.Nanos)/1e6), e.Stage, e.Reason)
+		}
+		if len(ex) > show {
+			fmt.Fprintf(w, "  ... and %d more\n", len(ex)-show)
 		}
 	}
 	return nil

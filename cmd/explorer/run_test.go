@@ -290,8 +290,18 @@ func TestRunInputAndSaveIO(t *testing.T) {
 			if out.Data[0] != 42 { // the fake's output copies input[0]
 				t.Errorf("saved output[0] = %v, want 42", out.Data[0])
 			}
-			if !strings.Contains(f.meta["spec"], `"shufflenetv2"`) || f.meta["mode"] != "fused" {
+			if !strings.Contains(f.meta["explorer_spec"], `"shufflenetv2"`) || f.meta["mode"] != "fused" {
 				t.Errorf("metadata %v", f.meta)
+			}
+			// the torchvision constructor arguments scripts/check_torch.py reads:
+			// ShuffleNetV2 0.5x channels 24,48,96,192,1024 (paper Table 5), depths 1,1,1 as given.
+			var ts map[string]any
+			if err := json.Unmarshal([]byte(f.meta["spec"]), &ts); err != nil {
+				t.Fatalf("spec metadata %q: %v", f.meta["spec"], err)
+			}
+			if ts["family"] != "shufflenet_v2" || fmtJSON(ts["stages_out_channels"]) != "[24,48,96,192,1024]" ||
+				fmtJSON(ts["stages_repeats"]) != "[1,1,1]" || ts["num_classes"] != 1000.0 || fmtJSON(ts["input"]) != "[1,3,32,32]" {
+				t.Errorf("torch spec %v", ts)
 			}
 		})
 	}
@@ -320,5 +330,45 @@ func TestRunRefusals(t *testing.T) {
 	_, err = runFake(t, context.Background(), f)
 	if err == nil || errors.As(err, &ue) {
 		t.Errorf("unavailable backend: err %v, want a runtime error", err)
+	}
+}
+
+func fmtJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestTorchSpec(t *testing.T) {
+	tests := []struct {
+		name string
+		spec arch.Spec
+		want string // JSON of the torch spec, "" when torchvision cannot express the design
+	}{
+		// torchvision shufflenet_v2_x1_0: stages_repeats [4,8,4], stages_out_channels [24,116,232,464,1024].
+		{name: "snv2 1.0", spec: arch.Spec{Family: arch.ShuffleNetV2, Width: 1},
+			want: `{"family":"shufflenet_v2","input":[1,3,224,224],"layout":"torchvision","num_classes":1000,"stages_out_channels":[24,116,232,464,1024],"stages_repeats":[4,8,4]}`},
+		// torchvision shufflenet_v2_x2_0: [24,244,488,976,2048].
+		{name: "snv2 2.0 batch 2", spec: arch.Spec{Family: arch.ShuffleNetV2, Width: 2, Batch: 2, Res: 64, Classes: 10},
+			want: `{"family":"shufflenet_v2","input":[2,3,64,64],"layout":"torchvision","num_classes":10,"stages_out_channels":[24,244,488,976,2048],"stages_repeats":[4,8,4]}`},
+		{name: "mnv2 0.35", spec: arch.Spec{Family: arch.MobileNetV2, Width: 0.35},
+			want: `{"family":"mobilenet_v2","input":[1,3,224,224],"layout":"torchvision","num_classes":1000,"width_mult":0.35}`},
+		{name: "split 0.4", spec: arch.Spec{Family: arch.ShuffleNetV2, Split: 0.4}},
+		{name: "groups 2", spec: arch.Spec{Family: arch.ShuffleNetV2, Groups: 2}},
+		{name: "megvii", spec: arch.Spec{Family: arch.ShuffleNetV2, Layout: arch.LayoutMegvii}},
+		{name: "v1", spec: arch.Spec{Family: arch.ShuffleNetV1}},
+	}
+	for _, tc := range tests {
+		g, err := arch.Build(tc.spec)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		ts, ok := torchSpec(g)
+		got := ""
+		if ok {
+			got = fmtJSON(ts)
+		}
+		if got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
 	}
 }

@@ -1,11 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/cudnn"
+	"github.com/shufflelab/explorer/runner/native"
 	"github.com/shufflelab/explorer/runner/weights"
 )
 
@@ -27,28 +28,31 @@ type runDeps struct {
 	writeTensors func(path string, t map[string]weights.Tensor, meta map[string]string) error
 }
 
-// errNotBuilt marks a dependency that is not merged into this build yet.
-var errNotBuilt = errors.New("not in this build yet")
-
 // defaultRunDeps wires the real backends and weights functions.
-//
-// TODO(measure): the native backend and runner/weights' Random, Check,
-// Read and Write live on branch `runner`; once merged replace these stubs
-// with native.New(), runner.CheckMemory, weights.Random, Set.Check,
-// weights.Read and weights.Write.
 func defaultRunDeps() runDeps {
 	return runDeps{
 		backend: func(name string) (runner.Backend, error) {
-			return nil, fmt.Errorf("backend %s: %w", name, errNotBuilt)
+			switch name {
+			case "native":
+				return native.New(), nil
+			case "cudnn":
+				return cudnn.New(), nil
+			}
+			return nil, fmt.Errorf("backend %s is not in this build yet", name)
 		},
-		checkMemory:   func(*arch.Graph, runner.Options) error { return nil },
-		randomWeights: func(*arch.Graph, int64) weights.Set { return weights.Set{} },
-		checkWeights:  func(weights.Set, *arch.Graph) error { return fmt.Errorf("weight check: %w", errNotBuilt) },
+		checkMemory:   checkMemory,
+		randomWeights: weights.Random,
+		checkWeights:  weights.Set.Check,
 		readTensors: func(path string) (map[string]weights.Tensor, map[string]string, error) {
-			return nil, nil, fmt.Errorf("read %s: %w", path, errNotBuilt)
+			s, meta, err := weights.Read(path)
+			return s, meta, err
 		},
-		writeTensors: func(path string, _ map[string]weights.Tensor, _ map[string]string) error {
-			return fmt.Errorf("write %s: %w", path, errNotBuilt)
-		},
+		writeTensors: weights.Write,
 	}
+}
+
+// checkMemory compares the backend-independent estimate with the limit
+// and refuses with the standard message.
+func checkMemory(g *arch.Graph, o runner.Options) error {
+	return runner.CheckMemory(g, o)
 }

@@ -117,3 +117,17 @@ func BenchmarkGlobalAvgPool(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkChannelAffine is an eager-mode batch norm + ReLU pass over 28x28x116 (ShuffleNetV2
+// x1.0 stage 3 input).
+func BenchmarkChannelAffine(b *testing.B) {
+	benchVariants(b, func(b *testing.B) {
+		r := rand.New(rand.NewPCG(6, 6))
+		in := randSlice(r, 28*28*116)
+		out := make([]float32, len(in))
+		scale, shift := randSlice(r, 116), randSlice(r, 116)
+		for b.Loop() {
+			ChannelAffine(in, 116, out, 116, 28*28, 116, scale, shift, ReLU())
+		}
+	})
+}

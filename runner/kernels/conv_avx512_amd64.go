@@ -16,6 +16,8 @@ func convAVX512(in, out, w *float32, ncols, nky, nkx, cin, colStep, tapStep, row
 //go:noescape
 func convAVX512Y(in, out, w *float32, ncols, nky, nkx, cin, colStep, tapStep, rowStep, wTapOff, wRowSkip, outColStep int, lo, hi float32, mask uint32)
 
+// convAVX512Conv is Conv on AVX-512: per output row, column run and 32-channel output
+// block one kernel call.
 func convAVX512Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {
 	cin, KW := w.Cin, w.KW
 	bs := (w.KH*KW*cin + 1) * convNR

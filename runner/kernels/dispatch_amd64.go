@@ -4,6 +4,7 @@ package kernels
 
 import "github.com/klauspost/cpuid/v2"
 
+// avx512Set is the AVX-512 kernel set (16 channels per zmm, opmask tails).
 var avx512Set = kernelSet{
 	name:      "avx512",
 	gemm:      gemmAVX512,
@@ -12,17 +13,19 @@ var avx512Set = kernelSet{
 	maxpool:   maxPoolAVX512Pool,
 	avgpool:   avgPoolAVX512Pool,
 	globalAvg: globalAvgAVX512Pool,
+	affine:    affineAVX512Run,
 }
 
-// avx2Set has an AVX2/FMA GEMM; the other kernels are the pure-Go ones.
+// avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
 var avx2Set = kernelSet{
 	name:      "avx2",
 	gemm:      gemmAVX2,
-	dwconv:    dwGeneric,
-	conv:      convGeneric,
-	maxpool:   maxPoolGeneric,
-	avgpool:   avgPoolGeneric,
-	globalAvg: globalAvgGeneric,
+	dwconv:    dwAVX2Conv,
+	conv:      convAVX2Conv,
+	maxpool:   maxPoolAVX2Pool,
+	avgpool:   avgPoolAVX2Pool,
+	globalAvg: globalAvgAVX2Pool,
+	affine:    affineGeneric,
 }
 
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use

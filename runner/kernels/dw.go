@@ -7,10 +7,11 @@ const dwLanes = 16
 
 // PackedDW holds depthwise conv weights (groups == channels) packed per 16-channel block as
 // [bias(16), tap0(16), ..., tap(KH*KW-1)(16)], taps in row-major (ky, kx) order, zero-padded
-// past C.
+// past C, and the same per 8-channel group for the AVX2 kernels.
 type PackedDW struct {
 	C, KH, KW int
-	data      []float32
+	data      []float32 // 16-lane blocks
+	data8     []float32 // the same in 8-lane groups (AVX2 kernels)
 }
 
 // PackDW packs w ([C][KH][KW], i.e. PyTorch's [C][1][KH][KW]) and bias (length c, or nil).
@@ -36,7 +37,16 @@ func PackDW(w []float32, bias []float32, c, kh, kw int) *PackedDW {
 			blk[(t+1)*dwLanes+l] = w[ch*taps+t]
 		}
 	}
-	return &PackedDW{C: c, KH: kh, KW: kw, data: data}
+	gs := (taps + 1) * 8
+	data8 := make([]float32, (c+7)/8*gs)
+	for ch := 0; ch < c; ch++ {
+		grp := data8[(ch/8)*gs:]
+		src := data[(ch/dwLanes)*bs+ch%dwLanes:]
+		for t := 0; t <= taps; t++ {
+			grp[t*8+ch%8] = src[t*dwLanes]
+		}
+	}
+	return &PackedDW{C: c, KH: kh, KW: kw, data: data, data8: data8}
 }
 
 func (w *PackedDW) block(cb int) []float32 {

@@ -5,7 +5,8 @@ package kernels
 // dwAVX512 (dw_avx512_amd64.s) computes ncols output columns of one output row for the
 // channel blocks [0, blockBytes/64) relative to in/out/w, with the nky x nkx tap window whose
 // first tap is at in (for column 0) and whose first weight is at w+wTapOff bytes. Steps are
-// in bytes. Lanes outside mask are neither read nor written.
+// in bytes. The last block uses lane mask lastMask, the others mask; lanes outside the mask
+// are neither read nor written.
 //
 //go:noescape
 func dwAVX512(in, out, w *float32, ncols, blockBytes, nky, nkx, colStep, tapStep, rowStep, outColStep, wTapOff, wRowStep, wBlockStep int, lo, hi float32, mask uint32, lastMask uint32)
@@ -43,6 +44,9 @@ type chanSeg struct {
 	mask, lastMask uint32
 }
 
+// dwAVX512Conv is DWConv on AVX-512: per output row, the edge columns and the run of
+// full-window columns each take one call per channel segment (dw3x3AVX512 for a full 3x3
+// window, dwAVX512 otherwise).
 func dwAVX512Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
 	KW := w.KW
 	bs := (w.KH*KW + 1) * dwLanes

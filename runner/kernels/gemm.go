@@ -63,49 +63,87 @@ func Gemm(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, 
 	cur().gemm(m, a, lda, b, n0, n1, c, ldc, act)
 }
 
-// gemmGeneric is the pure-Go GEMM: one output row against one 32-wide panel at a time.
+// gemmGeneric is the pure-Go GEMM: 4x4 register blocks (16 scalar accumulators, which the
+// compiler keeps in registers and fuses into FMAs where the architecture has them) over
+// column quads of each 32-wide panel, with a 1x4 kernel for the row tail.
 func gemmGeneric(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
 	K := b.K
 	for p := n0 / gemmNR; p*gemmNR < n1; p++ {
 		panel := b.panel(p)
 		jlo := max(n0-p*gemmNR, 0)
 		jhi := min(n1-p*gemmNR, gemmNR)
-		i := 0
-		for ; i+2 <= m; i += 2 {
-			var acc0, acc1 [gemmNR]float32
-			copy(acc0[:], panel[:gemmNR])
-			copy(acc1[:], panel[:gemmNR])
-			a0 := a[i*lda : i*lda+K]
-			a1 := a[(i+1)*lda : (i+1)*lda+K]
-			for kk := range a0 {
-				w := (*[gemmNR]float32)(panel[(kk+1)*gemmNR:])
-				v0, v1 := a0[kk], a1[kk]
-				for j := range w {
-					acc0[j] += v0 * w[j]
-					acc1[j] += v1 * w[j]
-				}
+		col := p * gemmNR
+		for j := jlo &^ 3; j < jhi; j += 4 {
+			i := 0
+			for ; i+4 <= m; i += 4 {
+				gemm4x4Generic(a[i*lda:], lda, K, panel, j, c[i*ldc+col:], ldc, max(jlo-j, 0), min(jhi-j, 4), act)
 			}
-			c0 := c[i*ldc+p*gemmNR:]
-			c1 := c[(i+1)*ldc+p*gemmNR:]
-			for j := jlo; j < jhi; j++ {
-				c0[j] = act.apply(acc0[j])
-				c1[j] = act.apply(acc1[j])
+			for ; i < m; i++ {
+				gemm1x4Generic(a[i*lda:i*lda+K], panel, j, c[i*ldc+col:], max(jlo-j, 0), min(jhi-j, 4), act)
 			}
 		}
-		for ; i < m; i++ {
-			var acc [gemmNR]float32
-			copy(acc[:], panel[:gemmNR])
-			arow := a[i*lda : i*lda+K]
-			for kk, v := range arow {
-				w := (*[gemmNR]float32)(panel[(kk+1)*gemmNR:])
-				for j := range w {
-					acc[j] += v * w[j]
-				}
-			}
-			crow := c[i*ldc+p*gemmNR:]
-			for j := jlo; j < jhi; j++ {
-				crow[j] = act.apply(acc[j])
-			}
+	}
+}
+
+// gemm4x4Generic computes rows 0..3 of a (pixel stride lda) times panel columns j..j+3 and
+// stores columns j+q for q in [q0,q1) to c[r*ldc+j+q].
+func gemm4x4Generic(a []float32, lda, K int, panel []float32, j int, c []float32, ldc, q0, q1 int, act Act) {
+	bias := (*[4]float32)(panel[j:])
+	c00, c01, c02, c03 := bias[0], bias[1], bias[2], bias[3]
+	c10, c11, c12, c13 := c00, c01, c02, c03
+	c20, c21, c22, c23 := c00, c01, c02, c03
+	c30, c31, c32, c33 := c00, c01, c02, c03
+	a0 := a[:K]
+	a1 := a[lda : lda+K]
+	a2 := a[2*lda : 2*lda+K]
+	a3 := a[3*lda : 3*lda+K]
+	for p := range a0 {
+		w := (*[4]float32)(panel[(p+1)*gemmNR+j:])
+		w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
+		x := a0[p]
+		c00 += x * w0
+		c01 += x * w1
+		c02 += x * w2
+		c03 += x * w3
+		x = a1[p]
+		c10 += x * w0
+		c11 += x * w1
+		c12 += x * w2
+		c13 += x * w3
+		x = a2[p]
+		c20 += x * w0
+		c21 += x * w1
+		c22 += x * w2
+		c23 += x * w3
+		x = a3[p]
+		c30 += x * w0
+		c31 += x * w1
+		c32 += x * w2
+		c33 += x * w3
+	}
+	rows := [4][4]float32{{c00, c01, c02, c03}, {c10, c11, c12, c13}, {c20, c21, c22, c23}, {c30, c31, c32, c33}}
+	for r := range rows {
+		dst := c[r*ldc+j:]
+		for q := q0; q < q1; q++ {
+			dst[q] = act.apply(rows[r][q])
 		}
+	}
+}
+
+// gemm1x4Generic is gemm4x4Generic for one row.
+func gemm1x4Generic(a0 []float32, panel []float32, j int, c []float32, q0, q1 int, act Act) {
+	bias := (*[4]float32)(panel[j:])
+	c0, c1, c2, c3 := bias[0], bias[1], bias[2], bias[3]
+	for p, x := range a0 {
+		w := (*[4]float32)(panel[(p+1)*gemmNR+j:])
+		c0 += x * w[0]
+		c1 += x * w[1]
+		c2 += x * w[2]
+		c3 += x * w[3]
+	}
+	row := [4]float32{c0, c1, c2, c3}
+	dst := c[j:]
+	for q := q0; q < q1; q++ {
+		dst[q] = act.apply(row[q])
 	}
 }

@@ -6,8 +6,10 @@ package kernels
 // times one packed 32-wide B panel b, K steps; row i's 32 results are clamped to [lo,hi] and
 // stored to c[i*ldc+j] for the columns j whose bit is set in mask.
 
+// gemm14x32 computes ntiles >= 1 consecutive 14-row tiles.
+//
 //go:noescape
-func gemm14x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+func gemm14x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
 
 //go:noescape
 func gemm7x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
@@ -38,9 +40,14 @@ func gemmAVX512(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []flo
 		mask := panelMask(p, n0, n1)
 		bp := &b.data[p*ps]
 		col := p * gemmNR
+		// Full tiles, at most maxTiles (~1 MFLOP, ~10 us) per call so that no asm call
+		// delays preemption for long.
+		maxTiles := max(1, 1200/K)
 		i := 0
-		for ; i+14 <= m; i += 14 {
-			gemm14x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask)
+		for i+14 <= m {
+			n := min((m-i)/14, maxTiles)
+			gemm14x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask, n)
+			i += 14 * n
 		}
 		if m-i >= 7 {
 			gemm7x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask)

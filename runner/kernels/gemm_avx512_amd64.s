@@ -11,7 +11,7 @@
 // each base are (B), (B)(R8*1), (B)(R8*2), (B)(R9*1), (B)(R8*4). C rows use the same scheme
 // with ldc in the epilogue.
 
-// func gemm14x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
+// func gemm14x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
 
 #define PROLOGUE \
 	MOVQ a+0(FP), SI; \
@@ -71,7 +71,11 @@
 	VMOVUPS r0, K1, addr; \
 	VMOVUPS r1, K2, 64 addr
 
-TEXT ·gemm14x32(SB), NOSPLIT, $0-60
+// gemm14x32 loops over ntiles consecutive 14-row tiles (advancing a and c in the argument
+// slots), so the Go side makes one call per panel.
+TEXT ·gemm14x32(SB), NOSPLIT, $0-72
+
+tile14:
 	PROLOGUE
 	INIT(Z4, Z5)
 	INIT(Z6, Z7)
@@ -121,6 +125,14 @@ loop14:
 	STORE((R10)(R8*1), Z24, Z25)
 	STORE((R10)(R8*2), Z26, Z27)
 	STORE((R10)(R9*1), Z28, Z29)
+	MOVQ lda+8(FP), R8
+	IMUL3Q $56, R8, R8
+	ADDQ R8, a+0(FP)
+	MOVQ ldc+40(FP), R8
+	IMUL3Q $56, R8, R8
+	ADDQ R8, c+32(FP)
+	DECQ ntiles+64(FP)
+	JNZ  tile14
 	VZEROUPPER
 	RET
 

@@ -56,8 +56,10 @@ type kernelSet struct {
 	maxpool   func(in, out []float32, g Geom, k, c, oy0, oy1 int)
 	avgpool   func(in, out []float32, g Geom, k, c, oy0, oy1 int, countIncludePad bool)
 	globalAvg func(in []float32, pixels, stride, c int, out []float32)
+	affine    func(in []float32, inStride int, out []float32, outStride int, pixels, c int, scale, shift []float32, act Act)
 }
 
+// genericSet is the pure-Go kernel set, available everywhere.
 var genericSet = kernelSet{
 	name:      "generic",
 	gemm:      gemmGeneric,
@@ -66,6 +68,7 @@ var genericSet = kernelSet{
 	maxpool:   maxPoolGeneric,
 	avgpool:   avgPoolGeneric,
 	globalAvg: globalAvgGeneric,
+	affine:    affineGeneric,
 }
 
 // active is the dispatch table: set once at init to the best supported set, replaced only by

@@ -190,6 +190,8 @@ func gemmCases() []gemmCase {
 	}
 	// ShuffleNetV2-like shapes (XNNPACK bench/models/shufflenet_v2_x10_gemm.txt style).
 	cs = append(cs, gemmCase{49, 232, 232, 0, 232, 232, 464}, gemmCase{29, 1000, 64, 0, 1000, 64, 1000})
+	// More 14-row tiles than one AVX-512 call takes (1200/K per call): 21 tiles, K = 67.
+	cs = append(cs, gemmCase{300, 40, 67, 0, 40, 70, 40})
 	return cs
 }
 
@@ -390,10 +392,88 @@ func TestZeroAllocs(t *testing.T) {
 			"MaxPool":       func() { MaxPool(in, out, g, 3, 24, 0, 4) },
 			"AvgPool":       func() { AvgPool(in, out, g, 3, 24, 0, 4, false) },
 			"GlobalAvgPool": func() { GlobalAvgPool(in, 64, 24, 24, out) },
+			"ChannelAffine": func() { ChannelAffine(in, 24, in, 24, 64, 24, dw.data[:24], dw.data[24:48], ReLU6()) },
 		} {
 			if n := testing.AllocsPerRun(20, f); n != 0 {
 				t.Errorf("%s allocates %v times per call", name, n)
 			}
 		}
+	})
+}
+
+// TestShortBuffersPanic checks that every entry point rejects buffers too short for the
+// requested views before any kernel (assembly included) touches memory.
+func TestShortBuffersPanic(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	b := PackGemmB(randSlice(r, 40*8), 40, 8, nil)
+	g := Geom{InH: 5, InW: 5, InStride: 20, OutH: 3, OutW: 3, OutStride: 20, Stride: 2, Pad: 1}
+	in, out := make([]float32, 5*5*20), make([]float32, 3*3*20)
+	dw := PackDW(randSlice(r, 20*9), nil, 20, 3, 3)
+	cv := PackConv(randSlice(r, 20*20*9), nil, 20, 20, 3, 3)
+	cases := map[string]func(){
+		"Gemm short a":           func() { Gemm(3, make([]float32, 2*10+7), 10, b, 0, 40, make([]float32, 3*40), 40, None()) },
+		"Gemm short c":           func() { Gemm(3, make([]float32, 3*8), 8, b, 0, 40, make([]float32, 2*40+39), 40, None()) },
+		"Gemm n1 > N":            func() { Gemm(1, make([]float32, 8), 8, b, 0, 41, make([]float32, 41), 41, None()) },
+		"Gemm lda < K":           func() { Gemm(2, make([]float32, 16), 7, b, 0, 40, make([]float32, 80), 40, None()) },
+		"DWConv short in":        func() { DWConv(in[:len(in)-1], out, dw, g, 0, 20, 0, 3, None()) },
+		"DWConv short out":       func() { DWConv(in, out[:len(out)-1], dw, g, 0, 20, 0, 3, None()) },
+		"DWConv c1 > C":          func() { DWConv(in, out, dw, g, 0, 21, 0, 3, None()) },
+		"DWConv oy1 > OutH":      func() { DWConv(in, out, dw, g, 0, 20, 0, 4, None()) },
+		"Conv short in":          func() { Conv(in[:len(in)-1], out, cv, g, 0, 3, None()) },
+		"Conv stride < Cout":     func() { Conv(in, out, cv, Geom{5, 5, 20, 3, 3, 19, 2, 1}, 0, 3, None()) },
+		"MaxPool short out":      func() { MaxPool(in, out[:len(out)-1], g, 3, 20, 0, 3) },
+		"AvgPool short in":       func() { AvgPool(in[:len(in)-1], out, g, 3, 20, 0, 3, true) },
+		"GlobalAvgPool short in": func() { GlobalAvgPool(in[:99], 5, 20, 20, out) },
+	}
+	forEachVariant(t, func(t *testing.T) {
+		for name, f := range cases {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: no panic", name)
+					}
+				}()
+				f()
+			}()
+		}
+	})
+}
+
+func TestChannelAffine(t *testing.T) {
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(15, 16))
+		for ci, tc := range []struct{ pixels, c, is, os int }{
+			{1, 1, 1, 1}, {7, 16, 16, 16}, {5, 17, 20, 17}, {3, 58, 116, 64}, {49, 232, 232, 240}, {2, 67, 67, 70},
+		} {
+			for _, affine := range []bool{true, false} {
+				act := acts[ci%len(acts)]
+				var scale, shift []float32
+				if affine {
+					scale, shift = randSlice(r, tc.c), randSlice(r, tc.c)
+				}
+				in := randSlice(r, (tc.pixels-1)*tc.is+tc.c)
+				want := filled((tc.pixels-1)*tc.os+tc.c+5, sentinel)
+				got := filled(len(want), sentinel)
+				for p := 0; p < tc.pixels; p++ {
+					for j := 0; j < tc.c; j++ {
+						v := float64(in[p*tc.is+j])
+						if affine {
+							v = v*float64(scale[j]) + float64(shift[j])
+						}
+						want[p*tc.os+j] = refAct(v, act)
+					}
+				}
+				ChannelAffine(in, tc.is, got, tc.os, tc.pixels, tc.c, scale, shift, act)
+				compare(t, fmt.Sprintf("%+v affine=%v act=%v", tc, affine, act), got, want, 1e-6)
+			}
+		}
+		// In place.
+		in := randSlice(r, 10*20)
+		want := make([]float32, len(in))
+		for i, v := range in {
+			want[i] = refAct(float64(v), ReLU())
+		}
+		ChannelAffine(in, 20, in, 20, 10, 20, nil, nil, ReLU())
+		compare(t, "in place", in, want, 0)
 	})
 }

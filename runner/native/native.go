@@ -8,6 +8,23 @@
 // and arch.FusedPlan. With Options.Threads > 1 every step is split between
 // the caller and persistent worker goroutines that spin on an atomic
 // sequence number during an inference and park between inferences.
+//
+// Eager runs one step per graph op, each writing its own buffer: batch
+// norm and ReLU are separate passes, split, concat and shuffle are copies.
+//
+// Fused folds batch norm into the conv weights and bias, applies ReLU or
+// ReLU6 in the kernel epilogue and a residual add in a small epilogue pass
+// of the same step. Producers write straight into their slice of a concat.
+// A channel shuffle becomes a per-tensor channel map (view.pos) that
+// consumers absorb: 1x1 convs and FC permute their weight columns,
+// depthwise convs and pooling carry the map on to their outputs, per-element
+// passes and epilogues read any positions. When the shuffle's input comes
+// from a dense 1x1 conv read by nothing else, the conv writes its rows in
+// shuffled order instead. For ShuffleNetV2's concat -> shuffle -> split, the
+// concat's buffer is laid out so that both split parts are contiguous
+// ranges; the only copy left per stride-1 unit is the passthrough half
+// into the next concat, run as a step named "<shuffle op ID>.copy". Any
+// other copy a fused plan needs is named "<op ID>.copy" too.
 package native
 
 import (
@@ -79,8 +96,35 @@ func (backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (runne
 	if p.nt > 1 {
 		p.team = newTeam(p.nt, p.share)
 	}
-	return p, nil
+	h := &handle{p}
+	if p.team != nil {
+		// Workers reference the program, not the handle: a program dropped
+		// without Close still has its parked workers stopped.
+		runtime.AddCleanup(h, func(tm *team) { tm.close() }, p.team)
+	}
+	return h, nil
 }
+
+// handle is the Program given to callers; see the cleanup in Compile.
+type handle struct{ p *program }
+
+// Run computes output (NCHW) from input (NCHW) without allocating.
+func (h *handle) Run(ctx context.Context, input, output []float32) error {
+	defer runtime.KeepAlive(h)
+	return h.p.Run(ctx, input, output)
+}
+
+// Profile runs once and times every step.
+func (h *handle) Profile(ctx context.Context, input, output []float32) ([]runner.StepTime, error) {
+	defer runtime.KeepAlive(h)
+	return h.p.Profile(ctx, input, output)
+}
+
+// Info describes the program.
+func (h *handle) Info() runner.ProgramInfo { return h.p.Info() }
+
+// Close stops the worker goroutines.
+func (h *handle) Close() error { return h.p.Close() }
 
 // program is a compiled network. Run and Profile are serialised by mu.
 type program struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/internal/testnet"
+	"github.com/shufflelab/explorer/runner/kernels"
 	"github.com/shufflelab/explorer/runner/weights"
 )
 
@@ -52,10 +53,33 @@ func TestFixtures(t *testing.T) {
 			for _, threads := range []int{1, 2} {
 				t.Run(fmt.Sprintf("%s/%s/t%d", name, mode, threads), func(t *testing.T) {
 					out := compileRun(t, f.Graph, f.Weights, f.Input, mode, threads)
-					if e := testnet.RelErr(out, f.Output); e > tol {
+					e := testnet.RelErr(out, f.Output)
+					if e > tol {
 						t.Errorf("max rel error %.3g vs PyTorch", e)
 					}
+					t.Logf("max rel error %.3g vs PyTorch", e)
 				})
+			}
+		}
+	}
+}
+
+// TestFixturesGenericKernels repeats the fixture check on the pure-Go
+// kernel set (the default set is the best the CPU supports).
+func TestFixturesGenericKernels(t *testing.T) {
+	if err := kernels.SetVariant("generic"); err != nil {
+		t.Fatal(err)
+	}
+	defer kernels.SetVariant("auto")
+	for name := range testnet.Specs {
+		f, err := testnet.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mode := range modes {
+			out := compileRun(t, f.Graph, f.Weights, f.Input, mode, 2)
+			if e := testnet.RelErr(out, f.Output); e > tol {
+				t.Errorf("%s %s generic kernels: max rel error %.3g vs PyTorch", name, mode, e)
 			}
 		}
 	}

@@ -125,10 +125,105 @@ func (p *planner) placement(t arch.TensorID) *view {
 		}
 	}
 	if v == nil {
-		v = p.fresh(t, iota(sh.C, 0))
+		pos := p.concatLayout(t)
+		if pos == nil {
+			pos = iota(sh.C, 0)
+		}
+		v = p.fresh(t, pos)
 	}
 	p.place[t] = v
 	return v
+}
+
+// concatLayout chooses channel positions for the output x of a two-input
+// concat that is shuffled and split in two (a ShuffleNetV2 unit followed by
+// a stride-1 unit), or returns nil. Channels of split part 0 come first,
+// part 1 second, so each part is one contiguous range that the next
+// layers read in place (the shuffle is folded); inside the part-0 range
+// the concat's first input comes first, inside part 1 last, so the second
+// input is one contiguous range and the first at most two, which 1x1
+// producers write as row segments.
+func (p *planner) concatLayout(x arch.TensorID) []int {
+	g := p.g
+	if !p.fused || x == g.Output || g.Tensors[x].Producer < 0 {
+		return nil
+	}
+	cat := &g.Ops[g.Tensors[x].Producer]
+	cons := g.Tensors[x].Consumers
+	if cat.Kind != arch.OpConcat || len(cat.Inputs) != 2 || cat.Inputs[0] == cat.Inputs[1] ||
+		len(cons) != 1 || g.Ops[cons[0]].Kind != arch.OpShuffle {
+		return nil
+	}
+	sh := &g.Ops[cons[0]]
+	t := sh.Outputs[0]
+	if t == g.Output || len(g.Tensors[t].Consumers) != 1 {
+		return nil
+	}
+	sp := &g.Ops[g.Tensors[t].Consumers[0]]
+	if sp.Kind != arch.OpSplit || len(sp.Outputs) != 2 {
+		return nil
+	}
+	for _, in := range cat.Inputs {
+		if !p.writable(in) {
+			return nil
+		}
+	}
+	c := g.Tensors[x].Shape.C
+	c0 := g.Tensors[sp.Outputs[0]].Shape.C
+	first := g.Tensors[cat.Inputs[0]].Shape.C
+	input := func(ch int) int {
+		if ch < first {
+			return 0
+		}
+		return 1
+	}
+	pos := make([]int, c)
+	next := 0
+	// part 0 range: input 0's channels, then input 1's; part 1: the reverse.
+	for _, r := range [][4]int{{0, c0, 0, 1}, {c0, c, 1, 0}} {
+		for _, want := range r[2:] {
+			for i := r[0]; i < r[1]; i++ {
+				if ch := sh.Perm[i]; input(ch) == want {
+					pos[ch] = next
+					next++
+				}
+			}
+		}
+	}
+	return pos
+}
+
+// writable reports whether concat input t can be written at scattered
+// positions: it is a view the concat copies anyway (split part, shuffle,
+// concat, graph input), or the output of a 1x1 GEMM step (dense, no
+// residual add) that only the concat reads.
+func (p *planner) writable(t arch.TensorID) bool {
+	g := p.g
+	pi := g.Tensors[t].Producer
+	if pi < 0 {
+		return true
+	}
+	switch g.Ops[pi].Kind {
+	case arch.OpSplit, arch.OpConcat, arch.OpShuffle:
+		return true
+	}
+	if len(g.Tensors[t].Consumers) != 1 {
+		return false
+	}
+	st := p.plan.Steps[p.stepOf[pi]]
+	if st.Ops[len(st.Ops)-1] != pi {
+		return false
+	}
+	anchor := &g.Ops[st.Ops[0]]
+	if !isGemm(g, anchor) || (anchor.Kind == arch.OpConv && anchor.Conv.Groups != 1) {
+		return false
+	}
+	for _, oi := range st.Ops {
+		if g.Ops[oi].Kind == arch.OpAdd {
+			return false
+		}
+	}
+	return true
 }
 
 // outView is where a channel-preserving step writes t when its input has
@@ -351,6 +446,14 @@ func (p *planner) buildConcat(op *arch.Op, ids []string) {
 	}
 	name := op.ID
 	if p.fused {
+		// Name the copy after the shuffle whose folded permutation made it
+		// necessary, if any.
+		for _, m := range moves {
+			if m.src.origin != "" {
+				name = m.src.origin
+				break
+			}
+		}
 		name += ".copy"
 		ids = nil
 	}
@@ -427,8 +530,8 @@ func (p *planner) canAbsorb(t arch.TensorID, pos []int) bool {
 		op := &g.Ops[ci]
 		st := p.plan.Steps[p.stepOf[ci]]
 		switch op.Kind {
-		case arch.OpAdd, arch.OpBatchNorm, arch.OpReLU, arch.OpReLU6:
-			continue // per-element passes and epilogues read any positions
+		case arch.OpAdd, arch.OpBatchNorm, arch.OpReLU, arch.OpReLU6, arch.OpConcat:
+			continue // per-element passes, epilogues and concat copies read any positions
 		}
 		if st.Ops[0] != ci {
 			return false
@@ -567,7 +670,7 @@ func (p *planner) buildLayer(ops []int, ids []string) error {
 		out := p.placement(outT)
 		mkEpi(out)
 		k, n := is.C/groups, os.C/groups
-		s := &gemmStep{m: p.pixels(op.Outputs[0]), in: in, out: out, act: act, epi: epi, panelsPerGrp: (n + 31) / 32}
+		s := &gemmStep{m: p.pixels(op.Outputs[0]), in: in, out: out, act: act, epi: epi, panelsPerGrp: (n + 31) / 32, nTotal: os.C}
 		var ws []gemmWeights
 		for gi := range groups {
 			gw := gemmWeights{w: make([]float32, n*k), bias: bias[gi*n : (gi+1)*n], n: n, k: k}
@@ -579,8 +682,21 @@ func (p *planner) buildLayer(ops []int, ids []string) error {
 			ws = append(ws, gw)
 			s.groups = append(s.groups, gemmGroup{inLo: los[gi], outLo: out.pos[0] + gi*n, n: n})
 		}
+		_, contig := out.contiguous()
+		if !contig {
+			// A concat layout asked for rows at scattered positions: cut
+			// them into runs of consecutive positions, one GEMM each.
+			if groups != 1 || epi != nil {
+				return fmt.Errorf("internal error: scattered output positions for a grouped or residual layer")
+			}
+			ws, s.groups = segments(ws[0], out.pos, los[0])
+			s.panelsPerGrp = 0
+			for _, sg := range s.groups {
+				s.panelsPerGrp = max(s.panelsPerGrp, (sg.n+31)/32)
+			}
+		}
 		p.gemmW[s] = ws
-		if groups == 1 && epi == nil && p.fused {
+		if groups == 1 && epi == nil && p.fused && contig {
 			p.rowsOf[outT] = s
 		}
 		p.views[outT] = out
@@ -658,6 +774,31 @@ func (p *planner) buildLayer(ops []int, ids []string) error {
 }
 
 func ops2name(ids []string) string { return ids[0] }
+
+// segments splits the rows of one GEMM whose output channel c goes to
+// position pos[c] into runs of consecutive positions.
+func segments(full gemmWeights, pos []int, inLo int) ([]gemmWeights, []gemmGroup) {
+	order := iota(len(pos), 0)
+	sort.Slice(order, func(a, b int) bool { return pos[order[a]] < pos[order[b]] })
+	var ws []gemmWeights
+	var gs []gemmGroup
+	k := full.k
+	for a := 0; a < len(order); {
+		b := a + 1
+		for b < len(order) && pos[order[b]] == pos[order[b-1]]+1 {
+			b++
+		}
+		gw := gemmWeights{w: make([]float32, (b-a)*k), bias: make([]float32, b-a), n: b - a, k: k}
+		for r, c := range order[a:b] {
+			copy(gw.w[r*k:(r+1)*k], full.w[c*k:(c+1)*k])
+			gw.bias[r] = full.bias[c]
+		}
+		ws = append(ws, gw)
+		gs = append(gs, gemmGroup{inLo: inLo, outLo: pos[order[a]], n: b - a})
+		a = b
+	}
+	return ws, gs
+}
 
 // allocate assigns buffers with disjoint lifetimes to shared arenas and
 // allocates them; it returns the bytes allocated.

@@ -3,6 +3,7 @@ package native
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -108,7 +109,8 @@ func TestMemoryRefused(t *testing.T) {
 	}
 	small := smallSNv2(t, 1)
 	_, err = New().Compile(small, weights.Random(small, 1), runner.Options{MemLimit: 1 << 20})
-	if err == nil || !strings.Contains(err.Error(), "1.0 MiB") {
+	var me *runner.MemError
+	if !errors.As(err, &me) || me.Limit != 1<<20 || !strings.Contains(err.Error(), "limit is 1 MiB") {
 		t.Errorf("Compile with a 1 MiB limit: %v", err)
 	}
 }
@@ -275,5 +277,76 @@ func TestThreeThreads(t *testing.T) {
 	three := compileRun(t, g, w, in, runner.Fused, 3)
 	if e := testnet.RelErr(three, one); e > tol {
 		t.Errorf("3 threads vs 1: max rel error %.3g", e)
+	}
+}
+
+// TestPassthroughCopyOnly: in fused ShuffleNetV2 the only data a stride-1
+// unit copies is its passthrough branch (reference/engine.md section 2.7:
+// "only the passthrough half ever needs a physical copy"): cl = c - c'
+// channels per pixel, for split ratios 0.5 and 0.3.
+func TestPassthroughCopyOnly(t *testing.T) {
+	for _, split := range []float64{0.5, 0.3} {
+		g, err := arch.Build(arch.Spec{Family: arch.ShuffleNetV2, Channels: []int{24, 48, 96, 192, 256}, Depths: []int{2, 3, 2}, Res: 64, Classes: 10, Split: split})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := newPlanner(g, weights.Random(g, 1), true, new([]float32), new([]float32))
+		if err := p.build(); err != nil {
+			t.Fatal(err)
+		}
+		copies := 0
+		for _, e := range p.steps {
+			cs, ok := e.s.(*copyStep)
+			if !ok {
+				continue
+			}
+			copies++
+			// The copy feeds the next unit's concat; its first input is the passthrough.
+			unit := g.OpByID(strings.TrimSuffix(e.name, ".copy")).Unit
+			var next *arch.Op
+			for i := range g.Ops {
+				if g.Ops[i].Kind == arch.OpConcat && g.Ops[i].Index > g.OpByID(unit+".concat").Index {
+					next = &g.Ops[i]
+					break
+				}
+			}
+			want := g.Tensors[next.Inputs[0]].Shape.C
+			n := 0
+			for _, m := range cs.moves {
+				n += len(m.src.pos)
+			}
+			if n != want {
+				t.Errorf("split %v: %s copies %d channels, want the %d passthrough channels", split, e.name, n, want)
+			}
+		}
+		if copies != 4 { // units followed by a stride-1 unit: sum(depths) - 3
+			t.Errorf("split %v: %d copy steps, want 4", split, copies)
+		}
+	}
+}
+
+// TestWorkersStopWithoutClose: a program dropped without Close must not
+// leave its worker goroutines behind (they are stopped by a cleanup).
+func TestWorkersStopWithoutClose(t *testing.T) {
+	g := smallSNv2(t, 1)
+	w := weights.Random(g, 1)
+	before := runtime.NumGoroutine()
+	func() {
+		prog, err := New().Compile(g, w, runner.Options{Threads: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([]float32, 10)
+		if err := prog.Run(context.Background(), randInput(g, 1), out); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	// Cleanups run asynchronously after a GC; poll for up to 10 s.
+	for i := 0; i < 1000 && runtime.NumGoroutine() > before; i++ {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after dropping the program, %d before", n, before)
 	}
 }

@@ -112,13 +112,17 @@ type gemmStep struct {
 	act          kernels.Act
 	epi          *epilogue
 	panelsPerGrp int
+	nTotal       int // output channels over all groups
 }
 
 func (s *gemmStep) run(t, nt int) {
 	in, out := s.in.buf.data, s.out.buf.data
 	lda, ldc := s.in.stride, s.out.stride
 	act := kernelAct(s.epi, s.act)
-	if nt == 1 || s.m >= 16*nt {
+	// Split pixel rows when there are more rows than output channels (each
+	// thread then reads all weights but only its rows), else split
+	// output-channel panels (each thread reads all rows, its weights).
+	if nt == 1 || (s.m >= 16*nt && s.m >= s.nTotal) {
 		r0, r1 := span(s.m, t, nt)
 		if r0 == r1 {
 			return
@@ -444,19 +448,25 @@ type ioStep struct {
 func (s *ioStep) run(t, nt int) {
 	ext := *s.ext
 	d, st := s.v.buf.data, s.v.stride
-	r0, r1 := span(s.n*s.c, t, nt)
-	for r := r0; r < r1; r++ {
-		n, c := r/s.c, r%s.c
-		e := ext[r*s.pix : (r+1)*s.pix]
-		base := n*s.pix*st + s.v.pos[c]
-		if s.toNCHW {
-			for p := range e {
-				e[p] = d[base+p*st]
-			}
-		} else {
-			for p, x := range e {
-				d[base+p*st] = x
+	// Thread t handles a range of pixels (over all images) for every
+	// channel: contiguous NHWC pixels, one sequential stream per channel.
+	q0, q1 := span(s.n*s.pix, t, nt)
+	for q0 < q1 {
+		n, p0 := q0/s.pix, q0%s.pix
+		p1 := min(s.pix, p0+q1-q0)
+		for c, pos := range s.v.pos {
+			e := ext[(n*s.c+c)*s.pix : (n*s.c+c+1)*s.pix]
+			base := n*s.pix*st + pos
+			if s.toNCHW {
+				for p := p0; p < p1; p++ {
+					e[p] = d[base+p*st]
+				}
+			} else {
+				for p := p0; p < p1; p++ {
+					d[base+p*st] = e[p]
+				}
 			}
 		}
+		q0 += p1 - p0
 	}
 }

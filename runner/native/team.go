@@ -2,6 +2,7 @@ package native
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
@@ -30,6 +31,7 @@ type team struct {
 	parked    atomic.Int64
 	wake      []chan uint64
 	stop      chan struct{}
+	stopOnce  sync.Once
 }
 
 func newTeam(nt int, fn func(chunk int)) *team {
@@ -94,8 +96,8 @@ func (tm *team) park() {
 	tm.parking.Store(false)
 }
 
-// close stops the workers (they must be parked).
-func (tm *team) close() { close(tm.stop) }
+// close stops the workers (they must be parked); it is safe to call twice.
+func (tm *team) close() { tm.stopOnce.Do(func() { close(tm.stop) }) }
 
 func (tm *team) worker(i int) {
 	for {

@@ -30,12 +30,22 @@ func dtypeSize(dt string) int64 {
 		return 8
 	case "F16", "BF16":
 		return 2
+	case "I64":
+		return 8
+	case "I32":
+		return 4
+	case "I16":
+		return 2
+	case "I8", "U8", "BOOL":
+		return 1
 	}
 	return 0
 }
 
-// Read loads a safetensors file: its tensors (F32, or F64/F16/BF16
-// converted to float32) and its "__metadata__" strings.
+// Read loads a safetensors file: its tensors (F32, or F64/F16/BF16 and the
+// integer types I64/I32/I16/I8/U8/BOOL converted to float32, so that
+// PyTorch's int64 num_batches_tracked entries load) and its
+// "__metadata__" strings.
 func Read(path string) (Set, map[string]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -87,7 +97,7 @@ func Decode(data []byte) (Set, map[string]string, error) {
 		}
 		size := dtypeSize(e.DType)
 		if size == 0 {
-			return nil, nil, fmt.Errorf("tensor %q: unsupported dtype %q (want F32, F64, F16 or BF16)", name, e.DType)
+			return nil, nil, fmt.Errorf("tensor %q: unsupported dtype %q (want F32, F64, F16, BF16, I64, I32, I16, I8, U8 or BOOL)", name, e.DType)
 		}
 		elems := int64(1)
 		shape := make([]int, len(e.Shape))
@@ -136,6 +146,26 @@ func convert(b []byte, dt string, n int) []float32 {
 	case "F16":
 		for i := range out {
 			out[i] = half(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+	case "I64":
+		for i := range out {
+			out[i] = float32(int64(binary.LittleEndian.Uint64(b[8*i:])))
+		}
+	case "I32":
+		for i := range out {
+			out[i] = float32(int32(binary.LittleEndian.Uint32(b[4*i:])))
+		}
+	case "I16":
+		for i := range out {
+			out[i] = float32(int16(binary.LittleEndian.Uint16(b[2*i:])))
+		}
+	case "I8":
+		for i := range out {
+			out[i] = float32(int8(b[i]))
+		}
+	case "U8", "BOOL":
+		for i := range out {
+			out[i] = float32(b[i])
 		}
 	}
 	return out

@@ -202,6 +202,25 @@ func TestDecodeDTypes(t *testing.T) {
 	}
 }
 
+// TestDecodeIntegers: PyTorch saves BN num_batches_tracked as a 0-d int64
+// tensor; integer dtypes load as float32 values.
+func TestDecodeIntegers(t *testing.T) {
+	var data []byte
+	data = binary.LittleEndian.AppendUint64(data, uint64(1<<40))
+	data = binary.LittleEndian.AppendUint32(data, uint32(0xFFFFFFFF)) // int32 -1
+	data = append(data, 0xFE, 7)                                      // int8 -2, uint8 7
+	hdr := `{"bn.num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"i":{"dtype":"I32","shape":[1],"data_offsets":[8,12]},"s":{"dtype":"I8","shape":[1],"data_offsets":[12,13]},"u":{"dtype":"U8","shape":[1],"data_offsets":[13,14]}}`
+	s, _, err := Decode(rawFile(hdr, data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]float32{"bn.num_batches_tracked": 1 << 40, "i": -1, "s": -2, "u": 7} {
+		if got := s[k].Data; len(got) != 1 || got[0] != want {
+			t.Errorf("%s = %v, want %v", k, got, want)
+		}
+	}
+}
+
 func TestDecodeMalformed(t *testing.T) {
 	ok := `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`
 	for _, tc := range []struct {
@@ -212,7 +231,7 @@ func TestDecodeMalformed(t *testing.T) {
 		{"short", []byte{1, 2, 3}, "too short"},
 		{"huge header", rawFile(ok, make([]byte, 8))[:20], "exceeds"},
 		{"not json", rawFile("[1,2", nil), "JSON"},
-		{"bad dtype", rawFile(`{"a":{"dtype":"I8","shape":[1],"data_offsets":[0,1]}}`, make([]byte, 1)), "dtype"},
+		{"bad dtype", rawFile(`{"a":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}`, make([]byte, 8)), "dtype"},
 		{"offsets out", rawFile(ok, make([]byte, 4)), "outside"},
 		{"size mismatch", rawFile(`{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, make([]byte, 8)), "expected"},
 		{"negative dim", rawFile(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}`, nil), "bad shape"},

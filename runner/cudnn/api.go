@@ -1,0 +1,235 @@
+//go:build linux && (amd64 || arm64)
+
+package cudnn
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/ebitengine/purego"
+)
+
+// Enum values of the CUDA runtime, cuBLAS and cuDNN 9 headers used here.
+const (
+	cudaMemcpyHostToDevice    = 1
+	cudaMemcpyDeviceToHost    = 2
+	cudaStreamNonBlocking     = 1
+	cudaStreamCaptureRelaxed  = 2 // cudaStreamCaptureModeRelaxed
+	cublasOpN                 = 0
+	cublasOpT                 = 1
+	cublasDefaultMath         = 0
+	cublasTF32TensorOpMath    = 3
+	cudnnDataFloat            = 0 // CUDNN_DATA_FLOAT
+	cudnnTensorNCHW           = 0 // CUDNN_TENSOR_NCHW
+	cudnnCrossCorrelation     = 1 // CUDNN_CROSS_CORRELATION (PyTorch's conv)
+	cudnnDefaultMath          = 0 // CUDNN_DEFAULT_MATH: TF32 allowed on Ampere+
+	cudnnFMAMath              = 3 // CUDNN_FMA_MATH: no tensor-core TF32
+	cudnnActivationReLU       = 1
+	cudnnActivationClipped    = 3 // CUDNN_ACTIVATION_CLIPPED_RELU
+	cudnnNotPropagateNaN      = 0
+	cudnnBatchNormSpatial     = 1
+	cudnnOpTensorAdd          = 0 // CUDNN_OP_TENSOR_ADD
+	cudnnConvFwdAlgoMaxResult = 8
+)
+
+// api holds the library handles and the resolved entry points. All calls
+// go through purego.SyscallN with integer/pointer arguments; the two
+// functions with a double argument are bound with purego.RegisterFunc.
+type api struct {
+	libs    Libs
+	handles []uintptr // dlopen order; cuDNN symbols are looked up in graph, ops, cnn, shim
+
+	// CUDA runtime
+	cudaGetDeviceCount, cudaSetDevice, cudaGetDeviceProperties         uintptr
+	cudaDriverGetVersion, cudaRuntimeGetVersion, cudaMemGetInfo        uintptr
+	cudaMalloc, cudaFree, cudaMemcpy, cudaMemcpyAsync                  uintptr
+	cudaStreamCreateWithFlags, cudaStreamSynchronize                   uintptr
+	cudaEventCreate, cudaEventDestroy, cudaEventRecord                 uintptr
+	cudaEventSynchronize, cudaEventElapsedTime                         uintptr
+	cudaStreamBeginCapture, cudaStreamEndCapture, cudaGraphInstantiate uintptr
+	cudaGraphLaunch, cudaGraphExecDestroy, cudaGraphDestroy            uintptr
+	cudaGetErrorString                                                 func(int32) string
+	// cuBLAS
+	cublasCreate, cublasSetStream, cublasSetWorkspace, cublasSetMathMode uintptr
+	cublasSgemm                                                          uintptr
+	// cuDNN
+	cudnnCreate, cudnnSetStream, cudnnGetVersion                      uintptr
+	cudnnCreateTensorDescriptor, cudnnSetTensor4dDescriptorEx         uintptr
+	cudnnDestroyTensorDescriptor                                      uintptr
+	cudnnCreateFilterDescriptor, cudnnSetFilter4dDescriptor           uintptr
+	cudnnDestroyFilterDescriptor                                      uintptr
+	cudnnCreateConvolutionDescriptor, cudnnSetConvolution2dDescriptor uintptr
+	cudnnSetConvolutionGroupCount, cudnnSetConvolutionMathType        uintptr
+	cudnnDestroyConvolutionDescriptor                                 uintptr
+	cudnnFindConvolutionForwardAlgorithm                              uintptr
+	cudnnConvolutionForward, cudnnConvolutionBiasActivationForward    uintptr
+	cudnnAddTensor, cudnnTransformTensor                              uintptr
+	cudnnCreateActivationDescriptor, cudnnDestroyActivationDescriptor uintptr
+	cudnnActivationForward                                            uintptr
+	cudnnCreatePoolingDescriptor, cudnnSetPooling2dDescriptor         uintptr
+	cudnnDestroyPoolingDescriptor, cudnnPoolingForward                uintptr
+	cudnnCreateOpTensorDescriptor, cudnnSetOpTensorDescriptor         uintptr
+	cudnnDestroyOpTensorDescriptor, cudnnOpTensor                     uintptr
+	cudnnGetErrorString                                               func(int32) string
+	cudnnSetActivationDescriptor                                      func(desc uintptr, mode, nanOpt int32, coef float64) int32
+	cudnnBatchNormalizationForwardInference                           func(h uintptr, mode int32, alpha, beta, xd, x, yd, y, bnd, scale, bias, mean, variance uintptr, eps float64) int32
+	bnInferenceSym                                                    uintptr
+}
+
+// loadAPI dlopens the libraries by absolute path with RTLD_NOW|RTLD_GLOBAL
+// in dependency order (so the cuDNN shim and cuDNN's own dlopen calls find
+// them by soname) and resolves every symbol. It must run on the library
+// thread.
+func loadAPI(l Libs) (*api, error) {
+	a := &api{libs: l}
+	named := map[string]uintptr{}
+	for _, p := range l.LoadOrder() {
+		h, err := purego.Dlopen(p, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+		if err != nil {
+			return nil, fmt.Errorf("dlopen %s: %w", p, err)
+		}
+		a.handles = append(a.handles, h)
+		named[filepath.Base(p)] = h
+	}
+	v := fmt.Sprint(l.CUDA)
+	cudart, cublas := named["libcudart.so."+v], named["libcublas.so."+v]
+	var cudnn []uintptr
+	for _, n := range []string{"libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn.so.9"} {
+		if h, ok := named[n]; ok {
+			cudnn = append(cudnn, h)
+		}
+	}
+	var firstErr error
+	sym := func(dst *uintptr, hs []uintptr, names ...string) {
+		for _, n := range names {
+			for _, h := range hs {
+				if p, err := purego.Dlsym(h, n); err == nil && p != 0 {
+					*dst = p
+					return
+				}
+			}
+		}
+		if firstErr == nil {
+			firstErr = fmt.Errorf("symbol %s not found", names[0])
+		}
+	}
+	rt := []uintptr{cudart}
+	for _, s := range []struct {
+		dst  *uintptr
+		name []string
+	}{
+		{&a.cudaGetDeviceCount, []string{"cudaGetDeviceCount"}},
+		{&a.cudaSetDevice, []string{"cudaSetDevice"}},
+		// cudaDeviceProp starts with char name[256] in every CUDA version;
+		// the exported name changed to _v2 in CUDA 12 (engine.md 4.2).
+		{&a.cudaGetDeviceProperties, []string{"cudaGetDeviceProperties_v2", "cudaGetDeviceProperties"}},
+		{&a.cudaDriverGetVersion, []string{"cudaDriverGetVersion"}},
+		{&a.cudaRuntimeGetVersion, []string{"cudaRuntimeGetVersion"}},
+		{&a.cudaMemGetInfo, []string{"cudaMemGetInfo"}},
+		{&a.cudaMalloc, []string{"cudaMalloc"}},
+		{&a.cudaFree, []string{"cudaFree"}},
+		{&a.cudaMemcpy, []string{"cudaMemcpy"}},
+		{&a.cudaMemcpyAsync, []string{"cudaMemcpyAsync"}},
+		{&a.cudaStreamCreateWithFlags, []string{"cudaStreamCreateWithFlags"}},
+		{&a.cudaStreamSynchronize, []string{"cudaStreamSynchronize"}},
+		{&a.cudaEventCreate, []string{"cudaEventCreate"}},
+		{&a.cudaEventDestroy, []string{"cudaEventDestroy"}},
+		{&a.cudaEventRecord, []string{"cudaEventRecord"}},
+		{&a.cudaEventSynchronize, []string{"cudaEventSynchronize"}},
+		{&a.cudaEventElapsedTime, []string{"cudaEventElapsedTime"}},
+		{&a.cudaStreamBeginCapture, []string{"cudaStreamBeginCapture"}},
+		{&a.cudaStreamEndCapture, []string{"cudaStreamEndCapture"}},
+		{&a.cudaGraphInstantiate, []string{"cudaGraphInstantiate"}},
+		{&a.cudaGraphLaunch, []string{"cudaGraphLaunch"}},
+		{&a.cudaGraphExecDestroy, []string{"cudaGraphExecDestroy"}},
+		{&a.cudaGraphDestroy, []string{"cudaGraphDestroy"}},
+	} {
+		sym(s.dst, rt, s.name...)
+	}
+	for _, s := range []struct {
+		dst  *uintptr
+		name string
+	}{
+		{&a.cublasCreate, "cublasCreate_v2"},
+		{&a.cublasSetStream, "cublasSetStream_v2"},
+		{&a.cublasSetWorkspace, "cublasSetWorkspace_v2"},
+		{&a.cublasSetMathMode, "cublasSetMathMode"},
+		{&a.cublasSgemm, "cublasSgemm_v2"},
+	} {
+		sym(s.dst, []uintptr{cublas}, s.name)
+	}
+	for _, s := range []struct {
+		dst  *uintptr
+		name string
+	}{
+		{&a.cudnnCreate, "cudnnCreate"},
+		{&a.cudnnSetStream, "cudnnSetStream"},
+		{&a.cudnnGetVersion, "cudnnGetVersion"},
+		{&a.cudnnCreateTensorDescriptor, "cudnnCreateTensorDescriptor"},
+		{&a.cudnnSetTensor4dDescriptorEx, "cudnnSetTensor4dDescriptorEx"},
+		{&a.cudnnDestroyTensorDescriptor, "cudnnDestroyTensorDescriptor"},
+		{&a.cudnnCreateFilterDescriptor, "cudnnCreateFilterDescriptor"},
+		{&a.cudnnSetFilter4dDescriptor, "cudnnSetFilter4dDescriptor"},
+		{&a.cudnnDestroyFilterDescriptor, "cudnnDestroyFilterDescriptor"},
+		{&a.cudnnCreateConvolutionDescriptor, "cudnnCreateConvolutionDescriptor"},
+		{&a.cudnnSetConvolution2dDescriptor, "cudnnSetConvolution2dDescriptor"},
+		{&a.cudnnSetConvolutionGroupCount, "cudnnSetConvolutionGroupCount"},
+		{&a.cudnnSetConvolutionMathType, "cudnnSetConvolutionMathType"},
+		{&a.cudnnDestroyConvolutionDescriptor, "cudnnDestroyConvolutionDescriptor"},
+		{&a.cudnnFindConvolutionForwardAlgorithm, "cudnnFindConvolutionForwardAlgorithm"},
+		{&a.cudnnConvolutionForward, "cudnnConvolutionForward"},
+		{&a.cudnnConvolutionBiasActivationForward, "cudnnConvolutionBiasActivationForward"},
+		{&a.cudnnAddTensor, "cudnnAddTensor"},
+		{&a.cudnnTransformTensor, "cudnnTransformTensor"},
+		{&a.cudnnCreateActivationDescriptor, "cudnnCreateActivationDescriptor"},
+		{&a.cudnnDestroyActivationDescriptor, "cudnnDestroyActivationDescriptor"},
+		{&a.cudnnActivationForward, "cudnnActivationForward"},
+		{&a.cudnnCreatePoolingDescriptor, "cudnnCreatePoolingDescriptor"},
+		{&a.cudnnSetPooling2dDescriptor, "cudnnSetPooling2dDescriptor"},
+		{&a.cudnnDestroyPoolingDescriptor, "cudnnDestroyPoolingDescriptor"},
+		{&a.cudnnPoolingForward, "cudnnPoolingForward"},
+		{&a.bnInferenceSym, "cudnnBatchNormalizationForwardInference"},
+		{&a.cudnnCreateOpTensorDescriptor, "cudnnCreateOpTensorDescriptor"},
+		{&a.cudnnSetOpTensorDescriptor, "cudnnSetOpTensorDescriptor"},
+		{&a.cudnnDestroyOpTensorDescriptor, "cudnnDestroyOpTensorDescriptor"},
+		{&a.cudnnOpTensor, "cudnnOpTensor"},
+	} {
+		sym(s.dst, cudnn, s.name)
+	}
+	var errStrRT, errStrDNN, setAct uintptr
+	sym(&errStrRT, rt, "cudaGetErrorString")
+	sym(&errStrDNN, cudnn, "cudnnGetErrorString")
+	sym(&setAct, cudnn, "cudnnSetActivationDescriptor")
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	purego.RegisterFunc(&a.cudaGetErrorString, errStrRT)
+	purego.RegisterFunc(&a.cudnnGetErrorString, errStrDNN)
+	purego.RegisterFunc(&a.cudnnSetActivationDescriptor, setAct)
+	purego.RegisterFunc(&a.cudnnBatchNormalizationForwardInference, a.bnInferenceSym)
+	return a, nil
+}
+
+// cuda checks a cudaError_t.
+func (a *api) cuda(r uintptr, what string) error {
+	if c := int32(r); c != 0 {
+		return fmt.Errorf("%s: CUDA error %d (%s)", what, c, a.cudaGetErrorString(c))
+	}
+	return nil
+}
+
+// dnn checks a cudnnStatus_t.
+func (a *api) dnn(r uintptr, what string) error {
+	if c := int32(r); c != 0 {
+		return fmt.Errorf("%s: cuDNN status %d (%s)", what, c, a.cudnnGetErrorString(c))
+	}
+	return nil
+}
+
+// blas checks a cublasStatus_t.
+func (a *api) blas(r uintptr, what string) error {
+	if c := int32(r); c != 0 {
+		return fmt.Errorf("%s: cuBLAS status %d", what, c)
+	}
+	return nil
+}

@@ -1,0 +1,393 @@
+/*
+ * fakecuda.c: a CPU stand-in for the parts of the CUDA runtime, cuBLAS and cuDNN 9 that
+ * runner/cudnn calls, written from the documented C prototypes (cuda_runtime_api.h,
+ * cublas_api.h, cudnn_ops.h, cudnn_cnn.h). The test builds it into one shared object and
+ * installs copies under the CUDA 13 wheel names, so the Go side's loading, symbol lookup and
+ * every argument of every call go through the real purego path with no GPU. "Device"
+ * memory is host memory; stream capture records calls and graph launch replays them.
+ * Test-only: the Go module itself never uses cgo.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef uintptr_t u;
+
+/* ---- shared state (all copies bind to the first loaded definition) ---- */
+int fake_capturing;
+struct rec { int kind; u a[18]; double d; };
+struct graph { int n, cap; struct rec *r; };
+struct graph *fake_cur;
+long fake_calls;      /* compute calls executed, for the test to read via dlsym */
+int fake_packed_only; /* set by the test: refuse strided conv tensors like a strict library */
+
+enum { K_CONV = 1, K_CBA, K_ADD, K_TRANSFORM, K_ACT, K_POOL, K_BN, K_GEMM, K_OP };
+
+struct tdesc { int n, c, h, w, ns, cs, hs, ws, dtype; };
+struct fdesc { int k, c, h, w, dtype, format; };
+struct cdesc { int ph, pw, sh, sw, dh, dw, mode, ctype, groups, math; };
+struct adesc { int mode, nan; double coef; };
+struct pdesc { int mode, nan, wh, ww, ph, pw, sh, sw; };
+
+/* ---- CUDA runtime ---- */
+int cudaGetDeviceCount(int *n) { *n = 1; return 0; }
+int cudaSetDevice(int d) { return d == 0 ? 0 : 101; }
+int cudaGetDeviceProperties_v2(char *prop, int d) { (void)d; strcpy(prop, "Fake GPU (CPU stand-in)"); return 0; }
+int cudaDriverGetVersion(int *v) { *v = 13000; return 0; }
+int cudaRuntimeGetVersion(int *v) { *v = 13000; return 0; }
+int cudaMemGetInfo(size_t *free_, size_t *total) { *free_ = (size_t)8 << 30; *total = (size_t)16 << 30; return 0; }
+int cudaMalloc(void **p, size_t n) { *p = aligned_alloc(256, (n + 255) / 256 * 256); return *p ? 0 : 2; }
+int cudaFree(void *p) { free(p); return 0; }
+int cudaMemcpy(void *dst, const void *src, size_t n, int kind) { if (kind < 1 || kind > 3) return 21; memcpy(dst, src, n); return 0; }
+int cudaMemcpyAsync(void *dst, const void *src, size_t n, int kind, void *s) { (void)s; if (fake_capturing) return 900; return cudaMemcpy(dst, src, n, kind); }
+int cudaStreamCreateWithFlags(void **s, unsigned f) { (void)f; *s = malloc(8); return 0; }
+int cudaStreamSynchronize(void *s) { (void)s; return fake_capturing ? 900 : 0; }
+int cudaEventCreate(double **e) { *e = calloc(1, sizeof(double)); return 0; }
+int cudaEventDestroy(double *e) { free(e); return 0; }
+int cudaEventRecord(double *e, void *s) {
+	(void)s;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	*e = t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+	return 0;
+}
+int cudaEventSynchronize(double *e) { (void)e; return 0; }
+int cudaEventElapsedTime(float *ms, double *a, double *b) { *ms = (float)(*b - *a); return 0; }
+int cudaStreamBeginCapture(void *s, int mode) {
+	(void)s;
+	if (mode != 2 || fake_capturing) return 1;
+	fake_capturing = 1;
+	fake_cur = calloc(1, sizeof *fake_cur);
+	return 0;
+}
+int cudaStreamEndCapture(void *s, struct graph **g) { (void)s; if (!fake_capturing) return 1; fake_capturing = 0; *g = fake_cur; fake_cur = 0; return 0; }
+int cudaGraphInstantiate(struct graph **exec, struct graph *g, unsigned long long flags) { if (flags) return 1; *exec = g; return 0; }
+int cudaGraphExecDestroy(struct graph *e) { (void)e; return 0; }
+int cudaGraphDestroy(struct graph *g) { free(g->r); free(g); return 0; }
+const char *cudaGetErrorString(int e) { return e == 900 ? "operation not permitted when stream is capturing" : "fake cuda error"; }
+
+static int record(int kind, const u *a, int n, double d) {
+	struct graph *g = fake_cur;
+	if (g->n == g->cap) { g->cap = g->cap ? 2 * g->cap : 64; g->r = realloc(g->r, g->cap * sizeof *g->r); }
+	g->r[g->n].kind = kind;
+	memcpy(g->r[g->n].a, a, n * sizeof(u));
+	g->r[g->n].d = d;
+	g->n++;
+	return 0;
+}
+
+/* ---- element addressing ---- */
+static float *at(const struct tdesc *d, void *p, int n, int c, int h, int w) {
+	return (float *)p + (long)n * d->ns + (long)c * d->cs + (long)h * d->hs + (long)w * d->ws;
+}
+
+/* ---- cuBLAS ---- */
+int cublasCreate_v2(void **h) { *h = malloc(8); return 0; }
+int cublasSetStream_v2(void *h, void *s) { (void)h; (void)s; return 0; }
+int cublasSetWorkspace_v2(void *h, void *w, size_t n) { (void)h; return w && n ? 0 : 7; }
+int cublasSetMathMode(void *h, int m) { (void)h; return (m == 0 || m == 3) ? 0 : 7; }
+static int do_gemm(const u *a) {
+	int ta = a[1], tb = a[2], m = a[3], n = a[4], k = a[5], lda = a[8], ldb = a[10], ldc = a[13];
+	const float *A = (float *)a[7], *B = (float *)a[9];
+	float al = *(float *)a[6], be = *(float *)a[11], *C = (float *)a[12];
+	if (ta > 1 || tb > 1 || lda < (ta ? k : m) || ldb < (tb ? n : k) || ldc < m) return 7;
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < n; j++) {
+			double s = 0;
+			for (int l = 0; l < k; l++)
+				s += (double)(ta ? A[l + i * lda] : A[i + l * lda]) * (tb ? B[j + l * ldb] : B[l + j * ldb]);
+			C[i + j * ldc] = al * s + (be != 0 ? be * C[i + j * ldc] : 0);
+		}
+	fake_calls++;
+	return 0;
+}
+int cublasSgemm_v2(u h, u ta, u tb, u m, u n, u k, u al, u A, u lda, u B, u ldb, u be, u C, u ldc) {
+	u a[] = {h, ta, tb, m, n, k, al, A, lda, B, ldb, be, C, ldc};
+	return fake_capturing ? record(K_GEMM, a, 14, 0) : do_gemm(a);
+}
+
+/* ---- cuDNN ---- */
+int cudnnCreate(void **h) { *h = malloc(8); return 0; }
+int cudnnSetStream(void *h, void *s) { (void)h; (void)s; return 0; }
+size_t cudnnGetVersion(void) { return 91900; }
+const char *cudnnGetErrorString(int s) { return s == 9 ? "CUDNN_STATUS_NOT_SUPPORTED" : "CUDNN_STATUS_BAD_PARAM"; }
+int cudnnCreateTensorDescriptor(struct tdesc **d) { *d = calloc(1, sizeof **d); return 0; }
+int cudnnSetTensor4dDescriptorEx(struct tdesc *d, int dt, int n, int c, int h, int w, int ns, int cs, int hs, int ws) {
+	if (dt != 0 || n < 1 || c < 1 || h < 1 || w < 1 || ns < 1 || cs < 1 || hs < 1 || ws < 1) return 3;
+	*d = (struct tdesc){n, c, h, w, ns, cs, hs, ws, dt};
+	return 0;
+}
+int cudnnDestroyTensorDescriptor(struct tdesc *d) { free(d); return 0; }
+int cudnnCreateFilterDescriptor(struct fdesc **d) { *d = calloc(1, sizeof **d); return 0; }
+int cudnnSetFilter4dDescriptor(struct fdesc *d, int dt, int format, int k, int c, int h, int w) {
+	if (dt != 0 || format != 0) return 3;
+	*d = (struct fdesc){k, c, h, w, dt, format};
+	return 0;
+}
+int cudnnDestroyFilterDescriptor(struct fdesc *d) { free(d); return 0; }
+int cudnnCreateConvolutionDescriptor(struct cdesc **d) { *d = calloc(1, sizeof **d); (*d)->groups = 1; return 0; }
+int cudnnSetConvolution2dDescriptor(struct cdesc *d, int ph, int pw, int sh, int sw, int dh, int dw, int mode, int ct) {
+	if (sh < 1 || sw < 1 || dh != 1 || dw != 1 || ct != 0) return 3;
+	d->ph = ph, d->pw = pw, d->sh = sh, d->sw = sw, d->dh = dh, d->dw = dw, d->mode = mode, d->ctype = ct;
+	return 0;
+}
+int cudnnSetConvolutionGroupCount(struct cdesc *d, int g) { if (g < 1) return 3; d->groups = g; return 0; }
+int cudnnSetConvolutionMathType(struct cdesc *d, int m) { if (m != 0 && m != 3) return 3; d->math = m; return 0; }
+int cudnnDestroyConvolutionDescriptor(struct cdesc *d) { free(d); return 0; }
+
+static int packed(const struct tdesc *d) {
+	return d->ws == 1 && d->hs == d->w && d->cs == d->h * d->w && (d->n == 1 || d->ns == d->c * d->h * d->w);
+}
+static int conv_ok(const struct tdesc *x, const struct fdesc *w, const struct cdesc *c, const struct tdesc *y) {
+	if (fake_packed_only && (!packed(x) || !packed(y))) return 0;
+	return w->c * c->groups == x->c && w->k == y->c && w->k % c->groups == 0 && x->n == y->n &&
+	       y->h == (x->h + 2 * c->ph - w->h) / c->sh + 1 && y->w == (x->w + 2 * c->pw - w->w) / c->sw + 1;
+}
+
+/* cudnnConvolutionFwdAlgoPerf_t */
+struct perf { int algo, status; float time; size_t memory; int determinism, mathType, reserved[3]; };
+
+/* Algorithm 6 pretends to be a tensor-core (TF32) kernel, listed first; algorithm 1 is the
+ * FMA one and needs a 4 KiB workspace. */
+int cudnnFindConvolutionForwardAlgorithm(void *h, struct tdesc *x, struct fdesc *w, struct cdesc *c, struct tdesc *y,
+                                         int req, int *got, struct perf *p) {
+	(void)h;
+	if (fake_capturing) return 9;
+	if (!conv_ok(x, w, c, y) || req < 2) return 3;
+	memset(p, 0, 2 * sizeof *p);
+	p[0] = (struct perf){6, 0, 0.01f, 0, 1, 1, {0}};
+	p[1] = (struct perf){1, 0, 0.02f, 4096, 1, 3, {0}};
+	*got = 2;
+	return 0;
+}
+
+static int do_conv(const u *a, int cba) {
+	/* conv: h alpha xD x wD w convD algo ws wsSize beta yD y
+	 * cba:  h alpha1 xD x wD w convD algo ws wsSize alpha2 zD z biasD bias actD yD y */
+	const struct tdesc *xd = (void *)a[2], *yd = (void *)a[cba ? 16 : 11];
+	const struct fdesc *wd = (void *)a[4];
+	const struct cdesc *cd = (void *)a[6];
+	void *x = (void *)a[3], *y = (void *)a[cba ? 17 : 12];
+	const float *w = (float *)a[5];
+	int algo = a[7];
+	float alpha = *(float *)a[1];
+	if (!conv_ok(xd, wd, cd, yd) || cd->mode != 1) return 3;
+	if (algo != 1 && algo != 6) return 3;
+	if (algo == 6 && cd->math == 3) return 9; /* tensor cores on an FMA-only descriptor */
+	if (algo == 1 && (!a[8] || a[9] < 4096)) return 3; /* workspace too small */
+	const struct tdesc *zd = 0, *bd = 0;
+	const struct adesc *act = 0;
+	void *z = 0, *b = 0;
+	float alpha2 = 0, beta = 0;
+	if (cba) {
+		alpha2 = *(float *)a[10], zd = (void *)a[11], z = (void *)a[12], bd = (void *)a[13], b = (void *)a[14];
+		act = (void *)a[15];
+		if (act->mode != 1 || bd->c != yd->c || bd->n != 1 || bd->h != 1 || bd->w != 1) return 9;
+		if (zd->n != yd->n || zd->c != yd->c || zd->h != yd->h || zd->w != yd->w) return 3;
+	} else {
+		beta = *(float *)a[10];
+	}
+	int opg = wd->k / cd->groups;
+	float *tmp = malloc(sizeof(float) * yd->n * yd->c * yd->h * yd->w);
+	long t = 0;
+	for (int n = 0; n < yd->n; n++)
+		for (int o = 0; o < yd->c; o++)
+			for (int i = 0; i < yd->h; i++)
+				for (int j = 0; j < yd->w; j++) {
+					double s = 0;
+					for (int ci = 0; ci < wd->c; ci++)
+						for (int kh = 0; kh < wd->h; kh++)
+							for (int kw = 0; kw < wd->w; kw++) {
+								int ih = i * cd->sh - cd->ph + kh, iw = j * cd->sw - cd->pw + kw;
+								if (ih < 0 || iw < 0 || ih >= xd->h || iw >= xd->w) continue;
+								s += (double)w[((o * wd->c + ci) * wd->h + kh) * wd->w + kw] *
+								     *at(xd, x, n, (o / opg) * wd->c + ci, ih, iw);
+							}
+					double v = alpha * s;
+					if (cba) {
+						v += alpha2 * *at(zd, z, n, o, i, j) + *at(bd, b, 0, o, 0, 0);
+						v = v > 0 ? v : 0;
+					} else if (beta != 0) {
+						v += beta * *at(yd, y, n, o, i, j);
+					}
+					tmp[t++] = (float)v;
+				}
+	t = 0;
+	for (int n = 0; n < yd->n; n++)
+		for (int o = 0; o < yd->c; o++)
+			for (int i = 0; i < yd->h; i++)
+				for (int j = 0; j < yd->w; j++) *at(yd, y, n, o, i, j) = tmp[t++];
+	free(tmp);
+	fake_calls++;
+	return 0;
+}
+int cudnnConvolutionForward(u h, u al, u xd, u x, u wd, u w, u cd, u algo, u ws, u wss, u be, u yd, u y) {
+	u a[] = {h, al, xd, x, wd, w, cd, algo, ws, wss, be, yd, y};
+	return fake_capturing ? record(K_CONV, a, 13, 0) : do_conv(a, 0);
+}
+int cudnnConvolutionBiasActivationForward(u h, u al, u xd, u x, u wd, u w, u cd, u algo, u ws, u wss, u al2, u zd, u z,
+                                          u bd, u b, u ad, u yd, u y) {
+	u a[] = {h, al, xd, x, wd, w, cd, algo, ws, wss, al2, zd, z, bd, b, ad, yd, y};
+	return fake_capturing ? record(K_CBA, a, 18, 0) : do_conv(a, 1);
+}
+
+/* generic element-wise walk over y's dims; x may broadcast (dims of 1) */
+static int same_or_one(const struct tdesc *x, const struct tdesc *y) {
+	return (x->n == y->n || x->n == 1) && (x->c == y->c || x->c == 1) && (x->h == y->h || x->h == 1) && (x->w == y->w || x->w == 1);
+}
+static int do_ew(const u *a, int kind, double d) {
+	/* add:       h alpha aD A beta cD C
+	 * transform: h alpha xD x beta yD y
+	 * act:       h actD alpha xD x beta yD y
+	 * bn:        h mode alpha beta xD x yD y bnD scale bias mean var (eps in d) */
+	const struct tdesc *xd, *yd;
+	void *x, *y;
+	float alpha, beta;
+	const struct adesc *act = 0;
+	const struct tdesc *bnd = 0;
+	if (kind == K_ACT) {
+		act = (void *)a[1], alpha = *(float *)a[2], xd = (void *)a[3], x = (void *)a[4], beta = *(float *)a[5], yd = (void *)a[6], y = (void *)a[7];
+	} else if (kind == K_BN) {
+		if (a[1] != 1) return 3;
+		alpha = *(float *)a[2], beta = *(float *)a[3], xd = (void *)a[4], x = (void *)a[5], yd = (void *)a[6], y = (void *)a[7];
+		bnd = (void *)a[8];
+		if (bnd->c != xd->c || bnd->n != 1 || bnd->h != 1 || bnd->w != 1 || d < 1e-5 - 1e-12) return 3;
+	} else {
+		alpha = *(float *)a[1], xd = (void *)a[2], x = (void *)a[3], beta = *(float *)a[4], yd = (void *)a[5], y = (void *)a[6];
+	}
+	if (kind == K_ADD ? !same_or_one(xd, yd) : (xd->n != yd->n || xd->c != yd->c || xd->h != yd->h || xd->w != yd->w)) return 3;
+	long total = (long)yd->n * yd->c * yd->h * yd->w, t = 0;
+	float *tmp = malloc(sizeof(float) * total);
+	for (int n = 0; n < yd->n; n++)
+		for (int c = 0; c < yd->c; c++)
+			for (int i = 0; i < yd->h; i++)
+				for (int j = 0; j < yd->w; j++) {
+					double v = *at(xd, x, n % xd->n, c % xd->c, i % xd->h, j % xd->w);
+					if (kind == K_ACT) {
+						v = v > 0 ? v : 0;
+						if (act->mode == 3 && v > act->coef) v = act->coef;
+						else if (act->mode != 1 && act->mode != 3) { free(tmp); return 9; }
+					} else if (kind == K_BN) {
+						const float *sc = (float *)a[9], *bi = (float *)a[10], *mu = (float *)a[11], *var = (float *)a[12];
+						v = (v - mu[c]) / sqrt(var[c] + d) * sc[c] + bi[c];
+					}
+					v *= alpha;
+					if (beta != 0) v += beta * *at(yd, y, n, c, i, j);
+					tmp[t++] = (float)v;
+				}
+	t = 0;
+	for (int n = 0; n < yd->n; n++)
+		for (int c = 0; c < yd->c; c++)
+			for (int i = 0; i < yd->h; i++)
+				for (int j = 0; j < yd->w; j++) *at(yd, y, n, c, i, j) = tmp[t++];
+	free(tmp);
+	fake_calls++;
+	return 0;
+}
+int cudnnAddTensor(u h, u al, u ad, u A, u be, u cd, u C) {
+	u a[] = {h, al, ad, A, be, cd, C};
+	return fake_capturing ? record(K_ADD, a, 7, 0) : do_ew(a, K_ADD, 0);
+}
+int cudnnTransformTensor(u h, u al, u xd, u x, u be, u yd, u y) {
+	u a[] = {h, al, xd, x, be, yd, y};
+	return fake_capturing ? record(K_TRANSFORM, a, 7, 0) : do_ew(a, K_TRANSFORM, 0);
+}
+int cudnnCreateActivationDescriptor(struct adesc **d) { *d = calloc(1, sizeof **d); return 0; }
+int cudnnSetActivationDescriptor(struct adesc *d, int mode, int nan, double coef) { d->mode = mode, d->nan = nan, d->coef = coef; return 0; }
+int cudnnDestroyActivationDescriptor(struct adesc *d) { free(d); return 0; }
+int cudnnActivationForward(u h, u ad, u al, u xd, u x, u be, u yd, u y) {
+	u a[] = {h, ad, al, xd, x, be, yd, y};
+	return fake_capturing ? record(K_ACT, a, 8, 0) : do_ew(a, K_ACT, 0);
+}
+int cudnnBatchNormalizationForwardInference(u h, int mode, u al, u be, u xd, u x, u yd, u y, u bnd, u sc, u bi, u mu, u var, double eps) {
+	u a[] = {h, (u)mode, al, be, xd, x, yd, y, bnd, sc, bi, mu, var};
+	return fake_capturing ? record(K_BN, a, 13, eps) : do_ew(a, K_BN, eps);
+}
+struct odesc { int op, ctype, nan; };
+int cudnnCreateOpTensorDescriptor(struct odesc **d) { *d = calloc(1, sizeof **d); return 0; }
+int cudnnSetOpTensorDescriptor(struct odesc *d, int op, int ct, int nan) { if (ct != 0) return 3; d->op = op, d->ctype = ct, d->nan = nan; return 0; }
+int cudnnDestroyOpTensorDescriptor(struct odesc *d) { free(d); return 0; }
+/* C = op(alpha1*A, alpha2*B) + beta*C: h opD alpha1 aD A alpha2 bD B beta cD C */
+static int do_op(const u *a) {
+	const struct odesc *o = (void *)a[1];
+	const struct tdesc *ad = (void *)a[3], *bd = (void *)a[6], *cd = (void *)a[9];
+	void *A = (void *)a[4], *B = (void *)a[7], *C = (void *)a[10];
+	float a1 = *(float *)a[2], a2 = *(float *)a[5], be = *(float *)a[8];
+	if (o->op != 0) return 9;
+	if (ad->n != cd->n || ad->c != cd->c || ad->h != cd->h || ad->w != cd->w || !same_or_one(bd, cd)) return 3;
+	for (int n = 0; n < cd->n; n++)
+		for (int c = 0; c < cd->c; c++)
+			for (int i = 0; i < cd->h; i++)
+				for (int j = 0; j < cd->w; j++) {
+					float *y = at(cd, C, n, c, i, j);
+					double v = a1 * *at(ad, A, n, c, i, j) + a2 * *at(bd, B, n % bd->n, c % bd->c, i % bd->h, j % bd->w);
+					*y = (float)(v + (be != 0 ? be * *y : 0));
+				}
+	fake_calls++;
+	return 0;
+}
+int cudnnOpTensor(u h, u od, u a1, u ad, u A, u a2, u bd, u B, u be, u cd, u C) {
+	u a[] = {h, od, a1, ad, A, a2, bd, B, be, cd, C};
+	return fake_capturing ? record(K_OP, a, 11, 0) : do_op(a);
+}
+
+int cudnnCreatePoolingDescriptor(struct pdesc **d) { *d = calloc(1, sizeof **d); return 0; }
+int cudnnSetPooling2dDescriptor(struct pdesc *d, int mode, int nan, int wh, int ww, int ph, int pw, int sh, int sw) {
+	if (mode < 0 || mode > 2 || wh < 1 || ww < 1 || sh < 1 || sw < 1) return 3;
+	*d = (struct pdesc){mode, nan, wh, ww, ph, pw, sh, sw};
+	return 0;
+}
+int cudnnDestroyPoolingDescriptor(struct pdesc *d) { free(d); return 0; }
+static int do_pool(const u *a) {
+	const struct pdesc *p = (void *)a[1];
+	const struct tdesc *xd = (void *)a[3], *yd = (void *)a[6];
+	void *x = (void *)a[4], *y = (void *)a[7];
+	float alpha = *(float *)a[2];
+	if (yd->h != (xd->h + 2 * p->ph - p->wh) / p->sh + 1 || yd->w != (xd->w + 2 * p->pw - p->ww) / p->sw + 1 || xd->c != yd->c) return 3;
+	for (int n = 0; n < yd->n; n++)
+		for (int c = 0; c < yd->c; c++)
+			for (int i = 0; i < yd->h; i++)
+				for (int j = 0; j < yd->w; j++) {
+					double m = -INFINITY, s = 0;
+					int cnt = 0;
+					for (int kh = 0; kh < p->wh; kh++)
+						for (int kw = 0; kw < p->ww; kw++) {
+							int ih = i * p->sh - p->ph + kh, iw = j * p->sw - p->pw + kw;
+							if (ih < 0 || iw < 0 || ih >= xd->h || iw >= xd->w) continue;
+							double v = *at(xd, x, n, c, ih, iw);
+							m = v > m ? v : m, s += v, cnt++;
+						}
+					double v = p->mode == 0 ? m : p->mode == 1 ? s / (p->wh * p->ww) : s / cnt;
+					*at(yd, y, n, c, i, j) = (float)(alpha * v);
+				}
+	fake_calls++;
+	return 0;
+}
+int cudnnPoolingForward(u h, u pd, u al, u xd, u x, u be, u yd, u y) {
+	u a[] = {h, pd, al, xd, x, be, yd, y};
+	return fake_capturing ? record(K_POOL, a, 8, 0) : do_pool(a);
+}
+
+int cudaGraphLaunch(struct graph *g, void *s) {
+	(void)s;
+	for (int i = 0; i < g->n; i++) {
+		const struct rec *r = &g->r[i];
+		int st;
+		switch (r->kind) {
+		case K_CONV: st = do_conv(r->a, 0); break;
+		case K_CBA: st = do_conv(r->a, 1); break;
+		case K_ADD: st = do_ew(r->a, K_ADD, 0); break;
+		case K_TRANSFORM: st = do_ew(r->a, K_TRANSFORM, 0); break;
+		case K_ACT: st = do_ew(r->a, K_ACT, 0); break;
+		case K_BN: st = do_ew(r->a, K_BN, r->d); break;
+		case K_POOL: st = do_pool(r->a); break;
+		case K_GEMM: st = do_gemm(r->a); break;
+		case K_OP: st = do_op(r->a); break;
+		default: st = 1;
+		}
+		if (st) return 719; /* cudaErrorLaunchFailure */
+	}
+	return 0;
+}
