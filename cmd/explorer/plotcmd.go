@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/runner/sweep"
 )
@@ -102,7 +103,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 				if !(x(r) > 0) || !(r.LatencyMS.Median > 0) {
 					return nil // the metric is missing in some rows: no chart
 				}
-				pt := plots.GapPoint{Label: shortLabel(r), Family: familyTitle(r.Family), X: x(r), LatencyMS: r.LatencyMS.Median}
+				pt := plots.GapPoint{Label: shortLabel(r), Family: chartdata.FamilyTitle(r.Family), X: x(r), LatencyMS: r.LatencyMS.Median}
 				if len(groups) > 1 {
 					pt.Host = g.Label
 				}
@@ -165,11 +166,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		}
 		n++
 		slug := slugify(r.Name + "-" + r.Mode + "-" + strconv.Itoa(r.Threads) + "t")
-		var shares []plots.ShareRow
-		for _, c := range r.Categories {
-			shares = append(shares, plots.ShareRow{Category: c.Name, MAdds: float64(c.MAdds), MAC: float64(c.MAC), TimeMS: c.TimeMS})
-		}
-		p, err := plots.Decomposition(shares)
+		p, err := plots.Decomposition(chartdata.ShareRows(r.Categories))
 		if err != nil {
 			return files, fmt.Errorf("plot %s: %w", r.Name, err)
 		}
@@ -181,17 +178,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		if len(r.Ops) == 0 || !r.Ceiling.Valid() {
 			continue
 		}
-		var pts []plots.RooflinePoint
-		top := topOps(r.Ops, 3)
-		for _, op := range r.Ops {
-			pt := plots.RooflinePoint{Category: op.Category, Intensity: op.Intensity, GFLOPS: op.GFLOPS}
-			if top[op.ID] {
-				pt.Label = op.ID
-			}
-			pts = append(pts, pt)
-		}
-		p, err = plots.Roofline(pts, plots.Ceilings{PeakGFLOPS: r.Ceiling.PeakGFLOPS,
-			Bandwidths: []plots.Bandwidth{{Name: "L2", GBps: r.Ceiling.L2GBps}, {Name: "DRAM", GBps: r.Ceiling.DRAMGBps}}})
+		p, err = plots.Roofline(chartdata.RooflinePoints(r.Ops, 3), chartdata.Ceilings(r.Ceiling))
 		if err != nil {
 			return files, fmt.Errorf("plot %s: %w", r.Name, err)
 		}
@@ -207,24 +194,6 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		return files, err
 	}
 	return append(files, path), nil
-}
-
-// topOps marks the n slowest ops for labels.
-func topOps(ops []sweep.OpPoint, n int) map[string]bool {
-	out := map[string]bool{}
-	for range n {
-		best := -1
-		for i, op := range ops {
-			if !out[op.ID] && (best < 0 || op.TimeMS > ops[best].TimeMS) {
-				best = i
-			}
-		}
-		if best < 0 {
-			break
-		}
-		out[ops[best].ID] = true
-	}
-	return out
 }
 
 func writePointsCSV(path string, rows []sweep.Row) error {
@@ -251,21 +220,6 @@ func writePointsCSV(path string, rows []sweep.Row) error {
 		return fmt.Errorf("plot CSV %s: %w", path, err)
 	}
 	return nil
-}
-
-// familyTitle is the legend name of a family.
-func familyTitle(f string) string {
-	switch arch.Family(f) {
-	case arch.ShuffleNetV2:
-		return "ShuffleNet v2"
-	case arch.ShuffleNetV1:
-		return "ShuffleNet v1"
-	case arch.MobileNetV2:
-		return "MobileNet v2"
-	case arch.MobileNetV1:
-		return "MobileNet v1"
-	}
-	return f
 }
 
 // shortLabel is a point label: the knobs that differ from the family's

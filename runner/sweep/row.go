@@ -133,20 +133,30 @@ func NewRow(d Design, g *arch.Graph, res runner.Result, cfg Config) Row {
 		r.RooflineMS = float64(calib.Estimate(view, c, cfg.Calibration.L2Bytes)) / float64(time.Millisecond)
 	}
 	if res.Profile != nil {
-		for _, c := range res.Profile.Categories {
-			if c.Nanos == 0 && c.MultAdds == 0 && c.MemAccess == 0 {
-				continue
-			}
-			r.Categories = append(r.Categories, CategoryShare{Name: c.Name, TimeMS: float64(c.Nanos) / 1e6,
-				TimeShare: c.TimeShare, MAdds: c.MultAdds, MAC: c.MemAccess})
-		}
-		for _, op := range res.Profile.Rows {
-			if op.Nanos <= 0 || op.MultAdds == 0 || op.Bytes == 0 {
-				continue
-			}
-			r.Ops = append(r.Ops, OpPoint{ID: op.ID, Category: string(op.Category),
-				Intensity: float64(2*op.MultAdds) / float64(op.Bytes), GFLOPS: op.GFLOPS, TimeMS: float64(op.Nanos) / 1e6})
-		}
+		r.Categories, r.Ops = ProfilePoints(*res.Profile)
 	}
 	return r
+}
+
+// ProfilePoints condenses a profile into a row's category shares (the
+// categories with any time, MAdds or MAC) and roofline points (the rows with
+// time, MAdds and bytes: an op without MAdds has no place on a roofline).
+func ProfilePoints(p runner.Profile) ([]CategoryShare, []OpPoint) {
+	var cats []CategoryShare
+	for _, c := range p.Categories {
+		if c.Nanos == 0 && c.MultAdds == 0 && c.MemAccess == 0 {
+			continue
+		}
+		cats = append(cats, CategoryShare{Name: c.Name, TimeMS: float64(c.Nanos) / 1e6,
+			TimeShare: c.TimeShare, MAdds: c.MultAdds, MAC: c.MemAccess})
+	}
+	var ops []OpPoint
+	for _, op := range p.Rows {
+		if op.Nanos <= 0 || op.MultAdds == 0 || op.Bytes == 0 {
+			continue
+		}
+		ops = append(ops, OpPoint{ID: op.ID, Category: string(op.Category),
+			Intensity: float64(2*op.MultAdds) / float64(op.Bytes), GFLOPS: op.GFLOPS, TimeMS: float64(op.Nanos) / 1e6})
+	}
+	return cats, ops
 }
