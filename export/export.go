@@ -75,7 +75,9 @@ type Measured struct {
 
 // Session is what [Write] exports.
 type Session struct {
-	Host   string // the machine, for chart titles and points.json
+	// Host describes the machine in points.json; its first " · "-separated
+	// part (the CPU) names it in chart titles.
+	Host   string
 	Points []Point
 	Design Design
 	// Measured is the current design's latest measurement; nil when it has
@@ -84,6 +86,9 @@ type Session struct {
 	// Ceiling is the roofline of Measured.Threads on this machine; nil
 	// leaves the roofline out.
 	Ceiling *calib.Ceiling
+	// NoCeiling says why Ceiling is nil (e.g. the calibration failed), for
+	// the notes; "" gives a generic note.
+	NoCeiling string
 	// Guidelines are the guideline experiments that were run, each with
 	// every row measured.
 	Guidelines []plots.GuidelineData
@@ -115,7 +120,7 @@ func Write(dir string, s Session) (Result, error) {
 	// Gap scatters of the session's points.
 	pts := measured(s.Points)
 	if len(pts) == 0 {
-		w.note("no gap chart: no measured designs")
+		w.note("no gap chart: nothing measured")
 	} else {
 		for _, g := range []struct {
 			name   string
@@ -225,11 +230,15 @@ func (w *writer) design(g *arch.Graph, s Session) {
 
 	switch {
 	case s.Measured == nil:
-		w.note("no roofline: the current design was not measured")
+		w.note("no roofline: design not measured")
 	case len(ops) == 0:
-		w.note("no roofline: the measurement has no per-op profile")
+		w.note("no roofline: no per-op profile")
 	case s.Ceiling == nil || !s.Ceiling.Valid():
-		w.note("no roofline: no calibration of this machine")
+		why := s.NoCeiling
+		if why == "" {
+			why = "no calibration"
+		}
+		w.note("no roofline: " + why)
 	default:
 		p, err := plots.Roofline(chartdata.RooflinePoints(ops, labelledOps), chartdata.Ceilings(*s.Ceiling))
 		if err == nil {
@@ -256,8 +265,8 @@ func designTitle(s Session) string {
 	if m := s.Measured; m != nil {
 		extra = append(extra, fmt.Sprintf("%s/%s/%dt", m.Backend, m.Mode, m.Threads))
 	}
-	if s.Host != "" {
-		extra = append(extra, s.Host)
+	if cpu, _, _ := strings.Cut(s.Host, " · "); cpu != "" {
+		extra = append(extra, cpu)
 	}
 	if len(extra) > 0 {
 		name += " (" + strings.Join(extra, ", ") + ")"

@@ -82,9 +82,9 @@ func TestWrite(t *testing.T) {
 		note  string // a note that must be given ("" = none at all)
 	}{
 		{"full", full, append(append(slices.Clone(gaps), "decomposition.png", "roofline.png", "guideline-g1-x1.png"), data...), ""},
-		{"not measured", noRun, append(append(slices.Clone(gaps), "decomposition.png"), data...), "no roofline: the current design was not measured"},
+		{"not measured", noRun, append(append(slices.Clone(gaps), "decomposition.png"), data...), "no roofline: design not measured"},
 		{"no calibration", noCeiling, append(append(slices.Clone(gaps), "decomposition.png", "guideline-g1-x1.png"), data...), "no roofline: no calibration"},
-		{"no valid points", noPoints, append([]string{"decomposition.png"}, data...), "no gap chart: no measured designs"},
+		{"no valid points", noPoints, append([]string{"decomposition.png"}, data...), "no gap chart: nothing measured"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -72,6 +72,15 @@ type Deps struct {
 	DesignFiles []string
 	// SaveDir is where the save prompt proposes to write design files ("" = current directory).
 	SaveDir string
+	// Calibrator gives the roofline ceilings for the exported roofline
+	// chart; nil leaves that chart out.
+	Calibrator Calibrator
+	// ExportDir is where the export prompt proposes a new folder ("" =
+	// current directory).
+	ExportDir string
+	// Now is the clock of the export folder's default name; nil means
+	// time.Now.
+	Now func() time.Time
 	// Log receives one line per notable event (runs, errors); nil discards them.
 	Log io.Writer
 }

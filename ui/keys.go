@@ -8,7 +8,7 @@ type keyMap struct {
 	Up, Down, Left, Right, Enter   key.Binding
 	Run, Cancel                    key.Binding
 	View, Table, Lens, Axis        key.Binding
-	Scale, Save                    key.Binding
+	Scale, Save, Export            key.Binding
 	Next, Prev, Screen, Help, Quit key.Binding
 	Apply, Discard                 key.Binding
 }
@@ -28,6 +28,7 @@ func defaultKeyMap() keyMap {
 		Axis:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "FLOPs/MAC")),
 		Scale:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "scale")),
 		Save:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save design")),
+		Export:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
 		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
 		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev screen")),
 		Screen:  key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "screen")),
@@ -40,7 +41,7 @@ func defaultKeyMap() keyMap {
 
 // ShortHelp lists the enabled bindings for the footer.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Apply, k.Discard, k.Up, k.Down, k.Left, k.Right, k.Enter, k.Run, k.Cancel, k.Axis, k.Scale, k.Save, k.Help, k.Quit}
+	return []key.Binding{k.Apply, k.Discard, k.Up, k.Down, k.Left, k.Right, k.Enter, k.Run, k.Cancel, k.Axis, k.Scale, k.Save, k.Export, k.Help, k.Quit}
 }
 
 // FullHelp lists the enabled bindings in columns for the help screen.
@@ -48,6 +49,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Apply, k.Discard, k.Up, k.Down, k.Left, k.Right, k.Enter},
 		{k.Run, k.Cancel, k.View, k.Table, k.Lens, k.Axis, k.Scale, k.Save},
-		{k.Next, k.Prev, k.Screen, k.Help, k.Quit},
+		{k.Export, k.Next, k.Prev, k.Screen, k.Help, k.Quit},
 	}
 }

@@ -43,6 +43,7 @@ const (
 	editNone editKind = iota
 	editKnob
 	editSave
+	editExport
 )
 
 // Model is the root Bubble Tea model of the explorer. Create it with [New].
@@ -68,6 +69,7 @@ type Model struct {
 	input   string
 
 	run    runState
+	exp    exportState
 	points []Point
 	gapMAC bool
 	gap    gapCache
@@ -149,16 +151,26 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.handleProgress(msg)
 	case runDoneMsg:
 		return m.handleDone(msg)
+	case exportCalibMsg:
+		return m.handleExportCalib(msg)
+	case exportDoneMsg:
+		m.handleExportDone(msg)
 	case savedMsg:
 		if msg.err != nil {
 			m.fail(msg.err)
 		} else {
-			m.status = "saved design to " + msg.path
+			m.inform("saved design to " + msg.path)
 			m.logf("saved design to %s", msg.path)
 			m.addChoice(msg.path)
 		}
 	}
 	return nil
+}
+
+// inform shows a message in the status line (replacing any error).
+func (m *Model) inform(s string) {
+	m.status = s
+	m.lastErr = ""
 }
 
 // fail records an error for the status line and the log.
@@ -189,6 +201,9 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Cancel) && m.run.active:
 		m.stopRun("cancelled")
 		return nil
+	case key.Matches(k, m.keys.Cancel) && m.exp.calibrating:
+		m.skipCalibration()
+		return nil
 	case m.scr == scrHelp && (key.Matches(k, m.keys.Help) || k.String() == "esc"):
 		m.scr = m.back
 		return nil
@@ -206,6 +221,10 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if m.tooSmall() {
+		return nil
+	}
+	if key.Matches(k, m.keys.Export) {
+		m.startExport()
 		return nil
 	}
 	switch m.scr {
@@ -241,6 +260,9 @@ func (m *Model) setScreen(s screen) {
 
 func (m *Model) quit() tea.Cmd {
 	m.stopRun("")
+	if m.exp.cancel != nil {
+		m.exp.cancel()
+	}
 	return tea.Quit
 }
 
@@ -332,9 +354,12 @@ func (m *Model) handleEdit(k tea.KeyMsg) tea.Cmd {
 	case tea.KeyEnter:
 		kind, text := m.editing, m.input
 		m.editing, m.input = editNone, ""
-		if kind == editKnob {
+		switch kind {
+		case editKnob:
 			m.setKnob(m.cur, text)
 			return nil
+		case editExport:
+			return m.exportTo(text)
 		}
 		return m.save(text)
 	case tea.KeyEsc:
@@ -382,7 +407,7 @@ func (m *Model) syncKeys() {
 	editing := m.editing != editNone
 	small := m.tooSmall()
 	scr := m.scr
-	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.Left, &k.Right, &k.Enter, &k.Run, &k.Cancel, &k.View, &k.Table, &k.Lens, &k.Axis, &k.Scale, &k.Save} {
+	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.Left, &k.Right, &k.Enter, &k.Run, &k.Cancel, &k.View, &k.Table, &k.Lens, &k.Axis, &k.Scale, &k.Save, &k.Export} {
 		b.SetEnabled(false)
 	}
 	k.Apply.SetEnabled(editing)
@@ -393,8 +418,15 @@ func (m *Model) syncKeys() {
 	if editing || small {
 		return
 	}
-	canRun := m.deps.Measurer != nil
-	k.Cancel.SetEnabled(m.run.active)
+	// A run waits for an export to finish (plotting and calibrating would
+	// disturb its timing), and an export for the run.
+	canRun := m.deps.Measurer != nil && !m.exp.active
+	k.Cancel.SetEnabled(m.run.active || m.exp.calibrating)
+	k.Cancel.SetHelp("esc", "cancel run")
+	if !m.run.active && m.exp.calibrating {
+		k.Cancel.SetHelp("esc", "skip roofline")
+	}
+	k.Export.SetEnabled(scr != scrHelp && m.canExport())
 	switch scr {
 	case scrExplore:
 		for _, b := range []*key.Binding{&k.Up, &k.Down, &k.Left, &k.Right, &k.Enter, &k.View, &k.Table, &k.Lens, &k.Save} {

@@ -92,7 +92,7 @@ func (m *Model) render() {
 	case scrPresets:
 		body = block(m.presetLines(m.w, bodyH), m.w, bodyH)
 	case scrHelp:
-		body = block(m.helpLines(), m.w, bodyH)
+		body = block(m.helpLines(bodyH), m.w, bodyH)
 	}
 	lines := make([]string, 0, m.h)
 	lines = append(lines, fit(m.headerLine(), m.w))
@@ -118,21 +118,33 @@ func (m *Model) headerLine() string {
 }
 
 func (m *Model) statusLine() string {
-	if m.editing == editSave {
+	switch m.editing {
+	case editSave:
 		return m.st.title.Render("save design to: ") + m.input + "▏"
+	case editExport:
+		return m.st.title.Render("export plots and data to folder: ") + m.input + "▏"
 	}
 	host := m.deps.Host
 	if host == "" {
 		host = "host unknown"
 	}
 	s := m.st.status.Render(host)
+	msg := ""
 	switch {
 	case m.lastErr != "":
-		s += "  " + m.st.err.Render("error: "+m.lastErr)
+		msg = m.st.err.Render("error: " + m.lastErr)
 	case m.status != "":
-		s += "  " + m.st.ok.Render(m.status)
+		msg = m.st.ok.Render(m.status)
 	}
-	return s
+	if msg == "" {
+		return s
+	}
+	// A message that does not fit beside the host (an export's folder)
+	// matters more than the host.
+	if lipgloss.Width(s)+2+lipgloss.Width(msg) > m.w {
+		return msg
+	}
+	return s + "  " + msg
 }
 
 // exploreLines lays out the knobs and run column beside the cost pane.
@@ -197,19 +209,20 @@ func (m *Model) knobLines(w int) []string {
 	return lines
 }
 
-// helpLines is the help screen: the keys of the screen help was opened
-// from, generated from the key map, and the words of the cost pane.
-func (m *Model) helpLines() []string {
+// helpLines is the help screen in at most h lines (when blank lines can
+// make room): the keys of the screen help was opened from, generated from
+// the key map, and the words of the cost pane.
+func (m *Model) helpLines(h int) []string {
 	saved := m.scr
 	m.scr = m.back
 	m.syncKeys()
 	km := m.keys
 	m.scr = saved
 	m.syncKeys()
-	h := m.help
-	h.ShowAll = true
+	hm := m.help
+	hm.ShowAll = true
 	lines := []string{m.st.title.Render("Keys on the " + screenNames[m.back] + " screen"), ""}
-	lines = append(lines, strings.Split(h.View(km), "\n")...)
+	lines = append(lines, strings.Split(hm.View(km), "\n")...)
 	lines = append(lines, "",
 		m.st.title.Render("Words"),
 		"MAdds   multiply-accumulates: the paper's \"FLOPs\" (146M for 1.0x)",
@@ -225,5 +238,13 @@ func (m *Model) helpLines() []string {
 		"3 guidelines: the paper's G1-G4 experiments on this machine",
 		"4 presets: load a design, save the current one",
 	)
+	// On a short terminal the blank spacer lines go first, from the top.
+	for i := 0; i < len(lines) && len(lines) > h; {
+		if lines[i] == "" {
+			lines = append(lines[:i], lines[i+1:]...)
+			continue
+		}
+		i++
+	}
 	return lines
 }

@@ -99,6 +99,7 @@ func runUI(c uiConfig) error {
 		History:     historyPoints(c.history, logw),
 		DesignFiles: c.designFiles,
 		SaveDir:     c.saveDir,
+		Calibrator:  ms,
 	}
 	if c.logPath != "" {
 		deps.Log = logw

@@ -11,8 +11,10 @@ import (
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/history"
 	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/kernels"
 	"github.com/shufflelab/explorer/ui"
 )
 
@@ -42,7 +44,10 @@ type uiMeasurer struct {
 	backends map[string]runner.Backend
 }
 
-var _ ui.Measurer = (*uiMeasurer)(nil)
+var (
+	_ ui.Measurer   = (*uiMeasurer)(nil)
+	_ ui.Calibrator = (*uiMeasurer)(nil)
+)
 
 func newUIMeasurer(d runDeps, history string) *uiMeasurer {
 	return &uiMeasurer{deps: d, budget: uiBudget, history: history, seed: 1, backends: map[string]runner.Backend{}}
@@ -141,6 +146,47 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 		}
 	}
 	return m, nil
+}
+
+// calibPath is the calibration cache of this host and the active kernel
+// set ("" when there is no cache directory: calibrations are then kept for
+// nothing).
+func calibPath(fp host.Fingerprint) string {
+	path, err := calib.CachePath(calib.HostKey(fp), kernels.Variant())
+	if err != nil {
+		return ""
+	}
+	return path
+}
+
+// Cached returns the cached roofline ceiling of this machine for threads,
+// as `explorer run --calib` and `explorer sweep` cache it.
+func (u *uiMeasurer) Cached(threads int) (calib.Ceiling, bool) {
+	fp := host.Detect()
+	path := calibPath(fp)
+	if path == "" {
+		return calib.Ceiling{}, false
+	}
+	c, ok, err := calib.Load(path, calib.HostKey(fp))
+	if err != nil || !ok || !c.Has(threads) {
+		return calib.Ceiling{}, false
+	}
+	ce, err := c.At(threads)
+	return ce, err == nil
+}
+
+// Calibrate measures the roofline ceiling for threads and caches it. It
+// holds the measurement lock: a run waits for it and it waits for a run,
+// so the two never compete for the cores.
+func (u *uiMeasurer) Calibrate(ctx context.Context, threads int) (calib.Ceiling, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	fp := host.Detect()
+	c, measured, err := calib.Ensure(ctx, calibPath(fp), fp, kernels.Variant(), []int{threads}, calib.Options{})
+	if err != nil && !measured { // measured but not saved is still usable
+		return calib.Ceiling{}, fmt.Errorf("roofline calibration: %w", err)
+	}
+	return c.At(threads)
 }
 
 // historyPoints loads the measured designs of the history file for the gap

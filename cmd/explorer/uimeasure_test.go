@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/history"
+	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/ui"
 )
 
@@ -125,5 +128,37 @@ func TestAvailableBackends(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "backend cudnn unavailable") {
 		t.Errorf("log %q does not say why cudnn is missing", log.String())
+	}
+}
+
+// TestUICalibrator: the export's ceilings come from the calibration cache
+// that `explorer run --calib` and `explorer sweep` share; a missing thread
+// count must be calibrated, and a cancelled calibration says so. (No real
+// calibration runs: the context is cancelled before the first timed slice.)
+func TestUICalibrator(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	u := newTestMeasurer(newFakeDeps(), "")
+	if _, ok := u.Cached(1); ok {
+		t.Fatal("a ceiling in an empty cache")
+	}
+	fp := host.Detect()
+	path := calibPath(fp)
+	if path == "" || !strings.HasPrefix(path, os.Getenv("XDG_CACHE_HOME")) {
+		t.Fatalf("cache path %q is not under $XDG_CACHE_HOME", path)
+	}
+	want := calib.Ceiling{Threads: 1, PeakGFLOPS: 10, L2GBps: 20, DRAMGBps: 5} // arbitrary positive ceilings
+	if err := calib.Save(path, calib.Calibration{Version: calib.Version, Host: calib.HostKey(fp), Ceilings: []calib.Ceiling{want}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := u.Cached(1); !ok || got != want {
+		t.Errorf("Cached(1) = %+v, %v; want %+v", got, ok, want)
+	}
+	if _, ok := u.Cached(2); ok {
+		t.Error("Cached(2) found a ceiling only 1 thread was measured for")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := u.Calibrate(ctx, 2); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled calibration: %v, want context.Canceled", err)
 	}
 }
