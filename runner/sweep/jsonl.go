@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
+
+	"github.com/shufflelab/explorer/runner/jsonl"
 )
 
 // Warning is a line of a results file that was skipped.
@@ -32,103 +32,46 @@ func Append(path string, r Row) error {
 	if err != nil {
 		return fmt.Errorf("encode row %s: %w", r.Name, err)
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("results file: %w", err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
+	if err := jsonl.AppendLine(path, b); err != nil {
 		return fmt.Errorf("results file: %w", err)
 	}
-	line := make([]byte, 0, len(b)+2)
-	torn, err := endsTorn(f)
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("results file %s: %w", path, err)
-	}
-	if torn {
-		line = append(line, '\n')
-	}
-	line = append(append(line, b...), '\n')
-	if _, err := f.Write(line); err != nil {
-		f.Close()
-		return fmt.Errorf("append to %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("fsync %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
-	}
 	return nil
-}
-
-func endsTorn(f *os.File) (bool, error) {
-	st, err := f.Stat()
-	if err != nil || st.Size() == 0 {
-		return false, err
-	}
-	var last [1]byte
-	if _, err := f.ReadAt(last[:], st.Size()-1); err != nil {
-		return false, err
-	}
-	return last[0] != '\n', nil
 }
 
 // Load reads every row of a results file. A missing file is empty. Lines
 // that are not a row (torn by a kill, edited, from another format version)
 // are skipped and reported as warnings; blank lines are ignored.
 func Load(path string) ([]Row, []Warning, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
-	}
+	rows, skips, err := jsonl.Load(path, "row", checkRow)
 	if err != nil {
-		return nil, nil, fmt.Errorf("results file: %w", err)
+		err = fmt.Errorf("results file: %w", err)
 	}
-	defer f.Close()
-	rows, warns, err := Read(f, path)
-	if err != nil {
-		return rows, warns, fmt.Errorf("results file %s: %w", path, err)
-	}
-	return rows, warns, nil
+	return rows, warnings(path, skips), err
 }
 
 // Read reads rows from r (see [Load]); name labels the warnings.
 func Read(r io.Reader, name string) ([]Row, []Warning, error) {
-	var (
-		rows  []Row
-		warns []Warning
-	)
-	br := bufio.NewReader(r)
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil && err != io.EOF {
-			return rows, warns, fmt.Errorf("read line %d: %w", n, err)
-		}
-		eof := err == io.EOF
-		trimmed := bytes.TrimSpace(line)
-		if len(trimmed) > 0 {
-			var row Row
-			switch uerr := json.Unmarshal(trimmed, &row); {
-			case uerr != nil && eof && line[len(line)-1] != '\n':
-				warns = append(warns, Warning{File: name, Line: n, Reason: fmt.Sprintf("torn last line (%d bytes, no newline): %v", len(line), uerr)})
-			case uerr != nil:
-				warns = append(warns, Warning{File: name, Line: n, Reason: uerr.Error()})
-			case row.Version != RowVersion:
-				warns = append(warns, Warning{File: name, Line: n, Reason: fmt.Sprintf("row version %d, want %d", row.Version, RowVersion)})
-			case row.Key == "":
-				warns = append(warns, Warning{File: name, Line: n, Reason: "no design key"})
-			default:
-				rows = append(rows, row)
-			}
-		}
-		if eof {
-			return rows, warns, nil
-		}
+	rows, skips, err := jsonl.Read(r, "row", checkRow)
+	return rows, warnings(name, skips), err
+}
+
+// checkRow rejects a row of another format version or without a design key.
+func checkRow(row *Row) string {
+	switch {
+	case row.Version != RowVersion:
+		return fmt.Sprintf("row version %d, want %d", row.Version, RowVersion)
+	case row.Key == "":
+		return "no design key"
 	}
+	return ""
+}
+
+func warnings(file string, skips []jsonl.Skip) []Warning {
+	var ws []Warning
+	for _, s := range skips {
+		ws = append(ws, Warning{File: file, Line: s.Line, Reason: s.Reason})
+	}
+	return ws
 }
 
 // TrimTorn removes a torn last line — bytes after the last newline, left by
