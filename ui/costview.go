@@ -9,6 +9,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
 )
 
 // analysis is everything the cost pane shows about one design, computed
@@ -111,33 +112,6 @@ func channelNotes(g *arch.Graph) []string {
 	return notes
 }
 
-// human formats a count with an SI suffix, as `explorer cost` does.
-func human(n int64) string {
-	f := float64(n)
-	switch {
-	case f >= 1e9:
-		return strconv.FormatFloat(f/1e9, 'f', 2, 64) + "G"
-	case f >= 1e6:
-		return strconv.FormatFloat(f/1e6, 'f', 2, 64) + "M"
-	case f >= 1e3:
-		return strconv.FormatFloat(f/1e3, 'f', 1, 64) + "k"
-	}
-	return strconv.FormatInt(n, 10)
-}
-
-func humanBytes(n int64) string {
-	f := float64(n)
-	switch {
-	case f >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", f/(1<<30))
-	case f >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", f/(1<<20))
-	case f >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", f/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
 // delta formats the relative change from old to now ("" without a previous design).
 func delta(now, old int64, have bool) string {
 	if !have {
@@ -229,14 +203,14 @@ func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w, h int
 	}
 	lines := []string{st.title.Render(fmt.Sprintf("Cost  %s  [%s view]", a.graph.Spec.String(), rep.View))}
 	row := func(name string, v, old int64, extra string) string {
-		return fmt.Sprintf("%-6s %8s %11d %-9s %s", name, human(v), v, delta(v, old, havePrev), extra)
+		return fmt.Sprintf("%-6s %8s %11d %-9s %s", name, costfmt.Count(v), v, delta(v, old, havePrev), extra)
 	}
 	lines = append(lines,
 		row("MAdds", t.MultAdds, pt.MultAdds, ""),
 		row("FLOPs", t.FLOPs, pt.FLOPs, "2×MAdds"),
 		row("params", t.Params, pt.Params, ""),
-		row("MAC", t.MemAccess, pt.MemAccess, "= "+humanBytes(t.Bytes)),
-		fmt.Sprintf("AI %.1f FLOP/byte · aux FLOPs %s · launches %d", t.Intensity, human(t.AuxFLOPs), t.Steps),
+		row("MAC", t.MemAccess, pt.MemAccess, "= "+costfmt.BytesShort(t.Bytes)),
+		fmt.Sprintf("AI %.1f FLOP/byte · aux FLOPs %s · launches %d", t.Intensity, costfmt.Count(t.AuxFLOPs), t.Steps),
 	)
 	tables := []bool{o.byCategory}
 	if h >= 34 {
@@ -292,7 +266,7 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, w int, st styles) 
 		if gr.MemAccess == 0 && gr.MultAdds == 0 {
 			continue
 		}
-		l := fmt.Sprintf("%-13s %7s %s %7s %s", gr.Name, human(gr.MultAdds), pct(gr.MultAddsShare), human(gr.MemAccess), pct(gr.MemAccessShare))
+		l := fmt.Sprintf("%-13s %7s %s %7s %s", gr.Name, costfmt.Count(gr.MultAdds), pct(gr.MultAddsShare), costfmt.Count(gr.MemAccess), pct(gr.MemAccessShare))
 		if shareOf != nil {
 			l += " " + pct(shareOf[gr.Name])
 		}
@@ -405,7 +379,7 @@ func lensLines(a *analysis, o costOpts, w int, st styles) []string {
 			"G4 element-wise ops are not free",
 			fmt.Sprintf("element-wise + data movement: %.1f%% of MAdds,", 100*wm),
 			fmt.Sprintf("%.1f%% of MAC as written, %.1f%% fused", 100*wa, 100*fa),
-			fmt.Sprintf("aux FLOPs %s (BN, ReLU, add, pooling)", human(a.written.Totals.AuxFLOPs)),
+			fmt.Sprintf("aux FLOPs %s (BN, ReLU, add, pooling)", costfmt.Count(a.written.Totals.AuxFLOPs)),
 		}
 	}
 }
@@ -424,7 +398,7 @@ func g1Worst(rep *cost.Report, h int, st styles) []string {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].G1.Ratio > rows[j].G1.Ratio })
 	lines := []string{st.head.Render(fmt.Sprintf("%-24s %9s %9s %6s", "1x1 conv (farthest first)", "c1:c2", "MAC", "/bound"))}
 	for _, r := range rows[:min(len(rows), h-1)] {
-		lines = append(lines, fmt.Sprintf("%-24s %9s %9s %5.2f×", trunc(r.ID, 24), fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2), human(r.G1.MAC), r.G1.Ratio))
+		lines = append(lines, fmt.Sprintf("%-24s %9s %9s %5.2f×", trunc(r.ID, 24), fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2), costfmt.Count(r.G1.MAC), r.G1.Ratio))
 	}
 	return lines
 }

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/presets"
 )
 
@@ -144,7 +145,7 @@ func (m *Model) guideLines(w int) []string {
 		}
 		gv, av := r.GPU[g.scale], r.ARM[g.scale]
 		gpu, arm = append(gpu, gv), append(arm, av)
-		l := fmt.Sprintf("%-6s %8s %8s %10s %5s %8s %5s %8s %5s", r.Label, human(t.MultAdds), human(t.MemAccess),
+		l := fmt.Sprintf("%-6s %8s %8s %10s %5s %8s %5s %8s %5s", r.Label, costfmt.Count(t.MultAdds), costfmt.Count(t.MemAccess),
 			loc, norm(local, len(local)-1, measured), fmtG(gv), norm(gpu, i, true), fmtG(av), norm(arm, i, true))
 		if wide {
 			l += "  " + presets.Scaled(r.GPUDesign, x.Scales[g.scale]).String()

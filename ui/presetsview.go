@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/presets"
 )
 
@@ -104,7 +105,7 @@ func (m *Model) presetLines(w, h int) []string {
 		if c.fromFile {
 			title = c.p.File
 		}
-		l := fmt.Sprintf("  %-24s %8s %8s  %s", trunc(c.p.Name, 24), human(c.madds), human(c.params), title)
+		l := fmt.Sprintf("  %-24s %8s %8s  %s", trunc(c.p.Name, 24), costfmt.Count(c.madds), costfmt.Count(c.params), title)
 		if i == m.pick {
 			l = m.st.sel.Render(fit("▸"+l[1:], w))
 		}

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/shufflelab/explorer/arch"
@@ -69,7 +68,7 @@ func costCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s  [%s view]\n", title, rep.View)
 	t := rep.Totals
 	fmt.Fprintf(stdout, "MAdds %s (%d)  FLOPs %s  aux FLOPs %s  params %s (%d)  MAC %s elements = %s  AI %.1f FLOP/byte  launches %d\n\n",
-		human(t.MultAdds), t.MultAdds, human(t.FLOPs), human(t.AuxFLOPs), human(t.Params), t.Params, human(t.MemAccess), humanBytes(t.Bytes), t.Intensity, t.Steps)
+		costfmt.Count(t.MultAdds), t.MultAdds, costfmt.Count(t.FLOPs), costfmt.Count(t.AuxFLOPs), costfmt.Count(t.Params), t.Params, costfmt.Count(t.MemAccess), costfmt.Bytes(t.Bytes), t.Intensity, t.Steps)
 	switch *by {
 	case "op":
 		return writeOps(stdout, rep)
@@ -79,33 +78,6 @@ func costCmd(args []string, stdout, stderr io.Writer) error {
 	return writeGroups(stdout, "stage", rep.Stages)
 }
 
-// human formats a count with an SI suffix (M = 1e6).
-func human(n int64) string {
-	f := float64(n)
-	switch {
-	case f >= 1e9:
-		return strconv.FormatFloat(f/1e9, 'f', 2, 64) + "G"
-	case f >= 1e6:
-		return strconv.FormatFloat(f/1e6, 'f', 2, 64) + "M"
-	case f >= 1e3:
-		return strconv.FormatFloat(f/1e3, 'f', 1, 64) + "k"
-	}
-	return strconv.FormatInt(n, 10)
-}
-
-func humanBytes(n int64) string {
-	f := float64(n)
-	switch {
-	case f >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", f/(1<<30))
-	case f >= 1<<20:
-		return fmt.Sprintf("%.2f MiB", f/(1<<20))
-	case f >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", f/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
 func writeGroups(w io.Writer, what string, groups []cost.Group) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%s\tMAdds\tMAdds %%\tparams\tMAC (elements)\tMAC %%\tAI (FLOP/B)\tlaunches\t\n", what)
@@ -113,8 +85,8 @@ func writeGroups(w io.Writer, what string, groups []cost.Group) error {
 		if g.MultAdds == 0 && g.MemAccess == 0 && g.Steps == 0 {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%s\t%s\t%.1f\t%.1f\t%d\t\n", g.Name, human(g.MultAdds), 100*g.MultAddsShare,
-			human(g.Params), human(g.MemAccess), 100*g.MemAccessShare, g.Intensity, g.Steps)
+		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%s\t%s\t%.1f\t%.1f\t%d\t\n", g.Name, costfmt.Count(g.MultAdds), 100*g.MultAddsShare,
+			costfmt.Count(g.Params), costfmt.Count(g.MemAccess), 100*g.MemAccessShare, g.Intensity, g.Steps)
 	}
 	return tw.Flush()
 }

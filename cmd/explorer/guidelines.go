@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
@@ -215,7 +216,7 @@ func writeGuidelineTable(w io.Writer, t guideline.Table, c *guidelinesConfig) er
 	for i, r := range t.Rows {
 		line := r.Label + "\t" + r.Specs[0].String() + "\t"
 		for j := range t.Scales {
-			line += fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", human(r.MAdds[j]), ms3(r.LocalMS[j]), norm(t.Speeds(guideline.Local, j), i),
+			line += fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", costfmt.Count(r.MAdds[j]), ms3(r.LocalMS[j]), norm(t.Speeds(guideline.Local, j), i),
 				norm(t.Speeds(guideline.PaperGPU, j), i), norm(t.Speeds(guideline.PaperARM, j), i))
 		}
 		fmt.Fprintln(tw, line)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/presets"
 )
 
@@ -51,7 +52,7 @@ func presetsCmd(args []string, stdout, stderr io.Writer) error {
 		if p.Reference != nil && p.Reference.MFLOPs > 0 {
 			ref = fmt.Sprintf("%g", p.Reference.MFLOPs)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, human(t.MultAdds), human(t.Params), ref, p.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, costfmt.Count(t.MultAdds), costfmt.Count(t.Params), ref, p.Title)
 	}
 	tw.Flush()
 	fmt.Fprintln(stdout, "\nexperiments (explorer guidelines --exp ID):")

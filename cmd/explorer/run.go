@@ -20,6 +20,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/history"
 	"github.com/shufflelab/explorer/runner/weights"
@@ -482,7 +483,7 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 				covers = strings.Join(r.Covers[1:], " ")
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%.1f\t%s\t\n", r.ID, r.Kind, r.Category, ms3(float64(r.Nanos)/1e6),
-				100*r.TimeShare, human(r.MultAdds), human(r.MemAccess), gflops(r.MultAdds, r.Nanos), r.GBPerS, covers)
+				100*r.TimeShare, costfmt.Count(r.MultAdds), costfmt.Count(r.MemAccess), gflops(r.MultAdds, r.Nanos), r.GBPerS, covers)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -531,5 +532,5 @@ func cacheSize(b int64) string {
 	if b <= 0 {
 		return "?"
 	}
-	return humanBytes(b)
+	return costfmt.Bytes(b)
 }

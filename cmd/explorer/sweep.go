@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
@@ -239,8 +240,8 @@ func writeSweepReport(w io.Writer, rows []sweep.Row, npairs int, tol float64) er
 	fmt.Fprintf(tw, "design\tMAdds\tMAC (elements)\tMAC fused\tparams\troofline (ms)\tmedian (ms)\tp10..p90 (ms)\timages/s\t\n")
 	for _, r := range rows {
 		l := r.LatencyMS
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s..%s\t%.1f\t\n", r.Name, human(r.MAdds), human(r.MAC), human(r.MACFused),
-			human(r.Params), ms3(r.RooflineMS), ms3(l.Median), ms3(l.P10), ms3(l.P90), r.ThroughputIPS)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s..%s\t%.1f\t\n", r.Name, costfmt.Count(r.MAdds), costfmt.Count(r.MAC), costfmt.Count(r.MACFused),
+			costfmt.Count(r.Params), ms3(r.RooflineMS), ms3(l.Median), ms3(l.P10), ms3(l.P90), r.ThroughputIPS)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -295,8 +296,8 @@ func writePairs(w io.Writer, rows []sweep.Row, n int, tol float64) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "faster\tMAdds\tms\tslower\tMAdds\tms\tMAdds diff\tlatency ratio\t\n")
 	for _, p := range ps[:min(n, len(ps))] {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.1f%%\t%.2fx\t\n", p.Fast.Name, human(p.Fast.MAdds), ms3(p.Fast.LatencyMS.Median),
-			p.Slow.Name, human(p.Slow.MAdds), ms3(p.Slow.LatencyMS.Median), 100*p.MAddsDiff, p.Ratio)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.1f%%\t%.2fx\t\n", p.Fast.Name, costfmt.Count(p.Fast.MAdds), ms3(p.Fast.LatencyMS.Median),
+			p.Slow.Name, costfmt.Count(p.Slow.MAdds), ms3(p.Slow.LatencyMS.Median), 100*p.MAddsDiff, p.Ratio)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

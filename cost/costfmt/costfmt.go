@@ -1,7 +1,9 @@
 // Package costfmt writes a cost report in the stable JSON and CSV formats of
 // `explorer cost --format json|csv` (documented in the README), so every
 // program that saves a cost report (the command, the interactive explorer's
-// export) writes the same files.
+// export) writes the same files. It also formats counts and byte sizes for
+// people (Count, Bytes), so the command's tables and the interactive
+// explorer print the same numbers the same way.
 package costfmt
 
 import (
