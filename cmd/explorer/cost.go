@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -19,14 +17,8 @@ func costCmd(args []string, stdout, stderr io.Writer) error {
 	by := fs.String("by", "stage", "rows: op|stage|category")
 	view := fs.String("view", "as-written", "as-written (every op materialised) | fused (BN folded, ReLU fused, split/concat/shuffle zero-copy)")
 	format := fs.String("format", "table", "table|json|csv")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("cost: unexpected argument %q", fs.Arg(0))
+	if err := parseArgs(fs, args); err != nil {
+		return ignoreHelp(err)
 	}
 	rowsBy, err := costfmt.ParseBy(*by)
 	if err != nil {

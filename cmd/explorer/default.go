@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,14 +32,8 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 	logPath := fs.String("log", os.Getenv("EXPLORER_LOG"), "append the UI's log lines to FILE (default: $EXPLORER_LOG; no log when empty)")
 	designs := fs.String("designs", "", "offer the design files DIR/*.toml in the presets picker, and save designs there")
 	hist := fs.String("history", "", "show the results of this JSONL file on the gap chart and append new ones, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("ui: unexpected argument %q", fs.Arg(0))
+	if err := parseArgs(fs, args); err != nil {
+		return ignoreHelp(err)
 	}
 	if !isTTY(stdout) || !isTTY(os.Stdin) {
 		fmt.Fprintln(stdout, noTTYHint)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -66,11 +65,8 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	format := fs.String("format", "png", "chart format: png|svg|pdf")
 	rounds := fs.Int("rounds", 3, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
 	mf := addMeasureFlags(fs, 120*time.Millisecond, time.Second, 2, 3)
-	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("guidelines: unexpected argument %q", fs.Arg(0))
+	if err := parseArgs(fs, args); err != nil {
+		return nil, err
 	}
 	mode, err := mf.check()
 	if err != nil {
@@ -134,10 +130,7 @@ func selectExperiments(list string) ([]presets.Experiment, error) {
 func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer, d guidelinesDeps) error {
 	c, err := parseGuidelinesFlags(args, stderr)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+		return ignoreHelp(err)
 	}
 	measure, err := d.measure(c.mf, c.mode)
 	if err != nil {

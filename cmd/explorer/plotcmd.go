@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,14 +26,8 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "png", "png|svg|pdf")
 	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled rows")
 	profileOf := fs.String("profile-of", "", "draw decomposition and roofline charts of these designs (names or presets, comma-separated; default the first profiled rows)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("plot: unexpected argument %q", fs.Arg(0))
+	if err := parseArgs(fs, args); err != nil {
+		return ignoreHelp(err)
 	}
 	if *format != "png" && *format != "svg" && *format != "pdf" {
 		return usagef("invalid --format %q (valid: png|svg|pdf)", *format)

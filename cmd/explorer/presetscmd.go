@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -19,10 +17,7 @@ func presetsCmd(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "table", "table|json")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err}
+		return ignoreHelp(usageError{err})
 	}
 	if *format != "table" && *format != "json" {
 		return usagef("invalid --format %q (valid: table|json)", *format)

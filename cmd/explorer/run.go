@@ -82,11 +82,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	seed := fs.Int64("seed", 1, "seed of the random weights and input")
 	memLimit := fs.String("mem-limit", "", "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)")
 	hist := fs.String("history", "", "append the result to this JSONL file, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
-	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("run: unexpected argument %q", fs.Arg(0))
+	if err := parseArgs(fs, args); err != nil {
+		return nil, err
 	}
 	c := &runConfig{backend: *backend, profile: *profile, profileRuns: *profileRuns, top: *top, format: *format,
 		weights: *wpath, input: *input, saveIO: *saveIO, seed: *seed, history: *hist}
@@ -144,10 +141,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d runDeps) error {
 	c, err := parseRunFlags(args, stderr)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+		return ignoreHelp(err)
 	}
 	g, err := arch.Build(c.spec)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -86,11 +85,8 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	pairs := fs.Int("pairs", 5, "equal-MAdds pairs to print")
 	tol := fs.Float64("tol", 0.10, "relative MAdds difference of an equal-MAdds pair")
 	mf := addMeasureFlags(fs, 500*time.Millisecond, 5*time.Second, 3, 5)
-	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("sweep: unexpected argument %q", fs.Arg(0))
+	if err := parseArgs(fs, args); err != nil {
+		return nil, err
 	}
 	mode, err := mf.check()
 	if err != nil {
@@ -180,10 +176,7 @@ func presetDesigns(list string) ([]sweep.Design, error) {
 func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d sweepDeps) error {
 	c, err := parseSweepFlags(args, stderr)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+		return ignoreHelp(err)
 	}
 	for _, s := range c.skipped {
 		fmt.Fprintf(stderr, "explorer: grid point skipped: %s: %v\n", s.Spec, s.Err)
