@@ -207,14 +207,9 @@ func gapChart(points []GapPoint, opts GapOptions) (*chart, error) {
 			current = append(current, labels.XYs[i])
 		}
 	}
-	lp, err := plotter.NewLabels(labels)
+	lp, err := newPointLabels(labels, vg.Points(6))
 	if err != nil {
 		return nil, fmt.Errorf("gap chart: labels: %w", err)
-	}
-	lp.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(-3)}
-	for i := range lp.TextStyle {
-		lp.TextStyle[i].Font.Size = vg.Points(8)
-		lp.TextStyle[i].Font.Variant = sans
 	}
 	c.add(lp)
 
