@@ -45,6 +45,9 @@ func newChart(title string) *chart {
 	return c
 }
 
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
 // sans is the Liberation variant used for all text.
 const sans = "Sans"
 

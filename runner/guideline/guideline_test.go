@@ -153,24 +153,6 @@ func TestJudge(t *testing.T) {
 	}
 }
 
-func TestKendallTauB(t *testing.T) {
-	tests := []struct {
-		x, y []float64
-		want float64
-	}{
-		{[]float64{1, 2, 3}, []float64{1, 2, 3}, 1},
-		{[]float64{1, 2, 3}, []float64{3, 2, 1}, -1},
-		// One tie in y: n0 = 3, ties_y = 1, concordant 2: 2 / sqrt(3 * 2).
-		{[]float64{1, 2, 3}, []float64{1, 1, 2}, 2 / math.Sqrt(6)},
-		{[]float64{1, 1, 1}, []float64{1, 2, 3}, 0},
-	}
-	for _, tc := range tests {
-		if got := KendallTauB(tc.x, tc.y); math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("KendallTauB(%v, %v) = %v, want %v", tc.x, tc.y, got, tc.want)
-		}
-	}
-}
-
 func TestVerdictsOrder(t *testing.T) {
 	tab, err := FromExperiment(experiment(t, "G3"), GPU, []int{1})
 	if err != nil {

@@ -2,10 +2,10 @@ package guideline
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner/stats"
 )
 
 // Margin is the least relative speed difference counted as a difference:
@@ -116,7 +116,11 @@ func Judge(local, paper []float64, labels []string) Verdict {
 	v.Ratio = local[fast] / local[slow]
 	v.LocalWorst = labels[worst]
 	v.LocalFirstVsWorst = local[0] / local[worst]
-	v.Tau = KendallTauB(local, paper)
+	// Tau-b is undefined (an error) when a side is all ties (or holds an
+	// infinity); Tau stays 0 then: no agreement.
+	if tau, err := stats.KendallTauB(local, paper); err == nil {
+		v.Tau = tau
+	}
 	ordered := v.Ratio >= 1+Margin
 	agree := v.Tau > 0
 	switch {
@@ -130,48 +134,6 @@ func Judge(local, paper []float64, labels []string) Verdict {
 		v.Outcome = NotHeld
 	}
 	return v
-}
-
-// KendallTauB is Kendall's rank correlation with the tie correction
-// (tau-b): (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)), with n0 the
-// pairs, n1 and n2 the pairs tied in x and in y. It is 0 when either side is
-// all ties.
-func KendallTauB(x, y []float64) float64 {
-	var con, dis, tx, ty, n0 float64
-	for i := range x {
-		for j := i + 1; j < len(x); j++ {
-			n0++
-			dx, dy := sign(x[i]-x[j]), sign(y[i]-y[j])
-			switch {
-			case dx == 0 && dy == 0:
-				tx++
-				ty++
-			case dx == 0:
-				tx++
-			case dy == 0:
-				ty++
-			case dx == dy:
-				con++
-			default:
-				dis++
-			}
-		}
-	}
-	den := math.Sqrt((n0 - tx) * (n0 - ty))
-	if den == 0 {
-		return 0
-	}
-	return (con - dis) / den
-}
-
-func sign(d float64) int {
-	switch {
-	case d > 0:
-		return 1
-	case d < 0:
-		return -1
-	}
-	return 0
 }
 
 // totalMAdds is the network's MAdds (graph as written).

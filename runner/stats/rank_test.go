@@ -1,4 +1,4 @@
-package plots
+package stats
 
 import (
 	"errors"
@@ -70,6 +70,9 @@ func TestKendallTauB(t *testing.T) {
 		{"anti-monotone", []float64{1, 2, 3, 4, 5}, []float64{10, 8, 6, 4, 2}, -1},
 		// Pairs (0,1) and (0,2) concordant, (1,2) discordant: (2-1)/3.
 		{"one swap", []float64{1, 2, 3}, []float64{1, 3, 2}, 1.0 / 3},
+		// One pair tied in y only, by hand: 2 concordant pairs, 1 tied in y;
+		// tau_b = 2/sqrt(3*2).
+		{"one tie in y", []float64{1, 2, 3}, []float64{1, 1, 2}, 2 / math.Sqrt(6)},
 		// The scipy.stats.kendalltau documentation example, counted by
 		// hand: P = 2, Q = 6, T = 1 (pair 1,4 tied in x only), U = 0, and
 		// pair 0,3 tied in both; tau_b = -4/sqrt(9*8) = -0.47140452...,
