@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -303,26 +302,13 @@ func guidelineData(t guideline.Table, j int) plots.GuidelineData {
 }
 
 func writeGuidelineCSV(path string, t guideline.Table) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("guidelines CSV: %w", err)
-	}
-	cw := csv.NewWriter(f)
-	cw.Write([]string{"experiment", "row", "scale", "design", "madds", "local_ms", "local_images_per_s", "paper_gpu_batches_per_s", "paper_arm_images_per_s"})
+	records := [][]string{{"experiment", "row", "scale", "design", "madds", "local_ms", "local_images_per_s", "paper_gpu_batches_per_s", "paper_arm_images_per_s"}}
 	for _, r := range t.Rows {
 		for j, k := range t.Scales {
-			cw.Write([]string{t.ID, r.Label, strconv.Itoa(k), r.Specs[j].String(), strconv.FormatInt(r.MAdds[j], 10),
+			records = append(records, []string{t.ID, r.Label, strconv.Itoa(k), r.Specs[j].String(), strconv.FormatInt(r.MAdds[j], 10),
 				strconv.FormatFloat(r.LocalMS[j], 'g', 6, 64), strconv.FormatFloat(r.Local[j], 'g', 6, 64),
 				strconv.FormatFloat(r.PaperGPU[j], 'g', 6, 64), strconv.FormatFloat(r.PaperARM[j], 'g', 6, 64)})
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		f.Close()
-		return fmt.Errorf("guidelines CSV %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("guidelines CSV %s: %w", path, err)
-	}
-	return nil
+	return writeCSVFile(path, "guidelines CSV", records)
 }

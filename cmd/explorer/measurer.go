@@ -120,15 +120,21 @@ func (bm *backendMeasurer) Measure(ctx context.Context, g *arch.Graph, d sweep.D
 		if err != nil {
 			return res, err
 		}
-		var plan *arch.Plan
-		if bm.opts.Mode == runner.Fused {
-			p := arch.FusedPlan(g)
-			plan = &p
-		}
-		pr := runner.JoinProfile(cost.Analyze(g, plan), g, steps)
+		pr := joinProfile(g, bm.opts.Mode, steps)
 		res.Profile = &pr
 	}
 	return res, nil
+}
+
+// joinProfile joins profiled step times to the cost rows of g: the fused
+// plan's steps in fused mode, the ops as written in eager mode.
+func joinProfile(g *arch.Graph, mode runner.Mode, steps []runner.StepTime) runner.Profile {
+	var plan *arch.Plan
+	if mode == runner.Fused {
+		p := arch.FusedPlan(g)
+		plan = &p
+	}
+	return runner.JoinProfile(cost.Analyze(g, plan), g, steps)
 }
 
 // medianMS measures a spec and returns its median latency (for the

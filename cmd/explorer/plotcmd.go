@@ -189,27 +189,31 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 }
 
 func writePointsCSV(path string, rows []sweep.Row) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("plot CSV: %w", err)
-	}
-	cw := csv.NewWriter(f)
-	cw.Write([]string{"name", "family", "host", "host_name", "backend", "mode", "threads", "madds", "flops", "mac", "mac_fused",
-		"params", "roofline_ms", "median_ms", "p10_ms", "p90_ms", "images_per_s", "key"})
+	records := [][]string{{"name", "family", "host", "host_name", "backend", "mode", "threads", "madds", "flops", "mac", "mac_fused",
+		"params", "roofline_ms", "median_ms", "p10_ms", "p90_ms", "images_per_s", "key"}}
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 	for _, r := range rows {
-		cw.Write([]string{r.Name, r.Family, r.Host, r.HostName, r.Backend, r.Mode, strconv.Itoa(r.Threads),
+		records = append(records, []string{r.Name, r.Family, r.Host, r.HostName, r.Backend, r.Mode, strconv.Itoa(r.Threads),
 			strconv.FormatInt(r.MAdds, 10), strconv.FormatInt(r.FLOPs, 10), strconv.FormatInt(r.MAC, 10), strconv.FormatInt(r.MACFused, 10),
 			strconv.FormatInt(r.Params, 10), g(r.RooflineMS), g(r.LatencyMS.Median), g(r.LatencyMS.P10), g(r.LatencyMS.P90),
 			g(r.ThroughputIPS), r.Key})
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	return writeCSVFile(path, "plot CSV", records)
+}
+
+// writeCSVFile writes records as a CSV file at path, replacing any file
+// there; what names the file in errors ("plot CSV").
+func writeCSVFile(path, what string, records [][]string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := csv.NewWriter(f).WriteAll(records); err != nil {
 		f.Close()
-		return fmt.Errorf("plot CSV %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("plot CSV %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	return nil
 }

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/history"
@@ -223,12 +222,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 			}
 			return fmt.Errorf("run: %w", err)
 		}
-		var plan *arch.Plan
-		if c.opts.Mode == runner.Fused {
-			p := arch.FusedPlan(g)
-			plan = &p
-		}
-		pr := runner.JoinProfile(cost.Analyze(g, plan), g, steps)
+		pr := joinProfile(g, c.opts.Mode, steps)
 		res.Profile = &pr
 	}
 
