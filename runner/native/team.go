@@ -84,29 +84,18 @@ func (tm *team) claim(seq uint64) {
 	}
 }
 
-// slowSpins is how long (in spin iterations, roughly 50-100 us) the caller
-// may wait for the workers' chunks after finishing its own before do
-// reports the team as slow.
-const slowSpins = 1 << 15
-
 // do runs all nt chunks of the current job and returns when they are done.
-// It reports whether the caller had to wait long for a worker: a worker
-// descheduled by the OS in the middle of its chunk (another process took
-// its core) holds the step up for a scheduler time slice.
-func (tm *team) do() (slow bool) {
+func (tm *team) do() {
 	tm.completed.Store(0)
 	seq := tm.job.Load()>>32 + 1
 	tm.job.Store(seq << 32)
 	tm.claim(seq)
-	total := 0
 	for n := 0; tm.completed.Load() != int64(tm.nt); n++ {
-		total++
 		if n == spinsBeforeYield {
 			runtime.Gosched()
 			n = 0
 		}
 	}
-	return total > slowSpins
 }
 
 // close stops the workers; it is safe to call twice. A spinning worker
