@@ -11,6 +11,12 @@ package kernels
 //go:noescape
 func gemm14x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
 
+// gemm14x16 is gemm14x32 for a panel whose live columns are all in the low 16 (mask>>16 ==
+// 0): half the FMAs.
+//
+//go:noescape
+func gemm14x16(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
+
 //go:noescape
 func gemm7x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
 
@@ -46,7 +52,11 @@ func gemmAVX512(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []flo
 		i := 0
 		for i+14 <= m {
 			n := min((m-i)/14, maxTiles)
-			gemm14x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask, n)
+			if mask>>16 == 0 {
+				gemm14x16(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask, n)
+			} else {
+				gemm14x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask, n)
+			}
 			i += 14 * n
 		}
 		if m-i >= 7 {

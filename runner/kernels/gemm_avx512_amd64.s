@@ -248,3 +248,94 @@ sum1:
 	STORE((SI), Z2, Z3)
 	VZEROUPPER
 	RET
+
+// Half-panel variant for panels whose live columns all lie in the low 16 (mask>>16 == 0, e.g.
+// the last panel of N = 232 or 1000): one zmm of B per k step and one accumulator per row,
+// half the FMAs of gemm14x32. Register plan: Z0 = B row; Z2..Z15 = accumulators (row r in
+// Z(2+r)); Z30, Z31 = clamp bounds; K1 = column store mask.
+
+#define PROLOGUE16 \
+	MOVQ a+0(FP), SI; \
+	MOVQ lda+8(FP), R8; \
+	SHLQ $2, R8; \
+	LEAQ (R8)(R8*2), R9; \
+	LEAQ (SI)(R8*4), DI; \
+	ADDQ R8, DI; \
+	LEAQ (DI)(R8*4), R10; \
+	ADDQ R8, R10; \
+	MOVQ b+16(FP), BX; \
+	MOVQ k+24(FP), CX; \
+	VMOVUPS (BX), Z2; \
+	ADDQ $128, BX
+
+#define FMA16(addr, r0) \
+	VFMADD231PS.BCST addr, Z0, r0
+
+#define STORE16(addr, r0) \
+	VMAXPS Z30, r0, r0; \
+	VMINPS Z31, r0, r0; \
+	VMOVUPS r0, K1, addr
+
+// func gemm14x16(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
+TEXT ·gemm14x16(SB), NOSPLIT, $0-72
+
+tile14h:
+	PROLOGUE16
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	VMOVAPS Z2, Z14
+	VMOVAPS Z2, Z15
+
+loop14h:
+	VMOVUPS (BX), Z0
+	FMA16((SI), Z2)
+	FMA16((SI)(R8*1), Z3)
+	FMA16((SI)(R8*2), Z4)
+	FMA16((SI)(R9*1), Z5)
+	FMA16((SI)(R8*4), Z6)
+	FMA16((DI), Z7)
+	FMA16((DI)(R8*1), Z8)
+	FMA16((DI)(R8*2), Z9)
+	FMA16((DI)(R9*1), Z10)
+	FMA16((DI)(R8*4), Z11)
+	FMA16((R10), Z12)
+	FMA16((R10)(R8*1), Z13)
+	FMA16((R10)(R8*2), Z14)
+	FMA16((R10)(R9*1), Z15)
+	STEP
+	JNZ loop14h
+
+	EPILOGUE
+	STORE16((SI), Z2)
+	STORE16((SI)(R8*1), Z3)
+	STORE16((SI)(R8*2), Z4)
+	STORE16((SI)(R9*1), Z5)
+	STORE16((SI)(R8*4), Z6)
+	STORE16((DI), Z7)
+	STORE16((DI)(R8*1), Z8)
+	STORE16((DI)(R8*2), Z9)
+	STORE16((DI)(R9*1), Z10)
+	STORE16((DI)(R8*4), Z11)
+	STORE16((R10), Z12)
+	STORE16((R10)(R8*1), Z13)
+	STORE16((R10)(R8*2), Z14)
+	STORE16((R10)(R9*1), Z15)
+	MOVQ lda+8(FP), R8
+	IMUL3Q $56, R8, R8
+	ADDQ R8, a+0(FP)
+	MOVQ ldc+40(FP), R8
+	IMUL3Q $56, R8, R8
+	ADDQ R8, c+32(FP)
+	DECQ ntiles+64(FP)
+	JNZ  tile14h
+	VZEROUPPER
+	RET
