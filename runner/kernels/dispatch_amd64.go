@@ -15,6 +15,7 @@ var avx512Set = kernelSet{
 	globalAvg:   globalAvgAVX512Pool,
 	affine:      affineAVX512Run,
 	interleave3: interleave3AVX512Run,
+	addClamp:    addClampAVX512Run,
 }
 
 // avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
@@ -28,6 +29,7 @@ var avx2Set = kernelSet{
 	globalAvg:   globalAvgAVX2Pool,
 	affine:      affineGeneric,
 	interleave3: interleave3Generic,
+	addClamp:    addClampGeneric,
 }
 
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use

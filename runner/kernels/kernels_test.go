@@ -394,6 +394,7 @@ func TestZeroAllocs(t *testing.T) {
 			"GlobalAvgPool": func() { GlobalAvgPool(in, 64, 24, 24, out) },
 			"ChannelAffine": func() { ChannelAffine(in, 24, in, 24, 64, 24, dw.data[:24], dw.data[24:48], ReLU6()) },
 			"Interleave3":   func() { Interleave3(in[:3*40], a[:40], a[40:80], a[80:120]) },
+			"AddClamp":      func() { AddClamp(out, 24, in, 24, 16, 24, ReLU()) },
 		} {
 			if n := testing.AllocsPerRun(20, f); n != 0 {
 				t.Errorf("%s allocates %v times per call", name, n)
@@ -425,6 +426,9 @@ func TestShortBuffersPanic(t *testing.T) {
 		"MaxPool short out":      func() { MaxPool(in, out[:len(out)-1], g, 3, 20, 0, 3) },
 		"AvgPool short in":       func() { AvgPool(in[:len(in)-1], out, g, 3, 20, 0, 3, true) },
 		"GlobalAvgPool short in": func() { GlobalAvgPool(in[:99], 5, 20, 20, out) },
+		"AddClamp short out":     func() { AddClamp(out[:len(out)-1], 20, in, 20, 9, 20, None()) },
+		"AddClamp short add":     func() { AddClamp(out, 20, in[:8*20+19], 20, 9, 20, None()) },
+		"AddClamp stride < c":    func() { AddClamp(out, 20, in, 19, 9, 20, None()) },
 	}
 	forEachVariant(t, func(t *testing.T) {
 		for name, f := range cases {
@@ -494,6 +498,34 @@ func TestInterleave3(t *testing.T) {
 			}
 			Interleave3(got, a, b, c)
 			compare(t, fmt.Sprintf("n=%d", n), got, want, 0)
+		}
+	})
+}
+
+// TestAddClamp checks the residual-add epilogue against a float64 reference on strided
+// views whose channel counts are below, at and above whole vectors (16 lanes avx512, 8 avx2)
+// and on the widths of the networks (58, 232, 240 from ShuffleNetV2; 80 per ShuffleNet v1 g=3
+// group), with every activation; elements between pixels must stay untouched.
+func TestAddClamp(t *testing.T) {
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(17, 18))
+		for ci, tc := range []struct{ pixels, c, os, as int }{
+			{1, 1, 1, 1}, {7, 16, 16, 16}, {5, 17, 20, 17}, {3, 58, 116, 64}, {49, 232, 232, 240},
+			{2, 67, 67, 70}, {33, 32, 48, 32}, {9, 80, 240, 96}, {4, 15, 15, 31},
+		} {
+			act := acts[ci%len(acts)]
+			add := randSlice(r, (tc.pixels-1)*tc.as+tc.c)
+			got := filled((tc.pixels-1)*tc.os+tc.c+5, sentinel)
+			want := filled(len(got), sentinel)
+			for p := 0; p < tc.pixels; p++ {
+				for j := 0; j < tc.c; j++ {
+					v := r.Float32()*2 - 1
+					got[p*tc.os+j] = v
+					want[p*tc.os+j] = refAct(float64(v)+float64(add[p*tc.as+j]), act)
+				}
+			}
+			AddClamp(got, tc.os, add, tc.as, tc.pixels, tc.c, act)
+			compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, 1e-6)
 		}
 	})
 }

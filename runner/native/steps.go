@@ -68,11 +68,43 @@ type epilogue struct {
 	adds   []view
 	act    kernels.Act
 	outPos []int // position of logical output channel c
+	// Vector path (newEpilogue): the output and every addend hold their
+	// channels at consecutive positions from outLo and addLo[i].
+	vec   bool
+	outLo int
+	addLo []int
+}
+
+// newEpilogue adds views adds to out's channels, then clamps with act.
+func newEpilogue(out *view, adds []view, act kernels.Act) *epilogue {
+	e := &epilogue{adds: adds, act: act, outPos: out.pos}
+	lo, ok := out.contiguous()
+	e.vec, e.outLo = ok, lo
+	for i := range adds {
+		alo, aok := adds[i].contiguous()
+		e.vec = e.vec && aok
+		e.addLo = append(e.addLo, alo)
+	}
+	return e
 }
 
 // apply finishes pixels [p0,p1), logical channels [c0,c1) of out.
 func (e *epilogue) apply(out []float32, oS, p0, p1, c0, c1 int) {
-	if e == nil {
+	if e == nil || p0 >= p1 || c0 >= c1 {
+		return
+	}
+	if e.vec {
+		// One strided vector pass per addend; the clamp comes with the
+		// last (the sums round as the scalar loop's do).
+		o := out[p0*oS+e.outLo+c0:]
+		for i := range e.adds {
+			a := &e.adds[i]
+			act := e.act
+			if i < len(e.adds)-1 {
+				act = kernels.None()
+			}
+			kernels.AddClamp(o, oS, a.buf.data[p0*a.stride+e.addLo[i]+c0:], a.stride, p1-p0, c1-c0, act)
+		}
 		return
 	}
 	for p := p0; p < p1; p++ {
