@@ -16,6 +16,7 @@ var avx512Set = kernelSet{
 	affine:      affineAVX512Run,
 	interleave3: interleave3AVX512Run,
 	addClamp:    addClampAVX512Run,
+	permute:     permuteAVX512Run,
 }
 
 // avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
@@ -30,6 +31,7 @@ var avx2Set = kernelSet{
 	affine:      affineGeneric,
 	interleave3: interleave3Generic,
 	addClamp:    addClampGeneric,
+	permute:     permuteGeneric,
 }
 
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use

@@ -385,6 +385,7 @@ func TestZeroAllocs(t *testing.T) {
 		in, out := randSlice(r, 8*8*24), make([]float32, 4*4*24)
 		dw := PackDW(randSlice(r, 24*9), nil, 24, 3, 3)
 		cv := PackConv(randSlice(r, 24*24*9), nil, 24, 24, 3, 3)
+		rif := riffle(24, 3)
 		for name, f := range map[string]func(){
 			"Gemm":          func() { Gemm(30, a, 24, b, 0, 58, c, 58, ReLU()) },
 			"DWConv":        func() { DWConv(in, out, dw, g, 0, 24, 0, 4, None()) },
@@ -395,6 +396,7 @@ func TestZeroAllocs(t *testing.T) {
 			"ChannelAffine": func() { ChannelAffine(in, 24, in, 24, 64, 24, dw.data[:24], dw.data[24:48], ReLU6()) },
 			"Interleave3":   func() { Interleave3(in[:3*40], a[:40], a[40:80], a[80:120]) },
 			"AddClamp":      func() { AddClamp(out, 24, in, 24, 16, 24, ReLU()) },
+			"Permute":       func() { PermuteChannels(in, 24, out, 24, 16, rif) },
 		} {
 			if n := testing.AllocsPerRun(20, f); n != 0 {
 				t.Errorf("%s allocates %v times per call", name, n)
@@ -429,6 +431,10 @@ func TestShortBuffersPanic(t *testing.T) {
 		"AddClamp short out":     func() { AddClamp(out[:len(out)-1], 20, in, 20, 9, 20, None()) },
 		"AddClamp short add":     func() { AddClamp(out, 20, in[:8*20+19], 20, 9, 20, None()) },
 		"AddClamp stride < c":    func() { AddClamp(out, 20, in, 19, 9, 20, None()) },
+		"Permute short in":       func() { PermuteChannels(in[:8*20+19], 20, out, 20, 9, riffle(20, 4)) },
+		"Permute short out":      func() { PermuteChannels(in, 20, out[:8*20+19], 20, 9, riffle(20, 4)) },
+		"Permute idx >= stride":  func() { PermuteChannels(in, 20, out, 20, 9, []int32{3, 20}) },
+		"Permute idx < 0":        func() { PermuteChannels(in, 20, out, 20, 9, []int32{-1}) },
 	}
 	forEachVariant(t, func(t *testing.T) {
 		for name, f := range cases {
@@ -526,6 +532,65 @@ func TestAddClamp(t *testing.T) {
 			}
 			AddClamp(got, tc.os, add, tc.as, tc.pixels, tc.c, act)
 			compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, 1e-6)
+		}
+	})
+}
+
+// riffle is the source index of each output channel of a channel shuffle with g groups of
+// c/g channels (ShuffleNet, Zhang et al. 2018, section 3.1: reshape to (g, c/g), transpose,
+// flatten): output a*g+b reads input b*(c/g)+a.
+func riffle(c, g int) []int32 {
+	n := c / g
+	idx := make([]int32, c)
+	for a := range n {
+		for b := range g {
+			idx[a*g+b] = int32(b*n + a)
+		}
+	}
+	return idx
+}
+
+// TestPermuteChannels checks the channel gather on riffles (ShuffleNet v1 g=3 widths 30, 60,
+// 240; ShuffleNetV2's g=2 of 116) and on a reversed, offset index list, below, at and above
+// whole vectors, with padded strides; elements between pixels must stay untouched.
+func TestPermuteChannels(t *testing.T) {
+	reversed := func(c, off int) []int32 {
+		idx := make([]int32, c)
+		for j := range idx {
+			idx[j] = int32(off + c - 1 - j)
+		}
+		return idx
+	}
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(19, 20))
+		for _, tc := range []struct {
+			name           string
+			pixels, is, os int
+			idx            []int32
+		}{
+			{"one", 3, 1, 1, []int32{0}},
+			{"riffle 30/3", 7, 32, 30, riffle(30, 3)},
+			{"riffle 60/3", 5, 64, 64, riffle(60, 3)},
+			{"riffle 240/3", 4, 240, 240, riffle(240, 3)},
+			{"riffle 116/2", 6, 128, 116, riffle(116, 2)},
+			{"reversed 17+5", 9, 40, 17, reversed(17, 5)},
+			{"reversed 16", 2, 16, 33, reversed(16, 0)},
+		} {
+			span := 0
+			for _, i := range tc.idx {
+				span = max(span, int(i)+1)
+			}
+			in := randSlice(r, (tc.pixels-1)*tc.is+span)
+			c := len(tc.idx)
+			got := filled((tc.pixels-1)*tc.os+c+5, sentinel)
+			want := filled(len(got), sentinel)
+			for p := 0; p < tc.pixels; p++ {
+				for j, i := range tc.idx {
+					want[p*tc.os+j] = in[p*tc.is+int(i)]
+				}
+			}
+			PermuteChannels(in, tc.is, got, tc.os, tc.pixels, tc.idx)
+			compare(t, tc.name, got, want, 0)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/shufflelab/explorer/runner/kernels"
@@ -464,6 +465,10 @@ type move struct {
 	src, dst   *view
 	runs       []chanRun
 	sIdx, dIdx []int // gather form, used when runs is nil
+	// Vector gather form (when the gather's destination positions are
+	// consecutive from dLo): dst position dLo+j reads src position sLo+idx[j].
+	idx      []int32
+	sLo, dLo int
 }
 
 // newMove copies logical channels of src to dst (same channel count).
@@ -485,6 +490,13 @@ func newMove(src, dst *view) move {
 	if 4*len(m.runs) > len(src.pos) {
 		m.runs = nil
 		m.sIdx, m.dIdx = src.pos, dst.pos
+		if lo, _, ok := rangePerm(dst.pos); ok {
+			m.dLo, m.sLo = lo, slices.Min(src.pos)
+			m.idx = make([]int32, len(dst.pos))
+			for c, dp := range dst.pos {
+				m.idx[dp-lo] = int32(src.pos[c] - m.sLo)
+			}
+		}
 	}
 	return m
 }
@@ -509,6 +521,10 @@ func (s *copyStep) run(t, nt int) {
 			for _, r := range m.runs {
 				kernels.ChannelAffine(src[p0*ss+r.s:], ss, dst[p0*ds+r.d:], ds, p1-p0, r.n, nil, nil, kernels.None())
 			}
+			continue
+		}
+		if m.idx != nil {
+			kernels.PermuteChannels(src[p0*ss+m.sLo:], ss, dst[p0*ds+m.dLo:], ds, p1-p0, m.idx)
 			continue
 		}
 		for p := p0; p < p1; p++ {
