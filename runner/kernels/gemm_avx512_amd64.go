@@ -11,6 +11,12 @@ package kernels
 //go:noescape
 func gemm14x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
 
+// gemm14x16 is gemm14x32 for one 16-column half of a panel: b and c point at the half
+// (b advanced by 16 floats, rows still 32 floats apart) and mask holds its 16 column bits.
+//
+//go:noescape
+func gemm14x16(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
+
 //go:noescape
 func gemm7x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
 
@@ -44,9 +50,19 @@ func gemmAVX512(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []flo
 		// delays preemption for long.
 		maxTiles := max(1, 1200/K)
 		i := 0
+		// A panel whose columns all lie in one 16-column half (a narrow last panel)
+		// runs its full tiles through the half-width kernel.
+		half, hmask, hcol, hb := mask>>16 == 0 || mask&0xFFFF == 0, mask&0xFFFF, col, bp
+		if mask&0xFFFF == 0 {
+			hmask, hcol, hb = mask>>16, col+16, &b.data[p*ps+16]
+		}
 		for i+14 <= m {
 			n := min((m-i)/14, maxTiles)
-			gemm14x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask, n)
+			if half {
+				gemm14x16(&a[i*lda], lda, hb, K, &c[i*ldc+hcol], ldc, lo, hi, hmask, n)
+			} else {
+				gemm14x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask, n)
+			}
 			i += 14 * n
 		}
 		if m-i >= 7 {

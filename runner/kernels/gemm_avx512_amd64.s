@@ -248,3 +248,103 @@ sum1:
 	STORE((SI), Z2, Z3)
 	VZEROUPPER
 	RET
+
+// func gemm14x16(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
+// The 14-row tile for one 16-column half of a panel (b and c point at the half; the packed
+// rows keep their 32-float stride): a narrow last panel (N mod 32 in [1,16]) then costs half
+// the FMAs of gemm14x32. Z16 = bias, Z17 = B row, Z2..Z15 = accumulators (row r in Z(2+r)),
+// K1 = column store mask (low 16 bits of mask).
+#define INIT16(r) VMOVAPS Z16, r
+
+#define FMA16(addr, r) VFMADD231PS.BCST addr, Z17, r
+
+#define STORE16(addr, r) \
+	VMAXPS Z30, r, r; \
+	VMINPS Z31, r, r; \
+	VMOVUPS r, K1, addr
+
+TEXT ·gemm14x16(SB), NOSPLIT, $0-72
+
+tile16:
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	LEAQ (SI)(R8*4), DI
+	ADDQ R8, DI
+	LEAQ (DI)(R8*4), R10
+	ADDQ R8, R10
+	MOVQ b+16(FP), BX
+	MOVQ k+24(FP), CX
+	VMOVUPS (BX), Z16
+	ADDQ $128, BX
+	INIT16(Z2)
+	INIT16(Z3)
+	INIT16(Z4)
+	INIT16(Z5)
+	INIT16(Z6)
+	INIT16(Z7)
+	INIT16(Z8)
+	INIT16(Z9)
+	INIT16(Z10)
+	INIT16(Z11)
+	INIT16(Z12)
+	INIT16(Z13)
+	INIT16(Z14)
+	INIT16(Z15)
+
+loop16:
+	VMOVUPS (BX), Z17
+	FMA16((SI), Z2)
+	FMA16((SI)(R8*1), Z3)
+	FMA16((SI)(R8*2), Z4)
+	FMA16((SI)(R9*1), Z5)
+	FMA16((SI)(R8*4), Z6)
+	FMA16((DI), Z7)
+	FMA16((DI)(R8*1), Z8)
+	FMA16((DI)(R8*2), Z9)
+	FMA16((DI)(R9*1), Z10)
+	FMA16((DI)(R8*4), Z11)
+	FMA16((R10), Z12)
+	FMA16((R10)(R8*1), Z13)
+	FMA16((R10)(R8*2), Z14)
+	FMA16((R10)(R9*1), Z15)
+	STEP
+	JNZ loop16
+
+	VBROADCASTSS lo+48(FP), Z30
+	VBROADCASTSS hi+52(FP), Z31
+	MOVL mask+56(FP), AX
+	KMOVW AX, K1
+	MOVQ c+32(FP), SI
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	LEAQ (SI)(R8*4), DI
+	ADDQ R8, DI
+	LEAQ (DI)(R8*4), R10
+	ADDQ R8, R10
+	STORE16((SI), Z2)
+	STORE16((SI)(R8*1), Z3)
+	STORE16((SI)(R8*2), Z4)
+	STORE16((SI)(R9*1), Z5)
+	STORE16((SI)(R8*4), Z6)
+	STORE16((DI), Z7)
+	STORE16((DI)(R8*1), Z8)
+	STORE16((DI)(R8*2), Z9)
+	STORE16((DI)(R9*1), Z10)
+	STORE16((DI)(R8*4), Z11)
+	STORE16((R10), Z12)
+	STORE16((R10)(R8*1), Z13)
+	STORE16((R10)(R8*2), Z14)
+	STORE16((R10)(R9*1), Z15)
+	MOVQ lda+8(FP), R8
+	IMUL3Q $56, R8, R8
+	ADDQ R8, a+0(FP)
+	MOVQ ldc+40(FP), R8
+	IMUL3Q $56, R8, R8
+	ADDQ R8, c+32(FP)
+	DECQ ntiles+64(FP)
+	JNZ  tile16
+	VZEROUPPER
+	RET

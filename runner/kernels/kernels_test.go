@@ -190,6 +190,11 @@ func gemmCases() []gemmCase {
 	}
 	// ShuffleNetV2-like shapes (XNNPACK bench/models/shufflenet_v2_x10_gemm.txt style).
 	cs = append(cs, gemmCase{49, 232, 232, 0, 232, 232, 464}, gemmCase{29, 1000, 64, 0, 1000, 64, 1000})
+	// Panels whose columns lie in one 16-column half (the AVX-512 half-width tile): the high
+	// half of panel 0 and the low half of panel 1 ([20,40)), exactly one high half ([16,32)),
+	// a 40- and 80-wide ShuffleNet v1 g=3 group (last panel 8 and 16 wide).
+	cs = append(cs, gemmCase{43, 40, 24, 20, 40, 26, 41}, gemmCase{28, 48, 7, 16, 32, 7, 48},
+		gemmCase{56, 40, 160, 0, 40, 480, 120}, gemmCase{70, 80, 320, 0, 80, 960, 240})
 	// More 14-row tiles than one AVX-512 call takes (1200/K per call): 21 tiles, K = 67.
 	cs = append(cs, gemmCase{300, 40, 67, 0, 40, 70, 40})
 	return cs
