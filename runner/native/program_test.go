@@ -24,9 +24,19 @@ func smallSNv2(t *testing.T, batch int) *arch.Graph {
 }
 
 // TestZeroAllocs: an inference must not allocate (design.md section 6),
-// in either mode and with a worker thread.
+// in either mode and with a worker thread; ShuffleNet v1 g=3 adds
+// residual epilogues and gathered shuffle copies.
 func TestZeroAllocs(t *testing.T) {
-	g := smallSNv2(t, 1)
+	v1, err := arch.Build(arch.Spec{Family: arch.ShuffleNetV1, Groups: 3, Channels: []int{12, 48, 96, 192}, Depths: []int{1, 2, 1}, Res: 64, Classes: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []*arch.Graph{smallSNv2(t, 1), v1} {
+		zeroAllocs(t, g)
+	}
+}
+
+func zeroAllocs(t *testing.T, g *arch.Graph) {
 	w := weights.Random(g, 1)
 	in := randInput(g, 1)
 	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
