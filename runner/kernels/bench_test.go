@@ -137,7 +137,7 @@ func BenchmarkChannelAffine(b *testing.B) {
 func BenchmarkPermuteChannels(b *testing.B) {
 	const pixels, c = 28 * 28, 60
 	in, out := make([]float32, pixels*64), make([]float32, pixels*64)
-	idx := riffle(c, 3)
+	idx := NewPermutation(riffle(c, 3))
 	b.SetBytes(int64(2 * 4 * pixels * c))
 	for b.Loop() {
 		PermuteChannels(in, 64, out, 64, pixels, idx)

@@ -59,7 +59,7 @@ type kernelSet struct {
 	affine      func(in []float32, inStride int, out []float32, outStride int, pixels, c int, scale, shift []float32, act Act)
 	interleave3 func(dst, a, b, c []float32)
 	addClamp    func(out []float32, outStride int, add []float32, addStride int, pixels, c int, act Act)
-	permute     func(in []float32, inStride int, out []float32, outStride int, pixels int, idx []int32)
+	permute     func(in []float32, inStride int, out []float32, outStride int, pixels int, perm *Permutation)
 }
 
 // genericSet is the pure-Go kernel set, available everywhere.

@@ -390,7 +390,7 @@ func TestZeroAllocs(t *testing.T) {
 		in, out := randSlice(r, 8*8*24), make([]float32, 4*4*24)
 		dw := PackDW(randSlice(r, 24*9), nil, 24, 3, 3)
 		cv := PackConv(randSlice(r, 24*24*9), nil, 24, 24, 3, 3)
-		rif := riffle(24, 3)
+		rif := NewPermutation(riffle(24, 3))
 		for name, f := range map[string]func(){
 			"Gemm":          func() { Gemm(30, a, 24, b, 0, 58, c, 58, ReLU()) },
 			"DWConv":        func() { DWConv(in, out, dw, g, 0, 24, 0, 4, None()) },
@@ -436,10 +436,10 @@ func TestShortBuffersPanic(t *testing.T) {
 		"AddClamp short out":     func() { AddClamp(out[:len(out)-1], 20, in, 20, 9, 20, None()) },
 		"AddClamp short add":     func() { AddClamp(out, 20, in[:8*20+19], 20, 9, 20, None()) },
 		"AddClamp stride < c":    func() { AddClamp(out, 20, in, 19, 9, 20, None()) },
-		"Permute short in":       func() { PermuteChannels(in[:8*20+19], 20, out, 20, 9, riffle(20, 4)) },
-		"Permute short out":      func() { PermuteChannels(in, 20, out[:8*20+19], 20, 9, riffle(20, 4)) },
-		"Permute idx >= stride":  func() { PermuteChannels(in, 20, out, 20, 9, []int32{3, 20}) },
-		"Permute idx < 0":        func() { PermuteChannels(in, 20, out, 20, 9, []int32{-1}) },
+		"Permute short in":       func() { PermuteChannels(in[:8*20+19], 20, out, 20, 9, NewPermutation(riffle(20, 4))) },
+		"Permute short out":      func() { PermuteChannels(in, 20, out[:8*20+19], 20, 9, NewPermutation(riffle(20, 4))) },
+		"Permute idx >= stride":  func() { PermuteChannels(in, 20, out, 20, 9, NewPermutation([]int32{3, 20})) },
+		"Permute idx < 0":        func() { NewPermutation([]int32{-1}) },
 	}
 	forEachVariant(t, func(t *testing.T) {
 		for name, f := range cases {
@@ -556,8 +556,9 @@ func riffle(c, g int) []int32 {
 }
 
 // TestPermuteChannels checks the channel gather on riffles (ShuffleNet v1 g=3 widths 30, 60,
-// 240; ShuffleNetV2's g=2 of 116) and on a reversed, offset index list, below, at and above
-// whole vectors, with padded strides; elements between pixels must stay untouched.
+// 240; ShuffleNetV2's g=2 of 116), on a reversed, offset index list and on one with repeated
+// indices, below, at and above whole vectors, with padded strides; elements between pixels
+// must stay untouched.
 func TestPermuteChannels(t *testing.T) {
 	reversed := func(c, off int) []int32 {
 		idx := make([]int32, c)
@@ -580,6 +581,8 @@ func TestPermuteChannels(t *testing.T) {
 			{"riffle 116/2", 6, 128, 116, riffle(116, 2)},
 			{"reversed 17+5", 9, 40, 17, reversed(17, 5)},
 			{"reversed 16", 2, 16, 33, reversed(16, 0)},
+			{"repeats 40", 5, 37, 40, append(reversed(20, 17), riffle(20, 4)...)},
+			{"riffle 240/3 wide", 3, 300, 256, riffle(240, 3)},
 		} {
 			span := 0
 			for _, i := range tc.idx {
@@ -594,7 +597,7 @@ func TestPermuteChannels(t *testing.T) {
 					want[p*tc.os+j] = in[p*tc.is+int(i)]
 				}
 			}
-			PermuteChannels(in, tc.is, got, tc.os, tc.pixels, tc.idx)
+			PermuteChannels(in, tc.is, got, tc.os, tc.pixels, NewPermutation(tc.idx))
 			compare(t, tc.name, got, want, 0)
 		}
 	})

@@ -466,8 +466,9 @@ type move struct {
 	runs       []chanRun
 	sIdx, dIdx []int // gather form, used when runs is nil
 	// Vector gather form (when the gather's destination positions are
-	// consecutive from dLo): dst position dLo+j reads src position sLo+idx[j].
-	idx      []int32
+	// consecutive from dLo): dst position dLo+j reads src position
+	// sLo+perm's index j.
+	perm     *kernels.Permutation
 	sLo, dLo int
 }
 
@@ -492,10 +493,11 @@ func newMove(src, dst *view) move {
 		m.sIdx, m.dIdx = src.pos, dst.pos
 		if lo, _, ok := rangePerm(dst.pos); ok {
 			m.dLo, m.sLo = lo, slices.Min(src.pos)
-			m.idx = make([]int32, len(dst.pos))
+			idx := make([]int32, len(dst.pos))
 			for c, dp := range dst.pos {
-				m.idx[dp-lo] = int32(src.pos[c] - m.sLo)
+				idx[dp-lo] = int32(src.pos[c] - m.sLo)
 			}
+			m.perm = kernels.NewPermutation(idx)
 		}
 	}
 	return m
@@ -523,8 +525,8 @@ func (s *copyStep) run(t, nt int) {
 			}
 			continue
 		}
-		if m.idx != nil {
-			kernels.PermuteChannels(src[p0*ss+m.sLo:], ss, dst[p0*ds+m.dLo:], ds, p1-p0, m.idx)
+		if m.perm != nil {
+			kernels.PermuteChannels(src[p0*ss+m.sLo:], ss, dst[p0*ds+m.dLo:], ds, p1-p0, m.perm)
 			continue
 		}
 		for p := p0; p < p1; p++ {
