@@ -190,11 +190,16 @@ func gemmCases() []gemmCase {
 	}
 	// ShuffleNetV2-like shapes (XNNPACK bench/models/shufflenet_v2_x10_gemm.txt style).
 	cs = append(cs, gemmCase{49, 232, 232, 0, 232, 232, 464}, gemmCase{29, 1000, 64, 0, 1000, 64, 1000})
-	// Panels whose columns lie in one 16-column half (the AVX-512 half-width tile): the high
-	// half of panel 0 and the low half of panel 1 ([20,40)), exactly one high half ([16,32)),
-	// a 40- and 80-wide ShuffleNet v1 g=3 group (last panel 8 and 16 wide).
+	// Panels whose columns lie in 8, 16 or 24 consecutive columns from an 8-column boundary
+	// (the AVX-512 narrow tiles): [20,40) (16 columns from 16, then 8 from 0), [16,32),
+	// [8,32) and [24,40) (24 from 8; 8 from 24 then 8 from 0), [9,23) (16 from 8), [12,13)
+	// (8 from 8), and the 20-, 40- and 80-wide groups of ShuffleNet v1 1x g=3 (24, 8 and 16
+	// columns in the last panel).
 	cs = append(cs, gemmCase{43, 40, 24, 20, 40, 26, 41}, gemmCase{28, 48, 7, 16, 32, 7, 48},
-		gemmCase{56, 40, 160, 0, 40, 480, 120}, gemmCase{70, 80, 320, 0, 80, 960, 240})
+		gemmCase{28, 64, 13, 8, 32, 13, 64}, gemmCase{29, 64, 13, 24, 40, 16, 70},
+		gemmCase{28, 32, 5, 9, 23, 5, 32}, gemmCase{15, 32, 9, 12, 13, 9, 32},
+		gemmCase{42, 20, 80, 0, 20, 240, 60}, gemmCase{56, 40, 160, 0, 40, 480, 120},
+		gemmCase{70, 80, 320, 0, 80, 960, 240})
 	// More 14-row tiles than one AVX-512 call takes (1200/K per call): 21 tiles, K = 67.
 	cs = append(cs, gemmCase{300, 40, 67, 0, 40, 70, 40})
 	return cs
