@@ -138,6 +138,15 @@ func (b *builder) shuffle(id string, x TensorID, perm []int, groups int) TensorI
 	return b.add(Op{ID: id, Kind: OpShuffle, Inputs: []TensorID{x}, Perm: perm, ShuffleGroups: groups}, b.shape(x))[0]
 }
 
+// shuffleStem adds the ShuffleNet (v1 and v2) stem on the input: a 3x3
+// stride-2 conv named prefix with BN and ReLU to c channels, then a 3x3
+// stride-2 max pool "maxpool".
+func (b *builder) shuffleStem(prefix string, c int) TensorID {
+	b.at("stem", "")
+	x, _ := b.convBN(prefix, 0, 0, c, 3, 2, 1, OpReLU)
+	return b.pool("maxpool", OpMaxPool, x, 3, 2, 1)
+}
+
 func (b *builder) pool(id string, kind OpKind, x TensorID, k, stride, pad int) TensorID {
 	in := b.shape(x)
 	out := Shape{N: in.N, C: in.C, H: convOut(in.H, k, stride, pad), W: convOut(in.W, k, stride, pad)}

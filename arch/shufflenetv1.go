@@ -42,9 +42,7 @@ func buildShuffleNetV1(s Spec, in Shape) (*Graph, error) {
 		ch = ShuffleNetV1Channels(s.Width, g)
 	}
 	b := newBuilder(s, in)
-	b.at("stem", "")
-	x, _ := b.convBN("conv1", 0, 0, ch[0], 3, 2, 1, OpReLU)
-	x = b.pool("maxpool", OpMaxPool, x, 3, 2, 1)
+	x := b.shuffleStem("conv1", ch[0])
 	for si := 0; si < 3; si++ {
 		c := ch[si+1]
 		stage := fmt.Sprintf("stage%d", si+2)

@@ -88,9 +88,7 @@ func buildShuffleNetV2(s Spec, in Shape) (*Graph, error) {
 		return nil, err
 	}
 	b := newBuilder(s, in)
-	b.at("stem", "")
-	x, _ := b.convBN("conv1", 0, 0, ch[0], 3, 2, 1, OpReLU)
-	x = b.pool("maxpool", OpMaxPool, x, 3, 2, 1)
+	x := b.shuffleStem("conv1", ch[0])
 	for si := 0; si < 3; si++ {
 		c := ch[si+1]
 		stage := fmt.Sprintf("stage%d", si+2)
@@ -169,9 +167,7 @@ func buildShuffleNetV2Megvii(s Spec, in Shape) (*Graph, error) {
 		return nil, err
 	}
 	b := newBuilder(s, in)
-	b.at("stem", "")
-	x, _ := b.convBN("first_conv", 0, 0, ch[0], 3, 2, 1, OpReLU)
-	x = b.pool("maxpool", OpMaxPool, x, 3, 2, 1)
+	x := b.shuffleStem("first_conv", ch[0])
 	idx := 0
 	for si := 0; si < 3; si++ {
 		c := ch[si+1]

@@ -6,6 +6,8 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+
+	"github.com/shufflelab/explorer/runner/stats"
 )
 
 // CorrRow is the rank correlation of one indirect metric with measured
@@ -27,11 +29,11 @@ type CorrRow struct {
 // (any positive-monotone latency or time measure) with [Spearman] and
 // [KendallTauB].
 func NewCorrRow(metric string, x, latency []float64) (CorrRow, error) {
-	rho, err := Spearman(x, latency)
+	rho, err := stats.Spearman(x, latency)
 	if err != nil {
 		return CorrRow{}, fmt.Errorf("correlate %s with latency: %w", metric, err)
 	}
-	tau, err := KendallTauB(x, latency)
+	tau, err := stats.KendallTauB(x, latency)
 	if err != nil {
 		return CorrRow{}, fmt.Errorf("correlate %s with latency: %w", metric, err)
 	}

@@ -17,6 +17,7 @@
 // elements (the paper's definition), and arithmetic intensity is FLOPs per
 // byte. Every axis label names the quantity and its unit.
 //
-// [Spearman] and [KendallTauB] are the rank correlations shown on the gap and
-// correlation charts; both handle ties.
+// The rank correlations shown on the gap and correlation charts are
+// Spearman's rho and Kendall's tau-b of package runner/stats; both handle
+// ties.
 package plots

@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/shufflelab/explorer/runner/stats"
 )
 
 // Metric is an indirect cost measure plotted against latency.
@@ -207,14 +209,9 @@ func gapChart(points []GapPoint, opts GapOptions) (*chart, error) {
 			current = append(current, labels.XYs[i])
 		}
 	}
-	lp, err := plotter.NewLabels(labels)
+	lp, err := newPointLabels(labels, vg.Points(6))
 	if err != nil {
 		return nil, fmt.Errorf("gap chart: labels: %w", err)
-	}
-	lp.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(-3)}
-	for i := range lp.TextStyle {
-		lp.TextStyle[i].Font.Size = vg.Points(8)
-		lp.TextStyle[i].Font.Variant = sans
 	}
 	c.add(lp)
 
@@ -246,11 +243,11 @@ func gapChart(points []GapPoint, opts GapOptions) (*chart, error) {
 // correlationLine formats rho and tau-b of x against latency for a title.
 func correlationLine(x, latency []float64) string {
 	n := len(x)
-	rho, err := Spearman(x, latency)
+	rho, err := stats.Spearman(x, latency)
 	if err != nil {
 		return fmt.Sprintf("rank correlation n/a (n=%d: %s)", n, reason(err))
 	}
-	tau, err := KendallTauB(x, latency)
+	tau, err := stats.KendallTauB(x, latency)
 	if err != nil {
 		return fmt.Sprintf("rank correlation n/a (n=%d: %s)", n, reason(err))
 	}
@@ -260,9 +257,9 @@ func correlationLine(x, latency []float64) string {
 // reason is a short explanation of a correlation error for a chart title.
 func reason(err error) string {
 	switch {
-	case errors.Is(err, ErrTooFewPoints):
+	case errors.Is(err, stats.ErrTooFewPoints):
 		return "too few points"
-	case errors.Is(err, ErrConstant):
+	case errors.Is(err, stats.ErrConstant):
 		return "all values equal"
 	}
 	return err.Error()

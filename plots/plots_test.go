@@ -43,6 +43,21 @@ func renderAll(t *testing.T, p *plot.Plot) string {
 	return svg
 }
 
+// checkBars checks the bar series c.plotters[first], c.plotters[first+1],
+// ...: series k holds want[k], each value within eps.
+func checkBars(t *testing.T, c *chart, first int, want [][]float64, eps float64) {
+	t.Helper()
+	for k, w := range want {
+		b := c.plotters[first+k].(*bars)
+		for i := range w {
+			if math.Abs(b.values[i]-w[i]) > eps {
+				t.Errorf("series %d: %v, want %v", k, b.values, w)
+				break
+			}
+		}
+	}
+}
+
 // checkChart checks the recorded structure of c and that every legend entry
 // and every extra string was drawn into the SVG.
 func checkChart(t *testing.T, c *chart, plotters int, legend []string, texts ...string) {
@@ -205,15 +220,7 @@ func TestDecomposition(t *testing.T) {
 	// legend space, grid, 3 bar series.
 	checkChart(t, c, 5, []string{"MAdds share", "MAC share", "time share"}, "conv1x1", "depthwise", "data movement")
 	want := [][]float64{{75, 25, 0}, {25, 25, 50}, {25, 75, 0}}
-	for k, w := range want {
-		b := c.plotters[2+k].(*bars)
-		for i := range w {
-			if math.Abs(b.values[i]-w[i]) > 1e-9 {
-				t.Errorf("series %d: %v, want %v", k, b.values, w)
-				break
-			}
-		}
-	}
+	checkBars(t, c, 2, want, 1e-9)
 
 	// Before any measurement: time is 0 everywhere and left out.
 	rows := shareRows()
@@ -298,15 +305,7 @@ func TestGuideline(t *testing.T) {
 		{1, 1296.0 / 1480, 876.0 / 1480, 748.0 / 1480},
 		{1, 72.9 / 76.2, 69.1 / 76.2, 57.6 / 76.2},
 	}
-	for k, w := range want {
-		b := c.plotters[3+k].(*bars)
-		for i := range w {
-			if math.Abs(b.values[i]-w[i]) > 1e-12 {
-				t.Errorf("series %d: %v, want %v", k, b.values, w)
-				break
-			}
-		}
-	}
+	checkBars(t, c, 3, want, 1e-12)
 
 	// Not yet measured locally, ARM column not published: GPU only.
 	rows := g1Rows()
@@ -341,12 +340,12 @@ func TestCorrelation(t *testing.T) {
 	}
 
 	// NewCorrRow on a hand-checkable case: the "ties in both" data of
-	// TestSpearman/TestKendallTauB (rho 5/6, tau-b 0.8).
+	// TestSpearman/TestKendallTauB in runner/stats (rho 5/6, tau-b 0.8).
 	r, err := NewCorrRow("MAC", []float64{1, 2, 2, 3}, []float64{1, 2, 3, 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Metric != "MAC" || r.N != 4 || math.Abs(r.Spearman-5.0/6) > tol || math.Abs(r.KendallTauB-0.8) > tol {
+	if r.Metric != "MAC" || r.N != 4 || math.Abs(r.Spearman-5.0/6) > 1e-12 || math.Abs(r.KendallTauB-0.8) > 1e-12 {
 		t.Errorf("NewCorrRow = %+v", r)
 	}
 	if _, err := NewCorrRow("MAC", []float64{1}, []float64{1}); err == nil {

@@ -132,14 +132,9 @@ func rooflineChart(points []RooflinePoint, ceil Ceilings) (*chart, error) {
 		c.addLegend(cat, sc)
 	}
 	if len(labels.Labels) > 0 {
-		lp, err := plotter.NewLabels(labels)
+		lp, err := newPointLabels(labels, vg.Points(4))
 		if err != nil {
 			return nil, fmt.Errorf("roofline chart: labels: %w", err)
-		}
-		lp.Offset = vg.Point{X: vg.Points(4), Y: vg.Points(-3)}
-		for i := range lp.TextStyle {
-			lp.TextStyle[i].Font.Size = vg.Points(8)
-			lp.TextStyle[i].Font.Variant = sans
 		}
 		c.add(lp)
 	}

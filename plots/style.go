@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -44,8 +45,26 @@ func newChart(title string) *chart {
 	return c
 }
 
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
 // sans is the Liberation variant used for all text.
 const sans = "Sans"
+
+// newPointLabels labels chart points in 8-point sans text, dx to the right
+// of and 3 points below each point.
+func newPointLabels(xy plotter.XYLabels, dx vg.Length) (*plotter.Labels, error) {
+	lp, err := plotter.NewLabels(xy)
+	if err != nil {
+		return nil, err
+	}
+	lp.Offset = vg.Point{X: dx, Y: vg.Points(-3)}
+	for i := range lp.TextStyle {
+		lp.TextStyle[i].Font.Size = vg.Points(8)
+		lp.TextStyle[i].Font.Variant = sans
+	}
+	return lp, nil
+}
 
 // add adds plotters in drawing order.
 func (c *chart) add(ps ...plot.Plotter) {

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/shufflelab/explorer/arch"
 )
 
@@ -69,16 +67,8 @@ func Experiments() ([]Experiment, error) {
 // preset names exist.
 func ParseExperiment(data []byte, origin string) (Experiment, error) {
 	var x Experiment
-	md, err := toml.Decode(string(data), &x)
-	if err != nil {
+	if _, err := decodeStrict(data, &x); err != nil {
 		return Experiment{}, fmt.Errorf("experiment file %s: %w", origin, err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return Experiment{}, fmt.Errorf("experiment file %s: unknown key(s) %s", origin, strings.Join(keys, ", "))
 	}
 	if x.ID == "" {
 		return Experiment{}, fmt.Errorf("experiment file %s: no id", origin)

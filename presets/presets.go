@@ -51,16 +51,9 @@ type Preset struct {
 // silently ignored) and the design must build.
 func Parse(data []byte, origin string) (Preset, error) {
 	var p Preset
-	md, err := toml.Decode(string(data), &p)
+	md, err := decodeStrict(data, &p)
 	if err != nil {
 		return Preset{}, fmt.Errorf("design file %s: %w", origin, err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return Preset{}, fmt.Errorf("design file %s: unknown key(s) %s", origin, strings.Join(keys, ", "))
 	}
 	if p.Name == "" {
 		p.Name = strings.TrimSuffix(path.Base(origin), ".toml")
@@ -72,6 +65,23 @@ func Parse(data []byte, origin string) (Preset, error) {
 		return Preset{}, fmt.Errorf("design file %s: %w", origin, err)
 	}
 	return p, nil
+}
+
+// decodeStrict decodes TOML data into v and refuses keys that v has no
+// field for: a typo must not be silently ignored.
+func decodeStrict(data []byte, v any) (toml.MetaData, error) {
+	md, err := toml.Decode(string(data), v)
+	if err != nil {
+		return md, err
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return md, fmt.Errorf("unknown key(s) %s", strings.Join(keys, ", "))
+	}
+	return md, nil
 }
 
 // Encode writes a preset as a design file that Parse reads back.

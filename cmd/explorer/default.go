@@ -1,24 +1,111 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
 
-	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/cost"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/shufflelab/explorer/runner/history"
+	"github.com/shufflelab/explorer/ui"
 )
 
-// defaultCmd runs when explorer is started without arguments.
-func defaultCmd(stdout, _ io.Writer) error {
-	g, err := arch.Build(arch.Spec{})
+// noTTYHint is printed instead of the interactive explorer when stdout is
+// not a terminal (scripts, pipes, CI).
+const noTTYHint = "explorer: not a terminal; use 'explorer cost' for the analytic cost or 'explorer run' to measure a design ('explorer help' lists all commands)"
+
+// defaultCmd runs when explorer is started without arguments: the
+// interactive explorer on a terminal, a one-line hint otherwise.
+func defaultCmd(stdout, stderr io.Writer) error {
+	return uiCmd(nil, stdout, stderr)
+}
+
+// uiCmd opens the interactive explorer.
+func uiCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("ui", "ui [--log FILE] [--designs DIR] [--history FILE|off]")
+	fs.SetOutput(stderr)
+	logPath := fs.String("log", os.Getenv("EXPLORER_LOG"), "append the UI's log lines to FILE (default: $EXPLORER_LOG; no log when empty)")
+	designs := fs.String("designs", "", "offer the design files DIR/*.toml in the presets picker, and save designs there")
+	hist := fs.String("history", "", "show the results of this JSONL file on the gap chart and append new ones, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
+	if err := parseArgs(fs, args); err != nil {
+		return ignoreHelp(err)
+	}
+	if !isTTY(stdout) || !isTTY(os.Stdin) {
+		fmt.Fprintln(stdout, noTTYHint)
+		return nil
+	}
+	var files []string
+	if *designs != "" {
+		var err error
+		if files, err = filepath.Glob(filepath.Join(*designs, "*.toml")); err != nil {
+			return usagef("--designs %q: %v", *designs, err)
+		}
+	}
+	histPath := *hist
+	switch histPath {
+	case "off":
+		histPath = ""
+	case "":
+		// Without a usable home directory the UI simply keeps no history.
+		histPath, _ = history.DefaultPath()
+	}
+	return runUI(uiConfig{logPath: *logPath, saveDir: *designs, designFiles: files, history: histPath})
+}
+
+// uiConfig is the checked command line of `explorer ui`.
+type uiConfig struct {
+	logPath     string   // log file ("" = no log)
+	saveDir     string   // where the save prompt proposes to write
+	designFiles []string // extra design files for the presets picker
+	history     string   // history file ("" = none)
+}
+
+// isTTY reports whether w is a terminal (not just any character device).
+func isTTY(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// runUI runs the Bubble Tea program on the alternate screen. Nothing else
+// may write to the terminal meanwhile: logs go to logPath or nowhere.
+func runUI(c uiConfig) error {
+	var logw io.Writer = io.Discard
+	if c.logPath != "" {
+		f, err := os.OpenFile(c.logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("open log: %w", err)
+		}
+		defer f.Close()
+		logw = f
+	}
+	ms := newUIMeasurer(defaultRunDeps(), c.history)
+	deps := ui.Deps{
+		Measurer:    ms,
+		Backends:    ms.available(logw),
+		MaxThreads:  runtime.NumCPU(),
+		Host:        hostLine(),
+		History:     historyPoints(c.history, logw),
+		DesignFiles: c.designFiles,
+		SaveDir:     c.saveDir,
+		Calibrator:  ms,
+	}
+	if c.logPath != "" {
+		deps.Log = logw
+	}
+	m, err := ui.New(deps)
 	if err != nil {
 		return err
 	}
-	rep := cost.Analyze(g, nil)
-	fmt.Fprintf(stdout, "%s: %s MAdds, %s params, %s MAC (as written)\n\n", g.Spec, human(rep.Totals.MultAdds), human(rep.Totals.Params), human(rep.Totals.MemAccess))
-	if err := writeGroups(stdout, "stage", rep.Stages); err != nil {
-		return err
+	if _, err := tea.NewProgram(m, tea.WithAltScreen()).Run(); err != nil {
+		if errors.Is(err, tea.ErrInterrupted) {
+			return exitError{code: 130, err: errors.New("")}
+		}
+		return fmt.Errorf("ui: %w", err)
 	}
-	fmt.Fprintln(stdout, "\nMore: 'explorer cost --by category', 'explorer presets', 'explorer help'.")
 	return nil
 }

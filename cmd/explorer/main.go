@@ -8,6 +8,9 @@
 //	explorer cost     analytic MAdds, FLOPs, params and MAC of a design
 //	explorer presets  the embedded designs and experiments
 //	explorer run      run a design on this machine and measure its latency
+//	explorer sweep    measure many designs (resumable JSONL) and rank the indirect metrics
+//	explorer guidelines  the paper's guideline experiments and Table 8, measured here
+//	explorer plot     charts from sweep results
 //
 // `explorer help CMD` or `explorer CMD -h` lists a command's flags.
 package main
@@ -47,6 +50,10 @@ func commands() []command {
 		{"cost", "analytic MAdds, FLOPs, params and memory access cost of a design", costCmd},
 		{"presets", "list the embedded designs and guideline experiments", presetsCmd},
 		{"run", "run a design on this machine: latency statistics and, with --profile, where the time goes", runCmd},
+		{"sweep", "measure a grid of designs or a list of presets into a resumable JSONL file; rank-correlate FLOPs, MAC, params, roofline with latency", sweepCmd},
+		{"guidelines", "rerun the paper's guideline experiments G1-G4 and the Table 8 comparison here, beside the paper's numbers", guidelinesCmd},
+		{"plot", "render gap, correlation, decomposition and roofline charts from sweep results", plotCmd},
+		{"ui", "the interactive explorer (the default on a terminal)", uiCmd},
 	}
 }
 

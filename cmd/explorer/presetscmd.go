@@ -2,14 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/presets"
 )
 
@@ -18,10 +17,7 @@ func presetsCmd(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "table", "table|json")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err}
+		return ignoreHelp(usageError{err})
 	}
 	if *format != "table" && *format != "json" {
 		return usagef("invalid --format %q (valid: table|json)", *format)
@@ -51,7 +47,7 @@ func presetsCmd(args []string, stdout, stderr io.Writer) error {
 		if p.Reference != nil && p.Reference.MFLOPs > 0 {
 			ref = fmt.Sprintf("%g", p.Reference.MFLOPs)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, human(t.MultAdds), human(t.Params), ref, p.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, costfmt.Count(t.MultAdds), costfmt.Count(t.Params), ref, p.Title)
 	}
 	tw.Flush()
 	fmt.Fprintln(stdout, "\nexperiments (explorer guidelines --exp ID):")

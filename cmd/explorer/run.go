@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/history"
 	"github.com/shufflelab/explorer/runner/weights"
@@ -81,11 +81,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	seed := fs.Int64("seed", 1, "seed of the random weights and input")
 	memLimit := fs.String("mem-limit", "", "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)")
 	hist := fs.String("history", "", "append the result to this JSONL file, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
-	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("run: unexpected argument %q", fs.Arg(0))
+	if err := parseArgs(fs, args); err != nil {
+		return nil, err
 	}
 	c := &runConfig{backend: *backend, profile: *profile, profileRuns: *profileRuns, top: *top, format: *format,
 		weights: *wpath, input: *input, saveIO: *saveIO, seed: *seed, history: *hist}
@@ -143,10 +140,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d runDeps) error {
 	c, err := parseRunFlags(args, stderr)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+		return ignoreHelp(err)
 	}
 	g, err := arch.Build(c.spec)
 	if err != nil {
@@ -157,7 +151,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 		return fmt.Errorf("run: %w", err)
 	}
 	if err := be.Available(); err != nil {
-		return fmt.Errorf("run: backend %s is not available here: %w", be.Name(), err)
+		return fmt.Errorf("run: %w", err) // e.g. "cudnn backend unavailable: <what, where it looked>"
 	}
 	// Refuse an oversized design before anything is allocated.
 	if err := d.checkMemory(g, c.opts); err != nil {
@@ -228,12 +222,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 			}
 			return fmt.Errorf("run: %w", err)
 		}
-		var plan *arch.Plan
-		if c.opts.Mode == runner.Fused {
-			p := arch.FusedPlan(g)
-			plan = &p
-		}
-		pr := runner.JoinProfile(cost.Analyze(g, plan), g, steps)
+		pr := joinProfile(g, c.opts.Mode, steps)
 		res.Profile = &pr
 	}
 
@@ -482,7 +471,7 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 				covers = strings.Join(r.Covers[1:], " ")
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%.1f\t%s\t\n", r.ID, r.Kind, r.Category, ms3(float64(r.Nanos)/1e6),
-				100*r.TimeShare, human(r.MultAdds), human(r.MemAccess), gflops(r.MultAdds, r.Nanos), r.GBPerS, covers)
+				100*r.TimeShare, costfmt.Count(r.MultAdds), costfmt.Count(r.MemAccess), gflops(r.MultAdds, r.Nanos), r.GBPerS, covers)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -531,5 +520,5 @@ func cacheSize(b int64) string {
 	if b <= 0 {
 		return "?"
 	}
-	return humanBytes(b)
+	return costfmt.Bytes(b)
 }

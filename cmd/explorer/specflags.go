@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -97,4 +98,26 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// parseArgs parses args into fs and refuses positional arguments, naming the
+// command (fs.Name()). Errors are usage errors; after -h or --help (the
+// usage is printed) the error matches flag.ErrHelp, see [ignoreHelp].
+func parseArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// ignoreHelp returns err, or nil when it is flag.ErrHelp: the usage the user
+// asked for with -h is printed and the command succeeds.
+func ignoreHelp(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
 }

@@ -537,6 +537,26 @@ func TestLoweringMatchesReference(t *testing.T) {
 }
 
 // count tallies call kinds.
+// lowerBoth builds s with seed-1 test weights, lowers it eager and fused,
+// and counts the graph's ops by kind.
+func lowerBoth(t *testing.T, s arch.Spec) (g *arch.Graph, ops map[arch.OpKind]int, eager, fused *lowered) {
+	t.Helper()
+	g = build(t, s)
+	w := testWeights(g, 1)
+	ops = map[arch.OpKind]int{}
+	for _, op := range g.Ops {
+		ops[op.Kind]++
+	}
+	var err error
+	if eager, err = lower(g, w, runner.Eager); err != nil {
+		t.Fatal(err)
+	}
+	if fused, err = lower(g, w, runner.Fused); err != nil {
+		t.Fatal(err)
+	}
+	return g, ops, eager, fused
+}
+
 func count(l *lowered) map[callKind]int {
 	m := map[callKind]int{}
 	for _, c := range l.Calls {
@@ -548,16 +568,7 @@ func count(l *lowered) map[callKind]int {
 // TestLoweringCalls checks the call lists of ShuffleNetV2 1.0x (paper
 // Table 5: stages of 4, 8, 4 units) against counts derived from the graph.
 func TestLoweringCalls(t *testing.T) {
-	g := build(t, arch.Spec{Family: arch.ShuffleNetV2, Res: 224})
-	w := testWeights(g, 1)
-	ops := map[arch.OpKind]int{}
-	for _, op := range g.Ops {
-		ops[op.Kind]++
-	}
-	eager, err := lower(g, w, runner.Eager)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, ops, eager, fused := lowerBoth(t, arch.Spec{Family: arch.ShuffleNetV2, Res: 224})
 	ec := count(eager)
 	// Eager: one call per conv, BN, ReLU and pool; FC is a GEMM plus a bias add.
 	if ec[callConv] != ops[arch.OpConv] || ec[callBatchNorm] != ops[arch.OpBatchNorm] ||
@@ -569,10 +580,6 @@ func TestLoweringCalls(t *testing.T) {
 	// single 4-D transform).
 	if want := 2*ops[arch.OpSplit] + 2*ops[arch.OpConcat] + ops[arch.OpShuffle]; ec[callCopy] != want {
 		t.Errorf("eager: %d copies, want %d", ec[callCopy], want)
-	}
-	fused, err := lower(g, w, runner.Fused)
-	if err != nil {
-		t.Fatal(err)
 	}
 	fc := count(fused)
 	relus := ops[arch.OpReLU]
@@ -686,23 +693,10 @@ func TestLowerErrors(t *testing.T) {
 // cudnnOpTensor per add); fused folds BN and runs conv + bias + shortcut +
 // ReLU as one cudnnConvolutionBiasActivationForward per conv.
 func TestLoweringG4(t *testing.T) {
-	g := build(t, arch.Spec{Family: arch.GuideG4, C: 32, Res: 56, Blocks: 10})
-	w := testWeights(g, 1)
-	ops := map[arch.OpKind]int{}
-	for _, op := range g.Ops {
-		ops[op.Kind]++
-	}
-	eager, err := lower(g, w, runner.Eager)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ops, eager, fused := lowerBoth(t, arch.Spec{Family: arch.GuideG4, C: 32, Res: 56, Blocks: 10})
 	ec := count(eager)
 	if ec[callAdd] != ops[arch.OpAdd] || ec[callBatchNorm] != ops[arch.OpBatchNorm] || ec[callActivation] != ops[arch.OpReLU] || ec[callConv] != ops[arch.OpConv] {
 		t.Errorf("eager calls %v for ops %v", ec, ops)
-	}
-	fused, err := lower(g, w, runner.Fused)
-	if err != nil {
-		t.Fatal(err)
 	}
 	fc := count(fused)
 	if fc[callConvBiasReLU] != ops[arch.OpConv] || len(fused.Calls) != ops[arch.OpConv] {

@@ -10,17 +10,14 @@
 package history
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/jsonl"
 )
 
 // FileName is the history file's name inside the state directory.
@@ -53,47 +50,10 @@ func Append(path string, r runner.Result) error {
 	if err != nil {
 		return fmt.Errorf("history: encode result: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := jsonl.AppendLine(path, b); err != nil {
 		return fmt.Errorf("history: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return fmt.Errorf("history: %w", err)
-	}
-	line := make([]byte, 0, len(b)+2)
-	if torn, err := endsTorn(f); err != nil {
-		f.Close()
-		return fmt.Errorf("history %s: %w", path, err)
-	} else if torn {
-		line = append(line, '\n')
-	}
-	line = append(line, b...)
-	line = append(line, '\n')
-	if _, err := f.Write(line); err != nil {
-		f.Close()
-		return fmt.Errorf("history: append to %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("history: fsync %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("history: close %s: %w", path, err)
 	}
 	return nil
-}
-
-// endsTorn reports whether the non-empty file f lacks a final newline.
-func endsTorn(f *os.File) (bool, error) {
-	st, err := f.Stat()
-	if err != nil || st.Size() == 0 {
-		return false, err
-	}
-	var last [1]byte
-	if _, err := f.ReadAt(last[:], st.Size()-1); err != nil {
-		return false, err
-	}
-	return last[0] != '\n', nil
 }
 
 // Warning describes a line Load skipped.
@@ -109,50 +69,31 @@ func (w Warning) String() string { return fmt.Sprintf("history line %d skipped: 
 // unknown version) are skipped and reported in the warnings; only I/O
 // errors are returned as errors.
 func Load(path string) ([]runner.Result, []Warning, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
-	}
+	rs, skips, err := jsonl.Load(path, "result", checkVersion)
 	if err != nil {
-		return nil, nil, fmt.Errorf("history: %w", err)
+		err = fmt.Errorf("history: %w", err)
 	}
-	defer f.Close()
-	rs, ws, err := Read(f)
-	if err != nil {
-		return rs, ws, fmt.Errorf("history %s: %w", path, err)
-	}
-	return rs, ws, nil
+	return rs, warnings(skips), err
 }
 
 // Read parses a history stream (see Load).
 func Read(r io.Reader) ([]runner.Result, []Warning, error) {
-	var (
-		out  []runner.Result
-		warn []Warning
-	)
-	br := bufio.NewReader(r)
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil && err != io.EOF {
-			return out, warn, fmt.Errorf("read line %d: %w", n, err)
-		}
-		last := err == io.EOF
-		text := bytes.TrimSpace(line)
-		if len(text) > 0 {
-			var res runner.Result
-			switch uerr := json.Unmarshal(text, &res); {
-			case uerr != nil && last && line[len(line)-1] != '\n':
-				warn = append(warn, Warning{Line: n, Reason: fmt.Sprintf("torn last line (no newline, %d bytes): %v", len(line), uerr)})
-			case uerr != nil:
-				warn = append(warn, Warning{Line: n, Reason: fmt.Sprintf("not a JSON result: %v", uerr)})
-			case res.Version != runner.ResultVersion:
-				warn = append(warn, Warning{Line: n, Reason: fmt.Sprintf("result version %d, this program reads version %d", res.Version, runner.ResultVersion)})
-			default:
-				out = append(out, res)
-			}
-		}
-		if last {
-			return out, warn, nil
-		}
+	rs, skips, err := jsonl.Read(r, "result", checkVersion)
+	return rs, warnings(skips), err
+}
+
+// checkVersion rejects a result of a format version this program does not read.
+func checkVersion(res *runner.Result) string {
+	if res.Version != runner.ResultVersion {
+		return fmt.Sprintf("result version %d, this program reads version %d", res.Version, runner.ResultVersion)
 	}
+	return ""
+}
+
+func warnings(skips []jsonl.Skip) []Warning {
+	var ws []Warning
+	for _, s := range skips {
+		ws = append(ws, Warning{Line: s.Line, Reason: s.Reason})
+	}
+	return ws
 }

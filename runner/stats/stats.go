@@ -1,6 +1,8 @@
 // Package stats computes the summary statistics of latency samples: median,
 // percentiles with linear interpolation, interquartile range, mean and
-// sample standard deviation.
+// sample standard deviation; and the rank correlations Spearman's rho and
+// Kendall's tau-b (with ties), which the sweep charts and the guideline
+// verdicts use to compare orderings.
 //
 // Percentiles use the linear interpolation between closest ranks that
 // NumPy's percentile (method "linear") and R's quantile type 7 use: for n

@@ -1,4 +1,4 @@
-package plots
+package stats
 
 import (
 	"errors"
@@ -8,12 +8,37 @@ import (
 
 const tol = 1e-12
 
+// rankCase is a pair of samples and the value a rank statistic must give.
+type rankCase struct {
+	name string
+	x, y []float64
+	want float64
+}
+
+// checkRankStat checks stat (named name in messages) on every case: the
+// value within tol of want, and the same value with x and y swapped (rank
+// correlations are symmetric in their arguments).
+func checkRankStat(t *testing.T, name string, stat func(x, y []float64) (float64, error), tests []rankCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := stat(tt.x, tt.y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(got-tt.want) > tol {
+				t.Errorf("%s = %.15g, want %.15g", name, got, tt.want)
+			}
+			back, err := stat(tt.y, tt.x)
+			if err != nil || math.Abs(back-got) > tol {
+				t.Errorf("%s(y, x) = %v, %v; want %v", name, back, err, got)
+			}
+		})
+	}
+}
+
 func TestSpearman(t *testing.T) {
-	tests := []struct {
-		name string
-		x, y []float64
-		want float64
-	}{
+	checkRankStat(t, "Spearman", Spearman, []rankCase{
 		// A strictly increasing transform keeps every rank: rho = 1.
 		{"monotone", []float64{1, 2, 3, 4, 5}, []float64{1, 4, 9, 16, 25}, 1},
 		// Reversed order: rho = -1.
@@ -36,35 +61,18 @@ func TestSpearman(t *testing.T) {
 		// sum dx*dy = 3.75, sum dx^2 = sum dy^2 = 4.5, rho = 5/6. The
 		// no-ties shortcut 1 - 6 sum d^2/(n(n^2-1)) would give 0.85 instead.
 		{"ties in both", []float64{1, 2, 2, 3}, []float64{1, 2, 3, 3}, 5.0 / 6},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Spearman(tt.x, tt.y)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if math.Abs(got-tt.want) > tol {
-				t.Errorf("Spearman = %.15g, want %.15g", got, tt.want)
-			}
-			// Symmetric in its arguments.
-			back, err := Spearman(tt.y, tt.x)
-			if err != nil || math.Abs(back-got) > tol {
-				t.Errorf("Spearman(y, x) = %v, %v; want %v", back, err, got)
-			}
-		})
-	}
+	})
 }
 
 func TestKendallTauB(t *testing.T) {
-	tests := []struct {
-		name string
-		x, y []float64
-		want float64
-	}{
+	checkRankStat(t, "KendallTauB", KendallTauB, []rankCase{
 		{"monotone", []float64{1, 2, 3, 4, 5}, []float64{1, 4, 9, 16, 25}, 1},
 		{"anti-monotone", []float64{1, 2, 3, 4, 5}, []float64{10, 8, 6, 4, 2}, -1},
 		// Pairs (0,1) and (0,2) concordant, (1,2) discordant: (2-1)/3.
 		{"one swap", []float64{1, 2, 3}, []float64{1, 3, 2}, 1.0 / 3},
+		// One pair tied in y only, by hand: 2 concordant pairs, 1 tied in y;
+		// tau_b = 2/sqrt(3*2).
+		{"one tie in y", []float64{1, 2, 3}, []float64{1, 1, 2}, 2 / math.Sqrt(6)},
 		// The scipy.stats.kendalltau documentation example, counted by
 		// hand: P = 2, Q = 6, T = 1 (pair 1,4 tied in x only), U = 0, and
 		// pair 0,3 tied in both; tau_b = -4/sqrt(9*8) = -0.47140452...,
@@ -73,22 +81,7 @@ func TestKendallTauB(t *testing.T) {
 		// By hand: 4 concordant pairs, 1 tied only in x, 1 tied only in y:
 		// tau_b = 4/sqrt(5*5) = 0.8 (tau-a would give 4/6).
 		{"ties in both", []float64{1, 2, 2, 3}, []float64{1, 2, 3, 3}, 0.8},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := KendallTauB(tt.x, tt.y)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if math.Abs(got-tt.want) > tol {
-				t.Errorf("KendallTauB = %.15g, want %.15g", got, tt.want)
-			}
-			back, err := KendallTauB(tt.y, tt.x)
-			if err != nil || math.Abs(back-got) > tol {
-				t.Errorf("KendallTauB(y, x) = %v, %v; want %v", back, err, got)
-			}
-		})
-	}
+	})
 }
 
 // Rank statistics see only the order: a strictly increasing transform of

@@ -1,0 +1,65 @@
+package chartdata
+
+import (
+	"testing"
+
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/sweep"
+)
+
+func TestFamilyTitle(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"shufflenetv2", "ShuffleNet v2"},
+		{"shufflenetv1", "ShuffleNet v1"},
+		{"mobilenetv2", "MobileNet v2"},
+		{"mobilenetv1", "MobileNet v1"},
+		{"g1", "g1"}, // micro-nets keep their name
+	} {
+		if got := FamilyTitle(tc.in); got != tc.want {
+			t.Errorf("FamilyTitle(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestRooflinePoints: every op becomes a point; only the n slowest are
+// labelled (the first of equal times).
+func TestRooflinePoints(t *testing.T) {
+	ops := []sweep.OpPoint{
+		{ID: "a", Category: "conv1x1", Intensity: 10, GFLOPS: 5, TimeMS: 1},
+		{ID: "b", Category: "depthwise", Intensity: 1, GFLOPS: 0.5, TimeMS: 3},
+		{ID: "c", Category: "conv1x1", Intensity: 20, GFLOPS: 8, TimeMS: 2},
+		{ID: "d", Category: "fc", Intensity: 0.5, GFLOPS: 0.2, TimeMS: 2},
+	}
+	for _, tc := range []struct {
+		n    int
+		want []string // labels in op order
+	}{
+		{0, []string{"", "", "", ""}},
+		{1, []string{"", "b", "", ""}},
+		{2, []string{"", "b", "c", ""}},
+		{9, []string{"a", "b", "c", "d"}},
+	} {
+		pts := RooflinePoints(ops, tc.n)
+		if len(pts) != len(ops) {
+			t.Fatalf("n=%d: %d points, want %d", tc.n, len(pts), len(ops))
+		}
+		for i, p := range pts {
+			if p.Label != tc.want[i] || p.Category != ops[i].Category || p.Intensity != ops[i].Intensity || p.GFLOPS != ops[i].GFLOPS {
+				t.Errorf("n=%d: point %d = %+v, want label %q and op %+v", tc.n, i, p, tc.want[i], ops[i])
+			}
+		}
+	}
+}
+
+func TestCeilingsAndShareRows(t *testing.T) {
+	c := Ceilings(calib.Ceiling{Threads: 2, PeakGFLOPS: 100, L2GBps: 80, DRAMGBps: 20})
+	if c.PeakGFLOPS != 100 || len(c.Bandwidths) != 2 || c.Bandwidths[0].Name != "L2" || c.Bandwidths[0].GBps != 80 ||
+		c.Bandwidths[1].Name != "DRAM" || c.Bandwidths[1].GBps != 20 {
+		t.Errorf("Ceilings = %+v", c)
+	}
+	rows := ShareRows([]sweep.CategoryShare{{Name: "conv1x1", MAdds: 10, MAC: 20, TimeMS: 1.5}, {Name: "fc", MAdds: 1, MAC: 2}})
+	if len(rows) != 2 || rows[0].Category != "conv1x1" || rows[0].MAdds != 10 || rows[0].MAC != 20 || rows[0].TimeMS != 1.5 ||
+		rows[1].Category != "fc" || rows[1].TimeMS != 0 {
+		t.Errorf("ShareRows = %+v", rows)
+	}
+}

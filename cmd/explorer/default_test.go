@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/shufflelab/explorer/ui"
+)
+
+// TestDefaultWithoutTTY: with stdout not a terminal, no arguments print a
+// one-line hint naming the scriptable subcommands, and exit 0.
+func TestDefaultWithoutTTY(t *testing.T) {
+	for _, args := range [][]string{nil, {"ui"}} {
+		var out, errOut bytes.Buffer
+		if code := run(args, &out, &errOut); code != 0 {
+			t.Fatalf("explorer %v: exit %d, stderr %q", args, code, errOut.String())
+		}
+		s := out.String()
+		if strings.Count(s, "\n") != 1 || !strings.Contains(s, "explorer cost") || !strings.Contains(s, "explorer run") {
+			t.Errorf("explorer %v printed %q, want one line naming 'explorer cost' and 'explorer run'", args, s)
+		}
+		if errOut.Len() != 0 {
+			t.Errorf("stderr %q", errOut.String())
+		}
+	}
+}
+
+// TestUIShowsExplorerCostTotals turns the UI's knobs to width 1.2 and
+// depths 5,9,3 and checks that the explore screen shows the exact totals
+// `explorer cost --format json` prints for the same design.
+func TestUIShowsExplorerCostTotals(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"cost", "--width", "1.2", "--depths", "5,9,3", "--format", "json"}, &out, &errOut); code != 0 {
+		t.Fatalf("explorer cost: exit %d: %s", code, errOut.String())
+	}
+	var cj struct {
+		Totals struct {
+			MultAdds  int64 `json:"madds"`
+			FLOPs     int64 `json:"flops"`
+			Params    int64 `json:"params"`
+			MemAccess int64 `json:"mem_access"`
+		} `json:"totals"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &cj); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ui.New(ui.Deps{Host: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	// Knob rows: design, width, split, groups, depth s2, depth s3, depth s4.
+	keys := []tea.KeyType{tea.KeyDown, tea.KeyRight, tea.KeyRight, tea.KeyDown, tea.KeyDown, tea.KeyDown, tea.KeyRight,
+		tea.KeyDown, tea.KeyRight, tea.KeyDown, tea.KeyLeft}
+	for _, k := range keys {
+		m.Update(tea.KeyMsg{Type: k})
+	}
+	view := m.View()
+	for name, n := range map[string]int64{"MAdds": cj.Totals.MultAdds, "FLOPs": cj.Totals.FLOPs, "params": cj.Totals.Params, "MAC": cj.Totals.MemAccess} {
+		if n <= 0 || !strings.Contains(view, strconv.FormatInt(n, 10)) {
+			t.Errorf("the UI does not show %s = %d as explorer cost prints it:\n%s", name, n, view)
+		}
+	}
+}

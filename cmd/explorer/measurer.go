@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/kernels"
+	"github.com/shufflelab/explorer/runner/sweep"
+	"github.com/shufflelab/explorer/runner/weights"
+)
+
+// measureFlags are the measurement flags shared by `sweep` and
+// `guidelines`.
+type measureFlags struct {
+	backend, mode, kernels, calib string
+	threads, warmup, minIters     int
+	minTime, maxTime              time.Duration
+	seed                          int64
+	recalibrate                   bool
+}
+
+// addMeasureFlags registers the flags with per-command defaults for the
+// measurement time.
+func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, minIters int) *measureFlags {
+	m := &measureFlags{}
+	fs.StringVar(&m.backend, "backend", "native", "native (CPU, pure Go) | cudnn (NVIDIA GPU; no roofline estimate)")
+	fs.StringVar(&m.mode, "mode", "fused", "eager|fused")
+	fs.IntVar(&m.threads, "threads", 1, "worker threads, 1..256")
+	fs.StringVar(&m.kernels, "kernels", "auto", "native kernel set: auto|avx512|avx2|generic")
+	fs.IntVar(&m.warmup, "warmup", warmup, "untimed runs per design")
+	fs.IntVar(&m.minIters, "min-iters", minIters, "least timed runs per design")
+	fs.DurationVar(&m.minTime, "min-time", minTime, "least timed time per design")
+	fs.DurationVar(&m.maxTime, "max-time", maxTime, "cap on the timed time per design (0 = none)")
+	fs.Int64Var(&m.seed, "seed", 1, "seed of the random weights and input")
+	fs.StringVar(&m.calib, "calib", "", "roofline calibration cache file, or off (default $XDG_CACHE_HOME/explorer/calib-HOST-KERNELS.json)")
+	fs.BoolVar(&m.recalibrate, "recalibrate", false, "measure the roofline ceilings again even if cached")
+	return m
+}
+
+// check validates the flags (usage errors).
+func (m *measureFlags) check() (runner.Mode, error) {
+	switch {
+	case m.backend != "native" && m.backend != "cudnn":
+		return "", usagef("invalid --backend %q (valid: native|cudnn)", m.backend)
+	case m.threads < 1 || m.threads > 256:
+		return "", usagef("invalid --threads %d (valid: 1..256)", m.threads)
+	case !slices.Contains([]string{"auto", "avx512", "avx2", "generic"}, m.kernels):
+		return "", usagef("invalid --kernels %q (valid: auto|avx512|avx2|generic)", m.kernels)
+	case m.warmup < 0:
+		return "", usagef("invalid --warmup %d (valid: >= 0)", m.warmup)
+	case m.minIters < 1:
+		return "", usagef("invalid --min-iters %d (valid: >= 1)", m.minIters)
+	case m.minTime < 0 || m.maxTime < 0:
+		return "", usagef("invalid --min-time/--max-time (valid: >= 0)")
+	}
+	mode, err := runner.ParseMode(m.mode)
+	if err != nil {
+		return "", usageError{err}
+	}
+	return mode, nil
+}
+
+// backendMeasurer measures designs on a runner backend with seeded random
+// weights and input. It implements sweep.Measurer.
+type backendMeasurer struct {
+	be          runner.Backend
+	opts        runner.Options
+	mo          runner.MeasureOptions
+	seed        int64
+	profileRuns int
+}
+
+func newBackendMeasurer(m *measureFlags, mode runner.Mode) (*backendMeasurer, error) {
+	be, err := defaultRunDeps().backend(m.backend)
+	if err != nil {
+		return nil, err
+	}
+	if err := be.Available(); err != nil {
+		return nil, fmt.Errorf("backend %s is not available here: %w", be.Name(), err)
+	}
+	return &backendMeasurer{be: be, opts: runner.Options{Mode: mode, Threads: m.threads, Kernels: m.kernels},
+		mo:   runner.MeasureOptions{Warmup: m.warmup, MinIters: m.minIters, MinTime: m.minTime, MaxTime: m.maxTime},
+		seed: m.seed, profileRuns: 5}, nil
+}
+
+// Measure compiles g and measures it (and profiles it when asked).
+func (bm *backendMeasurer) Measure(ctx context.Context, g *arch.Graph, d sweep.Design, profile bool, progress func(float64)) (runner.Result, error) {
+	if err := runner.CheckMemory(g, bm.opts); err != nil {
+		return runner.Result{}, err
+	}
+	prog, err := bm.be.Compile(g, weights.Random(g, bm.seed), bm.opts)
+	if err != nil {
+		return runner.Result{}, fmt.Errorf("compile: %w", err)
+	}
+	defer prog.Close()
+	in := randomInput(int(g.Tensors[g.Input].Shape.Elems()), bm.seed)
+	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
+	mo := bm.mo
+	mo.Spec = d.Spec
+	if progress != nil {
+		mo.Progress = func(p runner.Progress) { progress(p.Fraction) }
+	}
+	res, err := runner.Measure(ctx, prog, in, out, mo)
+	res.Preset = d.Preset
+	if err != nil {
+		return res, err
+	}
+	if profile {
+		steps, err := runner.ProfileSteps(ctx, prog, in, out, bm.profileRuns)
+		if err != nil {
+			return res, err
+		}
+		pr := joinProfile(g, bm.opts.Mode, steps)
+		res.Profile = &pr
+	}
+	return res, nil
+}
+
+// joinProfile joins profiled step times to the cost rows of g: the fused
+// plan's steps in fused mode, the ops as written in eager mode.
+func joinProfile(g *arch.Graph, mode runner.Mode, steps []runner.StepTime) runner.Profile {
+	var plan *arch.Plan
+	if mode == runner.Fused {
+		p := arch.FusedPlan(g)
+		plan = &p
+	}
+	return runner.JoinProfile(cost.Analyze(g, plan), g, steps)
+}
+
+// medianMS measures a spec and returns its median latency (for the
+// guideline tables).
+func (bm *backendMeasurer) medianMS(ctx context.Context, s arch.Spec) (float64, error) {
+	g, err := arch.Build(s)
+	if err != nil {
+		return 0, err
+	}
+	res, err := bm.Measure(ctx, g, sweep.Design{Name: s.String(), Spec: s}, false, nil)
+	if err != nil {
+		return 0, err
+	}
+	return res.LatencyMS.Median, nil
+}
+
+// calibration loads or measures the roofline ceilings for threads; with
+// --calib off it returns the zero calibration. Notes go to stderr.
+func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, stderr io.Writer) (calib.Calibration, error) {
+	if m.calib == "off" {
+		return calib.Calibration{}, nil
+	}
+	if m.backend != "native" {
+		fmt.Fprintf(stderr, "explorer: note: no roofline estimate for backend %s (the calibration measures this CPU)\n", m.backend)
+		return calib.Calibration{}, nil
+	}
+	// Select the kernel set first so the peak is that of the kernels the
+	// designs will run (the native backend does the same at Compile).
+	if err := kernels.SetVariant(m.kernels); err != nil {
+		return calib.Calibration{}, usageError{err}
+	}
+	path := m.calib
+	if path == "" {
+		var err error
+		if path, err = calib.CachePath(calib.HostKey(fp), kernels.Variant()); err != nil {
+			fmt.Fprintf(stderr, "explorer: warning: calibration not cached: %v\n", err)
+		}
+	}
+	if m.recalibrate && path != "" {
+		c, ok, _ := calib.Load(path, calib.HostKey(fp))
+		if ok {
+			c.Ceilings = slices.DeleteFunc(c.Ceilings, func(x calib.Ceiling) bool { return x.Threads == m.threads })
+			if err := calib.Save(path, c); err != nil {
+				return calib.Calibration{}, err
+			}
+		}
+	}
+	t0 := time.Now()
+	c, measured, err := calib.Ensure(ctx, path, fp, kernels.Variant(), []int{m.threads}, calib.Options{})
+	if err != nil && !errors.Is(err, calib.ErrStale) {
+		if measured { // measured but not saved: still usable
+			fmt.Fprintf(stderr, "explorer: warning: %v\n", err)
+			err = nil
+		} else {
+			return calib.Calibration{}, fmt.Errorf("roofline calibration: %w", err)
+		}
+	}
+	ce, _ := c.At(m.threads)
+	how := "cached in " + path
+	if measured {
+		how = fmt.Sprintf("measured in %.1fs, cached in %s", time.Since(t0).Seconds(), path)
+	}
+	fmt.Fprintf(stderr, "roofline ceilings (%d thread(s), kernels %s): peak %.1f GFLOP/s, L2 %.1f GB/s, DRAM %.1f GB/s (%s)\n",
+		m.threads, c.Kernels, ce.PeakGFLOPS, ce.L2GBps, ce.DRAMGBps, how)
+	return c, nil
+}

@@ -1,0 +1,353 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost/costfmt"
+	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/sweep"
+)
+
+const sweepSynopsis = "sweep [--width LIST|A:B:STEP] [--split LIST] [--groups LIST] [--depths \"4,8,4;2,4,2\"] [--res LIST] [--batch LIST]\n" +
+	"                      [--family F] [--layout L] [--presets a,b,c] [--shard i/n] [--out results.jsonl] [--profile] [--list]\n" +
+	"                      [--backend native] [--mode eager|fused] [--threads N] [--min-time D] ..."
+
+// sweepDeps are what `explorer sweep` takes from the machine; tests fake them.
+type sweepDeps struct {
+	measurer    func(m *measureFlags, mode runner.Mode) (sweep.Measurer, error)
+	fingerprint func() host.Fingerprint
+	calibration func(ctx context.Context, m *measureFlags, fp host.Fingerprint, stderr io.Writer) (calib.Calibration, error)
+}
+
+func defaultSweepDeps() sweepDeps {
+	return sweepDeps{
+		measurer: func(m *measureFlags, mode runner.Mode) (sweep.Measurer, error) {
+			return newBackendMeasurer(m, mode)
+		},
+		fingerprint: host.Detect,
+		calibration: func(ctx context.Context, m *measureFlags, fp host.Fingerprint, stderr io.Writer) (calib.Calibration, error) {
+			return m.calibration(ctx, fp, stderr)
+		},
+	}
+}
+
+// sweepCmd is `explorer sweep`.
+func sweepCmd(args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return sweepWith(ctx, args, stdout, stderr, defaultSweepDeps())
+}
+
+// sweepConfig is the checked command line of `explorer sweep`.
+type sweepConfig struct {
+	designs  []sweep.Design
+	skipped  []sweep.Skipped
+	shard    string
+	out      string
+	profile  bool
+	list     bool
+	pairs    int
+	tol      float64
+	mode     runner.Mode
+	measure  *measureFlags
+	allCount int
+}
+
+func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
+	fs := newFlagSet("sweep", sweepSynopsis)
+	fs.SetOutput(stderr)
+	family := fs.String("family", "", "family of the grid's designs (default shufflenetv2)")
+	layout := fs.String("layout", "", "ShuffleNetV2 layout of the grid: torchvision|megvii")
+	width := fs.String("width", "", "width multipliers: a list 0.5,1,1.5 or a range 0.5:2.0:0.25")
+	split := fs.String("split", "", "ShuffleNetV2 split ratios, e.g. 0.3,0.5,0.7")
+	groups := fs.String("groups", "", "groups of the 1x1 convs, e.g. 1,2,4")
+	depths := fs.String("depths", "", `stage depths, triples separated by ';', e.g. "4,8,4;2,4,2"`)
+	res := fs.String("res", "", "input sizes, e.g. 160,224")
+	batch := fs.String("batch", "", "batch sizes, e.g. 1,8")
+	presetList := fs.String("presets", "", "also sweep these presets (names or .toml files), comma-separated; 'T8' adds the paper's Table 8 comparison")
+	shard := fs.String("shard", "", "measure only shard i of n (1 <= i <= n) of the design list, e.g. 2/3")
+	out := fs.String("out", "sweep.jsonl", "JSONL results file; rows are appended, designs already in it are skipped")
+	profile := fs.Bool("profile", false, "also profile every design: per-category time shares and per-op roofline points in the row")
+	list := fs.Bool("list", false, "print the design list (after sharding) and exit")
+	pairs := fs.Int("pairs", 5, "equal-MAdds pairs to print")
+	tol := fs.Float64("tol", 0.10, "relative MAdds difference of an equal-MAdds pair")
+	mf := addMeasureFlags(fs, 500*time.Millisecond, 5*time.Second, 3, 5)
+	if err := parseArgs(fs, args); err != nil {
+		return nil, err
+	}
+	mode, err := mf.check()
+	if err != nil {
+		return nil, err
+	}
+	if *pairs < 0 || !(*tol >= 0) {
+		return nil, usagef("invalid --pairs %d / --tol %v (valid: >= 0)", *pairs, *tol)
+	}
+	c := &sweepConfig{shard: *shard, out: *out, profile: *profile, list: *list, pairs: *pairs, tol: *tol, mode: mode, measure: mf}
+	gridSet := false
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "family", "layout", "width", "split", "groups", "depths", "res", "batch":
+			gridSet = true
+		}
+	})
+	if gridSet || *presetList == "" {
+		g := sweep.Grid{Base: arch.Spec{Family: arch.Family(*family), Layout: arch.Layout(*layout)}}
+		if g.Widths, err = sweep.ParseFloats("width", *width); err != nil {
+			return nil, usageError{err}
+		}
+		if g.Splits, err = sweep.ParseFloats("split", *split); err != nil {
+			return nil, usageError{err}
+		}
+		if g.Groups, err = sweep.ParseInts("groups", *groups); err != nil {
+			return nil, usageError{err}
+		}
+		if g.Depths, err = sweep.ParseDepthsList(*depths); err != nil {
+			return nil, usageError{err}
+		}
+		if g.Res, err = sweep.ParseInts("res", *res); err != nil {
+			return nil, usageError{err}
+		}
+		if g.Batch, err = sweep.ParseInts("batch", *batch); err != nil {
+			return nil, usageError{err}
+		}
+		c.designs, c.skipped = g.Expand()
+	}
+	if *presetList != "" {
+		ds, err := presetDesigns(*presetList)
+		if err != nil {
+			return nil, err
+		}
+		c.designs = sweep.Dedupe(append(c.designs, ds...))
+	}
+	c.allCount = len(c.designs)
+	i, n, err := sweep.ParseShard(*shard)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if c.designs, err = sweep.Shard(c.designs, i, n); err != nil {
+		return nil, usageError{err}
+	}
+	if len(c.designs) == 0 && !c.list {
+		return nil, usagef("sweep: no design to measure (every grid point was invalid, or the shard is empty)")
+	}
+	return c, nil
+}
+
+// presetDesigns resolves --presets; "T8" expands to the Table 8 experiment.
+func presetDesigns(list string) ([]sweep.Design, error) {
+	var out []sweep.Design
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		names := []string{name}
+		if strings.EqualFold(name, "t8") {
+			x, err := presets.ExperimentByID("T8")
+			if err != nil {
+				return nil, err
+			}
+			names = x.Presets
+		}
+		for _, n := range names {
+			p, err := presets.Load(n)
+			if err != nil {
+				return nil, usageError{err}
+			}
+			out = append(out, sweep.Design{Name: p.Name, Preset: p.Name, Spec: p.Design.Normalize()})
+		}
+	}
+	return out, nil
+}
+
+func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d sweepDeps) error {
+	c, err := parseSweepFlags(args, stderr)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	for _, s := range c.skipped {
+		fmt.Fprintf(stderr, "explorer: grid point skipped: %s: %v\n", s.Spec, s.Err)
+	}
+	if c.list {
+		for _, ds := range c.designs {
+			fmt.Fprintf(stdout, "%s\t%s\n", ds.Name, ds.Key())
+		}
+		return nil
+	}
+	fp := d.fingerprint()
+	cal, err := d.calibration(ctx, c.measure, fp, stderr)
+	if err != nil {
+		return err
+	}
+	m, err := d.measurer(c.measure, c.mode)
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	cfg := sweep.Config{Backend: c.measure.backend, Mode: c.mode, Threads: c.measure.threads, Fingerprint: fp, Calibration: cal}
+	shard := ""
+	if c.shard != "" {
+		shard = fmt.Sprintf(" (shard %s of %d designs)", c.shard, c.allCount)
+	}
+	fmt.Fprintf(stderr, "sweep: %d designs%s, %s/%s, %d thread(s), host %s [%s] -> %s\n", len(c.designs), shard,
+		cfg.Backend, cfg.Mode, cfg.Threads, calib.HostName(fp), cfg.HostKey(), c.out)
+	bar := newProgressBar(stderr)
+	warn := func(s string) { fmt.Fprintf(stderr, "explorer: warning: %s\n", s) }
+	sum, err := sweep.Run(ctx, c.designs, m, sweep.Options{Out: c.out, Config: cfg, Profile: c.profile, Progress: bar.event, Warn: warn})
+	bar.finish()
+	for _, f := range sum.Failed {
+		fmt.Fprintf(stderr, "explorer: design failed: %s: %v\n", f.Design.Name, f.Err)
+	}
+	fmt.Fprintf(stderr, "sweep: %d measured, %d already in %s, %d failed\n", sum.Measured, sum.Resumed, c.out, len(sum.Failed))
+	if err != nil {
+		if runner.IsCancelled(err) {
+			return exitError{code: 130, err: fmt.Errorf("%w; rerun the same command to resume", err)}
+		}
+		return err
+	}
+	if err := writeSweepReport(stdout, sum.Rows, c.pairs, c.tol); err != nil {
+		return err
+	}
+	if len(sum.Failed) > 0 {
+		return fmt.Errorf("sweep: %d design(s) failed", len(sum.Failed))
+	}
+	return nil
+}
+
+// writeSweepReport prints the rows, the correlation table and the
+// equal-MAdds pairs.
+func writeSweepReport(w io.Writer, rows []sweep.Row, npairs int, tol float64) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "design\tMAdds\tMAC (elements)\tMAC fused\tparams\troofline (ms)\tmedian (ms)\tp10..p90 (ms)\timages/s\t\n")
+	for _, r := range rows {
+		l := r.LatencyMS
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s..%s\t%.1f\t\n", r.Name, costfmt.Count(r.MAdds), costfmt.Count(r.MAC), costfmt.Count(r.MACFused),
+			costfmt.Count(r.Params), ms3(r.RooflineMS), ms3(l.Median), ms3(l.P10), ms3(l.P90), r.ThroughputIPS)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := writeCorrelations(w, rows); err != nil {
+		return err
+	}
+	return writePairs(w, rows, npairs, tol)
+}
+
+// writeCorrelations prints Spearman and Kendall of each indirect metric
+// against the median latency.
+func writeCorrelations(w io.Writer, rows []sweep.Row) error {
+	cols := sweep.Columns(rows)
+	if len(rows) < 2 || len(cols) == 0 {
+		fmt.Fprintln(w, "\n(correlations need at least two measured designs)")
+		return nil
+	}
+	fmt.Fprintf(w, "\nhow well each indirect metric ranks the measured median latency (%d designs; 1 = perfect):\n", len(cols[0].X))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "metric\tSpearman rho\tKendall tau-b\t\n")
+	for _, c := range corrRows(cols) {
+		fmt.Fprintf(tw, "%s\t%+.3f\t%+.3f\t\n", c.Metric, c.Spearman, c.KendallTauB)
+	}
+	return tw.Flush()
+}
+
+// corrRows computes the rank correlations of the columns, leaving out those
+// that cannot be ranked (e.g. constant).
+func corrRows(cols []sweep.Column) []plots.CorrRow {
+	var out []plots.CorrRow
+	for _, c := range cols {
+		r, err := plots.NewCorrRow(c.Metric, c.X, c.Latency)
+		if err != nil {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// writePairs prints the equal-MAdds pairs with the most different latency.
+func writePairs(w io.Writer, rows []sweep.Row, n int, tol float64) error {
+	if n == 0 {
+		return nil
+	}
+	ps := sweep.EqualMAddsPairs(rows, tol)
+	fmt.Fprintf(w, "\nequal MAdds (within %.0f%%), different latency: %d pairs, most different first\n", 100*tol, len(ps))
+	if len(ps) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "faster\tMAdds\tms\tslower\tMAdds\tms\tMAdds diff\tlatency ratio\t\n")
+	for _, p := range ps[:min(n, len(ps))] {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.1f%%\t%.2fx\t\n", p.Fast.Name, costfmt.Count(p.Fast.MAdds), ms3(p.Fast.LatencyMS.Median),
+			p.Slow.Name, costfmt.Count(p.Slow.MAdds), ms3(p.Slow.LatencyMS.Median), 100*p.MAddsDiff, p.Ratio)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if ps[0].Ratio > 1.25 {
+		fmt.Fprintf(w, "=> %s and %s differ by %.1f%% in MAdds but by %.0f%% in latency.\n", ps[0].Fast.Name, ps[0].Slow.Name,
+			100*ps[0].MAddsDiff, 100*(ps[0].Ratio-1))
+	} else {
+		fmt.Fprintf(w, "=> no pair within %.0f%% MAdds differs by over 25%% in latency; the closest is %.2fx.\n", 100*tol, ps[0].Ratio)
+	}
+	return nil
+}
+
+// progressBar draws the sweep's progress on a terminal, or prints one line
+// per finished design elsewhere.
+type progressBar struct {
+	w    io.Writer
+	tty  bool
+	last time.Time
+}
+
+func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w, tty: isTerminal(w)} }
+
+func (b *progressBar) event(e sweep.Event) {
+	frac := float64(e.Finished) / float64(max(e.Total, 1))
+	if e.Kind == sweep.EventProgress || e.Kind == sweep.EventStart {
+		frac = (float64(e.Finished) + e.Fraction) / float64(max(e.Total, 1))
+	}
+	eta := "ETA ?"
+	if e.ETA > 0 || e.Finished == e.Total {
+		eta = "ETA " + e.ETA.Round(time.Second).String()
+	}
+	if !b.tty {
+		switch e.Kind {
+		case sweep.EventDone:
+			fmt.Fprintf(b.w, "[%d/%d] %s  %s ms  %s\n", e.Finished, e.Total, e.Design.Name, ms3(e.Row.LatencyMS.Median), eta)
+		case sweep.EventFailed:
+			fmt.Fprintf(b.w, "[%d/%d] %s  FAILED: %v\n", e.Finished, e.Total, e.Design.Name, e.Err)
+		}
+		return
+	}
+	if e.Kind == sweep.EventProgress && time.Since(b.last) < 100*time.Millisecond {
+		return
+	}
+	b.last = time.Now()
+	const width = 30
+	n := int(frac * width)
+	bar := strings.Repeat("#", n) + strings.Repeat(".", width-n)
+	name := e.Design.Name
+	if len(name) > 40 {
+		name = name[:39] + "…"
+	}
+	fmt.Fprintf(b.w, "\r\033[K[%s] %d/%d %s  %s", bar, e.Finished, e.Total, eta, name)
+}
+
+func (b *progressBar) finish() {
+	if b.tty {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/guideline"
+	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/stats"
+	"github.com/shufflelab/explorer/runner/sweep"
+)
+
+// maddsMeasurer is a fake measurer whose latency is a made-up function of
+// MAdds and group count (so equal-MAdds designs can differ); it never runs
+// a network.
+type maddsMeasurer struct{ calls int }
+
+func (m *maddsMeasurer) Measure(_ context.Context, g *arch.Graph, d sweep.Design, profile bool, _ func(float64)) (runner.Result, error) {
+	m.calls++
+	rep := cost.Analyze(g, nil)
+	ms := float64(rep.Totals.MultAdds)/1e7*(1+0.5*float64(d.Spec.Groups-1)) + 0.1
+	res := runner.Result{LatencyMS: stats.Summarize([]float64{ms}), ThroughputIPS: 1000 / ms, Iters: 1}
+	if profile {
+		p := arch.FusedPlan(g)
+		var steps []runner.StepTime
+		for _, st := range p.Steps {
+			if !st.View {
+				steps = append(steps, runner.StepTime{Name: g.Ops[st.Ops[0]].ID, Ops: []string{g.Ops[st.Ops[0]].ID}, Nanos: 1000})
+			}
+		}
+		pr := runner.JoinProfile(cost.Analyze(g, &p), g, steps)
+		res.Profile = &pr
+	}
+	return res, nil
+}
+
+func fakeSweepDeps(m sweep.Measurer) sweepDeps {
+	return sweepDeps{
+		measurer:    func(*measureFlags, runner.Mode) (sweep.Measurer, error) { return m, nil },
+		fingerprint: func() host.Fingerprint { return host.Fingerprint{CPU: "Fake CPU", LogicalCores: 2, GOOS: "linux"} },
+		calibration: func(context.Context, *measureFlags, host.Fingerprint, io.Writer) (calib.Calibration, error) {
+			return calib.Calibration{L2Bytes: 1 << 20, Ceilings: []calib.Ceiling{{Threads: 1, PeakGFLOPS: 100, L2GBps: 100, DRAMGBps: 30}}}, nil
+		},
+	}
+}
+
+func TestSweepCommandAndResume(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	args := []string{"--width", "0.5:1.0:0.25", "--groups", "1,2", "--res", "64", "--depths", "1,1,1;1,2,1", "--out", out, "--profile"}
+	m := &maddsMeasurer{}
+	var stdout, stderr bytes.Buffer
+	if err := sweepWith(context.Background(), args, &stdout, &stderr, fakeSweepDeps(m)); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	// 3 widths x 2 groups x 2 depths.
+	if m.calls != 12 {
+		t.Errorf("%d designs measured, want 12", m.calls)
+	}
+	for _, want := range []string{"Spearman rho", "roofline estimate", "MAC (fused plan)", "equal MAdds (within 10%)"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	rows, warns, err := sweep.Load(out)
+	if err != nil || len(warns) != 0 || len(rows) != 12 {
+		t.Fatalf("%d rows, warnings %v, %v", len(rows), warns, err)
+	}
+	if rows[0].RooflineMS <= 0 || len(rows[0].Categories) == 0 || len(rows[0].Ops) == 0 || rows[0].HostName != "Fake CPU (2 cores)" {
+		t.Errorf("row %+v", rows[0])
+	}
+	// Rerun: nothing measured, the report covers all 12.
+	m2 := &maddsMeasurer{}
+	stdout.Reset()
+	stderr.Reset()
+	if err := sweepWith(context.Background(), args, &stdout, &stderr, fakeSweepDeps(m2)); err != nil {
+		t.Fatal(err)
+	}
+	if m2.calls != 0 || !strings.Contains(stderr.String(), "0 measured, 12 already in") {
+		t.Errorf("rerun measured %d; stderr %s", m2.calls, stderr.String())
+	}
+	// Shards 1/2 and 2/2 list disjoint halves.
+	var a, b bytes.Buffer
+	sweepWith(context.Background(), append(args, "--list", "--shard", "1/2"), &a, io.Discard, fakeSweepDeps(m2))
+	sweepWith(context.Background(), append(args, "--list", "--shard", "2/2"), &b, io.Discard, fakeSweepDeps(m2))
+	la, lb := strings.Split(strings.TrimSpace(a.String()), "\n"), strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(la) != 6 || len(lb) != 6 || la[0] == lb[0] {
+		t.Errorf("shards: %d and %d designs", len(la), len(lb))
+	}
+}
+
+func TestSweepPresetsAndErrors(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	m := &maddsMeasurer{}
+	var stdout bytes.Buffer
+	if err := sweepWith(context.Background(), []string{"--presets", "T8,shufflenetv2-1.0", "--out", out}, &stdout, io.Discard, fakeSweepDeps(m)); err != nil {
+		t.Fatal(err)
+	}
+	// The Table 8 experiment lists five presets; shufflenetv2-1.0 is one of them.
+	if m.calls != 5 {
+		t.Errorf("%d presets measured, want 5", m.calls)
+	}
+	for _, bad := range [][]string{
+		{"--width", "2:1:0.5"},
+		{"--shard", "3/2"},
+		{"--presets", "nope"},
+		{"--threads", "0"},
+		{"--depths", "4,8"},
+	} {
+		err := sweepWith(context.Background(), append(bad, "--out", out), io.Discard, io.Discard, fakeSweepDeps(m))
+		if _, ok := err.(usageError); !ok {
+			t.Errorf("%v: %v, want a usage error", bad, err)
+		}
+	}
+}
+
+// fakeGuidelineMeasure is a made-up latency: proportional to MAdds plus a
+// cost per MAC element, so G1's unbalanced rows are slower as in the paper.
+func fakeGuidelineMeasure(_ context.Context, s arch.Spec) (float64, error) {
+	g, err := arch.Build(s)
+	if err != nil {
+		return 0, err
+	}
+	t := cost.Analyze(g, nil).Totals
+	return float64(t.MultAdds)/1e8 + float64(t.MemAccess)/1e6, nil
+}
+
+func TestGuidelinesCommand(t *testing.T) {
+	dir := t.TempDir()
+	d := guidelinesDeps{measure: func(*measureFlags, runner.Mode) (guideline.MeasureFunc, error) { return fakeGuidelineMeasure, nil }}
+	var stdout bytes.Buffer
+	if err := guidelinesWith(context.Background(), []string{"--exp", "G1,T8", "--out", dir}, &stdout, io.Discard, d); err != nil {
+		t.Fatal(err)
+	}
+	s := stdout.String()
+	for _, want := range []string{"G1  Equal channel width", "1:12", "x4 paper ARM", "76.2 (1.00)", "T8  Whole networks", "mobilenetv1-0.5", "vs paper ARM", "holds"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	for _, f := range []string{"g1-x1.png", "g1-x2.png", "g1-x4.png", "g1.csv", "t8.png", "t8.csv"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if err := guidelinesWith(context.Background(), []string{"--exp", "G9"}, io.Discard, io.Discard, d); err == nil {
+		t.Error("--exp G9 accepted")
+	}
+	if err := guidelinesWith(context.Background(), []string{"--platform", "tpu"}, io.Discard, io.Discard, d); err == nil {
+		t.Error("--platform tpu accepted")
+	}
+}
+
+func TestPlotCommand(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "r.jsonl")
+	// Two hosts: the gap charts draw them as separate series.
+	for i, cpu := range []string{"CPU one", "CPU two"} {
+		d := fakeSweepDeps(&maddsMeasurer{})
+		d.fingerprint = func() host.Fingerprint { return host.Fingerprint{CPU: cpu, LogicalCores: 2 + i} }
+		args := []string{"--width", "0.5,1.0", "--groups", "1,2", "--res", "64", "--out", in}
+		if i == 0 {
+			args = append(args, "--profile")
+		}
+		if err := sweepWith(context.Background(), args, io.Discard, io.Discard, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A corrupted last line is skipped with a warning.
+	f, _ := os.OpenFile(in, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"version":1,"ke`)
+	f.Close()
+	outDir := filepath.Join(dir, "plots")
+	var stdout, stderr bytes.Buffer
+	if err := plotCmd([]string{"--in", in, "--out", outDir}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "line 9 skipped") {
+		t.Errorf("no warning for the torn line: %s", stderr.String())
+	}
+	want := []string{"gap-madds.png", "gap-mac.png", "gap-roofline.png", "correlation-1.png", "correlation-2.png"}
+	ents, _ := os.ReadDir(outDir)
+	var decomp, roof int
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "decomposition-") {
+			decomp++
+		}
+		if strings.HasPrefix(e.Name(), "roofline-") {
+			roof++
+			want = append(want, e.Name())
+		}
+	}
+	if decomp != 3 || roof != 3 { // --max-profiles 3 of the 4 profiled rows
+		t.Errorf("%d decomposition and %d roofline charts, want 3 each", decomp, roof)
+	}
+	for _, name := range want {
+		fh, err := os.Open(filepath.Join(outDir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		img, err := png.Decode(fh)
+		fh.Close()
+		if err != nil || img.Bounds().Dx() < 100 {
+			t.Errorf("%s is not a real PNG: %v", name, err)
+		}
+	}
+	csvb, err := os.ReadFile(filepath.Join(outDir, "points.csv"))
+	if err != nil || strings.Count(string(csvb), "\n") != 9 { // header + 8 points
+		t.Errorf("points.csv: %v\n%s", err, csvb)
+	}
+	// --profile-of picks the designs whose profiles are drawn.
+	pickDir := filepath.Join(dir, "pick")
+	if err := plotCmd([]string{"--in", in, "--out", pickDir, "--profile-of", "shufflenetv2 1x g=2 64px"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(pickDir, "decomposition-shufflenetv2-1x-g-2-64px-fused-1t.png")); err != nil {
+		t.Errorf("picked profile not drawn: %v", err)
+	}
+	if ents, _ := os.ReadDir(pickDir); len(ents) != 8 { // 3 gaps, 2 correlations, 1 decomposition, 1 roofline, CSV
+		t.Errorf("%d files with --profile-of", len(ents))
+	}
+	if err := plotCmd([]string{"--in", filepath.Join(dir, "missing.jsonl")}, io.Discard, io.Discard); err == nil {
+		t.Error("missing input accepted")
+	}
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/history"
+	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/kernels"
+	"github.com/shufflelab/explorer/ui"
+)
+
+// uiBudget is the interactive explorer's measurement budget: shorter than
+// `explorer run`'s defaults (10 warm-up runs, 30 runs, 1 s, 1 min cap) so a
+// run answers in about a second on ShuffleNetV2 1.0x.
+var uiBudget = runner.MeasureOptions{Warmup: 5, MinIters: 20, MinTime: 500 * time.Millisecond, MaxTime: 10 * time.Second}
+
+// uiProfileRuns is the number of profiled runs whose per-step medians give
+// the time shares per category and stage.
+const uiProfileRuns = 3
+
+// uiMeasurer measures designs for the interactive explorer with the same
+// backends, weights and memory check as `explorer run`, and appends every
+// complete result to the history file.
+type uiMeasurer struct {
+	deps    runDeps
+	budget  runner.MeasureOptions
+	history string // JSONL history file; "" keeps no history
+	seed    int64
+	// mu serialises measurements (a new run waits until a cancelled one
+	// has stopped, so two programs never compete for the cores) and guards
+	// backends.
+	mu sync.Mutex
+	// backends caches each backend once created: a GPU backend opens its
+	// device once, not once per run.
+	backends map[string]runner.Backend
+}
+
+var (
+	_ ui.Measurer   = (*uiMeasurer)(nil)
+	_ ui.Calibrator = (*uiMeasurer)(nil)
+)
+
+func newUIMeasurer(d runDeps, history string) *uiMeasurer {
+	return &uiMeasurer{deps: d, budget: uiBudget, history: history, seed: 1, backends: map[string]runner.Backend{}}
+}
+
+// backend returns the named backend, created once; u.mu must be held.
+func (u *uiMeasurer) backend(name string) (runner.Backend, error) {
+	if be, ok := u.backends[name]; ok {
+		return be, nil
+	}
+	be, err := u.deps.backend(name)
+	if err != nil {
+		return nil, err
+	}
+	u.backends[name] = be
+	return be, nil
+}
+
+// available lists the backends that can run here, native first; the
+// reasons the others cannot are logged.
+func (u *uiMeasurer) available(log io.Writer) []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	out := []string{"native"}
+	for _, name := range []string{"cudnn"} {
+		be, err := u.backend(name)
+		if err == nil {
+			err = be.Available()
+		}
+		if err != nil {
+			fmt.Fprintf(log, "backend %s unavailable: %v\n", name, err)
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// Measure builds, compiles and measures req, then profiles its steps.
+// Progress covers the timed measurement (90%) and the profile (10%).
+func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress func(float64)) (ui.Measurement, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return ui.Measurement{}, err
+	}
+	g, err := arch.Build(req.Spec)
+	if err != nil {
+		return ui.Measurement{}, err
+	}
+	mode, err := runner.ParseMode(req.Mode)
+	if err != nil {
+		return ui.Measurement{}, err
+	}
+	opts := runner.Options{Mode: mode, Threads: req.Threads, Kernels: "auto"}
+	be, err := u.backend(req.Backend)
+	if err != nil {
+		return ui.Measurement{}, err
+	}
+	if err := be.Available(); err != nil {
+		return ui.Measurement{}, fmt.Errorf("backend %s is not available here: %w", be.Name(), err)
+	}
+	if err := u.deps.checkMemory(g, opts); err != nil {
+		return ui.Measurement{}, err
+	}
+	prog, err := be.Compile(g, u.deps.randomWeights(g, u.seed), opts)
+	if err != nil {
+		return ui.Measurement{}, fmt.Errorf("compile for %s: %w", be.Name(), err)
+	}
+	defer prog.Close()
+	in := randomInput(int(g.Tensors[g.Input].Shape.Elems()), u.seed)
+	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
+
+	mo := u.budget
+	mo.Spec = req.Spec
+	mo.Progress = func(p runner.Progress) { progress(0.9 * p.Fraction) }
+	res, err := runner.Measure(ctx, prog, in, out, mo)
+	if err != nil {
+		return ui.Measurement{}, err
+	}
+	steps, err := runner.ProfileSteps(ctx, prog, in, out, uiProfileRuns)
+	if err != nil {
+		return ui.Measurement{}, err
+	}
+	progress(1)
+	ms := func(v float64) time.Duration { return time.Duration(v * 1e6) }
+	l := res.LatencyMS
+	m := ui.Measurement{Median: ms(l.Median), Min: ms(l.Min), P10: ms(l.P10), P90: ms(l.P90), IQR: ms(l.IQR),
+		Iters: res.Iters, Kernels: prog.Info().Kernels}
+	for _, s := range steps {
+		m.Steps = append(m.Steps, ui.StepTime{Name: s.Name, Ops: s.Ops, Nanos: s.Nanos})
+	}
+	if u.history != "" {
+		if err := history.Append(u.history, res); err != nil {
+			m.Warning = fmt.Sprintf("result not saved to the history: %v", err)
+		}
+	}
+	return m, nil
+}
+
+// calibPath is the calibration cache of this host and the active kernel
+// set ("" when there is no cache directory: calibrations are then kept for
+// nothing).
+func calibPath(fp host.Fingerprint) string {
+	path, err := calib.CachePath(calib.HostKey(fp), kernels.Variant())
+	if err != nil {
+		return ""
+	}
+	return path
+}
+
+// Cached returns the cached roofline ceiling of this machine for threads,
+// as `explorer run --calib` and `explorer sweep` cache it.
+func (u *uiMeasurer) Cached(threads int) (calib.Ceiling, bool) {
+	fp := host.Detect()
+	path := calibPath(fp)
+	if path == "" {
+		return calib.Ceiling{}, false
+	}
+	c, ok, err := calib.Load(path, calib.HostKey(fp))
+	if err != nil || !ok || !c.Has(threads) {
+		return calib.Ceiling{}, false
+	}
+	ce, err := c.At(threads)
+	return ce, err == nil
+}
+
+// Calibrate measures the roofline ceiling for threads and caches it. It
+// holds the measurement lock: a run waits for it and it waits for a run,
+// so the two never compete for the cores.
+func (u *uiMeasurer) Calibrate(ctx context.Context, threads int) (calib.Ceiling, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	fp := host.Detect()
+	c, measured, err := calib.Ensure(ctx, calibPath(fp), fp, kernels.Variant(), []int{threads}, calib.Options{})
+	if err != nil && !measured { // measured but not saved is still usable
+		return calib.Ceiling{}, fmt.Errorf("roofline calibration: %w", err)
+	}
+	return c.At(threads)
+}
+
+// historyPoints loads the measured designs of the history file for the gap
+// chart (the latest maxHistoryPoints). Problems are logged, never fatal.
+func historyPoints(path string, log io.Writer) []ui.Point {
+	const maxHistoryPoints = 500
+	if path == "" {
+		return nil
+	}
+	rs, warns, err := history.Load(path)
+	for _, w := range warns {
+		fmt.Fprintln(log, "history:", w)
+	}
+	if err != nil {
+		fmt.Fprintln(log, "history:", err)
+		return nil
+	}
+	rs = rs[max(0, len(rs)-maxHistoryPoints):]
+	var pts []ui.Point
+	for _, r := range rs {
+		if r.Cancelled || r.LatencyMS.Median <= 0 {
+			continue
+		}
+		g, err := arch.Build(r.Spec)
+		if err != nil {
+			fmt.Fprintf(log, "history: %s: %v\n", r.Spec, err)
+			continue
+		}
+		t := cost.Analyze(g, nil).Totals
+		label := r.Preset
+		if label == "" {
+			label = g.Spec.String()
+		}
+		pts = append(pts, ui.Point{
+			Label: label, Family: g.Spec.Family, Design: g.Spec.String(),
+			MultAdds: t.MultAdds, MemAccess: t.MemAccess,
+			Latency: time.Duration(r.LatencyMS.Median * 1e6),
+			Run:     fmt.Sprintf("%s/%s/%dt", r.Backend, r.Mode, r.Fingerprint.Threads), History: true,
+		})
+	}
+	return pts
+}
+
+// hostLine is the status line's host fingerprint: CPU model, the SIMD
+// features the kernels use, logical cores and the Go version.
+func hostLine() string {
+	f := host.Detect()
+	cpu := f.CPU
+	if cpu == "" {
+		cpu = f.Vendor
+	}
+	feats := "no AVX2/AVX-512"
+	if len(f.Features) > 0 {
+		feats = strings.Join(f.Features, " ")
+	}
+	cores := f.LogicalCores
+	if cores <= 0 {
+		cores = f.GOMAXPROCS
+	}
+	return fmt.Sprintf("%s · %s · %d threads · %s", cpu, feats, cores, f.GoVersion)
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/history"
+	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/ui"
+)
+
+// smallSpec is the quick design of the command tests (see small in run_test.go).
+var smallSpec = arch.Spec{Width: 0.5, Res: 32, Depths: []int{1, 1, 1}}
+
+func newTestMeasurer(f *fakeDeps, hist string) *uiMeasurer {
+	return newUIMeasurer(f.deps(), hist)
+}
+
+// TestUIMeasurer measures with the fake backend: statistics, one step per
+// op from the profile, progress ending at 1, the result in the history,
+// and the history read back as a gap-chart point.
+func TestUIMeasurer(t *testing.T) {
+	f := newFakeDeps()
+	hist := filepath.Join(t.TempDir(), "h.jsonl")
+	u := newTestMeasurer(f, hist)
+	u.budget.MinTime = 0 // the fake runs instantly; MinIters alone ends the timing
+	var last float64
+	g, err := arch.Build(smallSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := u.Measure(context.Background(), ui.RunRequest{Spec: g.Spec, Backend: "native", Mode: "fused", Threads: 1},
+		func(f float64) { last = f })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Iters < uiBudget.MinIters || m.Median < 0 || m.Kernels != "generic" || m.Warning != "" {
+		t.Errorf("measurement %+v", m)
+	}
+	if len(m.Steps) != len(g.Ops) { // the fake profiles one step per op
+		t.Errorf("%d steps, want %d", len(m.Steps), len(g.Ops))
+	}
+	if last != 1 {
+		t.Errorf("last progress %g, want 1", last)
+	}
+	if !f.be.prog.closed {
+		t.Error("program not closed")
+	}
+	rs, _, err := history.Load(hist)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("history: %d results, err %v", len(rs), err)
+	}
+	pts := historyPoints(hist, io.Discard)
+	if len(pts) != 1 || !pts[0].History || pts[0].Design != g.Spec.String() || pts[0].MultAdds <= 0 {
+		t.Errorf("history points %+v", pts)
+	}
+}
+
+// TestUIMeasurerCancel: a cancelled measurement returns an error that
+// wraps context.Canceled (the UI shows "cancelled") and saves nothing.
+func TestUIMeasurerCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := newFakeDeps()
+	f.be.prog.cancelAt, f.be.prog.cancel = 3, cancel
+	hist := filepath.Join(t.TempDir(), "h.jsonl")
+	u := newTestMeasurer(f, hist)
+	u.budget.MaxTime = time.Minute
+	_, err := u.Measure(ctx, ui.RunRequest{Spec: smallSpec, Backend: "native", Mode: "eager", Threads: 1}, func(float64) {})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if rs, _, _ := history.Load(hist); len(rs) != 0 {
+		t.Errorf("cancelled run saved: %d results", len(rs))
+	}
+}
+
+// TestUIMeasurerRefusals: unknown backends and memory refusals are errors.
+func TestUIMeasurerRefusals(t *testing.T) {
+	f := newFakeDeps()
+	u := newTestMeasurer(f, "")
+	if _, err := u.Measure(context.Background(), ui.RunRequest{Spec: smallSpec, Backend: "tpu", Mode: "fused", Threads: 1}, func(float64) {}); err == nil {
+		t.Error("unknown backend accepted")
+	}
+	f.memErr = errors.New("needs 9 GiB, limit 8 GiB")
+	if _, err := u.Measure(context.Background(), ui.RunRequest{Spec: smallSpec, Backend: "native", Mode: "fused", Threads: 1}, func(float64) {}); err == nil || err.Error() != f.memErr.Error() {
+		t.Errorf("memory refusal: %v", err)
+	}
+	if f.be.compiled != 0 {
+		t.Error("compiled despite the refusal")
+	}
+}
+
+// TestUIMeasurerReusesBackend: one backend instance serves every run.
+func TestUIMeasurerReusesBackend(t *testing.T) {
+	f := newFakeDeps()
+	created := 0
+	d := f.deps()
+	mk := d.backend
+	d.backend = func(name string) (runner.Backend, error) { created++; return mk(name) }
+	u := newUIMeasurer(d, "")
+	u.budget = runner.MeasureOptions{MinIters: 1}
+	for i := 0; i < 3; i++ {
+		if _, err := u.Measure(context.Background(), ui.RunRequest{Spec: smallSpec, Backend: "native", Mode: "fused", Threads: 1}, func(float64) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if created != 1 {
+		t.Errorf("backend created %d times for 3 runs, want 1", created)
+	}
+}
+
+// TestAvailableBackends: a backend the build lacks is left out and logged.
+func TestAvailableBackends(t *testing.T) {
+	var log strings.Builder
+	got := newTestMeasurer(newFakeDeps(), "").available(&log)
+	if len(got) != 1 || got[0] != "native" {
+		t.Errorf("backends %v, want [native]", got)
+	}
+	if !strings.Contains(log.String(), "backend cudnn unavailable") {
+		t.Errorf("log %q does not say why cudnn is missing", log.String())
+	}
+}
+
+// TestUICalibrator: the export's ceilings come from the calibration cache
+// that `explorer run --calib` and `explorer sweep` share; a missing thread
+// count must be calibrated, and a cancelled calibration says so. (No real
+// calibration runs: the context is cancelled before the first timed slice.)
+func TestUICalibrator(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	u := newTestMeasurer(newFakeDeps(), "")
+	if _, ok := u.Cached(1); ok {
+		t.Fatal("a ceiling in an empty cache")
+	}
+	fp := host.Detect()
+	path := calibPath(fp)
+	if path == "" || !strings.HasPrefix(path, os.Getenv("XDG_CACHE_HOME")) {
+		t.Fatalf("cache path %q is not under $XDG_CACHE_HOME", path)
+	}
+	want := calib.Ceiling{Threads: 1, PeakGFLOPS: 10, L2GBps: 20, DRAMGBps: 5} // arbitrary positive ceilings
+	if err := calib.Save(path, calib.Calibration{Version: calib.Version, Host: calib.HostKey(fp), Ceilings: []calib.Ceiling{want}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := u.Cached(1); !ok || got != want {
+		t.Errorf("Cached(1) = %+v, %v; want %+v", got, ok, want)
+	}
+	if _, ok := u.Cached(2); ok {
+		t.Error("Cached(2) found a ceiling only 1 thread was measured for")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := u.Calibrate(ctx, 2); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled calibration: %v, want context.Canceled", err)
+	}
+}

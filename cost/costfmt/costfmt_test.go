@@ -1,0 +1,92 @@
+package costfmt
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strconv"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+)
+
+func report(t *testing.T, fused bool) (arch.Spec, cost.Report) {
+	t.Helper()
+	g, err := arch.Build(arch.Spec{Family: arch.ShuffleNetV2, Width: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fused {
+		p := arch.FusedPlan(g)
+		return g.Spec, cost.Analyze(g, &p)
+	}
+	return g.Spec, cost.Analyze(g, nil)
+}
+
+func TestParseBy(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want By
+		ok   bool
+	}{{"op", ByOp, true}, {"stage", ByStage, true}, {"category", ByCategory, true}, {"layer", "", false}, {"", "", false}} {
+		got, err := ParseBy(tc.in)
+		if got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("ParseBy(%q) = %q, %v", tc.in, got, err)
+		}
+	}
+}
+
+// TestJSON: the document holds the report's totals, groups and one op per
+// row, and decodes back.
+func TestJSON(t *testing.T) {
+	for _, fused := range []bool{false, true} {
+		spec, rep := report(t, fused)
+		var b bytes.Buffer
+		if err := WriteJSON(&b, spec, "shufflenetv2-1.0", rep); err != nil {
+			t.Fatal(err)
+		}
+		var d Document
+		if err := json.Unmarshal(b.Bytes(), &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Version != Version || d.Preset != "shufflenetv2-1.0" || d.View != rep.View || d.Totals != rep.Totals ||
+			len(d.Stages) != len(rep.Stages) || len(d.Categories) != len(rep.Categories) || len(d.Ops) != len(rep.Rows) {
+			t.Errorf("fused=%v: document %+v does not match the report", fused, d.Totals)
+		}
+	}
+}
+
+// TestCSV: the header, one line per row or group, and (for groups) a total
+// line equal to the report's totals.
+func TestCSV(t *testing.T) {
+	_, rep := report(t, false)
+	for _, tc := range []struct {
+		by    By
+		first string
+		lines int
+	}{
+		{ByOp, "id", 1 + len(rep.Rows)},
+		{ByStage, "stage", 2 + len(rep.Stages)},
+		{ByCategory, "category", 2 + len(rep.Categories)},
+	} {
+		var b bytes.Buffer
+		if err := WriteCSV(&b, tc.by, rep); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(&b).ReadAll()
+		if err != nil || len(recs) != tc.lines || recs[0][0] != tc.first {
+			t.Errorf("by %s: %d records (%v), want %d with header %q", tc.by, len(recs), err, tc.lines, tc.first)
+			continue
+		}
+		if tc.by != ByOp {
+			last := recs[len(recs)-1]
+			if last[0] != "total" || last[1] != strconv.FormatInt(rep.Totals.MultAdds, 10) || last[5] != strconv.FormatInt(rep.Totals.MemAccess, 10) {
+				t.Errorf("by %s: total line %v, want MAdds %d MAC %d", tc.by, last, rep.Totals.MultAdds, rep.Totals.MemAccess)
+			}
+		}
+	}
+	if err := WriteCSV(&bytes.Buffer{}, "layer", rep); err == nil {
+		t.Error("unknown row kind accepted")
+	}
+}

@@ -1,0 +1,366 @@
+// Package export writes a session of the interactive explorer to a folder:
+// the gap scatter of every measured design (FLOPs and MAC against measured
+// latency, PNG and SVG), the decomposition of the current design (MAdds vs
+// MAC vs time share per category; MAdds vs MAC before it is measured), the
+// roofline of its profiled ops, the charts of the guideline experiments that
+// were run, and the data behind them: points.json and points.csv (the
+// measured designs) and cost.json and cost.csv (the current design's cost
+// report in the format of `explorer cost --format json|csv`).
+//
+// The package never prints; [Write] returns the files it wrote and notes on
+// what it left out, and keeps going past a failed file so one bad chart
+// never costs the data.
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/chartdata"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
+	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/sweep"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+// Version is the version of the points.json format.
+const Version = 1
+
+// Point is one measured design of the session.
+type Point struct {
+	Label     string  `json:"label"`
+	Family    string  `json:"family"` // arch family, e.g. "shufflenetv2"
+	Design    string  `json:"design"` // arch.Spec.String() of the design
+	MAdds     int64   `json:"madds"`  // analytic MAdds (as written)
+	MAC       int64   `json:"mac"`    // analytic MAC in elements (as written)
+	LatencyMS float64 `json:"latency_ms"`
+	Run       string  `json:"run"` // backend/mode/threads, e.g. "native/fused/1t"
+	// History marks a point loaded from the history file rather than
+	// measured in this session.
+	History bool `json:"history,omitempty"`
+	// Current marks the design selected when the session was exported.
+	Current bool `json:"current,omitempty"`
+}
+
+// Design is the current design and how its cost report is shown.
+type Design struct {
+	Spec   arch.Spec
+	Preset string // the preset it was loaded from ("" = none)
+	Fused  bool   // cost.json/csv in the fused view instead of as written
+	By     costfmt.By
+}
+
+// Measured is the latest measurement of the current design with its
+// per-step profile.
+type Measured struct {
+	Backend string
+	Mode    runner.Mode
+	Threads int
+	Steps   []runner.StepTime
+}
+
+// Session is what [Write] exports.
+type Session struct {
+	// Host describes the machine in points.json; its first " · "-separated
+	// part (the CPU) names it in chart titles.
+	Host   string
+	Points []Point
+	Design Design
+	// Measured is the current design's latest measurement; nil when it has
+	// not been measured (the decomposition then shows MAdds and MAC only).
+	Measured *Measured
+	// Ceiling is the roofline of Measured.Threads on this machine; nil
+	// leaves the roofline out.
+	Ceiling *calib.Ceiling
+	// NoCeiling says why Ceiling is nil (e.g. the calibration failed), for
+	// the notes; "" gives a generic note.
+	NoCeiling string
+	// Guidelines are the guideline experiments that were run, each with
+	// every row measured.
+	Guidelines []plots.GuidelineData
+}
+
+// Result lists what [Write] wrote.
+type Result struct {
+	Files []string // paths of the files written, in the order written
+	Notes []string // charts left out, and why
+}
+
+// Chart sizes: the gap scatters are larger because every point is labelled.
+const (
+	gapWidth  = 9 * vg.Inch
+	gapHeight = 6 * vg.Inch
+)
+
+// labelledOps is the number of slowest ops named on the roofline.
+const labelledOps = 3
+
+// Write exports s into dir (created if needed). It writes every file it
+// can; the error joins the failures, each naming its file.
+func Write(dir string, s Session) (Result, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Result{}, fmt.Errorf("export: %w", err)
+	}
+	w := &writer{dir: dir}
+
+	// Gap scatters of the session's points.
+	pts := measured(s.Points)
+	if len(pts) == 0 {
+		w.note("no gap chart: nothing measured")
+	} else {
+		for _, g := range []struct {
+			name   string
+			metric plots.Metric
+			x      func(Point) float64
+		}{
+			{"gap-flops", plots.MetricFLOPs, func(p Point) float64 { return 2 * float64(p.MAdds) }},
+			{"gap-mac", plots.MetricMAC, func(p Point) float64 { return float64(p.MAC) }},
+		} {
+			p, err := plots.Gap(gapPoints(pts, g.x), plots.GapOptions{Metric: g.metric, LogX: true, LogY: true})
+			w.chart(g.name+".png", p, err, gapWidth, gapHeight)
+			w.chart(g.name+".svg", p, err, gapWidth, gapHeight)
+		}
+	}
+
+	// The current design: decomposition, roofline and cost report.
+	g, err := arch.Build(s.Design.Spec)
+	if err != nil {
+		w.fail(fmt.Errorf("export: current design: %w", err))
+	} else {
+		w.design(g, s)
+	}
+
+	// Guideline experiments.
+	for _, gd := range s.Guidelines {
+		p, err := plots.Guideline(gd)
+		w.chart("guideline-"+fileSlug(gd.Name)+".png", p, err, plots.DefaultWidth, plots.DefaultHeight)
+	}
+
+	w.data("points.json", func(b io.Writer) error { return pointsJSON(b, s) })
+	w.data("points.csv", func(b io.Writer) error { return pointsCSV(b, s.Points) })
+	return w.res, errors.Join(w.errs...)
+}
+
+// writer collects the files written and the failures.
+type writer struct {
+	dir  string
+	res  Result
+	errs []error
+}
+
+func (w *writer) note(s string)  { w.res.Notes = append(w.res.Notes, s) }
+func (w *writer) fail(err error) { w.errs = append(w.errs, err) }
+
+// chart saves a built chart (or records why it could not be built).
+func (w *writer) chart(name string, p *plot.Plot, err error, width, height vg.Length) {
+	if err != nil {
+		w.fail(fmt.Errorf("export %s: %w", name, err))
+		return
+	}
+	path := filepath.Join(w.dir, name)
+	if err := plots.Save(p, width, height, path); err != nil {
+		w.fail(fmt.Errorf("export: %w", err))
+		return
+	}
+	w.res.Files = append(w.res.Files, path)
+}
+
+// data writes a data file rendered in memory first (no partial files).
+func (w *writer) data(name string, write func(io.Writer) error) {
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		w.fail(fmt.Errorf("export %s: %w", name, err))
+		return
+	}
+	path := filepath.Join(w.dir, name)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		w.fail(fmt.Errorf("export: %w", err))
+		return
+	}
+	w.res.Files = append(w.res.Files, path)
+}
+
+// design writes the current design's decomposition, roofline and cost
+// report. With a measurement the decomposition and roofline follow the
+// view the mode executes (fused plan for fused, as written for eager), as
+// `explorer run --profile` does; the cost files follow s.Design.Fused.
+func (w *writer) design(g *arch.Graph, s Session) {
+	plan := arch.FusedPlan(g)
+	view := func(isFused bool) cost.Report {
+		if isFused {
+			return cost.Analyze(g, &plan)
+		}
+		return cost.Analyze(g, nil)
+	}
+	shown := view(s.Design.Fused)
+	title := designTitle(s)
+
+	var (
+		cats []sweep.CategoryShare
+		ops  []sweep.OpPoint
+	)
+	if m := s.Measured; m != nil && len(m.Steps) > 0 {
+		cats, ops = sweep.ProfilePoints(runner.JoinProfile(view(m.Mode == runner.Fused), g, m.Steps))
+	} else {
+		for _, c := range shown.Categories {
+			if c.MultAdds != 0 || c.MemAccess != 0 {
+				cats = append(cats, sweep.CategoryShare{Name: c.Name, MAdds: c.MultAdds, MAC: c.MemAccess})
+			}
+		}
+	}
+	p, err := plots.Decomposition(chartdata.ShareRows(cats))
+	if err == nil {
+		p.Title.Text += "\n" + title
+	}
+	w.chart("decomposition.png", p, err, plots.DefaultWidth, plots.DefaultHeight)
+
+	switch {
+	case s.Measured == nil:
+		w.note("no roofline: design not measured")
+	case len(ops) == 0:
+		w.note("no roofline: no per-op profile")
+	case s.Ceiling == nil || !s.Ceiling.Valid():
+		why := s.NoCeiling
+		if why == "" {
+			why = "no calibration"
+		}
+		w.note("no roofline: " + why)
+	default:
+		p, err := plots.Roofline(chartdata.RooflinePoints(ops, labelledOps), chartdata.Ceilings(*s.Ceiling))
+		if err == nil {
+			p.Title.Text += "\n" + title
+		}
+		w.chart("roofline.png", p, err, plots.DefaultWidth, plots.DefaultHeight)
+	}
+
+	w.data("cost.json", func(b io.Writer) error { return costfmt.WriteJSON(b, g.Spec, s.Design.Preset, shown) })
+	by := s.Design.By
+	if by == "" {
+		by = costfmt.ByStage
+	}
+	w.data("cost.csv", func(b io.Writer) error { return costfmt.WriteCSV(b, by, shown) })
+}
+
+// designTitle names the current design (and its run) under a chart title.
+func designTitle(s Session) string {
+	name := s.Design.Spec.String()
+	if s.Design.Preset != "" {
+		name = s.Design.Preset
+	}
+	var extra []string
+	if m := s.Measured; m != nil {
+		extra = append(extra, fmt.Sprintf("%s/%s/%dt", m.Backend, m.Mode, m.Threads))
+	}
+	if cpu, _, _ := strings.Cut(s.Host, " · "); cpu != "" {
+		extra = append(extra, cpu)
+	}
+	if len(extra) > 0 {
+		name += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return name
+}
+
+// measured keeps the points a log-log gap chart can show: positive latency,
+// MAdds and MAC, and a name.
+func measured(points []Point) []Point {
+	var out []Point
+	for _, p := range points {
+		if p.LatencyMS > 0 && !math.IsInf(p.LatencyMS, 1) && p.MAdds > 0 && p.MAC > 0 && (p.Label != "" || p.Design != "") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// gapPoints converts points for a gap chart. Points measured with several
+// run configurations (backend, mode, threads) are drawn as one series per
+// configuration, with the rank correlations per configuration: latencies
+// of different configurations do not rank against each other.
+func gapPoints(points []Point, x func(Point) float64) []plots.GapPoint {
+	runs := map[string]bool{}
+	for _, p := range points {
+		runs[p.Run] = true
+	}
+	out := make([]plots.GapPoint, 0, len(points))
+	for _, p := range points {
+		label := p.Label
+		if label == "" {
+			label = p.Design
+		}
+		gp := plots.GapPoint{Label: label, Family: chartdata.FamilyTitle(p.Family), X: x(p), LatencyMS: p.LatencyMS, Current: p.Current}
+		if len(runs) > 1 {
+			gp.Host = p.Run
+		}
+		out = append(out, gp)
+	}
+	return out
+}
+
+// pointsDoc is the points.json format.
+type pointsDoc struct {
+	Version int     `json:"version"`
+	Host    string  `json:"host,omitempty"`
+	Points  []Point `json:"points"`
+}
+
+// pointsJSON writes points.json; a latency JSON cannot hold (NaN, Inf) is
+// written as 0, "not measured".
+func pointsJSON(w io.Writer, s Session) error {
+	pts := make([]Point, len(s.Points))
+	for i, p := range s.Points {
+		if math.IsNaN(p.LatencyMS) || math.IsInf(p.LatencyMS, 0) {
+			p.LatencyMS = 0
+		}
+		pts[i] = p
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(pointsDoc{Version: Version, Host: s.Host, Points: pts})
+}
+
+func pointsCSV(w io.Writer, points []Point) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"label", "family", "design", "madds", "flops", "mac", "latency_ms", "run", "history", "current"})
+	for _, p := range points {
+		cw.Write([]string{p.Label, p.Family, p.Design, strconv.FormatInt(p.MAdds, 10), strconv.FormatInt(2*p.MAdds, 10),
+			strconv.FormatInt(p.MAC, 10), strconv.FormatFloat(p.LatencyMS, 'g', 6, 64), p.Run,
+			strconv.FormatBool(p.History), strconv.FormatBool(p.Current)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// fileSlug makes a file-name part: lower-case letters, digits and '.',
+// other runs of characters become one '-'.
+func fileSlug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := strings.TrimSuffix(b.String(), "-")
+	if out == "" {
+		return "chart"
+	}
+	return out
+}

@@ -1,0 +1,248 @@
+// Package calib measures this machine's roofline ceilings — the FMA peak in
+// GFLOP/s and the memory bandwidth of an L2-sized and a DRAM-sized working
+// set, per thread count — caches them as JSON keyed by the host
+// fingerprint, and turns a cost report into a roofline-estimated latency:
+// the sum over ops of max(FLOPs / peak, bytes / bandwidth). That estimate is
+// a third indirect metric beside MAdds and MAC.
+//
+// The peak is what the native backend's own GEMM kernel (runner/kernels)
+// reaches on a cache-resident shape, so it is an achievable peak, not the
+// data-sheet one. Bandwidths are from copies (bytes read + bytes written,
+// the way MAC counts them). Calibration takes well under 3 s on a 2-core
+// machine; the numbers are noisy on a shared machine (each is the best of
+// a few short trials).
+package calib
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner/host"
+)
+
+// Version is the version of the cached calibration format; a cache file
+// with another version is measured again.
+const Version = 1
+
+// Ceiling is the roofline of one thread count.
+type Ceiling struct {
+	Threads    int     `json:"threads"`
+	PeakGFLOPS float64 `json:"peak_gflops"` // GEMM FMA peak, GFLOP/s (1e9 FLOPs/s)
+	L2GBps     float64 `json:"l2_gbps"`     // copy bandwidth of an L2-resident working set, GB/s (1e9 B/s)
+	DRAMGBps   float64 `json:"dram_gbps"`   // copy bandwidth of a DRAM-sized working set, GB/s
+}
+
+// Valid reports whether every ceiling is positive.
+func (c Ceiling) Valid() bool {
+	return c.Threads >= 1 && c.PeakGFLOPS > 0 && c.L2GBps > 0 && c.DRAMGBps > 0
+}
+
+// Calibration is the cached measurement of one machine.
+type Calibration struct {
+	Version     int              `json:"version"`
+	Host        string           `json:"host"` // HostKey of the fingerprint
+	Kernels     string           `json:"kernels"`
+	Fingerprint host.Fingerprint `json:"fingerprint"`
+	Time        time.Time        `json:"time"`
+	// L2Bytes is the working-set size up to which an op is charged the L2
+	// bandwidth (per thread); larger ops are charged the DRAM bandwidth.
+	L2Bytes  int64     `json:"l2_bytes"`
+	Ceilings []Ceiling `json:"ceilings"` // sorted by Threads
+}
+
+// At returns the ceiling for the given thread count: the measured one, or
+// the one with the most threads below it (an under-estimate of the peak,
+// so a roofline estimate errs on the slow side).
+func (c Calibration) At(threads int) (Ceiling, error) {
+	var best Ceiling
+	for _, x := range c.Ceilings {
+		if x.Threads <= threads && x.Threads > best.Threads {
+			best = x
+		}
+	}
+	if !best.Valid() {
+		return Ceiling{}, fmt.Errorf("calibration of %s has no ceiling for %d thread(s)", c.Host, threads)
+	}
+	return best, nil
+}
+
+// Has reports whether threads was measured.
+func (c Calibration) Has(threads int) bool {
+	return slices.ContainsFunc(c.Ceilings, func(x Ceiling) bool { return x.Threads == threads && x.Valid() })
+}
+
+// HostKey is a short stable ID of a machine: a hash of the CPU identity,
+// core count, caches, hypervisor, features and OS/architecture (not of the
+// Go version or the fields a caller fills in per run). Rows and caches from
+// the same machine share it.
+func HostKey(f host.Fingerprint) string {
+	s := strings.Join([]string{f.CPU, f.Vendor, fmt.Sprint(f.Family, f.Model, f.Stepping), fmt.Sprint(f.LogicalCores, f.PhysicalCores),
+		f.Hypervisor, strings.Join(f.Features, " "), fmt.Sprint(f.L1DBytes, f.L2Bytes, f.L3Bytes), f.GOOS, f.GOARCH}, "|")
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:6])
+}
+
+// HostName is a readable short name of a machine, e.g. "AMD EPYC (2 cores)".
+func HostName(f host.Fingerprint) string {
+	cpu := f.CPU
+	if cpu == "" {
+		cpu = f.GOARCH + " CPU"
+	}
+	if f.LogicalCores > 0 {
+		return fmt.Sprintf("%s (%d cores)", cpu, f.LogicalCores)
+	}
+	return cpu
+}
+
+// Estimate is the roofline-estimated latency of a report on ceiling c: for
+// every executed row (view steps cost nothing), max(FLOPs / peak, bytes /
+// bandwidth) with FLOPs = 2 x MAdds + auxiliary FLOPs and the L2 bandwidth
+// when the row's bytes fit in l2Bytes x threads, the DRAM bandwidth
+// otherwise; summed over rows.
+func Estimate(rep cost.Report, c Ceiling, l2Bytes int64) time.Duration {
+	if !c.Valid() {
+		return 0
+	}
+	var sec float64
+	for _, r := range rep.Rows {
+		sec += RowSeconds(r, c, l2Bytes)
+	}
+	return time.Duration(sec * 1e9)
+}
+
+// RowSeconds is the roofline time of one report row in seconds (see
+// [Estimate]).
+func RowSeconds(r cost.Row, c Ceiling, l2Bytes int64) float64 {
+	if r.View || !c.Valid() {
+		return 0
+	}
+	flops := float64(r.FLOPs() + r.AuxFLOPs)
+	bw := c.DRAMGBps
+	if l2Bytes > 0 && r.Bytes <= l2Bytes*int64(c.Threads) {
+		bw = c.L2GBps
+	}
+	return max(flops/(c.PeakGFLOPS*1e9), float64(r.Bytes)/(bw*1e9))
+}
+
+// CachePath is the cache file of a host and kernel variant under the user
+// cache directory ($XDG_CACHE_HOME/explorer on Linux).
+func CachePath(hostKey, kernels string) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("calibration cache: %w", err)
+	}
+	return filepath.Join(dir, "explorer", fmt.Sprintf("calib-%s-%s.json", hostKey, kernels)), nil
+}
+
+// ErrStale marks a cache file of another format version or another host.
+var ErrStale = errors.New("stale calibration cache")
+
+// Load reads a cached calibration. A missing file gives (zero, false, nil);
+// a file of another version or host gives an error wrapping ErrStale.
+func Load(path, hostKey string) (Calibration, bool, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Calibration{}, false, nil
+	}
+	if err != nil {
+		return Calibration{}, false, fmt.Errorf("read calibration: %w", err)
+	}
+	var c Calibration
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Calibration{}, false, fmt.Errorf("calibration %s: %w", path, err)
+	}
+	if c.Version != Version || c.Host != hostKey {
+		return Calibration{}, false, fmt.Errorf("calibration %s: version %d host %s, want version %d host %s: %w",
+			path, c.Version, c.Host, Version, hostKey, ErrStale)
+	}
+	return c, true, nil
+}
+
+// Save writes the calibration atomically (temporary file, then rename).
+func Save(path string, c Calibration) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode calibration: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("save calibration: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".calib-*")
+	if err != nil {
+		return fmt.Errorf("save calibration: %w", err)
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save calibration: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save calibration: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save calibration: %w", err)
+	}
+	return nil
+}
+
+// Options control a calibration.
+type Options struct {
+	// PerCeiling is the time spent on each of the three measurements of a
+	// thread count (default 200 ms: 0.6 s per thread count).
+	PerCeiling time.Duration
+	// DRAMBytes is the size of each of the source and destination buffers
+	// of the DRAM copy, per thread (default 32 MiB, or 2 x L3 if larger, up
+	// to 128 MiB).
+	DRAMBytes int64
+}
+
+// Ensure returns the calibration for every thread count in threads: the
+// cached one at path when it has them all, otherwise it measures the
+// missing ones, merges them into the cache and saves it. measured reports
+// whether anything was measured.
+func Ensure(ctx context.Context, path string, fp host.Fingerprint, kernelsName string, threads []int, o Options) (c Calibration, measured bool, err error) {
+	key := HostKey(fp)
+	c, ok, err := Load(path, key)
+	if err != nil && !errors.Is(err, ErrStale) {
+		return Calibration{}, false, err
+	}
+	if !ok {
+		c = Calibration{Version: Version, Host: key, Kernels: kernelsName, Fingerprint: fp}
+	}
+	var missing []int
+	for _, t := range threads {
+		if !c.Has(t) && !slices.Contains(missing, t) {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) == 0 {
+		return c, false, nil
+	}
+	fresh, err := Measure(ctx, fp, missing, o)
+	if err != nil {
+		return Calibration{}, false, err
+	}
+	c.Time, c.L2Bytes, c.Kernels = fresh.Time, fresh.L2Bytes, kernelsName
+	c.Ceilings = slices.DeleteFunc(c.Ceilings, func(x Ceiling) bool { return slices.Contains(missing, x.Threads) })
+	c.Ceilings = append(c.Ceilings, fresh.Ceilings...)
+	slices.SortFunc(c.Ceilings, func(a, b Ceiling) int { return a.Threads - b.Threads })
+	if path != "" {
+		if err := Save(path, c); err != nil {
+			return c, true, err
+		}
+	}
+	return c, true, nil
+}

@@ -1,0 +1,155 @@
+package calib
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner/host"
+)
+
+func TestRowSecondsAndEstimate(t *testing.T) {
+	c := Ceiling{Threads: 1, PeakGFLOPS: 100, L2GBps: 200, DRAMGBps: 20}
+	const l2 = 1 << 20
+	tests := []struct {
+		name string
+		row  cost.Row
+		want float64 // seconds, computed by hand from the ceiling above
+	}{
+		// 1e9 MAdds = 2e9 FLOPs at 100 GFLOP/s: 20 ms; 1 KiB is nothing.
+		{"compute bound", cost.Row{MultAdds: 1e9, Bytes: 1024}, 0.02},
+		// 1 MiB fits the 1 MiB L2: 1048576 B / 200 GB/s.
+		{"L2 bound", cost.Row{MultAdds: 10, Bytes: 1 << 20}, 1048576 / 200e9},
+		// 2 MiB does not fit: DRAM, 2097152 B / 20 GB/s.
+		{"DRAM bound", cost.Row{MultAdds: 10, Bytes: 2 << 20}, 2097152 / 20e9},
+		// Auxiliary FLOPs count: 1e9 of them at 100 GFLOP/s is 10 ms.
+		{"aux FLOPs", cost.Row{AuxFLOPs: 1e9, Bytes: 8}, 0.01},
+		{"view step", cost.Row{MultAdds: 1e9, Bytes: 1 << 30, View: true}, 0},
+	}
+	var rep cost.Report
+	var sum float64
+	for _, tc := range tests {
+		got := RowSeconds(tc.row, c, l2)
+		if math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s: %v s, want %v", tc.name, got, tc.want)
+		}
+		rep.Rows = append(rep.Rows, tc.row)
+		sum += tc.want
+	}
+	if got := Estimate(rep, c, l2); math.Abs(got.Seconds()-sum) > 1e-8 {
+		t.Errorf("Estimate = %v, want %v s", got, sum)
+	}
+	if Estimate(rep, Ceiling{}, l2) != 0 {
+		t.Error("an invalid ceiling gave an estimate")
+	}
+	// Two threads have twice the L2: 2 MiB is charged at L2 speed.
+	c2 := Ceiling{Threads: 2, PeakGFLOPS: 200, L2GBps: 400, DRAMGBps: 30}
+	if got, want := RowSeconds(cost.Row{MultAdds: 10, Bytes: 2 << 20}, c2, l2), 2097152/400e9; math.Abs(got-want) > 1e-15 {
+		t.Errorf("2 threads: %v, want %v", got, want)
+	}
+}
+
+func TestAt(t *testing.T) {
+	c := Calibration{Ceilings: []Ceiling{
+		{Threads: 1, PeakGFLOPS: 1, L2GBps: 1, DRAMGBps: 1},
+		{Threads: 4, PeakGFLOPS: 4, L2GBps: 4, DRAMGBps: 4},
+	}}
+	for _, tc := range []struct{ threads, want int }{{1, 1}, {2, 1}, {4, 4}, {8, 4}} {
+		got, err := c.At(tc.threads)
+		if err != nil || got.Threads != tc.want {
+			t.Errorf("At(%d) = %+v, %v; want threads %d", tc.threads, got, err, tc.want)
+		}
+	}
+	if _, err := (Calibration{}).At(1); err == nil {
+		t.Error("empty calibration gave a ceiling")
+	}
+}
+
+func TestHostKey(t *testing.T) {
+	f := host.Fingerprint{CPU: "CPU A", LogicalCores: 2, Features: []string{"AVX2"}, GOOS: "linux", GOARCH: "amd64"}
+	k := HostKey(f)
+	g := f
+	g.Threads, g.Kernels, g.GoVersion, g.GOMAXPROCS, g.Backend = 7, "generic", "go0", 9, "x"
+	if HostKey(g) != k {
+		t.Error("per-run fields changed the host key")
+	}
+	g = f
+	g.CPU = "CPU B"
+	if HostKey(g) == k {
+		t.Error("another CPU has the same host key")
+	}
+	g = f
+	g.LogicalCores = 4
+	if HostKey(g) == k {
+		t.Error("another core count has the same host key")
+	}
+	if len(k) != 12 {
+		t.Errorf("key %q, want 12 hex digits", k)
+	}
+}
+
+func TestSaveLoad(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "c.json")
+	fp := host.Fingerprint{CPU: "X", GOOS: "linux"}
+	c := Calibration{Version: Version, Host: HostKey(fp), Kernels: "generic", L2Bytes: 1 << 20,
+		Ceilings: []Ceiling{{Threads: 1, PeakGFLOPS: 10, L2GBps: 20, DRAMGBps: 5}}}
+	if _, ok, err := Load(p, c.Host); ok || err != nil {
+		t.Fatalf("missing file: %v %v", ok, err)
+	}
+	if err := Save(p, c); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := Load(p, c.Host)
+	if err != nil || !ok || got.Ceilings[0] != c.Ceilings[0] || got.L2Bytes != c.L2Bytes {
+		t.Fatalf("Load = %+v %v %v", got, ok, err)
+	}
+	if _, _, err := Load(p, "another"); !errors.Is(err, ErrStale) {
+		t.Errorf("other host: %v, want ErrStale", err)
+	}
+	c.Version = Version + 1
+	Save(p, c)
+	if _, _, err := Load(p, c.Host); !errors.Is(err, ErrStale) {
+		t.Errorf("other version: %v, want ErrStale", err)
+	}
+	os.WriteFile(p, []byte("{"), 0o644)
+	if _, _, err := Load(p, c.Host); err == nil || errors.Is(err, ErrStale) {
+		t.Errorf("corrupt file: %v", err)
+	}
+}
+
+func TestEnsureUsesCacheAndMeasuresMissing(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.json")
+	fp := host.Detect()
+	cached := Calibration{Version: Version, Host: HostKey(fp), Kernels: "k", L2Bytes: 1 << 20,
+		Ceilings: []Ceiling{{Threads: 1, PeakGFLOPS: 12345, L2GBps: 1, DRAMGBps: 1}}}
+	if err := Save(p, cached); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{PerCeiling: 15 * time.Millisecond, DRAMBytes: 1 << 20} // short: this is a test
+	c, measured, err := Ensure(context.Background(), p, fp, "k", []int{1}, o)
+	if err != nil || measured || c.Ceilings[0].PeakGFLOPS != 12345 {
+		t.Fatalf("cached: %+v measured=%v %v", c, measured, err)
+	}
+	c, measured, err = Ensure(context.Background(), p, fp, "k", []int{1, 2}, o)
+	if err != nil || !measured || len(c.Ceilings) != 2 {
+		t.Fatalf("missing 2 threads: %+v measured=%v %v", c, measured, err)
+	}
+	if c.Ceilings[0].PeakGFLOPS != 12345 || !c.Ceilings[1].Valid() || c.Ceilings[1].Threads != 2 {
+		t.Errorf("ceilings %+v", c.Ceilings)
+	}
+	again, _, err := Load(p, HostKey(fp))
+	if err != nil || len(again.Ceilings) != 2 {
+		t.Errorf("saved %+v %v", again, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Measure(ctx, fp, []int{1}, o); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled measure: %v", err)
+	}
+}

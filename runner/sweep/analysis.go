@@ -1,0 +1,131 @@
+package sweep
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Metric is an indirect metric of a row, compared against its measured
+// median latency.
+type Metric struct {
+	Name  string // "MAdds", "MAC", "MAC (fused plan)", "params", "roofline estimate"
+	Value func(Row) float64
+}
+
+// Metrics lists the indirect metrics in display order.
+func Metrics() []Metric {
+	return []Metric{
+		{"MAdds", func(r Row) float64 { return float64(r.MAdds) }},
+		{"MAC", func(r Row) float64 { return float64(r.MAC) }},
+		{"MAC (fused plan)", func(r Row) float64 { return float64(r.MACFused) }},
+		{"params", func(r Row) float64 { return float64(r.Params) }},
+		{"roofline estimate", func(r Row) float64 { return r.RooflineMS }},
+	}
+}
+
+// Column is one metric's values over a set of rows, with their latencies.
+type Column struct {
+	Metric  string
+	X       []float64
+	Latency []float64 // median latency, ms
+}
+
+// Columns returns, for every metric that is positive in every row, its
+// values and the rows' median latencies (rows without a positive latency
+// are left out). A roofline estimate is missing when a row was measured
+// without a calibration.
+func Columns(rows []Row) []Column {
+	var out []Column
+	for _, m := range Metrics() {
+		c := Column{Metric: m.Name}
+		ok := true
+		for _, r := range rows {
+			if !(r.LatencyMS.Median > 0) {
+				continue
+			}
+			v := m.Value(r)
+			if !(v > 0) || math.IsInf(v, 0) {
+				ok = false
+				break
+			}
+			c.X = append(c.X, v)
+			c.Latency = append(c.Latency, r.LatencyMS.Median)
+		}
+		if ok && len(c.X) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Pair is two designs of about equal MAdds.
+type Pair struct {
+	Fast, Slow Row
+	// MAddsDiff is |MAdds(a) - MAdds(b)| / min of the two.
+	MAddsDiff float64
+	// Ratio is the slow design's median latency over the fast one's (>= 1).
+	Ratio float64
+}
+
+// EqualMAddsPairs lists every pair of rows whose MAdds differ by at most
+// tol (relative to the smaller), most different latency first (ties: the
+// closer MAdds first). Rows without a positive latency are left out.
+func EqualMAddsPairs(rows []Row, tol float64) []Pair {
+	var out []Pair
+	for i := range rows {
+		for j := i + 1; j < len(rows); j++ {
+			a, b := rows[i], rows[j]
+			if !(a.LatencyMS.Median > 0) || !(b.LatencyMS.Median > 0) || a.MAdds <= 0 || b.MAdds <= 0 {
+				continue
+			}
+			d := math.Abs(float64(a.MAdds-b.MAdds)) / float64(min(a.MAdds, b.MAdds))
+			if d > tol {
+				continue
+			}
+			if a.LatencyMS.Median > b.LatencyMS.Median {
+				a, b = b, a
+			}
+			out = append(out, Pair{Fast: a, Slow: b, MAddsDiff: d, Ratio: b.LatencyMS.Median / a.LatencyMS.Median})
+		}
+	}
+	slices.SortStableFunc(out, func(x, y Pair) int {
+		if c := cmp.Compare(y.Ratio, x.Ratio); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.MAddsDiff, y.MAddsDiff)
+	})
+	return out
+}
+
+// Group is the rows of one configuration (host, backend, mode, threads).
+type Group struct {
+	Key   string // host|backend|mode|threads
+	Label string // e.g. "AMD EPYC (2 cores) native/fused 1t"
+	Rows  []Row
+}
+
+// GroupByConfig splits rows by host, backend, mode and threads, in order
+// of first appearance; within a group a design appears once (its first
+// row).
+func GroupByConfig(rows []Row) []Group {
+	var out []Group
+	idx := map[string]int{}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		k := fmt.Sprintf("%s|%s|%s|%d", r.Host, r.Backend, r.Mode, r.Threads)
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, Group{Key: k, Label: fmt.Sprintf("%s %s/%s %dt", r.HostName, r.Backend, r.Mode, r.Threads)})
+		}
+		if seen[r.RunKey()] {
+			continue
+		}
+		seen[r.RunKey()] = true
+		out[i].Rows = append(out[i].Rows, r)
+	}
+	return out
+}

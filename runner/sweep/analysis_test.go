@@ -1,0 +1,132 @@
+package sweep
+
+import (
+	"math"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/stats"
+)
+
+func row(name string, madds int64, ms float64) Row {
+	return Row{Version: RowVersion, Key: name, Name: name, MAdds: madds, MAC: 2 * madds, MACFused: madds, Params: madds / 10,
+		LatencyMS: stats.Summary{Median: ms}, Backend: "native", Mode: "fused", Threads: 1, Host: "h"}
+}
+
+func TestEqualMAddsPairs(t *testing.T) {
+	rows := []Row{
+		row("a", 100, 1.0),
+		row("b", 109, 1.5), // 9% more MAdds than a, 1.5x its latency
+		row("c", 111, 1.1), // 11% more than a: outside 10%; 1.8% more than b
+		row("d", 300, 3.0),
+		row("e", 0, 1.0), // no MAdds: ignored
+	}
+	ps := EqualMAddsPairs(rows, 0.10)
+	// Pairs within 10%: (a,b) 9%, ratio 1.5; (b,c) 2/109, ratio 1.5/1.1.
+	if len(ps) != 2 {
+		t.Fatalf("%d pairs: %+v", len(ps), ps)
+	}
+	if ps[0].Fast.Name != "a" || ps[0].Slow.Name != "b" || math.Abs(ps[0].Ratio-1.5) > 1e-12 || math.Abs(ps[0].MAddsDiff-0.09) > 1e-12 {
+		t.Errorf("first pair %+v", ps[0])
+	}
+	if ps[1].Fast.Name != "c" || ps[1].Slow.Name != "b" || math.Abs(ps[1].Ratio-1.5/1.1) > 1e-12 {
+		t.Errorf("second pair %+v", ps[1])
+	}
+}
+
+func TestColumns(t *testing.T) {
+	rows := []Row{row("a", 100, 1), row("b", 200, 3)}
+	cols := Columns(rows)
+	// No calibration: the roofline estimate is 0 and left out.
+	if len(cols) != 4 || cols[0].Metric != "MAdds" || cols[3].Metric != "params" {
+		t.Fatalf("columns %+v", cols)
+	}
+	rows[0].RooflineMS, rows[1].RooflineMS = 0.5, 0.7
+	cols = Columns(rows)
+	if len(cols) != 5 || cols[4].Metric != "roofline estimate" || cols[4].X[1] != 0.7 || cols[4].Latency[1] != 3 {
+		t.Errorf("columns %+v", cols)
+	}
+}
+
+func TestGroupByConfig(t *testing.T) {
+	a, b := row("a", 1, 1), row("b", 2, 2)
+	b2 := b
+	b2.Host = "other"
+	gs := GroupByConfig([]Row{a, b, b2, a})
+	if len(gs) != 2 || len(gs[0].Rows) != 2 || len(gs[1].Rows) != 1 {
+		t.Errorf("groups %+v", gs)
+	}
+}
+
+func TestNewRow(t *testing.T) {
+	s := arch.Spec{Width: 1.0}.Normalize()
+	g, err := arch.Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Design{Name: "snv2 1.0", Preset: "shufflenetv2-1.0", Spec: s}
+	res := runner.Result{LatencyMS: stats.Summary{Median: 4}, ThroughputIPS: 250, Iters: 10}
+	cfg := testConfig()
+	r := NewRow(d, g, res, cfg)
+	// reference/paper.md section 12: torchvision ShuffleNetV2 1.0x has
+	// 144,907,992 MAdds and 2,278,604 parameters.
+	if r.MAdds != 144907992 || r.FLOPs != 2*144907992 || r.Params != 2278604 {
+		t.Errorf("MAdds %d FLOPs %d params %d", r.MAdds, r.FLOPs, r.Params)
+	}
+	// The fused plan reads and writes less than the graph as written.
+	if !(r.MACFused > 0 && r.MACFused < r.MAC) {
+		t.Errorf("MAC %d, fused %d", r.MAC, r.MACFused)
+	}
+	if r.RooflineMS != 0 || r.Ceiling.Valid() {
+		t.Errorf("roofline %v without a calibration", r.RooflineMS)
+	}
+	if r.Key != d.Key() || r.Host != calib.HostKey(cfg.Fingerprint) || r.Family != "shufflenetv2" || r.Time.IsZero() {
+		t.Errorf("row %+v", r)
+	}
+	// With a calibration the estimate is positive and lies between the
+	// compute-only and the bandwidth-only bound of the fused view: every
+	// op's time is at least FLOPs/peak and at least bytes/bandwidth.
+	ce := calib.Ceiling{Threads: 1, PeakGFLOPS: 100, L2GBps: 100, DRAMGBps: 30}
+	cfg.Calibration = calib.Calibration{L2Bytes: 1 << 20, Ceilings: []calib.Ceiling{ce}}
+	r = NewRow(d, g, res, cfg)
+	fp := arch.FusedPlan(g)
+	tot := cost.Analyze(g, &fp).Totals
+	compute := float64(tot.FLOPs+tot.AuxFLOPs) / 100e9 * 1e3
+	memory := float64(tot.Bytes) / 100e9 * 1e3
+	if !(r.RooflineMS >= compute && r.RooflineMS >= memory && r.RooflineMS <= compute+float64(tot.Bytes)/30e9*1e3) {
+		t.Errorf("roofline %v ms; compute bound %v, L2 bound %v", r.RooflineMS, compute, memory)
+	}
+	if r.Ceiling != ce {
+		t.Errorf("ceiling %+v", r.Ceiling)
+	}
+	// A profile becomes category shares and op points.
+	steps := []runner.StepTime{}
+	for _, st := range fp.Steps {
+		if fp.Steps != nil && !st.View {
+			op := g.Ops[st.Ops[0]]
+			var ids []string
+			for _, i := range st.Ops {
+				ids = append(ids, g.Ops[i].ID)
+			}
+			steps = append(steps, runner.StepTime{Name: op.ID, Ops: ids, Nanos: 1000})
+		}
+	}
+	pr := runner.JoinProfile(cost.Analyze(g, &fp), g, steps)
+	res.Profile = &pr
+	r = NewRow(d, g, res, cfg)
+	var share float64
+	for _, c := range r.Categories {
+		share += c.TimeShare
+	}
+	if math.Abs(share-1) > 1e-9 || len(r.Ops) == 0 {
+		t.Errorf("category time shares sum to %v; %d op points", share, len(r.Ops))
+	}
+	for _, op := range r.Ops {
+		if !(op.Intensity > 0 && op.GFLOPS > 0 && op.TimeMS == 1e-3) {
+			t.Errorf("op point %+v", op)
+		}
+	}
+}

@@ -1,0 +1,247 @@
+// Package sweep measures many designs in one go and records them: it
+// expands a grid over knobs (or takes a list of presets), splits the list
+// into shards, measures each design through a [Measurer], and appends one
+// [Row] per design to a JSONL file, fsync'd, so a killed sweep resumes where
+// it stopped without duplicating or losing a row. It also computes what the
+// rows show: how well each indirect metric (MAdds, MAC, params, roofline
+// estimate) ranks the measured latencies, and the designs of about equal
+// MAdds whose latencies differ most.
+package sweep
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/shufflelab/explorer/arch"
+)
+
+// Design is one design of a sweep.
+type Design struct {
+	// Name labels the design in tables and charts (a preset name or a
+	// knob summary).
+	Name string
+	// Preset is the preset the design came from, if any.
+	Preset string
+	// Spec is the normalised design.
+	Spec arch.Spec
+}
+
+// Key is the design's canonical key: the JSON of its normalised spec. Two
+// designs with equal keys build the same graph.
+func (d Design) Key() string { return SpecKey(d.Spec) }
+
+// SpecKey is the canonical key of a spec (see [Design.Key]).
+func SpecKey(s arch.Spec) string {
+	b, err := json.Marshal(s.Normalize())
+	if err != nil { // a Spec holds only numbers, strings and int slices
+		return s.String()
+	}
+	return string(b)
+}
+
+// Grid is the cartesian product of knob values over a base design. An
+// empty list keeps the base design's value of that knob.
+type Grid struct {
+	Base   arch.Spec
+	Widths []float64
+	Splits []float64
+	Groups []int
+	Depths [][]int
+	Res    []int
+	Batch  []int
+}
+
+// Skipped is a grid point that does not build, with the reason.
+type Skipped struct {
+	Spec arch.Spec
+	Err  error
+}
+
+// Expand lists the grid's designs in a fixed order (width outermost, then
+// split, groups, depths, resolution, batch). Points that do not build are
+// returned as skipped, with arch.Build's error; duplicates are dropped.
+func (g Grid) Expand() ([]Design, []Skipped) {
+	widths := orBase(g.Widths, g.Base.Width)
+	splits := orBase(g.Splits, g.Base.Split)
+	groups := orBase(g.Groups, g.Base.Groups)
+	depths := orBase(g.Depths, g.Base.Depths)
+	res := orBase(g.Res, g.Base.Res)
+	batch := orBase(g.Batch, g.Base.Batch)
+	var (
+		out  []Design
+		skip []Skipped
+	)
+	for _, w := range widths {
+		for _, sp := range splits {
+			for _, gr := range groups {
+				for _, d := range depths {
+					for _, r := range res {
+						for _, b := range batch {
+							s := g.Base
+							s.Width, s.Split, s.Groups, s.Res, s.Batch = w, sp, gr, r, b
+							s.Depths = append([]int(nil), d...)
+							if r != g.Base.Res {
+								s.ResW = 0
+							}
+							if _, err := arch.Build(s); err != nil {
+								skip = append(skip, Skipped{Spec: s, Err: err})
+								continue
+							}
+							n := s.Normalize()
+							out = append(out, Design{Name: n.String(), Spec: n})
+						}
+					}
+				}
+			}
+		}
+	}
+	return Dedupe(out), skip
+}
+
+func orBase[T any](vs []T, base T) []T {
+	if len(vs) == 0 {
+		return []T{base}
+	}
+	return vs
+}
+
+// Dedupe drops designs whose key appeared earlier in the list.
+func Dedupe(ds []Design) []Design {
+	seen := map[string]bool{}
+	out := ds[:0:0]
+	for _, d := range ds {
+		k := d.Key()
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, d)
+	}
+	return out
+}
+
+// Shard returns the i-th of n shards (1 <= i <= n) of the list: the
+// designs at positions i-1, i-1+n, i-1+2n, ... Shards are disjoint, cover
+// the list, differ in size by at most one, and depend only on the list's
+// order, so the same flags give the same shards on every machine.
+func Shard(ds []Design, i, n int) ([]Design, error) {
+	if n < 1 || i < 1 || i > n {
+		return nil, fmt.Errorf("shard %d/%d: want 1 <= i <= n", i, n)
+	}
+	var out []Design
+	for j := i - 1; j < len(ds); j += n {
+		out = append(out, ds[j])
+	}
+	return out, nil
+}
+
+// ParseShard reads "i/n" (1 <= i <= n); "" means the whole list (1/1).
+func ParseShard(s string) (i, n int, err error) {
+	if s == "" {
+		return 1, 1, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	if ok {
+		i, err = strconv.Atoi(strings.TrimSpace(a))
+		if err == nil {
+			n, err = strconv.Atoi(strings.TrimSpace(b))
+		}
+	}
+	if !ok || err != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, &arch.KnobError{Knob: "shard", Value: s, Valid: "i/n with 1 <= i <= n, e.g. 1/2"}
+	}
+	return i, n, nil
+}
+
+// maxListLen bounds the values a range or list flag may expand to.
+const maxListLen = 1000
+
+// ParseFloats reads a list "0.5,1,1.5" or an inclusive range
+// "start:stop:step" ("0.5:2.0:0.25" is 0.5, 0.75, ..., 2.0). Range values
+// are rounded to 9 decimals so the steps do not accumulate float error.
+func ParseFloats(knob, s string) ([]float64, error) {
+	bad := func(why string) error {
+		return &arch.KnobError{Knob: knob, Value: s, Valid: "a list a,b,c or a range start:stop:step", Why: why}
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	if strings.Contains(s, ":") {
+		parts := strings.Split(s, ":")
+		if len(parts) != 3 {
+			return nil, bad("a range has three parts")
+		}
+		var v [3]float64
+		for i, p := range parts {
+			f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, bad(fmt.Sprintf("%q is not a number", p))
+			}
+			v[i] = f
+		}
+		start, stop, step := v[0], v[1], v[2]
+		if step <= 0 || stop < start {
+			return nil, bad("want step > 0 and stop >= start")
+		}
+		n := int(math.Floor((stop-start)/step+1e-9)) + 1
+		if n > maxListLen {
+			return nil, bad(fmt.Sprintf("%d values (at most %d)", n, maxListLen))
+		}
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = math.Round((start+float64(i)*step)*1e9) / 1e9
+		}
+		return out, nil
+	}
+	var out []float64
+	for _, p := range strings.Split(s, ",") {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, bad(fmt.Sprintf("%q is not a number", p))
+		}
+		out = append(out, f)
+	}
+	if len(out) > maxListLen {
+		return nil, bad(fmt.Sprintf("%d values (at most %d)", len(out), maxListLen))
+	}
+	return out, nil
+}
+
+// ParseInts reads a list "1,2,4" or an integer range "start:stop:step".
+func ParseInts(knob, s string) ([]int, error) {
+	fs, err := ParseFloats(knob, s)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(fs))
+	for i, f := range fs {
+		if f != math.Trunc(f) {
+			return nil, &arch.KnobError{Knob: knob, Value: s, Valid: "integers", Why: fmt.Sprintf("%g is not an integer", f)}
+		}
+		out[i] = int(f)
+	}
+	return out, nil
+}
+
+// ParseDepthsList reads stage-depth triples separated by semicolons,
+// "4,8,4;2,4,2".
+func ParseDepthsList(s string) ([][]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out [][]int
+	for _, part := range strings.Split(s, ";") {
+		d, err := ParseInts("depths", part)
+		if err != nil {
+			return nil, err
+		}
+		if len(d) != 3 || strings.Contains(part, ":") {
+			return nil, &arch.KnobError{Knob: "depths", Value: s, Valid: "triples a,b,c separated by ;, e.g. 4,8,4;2,4,2"}
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -1,0 +1,183 @@
+package sweep
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+)
+
+func TestParseFloats(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []float64
+		bad  bool
+	}{
+		// The example range: 0.5 to 2.0 in steps of 0.25, both ends included.
+		{in: "0.5:2.0:0.25", want: []float64{0.5, 0.75, 1, 1.25, 1.5, 1.75, 2}},
+		// 0.1 steps accumulate float error without rounding (0.1*3 != 0.3).
+		{in: "0.1:0.4:0.1", want: []float64{0.1, 0.2, 0.3, 0.4}},
+		{in: "1:1:1", want: []float64{1}},
+		{in: "0.3, 0.5,0.7", want: []float64{0.3, 0.5, 0.7}},
+		{in: "", want: nil},
+		{in: "1:2", bad: true},
+		{in: "2:1:0.5", bad: true},
+		{in: "1:2:0", bad: true},
+		{in: "1:2:-1", bad: true},
+		{in: "a,b", bad: true},
+		{in: "NaN", bad: true},
+		{in: "0:1e9:1", bad: true}, // too many values
+	}
+	for _, tc := range tests {
+		got, err := ParseFloats("width", tc.in)
+		if tc.bad {
+			var ke *arch.KnobError
+			if !errors.As(err, &ke) || ke.Knob != "width" {
+				t.Errorf("ParseFloats(%q) err = %v, want a KnobError naming width", tc.in, err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("ParseFloats(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestParseIntsAndDepths(t *testing.T) {
+	if got, err := ParseInts("groups", "1,2,4"); err != nil || !slices.Equal(got, []int{1, 2, 4}) {
+		t.Errorf("ParseInts = %v, %v", got, err)
+	}
+	if got, err := ParseInts("res", "160:224:32"); err != nil || !slices.Equal(got, []int{160, 192, 224}) {
+		t.Errorf("ParseInts range = %v, %v", got, err)
+	}
+	if _, err := ParseInts("groups", "1.5"); err == nil {
+		t.Error("ParseInts(1.5) gave no error")
+	}
+	d, err := ParseDepthsList("4,8,4;2,4,2")
+	if err != nil || len(d) != 2 || !slices.Equal(d[0], []int{4, 8, 4}) || !slices.Equal(d[1], []int{2, 4, 2}) {
+		t.Errorf("ParseDepthsList = %v, %v", d, err)
+	}
+	for _, bad := range []string{"4,8", "4,8,4;2", "1:3:1"} {
+		if _, err := ParseDepthsList(bad); err == nil {
+			t.Errorf("ParseDepthsList(%q) gave no error", bad)
+		}
+	}
+}
+
+func TestGridExpand(t *testing.T) {
+	g := Grid{
+		Widths: []float64{0.5, 1.0, 1.5},
+		Splits: []float64{0.3, 0.5},
+		Groups: []int{1, 2},
+		Depths: [][]int{{4, 8, 4}, {2, 4, 2}},
+	}
+	ds, skipped := g.Expand()
+	if len(skipped) != 0 {
+		t.Fatalf("skipped %v", skipped)
+	}
+	// 3 widths x 2 splits x 2 groups x 2 depths.
+	if len(ds) != 24 {
+		t.Fatalf("got %d designs, want 24", len(ds))
+	}
+	// Width is the outermost loop, batch the innermost.
+	if ds[0].Spec.Width != 0.5 || ds[len(ds)-1].Spec.Width != 1.5 || ds[1].Spec.Width != 0.5 {
+		t.Errorf("order: first %v, second %v, last %v", ds[0].Spec, ds[1].Spec, ds[len(ds)-1].Spec)
+	}
+	keys := map[string]bool{}
+	for _, d := range ds {
+		if keys[d.Key()] {
+			t.Errorf("duplicate design %s", d.Name)
+		}
+		keys[d.Key()] = true
+		if _, err := arch.Build(d.Spec); err != nil {
+			t.Errorf("%s does not build: %v", d.Name, err)
+		}
+	}
+	// The same grid expands to the same list.
+	again, _ := g.Expand()
+	for i := range ds {
+		if ds[i].Key() != again[i].Key() {
+			t.Fatalf("expansion %d differs between calls", i)
+		}
+	}
+}
+
+func TestGridSkipsInvalidPoints(t *testing.T) {
+	// arch.MinRes is 32: 16 px does not build.
+	ds, skipped := Grid{Res: []int{16, 224}}.Expand()
+	if len(ds) != 1 || len(skipped) != 1 || skipped[0].Spec.Res != 16 {
+		t.Fatalf("designs %v skipped %v", ds, skipped)
+	}
+	var ke *arch.KnobError
+	if !errors.As(skipped[0].Err, &ke) || ke.Knob != "res" {
+		t.Errorf("skip reason %v, want a res KnobError", skipped[0].Err)
+	}
+}
+
+func TestDedupeKeepsFirst(t *testing.T) {
+	// Width 0 normalises to 1.0: the same design under two names.
+	a := Design{Name: "a", Spec: arch.Spec{Width: 1}}
+	b := Design{Name: "b", Spec: arch.Spec{}}
+	c := Design{Name: "c", Spec: arch.Spec{Width: 0.5}}
+	got := Dedupe([]Design{a, b, c})
+	if len(got) != 2 || got[0].Name != "a" || got[1].Name != "c" {
+		t.Errorf("Dedupe = %v", got)
+	}
+}
+
+func TestShard(t *testing.T) {
+	var ds []Design
+	for i := range 10 {
+		ds = append(ds, Design{Name: string(rune('a' + i)), Spec: arch.Spec{Width: 0.5 + 0.1*float64(i)}})
+	}
+	for _, n := range []int{1, 2, 3, 4, 10, 13} {
+		seen := map[string]int{}
+		lo, hi := len(ds), 0
+		for i := 1; i <= n; i++ {
+			sh, err := Shard(ds, i, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo, hi = min(lo, len(sh)), max(hi, len(sh))
+			for _, d := range sh {
+				seen[d.Name]++
+			}
+			again, _ := Shard(ds, i, n)
+			if !slices.EqualFunc(sh, again, func(a, b Design) bool { return a.Name == b.Name }) {
+				t.Errorf("shard %d/%d not deterministic", i, n)
+			}
+		}
+		if len(seen) != len(ds) {
+			t.Errorf("n=%d: shards cover %d of %d designs", n, len(seen), len(ds))
+		}
+		for name, k := range seen {
+			if k != 1 {
+				t.Errorf("n=%d: design %s in %d shards", n, name, k)
+			}
+		}
+		if hi-lo > 1 {
+			t.Errorf("n=%d: shard sizes %d..%d differ by more than one", n, lo, hi)
+		}
+	}
+	if _, err := Shard(ds, 0, 2); err == nil {
+		t.Error("shard 0/2 accepted")
+	}
+	if _, err := Shard(ds, 3, 2); err == nil {
+		t.Error("shard 3/2 accepted")
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	if i, n, err := ParseShard("2/3"); err != nil || i != 2 || n != 3 {
+		t.Errorf("ParseShard(2/3) = %d, %d, %v", i, n, err)
+	}
+	if i, n, err := ParseShard(""); err != nil || i != 1 || n != 1 {
+		t.Errorf("ParseShard('') = %d, %d, %v", i, n, err)
+	}
+	for _, bad := range []string{"0/2", "3/2", "1/0", "x/2", "2", "1/2/3"} {
+		if _, _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) gave no error", bad)
+		}
+	}
+}

@@ -1,0 +1,204 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
+)
+
+// Measurer runs one design on the sweep's backend and measures it. Tests
+// use fakes so they never time real networks.
+type Measurer interface {
+	// Measure compiles and measures g (built from d.Spec); with profile it
+	// also fills Result.Profile. progress, if not nil, receives the
+	// fraction of this design's measurement done.
+	Measure(ctx context.Context, g *arch.Graph, d Design, profile bool, progress func(float64)) (runner.Result, error)
+}
+
+// EventKind says what happened to a design.
+type EventKind int
+
+// Sweep events.
+const (
+	EventResumed  EventKind = iota // already in the file: skipped
+	EventStart                     // measurement starts
+	EventProgress                  // measurement progress (Fraction)
+	EventDone                      // measured and appended
+	EventFailed                    // did not build or did not run (Err)
+)
+
+// Event reports a sweep's progress.
+type Event struct {
+	Kind     EventKind
+	Index    int // 0-based position of the design in the list
+	Total    int // designs in the list
+	Finished int // designs resumed, measured or failed so far
+	Design   Design
+	Row      *Row    // EventDone, EventResumed
+	Err      error   // EventFailed
+	Fraction float64 // EventProgress: of the current design
+	// ETA is the estimated time to measure the designs left (0 until one
+	// design has been measured): the mean time per measured design so far
+	// times the designs left.
+	ETA     time.Duration
+	Elapsed time.Duration
+}
+
+// Options configure [Run].
+type Options struct {
+	// Out is the JSONL results file; rows are appended one design at a time.
+	Out string
+	// Config is the backend, mode, threads, host and calibration.
+	Config Config
+	// Profile stores per-category time shares and per-op points in rows.
+	Profile bool
+	// Progress, if not nil, receives events from Run's goroutine.
+	Progress func(Event)
+	// Warn, if not nil, receives each skipped line of the file and a
+	// removed torn last line as soon as the file is read, before any
+	// measurement (they are in the Summary too).
+	Warn func(string)
+}
+
+// Failure is a design that did not build or run.
+type Failure struct {
+	Design Design
+	Err    error
+}
+
+// Summary is the outcome of [Run].
+type Summary struct {
+	// Rows are the rows of the list's designs under this config, resumed
+	// and new, in list order.
+	Rows     []Row
+	Measured int
+	Resumed  int
+	Failed   []Failure
+	// Warnings are the skipped lines of the file.
+	Warnings []Warning
+	// Trimmed is the size in bytes of a torn last line that was removed.
+	Trimmed int64
+}
+
+// Run measures every design of the list that the results file does not
+// hold yet under o.Config (same design key, backend, mode, threads and
+// host), appending each row as soon as it is measured. Designs that fail
+// are reported and skipped. If ctx is cancelled it stops before the next
+// design (the one being measured is not written) and returns the summary so
+// far with the context's error.
+func Run(ctx context.Context, designs []Design, m Measurer, o Options) (Summary, error) {
+	var sum Summary
+	if o.Out == "" {
+		return sum, fmt.Errorf("sweep: no results file")
+	}
+	existing, warns, err := Load(o.Out)
+	sum.Warnings = warns
+	if err != nil {
+		return sum, fmt.Errorf("sweep: %w", err)
+	}
+	if sum.Trimmed, err = TrimTorn(o.Out); err != nil {
+		return sum, fmt.Errorf("sweep: %w", err)
+	}
+	if o.Warn != nil {
+		for _, w := range warns {
+			o.Warn(w.String())
+		}
+		if sum.Trimmed > 0 {
+			o.Warn(fmt.Sprintf("removed the torn last line (%d bytes) of %s; its design is measured again", sum.Trimmed, o.Out))
+		}
+	}
+	cfg := o.Config
+	hk := cfg.HostKey()
+	done := map[string]Row{}
+	for _, r := range existing {
+		if _, dup := done[r.RunKey()]; !dup {
+			done[r.RunKey()] = r
+		}
+	}
+	emit := func(e Event) {
+		if o.Progress != nil {
+			o.Progress(e)
+		}
+	}
+	start := time.Now()
+	var measuredTime time.Duration
+	toMeasure := 0
+	for _, d := range designs {
+		if _, ok := done[RunKey(d.Key(), cfg.Backend, cfg.Mode, cfg.Threads, hk)]; !ok {
+			toMeasure++
+		}
+	}
+	finished := 0
+	eta := func() time.Duration {
+		if sum.Measured == 0 {
+			return 0
+		}
+		left := toMeasure - sum.Measured - len(sum.Failed)
+		return measuredTime / time.Duration(sum.Measured) * time.Duration(max(left, 0))
+	}
+	for i, d := range designs {
+		ev := Event{Index: i, Total: len(designs), Design: d}
+		if r, ok := done[RunKey(d.Key(), cfg.Backend, cfg.Mode, cfg.Threads, hk)]; ok {
+			sum.Resumed++
+			sum.Rows = append(sum.Rows, r)
+			finished++
+			ev.Kind, ev.Row, ev.Finished, ev.ETA, ev.Elapsed = EventResumed, &r, finished, eta(), time.Since(start)
+			emit(ev)
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return sum, fmt.Errorf("sweep cancelled after %d of %d designs: %w", finished, len(designs), err)
+		}
+		ev.Kind, ev.Finished, ev.ETA, ev.Elapsed = EventStart, finished, eta(), time.Since(start)
+		emit(ev)
+		t0 := time.Now()
+		row, err := measureOne(ctx, d, m, o, func(f float64) {
+			p := ev
+			p.Kind, p.Fraction, p.Elapsed = EventProgress, f, time.Since(start)
+			if sum.Measured > 0 {
+				per := measuredTime / time.Duration(sum.Measured)
+				p.ETA = max(p.ETA-time.Duration(f*float64(per)), 0)
+			}
+			emit(p)
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return sum, fmt.Errorf("sweep cancelled after %d of %d designs: %w", finished, len(designs), ctx.Err())
+			}
+			sum.Failed = append(sum.Failed, Failure{Design: d, Err: err})
+			finished++
+			ev.Kind, ev.Err, ev.Finished, ev.ETA, ev.Elapsed = EventFailed, err, finished, eta(), time.Since(start)
+			emit(ev)
+			continue
+		}
+		if err := Append(o.Out, row); err != nil {
+			return sum, fmt.Errorf("sweep: %w", err)
+		}
+		measuredTime += time.Since(t0)
+		sum.Measured++
+		sum.Rows = append(sum.Rows, row)
+		done[row.RunKey()] = row
+		finished++
+		ev.Kind, ev.Row, ev.Finished, ev.ETA, ev.Elapsed = EventDone, &row, finished, eta(), time.Since(start)
+		emit(ev)
+	}
+	return sum, nil
+}
+
+func measureOne(ctx context.Context, d Design, m Measurer, o Options, progress func(float64)) (Row, error) {
+	g, err := arch.Build(d.Spec)
+	if err != nil {
+		return Row{}, fmt.Errorf("build %s: %w", d.Name, err)
+	}
+	res, err := m.Measure(ctx, g, d, o.Profile, progress)
+	if err != nil {
+		return Row{}, fmt.Errorf("measure %s: %w", d.Name, err)
+	}
+	if res.Cancelled {
+		return Row{}, fmt.Errorf("measure %s: cancelled", d.Name)
+	}
+	return NewRow(d, g, res, o.Config), nil
+}

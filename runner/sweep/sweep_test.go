@@ -1,0 +1,287 @@
+package sweep
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/stats"
+)
+
+// fakeMeasurer returns a latency proportional to the design's width and
+// records which designs it measured; it can cancel the sweep's context
+// during the measurement of design number cancelAt (1-based), as a kill
+// would stop it.
+type fakeMeasurer struct {
+	calls    []string
+	cancelAt int
+	cancel   context.CancelFunc
+	fail     map[string]error
+}
+
+func (f *fakeMeasurer) Measure(ctx context.Context, g *arch.Graph, d Design, profile bool, progress func(float64)) (runner.Result, error) {
+	f.calls = append(f.calls, d.Name)
+	if f.cancelAt == len(f.calls) {
+		f.cancel()
+		return runner.Result{Cancelled: true}, ctx.Err()
+	}
+	if err := f.fail[d.Name]; err != nil {
+		return runner.Result{}, err
+	}
+	if progress != nil {
+		progress(0.5)
+	}
+	ms := 10 * d.Spec.Width
+	return runner.Result{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), LatencyMS: stats.Summarize([]float64{ms}),
+		ThroughputIPS: 1000 / ms, Iters: 1}, nil
+}
+
+func testConfig() Config {
+	return Config{Backend: "native", Mode: runner.Fused, Threads: 1,
+		Fingerprint: host.Fingerprint{CPU: "Test CPU", LogicalCores: 2, GOOS: "linux", GOARCH: "amd64"}}
+}
+
+// testDesigns are n small ShuffleNetV2 designs of increasing width.
+func testDesigns(n int) []Design {
+	var ds []Design
+	for i := range n {
+		s := arch.Spec{Width: 0.5 + 0.25*float64(i), Res: 32, Depths: []int{1, 1, 1}}.Normalize()
+		ds = append(ds, Design{Name: s.String(), Spec: s})
+	}
+	return ds
+}
+
+func countKeys(t *testing.T, path string) (map[string]int, []Warning) {
+	t.Helper()
+	rows, warns, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, r := range rows {
+		n[r.RunKey()]++
+	}
+	return n, warns
+}
+
+func TestRunWritesEveryDesignOnce(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	ds := testDesigns(4)
+	m := &fakeMeasurer{}
+	var events []EventKind
+	sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: testConfig(),
+		Progress: func(e Event) { events = append(events, e.Kind) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Measured != 4 || sum.Resumed != 0 || len(sum.Rows) != 4 || len(m.calls) != 4 {
+		t.Fatalf("summary %+v, calls %v", sum, m.calls)
+	}
+	keys, warns := countKeys(t, out)
+	if len(keys) != 4 || len(warns) != 0 {
+		t.Fatalf("file has %v, warnings %v", keys, warns)
+	}
+	if events[0] != EventStart || events[len(events)-1] != EventDone {
+		t.Errorf("events %v", events)
+	}
+	// A second run measures nothing.
+	m2 := &fakeMeasurer{}
+	sum, err = Run(context.Background(), ds, m2, Options{Out: out, Config: testConfig()})
+	if err != nil || sum.Resumed != 4 || sum.Measured != 0 || len(m2.calls) != 0 || len(sum.Rows) != 4 {
+		t.Fatalf("rerun: %+v %v calls %v", sum, err, m2.calls)
+	}
+	// Another thread count is another measurement.
+	cfg := testConfig()
+	cfg.Threads = 2
+	m3 := &fakeMeasurer{}
+	if sum, err = Run(context.Background(), ds[:1], m3, Options{Out: out, Config: cfg}); err != nil || sum.Measured != 1 {
+		t.Fatalf("2 threads: %+v %v", sum, err)
+	}
+}
+
+func TestResumeAfterKillWithTornLine(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	ds := testDesigns(6)
+	// The first "process" measured 3 designs before it was killed while
+	// writing the third row: the file ends in half a line.
+	if _, err := Run(context.Background(), ds[:3], &fakeMeasurer{}, Options{Out: out, Config: testConfig()}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	whole := len(lines[0]) + len(lines[1])
+	torn := len(lines[2]) / 2
+	if err := os.WriteFile(out, b[:whole+torn], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, warns := countKeys(t, out)
+	if len(warns) != 1 || warns[0].Line != 3 || !strings.Contains(warns[0].Reason, "torn") {
+		t.Fatalf("warnings %v, want one about torn line 3", warns)
+	}
+
+	m := &fakeMeasurer{}
+	var warned []string
+	sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: testConfig(), Warn: func(s string) {
+		if len(m.calls) == 0 { // before any measurement
+			warned = append(warned, s)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Trimmed != int64(torn) || len(sum.Warnings) != 1 || len(warned) != 2 {
+		t.Errorf("trimmed %d bytes (want %d), warnings %v, warned first %v", sum.Trimmed, torn, sum.Warnings, warned)
+	}
+	// The torn design and the three never started are measured; the two
+	// whole rows are not.
+	want := []string{ds[2].Name, ds[3].Name, ds[4].Name, ds[5].Name}
+	if strings.Join(m.calls, "|") != strings.Join(want, "|") {
+		t.Errorf("measured %v, want %v", m.calls, want)
+	}
+	keys, warns := countKeys(t, out)
+	if len(warns) != 0 {
+		t.Errorf("warnings after resume: %v", warns)
+	}
+	cfg := testConfig()
+	for _, d := range ds {
+		if n := keys[RunKey(d.Key(), cfg.Backend, cfg.Mode, cfg.Threads, cfg.HostKey())]; n != 1 {
+			t.Errorf("%s is in the file %d times, want 1", d.Name, n)
+		}
+	}
+	if len(keys) != len(ds) || sum.Resumed != 2 || sum.Measured != 4 {
+		t.Errorf("file has %d designs; summary %+v", len(keys), sum)
+	}
+}
+
+func TestCancelledSweepResumes(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	ds := testDesigns(5)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := &fakeMeasurer{cancelAt: 3, cancel: cancel}
+	sum, err := Run(ctx, ds, m, Options{Out: out, Config: testConfig()})
+	if !errors.Is(err, context.Canceled) || sum.Measured != 2 {
+		t.Fatalf("cancelled run: %+v, %v", sum, err)
+	}
+	keys, _ := countKeys(t, out)
+	if len(keys) != 2 {
+		t.Fatalf("file has %d rows after cancel at design 3, want 2", len(keys))
+	}
+	m2 := &fakeMeasurer{}
+	if sum, err = Run(context.Background(), ds, m2, Options{Out: out, Config: testConfig()}); err != nil {
+		t.Fatal(err)
+	}
+	if len(m2.calls) != 3 || sum.Resumed != 2 {
+		t.Errorf("resume measured %v, resumed %d", m2.calls, sum.Resumed)
+	}
+	keys, _ = countKeys(t, out)
+	for k, n := range keys {
+		if n != 1 {
+			t.Errorf("%s: %d rows", k, n)
+		}
+	}
+	if len(keys) != 5 {
+		t.Errorf("%d designs in the file, want 5", len(keys))
+	}
+}
+
+func TestFailedDesignIsReportedAndSkipped(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	ds := testDesigns(3)
+	m := &fakeMeasurer{fail: map[string]error{ds[1].Name: errors.New("out of memory")}}
+	var failed []string
+	sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: testConfig(), Progress: func(e Event) {
+		if e.Kind == EventFailed {
+			failed = append(failed, e.Design.Name)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Measured != 2 || len(sum.Failed) != 1 || sum.Failed[0].Design.Name != ds[1].Name || len(failed) != 1 {
+		t.Errorf("summary %+v, failed events %v", sum, failed)
+	}
+	// A design that does not build (resolution below arch.MinRes) fails the same way.
+	bad := Design{Name: "bad", Spec: arch.Spec{Res: 8}}
+	sum, err = Run(context.Background(), []Design{bad}, &fakeMeasurer{}, Options{Out: out, Config: testConfig()})
+	if err != nil || len(sum.Failed) != 1 {
+		t.Errorf("unbuildable design: %+v %v", sum, err)
+	}
+}
+
+func TestLoadSkipsCorruptLines(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.jsonl")
+	ds := testDesigns(2)
+	if _, err := Run(context.Background(), ds, &fakeMeasurer{}, Options{Out: out, Config: testConfig()}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	var buf bytes.Buffer
+	buf.Write(lines[0])
+	buf.WriteString("{not json}\n")
+	buf.WriteString("\n")                              // blank: ignored silently
+	buf.WriteString(`{"version":99,"key":"x"}` + "\n") // another format version
+	buf.WriteString(`{"version":1}` + "\n")            // no key
+	buf.Write(lines[1])
+	buf.WriteString(`{"version":1,"key":"tor`) // torn tail
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows, warns, err := Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 {
+		t.Errorf("%d rows, want 2", len(rows))
+	}
+	var got []int
+	for _, w := range warns {
+		got = append(got, w.Line)
+	}
+	if len(got) != 4 || got[0] != 2 || got[1] != 4 || got[2] != 5 || got[3] != 7 {
+		t.Errorf("warning lines %v, want [2 4 5 7]; %v", got, warns)
+	}
+	// Append after a torn tail starts a new line, so the new row survives.
+	if err := Append(out, Row{Version: RowVersion, Key: "k", Name: "n"}); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, _ = Load(out)
+	if len(rows) != 3 || rows[2].Key != "k" {
+		t.Errorf("after append: %d rows", len(rows))
+	}
+}
+
+func TestTrimTorn(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct{ content, want string }{
+		{"a\nb\n", "a\nb\n"},
+		{"a\nb\nhalf", "a\nb\n"},
+		{"half", ""},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		p := filepath.Join(dir, "f")
+		os.WriteFile(p, []byte(tc.content), 0o644)
+		n, err := TrimTorn(p)
+		got, _ := os.ReadFile(p)
+		if err != nil || string(got) != tc.want || n != int64(len(tc.content)-len(tc.want)) {
+			t.Errorf("TrimTorn(%q) = %q, %d, %v; want %q", tc.content, got, n, err, tc.want)
+		}
+	}
+	if n, err := TrimTorn(filepath.Join(dir, "missing")); n != 0 || err != nil {
+		t.Errorf("missing file: %d %v", n, err)
+	}
+}

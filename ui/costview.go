@@ -1,0 +1,431 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
+)
+
+// analysis is everything the cost pane shows about one design, computed
+// once per knob change.
+type analysis struct {
+	graph    *arch.Graph
+	written  cost.Report // every op materialised
+	fused    cost.Report // the fused plan
+	channels []string    // notes on channel rounding
+}
+
+// analyze builds the design's graph and both cost reports.
+func analyze(s arch.Spec) (analysis, error) {
+	g, err := arch.Build(s)
+	if err != nil {
+		return analysis{}, err
+	}
+	return analyzeGraph(g), nil
+}
+
+// analyzeGraph computes both cost reports of a built graph.
+func analyzeGraph(g *arch.Graph) analysis {
+	plan := arch.FusedPlan(g)
+	a := analysis{graph: g, written: cost.Analyze(g, nil), fused: cost.Analyze(g, &plan)}
+	a.channels = channelNotes(g)
+	return a
+}
+
+// report returns the as-written or the fused report.
+func (a *analysis) report(fused bool) *cost.Report {
+	if fused {
+		return &a.fused
+	}
+	return &a.written
+}
+
+// stageChannels lists the output channels of every stage: the last op of
+// the stage that is not the classifier (global pooling or FC).
+func stageChannels(g *arch.Graph) []int {
+	var out []int
+	for _, st := range g.Stages() {
+		c := 0
+		for i := range g.Ops {
+			op := &g.Ops[i]
+			if op.Stage != st || op.Kind == arch.OpFC || op.Kind == arch.OpGlobalAvgPool {
+				continue
+			}
+			c = g.Out(op, 0).C
+		}
+		if c > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// channelNotes says which channels the knobs produced and where they were
+// rounded: the stage widths, the width rule's value before rounding to a
+// multiple of the groups (ShuffleNetV2), and the split of the first unit
+// with a channel split.
+func channelNotes(g *arch.Graph) []string {
+	s := g.Spec
+	ch := stageChannels(g)
+	parts := make([]string, len(ch))
+	for i, c := range ch {
+		parts[i] = strconv.Itoa(c)
+	}
+	notes := []string{"channels " + strings.Join(parts, "·")}
+	if s.Family == arch.ShuffleNetV2 && len(s.Channels) == 0 {
+		// The width rule before rounding (q = 1) against the rounding the
+		// builder applies (multiples of 2g, or 4 in the megvii layout).
+		raw := arch.ShuffleNetV2Channels(s.Width, 1)[1]
+		q := 2 * s.Groups
+		if s.Layout == arch.LayoutMegvii {
+			q = 4
+		}
+		got := arch.ShuffleNetV2Channels(s.Width, q)[1]
+		if raw != got {
+			notes = append(notes, fmt.Sprintf("stage2 %d→%d (multiple of %d)", raw, got, q))
+		}
+	}
+	if s.Family == arch.ShuffleNetV1 && len(s.Channels) == 0 {
+		notes = append(notes, fmt.Sprintf("stage2 rounded to a multiple of 4g=%d", 4*s.Groups))
+	}
+	for i := range g.Ops {
+		op := &g.Ops[i]
+		if op.Kind != arch.OpSplit || len(op.Outputs) != 2 {
+			continue
+		}
+		c := g.In(op, 0).C
+		cb := g.Out(op, 1).C
+		exact := s.Split * float64(c)
+		note := fmt.Sprintf("split c'=%d of %d", cb, c)
+		if math.Abs(exact-float64(cb)) > 1e-9 {
+			note += fmt.Sprintf(" (r·c=%s)", fmtG(roundTo(exact, 2)))
+		}
+		notes = append(notes, note)
+		break
+	}
+	return notes
+}
+
+// delta formats the relative change from old to now ("" without a previous design).
+func delta(now, old int64, have bool) string {
+	if !have {
+		return ""
+	}
+	if now == old {
+		return "Δ ="
+	}
+	if old == 0 {
+		return "Δ new"
+	}
+	return fmt.Sprintf("Δ %+.1f%%", 100*float64(now-old)/float64(old))
+}
+
+// lens names a guideline lens of the cost pane.
+type lens int
+
+const (
+	lensG1 lens = iota
+	lensG2
+	lensG3
+	lensG4
+	numLenses
+)
+
+// costOpts are the cost pane's toggles.
+type costOpts struct {
+	fused      bool // show the fused plan instead of the graph as written
+	byCategory bool // table by category instead of by stage
+	lens       lens
+}
+
+// timeShares are measured time shares per stage and per category.
+type timeShares struct {
+	stage, category map[string]float64
+}
+
+// shares joins a measured per-step profile to the graph's op IDs.
+func shares(g *arch.Graph, steps []StepTime) *timeShares {
+	if len(steps) == 0 {
+		return nil
+	}
+	byID := map[string]*arch.Op{}
+	for i := range g.Ops {
+		byID[g.Ops[i].ID] = &g.Ops[i]
+	}
+	ts := &timeShares{stage: map[string]float64{}, category: map[string]float64{}}
+	var total float64
+	for _, st := range steps {
+		if len(st.Ops) == 0 {
+			continue
+		}
+		op := byID[st.Ops[0]]
+		if op == nil {
+			continue
+		}
+		t := float64(st.Nanos)
+		ts.stage[op.Stage] += t
+		ts.category[string(cost.CategoryOf(g, op))] += t
+		total += t
+	}
+	if total == 0 {
+		return nil
+	}
+	for k := range ts.stage {
+		ts.stage[k] /= total
+	}
+	for k := range ts.category {
+		ts.category[k] /= total
+	}
+	return ts
+}
+
+// bar draws a share as a bar of n cells.
+func bar(f float64, n int) string {
+	k := int(math.Round(clampF(f, 0, 1) * float64(n)))
+	return strings.Repeat("█", k) + strings.Repeat("·", n-k)
+}
+
+// costLines renders the cost pane for width w: totals with deltas against
+// the previous design, the stage or category table, and the chosen lens.
+func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w, h int, st styles) []string {
+	rep := a.report(o.fused)
+	t := rep.Totals
+	var pt cost.Totals
+	havePrev := prev != nil && prev.graph != nil
+	if havePrev {
+		pt = prev.report(o.fused).Totals
+	}
+	lines := []string{st.title.Render(fmt.Sprintf("Cost  %s  [%s view]", a.graph.Spec.String(), rep.View))}
+	row := func(name string, v, old int64, extra string) string {
+		return fmt.Sprintf("%-6s %8s %11d %-9s %s", name, costfmt.Count(v), v, delta(v, old, havePrev), extra)
+	}
+	lines = append(lines,
+		row("MAdds", t.MultAdds, pt.MultAdds, ""),
+		row("FLOPs", t.FLOPs, pt.FLOPs, "2×MAdds"),
+		row("params", t.Params, pt.Params, ""),
+		row("MAC", t.MemAccess, pt.MemAccess, "= "+costfmt.BytesShort(t.Bytes)),
+		fmt.Sprintf("AI %.1f FLOP/byte · aux FLOPs %s · launches %d", t.Intensity, costfmt.Count(t.AuxFLOPs), t.Steps),
+	)
+	tables := []bool{o.byCategory}
+	if h >= 34 {
+		tables = append(tables, !o.byCategory)
+	}
+	for _, byCat := range tables {
+		lines = append(lines, "")
+		lines = append(lines, groupLines(rep, byCat, ts, w, st)...)
+	}
+	lines = append(lines, "")
+	lens := lensLines(a, o, w, st)
+	lines = append(lines, lens...)
+	if o.lens == lensG1 {
+		if room := h - len(lines) - 2; room >= 2 {
+			lines = append(lines, "")
+			lines = append(lines, g1Worst(rep, room, st)...)
+		}
+	}
+	return lines
+}
+
+// groupLines renders the per-stage or per-category table with MAdds, MAC
+// and (when a result of this design exists) time shares.
+func groupLines(rep *cost.Report, byCat bool, ts *timeShares, w int, st styles) []string {
+	groups, shareOf := rep.Stages, map[string]float64(nil)
+	label := "stage"
+	if byCat {
+		groups, label = rep.Categories, "category"
+	}
+	if ts != nil {
+		shareOf = ts.stage
+		if byCat {
+			shareOf = ts.category
+		}
+	}
+	wide := w >= 70
+	pct := func(f float64) string {
+		if wide {
+			return bar(f, 6) + fmt.Sprintf(" %5.1f%%", 100*f)
+		}
+		return fmt.Sprintf("%5.1f%%", 100*f)
+	}
+	pw := 6
+	if wide {
+		pw = 13
+	}
+	head := fmt.Sprintf("%-13s %7s %*s %7s %*s", label, "MAdds", pw, "MAdds%", "MAC", pw, "MAC%")
+	if shareOf != nil {
+		head += fmt.Sprintf(" %*s", pw, "time%")
+	}
+	lines := []string{st.head.Render(head)}
+	for _, gr := range groups {
+		if gr.MemAccess == 0 && gr.MultAdds == 0 {
+			continue
+		}
+		l := fmt.Sprintf("%-13s %7s %s %7s %s", gr.Name, costfmt.Count(gr.MultAdds), pct(gr.MultAddsShare), costfmt.Count(gr.MemAccess), pct(gr.MemAccessShare))
+		if shareOf != nil {
+			l += " " + pct(shareOf[gr.Name])
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+// lensLines renders one guideline lens of the paper (section 3).
+func lensLines(a *analysis, o costOpts, w int, st styles) []string {
+	rep := a.report(o.fused)
+	tabs := "lens " + lensTabs(o.lens)
+	switch o.lens {
+	case lensG1:
+		n, sumMAC, sumBound := 0, 0.0, 0.0
+		lo, hi := math.Inf(1), 0.0
+		worst, worstID, worstCC := 0.0, "", ""
+		for _, r := range rep.Rows {
+			if r.G1 == nil {
+				continue
+			}
+			n++
+			sumMAC += float64(r.G1.MAC)
+			sumBound += r.G1.Bound
+			ratio := float64(max(r.G1.C1, r.G1.C2)) / float64(max(1, min(r.G1.C1, r.G1.C2)))
+			lo, hi = math.Min(lo, ratio), math.Max(hi, ratio)
+			if r.G1.Ratio > worst {
+				worst, worstID, worstCC = r.G1.Ratio, r.ID, fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2)
+			}
+		}
+		if n == 0 {
+			return []string{st.title.Render(tabs), "G1: no stride-1 1x1 convs in this design"}
+		}
+		return []string{
+			st.title.Render(tabs),
+			"G1 equal channel widths minimise MAC (paper Eq. 1)",
+			fmt.Sprintf("1x1 convs %d · c1:c2 from 1:%s to 1:%s", n, fmtG(roundTo(lo, 2)), fmtG(roundTo(hi, 2))),
+			fmt.Sprintf("their MAC is %+.1f%% above the bound", 100*(sumMAC/sumBound-1)),
+			fmt.Sprintf("worst %.2f× at %s (%s)", worst, worstID, worstCC),
+		}
+	case lensG2:
+		var gc, dense cost.Group
+		for _, gr := range rep.Categories {
+			switch cost.Category(gr.Name) {
+			case cost.CatGroupConv:
+				gc = gr
+			case cost.CatConv1x1:
+				dense = gr
+			}
+		}
+		perMAdd := func(gr cost.Group) string {
+			if gr.MultAdds == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.3f", float64(gr.MemAccess)/float64(gr.MultAdds))
+		}
+		return []string{
+			st.title.Render(tabs),
+			fmt.Sprintf("G2 group convs raise MAC (groups g=%d)", a.graph.Spec.Groups),
+			fmt.Sprintf("group convs: %.1f%% of MAdds, %.1f%% of MAC", 100*gc.MultAddsShare, 100*gc.MemAccessShare),
+			fmt.Sprintf("MAC per MAdd: group %s · dense 1x1 %s", perMAdd(gc), perMAdd(dense)),
+		}
+	case lensG3:
+		units := a.graph.Units()
+		convs, branches := 0, 0
+		seen := map[string]bool{}
+		for i := range a.graph.Ops {
+			op := &a.graph.Ops[i]
+			if op.Unit == "" {
+				continue
+			}
+			if op.Kind == arch.OpConv {
+				convs++
+			}
+			if b := branchOf(op.ID, op.Unit); b != "" && !seen[op.Unit+b] {
+				seen[op.Unit+b] = true
+				branches++
+			}
+		}
+		perUnit := func(n int) string {
+			if len(units) == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.1f", float64(n)/float64(len(units)))
+		}
+		br := perUnit(branches)
+		if branches == 0 {
+			br = "1"
+		}
+		return []string{
+			st.title.Render(tabs),
+			"G3 fragmentation reduces parallelism",
+			fmt.Sprintf("units %d · conv branches/unit %s · convs/unit %s", len(units), br, perUnit(convs)),
+			fmt.Sprintf("launches per pass: %d as written, %d fused", a.written.Totals.Steps, a.fused.Totals.Steps),
+		}
+	default:
+		ew := func(r *cost.Report) (madds, mac float64) {
+			for _, gr := range r.Categories {
+				if c := cost.Category(gr.Name); c == cost.CatElementwise || c == cost.CatDataMovement {
+					madds += gr.MultAddsShare
+					mac += gr.MemAccessShare
+				}
+			}
+			return
+		}
+		wm, wa := ew(&a.written)
+		_, fa := ew(&a.fused)
+		return []string{
+			st.title.Render(tabs),
+			"G4 element-wise ops are not free",
+			fmt.Sprintf("element-wise + data movement: %.1f%% of MAdds,", 100*wm),
+			fmt.Sprintf("%.1f%% of MAC as written, %.1f%% fused", 100*wa, 100*fa),
+			fmt.Sprintf("aux FLOPs %s (BN, ReLU, add, pooling)", costfmt.Count(a.written.Totals.AuxFLOPs)),
+		}
+	}
+}
+
+// g1Worst lists the 1x1 convs farthest above the G1 bound in at most h lines.
+func g1Worst(rep *cost.Report, h int, st styles) []string {
+	var rows []cost.Row
+	for _, r := range rep.Rows {
+		if r.G1 != nil {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].G1.Ratio > rows[j].G1.Ratio })
+	lines := []string{st.head.Render(fmt.Sprintf("%-24s %9s %9s %6s", "1x1 conv (farthest first)", "c1:c2", "MAC", "/bound"))}
+	for _, r := range rows[:min(len(rows), h-1)] {
+		lines = append(lines, fmt.Sprintf("%-24s %9s %9s %5.2f×", trunc(r.ID, 24), fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2), costfmt.Count(r.G1.MAC), r.G1.Ratio))
+	}
+	return lines
+}
+
+// branchOf returns the "branchN" component of an op ID inside unit, or "".
+func branchOf(id, unit string) string {
+	rest := strings.TrimPrefix(id, unit+".")
+	if rest == id {
+		return ""
+	}
+	first, _, _ := strings.Cut(rest, ".")
+	if strings.HasPrefix(first, "branch") {
+		return first
+	}
+	return ""
+}
+
+func lensTabs(l lens) string {
+	var b strings.Builder
+	for i := lensG1; i < numLenses; i++ {
+		name := "G" + strconv.Itoa(int(i)+1)
+		if i == l {
+			name = "[" + name + "]"
+		} else {
+			name = " " + name + " "
+		}
+		b.WriteString(name)
+	}
+	return b.String()
+}

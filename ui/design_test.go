@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner"
+)
+
+func testEnv(t *testing.T) knobEnv {
+	t.Helper()
+	all, err := presets.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return knobEnv{presets: all, backends: []string{"native", "cudnn"}, maxThreads: 4}
+}
+
+func startDesign(t *testing.T, env knobEnv, preset string) design {
+	t.Helper()
+	d, err := design{backend: "native", mode: runner.Fused, threads: 1}.setDesign(preset, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestKnobStep checks one step of every knob from the defaults (steps are
+// the constants of design.go; ShuffleNet v1 group counts from its paper's Table 1).
+func TestKnobStep(t *testing.T) {
+	env := testEnv(t)
+	tests := []struct {
+		preset string
+		k      knobID
+		dir    int
+		want   string
+	}{
+		{"shufflenetv2-1.0", kWidth, +1, "1.1"},
+		{"shufflenetv2-1.0", kWidth, -1, "0.9"},
+		{"shufflenetv2-1.0", kSplit, +1, "0.55"},
+		{"shufflenetv2-1.0", kGroups, +1, "2"},
+		{"shufflenetv2-1.0", kGroups, -1, "1"}, // clamped at 1
+		{"shufflenetv2-1.0", kDepth3, +1, "9"},
+		{"shufflenetv2-1.0", kDepth2, -1, "3"},
+		{"shufflenetv2-1.0", kInput, +1, "256"},
+		{"shufflenetv2-1.0", kInput, -1, "192"},
+		{"shufflenetv2-1.0", kBatch, +1, "2"},
+		{"shufflenetv2-1.0", kBatch, -1, "1"},
+		{"shufflenetv2-1.0", kBackend, +1, "cudnn"},
+		{"shufflenetv2-1.0", kBackend, -1, "cudnn"}, // wraps
+		{"shufflenetv2-1.0", kMode, +1, "eager"},
+		{"shufflenetv2-1.0", kThreads, +1, "2"},
+		{"shufflenetv1-1.0-g3", kGroups, +1, "4"},
+		{"shufflenetv1-1.0-g4", kGroups, +1, "8"},
+		{"shufflenetv2-0.5", kDesign, +1, "shufflenetv2-0.5-megvii"}, // presets.List sorts by name
+		{"mobilenetv1-0.25", kDesign, -1, "shufflenetv2-2.0-megvii"}, // wraps around
+	}
+	for _, tc := range tests {
+		d := startDesign(t, env, tc.preset)
+		if got := d.step(tc.k, tc.dir, env); got != tc.want {
+			t.Errorf("%s: step %s %+d = %q, want %q", tc.preset, knobLabels[tc.k], tc.dir, got, tc.want)
+		}
+	}
+}
+
+// TestKnobSet checks typed values: valid ones change the design, invalid
+// ones return an error naming the knob and leave the design alone.
+func TestKnobSet(t *testing.T) {
+	env := testEnv(t)
+	tests := []struct {
+		k       knobID
+		text    string
+		errPart string // "" = valid
+		check   func(d design) bool
+	}{
+		{kWidth, "1.5", "", func(d design) bool { return d.spec.Width == 1.5 }},
+		{kWidth, "0.01", "invalid width 0.01", nil}, // arch.MinWidth is 0.05
+		{kWidth, "wide", "not a number", nil},
+		{kSplit, "0.3", "", func(d design) bool { return d.spec.Split == 0.3 }},
+		{kSplit, "1", "invalid split", nil},
+		{kDepth4, "2", "", func(d design) bool { return d.spec.Depths[2] == 2 }},
+		{kDepth4, "0", "invalid depths", nil},
+		{kDepth2, "x", "not an integer", nil},
+		{kInput, "224x192", "", func(d design) bool { return d.spec.Res == 224 && d.spec.ResW == 192 }},
+		{kInput, "16", "invalid res", nil},
+		{kBatch, "8", "", func(d design) bool { return d.spec.Batch == 8 }},
+		{kThreads, "4", "", func(d design) bool { return d.threads == 4 }},
+		{kThreads, "9", "invalid threads", nil},
+		{kMode, "eager", "", func(d design) bool { return d.mode == runner.Eager }},
+		{kMode, "lazy", "invalid mode", nil},
+		{kBackend, "tpu", "invalid backend", nil},
+		{kDesign, "mobilenetv2", "", func(d design) bool { return d.spec.Family == arch.MobileNetV2 && d.preset == "" }},
+		{kDesign, "shufflenetv1-1.0-g8", "", func(d design) bool { return d.spec.Groups == 8 && d.preset == "shufflenetv1-1.0-g8" }},
+		{kDesign, "resnet", "invalid design", nil},
+	}
+	for _, tc := range tests {
+		d := startDesign(t, env, "shufflenetv2-1.0")
+		before := specKey(d.spec)
+		got, err := d.set(tc.k, tc.text, env)
+		if tc.errPart != "" {
+			var ke *arch.KnobError
+			if err == nil || !strings.Contains(err.Error(), tc.errPart) || !errors.As(err, &ke) {
+				t.Errorf("set %s=%q: err %v, want a KnobError containing %q", knobLabels[tc.k], tc.text, err, tc.errPart)
+			}
+			if specKey(d.spec) != before {
+				t.Errorf("set %s=%q changed the original design", knobLabels[tc.k], tc.text)
+			}
+			continue
+		}
+		if err != nil || !tc.check(got) {
+			t.Errorf("set %s=%q: err %v, design %s %s", knobLabels[tc.k], tc.text, err, got.spec, got.runLabel())
+		}
+	}
+}
+
+// TestKnobNotApplicable: MobileNet has no split, groups or depths.
+func TestKnobNotApplicable(t *testing.T) {
+	env := testEnv(t)
+	d := startDesign(t, env, "mobilenetv2-1.0")
+	for _, k := range []knobID{kSplit, kGroups, kDepth2} {
+		if d.applies(k) || d.value(k) != "-" {
+			t.Errorf("%s applies to mobilenetv2", knobLabels[k])
+		}
+		if _, err := d.set(k, "2", env); err == nil {
+			t.Errorf("set %s on mobilenetv2 succeeded", knobLabels[k])
+		}
+	}
+}
+
+// TestChannelNotes checks the rounding notes against hand-computed values.
+func TestChannelNotes(t *testing.T) {
+	tests := []struct {
+		spec arch.Spec
+		want string
+	}{
+		// Paper Table 5, 1.0x: 24, 116, 232, 464, 1024.
+		{arch.Spec{}, "channels 24·116·232·464·1024"},
+		// g=3 rounds stage 2 to a multiple of 2g=6: 116/6=19.33 -> 19*6 = 114.
+		{arch.Spec{Groups: 3}, "stage2 116→114 (multiple of 6)"},
+		// split 0.3 of 116 channels: 34.8 rounds to 35.
+		{arch.Spec{Split: 0.3}, "split c'=35 of 116 (r·c=34.8)"},
+	}
+	for _, tc := range tests {
+		a, err := analyze(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.Join(a.channels, "\n"), tc.want) {
+			t.Errorf("%s: notes %q lack %q", tc.spec, a.channels, tc.want)
+		}
+	}
+}

@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/shufflelab/explorer/runner/calib"
+)
+
+// fakeCalibrator hands out made-up ceilings (any positive numbers do: only
+// the files' existence is checked) and counts its calls.
+type fakeCalibrator struct {
+	mu        sync.Mutex
+	cached    bool  // Cached finds a ceiling
+	fail      error // Calibrate returns this error
+	block     bool  // Calibrate waits for cancellation
+	calibrate int   // calls of Calibrate
+}
+
+var fakeCeiling = calib.Ceiling{Threads: 1, PeakGFLOPS: 50, L2GBps: 80, DRAMGBps: 20}
+
+func (f *fakeCalibrator) Cached(threads int) (calib.Ceiling, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fakeCeiling, f.cached
+}
+
+func (f *fakeCalibrator) Calibrate(ctx context.Context, threads int) (calib.Ceiling, error) {
+	f.mu.Lock()
+	f.calibrate++
+	f.mu.Unlock()
+	if f.block {
+		<-ctx.Done()
+		return calib.Ceiling{}, fmt.Errorf("fake calibration: %w", ctx.Err())
+	}
+	if f.fail != nil {
+		return calib.Ceiling{}, f.fail
+	}
+	return fakeCeiling, nil
+}
+
+func newExportModel(t *testing.T, cal Calibrator) *Model {
+	t.Helper()
+	deps := testDeps(fakeMeasurer{})
+	deps.Calibrator = cal
+	deps.Now = func() time.Time { return time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC) }
+	m, err := New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
+	return m
+}
+
+// statusLine is the frame's status line (the one above the key help).
+func statusLine(m *Model) string {
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	return strings.TrimSpace(lines[len(lines)-2])
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		info, err := e.Info()
+		if err != nil || info.Size() == 0 {
+			t.Errorf("%s is empty (%v)", e.Name(), err)
+		}
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// TestExport measures the current design and a guideline experiment with
+// the fake measurer, exports, and checks the folder and the status line.
+func TestExport(t *testing.T) {
+	gaps := []string{"gap-flops.png", "gap-flops.svg", "gap-mac.png", "gap-mac.svg"}
+	data := []string{"cost.csv", "cost.json", "points.csv", "points.json"}
+	tests := []struct {
+		name       string
+		cal        *fakeCalibrator
+		keys       []string // before the export
+		want       []string // files
+		calibrates bool     // the status says it calibrates
+		note       string   // in the final status line
+	}{
+		{"measured, cached calibration", &fakeCalibrator{cached: true}, []string{"r"},
+			append(append(slices.Clone(gaps), "decomposition.png", "roofline.png"), data...), false, ""},
+		{"measured, calibrates", &fakeCalibrator{}, []string{"r"},
+			append(append(slices.Clone(gaps), "decomposition.png", "roofline.png"), data...), true, ""},
+		{"calibration fails", &fakeCalibrator{fail: fmt.Errorf("no cores today")}, []string{"r"},
+			append(append(slices.Clone(gaps), "decomposition.png"), data...), true, "calibration failed: no cores today"},
+		{"history only", &fakeCalibrator{}, nil,
+			append(append(slices.Clone(gaps), "decomposition.png"), data...), false, "not measured"},
+		{"guideline run", &fakeCalibrator{cached: true}, []string{"3", "r", "1"},
+			append(append(slices.Clone(gaps), "decomposition.png", "guideline-g1-x1.png"), data...), false, "not measured"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newExportModel(t, tc.cal)
+			send(t, m, tc.keys...)
+			dir := filepath.Join(t.TempDir(), "my export")
+			send(t, m, "e")
+			if !strings.Contains(statusLine(m), "export plots and data to folder: explorer-export-20261126-233000") {
+				t.Fatalf("prompt: %q", statusLine(m))
+			}
+			send(t, m, "ctrl+u", dir)
+			_, cmd := m.Update(keyMsg("enter"))
+			if !strings.Contains(statusLine(m), "exporting to "+dir) {
+				t.Errorf("status while exporting: %q", statusLine(m))
+			}
+			if m.keys.Run.Enabled() || m.keys.Export.Enabled() {
+				t.Error("run or export key enabled during an export")
+			}
+			msg := cmd()
+			if _, ok := msg.(exportCalibMsg); ok != tc.calibrates {
+				t.Fatalf("first message %T, calibration expected: %v", msg, tc.calibrates)
+			}
+			_, next := m.Update(msg)
+			if tc.calibrates && !strings.Contains(statusLine(m), "calibrating the roofline") {
+				t.Errorf("status during calibration: %q", statusLine(m))
+			}
+			drain(t, m, next)
+
+			got := listDir(t, dir)
+			want := slices.Sorted(slices.Values(tc.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("files %v, want %v", got, want)
+			}
+			st := statusLine(m)
+			if !strings.Contains(st, fmt.Sprintf("exported %d files to %s", len(want), dir)) || !strings.Contains(st, tc.note) {
+				t.Errorf("status %q, want it to name %d files, %s and %q", st, len(want), dir, tc.note)
+			}
+			if (tc.cal.calibrate > 0) != tc.calibrates {
+				t.Errorf("%d calibrations", tc.cal.calibrate)
+			}
+			if !m.keys.Export.Enabled() || !m.keys.Run.Enabled() && m.scr != scrGap {
+				t.Error("export or run key not enabled again after the export")
+			}
+		})
+	}
+}
+
+// TestExportKeyNeedsPoints: without measured designs the key is off and
+// help does not list it; the first measurement turns it on.
+func TestExportKeyNeedsPoints(t *testing.T) {
+	deps := testDeps(fakeMeasurer{})
+	deps.History = nil
+	m, err := New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
+	if strings.Contains(m.View(), "e export") {
+		t.Error("help lists export with nothing to export")
+	}
+	send(t, m, "e")
+	if m.editing != editNone {
+		t.Error("e opened the export prompt with nothing to export")
+	}
+	send(t, m, "r")
+	if !strings.Contains(ansi.Strip(m.View()), "e export") {
+		t.Error("help does not list export after a measurement")
+	}
+}
+
+// TestExportErrors: a folder that cannot be created and an empty name are
+// errors in the status line, never panics.
+func TestExportErrors(t *testing.T) {
+	m := newExportModel(t, &fakeCalibrator{cached: true})
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	send(t, m, "e", "ctrl+u", filepath.Join(file, "sub"), "enter")
+	if st := statusLine(m); !strings.Contains(st, "error: export") || !strings.Contains(st, file) {
+		t.Errorf("status %q, want an export error naming %s", st, file)
+	}
+	send(t, m, "e", "ctrl+u", "enter")
+	if st := statusLine(m); !strings.Contains(st, "error: export: empty folder name") {
+		t.Errorf("status %q", st)
+	}
+	if m.exp.active {
+		t.Error("export still active after errors")
+	}
+}
+
+// TestExportSkipCalibration: esc during the calibration exports without
+// the roofline.
+func TestExportSkipCalibration(t *testing.T) {
+	cal := &fakeCalibrator{block: true}
+	m := newExportModel(t, cal)
+	send(t, m, "r")
+	dir := filepath.Join(t.TempDir(), "out")
+	send(t, m, "e", "ctrl+u", dir)
+	_, cmd := m.Update(keyMsg("enter"))
+	_, next := m.Update(cmd())
+	if !strings.Contains(ansi.Strip(m.View()), "esc skip roofline") {
+		t.Error("help does not offer esc during the calibration")
+	}
+	// The calibration blocks until cancelled; esc cancels it.
+	res := make(chan tea.Msg, 1)
+	go func() { res <- next() }()
+	send(t, m, "esc")
+	if !strings.Contains(statusLine(m), "calibration cancelled") {
+		t.Errorf("status after esc: %q", statusLine(m))
+	}
+	var msg tea.Msg
+	select {
+	case msg = <-res:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the calibration did not stop within 5s of esc")
+	}
+	m.Update(msg)
+	if slices.Contains(listDir(t, dir), "roofline.png") {
+		t.Error("roofline written after the calibration was cancelled")
+	}
+	if st := statusLine(m); !strings.Contains(st, "calibration cancelled") {
+		t.Errorf("status %q", st)
+	}
+}
