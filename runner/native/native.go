@@ -162,10 +162,6 @@ func (p *program) exec(ctx context.Context, input, output []float32, times []int
 	if p.team != nil {
 		p.team.start()
 	}
-	// solo: a worker was descheduled in this inference (the machine is
-	// oversubscribed); the caller runs the remaining steps alone rather
-	// than wait for a time slice at every step.
-	solo := false
 	for i := range p.steps {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -175,17 +171,10 @@ func (p *program) exec(ctx context.Context, input, output []float32, times []int
 			t0 = time.Now()
 		}
 		p.cur = i
-		switch {
-		case p.team == nil:
+		if p.team != nil {
+			p.team.do()
+		} else {
 			p.steps[i].s.run(0, 1)
-		case solo:
-			// The same chunks as the team would run, so results do not
-			// depend on who ran them.
-			for c := range p.nt {
-				p.steps[i].s.run(c, p.nt)
-			}
-		default:
-			solo = p.team.do()
 		}
 		if times != nil {
 			times[i] = time.Since(t0).Nanoseconds()

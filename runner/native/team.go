@@ -84,36 +84,18 @@ func (tm *team) claim(seq uint64) {
 	}
 }
 
-// slowWait is how long the caller may wait for the workers' chunks after
-// finishing its own before do reports the team as slow: far more than any
-// imbalance of a step, far less than the scheduler time slice (ms) a
-// descheduled worker costs.
-const slowWait = 250 * time.Microsecond
-
 // do runs all nt chunks of the current job and returns when they are done.
-// It reports whether the caller had to wait long for a worker: a worker
-// descheduled by the OS in the middle of its chunk (another process took
-// its core) holds the step up for a scheduler time slice.
-func (tm *team) do() (slow bool) {
+func (tm *team) do() {
 	tm.completed.Store(0)
 	seq := tm.job.Load()>>32 + 1
 	tm.job.Store(seq << 32)
 	tm.claim(seq)
-	var t0 time.Time
 	for n := 0; tm.completed.Load() != int64(tm.nt); n++ {
-		if n&(1<<12-1) == 1<<12-1 { // rarely: the clock costs ~20 ns
-			if t0.IsZero() {
-				t0 = time.Now()
-			} else if !slow && time.Since(t0) > slowWait {
-				slow = true
-			}
-		}
 		if n == spinsBeforeYield {
 			runtime.Gosched()
 			n = 0
 		}
 	}
-	return slow
 }
 
 // close stops the workers; it is safe to call twice. A spinning worker
