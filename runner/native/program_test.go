@@ -207,34 +207,6 @@ func TestProfileCoverage(t *testing.T) {
 	}
 }
 
-// TestSanityTiming prints (does not assert) eager vs fused latency of a
-// small network: a quick smoke check that fused is not slower.
-func TestSanityTiming(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing")
-	}
-	g := smallSNv2(t, 1)
-	w := weights.Random(g, 1)
-	in := randInput(g, 1)
-	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
-	for _, mode := range modes {
-		for _, threads := range []int{1, 2} {
-			prog, err := New().Compile(g, w, runner.Options{Mode: mode, Threads: threads})
-			if err != nil {
-				t.Fatal(err)
-			}
-			best := time.Duration(1 << 62)
-			for range 20 {
-				t0 := time.Now()
-				_ = prog.Run(context.Background(), in, out)
-				best = min(best, time.Since(t0))
-			}
-			prog.Close()
-			t.Logf("%s %d threads: best of 20 %v (noisy, informational)", mode, threads, best)
-		}
-	}
-}
-
 // TestShuffleCopies checks where fused mode must still copy a shuffle. In
 // torchvision's ShuffleNetV2 a unit's shuffle is folded away when the next
 // layer reads the whole tensor (the next stage's stride-2 unit or conv5:
