@@ -63,7 +63,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	out := fs.String("out", "guidelines", "directory for the charts and CSV files ('' = none)")
 	format := fs.String("format", "png", "chart format: png|svg|pdf")
 	rounds := fs.Int("rounds", 3, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
-	mf := addMeasureFlags(fs, 120*time.Millisecond, time.Second, 2, 3)
+	mf := addMeasureFlags(fs, 120*time.Millisecond, time.Second, 2, 3, false)
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}

@@ -30,8 +30,9 @@ type measureFlags struct {
 }
 
 // addMeasureFlags registers the flags with per-command defaults for the
-// measurement time.
-func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, minIters int) *measureFlags {
+// measurement time; the roofline flags (--calib, --recalibrate) only for
+// commands that compute a roofline estimate.
+func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, minIters int, roofline bool) *measureFlags {
 	m := &measureFlags{}
 	fs.StringVar(&m.backend, "backend", "native", "native (CPU, pure Go) | cudnn (NVIDIA GPU; no roofline estimate)")
 	fs.StringVar(&m.mode, "mode", "fused", "eager|fused")
@@ -42,8 +43,10 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 	fs.DurationVar(&m.minTime, "min-time", minTime, "least timed time per design")
 	fs.DurationVar(&m.maxTime, "max-time", maxTime, "cap on the timed time per design (0 = none)")
 	fs.Int64Var(&m.seed, "seed", 1, "seed of the random weights and input")
-	fs.StringVar(&m.calib, "calib", "", "roofline calibration cache file, or off (default $XDG_CACHE_HOME/explorer/calib-HOST-KERNELS.json)")
-	fs.BoolVar(&m.recalibrate, "recalibrate", false, "measure the roofline ceilings again even if cached")
+	if roofline {
+		fs.StringVar(&m.calib, "calib", "", "roofline calibration cache file, or off (default $XDG_CACHE_HOME/explorer/calib-HOST-KERNELS.json)")
+		fs.BoolVar(&m.recalibrate, "recalibrate", false, "measure the roofline ceilings again even if cached")
+	}
 	return m
 }
 

@@ -84,7 +84,7 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	list := fs.Bool("list", false, "print the design list (after sharding) and exit")
 	pairs := fs.Int("pairs", 5, "equal-MAdds pairs to print")
 	tol := fs.Float64("tol", 0.10, "relative MAdds difference of an equal-MAdds pair")
-	mf := addMeasureFlags(fs, 500*time.Millisecond, 5*time.Second, 3, 5)
+	mf := addMeasureFlags(fs, 500*time.Millisecond, 5*time.Second, 3, 5, true)
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}

@@ -131,3 +131,15 @@ func BenchmarkChannelAffine(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPermuteChannels times the ShuffleNet v1 1.0x g=3 stage2 in-branch shuffle copy
+// (28x28 pixels, 60 channels, riffle of 3 groups) with cache-resident buffers.
+func BenchmarkPermuteChannels(b *testing.B) {
+	const pixels, c = 28 * 28, 60
+	in, out := make([]float32, pixels*64), make([]float32, pixels*64)
+	idx := NewPermutation(riffle(c, 3))
+	b.SetBytes(int64(2 * 4 * pixels * c))
+	for b.Loop() {
+		PermuteChannels(in, 64, out, 64, pixels, idx)
+	}
+}

@@ -15,6 +15,8 @@ var avx512Set = kernelSet{
 	globalAvg:   globalAvgAVX512Pool,
 	affine:      affineAVX512Run,
 	interleave3: interleave3AVX512Run,
+	addClamp:    addClampAVX512Run,
+	permute:     permuteAVX512Run,
 }
 
 // avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
@@ -28,6 +30,8 @@ var avx2Set = kernelSet{
 	globalAvg:   globalAvgAVX2Pool,
 	affine:      affineGeneric,
 	interleave3: interleave3Generic,
+	addClamp:    addClampGeneric,
+	permute:     permuteGeneric,
 }
 
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use

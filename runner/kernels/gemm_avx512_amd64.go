@@ -2,6 +2,8 @@
 
 package kernels
 
+import "math/bits"
+
 // AVX-512 GEMM microkernels (gemm_avx512_amd64.s): rows [0,mr) of A (pixel stride lda)
 // times one packed 32-wide B panel b, K steps; row i's 32 results are clamped to [lo,hi] and
 // stored to c[i*ldc+j] for the columns j whose bit is set in mask.
@@ -11,11 +13,18 @@ package kernels
 //go:noescape
 func gemm14x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
 
-// gemm14x16 is gemm14x32 for a panel whose live columns are all in the low 16 (mask>>16 ==
-// 0): half the FMAs.
+// gemm14x8, gemm14x16 and gemm14x24 are gemm14x32 for 8, 16 or 24 columns of a panel: b and
+// c point at the first of them (b advanced by a multiple of 8 floats, rows still 32 floats
+// apart) and mask holds their column bits from bit 0.
 //
 //go:noescape
+func gemm14x8(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
+
+//go:noescape
 func gemm14x16(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
+
+//go:noescape
+func gemm14x24(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
 
 //go:noescape
 func gemm7x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
@@ -50,11 +59,22 @@ func gemmAVX512(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []flo
 		// delays preemption for long.
 		maxTiles := max(1, 1200/K)
 		i := 0
+		// Full tiles cover only the 8-column quarters the mask touches (a narrow
+		// last panel, or a group of a grouped conv with few outputs, costs the
+		// FMAs of its width rounded up to 8 instead of 32).
+		q0 := bits.TrailingZeros32(mask) &^ 7
+		w := (32 - bits.LeadingZeros32(mask) - q0 + 7) &^ 7
+		qb, qc, qmask := &b.data[p*ps+q0], col+q0, mask>>q0
 		for i+14 <= m {
 			n := min((m-i)/14, maxTiles)
-			if mask>>16 == 0 {
-				gemm14x16(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask, n)
-			} else {
+			switch w {
+			case 8:
+				gemm14x8(&a[i*lda], lda, qb, K, &c[i*ldc+qc], ldc, lo, hi, qmask, n)
+			case 16:
+				gemm14x16(&a[i*lda], lda, qb, K, &c[i*ldc+qc], ldc, lo, hi, qmask, n)
+			case 24:
+				gemm14x24(&a[i*lda], lda, qb, K, &c[i*ldc+qc], ldc, lo, hi, qmask, n)
+			default:
 				gemm14x32(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask, n)
 			}
 			i += 14 * n

@@ -58,6 +58,8 @@ type kernelSet struct {
 	globalAvg   func(in []float32, pixels, stride, c int, out []float32)
 	affine      func(in []float32, inStride int, out []float32, outStride int, pixels, c int, scale, shift []float32, act Act)
 	interleave3 func(dst, a, b, c []float32)
+	addClamp    func(out []float32, outStride int, add []float32, addStride int, pixels, c int, act Act)
+	permute     func(in []float32, inStride int, out []float32, outStride int, pixels int, perm *Permutation)
 }
 
 // genericSet is the pure-Go kernel set, available everywhere.
@@ -71,6 +73,8 @@ var genericSet = kernelSet{
 	globalAvg:   globalAvgGeneric,
 	affine:      affineGeneric,
 	interleave3: interleave3Generic,
+	addClamp:    addClampGeneric,
+	permute:     permuteGeneric,
 }
 
 // active is the dispatch table: set once at init to the best supported set, replaced only by

@@ -190,6 +190,16 @@ func gemmCases() []gemmCase {
 	}
 	// ShuffleNetV2-like shapes (XNNPACK bench/models/shufflenet_v2_x10_gemm.txt style).
 	cs = append(cs, gemmCase{49, 232, 232, 0, 232, 232, 464}, gemmCase{29, 1000, 64, 0, 1000, 64, 1000})
+	// Panels whose columns lie in 8, 16 or 24 consecutive columns from an 8-column boundary
+	// (the AVX-512 narrow tiles): [20,40) (16 columns from 16, then 8 from 0), [16,32),
+	// [8,32) and [24,40) (24 from 8; 8 from 24 then 8 from 0), [9,23) (16 from 8), [12,13)
+	// (8 from 8), and the 20-, 40- and 80-wide groups of ShuffleNet v1 1x g=3 (24, 8 and 16
+	// columns in the last panel).
+	cs = append(cs, gemmCase{43, 40, 24, 20, 40, 26, 41}, gemmCase{28, 48, 7, 16, 32, 7, 48},
+		gemmCase{28, 64, 13, 8, 32, 13, 64}, gemmCase{29, 64, 13, 24, 40, 16, 70},
+		gemmCase{28, 32, 5, 9, 23, 5, 32}, gemmCase{15, 32, 9, 12, 13, 9, 32},
+		gemmCase{42, 20, 80, 0, 20, 240, 60}, gemmCase{56, 40, 160, 0, 40, 480, 120},
+		gemmCase{70, 80, 320, 0, 80, 960, 240})
 	// More 14-row tiles than one AVX-512 call takes (1200/K per call): 21 tiles, K = 67.
 	cs = append(cs, gemmCase{300, 40, 67, 0, 40, 70, 40})
 	return cs
@@ -385,6 +395,7 @@ func TestZeroAllocs(t *testing.T) {
 		in, out := randSlice(r, 8*8*24), make([]float32, 4*4*24)
 		dw := PackDW(randSlice(r, 24*9), nil, 24, 3, 3)
 		cv := PackConv(randSlice(r, 24*24*9), nil, 24, 24, 3, 3)
+		rif := NewPermutation(riffle(24, 3))
 		for name, f := range map[string]func(){
 			"Gemm":          func() { Gemm(30, a, 24, b, 0, 58, c, 58, ReLU()) },
 			"DWConv":        func() { DWConv(in, out, dw, g, 0, 24, 0, 4, None()) },
@@ -394,6 +405,8 @@ func TestZeroAllocs(t *testing.T) {
 			"GlobalAvgPool": func() { GlobalAvgPool(in, 64, 24, 24, out) },
 			"ChannelAffine": func() { ChannelAffine(in, 24, in, 24, 64, 24, dw.data[:24], dw.data[24:48], ReLU6()) },
 			"Interleave3":   func() { Interleave3(in[:3*40], a[:40], a[40:80], a[80:120]) },
+			"AddClamp":      func() { AddClamp(out, 24, in, 24, 16, 24, ReLU()) },
+			"Permute":       func() { PermuteChannels(in, 24, out, 24, 16, rif) },
 		} {
 			if n := testing.AllocsPerRun(20, f); n != 0 {
 				t.Errorf("%s allocates %v times per call", name, n)
@@ -425,6 +438,13 @@ func TestShortBuffersPanic(t *testing.T) {
 		"MaxPool short out":      func() { MaxPool(in, out[:len(out)-1], g, 3, 20, 0, 3) },
 		"AvgPool short in":       func() { AvgPool(in[:len(in)-1], out, g, 3, 20, 0, 3, true) },
 		"GlobalAvgPool short in": func() { GlobalAvgPool(in[:99], 5, 20, 20, out) },
+		"AddClamp short out":     func() { AddClamp(out[:len(out)-1], 20, in, 20, 9, 20, None()) },
+		"AddClamp short add":     func() { AddClamp(out, 20, in[:8*20+19], 20, 9, 20, None()) },
+		"AddClamp stride < c":    func() { AddClamp(out, 20, in, 19, 9, 20, None()) },
+		"Permute short in":       func() { PermuteChannels(in[:8*20+19], 20, out, 20, 9, NewPermutation(riffle(20, 4))) },
+		"Permute short out":      func() { PermuteChannels(in, 20, out[:8*20+19], 20, 9, NewPermutation(riffle(20, 4))) },
+		"Permute idx >= stride":  func() { PermuteChannels(in, 20, out, 20, 9, NewPermutation([]int32{3, 20})) },
+		"Permute idx < 0":        func() { NewPermutation([]int32{-1}) },
 	}
 	forEachVariant(t, func(t *testing.T) {
 		for name, f := range cases {
@@ -494,6 +514,96 @@ func TestInterleave3(t *testing.T) {
 			}
 			Interleave3(got, a, b, c)
 			compare(t, fmt.Sprintf("n=%d", n), got, want, 0)
+		}
+	})
+}
+
+// TestAddClamp checks the residual-add epilogue against a float64 reference on strided
+// views whose channel counts are below, at and above whole vectors (16 lanes avx512, 8 avx2)
+// and on the widths of the networks (58, 232, 240 from ShuffleNetV2; 80 per ShuffleNet v1 g=3
+// group), with every activation; elements between pixels must stay untouched.
+func TestAddClamp(t *testing.T) {
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(17, 18))
+		for ci, tc := range []struct{ pixels, c, os, as int }{
+			{1, 1, 1, 1}, {7, 16, 16, 16}, {5, 17, 20, 17}, {3, 58, 116, 64}, {49, 232, 232, 240},
+			{2, 67, 67, 70}, {33, 32, 48, 32}, {9, 80, 240, 96}, {4, 15, 15, 31},
+		} {
+			act := acts[ci%len(acts)]
+			add := randSlice(r, (tc.pixels-1)*tc.as+tc.c)
+			got := filled((tc.pixels-1)*tc.os+tc.c+5, sentinel)
+			want := filled(len(got), sentinel)
+			for p := 0; p < tc.pixels; p++ {
+				for j := 0; j < tc.c; j++ {
+					v := r.Float32()*2 - 1
+					got[p*tc.os+j] = v
+					want[p*tc.os+j] = refAct(float64(v)+float64(add[p*tc.as+j]), act)
+				}
+			}
+			AddClamp(got, tc.os, add, tc.as, tc.pixels, tc.c, act)
+			compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, 1e-6)
+		}
+	})
+}
+
+// riffle is the source index of each output channel of a channel shuffle with g groups of
+// c/g channels (ShuffleNet, Zhang et al. 2018, section 3.1: reshape to (g, c/g), transpose,
+// flatten): output a*g+b reads input b*(c/g)+a.
+func riffle(c, g int) []int32 {
+	n := c / g
+	idx := make([]int32, c)
+	for a := range n {
+		for b := range g {
+			idx[a*g+b] = int32(b*n + a)
+		}
+	}
+	return idx
+}
+
+// TestPermuteChannels checks the channel gather on riffles (ShuffleNet v1 g=3 widths 30, 60,
+// 240; ShuffleNetV2's g=2 of 116), on a reversed, offset index list and on one with repeated
+// indices, below, at and above whole vectors, with padded strides; elements between pixels
+// must stay untouched.
+func TestPermuteChannels(t *testing.T) {
+	reversed := func(c, off int) []int32 {
+		idx := make([]int32, c)
+		for j := range idx {
+			idx[j] = int32(off + c - 1 - j)
+		}
+		return idx
+	}
+	forEachVariant(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(19, 20))
+		for _, tc := range []struct {
+			name           string
+			pixels, is, os int
+			idx            []int32
+		}{
+			{"one", 3, 1, 1, []int32{0}},
+			{"riffle 30/3", 7, 32, 30, riffle(30, 3)},
+			{"riffle 60/3", 5, 64, 64, riffle(60, 3)},
+			{"riffle 240/3", 4, 240, 240, riffle(240, 3)},
+			{"riffle 116/2", 6, 128, 116, riffle(116, 2)},
+			{"reversed 17+5", 9, 40, 17, reversed(17, 5)},
+			{"reversed 16", 2, 16, 33, reversed(16, 0)},
+			{"repeats 40", 5, 37, 40, append(reversed(20, 17), riffle(20, 4)...)},
+			{"riffle 240/3 wide", 3, 300, 256, riffle(240, 3)},
+		} {
+			span := 0
+			for _, i := range tc.idx {
+				span = max(span, int(i)+1)
+			}
+			in := randSlice(r, (tc.pixels-1)*tc.is+span)
+			c := len(tc.idx)
+			got := filled((tc.pixels-1)*tc.os+c+5, sentinel)
+			want := filled(len(got), sentinel)
+			for p := 0; p < tc.pixels; p++ {
+				for j, i := range tc.idx {
+					want[p*tc.os+j] = in[p*tc.is+int(i)]
+				}
+			}
+			PermuteChannels(in, tc.is, got, tc.os, tc.pixels, NewPermutation(tc.idx))
+			compare(t, tc.name, got, want, 0)
 		}
 	})
 }

@@ -723,10 +723,11 @@ func (p *planner) buildLayer(ops []int, ids []string) error {
 		if len(addends) == 0 {
 			return
 		}
-		epi = &epilogue{act: act, outPos: out.pos}
+		var adds []view
 		for _, t := range addends {
-			epi.adds = append(epi.adds, *p.views[t])
+			adds = append(adds, *p.views[t])
 		}
+		epi = newEpilogue(out, adds, act)
 	}
 	reads := []*view{in}
 	for _, t := range addends {

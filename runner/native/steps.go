@@ -1,6 +1,7 @@
 package native
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/shufflelab/explorer/runner/kernels"
@@ -68,11 +69,43 @@ type epilogue struct {
 	adds   []view
 	act    kernels.Act
 	outPos []int // position of logical output channel c
+	// Vector path (newEpilogue): the output and every addend hold their
+	// channels at consecutive positions from outLo and addLo[i].
+	vec   bool
+	outLo int
+	addLo []int
+}
+
+// newEpilogue adds views adds to out's channels, then clamps with act.
+func newEpilogue(out *view, adds []view, act kernels.Act) *epilogue {
+	e := &epilogue{adds: adds, act: act, outPos: out.pos}
+	lo, ok := out.contiguous()
+	e.vec, e.outLo = ok, lo
+	for i := range adds {
+		alo, aok := adds[i].contiguous()
+		e.vec = e.vec && aok
+		e.addLo = append(e.addLo, alo)
+	}
+	return e
 }
 
 // apply finishes pixels [p0,p1), logical channels [c0,c1) of out.
 func (e *epilogue) apply(out []float32, oS, p0, p1, c0, c1 int) {
-	if e == nil {
+	if e == nil || p0 >= p1 || c0 >= c1 {
+		return
+	}
+	if e.vec {
+		// One strided vector pass per addend; the clamp comes with the
+		// last (the sums round as the scalar loop's do).
+		o := out[p0*oS+e.outLo+c0:]
+		for i := range e.adds {
+			a := &e.adds[i]
+			act := e.act
+			if i < len(e.adds)-1 {
+				act = kernels.None()
+			}
+			kernels.AddClamp(o, oS, a.buf.data[p0*a.stride+e.addLo[i]+c0:], a.stride, p1-p0, c1-c0, act)
+		}
 		return
 	}
 	for p := p0; p < p1; p++ {
@@ -432,6 +465,11 @@ type move struct {
 	src, dst   *view
 	runs       []chanRun
 	sIdx, dIdx []int // gather form, used when runs is nil
+	// Vector gather form (when the gather's destination positions are
+	// consecutive from dLo): dst position dLo+j reads src position
+	// sLo+perm's index j.
+	perm     *kernels.Permutation
+	sLo, dLo int
 }
 
 // newMove copies logical channels of src to dst (same channel count).
@@ -453,6 +491,14 @@ func newMove(src, dst *view) move {
 	if 4*len(m.runs) > len(src.pos) {
 		m.runs = nil
 		m.sIdx, m.dIdx = src.pos, dst.pos
+		if lo, _, ok := rangePerm(dst.pos); ok {
+			m.dLo, m.sLo = lo, slices.Min(src.pos)
+			idx := make([]int32, len(dst.pos))
+			for c, dp := range dst.pos {
+				idx[dp-lo] = int32(src.pos[c] - m.sLo)
+			}
+			m.perm = kernels.NewPermutation(idx)
+		}
 	}
 	return m
 }
@@ -477,6 +523,10 @@ func (s *copyStep) run(t, nt int) {
 			for _, r := range m.runs {
 				kernels.ChannelAffine(src[p0*ss+r.s:], ss, dst[p0*ds+r.d:], ds, p1-p0, r.n, nil, nil, kernels.None())
 			}
+			continue
+		}
+		if m.perm != nil {
+			kernels.PermuteChannels(src[p0*ss+m.sLo:], ss, dst[p0*ds+m.dLo:], ds, p1-p0, m.perm)
 			continue
 		}
 		for p := p0; p < p1; p++ {
