@@ -442,6 +442,23 @@ type addStep struct {
 func (s *addStep) run(t, nt int) {
 	p0, p1 := span(s.pixels, t, nt)
 	out := s.out.buf.data
+	if p0 < p1 && s.fast() {
+		// The vectorised pass a framework's add kernel would run: copy the
+		// first input, then add the others one by one (same rounding as
+		// the scalar sum below).
+		olo, _ := s.out.contiguous()
+		c := len(s.out.pos)
+		in0 := s.ins[0]
+		ilo, _ := in0.contiguous()
+		for p := p0; p < p1; p++ {
+			copy(out[p*s.out.stride+olo:p*s.out.stride+olo+c], in0.buf.data[p*in0.stride+ilo:p*in0.stride+ilo+c])
+		}
+		for _, in := range s.ins[1:] {
+			lo, _ := in.contiguous()
+			kernels.AddClamp(out[p0*s.out.stride+olo:], s.out.stride, in.buf.data[p0*in.stride+lo:], in.stride, p1-p0, c, kernels.None())
+		}
+		return
+	}
 	for p := p0; p < p1; p++ {
 		o := out[p*s.out.stride:]
 		for c, q := range s.out.pos {
@@ -452,6 +469,20 @@ func (s *addStep) run(t, nt int) {
 			o[q] = v
 		}
 	}
+}
+
+// fast reports whether every view has contiguous channel positions and no
+// input shares the output buffer, so the vectorised path applies.
+func (s *addStep) fast() bool {
+	if _, ok := s.out.contiguous(); !ok {
+		return false
+	}
+	for _, in := range s.ins {
+		if _, ok := in.contiguous(); !ok || in.buf == s.out.buf {
+			return false
+		}
+	}
+	return true
 }
 
 // run is a block of channels copied per pixel: n channels from src
