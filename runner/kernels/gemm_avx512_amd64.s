@@ -71,6 +71,19 @@
 	VMOVUPS r0, K1, addr; \
 	VMOVUPS r1, K2, 64 addr
 
+// STOREMAX is STORE without the upper clamp, for hi = +Inf (VMAXPS already turned a NaN
+// into lo, so the result is the same).
+#define STOREMAX(addr, r0, r1) \
+	VMAXPS Z30, r0, r0; \
+	VMAXPS Z30, r1, r1; \
+	VMOVUPS r0, K1, addr; \
+	VMOVUPS r1, K2, 64 addr
+
+// HIINF jumps to label when hi is +Inf (0x7f800000).
+#define HIINF(label) \
+	CMPL hi+52(FP), $0x7f800000; \
+	JEQ  label
+
 // gemm14x32 loops over ntiles consecutive 14-row tiles (advancing a and c in the argument
 // slots), so the Go side makes one call per panel.
 TEXT ·gemm14x32(SB), NOSPLIT, $0-72
@@ -111,6 +124,7 @@ loop14:
 	JNZ loop14
 
 	EPILOGUE
+	HIINF(relu14)
 	STORE((SI), Z2, Z3)
 	STORE((SI)(R8*1), Z4, Z5)
 	STORE((SI)(R8*2), Z6, Z7)
@@ -125,6 +139,25 @@ loop14:
 	STORE((R10)(R8*1), Z24, Z25)
 	STORE((R10)(R8*2), Z26, Z27)
 	STORE((R10)(R9*1), Z28, Z29)
+	JMP next14
+
+relu14:
+	STOREMAX((SI), Z2, Z3)
+	STOREMAX((SI)(R8*1), Z4, Z5)
+	STOREMAX((SI)(R8*2), Z6, Z7)
+	STOREMAX((SI)(R9*1), Z8, Z9)
+	STOREMAX((SI)(R8*4), Z10, Z11)
+	STOREMAX((DI), Z12, Z13)
+	STOREMAX((DI)(R8*1), Z14, Z15)
+	STOREMAX((DI)(R8*2), Z16, Z17)
+	STOREMAX((DI)(R9*1), Z18, Z19)
+	STOREMAX((DI)(R8*4), Z20, Z21)
+	STOREMAX((R10), Z22, Z23)
+	STOREMAX((R10)(R8*1), Z24, Z25)
+	STOREMAX((R10)(R8*2), Z26, Z27)
+	STOREMAX((R10)(R9*1), Z28, Z29)
+
+next14:
 	MOVQ lda+8(FP), R8
 	IMUL3Q $56, R8, R8
 	ADDQ R8, a+0(FP)
