@@ -607,3 +607,31 @@ func TestPermuteChannels(t *testing.T) {
 		}
 	})
 }
+
+// TestGemmActs runs every activation through the 14-row tiles of each width (8, 16, 24 and
+// 32 columns, the AVX-512 narrow variants), since those tiles store through a separate path
+// (no upper clamp) when Hi is +Inf.
+func TestGemmActs(t *testing.T) {
+	forEachVariant(t, func(t *testing.T) {
+		cases := []gemmCase{
+			{28, 32, 5, 12, 20, 5, 32},  // 8 columns from 8
+			{28, 48, 7, 16, 32, 7, 48},  // 16 columns from 16
+			{28, 64, 13, 8, 32, 13, 64}, // 24 columns from 8
+			{29, 58, 24, 0, 58, 24, 58}, // 32 and 26 columns (ShuffleNetV2 1.0x stage 2)
+		}
+		r := rand.New(rand.NewPCG(3, 4))
+		for _, tc := range cases {
+			for _, act := range acts {
+				w := randSlice(r, tc.n*tc.k)
+				bias := randSlice(r, tc.n)
+				a := randSlice(r, (tc.m-1)*tc.lda+tc.k)
+				want := filled((tc.m-1)*tc.ldc+tc.n, sentinel)
+				got := filled(len(want), sentinel)
+				refGemm(tc.m, tc.k, a, tc.lda, w, bias, tc.n0, tc.n1, want, tc.ldc, act)
+				b := PackGemmB(w, tc.n, tc.k, bias)
+				Gemm(tc.m, a, tc.lda, b, tc.n0, tc.n1, got, tc.ldc, act)
+				compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, tol)
+			}
+		}
+	})
+}
