@@ -609,8 +609,8 @@ func TestPermuteChannels(t *testing.T) {
 }
 
 // TestGemmActs runs every activation through the 14-row tiles of each width (8, 16, 24 and
-// 32 columns, the AVX-512 narrow variants), since those tiles store through a separate path
-// (no upper clamp) when Hi is +Inf.
+// 32 columns, the AVX-512 narrow variants): TestGemm cycles the activations over its cases,
+// so a given tile width alone may meet only some of them.
 func TestGemmActs(t *testing.T) {
 	forEachVariant(t, func(t *testing.T) {
 		cases := []gemmCase{
