@@ -671,6 +671,19 @@ func bnAffine(w weights.Set, op *arch.Op) ([]float32, []float32) {
 	return scale, shift
 }
 
+// groupedInput returns the view of input t with every group's channels in
+// one contiguous range of positions, gathering a copy when a folded
+// permutation scatters them, with each group's first position and its
+// channels' offsets in that range.
+func (p *planner) groupedInput(t arch.TensorID, in *view, groups int) (*view, []int, [][]int) {
+	los, rels, ok := groupRanges(in.pos, groups)
+	if !ok {
+		in = p.gather(t)
+		los, rels, _ = groupRanges(in.pos, groups)
+	}
+	return in, los, rels
+}
+
 // buildLayer compiles a conv or FC step with its fused batch norm, residual
 // add and activation (eager steps hold the conv or FC alone).
 func (p *planner) buildLayer(ops []int, ids []string) error {
@@ -742,12 +755,10 @@ func (p *planner) buildLayer(ops []int, ids []string) error {
 		if op.Kind == arch.OpFC && (is.H != 1 || is.W != 1) {
 			return fmt.Errorf("fc input %s: only 1x1 spatial inputs are supported", is)
 		}
-		los, rels, ok := groupRanges(in.pos, groups)
-		if !ok {
-			in = p.gather(op.Inputs[0])
-			reads[0] = in
-			los, rels, _ = groupRanges(in.pos, groups)
-		}
+		var los []int
+		var rels [][]int
+		in, los, rels = p.groupedInput(op.Inputs[0], in, groups)
+		reads[0] = in
 		out := p.placement(outT)
 		mkEpi(out)
 		k, n := is.C/groups, os.C/groups
@@ -825,12 +836,10 @@ func (p *planner) buildLayer(ops []int, ids []string) error {
 		p.views[outT] = out
 		p.add(ops2name(ids), ids, s, reads, []*view{out})
 	default:
-		los, rels, ok := groupRanges(in.pos, groups)
-		if !ok {
-			in = p.gather(op.Inputs[0])
-			reads[0] = in
-			los, rels, _ = groupRanges(in.pos, groups)
-		}
+		var los []int
+		var rels [][]int
+		in, los, rels = p.groupedInput(op.Inputs[0], in, groups)
+		reads[0] = in
 		out := p.placement(outT)
 		mkEpi(out)
 		icg, ocg := is.C/groups, os.C/groups
