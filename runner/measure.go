@@ -83,14 +83,44 @@ type Result struct {
 	Cancelled bool `json:"cancelled,omitempty"`
 	// TimeCapped marks a measurement stopped by MaxTime before reaching
 	// MinIters or MinTime.
-	TimeCapped bool     `json:"time_capped,omitempty"`
-	Profile    *Profile `json:"profile,omitempty"`
+	TimeCapped bool `json:"time_capped,omitempty"`
+	// Timer says what LatencyMS measures: TimerWall (the host's monotonic
+	// clock around each Run) or TimerDevice (the accelerator's own events
+	// around the forward pass, host<->device copies excluded).
+	Timer Timer `json:"timer,omitempty"`
+	// WallMS, set when Timer is TimerDevice, summarises the host wall time
+	// of the same runs: launch, input and output copies and synchronisation.
+	WallMS  *stats.Summary `json:"wall_ms,omitempty"`
+	Profile *Profile       `json:"profile,omitempty"`
+}
+
+// Timer names the clock behind Result.LatencyMS.
+type Timer string
+
+// The clocks Measure uses.
+const (
+	// TimerWall is the host's monotonic clock around each Run.
+	TimerWall Timer = "wall"
+	// TimerDevice is the program's own device timer (CUDA events around
+	// the forward pass), from an EventTimer program.
+	TimerDevice Timer = "device-events"
+)
+
+// EventTimer is implemented by programs that run on an accelerator and
+// time their forward pass on it (CUDA events): LastEventNanos is the device
+// time of the last Run's pass, copies between host and device excluded.
+// Measure then reports that time as the latency and the host wall time
+// beside it (reference/engine.md 4.5: report both).
+type EventTimer interface {
+	LastEventNanos() int64
 }
 
 // Measure times p: o.Warmup untimed runs, then timed runs until at least
-// o.MinIters runs and o.MinTime have passed (o.MaxTime caps the timed
-// phase). Each run is timed on its own with the monotonic clock; a garbage
-// collection runs between the warm-up and the timed phase.
+// o.MinIters runs and o.MinTime have passed in host wall time (o.MaxTime
+// caps the timed phase). Each run is timed on its own with the monotonic
+// clock, and, when p is an EventTimer, also with its device events, which
+// then give LatencyMS (WallMS keeps the wall times); a garbage collection
+// runs between the warm-up and the timed phase.
 //
 // If ctx is cancelled, Measure stops before the next run and returns the
 // partial result with Cancelled set together with an error wrapping
@@ -123,6 +153,13 @@ func measure(ctx context.Context, p Program, input, output []float32, o MeasureO
 	res.Fingerprint.Kernels = info.Kernels
 	res.Fingerprint.Backend = info.Backend
 	res.Fingerprint.Device = info.Device
+	res.Timer = TimerWall
+	et, _ := p.(EventTimer)
+	var dev []float64 // device times (ms) when et != nil
+	if et != nil {
+		res.Timer = TimerDevice
+		dev = make([]float64, 0, max(minIters, 1024))
+	}
 
 	lat := make([]float64, 0, max(minIters, 1024))
 	var timed time.Duration // sum of the timed runs
@@ -142,7 +179,7 @@ func measure(ctx context.Context, p Program, input, output []float32, o MeasureO
 	}
 	stop := func(err error) (Result, error) {
 		res.Iters = len(lat)
-		res.summarise(lat)
+		res.summarise(lat, dev)
 		if ctx.Err() != nil {
 			res.Cancelled = true
 			return res, fmt.Errorf("measure %s/%s cancelled after %d warm-up and %d timed runs: %w",
@@ -176,6 +213,9 @@ func measure(ctx context.Context, p Program, input, output []float32, o MeasureO
 		d := t1.Sub(t0)
 		timed += d
 		lat = append(lat, float64(d)/float64(time.Millisecond))
+		if et != nil {
+			dev = append(dev, float64(et.LastEventNanos())/1e6)
+		}
 		if len(lat) >= minIters && timed >= o.MinTime {
 			break
 		}
@@ -186,14 +226,21 @@ func measure(ctx context.Context, p Program, input, output []float32, o MeasureO
 		report(PhaseMeasure, t1, false)
 	}
 	res.Iters = len(lat)
-	res.summarise(lat)
+	res.summarise(lat, dev)
 	report(PhaseDone, now(), true)
 	return res, nil
 }
 
-// summarise fills the latency statistics and the throughput.
-func (r *Result) summarise(lat []float64) {
+// summarise fills the latency statistics and the throughput: from the
+// device times dev when the program has a device timer, with the wall
+// times lat beside them, else from lat.
+func (r *Result) summarise(lat, dev []float64) {
 	r.LatencyMS = stats.Summarize(lat)
+	if r.Timer == TimerDevice {
+		wall := r.LatencyMS
+		r.WallMS = &wall
+		r.LatencyMS = stats.Summarize(dev)
+	}
 	if r.LatencyMS.Median > 0 {
 		r.ThroughputIPS = float64(max(r.Spec.Batch, 1)) * 1000 / r.LatencyMS.Median
 	}

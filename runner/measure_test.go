@@ -271,7 +271,7 @@ func TestResultJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"backend", "fingerprint", "iters", "latency_ms", "mode", "spec", "throughput_ips", "time", "version", "warmup"}
+	want := []string{"backend", "fingerprint", "iters", "latency_ms", "mode", "spec", "throughput_ips", "time", "timer", "version", "warmup"}
 	if got := sortedKeys(m); !slices.Equal(got, want) {
 		t.Errorf("keys %v, want %v (optional keys omitted when empty)", got, want)
 	}
@@ -318,4 +318,58 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// eventProgram is a fakeProgram with a device timer: each pass takes a
+// quarter of the run's wall time on the "device" (the rest is copies).
+type eventProgram struct {
+	*fakeProgram
+	last time.Duration
+}
+
+func (p *eventProgram) Run(ctx context.Context, in, out []float32) error {
+	t0 := p.clock.t
+	err := p.fakeProgram.Run(ctx, in, out)
+	p.last = p.clock.t.Sub(t0) / 4
+	return err
+}
+
+func (p *eventProgram) LastEventNanos() int64 { return p.last.Nanoseconds() }
+
+func TestMeasureDeviceTimer(t *testing.T) {
+	cases := []struct {
+		name       string
+		prog       func(*fakeProgram) Program
+		wantTimer  Timer
+		wantMedian float64 // ms
+		wantWall   float64 // ms; 0 = no WallMS
+	}{
+		// Wall runs of 4, 8, 12 ms: median 8; device quarters 1, 2, 3: median 2.
+		{"wall clock", func(f *fakeProgram) Program { return f }, TimerWall, 8, 0},
+		{"device events", func(f *fakeProgram) Program { return &eventProgram{fakeProgram: f} }, TimerDevice, 2, 8},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, c := newFake(4*ms, 8*ms, 12*ms)
+			res, err := measure(context.Background(), tc.prog(f), nil, nil,
+				MeasureOptions{MinIters: 3, Spec: arch.Spec{Batch: 1}}, c.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Timer != tc.wantTimer || res.LatencyMS.Median != tc.wantMedian {
+				t.Errorf("timer %q median %v, want %q %v", res.Timer, res.LatencyMS.Median, tc.wantTimer, tc.wantMedian)
+			}
+			if tc.wantWall == 0 {
+				if res.WallMS != nil {
+					t.Errorf("wall %+v, want none", res.WallMS)
+				}
+			} else if res.WallMS == nil || res.WallMS.Median != tc.wantWall {
+				t.Errorf("wall %+v, want median %v", res.WallMS, tc.wantWall)
+			}
+			// Throughput follows the reported latency: 1000/median.
+			if want := 1000 / tc.wantMedian; res.ThroughputIPS != want {
+				t.Errorf("throughput %v, want %v", res.ThroughputIPS, want)
+			}
+		})
+	}
 }

@@ -62,9 +62,16 @@ else
 	echo "note: this explorer has no --cuda-graph flag; graph columns are skipped"
 fi
 
-# median_ms FILE: the median latency (ms) of an `explorer run --format json` result.
+# median_ms FILE: the median latency (ms) of an `explorer run --format json` result: the GPU
+# time of the forward pass from CUDA events (timer "device-events"), copies excluded.
 median_ms() {
 	"$py" -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["latency_ms"]["median"])' "$1"
+}
+
+# wall_ms NAME: the median host wall time (launch, input/output copies, sync) of result NAME.
+wall_ms() {
+	"$py" -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1])).get("wall_ms", {}).get("median", float("nan")))' \
+		"$out/$1.json" 2>/dev/null || echo "-"
 }
 
 # timing NAME ARGS...: run and print the median ms, or "-" when the run fails.
@@ -129,7 +136,8 @@ for d in "${designs[@]}"; do
 done
 
 echo
-echo "== 2. ShuffleNetV2 latency, median ms (fp32, TF32 off; cudnn timed by explorer run)"
+echo "== 2. ShuffleNetV2 latency, median ms (fp32, TF32 off; cudnn: GPU time of the pass from CUDA"
+echo "   events, as PyTorch's columns; graph_wall = host wall time of a graph run incl. pageable copies)"
 torch_ok=0
 if "$py" -c 'import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
 	torch_ok=1
@@ -153,7 +161,7 @@ torch_ms() {
 		echo "-"
 	fi
 }
-printf '%-6s %5s %12s %12s %12s %12s %12s\n' width batch cudnn_eager cudnn_fused cudnn_graph torch_eager torch_graph
+printf '%-6s %5s %12s %12s %12s %12s %12s %12s\n' width batch cudnn_eager cudnn_fused cudnn_graph graph_wall torch_eager torch_graph
 for w in 0.5 1.0 1.5 2.0; do
 	tv="shufflenet_v2_x${w/./_}"
 	for b in "${batches[@]}"; do
@@ -163,7 +171,11 @@ for w in 0.5 1.0 1.5 2.0; do
 		if ((${#graph_flag[@]})); then
 			g=$(timing "snv2-$w-b$b-graph" --backend cudnn --preset "shufflenetv2-$w" --batch "$b" --mode fused "${graph_flag[@]}")
 		fi
-		printf '%-6s %5s %12s %12s %12s %12s %12s\n' "$w" "$b" "$e" "$f" "$g" \
+		gw="-"
+		if [[ $g != - ]]; then
+			gw=$(wall_ms "snv2-$w-b$b-graph")
+		fi
+		printf '%-6s %5s %12s %12s %12s %12s %12s %12s\n' "$w" "$b" "$e" "$f" "$g" "$gw" \
 			"$(torch_ms "$tv" "$b" eager)" "$(torch_ms "$tv" "$b" graph)"
 	done
 done

@@ -416,8 +416,16 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 	}
 	l := res.LatencyMS
 	if res.Iters > 0 {
-		fmt.Fprintf(w, "latency (ms): median %s  min %s  p10 %s  p90 %s  max %s  IQR %s  mean %s ± %s   (%d runs after %d warm-up)\n",
-			ms3(l.Median), ms3(l.Min), ms3(l.P10), ms3(l.P90), ms3(l.Max), ms3(l.IQR), ms3(l.Mean), ms3(l.Stddev), res.Iters, res.Warmup)
+		clock := ""
+		if res.Timer == runner.TimerDevice {
+			clock = ", GPU time from device events"
+		}
+		fmt.Fprintf(w, "latency (ms%s): median %s  min %s  p10 %s  p90 %s  max %s  IQR %s  mean %s ± %s   (%d runs after %d warm-up)\n",
+			clock, ms3(l.Median), ms3(l.Min), ms3(l.P10), ms3(l.P90), ms3(l.Max), ms3(l.IQR), ms3(l.Mean), ms3(l.Stddev), res.Iters, res.Warmup)
+		if wl := res.WallMS; wl != nil {
+			fmt.Fprintf(w, "wall (ms, host clock: launch, input/output copies, sync): median %s  p10 %s  p90 %s\n",
+				ms3(wl.Median), ms3(wl.P10), ms3(wl.P90))
+		}
 		fmt.Fprintf(w, "throughput: %.1f images/s at the median\n", res.ThroughputIPS)
 	}
 	if res.TimeCapped {

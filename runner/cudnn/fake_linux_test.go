@@ -233,7 +233,7 @@ func TestFakeLibsRunAllocations(t *testing.T) {
 		if allocs != 0 {
 			t.Errorf("graph=%v: %v allocations per Run, want 0", opts.CUDAGraph, allocs)
 		}
-		if et, ok := p.(EventTimer); !ok || et.LastEventNanos() < 0 {
+		if et, ok := p.(runner.EventTimer); !ok || et.LastEventNanos() < 0 {
 			t.Errorf("program does not report event time")
 		}
 		p.Close()
