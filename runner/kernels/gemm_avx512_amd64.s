@@ -661,3 +661,195 @@ loop24:
 	JNZ  tile24
 	VZEROUPPER
 	RET
+
+// func gemm7x32p(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
+// ntiles >= 1 consecutive 7-row tiles, software-pipelined for small K (k >= 8): the
+// accumulators of tile t (Z2..Z15 or Z16..Z29, alternating) are clamped and stored one row
+// per k step during the first 7 k steps of tile t+1, so the 14 C stores of a tile overlap
+// the FMAs of the next one instead of issuing as a burst between tiles.
+// Registers: Z0,Z1 = B row; Z30,Z31 = clamp bounds; K1,K2 = store masks; SI/DI = A rows 0/5
+// of the current tile (R8 = lda*4, R9 = 3*lda*4); DX/R10 = C rows 0/5 of the previous tile
+// (R11 = ldc*4, R12 = 3*ldc*4); R13 = panel start (bias); BX = B row; CX = k counter.
+#define P7INIT(r0, r1) \
+	VMOVUPS (R13), r0; \
+	VMOVUPS 64(R13), r1
+
+#define P7FMA(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13) \
+	LOADB; \
+	FMA((SI), x0, x1); \
+	FMA((SI)(R8*1), x2, x3); \
+	FMA((SI)(R8*2), x4, x5); \
+	FMA((SI)(R9*1), x6, x7); \
+	FMA((SI)(R8*4), x8, x9); \
+	FMA((DI), x10, x11); \
+	FMA((DI)(R8*1), x12, x13)
+
+#define P7ADV \
+	ADDQ $4, SI; \
+	ADDQ $4, DI; \
+	ADDQ $128, BX
+
+// P7SETUP points SI/DI at the current tile's A rows, BX past the bias and CX at k-7.
+#define P7SETUP \
+	MOVQ a+0(FP), SI; \
+	LEAQ (SI)(R8*4), DI; \
+	ADDQ R8, DI; \
+	LEAQ 128(R13), BX; \
+	MOVQ k+24(FP), CX
+
+// P7NEXT advances a by one tile (7 rows) and, for stores of the tile just computed, DX/R10
+// to the next C tile.
+#define P7NEXTA \
+	LEAQ (R8)(R8*2), AX; \
+	LEAQ (AX)(R8*4), AX; \
+	ADDQ AX, a+0(FP)
+
+#define P7NEXTC \
+	LEAQ (R11)(R11*2), AX; \
+	LEAQ (AX)(R11*4), AX; \
+	ADDQ AX, DX; \
+	ADDQ AX, R10
+
+TEXT ·gemm7x32p(SB), NOSPLIT, $0-72
+	MOVQ lda+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ ldc+40(FP), R11
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R12
+	MOVQ c+32(FP), DX
+	LEAQ (DX)(R11*4), R10
+	ADDQ R11, R10
+	MOVQ b+16(FP), R13
+	VBROADCASTSS lo+48(FP), Z30
+	VBROADCASTSS hi+52(FP), Z31
+	MOVL mask+56(FP), AX
+	KMOVW AX, K1
+	SHRL $16, AX
+	KMOVW AX, K2
+
+	// Tile 0 into set A (Z2..Z15), no stores to overlap.
+	P7SETUP
+	P7INIT(Z2, Z3)
+	P7INIT(Z4, Z5)
+	P7INIT(Z6, Z7)
+	P7INIT(Z8, Z9)
+	P7INIT(Z10, Z11)
+	P7INIT(Z12, Z13)
+	P7INIT(Z14, Z15)
+
+p7first:
+	P7FMA(Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	P7ADV
+	DECQ CX
+	JNZ  p7first
+	P7NEXTA
+	DECQ ntiles+64(FP)
+	JZ   p7lastA
+
+p7pair:
+	// Tile into set B (Z16..Z29) while storing set A.
+	P7SETUP
+	SUBQ $7, CX
+	P7INIT(Z16, Z17)
+	P7INIT(Z18, Z19)
+	P7INIT(Z20, Z21)
+	P7INIT(Z22, Z23)
+	P7INIT(Z24, Z25)
+	P7INIT(Z26, Z27)
+	P7INIT(Z28, Z29)
+	P7FMA(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29)
+	STORE((DX), Z2, Z3)
+	P7ADV
+	P7FMA(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29)
+	STORE((DX)(R11*1), Z4, Z5)
+	P7ADV
+	P7FMA(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29)
+	STORE((DX)(R11*2), Z6, Z7)
+	P7ADV
+	P7FMA(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29)
+	STORE((DX)(R12*1), Z8, Z9)
+	P7ADV
+	P7FMA(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29)
+	STORE((DX)(R11*4), Z10, Z11)
+	P7ADV
+	P7FMA(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29)
+	STORE((R10), Z12, Z13)
+	P7ADV
+	P7FMA(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29)
+	STORE((R10)(R11*1), Z14, Z15)
+	P7ADV
+	P7NEXTC
+
+p7loopB:
+	P7FMA(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29)
+	P7ADV
+	DECQ CX
+	JNZ  p7loopB
+	P7NEXTA
+	DECQ ntiles+64(FP)
+	JZ   p7lastB
+
+	// Tile into set A while storing set B.
+	P7SETUP
+	SUBQ $7, CX
+	P7INIT(Z2, Z3)
+	P7INIT(Z4, Z5)
+	P7INIT(Z6, Z7)
+	P7INIT(Z8, Z9)
+	P7INIT(Z10, Z11)
+	P7INIT(Z12, Z13)
+	P7INIT(Z14, Z15)
+	P7FMA(Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STORE((DX), Z16, Z17)
+	P7ADV
+	P7FMA(Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STORE((DX)(R11*1), Z18, Z19)
+	P7ADV
+	P7FMA(Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STORE((DX)(R11*2), Z20, Z21)
+	P7ADV
+	P7FMA(Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STORE((DX)(R12*1), Z22, Z23)
+	P7ADV
+	P7FMA(Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STORE((DX)(R11*4), Z24, Z25)
+	P7ADV
+	P7FMA(Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STORE((R10), Z26, Z27)
+	P7ADV
+	P7FMA(Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STORE((R10)(R11*1), Z28, Z29)
+	P7ADV
+	P7NEXTC
+
+p7loopA:
+	P7FMA(Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	P7ADV
+	DECQ CX
+	JNZ  p7loopA
+	P7NEXTA
+	DECQ ntiles+64(FP)
+	JNZ  p7pair
+
+p7lastA:
+	STORE((DX), Z2, Z3)
+	STORE((DX)(R11*1), Z4, Z5)
+	STORE((DX)(R11*2), Z6, Z7)
+	STORE((DX)(R12*1), Z8, Z9)
+	STORE((DX)(R11*4), Z10, Z11)
+	STORE((R10), Z12, Z13)
+	STORE((R10)(R11*1), Z14, Z15)
+	VZEROUPPER
+	RET
+
+p7lastB:
+	STORE((DX), Z16, Z17)
+	STORE((DX)(R11*1), Z18, Z19)
+	STORE((DX)(R11*2), Z20, Z21)
+	STORE((DX)(R12*1), Z22, Z23)
+	STORE((DX)(R11*4), Z24, Z25)
+	STORE((R10), Z26, Z27)
+	STORE((R10)(R11*1), Z28, Z29)
+	VZEROUPPER
+	RET

@@ -202,6 +202,12 @@ func gemmCases() []gemmCase {
 		gemmCase{70, 80, 320, 0, 80, 960, 240})
 	// More 14-row tiles than one AVX-512 call takes (1200/K per call): 21 tiles, K = 67.
 	cs = append(cs, gemmCase{300, 40, 67, 0, 40, 70, 40})
+	// The pipelined 7-row AVX-512 kernel (full panels, K >= 8): K = 8 is its smallest K;
+	// 1, 2 and 3 tiles plus a row tail end on either register set; M = 1410 at K = 24 is
+	// 201 tiles, more than one call takes (2*1200/K = 100), leaving a 1-tile call.
+	cs = append(cs, gemmCase{8, 58, 8, 0, 58, 8, 58}, gemmCase{15, 58, 8, 0, 58, 8, 58},
+		gemmCase{22, 64, 8, 0, 64, 9, 64}, gemmCase{1410, 58, 24, 0, 58, 24, 64},
+		gemmCase{23, 64, 24, 29, 64, 24, 128})
 	return cs
 }
 
