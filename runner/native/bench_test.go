@@ -60,3 +60,56 @@ func BenchmarkShuffleNetV2(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNetworkGemms times every distinct 1x1-conv and FC GEMM of
+// ShuffleNetV2 x1.0 (224x224, batch 1, fused, 1 thread) exactly as the
+// engine runs it: the compiled plan's own step, with its padded pixel
+// strides (paddedStride), channel offsets, group splits (a folded channel
+// shuffle can cut one conv's outputs into column runs) and row blocks. It
+// reports GFLOP/s (2*M*N*K per run) next to the FMA peak of reference/
+// engine.md section 1 (116.6 GFLOP/s per Zen 4 core). The kernels
+// package's BenchmarkGemm times the same M x N x K with unpadded strides.
+//
+//	go test -run XXX -bench NetworkGemms -count 5 ./runner/native/
+func BenchmarkNetworkGemms(b *testing.B) {
+	g, err := arch.Build(arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Split: 0.5, Groups: 1,
+		Depths: []int{4, 8, 4}, Res: 224, Batch: 1, Classes: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	prog, err := New().Compile(g, weights.Random(g, 1), runner.Options{Mode: runner.Fused, Threads: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer prog.Close()
+	p := prog.(*handle).p
+	in := randInput(g, 1)
+	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
+	if err := p.Run(context.Background(), in, out); err != nil { // fills every buffer
+		b.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range p.steps {
+		s, ok := e.s.(*gemmStep)
+		if !ok {
+			continue
+		}
+		k := s.groups[0].b.K
+		name := fmt.Sprintf("%dx%dx%d", s.m, s.nTotal, k)
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		flops := 2 * float64(s.m) * float64(s.nTotal) * float64(k)
+		b.Run(name, func(b *testing.B) {
+			p.in, p.out = in, out
+			defer func() { p.in, p.out = nil, nil }()
+			for b.Loop() {
+				s.run(0, 1)
+			}
+			gflops := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9
+			b.ReportMetric(gflops, "GFLOP/s")
+			b.ReportMetric(100*gflops/116.6, "%peak")
+		})
+	}
+}
