@@ -13,8 +13,10 @@ import (
 const (
 	cudaMemcpyHostToDevice    = 1
 	cudaMemcpyDeviceToHost    = 2
+	cudaMemcpyDeviceToDevice  = 3
 	cudaStreamNonBlocking     = 1
 	cudaStreamCaptureRelaxed  = 2 // cudaStreamCaptureModeRelaxed
+	cudaEventRecordExternal   = 1 // in stream capture: an event record node (timestamps in the graph)
 	cublasOpN                 = 0
 	cublasOpT                 = 1
 	cublasDefaultMath         = 0
@@ -43,8 +45,10 @@ type api struct {
 	cudaGetDeviceCount, cudaSetDevice, cudaGetDeviceProperties         uintptr
 	cudaDriverGetVersion, cudaRuntimeGetVersion, cudaMemGetInfo        uintptr
 	cudaMalloc, cudaFree, cudaMemcpy, cudaMemcpyAsync                  uintptr
+	cudaMemcpy3DAsync                                                  uintptr
 	cudaStreamCreateWithFlags, cudaStreamSynchronize                   uintptr
 	cudaEventCreate, cudaEventDestroy, cudaEventRecord                 uintptr
+	cudaEventRecordWithFlags                                           uintptr
 	cudaEventSynchronize, cudaEventElapsedTime                         uintptr
 	cudaStreamBeginCapture, cudaStreamEndCapture, cudaGraphInstantiate uintptr
 	cudaGraphLaunch, cudaGraphExecDestroy, cudaGraphDestroy            uintptr
@@ -130,11 +134,13 @@ func loadAPI(l Libs) (*api, error) {
 		{&a.cudaFree, []string{"cudaFree"}},
 		{&a.cudaMemcpy, []string{"cudaMemcpy"}},
 		{&a.cudaMemcpyAsync, []string{"cudaMemcpyAsync"}},
+		{&a.cudaMemcpy3DAsync, []string{"cudaMemcpy3DAsync"}},
 		{&a.cudaStreamCreateWithFlags, []string{"cudaStreamCreateWithFlags"}},
 		{&a.cudaStreamSynchronize, []string{"cudaStreamSynchronize"}},
 		{&a.cudaEventCreate, []string{"cudaEventCreate"}},
 		{&a.cudaEventDestroy, []string{"cudaEventDestroy"}},
 		{&a.cudaEventRecord, []string{"cudaEventRecord"}},
+		{&a.cudaEventRecordWithFlags, []string{"cudaEventRecordWithFlags"}},
 		{&a.cudaEventSynchronize, []string{"cudaEventSynchronize"}},
 		{&a.cudaEventElapsedTime, []string{"cudaEventElapsedTime"}},
 		{&a.cudaStreamBeginCapture, []string{"cudaStreamBeginCapture"}},

@@ -2,6 +2,7 @@ package cudnn
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/shufflelab/explorer/arch"
@@ -14,17 +15,49 @@ import (
 // all library calls of the backend run on one locked OS thread.
 type Backend struct {
 	env  SearchEnv
+	copy CopyKernel
 	once sync.Once
 	dev  *device
 	err  error
 }
 
+// CopyKernel selects how channel copies (split, concat, channel shuffle)
+// run on the GPU.
+type CopyKernel string
+
+const (
+	// CopyMemcpy3D runs a copy whose rows (H*W planes) are contiguous as
+	// one cudaMemcpy3DAsync (a pitched device-to-device copy) and falls
+	// back to cudnnTransformTensor for the others. The default.
+	CopyMemcpy3D CopyKernel = "memcpy3d"
+	// CopyTransform runs every copy as cudnnTransformTensor over strided
+	// descriptors.
+	CopyTransform CopyKernel = "transform"
+)
+
+// EnvCopy is the environment variable New reads to pick the CopyKernel
+// ("memcpy3d" or "transform"; empty or anything else: memcpy3d).
+const EnvCopy = "EXPLORER_CUDNN_COPY"
+
 // New returns the cudnn backend searching the libraries of this process's
 // environment (see OSSearchEnv).
-func New() runner.Backend { return NewWithEnv(OSSearchEnv()) }
+func New() runner.Backend {
+	b := NewWithEnv(OSSearchEnv())
+	if CopyKernel(os.Getenv(EnvCopy)) == CopyTransform {
+		b.copy = CopyTransform
+	}
+	return b
+}
 
 // NewWithEnv returns a backend that searches the libraries as env says.
-func NewWithEnv(env SearchEnv) *Backend { return &Backend{env: env} }
+func NewWithEnv(env SearchEnv) *Backend { return &Backend{env: env, copy: CopyMemcpy3D} }
+
+// WithCopyKernel sets how channel copies run (for tests and experiments)
+// and returns b.
+func (b *Backend) WithCopyKernel(k CopyKernel) *Backend {
+	b.copy = k
+	return b
+}
 
 // Name is "cudnn".
 func (b *Backend) Name() string { return "cudnn" }
@@ -57,7 +90,7 @@ func (b *Backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (ru
 	if err := b.Available(); err != nil {
 		return nil, err
 	}
-	p, err := b.dev.compile(g, w, opts)
+	p, err := b.dev.compile(g, w, opts, b.copy)
 	if err != nil {
 		return nil, fmt.Errorf("cudnn: compile %s: %w", g.Spec.Family, err)
 	}

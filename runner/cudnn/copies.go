@@ -241,3 +241,73 @@ func concatFrom(chans []int, perm []int) []chanRef {
 	}
 	return out
 }
+
+// memcpy3DParms mirrors the CUDA runtime's struct cudaMemcpy3DParms
+// (cuda_runtime_api.h / driver_types.h, CUDA 12 and 13): srcArray,
+// srcPos {x, y, z}, srcPtr {ptr, pitch, xsize, ysize}, dstArray, dstPos,
+// dstPtr, extent {width, height, depth}, kind (an enum, padded to 8 bytes).
+// Every field is pointer-sized on 64-bit Linux: 20 words, 160 bytes.
+type memcpy3DParms struct {
+	SrcArray                 uintptr
+	SrcPosX, SrcPosY, SrcPos uintptr
+	SrcPtr, SrcPitch         uintptr
+	SrcXSize, SrcYSize       uintptr
+	DstArray                 uintptr
+	DstPosX, DstPosY, DstPos uintptr
+	DstPtr, DstPitch         uintptr
+	DstXSize, DstYSize       uintptr
+	Width, Height, Depth     uintptr
+	Kind                     uintptr
+}
+
+// pitchedCopy expresses the copy y = x of two 4-D descriptors as one
+// device-to-device cudaMemcpy3DAsync when that is possible: one row is the
+// innermost dimension (contiguous, stride 1, on both sides), rows step by
+// the stride of dimension 2 (or of dimension 1 when dimension 2 has size
+// 1; the other of the two must have size 1), the pitch, and images
+// (dimension 0) step by a whole number of pitches, so that a slice is
+// ysize rows. A channel copy of (N, 1, Len, H*W), as the shuffle, split
+// and concat copies of ShuffleNet are, fits. xp and yp are the device
+// addresses of the first elements.
+func pitchedCopy(x, y desc, xp, yp uintptr) (*memcpy3DParms, bool) {
+	if x.Dims != y.Dims {
+		return nil, false
+	}
+	r := 2 // the dimension of the rows
+	switch {
+	case x.Dims[1] == 1:
+	case x.Dims[2] == 1:
+		r = 1
+	default:
+		return nil, false
+	}
+	n, rows, width := x.Dims[0], x.Dims[r], x.Dims[3]
+	side := func(d desc) (pitch, ysize int, ok bool) {
+		pitch = d.Strides[r]
+		if rows == 1 {
+			pitch = max(pitch, width)
+		}
+		if d.Strides[3] != 1 || pitch < width {
+			return 0, 0, false
+		}
+		ysize = rows
+		if n > 1 {
+			if d.Strides[0] <= 0 || d.Strides[0]%pitch != 0 || d.Strides[0]/pitch < rows {
+				return 0, 0, false
+			}
+			ysize = d.Strides[0] / pitch
+		}
+		return pitch, ysize, true
+	}
+	xpitch, xys, okx := side(x)
+	ypitch, yys, oky := side(y)
+	if !okx || !oky {
+		return nil, false
+	}
+	return &memcpy3DParms{
+		SrcPtr: xp, SrcPitch: uintptr(4 * xpitch), SrcXSize: uintptr(4 * width), SrcYSize: uintptr(xys),
+		DstPtr: yp, DstPitch: uintptr(4 * ypitch), DstXSize: uintptr(4 * width), DstYSize: uintptr(yys),
+		Width: uintptr(4 * width), Height: uintptr(rows), Depth: uintptr(n),
+		Kind: cudaMemcpyDeviceToDevice,
+	}, true
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
 )
 
 // applyDesc visits every element of a 4-D strided descriptor in dims order
@@ -237,5 +238,80 @@ func TestTdesc(t *testing.T) {
 	}
 	if !tdesc(loc{ChanOff: 1, Ctot: 9}, arch.Shape{N: 1, C: 3, H: 4, W: 5}).packedDims() {
 		t.Error("channel view of an N=1 tensor should be packed")
+	}
+}
+
+// TestPitchedCopy checks that every copy the lowering emits which
+// pitchedCopy turns into a cudaMemcpy3DAsync moves exactly the elements the
+// strided descriptors say (cudnnTransformTensor semantics): the byte-level
+// 3-D copy of the CUDA runtime documentation (slice z, row y, byte x at
+// ptr + z*pitch*ysize + y*pitch + x) is emulated on index arrays. ShuffleNet
+// v2's copies (shuffle, split, concat) must all fit, so that the GPU runs no
+// cudnnTransformTensor for them.
+func TestPitchedCopy(t *testing.T) {
+	for _, tc := range testSpecs {
+		for _, batch := range []int{1, 3} {
+			for _, mode := range []runner.Mode{runner.Eager, runner.Fused} {
+				spec := tc.spec
+				spec.Batch = batch
+				g := build(t, spec)
+				l, err := lowerWith(g, testWeights(g, 1), mode, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fits, copies := 0, 0
+				for i, c := range l.Calls {
+					if c.Kind != callCopy {
+						continue
+					}
+					copies++
+					m, ok := pitchedCopy(c.X, c.Y, uintptr(4*c.X.Off), uintptr(4*c.Y.Off))
+					if !ok {
+						continue
+					}
+					fits++
+					// want: destination element -> source element, from the descriptors.
+					want := map[int64]int64{}
+					D := c.X.Dims
+					for n := 0; n < D[0]; n++ {
+						for a := 0; a < D[1]; a++ {
+							for b := 0; b < D[2]; b++ {
+								for w := 0; w < D[3]; w++ {
+									at := func(d desc) int64 {
+										return d.Off + int64(n*d.Strides[0]+a*d.Strides[1]+b*d.Strides[2]+w*d.Strides[3])
+									}
+									want[at(c.Y)] = at(c.X)
+								}
+							}
+						}
+					}
+					got := map[int64]int64{}
+					for z := uintptr(0); z < m.Depth; z++ {
+						for y := uintptr(0); y < m.Height; y++ {
+							for x := uintptr(0); x < m.Width; x += 4 {
+								src := m.SrcPtr + z*m.SrcPitch*m.SrcYSize + y*m.SrcPitch + x
+								dst := m.DstPtr + z*m.DstPitch*m.DstYSize + y*m.DstPitch + x
+								got[int64(dst/4)] = int64(src / 4)
+							}
+						}
+					}
+					if len(got) != len(want) || m.Kind != cudaMemcpyDeviceToDevice || m.SrcXSize > m.SrcPitch || m.DstXSize > m.DstPitch {
+						t.Fatalf("%s n%d %s call %d: memcpy3D %+v moves %d elements, descriptors %d", tc.name, batch, mode, i, *m, len(got), len(want))
+					}
+					for d, s := range want {
+						if got[d] != s {
+							t.Fatalf("%s n%d %s call %d (x %+v y %+v): element %d from %d, want from %d", tc.name, batch, mode, i, c.X, c.Y, d, got[d], s)
+						}
+					}
+				}
+				// The fused torchvision-layout ShuffleNetV2 (split 0.5) copies
+				// one branch at a time; a whole-tensor shuffle in one
+				// descriptor (eager mode, unequal splits, megvii) interleaves
+				// two runs and stays a cudnnTransformTensor.
+				if spec.Family == arch.ShuffleNetV2 && spec.Layout == "" && spec.Split == 0 && mode == runner.Fused && fits != copies {
+					t.Errorf("%s n%d %s: %d of %d copies fit a pitched copy, want all", tc.name, batch, mode, fits, copies)
+				}
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ package cudnn
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"unsafe"
 
@@ -30,6 +31,7 @@ type device struct {
 	rtVer   int // cudaRuntimeGetVersion
 	dnnVer  int // cudnnGetVersion
 	cudaMaj int
+	dnnDir  string // the directory cuDNN was loaded from
 }
 
 // sys calls a library function with integer/pointer arguments. Like
@@ -44,7 +46,7 @@ func sys(fn uintptr, args ...uintptr) uintptr {
 
 // openDevice loads the libraries and opens GPU 0.
 func openDevice(l Libs) (*device, error) {
-	d := &device{th: startThread(), cudaMaj: l.CUDA}
+	d := &device{th: startThread(), cudaMaj: l.CUDA, dnnDir: filepath.Dir(l.CudnnGraph)}
 	err := d.th.do(func() error {
 		a, err := loadAPI(l)
 		if err != nil {
@@ -124,8 +126,8 @@ func (d *device) describe(tf32 bool) string {
 	if tf32 {
 		math = "fp32 with TF32 tensor-core math allowed"
 	}
-	return fmt.Sprintf("%s, CUDA driver %s, runtime %s, cuDNN %s, %s",
-		d.name, cudaVersionString(d.driver), cudaVersionString(d.rtVer), cudnnVersionString(d.dnnVer), math)
+	return fmt.Sprintf("%s, CUDA driver %s, runtime %s, cuDNN %s (%s), %s",
+		d.name, cudaVersionString(d.driver), cudaVersionString(d.rtVer), cudnnVersionString(d.dnnVer), d.dnnDir, math)
 }
 
 // freeMem returns the free device memory in bytes (on the library thread).

@@ -83,7 +83,9 @@ func TestFakeLibsAvailable(t *testing.T) {
 		t.Fatalf("Available() = %v", err)
 	}
 	// cudaDriverGetVersion/cudaRuntimeGetVersion 13000 and cudnnGetVersion 91900 in the fake.
-	if got := b.dev.describe(false); got != "Fake GPU (CPU stand-in), CUDA driver 13.0, runtime 13.0, cuDNN 9.19.0, fp32 FMA math (TF32 off)" {
+	// The cuDNN directory is the fake wheel's nvidia/cudnn/lib.
+	dir := filepath.Dir(b.dev.dnnDir)
+	if got, want := b.dev.describe(false), "Fake GPU (CPU stand-in), CUDA driver 13.0, runtime 13.0, cuDNN 9.19.0 ("+b.dev.dnnDir+"), fp32 FMA math (TF32 off)"; got != want || filepath.Base(dir) != "cudnn" {
 		t.Errorf("describe = %q", got)
 	}
 }
@@ -103,6 +105,8 @@ func TestFakeLibsEndToEnd(t *testing.T) {
 		spec arch.Spec
 	}{
 		{"snv2", arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Split: 0.4, Groups: 2, Res: 32, Depths: []int{2, 1, 1}, Classes: 7}},
+		// Fused, every copy of this one is a cudaMemcpy3DAsync (TestPitchedCopy).
+		{"snv2 torchvision", arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Res: 32, Depths: []int{2, 2, 1}, Classes: 5}},
 		{"mnv2", arch.Spec{Family: arch.MobileNetV2, Width: 0.35, Res: 32, Classes: 4}},
 		{"snv1", arch.Spec{Family: arch.ShuffleNetV1, Groups: 3, Width: 0.5, Res: 32, Depths: []int{1, 1, 1}, Classes: 6}},
 		{"g3 parallel", arch.Spec{Family: arch.GuideG3, C: 16, Fragments: 4, Parallel: true, Res: 5, Blocks: 2}},
@@ -161,12 +165,26 @@ func TestFakeLibsEndToEnd(t *testing.T) {
 					if opts.TF32 != strings.Contains(info.Device, "TF32 tensor-core math allowed") {
 						t.Errorf("Device %q does not match TF32=%v", info.Device, opts.TF32)
 					}
+					for i := range out {
+						out[i] = float32(math.NaN())
+					}
+					// In CUDA-graph mode Profile captures and replays a second
+					// graph with event nodes; either way it runs the whole pass.
 					steps, err := p.Profile(context.Background(), in, out)
 					if err != nil {
 						t.Fatal(err)
 					}
 					if len(steps) == 0 || steps[0].Name == "" {
 						t.Errorf("Profile = %v", steps)
+					}
+					scale := 0.0
+					for _, v := range want {
+						scale = math.Max(scale, math.Abs(v))
+					}
+					for i := range want {
+						if d := math.Abs(float64(out[i]) - want[i]); !(d <= 1e-4*scale) {
+							t.Fatalf("after Profile: output[%d] = %g, want %g", i, out[i], want[i])
+						}
 					}
 					for _, s := range steps {
 						if s.Nanos < 0 {
@@ -285,6 +303,52 @@ func TestFakeLibsPackedFallback(t *testing.T) {
 	for i := range want {
 		if d := math.Abs(float64(out[i]) - want[i]); !(d <= 1e-4*math.Max(1, math.Abs(want[i]))) {
 			t.Fatalf("output[%d] = %g, want %g", i, out[i], want[i])
+		}
+	}
+}
+
+// TestFakeLibsCopyKernels runs the fused torchvision ShuffleNetV2 (with and
+// without a CUDA graph) with both copy kernels and checks both against the
+// op-by-op reference: cudaMemcpy3DAsync (the default) and
+// cudnnTransformTensor must move the same channels.
+func TestFakeLibsCopyKernels(t *testing.T) {
+	b := fakeBackend(t)
+	if err := b.Available(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.WithCopyKernel(CopyMemcpy3D)
+	g := build(t, arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Res: 32, Depths: []int{2, 2, 1}, Classes: 5, Batch: 2})
+	w := testWeights(g, 11)
+	r := rand.New(rand.NewPCG(4, 4))
+	in64 := make([]float64, g.Tensors[g.Input].Shape.Elems())
+	in := make([]float32, len(in64))
+	for i := range in {
+		in[i] = float32(r.NormFloat64())
+		in64[i] = float64(in[i])
+	}
+	want := evalRef(t, g, w, in64)
+	scale := 0.0
+	for _, v := range want {
+		scale = math.Max(scale, math.Abs(v))
+	}
+	for _, ck := range []CopyKernel{CopyMemcpy3D, CopyTransform} {
+		for _, graph := range []bool{false, true} {
+			b.WithCopyKernel(ck)
+			p, err := b.Compile(g, w, runner.Options{Mode: runner.Fused, CUDAGraph: graph})
+			if err != nil {
+				t.Fatalf("%s graph=%v: %v", ck, graph, err)
+			}
+			out := make([]float32, len(want))
+			err = p.Run(context.Background(), in, out)
+			p.Close()
+			if err != nil {
+				t.Fatalf("%s graph=%v: %v", ck, graph, err)
+			}
+			for i := range want {
+				if d := math.Abs(float64(out[i]) - want[i]); !(d <= 1e-4*scale) {
+					t.Fatalf("%s graph=%v: output[%d] = %g, want %g", ck, graph, i, out[i], want[i])
+				}
+			}
 		}
 	}
 }

@@ -28,6 +28,7 @@ type gpuCall struct {
 	args [18]uintptr
 	n    int
 	bn   bool // cudnnBatchNormalizationForwardInference (double eps: registered func)
+	rt   bool // a CUDA runtime call (its status is a cudaError_t)
 	eps  float64
 	kind callKind
 	step int
@@ -59,6 +60,9 @@ type program struct {
 	elapsed       *float32
 	lastNanos     int64
 
+	copy     CopyKernel
+	copies3D []*memcpy3DParms // the parameters of the cudaMemcpy3DAsync calls (kept alive)
+
 	// hot holds the argument words of hot-path calls: a variadic literal
 	// would allocate on every call.
 	hot [5]uintptr
@@ -71,7 +75,7 @@ type program struct {
 }
 
 // compile lowers g and builds the program on the library thread.
-func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options) (runner.Program, error) {
+func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options, ck CopyKernel) (runner.Program, error) {
 	mode := opts.Mode
 	if mode == "" {
 		mode = runner.Fused
@@ -80,7 +84,7 @@ func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options) (run
 	if err != nil {
 		return nil, err
 	}
-	p, err := d.build(l, mode, opts)
+	p, err := d.build(l, mode, opts, ck)
 	if err != nil && l.stridedCompute() {
 		// Channel views of N > 1 tensors give convolutions strided
 		// tensors; should the library refuse them, copy into packed
@@ -90,7 +94,7 @@ func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options) (run
 			return nil, lerr
 		}
 		var perr error
-		if p, perr = d.build(lp, mode, opts); perr != nil {
+		if p, perr = d.build(lp, mode, opts, ck); perr != nil {
 			return nil, fmt.Errorf("%w (packed-tensor fallback: %w)", err, perr)
 		}
 		p.info.Kernels += " (packed-tensor fallback)"
@@ -101,7 +105,7 @@ func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options) (run
 
 // build makes a program of a lowering on the library thread, releasing
 // everything on failure.
-func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options) (*program, error) {
+func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options, ck CopyKernel) (*program, error) {
 	if opts.MemLimit > 0 && l.Bytes() > opts.MemLimit {
 		var wb int64
 		for _, b := range l.Bufs {
@@ -111,7 +115,7 @@ func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options) (*prog
 		}
 		return nil, runner.FormatMemError(l.Bytes(), opts.MemLimit, map[string]int64{"activations": l.Bytes() - wb, "weights": wb})
 	}
-	p := &program{d: d, l: l, tf32: opts.TF32, graph: opts.CUDAGraph,
+	p := &program{d: d, l: l, tf32: opts.TF32, graph: opts.CUDAGraph, copy: ck,
 		consts: &[2]float32{0, 1}, elapsed: new(float32), tensorDescs: map[[8]int]uintptr{}}
 	p.runReq = newRequest(p.runOnThread)
 	p.info = runner.ProgramInfo{Backend: "cudnn", Mode: mode, Threads: 1, Kernels: "cudnn", Bytes: l.Bytes()}
@@ -452,6 +456,14 @@ func (p *program) prepare(c call, filt, conv uintptr, algo int32) (gpuCall, erro
 		set(a.cublasSgemm, p.d.blas, ta, tb, uintptr(m.M), uintptr(m.N), uintptr(m.K), p.one(),
 			p.ptr(c.W), uintptr(m.LDA), p.ptr(c.X), uintptr(m.LDB), p.zero(), p.ptr(c.Y), uintptr(m.LDC))
 	case callCopy:
+		if p.copy == CopyMemcpy3D {
+			if m, ok := pitchedCopy(c.X, c.Y, p.ptr(c.X), p.ptr(c.Y)); ok {
+				p.copies3D = append(p.copies3D, m)
+				g.rt = true
+				set(a.cudaMemcpy3DAsync, uintptr(unsafe.Pointer(m)), p.d.stream)
+				return g, nil
+			}
+		}
 		t, err := descs(c.X, c.Y)
 		if err != nil {
 			return g, err
@@ -507,8 +519,11 @@ func (p *program) enqueue(from, to int) error {
 		}
 		if r != 0 {
 			what := fmt.Sprintf("%s (%s)", p.stepName(i), c.kind)
-			if c.kind == callGemm {
+			switch {
+			case c.kind == callGemm:
 				return a.blas(r, what)
+			case c.rt:
+				return a.cuda(r, what)
 			}
 			return a.dnn(r, what)
 		}
@@ -633,9 +648,12 @@ func (p *program) LastEventNanos() int64 {
 	return p.lastNanos
 }
 
-// Profile runs the calls step by step (uncaptured, also in CUDA-graph
-// mode) with a CUDA event before every step and returns the GPU time of
-// each step.
+// Profile runs the pass once with a CUDA event before every step and
+// returns the GPU time of each step. Uncaptured (eager and fused modes) a
+// step's time includes the GPU idling while the host enqueues its calls;
+// in CUDA-graph mode the pass is captured again with an event record node
+// between steps (profileGraph), so the times are those of the kernels in a
+// replay.
 func (p *program) Profile(ctx context.Context, input, output []float32) ([]runner.StepTime, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -666,16 +684,22 @@ func (p *program) Profile(ctx context.Context, input, output []float32) ([]runne
 		if err := p.copyIn(); err != nil {
 			return err
 		}
-		for i, st := range p.l.Steps {
-			if err := a.cuda(sys(a.cudaEventRecord, p.stepEvents[i], s), "cudaEventRecord"); err != nil {
+		if p.cexec != 0 {
+			if err := p.profileGraph(); err != nil {
 				return err
 			}
-			if err := p.enqueue(st.First, st.End); err != nil {
+		} else {
+			for i, st := range p.l.Steps {
+				if err := a.cuda(sys(a.cudaEventRecord, p.stepEvents[i], s), "cudaEventRecord"); err != nil {
+					return err
+				}
+				if err := p.enqueue(st.First, st.End); err != nil {
+					return err
+				}
+			}
+			if err := a.cuda(sys(a.cudaEventRecord, p.stepEvents[len(p.l.Steps)], s), "cudaEventRecord"); err != nil {
 				return err
 			}
-		}
-		if err := a.cuda(sys(a.cudaEventRecord, p.stepEvents[len(p.l.Steps)], s), "cudaEventRecord"); err != nil {
-			return err
 		}
 		if err := p.copyOut(); err != nil {
 			return err
@@ -691,6 +715,53 @@ func (p *program) Profile(ctx context.Context, input, output []float32) ([]runne
 	})
 	p.input, p.output = nil, nil
 	return times, err
+}
+
+// profileGraph captures the pass with an event record node
+// (cudaEventRecordExternal) before every step and after the last, replays
+// it twice and destroys it (on the library thread, between copyIn and
+// copyOut). The program's own graph is left as it is.
+func (p *program) profileGraph() error {
+	a := p.d.a
+	s := p.d.stream
+	if err := a.cuda(sys(a.cudaStreamBeginCapture, s, cudaStreamCaptureRelaxed), "cudaStreamBeginCapture(profile)"); err != nil {
+		return err
+	}
+	var qerr error
+	for i, st := range p.l.Steps {
+		if qerr = a.cuda(sys(a.cudaEventRecordWithFlags, p.stepEvents[i], s, cudaEventRecordExternal), "cudaEventRecordWithFlags"); qerr != nil {
+			break
+		}
+		if qerr = p.enqueue(st.First, st.End); qerr != nil {
+			break
+		}
+	}
+	if qerr == nil {
+		qerr = a.cuda(sys(a.cudaEventRecordWithFlags, p.stepEvents[len(p.l.Steps)], s, cudaEventRecordExternal), "cudaEventRecordWithFlags")
+	}
+	h := new(uintptr)
+	cerr := a.cuda(sys(a.cudaStreamEndCapture, s, uintptr(unsafe.Pointer(h))), "cudaStreamEndCapture(profile)")
+	if qerr != nil || cerr != nil {
+		return fmt.Errorf("profile capture: %w", errors.Join(qerr, cerr))
+	}
+	graph := *h
+	defer func() { _ = a.cuda(sys(a.cudaGraphDestroy, graph), "cudaGraphDestroy(profile)") }()
+	if err := a.cuda(sys(a.cudaGraphInstantiate, uintptr(unsafe.Pointer(h)), graph, 0), "cudaGraphInstantiate(profile)"); err != nil {
+		return err
+	}
+	exec := *h
+	defer func() { _ = a.cuda(sys(a.cudaGraphExecDestroy, exec), "cudaGraphExecDestroy(profile)") }()
+	// The first replay of a new graph uploads it; the second one is timed
+	// (its event nodes overwrite the first one's timestamps).
+	for range 2 {
+		if err := a.cuda(sys(a.cudaGraphLaunch, exec, s), "cudaGraphLaunch(profile)"); err != nil {
+			return err
+		}
+		if err := a.cuda(sys(a.cudaStreamSynchronize, s), "cudaStreamSynchronize(profile)"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Info describes the program.

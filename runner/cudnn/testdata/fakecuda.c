@@ -23,7 +23,7 @@ struct graph *fake_cur;
 long fake_calls;      /* compute calls executed, for the test to read via dlsym */
 int fake_packed_only; /* set by the test: refuse strided conv tensors like a strict library */
 
-enum { K_CONV = 1, K_CBA, K_ADD, K_TRANSFORM, K_ACT, K_POOL, K_BN, K_GEMM, K_OP };
+enum { K_CONV = 1, K_CBA, K_ADD, K_TRANSFORM, K_ACT, K_POOL, K_BN, K_GEMM, K_OP, K_EVENT, K_M3D };
 
 struct tdesc { int n, c, h, w, ns, cs, hs, ws, dtype; };
 struct fdesc { int k, c, h, w, dtype, format; };
@@ -65,7 +65,7 @@ int cudaStreamBeginCapture(void *s, int mode) {
 int cudaStreamEndCapture(void *s, struct graph **g) { (void)s; if (!fake_capturing) return 1; fake_capturing = 0; *g = fake_cur; fake_cur = 0; return 0; }
 int cudaGraphInstantiate(struct graph **exec, struct graph *g, unsigned long long flags) { if (flags) return 1; *exec = g; return 0; }
 int cudaGraphExecDestroy(struct graph *e) { (void)e; return 0; }
-int cudaGraphDestroy(struct graph *g) { free(g->r); free(g); return 0; }
+int cudaGraphDestroy(struct graph *g) { free(g->r); g->r = 0; g->n = -1; free(g); return 0; }
 const char *cudaGetErrorString(int e) { return e == 900 ? "operation not permitted when stream is capturing" : "fake cuda error"; }
 
 static int record(int kind, const u *a, int n, double d) {
@@ -370,6 +370,42 @@ int cudnnPoolingForward(u h, u pd, u al, u xd, u x, u be, u yd, u y) {
 	return fake_capturing ? record(K_POOL, a, 8, 0) : do_pool(a);
 }
 
+/* struct cudaMemcpy3DParms (driver_types.h), linear memory only (no CUDA arrays). */
+struct cpos { size_t x, y, z; };
+struct cpptr { void *ptr; size_t pitch, xsize, ysize; };
+struct cext { size_t width, height, depth; };
+struct m3d {
+	void *srcArray; struct cpos srcPos; struct cpptr srcPtr;
+	void *dstArray; struct cpos dstPos; struct cpptr dstPtr;
+	struct cext extent; int kind;
+};
+static int do_m3d(const struct m3d *p) {
+	if (p->srcArray || p->dstArray || p->kind != 3) return 1; /* cudaMemcpyDeviceToDevice */
+	if (p->extent.width > p->srcPtr.pitch || p->extent.width > p->dstPtr.pitch) return 1;
+	if (p->extent.height > p->srcPtr.ysize || p->extent.height > p->dstPtr.ysize) return 1;
+	for (size_t z = 0; z < p->extent.depth; z++)
+		for (size_t y = 0; y < p->extent.height; y++) {
+			const char *src = (const char *)p->srcPtr.ptr + ((z + p->srcPos.z) * p->srcPtr.ysize + y + p->srcPos.y) * p->srcPtr.pitch + p->srcPos.x;
+			char *dst = (char *)p->dstPtr.ptr + ((z + p->dstPos.z) * p->dstPtr.ysize + y + p->dstPos.y) * p->dstPtr.pitch + p->dstPos.x;
+			memcpy(dst, src, p->extent.width);
+		}
+	fake_calls++;
+	return 0;
+}
+int cudaMemcpy3DAsync(const struct m3d *p, void *s) {
+	(void)s;
+	u a[] = {(u)p};
+	return fake_capturing ? record(K_M3D, a, 1, 0) : do_m3d(p);
+}
+
+/* cudaEventRecordExternal (1) is only valid during capture, where it records an event node. */
+int cudaEventRecordWithFlags(double *e, void *s, unsigned flags) {
+	if (flags == 0) return cudaEventRecord(e, s);
+	if (flags != 1 || !fake_capturing) return 1;
+	u a[] = {(u)e};
+	return record(K_EVENT, a, 1, 0);
+}
+
 int cudaGraphLaunch(struct graph *g, void *s) {
 	(void)s;
 	for (int i = 0; i < g->n; i++) {
@@ -385,6 +421,8 @@ int cudaGraphLaunch(struct graph *g, void *s) {
 		case K_POOL: st = do_pool(r->a); break;
 		case K_GEMM: st = do_gemm(r->a); break;
 		case K_OP: st = do_op(r->a); break;
+		case K_EVENT: st = cudaEventRecord((double *)r->a[0], 0); break;
+		case K_M3D: st = do_m3d((const struct m3d *)r->a[0]); break;
 		default: st = 1;
 		}
 		if (st) return 719; /* cudaErrorLaunchFailure */
