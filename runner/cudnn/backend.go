@@ -14,11 +14,12 @@ import (
 // libraries are searched and loaded on first use (Available or Compile);
 // all library calls of the backend run on one locked OS thread.
 type Backend struct {
-	env  SearchEnv
-	copy CopyKernel
-	once sync.Once
-	dev  *device
-	err  error
+	env     SearchEnv
+	copy    CopyKernel
+	copyErr error // an invalid EXPLORER_CUDNN_COPY, reported by Compile
+	once    sync.Once
+	dev     *device
+	err     error
 }
 
 // CopyKernel selects how channel copies (split, concat, channel shuffle)
@@ -35,16 +36,21 @@ const (
 	CopyTransform CopyKernel = "transform"
 )
 
-// EnvCopy is the environment variable New reads to pick the CopyKernel
-// ("memcpy3d" or "transform"; empty or anything else: memcpy3d).
+// EnvCopy is the environment variable New reads to pick the CopyKernel:
+// "memcpy3d" (also when unset or empty) or "transform"; Compile refuses any
+// other value.
 const EnvCopy = "EXPLORER_CUDNN_COPY"
 
 // New returns the cudnn backend searching the libraries of this process's
 // environment (see OSSearchEnv).
 func New() runner.Backend {
 	b := NewWithEnv(OSSearchEnv())
-	if CopyKernel(os.Getenv(EnvCopy)) == CopyTransform {
+	switch v := CopyKernel(os.Getenv(EnvCopy)); v {
+	case "", CopyMemcpy3D:
+	case CopyTransform:
 		b.copy = CopyTransform
+	default:
+		b.copyErr = fmt.Errorf("cudnn: %s=%q: valid values are %q and %q", EnvCopy, v, CopyMemcpy3D, CopyTransform)
 	}
 	return b
 }
@@ -89,6 +95,9 @@ func (b *Backend) Available() error {
 func (b *Backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (runner.Program, error) {
 	if err := b.Available(); err != nil {
 		return nil, err
+	}
+	if b.copyErr != nil {
+		return nil, b.copyErr
 	}
 	p, err := b.dev.compile(g, w, opts, b.copy)
 	if err != nil {

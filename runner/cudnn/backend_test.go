@@ -48,3 +48,26 @@ func TestUnavailableHere(t *testing.T) {
 	}
 	t.Logf("%v", err)
 }
+
+func TestCopyKernelEnv(t *testing.T) {
+	cases := []struct {
+		env     string
+		want    CopyKernel
+		wantErr bool
+	}{
+		{"", CopyMemcpy3D, false},
+		{"memcpy3d", CopyMemcpy3D, false},
+		{"transform", CopyTransform, false},
+		{"memcpy", CopyMemcpy3D, true},
+	}
+	for _, tc := range cases {
+		t.Setenv(EnvCopy, tc.env)
+		b := New().(*Backend)
+		if b.copy != tc.want || (b.copyErr != nil) != tc.wantErr {
+			t.Errorf("%s=%q: copy %q err %v, want %q (error %v)", EnvCopy, tc.env, b.copy, b.copyErr, tc.want, tc.wantErr)
+		}
+		if tc.wantErr && !strings.Contains(b.copyErr.Error(), `"memcpy3d" and "transform"`) {
+			t.Errorf("error %q does not name the valid values", b.copyErr)
+		}
+	}
+}
