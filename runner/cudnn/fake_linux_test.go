@@ -338,6 +338,9 @@ func TestFakeLibsCopyKernels(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s graph=%v: %v", ck, graph, err)
 			}
+			if got := strings.Contains(p.Info().Kernels, "transform copies"); got != (ck == CopyTransform) {
+				t.Errorf("%s graph=%v: Kernels %q", ck, graph, p.Info().Kernels)
+			}
 			out := make([]float32, len(want))
 			err = p.Run(context.Background(), in, out)
 			p.Close()

@@ -128,6 +128,9 @@ func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options, ck Cop
 	if p.graph {
 		p.info.Kernels = "cudnn+cuda-graph"
 	}
+	if ck == CopyTransform {
+		p.info.Kernels += " (transform copies)"
+	}
 	return p, nil
 }
 
