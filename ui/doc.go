@@ -1,4 +1,4 @@
-// Package ui is the interactive terminal explorer (Bubble Tea v1).
+// Package ui is the interactive terminal explorer (Bubble Tea v2).
 //
 // The root [Model] shows four screens: the explorer (knobs, the analytic
 // cost of the design with guideline lenses, and the latest measurement),

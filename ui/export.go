@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/export"

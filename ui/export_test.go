@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shufflelab/explorer/runner/calib"
@@ -64,7 +64,7 @@ func newExportModel(t *testing.T, cal Calibrator) *Model {
 
 // statusLine is the frame's status line (the one above the key help).
 func statusLine(m *Model) string {
-	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	lines := strings.Split(ansi.Strip(m.View().Content), "\n")
 	return strings.TrimSpace(lines[len(lines)-2])
 }
 
@@ -165,7 +165,7 @@ func TestExportKeyNeedsPoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
-	if strings.Contains(m.View(), "e export") {
+	if strings.Contains(m.View().Content, "e export") {
 		t.Error("help lists export with nothing to export")
 	}
 	send(t, m, "e")
@@ -173,7 +173,7 @@ func TestExportKeyNeedsPoints(t *testing.T) {
 		t.Error("e opened the export prompt with nothing to export")
 	}
 	send(t, m, "r")
-	if !strings.Contains(ansi.Strip(m.View()), "e export") {
+	if !strings.Contains(ansi.Strip(m.View().Content), "e export") {
 		t.Error("help does not list export after a measurement")
 	}
 }
@@ -209,7 +209,7 @@ func TestExportSkipCalibration(t *testing.T) {
 	send(t, m, "e", "ctrl+u", dir)
 	_, cmd := m.Update(keyMsg("enter"))
 	_, next := m.Update(cmd())
-	if !strings.Contains(ansi.Strip(m.View()), "esc skip roofline") {
+	if !strings.Contains(ansi.Strip(m.View().Content), "esc skip roofline") {
 		t.Error("help does not offer esc during the calibration")
 	}
 	// The calibration blocks until cancelled; esc cancels it.

@@ -5,11 +5,13 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
@@ -20,33 +22,72 @@ import (
 
 const flowWait = 5 * time.Second
 
-func startFlow(t *testing.T, ms Measurer) *teatest.TestModel {
+// recorder wraps the model and keeps the last rendered frame: Bubble Tea
+// v2 writes only the cells that changed, so the output stream does not
+// hold whole lines to search.
+type recorder struct {
+	*Model
+	mu    *sync.Mutex
+	frame *string
+}
+
+func (r recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := r.Model.Update(msg)
+	return r, cmd
+}
+
+func (r recorder) View() tea.View {
+	v := r.Model.View()
+	r.mu.Lock()
+	*r.frame = ansi.Strip(v.Content)
+	r.mu.Unlock()
+	return v
+}
+
+func (r recorder) last() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return *r.frame
+}
+
+type flow struct {
+	*teatest.TestModel
+	rec recorder
+}
+
+func startFlow(t *testing.T, ms Measurer) flow {
 	t.Helper()
 	m, err := New(testDeps(ms))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	rec := recorder{Model: m, mu: &sync.Mutex{}, frame: new(string)}
+	return flow{teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(120, 40)), rec}
 }
 
-func waitFor(t *testing.T, tm *teatest.TestModel, what string) {
+func waitFor(t *testing.T, tm flow, what string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
-		teatest.WithDuration(flowWait), teatest.WithCheckInterval(20*time.Millisecond))
+	deadline := time.Now().Add(flowWait)
+	for !strings.Contains(tm.rec.last(), what) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%q not on screen after %v; last frame:\n%s", what, flowWait, tm.rec.last())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
-func press(tm *teatest.TestModel, keys ...string) {
+func press(tm flow, keys ...string) {
 	for _, k := range keys {
 		tm.Send(keyMsg(k))
 	}
 }
 
-func finalModel(t *testing.T, tm *teatest.TestModel) *Model {
+func finalModel(t *testing.T, tm flow) *Model {
 	t.Helper()
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	return tm.FinalModel(t, teatest.WithFinalTimeout(flowWait)).(*Model)
+	return tm.FinalModel(t, teatest.WithFinalTimeout(flowWait)).(recorder).Model
 }
 
 // TestFlowKnobsMatchCost turns width and the three depths and checks that
@@ -69,7 +110,7 @@ func TestFlowKnobsMatchCost(t *testing.T) {
 	if got.MultAdds != tot.MultAdds || got.Params != tot.Params || got.MemAccess != tot.MemAccess || got.Steps != tot.Steps {
 		t.Errorf("UI totals %+v, cost.Analyze gives %+v", got, tot)
 	}
-	view := m.View()
+	view := m.View().Content
 	for _, n := range []int64{tot.MultAdds, tot.FLOPs, tot.Params, tot.MemAccess} {
 		if !strings.Contains(view, strconv.FormatInt(n, 10)) {
 			t.Errorf("view lacks %d:\n%s", n, view)
@@ -151,7 +192,7 @@ func TestFlowQuit(t *testing.T) {
 	if !bytes.Contains(out, []byte("\x1b[?25h")) {
 		t.Errorf("final output does not show the cursor again: %q", out[max(0, len(out)-80):])
 	}
-	m := tm.FinalModel(t).(*Model)
+	m := tm.FinalModel(t).(recorder).Model
 	if m.run.active {
 		t.Error("run still active after quit")
 	}

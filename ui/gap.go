@@ -5,9 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/NimbleMarkets/ntcharts/canvas"
-	"github.com/NimbleMarkets/ntcharts/linechart"
-
 	"github.com/shufflelab/explorer/arch"
 )
 
@@ -77,34 +74,16 @@ func (m *Model) gapLines(w, h int) []string {
 
 	tw := min(52, max(46, w/2))
 	cw, chh := w-tw-1, max(4, h-len(lines))
-	maxX, maxY := 0.0, 0.0
+	var sp []scatterPoint
 	for _, p := range pts {
-		maxX = max(maxX, m.gapX(p))
-		maxY = max(maxY, float64(p.Latency)/1e6)
+		sp = append(sp, scatterPoint{X: m.gapX(p), Y: float64(p.Latency) / 1e6, Marker: familyMarker(p.Family)})
 	}
-	if maxX <= 0 {
-		maxX = 1
-	}
-	if maxY <= 0 {
-		maxY = 1
-	}
-	lf := func(_ int, v float64) string { return fmt.Sprintf("%.3g", v) }
-	lc := linechart.New(cw, chh, 0, maxX*1.1, 0, maxY*1.1,
-		linechart.WithXYSteps(6, 2), linechart.WithXLabelFormatter(lf), linechart.WithYLabelFormatter(lf),
-		linechart.WithStyles(m.st.dim, m.st.dim, m.st.title))
-	lc.DrawXYAxisAndLabel()
-	var cur []Point
 	for _, p := range pts {
 		if m.isCurrent(p) {
-			cur = append(cur, p)
-			continue
+			sp = append(sp, scatterPoint{X: m.gapX(p), Y: float64(p.Latency) / 1e6, Marker: currentMarker, Hi: true})
 		}
-		lc.DrawRune(canvas.Float64Point{X: m.gapX(p), Y: float64(p.Latency) / 1e6}, familyMarker(p.Family))
 	}
-	for _, p := range cur {
-		lc.DrawRuneWithStyle(canvas.Float64Point{X: m.gapX(p), Y: float64(p.Latency) / 1e6}, currentMarker, m.st.tabOn)
-	}
-	chart := strings.Split(lc.View(), "\n")
+	chart := scatter(sp, cw, chh, func(s string) string { return m.st.tabOn.Render(s) })
 
 	xh := "MFLOPs"
 	if m.gapMAC {
@@ -134,8 +113,15 @@ func (m *Model) gapLines(w, h int) []string {
 		lines = append(lines, fit(left, cw)+" "+right)
 	}
 	if len(table) > chh {
-		lines[len(lines)-1] = fit(chart[min(chh, len(chart))-1], cw) + " " + m.st.dim.Render(fmt.Sprintf("… %d more points", len(table)-chh+1))
+		lines[len(lines)-1] = fit(last(chart), cw) + " " + m.st.dim.Render(fmt.Sprintf("… %d more points", len(table)-chh+1))
 	}
 	m.gap.lines = lines
 	return lines
+}
+
+func last(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return lines[len(lines)-1]
 }

@@ -33,7 +33,7 @@ func TestGolden(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", sc.name, size[0], size[1]), func(t *testing.T) {
 				m := newTestModel(t, fakeMeasurer{}, size[0], size[1])
 				send(t, m, sc.keys...)
-				golden.RequireEqual(t, []byte(ansi.Strip(m.View())))
+				golden.RequireEqual(t, []byte(ansi.Strip(m.View().Content)))
 			})
 		}
 	}

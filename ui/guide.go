@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/cost/costfmt"
@@ -45,7 +45,7 @@ func (m *Model) guideRequest(row int) RunRequest {
 	return RunRequest{Spec: s.Normalize(), Backend: m.d.backend, Mode: string(m.d.mode), Threads: m.d.threads}
 }
 
-func (m *Model) guideKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) guideKey(k tea.KeyPressMsg) tea.Cmd {
 	g := &m.guide
 	if len(g.exps) == 0 {
 		return nil

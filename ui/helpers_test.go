@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
@@ -69,16 +69,18 @@ func newTestModel(t testing.TB, ms Measurer, w, h int) *Model {
 }
 
 // keyMsg turns a key name into the message Bubble Tea would deliver.
-func keyMsg(k string) tea.KeyMsg {
-	named := map[string]tea.KeyType{
-		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "backspace": tea.KeyBackspace,
-		"ctrl+u": tea.KeyCtrlU, "ctrl+c": tea.KeyCtrlC,
+func keyMsg(k string) tea.KeyPressMsg {
+	named := map[string]tea.Key{
+		"up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight},
+		"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab}, "backspace": {Code: tea.KeyBackspace},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "space": {Code: tea.KeySpace, Text: " "},
 	}
-	if typ, ok := named[k]; ok {
-		return tea.KeyMsg{Type: typ}
+	if k, ok := named[k]; ok {
+		return tea.KeyPressMsg(k)
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
 }
 
 // send delivers keys and runs every resulting Cmd to completion, feeding

@@ -15,7 +15,7 @@ import (
 // lipgloss, ntcharts and charmbracelet/x); domain packages stay free of them.
 func TestOnlyUIImportsCharm(t *testing.T) {
 	root := ".."
-	charm := []string{"github.com/charmbracelet/", "github.com/NimbleMarkets/"}
+	charm := []string{"charm.land/", "github.com/charmbracelet/", "github.com/NimbleMarkets/"}
 	allowed := []string{"ui", filepath.Join("cmd", "explorer")}
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {

@@ -1,6 +1,6 @@
 package ui
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // keyMap holds every key binding. Bindings that do nothing in the current
 // state are disabled, so help never lists dead keys.

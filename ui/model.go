@@ -6,10 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/progress"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
@@ -100,7 +101,7 @@ func New(deps Deps) (*Model, error) {
 		keys: defaultKeyMap(),
 		st:   newStyles(),
 		help: help.New(),
-		bar:  progress.New(progress.WithSolidFill("6"), progress.WithoutPercentage()),
+		bar:  progress.New(progress.WithColors(lipgloss.Color("6")), progress.WithoutPercentage()),
 		env:  knobEnv{presets: all, backends: deps.Backends, maxThreads: max(1, deps.MaxThreads)},
 		d:    design{backend: deps.Backends[0], mode: runner.Fused, threads: 1},
 	}
@@ -128,7 +129,11 @@ func New(deps Deps) (*Model, error) {
 func (m *Model) Init() tea.Cmd { return nil }
 
 // View implements tea.Model. It only returns the frame rendered by Update.
-func (m *Model) View() string { return m.frame }
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.frame)
+	v.AltScreen = true
+	return v
+}
 
 // Update implements tea.Model: it handles the message, then renders the frame.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -142,10 +147,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
-		m.help.Width = msg.Width
+		m.help.SetWidth(msg.Width)
 		m.gap.dirty = true
 		return nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case runProgressMsg:
 		return m.handleProgress(msg)
@@ -188,7 +193,7 @@ func (m *Model) logf(format string, args ...any) {
 
 func (m *Model) tooSmall() bool { return m.w < MinWidth || m.h < MinHeight }
 
-func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if k.String() == "ctrl+c" {
 		return m.quit()
 	}
@@ -266,7 +271,7 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-func (m *Model) exploreKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) exploreKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, m.keys.Up):
 		m.cur = (m.cur + numKnobs - 1) % numKnobs
@@ -349,9 +354,9 @@ func designKey(req RunRequest) string {
 	return specKey(req.Spec) + "|" + fmt.Sprintf("%s/%s/%dt", req.Backend, req.Mode, req.Threads)
 }
 
-func (m *Model) handleEdit(k tea.KeyMsg) tea.Cmd {
-	switch k.Type {
-	case tea.KeyEnter:
+func (m *Model) handleEdit(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "enter":
 		kind, text := m.editing, m.input
 		m.editing, m.input = editNone, ""
 		switch kind {
@@ -362,18 +367,18 @@ func (m *Model) handleEdit(k tea.KeyMsg) tea.Cmd {
 			return m.exportTo(text)
 		}
 		return m.save(text)
-	case tea.KeyEsc:
+	case "esc":
 		m.editing, m.input = editNone, ""
-	case tea.KeyBackspace:
+	case "backspace":
 		if r := []rune(m.input); len(r) > 0 {
 			m.input = string(r[:len(r)-1])
 		}
-	case tea.KeyCtrlU:
+	case "ctrl+u":
 		m.input = ""
-	case tea.KeySpace:
+	case "space":
 		m.input += " "
-	case tea.KeyRunes:
-		m.input += string(k.Runes)
+	default:
+		m.input += k.Text
 	}
 	return nil
 }

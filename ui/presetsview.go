@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/presets"
@@ -63,7 +63,7 @@ func (m *Model) addChoice(path string) {
 	m.choices = append(m.choices, rows...)
 }
 
-func (m *Model) presetsKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) presetsKey(k tea.KeyPressMsg) tea.Cmd {
 	n := len(m.choices)
 	switch {
 	case n == 0:

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 // runKind says what a measurement is for.
@@ -209,7 +209,7 @@ func (m *Model) runLines(w int) []string {
 		return append(lines, m.st.dim.Render("runs unavailable (no measurer)"))
 	}
 	if r.active && r.kind == runExplore {
-		m.bar.Width = max(4, w-6)
+		m.bar.SetWidth(max(4, w-6))
 		return append(lines, fmt.Sprintf("%s %3.0f%%", m.bar.ViewAs(r.frac), 100*r.frac), "measuring… esc cancels")
 	}
 	if r.active {

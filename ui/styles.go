@@ -1,6 +1,6 @@
 package ui
 
-import "github.com/charmbracelet/lipgloss"
+import "charm.land/lipgloss/v2"
 
 // styles are the lipgloss styles of every pane. Colours are ANSI-16 so they
 // follow the terminal's theme; text never relies on colour alone (markers,

@@ -56,8 +56,8 @@ func TestDesignChangeCancelsRun(t *testing.T) {
 func TestRunError(t *testing.T) {
 	m := newTestModel(t, errMeasurer{}, 120, 40)
 	send(t, m, "r")
-	if !strings.Contains(ansi.Strip(m.View()), "error: run shufflenetv2 1x: out of memory") {
-		t.Errorf("error not shown:\n%s", ansi.Strip(m.View()))
+	if !strings.Contains(ansi.Strip(m.View().Content), "error: run shufflenetv2 1x: out of memory") {
+		t.Errorf("error not shown:\n%s", ansi.Strip(m.View().Content))
 	}
 }
 
@@ -72,7 +72,7 @@ func TestDeltas(t *testing.T) {
 	m := newTestModel(t, nil, 120, 40)
 	send(t, m, "down", "right")
 	want := delta(m.a.written.Totals.MultAdds, m.prev.written.Totals.MultAdds, true)
-	if want == "Δ =" || !strings.Contains(m.View(), want) {
+	if want == "Δ =" || !strings.Contains(m.View().Content, want) {
 		t.Errorf("view lacks MAdds delta %q", want)
 	}
 }
@@ -87,8 +87,8 @@ func TestGuidelineRun(t *testing.T) {
 			t.Errorf("row %d has no local result", i)
 		}
 	}
-	if !strings.Contains(m.View(), "ordering here vs paper") {
-		t.Errorf("no ordering verdict:\n%s", ansi.Strip(m.View()))
+	if !strings.Contains(m.View().Content, "ordering here vs paper") {
+		t.Errorf("no ordering verdict:\n%s", ansi.Strip(m.View().Content))
 	}
 }
 
@@ -125,15 +125,15 @@ func TestSaveAndLoad(t *testing.T) {
 // cancel only during a run.
 func TestHelpOnlyLiveKeys(t *testing.T) {
 	m := newTestModel(t, nil, 120, 40)
-	if strings.Contains(m.View(), "r run") || strings.Contains(m.View(), "esc cancel") {
+	if strings.Contains(ansi.Strip(m.View().Content), "r run") || strings.Contains(ansi.Strip(m.View().Content), "esc cancel") {
 		t.Error("help lists run or cancel without a measurer")
 	}
 	m = newTestModel(t, fakeMeasurer{block: true}, 120, 40)
-	if !strings.Contains(m.View(), "r run") || strings.Contains(m.View(), "esc cancel run") {
+	if !strings.Contains(ansi.Strip(m.View().Content), "r run") || strings.Contains(ansi.Strip(m.View().Content), "esc cancel run") {
 		t.Error("help before a run is wrong")
 	}
 	_, cmd := m.Update(keyMsg("r"))
-	if !strings.Contains(m.View(), "esc cancel run") {
+	if !strings.Contains(ansi.Strip(m.View().Content), "esc cancel run") {
 		t.Error("help lacks cancel during a run")
 	}
 	m.Update(keyMsg("esc"))
@@ -146,7 +146,7 @@ func TestTinySizes(t *testing.T) {
 		for _, k := range []string{"1", "2", "3", "4", "?"} {
 			m := newTestModel(t, fakeMeasurer{}, sz[0], sz[1])
 			send(t, m, "r", k)
-			v := m.View()
+			v := m.View().Content
 			small := sz[0] < MinWidth || sz[1] < MinHeight
 			// The message needs 18 cells; narrower terminals get it truncated.
 			if sz[0] >= 18 && small != strings.Contains(v, "terminal too small") {
@@ -175,7 +175,7 @@ func TestKnobChurnLatency(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		start := time.Now()
 		m.Update(keyMsg(keys[i%len(keys)]))
-		_ = m.View()
+		_ = m.View().Content
 		d = append(d, time.Since(start))
 	}
 	slices.Sort(d)
@@ -221,7 +221,7 @@ func TestGuidelineCancelAndSwitch(t *testing.T) {
 	if m.guide.sel != 1 || m.guide.scale != 1 {
 		t.Errorf("sel %d scale %d, want 1 and 1", m.guide.sel, m.guide.scale)
 	}
-	if !strings.Contains(m.View(), "["+m.guide.exps[1].ID+"]") {
+	if !strings.Contains(m.View().Content, "["+m.guide.exps[1].ID+"]") {
 		t.Error("the chosen experiment is not marked")
 	}
 }

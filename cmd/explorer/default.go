@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/shufflelab/explorer/runner/history"
@@ -101,7 +101,7 @@ func runUI(c uiConfig) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tea.NewProgram(m, tea.WithAltScreen()).Run(); err != nil {
+	if _, err := tea.NewProgram(m).Run(); err != nil {
 		if errors.Is(err, tea.ErrInterrupted) {
 			return exitError{code: 130, err: errors.New("")}
 		}

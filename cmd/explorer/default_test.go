@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/shufflelab/explorer/ui"
 )
@@ -55,12 +55,12 @@ func TestUIShowsExplorerCostTotals(t *testing.T) {
 	}
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	// Knob rows: design, width, split, groups, depth s2, depth s3, depth s4.
-	keys := []tea.KeyType{tea.KeyDown, tea.KeyRight, tea.KeyRight, tea.KeyDown, tea.KeyDown, tea.KeyDown, tea.KeyRight,
+	keys := []rune{tea.KeyDown, tea.KeyRight, tea.KeyRight, tea.KeyDown, tea.KeyDown, tea.KeyDown, tea.KeyRight,
 		tea.KeyDown, tea.KeyRight, tea.KeyDown, tea.KeyLeft}
 	for _, k := range keys {
-		m.Update(tea.KeyMsg{Type: k})
+		m.Update(tea.KeyPressMsg{Code: k})
 	}
-	view := m.View()
+	view := m.View().Content
 	for name, n := range map[string]int64{"MAdds": cj.Totals.MultAdds, "FLOPs": cj.Totals.FLOPs, "params": cj.Totals.Params, "MAC": cj.Totals.MemAccess} {
 		if n <= 0 || !strings.Contains(view, strconv.FormatInt(n, 10)) {
 			t.Errorf("the UI does not show %s = %d as explorer cost prints it:\n%s", name, n, view)
