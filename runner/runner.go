@@ -42,7 +42,7 @@ func ParseMode(s string) (Mode, error) {
 type Options struct {
 	Mode    Mode
 	Threads int    // worker threads (>= 1); the native backend uses a persistent spinning worker per extra thread
-	Kernels string // native kernel set: auto|avx512|avx2|generic
+	Kernels string // native kernel set: auto (or "") | a name of kernels.Names()
 	TF32    bool   // cudnn: allow TF32 tensor-core math
 	// CUDAGraph (cudnn) captures the forward pass once into a CUDA graph at
 	// compile time and replays it on every Run (--cuda-graph).

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/shufflelab/explorer/runner/history"
+	"github.com/shufflelab/explorer/runner/kernels"
 	"github.com/shufflelab/explorer/ui"
 )
 
@@ -27,13 +28,18 @@ func defaultCmd(stdout, stderr io.Writer) error {
 
 // uiCmd opens the interactive explorer.
 func uiCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ui", "ui [--log FILE] [--designs DIR] [--history FILE|off]")
+	fs := newFlagSet("ui", "ui [--log FILE] [--designs DIR] [--history FILE|off] [--kernels SET]")
 	fs.SetOutput(stderr)
 	logPath := fs.String("log", os.Getenv("EXPLORER_LOG"), "append the UI's log lines to FILE (default: $EXPLORER_LOG; no log when empty)")
 	designs := fs.String("designs", "", "offer the design files DIR/*.toml in the presets picker, and save designs there")
 	hist := fs.String("history", "", "show the results of this JSONL file on the gap chart and append new ones, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
+	kset := fs.String("kernels", "auto", kernelsFlagUsage)
 	if err := parseArgs(fs, args); err != nil {
 		return ignoreHelp(err)
+	}
+	ks, err := lookupKernelsFlag(*kset)
+	if err != nil {
+		return err
 	}
 	if !isTTY(stdout) || !isTTY(os.Stdin) {
 		fmt.Fprintln(stdout, noTTYHint)
@@ -41,7 +47,6 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	var files []string
 	if *designs != "" {
-		var err error
 		if files, err = filepath.Glob(filepath.Join(*designs, "*.toml")); err != nil {
 			return usagef("--designs %q: %v", *designs, err)
 		}
@@ -54,15 +59,16 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 		// Without a usable home directory the UI simply keeps no history.
 		histPath, _ = history.DefaultPath()
 	}
-	return runUI(uiConfig{logPath: *logPath, saveDir: *designs, designFiles: files, history: histPath})
+	return runUI(uiConfig{logPath: *logPath, saveDir: *designs, designFiles: files, history: histPath, kernels: ks})
 }
 
 // uiConfig is the checked command line of `explorer ui`.
 type uiConfig struct {
-	logPath     string   // log file ("" = no log)
-	saveDir     string   // where the save prompt proposes to write
-	designFiles []string // extra design files for the presets picker
-	history     string   // history file ("" = none)
+	logPath     string       // log file ("" = no log)
+	saveDir     string       // where the save prompt proposes to write
+	designFiles []string     // extra design files for the presets picker
+	history     string       // history file ("" = none)
+	kernels     *kernels.Set // native kernel set (--kernels)
 }
 
 // isTTY reports whether w is a terminal (not just any character device).
@@ -84,6 +90,9 @@ func runUI(c uiConfig) error {
 		logw = f
 	}
 	ms := newUIMeasurer(defaultRunDeps(), c.history)
+	if c.kernels != nil {
+		ms.kernels = c.kernels
+	}
 	deps := ui.Deps{
 		Measurer:    ms,
 		Backends:    ms.available(logw),

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
@@ -37,7 +38,7 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 	fs.StringVar(&m.backend, "backend", "native", "native (CPU, pure Go) | cudnn (NVIDIA GPU; no roofline estimate)")
 	fs.StringVar(&m.mode, "mode", "fused", "eager|fused")
 	fs.IntVar(&m.threads, "threads", 1, "worker threads, 1..256")
-	fs.StringVar(&m.kernels, "kernels", "auto", "native kernel set: auto|avx512|avx2|generic")
+	fs.StringVar(&m.kernels, "kernels", "auto", kernelsFlagUsage)
 	fs.IntVar(&m.warmup, "warmup", warmup, "untimed runs per design")
 	fs.IntVar(&m.minIters, "min-iters", minIters, "least timed runs per design")
 	fs.DurationVar(&m.minTime, "min-time", minTime, "least timed time per design")
@@ -57,8 +58,6 @@ func (m *measureFlags) check() (runner.Mode, error) {
 		return "", usagef("invalid --backend %q (valid: native|cudnn)", m.backend)
 	case m.threads < 1 || m.threads > 256:
 		return "", usagef("invalid --threads %d (valid: 1..256)", m.threads)
-	case !slices.Contains([]string{"auto", "avx512", "avx2", "generic"}, m.kernels):
-		return "", usagef("invalid --kernels %q (valid: auto|avx512|avx2|generic)", m.kernels)
 	case m.warmup < 0:
 		return "", usagef("invalid --warmup %d (valid: >= 0)", m.warmup)
 	case m.minIters < 1:
@@ -70,7 +69,30 @@ func (m *measureFlags) check() (runner.Mode, error) {
 	if err != nil {
 		return "", usageError{err}
 	}
+	if _, err := lookupKernelsFlag(m.kernels); err != nil {
+		return "", err
+	}
 	return mode, nil
+}
+
+// kernelsFlagUsage is the help text of --kernels.
+var kernelsFlagUsage = "native kernel set: auto|" + strings.Join(kernels.Names(), "|") +
+	" (auto: the best this CPU supports; the JSON fingerprint names the set used)"
+
+// lookupKernelsFlag resolves --kernels; a usage error names the value, the
+// valid values and why a known set cannot run here (e.g. "neon needs
+// arm64").
+func lookupKernelsFlag(v string) (*kernels.Set, error) {
+	ks, err := kernels.Lookup(v)
+	if err != nil {
+		reason := err.Error()
+		var le *kernels.LookupError
+		if errors.As(err, &le) {
+			reason = le.Reason
+		}
+		return nil, usagef("invalid --kernels %q (valid: auto|%s): %s", v, strings.Join(kernels.Names(), "|"), reason)
+	}
+	return ks, nil
 }
 
 // backendMeasurer measures designs on a runner backend with seeded random
@@ -164,15 +186,14 @@ func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, std
 		fmt.Fprintf(stderr, "explorer: note: no roofline estimate for backend %s (the calibration measures this CPU)\n", m.backend)
 		return calib.Calibration{}, nil
 	}
-	// Select the kernel set first so the peak is that of the kernels the
-	// designs will run (the native backend does the same at Compile).
-	if err := kernels.SetVariant(m.kernels); err != nil {
-		return calib.Calibration{}, usageError{err}
+	// The peak is that of the kernel set the designs will run.
+	ks, err := lookupKernelsFlag(m.kernels)
+	if err != nil {
+		return calib.Calibration{}, err
 	}
 	path := m.calib
 	if path == "" {
-		var err error
-		if path, err = calib.CachePath(calib.HostKey(fp), kernels.Variant()); err != nil {
+		if path, err = calib.CachePath(calib.HostKey(fp), ks.Name()); err != nil {
 			fmt.Fprintf(stderr, "explorer: warning: calibration not cached: %v\n", err)
 		}
 	}
@@ -186,7 +207,7 @@ func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, std
 		}
 	}
 	t0 := time.Now()
-	c, measured, err := calib.Ensure(ctx, path, fp, kernels.Variant(), []int{m.threads}, calib.Options{})
+	c, measured, err := calib.Ensure(ctx, path, fp, ks.Name(), []int{m.threads}, calib.Options{Kernels: ks})
 	if err != nil && !errors.Is(err, calib.ErrStale) {
 		if measured { // measured but not saved: still usable
 			fmt.Fprintf(stderr, "explorer: warning: %v\n", err)

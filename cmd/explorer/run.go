@@ -64,7 +64,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	backend := fs.String("backend", "native", "native (CPU, pure Go) | cudnn (NVIDIA GPU)")
 	mode := fs.String("mode", "fused", "eager (every op its own kernel) | fused (BN folded, ReLU fused, split/concat/shuffle zero-copy)")
 	threads := fs.Int("threads", 1, "worker threads, 1..256")
-	kernels := fs.String("kernels", "auto", "native kernel set: auto|avx512|avx2|generic")
+	kernels := fs.String("kernels", "auto", kernelsFlagUsage)
 	cudaGraph := fs.Bool("cuda-graph", false, "cudnn: capture the forward pass once into a CUDA graph and replay it")
 	tf32 := fs.Bool("tf32", false, "cudnn: allow TF32 tensor-core math (default: fp32 FMA math)")
 	warmup := fs.Int("warmup", 10, "untimed runs before timing, 0..1000000")
@@ -91,8 +91,6 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 		return nil, usagef("invalid --backend %q (valid: native|cudnn)", *backend)
 	case *threads < 1 || *threads > 256:
 		return nil, usagef("invalid --threads %d (valid: 1..256)", *threads)
-	case !slices.Contains([]string{"auto", "avx512", "avx2", "generic"}, *kernels):
-		return nil, usagef("invalid --kernels %q (valid: auto|avx512|avx2|generic)", *kernels)
 	case *warmup < 0 || *warmup > 1000000:
 		return nil, usagef("invalid --warmup %d (valid: 0..1000000)", *warmup)
 	case *minIters < 1 || *minIters > 10000000:
@@ -113,6 +111,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	m, err := runner.ParseMode(*mode)
 	if err != nil {
 		return nil, usageError{err}
+	}
+	if _, err := lookupKernelsFlag(*kernels); err != nil {
+		return nil, err
 	}
 	var limit int64
 	if *memLimit != "" {

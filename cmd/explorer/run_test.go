@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -370,5 +371,39 @@ func TestTorchSpec(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestKernelsFlag: --kernels names the program's kernel set. A set of
+// another architecture is a usage error naming the flag, the value, every
+// valid value and why; a supported set runs and the JSON fingerprint names
+// it (real native backend, tiny design).
+func TestKernelsFlag(t *testing.T) {
+	foreign, why := "neon", "neon needs arm64"
+	if runtime.GOARCH == "arm64" {
+		foreign, why = "avx512", "avx512 needs amd64"
+	}
+	for _, cmd := range [][]string{{"run"}, {"sweep", "--presets", "shufflenetv2-0.5", "--out", "off"}, {"guidelines"}, {"ui"}} {
+		var out, errb bytes.Buffer
+		args := append(slices.Clone(cmd), "--kernels", foreign)
+		code := run(args, &out, &errb)
+		msg := errb.String()
+		if code != 2 || !strings.Contains(msg, `--kernels "`+foreign+`"`) || !strings.Contains(msg, "auto|avx512|avx2|neon|generic") || !strings.Contains(msg, why) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and the flag, value, valid values and %q", args, code, msg, why)
+		}
+	}
+	var out, errb bytes.Buffer
+	args := append([]string{"run"}, small...)
+	args = append(args, "--kernels", "generic", "--format", "json", "--warmup", "0", "--min-iters", "1", "--min-time", "0", "--history", "off")
+	if code := run(args, &out, &errb); code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+	}
+	var res struct {
+		Fingerprint struct {
+			Kernels string `json:"kernels"`
+		} `json:"fingerprint"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Fingerprint.Kernels != "generic" {
+		t.Errorf("fingerprint kernels %q (%v), want generic", res.Fingerprint.Kernels, err)
 	}
 }

@@ -35,6 +35,7 @@ type uiMeasurer struct {
 	budget  runner.MeasureOptions
 	history string // JSONL history file; "" keeps no history
 	seed    int64
+	kernels *kernels.Set // the native backend's kernel set (--kernels)
 	// mu serialises measurements (a new run waits until a cancelled one
 	// has stopped, so two programs never compete for the cores) and guards
 	// backends.
@@ -50,7 +51,7 @@ var (
 )
 
 func newUIMeasurer(d runDeps, history string) *uiMeasurer {
-	return &uiMeasurer{deps: d, budget: uiBudget, history: history, seed: 1, backends: map[string]runner.Backend{}}
+	return &uiMeasurer{deps: d, budget: uiBudget, history: history, seed: 1, kernels: kernels.Best(), backends: map[string]runner.Backend{}}
 }
 
 // backend returns the named backend, created once; u.mu must be held.
@@ -102,7 +103,7 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 	if err != nil {
 		return ui.Measurement{}, err
 	}
-	opts := runner.Options{Mode: mode, Threads: req.Threads, Kernels: "auto"}
+	opts := runner.Options{Mode: mode, Threads: req.Threads, Kernels: u.kernels.Name()}
 	be, err := u.backend(req.Backend)
 	if err != nil {
 		return ui.Measurement{}, err
@@ -148,11 +149,11 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 	return m, nil
 }
 
-// calibPath is the calibration cache of this host and the active kernel
-// set ("" when there is no cache directory: calibrations are then kept for
-// nothing).
-func calibPath(fp host.Fingerprint) string {
-	path, err := calib.CachePath(calib.HostKey(fp), kernels.Variant())
+// calibPath is the calibration cache of this host and the measurer's
+// kernel set ("" when there is no cache directory: calibrations are then
+// kept for nothing).
+func (u *uiMeasurer) calibPath(fp host.Fingerprint) string {
+	path, err := calib.CachePath(calib.HostKey(fp), u.kernels.Name())
 	if err != nil {
 		return ""
 	}
@@ -163,7 +164,7 @@ func calibPath(fp host.Fingerprint) string {
 // as `explorer run --calib` and `explorer sweep` cache it.
 func (u *uiMeasurer) Cached(threads int) (calib.Ceiling, bool) {
 	fp := host.Detect()
-	path := calibPath(fp)
+	path := u.calibPath(fp)
 	if path == "" {
 		return calib.Ceiling{}, false
 	}
@@ -182,7 +183,7 @@ func (u *uiMeasurer) Calibrate(ctx context.Context, threads int) (calib.Ceiling,
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	fp := host.Detect()
-	c, measured, err := calib.Ensure(ctx, calibPath(fp), fp, kernels.Variant(), []int{threads}, calib.Options{})
+	c, measured, err := calib.Ensure(ctx, u.calibPath(fp), fp, u.kernels.Name(), []int{threads}, calib.Options{Kernels: u.kernels})
 	if err != nil && !measured { // measured but not saved is still usable
 		return calib.Ceiling{}, fmt.Errorf("roofline calibration: %w", err)
 	}

@@ -142,7 +142,7 @@ func TestUICalibrator(t *testing.T) {
 		t.Fatal("a ceiling in an empty cache")
 	}
 	fp := host.Detect()
-	path := calibPath(fp)
+	path := u.calibPath(fp)
 	if path == "" || !strings.HasPrefix(path, os.Getenv("XDG_CACHE_HOME")) {
 		t.Fatalf("cache path %q is not under $XDG_CACHE_HOME", path)
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/kernels"
 )
 
 // Version is the version of the cached calibration format; a cache file
@@ -207,6 +208,9 @@ type Options struct {
 	// of the DRAM copy, per thread (default 32 MiB, or 2 x L3 if larger, up
 	// to 128 MiB).
 	DRAMBytes int64
+	// Kernels is the kernel set whose GEMM measures the compute peak
+	// (default: Ensure's kernelsName, Measure's kernels.Best()).
+	Kernels *kernels.Set
 }
 
 // Ensure returns the calibration for every thread count in threads: the
@@ -230,6 +234,11 @@ func Ensure(ctx context.Context, path string, fp host.Fingerprint, kernelsName s
 	}
 	if len(missing) == 0 {
 		return c, false, nil
+	}
+	if o.Kernels == nil {
+		if o.Kernels, err = kernels.Lookup(kernelsName); err != nil {
+			return Calibration{}, false, fmt.Errorf("calibrate: %w", err)
+		}
 	}
 	fresh, err := Measure(ctx, fp, missing, o)
 	if err != nil {

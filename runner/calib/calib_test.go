@@ -126,17 +126,17 @@ func TestSaveLoad(t *testing.T) {
 func TestEnsureUsesCacheAndMeasuresMissing(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "c.json")
 	fp := host.Detect()
-	cached := Calibration{Version: Version, Host: HostKey(fp), Kernels: "k", L2Bytes: 1 << 20,
+	cached := Calibration{Version: Version, Host: HostKey(fp), Kernels: "generic", L2Bytes: 1 << 20,
 		Ceilings: []Ceiling{{Threads: 1, PeakGFLOPS: 12345, L2GBps: 1, DRAMGBps: 1}}}
 	if err := Save(p, cached); err != nil {
 		t.Fatal(err)
 	}
 	o := Options{PerCeiling: 15 * time.Millisecond, DRAMBytes: 1 << 20} // short: this is a test
-	c, measured, err := Ensure(context.Background(), p, fp, "k", []int{1}, o)
+	c, measured, err := Ensure(context.Background(), p, fp, "generic", []int{1}, o)
 	if err != nil || measured || c.Ceilings[0].PeakGFLOPS != 12345 {
 		t.Fatalf("cached: %+v measured=%v %v", c, measured, err)
 	}
-	c, measured, err = Ensure(context.Background(), p, fp, "k", []int{1, 2}, o)
+	c, measured, err = Ensure(context.Background(), p, fp, "generic", []int{1, 2}, o)
 	if err != nil || !measured || len(c.Ceilings) != 2 {
 		t.Fatalf("missing 2 threads: %+v measured=%v %v", c, measured, err)
 	}

@@ -38,7 +38,10 @@ func Measure(ctx context.Context, fp host.Fingerprint, threads []int, o Options)
 	if dram <= 0 {
 		dram = min(max(32<<20, 2*fp.L3Bytes), 128<<20)
 	}
-	c := Calibration{Version: Version, Host: HostKey(fp), Kernels: kernels.Variant(), Fingerprint: fp,
+	if o.Kernels == nil {
+		o.Kernels = kernels.Best()
+	}
+	c := Calibration{Version: Version, Host: HostKey(fp), Kernels: o.Kernels.Name(), Fingerprint: fp,
 		Time: time.Now().UTC().Truncate(time.Second), L2Bytes: l2}
 	for _, t := range threads {
 		if t < 1 {
@@ -46,7 +49,7 @@ func Measure(ctx context.Context, fp host.Fingerprint, threads []int, o Options)
 		}
 		x := Ceiling{Threads: t}
 		var err error
-		if x.PeakGFLOPS, err = peak(ctx, t, o.PerCeiling); err != nil {
+		if x.PeakGFLOPS, err = peak(ctx, o.Kernels, t, o.PerCeiling); err != nil {
 			return Calibration{}, err
 		}
 		// The L2 copy uses a quarter of L2 per buffer: source and destination
@@ -111,8 +114,8 @@ func parallel(ctx context.Context, t int, d time.Duration, setup func(i int) fun
 	return best, nil
 }
 
-// peak is the GEMM FMA rate in GFLOP/s on t threads.
-func peak(ctx context.Context, t int, d time.Duration) (float64, error) {
+// peak is the GEMM FMA rate of kernel set ks in GFLOP/s on t threads.
+func peak(ctx context.Context, ks *kernels.Set, t int, d time.Duration) (float64, error) {
 	flops, err := parallel(ctx, t, d, func(int) func() float64 {
 		a := make([]float32, gemmM*gemmK)
 		w := make([]float32, gemmN*gemmK)
@@ -128,7 +131,7 @@ func peak(ctx context.Context, t int, d time.Duration) (float64, error) {
 		const reps = 16 // amortise the loop's clock reads
 		return func() float64 {
 			for range reps {
-				kernels.Gemm(gemmM, a, gemmK, b, 0, gemmN, c, gemmN, act)
+				ks.Gemm(gemmM, a, gemmK, b, 0, gemmN, c, gemmN, act)
 			}
 			return reps * 2 * gemmM * gemmK * gemmN
 		}

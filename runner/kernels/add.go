@@ -8,7 +8,7 @@ import "fmt"
 // cannot add by itself). Several addends are summed left to right by calling it once per
 // addend with None() for all but the last, which rounds exactly as one sum would. add must
 // not overlap out.
-func AddClamp(out []float32, outStride int, add []float32, addStride int, pixels, c int, act Act) {
+func (ks *Set) AddClamp(out []float32, outStride int, add []float32, addStride int, pixels, c int, act Act) {
 	if pixels <= 0 || c <= 0 {
 		return
 	}
@@ -17,7 +17,7 @@ func AddClamp(out []float32, outStride int, add []float32, addStride int, pixels
 	}
 	checkLen("AddClamp out", len(out), viewLen(pixels, outStride, c))
 	checkLen("AddClamp add", len(add), viewLen(pixels, addStride, c))
-	cur().addClamp(out, outStride, add, addStride, pixels, c, act)
+	ks.addClamp(out, outStride, add, addStride, pixels, c, act)
 }
 
 func addClampGeneric(out []float32, outStride int, add []float32, addStride int, pixels, c int, act Act) {

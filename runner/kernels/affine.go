@@ -7,7 +7,7 @@ import "fmt"
 // per-channel affine map) plus clamp as its own pass, as eager execution runs it. scale and
 // shift may both be nil (identity, i.e. a bare activation). in and out may be the same view
 // (in place) but must not otherwise overlap.
-func ChannelAffine(in []float32, inStride int, out []float32, outStride int, pixels, c int, scale, shift []float32, act Act) {
+func (ks *Set) ChannelAffine(in []float32, inStride int, out []float32, outStride int, pixels, c int, scale, shift []float32, act Act) {
 	if pixels <= 0 || c <= 0 {
 		return
 	}
@@ -20,7 +20,7 @@ func ChannelAffine(in []float32, inStride int, out []float32, outStride int, pix
 		checkLen("ChannelAffine scale", len(scale), c)
 		checkLen("ChannelAffine shift", len(shift), c)
 	}
-	cur().affine(in, inStride, out, outStride, pixels, c, scale, shift, act)
+	ks.affine(in, inStride, out, outStride, pixels, c, scale, shift, act)
 }
 
 func affineGeneric(in []float32, inStride int, out []float32, outStride int, pixels, c int, scale, shift []float32, act Act) {

@@ -22,19 +22,19 @@ var gemmBenchShapes = [][3]int{
 	{1, 1000, 1024},
 }
 
-// benchVariants runs f once per supported kernel set.
-func benchVariants(b *testing.B, f func(b *testing.B)) {
-	defer SetVariant("auto")
-	for _, v := range Variants() {
-		if err := SetVariant(v); err != nil {
+// benchSets runs f once per supported kernel set.
+func benchSets(b *testing.B, f func(b *testing.B, ks *Set)) {
+	for _, name := range Supported() {
+		ks, err := Lookup(name)
+		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(v, f)
+		b.Run(name, func(b *testing.B) { f(b, ks) })
 	}
 }
 
 func BenchmarkGemm(b *testing.B) {
-	benchVariants(b, func(b *testing.B) {
+	benchSets(b, func(b *testing.B, ks *Set) {
 		for _, s := range gemmBenchShapes {
 			m, n, k := s[0], s[1], s[2]
 			b.Run(fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
@@ -44,7 +44,7 @@ func BenchmarkGemm(b *testing.B) {
 				c := make([]float32, m*n)
 				b.ResetTimer()
 				for b.Loop() {
-					Gemm(m, a, k, pb, 0, n, c, n, ReLU())
+					ks.Gemm(m, a, k, pb, 0, n, c, n, ReLU())
 				}
 				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
@@ -60,7 +60,7 @@ var dwBenchShapes = []struct{ hw, c, stride int }{
 }
 
 func BenchmarkDWConv(b *testing.B) {
-	benchVariants(b, func(b *testing.B) {
+	benchSets(b, func(b *testing.B, ks *Set) {
 		for _, s := range dwBenchShapes {
 			b.Run(fmt.Sprintf("%dx%dx%d_s%d", s.hw, s.hw, s.c, s.stride), func(b *testing.B) {
 				r := rand.New(rand.NewPCG(2, 2))
@@ -70,7 +70,7 @@ func BenchmarkDWConv(b *testing.B) {
 				in := randSlice(r, s.hw*s.hw*s.c)
 				out := make([]float32, o*o*s.c)
 				for b.Loop() {
-					DWConv(in, out, w, g, 0, s.c, 0, o, None())
+					ks.DWConv(in, out, w, g, 0, s.c, 0, o, None())
 				}
 				b.ReportMetric(2*9*float64(o*o*s.c)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
@@ -80,14 +80,14 @@ func BenchmarkDWConv(b *testing.B) {
 
 // BenchmarkStem is ShuffleNetV2's first conv: 3x3 stride 2 pad 1, 3 -> 24 channels, 224 -> 112.
 func BenchmarkStem(b *testing.B) {
-	benchVariants(b, func(b *testing.B) {
+	benchSets(b, func(b *testing.B, ks *Set) {
 		r := rand.New(rand.NewPCG(3, 3))
 		g := Geom{InH: 224, InW: 224, InStride: 3, OutH: 112, OutW: 112, OutStride: 24, Stride: 2, Pad: 1}
 		w := PackConv(randSlice(r, 24*3*9), randSlice(r, 24), 24, 3, 3, 3)
 		in := randSlice(r, 224*224*3)
 		out := make([]float32, 112*112*24)
 		for b.Loop() {
-			Conv(in, out, w, g, 0, 112, ReLU())
+			ks.Conv(in, out, w, g, 0, 112, ReLU())
 		}
 		b.ReportMetric(2*27*24*112*112*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
@@ -95,25 +95,25 @@ func BenchmarkStem(b *testing.B) {
 
 // BenchmarkMaxPool is ShuffleNetV2's 3x3 stride 2 pad 1 max pool on 112x112x24.
 func BenchmarkMaxPool(b *testing.B) {
-	benchVariants(b, func(b *testing.B) {
+	benchSets(b, func(b *testing.B, ks *Set) {
 		r := rand.New(rand.NewPCG(4, 4))
 		g := Geom{InH: 112, InW: 112, InStride: 24, OutH: 56, OutW: 56, OutStride: 24, Stride: 2, Pad: 1}
 		in := randSlice(r, 112*112*24)
 		out := make([]float32, 56*56*24)
 		for b.Loop() {
-			MaxPool(in, out, g, 3, 24, 0, 56)
+			ks.MaxPool(in, out, g, 3, 24, 0, 56)
 		}
 	})
 }
 
 // BenchmarkGlobalAvgPool is ShuffleNetV2's final pooling over 7x7x1024.
 func BenchmarkGlobalAvgPool(b *testing.B) {
-	benchVariants(b, func(b *testing.B) {
+	benchSets(b, func(b *testing.B, ks *Set) {
 		r := rand.New(rand.NewPCG(5, 5))
 		in := randSlice(r, 49*1024)
 		out := make([]float32, 1024)
 		for b.Loop() {
-			GlobalAvgPool(in, 49, 1024, 1024, out)
+			ks.GlobalAvgPool(in, 49, 1024, 1024, out)
 		}
 	})
 }
@@ -121,13 +121,13 @@ func BenchmarkGlobalAvgPool(b *testing.B) {
 // BenchmarkChannelAffine is an eager-mode batch norm + ReLU pass over 28x28x116 (ShuffleNetV2
 // x1.0 stage 3 input).
 func BenchmarkChannelAffine(b *testing.B) {
-	benchVariants(b, func(b *testing.B) {
+	benchSets(b, func(b *testing.B, ks *Set) {
 		r := rand.New(rand.NewPCG(6, 6))
 		in := randSlice(r, 28*28*116)
 		out := make([]float32, len(in))
 		scale, shift := randSlice(r, 116), randSlice(r, 116)
 		for b.Loop() {
-			ChannelAffine(in, 116, out, 116, 28*28, 116, scale, shift, ReLU())
+			ks.ChannelAffine(in, 116, out, 116, 28*28, 116, scale, shift, ReLU())
 		}
 	})
 }
@@ -139,7 +139,8 @@ func BenchmarkPermuteChannels(b *testing.B) {
 	in, out := make([]float32, pixels*64), make([]float32, pixels*64)
 	idx := NewPermutation(riffle(c, 3))
 	b.SetBytes(int64(2 * 4 * pixels * c))
+	ks := Best()
 	for b.Loop() {
-		PermuteChannels(in, 64, out, 64, pixels, idx)
+		ks.PermuteChannels(in, 64, out, 64, pixels, idx)
 	}
 }

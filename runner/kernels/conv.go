@@ -51,7 +51,7 @@ func (w *PackedConv) block(cb int) []float32 {
 
 // Conv computes output rows [oy0,oy1) of a dense conv (all Cout channels) of one image with
 // zero padding g.Pad and stride g.Stride. in holds Cin channels per pixel, out Cout.
-func Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {
+func (ks *Set) Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {
 	if oy0 >= oy1 {
 		return
 	}
@@ -59,7 +59,7 @@ func Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {
 		panic(fmt.Sprintf("kernels: Conv bad args oy=[%d,%d) %+v", oy0, oy1, g))
 	}
 	checkGeom("Conv", in, out, g, w.Cin, w.Cout)
-	cur().conv(in, out, w, g, oy0, oy1, act)
+	ks.conv(in, out, w, g, oy0, oy1, act)
 }
 
 func convGeneric(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {

@@ -5,7 +5,7 @@ package kernels
 import "github.com/klauspost/cpuid/v2"
 
 // avx512Set is the AVX-512 kernel set (16 channels per zmm, opmask tails).
-var avx512Set = kernelSet{
+var avx512Set = Set{
 	name:        "avx512",
 	gemm:        gemmAVX512,
 	dwconv:      dwAVX512Conv,
@@ -20,7 +20,7 @@ var avx512Set = kernelSet{
 }
 
 // avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
-var avx2Set = kernelSet{
+var avx2Set = Set{
 	name:        "avx2",
 	gemm:        gemmAVX2,
 	dwconv:      dwAVX2Conv,
@@ -37,8 +37,8 @@ var avx2Set = kernelSet{
 // supportedSets lists the kernel sets this CPU supports, best first. AVX-512 kernels use
 // AVX512F (zmm, opmask, embedded broadcast) and AVX512VL (masked EVEX ymm ops in the conv
 // kernel); cpuid also checks via XGETBV that the OS saves the zmm state.
-func supportedSets() []*kernelSet {
-	var sets []*kernelSet
+func supportedSets() []*Set {
+	var sets []*Set
 	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL) {
 		sets = append(sets, &avx512Set)
 	}
@@ -46,4 +46,15 @@ func supportedSets() []*kernelSet {
 		sets = append(sets, &avx2Set)
 	}
 	return append(sets, &genericSet)
+}
+
+// unsupportedReason says why the amd64 set name is not in supportedSets.
+func unsupportedReason(name string) string {
+	switch name {
+	case "avx512":
+		return "this CPU lacks AVX512F/AVX512VL (or the OS does not save the zmm state)"
+	case "avx2":
+		return "this CPU lacks AVX2/FMA3"
+	}
+	return "not built into this binary"
 }

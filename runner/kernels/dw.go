@@ -57,7 +57,7 @@ func (w *PackedDW) block(cb int) []float32 {
 // DWConv computes output rows [oy0,oy1) and channels [c0,c1) of one image of a depthwise
 // conv with zero padding g.Pad and stride g.Stride. in and out point at channel 0, pixel 0 of
 // their views (pixel strides g.InStride and g.OutStride).
-func DWConv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
+func (ks *Set) DWConv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
 	if oy0 >= oy1 || c0 >= c1 {
 		return
 	}
@@ -65,7 +65,7 @@ func DWConv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Ac
 		panic(fmt.Sprintf("kernels: DWConv bad args C=%d c=[%d,%d) oy=[%d,%d) %+v", w.C, c0, c1, oy0, oy1, g))
 	}
 	checkGeom("DWConv", in, out, g, c1, c1)
-	cur().dwconv(in, out, w, g, c0, c1, oy0, oy1, act)
+	ks.dwconv(in, out, w, g, c0, c1, oy0, oy1, act)
 }
 
 // checkGeom checks that in and out hold their views (cin and cout channels used).

@@ -25,9 +25,9 @@ func FuzzGemm(f *testing.F) {
 		want := filled((m-1)*ldc+n, sentinel)
 		refGemm(m, k, a, lda, w, bias, n0, n1, want, ldc, act)
 		b := PackGemmB(w, n, k, bias)
-		forEachVariant(t, func(t *testing.T) {
+		forEachSet(t, func(t *testing.T, ks *Set) {
 			got := filled(len(want), sentinel)
-			Gemm(m, a, lda, b, n0, n1, got, ldc, act)
+			ks.Gemm(m, a, lda, b, n0, n1, got, ldc, act)
 			compare(t, "fuzz", got, want, tol)
 		})
 	})
@@ -60,9 +60,9 @@ func FuzzDWConv(f *testing.F) {
 		want := filled(g.OutH*g.OutW*g.OutStride, sentinel)
 		refConv(in, want, wt, bias, c, c, c, kh, kw, g, c0, c1, oy0, oy1, ReLU6())
 		pw := PackDW(wt, bias, c, kh, kw)
-		forEachVariant(t, func(t *testing.T) {
+		forEachSet(t, func(t *testing.T, ks *Set) {
 			got := filled(len(want), sentinel)
-			DWConv(in, got, pw, g, c0, c1, oy0, oy1, ReLU6())
+			ks.DWConv(in, got, pw, g, c0, c1, oy0, oy1, ReLU6())
 			compare(t, "fuzz", got, want, tol)
 		})
 	})
@@ -90,9 +90,9 @@ func FuzzConv(f *testing.F) {
 		want := filled(g.OutH*g.OutW*g.OutStride, sentinel)
 		refConv(in, want, wt, bias, cin, cout, 1, k, k, g, 0, cout, 0, g.OutH, ReLU())
 		pw := PackConv(wt, bias, cout, cin, k, k)
-		forEachVariant(t, func(t *testing.T) {
+		forEachSet(t, func(t *testing.T, ks *Set) {
 			got := filled(len(want), sentinel)
-			Conv(in, got, pw, g, 0, g.OutH, ReLU())
+			ks.Conv(in, got, pw, g, 0, g.OutH, ReLU())
 			compare(t, "fuzz", got, want, 1e-4)
 		})
 	})

@@ -51,7 +51,7 @@ func (b *PackedGemmB) panel(p int) []float32 {
 
 // Gemm computes, for i in [0,m) and j in [n0,n1),
 // c[i*ldc+j] = act(bias[j] + sum_{p<K} a[i*lda+p]*W[j][p]). It writes nothing else.
-func Gemm(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
+func (ks *Set) Gemm(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
 	if m <= 0 || n0 >= n1 {
 		return
 	}
@@ -60,7 +60,7 @@ func Gemm(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, 
 	}
 	checkLen("Gemm a", len(a), (m-1)*lda+b.K)
 	checkLen("Gemm c", len(c), (m-1)*ldc+n1)
-	cur().gemm(m, a, lda, b, n0, n1, c, ldc, act)
+	ks.gemm(m, a, lda, b, n0, n1, c, ldc, act)
 }
 
 // gemmGeneric is the pure-Go GEMM: 4x4 register blocks (16 scalar accumulators, which the

@@ -4,7 +4,7 @@ package kernels
 // dst[3i+2] = c[i] for i in [0, len(a)). It converts a 3-channel NCHW image (an RGB input)
 // to NHWC with pixel stride 3. b and c must be at least as long as a, dst at least 3*len(a);
 // dst must not overlap the planes.
-func Interleave3(dst, a, b, c []float32) {
+func (ks *Set) Interleave3(dst, a, b, c []float32) {
 	n := len(a)
 	if n == 0 {
 		return
@@ -12,7 +12,7 @@ func Interleave3(dst, a, b, c []float32) {
 	checkLen("Interleave3 b", len(b), n)
 	checkLen("Interleave3 c", len(c), n)
 	checkLen("Interleave3 dst", len(dst), 3*n)
-	cur().interleave3(dst, a, b[:n], c[:n])
+	ks.interleave3(dst, a, b[:n], c[:n])
 }
 
 func interleave3Generic(dst, a, b, c []float32) {

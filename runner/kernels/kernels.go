@@ -7,17 +7,21 @@
 // vector-friendly panels with the bias first; the kernels then apply bias and an Act clamp in
 // their epilogue.
 //
-// Three kernel sets exist: "avx512" and "avx2" (Go assembly, amd64 only, not built with the
-// noasm tag) and "generic" (pure Go, everywhere). The best set the CPU supports is chosen once
-// at start-up; SetVariant switches it for tests and benchmarks. Every entry point checks the
-// lengths of its slices before any assembly touches memory, and panics (like an index out of
-// range) when a buffer is too short.
+// The kernels are methods of a Set: "avx512" and "avx2" (Go assembly, amd64), "neon" (Go
+// assembly, arm64), none of them built with the noasm tag, and "generic" (pure Go,
+// everywhere, the reference the others are tested against). There is no process-wide
+// choice: a caller looks a set up once (Lookup: "auto" picks the best the CPU supports, from
+// cpuid on amd64 and by platform on arm64) and keeps it. Every entry point checks the lengths
+// of its slices before any assembly touches memory, and panics (like an index out of range)
+// when a buffer is too short.
 package kernels
 
 import (
 	"fmt"
 	"math"
-	"sync/atomic"
+	"runtime"
+	"slices"
+	"strings"
 )
 
 // Act is the epilogue clamp applied to every output: out = min(max(v, Lo), Hi).
@@ -46,9 +50,12 @@ func (a Act) apply(v float32) float32 {
 // pixel strides (elements between consecutive pixels); Stride and Pad apply to both axes.
 type Geom struct{ InH, InW, InStride, OutH, OutW, OutStride, Stride, Pad int }
 
-// kernelSet is one implementation of every kernel. The exported functions validate their
-// arguments and then call the active set.
-type kernelSet struct {
+// Set is one implementation of every kernel: "avx512" or "avx2" (Go assembly, amd64),
+// "neon" (Go assembly, arm64) or "generic" (pure Go, everywhere). A compiled program looks
+// its set up once (Lookup) and calls every kernel through it, so two programs in one process
+// may run different sets. Sets are immutable and safe for concurrent use. The exported
+// methods validate their arguments and then call the set's implementation.
+type Set struct {
 	name        string
 	gemm        func(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act)
 	dwconv      func(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act)
@@ -62,8 +69,14 @@ type kernelSet struct {
 	permute     func(in []float32, inStride int, out []float32, outStride int, pixels int, perm *Permutation)
 }
 
+// Name is the set's name: "avx512", "avx2", "neon" or "generic".
+func (ks *Set) Name() string { return ks.name }
+
+// String is Name.
+func (ks *Set) String() string { return ks.name }
+
 // genericSet is the pure-Go kernel set, available everywhere.
-var genericSet = kernelSet{
+var genericSet = Set{
 	name:        "generic",
 	gemm:        gemmGeneric,
 	dwconv:      dwGeneric,
@@ -77,19 +90,24 @@ var genericSet = kernelSet{
 	permute:     permuteGeneric,
 }
 
-// active is the dispatch table: set once at init to the best supported set, replaced only by
-// SetVariant (tests and benchmarks).
-var active atomic.Pointer[kernelSet]
+// setArch is the GOARCH an assembly set needs ("" for the pure-Go set).
+func setArch(name string) string {
+	switch name {
+	case "avx512", "avx2":
+		return "amd64"
+	case "neon":
+		return "arm64"
+	}
+	return ""
+}
 
-func init() { active.Store(bestSet()) }
+// Names lists every kernel set of the project, whether or not this CPU and build support it:
+// the valid values of a kernel-set option besides "auto".
+func Names() []string { return []string{"avx512", "avx2", "neon", "generic"} }
 
-func cur() *kernelSet { return active.Load() }
-
-// Variant reports the kernel set in use: "avx512", "avx2" or "generic".
-func Variant() string { return cur().name }
-
-// Variants lists the kernel sets this build and CPU support, best first.
-func Variants() []string {
+// Supported lists the kernel sets this CPU and build support, best first; the first is what
+// "auto" selects.
+func Supported() []string {
 	var names []string
 	for _, s := range supportedSets() {
 		names = append(names, s.name)
@@ -97,28 +115,42 @@ func Variants() []string {
 	return names
 }
 
-// SetVariant selects a kernel set by name: "auto" (the best supported), "avx512", "avx2" or
-// "generic". It returns an error when the CPU or the build lacks the set. It is meant for
-// tests and benchmarks; do not call it while kernels run on other goroutines.
-func SetVariant(name string) error {
-	if name == "auto" {
-		active.Store(bestSet())
-		return nil
+// Best is the best kernel set this CPU and build support (what "auto" selects).
+func Best() *Set { return supportedSets()[0] }
+
+// Generic is the pure-Go set, the reference every assembly set is checked against.
+func Generic() *Set { return &genericSet }
+
+// LookupError says why Lookup refused a name.
+type LookupError struct {
+	Name   string // the name asked for
+	Reason string // e.g. "unknown kernel set" or "neon needs arm64"
+}
+
+func (e *LookupError) Error() string {
+	return fmt.Sprintf("kernel set %q: %s (valid: auto|%s)", e.Name, e.Reason, strings.Join(Names(), "|"))
+}
+
+// Lookup returns the kernel set called name: "auto" or "" (the best supported, Best), or one
+// of Names. A known set this CPU or build cannot run is refused with a *LookupError whose
+// Reason says why (e.g. "neon needs arm64", "this CPU lacks AVX512F/AVX512VL").
+func Lookup(name string) (*Set, error) {
+	if name == "" || name == "auto" {
+		return Best(), nil
 	}
 	for _, s := range supportedSets() {
 		if s.name == name {
-			active.Store(s)
-			return nil
+			return s, nil
 		}
 	}
-	switch name {
-	case "avx512", "avx2", "generic":
-		return fmt.Errorf("kernels: variant %q is not supported by this CPU or build", name)
+	if !slices.Contains(Names(), name) {
+		return nil, &LookupError{Name: name, Reason: "unknown kernel set"}
 	}
-	return fmt.Errorf("kernels: unknown variant %q (want auto, avx512, avx2 or generic)", name)
+	if a := setArch(name); a != "" && a != runtime.GOARCH {
+		return nil, &LookupError{Name: name, Reason: fmt.Sprintf("%s needs %s (this is %s)", name, a, runtime.GOARCH)}
+	}
+	return nil, &LookupError{Name: name, Reason: unsupportedReason(name)}
 }
-
-func bestSet() *kernelSet { return supportedSets()[0] }
 
 // checkLen panics when a buffer is shorter than an access pattern needs.
 func checkLen(what string, have, need int) {

@@ -1,9 +1,13 @@
 package kernels
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -148,15 +152,16 @@ func compare(t *testing.T, name string, got, want []float32, tol float64) {
 	}
 }
 
-// forEachVariant runs f once per kernel set this CPU and build support.
-func forEachVariant(t *testing.T, f func(t *testing.T)) {
+// forEachSet runs f once per kernel set this CPU and build support, naming each subtest
+// after the set and logging which set runs (so a test log shows the sets exercised).
+func forEachSet(t *testing.T, f func(t *testing.T, ks *Set)) {
 	t.Helper()
-	defer SetVariant("auto")
-	for _, v := range Variants() {
-		if err := SetVariant(v); err != nil {
+	for _, name := range Supported() {
+		ks, err := Lookup(name)
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Run(v, f)
+		t.Run(name, func(t *testing.T) { f(t, ks) })
 	}
 }
 
@@ -212,7 +217,7 @@ func gemmCases() []gemmCase {
 }
 
 func TestGemm(t *testing.T) {
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(1, 2))
 		for ci, tc := range gemmCases() {
 			act := acts[ci%len(acts)]
@@ -226,7 +231,7 @@ func TestGemm(t *testing.T) {
 			got := filled(len(want), sentinel)
 			refGemm(tc.m, tc.k, a, tc.lda, w, bias, tc.n0, tc.n1, want, tc.ldc, act)
 			b := PackGemmB(w, tc.n, tc.k, bias)
-			Gemm(tc.m, a, tc.lda, b, tc.n0, tc.n1, got, tc.ldc, act)
+			ks.Gemm(tc.m, a, tc.lda, b, tc.n0, tc.n1, got, tc.ldc, act)
 			compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, tol)
 		}
 	})
@@ -268,7 +273,7 @@ func (sc spatialCase) geom(inStride, outStride int) Geom {
 
 func TestDWConv(t *testing.T) {
 	chans := []int{1, 7, 16, 17, 33, 67}
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(3, 4))
 		for si, sc := range spatialCases() {
 			c := chans[si%len(chans)]
@@ -289,7 +294,7 @@ func TestDWConv(t *testing.T) {
 				want := filled(g.OutH*g.OutW*g.OutStride, sentinel)
 				got := filled(len(want), sentinel)
 				refConv(in, want, w, bias, c, c, c, sc.kh, sc.kw, g, c0, c1, oy0, oy1, act)
-				DWConv(in, got, PackDW(w, bias, c, sc.kh, sc.kw), g, c0, c1, oy0, oy1, act)
+				ks.DWConv(in, got, PackDW(w, bias, c, sc.kh, sc.kw), g, c0, c1, oy0, oy1, act)
 				compare(t, fmt.Sprintf("%+v c=%d [%d,%d) rows [%d,%d) act=%v", sc, c, c0, c1, oy0, oy1, act), got, want, tol)
 			}
 		}
@@ -299,7 +304,7 @@ func TestDWConv(t *testing.T) {
 func TestConv(t *testing.T) {
 	couts := []int{1, 24, 33, 67, 32}
 	cins := []int{3, 1, 5, 16}
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(5, 6))
 		for si, sc := range spatialCases() {
 			cout, cin := couts[si%len(couts)], cins[si%len(cins)]
@@ -318,7 +323,7 @@ func TestConv(t *testing.T) {
 			want := filled(g.OutH*g.OutW*g.OutStride, sentinel)
 			got := filled(len(want), sentinel)
 			refConv(in, want, w, bias, cin, cout, 1, sc.kh, sc.kw, g, 0, cout, oy0, oy1, act)
-			Conv(in, got, PackConv(w, bias, cout, cin, sc.kh, sc.kw), g, oy0, oy1, act)
+			ks.Conv(in, got, PackConv(w, bias, cout, cin, sc.kh, sc.kw), g, oy0, oy1, act)
 			compare(t, fmt.Sprintf("%+v cin=%d cout=%d rows [%d,%d) act=%v", sc, cin, cout, oy0, oy1, act), got, want, tol)
 		}
 	})
@@ -326,7 +331,7 @@ func TestConv(t *testing.T) {
 
 func TestPools(t *testing.T) {
 	chans := []int{1, 3, 16, 24, 33, 67}
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(7, 8))
 		for si, sc := range spatialCases() {
 			if sc.kh != sc.kw || sc.pad > sc.kh/2 {
@@ -345,9 +350,9 @@ func TestPools(t *testing.T) {
 				got := filled(len(want), sentinel)
 				refPool(in, want, g, sc.kh, c, oy0, oy1, mode == "max", mode == "avg-include-pad")
 				if mode == "max" {
-					MaxPool(in, got, g, sc.kh, c, oy0, oy1)
+					ks.MaxPool(in, got, g, sc.kh, c, oy0, oy1)
 				} else {
-					AvgPool(in, got, g, sc.kh, c, oy0, oy1, mode == "avg-include-pad")
+					ks.AvgPool(in, got, g, sc.kh, c, oy0, oy1, mode == "avg-include-pad")
 				}
 				compare(t, mode+" "+name, got, want, 1e-6)
 			}
@@ -356,7 +361,7 @@ func TestPools(t *testing.T) {
 }
 
 func TestGlobalAvgPool(t *testing.T) {
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(9, 10))
 		for _, tc := range []struct{ pixels, stride, c int }{
 			{1, 1, 1}, {49, 1024, 1024}, {7, 20, 17}, {3, 67, 67}, {64, 40, 33}, {5, 16, 16}, {2, 130, 129},
@@ -371,29 +376,63 @@ func TestGlobalAvgPool(t *testing.T) {
 				}
 				want[j] = float32(s / float64(tc.pixels))
 			}
-			GlobalAvgPool(in, tc.pixels, tc.stride, tc.c, got)
+			ks.GlobalAvgPool(in, tc.pixels, tc.stride, tc.c, got)
 			compare(t, fmt.Sprintf("%+v", tc), got, want, 1e-5)
 		}
 	})
 }
 
-func TestSetVariant(t *testing.T) {
-	defer SetVariant("auto")
-	if err := SetVariant("generic"); err != nil || Variant() != "generic" {
-		t.Fatalf("SetVariant(generic) = %v, Variant() = %q", err, Variant())
+// TestLookup checks the kernel-set names: auto is the best supported set, every supported
+// name resolves to itself, an unknown name and a set of another architecture are refused
+// with a reason, and every supported set is one of Names.
+func TestLookup(t *testing.T) {
+	best, err := Lookup("auto")
+	if err != nil || best != Best() || best.Name() != Supported()[0] {
+		t.Fatalf("Lookup(auto) = %v, %v; want %s", best, err, Supported()[0])
 	}
-	if err := SetVariant("sse9"); err == nil {
-		t.Fatal("SetVariant(sse9) succeeded")
+	if s, err := Lookup(""); err != nil || s != best {
+		t.Fatalf(`Lookup("") = %v, %v; want %s`, s, err, best)
 	}
-	if err := SetVariant("auto"); err != nil || Variant() != Variants()[0] {
-		t.Fatalf("SetVariant(auto) = %v, Variant() = %q, want %q", err, Variant(), Variants()[0])
+	for _, name := range Supported() {
+		if !slices.Contains(Names(), name) {
+			t.Errorf("supported set %q is not in Names() %v", name, Names())
+		}
+		if s, err := Lookup(name); err != nil || s.Name() != name {
+			t.Errorf("Lookup(%q) = %v, %v", name, s, err)
+		}
+	}
+	if Supported()[len(Supported())-1] != "generic" || Generic().Name() != "generic" {
+		t.Errorf("Supported() = %v, want generic last", Supported())
+	}
+	type refusal struct{ name, reason string }
+	cases := []refusal{{"sse9", "unknown kernel set"}}
+	switch runtime.GOARCH {
+	case "amd64":
+		cases = append(cases, refusal{"neon", "neon needs arm64"})
+	case "arm64":
+		cases = append(cases, refusal{"avx512", "avx512 needs amd64"}, refusal{"avx2", "avx2 needs amd64"})
+	default:
+		cases = append(cases, refusal{"neon", "neon needs arm64"}, refusal{"avx2", "avx2 needs amd64"})
+	}
+	for _, c := range cases {
+		_, err := Lookup(c.name)
+		var le *LookupError
+		if !errors.As(err, &le) || !strings.Contains(le.Reason, c.reason) || !strings.Contains(err.Error(), "auto|avx512|avx2|neon|generic") {
+			t.Errorf("Lookup(%q) = %v, want a LookupError with %q and the valid names", c.name, err, c.reason)
+		}
+	}
+	// Every name of the project is either supported here or refused with a reason.
+	for _, name := range Names() {
+		if _, err := Lookup(name); err != nil && slices.Contains(Supported(), name) {
+			t.Errorf("Lookup(%q) = %v for a supported set", name, err)
+		}
 	}
 }
 
 // TestZeroAllocs checks that no kernel allocates per call (design.md sec. 6: zero allocations
 // per inference on the hot path).
 func TestZeroAllocs(t *testing.T) {
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(11, 12))
 		b := PackGemmB(randSlice(r, 58*24), 58, 24, randSlice(r, 58))
 		a, c := randSlice(r, 30*24), make([]float32, 30*58)
@@ -403,16 +442,16 @@ func TestZeroAllocs(t *testing.T) {
 		cv := PackConv(randSlice(r, 24*24*9), nil, 24, 24, 3, 3)
 		rif := NewPermutation(riffle(24, 3))
 		for name, f := range map[string]func(){
-			"Gemm":          func() { Gemm(30, a, 24, b, 0, 58, c, 58, ReLU()) },
-			"DWConv":        func() { DWConv(in, out, dw, g, 0, 24, 0, 4, None()) },
-			"Conv":          func() { Conv(in, out, cv, g, 0, 4, ReLU()) },
-			"MaxPool":       func() { MaxPool(in, out, g, 3, 24, 0, 4) },
-			"AvgPool":       func() { AvgPool(in, out, g, 3, 24, 0, 4, false) },
-			"GlobalAvgPool": func() { GlobalAvgPool(in, 64, 24, 24, out) },
-			"ChannelAffine": func() { ChannelAffine(in, 24, in, 24, 64, 24, dw.data[:24], dw.data[24:48], ReLU6()) },
-			"Interleave3":   func() { Interleave3(in[:3*40], a[:40], a[40:80], a[80:120]) },
-			"AddClamp":      func() { AddClamp(out, 24, in, 24, 16, 24, ReLU()) },
-			"Permute":       func() { PermuteChannels(in, 24, out, 24, 16, rif) },
+			"Gemm":          func() { ks.Gemm(30, a, 24, b, 0, 58, c, 58, ReLU()) },
+			"DWConv":        func() { ks.DWConv(in, out, dw, g, 0, 24, 0, 4, None()) },
+			"Conv":          func() { ks.Conv(in, out, cv, g, 0, 4, ReLU()) },
+			"MaxPool":       func() { ks.MaxPool(in, out, g, 3, 24, 0, 4) },
+			"AvgPool":       func() { ks.AvgPool(in, out, g, 3, 24, 0, 4, false) },
+			"GlobalAvgPool": func() { ks.GlobalAvgPool(in, 64, 24, 24, out) },
+			"ChannelAffine": func() { ks.ChannelAffine(in, 24, in, 24, 64, 24, dw.data[:24], dw.data[24:48], ReLU6()) },
+			"Interleave3":   func() { ks.Interleave3(in[:3*40], a[:40], a[40:80], a[80:120]) },
+			"AddClamp":      func() { ks.AddClamp(out, 24, in, 24, 16, 24, ReLU()) },
+			"Permute":       func() { ks.PermuteChannels(in, 24, out, 24, 16, rif) },
 		} {
 			if n := testing.AllocsPerRun(20, f); n != 0 {
 				t.Errorf("%s allocates %v times per call", name, n)
@@ -430,30 +469,32 @@ func TestShortBuffersPanic(t *testing.T) {
 	in, out := make([]float32, 5*5*20), make([]float32, 3*3*20)
 	dw := PackDW(randSlice(r, 20*9), nil, 20, 3, 3)
 	cv := PackConv(randSlice(r, 20*20*9), nil, 20, 20, 3, 3)
-	cases := map[string]func(){
-		"Gemm short a":           func() { Gemm(3, make([]float32, 2*10+7), 10, b, 0, 40, make([]float32, 3*40), 40, None()) },
-		"Gemm short c":           func() { Gemm(3, make([]float32, 3*8), 8, b, 0, 40, make([]float32, 2*40+39), 40, None()) },
-		"Gemm n1 > N":            func() { Gemm(1, make([]float32, 8), 8, b, 0, 41, make([]float32, 41), 41, None()) },
-		"Gemm lda < K":           func() { Gemm(2, make([]float32, 16), 7, b, 0, 40, make([]float32, 80), 40, None()) },
-		"DWConv short in":        func() { DWConv(in[:len(in)-1], out, dw, g, 0, 20, 0, 3, None()) },
-		"DWConv short out":       func() { DWConv(in, out[:len(out)-1], dw, g, 0, 20, 0, 3, None()) },
-		"DWConv c1 > C":          func() { DWConv(in, out, dw, g, 0, 21, 0, 3, None()) },
-		"DWConv oy1 > OutH":      func() { DWConv(in, out, dw, g, 0, 20, 0, 4, None()) },
-		"Conv short in":          func() { Conv(in[:len(in)-1], out, cv, g, 0, 3, None()) },
-		"Conv stride < Cout":     func() { Conv(in, out, cv, Geom{5, 5, 20, 3, 3, 19, 2, 1}, 0, 3, None()) },
-		"MaxPool short out":      func() { MaxPool(in, out[:len(out)-1], g, 3, 20, 0, 3) },
-		"AvgPool short in":       func() { AvgPool(in[:len(in)-1], out, g, 3, 20, 0, 3, true) },
-		"GlobalAvgPool short in": func() { GlobalAvgPool(in[:99], 5, 20, 20, out) },
-		"AddClamp short out":     func() { AddClamp(out[:len(out)-1], 20, in, 20, 9, 20, None()) },
-		"AddClamp short add":     func() { AddClamp(out, 20, in[:8*20+19], 20, 9, 20, None()) },
-		"AddClamp stride < c":    func() { AddClamp(out, 20, in, 19, 9, 20, None()) },
-		"Permute short in":       func() { PermuteChannels(in[:8*20+19], 20, out, 20, 9, NewPermutation(riffle(20, 4))) },
-		"Permute short out":      func() { PermuteChannels(in, 20, out[:8*20+19], 20, 9, NewPermutation(riffle(20, 4))) },
-		"Permute idx >= stride":  func() { PermuteChannels(in, 20, out, 20, 9, NewPermutation([]int32{3, 20})) },
-		"Permute idx < 0":        func() { NewPermutation([]int32{-1}) },
+	cases := func(ks *Set) map[string]func() {
+		return map[string]func(){
+			"Gemm short a":           func() { ks.Gemm(3, make([]float32, 2*10+7), 10, b, 0, 40, make([]float32, 3*40), 40, None()) },
+			"Gemm short c":           func() { ks.Gemm(3, make([]float32, 3*8), 8, b, 0, 40, make([]float32, 2*40+39), 40, None()) },
+			"Gemm n1 > N":            func() { ks.Gemm(1, make([]float32, 8), 8, b, 0, 41, make([]float32, 41), 41, None()) },
+			"Gemm lda < K":           func() { ks.Gemm(2, make([]float32, 16), 7, b, 0, 40, make([]float32, 80), 40, None()) },
+			"DWConv short in":        func() { ks.DWConv(in[:len(in)-1], out, dw, g, 0, 20, 0, 3, None()) },
+			"DWConv short out":       func() { ks.DWConv(in, out[:len(out)-1], dw, g, 0, 20, 0, 3, None()) },
+			"DWConv c1 > C":          func() { ks.DWConv(in, out, dw, g, 0, 21, 0, 3, None()) },
+			"DWConv oy1 > OutH":      func() { ks.DWConv(in, out, dw, g, 0, 20, 0, 4, None()) },
+			"Conv short in":          func() { ks.Conv(in[:len(in)-1], out, cv, g, 0, 3, None()) },
+			"Conv stride < Cout":     func() { ks.Conv(in, out, cv, Geom{5, 5, 20, 3, 3, 19, 2, 1}, 0, 3, None()) },
+			"MaxPool short out":      func() { ks.MaxPool(in, out[:len(out)-1], g, 3, 20, 0, 3) },
+			"AvgPool short in":       func() { ks.AvgPool(in[:len(in)-1], out, g, 3, 20, 0, 3, true) },
+			"GlobalAvgPool short in": func() { ks.GlobalAvgPool(in[:99], 5, 20, 20, out) },
+			"AddClamp short out":     func() { ks.AddClamp(out[:len(out)-1], 20, in, 20, 9, 20, None()) },
+			"AddClamp short add":     func() { ks.AddClamp(out, 20, in[:8*20+19], 20, 9, 20, None()) },
+			"AddClamp stride < c":    func() { ks.AddClamp(out, 20, in, 19, 9, 20, None()) },
+			"Permute short in":       func() { ks.PermuteChannels(in[:8*20+19], 20, out, 20, 9, NewPermutation(riffle(20, 4))) },
+			"Permute short out":      func() { ks.PermuteChannels(in, 20, out[:8*20+19], 20, 9, NewPermutation(riffle(20, 4))) },
+			"Permute idx >= stride":  func() { ks.PermuteChannels(in, 20, out, 20, 9, NewPermutation([]int32{3, 20})) },
+			"Permute idx < 0":        func() { NewPermutation([]int32{-1}) },
+		}
 	}
-	forEachVariant(t, func(t *testing.T) {
-		for name, f := range cases {
+	forEachSet(t, func(t *testing.T, ks *Set) {
+		for name, f := range cases(ks) {
 			func() {
 				defer func() {
 					if recover() == nil {
@@ -467,7 +508,7 @@ func TestShortBuffersPanic(t *testing.T) {
 }
 
 func TestChannelAffine(t *testing.T) {
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(15, 16))
 		for ci, tc := range []struct{ pixels, c, is, os int }{
 			{1, 1, 1, 1}, {7, 16, 16, 16}, {5, 17, 20, 17}, {3, 58, 116, 64}, {49, 232, 232, 240}, {2, 67, 67, 70},
@@ -490,7 +531,7 @@ func TestChannelAffine(t *testing.T) {
 						want[p*tc.os+j] = refAct(v, act)
 					}
 				}
-				ChannelAffine(in, tc.is, got, tc.os, tc.pixels, tc.c, scale, shift, act)
+				ks.ChannelAffine(in, tc.is, got, tc.os, tc.pixels, tc.c, scale, shift, act)
 				compare(t, fmt.Sprintf("%+v affine=%v act=%v", tc, affine, act), got, want, 1e-6)
 			}
 		}
@@ -500,7 +541,7 @@ func TestChannelAffine(t *testing.T) {
 		for i, v := range in {
 			want[i] = refAct(float64(v), ReLU())
 		}
-		ChannelAffine(in, 20, in, 20, 10, 20, nil, nil, ReLU())
+		ks.ChannelAffine(in, 20, in, 20, 10, 20, nil, nil, ReLU())
 		compare(t, "in place", in, want, 0)
 	})
 }
@@ -509,7 +550,7 @@ func TestChannelAffine(t *testing.T) {
 // the 16-pixel vector and the asm call block (interleave3Block), and that nothing past
 // 3*len(a) is written.
 func TestInterleave3(t *testing.T) {
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(17, 18))
 		for _, n := range []int{0, 1, 2, 15, 16, 17, 31, 32, 33, 47, 67, 1 << 14, 1<<14 + 37} {
 			a, b, c := randSlice(r, n), randSlice(r, n+3), randSlice(r, n+1)
@@ -518,7 +559,7 @@ func TestInterleave3(t *testing.T) {
 			for i := 0; i < n; i++ {
 				want[3*i], want[3*i+1], want[3*i+2] = a[i], b[i], c[i]
 			}
-			Interleave3(got, a, b, c)
+			ks.Interleave3(got, a, b, c)
 			compare(t, fmt.Sprintf("n=%d", n), got, want, 0)
 		}
 	})
@@ -529,7 +570,7 @@ func TestInterleave3(t *testing.T) {
 // and on the widths of the networks (58, 232, 240 from ShuffleNetV2; 80 per ShuffleNet v1 g=3
 // group), with every activation; elements between pixels must stay untouched.
 func TestAddClamp(t *testing.T) {
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(17, 18))
 		for ci, tc := range []struct{ pixels, c, os, as int }{
 			{1, 1, 1, 1}, {7, 16, 16, 16}, {5, 17, 20, 17}, {3, 58, 116, 64}, {49, 232, 232, 240},
@@ -546,7 +587,7 @@ func TestAddClamp(t *testing.T) {
 					want[p*tc.os+j] = refAct(float64(v)+float64(add[p*tc.as+j]), act)
 				}
 			}
-			AddClamp(got, tc.os, add, tc.as, tc.pixels, tc.c, act)
+			ks.AddClamp(got, tc.os, add, tc.as, tc.pixels, tc.c, act)
 			compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, 1e-6)
 		}
 	})
@@ -578,7 +619,7 @@ func TestPermuteChannels(t *testing.T) {
 		}
 		return idx
 	}
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		r := rand.New(rand.NewPCG(19, 20))
 		for _, tc := range []struct {
 			name           string
@@ -608,7 +649,7 @@ func TestPermuteChannels(t *testing.T) {
 					want[p*tc.os+j] = in[p*tc.is+int(i)]
 				}
 			}
-			PermuteChannels(in, tc.is, got, tc.os, tc.pixels, NewPermutation(tc.idx))
+			ks.PermuteChannels(in, tc.is, got, tc.os, tc.pixels, NewPermutation(tc.idx))
 			compare(t, tc.name, got, want, 0)
 		}
 	})
@@ -618,7 +659,7 @@ func TestPermuteChannels(t *testing.T) {
 // 32 columns, the AVX-512 narrow variants): TestGemm cycles the activations over its cases,
 // so a given tile width alone may meet only some of them.
 func TestGemmActs(t *testing.T) {
-	forEachVariant(t, func(t *testing.T) {
+	forEachSet(t, func(t *testing.T, ks *Set) {
 		cases := []gemmCase{
 			{28, 32, 5, 12, 20, 5, 32},  // 8 columns from 8
 			{28, 48, 7, 16, 32, 7, 48},  // 16 columns from 16
@@ -635,7 +676,7 @@ func TestGemmActs(t *testing.T) {
 				got := filled(len(want), sentinel)
 				refGemm(tc.m, tc.k, a, tc.lda, w, bias, tc.n0, tc.n1, want, tc.ldc, act)
 				b := PackGemmB(w, tc.n, tc.k, bias)
-				Gemm(tc.m, a, tc.lda, b, tc.n0, tc.n1, got, tc.ldc, act)
+				ks.Gemm(tc.m, a, tc.lda, b, tc.n0, tc.n1, got, tc.ldc, act)
 				compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, tol)
 			}
 		}

@@ -91,7 +91,7 @@ func (p *Permutation) Len() int { return len(p.idx) }
 // could absorb (a riffle, where runs of consecutive channels have length 1) with vector
 // permutes instead of one scalar load per element. Every index must be below inStride; in
 // and out must not overlap.
-func PermuteChannels(in []float32, inStride int, out []float32, outStride int, pixels int, perm *Permutation) {
+func (ks *Set) PermuteChannels(in []float32, inStride int, out []float32, outStride int, pixels int, perm *Permutation) {
 	c := perm.Len()
 	if pixels <= 0 || c == 0 {
 		return
@@ -101,7 +101,7 @@ func PermuteChannels(in []float32, inStride int, out []float32, outStride int, p
 	}
 	checkLen("PermuteChannels in", len(in), viewLen(pixels, inStride, perm.span))
 	checkLen("PermuteChannels out", len(out), viewLen(pixels, outStride, c))
-	cur().permute(in, inStride, out, outStride, pixels, perm)
+	ks.permute(in, inStride, out, outStride, pixels, perm)
 }
 
 func permuteGeneric(in []float32, inStride int, out []float32, outStride int, pixels int, perm *Permutation) {

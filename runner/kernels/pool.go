@@ -7,30 +7,30 @@ import (
 
 // MaxPool computes output rows [oy0,oy1) of a k x k max pool over c channels of one image;
 // padding counts as -Inf.
-func MaxPool(in, out []float32, g Geom, k, c, oy0, oy1 int) {
+func (ks *Set) MaxPool(in, out []float32, g Geom, k, c, oy0, oy1 int) {
 	if oy0 >= oy1 || c <= 0 {
 		return
 	}
 	checkPool("MaxPool", g, k, oy0, oy1)
 	checkGeom("MaxPool", in, out, g, c, c)
-	cur().maxpool(in, out, g, k, c, oy0, oy1)
+	ks.maxpool(in, out, g, k, c, oy0, oy1)
 }
 
 // AvgPool computes output rows [oy0,oy1) of a k x k average pool over c channels of one
 // image. With countIncludePad the divisor counts padded positions (PyTorch's
 // count_include_pad=True: the window clipped to the padded input), otherwise only the
 // positions inside the image.
-func AvgPool(in, out []float32, g Geom, k, c, oy0, oy1 int, countIncludePad bool) {
+func (ks *Set) AvgPool(in, out []float32, g Geom, k, c, oy0, oy1 int, countIncludePad bool) {
 	if oy0 >= oy1 || c <= 0 {
 		return
 	}
 	checkPool("AvgPool", g, k, oy0, oy1)
 	checkGeom("AvgPool", in, out, g, c, c)
-	cur().avgpool(in, out, g, k, c, oy0, oy1, countIncludePad)
+	ks.avgpool(in, out, g, k, c, oy0, oy1, countIncludePad)
 }
 
 // GlobalAvgPool sets out[j] = mean over p in [0,pixels) of in[p*stride+j] for j in [0,c).
-func GlobalAvgPool(in []float32, pixels, stride, c int, out []float32) {
+func (ks *Set) GlobalAvgPool(in []float32, pixels, stride, c int, out []float32) {
 	if c <= 0 {
 		return
 	}
@@ -39,7 +39,7 @@ func GlobalAvgPool(in []float32, pixels, stride, c int, out []float32) {
 	}
 	checkLen("GlobalAvgPool in", len(in), viewLen(pixels, stride, c))
 	checkLen("GlobalAvgPool out", len(out), c)
-	cur().globalAvg(in, pixels, stride, c, out)
+	ks.globalAvg(in, pixels, stride, c, out)
 }
 
 func checkPool(op string, g Geom, k, oy0, oy1 int) {

@@ -34,7 +34,7 @@ func BenchmarkShuffleNetV2(b *testing.B) {
 		for _, mode := range []runner.Mode{runner.Fused, runner.Eager} {
 			for _, threads := range []int{1, 2} {
 				b.Run(fmt.Sprintf("w%.1f/%s/t%d", width, mode, threads), func(b *testing.B) {
-					prog, err := New().Compile(g, w, runner.Options{Mode: mode, Threads: threads})
+					prog, err := New().Compile(g, w, runner.Options{Mode: mode, Threads: threads, Kernels: testKernels})
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -77,7 +77,7 @@ func BenchmarkNetworkGemms(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	prog, err := New().Compile(g, weights.Random(g, 1), runner.Options{Mode: runner.Fused, Threads: 1})
+	prog, err := New().Compile(g, weights.Random(g, 1), runner.Options{Mode: runner.Fused, Threads: 1, Kernels: testKernels})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func BenchmarkNetworkGemms(b *testing.B) {
 			p.in, p.out = in, out
 			defer func() { p.in, p.out = nil, nil }()
 			for b.Loop() {
-				s.run(0, 1)
+				s.run(p.ks, 0, 1)
 			}
 			gflops := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9
 			b.ReportMetric(gflops, "GFLOP/s")

@@ -56,8 +56,9 @@ func (backend) Available() error { return nil }
 
 // Compile checks the weights and the memory estimate, then plans buffers,
 // folds and packs weights and builds the steps of opts.Mode (default fused).
-// A non-empty opts.Kernels selects the kernel set process-wide
-// (kernels.SetVariant).
+// opts.Kernels names the program's kernel set (kernels.Lookup: "" or "auto"
+// is the best this CPU supports); the program calls every kernel through
+// that set, whatever other programs in the process use.
 func (backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (runner.Program, error) {
 	if opts.Mode == "" {
 		opts.Mode = runner.Fused
@@ -71,10 +72,9 @@ func (backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (runne
 	if opts.Threads < 1 || opts.Threads > maxThreads {
 		return nil, &arch.KnobError{Knob: "threads", Value: fmt.Sprint(opts.Threads), Valid: fmt.Sprintf("1..%d", maxThreads)}
 	}
-	if opts.Kernels != "" {
-		if err := kernels.SetVariant(opts.Kernels); err != nil {
-			return nil, fmt.Errorf("native: %w", err)
-		}
+	ks, err := kernels.Lookup(opts.Kernels)
+	if err != nil {
+		return nil, fmt.Errorf("native: %w", err)
 	}
 	if err := w.Check(g); err != nil {
 		return nil, fmt.Errorf("native: %w", err)
@@ -82,7 +82,7 @@ func (backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (runne
 	if err := runner.CheckMemory(g, opts); err != nil {
 		return nil, fmt.Errorf("native: %w", err)
 	}
-	p := &program{g: g, nt: opts.Threads}
+	p := &program{g: g, nt: opts.Threads, ks: ks}
 	pl := newPlanner(g, w, opts.Mode == runner.Fused, &p.in, &p.out)
 	if err := pl.build(); err != nil {
 		return nil, fmt.Errorf("native: %w", err)
@@ -91,7 +91,7 @@ func (backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (runne
 	p.steps = pl.steps
 	p.inLen = int(g.Tensors[g.Input].Shape.Elems())
 	p.outLen = int(g.Tensors[g.Output].Shape.Elems())
-	p.info = runner.ProgramInfo{Backend: "native", Mode: opts.Mode, Threads: opts.Threads, Kernels: kernels.Variant(),
+	p.info = runner.ProgramInfo{Backend: "native", Mode: opts.Mode, Threads: opts.Threads, Kernels: ks.Name(),
 		Bytes: act + pl.packed, Device: fmt.Sprintf("%s/%s CPU, %d threads", runtime.GOOS, runtime.GOARCH, opts.Threads)}
 	if p.nt > 1 {
 		p.team = newTeam(p.nt, p.share)
@@ -130,6 +130,7 @@ func (h *handle) Close() error { return h.p.Close() }
 type program struct {
 	g       *arch.Graph
 	nt      int
+	ks      *kernels.Set // every step's kernels
 	steps   []entry
 	team    *team
 	cur     int       // step being run (read by workers after the team's sequence store)
@@ -142,7 +143,7 @@ type program struct {
 }
 
 // share runs thread t's part of the current step.
-func (p *program) share(t int) { p.steps[p.cur].s.run(t, p.nt) }
+func (p *program) share(t int) { p.steps[p.cur].s.run(p.ks, t, p.nt) }
 
 func (p *program) check(input, output []float32) error {
 	if p.closed {
@@ -174,7 +175,7 @@ func (p *program) exec(ctx context.Context, input, output []float32, times []int
 		if p.team != nil {
 			p.team.do()
 		} else {
-			p.steps[i].s.run(0, 1)
+			p.steps[i].s.run(p.ks, 0, 1)
 		}
 		if times != nil {
 			times[i] = time.Since(t0).Nanoseconds()

@@ -18,9 +18,19 @@ const tol = 1e-4
 
 var modes = []runner.Mode{runner.Eager, runner.Fused}
 
+// testKernels is the kernel set every test program uses unless a test
+// names its own: EXPLORER_TEST_KERNELS (see TestMain), default auto.
+var testKernels = "auto"
+
 func compileRun(t *testing.T, g *arch.Graph, w weights.Set, in []float32, mode runner.Mode, threads int) []float32 {
 	t.Helper()
-	prog, err := New().Compile(g, w, runner.Options{Mode: mode, Threads: threads})
+	return compileRunSet(t, g, w, in, mode, threads, testKernels)
+}
+
+// compileRunSet is compileRun on the kernel set named kset.
+func compileRunSet(t *testing.T, g *arch.Graph, w weights.Set, in []float32, mode runner.Mode, threads int, kset string) []float32 {
+	t.Helper()
+	prog, err := New().Compile(g, w, runner.Options{Mode: mode, Threads: threads, Kernels: kset})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,37 +75,40 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-// TestFixturesGenericKernels repeats the fixture check on the pure-Go
-// kernel set (the default set is the best the CPU supports).
-func TestFixturesGenericKernels(t *testing.T) {
-	prev := kernels.Variant()
-	if err := kernels.SetVariant("generic"); err != nil {
-		t.Fatal(err)
-	}
-	defer kernels.SetVariant(prev)
-	for name := range testnet.Specs {
-		f, err := testnet.Load(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, mode := range modes {
-			out := compileRun(t, f.Graph, f.Weights, f.Input, mode, 2)
-			if e := testnet.RelErr(out, f.Output); e > tol {
-				t.Errorf("%s %s generic kernels: max rel error %.3g vs PyTorch", name, mode, e)
+// TestFixturesEveryKernelSet repeats the fixture check on every kernel set
+// this CPU and build support (TestFixtures uses only the default set).
+func TestFixturesEveryKernelSet(t *testing.T) {
+	for _, set := range kernels.Supported() {
+		for name := range testnet.Specs {
+			f, err := testnet.Load(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, mode := range modes {
+				out := compileRunSet(t, f.Graph, f.Weights, f.Input, mode, 2, set)
+				e := testnet.RelErr(out, f.Output)
+				if e > tol {
+					t.Errorf("%s %s kernel set %s: max rel error %.3g vs PyTorch", name, mode, set, e)
+				}
+				t.Logf("%s %s kernel set %s: max rel error %.3g vs PyTorch", name, mode, set, e)
 			}
 		}
 	}
 }
 
 // TestMain lets the whole package's tests run on one kernel set:
-// EXPLORER_TEST_KERNELS=avx2 go test ./runner/native/ (any name of
-// kernels.SetVariant; default: the best set the CPU supports).
+// EXPLORER_TEST_KERNELS=avx2 go test ./runner/native/ (any name
+// kernels.Lookup accepts; default auto, the best set the CPU supports). It
+// prints the set the tests use, so a test log names it.
 func TestMain(m *testing.M) {
 	if v := os.Getenv("EXPLORER_TEST_KERNELS"); v != "" {
-		if err := kernels.SetVariant(v); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
+		testKernels = v
 	}
+	ks, err := kernels.Lookup(testKernels)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "EXPLORER_TEST_KERNELS:", err)
+		os.Exit(2)
+	}
+	fmt.Printf("runner/native tests: kernel set %s (supported here: %v)\n", ks.Name(), kernels.Supported())
 	os.Exit(m.Run())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/internal/testnet"
+	"github.com/shufflelab/explorer/runner/kernels"
 	"github.com/shufflelab/explorer/runner/weights"
 )
 
@@ -42,7 +44,7 @@ func zeroAllocs(t *testing.T, g *arch.Graph) {
 	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
 	for _, mode := range modes {
 		for _, threads := range []int{1, 2} {
-			prog, err := New().Compile(g, w, runner.Options{Mode: mode, Threads: threads})
+			prog, err := New().Compile(g, w, runner.Options{Mode: mode, Threads: threads, Kernels: testKernels})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +83,7 @@ func TestCancel(t *testing.T) {
 	in := randInput(g, 1)
 	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
 	for _, threads := range []int{1, 2} {
-		prog, err := New().Compile(g, w, runner.Options{Mode: runner.Fused, Threads: threads})
+		prog, err := New().Compile(g, w, runner.Options{Mode: runner.Fused, Threads: threads, Kernels: testKernels})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,6 +140,9 @@ func TestCompileErrors(t *testing.T) {
 	if _, err := New().Compile(g, w, runner.Options{Mode: "lazy"}); err == nil {
 		t.Error("bad mode accepted")
 	}
+	if _, err := New().Compile(g, w, runner.Options{Kernels: "sse9"}); err == nil || !strings.Contains(err.Error(), `"sse9"`) || !strings.Contains(err.Error(), "generic") {
+		t.Errorf("unknown kernel set: %v", err)
+	}
 	prog, err := New().Compile(g, w, runner.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +170,7 @@ func TestProfileCoverage(t *testing.T) {
 		in := randInput(g, 1)
 		out := make([]float32, g.Tensors[g.Output].Shape.Elems())
 		for _, mode := range modes {
-			prog, err := New().Compile(g, w, runner.Options{Mode: mode})
+			prog, err := New().Compile(g, w, runner.Options{Mode: mode, Kernels: testKernels})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,7 +233,7 @@ func TestShuffleCopies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		prog, err := New().Compile(g, weights.Random(g, 1), runner.Options{Mode: runner.Fused})
+		prog, err := New().Compile(g, weights.Random(g, 1), runner.Options{Mode: runner.Fused, Kernels: testKernels})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,7 +319,7 @@ func TestWorkersStopWithoutClose(t *testing.T) {
 	w := weights.Random(g, 1)
 	before := runtime.NumGoroutine()
 	func() {
-		prog, err := New().Compile(g, w, runner.Options{Threads: 4})
+		prog, err := New().Compile(g, w, runner.Options{Threads: 4, Kernels: testKernels})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,6 +365,54 @@ func TestPassthroughCopyRuns(t *testing.T) {
 					t.Errorf("width %v %s: %d runs for %d channels", width, e.name, len(m.runs), len(m.src.pos))
 				}
 			}
+		}
+	}
+}
+
+// TestProgramsOwnKernelSets: two programs compiled with different kernel
+// sets and alive in one process each run their own set. The best set and
+// the generic set sum in different orders, so their outputs differ in the
+// last bits; each program's output must stay bit-identical to what its set
+// gives when it is the only program, whichever was compiled or run last
+// (a process-wide switch would make the first program follow the second).
+func TestProgramsOwnKernelSets(t *testing.T) {
+	sets := kernels.Supported()
+	if len(sets) < 2 {
+		t.Skipf("only the %v kernel set in this build", sets)
+	}
+	g := smallSNv2(t, 1)
+	w := weights.Random(g, 3)
+	in := randInput(g, 3)
+	best, generic := sets[0], "generic"
+	alone := map[string][]float32{}
+	for _, set := range []string{best, generic} {
+		alone[set] = compileRunSet(t, g, w, in, runner.Fused, 1, set)
+	}
+	if slices.Equal(alone[best], alone[generic]) {
+		t.Fatalf("%s and %s give bit-identical outputs: this network cannot tell the sets apart", best, generic)
+	}
+	if e := testnet.RelErr(alone[best], alone[generic]); e > tol {
+		t.Errorf("%s vs %s: max rel error %.3g", best, generic, e)
+	}
+	progs := map[string]runner.Program{}
+	for _, set := range []string{best, generic} {
+		p, err := New().Compile(g, w, runner.Options{Mode: runner.Fused, Kernels: set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		if got := p.Info().Kernels; got != set {
+			t.Errorf("program compiled with %s reports kernels %q", set, got)
+		}
+		progs[set] = p
+	}
+	out := make([]float32, len(alone[best]))
+	for _, set := range []string{best, generic, best, generic} {
+		if err := progs[set].Run(context.Background(), in, out); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(out, alone[set]) {
+			t.Errorf("program compiled with %s no longer gives its own set's output (another program's set leaked in)", set)
 		}
 	}
 }

@@ -58,9 +58,10 @@ func rangePerm(pos []int) (int, []int, bool) {
 	return lo, rel, true
 }
 
-// step is one unit of execution; run does thread t's share of nt.
+// step is one unit of execution; run does thread t's share of nt with the
+// program's kernel set ks.
 type step interface {
-	run(t, nt int)
+	run(ks *kernels.Set, t, nt int)
 }
 
 // epilogue adds residual inputs and clamps, for layers whose add cannot
@@ -90,7 +91,7 @@ func newEpilogue(out *view, adds []view, act kernels.Act) *epilogue {
 }
 
 // apply finishes pixels [p0,p1), logical channels [c0,c1) of out.
-func (e *epilogue) apply(out []float32, oS, p0, p1, c0, c1 int) {
+func (e *epilogue) apply(ks *kernels.Set, out []float32, oS, p0, p1, c0, c1 int) {
 	if e == nil || p0 >= p1 || c0 >= c1 {
 		return
 	}
@@ -104,7 +105,7 @@ func (e *epilogue) apply(out []float32, oS, p0, p1, c0, c1 int) {
 			if i < len(e.adds)-1 {
 				act = kernels.None()
 			}
-			kernels.AddClamp(o, oS, a.buf.data[p0*a.stride+e.addLo[i]+c0:], a.stride, p1-p0, c1-c0, act)
+			ks.AddClamp(o, oS, a.buf.data[p0*a.stride+e.addLo[i]+c0:], a.stride, p1-p0, c1-c0, act)
 		}
 		return
 	}
@@ -155,7 +156,7 @@ type gemmStep struct {
 	nTotal       int // output channels over all groups
 }
 
-func (s *gemmStep) run(t, nt int) {
+func (s *gemmStep) run(ks *kernels.Set, t, nt int) {
 	in, out := s.in.buf.data, s.out.buf.data
 	lda, ldc := s.in.stride, s.out.stride
 	act := kernelAct(s.epi, s.act)
@@ -170,10 +171,10 @@ func (s *gemmStep) run(t, nt int) {
 		for b0 := r0; b0 < r1; b0 += mb {
 			b1 := min(b0+mb, r1)
 			for _, g := range s.groups {
-				kernels.Gemm(b1-b0, in[b0*lda+g.inLo:], lda, g.b, 0, g.n, out[b0*ldc+g.outLo:], ldc, act)
+				ks.Gemm(b1-b0, in[b0*lda+g.inLo:], lda, g.b, 0, g.n, out[b0*ldc+g.outLo:], ldc, act)
 				if s.epi != nil {
 					c0 := g.outLo - s.out.pos[0]
-					s.epi.apply(out, ldc, b0, b1, c0, c0+g.n)
+					s.epi.apply(ks, out, ldc, b0, b1, c0, c0+g.n)
 				}
 			}
 		}
@@ -200,10 +201,10 @@ func (s *gemmStep) run(t, nt int) {
 		if n0 >= n1 || r0 >= r1 {
 			continue
 		}
-		kernels.Gemm(r1-r0, in[r0*lda+g.inLo:], lda, g.b, n0, n1, out[r0*ldc+g.outLo:], ldc, act)
+		ks.Gemm(r1-r0, in[r0*lda+g.inLo:], lda, g.b, n0, n1, out[r0*ldc+g.outLo:], ldc, act)
 		if s.epi != nil {
 			c0 := g.outLo - s.out.pos[0]
-			s.epi.apply(out, ldc, r0, r1, c0+n0, c0+n1)
+			s.epi.apply(ks, out, ldc, r0, r1, c0+n0, c0+n1)
 		}
 	}
 }
@@ -266,14 +267,14 @@ type dwStep struct {
 	epi     *epilogue
 }
 
-func (s *dwStep) run(t, nt int) {
+func (s *dwStep) run(ks *kernels.Set, t, nt int) {
 	in, out := s.in.buf.data, s.out.buf.data
 	act := kernelAct(s.epi, s.act)
 	s.rows(t, nt, func(n, oy0, oy1 int) {
-		kernels.DWConv(in[n*s.inPix*s.g.InStride+s.inLo:], out[n*s.outPix*s.g.OutStride+s.outLo:], s.w, s.g, 0, s.c, oy0, oy1, act)
+		ks.DWConv(in[n*s.inPix*s.g.InStride+s.inLo:], out[n*s.outPix*s.g.OutStride+s.outLo:], s.w, s.g, 0, s.c, oy0, oy1, act)
 		if s.epi != nil {
 			p0 := n*s.outPix + oy0*s.g.OutW
-			s.epi.apply(out, s.g.OutStride, p0, p0+(oy1-oy0)*s.g.OutW, 0, s.c)
+			s.epi.apply(ks, out, s.g.OutStride, p0, p0+(oy1-oy0)*s.g.OutW, 0, s.c)
 		}
 	})
 }
@@ -288,14 +289,14 @@ type convStep struct {
 	epi     *epilogue
 }
 
-func (s *convStep) run(t, nt int) {
+func (s *convStep) run(ks *kernels.Set, t, nt int) {
 	in, out := s.in.buf.data, s.out.buf.data
 	act := kernelAct(s.epi, s.act)
 	s.rows(t, nt, func(n, oy0, oy1 int) {
-		kernels.Conv(in[n*s.inPix*s.g.InStride+s.inLo:], out[n*s.outPix*s.g.OutStride+s.outLo:], s.w, s.g, oy0, oy1, act)
+		ks.Conv(in[n*s.inPix*s.g.InStride+s.inLo:], out[n*s.outPix*s.g.OutStride+s.outLo:], s.w, s.g, oy0, oy1, act)
 		if s.epi != nil {
 			p0 := n*s.outPix + oy0*s.g.OutW
-			s.epi.apply(out, s.g.OutStride, p0, p0+(oy1-oy0)*s.g.OutW, 0, s.cout)
+			s.epi.apply(ks, out, s.g.OutStride, p0, p0+(oy1-oy0)*s.g.OutW, 0, s.cout)
 		}
 	})
 }
@@ -315,7 +316,7 @@ type groupConvStep struct {
 	epi      *epilogue
 }
 
-func (s *groupConvStep) run(t, nt int) {
+func (s *groupConvStep) run(ks *kernels.Set, t, nt int) {
 	in, out := s.in.buf.data, s.out.buf.data
 	g := s.g
 	act := kernelAct(s.epi, s.act)
@@ -352,7 +353,7 @@ func (s *groupConvStep) run(t, nt int) {
 			}
 			if s.epi != nil {
 				p0 := n*s.outPix + oy*g.OutW
-				s.epi.apply(out, g.OutStride, p0, p0+g.OutW, 0, s.groups*s.ocg)
+				s.epi.apply(ks, out, g.OutStride, p0, p0+g.OutW, 0, s.groups*s.ocg)
 			}
 		}
 	})
@@ -367,15 +368,15 @@ type poolStep struct {
 	inclPad bool
 }
 
-func (s *poolStep) run(t, nt int) {
+func (s *poolStep) run(ks *kernels.Set, t, nt int) {
 	in, out := s.in.buf.data, s.out.buf.data
 	s.rows(t, nt, func(n, oy0, oy1 int) {
 		i := in[n*s.inPix*s.g.InStride+s.inLo:]
 		o := out[n*s.outPix*s.g.OutStride+s.outLo:]
 		if s.isMax {
-			kernels.MaxPool(i, o, s.g, s.k, s.c, oy0, oy1)
+			ks.MaxPool(i, o, s.g, s.k, s.c, oy0, oy1)
 		} else {
-			kernels.AvgPool(i, o, s.g, s.k, s.c, oy0, oy1, s.inclPad)
+			ks.AvgPool(i, o, s.g, s.k, s.c, oy0, oy1, s.inclPad)
 		}
 	})
 }
@@ -387,10 +388,10 @@ type gapStep struct {
 	inLo, outLo int
 }
 
-func (s *gapStep) run(t, nt int) {
+func (s *gapStep) run(ks *kernels.Set, t, nt int) {
 	n0, n1 := span(s.n, t, nt)
 	for n := n0; n < n1; n++ {
-		kernels.GlobalAvgPool(s.in.buf.data[n*s.pix*s.in.stride+s.inLo:], s.pix, s.in.stride, s.c, s.out.buf.data[n*s.out.stride+s.outLo:])
+		ks.GlobalAvgPool(s.in.buf.data[n*s.pix*s.in.stride+s.inLo:], s.pix, s.in.stride, s.c, s.out.buf.data[n*s.out.stride+s.outLo:])
 	}
 }
 
@@ -403,7 +404,7 @@ type ewStep struct {
 	act          kernels.Act
 }
 
-func (s *ewStep) run(t, nt int) {
+func (s *ewStep) run(ks *kernels.Set, t, nt int) {
 	p0, p1 := span(s.pixels, t, nt)
 	if p0 == p1 {
 		return
@@ -415,7 +416,7 @@ func (s *ewStep) run(t, nt int) {
 	if iok && ook {
 		// The vectorised per-channel pass (a framework's batch norm or
 		// activation kernel), still one full pass over the tensor.
-		kernels.ChannelAffine(in[p0*s.in.stride+ilo:], s.in.stride, out[p0*s.out.stride+olo:], s.out.stride,
+		ks.ChannelAffine(in[p0*s.in.stride+ilo:], s.in.stride, out[p0*s.out.stride+olo:], s.out.stride,
 			p1-p0, len(op), s.scale, s.shift, s.act)
 		return
 	}
@@ -439,7 +440,7 @@ type addStep struct {
 	out    *view
 }
 
-func (s *addStep) run(t, nt int) {
+func (s *addStep) run(ks *kernels.Set, t, nt int) {
 	p0, p1 := span(s.pixels, t, nt)
 	out := s.out.buf.data
 	if p0 < p1 && s.fast() {
@@ -455,7 +456,7 @@ func (s *addStep) run(t, nt int) {
 		}
 		for _, in := range s.ins[1:] {
 			lo, _ := in.contiguous()
-			kernels.AddClamp(out[p0*s.out.stride+olo:], s.out.stride, in.buf.data[p0*in.stride+lo:], in.stride, p1-p0, c, kernels.None())
+			ks.AddClamp(out[p0*s.out.stride+olo:], s.out.stride, in.buf.data[p0*in.stride+lo:], in.stride, p1-p0, c, kernels.None())
 		}
 		return
 	}
@@ -540,7 +541,7 @@ type copyStep struct {
 	moves  []move
 }
 
-func (s *copyStep) run(t, nt int) {
+func (s *copyStep) run(ks *kernels.Set, t, nt int) {
 	p0, p1 := span(s.pixels, t, nt)
 	if p0 == p1 {
 		return
@@ -552,12 +553,12 @@ func (s *copyStep) run(t, nt int) {
 			// One strided vector copy per run (an identity ChannelAffine)
 			// instead of a copy call per pixel and run.
 			for _, r := range m.runs {
-				kernels.ChannelAffine(src[p0*ss+r.s:], ss, dst[p0*ds+r.d:], ds, p1-p0, r.n, nil, nil, kernels.None())
+				ks.ChannelAffine(src[p0*ss+r.s:], ss, dst[p0*ds+r.d:], ds, p1-p0, r.n, nil, nil, kernels.None())
 			}
 			continue
 		}
 		if m.perm != nil {
-			kernels.PermuteChannels(src[p0*ss+m.sLo:], ss, dst[p0*ds+m.dLo:], ds, p1-p0, m.perm)
+			ks.PermuteChannels(src[p0*ss+m.sLo:], ss, dst[p0*ds+m.dLo:], ds, p1-p0, m.perm)
 			continue
 		}
 		for p := p0; p < p1; p++ {
@@ -584,7 +585,7 @@ type ioStep struct {
 	toNCHW bool
 }
 
-func (s *ioStep) run(t, nt int) {
+func (s *ioStep) run(ks *kernels.Set, t, nt int) {
 	ext := *s.ext
 	d, st := s.v.buf.data, s.v.stride
 	// Thread t handles a range of pixels (over all images) for every
@@ -602,7 +603,7 @@ func (s *ioStep) run(t, nt int) {
 			e1, e2 = e1[:len(e0)], e2[:len(e0)]
 			o := d[(n*s.pix+p0)*st+lo:]
 			if st == 3 {
-				kernels.Interleave3(o, e0, e1, e2)
+				ks.Interleave3(o, e0, e1, e2)
 			} else {
 				for i, v := range e0 {
 					px := o[i*st : i*st+3]
