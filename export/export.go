@@ -29,6 +29,7 @@ import (
 	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/cost/costfmt"
+	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
@@ -187,7 +188,7 @@ func (w *writer) data(name string, write func(io.Writer) error) {
 		return
 	}
 	path := filepath.Join(w.dir, name)
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := safefile.WriteFile(path, b.Bytes()); err != nil {
 		w.fail(fmt.Errorf("export: %w", err))
 		return
 	}

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/shufflelab/explorer/internal/safefile"
 )
 
 // Default page sizes for [Save]: a chart that reads well on screen and in
@@ -22,8 +23,10 @@ const (
 // Save renders p at width x height and writes it to path. The format comes
 // from the extension, case-insensitively: .png, .svg or .pdf; any other
 // extension is an error that names it. The image is rendered in memory
-// first, so a failed render leaves no partial file behind.
-func Save(p *plot.Plot, width, height vg.Length, path string) (err error) {
+// first and written atomically (safefile: temporary file, sync, rename),
+// so a failed render or a full disk leaves no partial file behind; a
+// symbolic link at path is refused unless opts force it.
+func Save(p *plot.Plot, width, height vg.Length, path string, opts ...safefile.Option) (err error) {
 	if p == nil {
 		return errors.New("save plot: nil plot")
 	}
@@ -55,7 +58,7 @@ func Save(p *plot.Plot, width, height vg.Length, path string) (err error) {
 	if _, err := w.WriteTo(&buf); err != nil {
 		return fmt.Errorf("save plot %q: render %s: %w", path, format, err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := safefile.WriteFile(path, buf.Bytes(), opts...); err != nil {
 		return fmt.Errorf("save plot: %w", err)
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/internal/safefile"
 )
 
 //go:embed designs/*.toml experiments/*.toml
@@ -94,13 +95,14 @@ func Encode(p Preset) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Save writes the preset to a design file.
-func Save(p Preset, file string) error {
+// Save writes the preset to a design file, atomically (temporary file,
+// sync, rename); a symbolic link at file is refused unless opts force it.
+func Save(p Preset, file string, opts ...safefile.Option) error {
 	data, err := Encode(p)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(file, data, 0o644); err != nil {
+	if err := safefile.WriteFile(file, data, opts...); err != nil {
 		return fmt.Errorf("save design: %w", err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
@@ -21,8 +22,13 @@ import (
 const noTTYHint = "explorer: not a terminal; use 'explorer cost' for the analytic cost or 'explorer run' to measure a design ('explorer help' lists all commands)"
 
 // defaultCmd runs when explorer is started without arguments: the
-// interactive explorer on a terminal, a one-line hint otherwise.
+// interactive explorer on a terminal, a one-line hint otherwise (exit 0:
+// nothing was asked for).
 func defaultCmd(stdout, stderr io.Writer) error {
+	if !isTTY(stdout) || !isTTY(os.Stdin) {
+		fmt.Fprintln(stdout, noTTYHint)
+		return nil
+	}
 	return uiCmd(nil, stdout, stderr)
 }
 
@@ -42,8 +48,8 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if !isTTY(stdout) || !isTTY(os.Stdin) {
-		fmt.Fprintln(stdout, noTTYHint)
-		return nil
+		// Asked for the UI by name and it cannot run: the hint, exit 1.
+		return exitError{code: 1, err: errors.New(strings.TrimPrefix(noTTYHint, "explorer: "))}
 	}
 	var files []string
 	if *designs != "" {

@@ -13,19 +13,27 @@ import (
 )
 
 // TestDefaultWithoutTTY: with stdout not a terminal, no arguments print a
-// one-line hint naming the scriptable subcommands, and exit 0.
+// one-line hint naming the scriptable subcommands, and exit 0; `explorer
+// ui` asked for the UI by name, so it prints the hint on stderr and exits 1
+// (issue 15: it exited 0).
 func TestDefaultWithoutTTY(t *testing.T) {
-	for _, args := range [][]string{nil, {"ui"}} {
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{{nil, 0}, {[]string{"ui"}, 1}} {
 		var out, errOut bytes.Buffer
-		if code := run(args, &out, &errOut); code != 0 {
-			t.Fatalf("explorer %v: exit %d, stderr %q", args, code, errOut.String())
+		if code := run(tc.args, &out, &errOut); code != tc.code {
+			t.Fatalf("explorer %v: exit %d, want %d; stderr %q", tc.args, code, tc.code, errOut.String())
 		}
-		s := out.String()
-		if strings.Count(s, "\n") != 1 || !strings.Contains(s, "explorer cost") || !strings.Contains(s, "explorer run") {
-			t.Errorf("explorer %v printed %q, want one line naming 'explorer cost' and 'explorer run'", args, s)
+		s, quiet := out.String(), errOut.String()
+		if tc.code != 0 {
+			s, quiet = quiet, s
 		}
-		if errOut.Len() != 0 {
-			t.Errorf("stderr %q", errOut.String())
+		if strings.Count(s, "\n") != 1 || !strings.Contains(s, "explorer cost") || !strings.Contains(s, "explorer run") || !strings.HasPrefix(s, "explorer: ") {
+			t.Errorf("explorer %v printed %q, want one line naming 'explorer cost' and 'explorer run'", tc.args, s)
+		}
+		if quiet != "" {
+			t.Errorf("explorer %v: other stream %q, want nothing", tc.args, quiet)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/chartdata"
+	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/runner/sweep"
 )
@@ -201,19 +202,20 @@ func writePointsCSV(path string, rows []sweep.Row) error {
 	return writeCSVFile(path, "plot CSV", records)
 }
 
-// writeCSVFile writes records as a CSV file at path, replacing any file
-// there; what names the file in errors ("plot CSV").
-func writeCSVFile(path, what string, records [][]string) error {
-	f, err := os.Create(path)
+// writeCSVFile writes records as a CSV file at path, atomically (a
+// temporary file, synced and renamed over any file there; mode 0644), and
+// refuses a symbolic link there unless opts force it; what names the file
+// in errors ("plot CSV").
+func writeCSVFile(path, what string, records [][]string, opts ...safefile.Option) error {
+	err := safefile.Write(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		if err := cw.WriteAll(records); err != nil {
+			return err
+		}
+		return cw.Error()
+	}, opts...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
-	}
-	if err := csv.NewWriter(f).WriteAll(records); err != nil {
-		f.Close()
-		return fmt.Errorf("%s %s: %w", what, path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ import (
 
 const runSynopsis = "run [--preset NAME|FILE] [knob flags] [--backend native|cudnn] [--mode eager|fused] [--threads N]\n" +
 	"                    [--warmup N] [--min-iters N] [--min-time D] [--max-time D] [--profile] [--format table|json]\n" +
-	"                    [--weights FILE] [--input FILE] [--save-io FILE] [--seed N] [--mem-limit SIZE] [--history FILE|off]"
+	"                    [--weights FILE] [--input FILE] [--save-io FILE [--force]] [--seed N] [--mem-limit SIZE] [--history FILE|off]"
 
 // runCmd is `explorer run`: build the design, run it on this machine,
 // measure its latency and (with --profile) where the time goes. Ctrl-C
@@ -52,6 +52,7 @@ type runConfig struct {
 	weights     string
 	input       string
 	saveIO      string
+	force       bool // --save-io may replace a symbolic link
 	seed        int64
 	history     string // "" = default path, "off" = none
 }
@@ -77,7 +78,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	format := fs.String("format", "table", "table|json")
 	wpath := fs.String("weights", "", "safetensors file with a torchvision state_dict (default: seeded random weights)")
 	input := fs.String("input", "", `safetensors file whose tensor "input" (NCHW float32) is the input batch (default: seeded random)`)
-	saveIO := fs.String("save-io", "", `write the weights (torchvision names), "input" and "output" to this safetensors file`)
+	saveIO := fs.String("save-io", "", `write the weights (torchvision names), "input" and "output" to this safetensors file (atomically; a symbolic link there is refused)`)
+	force := fs.Bool("force", false, "let --save-io replace a symbolic link at its path (the link, not its target)")
 	seed := fs.Int64("seed", 1, "seed of the random weights and input")
 	memLimit := fs.String("mem-limit", "", "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)")
 	hist := fs.String("history", "", "append the result to this JSONL file, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
@@ -85,7 +87,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 		return nil, err
 	}
 	c := &runConfig{backend: *backend, profile: *profile, profileRuns: *profileRuns, top: *top, format: *format,
-		weights: *wpath, input: *input, saveIO: *saveIO, seed: *seed, history: *hist}
+		weights: *wpath, input: *input, saveIO: *saveIO, force: *force, seed: *seed, history: *hist}
 	switch {
 	case *backend != "native" && *backend != "cudnn":
 		return nil, usagef("invalid --backend %q (valid: native|cudnn)", *backend)
@@ -165,6 +167,16 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 	in, err := loadInput(c, g, d)
 	if err != nil {
 		return err
+	}
+	if c.weights != "" {
+		for _, a := range w.Anomalies() {
+			fmt.Fprintf(stderr, "explorer: warning: --weights %s: %s\n", c.weights, a)
+		}
+	}
+	if c.input != "" {
+		if a := weights.ValueAnomaly("input", in, false); a != "" {
+			fmt.Fprintf(stderr, "explorer: warning: --input %s: %s\n", c.input, a)
+		}
 	}
 	prog, err := be.Compile(g, w, c.opts)
 	if err != nil {
@@ -278,7 +290,7 @@ func loadWeights(c *runConfig, g *arch.Graph, d runDeps) (weights.Set, error) {
 	if c.weights == "" {
 		return d.randomWeights(g, c.seed), nil
 	}
-	ts, _, err := d.readTensors(c.weights)
+	ts, _, err := d.readTensors(c.weights, weights.MaxFileBytes(g))
 	if err != nil {
 		return nil, usagef("--weights: %v", err)
 	}
@@ -298,7 +310,7 @@ func loadInput(c *runConfig, g *arch.Graph, d runDeps) ([]float32, error) {
 	if c.input == "" {
 		return randomInput(int(s.Elems()), c.seed), nil
 	}
-	ts, _, err := d.readTensors(c.input)
+	ts, _, err := d.readTensors(c.input, weights.MaxFileBytes(g))
 	if err != nil {
 		return nil, usagef("--input: %v", err)
 	}
@@ -353,7 +365,7 @@ func saveIO(c *runConfig, g *arch.Graph, w weights.Set, in, out []float32, backe
 	if c.preset != "" {
 		meta["preset"] = c.preset
 	}
-	if err := d.writeTensors(c.saveIO, ts, meta); err != nil {
+	if err := d.writeTensors(c.saveIO, ts, meta, c.force); err != nil {
 		return fmt.Errorf("--save-io: %w", err)
 	}
 	return nil

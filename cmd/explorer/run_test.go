@@ -104,14 +104,14 @@ func (f *fakeDeps) deps() runDeps {
 		checkMemory:   func(*arch.Graph, runner.Options) error { return f.memErr },
 		randomWeights: func(*arch.Graph, int64) weights.Set { return weights.Set{"w": {Shape: []int{1}, Data: []float32{0.5}}} },
 		checkWeights:  func(weights.Set, *arch.Graph) error { return f.wErr },
-		readTensors: func(path string) (map[string]weights.Tensor, map[string]string, error) {
+		readTensors: func(path string, _ int64) (map[string]weights.Tensor, map[string]string, error) {
 			t, ok := f.files[path]
 			if !ok {
 				return nil, nil, os.ErrNotExist
 			}
 			return t, nil, nil
 		},
-		writeTensors: func(path string, t map[string]weights.Tensor, meta map[string]string) error {
+		writeTensors: func(path string, t map[string]weights.Tensor, meta map[string]string, _ bool) error {
 			f.written, f.meta = t, meta
 			return nil
 		},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/cudnn"
 	"github.com/shufflelab/explorer/runner/native"
@@ -22,10 +23,11 @@ type runDeps struct {
 	randomWeights func(g *arch.Graph, seed int64) weights.Set
 	// checkWeights verifies names and shapes against the graph.
 	checkWeights func(s weights.Set, g *arch.Graph) error
-	// readTensors reads a safetensors file.
-	readTensors func(path string) (map[string]weights.Tensor, map[string]string, error)
-	// writeTensors writes a safetensors file.
-	writeTensors func(path string, t map[string]weights.Tensor, meta map[string]string) error
+	// readTensors reads a safetensors file of at most limit bytes.
+	readTensors func(path string, limit int64) (map[string]weights.Tensor, map[string]string, error)
+	// writeTensors writes a safetensors file atomically; force replaces a
+	// symbolic link at path.
+	writeTensors func(path string, t map[string]weights.Tensor, meta map[string]string, force bool) error
 }
 
 // defaultRunDeps wires the real backends and weights functions.
@@ -43,11 +45,13 @@ func defaultRunDeps() runDeps {
 		checkMemory:   checkMemory,
 		randomWeights: weights.Random,
 		checkWeights:  weights.Set.Check,
-		readTensors: func(path string) (map[string]weights.Tensor, map[string]string, error) {
-			s, meta, err := weights.Read(path)
+		readTensors: func(path string, limit int64) (map[string]weights.Tensor, map[string]string, error) {
+			s, meta, err := weights.Read(path, limit)
 			return s, meta, err
 		},
-		writeTensors: weights.Write,
+		writeTensors: func(path string, t map[string]weights.Tensor, meta map[string]string, force bool) error {
+			return weights.Write(path, t, meta, safefile.Force(force))
+		},
 	}
 }
 

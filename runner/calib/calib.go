@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/kernels"
 )
@@ -170,7 +171,7 @@ func Load(path, hostKey string) (Calibration, bool, error) {
 	return c, true, nil
 }
 
-// Save writes the calibration atomically (temporary file, then rename).
+// Save writes the calibration atomically (temporary file, sync, rename).
 func Save(path string, c Calibration) error {
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
@@ -179,21 +180,7 @@ func Save(path string, c Calibration) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("save calibration: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".calib-*")
-	if err != nil {
-		return fmt.Errorf("save calibration: %w", err)
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("save calibration: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("save calibration: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := safefile.WriteFile(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("save calibration: %w", err)
 	}
 	return nil

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"sort"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/internal/safefile"
 )
 
 // maxHeader bounds the JSON header of a safetensors file (the reference
@@ -45,9 +47,12 @@ func dtypeSize(dt string) int64 {
 // Read loads a safetensors file: its tensors (F32, or F64/F16/BF16 and the
 // integer types I64/I32/I16/I8/U8/BOOL converted to float32, so that
 // PyTorch's int64 num_batches_tracked entries load) and its
-// "__metadata__" strings.
-func Read(path string) (Set, map[string]string, error) {
-	data, err := os.ReadFile(path)
+// "__metadata__" strings. The path must be a regular file (a named pipe or
+// a device is refused without being opened for reading) of at most limit
+// bytes, checked from its size before anything is read; [MaxFileBytes]
+// gives the limit for a design.
+func Read(path string, limit int64) (Set, map[string]string, error) {
+	data, err := safefile.ReadFile(path, limit, "safetensors file")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read safetensors: %w", err)
 	}
@@ -56,6 +61,35 @@ func Read(path string) (Set, map[string]string, error) {
 		return nil, nil, fmt.Errorf("read safetensors %s: %w", path, err)
 	}
 	return s, meta, nil
+}
+
+// headerAllowance bounds a file's header and padding for [MaxFileBytes]:
+// a fixed part plus a part per tensor (names, dtypes, shapes and offsets
+// of a torchvision state_dict take about 100 bytes per tensor).
+const (
+	headerAllowanceFixed     = 1 << 20
+	headerAllowancePerTensor = 1 << 10
+)
+
+// MaxFileBytes is the largest safetensors file that can hold g's weights:
+// every tensor [Expected] lists plus the graph's input and output (a
+// --save-io file carries both) at the widest dtype read (8 bytes per
+// element, F64 or I64), one BN batch counter per batch norm, and a header
+// allowance. A bigger file cannot fit the design and is refused before it
+// is read.
+func MaxFileBytes(g *arch.Graph) int64 {
+	var elems, tensors int64
+	for _, sp := range Expected(g) {
+		n := int64(1)
+		for _, d := range sp.Shape {
+			n *= int64(d)
+		}
+		elems += n
+		tensors++
+	}
+	elems += g.Tensors[g.Input].Shape.Elems() + g.Tensors[g.Output].Shape.Elems()
+	tensors += 2 + tensors/4 // input, output, num_batches_tracked of each BN (4 tensors)
+	return 8*elems + 8*tensors + headerAllowanceFixed + headerAllowancePerTensor*tensors
 }
 
 // Decode parses the bytes of a safetensors file: an 8-byte little-endian
@@ -239,13 +273,16 @@ func Encode(tensors map[string]Tensor, metadata map[string]string) ([]byte, erro
 	return buf.Bytes(), nil
 }
 
-// Write saves tensors and metadata to a safetensors file at path.
-func Write(path string, tensors map[string]Tensor, metadata map[string]string) error {
+// Write saves tensors and metadata to a safetensors file at path,
+// atomically (temporary file, sync, rename: a failed write leaves an
+// existing file intact); a symbolic link at path is refused unless opts
+// force it.
+func Write(path string, tensors map[string]Tensor, metadata map[string]string, opts ...safefile.Option) error {
 	data, err := Encode(tensors, metadata)
 	if err != nil {
 		return fmt.Errorf("write safetensors %s: %w", path, err)
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	if err := safefile.WriteFile(path, data, opts...); err != nil {
 		return fmt.Errorf("write safetensors: %w", err)
 	}
 	return nil

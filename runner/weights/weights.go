@@ -190,3 +190,63 @@ func (s Set) Without(names ...string) Set {
 
 // Get returns the data of a tensor, or nil when it is absent.
 func (s Set) Get(name string) []float32 { return s[name].Data }
+
+// Anomalies lists the values of s that make a forward pass meaningless,
+// one message per tensor in name order: NaN or infinite values in any
+// tensor, and negative values in a batch norm's running_var (inference
+// divides by sqrt(running_var + eps)). Each message names the tensor, the
+// counts and the first offending index. Loading does not refuse such a
+// set; callers warn.
+func (s Set) Anomalies() []string {
+	names := make([]string, 0, len(s))
+	for k := range s {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []string
+	for _, k := range names {
+		if msg := ValueAnomaly(k, s[k].Data, strings.HasSuffix(k, ".running_var")); msg != "" {
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// ValueAnomaly describes the NaN and infinite values of the tensor called
+// name (and, with nonNegative, its negative values), or returns "" when it
+// has none.
+func ValueAnomaly(name string, data []float32, nonNegative bool) string {
+	var nan, inf, neg int
+	first := -1
+	for i, v := range data {
+		f := float64(v)
+		bad := true
+		switch {
+		case math.IsNaN(f):
+			nan++
+		case math.IsInf(f, 0):
+			inf++
+		case nonNegative && f < 0:
+			neg++
+		default:
+			bad = false
+		}
+		if bad && first < 0 {
+			first = i
+		}
+	}
+	if first < 0 {
+		return ""
+	}
+	var parts []string
+	if nan > 0 {
+		parts = append(parts, fmt.Sprintf("%d NaN", nan))
+	}
+	if inf > 0 {
+		parts = append(parts, fmt.Sprintf("%d infinite", inf))
+	}
+	if neg > 0 {
+		parts = append(parts, fmt.Sprintf("%d negative (a variance must be >= 0)", neg))
+	}
+	return fmt.Sprintf("tensor %q has %s of %d values (first at index %d: %v)", name, strings.Join(parts, ", "), len(data), first, data[first])
+}

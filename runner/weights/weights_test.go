@@ -2,14 +2,17 @@ package weights
 
 import (
 	"encoding/binary"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/internal/safefile"
 )
 
 func build(t *testing.T, s arch.Spec) *arch.Graph {
@@ -156,7 +159,7 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 	if n := binary.LittleEndian.Uint64(raw); n%8 != 0 {
 		t.Errorf("header length %d not a multiple of 8", n)
 	}
-	out, m, err := Read(path)
+	out, m, err := Read(path, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +169,37 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 	for k, v := range in {
 		if !slices.Equal(out[k].Shape, v.Shape) || !slices.Equal(out[k].Data, v.Data) {
 			t.Errorf("%s: got %v %v, want %v %v", k, out[k].Shape, out[k].Data, v.Shape, v.Data)
+		}
+	}
+}
+
+// TestReadBounded: a file over the cap is refused from its size before it
+// is read (--weights of a huge file), a device or a named pipe is refused
+// as not a regular file (--weights /dev/zero grew without limit), and
+// MaxFileBytes of a design admits that design's --save-io file.
+func TestReadBounded(t *testing.T) {
+	g, err := arch.Build(arch.Spec{Family: arch.GuideG4, C: 16, Blocks: 2, Res: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := Random(g, 1)
+	in := g.Tensors[g.Input].Shape
+	w["input"] = Tensor{Shape: []int{in.N, in.C, in.H, in.W}, Data: make([]float32, in.Elems())}
+	w["output"] = w["input"]
+	path := filepath.Join(t.TempDir(), "io.safetensors")
+	if err := Write(path, w, map[string]string{"generator": "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Read(path, MaxFileBytes(g)); err != nil {
+		t.Errorf("Read of the design's own --save-io file under MaxFileBytes: %v", err)
+	}
+	st, _ := os.Stat(path)
+	if _, _, err := Read(path, st.Size()-1); !errors.Is(err, safefile.ErrTooLarge) {
+		t.Errorf("Read over the cap = %v, want ErrTooLarge", err)
+	}
+	if runtime.GOOS != "windows" {
+		if _, _, err := Read("/dev/zero", MaxFileBytes(g)); !errors.Is(err, safefile.ErrNotRegular) {
+			t.Errorf("Read(/dev/zero) = %v, want ErrNotRegular", err)
 		}
 	}
 }
@@ -274,4 +308,33 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAnomalies: NaN and infinite values in any tensor and a negative
+// running_var are reported by tensor name; a clean set reports nothing.
+func TestAnomalies(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	s := Set{
+		"conv1.0.weight":       {Shape: []int{3}, Data: []float32{1, nan, inf}},
+		"conv1.1.running_var":  {Shape: []int{3}, Data: []float32{1, -0.5, 2}},
+		"conv1.1.running_mean": {Shape: []int{2}, Data: []float32{-1, -2}}, // negative means are fine
+		"fc.bias":              {Shape: []int{1}, Data: []float32{0}},
+	}
+	got := s.Anomalies()
+	if len(got) != 2 {
+		t.Fatalf("Anomalies = %q, want 2 messages", got)
+	}
+	if !strings.Contains(got[0], `"conv1.0.weight"`) || !strings.Contains(got[0], "1 NaN") || !strings.Contains(got[0], "1 infinite") || !strings.Contains(got[0], "index 1") {
+		t.Errorf("message %q, want the tensor, 1 NaN, 1 infinite and the first index 1", got[0])
+	}
+	if !strings.Contains(got[1], `"conv1.1.running_var"`) || !strings.Contains(got[1], "1 negative") {
+		t.Errorf("message %q, want the running_var and 1 negative", got[1])
+	}
+	g, err := arch.Build(arch.Spec{Family: arch.GuideG4, C: 16, Blocks: 1, Res: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := Random(g, 1).Anomalies(); len(a) != 0 {
+		t.Errorf("random weights report %q", a)
+	}
 }

@@ -49,7 +49,7 @@ func Load(name string) (*Fixture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fixture %s: %w", name, err)
 	}
-	all, _, err := weights.Read(filepath.Join(Dir(), name+".safetensors"))
+	all, _, err := weights.Read(filepath.Join(Dir(), name+".safetensors"), 64<<20)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,107 @@
+package safefile
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestWriteFileReplacesAtomically: the new content replaces the old one and
+// no temporary file is left behind.
+func TestWriteFileReplacesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.json")
+	for _, content := range []string{"first\n", "second, longer\n", ""} {
+		if err := WriteFile(p, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil || string(got) != content {
+			t.Fatalf("read back %q, %v; want %q", got, err, content)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only out.json: %v", len(entries), entries)
+	}
+}
+
+// TestWriteFailureKeepsOldFile: a write that fails half-way (a full disk,
+// a failed render) leaves the old file byte for byte and no temporary file.
+func TestWriteFailureKeepsOldFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "io.safetensors")
+	old := []byte("the old, valid file")
+	if err := os.WriteFile(p, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("no space left on device")
+	err := Write(p, func(w io.Writer) error {
+		w.Write(bytes.Repeat([]byte("x"), 200<<10)) // past the buffer: bytes reach the temp file
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Write = %v, want the write's error", err)
+	}
+	if got, _ := os.ReadFile(p); !bytes.Equal(got, old) {
+		t.Errorf("old file now %d bytes, want it unchanged", len(got))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary file left behind: %v", entries)
+	}
+}
+
+// TestWriteRefusesSymlink: a symbolic link at the target is refused and its
+// target untouched; with Force the link itself is replaced.
+func TestWriteRefusesSymlink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	os.WriteFile(victim, []byte("precious"), 0o644)
+	link := filepath.Join(dir, "out.png")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(link, []byte("chart"))
+	if !errors.Is(err, ErrSymlink) || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("WriteFile through a link = %v, want ErrSymlink mentioning --force", err)
+	}
+	if err := WriteFile(link, []byte("chart"), Force(true)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "precious" {
+		t.Errorf("link target now %q, want it untouched", got)
+	}
+	st, err := os.Lstat(link)
+	if err != nil || !st.Mode().IsRegular() {
+		t.Errorf("after a forced write the target is %v, %v; want a regular file", st.Mode(), err)
+	}
+}
+
+// TestWriteRefusesNonRegular: a directory or a device is never replaced.
+func TestWriteRefusesNonRegular(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteFile(dir, []byte("x"), Force(true)); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("WriteFile(dir) = %v, want ErrNotRegular", err)
+	}
+	if runtime.GOOS != "windows" {
+		if err := WriteFile(os.DevNull, []byte("x")); !errors.Is(err, ErrNotRegular) {
+			t.Errorf("WriteFile(%s) = %v, want ErrNotRegular", os.DevNull, err)
+		}
+	}
+}
+
+func TestFormatSize(t *testing.T) {
+	for n, want := range map[int64]string{1 << 20: "1 MiB", 100: "100 B", 3 << 10: "3 KiB", 1<<20 + 1: "1048577 B", 2 << 30: "2 GiB"} {
+		if got := FormatSize(n); got != want {
+			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
