@@ -5,9 +5,12 @@
 package chartdata
 
 import (
+	"fmt"
+
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/guideline"
 	"github.com/shufflelab/explorer/runner/sweep"
 )
 
@@ -76,4 +79,37 @@ func ShareRows(cats []sweep.CategoryShare) []plots.ShareRow {
 		rows = append(rows, plots.ShareRow{Category: c.Name, MAdds: float64(c.MAdds), MAC: float64(c.MAC), TimeMS: c.TimeMS})
 	}
 	return rows
+}
+
+// Guideline is the chart data of scale column j of a guideline table: the
+// local speeds beside the paper's, each paper series drawn only when the
+// paper gives every row. The name says the experiment, the scale and the
+// platform whose channel sizes were built ("G1 x1, ARM sizes"), so charts
+// of the same experiment at other sizes never share a title.
+func Guideline(t guideline.Table, j int) plots.GuidelineData {
+	d := plots.GuidelineData{Name: t.ID, Title: t.Title, LocalName: "this machine"}
+	if !t.Whole {
+		d.Name = fmt.Sprintf("%s x%d, %s", t.ID, t.Scales[j], t.Platform.Sizes())
+	}
+	gpu, arm := t.Speeds(guideline.PaperGPU, j), t.Speeds(guideline.PaperARM, j)
+	for i, r := range t.Rows {
+		row := plots.GuidelineRow{Label: r.Label, Local: r.Local[j]}
+		if allPositive(gpu) {
+			row.PaperGPU = gpu[i]
+		}
+		if allPositive(arm) {
+			row.PaperARM = arm[i]
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d
+}
+
+func allPositive(v []float64) bool {
+	for _, x := range v {
+		if !(x > 0) {
+			return false
+		}
+	}
+	return true
 }

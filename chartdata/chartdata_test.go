@@ -3,7 +3,9 @@ package chartdata
 import (
 	"testing"
 
+	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/guideline"
 	"github.com/shufflelab/explorer/runner/sweep"
 )
 
@@ -61,5 +63,37 @@ func TestCeilingsAndShareRows(t *testing.T) {
 	if len(rows) != 2 || rows[0].Category != "conv1x1" || rows[0].MAdds != 10 || rows[0].MAC != 20 || rows[0].TimeMS != 1.5 ||
 		rows[1].Category != "fc" || rows[1].TimeMS != 0 {
 		t.Errorf("ShareRows = %+v", rows)
+	}
+}
+
+// TestGuideline: the chart of a guideline column names experiment, scale and
+// platform, and draws a paper series only when the paper gives every row.
+func TestGuideline(t *testing.T) {
+	x, err := presets.ExperimentByID("G1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []guideline.Platform{guideline.ARM, guideline.GPU} {
+		tab, err := guideline.FromExperiment(x, p, []int{2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range tab.Rows {
+			tab.Rows[i].Local[0] = float64(100 + i)
+		}
+		d := Guideline(tab, 0)
+		if want := "G1 x2, " + p.Sizes(); d.Name != want {
+			t.Errorf("name %q, want %q", d.Name, want)
+		}
+		if len(d.Rows) != len(tab.Rows) || d.Rows[1].Local != 101 || d.Rows[0].PaperGPU != x.Rows[0].GPU[1] {
+			t.Errorf("%s rows %+v", p, d.Rows)
+		}
+	}
+	tab := guideline.Table{ID: "X", Scales: []int{1}, Platform: guideline.ARM, Rows: []guideline.Row{
+		{Label: "a", Local: []float64{1}, PaperGPU: []float64{5}, PaperARM: []float64{0}},
+		{Label: "b", Local: []float64{2}, PaperGPU: []float64{6}, PaperARM: []float64{3}},
+	}}
+	if d := Guideline(tab, 0); d.Rows[1].PaperARM != 0 || d.Rows[1].PaperGPU != 6 {
+		t.Errorf("a paper series with a missing row is drawn: %+v", d.Rows)
 	}
 }

@@ -148,7 +148,7 @@ func Write(dir string, s Session) (Result, error) {
 	// Guideline experiments.
 	for _, gd := range s.Guidelines {
 		p, err := plots.Guideline(gd)
-		w.chart("guideline-"+fileSlug(gd.Name)+".png", p, err, plots.DefaultWidth, plots.DefaultHeight)
+		w.chart("guideline-"+plots.FileSlug(gd.Name)+".png", p, err, plots.DefaultWidth, plots.DefaultHeight)
 	}
 
 	w.data("points.json", func(b io.Writer) error { return pointsJSON(b, s) })
@@ -215,7 +215,7 @@ func (w *writer) design(g *arch.Graph, s Session) {
 		ops  []sweep.OpPoint
 	)
 	if m := s.Measured; m != nil && len(m.Steps) > 0 {
-		cats, ops = sweep.ProfilePoints(runner.JoinProfile(view(m.Mode == runner.Fused), g, m.Steps))
+		cats, ops = sweep.ProfilePoints(runner.ProfileOf(g, m.Mode, m.Steps))
 	} else {
 		for _, c := range shown.Categories {
 			if c.MultAdds != 0 || c.MemAccess != 0 {
@@ -343,25 +343,4 @@ func pointsCSV(w io.Writer, points []Point) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// fileSlug makes a file-name part: lower-case letters, digits and '.',
-// other runs of characters become one '-'.
-func fileSlug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	out := strings.TrimSuffix(b.String(), "-")
-	if out == "" {
-		return "chart"
-	}
-	return out
 }

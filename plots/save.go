@@ -63,3 +63,26 @@ func Save(p *plot.Plot, width, height vg.Length, path string, opts ...safefile.O
 	}
 	return nil
 }
+
+// FileSlug makes a chart's file-name part from a name: lower-case letters,
+// digits and '.', every other run of characters one '-' ("G1 x1, ARM
+// sizes" -> "g1-x1-arm-sizes"); "chart" when nothing is left. `explorer
+// plot` and the interactive explorer's export name their files with it.
+func FileSlug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := strings.TrimSuffix(b.String(), "-")
+	if out == "" {
+		return "chart"
+	}
+	return out
+}

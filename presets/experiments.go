@@ -32,6 +32,41 @@ type Experiment struct {
 	Presets []string        `toml:"presets"` // comparison experiments
 }
 
+// Platform picks which of the paper's two channel sizes a guideline row
+// builds: the paper used smaller channels on its ARM phone than on its GPU.
+type Platform string
+
+// Platforms of the guideline experiments.
+const (
+	ARM Platform = "arm"
+	GPU Platform = "gpu"
+)
+
+// ParsePlatform checks a platform name (case-insensitive).
+func ParsePlatform(s string) (Platform, error) {
+	switch Platform(strings.ToLower(strings.TrimSpace(s))) {
+	case ARM:
+		return ARM, nil
+	case GPU:
+		return GPU, nil
+	}
+	return "", &arch.KnobError{Knob: "platform", Value: s, Valid: "arm|gpu"}
+}
+
+// Sizes names the platform's channel sizes for titles: "ARM sizes", "GPU sizes".
+func (p Platform) Sizes() string { return strings.ToUpper(string(p)) + " sizes" }
+
+// Design is the row's design for platform p at channel scale k, normalised:
+// the one place the explorer turns a guideline row into a network, so the
+// command line, the interactive explorer and the charts build the same one.
+func (r ExperimentRow) Design(p Platform, k int) arch.Spec {
+	base := r.ARMDesign
+	if p == GPU {
+		base = r.GPUDesign
+	}
+	return Scaled(base, k).Normalize()
+}
+
 // Scaled returns the design with every channel knob multiplied by k.
 func Scaled(s arch.Spec, k int) arch.Spec {
 	s.C1 *= k

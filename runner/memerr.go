@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/shufflelab/explorer/cost/costfmt"
 )
 
 // MemError refuses a design whose estimated memory exceeds the limit.
@@ -21,13 +23,13 @@ type MemError struct {
 func (e *MemError) Error() string {
 	var parts []string
 	for _, k := range partOrder(e.Parts) {
-		parts = append(parts, k+" "+byteUnits(e.Parts[k]))
+		parts = append(parts, k+" "+costfmt.Bytes(e.Parts[k]))
 	}
-	s := "design needs an estimated " + gib(e.Need)
+	s := "design needs an estimated " + costfmt.Bytes(e.Need)
 	if len(parts) > 0 {
 		s += " (" + strings.Join(parts, ", ") + ")"
 	}
-	return s + "; limit is " + gib(e.Limit) + " (--mem-limit)"
+	return s + "; limit is " + costfmt.Bytes(e.Limit) + " (--mem-limit)"
 }
 
 // FormatMemError returns the error that refuses a design needing need bytes
@@ -52,35 +54,6 @@ func partOrder(parts map[string]int64) []string {
 		}
 	}
 	return out
-}
-
-// gib formats bytes in GiB with up to 2 decimals ("12.5 GiB"); sizes under
-// 1 GiB use the largest unit that keeps them at least 1 ("768 MiB").
-func gib(b int64) string {
-	if b < 1<<30 {
-		return byteUnits(b)
-	}
-	return trimFloat(float64(b)/(1<<30)) + " GiB"
-}
-
-// trimFloat formats with 2 decimals and drops trailing zeros.
-func trimFloat(f float64) string {
-	s := strconv.FormatFloat(f, 'f', 2, 64)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
-}
-
-// byteUnits formats a byte count in the largest binary unit that keeps
-// it at least 1 ("512 B", "1.5 KiB", "96 MiB", "11.92 GiB").
-func byteUnits(b int64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	f := float64(b)
-	u := 0
-	for u < len(units)-1 && (f >= 1024 || f <= -1024) {
-		f /= 1024
-		u++
-	}
-	return trimFloat(f) + " " + units[u]
 }
 
 // ParseBytes reads a size such as "8GiB", "512MiB", "1.5G", "4096" (bytes)

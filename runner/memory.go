@@ -70,20 +70,6 @@ func CheckMemory(g *arch.Graph, opts Options) error {
 	return nil
 }
 
-// FormatBytes formats a byte count with a binary unit (e.g. "1.5 GiB").
-func FormatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, u := float64(n), 0
-	for v >= unit && u < 6 {
-		v /= unit
-		u++
-	}
-	return fmt.Sprintf("%.1f %ciB", v, "KMGTPE"[u-1])
-}
-
 // physicalMemory reads MemTotal from /proc/meminfo.
 func physicalMemory() (int64, error) {
 	f, err := os.Open("/proc/meminfo")

@@ -196,6 +196,19 @@ func JoinProfile(rep cost.Report, g *arch.Graph, steps []StepTime) Profile {
 	return pr
 }
 
+// ProfileOf joins steps profiled in mode to the cost view that mode
+// executes: the fused plan for Fused, the graph as written for Eager. It is
+// the one join of `explorer run --profile`, sweeps, the interactive
+// explorer's run pane and its export.
+func ProfileOf(g *arch.Graph, mode Mode, steps []StepTime) Profile {
+	var plan *arch.Plan
+	if mode == Fused {
+		p := arch.FusedPlan(g)
+		plan = &p
+	}
+	return JoinProfile(cost.Analyze(g, plan), g, steps)
+}
+
 // neighbourStage is the stage of extra step i: that of the nearest
 // preceding step with a row, else of the nearest following one, else
 // ExtraStage.

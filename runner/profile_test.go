@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -314,5 +315,26 @@ func TestProfileSteps(t *testing.T) {
 	cancel()
 	if _, err := ProfileSteps(ctx, p, nil, nil, 2); !IsCancelled(err) {
 		t.Errorf("cancelled context: err %v", err)
+	}
+}
+
+// TestProfileOf: each mode joins to the view it executes, fused steps to the
+// fused plan and eager steps to the graph as written.
+func TestProfileOf(t *testing.T) {
+	g := smallGraph(t)
+	fp := arch.FusedPlan(g)
+	for _, tc := range []struct {
+		mode  Mode
+		steps []StepTime
+		view  cost.View
+		want  Profile
+	}{
+		{Fused, fusedSteps(), cost.Analyze(g, &fp).View, JoinProfile(cost.Analyze(g, &fp), g, fusedSteps())},
+		{Eager, eagerSteps(), cost.Analyze(g, nil).View, JoinProfile(cost.Analyze(g, nil), g, eagerSteps())},
+	} {
+		got := ProfileOf(g, tc.mode, tc.steps)
+		if got.View != tc.view || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: ProfileOf view %q, want the join to view %q", tc.mode, got.View, tc.view)
+		}
 	}
 }

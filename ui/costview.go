@@ -209,7 +209,7 @@ func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w, h int
 		row("MAdds", t.MultAdds, pt.MultAdds, ""),
 		row("FLOPs", t.FLOPs, pt.FLOPs, "2×MAdds"),
 		row("params", t.Params, pt.Params, ""),
-		row("MAC", t.MemAccess, pt.MemAccess, "= "+costfmt.BytesShort(t.Bytes)),
+		row("MAC", t.MemAccess, pt.MemAccess, "= "+costfmt.Bytes(t.Bytes)),
 		fmt.Sprintf("AI %.1f FLOP/byte · aux FLOPs %s · launches %d", t.Intensity, costfmt.Count(t.AuxFLOPs), t.Steps),
 	)
 	tables := []bool{o.byCategory}

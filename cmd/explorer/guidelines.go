@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
@@ -140,19 +141,15 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 		total += len(t.Rows) * len(t.Scales)
 	}
 	runs := total * c.rounds
-	tty := isTerminal(stderr)
+	line := newProgressLine(stderr)
 	start := time.Now()
 	doneBefore := 0
 	for i := range c.tables {
 		t := &c.tables[i]
 		err := t.Measure(ctx, measure, c.rounds, func(n, _ int) {
-			if tty {
-				fmt.Fprintf(stderr, "\r\033[K%s: %d/%d measurements, %.0fs", t.ID, doneBefore+n, runs, time.Since(start).Seconds())
-			}
+			line.show(float64(doneBefore+n)/float64(runs), fmt.Sprintf("%s: %d/%d measurements, %.0fs", t.ID, doneBefore+n, runs, time.Since(start).Seconds()), true)
 		})
-		if tty {
-			fmt.Fprint(stderr, "\r\033[K")
-		}
+		line.clear()
 		if err != nil {
 			if runner.IsCancelled(err) {
 				return exitError{code: 130, err: errors.New("cancelled")}
@@ -203,7 +200,7 @@ func writeGuidelineTable(w io.Writer, t guideline.Table, c *guidelinesConfig) er
 		if v[i] <= 0 || n == nil {
 			return "-"
 		}
-		return fmt.Sprintf("%s (%.2f)", num(v[i]), n[i])
+		return fmt.Sprintf("%s (%.2f)", costfmt.Speed(v[i]), n[i])
 	}
 	for i, r := range t.Rows {
 		line := r.Label + "\t" + r.Specs[0].String() + "\t"
@@ -236,14 +233,6 @@ func writeGuidelineTable(w io.Writer, t guideline.Table, c *guidelinesConfig) er
 	return nil
 }
 
-// num formats a speed with 3 significant digits (whole numbers from 100).
-func num(v float64) string {
-	if v >= 100 {
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
-}
-
 // saveGuidelineOutputs writes one chart per scale and a CSV of the table.
 func saveGuidelineOutputs(t guideline.Table, dir, format string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -251,7 +240,7 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string) ([]string, erro
 	}
 	var files []string
 	for j, k := range t.Scales {
-		data := guidelineData(t, j)
+		data := chartdata.Guideline(t, j)
 		p, err := plots.Guideline(data)
 		if err != nil {
 			return files, fmt.Errorf("guidelines %s x%d chart: %w", t.ID, k, err)
@@ -271,34 +260,6 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string) ([]string, erro
 		return files, err
 	}
 	return append(files, path), nil
-}
-
-// guidelineData is the chart data of scale column j.
-func guidelineData(t guideline.Table, j int) plots.GuidelineData {
-	d := plots.GuidelineData{Name: t.ID, Title: t.Title, LocalName: "this CPU"}
-	if !t.Whole {
-		d.Name = fmt.Sprintf("%s x%d", t.ID, t.Scales[j])
-	}
-	gpu, arm := t.Speeds(guideline.PaperGPU, j), t.Speeds(guideline.PaperARM, j)
-	allPos := func(v []float64) bool {
-		for _, x := range v {
-			if !(x > 0) {
-				return false
-			}
-		}
-		return true
-	}
-	for i, r := range t.Rows {
-		row := plots.GuidelineRow{Label: r.Label, Local: r.Local[j]}
-		if allPos(gpu) {
-			row.PaperGPU = gpu[i]
-		}
-		if allPos(arm) {
-			row.PaperARM = arm[i]
-		}
-		d.Rows = append(d.Rows, row)
-	}
-	return d
 }
 
 func writeGuidelineCSV(path string, t guideline.Table) error {

@@ -7,15 +7,14 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/kernels"
+	"github.com/shufflelab/explorer/runner/registry"
 	"github.com/shufflelab/explorer/runner/sweep"
 	"github.com/shufflelab/explorer/runner/weights"
 )
@@ -35,10 +34,10 @@ type measureFlags struct {
 // commands that compute a roofline estimate.
 func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, minIters int, roofline bool) *measureFlags {
 	m := &measureFlags{}
-	fs.StringVar(&m.backend, "backend", "native", "native (CPU, pure Go) | cudnn (NVIDIA GPU; no roofline estimate)")
-	fs.StringVar(&m.mode, "mode", "fused", "eager|fused")
-	fs.IntVar(&m.threads, "threads", 1, "worker threads, 1..256")
-	fs.StringVar(&m.kernels, "kernels", "auto", kernelsFlagUsage)
+	fs.StringVar(&m.backend, "backend", registry.DefaultBackend, registry.BackendHelp()+"; the roofline estimate needs a CPU backend")
+	fs.StringVar(&m.mode, "mode", string(registry.DefaultMode), registry.List(registry.ModeNames()))
+	fs.IntVar(&m.threads, "threads", 1, "worker threads, "+registry.ThreadRange())
+	fs.StringVar(&m.kernels, "kernels", registry.DefaultKernels, kernelsFlagUsage)
 	fs.IntVar(&m.warmup, "warmup", warmup, "untimed runs per design")
 	fs.IntVar(&m.minIters, "min-iters", minIters, "least timed runs per design")
 	fs.DurationVar(&m.minTime, "min-time", minTime, "least timed time per design")
@@ -54,10 +53,10 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 // check validates the flags (usage errors).
 func (m *measureFlags) check() (runner.Mode, error) {
 	switch {
-	case m.backend != "native" && m.backend != "cudnn":
-		return "", usagef("invalid --backend %q (valid: native|cudnn)", m.backend)
-	case m.threads < 1 || m.threads > 256:
-		return "", usagef("invalid --threads %d (valid: 1..256)", m.threads)
+	case !slices.Contains(registry.BackendNames(), m.backend):
+		return "", usagef("invalid --backend %q (valid: %s)", m.backend, registry.List(registry.BackendNames()))
+	case registry.CheckThreads(m.threads) != nil:
+		return "", usagef("invalid --threads %d (valid: %s)", m.threads, registry.ThreadRange())
 	case m.warmup < 0:
 		return "", usagef("invalid --warmup %d (valid: >= 0)", m.warmup)
 	case m.minIters < 1:
@@ -76,23 +75,18 @@ func (m *measureFlags) check() (runner.Mode, error) {
 }
 
 // kernelsFlagUsage is the help text of --kernels.
-var kernelsFlagUsage = "native kernel set: auto|" + strings.Join(kernels.Names(), "|") +
+var kernelsFlagUsage = "native kernel set: " + registry.List(registry.KernelSets()) +
 	" (auto: the best this CPU supports; the JSON fingerprint names the set used)"
 
 // lookupKernelsFlag resolves --kernels; a usage error names the value, the
 // valid values and why a known set cannot run here (e.g. "neon needs
 // arm64").
 func lookupKernelsFlag(v string) (*kernels.Set, error) {
-	ks, err := kernels.Lookup(v)
-	if err != nil {
-		reason := err.Error()
-		var le *kernels.LookupError
-		if errors.As(err, &le) {
-			reason = le.Reason
-		}
-		return nil, usagef("invalid --kernels %q (valid: auto|%s): %s", v, strings.Join(kernels.Names(), "|"), reason)
+	var ke *arch.KnobError
+	if err := registry.CheckKernels(v); errors.As(err, &ke) {
+		return nil, usagef("invalid --kernels %q (valid: %s): %s", v, ke.Valid, ke.Why)
 	}
-	return ks, nil
+	return kernels.Lookup(v)
 }
 
 // backendMeasurer measures designs on a runner backend with seeded random
@@ -145,21 +139,10 @@ func (bm *backendMeasurer) Measure(ctx context.Context, g *arch.Graph, d sweep.D
 		if err != nil {
 			return res, err
 		}
-		pr := joinProfile(g, bm.opts.Mode, steps)
+		pr := runner.ProfileOf(g, bm.opts.Mode, steps)
 		res.Profile = &pr
 	}
 	return res, nil
-}
-
-// joinProfile joins profiled step times to the cost rows of g: the fused
-// plan's steps in fused mode, the ops as written in eager mode.
-func joinProfile(g *arch.Graph, mode runner.Mode, steps []runner.StepTime) runner.Profile {
-	var plan *arch.Plan
-	if mode == runner.Fused {
-		p := arch.FusedPlan(g)
-		plan = &p
-	}
-	return runner.JoinProfile(cost.Analyze(g, plan), g, steps)
 }
 
 // medianMS measures a spec and returns its median latency (for the
@@ -182,7 +165,7 @@ func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, std
 	if m.calib == "off" {
 		return calib.Calibration{}, nil
 	}
-	if m.backend != "native" {
+	if b, err := registry.LookupBackend(m.backend); err != nil || !b.CPU {
 		fmt.Fprintf(stderr, "explorer: note: no roofline estimate for backend %s (the calibration measures this CPU)\n", m.backend)
 		return calib.Calibration{}, nil
 	}

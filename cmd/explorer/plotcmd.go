@@ -158,7 +158,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 			continue
 		}
 		n++
-		slug := slugify(r.Name + "-" + r.Mode + "-" + strconv.Itoa(r.Threads) + "t")
+		slug := plots.FileSlug(r.Name + "-" + r.Mode + "-" + strconv.Itoa(r.Threads) + "t")
 		p, err := plots.Decomposition(chartdata.ShareRows(r.Categories))
 		if err != nil {
 			return files, fmt.Errorf("plot %s: %w", r.Name, err)
@@ -260,21 +260,4 @@ func intsComma(v []int) string {
 		s[i] = strconv.Itoa(x)
 	}
 	return strings.Join(s, ",")
-}
-
-// slugify makes a file-name part: lower case letters, digits, '.', '-'.
-func slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.'
-		if ok {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
 }

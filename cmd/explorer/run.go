@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -22,6 +21,7 @@ import (
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/history"
+	"github.com/shufflelab/explorer/runner/registry"
 	"github.com/shufflelab/explorer/runner/weights"
 )
 
@@ -62,10 +62,10 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	fs := newFlagSet("run", runSynopsis)
 	fs.SetOutput(stderr)
 	sf := addSpecFlags(fs)
-	backend := fs.String("backend", "native", "native (CPU, pure Go) | cudnn (NVIDIA GPU)")
-	mode := fs.String("mode", "fused", "eager (every op its own kernel) | fused (BN folded, ReLU fused, split/concat/shuffle zero-copy)")
-	threads := fs.Int("threads", 1, "worker threads, 1..256")
-	kernels := fs.String("kernels", "auto", kernelsFlagUsage)
+	backend := fs.String("backend", registry.DefaultBackend, registry.BackendHelp())
+	mode := fs.String("mode", string(registry.DefaultMode), "eager (every op its own kernel) | fused (BN folded, ReLU fused, split/concat/shuffle zero-copy)")
+	threads := fs.Int("threads", 1, "worker threads, "+registry.ThreadRange())
+	kernels := fs.String("kernels", registry.DefaultKernels, kernelsFlagUsage)
 	cudaGraph := fs.Bool("cuda-graph", false, "cudnn: capture the forward pass once into a CUDA graph and replay it")
 	tf32 := fs.Bool("tf32", false, "cudnn: allow TF32 tensor-core math (default: fp32 FMA math)")
 	warmup := fs.Int("warmup", 10, "untimed runs before timing, 0..1000000")
@@ -89,10 +89,10 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	c := &runConfig{backend: *backend, profile: *profile, profileRuns: *profileRuns, top: *top, format: *format,
 		weights: *wpath, input: *input, saveIO: *saveIO, force: *force, seed: *seed, history: *hist}
 	switch {
-	case *backend != "native" && *backend != "cudnn":
-		return nil, usagef("invalid --backend %q (valid: native|cudnn)", *backend)
-	case *threads < 1 || *threads > 256:
-		return nil, usagef("invalid --threads %d (valid: 1..256)", *threads)
+	case !slices.Contains(registry.BackendNames(), *backend):
+		return nil, usagef("invalid --backend %q (valid: %s)", *backend, registry.List(registry.BackendNames()))
+	case registry.CheckThreads(*threads) != nil:
+		return nil, usagef("invalid --threads %d (valid: %s)", *threads, registry.ThreadRange())
 	case *warmup < 0 || *warmup > 1000000:
 		return nil, usagef("invalid --warmup %d (valid: 0..1000000)", *warmup)
 	case *minIters < 1 || *minIters > 10000000:
@@ -199,19 +199,18 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 	}
 
 	mo := c.measure
-	if c.format == "table" && isTerminal(stderr) {
+	line := newProgressLine(stderr)
+	if c.format == "table" {
 		mo.Progress = func(p runner.Progress) {
 			if p.Phase == runner.PhaseDone {
-				fmt.Fprint(stderr, "\r\033[K")
+				line.clear()
 				return
 			}
-			fmt.Fprintf(stderr, "\r\033[K%s %3.0f%%  %d runs  %.1fs", p.Phase, 100*p.Fraction, p.Warmup+p.Done, p.Elapsed.Seconds())
+			line.show(p.Fraction, fmt.Sprintf("%s  %d runs  %.1fs", p.Phase, p.Warmup+p.Done, p.Elapsed.Seconds()), false)
 		}
 	}
 	res, err := runner.Measure(ctx, prog, in, out, mo)
-	if mo.Progress != nil {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	line.clear()
 	res.Preset = c.preset
 	if err != nil && !res.Cancelled {
 		return fmt.Errorf("run: %w", err)
@@ -235,7 +234,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 			}
 			return fmt.Errorf("run: %w", err)
 		}
-		pr := joinProfile(g, c.opts.Mode, steps)
+		pr := runner.ProfileOf(g, c.opts.Mode, steps)
 		res.Profile = &pr
 	}
 
@@ -517,16 +516,8 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 	return nil
 }
 
-// ms3 formats milliseconds: 3 decimals, 4 below 1 ms, 1 from 100 ms.
-func ms3(v float64) string {
-	switch a := math.Abs(v); {
-	case a >= 100:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	case a >= 1 || a == 0:
-		return strconv.FormatFloat(v, 'f', 3, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 4, 64)
-}
+// ms3 is the explorer's millisecond format (costfmt.Millis).
+var ms3 = costfmt.Millis
 
 // gflops is 2*MAdds per nanosecond, or "-" without time or MAdds.
 func gflops(madds, ns int64) string {

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/runner"
-	"github.com/shufflelab/explorer/runner/cudnn"
-	"github.com/shufflelab/explorer/runner/native"
+	"github.com/shufflelab/explorer/runner/registry"
 	"github.com/shufflelab/explorer/runner/weights"
 )
 
@@ -33,15 +30,7 @@ type runDeps struct {
 // defaultRunDeps wires the real backends and weights functions.
 func defaultRunDeps() runDeps {
 	return runDeps{
-		backend: func(name string) (runner.Backend, error) {
-			switch name {
-			case "native":
-				return native.New(), nil
-			case "cudnn":
-				return cudnn.New(), nil
-			}
-			return nil, fmt.Errorf("backend %s is not in this build yet", name)
-		},
+		backend:       registry.NewBackend,
 		checkMemory:   checkMemory,
 		randomWeights: weights.Random,
 		checkWeights:  weights.Set.Check,

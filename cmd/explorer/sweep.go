@@ -308,11 +308,10 @@ func writePairs(w io.Writer, rows []sweep.Row, n int, tol float64) error {
 // per finished design elsewhere.
 type progressBar struct {
 	w    io.Writer
-	tty  bool
-	last time.Time
+	line *progressLine
 }
 
-func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w, tty: isTerminal(w)} }
+func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w, line: newProgressLine(w)} }
 
 func (b *progressBar) event(e sweep.Event) {
 	frac := float64(e.Finished) / float64(max(e.Total, 1))
@@ -323,7 +322,7 @@ func (b *progressBar) event(e sweep.Event) {
 	if e.ETA > 0 || e.Finished == e.Total {
 		eta = "ETA " + e.ETA.Round(time.Second).String()
 	}
-	if !b.tty {
+	if !b.line.on {
 		switch e.Kind {
 		case sweep.EventDone:
 			fmt.Fprintf(b.w, "[%d/%d] %s  %s ms  %s\n", e.Finished, e.Total, e.Design.Name, ms3(e.Row.LatencyMS.Median), eta)
@@ -332,22 +331,11 @@ func (b *progressBar) event(e sweep.Event) {
 		}
 		return
 	}
-	if e.Kind == sweep.EventProgress && time.Since(b.last) < 100*time.Millisecond {
-		return
-	}
-	b.last = time.Now()
-	const width = 30
-	n := int(frac * width)
-	bar := strings.Repeat("#", n) + strings.Repeat(".", width-n)
 	name := e.Design.Name
 	if len(name) > 40 {
 		name = name[:39] + "…"
 	}
-	fmt.Fprintf(b.w, "\r\033[K[%s] %d/%d %s  %s", bar, e.Finished, e.Total, eta, name)
+	b.line.show(frac, fmt.Sprintf("%d/%d %s  %s", e.Finished, e.Total, eta, name), e.Kind != sweep.EventProgress)
 }
 
-func (b *progressBar) finish() {
-	if b.tty {
-		fmt.Fprint(b.w, "\r\033[K")
-	}
-}
+func (b *progressBar) finish() { b.line.clear() }

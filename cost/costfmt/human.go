@@ -1,8 +1,9 @@
 package costfmt
 
 import (
-	"fmt"
+	"math"
 	"strconv"
+	"strings"
 )
 
 // Count formats a count for people with an SI suffix: two decimals for G
@@ -22,24 +23,51 @@ func Count(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-// Bytes formats a byte count for people with a binary unit: two decimals
-// for GiB and MiB, one for KiB, whole bytes below 1 KiB ("19.26 GiB",
-// "13.90 MiB", "1.5 KiB", "512 B").
-func Bytes(n int64) string { return formatBytes(n, 2) }
-
-// BytesShort is [Bytes] with one decimal for MiB ("13.9 MiB"), for narrow
-// views.
-func BytesShort(n int64) string { return formatBytes(n, 1) }
-
-func formatBytes(n int64, mibDecimals int) string {
+// Bytes formats a byte count for people in the largest binary unit that
+// keeps it at least 1, with up to two decimals and no trailing zeros
+// ("512 B", "1.5 KiB", "69.29 MiB", "768 MiB", "12.5 GiB"). It is the one
+// byte formatter of the explorer: cost tables, memory refusals, cache sizes
+// and the interactive explorer all use it.
+func Bytes(n int64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
 	f := float64(n)
-	switch {
-	case f >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", f/(1<<30))
-	case f >= 1<<20:
-		return fmt.Sprintf("%.*f MiB", mibDecimals, f/(1<<20))
-	case f >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", f/(1<<10))
+	u := 0
+	for u < len(units)-1 && math.Abs(f) >= 1024 {
+		f /= 1024
+		u++
 	}
-	return fmt.Sprintf("%d B", n)
+	return trimmed(f, 2) + " " + units[u]
+}
+
+// trimmed formats f with at most decimals decimals, dropping trailing
+// zeros ("12.50" -> "12.5", "3.00" -> "3").
+func trimmed(f float64, decimals int) string {
+	s := strconv.FormatFloat(f, 'f', decimals, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// Millis formats a time in milliseconds: one decimal from 100 ms, three
+// from 1 ms (and for 0), four below ("218.4", "3.071", "0.0305"). Latency
+// tables, the guideline tables and the interactive explorer show times
+// this way.
+func Millis(ms float64) string {
+	switch a := math.Abs(ms); {
+	case a >= 100:
+		return strconv.FormatFloat(ms, 'f', 1, 64)
+	case a >= 1 || a == 0:
+		return strconv.FormatFloat(ms, 'f', 3, 64)
+	}
+	return strconv.FormatFloat(ms, 'f', 4, 64)
+}
+
+// Speed formats a speed (images/s, batches/s) with three significant
+// digits, whole numbers from 100 ("1234", "325", "41.7", "0.5").
+func Speed(v float64) string {
+	if v >= 100 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }

@@ -4,7 +4,7 @@ import "testing"
 
 // The expected strings are the decimal and binary unit arithmetic worked by
 // hand: 1e9 = 1.00G, 146e6 = 146.00M, 2345 = 2.3k (one decimal for k);
-// 1<<30 = 1 GiB, 3<<19 = 1.5 MiB, 1536 = 1.5 KiB.
+// 1536 = 1.5 KiB, 3<<19 = 1.5 MiB, 768<<20 = 768 MiB, 12.5 GiB = 25<<29.
 func TestCount(t *testing.T) {
 	for _, tc := range []struct {
 		in   int64
@@ -26,20 +26,43 @@ func TestCount(t *testing.T) {
 
 func TestBytes(t *testing.T) {
 	for _, tc := range []struct {
-		in          int64
-		want, short string
+		in   int64
+		want string
 	}{
-		{512, "512 B", "512 B"},
-		{1536, "1.5 KiB", "1.5 KiB"},
-		{3 << 19, "1.50 MiB", "1.5 MiB"},
-		{1<<20 + 1<<20/8, "1.12 MiB", "1.1 MiB"}, // 1.125 MiB is exact in binary: %.2f rounds the half to even, %.1f to the nearer 1.1
-		{1 << 30, "1.00 GiB", "1.00 GiB"},
+		{0, "0 B"},
+		{512, "512 B"},
+		{1536, "1.5 KiB"},
+		{3 << 19, "1.5 MiB"},
+		{768 << 20, "768 MiB"},
+		{72_655_696, "69.29 MiB"}, // ShuffleNetV2 1.0x MAC x 4 bytes (README): 72655696 / 2^20 = 69.2899...
+		{25 << 29, "12.5 GiB"},
+		{3 << 40, "3 TiB"},
 	} {
 		if got := Bytes(tc.in); got != tc.want {
 			t.Errorf("Bytes(%d) = %q, want %q", tc.in, got, tc.want)
 		}
-		if got := BytesShort(tc.in); got != tc.short {
-			t.Errorf("BytesShort(%d) = %q, want %q", tc.in, got, tc.short)
+	}
+}
+
+func TestMillisAndSpeed(t *testing.T) {
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{
+		{218.44, "218.4"}, {3.0714, "3.071"}, {0, "0.000"}, {0.03051, "0.0305"},
+	} {
+		if got := Millis(tc.in); got != tc.want {
+			t.Errorf("Millis(%g) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{
+		{1234.4, "1234"}, {325.2, "325"}, {41.66, "41.7"}, {0.5, "0.5"},
+	} {
+		if got := Speed(tc.in); got != tc.want {
+			t.Errorf("Speed(%g) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -19,26 +19,18 @@ import (
 	"github.com/shufflelab/explorer/presets"
 )
 
-// Platform picks which of the paper's channel sizes a table builds: the
-// paper used smaller channels on ARM than on GPU.
-type Platform string
+// Platform picks which of the paper's channel sizes a table builds
+// (presets.Platform: the paper used smaller channels on ARM than on GPU).
+type Platform = presets.Platform
 
 // Platforms.
 const (
-	ARM Platform = "arm"
-	GPU Platform = "gpu"
+	ARM = presets.ARM
+	GPU = presets.GPU
 )
 
-// ParsePlatform checks a platform name.
-func ParsePlatform(s string) (Platform, error) {
-	switch Platform(strings.ToLower(s)) {
-	case ARM:
-		return ARM, nil
-	case GPU:
-		return GPU, nil
-	}
-	return "", &arch.KnobError{Knob: "platform", Value: s, Valid: "arm|gpu"}
-}
+// ParsePlatform checks a platform name (presets.ParsePlatform).
+func ParsePlatform(s string) (Platform, error) { return presets.ParsePlatform(s) }
 
 // Row is one configuration of a table.
 type Row struct {
@@ -107,13 +99,9 @@ func FromExperiment(x presets.Experiment, p Platform, scales []int) (Table, erro
 	}
 	t.Scales = slices.Clone(scales)
 	for _, xr := range x.Rows {
-		base := xr.ARMDesign
-		if p == GPU {
-			base = xr.GPUDesign
-		}
 		r := Row{Label: xr.Label, Note: xr.Note}
 		for i, k := range scales {
-			r.Specs = append(r.Specs, presets.Scaled(base, k).Normalize())
+			r.Specs = append(r.Specs, xr.Design(p, k))
 			r.PaperGPU = append(r.PaperGPU, xr.GPU[col[i]])
 			r.PaperARM = append(r.PaperARM, xr.ARM[col[i]])
 		}
