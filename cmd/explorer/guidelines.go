@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/plots"
@@ -26,16 +28,26 @@ const guidelinesSynopsis = "guidelines [--exp G1|G2|G3|G4|T8|all] [--platform ar
 
 // guidelinesDeps are what `explorer guidelines` takes from the machine.
 type guidelinesDeps struct {
-	measure func(m *measureFlags, mode runner.Mode) (guideline.MeasureFunc, error)
+	measure func(m *measureFlags) (guideline.MeasureFunc, error)
 }
 
 func defaultGuidelinesDeps() guidelinesDeps {
-	return guidelinesDeps{measure: func(m *measureFlags, mode runner.Mode) (guideline.MeasureFunc, error) {
-		bm, err := newBackendMeasurer(m, mode)
-		if err != nil {
-			return nil, err
+	return guidelinesDeps{measure: func(m *measureFlags) (guideline.MeasureFunc, error) {
+		bms := map[runner.Mode]*backendMeasurer{}
+		for _, mode := range []runner.Mode{runner.Eager, runner.Fused} {
+			bm, err := newBackendMeasurer(m, mode)
+			if err != nil {
+				return nil, err
+			}
+			bms[mode] = bm
 		}
-		return bm.medianMS, nil
+		return func(ctx context.Context, s arch.Spec, mode runner.Mode) (float64, error) {
+			bm, ok := bms[mode]
+			if !ok {
+				return 0, fmt.Errorf("no measurer for mode %q", mode)
+			}
+			return bm.medianMS(ctx, s)
+		}, nil
 	}}
 }
 
@@ -68,6 +80,8 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}
+	explicitMode := false
+	fs.Visit(func(f *flag.Flag) { explicitMode = explicitMode || f.Name == "mode" })
 	mode, err := mf.check()
 	if err != nil {
 		return nil, err
@@ -102,6 +116,8 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 		if err != nil {
 			return nil, usageError{err}
 		}
+		t.Modes = guideline.ModesFor(t.ID, mode, explicitMode)
+		t.Backend, t.Threads = mf.backend, mf.threads
 		c.tables = append(c.tables, t)
 	}
 	return c, nil
@@ -132,15 +148,15 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return ignoreHelp(err)
 	}
-	measure, err := d.measure(c.mf, c.mode)
+	measure, err := d.measure(c.mf)
 	if err != nil {
 		return fmt.Errorf("guidelines: %w", err)
 	}
-	total := 0
+	total, runs := 0, 0
 	for _, t := range c.tables {
-		total += len(t.Rows) * len(t.Scales)
+		total += len(t.Rows) * len(t.Scales) * len(t.Modes)
+		runs += t.Measurements(c.rounds)
 	}
-	runs := total * c.rounds
 	line := newProgressLine(stderr)
 	start := time.Now()
 	doneBefore := 0
@@ -156,7 +172,7 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			}
 			return fmt.Errorf("guidelines: %w", err)
 		}
-		doneBefore += len(t.Rows) * len(t.Scales) * c.rounds
+		doneBefore += t.Measurements(c.rounds)
 		if err := writeGuidelineTable(stdout, *t, c); err != nil {
 			return err
 		}
@@ -215,20 +231,6 @@ func writeGuidelineTable(w io.Writer, t guideline.Table, c *guidelinesConfig) er
 	}
 	for _, v := range t.Verdicts() {
 		fmt.Fprintf(w, "  %s\n", v)
-	}
-	for j, k := range t.Scales {
-		local := t.Speeds(guideline.Local, j)
-		n := guideline.Normalised(local)
-		if n == nil {
-			continue
-		}
-		worst := 0
-		for i := range local {
-			if local[i] < local[worst] {
-				worst = i
-			}
-		}
-		fmt.Fprintf(w, "  x%d locally: first row %q is %.2fx the speed of the slowest row %q\n", k, t.Rows[0].Label, 1/n[worst], t.Rows[worst].Label)
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
@@ -96,7 +95,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 				if !(x(r) > 0) || !(r.LatencyMS.Median > 0) {
 					return nil // the metric is missing in some rows: no chart
 				}
-				pt := plots.GapPoint{Label: shortLabel(r), Family: chartdata.FamilyTitle(r.Family), X: x(r), LatencyMS: r.LatencyMS.Median}
+				pt := plots.GapPoint{Label: chartdata.DesignLabel(r.Spec), Family: chartdata.FamilyTitle(r.Family), X: x(r), LatencyMS: r.LatencyMS.Median}
 				if len(groups) > 1 {
 					pt.Host = g.Label
 				}
@@ -218,46 +217,4 @@ func writeCSVFile(path, what string, records [][]string, opts ...safefile.Option
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
-}
-
-// shortLabel is a point label: the knobs that differ from the family's
-// defaults, e.g. "1.25x s.3 g2 d2,4,2".
-func shortLabel(r sweep.Row) string {
-	s := r.Spec.Normalize()
-	if s.Family.IsGuideline() {
-		return r.Name
-	}
-	var b strings.Builder
-	if len(s.Channels) > 0 {
-		b.WriteString("ch" + intsComma(s.Channels))
-	} else {
-		b.WriteString(strconv.FormatFloat(s.Width, 'g', -1, 64) + "x")
-	}
-	if s.Family == arch.ShuffleNetV2 && s.Split != 0.5 {
-		b.WriteString(" s" + strings.TrimPrefix(strconv.FormatFloat(s.Split, 'g', -1, 64), "0"))
-	}
-	if s.Family == arch.ShuffleNetV1 || s.Groups > 1 {
-		b.WriteString(" g" + strconv.Itoa(s.Groups))
-	}
-	if s.Layout == arch.LayoutMegvii {
-		b.WriteString(" megvii")
-	}
-	if len(s.Depths) > 0 && intsComma(s.Depths) != "4,8,4" {
-		b.WriteString(" d" + intsComma(s.Depths))
-	}
-	if s.Res != 224 {
-		b.WriteString(" " + strconv.Itoa(s.Res) + "px")
-	}
-	if s.Batch != 1 {
-		b.WriteString(" b" + strconv.Itoa(s.Batch))
-	}
-	return b.String()
-}
-
-func intsComma(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
-	}
-	return strings.Join(s, ",")
 }

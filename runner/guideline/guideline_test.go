@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner"
 )
 
 func experiment(t *testing.T, id string) presets.Experiment {
@@ -83,91 +85,199 @@ func TestMeasureFillsSpeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tab.Modes = []runner.Mode{runner.Eager, runner.Fused}
 	calls := 0
 	var order []string
-	err = tab.Measure(context.Background(), func(_ context.Context, s arch.Spec) (float64, error) {
+	err = tab.Measure(context.Background(), func(_ context.Context, s arch.Spec, mode runner.Mode) (float64, error) {
 		calls++
-		order = append(order, s.String())
-		// ms; images/s = 1000 / ms at batch 1. The second round is slower
-		// (a disturbed round): the first round's value must be kept.
+		order = append(order, s.String()+" "+string(mode))
+		// ms; images/s = 1000 / ms at batch 1; eager twice the fused time.
+		// The second round is slower (a disturbed round): the first
+		// round's value must be shown.
 		ms := float64(s.C) / 10
-		if calls > 4 && calls <= 8 || calls > 12 {
+		if mode == runner.Eager {
 			ms *= 2
+		}
+		if calls > 8 && calls <= 16 || calls > 24 {
+			ms *= 1.5
 		}
 		return ms, nil
 	}, 2, nil)
-	// 4 rows x 2 scales x 2 rounds, round-robin over the rows of a scale.
-	if err != nil || calls != 16 || order[0] != order[4] || order[0] == order[1] {
-		t.Fatalf("calls %d order %v err %v", calls, order, err)
+	// 4 rows x 2 scales x 2 modes x 2 rounds, round-robin over the rows
+	// and modes of a scale.
+	if err != nil || calls != 32 || tab.Measurements(2) != 32 || tab.RoundsDone != 2 {
+		t.Fatalf("calls %d err %v", calls, err)
 	}
-	// G2 ARM x2: g = 4 has c = 2 x 128 = 256 (paper Table 2) -> 25.6 ms -> 39.06 images/s.
+	if order[0] != order[8] || order[0] == order[1] || order[0] == order[4] {
+		t.Errorf("order %v", order)
+	}
+	// G2 ARM x2: g = 4 has c = 2 x 128 = 256 (paper Table 2) -> 25.6 ms
+	// fused, 51.2 eager; the first mode (eager) fills Local.
 	r := tab.Rows[2]
-	if r.LocalMS[1] != 25.6 || math.Abs(r.Local[1]-1000.0/25.6) > 1e-9 {
-		t.Errorf("row %q local %v ms %v", r.Label, r.Local, r.LocalMS)
+	if r.LocalMS[1] != 51.2 || math.Abs(r.Local[1]-1000.0/51.2) > 1e-9 || r.BestMS(1, 1) != 25.6 {
+		t.Errorf("row %q local %v ms %v fused %v", r.Label, r.Local, r.LocalMS, r.BestMS(1, 1))
 	}
-	bad := func(context.Context, arch.Spec) (float64, error) { return math.NaN(), nil }
+	if got := r.RoundsMS(1, 1); len(got) != 2 || got[0] != 25.6 || math.Abs(got[1]-38.4) > 1e-9 {
+		t.Errorf("rounds %v", got)
+	}
+	bad := func(context.Context, arch.Spec, runner.Mode) (float64, error) { return math.NaN(), nil }
 	if err := tab.Measure(context.Background(), bad, 1, nil); err == nil {
 		t.Error("NaN latency accepted")
 	}
 }
 
-func TestJudge(t *testing.T) {
-	labels := []string{"a", "b", "c", "d"}
-	paper := []float64{40, 35, 33, 28} // paper Table 2 CPU x1 shape: strictly decreasing
-	tests := []struct {
-		name  string
-		local []float64
-		want  Outcome
-		tau   float64
-		ratio float64
+func TestModesFor(t *testing.T) {
+	for _, tc := range []struct {
+		id       string
+		chosen   runner.Mode
+		explicit bool
+		want     string
 	}{
-		{"same order", []float64{100, 90, 80, 50}, Holds, 1, 2},
-		{"reversed", []float64{50, 80, 90, 100}, NotHeld, -1, 0.5},
-		// Extremes within the 3% margin but ranks agree.
-		{"flat but agreeing", []float64{101, 100.8, 100.5, 100}, Weak, 1, 1.01},
-		// Extremes ordered (10%), middle swapped: tau-b = (5-1)/6.
-		{"mostly", []float64{110, 100, 105, 100.0 - 0.1}, Holds, 4.0 / 6, 110 / 99.9},
-	}
-	for _, tc := range tests {
-		v := Judge(tc.local, paper, labels)
-		if v.Outcome != tc.want || math.Abs(v.Tau-tc.tau) > 1e-9 || math.Abs(v.Ratio-tc.ratio) > 1e-9 {
-			t.Errorf("%s: %+v; want %s tau %v ratio %v", tc.name, v, tc.want, tc.tau, tc.ratio)
+		{"G4", runner.Fused, false, "eager,fused"},
+		{"g4", runner.Fused, false, "eager,fused"},
+		{"G4", runner.Fused, true, "fused"},
+		{"G4", runner.Eager, true, "eager"},
+		{"G1", runner.Eager, false, "eager"},
+		{"T8", "", false, "fused"},
+	} {
+		var got []string
+		for _, m := range ModesFor(tc.id, tc.chosen, tc.explicit) {
+			got = append(got, string(m))
 		}
-		if v.PaperFastest != "a" || v.PaperSlowest != "d" {
-			t.Errorf("%s: paper extremes %s %s", tc.name, v.PaperFastest, v.PaperSlowest)
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("ModesFor(%s, %s, %v) = %v, want %s", tc.id, tc.chosen, tc.explicit, got, tc.want)
 		}
-	}
-	if v := Judge([]float64{1, 0}, paper[:2], labels); v.Outcome != Unknown {
-		t.Errorf("unmeasured: %v", v.Outcome)
-	}
-	if v := Judge([]float64{1, 2}, []float64{0, 0}, labels); v.Outcome != noSeries {
-		t.Errorf("no paper data: %v", v.Outcome)
-	}
-	// G4 shape: the paper's fastest is the last row (no ReLU, no shortcut).
-	v := Judge([]float64{10, 11, 10.5, 12}, []float64{56.7, 61.9, 57.3, 66.3}, labels)
-	if v.PaperFastest != "d" || v.PaperSlowest != "a" || v.Outcome != Holds || math.Abs(v.Ratio-1.2) > 1e-9 {
-		t.Errorf("G4 shape: %+v", v)
-	}
-	if v.LocalWorst != "a" || v.LocalFirstVsWorst != 1 {
-		t.Errorf("local worst %q %v", v.LocalWorst, v.LocalFirstVsWorst)
 	}
 }
 
-func TestVerdictsOrder(t *testing.T) {
-	tab, err := FromExperiment(experiment(t, "G3"), GPU, []int{1})
+// withRounds sets the rounds of mode m at scale column 0: ms[i] are row
+// i's round latencies.
+func withRounds(tab *Table, m int, ms [][]float64) {
+	for i := range tab.Rows {
+		r := &tab.Rows[i]
+		for len(r.Rounds) <= m {
+			r.Rounds = append(r.Rounds, make([][]float64, len(tab.Scales)))
+		}
+		r.Rounds[m][0] = ms[i]
+		if m == 0 {
+			r.LocalMS[0], r.Local[0] = r.BestMS(0, 0), r.Speed(0, 0)
+		}
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	// Paper Table 2, CPU x1: g=1 40.0 images/s is the fastest, g=8 27.8
+	// the slowest; the claim is g=1 faster than g=8 (paper ratio 40/27.8).
+	tests := []struct {
+		name    string
+		ms      [][]float64 // per row, per round
+		want    Outcome
+		ratio   float64
+		lo, hi  float64
+		margin  float64
+		contain string
+	}{
+		{"clear", [][]float64{{10, 10.1}, {11, 11}, {12, 12}, {15, 15.2}}, Holds, 1.5, 1.5, 15.2 / 10.1, 0.03,
+			`holds: "g=1" runs 1.50x the speed of "g=8" (rounds 1.50-1.50x, noise margin 3%); paper ARM 1.44x, GPU 3.87x.`},
+		// Ranks agree (tau-b 1) but the extremes differ by 1%: weak, said
+		// as within the noise, never "weak (tau-b +1.00)".
+		{"flat", [][]float64{{10, 10}, {10.02, 10.02}, {10.05, 10.05}, {10.1, 10.1}}, Weak, 1.01, 1.01, 1.01, 0.03, "within the noise"},
+		// A noisy round widens the margin: 8% ratio, but g=8's rounds vary by 10%.
+		{"noisy", [][]float64{{10, 10}, {10.2, 10.2}, {10.4, 10.4}, {10.8, 11.88}}, Weak, 1.08, 1.08, 1.188, 0.1, "noise margin 10%"},
+		// One round reversed: the rounds disagree.
+		{"disagree", [][]float64{{10, 12}, {11, 11}, {11, 11}, {11, 11}}, Weak, 1.1, 11.0 / 12, 1.1, 0.2, "g=1"},
+		{"reversed", [][]float64{{15, 15}, {12, 12}, {11, 11}, {10, 10}}, NotHeld, 10.0 / 15, 10.0 / 15, 10.0 / 15, 0.03,
+			`does not hold: "g=8" runs 1.50x the speed of "g=1" (rounds 1.50-1.50x, noise margin 3%), the reverse of the paper`},
+	}
+	for _, tc := range tests {
+		tab, err := FromExperiment(experiment(t, "G2"), ARM, []int{1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		withRounds(&tab, 0, tc.ms)
+		v := tab.Verdict(0)
+		e := v.Effects[0]
+		if v.Outcome != tc.want || e.Outcome != tc.want || math.Abs(e.Ratio-tc.ratio) > 1e-9 || math.Abs(e.Lo-tc.lo) > 1e-9 ||
+			math.Abs(e.Hi-tc.hi) > 1e-9 || math.Abs(e.Margin-tc.margin) > 1e-9 {
+			t.Errorf("%s: %+v, want %s ratio %v rounds %v-%v margin %v", tc.name, e, tc.want, tc.ratio, tc.lo, tc.hi, tc.margin)
+		}
+		if v.Fast != "g=1" || v.Slow != "g=8" || v.Against != PaperARM || math.Abs(v.PaperRatio-40/27.8) > 1e-9 {
+			t.Errorf("%s: claim %q vs %q against %s %v", tc.name, v.Fast, v.Slow, v.Against, v.PaperRatio)
+		}
+		if s := v.String(); !strings.Contains(s, tc.contain) || !strings.HasPrefix(s, "x1 "+string(tc.want)) {
+			t.Errorf("%s: %q lacks %q", tc.name, s, tc.contain)
+		}
+	}
+}
+
+// TestVerdictNeverSelf: the paper's extremes are two different rows even
+// when the local first row is the slowest (G4, paper Table 4: "neither" is
+// the fastest, "ReLU+shortcut" the first row and the slowest).
+func TestVerdictNeverSelf(t *testing.T) {
+	tab, err := FromExperiment(experiment(t, "G4"), ARM, []int{1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	withRounds(&tab, 0, [][]float64{{12}, {11}, {11.5}, {10}})
+	v := tab.Verdict(0)
+	if v.Fast != "neither" || v.Slow != "ReLU+shortcut" || v.Outcome != Holds || v.Effects[0].Rounds != 1 {
+		t.Fatalf("%+v", v)
+	}
+	if s := v.Sentence(); strings.Count(s, `"ReLU+shortcut"`) != 1 || !strings.Contains(s, "1 round") {
+		t.Errorf("sentence %q", s)
+	}
+	// All paper speeds equal: nothing to compare.
 	for i := range tab.Rows {
-		tab.Rows[i].Local[0] = float64(10 - i)
+		tab.Rows[i].PaperARM[0], tab.Rows[i].PaperGPU[0] = 5, 5
+	}
+	if v := tab.Verdict(0); v.Outcome != NoPaper || strings.Contains(v.Sentence(), `"`) {
+		t.Errorf("equal paper speeds: %+v %q", v, v.Sentence())
+	}
+}
+
+// TestVerdictFusion: G4 measured eager and fused; the eager effect (20%)
+// shrinks to 5% fused, so fusion removes 75% of it.
+func TestVerdictFusion(t *testing.T) {
+	tab, err := FromExperiment(experiment(t, "G4"), ARM, []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab.Modes = []runner.Mode{runner.Eager, runner.Fused}
+	withRounds(&tab, 0, [][]float64{{12, 12}, {11, 11}, {11.5, 11.5}, {10, 10}})
+	withRounds(&tab, 1, [][]float64{{10.5, 10.5}, {10.2, 10.2}, {10.3, 10.3}, {10, 10}})
+	v := tab.Verdict(0)
+	if v.Outcome != Holds || len(v.Effects) != 2 || v.Effects[1].Mode != runner.Fused || math.Abs(v.Effects[1].Ratio-1.05) > 1e-9 {
+		t.Fatalf("%+v", v)
+	}
+	if math.Abs(v.FusionRemoves-0.75) > 1e-9 {
+		t.Errorf("fusion removes %v, want 0.75", v.FusionRemoves)
+	}
+	want := `x1 holds in eager execution by 20%; fusion removes 75% of it: "neither" runs 1.20x the speed of "ReLU+shortcut" eager`
+	if s := v.String(); !strings.HasPrefix(s, want) || !strings.Contains(s, "; fused 1.05x (rounds 1.05-1.05x, noise margin 3%)") {
+		t.Errorf("got  %q\nwant %q...", s, want)
+	}
+	// Not measured fused yet.
+	tab.Rows[0].Rounds[1][0] = nil
+	if v := tab.Verdict(0); !math.IsNaN(v.FusionRemoves) || !strings.Contains(v.Sentence(), "fused not measured") {
+		t.Errorf("unmeasured fused: %q", v.Sentence())
+	}
+}
+
+func TestVerdictsPerScale(t *testing.T) {
+	tab, err := FromExperiment(experiment(t, "G3"), GPU, []int{1, 2})
+	if err != nil {
+		t.Fatal(err)
 	}
 	vs := tab.Verdicts()
-	if len(vs) != 2 || vs[0].Against != PaperGPU || vs[1].Against != PaperARM {
+	if len(vs) != 2 || vs[0].Against != PaperGPU || vs[0].Outcome != Unknown || vs[1].Scale != 2 {
 		t.Fatalf("verdicts %+v", vs)
 	}
 	// Paper Table 3 GPU c=128: 1-fragment 2446 is the fastest, 4-fragment-parallel 691 the slowest.
-	if vs[0].PaperFastest != "1-fragment" || vs[0].PaperSlowest != "4-fragment-parallel" || vs[0].Outcome != Holds {
-		t.Errorf("GPU verdict %+v", vs[0])
+	if vs[0].Fast != "1-fragment" || vs[0].Slow != "4-fragment-parallel" {
+		t.Errorf("GPU claim %q vs %q", vs[0].Fast, vs[0].Slow)
+	}
+	if !strings.Contains(vs[0].String(), "not measured") {
+		t.Errorf("%q", vs[0].String())
 	}
 }
 
@@ -183,5 +293,27 @@ func TestNormalisedAndParsePlatform(t *testing.T) {
 	}
 	if _, err := ParsePlatform("tpu"); err == nil {
 		t.Error("tpu accepted")
+	}
+}
+
+func TestConditions(t *testing.T) {
+	tab, err := FromExperiment(experiment(t, "G4"), ARM, []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab.Backend, tab.Threads, tab.Modes = "native", 1, ModesFor("G4", runner.Fused, false)
+	if got := tab.Conditions(); got != "native, 1 thread, batch 1, ARM sizes, eager and fused" {
+		t.Errorf("before measuring: %q", got)
+	}
+	tab.Threads, tab.RoundsDone = 2, 3
+	if got := tab.Conditions(); got != "native, 2 threads, batch 1, ARM sizes, eager and fused, best of 3 rounds" {
+		t.Errorf("measured: %q", got)
+	}
+	t8, err := FromExperiment(experiment(t, "T8"), GPU, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := t8.Conditions(); got != "batch 1, fused; the paper's GPU speeds are at batch 8" {
+		t.Errorf("T8: %q", got)
 	}
 }

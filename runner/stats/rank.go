@@ -117,6 +117,10 @@ func checkPairs(x, y []float64) error {
 	return nil
 }
 
+// Ranks returns the 1-based ranks of v (1 = smallest); a run of equal
+// values gets the mean of the ranks it occupies, as in [Spearman].
+func Ranks(v []float64) []float64 { return averageRanks(v) }
+
 // averageRanks returns the 1-based ranks of v; a run of equal values gets
 // the mean of the ranks it occupies ("fractional ranking").
 func averageRanks(v []float64) []float64 {

@@ -73,28 +73,61 @@ type Pair struct {
 // tol (relative to the smaller), most different latency first (ties: the
 // closer MAdds first). Rows without a positive latency are left out.
 func EqualMAddsPairs(rows []Row, tol float64) []Pair {
+	x := make([]float64, len(rows))
+	lat := make([]float64, len(rows))
+	for i, r := range rows {
+		x[i], lat[i] = float64(r.MAdds), r.LatencyMS.Median
+	}
 	var out []Pair
-	for i := range rows {
-		for j := i + 1; j < len(rows); j++ {
-			a, b := rows[i], rows[j]
-			if !(a.LatencyMS.Median > 0) || !(b.LatencyMS.Median > 0) || a.MAdds <= 0 || b.MAdds <= 0 {
+	for _, p := range NearPairs(x, lat, tol) {
+		out = append(out, Pair{Fast: rows[p.Fast], Slow: rows[p.Slow], MAddsDiff: p.XDiff, Ratio: p.Ratio})
+	}
+	return out
+}
+
+// IndexPair is two designs of about equal metric value, by index.
+type IndexPair struct {
+	Fast, Slow int // indices of the faster and the slower design
+	// XDiff is |x(a) - x(b)| / min of the two.
+	XDiff float64
+	// Ratio is the slower design's latency over the faster one's (>= 1).
+	Ratio float64
+}
+
+// NearPairs lists every pair i < j whose metric values x differ by at most
+// tol (relative to the smaller), most different latency first (ties: the
+// closer x first, then index order). Indices without a positive x and a
+// positive latency are left out. The gap chart's "most misleading pair" is
+// the first.
+func NearPairs(x, latency []float64, tol float64) []IndexPair {
+	var out []IndexPair
+	ok := func(i int) bool {
+		return x[i] > 0 && latency[i] > 0 && !math.IsInf(x[i], 0) && !math.IsInf(latency[i], 0)
+	}
+	for i := range x {
+		if !ok(i) {
+			continue
+		}
+		for j := i + 1; j < len(x); j++ {
+			if !ok(j) {
 				continue
 			}
-			d := math.Abs(float64(a.MAdds-b.MAdds)) / float64(min(a.MAdds, b.MAdds))
+			d := math.Abs(x[i]-x[j]) / min(x[i], x[j])
 			if d > tol {
 				continue
 			}
-			if a.LatencyMS.Median > b.LatencyMS.Median {
+			a, b := i, j
+			if latency[a] > latency[b] {
 				a, b = b, a
 			}
-			out = append(out, Pair{Fast: a, Slow: b, MAddsDiff: d, Ratio: b.LatencyMS.Median / a.LatencyMS.Median})
+			out = append(out, IndexPair{Fast: a, Slow: b, XDiff: d, Ratio: latency[b] / latency[a]})
 		}
 	}
-	slices.SortStableFunc(out, func(x, y Pair) int {
-		if c := cmp.Compare(y.Ratio, x.Ratio); c != 0 {
+	slices.SortStableFunc(out, func(p, q IndexPair) int {
+		if c := cmp.Compare(q.Ratio, p.Ratio); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.MAddsDiff, y.MAddsDiff)
+		return cmp.Compare(p.XDiff, q.XDiff)
 	})
 	return out
 }

@@ -130,3 +130,26 @@ func TestNewRow(t *testing.T) {
 		}
 	}
 }
+
+func TestNearPairs(t *testing.T) {
+	// Paper Table 8 MAdds (M): ShuffleNet v2 1x 146, ShuffleNet v1 g=3 140,
+	// MobileNet v2 0.75x ~145 (here 145), plus a far design (300) and an
+	// unmeasured one; latencies made up.
+	x := []float64{146, 140, 145, 300, 146}
+	lat := []float64{5, 6, 9, 10, 0}
+	ps := NearPairs(x, lat, 0.05)
+	// Pairs within 5%: (0,1) 4.3% 1.2x, (0,2) 0.7% 1.8x, (1,2) 3.6% 1.5x.
+	want := []IndexPair{{0, 2, 1.0 / 145, 1.8}, {1, 2, 5.0 / 140, 1.5}, {0, 1, 6.0 / 140, 1.2}}
+	if len(ps) != len(want) {
+		t.Fatalf("pairs %+v", ps)
+	}
+	for i, w := range want {
+		p := ps[i]
+		if p.Fast != w.Fast || p.Slow != w.Slow || math.Abs(p.XDiff-w.XDiff) > 1e-12 || math.Abs(p.Ratio-w.Ratio) > 1e-12 {
+			t.Errorf("pair %d = %+v, want %+v", i, p, w)
+		}
+	}
+	if ps := NearPairs(x, lat, 0); len(ps) != 0 {
+		t.Errorf("tol 0: %+v", ps)
+	}
+}

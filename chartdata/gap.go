@@ -1,0 +1,560 @@
+package chartdata
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/stats"
+	"github.com/shufflelab/explorer/runner/sweep"
+)
+
+// Point is one measured design as the gap chart and its point list show
+// it: the design, how and where it was measured, its analytic cost and its
+// median latency. Build points with [PointFromRow] (sweep files) or
+// [PointFromResult] (the history file, a run of the interactive explorer).
+type Point struct {
+	Label  string // short design label for a chart, see [DesignLabel]
+	Design string // arch.Spec.String(): identifies the design
+	Preset string // the preset it came from, if any
+	Family arch.Family
+	// Host is the machine's key (calib.HostKey), HostName its readable
+	// name (calib.HostName).
+	Host, HostName string
+	Backend        string // "native", "cudnn"
+	Mode           string // "eager", "fused"
+	Threads        int
+	MAdds          int64 // per batch, graph as written
+	MAC            int64 // elements per batch, graph as written
+	LatencyMS      float64
+	Time           time.Time // when it was measured
+	// Session marks a point measured by this process (set by the caller:
+	// the history file cannot tell).
+	Session bool
+	// Current marks the design now selected in the explorer (ringed).
+	Current bool
+}
+
+// FLOPs is 2 x MAdds.
+func (p Point) FLOPs() int64 { return 2 * p.MAdds }
+
+// Micro reports whether the point is a guideline micro-network (paper
+// Tables 1-4), whose FLOPs and latencies are not comparable with whole
+// networks'.
+func (p Point) Micro() bool { return p.Family.IsGuideline() }
+
+// Config is the run configuration in words: "native/fused/1t".
+func (p Point) Config() string { return fmt.Sprintf("%s/%s/%dt", p.Backend, p.Mode, p.Threads) }
+
+// Value is the point's value of metric m: MAdds, FLOPs or MAC (0 for the
+// metrics a point does not carry).
+func (p Point) Value(m plots.Metric) float64 {
+	switch m {
+	case plots.MetricMAdds:
+		return float64(p.MAdds)
+	case plots.MetricFLOPs:
+		return float64(p.FLOPs())
+	case plots.MetricMAC:
+		return float64(p.MAC)
+	}
+	return 0
+}
+
+// PointFromRow is the point of a sweep row.
+func PointFromRow(r sweep.Row) Point {
+	s := r.Spec.Normalize()
+	return Point{Label: DesignLabel(s), Design: s.String(), Preset: r.Preset, Family: s.Family,
+		Host: r.Host, HostName: r.HostName, Backend: r.Backend, Mode: r.Mode, Threads: r.Threads,
+		MAdds: r.MAdds, MAC: r.MAC, LatencyMS: r.LatencyMS.Median, Time: r.Time}
+}
+
+// PointFromResult is the point of a measured result (a history line); it
+// builds the design to count MAdds and MAC. The thread count comes from
+// the fingerprint (1 when it has none).
+func PointFromResult(res runner.Result) (Point, error) {
+	s := res.Spec.Normalize()
+	g, err := arch.Build(s)
+	if err != nil {
+		return Point{}, fmt.Errorf("gap point %s: %w", s, err)
+	}
+	t := cost.Analyze(g, nil).Totals
+	return Point{Label: DesignLabel(s), Design: s.String(), Preset: res.Preset, Family: s.Family,
+		Host: calib.HostKey(res.Fingerprint), HostName: calib.HostName(res.Fingerprint),
+		Backend: res.Backend, Mode: string(res.Mode), Threads: max(res.Fingerprint.Threads, 1),
+		MAdds: t.MultAdds, MAC: t.MemAccess, LatencyMS: res.LatencyMS.Median, Time: res.Time}, nil
+}
+
+// DesignLabel is a short label of a design for a chart: the knobs that
+// differ from the family's defaults, e.g. "1.25x s.3 g2 d2,4,2"; a
+// guideline micro-network is its spec ("g1 c1=32 c2=32").
+func DesignLabel(s arch.Spec) string {
+	s = s.Normalize()
+	if s.Family.IsGuideline() {
+		return s.String()
+	}
+	var b strings.Builder
+	if len(s.Channels) > 0 {
+		b.WriteString("ch" + intsComma(s.Channels))
+	} else {
+		b.WriteString(strconv.FormatFloat(s.Width, 'g', -1, 64) + "x")
+	}
+	if s.Family == arch.ShuffleNetV2 && s.Split != 0.5 {
+		b.WriteString(" s" + strings.TrimPrefix(strconv.FormatFloat(s.Split, 'g', -1, 64), "0"))
+	}
+	if s.Family == arch.ShuffleNetV1 || s.Groups > 1 {
+		b.WriteString(" g" + strconv.Itoa(s.Groups))
+	}
+	if s.Layout == arch.LayoutMegvii {
+		b.WriteString(" megvii")
+	}
+	if len(s.Depths) > 0 && intsComma(s.Depths) != "4,8,4" {
+		b.WriteString(" d" + intsComma(s.Depths))
+	}
+	if s.Res != 224 {
+		b.WriteString(" " + strconv.Itoa(s.Res) + "px")
+	}
+	if s.Batch != 1 {
+		b.WriteString(" b" + strconv.Itoa(s.Batch))
+	}
+	return b.String()
+}
+
+func intsComma(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
+}
+
+// Scope says which kind of network a gap chart shows.
+type Scope int
+
+// Scopes. Whole networks and the guideline micro-networks are never mixed
+// on one chart by default: micro-networks have up to ~2 GFLOPs at 56x56
+// and would squeeze the whole networks into a corner.
+const (
+	WholeNetworks Scope = iota // the default
+	MicroNetworks
+	AllNetworks
+)
+
+// String is the scope in words: "whole networks", "micro-networks", "all networks".
+func (s Scope) String() string {
+	switch s {
+	case WholeNetworks:
+		return "whole networks"
+	case MicroNetworks:
+		return "micro-networks"
+	}
+	return "all networks"
+}
+
+// Filter selects the points of a gap chart. A zero field selects
+// everything; the zero Filter shows every whole network.
+type Filter struct {
+	Host    string      // host key (Point.Host)
+	Backend string      // "native", "cudnn"
+	Mode    string      // "eager", "fused"
+	Threads int         // 0: any
+	Family  arch.Family // "": any
+	// SessionOnly keeps the points measured by this process.
+	SessionOnly bool
+	Scope       Scope
+}
+
+// DefaultFilter is the gap chart's default: this host and the current
+// backend, mode and thread count, whole networks, every session. Latencies
+// of different machines or configurations do not rank against each other.
+func DefaultFilter(host, backend, mode string, threads int) Filter {
+	return Filter{Host: host, Backend: backend, Mode: mode, Threads: threads}
+}
+
+// Match reports whether p passes the filter.
+func (f Filter) Match(p Point) bool {
+	switch {
+	case f.Host != "" && p.Host != f.Host,
+		f.Backend != "" && p.Backend != f.Backend,
+		f.Mode != "" && p.Mode != f.Mode,
+		f.Threads != 0 && p.Threads != f.Threads,
+		f.Family != "" && p.Family != f.Family,
+		f.SessionOnly && !p.Session,
+		f.Scope == WholeNetworks && p.Micro(),
+		f.Scope == MicroNetworks && !p.Micro():
+		return false
+	}
+	return true
+}
+
+// Describe is the filter in words for a chart subtitle or status line,
+// e.g. "AMD EPYC (2 cores) · native/fused/1t · whole networks · this
+// session". hostName names f.Host (the key is not readable).
+func (f Filter) Describe(hostName string) string {
+	var parts []string
+	switch {
+	case f.Host == "":
+		parts = append(parts, "all hosts")
+	case hostName != "":
+		parts = append(parts, hostName)
+	default:
+		parts = append(parts, "host "+f.Host)
+	}
+	cfg := []string{or(f.Backend, "any backend"), or(f.Mode, "any mode"), "any threads"}
+	if f.Threads > 0 {
+		cfg[2] = strconv.Itoa(f.Threads) + "t"
+	}
+	parts = append(parts, strings.Join(cfg, "/"))
+	fam := f.Scope.String()
+	if f.Family != "" {
+		fam = FamilyTitle(string(f.Family))
+	}
+	parts = append(parts, fam)
+	if f.SessionOnly {
+		parts = append(parts, "this session")
+	}
+	return strings.Join(parts, " · ")
+}
+
+func or(s, dflt string) string {
+	if s == "" {
+		return dflt
+	}
+	return s
+}
+
+// Select returns the points that pass f with a positive latency, one per
+// design and configuration (host, backend, mode, threads): the latest
+// measured (the later in the list on equal times), in the order of first
+// appearance.
+func Select(points []Point, f Filter) []Point {
+	var out []Point
+	at := map[string]int{}
+	for _, p := range points {
+		if !f.Match(p) || !(p.LatencyMS > 0) || math.IsInf(p.LatencyMS, 0) {
+			continue
+		}
+		k := p.Design + "|" + p.Host + "|" + p.Config()
+		if i, ok := at[k]; ok {
+			if !p.Time.Before(out[i].Time) {
+				cur := out[i].Current || p.Current
+				out[i] = p
+				out[i].Current = cur
+			}
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, p)
+	}
+	return out
+}
+
+// Choices are the values present in a set of points, for a UI to cycle a
+// filter through.
+type Choices struct {
+	Hosts    []HostChoice // in order of first appearance
+	Backends []string     // sorted
+	Modes    []string     // sorted
+	Threads  []int        // ascending
+	Families []arch.Family
+}
+
+// HostChoice is a host key with its readable name.
+type HostChoice struct{ Key, Name string }
+
+// ChoicesOf lists the hosts, backends, modes, thread counts and families
+// of points.
+func ChoicesOf(points []Point) Choices {
+	var c Choices
+	seen := map[string]bool{}
+	for _, p := range points {
+		if !seen["h"+p.Host] {
+			seen["h"+p.Host] = true
+			c.Hosts = append(c.Hosts, HostChoice{p.Host, p.HostName})
+		}
+		if !seen["b"+p.Backend] {
+			seen["b"+p.Backend] = true
+			c.Backends = append(c.Backends, p.Backend)
+		}
+		if !seen["m"+p.Mode] {
+			seen["m"+p.Mode] = true
+			c.Modes = append(c.Modes, p.Mode)
+		}
+		if k := "t" + strconv.Itoa(p.Threads); !seen[k] {
+			seen[k] = true
+			c.Threads = append(c.Threads, p.Threads)
+		}
+		if !seen["f"+string(p.Family)] {
+			seen["f"+string(p.Family)] = true
+			c.Families = append(c.Families, p.Family)
+		}
+	}
+	slices.Sort(c.Backends)
+	slices.Sort(c.Modes)
+	slices.Sort(c.Threads)
+	return c
+}
+
+// Ranked is a point of a [Gap] with its ranks among the gap's points.
+type Ranked struct {
+	Point
+	X float64 // the gap's metric value
+	// RankX and RankLatency are 1-based ranks (1 = the fewest FLOPs / the
+	// fastest); tied values share the mean of their ranks.
+	RankX, RankLatency float64
+	// RankError is RankX - RankLatency: positive when the design runs
+	// faster than its metric predicts (it has more FLOPs than designs that
+	// are slower), negative when slower; 0 when the metric ranks it right.
+	RankError float64
+}
+
+// Correlation is how well one metric orders the latencies of a set of
+// designs.
+type Correlation struct {
+	Metric plots.Metric
+	N      int
+	// Spearman's rho and Kendall's tau-b of metric against latency; valid
+	// when Err is nil.
+	Spearman, Kendall float64
+	Err               error
+	// Misordered counts the pairs of designs whose latency order is the
+	// reverse of their metric order, of Pairs (pairs different in both).
+	Misordered, Pairs int
+}
+
+// Pair is two designs of nearly equal metric value (FLOPs) with the most
+// different latency: the gap chart's "most misleading pair".
+type Pair struct {
+	Fast, Slow Point
+	// XDiff is the relative difference of their metric values (0.02 = 2%).
+	XDiff float64
+	// Ratio is the slower design's latency over the faster one's (>= 1).
+	Ratio float64
+}
+
+// PairTolerance is how close two designs' FLOPs must be (relative) to form
+// a misleading pair.
+const PairTolerance = 0.10
+
+// Gap is the analysis behind a gap chart: the points ranked by a metric
+// and by latency, both metrics' rank correlations, and the most misleading
+// pair.
+type Gap struct {
+	Metric plots.Metric
+	// Points are in latency order, fastest first (ties: input order).
+	Points []Ranked
+	// FLOPs and MAC are the rank correlations of each metric with latency.
+	FLOPs, MAC Correlation
+	// Pair is the pair of designs within PairTolerance in FLOPs with the
+	// most different latency; nil when no two designs are that close.
+	Pair *Pair
+}
+
+// AnalyzeGap ranks points (already selected, see [Select]) by metric m
+// (FLOPs, MAdds or MAC) and by latency, and computes the correlations and
+// the misleading pair.
+func AnalyzeGap(points []Point, m plots.Metric) Gap {
+	g := Gap{Metric: m, FLOPs: correlate(points, plots.MetricFLOPs), MAC: correlate(points, plots.MetricMAC)}
+	xs, lat := values(points, m), values(points, -1)
+	rx, rl := stats.Ranks(xs), stats.Ranks(lat)
+	for i, p := range points {
+		g.Points = append(g.Points, Ranked{Point: p, X: xs[i], RankX: rx[i], RankLatency: rl[i], RankError: rx[i] - rl[i]})
+	}
+	slices.SortStableFunc(g.Points, func(a, b Ranked) int { return cmp.Compare(a.LatencyMS, b.LatencyMS) })
+	// The same design in two configurations (a filter that mixes modes) is
+	// not a misleading pair of designs.
+	for _, p := range sweep.NearPairs(values(points, plots.MetricFLOPs), lat, PairTolerance) {
+		if points[p.Fast].Design != points[p.Slow].Design {
+			g.Pair = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], XDiff: p.XDiff, Ratio: p.Ratio}
+			break
+		}
+	}
+	return g
+}
+
+// values is metric m of every point, or the latency for m = -1.
+func values(points []Point, m plots.Metric) []float64 {
+	out := make([]float64, len(points))
+	for i, p := range points {
+		if m < 0 {
+			out[i] = p.LatencyMS
+		} else {
+			out[i] = p.Value(m)
+		}
+	}
+	return out
+}
+
+func correlate(points []Point, m plots.Metric) Correlation {
+	c := Correlation{Metric: m, N: len(points)}
+	x, lat := values(points, m), values(points, -1)
+	c.Spearman, c.Err = stats.Spearman(x, lat)
+	if c.Err == nil {
+		c.Kendall, c.Err = stats.KendallTauB(x, lat)
+	}
+	for i := range x {
+		for j := i + 1; j < len(x); j++ {
+			dx, dl := x[i]-x[j], lat[i]-lat[j]
+			if dx == 0 || dl == 0 {
+				continue
+			}
+			c.Pairs++
+			if dx*dl < 0 {
+				c.Misordered++
+			}
+		}
+	}
+	return c
+}
+
+// SortKey orders a gap's point list.
+type SortKey int
+
+// Sort keys, in the order a UI cycles them.
+const (
+	ByLatency   SortKey = iota // fastest first
+	ByMetric                   // fewest FLOPs (or MAC) first
+	ByRankError                // largest |rank error| first: the designs the metric misjudges most
+	ByLabel                    // alphabetical
+)
+
+// SortKeys lists the sort keys in cycling order.
+func SortKeys() []SortKey { return []SortKey{ByLatency, ByMetric, ByRankError, ByLabel} }
+
+// String names the key for a column header or status line.
+func (k SortKey) String() string {
+	switch k {
+	case ByLatency:
+		return "latency"
+	case ByMetric:
+		return "metric"
+	case ByRankError:
+		return "rank error"
+	case ByLabel:
+		return "name"
+	}
+	return fmt.Sprintf("SortKey(%d)", int(k))
+}
+
+// Sorted returns a copy of the gap's points in key order (ties: latency).
+func (g Gap) Sorted(k SortKey) []Ranked {
+	out := slices.Clone(g.Points)
+	slices.SortStableFunc(out, func(a, b Ranked) int {
+		var c int
+		switch k {
+		case ByMetric:
+			c = cmp.Compare(a.X, b.X)
+		case ByRankError:
+			c = cmp.Compare(math.Abs(b.RankError), math.Abs(a.RankError))
+		case ByLabel:
+			c = cmp.Compare(a.Label, b.Label)
+		}
+		if c != 0 {
+			return c
+		}
+		return cmp.Compare(a.LatencyMS, b.LatencyMS)
+	})
+	return out
+}
+
+// how is a correlation's strength in words.
+func how(rho float64) string {
+	switch {
+	case rho >= 0.95:
+		return "almost perfectly"
+	case rho >= 0.8:
+		return "well"
+	case rho >= 0.5:
+		return "loosely"
+	case rho >= 0.2:
+		return "weakly"
+	case rho > -0.2:
+		return "not at all"
+	}
+	return "in reverse"
+}
+
+// Words says the correlations and their lesson in plain words, e.g.
+//
+//	Among 25 designs FLOPs orders latency with Spearman 0.88, MAC 0.45: FLOPs
+//	orders them well, yet 12% of pairs (36 of 300) run in the opposite order to
+//	their FLOPs; MAC alone orders them worse than FLOPs. FLOPs is a guide to
+//	speed, not a measure of it.
+//
+// With fewer than two designs, or equal values, it says why there is no
+// correlation.
+func (g Gap) Words() string {
+	f, m := g.FLOPs, g.MAC
+	if f.N < 2 {
+		return fmt.Sprintf("%s: no correlation (it needs two designs).", count(f.N, "design"))
+	}
+	if f.Err != nil {
+		return fmt.Sprintf("Among %d designs FLOPs cannot order latency: %s.", f.N, errWords(f.Err))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Among %d designs FLOPs orders latency with Spearman %.2f", f.N, f.Spearman)
+	if m.Err == nil {
+		fmt.Fprintf(&b, ", MAC %.2f", m.Spearman)
+	}
+	fmt.Fprintf(&b, ": FLOPs orders them %s", how(f.Spearman))
+	if f.Misordered > 0 {
+		fmt.Fprintf(&b, ", yet %.0f%% of pairs (%d of %d) run in the opposite order to their FLOPs",
+			100*float64(f.Misordered)/float64(f.Pairs), f.Misordered, f.Pairs)
+	}
+	if m.Err == nil {
+		switch d := m.Spearman - f.Spearman; {
+		case d > 0.05:
+			b.WriteString("; MAC, the memory traffic, orders them better than FLOPs")
+		case d < -0.05:
+			b.WriteString("; MAC alone orders them worse than FLOPs")
+		default:
+			b.WriteString("; MAC orders them about as well")
+		}
+	}
+	b.WriteString(". ")
+	switch {
+	case f.Misordered == 0:
+		b.WriteString("Here fewer FLOPs always meant faster.")
+	case f.Spearman >= 0.8:
+		b.WriteString("FLOPs is a guide to speed, not a measure of it.")
+	default:
+		b.WriteString("Fewer FLOPs does not mean faster: measure.")
+	}
+	return b.String()
+}
+
+// Words names the pair and the gap between them, e.g. `"1.0x g8" and
+// "1.0x" differ by 2% in FLOPs, but "1.0x g8" takes 1.62x as long.` Equal
+// labels (e.g. "1x" of two families) are replaced by the full designs.
+func (p Pair) Words() string {
+	slow, fast := p.Slow.Label, p.Fast.Label
+	if slow == fast {
+		slow, fast = p.Slow.Design, p.Fast.Design
+	}
+	return fmt.Sprintf("%q and %q differ by %.0f%% in FLOPs, but %q takes %.2fx as long.",
+		slow, fast, 100*p.XDiff, slow, p.Ratio)
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// errWords is a correlation error in words.
+func errWords(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		s = s[i+2:]
+	}
+	return s
+}

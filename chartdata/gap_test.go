@@ -1,0 +1,201 @@
+package chartdata
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/stats"
+	"github.com/shufflelab/explorer/runner/sweep"
+)
+
+// pt is a whole-network point on host "h1", native/fused/1t.
+func pt(label string, madds, mac int64, ms float64) Point {
+	return Point{Label: label, Design: "shufflenetv2 " + label, Family: arch.ShuffleNetV2, Host: "h1", HostName: "CPU one",
+		Backend: "native", Mode: "fused", Threads: 1, MAdds: madds, MAC: mac, LatencyMS: ms}
+}
+
+func TestFilterAndSelect(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	a := pt("1.0x", 146e6, 5e6, 10)
+	a.Time = t0
+	aLater := a
+	aLater.LatencyMS, aLater.Time = 9, t0.Add(time.Hour)
+	eager := a
+	eager.Mode, eager.LatencyMS = "eager", 14
+	other := pt("0.5x", 41e6, 2e6, 4)
+	other.Host, other.HostName = "h2", "CPU two"
+	micro := pt("g1", 64e6, 6e6, 1.4)
+	micro.Family, micro.Design = arch.GuideG1, "g1 c1=32 c2=32"
+	v1 := pt("1x g3", 140e6, 6e6, 12)
+	v1.Family, v1.Design, v1.Session = arch.ShuffleNetV1, "shufflenetv1 1x g=3", true
+	unmeasured := pt("2.0x", 591e6, 9e6, 0)
+	all := []Point{a, eager, other, micro, v1, aLater, unmeasured}
+
+	labels := func(ps []Point) string {
+		var s []string
+		for _, p := range ps {
+			s = append(s, p.Label+"@"+p.Mode)
+		}
+		return strings.Join(s, ",")
+	}
+	def := DefaultFilter("h1", "native", "fused", 1)
+	for _, tc := range []struct {
+		name string
+		f    Filter
+		want string
+	}{
+		// This host and configuration, whole networks; the later measurement of 1.0x replaces the first.
+		{"default", def, "1.0x@fused,1x g3@fused"},
+		{"micro", Filter{Host: "h1", Scope: MicroNetworks}, "g1@fused"},
+		{"any mode", Filter{Host: "h1"}, "1.0x@fused,1.0x@eager,1x g3@fused"},
+		{"any host", Filter{Mode: "fused"}, "1.0x@fused,0.5x@fused,1x g3@fused"},
+		{"family", Filter{Family: arch.ShuffleNetV1}, "1x g3@fused"},
+		{"session", Filter{SessionOnly: true}, "1x g3@fused"},
+		{"everything", Filter{Scope: AllNetworks}, "1.0x@fused,1.0x@eager,0.5x@fused,g1@fused,1x g3@fused"},
+	} {
+		got := Select(all, tc.f)
+		if labels(got) != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, labels(got), tc.want)
+		}
+	}
+	if got := Select(all, def); got[0].LatencyMS != 9 {
+		t.Errorf("the latest measurement should win: %v ms", got[0].LatencyMS)
+	}
+	if d := def.Describe("CPU one"); d != "CPU one · native/fused/1t · whole networks" {
+		t.Errorf("Describe = %q", d)
+	}
+	if d := (Filter{SessionOnly: true, Family: arch.MobileNetV2}).Describe(""); d != "all hosts · any backend/any mode/any threads · MobileNet v2 · this session" {
+		t.Errorf("Describe = %q", d)
+	}
+	c := ChoicesOf(all)
+	if len(c.Hosts) != 2 || c.Hosts[1] != (HostChoice{"h2", "CPU two"}) || strings.Join(c.Modes, ",") != "eager,fused" ||
+		len(c.Threads) != 1 || len(c.Families) != 3 {
+		t.Errorf("choices %+v", c)
+	}
+}
+
+// gapSet: paper MAdds of ShuffleNet v2 0.5x/1.0x/1.5x/2.0x (Table 5:
+// 41/146/299/591M) and ShuffleNet v1 g=3 and g=8 at 140M (Table 8), with
+// made-up latencies and MAC: g=8 is slow for its FLOPs.
+func gapSet() []Point {
+	return []Point{
+		pt("0.5x", 41e6, 2e6, 2),
+		pt("1.0x", 146e6, 5e6, 5),
+		pt("1.5x", 299e6, 8e6, 9),
+		pt("2.0x", 591e6, 12e6, 15),
+		func() Point { p := pt("1x g3", 140e6, 6e6, 4.5); p.Family = arch.ShuffleNetV1; return p }(),
+		func() Point { p := pt("1x g8", 143e6, 11e6, 8); p.Family = arch.ShuffleNetV1; return p }(),
+	}
+}
+
+func TestAnalyzeGap(t *testing.T) {
+	pts := gapSet()
+	g := AnalyzeGap(pts, plots.MetricFLOPs)
+	// Fastest first.
+	if g.Points[0].Label != "0.5x" || g.Points[5].Label != "2.0x" || g.Points[3].Label != "1x g8" {
+		t.Errorf("order %v", g.Points)
+	}
+	// Ranks by FLOPs: 0.5x 1, 1x g3 2, 1x g8 3, 1.0x 4, 1.5x 5, 2.0x 6;
+	// by latency: 0.5x 1, 1x g3 2, 1.0x 3, 1x g8 4, 1.5x 5, 2.0x 6.
+	want := map[string]float64{"0.5x": 0, "1x g3": 0, "1.0x": 1, "1x g8": -1, "1.5x": 0, "2.0x": 0}
+	for _, r := range g.Points {
+		if r.RankError != want[r.Label] || r.X != float64(r.FLOPs()) {
+			t.Errorf("%s: rank error %v (x %v), want %v", r.Label, r.RankError, r.X, want[r.Label])
+		}
+	}
+	// One of 15 pairs misordered (1.0x vs 1x g8).
+	rho, _ := stats.Spearman(values(pts, plots.MetricFLOPs), values(pts, -1))
+	if g.FLOPs.Misordered != 1 || g.FLOPs.Pairs != 15 || g.FLOPs.Spearman != rho || g.FLOPs.Err != nil {
+		t.Errorf("FLOPs correlation %+v", g.FLOPs)
+	}
+	// Most misleading pair: 1.0x (146M) and 1x g8 (143M) are within 10% in
+	// FLOPs and 1.6x apart in latency; 1x g3 vs 1x g8 (2% FLOPs, 1.78x) wins.
+	if g.Pair == nil || g.Pair.Slow.Label != "1x g8" || g.Pair.Fast.Label != "1x g3" || math.Abs(g.Pair.Ratio-8/4.5) > 1e-12 {
+		t.Fatalf("pair %+v", g.Pair)
+	}
+	if w := g.Pair.Words(); w != `"1x g8" and "1x g3" differ by 2% in FLOPs, but "1x g8" takes 1.78x as long.` {
+		t.Errorf("pair words %q", w)
+	}
+	words := g.Words()
+	macRho, _ := stats.Spearman(values(pts, plots.MetricMAC), values(pts, -1))
+	if g.MAC.Spearman != macRho || !(macRho < rho-0.05) {
+		t.Fatalf("MAC rho %v (FLOPs %v): the data should make MAC the worse metric", g.MAC.Spearman, rho)
+	}
+	for _, s := range []string{fmt.Sprintf("Among 6 designs FLOPs orders latency with Spearman %.2f, MAC %.2f", rho, macRho), "well",
+		"7% of pairs (1 of 15) run in the opposite order to their FLOPs", "MAC alone orders them worse", "guide to speed, not a measure"} {
+		if !strings.Contains(words, s) {
+			t.Errorf("words %q lack %q", words, s)
+		}
+	}
+	byErr := g.Sorted(ByRankError)
+	if byErr[0].Label != "1.0x" || byErr[1].Label != "1x g8" {
+		t.Errorf("by rank error %v", byErr[:2])
+	}
+	if s := g.Sorted(ByMetric); s[0].Label != "0.5x" || s[1].Label != "1x g3" {
+		t.Errorf("by metric %v", s[:2])
+	}
+	if s := g.Sorted(ByLabel); s[0].Label != "0.5x" || s[5].Label != "2.0x" {
+		t.Errorf("by label %v", s)
+	}
+}
+
+func TestGapWordsEdgeCases(t *testing.T) {
+	if w := AnalyzeGap(gapSet()[:1], plots.MetricFLOPs).Words(); w != "1 design: no correlation (it needs two designs)." {
+		t.Errorf("one point: %q", w)
+	}
+	same := []Point{pt("a", 1e6, 1e6, 1), pt("b", 1e6, 1e6, 2)}
+	if w := AnalyzeGap(same, plots.MetricFLOPs).Words(); !strings.Contains(w, "cannot order latency: all values are equal") {
+		t.Errorf("equal FLOPs: %q", w)
+	}
+	// In order: no misordered pair, MAC reversed.
+	ordered := []Point{pt("a", 1e6, 3e6, 1), pt("b", 2e6, 2e6, 2), pt("c", 3e6, 1e6, 3)}
+	w := AnalyzeGap(ordered, plots.MetricFLOPs).Words()
+	if !strings.Contains(w, "almost perfectly") || !strings.Contains(w, "worse than FLOPs") || !strings.HasSuffix(w, "Here fewer FLOPs always meant faster.") {
+		t.Errorf("ordered: %q", w)
+	}
+	// The same design in two modes is not a misleading pair.
+	e := pt("a", 1e6, 1e6, 5)
+	e.Mode = "eager"
+	if g := AnalyzeGap([]Point{pt("a", 1e6, 1e6, 1), e}, plots.MetricFLOPs); g.Pair != nil {
+		t.Errorf("same design paired: %+v", g.Pair)
+	}
+}
+
+func TestPointConversions(t *testing.T) {
+	s := arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Groups: 2}.Normalize()
+	row := sweep.Row{Spec: s, Preset: "p", Host: "h", HostName: "CPU", Backend: "native", Mode: "eager", Threads: 2,
+		MAdds: 10, MAC: 20, LatencyMS: stats.Summary{Median: 3}}
+	p := PointFromRow(row)
+	if p.Label != "1x g2" || p.Design != s.String() || p.Config() != "native/eager/2t" || p.FLOPs() != 20 || p.LatencyMS != 3 || p.Micro() {
+		t.Errorf("from row: %+v", p)
+	}
+	res := runner.Result{Backend: "native", Mode: runner.Fused, Spec: arch.Spec{Family: arch.GuideG1, C1: 32, C2: 32},
+		LatencyMS: stats.Summary{Median: 1.5}, Fingerprint: host.Fingerprint{CPU: "X", LogicalCores: 2, Threads: 2}}
+	q, err := PointFromResult(res)
+	// paper.md section 1: 10 blocks of two 1x1 convs at 56x56, c1 = c2 = 32: 20 x 3,211,264 MAdds.
+	if err != nil || q.MAdds != 20*3211264 || !q.Micro() || q.Threads != 2 || q.HostName != "X (2 cores)" || q.Label != "g1 c1=32 c2=32" {
+		t.Errorf("from result: %+v %v", q, err)
+	}
+	if _, err := PointFromResult(runner.Result{Spec: arch.Spec{Family: "nope"}}); err == nil {
+		t.Error("bad spec accepted")
+	}
+	for _, tc := range []struct {
+		s    arch.Spec
+		want string
+	}{
+		{arch.Spec{Family: arch.ShuffleNetV2, Width: 1.25, Split: 0.3, Depths: []int{2, 4, 2}}, "1.25x s.3 d2,4,2"},
+		{arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Layout: arch.LayoutMegvii, Res: 160, Batch: 8}, "1x megvii 160px b8"},
+		{arch.Spec{Family: arch.ShuffleNetV1, Width: 1, Groups: 3}, "1x g3"},
+	} {
+		if got := DesignLabel(tc.s); got != tc.want {
+			t.Errorf("DesignLabel(%+v) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
