@@ -13,7 +13,6 @@ import (
 const (
 	cudaMemcpyHostToDevice    = 1
 	cudaMemcpyDeviceToHost    = 2
-	cudaMemcpyDeviceToDevice  = 3
 	cudaStreamNonBlocking     = 1
 	cudaStreamCaptureRelaxed  = 2 // cudaStreamCaptureModeRelaxed
 	cudaEventRecordExternal   = 1 // in stream capture: an event record node (timestamps in the graph)

@@ -72,6 +72,10 @@ func (b *Backend) Name() string { return "cudnn" }
 // "cudnn backend unavailable: <what is missing, where it looked>".
 func (b *Backend) Available() error {
 	b.once.Do(func() {
+		if err := platformErr(); err != nil {
+			b.err = fmt.Errorf("cudnn backend unavailable: %w", err)
+			return
+		}
 		libs := Search(b.env)
 		if err := libs.Err(); err != nil {
 			b.err = fmt.Errorf("cudnn backend unavailable: %w", err)
@@ -105,8 +109,3 @@ func (b *Backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (ru
 	}
 	return p, nil
 }
-
-// cudnn programs time their pass with CUDA events (input/output copies
-// excluded), so runner.Measure reports the GPU time with the wall time
-// beside it.
-var _ runner.EventTimer = (*program)(nil)

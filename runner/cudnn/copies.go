@@ -242,6 +242,10 @@ func concatFrom(chans []int, perm []int) []chanRef {
 	return out
 }
 
+// cudaMemcpyDeviceToDevice is the cudaMemcpyKind of a device-to-device
+// copy (CUDA runtime driver_types.h), the Kind of every memcpy3DParms here.
+const cudaMemcpyDeviceToDevice = 3
+
 // memcpy3DParms mirrors the CUDA runtime's struct cudaMemcpy3DParms
 // (cuda_runtime_api.h / driver_types.h, CUDA 12 and 13): srcArray,
 // srcPos {x, y, z}, srcPtr {ptr, pitch, xsize, ysize}, dstArray, dstPos,

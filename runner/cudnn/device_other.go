@@ -3,21 +3,17 @@
 package cudnn
 
 import (
-	"errors"
-	"runtime"
-
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/weights"
 )
 
-// device is never opened on this platform.
+// device is never opened on this platform (platformErr says why); these
+// stubs only keep the package building.
 type device struct{}
 
-func openDevice(Libs) (*device, error) {
-	return nil, errors.New("the cudnn backend needs linux/amd64 or linux/arm64, this is " + runtime.GOOS + "/" + runtime.GOARCH)
-}
+func openDevice(Libs) (*device, error) { return nil, platformErr() }
 
-func (*device) compile(*arch.Graph, weights.Set, runner.Options) (runner.Program, error) {
-	return nil, errors.New("cudnn: unsupported platform")
+func (*device) compile(*arch.Graph, weights.Set, runner.Options, CopyKernel) (runner.Program, error) {
+	return nil, platformErr()
 }

@@ -14,6 +14,11 @@ import (
 	"github.com/shufflelab/explorer/runner/weights"
 )
 
+// cudnn programs time their pass with CUDA events (input/output copies
+// excluded), so runner.Measure reports the GPU time with the wall time
+// beside it.
+var _ runner.EventTimer = (*program)(nil)
+
 // arenaAlign aligns every buffer in the device arena (cudaMalloc itself
 // returns 256-byte aligned memory).
 const arenaAlign = 256
