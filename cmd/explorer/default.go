@@ -38,7 +38,7 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	logPath := fs.String("log", os.Getenv("EXPLORER_LOG"), "append the UI's log lines to FILE (default: $EXPLORER_LOG; no log when empty)")
 	designs := fs.String("designs", "", "offer the design files DIR/*.toml in the presets picker, and save designs there")
-	hist := fs.String("history", "", "show the results of this JSONL file on the gap chart and append new ones, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
+	hist := fs.String("history", "", "show the results of this JSONL file on the gap chart and append new ones, or off (default "+defaultHistoryText()+")")
 	kset := fs.String("kernels", "auto", kernelsFlagUsage)
 	if err := parseArgs(fs, args); err != nil {
 		return ignoreHelp(err)

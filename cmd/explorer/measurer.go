@@ -12,6 +12,7 @@ import (
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/history"
 	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/kernels"
 	"github.com/shufflelab/explorer/runner/registry"
@@ -44,7 +45,7 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 	fs.DurationVar(&m.maxTime, "max-time", maxTime, "cap on the timed time per design (0 = none)")
 	fs.Int64Var(&m.seed, "seed", 1, "seed of the random weights and input")
 	if roofline {
-		fs.StringVar(&m.calib, "calib", "", "roofline calibration cache file, or off (default $XDG_CACHE_HOME/explorer/calib-HOST-KERNELS.json)")
+		fs.StringVar(&m.calib, "calib", "", "roofline calibration cache file, or off (default "+defaultCalibText()+")")
 		fs.BoolVar(&m.recalibrate, "recalibrate", false, "measure the roofline ceilings again even if cached")
 	}
 	return m
@@ -72,6 +73,23 @@ func (m *measureFlags) check() (runner.Mode, error) {
 		return "", err
 	}
 	return mode, nil
+}
+
+// defaultHistoryText names the default history file in help texts: the
+// path this OS and environment give (history.DefaultPath).
+func defaultHistoryText() string {
+	if p, err := history.DefaultPath(); err == nil {
+		return p
+	}
+	return "history.jsonl in the per-user state directory"
+}
+
+// defaultCalibText names the default calibration cache in help texts.
+func defaultCalibText() string {
+	if p, err := calib.CachePath("HOST", "KERNELS"); err == nil {
+		return p
+	}
+	return "calib-HOST-KERNELS.json in the per-user cache directory"
 }
 
 // kernelsFlagUsage is the help text of --kernels.

@@ -82,7 +82,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	force := fs.Bool("force", false, "let --save-io replace a symbolic link at its path (the link, not its target)")
 	seed := fs.Int64("seed", 1, "seed of the random weights and input")
 	memLimit := fs.String("mem-limit", "", "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)")
-	hist := fs.String("history", "", "append the result to this JSONL file, or off (default $XDG_STATE_HOME/explorer/history.jsonl)")
+	hist := fs.String("history", "", "append the result to this JSONL file, or off (default "+defaultHistoryText()+")")
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}

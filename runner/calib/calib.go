@@ -30,6 +30,7 @@ import (
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/internal/userdir"
 	"github.com/shufflelab/explorer/runner/kernels"
 )
 
@@ -137,14 +138,17 @@ func RowSeconds(r cost.Row, c Ceiling, l2Bytes int64) float64 {
 	return max(flops/(c.PeakGFLOPS*1e9), float64(r.Bytes)/(bw*1e9))
 }
 
-// CachePath is the cache file of a host and kernel variant under the user
-// cache directory ($XDG_CACHE_HOME/explorer on Linux).
+// CachePath is the cache file of a host and kernel set in explorer's
+// per-user cache directory: $XDG_CACHE_HOME/explorer when XDG_CACHE_HOME is
+// absolute, else ~/.cache/explorer on Linux and other Unix systems,
+// ~/Library/Caches/explorer on macOS and %LocalAppData%\explorer\cache on
+// Windows.
 func CachePath(hostKey, kernels string) (string, error) {
-	dir, err := os.UserCacheDir()
+	dir, err := userdir.Cache()
 	if err != nil {
 		return "", fmt.Errorf("calibration cache: %w", err)
 	}
-	return filepath.Join(dir, "explorer", fmt.Sprintf("calib-%s-%s.json", hostKey, kernels)), nil
+	return filepath.Join(dir, fmt.Sprintf("calib-%s-%s.json", hostKey, kernels)), nil
 }
 
 // ErrStale marks a cache file of another format version or another host.

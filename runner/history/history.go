@@ -1,6 +1,6 @@
 // Package history keeps every measured result in an append-only JSON Lines
-// file (one runner.Result per line), by default
-// $XDG_STATE_HOME/explorer/history.jsonl.
+// file (one runner.Result per line), by default history.jsonl in the
+// per-user state directory (DefaultPath).
 //
 // Append writes one whole line with a single write on a file opened with
 // O_APPEND and fsyncs it, so concurrent writers on a local file system do
@@ -13,32 +13,27 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/internal/userdir"
 	"github.com/shufflelab/explorer/runner/jsonl"
 )
 
 // FileName is the history file's name inside the state directory.
 const FileName = "history.jsonl"
 
-// DefaultPath is $XDG_STATE_HOME/explorer/history.jsonl, or
-// ~/.local/state/explorer/history.jsonl when XDG_STATE_HOME is unset or
-// not absolute (XDG Base Directory specification).
+// DefaultPath is history.jsonl in explorer's per-user state directory:
+// $XDG_STATE_HOME/explorer when XDG_STATE_HOME is absolute, else
+// ~/.local/state/explorer on Linux and other Unix systems,
+// ~/Library/Application Support/explorer on macOS and
+// %LocalAppData%\explorer on Windows.
 func DefaultPath() (string, error) {
-	return defaultPath(os.Getenv, os.UserHomeDir)
-}
-
-func defaultPath(getenv func(string) string, home func() (string, error)) (string, error) {
-	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "explorer", FileName), nil
-	}
-	h, err := home()
+	d, err := userdir.State()
 	if err != nil {
 		return "", fmt.Errorf("history path: %w", err)
 	}
-	return filepath.Join(h, ".local", "state", "explorer", FileName), nil
+	return filepath.Join(d, FileName), nil
 }
 
 // Append adds r as one line at the end of the file at path, creating the

@@ -2,7 +2,6 @@ package history
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,32 +24,15 @@ func line(t *testing.T, r runner.Result) string {
 	return string(b)
 }
 
+// TestDefaultPath: the history lives in the per-user state directory
+// (runner/internal/userdir tests every OS's convention); an absolute
+// XDG_STATE_HOME wins on every OS.
 func TestDefaultPath(t *testing.T) {
-	home := func() (string, error) { return "/home/u", nil }
-	noHome := func() (string, error) { return "", errors.New("no home") }
-	tests := []struct {
-		name    string
-		xdg     string
-		home    func() (string, error)
-		want    string
-		wantErr bool
-	}{
-		{name: "xdg", xdg: "/var/state", home: home, want: "/var/state/explorer/history.jsonl"},
-		{name: "unset", xdg: "", home: home, want: "/home/u/.local/state/explorer/history.jsonl"},
-		// the XDG spec says relative paths are invalid and must be ignored
-		{name: "relative xdg", xdg: "state", home: home, want: "/home/u/.local/state/explorer/history.jsonl"},
-		{name: "no home", xdg: "", home: noHome, wantErr: true},
-	}
-	for _, tc := range tests {
-		got, err := defaultPath(func(k string) string {
-			if k == "XDG_STATE_HOME" {
-				return tc.xdg
-			}
-			return ""
-		}, tc.home)
-		if (err != nil) != tc.wantErr || got != tc.want {
-			t.Errorf("%s: %q, %v; want %q (error %v)", tc.name, got, err, tc.want, tc.wantErr)
-		}
+	d := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", d)
+	got, err := DefaultPath()
+	if want := filepath.Join(d, "explorer", FileName); err != nil || got != want {
+		t.Errorf("DefaultPath() = %q, %v; want %q", got, err, want)
 	}
 }
 
