@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -681,4 +682,11 @@ func TestGemmActs(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMain prints the kernel sets the package's tests run (forEachSet runs
+// every supported set), so a test log names them.
+func TestMain(m *testing.M) {
+	fmt.Printf("runner/kernels tests: kernel sets %v on %s (auto: kernel set %s)\n", Supported(), runtime.GOARCH, Best().Name())
+	os.Exit(m.Run())
 }
