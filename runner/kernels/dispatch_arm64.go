@@ -2,12 +2,26 @@
 
 package kernels
 
-// supportedSets lists the kernel sets this arm64 build supports, best first. The NEON set
-// (every Set field filled by a Go arm64 assembly kernel or its pure-Go twin) goes first
-// here: Advanced SIMD is part of every ARMv8-A core, so it needs no feature check.
-func supportedSets() []*Set { return []*Set{&genericSet} }
-
-// unsupportedReason says why an arm64 set is not in supportedSets.
-func unsupportedReason(string) string {
-	return "not built into this binary yet"
+// neonSet is the NEON (Advanced SIMD) kernel set: 4 channels per 128-bit vector register,
+// every kernel in Go arm64 assembly (gemm, dw, conv, pool and elem *_neon_arm64.s).
+var neonSet = Set{
+	name:        "neon",
+	gemm:        gemmNEON,
+	dwconv:      dwNEONConv,
+	conv:        convNEONConv,
+	maxpool:     maxPoolNEONPool,
+	avgpool:     avgPoolNEONPool,
+	globalAvg:   globalAvgNEONPool,
+	affine:      affineNEONRun,
+	interleave3: interleave3NEONRun,
+	addClamp:    addClampNEONRun,
+	permute:     permuteNEONRun,
 }
+
+// supportedSets lists the kernel sets this arm64 build supports, best first. The NEON set
+// goes first: Advanced SIMD is part of every ARMv8-A core, so it needs no feature check.
+func supportedSets() []*Set { return []*Set{&neonSet, &genericSet} }
+
+// unsupportedReason is never reached on arm64: every arm64 set is supported, and Lookup
+// reports the amd64 sets by their architecture first.
+func unsupportedReason(string) string { return "not built into this binary" }

@@ -49,6 +49,13 @@ func (b *PackedGemmB) panel(p int) []float32 {
 	return b.data[p*ps : (p+1)*ps]
 }
 
+// panelMask returns the column mask of panel p for the columns [n0,n1).
+func panelMask(p, n0, n1 int) uint32 {
+	jlo := max(n0-p*gemmNR, 0)
+	jhi := min(n1-p*gemmNR, gemmNR)
+	return uint32((uint64(1)<<jhi - 1) &^ (uint64(1)<<jlo - 1))
+}
+
 // Gemm computes, for i in [0,m) and j in [n0,n1),
 // c[i*ldc+j] = act(bias[j] + sum_{p<K} a[i*lda+p]*W[j][p]). It writes nothing else.
 func (ks *Set) Gemm(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {

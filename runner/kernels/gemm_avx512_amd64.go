@@ -50,13 +50,6 @@ func gemm1x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, h
 // neutral on the larger K (docs/kernels.md, K = 24 investigation).
 const gemmPipeMinK = 8
 
-// panelMask returns the column mask of panel p for the columns [n0,n1).
-func panelMask(p, n0, n1 int) uint32 {
-	jlo := max(n0-p*gemmNR, 0)
-	jhi := min(n1-p*gemmNR, gemmNR)
-	return uint32((uint64(1)<<jhi - 1) &^ (uint64(1)<<jlo - 1))
-}
-
 // gemmAVX512 walks the 32-wide panels of [n0,n1) (outer, so a panel stays in L1/L2) and the
 // rows in pipelined 7-row tiles (full-width panels, K >= gemmPipeMinK) or tiles of 14, with
 // 7/4/2/1-row tail tiles. Lengths were checked by Gemm.

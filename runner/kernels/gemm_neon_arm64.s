@@ -1,0 +1,735 @@
+//go:build arm64 && !noasm
+
+#include "textflag.h"
+#include "neon_arm64.h"
+
+// NEON GEMM microkernels: mr rows (pixels) of A, read in place (row stride lda floats), times
+// 4*W consecutive columns of one packed B panel ([bias(32), k0(32), k1(32), ...], rows 128
+// bytes apart; b points at the tile's first column), K steps. A is loaded 4 k at a time
+// (one q register per row) and each lane is used by FMLA-by-element against that k's B
+// vectors: W*mr FMLAs per k step, the XNNPACK/ncnn AArch64 scheme for 32 vector registers.
+//
+// Every kernel: func(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi
+// float32, mask uint32, rows, ntiles int). It computes ntiles consecutive tiles of mr rows
+// (rows == mr), or one tile of rows < mr rows (ntiles == 1: A row pointers past the last
+// row repeat it, their results are not stored). Results are clamped to [lo, hi] and stored
+// to c[i*ldc + j] for the columns j whose bit is set in mask (bit j: column j of the tile);
+// a 4-column vector whose 4 bits are set is one store, others are stored lane by lane.
+//
+// General registers: R0..R7 A rows (then C rows), R8 lda bytes, R9 ldc bytes, R10 rows,
+// R11 B, R12 k/4 counter, R13 k%4 counter, R14 a, R15 c, R16 scratch, R17 mask, R19 ntiles,
+// R20 mr*lda bytes, R21 mr*ldc bytes. R18 (platform), R26..R30 are not used.
+
+// ARGS loads the arguments common to all kernels; mr is the tile's row count.
+#define ARGS(mr) \
+	MOVD a+0(FP), R14; \
+	MOVD lda+8(FP), R8; \
+	LSL $2, R8; \
+	MOVD c+32(FP), R15; \
+	MOVD ldc+40(FP), R9; \
+	LSL $2, R9; \
+	MOVD rows+64(FP), R10; \
+	MOVWU mask+56(FP), R17; \
+	MOVD ntiles+72(FP), R19; \
+	MOVD $mr, R16; \
+	MUL R8, R16, R20; \
+	MUL R9, R16, R21
+
+// AROW sets cur to row i of the tile (prev + lda) when i < rows, else to prev.
+#define AROW(i, prev, cur) \
+	ADD R8, prev, R16; \
+	CMP $i, R10; \
+	CSEL GT, R16, prev, cur
+
+// KCOUNT loads k into R12 (k/4 groups) and R13 (k%4 single steps).
+#define KCOUNT \
+	MOVD k+24(FP), R13; \
+	LSR $2, R13, R12; \
+	AND $3, R13
+
+// BOUNDS broadcasts lo and hi into Vlo and Vhi.
+#define BOUNDS(flo, vlo, fhi, vhi) \
+	FMOVS lo+48(FP), flo; \
+	VDUP vlo.S[0], vlo.S4; \
+	FMOVS hi+52(FP), fhi; \
+	VDUP vhi.S[0], vhi.S4
+
+// NEXTTILE advances a and c by one tile and loops to label while tiles remain.
+#define NEXTTILE(label) \
+	ADD R20, R14; \
+	ADD R21, R15; \
+	SUBS $1, R19; \
+	BNE label
+
+// ROWDONE leaves the store sequence after row i (0-based) when the tile has i+1 rows, else
+// moves the C row pointer R0 to the next row.
+#define ROWDONE(i, label) \
+	CMP $(i+1), R10; \
+	BEQ label; \
+	ADD R9, R0
+
+// ---------------------------------------------------------------------------------------
+// gemm6x16: 6 rows x 16 columns. Accumulators V0..V23 (row r, vector j in V(4r+j)), A rows
+// in V24..V29, B pairs in V30, V31. Per 4 k: 6 A loads, 8 B pair loads, 96 FMLAs.
+
+// L16(l) runs k step l of a 4-k group: B row l (two pairs) times lane l of each A row.
+#define L16(l) \
+	FLDPQ (l*128)(R11), (F30, F31); \
+	VFMLAE(0, 30, 24, l); \
+	VFMLAE(1, 31, 24, l); \
+	VFMLAE(4, 30, 25, l); \
+	VFMLAE(5, 31, 25, l); \
+	VFMLAE(8, 30, 26, l); \
+	VFMLAE(9, 31, 26, l); \
+	VFMLAE(12, 30, 27, l); \
+	VFMLAE(13, 31, 27, l); \
+	VFMLAE(16, 30, 28, l); \
+	VFMLAE(17, 31, 28, l); \
+	VFMLAE(20, 30, 29, l); \
+	VFMLAE(21, 31, 29, l); \
+	FLDPQ (l*128+32)(R11), (F30, F31); \
+	VFMLAE(2, 30, 24, l); \
+	VFMLAE(3, 31, 24, l); \
+	VFMLAE(6, 30, 25, l); \
+	VFMLAE(7, 31, 25, l); \
+	VFMLAE(10, 30, 26, l); \
+	VFMLAE(11, 31, 26, l); \
+	VFMLAE(14, 30, 27, l); \
+	VFMLAE(15, 31, 27, l); \
+	VFMLAE(18, 30, 28, l); \
+	VFMLAE(19, 31, 28, l); \
+	VFMLAE(22, 30, 29, l); \
+	VFMLAE(23, 31, 29, l)
+
+#define INIT16(a, b, c, d) \
+	VMOV V24.B16, a.B16; \
+	VMOV V25.B16, b.B16; \
+	VMOV V26.B16, c.B16; \
+	VMOV V27.B16, d.B16
+
+#define CLAMP16(r) \
+	VCLAMP(r, 30, 31); \
+	VCLAMP(r+1, 30, 31); \
+	VCLAMP(r+2, 30, 31); \
+	VCLAMP(r+3, 30, 31)
+
+#define STORE16(f0, f1, f2, f3) \
+	FSTPQ (f0, f1), (R0); \
+	FSTPQ (f2, f3), 32(R0)
+
+#define MSTORE16(v0, f0, v1, f1, v2, f2, v3, f3) \
+	LANES(v0, f0, 0, 0, R0, R17, R16); \
+	LANES(v1, f1, 16, 4, R0, R17, R16); \
+	LANES(v2, f2, 32, 8, R0, R17, R16); \
+	LANES(v3, f3, 48, 12, R0, R17, R16)
+
+TEXT ·gemm6x16(SB), NOSPLIT, $0-80
+	ARGS(6)
+
+tile16:
+	MOVD R14, R0
+	AROW(1, R0, R1)
+	AROW(2, R1, R2)
+	AROW(3, R2, R3)
+	AROW(4, R3, R4)
+	AROW(5, R4, R5)
+	MOVD b+16(FP), R11
+	FLDPQ (R11), (F24, F25)
+	FLDPQ 32(R11), (F26, F27)
+	ADD $128, R11
+	INIT16(V0, V1, V2, V3)
+	INIT16(V4, V5, V6, V7)
+	INIT16(V8, V9, V10, V11)
+	INIT16(V12, V13, V14, V15)
+	INIT16(V16, V17, V18, V19)
+	INIT16(V20, V21, V22, V23)
+	KCOUNT
+	CBZ R12, tail16
+
+loop16:
+	FMOVQ.P 16(R0), F24
+	FMOVQ.P 16(R1), F25
+	FMOVQ.P 16(R2), F26
+	FMOVQ.P 16(R3), F27
+	FMOVQ.P 16(R4), F28
+	FMOVQ.P 16(R5), F29
+	L16(0)
+	L16(1)
+	L16(2)
+	L16(3)
+	ADD $512, R11
+	SUBS $1, R12
+	BNE loop16
+
+tail16:
+	CBZ R13, done16
+
+ktail16:
+	FMOVS.P 4(R0), F24
+	FMOVS.P 4(R1), F25
+	FMOVS.P 4(R2), F26
+	FMOVS.P 4(R3), F27
+	FMOVS.P 4(R4), F28
+	FMOVS.P 4(R5), F29
+	L16(0)
+	ADD $128, R11
+	SUBS $1, R13
+	BNE ktail16
+
+done16:
+	BOUNDS(F30, V30, F31, V31)
+	CLAMP16(0)
+	CLAMP16(4)
+	CLAMP16(8)
+	CLAMP16(12)
+	CLAMP16(16)
+	CLAMP16(20)
+	MOVD R15, R0
+	CMP $0xFFFF, R17
+	BNE masked16
+	STORE16(F0, F1, F2, F3)
+	ROWDONE(0, next16)
+	STORE16(F4, F5, F6, F7)
+	ROWDONE(1, next16)
+	STORE16(F8, F9, F10, F11)
+	ROWDONE(2, next16)
+	STORE16(F12, F13, F14, F15)
+	ROWDONE(3, next16)
+	STORE16(F16, F17, F18, F19)
+	ROWDONE(4, next16)
+	STORE16(F20, F21, F22, F23)
+
+next16:
+	NEXTTILE(tile16)
+	RET
+
+masked16:
+	MSTORE16(V0, F0, V1, F1, V2, F2, V3, F3)
+	ROWDONE(0, next16)
+	MSTORE16(V4, F4, V5, F5, V6, F6, V7, F7)
+	ROWDONE(1, next16)
+	MSTORE16(V8, F8, V9, F9, V10, F10, V11, F11)
+	ROWDONE(2, next16)
+	MSTORE16(V12, F12, V13, F13, V14, F14, V15, F15)
+	ROWDONE(3, next16)
+	MSTORE16(V16, F16, V17, F17, V18, F18, V19, F19)
+	ROWDONE(4, next16)
+	MSTORE16(V20, F20, V21, F21, V22, F22, V23, F23)
+	B next16
+
+// ---------------------------------------------------------------------------------------
+// gemm6x12: 6 rows x 12 columns. Accumulators V0..V17 (row r, vector j in V(3r+j)), A rows
+// in V24..V29, B in V18, V19 (pair) and V20. Per 4 k: 6 A loads, 8 B loads, 72 FMLAs.
+
+#define L12(l) \
+	FLDPQ (l*128)(R11), (F18, F19); \
+	FMOVQ (l*128+32)(R11), F20; \
+	VFMLAE(0, 18, 24, l); \
+	VFMLAE(1, 19, 24, l); \
+	VFMLAE(2, 20, 24, l); \
+	VFMLAE(3, 18, 25, l); \
+	VFMLAE(4, 19, 25, l); \
+	VFMLAE(5, 20, 25, l); \
+	VFMLAE(6, 18, 26, l); \
+	VFMLAE(7, 19, 26, l); \
+	VFMLAE(8, 20, 26, l); \
+	VFMLAE(9, 18, 27, l); \
+	VFMLAE(10, 19, 27, l); \
+	VFMLAE(11, 20, 27, l); \
+	VFMLAE(12, 18, 28, l); \
+	VFMLAE(13, 19, 28, l); \
+	VFMLAE(14, 20, 28, l); \
+	VFMLAE(15, 18, 29, l); \
+	VFMLAE(16, 19, 29, l); \
+	VFMLAE(17, 20, 29, l)
+
+#define INIT12(a, b, c) \
+	VMOV V24.B16, a.B16; \
+	VMOV V25.B16, b.B16; \
+	VMOV V26.B16, c.B16
+
+#define CLAMP12(r) \
+	VCLAMP(r, 30, 31); \
+	VCLAMP(r+1, 30, 31); \
+	VCLAMP(r+2, 30, 31)
+
+#define STORE12(f0, f1, f2) \
+	FSTPQ (f0, f1), (R0); \
+	FMOVQ f2, 32(R0)
+
+#define MSTORE12(v0, f0, v1, f1, v2, f2) \
+	LANES(v0, f0, 0, 0, R0, R17, R16); \
+	LANES(v1, f1, 16, 4, R0, R17, R16); \
+	LANES(v2, f2, 32, 8, R0, R17, R16)
+
+TEXT ·gemm6x12(SB), NOSPLIT, $0-80
+	ARGS(6)
+
+tile12:
+	MOVD R14, R0
+	AROW(1, R0, R1)
+	AROW(2, R1, R2)
+	AROW(3, R2, R3)
+	AROW(4, R3, R4)
+	AROW(5, R4, R5)
+	MOVD b+16(FP), R11
+	FLDPQ (R11), (F24, F25)
+	FMOVQ 32(R11), F26
+	ADD $128, R11
+	INIT12(V0, V1, V2)
+	INIT12(V3, V4, V5)
+	INIT12(V6, V7, V8)
+	INIT12(V9, V10, V11)
+	INIT12(V12, V13, V14)
+	INIT12(V15, V16, V17)
+	KCOUNT
+	CBZ R12, tail12
+
+loop12:
+	FMOVQ.P 16(R0), F24
+	FMOVQ.P 16(R1), F25
+	FMOVQ.P 16(R2), F26
+	FMOVQ.P 16(R3), F27
+	FMOVQ.P 16(R4), F28
+	FMOVQ.P 16(R5), F29
+	L12(0)
+	L12(1)
+	L12(2)
+	L12(3)
+	ADD $512, R11
+	SUBS $1, R12
+	BNE loop12
+
+tail12:
+	CBZ R13, done12
+
+ktail12:
+	FMOVS.P 4(R0), F24
+	FMOVS.P 4(R1), F25
+	FMOVS.P 4(R2), F26
+	FMOVS.P 4(R3), F27
+	FMOVS.P 4(R4), F28
+	FMOVS.P 4(R5), F29
+	L12(0)
+	ADD $128, R11
+	SUBS $1, R13
+	BNE ktail12
+
+done12:
+	BOUNDS(F30, V30, F31, V31)
+	CLAMP12(0)
+	CLAMP12(3)
+	CLAMP12(6)
+	CLAMP12(9)
+	CLAMP12(12)
+	CLAMP12(15)
+	MOVD R15, R0
+	CMP $0xFFF, R17
+	BNE masked12
+	STORE12(F0, F1, F2)
+	ROWDONE(0, next12)
+	STORE12(F3, F4, F5)
+	ROWDONE(1, next12)
+	STORE12(F6, F7, F8)
+	ROWDONE(2, next12)
+	STORE12(F9, F10, F11)
+	ROWDONE(3, next12)
+	STORE12(F12, F13, F14)
+	ROWDONE(4, next12)
+	STORE12(F15, F16, F17)
+
+next12:
+	NEXTTILE(tile12)
+	RET
+
+masked12:
+	MSTORE12(V0, F0, V1, F1, V2, F2)
+	ROWDONE(0, next12)
+	MSTORE12(V3, F3, V4, F4, V5, F5)
+	ROWDONE(1, next12)
+	MSTORE12(V6, F6, V7, F7, V8, F8)
+	ROWDONE(2, next12)
+	MSTORE12(V9, F9, V10, F10, V11, F11)
+	ROWDONE(3, next12)
+	MSTORE12(V12, F12, V13, F13, V14, F14)
+	ROWDONE(4, next12)
+	MSTORE12(V15, F15, V16, F16, V17, F17)
+	B next12
+
+// ---------------------------------------------------------------------------------------
+// gemm8x8: 8 rows x 8 columns. Accumulators V0..V15 (row r, vector j in V(2r+j)), A rows in
+// V16..V23, B pair in V24, V25. Per 4 k: 8 A loads, 4 B pair loads, 64 FMLAs.
+
+#define L8(l) \
+	FLDPQ (l*128)(R11), (F24, F25); \
+	VFMLAE(0, 24, 16, l); \
+	VFMLAE(1, 25, 16, l); \
+	VFMLAE(2, 24, 17, l); \
+	VFMLAE(3, 25, 17, l); \
+	VFMLAE(4, 24, 18, l); \
+	VFMLAE(5, 25, 18, l); \
+	VFMLAE(6, 24, 19, l); \
+	VFMLAE(7, 25, 19, l); \
+	VFMLAE(8, 24, 20, l); \
+	VFMLAE(9, 25, 20, l); \
+	VFMLAE(10, 24, 21, l); \
+	VFMLAE(11, 25, 21, l); \
+	VFMLAE(12, 24, 22, l); \
+	VFMLAE(13, 25, 22, l); \
+	VFMLAE(14, 24, 23, l); \
+	VFMLAE(15, 25, 23, l)
+
+#define INIT8(a, b) \
+	VMOV V16.B16, a.B16; \
+	VMOV V17.B16, b.B16
+
+#define CLAMP8(r) \
+	VCLAMP(r, 30, 31); \
+	VCLAMP(r+1, 30, 31)
+
+#define MSTORE8(v0, f0, v1, f1) \
+	LANES(v0, f0, 0, 0, R0, R17, R16); \
+	LANES(v1, f1, 16, 4, R0, R17, R16)
+
+TEXT ·gemm8x8(SB), NOSPLIT, $0-80
+	ARGS(8)
+
+tile8:
+	MOVD R14, R0
+	AROW(1, R0, R1)
+	AROW(2, R1, R2)
+	AROW(3, R2, R3)
+	AROW(4, R3, R4)
+	AROW(5, R4, R5)
+	AROW(6, R5, R6)
+	AROW(7, R6, R7)
+	MOVD b+16(FP), R11
+	FLDPQ (R11), (F16, F17)
+	ADD $128, R11
+	INIT8(V0, V1)
+	INIT8(V2, V3)
+	INIT8(V4, V5)
+	INIT8(V6, V7)
+	INIT8(V8, V9)
+	INIT8(V10, V11)
+	INIT8(V12, V13)
+	INIT8(V14, V15)
+	KCOUNT
+	CBZ R12, tail8
+
+loop8:
+	FMOVQ.P 16(R0), F16
+	FMOVQ.P 16(R1), F17
+	FMOVQ.P 16(R2), F18
+	FMOVQ.P 16(R3), F19
+	FMOVQ.P 16(R4), F20
+	FMOVQ.P 16(R5), F21
+	FMOVQ.P 16(R6), F22
+	FMOVQ.P 16(R7), F23
+	L8(0)
+	L8(1)
+	L8(2)
+	L8(3)
+	ADD $512, R11
+	SUBS $1, R12
+	BNE loop8
+
+tail8:
+	CBZ R13, done8
+
+ktail8:
+	FMOVS.P 4(R0), F16
+	FMOVS.P 4(R1), F17
+	FMOVS.P 4(R2), F18
+	FMOVS.P 4(R3), F19
+	FMOVS.P 4(R4), F20
+	FMOVS.P 4(R5), F21
+	FMOVS.P 4(R6), F22
+	FMOVS.P 4(R7), F23
+	L8(0)
+	ADD $128, R11
+	SUBS $1, R13
+	BNE ktail8
+
+done8:
+	BOUNDS(F30, V30, F31, V31)
+	CLAMP8(0)
+	CLAMP8(2)
+	CLAMP8(4)
+	CLAMP8(6)
+	CLAMP8(8)
+	CLAMP8(10)
+	CLAMP8(12)
+	CLAMP8(14)
+	MOVD R15, R0
+	CMP $0xFF, R17
+	BNE masked8
+	FSTPQ (F0, F1), (R0)
+	ROWDONE(0, next8)
+	FSTPQ (F2, F3), (R0)
+	ROWDONE(1, next8)
+	FSTPQ (F4, F5), (R0)
+	ROWDONE(2, next8)
+	FSTPQ (F6, F7), (R0)
+	ROWDONE(3, next8)
+	FSTPQ (F8, F9), (R0)
+	ROWDONE(4, next8)
+	FSTPQ (F10, F11), (R0)
+	ROWDONE(5, next8)
+	FSTPQ (F12, F13), (R0)
+	ROWDONE(6, next8)
+	FSTPQ (F14, F15), (R0)
+
+next8:
+	NEXTTILE(tile8)
+	RET
+
+masked8:
+	MSTORE8(V0, F0, V1, F1)
+	ROWDONE(0, next8)
+	MSTORE8(V2, F2, V3, F3)
+	ROWDONE(1, next8)
+	MSTORE8(V4, F4, V5, F5)
+	ROWDONE(2, next8)
+	MSTORE8(V6, F6, V7, F7)
+	ROWDONE(3, next8)
+	MSTORE8(V8, F8, V9, F9)
+	ROWDONE(4, next8)
+	MSTORE8(V10, F10, V11, F11)
+	ROWDONE(5, next8)
+	MSTORE8(V12, F12, V13, F13)
+	ROWDONE(6, next8)
+	MSTORE8(V14, F14, V15, F15)
+	B next8
+
+// ---------------------------------------------------------------------------------------
+// gemm8x4: 8 rows x 4 columns. Two accumulator sets so that 16 FMLA chains are in flight:
+// k steps 0 and 2 of a 4-k group go to V0..V7 (row r in Vr), steps 1 and 3 to V8..V15,
+// summed before the clamp. A rows in V16..V23, B rows in V24..V27. Per 4 k: 8 A loads,
+// 4 B loads, 32 FMLAs.
+
+#define L4(l, s, bv) \
+	VFMLAE(s+0, bv, 16, l); \
+	VFMLAE(s+1, bv, 17, l); \
+	VFMLAE(s+2, bv, 18, l); \
+	VFMLAE(s+3, bv, 19, l); \
+	VFMLAE(s+4, bv, 20, l); \
+	VFMLAE(s+5, bv, 21, l); \
+	VFMLAE(s+6, bv, 22, l); \
+	VFMLAE(s+7, bv, 23, l)
+
+TEXT ·gemm8x4(SB), NOSPLIT, $0-80
+	ARGS(8)
+
+tile4:
+	MOVD R14, R0
+	AROW(1, R0, R1)
+	AROW(2, R1, R2)
+	AROW(3, R2, R3)
+	AROW(4, R3, R4)
+	AROW(5, R4, R5)
+	AROW(6, R5, R6)
+	AROW(7, R6, R7)
+	MOVD b+16(FP), R11
+	FMOVQ (R11), F0
+	ADD $128, R11
+	VMOV V0.B16, V1.B16
+	VMOV V0.B16, V2.B16
+	VMOV V0.B16, V3.B16
+	VMOV V0.B16, V4.B16
+	VMOV V0.B16, V5.B16
+	VMOV V0.B16, V6.B16
+	VMOV V0.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	KCOUNT
+	CBZ R12, tail4
+
+loop4:
+	FMOVQ.P 16(R0), F16
+	FMOVQ.P 16(R1), F17
+	FMOVQ.P 16(R2), F18
+	FMOVQ.P 16(R3), F19
+	FMOVQ.P 16(R4), F20
+	FMOVQ.P 16(R5), F21
+	FMOVQ.P 16(R6), F22
+	FMOVQ.P 16(R7), F23
+	FMOVQ (R11), F24
+	FMOVQ 128(R11), F25
+	FMOVQ 256(R11), F26
+	FMOVQ 384(R11), F27
+	L4(0, 0, 24)
+	L4(1, 8, 25)
+	L4(2, 0, 26)
+	L4(3, 8, 27)
+	ADD $512, R11
+	SUBS $1, R12
+	BNE loop4
+
+tail4:
+	CBZ R13, done4
+
+ktail4:
+	FMOVS.P 4(R0), F16
+	FMOVS.P 4(R1), F17
+	FMOVS.P 4(R2), F18
+	FMOVS.P 4(R3), F19
+	FMOVS.P 4(R4), F20
+	FMOVS.P 4(R5), F21
+	FMOVS.P 4(R6), F22
+	FMOVS.P 4(R7), F23
+	FMOVQ (R11), F24
+	L4(0, 0, 24)
+	ADD $128, R11
+	SUBS $1, R13
+	BNE ktail4
+
+done4:
+	VFADD4(0, 0, 8)
+	VFADD4(1, 1, 9)
+	VFADD4(2, 2, 10)
+	VFADD4(3, 3, 11)
+	VFADD4(4, 4, 12)
+	VFADD4(5, 5, 13)
+	VFADD4(6, 6, 14)
+	VFADD4(7, 7, 15)
+	BOUNDS(F30, V30, F31, V31)
+	CLAMP8(0)
+	CLAMP8(2)
+	CLAMP8(4)
+	CLAMP8(6)
+	MOVD R15, R0
+	CMP $0xF, R17
+	BNE masked4
+	FMOVQ F0, (R0)
+	ROWDONE(0, next4)
+	FMOVQ F1, (R0)
+	ROWDONE(1, next4)
+	FMOVQ F2, (R0)
+	ROWDONE(2, next4)
+	FMOVQ F3, (R0)
+	ROWDONE(3, next4)
+	FMOVQ F4, (R0)
+	ROWDONE(4, next4)
+	FMOVQ F5, (R0)
+	ROWDONE(5, next4)
+	FMOVQ F6, (R0)
+	ROWDONE(6, next4)
+	FMOVQ F7, (R0)
+
+next4:
+	NEXTTILE(tile4)
+	RET
+
+masked4:
+	LANES(V0, F0, 0, 0, R0, R17, R16)
+	ROWDONE(0, next4)
+	LANES(V1, F1, 0, 0, R0, R17, R16)
+	ROWDONE(1, next4)
+	LANES(V2, F2, 0, 0, R0, R17, R16)
+	ROWDONE(2, next4)
+	LANES(V3, F3, 0, 0, R0, R17, R16)
+	ROWDONE(3, next4)
+	LANES(V4, F4, 0, 0, R0, R17, R16)
+	ROWDONE(4, next4)
+	LANES(V5, F5, 0, 0, R0, R17, R16)
+	ROWDONE(5, next4)
+	LANES(V6, F6, 0, 0, R0, R17, R16)
+	ROWDONE(6, next4)
+	LANES(V7, F7, 0, 0, R0, R17, R16)
+	B next4
+
+// ---------------------------------------------------------------------------------------
+// gemm1x16: one row x 16 columns (a matrix-vector product: M = 1, the FC layer, or a
+// one-row tail). Four accumulator sets, one per lane of the 4-k group (set l in
+// V(4l)..V(4l+3)), so 16 FMLA chains are in flight; summed before the clamp. A in V16, B
+// rows in V20..V27 (two rows in flight). Per 4 k: 1 A load, 8 B pair loads, 16 FMLAs.
+//
+// func gemm1x16(a *float32, b *float32, k int, c *float32, lo, hi float32, mask uint32)
+
+#define L1(l, b0, f0, f1, f2, f3) \
+	FLDPQ (l*128)(R11), (f0, f1); \
+	FLDPQ (l*128+32)(R11), (f2, f3); \
+	VFMLAE(4*l+0, b0+0, 16, l); \
+	VFMLAE(4*l+1, b0+1, 16, l); \
+	VFMLAE(4*l+2, b0+2, 16, l); \
+	VFMLAE(4*l+3, b0+3, 16, l)
+
+TEXT ·gemm1x16(SB), NOSPLIT, $0-44
+	MOVD a+0(FP), R0
+	MOVD b+8(FP), R11
+	MOVD c+24(FP), R15
+	MOVWU mask+40(FP), R17
+	FLDPQ (R11), (F0, F1)
+	FLDPQ 32(R11), (F2, F3)
+	ADD $128, R11
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VMOV V4.B16, V8.B16
+	VMOV V4.B16, V9.B16
+	VMOV V4.B16, V10.B16
+	VMOV V4.B16, V11.B16
+	VMOV V4.B16, V12.B16
+	VMOV V4.B16, V13.B16
+	VMOV V4.B16, V14.B16
+	VMOV V4.B16, V15.B16
+	MOVD k+16(FP), R13
+	LSR $2, R13, R12
+	AND $3, R13
+	CBZ R12, tail1
+
+loop1:
+	FMOVQ.P 16(R0), F16
+	L1(0, 20, F20, F21, F22, F23)
+	L1(1, 24, F24, F25, F26, F27)
+	L1(2, 20, F20, F21, F22, F23)
+	L1(3, 24, F24, F25, F26, F27)
+	ADD $512, R11
+	SUBS $1, R12
+	BNE loop1
+
+tail1:
+	CBZ R13, done1
+
+ktail1:
+	FMOVS.P 4(R0), F16
+	L1(0, 20, F20, F21, F22, F23)
+	ADD $128, R11
+	SUBS $1, R13
+	BNE ktail1
+
+done1:
+	VFADD4(0, 0, 4)
+	VFADD4(1, 1, 5)
+	VFADD4(2, 2, 6)
+	VFADD4(3, 3, 7)
+	VFADD4(8, 8, 12)
+	VFADD4(9, 9, 13)
+	VFADD4(10, 10, 14)
+	VFADD4(11, 11, 15)
+	VFADD4(0, 0, 8)
+	VFADD4(1, 1, 9)
+	VFADD4(2, 2, 10)
+	VFADD4(3, 3, 11)
+	FMOVS lo+32(FP), F30
+	VDUP V30.S[0], V30.S4
+	FMOVS hi+36(FP), F31
+	VDUP V31.S[0], V31.S4
+	CLAMP16(0)
+	MOVD R15, R0
+	CMP $0xFFFF, R17
+	BNE masked1
+	STORE16(F0, F1, F2, F3)
+	RET
+
+masked1:
+	MSTORE16(V0, F0, V1, F1, V2, F2, V3, F3)
+	RET

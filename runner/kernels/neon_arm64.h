@@ -1,0 +1,57 @@
+// NEON instructions the Go arm64 assembler lacks, encoded with WORD.
+//
+// Operands are register numbers (0..31), in the ARM order: destination first, as in
+// "FMLA Vd.4S, Vn.4S, Vm.S[i]". Every encoding is the single-precision, 128-bit (Q = 1,
+// sz = 0) form of the Arm Architecture Reference Manual's "Advanced SIMD three same" and
+// "Advanced SIMD vector x indexed element" classes:
+//
+//   three same:        0 Q U 01110 o1 sz 1 Rm  opcode 1 Rn Rd
+//   indexed element:   0 Q U 01111 1  sz L M Rm opcode H 0 Rn Rd   (sz = 0: Vm is M:Rm, index H:L)
+//
+//   macro              instruction                    base word    fields
+//   VFMLAE(d, n, m, i) FMLA Vd.4S, Vn.4S, Vm.S[i]     0x4F801000   L = i&1 (bit 21), M:Rm = m (bits 20..16), H = i>>1 (bit 11)
+//   VFMULE(d, n, m, i) FMUL Vd.4S, Vn.4S, Vm.S[i]     0x4F809000   as VFMLAE
+//   VFMAX4(d, n, m)    FMAX Vd.4S, Vn.4S, Vm.4S       0x4E20F400   Rm bits 20..16
+//   VFMIN4(d, n, m)    FMIN Vd.4S, Vn.4S, Vm.4S       0x4EA0F400   Rm bits 20..16
+//   VFADD4(d, n, m)    FADD Vd.4S, Vn.4S, Vm.4S       0x4E20D400   Rm bits 20..16
+//   VFMUL4(d, n, m)    FMUL Vd.4S, Vn.4S, Vm.4S       0x6E20DC00   Rm bits 20..16
+//
+// Checked against LLVM 14's assembler (llvm-mc -triple=aarch64 -show-encoding), e.g.
+// "fmla v3.4s, v25.4s, v28.s[3]" = 0x4fbc1b23 = VFMLAE(3, 25, 28, 3); scripts/mca/run.sh
+// disassembles every kernel with llvm-objdump, so a wrong word shows up there as a different
+// instruction, and the kernel tests check each instruction's effect.
+// (Go's VFMLA covers FMLA Vd.4S, Vn.4S, Vm.4S: "VFMLA Vm.S4, Vn.S4, Vd.S4".)
+
+#define VFMLAE(d, n, m, i) WORD $(0x4F801000|(((i)&1)<<21)|((m)<<16)|(((i)>>1)<<11)|((n)<<5)|(d))
+#define VFMULE(d, n, m, i) WORD $(0x4F809000|(((i)&1)<<21)|((m)<<16)|(((i)>>1)<<11)|((n)<<5)|(d))
+#define VFMAX4(d, n, m) WORD $(0x4E20F400|((m)<<16)|((n)<<5)|(d))
+#define VFMIN4(d, n, m) WORD $(0x4EA0F400|((m)<<16)|((n)<<5)|(d))
+#define VFADD4(d, n, m) WORD $(0x4E20D400|((m)<<16)|((n)<<5)|(d))
+#define VFMUL4(d, n, m) WORD $(0x6E20DC00|((m)<<16)|((n)<<5)|(d))
+
+// VCLAMP(r, lo, hi) clamps register r in place to [lo, hi] (FMAX, then FMIN; a NaN stays
+// NaN, as with Go's max and min builtins in the generic kernels).
+#define VCLAMP(r, lo, hi) VFMAX4(r, r, lo); VFMIN4(r, r, hi)
+
+// LANES stores vector register v (also named f) to off(base) when the column bits
+// bit0..bit0+3 of the mask register are all set, else only its lanes whose bit is set
+// (one lane store each; tmp is clobbered). Kernels use it for the columns at the ends of
+// a requested range, which need not be whole vectors (NEON has no masked store).
+#define LANES(v, f, off, bit0, base, mask, tmp) \
+	AND $(15<<(bit0)), mask, tmp; \
+	CMP $(15<<(bit0)), tmp; \
+	BNE 3(PC); \
+	FMOVQ f, off(base); \
+	B 13(PC); \
+	TBZ $(bit0), mask, 3(PC); \
+	ADD $(off), base, tmp; \
+	VST1 v.S[0], (tmp); \
+	TBZ $(bit0+1), mask, 3(PC); \
+	ADD $(off+4), base, tmp; \
+	VST1 v.S[1], (tmp); \
+	TBZ $(bit0+2), mask, 3(PC); \
+	ADD $(off+8), base, tmp; \
+	VST1 v.S[2], (tmp); \
+	TBZ $(bit0+3), mask, 3(PC); \
+	ADD $(off+12), base, tmp; \
+	VST1 v.S[3], (tmp)

@@ -1,0 +1,171 @@
+//go:build arm64 && !noasm
+
+#include "textflag.h"
+#include "neon_arm64.h"
+
+// NEON pooling kernels: channels in lanes. maxPoolNEON / avgPoolNEON compute ncols output
+// columns of one output row for nvec consecutive 4-channel vectors with one nky x nkx tap
+// window (the first tap at in for column 0; nky == 0: an empty window); steps in bytes.
+// Accumulators start at init; the result is multiplied by scale (1 for the max pool, an
+// exact no-op). Vectors go in groups of 4 (one 64-byte load per tap), then one at a time.
+//
+// func(in, out *float32, ncols, nvec, nky, nkx, colStep, tapStep, rowStep, outColStep int, init, scale float32)
+//
+// Registers: R0/R1 column input/output, R2 columns left, R3 vectors left, R4/R5 vector
+// input/output, R6/R7 ky/kx counters, R8 tap row, R9 tap, R10 colStep, R11 tapStep, R12
+// rowStep, R13 outColStep; V30 init, V31 scale.
+
+#define POOLARGS \
+	MOVD in+0(FP), R0; \
+	MOVD out+8(FP), R1; \
+	MOVD ncols+16(FP), R2; \
+	MOVD colStep+48(FP), R10; \
+	MOVD tapStep+56(FP), R11; \
+	MOVD rowStep+64(FP), R12; \
+	MOVD outColStep+72(FP), R13; \
+	FMOVS init+80(FP), F30; \
+	VDUP V30.S[0], V30.S4; \
+	FMOVS scale+84(FP), F31; \
+	VDUP V31.S[0], V31.S4
+
+// POOLBODY(OP) is the whole column loop with OP(d, n, m) as the reduction.
+#define POOLBODY(OP) \
+col: \
+	MOVD R0, R4; \
+	MOVD R1, R5; \
+	MOVD nvec+24(FP), R3; \
+	CMP $4, R3; \
+	BLT single; \
+group: \
+	VMOV V30.B16, V0.B16; \
+	VMOV V30.B16, V1.B16; \
+	VMOV V30.B16, V2.B16; \
+	VMOV V30.B16, V3.B16; \
+	MOVD R4, R8; \
+	MOVD nky+32(FP), R6; \
+	CBZ R6, gdone; \
+gky: \
+	MOVD R8, R9; \
+	MOVD nkx+40(FP), R7; \
+gkx: \
+	VLD1.P (R9)(R11), [V4.S4, V5.S4, V6.S4, V7.S4]; \
+	OP(0, 0, 4); \
+	OP(1, 1, 5); \
+	OP(2, 2, 6); \
+	OP(3, 3, 7); \
+	SUBS $1, R7; \
+	BNE gkx; \
+	ADD R12, R8; \
+	SUBS $1, R6; \
+	BNE gky; \
+gdone: \
+	VFMUL4(0, 0, 31); \
+	VFMUL4(1, 1, 31); \
+	VFMUL4(2, 2, 31); \
+	VFMUL4(3, 3, 31); \
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R5); \
+	ADD $64, R4; \
+	SUB $4, R3; \
+	CMP $4, R3; \
+	BGE group; \
+single: \
+	CBZ R3, colnext; \
+one: \
+	VMOV V30.B16, V0.B16; \
+	MOVD R4, R8; \
+	MOVD nky+32(FP), R6; \
+	CBZ R6, odone; \
+oky: \
+	MOVD R8, R9; \
+	MOVD nkx+40(FP), R7; \
+okx: \
+	VLD1.P (R9)(R11), [V4.S4]; \
+	OP(0, 0, 4); \
+	SUBS $1, R7; \
+	BNE okx; \
+	ADD R12, R8; \
+	SUBS $1, R6; \
+	BNE oky; \
+odone: \
+	VFMUL4(0, 0, 31); \
+	VST1.P [V0.S4], 16(R5); \
+	ADD $16, R4; \
+	SUBS $1, R3; \
+	BNE one; \
+colnext: \
+	ADD R10, R0; \
+	ADD R13, R1; \
+	SUBS $1, R2; \
+	BNE col
+
+TEXT ·maxPoolNEON(SB), NOSPLIT, $0-88
+	POOLARGS
+	POOLBODY(VFMAX4)
+	RET
+
+TEXT ·avgPoolNEON(SB), NOSPLIT, $0-88
+	POOLARGS
+	POOLBODY(VFADD4)
+	RET
+
+// globalAvgNEON sums pixels pixels (stride bytes apart) of nvec 4-channel vectors into out
+// and multiplies by scale; vectors in groups of 4, then one at a time.
+//
+// func globalAvgNEON(in, out *float32, pixels, stride, nvec int, scale float32)
+TEXT ·globalAvgNEON(SB), NOSPLIT, $0-44
+	MOVD in+0(FP), R0
+	MOVD out+8(FP), R1
+	MOVD stride+24(FP), R11
+	MOVD nvec+32(FP), R3
+	FMOVS scale+40(FP), F31
+	VDUP V31.S[0], V31.S4
+	CMP $4, R3
+	BLT gsingle
+
+ggroup:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R0, R9
+	MOVD pixels+16(FP), R7
+
+gpix:
+	VLD1.P (R9)(R11), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VFADD4(0, 0, 4)
+	VFADD4(1, 1, 5)
+	VFADD4(2, 2, 6)
+	VFADD4(3, 3, 7)
+	SUBS $1, R7
+	BNE gpix
+	VFMUL4(0, 0, 31)
+	VFMUL4(1, 1, 31)
+	VFMUL4(2, 2, 31)
+	VFMUL4(3, 3, 31)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R1)
+	ADD $64, R0
+	SUB $4, R3
+	CMP $4, R3
+	BGE ggroup
+
+gsingle:
+	CBZ R3, gdone
+
+gone:
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD R0, R9
+	MOVD pixels+16(FP), R7
+
+gopix:
+	VLD1.P (R9)(R11), [V4.S4]
+	VFADD4(0, 0, 4)
+	SUBS $1, R7
+	BNE gopix
+	VFMUL4(0, 0, 31)
+	VST1.P [V0.S4], 16(R1)
+	ADD $16, R0
+	SUBS $1, R3
+	BNE gone
+
+gdone:
+	RET
