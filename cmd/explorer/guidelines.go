@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -173,7 +174,7 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			return fmt.Errorf("guidelines: %w", err)
 		}
 		doneBefore += t.Measurements(c.rounds)
-		if err := writeGuidelineTable(stdout, *t, c); err != nil {
+		if err := writeGuidelineTable(stdout, *t); err != nil {
 			return err
 		}
 		if c.out != "" {
@@ -181,58 +182,164 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "wrote %s\n\n", strings.Join(files, ", "))
+			fmt.Fprintln(stdout, wrap("wrote "+strings.Join(files, ", "), guidelineWidth, ""))
+			fmt.Fprintln(stdout)
 		} else {
 			fmt.Fprintln(stdout)
 		}
 	}
-	fmt.Fprintf(stdout, "%d designs measured (%d rounds each) in %.1fs (%s/%s, %d thread(s))\n", total, c.rounds, time.Since(start).Seconds(), c.mf.backend, c.mode, c.mf.threads)
+	fmt.Fprintf(stdout, "%d measurements (%d designs and modes, %d rounds each) in %.1fs\n", runs, total, c.rounds, time.Since(start).Seconds())
 	return nil
 }
 
-// writeGuidelineTable prints one experiment: per row and scale the local
-// images/s and the paper's GPU and ARM speeds, each with its value
-// normalised to the first row in parentheses; then the verdicts.
-func writeGuidelineTable(w io.Writer, t guideline.Table, c *guidelinesConfig) error {
+// guidelineWidth is the width the guideline tables and verdicts fit in.
+const guidelineWidth = 100
+
+// writeGuidelineTable prints one experiment in at most guidelineWidth
+// columns: one table per scale (per row the channel sizes, MAdds, MAC, the
+// local latency of each mode with its spread over rounds, and the speeds
+// relative to the first row, local and paper), then the scale's verdict.
+// A column equal in every row is said once above the table. The wide
+// table of every number is the CSV.
+func writeGuidelineTable(w io.Writer, t guideline.Table) error {
 	fmt.Fprintf(w, "%s  %s\n", t.ID, t.Title)
-	sizes := string(t.Platform) + " channel sizes"
-	if t.Whole {
-		sizes = "whole networks, batch 1 locally; paper GPU speeds are at batch 8"
-	}
-	fmt.Fprintf(w, "source: %s; local: %s/%s, %d thread(s), %s, best of %d rounds; speeds with (normalised to the first row)\n",
-		t.Source, c.mf.backend, c.mode, c.mf.threads, sizes, c.rounds)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	hdr := "row\tdesign\t"
-	for _, k := range t.Scales {
-		x := fmt.Sprintf("x%d ", k)
-		if t.Whole {
-			x = ""
+	fmt.Fprintf(w, "source: %s\n", t.Source)
+	fmt.Fprintln(w, wrap("here: "+t.Conditions(), guidelineWidth, ""))
+	fmt.Fprintln(w, "rel, GPU, ARM = speed relative to the first row, here (images/s) and in the paper (GPU")
+	fmt.Fprintln(w, "  batches/s, ARM images/s);")
+	fmt.Fprintln(w, "±rnd = spread of a design's latency over the rounds ((slowest - fastest) / fastest)")
+	verdicts := t.Verdicts()
+	for j, k := range t.Scales {
+		fmt.Fprintln(w)
+		switch {
+		case t.Whole:
+		case k == 1:
+			fmt.Fprintln(w, "x1: the paper's channel counts")
+		default:
+			fmt.Fprintf(w, "x%d: the paper's x%d column, every channel count times %d\n", k, k, k)
 		}
-		hdr += fmt.Sprintf("%sMAdds\t%slocal ms\t%slocal img/s\t%spaper GPU\t%spaper ARM\t", x, x, x, x, x)
-	}
-	fmt.Fprintln(tw, hdr)
-	norm := func(v []float64, i int) string {
-		n := guideline.Normalised(v)
-		if v[i] <= 0 || n == nil {
-			return "-"
+		cols := guidelineColumns(t, j)
+		var same []string
+		kept := cols[:0]
+		for _, c := range cols {
+			if c.once && len(t.Rows) > 1 && allEqual(c.cells) {
+				same = append(same, c.head+" "+c.cells[0])
+				continue
+			}
+			kept = append(kept, c)
 		}
-		return fmt.Sprintf("%s (%.2f)", costfmt.Speed(v[i]), n[i])
-	}
-	for i, r := range t.Rows {
-		line := r.Label + "\t" + r.Specs[0].String() + "\t"
-		for j := range t.Scales {
-			line += fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", costfmt.Count(r.MAdds[j]), ms3(r.LocalMS[j]), norm(t.Speeds(guideline.Local, j), i),
-				norm(t.Speeds(guideline.PaperGPU, j), i), norm(t.Speeds(guideline.PaperARM, j), i))
+		if len(same) > 0 {
+			fmt.Fprintf(w, "in every row: %s\n", strings.Join(same, ", "))
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		line := ""
+		for _, c := range kept {
+			line += c.head + "\t"
 		}
 		fmt.Fprintln(tw, line)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, v := range t.Verdicts() {
-		fmt.Fprintf(w, "  %s\n", v)
+		for i := range t.Rows {
+			line = ""
+			for _, c := range kept {
+				line += c.cells[i] + "\t"
+			}
+			fmt.Fprintln(tw, line)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, wrap(verdicts[j].Sentence(), guidelineWidth, "  "))
 	}
 	return nil
+}
+
+// guidelineColumn is one column of a guideline table; once marks a column
+// that may be said once when equal in every row.
+type guidelineColumn struct {
+	head  string
+	cells []string
+	once  bool
+}
+
+// guidelineColumns are the columns of scale column j.
+func guidelineColumns(t guideline.Table, j int) []guidelineColumn {
+	n := len(t.Rows)
+	col := func(head string, once bool, cell func(i int, r guideline.Row) string) guidelineColumn {
+		c := guidelineColumn{head: head, once: once, cells: make([]string, n)}
+		for i, r := range t.Rows {
+			c.cells[i] = cell(i, r)
+		}
+		return c
+	}
+	rel := func(v []float64, i int) string {
+		rn := guideline.Normalised(v)
+		if rn == nil || !(v[i] > 0) {
+			return "-"
+		}
+		return fmt.Sprintf("%.2f", rn[i])
+	}
+	cols := []guidelineColumn{
+		col("row", false, func(_ int, r guideline.Row) string { return r.Label }),
+		col("channels", true, func(_ int, r guideline.Row) string { return r.Channels(j) }),
+		col("MAdds", true, func(_ int, r guideline.Row) string { return costfmt.Count(r.MAdds[j]) }),
+		col("MAC", true, func(_ int, r guideline.Row) string { return costfmt.Count(r.MAC[j]) }),
+	}
+	if slices.Contains(t.Modes, runner.Fused) {
+		fused := col("fused MAC", true, func(_ int, r guideline.Row) string { return costfmt.Count(r.MACFused[j]) })
+		if !slices.Equal(fused.cells, cols[3].cells) {
+			cols = append(cols, fused)
+		}
+	}
+	for m, mode := range t.Modes {
+		speeds := t.ModeSpeeds(m, j)
+		cols = append(cols,
+			col(string(mode)+" ms", false, func(_ int, r guideline.Row) string {
+				if ms := r.BestMS(m, j); ms > 0 {
+					return costfmt.Millis(ms)
+				}
+				return "-"
+			}),
+			col("±rnd", false, func(_ int, r guideline.Row) string {
+				rs := r.RoundsMS(m, j)
+				if len(rs) < 2 {
+					return "-"
+				}
+				return fmt.Sprintf("%.0f%%", 100*(slices.Max(rs)-slices.Min(rs))/slices.Min(rs))
+			}),
+			col("rel", false, func(i int, _ guideline.Row) string { return rel(speeds, i) }))
+	}
+	gpu, arm := t.Speeds(guideline.PaperGPU, j), t.Speeds(guideline.PaperARM, j)
+	cols = append(cols,
+		col("GPU", false, func(i int, _ guideline.Row) string { return rel(gpu, i) }),
+		col("ARM", false, func(i int, _ guideline.Row) string { return rel(arm, i) }))
+	return cols
+}
+
+func allEqual(v []string) bool {
+	for _, x := range v {
+		if x != v[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// wrap breaks s into lines of at most width columns at spaces, every line
+// starting with indent.
+func wrap(s string, width int, indent string) string {
+	var b strings.Builder
+	line := indent
+	for _, word := range strings.Fields(s) {
+		if len(line) > len(indent) && len(line)+1+len(word) > width {
+			b.WriteString(line + "\n")
+			line = indent + "  "
+		}
+		if len(line) > len(indent) && !strings.HasSuffix(line, "  ") {
+			line += " "
+		}
+		line += word
+	}
+	b.WriteString(line)
+	return b.String()
 }
 
 // saveGuidelineOutputs writes one chart per scale and a CSV of the table.
@@ -264,13 +371,23 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string) ([]string, erro
 	return append(files, path), nil
 }
 
+// writeGuidelineCSV writes every number of a table: one record per row,
+// scale and mode, with every round's median latency.
 func writeGuidelineCSV(path string, t guideline.Table) error {
-	records := [][]string{{"experiment", "row", "scale", "design", "madds", "local_ms", "local_images_per_s", "paper_gpu_batches_per_s", "paper_arm_images_per_s"}}
+	records := [][]string{{"experiment", "row", "scale", "mode", "design", "madds", "mac", "mac_fused", "local_ms", "rounds_ms",
+		"local_images_per_s", "paper_gpu_batches_per_s", "paper_arm_images_per_s"}}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 	for _, r := range t.Rows {
 		for j, k := range t.Scales {
-			records = append(records, []string{t.ID, r.Label, strconv.Itoa(k), r.Specs[j].String(), strconv.FormatInt(r.MAdds[j], 10),
-				strconv.FormatFloat(r.LocalMS[j], 'g', 6, 64), strconv.FormatFloat(r.Local[j], 'g', 6, 64),
-				strconv.FormatFloat(r.PaperGPU[j], 'g', 6, 64), strconv.FormatFloat(r.PaperARM[j], 'g', 6, 64)})
+			for m, mode := range t.Modes {
+				var rounds []string
+				for _, ms := range r.RoundsMS(m, j) {
+					rounds = append(rounds, g(ms))
+				}
+				records = append(records, []string{t.ID, r.Label, strconv.Itoa(k), string(mode), r.Specs[j].String(),
+					strconv.FormatInt(r.MAdds[j], 10), strconv.FormatInt(r.MAC[j], 10), strconv.FormatInt(r.MACFused[j], 10),
+					g(r.BestMS(m, j)), strings.Join(rounds, " "), g(r.Speed(m, j)), g(r.PaperGPU[j]), g(r.PaperARM[j])})
+			}
 		}
 	}
 	return writeCSVFile(path, "guidelines CSV", records)

@@ -14,7 +14,6 @@ import (
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
-	"github.com/shufflelab/explorer/runner/guideline"
 	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/stats"
 	"github.com/shufflelab/explorer/runner/sweep"
@@ -120,44 +119,6 @@ func TestSweepPresetsAndErrors(t *testing.T) {
 		if _, ok := err.(usageError); !ok {
 			t.Errorf("%v: %v, want a usage error", bad, err)
 		}
-	}
-}
-
-// fakeGuidelineMeasure is a made-up latency: proportional to MAdds plus a
-// cost per MAC element, so G1's unbalanced rows are slower as in the paper.
-func fakeGuidelineMeasure(_ context.Context, s arch.Spec, _ runner.Mode) (float64, error) {
-	g, err := arch.Build(s)
-	if err != nil {
-		return 0, err
-	}
-	t := cost.Analyze(g, nil).Totals
-	return float64(t.MultAdds)/1e8 + float64(t.MemAccess)/1e6, nil
-}
-
-func TestGuidelinesCommand(t *testing.T) {
-	dir := t.TempDir()
-	d := guidelinesDeps{measure: func(*measureFlags) (guideline.MeasureFunc, error) { return fakeGuidelineMeasure, nil }}
-	var stdout bytes.Buffer
-	if err := guidelinesWith(context.Background(), []string{"--exp", "G1,T8", "--out", dir}, &stdout, io.Discard, d); err != nil {
-		t.Fatal(err)
-	}
-	s := stdout.String()
-	for _, want := range []string{"G1  Equal channel width", "1:12", "x4 paper ARM", "76.2 (1.00)", "T8  Whole networks", "mobilenetv1-0.5", "paper ARM", "holds"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("output lacks %q:\n%s", want, s)
-		}
-	}
-	for _, f := range []string{"g1-x1.png", "g1-x2.png", "g1-x4.png", "g1.csv", "t8.png", "t8.csv"} {
-		st, err := os.Stat(filepath.Join(dir, f))
-		if err != nil || st.Size() == 0 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
-	if err := guidelinesWith(context.Background(), []string{"--exp", "G9"}, io.Discard, io.Discard, d); err == nil {
-		t.Error("--exp G9 accepted")
-	}
-	if err := guidelinesWith(context.Background(), []string{"--platform", "tpu"}, io.Discard, io.Discard, d); err == nil {
-		t.Error("--platform tpu accepted")
 	}
 }
 

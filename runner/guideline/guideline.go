@@ -67,6 +67,23 @@ type Row struct {
 	Rounds [][][]float64
 }
 
+// Channels is the design's channel sizes at scale column j in words, for
+// a table column or a chart label: "c1=32 c2=32" (G1), "c=64 g=2" (G2),
+// "c=64" (G3, G4: the structure is in the row's label), the knobs of a
+// whole network ("1x g=3").
+func (r Row) Channels(j int) string {
+	s := r.Specs[j]
+	switch s.Family {
+	case arch.GuideG1:
+		return fmt.Sprintf("c1=%d c2=%d", s.C1, s.C2)
+	case arch.GuideG2:
+		return fmt.Sprintf("c=%d g=%d", s.C, s.Groups)
+	case arch.GuideG3, arch.GuideG4:
+		return fmt.Sprintf("c=%d", s.C)
+	}
+	return strings.TrimPrefix(s.String(), string(s.Family)+" ")
+}
+
 // RoundsMS is the median latency of every round of mode m (an index into
 // Table.Modes) at scale column j, in ms; nil when not measured.
 func (r Row) RoundsMS(m, j int) []float64 {

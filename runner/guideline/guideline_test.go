@@ -317,3 +317,40 @@ func TestConditions(t *testing.T) {
 		t.Errorf("T8: %q", got)
 	}
 }
+
+func TestChannels(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		row  int
+		want string
+	}{
+		{"G1", 1, "c1=22 c2=44"}, // paper Table 1, ARM 1:2
+		{"G2", 3, "c=184 g=8"},   // g2.toml: 184 for the paper's 180 (8 groups)
+		{"G3", 4, "c=64"},        // paper Table 3, CPU c=64
+		{"G4", 0, "c=32"},        // paper Table 4, CPU c=32
+		{"T8", 1, "1x g=3"},      // shufflenetv1-1.0-g3
+	} {
+		tab, err := FromExperiment(experiment(t, tc.id), ARM, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tab.Rows[tc.row].Channels(0); got != tc.want {
+			t.Errorf("%s row %d: %q, want %q", tc.id, tc.row, got, tc.want)
+		}
+	}
+}
+
+// TestVerdictFusionWidens: the fused effect larger than the eager one is
+// said as widening, never as a negative removal.
+func TestVerdictFusionWidens(t *testing.T) {
+	tab, err := FromExperiment(experiment(t, "G4"), ARM, []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab.Modes = []runner.Mode{runner.Eager, runner.Fused}
+	withRounds(&tab, 0, [][]float64{{11}, {11}, {11}, {10}})
+	withRounds(&tab, 1, [][]float64{{12}, {11}, {11}, {10}})
+	if h := tab.Verdict(0).Headline(); h != "holds in eager execution by 10%; fusion widens it by 100%" {
+		t.Errorf("headline %q", h)
+	}
+}

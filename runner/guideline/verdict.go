@@ -248,7 +248,7 @@ func (v Verdict) Headline() string {
 	case !math.IsNaN(v.FusionRemoves) && v.FusionRemoves >= 0:
 		h += fmt.Sprintf("; fusion removes %.0f%% of it", 100*min(v.FusionRemoves, 1))
 	case !math.IsNaN(v.FusionRemoves):
-		h += fmt.Sprintf("; fused it grows by %.0f%%", -100*v.FusionRemoves)
+		h += fmt.Sprintf("; fusion widens it by %.0f%%", -100*v.FusionRemoves)
 	default:
 		h += fmt.Sprintf("; fused: %s", fused.Outcome)
 	}
