@@ -158,7 +158,9 @@ func opRow(g *arch.Graph, op *arch.Op) Row {
 // stepRow costs one plan step: MAdds and params of its ops; auxiliary FLOPs
 // without batch norm (folded: one bias add per output instead); memory
 // access of the tensors crossing the step boundary plus the weights it
-// reads (folded batch norm becomes a bias of Cout). View steps cost nothing.
+// reads (folded batch norm becomes a bias of Cout). View steps cost nothing;
+// a step that still copies (Step.Copies) reads and writes each copied
+// element once.
 func stepRow(g *arch.Graph, st arch.Step) Row {
 	anchor := &g.Ops[st.Ops[0]]
 	r := Row{ID: anchor.ID, Kind: anchor.Kind, View: st.View, Stage: anchor.Stage, Unit: anchor.Unit,
@@ -175,6 +177,13 @@ func stepRow(g *arch.Graph, st arch.Step) Row {
 	last := &g.Ops[st.Ops[len(st.Ops)-1]]
 	r.Out = shapes(g, last.Outputs)
 	if st.View {
+		return r
+	}
+	if len(st.Copies) > 0 {
+		for _, t := range st.Copies {
+			r.MemAccess += 2 * g.Tensors[t].Shape.Elems()
+		}
+		r.Bytes = r.MemAccess * BytesPerElement
 		return r
 	}
 	folded := false
