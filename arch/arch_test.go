@@ -3,6 +3,7 @@ package arch
 import (
 	"errors"
 	"math/rand"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,12 +173,25 @@ func randomSpec(r *rand.Rand) Spec {
 		s.ResW = 32 + r.Intn(200)
 	} else {
 		s.Res = 1 + r.Intn(40)
-		s.C1, s.C2, s.C = 1+r.Intn(64), 1+r.Intn(64), 4+r.Intn(64)
-		s.Fragments = []int{1, 2, 4}[r.Intn(3)]
-		s.Parallel, s.NoReLU, s.NoShortcut = r.Intn(2) == 0, r.Intn(2) == 0, r.Intn(2) == 0
+		switch s.Family {
+		case GuideG1:
+			s.C1, s.C2 = 1+r.Intn(64), 1+r.Intn(64)
+		case GuideG3:
+			s.C, s.Fragments, s.Parallel = 4+r.Intn(64), []int{1, 2, 4}[r.Intn(3)], r.Intn(2) == 0
+		case GuideG4:
+			s.C, s.NoReLU, s.NoShortcut = 4+r.Intn(64), r.Intn(2) == 0, r.Intn(2) == 0
+		default:
+			s.C = 4 + r.Intn(64)
+		}
+		s.Blocks = 1 + r.Intn(12)
 	}
 	s.Batch = 1 + r.Intn(3)
-	s.Classes = 1 + r.Intn(1000)
+	if !s.Family.IsGuideline() {
+		s.Classes = 1 + r.Intn(1000)
+	}
+	if r.Intn(20) == 0 { // now and then a knob the family does not take: refused
+		s.C1 = 8
+	}
 	return s
 }
 
@@ -242,4 +256,138 @@ func FuzzSpec(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestExtremeSpecsStayCountable is the property test of issue 15 over the
+// ends of every documented knob range: each design builds with a Work
+// within MaxWork (so no count derived from it can wrap) or is refused with
+// a *KnobError; designs too large to count name a knob of the design.
+func TestExtremeSpecsStayCountable(t *testing.T) {
+	specs := ExtremeSpecs()
+	built, tooLarge := 0, 0
+	for _, s := range specs {
+		g, err := Build(s)
+		if err != nil {
+			var ke *KnobError
+			if !errors.As(err, &ke) {
+				t.Fatalf("%+v: error %v is not a KnobError", s, err)
+			}
+			if strings.Contains(ke.Why, "2^56") {
+				tooLarge++
+				if !slices.Contains(Knobs(), ke.Knob) {
+					t.Errorf("%+v: overflow error names %q, not a knob", s, ke.Knob)
+				}
+			}
+			continue
+		}
+		built++
+		if w := g.Work(); w <= 0 || w > MaxWork {
+			t.Errorf("%s: built with Work %d (limit %d)", s, w, MaxWork)
+		}
+	}
+	t.Logf("%d extreme designs: %d built, %d refused as too large to count", len(specs), built, tooLarge)
+	if built < len(specs)/4 || tooLarge == 0 {
+		t.Errorf("%d of %d built, %d too large: the extremes do not exercise both sides of the bound", built, len(specs), tooLarge)
+	}
+}
+
+// TestOverflowNamesKnob: the designs of issue 15 reproductions 1 and 4
+// (every knob inside its documented range, counts past int64) are refused
+// with the knob to reduce and its largest valid value; that value builds
+// and one more does not.
+func TestOverflowNamesKnob(t *testing.T) {
+	for _, tc := range []struct {
+		spec Spec
+		knob string
+	}{
+		// Reproductions 1 and 4: even batch 1 does not fit at 8192 px.
+		{Spec{Family: GuideG4, C: 16384, Blocks: 100, Batch: 4096, Res: 8192}, "res"},
+		{Spec{Family: GuideG1, C1: 65536, C2: 65536, Res: 8192, Batch: 4096}, "res"},
+		{Spec{Family: GuideG2, C: 65536, Groups: 64, Res: 8192, Batch: 4096, Blocks: 100}, "res"},
+		{Spec{Family: GuideG1, C1: 65536, C2: 65536, Res: 1024, Batch: 1, Blocks: 100}, "blocks"},
+		{Spec{Family: GuideG1, C1: 4096, C2: 4096, Res: 1024, Batch: 4096, Blocks: 1}, "batch"},
+		{Spec{Family: ShuffleNetV2, Width: 16, Res: 8192, Batch: 4096, Depths: []int{64, 64, 64}}, "batch"},
+	} {
+		_, err := Build(tc.spec)
+		var ke *KnobError
+		if !errors.As(err, &ke) || ke.Knob != tc.knob || !strings.Contains(ke.Why, "2^56") {
+			t.Errorf("%s: Build = %v, want a KnobError naming %s", tc.spec, err, tc.knob)
+			continue
+		}
+		lo, hi, ok := strings.Cut(strings.Fields(ke.Valid)[0], "..")
+		v, err := strconv.Atoi(hi)
+		if !ok || lo == "" || err != nil {
+			t.Errorf("%s: valid range %q, want min..max", tc.spec, ke.Valid)
+			continue
+		}
+		k := workKnobs(tc.spec.Normalize())
+		for _, wk := range k {
+			if wk.name != tc.knob {
+				continue
+			}
+			s := tc.spec.Normalize()
+			wk.set(&s, v)
+			if _, err := Build(s); err != nil {
+				t.Errorf("%s at its largest valid %s %d: %v", tc.spec, tc.knob, v, err)
+			}
+			wk.set(&s, v+1)
+			if _, err := Build(s); err == nil {
+				t.Errorf("%s at %s %d (one past the largest valid) built", tc.spec, tc.knob, v+1)
+			}
+		}
+	}
+}
+
+// TestEmptyKnobRefused: an empty value is refused for every knob, the same
+// way an empty --width was (issue 15: empty --depths, --channels, --layout
+// and --family silently meant the default).
+func TestEmptyKnobRefused(t *testing.T) {
+	for _, k := range Knobs() {
+		var s Spec
+		err := s.Set(k, " ")
+		var ke *KnobError
+		if !errors.As(err, &ke) || ke.Knob != k || ke.Valid == "" {
+			t.Errorf("Set(%q, empty) = %v, want a KnobError naming %s with its valid values", k, err, k)
+		}
+	}
+}
+
+// TestSplitRefusedAtBothEnds: a split ratio that rounds the conv branch to
+// nothing is refused like one that leaves the identity branch empty (issue
+// 15: --split 1e-9 was clamped silently, --split 0.999 refused).
+func TestSplitRefusedAtBothEnds(t *testing.T) {
+	for _, r := range []float64{1e-9, 0.001, 0.999} {
+		_, err := Build(Spec{Split: r})
+		var ke *KnobError
+		if !errors.As(err, &ke) || ke.Knob != "split" || !strings.Contains(ke.Why, "0 channels") {
+			t.Errorf("split %g: %v, want a KnobError naming split and the empty branch", r, err)
+		}
+	}
+	if _, err := Build(Spec{Split: 0.02}); err != nil { // 0.02 x 116 = 2.3: 2 channels
+		t.Errorf("split 0.02: %v", err)
+	}
+}
+
+// TestForeignKnobsRefused: a knob the family does not take is refused,
+// never ignored (issue 15: --c1/--c2 on a ShuffleNet were ignored).
+func TestForeignKnobsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		spec Spec
+		knob string
+	}{
+		{Spec{Family: ShuffleNetV2, C1: 64}, "c1"},
+		{Spec{Family: MobileNetV2, C2: 64}, "c2"},
+		{Spec{Family: GuideG1, C: 64}, "c"},
+		{Spec{Family: GuideG2, Fragments: 2}, "fragments"},
+		{Spec{Family: GuideG4, Parallel: true}, "parallel"},
+		{Spec{Family: GuideG3, NoReLU: true}, "no_relu"},
+		{Spec{Family: ShuffleNetV1, Blocks: 3}, "blocks"},
+		{Spec{Family: GuideG2, Classes: 10}, "classes"},
+	} {
+		_, err := Build(tc.spec)
+		var ke *KnobError
+		if !errors.As(err, &ke) || ke.Knob != tc.knob {
+			t.Errorf("%+v: %v, want a KnobError naming %s", tc.spec, err, tc.knob)
+		}
+	}
 }

@@ -3,12 +3,26 @@ package arch
 import "fmt"
 
 // Build normalises and validates the spec and builds its graph. Invalid
-// knobs give a *KnobError; Build never panics on any spec.
+// knobs give a *KnobError; Build never panics on any spec. A design too
+// large to count (its [Graph.Work] over [MaxWork]) is an invalid knob
+// too: the error names the knob to reduce and its largest valid value.
 func Build(s Spec) (*Graph, error) {
 	n := s.Normalize()
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
+	g, err := buildValid(n)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWork(n, g); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// buildValid builds the graph of a normalised, validated spec.
+func buildValid(n Spec) (*Graph, error) {
 	in := Shape{N: n.Batch, C: 3, H: n.Res, W: n.ResW}
 	switch n.Family {
 	case ShuffleNetV2:

@@ -53,15 +53,17 @@ func ShuffleNetV2Channels(w float64, q int) [5]int {
 	return [5]int{24, c2, 2 * c2, 4 * c2, c5}
 }
 
-// branchWidth is the conv-branch width c' = r*c rounded to a multiple of g,
-// leaving at least g channels in the other branch.
+// branchWidth is the conv-branch width c' = r*c rounded to a multiple of g.
+// A ratio that rounds either branch to 0 channels is refused, at both ends
+// alike (a tiny ratio is not clamped up to g channels).
 func branchWidth(c int, r float64, g int, stageIdx int) (int, error) {
 	cb := int(math.Round(r*float64(c)/float64(g))) * g
-	if cb < g {
-		cb = g
-	}
-	if c-cb < 1 {
-		return 0, knobErr("split", fmtFloat(r), fmt.Sprintf("a ratio leaving both branches >= 1 channel (stage %d has %d channels, groups %d)", stageIdx+2, c, g), "a branch would have 0 channels")
+	if cb < g || c-cb < 1 {
+		branch := "the conv branch"
+		if cb >= g {
+			branch = "the identity branch"
+		}
+		return 0, knobErr("split", fmtFloat(r), fmt.Sprintf("a ratio leaving both branches >= 1 channel (stage %d has %d channels, groups %d)", stageIdx+2, c, g), branch+" would have 0 channels")
 	}
 	return cb, nil
 }

@@ -3,6 +3,7 @@ package arch
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -289,6 +290,9 @@ func (s Spec) Validate() error {
 	if !s.Family.IsGuideline() && (s.Classes < 1 || s.Classes > MaxClasses) {
 		return knobErr("classes", s.Classes, fmt.Sprintf("1..%d", MaxClasses), "")
 	}
+	if err := s.validateFamilyKnobs(); err != nil {
+		return err
+	}
 	if s.Family.IsGuideline() {
 		if s.Blocks < 1 || s.Blocks > MaxBlocks {
 			return knobErr("blocks", s.Blocks, fmt.Sprintf("1..%d", MaxBlocks), "")
@@ -325,6 +329,42 @@ func (s Spec) Validate() error {
 	return nil
 }
 
+// validateFamilyKnobs refuses a knob the family does not take (c1 on a
+// ShuffleNet, classes on a micro-network, ...): a knob given must never be
+// silently ignored.
+func (s Spec) validateFamilyKnobs() error {
+	takes := func(fs ...Family) bool {
+		for _, f := range fs {
+			if s.Family == f {
+				return true
+			}
+		}
+		return false
+	}
+	for _, k := range []struct {
+		name  string
+		set   bool
+		value any
+		ok    bool
+		who   string
+	}{
+		{"c1", s.C1 != 0, s.C1, takes(GuideG1), "only the g1 micro-network takes c1"},
+		{"c2", s.C2 != 0, s.C2, takes(GuideG1), "only the g1 micro-network takes c2"},
+		{"c", s.C != 0, s.C, takes(GuideG2, GuideG3, GuideG4), "only the g2, g3 and g4 micro-networks take c"},
+		{"fragments", s.Fragments != 0, s.Fragments, takes(GuideG3), "only the g3 micro-network takes fragments"},
+		{"parallel", s.Parallel, s.Parallel, takes(GuideG3), "only the g3 micro-network takes parallel"},
+		{"no_relu", s.NoReLU, s.NoReLU, takes(GuideG4), "only the g4 micro-network takes no_relu"},
+		{"no_shortcut", s.NoShortcut, s.NoShortcut, takes(GuideG4), "only the g4 micro-network takes no_shortcut"},
+		{"blocks", s.Blocks != 0, s.Blocks, s.Family.IsGuideline(), "only the micro-networks g1-g4 take blocks"},
+		{"classes", s.Classes != 0, s.Classes, !s.Family.IsGuideline(), "the micro-networks g1-g4 have no classifier"},
+	} {
+		if k.set && !k.ok {
+			return knobErr(k.name, k.value, "not set for family "+string(s.Family), k.who)
+		}
+	}
+	return nil
+}
+
 func familyList() string {
 	var parts []string
 	for _, f := range Families() {
@@ -354,6 +394,14 @@ func Knobs() []string {
 // happen in Validate and Build.
 func (s *Spec) Set(knob, text string) (err error) {
 	text = strings.TrimSpace(text)
+	if text == "" {
+		// An empty value never means "the default": refuse it like any
+		// other bad text (a flag typed as --depths= must not vanish).
+		if !slices.Contains(Knobs(), knob) {
+			return knobErr("knob", strconv.Quote(knob), strings.Join(Knobs(), "|"), "unknown knob")
+		}
+		return knobErr(knob, `""`, emptyValid(knob), "empty value")
+	}
 	atoi := func() (int, error) {
 		v, err := strconv.Atoi(text)
 		if err != nil {
@@ -369,9 +417,6 @@ func (s *Spec) Set(knob, text string) (err error) {
 		return v, nil
 	}
 	ints := func() ([]int, error) {
-		if text == "" {
-			return nil, nil
-		}
 		parts := strings.Split(text, ",")
 		if len(parts) > 16 {
 			return nil, knobErr(knob, strconv.Quote(text), "at most 16 comma-separated integers", "")
@@ -483,6 +528,23 @@ func isZeroKnob(s *Spec, knob string) bool {
 		return s.Blocks == 0
 	}
 	return false
+}
+
+// emptyValid says what a knob accepts, for the error on an empty value.
+func emptyValid(knob string) string {
+	switch knob {
+	case "family":
+		return familyList()
+	case "layout":
+		return "torchvision|megvii"
+	case "depths":
+		return "comma-separated integers, e.g. 4,8,4"
+	case "channels":
+		return "comma-separated integers, e.g. 24,116,232,464,1024"
+	case "parallel", "no_relu", "no_shortcut":
+		return "true|false"
+	}
+	return zeroValid(knob)
 }
 
 func zeroValid(knob string) string {

@@ -239,3 +239,40 @@ func BenchmarkAnalyze(b *testing.B) {
 		_ = Analyze(g, nil)
 	}
 }
+
+// TestCountsAtRangeExtremes is issue 15's property test for cost: at the
+// ends of every documented knob range (arch.ExtremeSpecs), every design
+// that builds has, in both views, non-negative rows, totals equal to the
+// sums of the rows, FLOPs = 2 x MAdds, bytes = 4 x MAC, positive MAdds and
+// MAC and a finite intensity: no count wraps, turns 0, negative or Inf
+// (reproduction 4 printed MAdds 0, a negative byte count and +Inf).
+func TestCountsAtRangeExtremes(t *testing.T) {
+	for _, s := range arch.ExtremeSpecs() {
+		g, err := arch.Build(s)
+		if err != nil {
+			continue
+		}
+		fp := arch.FusedPlan(g)
+		for _, rep := range []Report{Analyze(g, nil), Analyze(g, &fp)} {
+			var sum Totals
+			for _, r := range rep.Rows {
+				if r.MultAdds < 0 || r.AuxFLOPs < 0 || r.Params < 0 || r.MemAccess < 0 || r.Bytes != 4*r.MemAccess ||
+					math.IsInf(r.Intensity, 0) || math.IsNaN(r.Intensity) || r.Intensity < 0 {
+					t.Fatalf("%s %s: row %s %+v", s, rep.View, r.ID, r)
+				}
+				sum.add(r)
+			}
+			tt := rep.Totals
+			if tt.MultAdds != sum.MultAdds || tt.MemAccess != sum.MemAccess || tt.Params != sum.Params || tt.AuxFLOPs != sum.AuxFLOPs {
+				t.Fatalf("%s %s: totals %+v, rows sum to %+v", s, rep.View, tt, sum)
+			}
+			if tt.MultAdds <= 0 || tt.MemAccess <= 0 || tt.FLOPs != 2*tt.MultAdds || tt.Bytes != 4*tt.MemAccess ||
+				!(tt.Intensity > 0) || math.IsInf(tt.Intensity, 0) {
+				t.Fatalf("%s %s: totals %+v", s, rep.View, tt)
+			}
+			if tt.FLOPs+tt.AuxFLOPs < tt.FLOPs {
+				t.Fatalf("%s %s: FLOPs + aux FLOPs wrap", s, rep.View)
+			}
+		}
+	}
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestCostRefusesBadKnobs: each case of issue 15 that printed a wrong
+// number or silently ignored a knob exits 2 with a message naming the knob.
+func TestCostRefusesBadKnobs(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		// Reproduction 4: MAdds printed as 0 (int64 overflow), rc 0.
+		{[]string{"--family", "g1", "--c1", "65536", "--c2", "65536", "--res", "8192", "--batch", "4096"}, []string{"invalid res 8192", "2^56", "valid: 1.."}},
+		// Reproduction 4: a negative byte count, and +Inf in JSON.
+		{[]string{"--family", "g2", "--c", "65536", "--groups", "64", "--res", "8192", "--batch", "4096", "--blocks", "100", "--format", "json"}, []string{"invalid res 8192", "2^56"}},
+		{[]string{"--split", "1e-9"}, []string{"invalid split 1e-09", "conv branch would have 0 channels"}},
+		{[]string{"--split", "0.999"}, []string{"invalid split 0.999", "identity branch would have 0 channels"}},
+		{[]string{"--depths="}, []string{`invalid depths ""`, "empty value"}},
+		{[]string{"--channels="}, []string{`invalid channels ""`}},
+		{[]string{"--layout="}, []string{`invalid layout ""`, "torchvision|megvii"}},
+		{[]string{"--family="}, []string{`invalid family ""`, "shufflenetv2|"}},
+		{[]string{"--width="}, []string{`invalid width ""`}},
+		{[]string{"--c1", "64"}, []string{"invalid c1 64", "only the g1 micro-network takes c1"}},
+		{[]string{"--family", "mobilenetv2", "--c2", "64"}, []string{"invalid c2 64"}},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(append([]string{"cost"}, tc.args...), &out, &errOut)
+		if code != 2 {
+			t.Errorf("cost %v: exit %d, want 2; stdout %q", tc.args, code, out.String())
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(errOut.String(), w) {
+				t.Errorf("cost %v: stderr %q, want %q", tc.args, errOut.String(), w)
+			}
+		}
+		if out.Len() != 0 {
+			t.Errorf("cost %v printed %q on stdout", tc.args, out.String())
+		}
+	}
+}
