@@ -97,12 +97,24 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	}
 	c := &sweepConfig{shard: *shard, out: *out, profile: *profile, list: *list, pairs: *pairs, tol: *tol, mode: mode, measure: mf}
 	gridSet := false
+	var empty string
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "family", "layout", "width", "split", "groups", "depths", "res", "batch":
 			gridSet = true
+			if strings.TrimSpace(f.Value.String()) == "" && empty == "" {
+				empty = f.Name
+			}
+		case "presets", "shard", "out":
+			if strings.TrimSpace(f.Value.String()) == "" && empty == "" {
+				empty = f.Name
+			}
 		}
 	})
+	if empty != "" {
+		// An empty value never means "the default" (issue 15).
+		return nil, usagef("invalid --%s \"\": empty value (omit the flag for the default)", empty)
+	}
 	if gridSet || *presetList == "" {
 		g := sweep.Grid{Base: arch.Spec{Family: arch.Family(*family), Layout: arch.Layout(*layout)}}
 		if g.Widths, err = sweep.ParseFloats("width", *width); err != nil {
@@ -123,7 +135,9 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 		if g.Batch, err = sweep.ParseInts("batch", *batch); err != nil {
 			return nil, usageError{err}
 		}
-		c.designs, c.skipped = g.Expand()
+		if c.designs, c.skipped, err = g.Expand(); err != nil {
+			return nil, usageError{err}
+		}
 	}
 	if *presetList != "" {
 		ds, err := presetDesigns(*presetList)

@@ -60,10 +60,53 @@ type Skipped struct {
 	Err  error
 }
 
+// MaxGridPoints bounds the designs of one grid (before invalid points are
+// skipped). Every point is built to check it, and a sweep measures each in
+// about a second or more: bigger studies are several grids or shards.
+const MaxGridPoints = 10000
+
+// Size is the number of points of the grid (the product of its list
+// lengths), or a *arch.KnobError naming the knob with the longest list
+// when it exceeds MaxGridPoints. The product is checked, never wrapped.
+func (g Grid) Size() (int, error) {
+	lens := []struct {
+		knob string
+		n    int
+	}{{"width", len(g.Widths)}, {"split", len(g.Splits)}, {"groups", len(g.Groups)}, {"depths", len(g.Depths)},
+		{"res", len(g.Res)}, {"batch", len(g.Batch)}}
+	size, longest := 1, 0
+	var parts []string
+	for i, l := range lens {
+		n := max(l.n, 1)
+		if size > MaxGridPoints/n+1 {
+			size = MaxGridPoints + 1 // saturate: already far past the cap
+		} else {
+			size *= n
+		}
+		if l.n > lens[longest].n {
+			longest = i
+		}
+		if l.n > 1 {
+			parts = append(parts, fmt.Sprintf("%s %d", l.knob, l.n))
+		}
+	}
+	if size > MaxGridPoints {
+		l := lens[longest]
+		return 0, &arch.KnobError{Knob: l.knob, Value: fmt.Sprintf("(%d values)", l.n),
+			Valid: fmt.Sprintf("a grid of at most %d designs", MaxGridPoints),
+			Why:   fmt.Sprintf("the grid %s has more than %d points; shorten a list or run several sweeps", strings.Join(parts, " x "), MaxGridPoints)}
+	}
+	return size, nil
+}
+
 // Expand lists the grid's designs in a fixed order (width outermost, then
 // split, groups, depths, resolution, batch). Points that do not build are
-// returned as skipped, with arch.Build's error; duplicates are dropped.
-func (g Grid) Expand() ([]Design, []Skipped) {
+// returned as skipped, with arch.Build's error; duplicates are dropped. A
+// grid of more than MaxGridPoints points is an error (see [Grid.Size]).
+func (g Grid) Expand() ([]Design, []Skipped, error) {
+	if _, err := g.Size(); err != nil {
+		return nil, nil, err
+	}
 	widths := orBase(g.Widths, g.Base.Width)
 	splits := orBase(g.Splits, g.Base.Split)
 	groups := orBase(g.Groups, g.Base.Groups)
@@ -98,7 +141,7 @@ func (g Grid) Expand() ([]Design, []Skipped) {
 			}
 		}
 	}
-	return Dedupe(out), skip
+	return Dedupe(out), skip, nil
 }
 
 func orBase[T any](vs []T, base T) []T {
@@ -186,10 +229,13 @@ func ParseFloats(knob, s string) ([]float64, error) {
 		if step <= 0 || stop < start {
 			return nil, bad("want step > 0 and stop >= start")
 		}
-		n := int(math.Floor((stop-start)/step+1e-9)) + 1
-		if n > maxListLen {
-			return nil, bad(fmt.Sprintf("%d values (at most %d)", n, maxListLen))
+		// Count in floating point first: a tiny step gives a count far past
+		// any int (1e-300 gives 1.6e301), which must be refused, not converted.
+		span := math.Floor((stop-start)/step + 1e-9)
+		if !(span < maxListLen) {
+			return nil, bad(fmt.Sprintf("%.3g values (at most %d)", span+1, maxListLen))
 		}
+		n := int(span) + 1
 		out := make([]float64, n)
 		for i := range out {
 			out[i] = math.Round((start+float64(i)*step)*1e9) / 1e9

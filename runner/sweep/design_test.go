@@ -3,6 +3,7 @@ package sweep
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
@@ -28,6 +29,13 @@ func TestParseFloats(t *testing.T) {
 		{in: "a,b", bad: true},
 		{in: "NaN", bad: true},
 		{in: "0:1e9:1", bad: true}, // too many values
+		// Issue 15 reproduction 3: a step so small the count is no int
+		// (makeslice panicked).
+		{in: "0.05:16:1e-300", bad: true},
+		{in: "32:64:1e-300", bad: true},
+		{in: "0.1:0.9:1e-300", bad: true},
+		{in: "0:1:5e-324", bad: true},
+		{in: "-1e308:1e308:1", bad: true}, // the span itself is +Inf
 	}
 	for _, tc := range tests {
 		got, err := ParseFloats("width", tc.in)
@@ -72,7 +80,7 @@ func TestGridExpand(t *testing.T) {
 		Groups: []int{1, 2},
 		Depths: [][]int{{4, 8, 4}, {2, 4, 2}},
 	}
-	ds, skipped := g.Expand()
+	ds, skipped, _ := g.Expand()
 	if len(skipped) != 0 {
 		t.Fatalf("skipped %v", skipped)
 	}
@@ -95,7 +103,7 @@ func TestGridExpand(t *testing.T) {
 		}
 	}
 	// The same grid expands to the same list.
-	again, _ := g.Expand()
+	again, _, _ := g.Expand()
 	for i := range ds {
 		if ds[i].Key() != again[i].Key() {
 			t.Fatalf("expansion %d differs between calls", i)
@@ -105,7 +113,7 @@ func TestGridExpand(t *testing.T) {
 
 func TestGridSkipsInvalidPoints(t *testing.T) {
 	// arch.MinRes is 32: 16 px does not build.
-	ds, skipped := Grid{Res: []int{16, 224}}.Expand()
+	ds, skipped, _ := Grid{Res: []int{16, 224}}.Expand()
 	if len(ds) != 1 || len(skipped) != 1 || skipped[0].Spec.Res != 16 {
 		t.Fatalf("designs %v skipped %v", ds, skipped)
 	}
@@ -179,5 +187,33 @@ func TestParseShard(t *testing.T) {
 		if _, _, err := ParseShard(bad); err == nil {
 			t.Errorf("ParseShard(%q) gave no error", bad)
 		}
+	}
+}
+
+// TestGridSize: a grid's size is the checked product of its list lengths;
+// past MaxGridPoints it is a KnobError naming the longest list, and Expand
+// refuses it before building a single point.
+func TestGridSize(t *testing.T) {
+	w, _ := ParseFloats("width", "0.5:2.0:0.25") // 7
+	if n, err := (Grid{Widths: w, Batch: []int{1, 2}}).Size(); n != 14 || err != nil {
+		t.Errorf("Size = %d, %v; want 14", n, err)
+	}
+	long := make([]int, 1000)
+	for i := range long {
+		long[i] = 32 + i
+	}
+	ws := make([]float64, 1000)
+	g := Grid{Widths: ws, Splits: ws, Groups: long, Res: long, Batch: long, Depths: make([][]int, 1000)} // 10^18 points
+	_, err := g.Size()
+	var ke *arch.KnobError
+	if !errors.As(err, &ke) || ke.Knob != "width" || !strings.Contains(ke.Error(), "at most 10000") {
+		t.Errorf("Size of a 10^18-point grid = %v, want a KnobError naming the longest list", err)
+	}
+	if ds, sk, err := g.Expand(); err == nil || ds != nil || sk != nil {
+		t.Errorf("Expand of a 10^18-point grid = %d designs, %d skipped, %v", len(ds), len(sk), err)
+	}
+	g = Grid{Res: long[:101], Batch: long[:100]} // 10100 points, just past the cap
+	if _, err := g.Size(); !errors.As(err, &ke) || ke.Knob != "res" {
+		t.Errorf("Size of 101 x 100 = %v, want a KnobError naming res", err)
 	}
 }
