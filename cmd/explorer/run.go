@@ -247,7 +247,8 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 			}
 		}
 		if path != "" {
-			if err := history.Append(path, res); err != nil {
+			warn := func(s string) { fmt.Fprintf(stderr, "explorer: warning: %s\n", s) }
+			if err := history.AppendWarn(path, res, warn); err != nil {
 				fmt.Fprintf(stderr, "explorer: warning: result not saved: %v\n", err)
 			} else {
 				histNote = path

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,11 +14,14 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost/costfmt"
+	"github.com/shufflelab/explorer/internal/filelock"
+	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/jsonl"
 	"github.com/shufflelab/explorer/runner/sweep"
 )
 
@@ -201,6 +205,18 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 		}
 		return nil
 	}
+	// The results file is opened (locked, checked, its end repaired) before
+	// anything is measured: a bad --out or a second sweep on the same file
+	// is refused at once.
+	f, err := sweep.Open(c.out, filelock.Holder(holderCommand("sweep", args)))
+	if err != nil {
+		var held *jsonl.HeldError
+		if !errors.As(err, &held) && (errors.Is(err, safefile.ErrNotRegular) || errors.Is(err, jsonl.ErrNotThisKind)) {
+			return usageError{fmt.Errorf("--out: %w", err)}
+		}
+		return err
+	}
+	defer f.Close()
 	fp := d.fingerprint()
 	cal, err := d.calibration(ctx, c.measure, fp, stderr)
 	if err != nil {
@@ -219,7 +235,7 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 		cfg.Backend, cfg.Mode, cfg.Threads, calib.HostName(fp), cfg.HostKey(), c.out)
 	bar := newProgressBar(stderr)
 	warn := func(s string) { fmt.Fprintf(stderr, "explorer: warning: %s\n", s) }
-	sum, err := sweep.Run(ctx, c.designs, m, sweep.Options{Out: c.out, Config: cfg, Profile: c.profile, Progress: bar.event, Warn: warn})
+	sum, err := sweep.Run(ctx, c.designs, m, sweep.Options{File: f, Config: cfg, Profile: c.profile, Progress: bar.event, Warn: warn})
 	bar.finish()
 	for _, f := range sum.Failed {
 		fmt.Fprintf(stderr, "explorer: design failed: %s: %v\n", f.Design.Name, f.Err)
@@ -238,6 +254,19 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 		return fmt.Errorf("sweep: %d design(s) failed", len(sum.Failed))
 	}
 	return nil
+}
+
+// holderCommand describes this command for a lock file: "explorer sweep"
+// and its arguments, shortened to 200 bytes.
+func holderCommand(name string, args []string) string {
+	s := "explorer " + name
+	if len(args) > 0 {
+		s += " " + strings.Join(args, " ")
+	}
+	if len(s) > 200 {
+		s = s[:197] + "..."
+	}
+	return s
 }
 
 // writeSweepReport prints the rows, the correlation table and the

@@ -129,22 +129,48 @@ func TestAppendRoundTrip(t *testing.T) {
 	}
 }
 
-// A crash left a torn line: the next Append must not glue its record onto it.
+// A crash left a torn line: the next Append cuts it (keeping its bytes in
+// the .torn file) and adds its record on a line of its own.
 func TestAppendAfterTornLine(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.jsonl")
 	torn := line(t, result(1)) + "\n" + line(t, result(2))[:15]
 	if err := os.WriteFile(path, []byte(torn), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Append(path, result(3)); err != nil {
+	var warned []string
+	if err := AppendWarn(path, result(3), func(s string) { warned = append(warned, s) }); err != nil {
 		t.Fatal(err)
 	}
 	rs, ws, err := Load(path)
-	if err != nil || len(rs) != 2 || rs[0].Iters != 1 || rs[1].Iters != 3 {
-		t.Fatalf("results %v err %v; want iters 1 and 3", rs, err)
+	if err != nil || len(rs) != 2 || rs[0].Iters != 1 || rs[1].Iters != 3 || len(ws) != 0 {
+		t.Fatalf("results %v warnings %v err %v; want iters 1 and 3, no warning", rs, ws, err)
 	}
-	if len(ws) != 1 || ws[0].Line != 2 {
-		t.Errorf("warnings %v, want one for line 2", ws)
+	kept, _ := os.ReadFile(path + ".torn")
+	if string(kept) != line(t, result(2))[:15]+"\n" {
+		t.Errorf(".torn holds %q, want the 15 torn bytes", kept)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "kept in "+path+".torn") {
+		t.Errorf("warnings %q, want one naming the .torn file", warned)
+	}
+}
+
+// Append refuses a file that is not a history (issue 15: any file given
+// lost its last line and got records appended): a sweep's results file, a
+// JSON document, a CSV; the file is left byte for byte.
+func TestAppendRefusesOtherFiles(t *testing.T) {
+	for _, content := range []string{
+		`{"version":1,"key":"k","name":"x","backend":"native"}` + "\n", // a sweep row
+		`{"important":1}`,
+		"a,b\n1,2\n",
+	} {
+		path := filepath.Join(t.TempDir(), "h.jsonl")
+		os.WriteFile(path, []byte(content), 0o644)
+		if err := Append(path, result(1)); err == nil || !strings.Contains(err.Error(), "is not a history file") {
+			t.Errorf("Append to %q = %v, want a refusal", content, err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != content {
+			t.Errorf("refused file changed: %q -> %q", content, got)
+		}
 	}
 }
 

@@ -1,11 +1,17 @@
 package jsonl
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/shufflelab/explorer/internal/safefile"
 )
 
 type rec struct {
@@ -34,6 +40,12 @@ func TestRead(t *testing.T) {
 		{name: "torn last line", in: "{\"n\":1}\n{\"n\":", want: []rec{{1}}, wantLines: []int{2}, reasonHas: []string{"torn last line (5 bytes, no newline)"}}, // 5 = len(`{"n":`)
 		{name: "corrupt middle line", in: "{\"n\":1}\nnot json\n{\"n\":3}\n", want: []rec{{1}, {3}}, wantLines: []int{2}, reasonHas: []string{"not a JSON rec"}},
 		{name: "check rejects", in: "{\"n\":-1}\n{\"n\":4}\n", want: []rec{{4}}, wantLines: []int{1}, reasonHas: []string{"negative"}},
+		// Issue 15 reproduction 9: a 1 GB line was read whole (3.2 GB RSS).
+		{name: "oversized line", in: "{\"n\":1}\n{\"n\":" + strings.Repeat("7", MaxLine) + "}\n{\"n\":3}\n", want: []rec{{1}, {3}},
+			wantLines: []int{2}, reasonHas: []string{"line of 1048582 bytes, over the 1 MiB limit"}},
+		{name: "oversized last line without newline", in: "{\"n\":1}\n" + strings.Repeat("x", MaxLine+1), want: []rec{{1}},
+			wantLines: []int{2}, reasonHas: []string{"over the 1 MiB limit"}},
+		{name: "line at the limit", in: "{\"n\":" + strings.Repeat(" ", MaxLine-7) + "5}\n", want: []rec{{5}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,31 +76,268 @@ func TestLoadMissing(t *testing.T) {
 	}
 }
 
-// AppendLine after a torn tail starts a new line, so the new record
-// survives and only the torn one is skipped.
-func TestAppendLineAfterTorn(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "f.jsonl")
-	if err := AppendLine(path, []byte(`{"n":1}`)); err != nil {
-		t.Fatal(err)
+// TestScanLineNumbers: values come with their line numbers.
+func TestScanLineNumbers(t *testing.T) {
+	ls, _, err := Scan[rec](strings.NewReader("{\"n\":1}\n\nbad\n{\"n\":4}\n"), "rec", nil)
+	if err != nil || len(ls) != 2 || ls[0].Line != 1 || ls[1].Line != 4 || ls[1].Value.N != 4 {
+		t.Errorf("Scan = %+v, %v; want n=1 on line 1 and n=4 on line 4", ls, err)
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+}
+
+// recKey tells a rec (a JSON object with a field n >= 0) from other JSON.
+type recKey struct {
+	N *int `json:"n"`
+}
+
+// checkRecKey keeps objects with a field n >= 0.
+func checkRecKey(r *recKey) string {
+	if r.N == nil || *r.N < 0 {
+		return "not a rec"
+	}
+	return ""
+}
+
+// validRec is the Valid of rec files: the readers' check, so that what
+// Open keeps or cuts agrees with what Load reads.
+var validRec = Validator(checkRecKey)
+
+func open(t *testing.T, path string, o Options) (*Writer, Repair, error) {
+	t.Helper()
+	if o.What == "" {
+		o.What = "rec file"
+	}
+	if o.Valid == nil {
+		o.Valid = validRec
+	}
+	return Open(path, o)
+}
+
+// TestOpenRepairsOrRefuses: what Open does to each kind of file end, with
+// the file's bytes before and after, and what goes to the .torn file.
+// Reproduction 2 of issue 15: the old trim deleted a valid last row that
+// lacked only its newline, wiped a file without any newline, and appended
+// to files of another kind.
+func TestOpenRepairsOrRefuses(t *testing.T) {
+	tests := []struct {
+		name, in  string
+		out, torn string // file and .torn content after ("" = no .torn file)
+		rep       Repair
+		refused   bool
+	}{
+		{name: "missing", in: "\x00missing", out: ""},
+		{name: "empty", in: "", out: ""},
+		{name: "whole", in: "{\"n\":1}\n{\"n\":2}\n", out: "{\"n\":1}\n{\"n\":2}\n"},
+		{name: "last value without newline is kept", in: "{\"n\":1}\n{\"n\":2}", out: "{\"n\":1}\n{\"n\":2}\n", rep: Repair{Completed: true}},
+		{name: "only value without newline is kept", in: "{\"n\":7}", out: "{\"n\":7}\n", rep: Repair{Completed: true}},
+		{name: "torn tail is cut and kept", in: "{\"n\":1}\n{\"n\":", out: "{\"n\":1}\n", torn: "{\"n\":\n", rep: Repair{Cut: 5}},
+		{name: "junk tail is cut and kept", in: "{\"n\":1}\nhello", out: "{\"n\":1}\n", torn: "hello\n", rep: Repair{Cut: 5}},
+		{name: "torn first value", in: "{\"n\":12", out: "", torn: "{\"n\":12\n", rep: Repair{Cut: 7}},
+		{name: "blank lines then torn", in: "\n\n{\"n", out: "\n\n", torn: "{\"n\n", rep: Repair{Cut: 3}},
+		{name: "a JSON file of another kind", in: `{"important":1}`, refused: true},
+		{name: "a JSON file of another kind with newline", in: "{\"important\":-1}\n", refused: true},
+		{name: "a CSV file", in: "a,b\n1,2\n", refused: true},
+		{name: "text without newline", in: "hello world", refused: true},
+		{name: "a bad value then a good one", in: "{\"n\":-1}\n{\"n\":2}\n", out: "{\"n\":-1}\n{\"n\":2}\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f.jsonl")
+			if tc.in != "\x00missing" {
+				if err := os.WriteFile(path, []byte(tc.in), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w, rep, err := open(t, path, Options{})
+			got, _ := os.ReadFile(path)
+			if tc.refused {
+				if !errors.Is(err, ErrNotThisKind) || !strings.Contains(err.Error(), "refusing to append") {
+					t.Fatalf("Open = %v, want ErrNotThisKind", err)
+				}
+				if string(got) != tc.in {
+					t.Errorf("refused file changed: %q -> %q", tc.in, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			if string(got) != tc.out {
+				t.Errorf("file %q -> %q, want %q", tc.in, got, tc.out)
+			}
+			torn, terr := os.ReadFile(path + ".torn")
+			if tc.torn == "" && terr == nil || tc.torn != "" && string(torn) != tc.torn {
+				t.Errorf(".torn holds %q (%v), want %q", torn, terr, tc.torn)
+			}
+			if tc.rep.Cut > 0 {
+				tc.rep.TornFile = path + ".torn"
+			}
+			if rep != tc.rep {
+				t.Errorf("repair %+v, want %+v", rep, tc.rep)
+			}
+			if err := w.Append([]byte(`{"n":9}`)); err != nil {
+				t.Fatal(err)
+			}
+			vs, _, _ := Load(path, "rec", rejectNegative)
+			if len(vs) == 0 || vs[len(vs)-1].N != 9 {
+				t.Errorf("after Append the last value is %v, want n=9", vs)
+			}
+		})
+	}
+}
+
+// TestOneWriter: a second writer on the same file is refused at once with
+// the first one's description, or waits for it with Wait.
+func TestOneWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.jsonl")
+	a, _, err := open(t, path, Options{Holder: "pid 42 on host (explorer sweep)"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString(`{"n":`); err != nil {
-		t.Fatal(err)
+	_, _, err = open(t, path, Options{Holder: "second"})
+	var he *HeldError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "being written by pid 42 on host (explorer sweep)") {
+		t.Fatalf("second Open = %v, want a HeldError naming the first writer", err)
 	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
+	done := make(chan error, 1)
+	go func() {
+		b, _, err := open(t, path, Options{Holder: "third", Wait: 10 * time.Second})
+		if err == nil {
+			err = b.Append([]byte(`{"n":2}`))
+			b.Close()
+		}
+		done <- err
+	}()
+	a.Append([]byte(`{"n":1}`))
+	a.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("waiting writer: %v", err)
 	}
-	if err := AppendLine(path, []byte(`{"n":3}`)); err != nil {
-		t.Fatal(err)
+	vs, _, _ := Load[rec](path, "rec", nil)
+	if !reflect.DeepEqual(vs, []rec{{1}, {2}}) {
+		t.Errorf("values %v, want 1 then 2", vs)
 	}
-	got, skips, err := Load[rec](path, "rec", nil)
+}
+
+// TestOpenRefusesNonRegular: a directory or a device is refused before
+// anything is locked or written (issue 15: sweep --out /dev/null measured
+// first and failed after).
+func TestOpenRefusesNonRegular(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := open(t, dir, Options{}); !errors.Is(err, safefile.ErrNotRegular) {
+		t.Errorf("Open(dir) = %v, want ErrNotRegular", err)
+	}
+	if runtime.GOOS != "windows" {
+		if _, _, err := open(t, os.DevNull, Options{}); !errors.Is(err, safefile.ErrNotRegular) {
+			t.Errorf("Open(%s) = %v, want ErrNotRegular", os.DevNull, err)
+		}
+	}
+}
+
+// TestAppendRefusesBadLines: a line that would not read back whole is
+// refused instead of written.
+func TestAppendRefusesBadLines(t *testing.T) {
+	w, _, err := open(t, filepath.Join(t.TempDir(), "f.jsonl"), Options{maxLine: 16})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []rec{{1}, {3}}; !reflect.DeepEqual(got, want) || len(skips) != 1 || skips[0].Line != 2 {
-		t.Errorf("Load = %v, skips %v; want %v and one skip on line 2", got, skips, want)
+	defer w.Close()
+	if err := w.Append([]byte("{\"n\":\n1}")); err == nil {
+		t.Error("a value spanning two lines was appended")
 	}
+	if err := w.Append([]byte(`{"n":123456789012345}`)); err == nil {
+		t.Error("a line over the limit was appended")
+	}
+}
+
+// FuzzOpen feeds Open any file content (torn, oversized and non-JSON
+// lines, with a 32-byte line limit so oversized lines are cheap) and checks
+// that nothing is lost: a refused file is unchanged; an accepted one is
+// unchanged, or ended with one newline, or cut at its last newline with the
+// cut bytes in the .torn file; values read before and after match, and an
+// appended value reads back last.
+func FuzzOpen(f *testing.F) {
+	for _, s := range []string{"", "{\"n\":1}\n", "{\"n\":1}\n{\"n\":", "{\"n\":1}", `{"important":1}`, "a,b\n1,2\n",
+		"{\"n\":1}\n" + strings.Repeat("9", 40) + "\n{\"n\":2}", strings.Repeat("{", 40), "\n\n{\"n", "{\"n\":-1}\n{\"n\":2}\nxx", "{\"n\":1}\n{}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		const limit = 32
+		path := filepath.Join(t.TempDir(), "f.jsonl")
+		if err := os.WriteFile(path, in, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before, _, err := scan(bytes.NewReader(in), "rec", checkRecKey, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, rep, err := open(t, path, Options{maxLine: limit})
+		got, _ := os.ReadFile(path)
+		if err != nil {
+			if !bytes.Equal(got, in) {
+				t.Fatalf("refused (%v) but changed %q -> %q", err, in, got)
+			}
+			return
+		}
+		defer w.Close()
+		torn, _ := os.ReadFile(path + ".torn")
+		switch {
+		case rep.Cut > 0:
+			n := len(in) - int(rep.Cut)
+			if !bytes.Equal(got, in[:n]) || !bytes.Equal(torn, append(in[n:len(in):len(in)], '\n')) || n > 0 && in[n-1] != '\n' {
+				t.Fatalf("cut %d: %q -> file %q, torn %q", rep.Cut, in, got, torn)
+			}
+		case rep.Completed:
+			if !bytes.Equal(got, append(in[:len(in):len(in)], '\n')) {
+				t.Fatalf("completed: %q -> %q", in, got)
+			}
+		default:
+			if !bytes.Equal(got, in) || len(torn) != 0 {
+				t.Fatalf("untouched file changed: %q -> %q (torn %q)", in, got, torn)
+			}
+		}
+		after, _, err := scan(bytes.NewReader(got), "rec", checkRecKey, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(values(after), values(before)) {
+			t.Fatalf("values %v before, %v after", values(before), values(after))
+		}
+		if err := w.Append([]byte(`{"n":77}`)); err != nil {
+			t.Fatal(err)
+		}
+		final, _ := os.ReadFile(path)
+		vs, _, _ := scan(bytes.NewReader(final), "rec", checkRecKey, limit)
+		if len(vs) != len(after)+1 || *vs[len(vs)-1].Value.N != 77 {
+			t.Fatalf("after Append: %v, want %v then n=77", vs, after)
+		}
+	})
+}
+
+// FuzzScan: any input, with a small line limit, gives values and skips on
+// distinct lines in order, and never a panic.
+func FuzzScan(f *testing.F) {
+	for _, s := range []string{"", "{\"n\":1}\n", "{\"n\":1}\n{\"n\":", "not json\n", strings.Repeat("x", 100) + "\n{\"n\":2}\n", "\r\n\r\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		vs, skips, err := scan(bytes.NewReader(in), "rec", rejectNegative, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := bytes.Count(in, []byte("\n")) + 1
+		seen := map[int]bool{}
+		for _, v := range vs {
+			if v.Line < 1 || v.Line > lines || seen[v.Line] || v.Value.N < 0 {
+				t.Fatalf("value %+v of %d lines", v, lines)
+			}
+			seen[v.Line] = true
+		}
+		for _, s := range skips {
+			if s.Line < 1 || s.Line > lines || seen[s.Line] || s.Reason == "" {
+				t.Fatalf("skip %+v of %d lines", s, lines)
+			}
+			seen[s.Line] = true
+		}
+	})
 }

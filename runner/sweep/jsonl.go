@@ -1,13 +1,9 @@
 package sweep
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	"github.com/shufflelab/explorer/runner/jsonl"
 )
@@ -23,30 +19,96 @@ func (w Warning) String() string {
 	return fmt.Sprintf("%s line %d skipped: %s", w.File, w.Line, w.Reason)
 }
 
-// Append writes r as one line at the end of the file and fsyncs it. If the
-// file does not end with a newline (a torn last line from a killed
-// writer), a newline is written first so the new row stays a line of its
-// own.
-func Append(path string, r Row) error {
+// File is a results file open for a sweep: locked against other writers,
+// checked to be a results file, its end repaired, its rows loaded.
+type File struct {
+	// Path is the file's path.
+	Path string
+	// Rows are the rows already in the file, in file order.
+	Rows []Row
+	// Warnings are the lines of the file that were skipped.
+	Warnings []Warning
+	// Repair says what was done to the file's end (a torn last line cut
+	// and kept in Path+".torn", or a last row's missing newline added).
+	Repair jsonl.Repair
+
+	w *jsonl.Writer
+}
+
+// Open opens the results file at path for a sweep (creating it): it takes
+// the file's lock (a *jsonl.HeldError naming the holder when another
+// process has it: one writer per file), refuses a path that is not a
+// regular file or a file with content but no row (some other file named
+// as --out), repairs the file's end without losing a byte (see
+// jsonl.Open), and loads its rows. holder describes this sweep to a second
+// one (filelock.Holder).
+func Open(path, holder string) (*File, error) {
+	w, rep, err := jsonl.Open(path, jsonl.Options{What: "results file", Holder: holder, Valid: jsonl.Validator(checkRow)})
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	rows, warns, err := Load(path)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	return &File{Path: path, Rows: rows, Warnings: warns, Repair: rep, w: w}, nil
+}
+
+// Append writes r as one line at the end of the file and fsyncs it.
+func (f *File) Append(r Row) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode row %s: %w", r.Name, err)
 	}
-	if err := jsonl.AppendLine(path, b); err != nil {
+	if err := f.w.Append(b); err != nil {
 		return fmt.Errorf("results file: %w", err)
 	}
 	return nil
 }
 
-// Load reads every row of a results file. A missing file is empty. Lines
-// that are not a row (torn by a kill, edited, from another format version)
-// are skipped and reported as warnings; blank lines are ignored.
+// Close closes the file and releases its lock.
+func (f *File) Close() error {
+	if f == nil {
+		return nil
+	}
+	return f.w.Close()
+}
+
+// Load reads every row of a results file; it never changes the file. A
+// missing file is empty; a path that is not a regular file is an error.
+// Lines that are not a row (torn by a kill, edited, over jsonl.MaxLine,
+// from another format version) are skipped and reported as warnings;
+// blank lines are ignored.
 func Load(path string) ([]Row, []Warning, error) {
-	rows, skips, err := jsonl.Load(path, "row", checkRow)
+	ls, warns, err := LoadLines(path)
+	rows := make([]Row, len(ls))
+	for i, l := range ls {
+		rows[i] = l.Row
+	}
+	if len(ls) == 0 {
+		rows = nil
+	}
+	return rows, warns, err
+}
+
+// Located is a row with the line it was read from.
+type Located struct {
+	Line int
+	Row  Row
+}
+
+// LoadLines is [Load] with the line number of each row.
+func LoadLines(path string) ([]Located, []Warning, error) {
+	ls, skips, err := jsonl.LoadLines(path, "row", checkRow)
 	if err != nil {
 		err = fmt.Errorf("results file: %w", err)
 	}
-	return rows, warnings(path, skips), err
+	out := make([]Located, len(ls))
+	for i, l := range ls {
+		out[i] = Located{Line: l.Line, Row: l.Value}
+	}
+	return out, warnings(path, skips), err
 }
 
 // Read reads rows from r (see [Load]); name labels the warnings.
@@ -72,57 +134,4 @@ func warnings(file string, skips []jsonl.Skip) []Warning {
 		ws = append(ws, Warning{File: file, Line: s.Line, Reason: s.Reason})
 	}
 	return ws
-}
-
-// TrimTorn removes a torn last line — bytes after the last newline, left by
-// a writer killed mid-line — so the file holds only whole lines again. It
-// returns the number of bytes removed (0 if the file is whole or missing).
-// Only one process may write the file at a time.
-func TrimTorn(path string) (int64, error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("results file: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, fmt.Errorf("results file %s: %w", path, err)
-	}
-	size := st.Size()
-	// Scan back from the end for the last newline.
-	const chunk = 64 << 10
-	buf := make([]byte, chunk)
-	end := size
-	for end > 0 {
-		start := max(end-chunk, 0)
-		n, err := f.ReadAt(buf[:end-start], start)
-		if err != nil && err != io.EOF {
-			return 0, fmt.Errorf("results file %s: %w", path, err)
-		}
-		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
-			keep := start + int64(i) + 1
-			if keep == size {
-				return 0, nil
-			}
-			return trunc(f, path, keep, size)
-		}
-		end = start
-	}
-	if size == 0 {
-		return 0, nil
-	}
-	return trunc(f, path, 0, size)
-}
-
-func trunc(f *os.File, path string, keep, size int64) (int64, error) {
-	if err := f.Truncate(keep); err != nil {
-		return 0, fmt.Errorf("trim torn line of %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return 0, fmt.Errorf("fsync %s: %w", path, err)
-	}
-	return size - keep, nil
 }

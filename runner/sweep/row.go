@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
@@ -96,6 +97,24 @@ func (c Config) HostKey() string { return calib.HostKey(c.Fingerprint) }
 // its file.
 func RunKey(designKey, backend string, mode runner.Mode, threads int, hostKey string) string {
 	return fmt.Sprintf("%s|%s|%s|%d|%s", designKey, backend, mode, threads, hostKey)
+}
+
+// Unusable says why the row cannot be drawn, ranked or resumed (no
+// positive median latency, no MAdds or MAC, no backend), or returns "" for
+// a usable row. Rows the sweep writes are always usable; a hand-edited or
+// foreign row may not be.
+func (r Row) Unusable() string {
+	switch {
+	case r.Backend == "":
+		return "no backend: not a measured row"
+	case !(r.LatencyMS.Median > 0) || math.IsInf(r.LatencyMS.Median, 0):
+		return fmt.Sprintf("median latency %v ms: not a positive time", r.LatencyMS.Median)
+	case r.MAdds <= 0:
+		return fmt.Sprintf("MAdds %d: no analytic metrics", r.MAdds)
+	case r.MAC <= 0:
+		return fmt.Sprintf("MAC %d: no analytic metrics", r.MAC)
+	}
+	return ""
 }
 
 // RunKey is the row's run key.

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/internal/filelock"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/jsonl"
 )
 
 // Measurer runs one design on the sweep's backend and measures it. Tests
@@ -49,7 +51,10 @@ type Event struct {
 
 // Options configure [Run].
 type Options struct {
-	// Out is the JSONL results file; rows are appended one design at a time.
+	// File is the results file, opened with [Open]; rows are appended one
+	// design at a time. When nil, Run opens Out itself (and closes it).
+	File *File
+	// Out is the results file's path, used when File is nil.
 	Out string
 	// Config is the backend, mode, threads, host and calibration.
 	Config Config
@@ -57,9 +62,9 @@ type Options struct {
 	Profile bool
 	// Progress, if not nil, receives events from Run's goroutine.
 	Progress func(Event)
-	// Warn, if not nil, receives each skipped line of the file and a
-	// removed torn last line as soon as the file is read, before any
-	// measurement (they are in the Summary too).
+	// Warn, if not nil, receives each skipped line of the file, a repair
+	// of its end and each row left out as unusable, before any measurement
+	// (they are in the Summary too).
 	Warn func(string)
 }
 
@@ -79,8 +84,11 @@ type Summary struct {
 	Failed   []Failure
 	// Warnings are the skipped lines of the file.
 	Warnings []Warning
-	// Trimmed is the size in bytes of a torn last line that was removed.
-	Trimmed int64
+	// Repair is what opening the file did to its end.
+	Repair jsonl.Repair
+	// Unusable are rows of the file left out (and measured again): their
+	// reason from Row.Unusable.
+	Unusable []string
 }
 
 // Run measures every design of the list that the results file does not
@@ -89,33 +97,43 @@ type Summary struct {
 // are reported and skipped. If ctx is cancelled it stops before the next
 // design (the one being measured is not written) and returns the summary so
 // far with the context's error.
-func Run(ctx context.Context, designs []Design, m Measurer, o Options) (Summary, error) {
-	var sum Summary
-	if o.Out == "" {
-		return sum, fmt.Errorf("sweep: no results file")
-	}
-	existing, warns, err := Load(o.Out)
-	sum.Warnings = warns
-	if err != nil {
-		return sum, fmt.Errorf("sweep: %w", err)
-	}
-	if sum.Trimmed, err = TrimTorn(o.Out); err != nil {
-		return sum, fmt.Errorf("sweep: %w", err)
-	}
-	if o.Warn != nil {
-		for _, w := range warns {
-			o.Warn(w.String())
+func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summary, err error) {
+	f := o.File
+	if f == nil {
+		if o.Out == "" {
+			return sum, fmt.Errorf("sweep: no results file")
 		}
-		if sum.Trimmed > 0 {
-			o.Warn(fmt.Sprintf("removed the torn last line (%d bytes) of %s; its design is measured again", sum.Trimmed, o.Out))
+		if f, err = Open(o.Out, filelock.Holder("explorer sweep --out "+o.Out)); err != nil {
+			return sum, err
 		}
+		defer func() {
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("sweep: %w", cerr)
+			}
+		}()
 	}
+	sum.Warnings, sum.Repair = f.Warnings, f.Repair
 	cfg := o.Config
 	hk := cfg.HostKey()
 	done := map[string]Row{}
-	for _, r := range existing {
+	for _, r := range f.Rows {
+		if why := r.Unusable(); why != "" {
+			sum.Unusable = append(sum.Unusable, fmt.Sprintf("%s: row %q left out (measured again if in this sweep): %s", f.Path, r.Name, why))
+			continue
+		}
 		if _, dup := done[r.RunKey()]; !dup {
 			done[r.RunKey()] = r
+		}
+	}
+	if o.Warn != nil {
+		for _, w := range sum.Warnings {
+			o.Warn(w.String())
+		}
+		if msg := sum.Repair.String(); msg != "" {
+			o.Warn(f.Path + ": " + msg)
+		}
+		for _, u := range sum.Unusable {
+			o.Warn(u)
 		}
 	}
 	emit := func(e Event) {
@@ -174,7 +192,7 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (Summary,
 			emit(ev)
 			continue
 		}
-		if err := Append(o.Out, row); err != nil {
+		if err := f.Append(row); err != nil {
 			return sum, fmt.Errorf("sweep: %w", err)
 		}
 		measuredTime += time.Since(t0)

@@ -3,6 +3,7 @@ package sweep
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/jsonl"
 	"github.com/shufflelab/explorer/runner/stats"
 )
 
@@ -140,8 +142,11 @@ func TestResumeAfterKillWithTornLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Trimmed != int64(torn) || len(sum.Warnings) != 1 || len(warned) != 2 {
-		t.Errorf("trimmed %d bytes (want %d), warnings %v, warned first %v", sum.Trimmed, torn, sum.Warnings, warned)
+	if sum.Repair.Cut != int64(torn) || len(sum.Warnings) != 0 || len(warned) != 1 || !strings.Contains(warned[0], "kept in "+out+".torn") {
+		t.Errorf("cut %d bytes (want %d), warnings %v, warned first %v", sum.Repair.Cut, torn, sum.Warnings, warned)
+	}
+	if kept, _ := os.ReadFile(out + ".torn"); string(kept) != string(lines[2][:torn])+"\n" {
+		t.Errorf(".torn holds %q, want the %d torn bytes", kept, torn)
 	}
 	// The torn design and the three never started are measured; the two
 	// whole rows are not.
@@ -254,34 +259,102 @@ func TestLoadSkipsCorruptLines(t *testing.T) {
 	if len(got) != 4 || got[0] != 2 || got[1] != 4 || got[2] != 5 || got[3] != 7 {
 		t.Errorf("warning lines %v, want [2 4 5 7]; %v", got, warns)
 	}
-	// Append after a torn tail starts a new line, so the new row survives.
-	if err := Append(out, Row{Version: RowVersion, Key: "k", Name: "n"}); err != nil {
+	// Opening the file to append cuts the torn tail (kept in .torn) and
+	// the new row lands on a line of its own.
+	f, err := Open(out, "test")
+	if err != nil {
 		t.Fatal(err)
 	}
+	if f.Repair.Cut != int64(len(`{"version":1,"key":"tor`)) || len(f.Rows) != 2 || len(f.Warnings) != 3 {
+		t.Errorf("Open: repair %+v, %d rows, warnings %v", f.Repair, len(f.Rows), f.Warnings)
+	}
+	if err := f.Append(Row{Version: RowVersion, Key: "k", Name: "n"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 	rows, _, _ = Load(out)
 	if len(rows) != 3 || rows[2].Key != "k" {
 		t.Errorf("after append: %d rows", len(rows))
 	}
 }
 
-func TestTrimTorn(t *testing.T) {
-	dir := t.TempDir()
-	tests := []struct{ content, want string }{
-		{"a\nb\n", "a\nb\n"},
-		{"a\nb\nhalf", "a\nb\n"},
-		{"half", ""},
-		{"", ""},
+// TestLastRowWithoutNewlineIsKept is issue 15 reproduction 2: a valid last
+// row that lacks only its final newline was deleted (and the warning said
+// its design would be measured again even when it was not in the grid).
+// It is kept, ended with a newline, and not measured again.
+func TestLastRowWithoutNewlineIsKept(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	ds := testDesigns(2)
+	if _, err := Run(context.Background(), ds, &fakeMeasurer{}, Options{Out: out, Config: testConfig()}); err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		p := filepath.Join(dir, "f")
-		os.WriteFile(p, []byte(tc.content), 0o644)
-		n, err := TrimTorn(p)
-		got, _ := os.ReadFile(p)
-		if err != nil || string(got) != tc.want || n != int64(len(tc.content)-len(tc.want)) {
-			t.Errorf("TrimTorn(%q) = %q, %d, %v; want %q", tc.content, got, n, err, tc.want)
+	b, _ := os.ReadFile(out)
+	os.WriteFile(out, b[:len(b)-1], 0o644)
+	m := &fakeMeasurer{}
+	sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: testConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(out)
+	if !bytes.Equal(after, b) || len(m.calls) != 0 || !sum.Repair.Completed || sum.Resumed != 2 {
+		t.Errorf("file %d -> %d bytes (want %d), measured %v, summary %+v", len(b)-1, len(after), len(b), m.calls, sum)
+	}
+}
+
+// TestOtherFilesRefused is issue 15 reproduction 2: a file that is not a
+// results file named as --out was wiped (no newline) or lost its last line
+// and got rows appended. It is refused before any measurement and left
+// byte for byte.
+func TestOtherFilesRefused(t *testing.T) {
+	for _, content := range []string{`{"important":1}`, "{\"important\":1}\n{\"b\":2}\n", "name,ms\nx,1\n",
+		`{"version":1,"backend":"native","mode":"fused","iters":30}` + "\n"} { // a history file
+		out := filepath.Join(t.TempDir(), "cfg.json")
+		os.WriteFile(out, []byte(content), 0o644)
+		m := &fakeMeasurer{}
+		_, err := Run(context.Background(), testDesigns(1), m, Options{Out: out, Config: testConfig()})
+		if !errors.Is(err, jsonl.ErrNotThisKind) || len(m.calls) != 0 {
+			t.Errorf("%q: Run = %v after %d measurements, want ErrNotThisKind before any", content, err, len(m.calls))
+		}
+		if got, _ := os.ReadFile(out); string(got) != content {
+			t.Errorf("refused file changed: %q -> %q", content, got)
 		}
 	}
-	if n, err := TrimTorn(filepath.Join(dir, "missing")); n != 0 || err != nil {
-		t.Errorf("missing file: %d %v", n, err)
+}
+
+// TestSecondSweepRefused is issue 15 reproduction 7: two sweeps on one
+// file both wrote every row. The second is refused, naming the first.
+func TestSecondSweepRefused(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	f, err := Open(out, "pid 7 on host (explorer sweep --out r.jsonl)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m := &fakeMeasurer{}
+	_, err = Run(context.Background(), testDesigns(2), m, Options{Out: out, Config: testConfig()})
+	var he *jsonl.HeldError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "pid 7 on host") || len(m.calls) != 0 {
+		t.Errorf("second sweep: %v after %d measurements, want a HeldError naming pid 7 before any", err, len(m.calls))
+	}
+}
+
+// TestUnusableRowsMeasuredAgain: a row without metrics or with a
+// non-positive latency (hand-edited, foreign) does not count as measured:
+// its design is measured again and the row is reported.
+func TestUnusableRowsMeasuredAgain(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	ds := testDesigns(1)
+	if _, err := Run(context.Background(), ds, &fakeMeasurer{}, Options{Out: out, Config: testConfig()}); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, _ := Load(out)
+	bad := rows[0]
+	bad.LatencyMS.Median = 0
+	b, _ := json.Marshal(bad)
+	os.WriteFile(out, append(b, '\n'), 0o644)
+	m := &fakeMeasurer{}
+	sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: testConfig()})
+	if err != nil || len(m.calls) != 1 || len(sum.Unusable) != 1 || !strings.Contains(sum.Unusable[0], "median latency 0 ms") {
+		t.Errorf("measured %v, unusable %v, %v", m.calls, sum.Unusable, err)
 	}
 }

@@ -1,0 +1,98 @@
+package filelock
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSecondHolderRefused: while one lock is held, a second TryLock on the
+// same file (another open file description, as another process has) is
+// refused with the first holder's description; after Unlock it succeeds.
+func TestSecondHolderRefused(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.jsonl.lock")
+	a, err := TryLock(p, "pid 1 on test (explorer sweep --out r.jsonl)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = TryLock(p, "second")
+	var he *HeldError
+	if !errors.As(err, &he) || !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), "pid 1 on test (explorer sweep --out r.jsonl)") {
+		t.Fatalf("second TryLock = %v, want a HeldError naming the holder", err)
+	}
+	if err := a.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := TryLock(p, "second")
+	if err != nil {
+		t.Fatalf("TryLock after Unlock: %v", err)
+	}
+	if got, _ := os.ReadFile(p); strings.TrimSpace(string(got)) != "second" {
+		t.Errorf("lock file says %q, want the new holder", got)
+	}
+	b.Unlock()
+	if got, _ := os.ReadFile(p); len(got) != 0 {
+		t.Errorf("lock file after Unlock holds %q, want it cleared", got)
+	}
+}
+
+// TestAcquireWaits: Acquire waits for a holder that lets go in time, and
+// gives up with a HeldError after its wait otherwise.
+func TestAcquireWaits(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "h.lock")
+	a, err := TryLock(p, "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Acquire(p, "second", 50*time.Millisecond); !errors.Is(err, ErrHeld) {
+		t.Fatalf("Acquire while held = %v, want ErrHeld after the wait", err)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		a.Unlock()
+	}()
+	b, err := Acquire(p, "second", 10*time.Second)
+	if err != nil {
+		t.Fatalf("Acquire after the holder let go: %v", err)
+	}
+	b.Unlock()
+}
+
+// TestLockDiesWithProcess: a lock held by a process that is killed is free
+// again (the kernel releases it): no stale lock after a SIGKILL.
+func TestLockDiesWithProcess(t *testing.T) {
+	if os.Getenv("FILELOCK_HOLD") != "" {
+		if _, err := TryLock(os.Getenv("FILELOCK_HOLD"), "child"); err != nil {
+			os.Exit(3)
+		}
+		os.Stdout.WriteString("locked\n")
+		time.Sleep(time.Minute)
+		return
+	}
+	p := filepath.Join(t.TempDir(), "k.lock")
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestLockDiesWithProcess$")
+	cmd.Env = append(os.Environ(), "FILELOCK_HOLD="+p)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 7)
+	if _, err := out.Read(buf); err != nil || string(buf) != "locked\n" {
+		cmd.Process.Kill()
+		t.Fatalf("child: %q %v", buf, err)
+	}
+	if _, err := TryLock(p, "parent"); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), "child") {
+		t.Errorf("TryLock while the child holds it = %v", err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	l, err := TryLock(p, "parent")
+	if err != nil {
+		t.Fatalf("TryLock after the holder was killed: %v", err)
+	}
+	l.Unlock()
+}

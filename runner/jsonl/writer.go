@@ -1,0 +1,321 @@
+package jsonl
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/shufflelab/explorer/internal/filelock"
+	"github.com/shufflelab/explorer/internal/safefile"
+)
+
+// ErrNotThisKind is returned (wrapped) when the file given to [Open] holds
+// content but not one value of the expected kind: it is some other file,
+// and appending to it would damage it.
+var ErrNotThisKind = errors.New("no line holds a value of its kind")
+
+// Valid reports whether one line (without its newline) is a value of the
+// file's kind.
+type Valid func(line []byte) bool
+
+// Validator is the Valid of files of T: the line decodes as a T and check
+// (when not nil) accepts it.
+func Validator[T any](check func(*T) string) Valid {
+	return func(line []byte) bool {
+		var v T
+		if json.Unmarshal(line, &v) != nil {
+			return false
+		}
+		return check == nil || check(&v) == ""
+	}
+}
+
+// Options configure [Open].
+type Options struct {
+	// What names the file in messages, e.g. "results file".
+	What string
+	// Holder describes this writer to others (see filelock.Holder).
+	Holder string
+	// Wait is how long to wait for another writer to finish; 0 refuses at
+	// once.
+	Wait time.Duration
+	// Valid tells values of the file's kind from other lines; nil accepts
+	// any JSON object.
+	Valid Valid
+
+	maxLine int // the line limit; 0 is MaxLine (tests use small ones)
+}
+
+// Repair is what [Open] did to the end of the file.
+type Repair struct {
+	// Completed: the last value lacked only its newline, which was added.
+	Completed bool
+	// Cut is the number of bytes of a torn tail removed from the end;
+	// TornFile is where they were appended first.
+	Cut      int64
+	TornFile string
+}
+
+// String describes the repair for a warning ("" when nothing was done).
+func (r Repair) String() string {
+	switch {
+	case r.Cut > 0:
+		return fmt.Sprintf("cut a torn last line (%d bytes after the last newline, not a whole value); the bytes are kept in %s", r.Cut, r.TornFile)
+	case r.Completed:
+		return "the last line lacked its newline; added it (the value is kept)"
+	}
+	return ""
+}
+
+// Writer appends values to a file it holds the lock of.
+type Writer struct {
+	path    string
+	f       *os.File
+	lock    *filelock.Lock
+	maxLine int
+}
+
+// HeldError is returned by Open when another writer holds the file.
+type HeldError struct {
+	What, Path string
+	Err        *filelock.HeldError
+}
+
+func (e *HeldError) Error() string {
+	h := e.Err.Holder
+	if h == "" {
+		h = "another process"
+	}
+	return fmt.Sprintf("%s %s is being written by %s; wait for it to finish or use another file (the lock is %s)", e.What, e.Path, h, e.Err.Path)
+}
+
+func (e *HeldError) Unwrap() error { return e.Err }
+
+// Open locks the file at path for appending (creating it and its
+// directory), checks that it is a regular file holding values of its kind
+// (or nothing yet), and repairs its end: a last value without its newline
+// is ended; a torn tail is appended to path+".torn" and cut. Another
+// writer holding the file gives a *HeldError after o.Wait.
+func Open(path string, o Options) (*Writer, Repair, error) {
+	if o.What == "" {
+		o.What = "file"
+	}
+	if o.Valid == nil {
+		o.Valid = Validator[map[string]any](nil)
+	}
+	if o.maxLine == 0 {
+		o.maxLine = MaxLine
+	}
+	if err := safefile.CheckRegular(path); err != nil {
+		return nil, Repair{}, fmt.Errorf("%s: %w", o.What, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, Repair{}, fmt.Errorf("%s %s: %w", o.What, path, err)
+	}
+	lock, err := filelock.Acquire(path+".lock", o.Holder, o.Wait)
+	if err != nil {
+		var he *filelock.HeldError
+		if errors.As(err, &he) {
+			return nil, Repair{}, &HeldError{What: o.What, Path: path, Err: he}
+		}
+		return nil, Repair{}, fmt.Errorf("%s %s: %w", o.What, path, err)
+	}
+	f, st, err := safefile.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		lock.Unlock()
+		return nil, Repair{}, fmt.Errorf("%s: %w", o.What, err)
+	}
+	rep, err := repair(f, path, st.Size(), o)
+	if err != nil {
+		f.Close()
+		lock.Unlock()
+		return nil, Repair{}, err
+	}
+	return &Writer{path: path, f: f, lock: lock, maxLine: o.maxLine}, rep, nil
+}
+
+// repair checks the file's kind and fixes its end (see Open).
+func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
+	var rep Repair
+	if size == 0 {
+		return rep, nil
+	}
+	body, err := lastNewline(f, size)
+	if err != nil {
+		return rep, fmt.Errorf("%s %s: %w", o.What, path, err)
+	}
+	tailLen := size - body
+	var tail []byte
+	if tailLen <= int64(o.maxLine) {
+		tail = make([]byte, tailLen)
+		if _, err := f.ReadAt(tail, body); err != nil {
+			return rep, fmt.Errorf("%s %s: %w", o.What, path, err)
+		}
+	}
+	tailValid := tail != nil && len(bytes.TrimSpace(tail)) > 0 && o.Valid(bytes.TrimSpace(tail))
+	if !tailValid {
+		ok, first, err := holdsValue(io.NewSectionReader(f, 0, body), o.Valid, o.maxLine)
+		if err != nil {
+			return rep, fmt.Errorf("%s %s: %w", o.What, path, err)
+		}
+		// Nothing of this kind in the whole lines: only a torn first value
+		// (a writer killed during its very first line) may be repaired.
+		if !ok && (first != "" || tail == nil || !tornValue(tail)) {
+			if first == "" {
+				first = string(head(tail, 60))
+			}
+			return rep, fmt.Errorf("%s is not a %s: %w (it starts %q); refusing to append to it", path, o.What, ErrNotThisKind, first)
+		}
+	}
+	switch {
+	case tailLen == 0:
+	case tailValid:
+		if _, err := f.Write([]byte("\n")); err != nil {
+			return rep, fmt.Errorf("%s %s: end the last line: %w", o.What, path, err)
+		}
+		if err := f.Sync(); err != nil {
+			return rep, fmt.Errorf("fsync %s: %w", path, err)
+		}
+		rep.Completed = true
+	default:
+		rep.TornFile = path + ".torn"
+		if err := keepTorn(f, body, tailLen, rep.TornFile); err != nil {
+			return rep, fmt.Errorf("%s %s: keep the torn last line: %w", o.What, path, err)
+		}
+		if err := f.Truncate(body); err != nil {
+			return rep, fmt.Errorf("%s %s: cut the torn last line: %w", o.What, path, err)
+		}
+		if err := f.Sync(); err != nil {
+			return rep, fmt.Errorf("fsync %s: %w", path, err)
+		}
+		rep.Cut = tailLen
+	}
+	return rep, nil
+}
+
+// lastNewline returns the offset just past the file's last newline (0 when
+// it has none).
+func lastNewline(f *os.File, size int64) (int64, error) {
+	const chunk = 64 << 10
+	buf := make([]byte, chunk)
+	for end := size; end > 0; {
+		start := max(end-chunk, 0)
+		n, err := f.ReadAt(buf[:end-start], start)
+		if err != nil && err != io.EOF {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			return start + int64(i) + 1, nil
+		}
+		end = start
+	}
+	return 0, nil
+}
+
+// holdsValue reports whether any line of r is valid, and the start of the
+// first non-blank line when none is.
+func holdsValue(r io.Reader, valid Valid, maxLine int) (bool, string, error) {
+	lr := newLineReader(r, maxLine)
+	first := ""
+	for {
+		line, size, _, err := lr.next()
+		if err != nil && err != io.EOF {
+			return false, "", err
+		}
+		if text := bytes.TrimSpace(line); len(text) > 0 {
+			if valid(text) {
+				return true, "", nil
+			}
+			if first == "" {
+				first = string(head(text, 60))
+			}
+		} else if size > maxLine && first == "" {
+			first = fmt.Sprintf("(a line of %d bytes)", size)
+		}
+		if err == io.EOF {
+			return false, first, nil
+		}
+	}
+}
+
+// tornValue reports whether b is the start of a JSON object cut short: the
+// kind of tail a writer killed mid-line leaves.
+func tornValue(b []byte) bool {
+	t := bytes.TrimSpace(b)
+	if len(t) == 0 || t[0] != '{' {
+		return false
+	}
+	var v any
+	err := json.NewDecoder(bytes.NewReader(t)).Decode(&v)
+	return errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func head(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// keepTorn appends the n bytes at off of f, and a newline, to the file at
+// torn, and fsyncs it.
+func keepTorn(f *os.File, off, n int64, torn string) error {
+	t, _, err := safefile.OpenFile(torn, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(t, io.NewSectionReader(f, off, n)); err != nil {
+		t.Close()
+		return err
+	}
+	if _, err := t.Write([]byte("\n")); err != nil {
+		t.Close()
+		return err
+	}
+	if err := t.Sync(); err != nil {
+		t.Close()
+		return err
+	}
+	return t.Close()
+}
+
+// Append writes line (one encoded JSON value, without its newline) and a
+// newline at the end of the file in one write, and fsyncs it.
+func (w *Writer) Append(line []byte) error {
+	if bytes.IndexByte(line, '\n') >= 0 {
+		return fmt.Errorf("append to %s: the value spans several lines", w.path)
+	}
+	if len(line) > w.maxLine {
+		return fmt.Errorf("append to %s: a line of %d bytes, over the %s limit of one line", w.path, len(line), safefile.FormatSize(int64(w.maxLine)))
+	}
+	buf := make([]byte, 0, len(line)+1)
+	buf = append(append(buf, line...), '\n')
+	if _, err := w.f.Write(buf); err != nil {
+		return fmt.Errorf("append to %s: %w", w.path, err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Path is the file the writer appends to.
+func (w *Writer) Path() string { return w.path }
+
+// Close closes the file and releases the lock.
+func (w *Writer) Close() error {
+	if w == nil || w.f == nil {
+		return nil
+	}
+	err := w.f.Close()
+	if uerr := w.lock.Unlock(); err == nil {
+		err = uerr
+	}
+	w.f = nil
+	return err
+}
