@@ -69,8 +69,12 @@ func Parse(data []byte, origin string) (Preset, error) {
 }
 
 // decodeStrict decodes TOML data into v and refuses keys that v has no
-// field for: a typo must not be silently ignored.
+// field for: a typo must not be silently ignored. Data over MaxFileBytes
+// or nested deeper than MaxNesting is refused before decoding.
 func decodeStrict(data []byte, v any) (toml.MetaData, error) {
+	if err := checkShape(data); err != nil {
+		return toml.MetaData{}, err
+	}
 	md, err := toml.Decode(string(data), v)
 	if err != nil {
 		return md, err
@@ -138,7 +142,7 @@ var ErrUnknown = errors.New("unknown preset")
 // file at that path (a name containing a path separator or ending in .toml).
 func Load(nameOrFile string) (Preset, error) {
 	if strings.ContainsRune(nameOrFile, os.PathSeparator) || strings.HasSuffix(nameOrFile, ".toml") {
-		data, err := os.ReadFile(nameOrFile)
+		data, err := safefile.ReadFile(nameOrFile, MaxFileBytes, "design file")
 		if err != nil {
 			return Preset{}, fmt.Errorf("load design file: %w", err)
 		}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +17,7 @@ import (
 	"github.com/shufflelab/explorer/runner/sweep"
 )
 
-const plotSynopsis = "plot --in results.jsonl[,more.jsonl] [--out DIR] [--format png|svg|pdf] [--max-profiles N]"
+const plotSynopsis = "plot --in results.jsonl[,more.jsonl] [--out DIR] [--format png|svg|pdf] [--max-profiles N] [--profile-of NAMES] [--force]"
 
 // plotCmd is `explorer plot`: every chart from saved sweep results.
 func plotCmd(args []string, stdout, stderr io.Writer) error {
@@ -26,6 +28,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "png", "png|svg|pdf")
 	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled rows")
 	profileOf := fs.String("profile-of", "", "draw decomposition and roofline charts of these designs (names or presets, comma-separated; default the first profiled rows)")
+	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
 	if err := parseArgs(fs, args); err != nil {
 		return ignoreHelp(err)
 	}
@@ -35,49 +38,121 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	if *maxProfiles < 0 {
 		return usagef("invalid --max-profiles %d (valid: >= 0)", *maxProfiles)
 	}
-	var rows []sweep.Row
-	for _, path := range strings.Split(*in, ",") {
-		path = strings.TrimSpace(path)
-		if path == "" {
-			continue
-		}
-		if _, err := os.Stat(path); err != nil {
-			return usagef("plot: --in %s: %v", path, err)
-		}
-		rs, warns, err := sweep.Load(path)
-		for _, w := range warns {
-			fmt.Fprintf(stderr, "explorer: warning: %s\n", w)
-		}
-		if err != nil {
+	rows, err := loadPlotRows(*in, stderr)
+	if err != nil {
+		return err
+	}
+	var pick map[string]bool
+	if *profileOf != "" {
+		if pick, err = pickProfiles(*profileOf, rows); err != nil {
 			return err
 		}
-		rows = append(rows, rs...)
-	}
-	if len(rows) == 0 {
-		return usagef("plot: no rows in %s", *in)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
-	var pick map[string]bool
-	if *profileOf != "" {
-		pick = map[string]bool{}
-		for _, n := range strings.Split(*profileOf, ",") {
-			pick[strings.TrimSpace(n)] = true
-		}
-	}
-	files, err := renderPlots(rows, *out, *format, *maxProfiles, pick, stdout)
+	files, err := renderPlots(rows, *out, *format, *maxProfiles, pick, stdout, stderr, safefile.Force(*force))
 	for _, f := range files {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
 	return err
 }
 
+// loadPlotRows reads the rows of the comma-separated results files in
+// list, in order. It says on stderr which rows it leaves out and why: lines
+// that are not rows, rows that cannot be drawn (sweep.Row.Unusable: no
+// latency, no metrics) and a design measured under the same configuration
+// in an earlier row (shard files merged twice). One odd row never changes
+// what the others draw.
+func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
+	var rows []sweep.Row
+	first := map[string]string{} // run key -> where it was read
+	for _, path := range strings.Split(list, ",") {
+		path = strings.TrimSpace(path)
+		if path == "" {
+			continue
+		}
+		if _, err := os.Stat(path); err != nil {
+			return nil, usagef("plot: --in %s: %v", path, err)
+		}
+		ls, warns, err := sweep.LoadLines(path)
+		for _, w := range warns {
+			fmt.Fprintf(stderr, "explorer: warning: %s\n", w)
+		}
+		if err != nil {
+			if errors.Is(err, safefile.ErrNotRegular) {
+				return nil, usageError{fmt.Errorf("plot: --in: %w", err)}
+			}
+			return nil, err
+		}
+		for _, l := range ls {
+			at := fmt.Sprintf("%s line %d", path, l.Line)
+			if why := l.Row.Unusable(); why != "" {
+				fmt.Fprintf(stderr, "explorer: plot: skipped %s (%s): %s\n", at, l.Row.Name, why)
+				continue
+			}
+			if prev, dup := first[l.Row.RunKey()]; dup {
+				fmt.Fprintf(stderr, "explorer: plot: skipped %s (%s): the same design and configuration as %s\n", at, l.Row.Name, prev)
+				continue
+			}
+			first[l.Row.RunKey()] = at
+			rows = append(rows, l.Row)
+		}
+	}
+	if len(rows) == 0 {
+		return nil, usagef("plot: no usable rows in %s", list)
+	}
+	return rows, nil
+}
+
+// pickProfiles reads --profile-of: every name must be the Name or Preset of
+// a profiled row.
+func pickProfiles(list string, rows []sweep.Row) (map[string]bool, error) {
+	pick := map[string]bool{}
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		found, profiled := false, false
+		for _, r := range rows {
+			if r.Name == n || r.Preset != "" && r.Preset == n {
+				found = true
+				profiled = profiled || len(r.Categories) > 0
+			}
+		}
+		switch {
+		case !found:
+			var names []string
+			for _, r := range rows {
+				if len(r.Categories) > 0 && !slices.Contains(names, r.Name) {
+					names = append(names, r.Name)
+				}
+			}
+			known := "none of the rows is profiled (sweep with --profile)"
+			if len(names) > 0 {
+				if len(names) > 8 {
+					names = append(names[:8], "...")
+				}
+				known = "profiled designs: " + strings.Join(names, ", ")
+			}
+			return nil, usagef("invalid --profile-of %q: no row of that name or preset (%s)", n, known)
+		case !profiled:
+			return nil, usagef("invalid --profile-of %q: its rows have no profile (sweep it with --profile)", n)
+		}
+		pick[n] = true
+	}
+	if len(pick) == 0 {
+		return nil, usagef(`invalid --profile-of %q (valid: design names or presets, comma-separated)`, list)
+	}
+	return pick, nil
+}
+
 // renderPlots writes every chart and the CSV of the points; it returns the
-// files written.
-// pick, if not nil, names the designs (Name or Preset) whose profiles are
-// drawn.
-func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map[string]bool, stdout io.Writer) ([]string, error) {
+// files written. pick, if not nil, names the designs (Name or Preset)
+// whose profiles are drawn. A chart leaves out the rows that lack its
+// metric and says so on stderr; opts apply to every file written.
+func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map[string]bool, stdout, stderr io.Writer, opts ...safefile.Option) ([]string, error) {
 	groups := sweep.GroupByConfig(rows)
 	var files []string
 	out := func(name string) string { return filepath.Join(dir, name+"."+format) }
@@ -90,10 +165,12 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 	}
 	gap := func(metric plots.Metric, x func(sweep.Row) float64, name string) error {
 		var pts []plots.GapPoint
+		missing := 0
 		for _, g := range groups {
 			for _, r := range g.Rows {
 				if !(x(r) > 0) || !(r.LatencyMS.Median > 0) {
-					return nil // the metric is missing in some rows: no chart
+					missing++ // e.g. no roofline estimate without a calibration
+					continue
 				}
 				pt := plots.GapPoint{Label: chartdata.DesignLabel(r.Spec), Family: chartdata.FamilyTitle(r.Family), X: x(r), LatencyMS: r.LatencyMS.Median}
 				if len(groups) > 1 {
@@ -102,11 +179,17 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 				pts = append(pts, pt)
 			}
 		}
+		if missing > 0 {
+			fmt.Fprintf(stderr, "explorer: plot: %s leaves out %d row(s) without a %s value\n", name, missing, metric)
+		}
+		if len(pts) == 0 {
+			return nil
+		}
 		p, err := plots.Gap(pts, plots.GapOptions{Metric: metric, LogX: true, LogY: true})
 		if err != nil {
 			return err
 		}
-		if err := plots.Save(p, 9*72, 6*72, out(name)); err != nil {
+		if err := plots.Save(p, 9*72, 6*72, out(name), opts...); err != nil {
 			return err
 		}
 		files = append(files, out(name))
@@ -141,7 +224,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 			name = fmt.Sprintf("correlation-%d", i+1)
 		}
 		p.Title.Text += "\n" + g.Label
-		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out(name)); err != nil {
+		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out(name), opts...); err != nil {
 			return files, fmt.Errorf("plot: %w", err)
 		}
 		files = append(files, out(name))
@@ -163,7 +246,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 			return files, fmt.Errorf("plot %s: %w", r.Name, err)
 		}
 		p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
-		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out("decomposition-"+slug)); err != nil {
+		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out("decomposition-"+slug), opts...); err != nil {
 			return files, err
 		}
 		files = append(files, out("decomposition-"+slug))
@@ -175,20 +258,20 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 			return files, fmt.Errorf("plot %s: %w", r.Name, err)
 		}
 		p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
-		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out("roofline-"+slug)); err != nil {
+		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out("roofline-"+slug), opts...); err != nil {
 			return files, err
 		}
 		files = append(files, out("roofline-"+slug))
 	}
 
 	path := filepath.Join(dir, "points.csv")
-	if err := writePointsCSV(path, all); err != nil {
+	if err := writePointsCSV(path, all, opts...); err != nil {
 		return files, err
 	}
 	return append(files, path), nil
 }
 
-func writePointsCSV(path string, rows []sweep.Row) error {
+func writePointsCSV(path string, rows []sweep.Row, opts ...safefile.Option) error {
 	records := [][]string{{"name", "family", "host", "host_name", "backend", "mode", "threads", "madds", "flops", "mac", "mac_fused",
 		"params", "roofline_ms", "median_ms", "p10_ms", "p90_ms", "images_per_s", "key"}}
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
@@ -198,7 +281,7 @@ func writePointsCSV(path string, rows []sweep.Row) error {
 			strconv.FormatInt(r.Params, 10), g(r.RooflineMS), g(r.LatencyMS.Median), g(r.LatencyMS.P10), g(r.LatencyMS.P90),
 			g(r.ThroughputIPS), r.Key})
 	}
-	return writeCSVFile(path, "plot CSV", records)
+	return writeCSVFile(path, "plot CSV", records, opts...)
 }
 
 // writeCSVFile writes records as a CSV file at path, atomically (a

@@ -195,3 +195,63 @@ func TestPlotCommand(t *testing.T) {
 		t.Error("missing input accepted")
 	}
 }
+
+// TestSweepChecksOutputFirst: a bad --out is refused before the
+// calibration or any measurement (issue 15: sweep --out /dev/null measured
+// a design first), with the exit code of bad input; a second sweep on a
+// file in use exits 1 naming the first (reproduction 7).
+func TestSweepChecksOutputFirst(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cfg.json")
+	os.WriteFile(cfg, []byte(`{"important":1}`), 0o644)
+	for _, out := range []string{os.DevNull, dir, cfg} {
+		m := &maddsMeasurer{}
+		d := fakeSweepDeps(m)
+		calibrated := false
+		d.calibration = func(context.Context, *measureFlags, host.Fingerprint, io.Writer) (calib.Calibration, error) {
+			calibrated = true
+			return calib.Calibration{}, nil
+		}
+		err := sweepWith(context.Background(), []string{"--width", "0.5", "--res", "64", "--out", out}, io.Discard, io.Discard, d)
+		if _, ok := err.(usageError); !ok || m.calls != 0 || calibrated {
+			t.Errorf("--out %s: %v (%T) after %d measurements, calibrated %v; want a usage error first", out, err, err, m.calls, calibrated)
+		}
+	}
+	if b, _ := os.ReadFile(cfg); string(b) != `{"important":1}` {
+		t.Errorf("cfg.json changed to %q", b)
+	}
+	out := filepath.Join(dir, "r.jsonl")
+	f, err := sweep.Open(out, "pid 1234 on host-a since 10:00 (explorer sweep --out r.jsonl)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m := &maddsMeasurer{}
+	var stderr bytes.Buffer
+	code := run([]string{"sweep", "--width", "0.5", "--res", "64", "--out", out}, io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "being written by pid 1234 on host-a") || m.calls != 0 {
+		t.Errorf("second sweep: exit %d, %s", code, stderr.String())
+	}
+}
+
+// TestSweepRefusesHugeRangesAndEmptyFlags: reproduction 3 of issue 15 (a
+// range step of 1e-300 panicked in makeslice) and explicitly empty grid
+// flags exit 2 naming the flag.
+func TestSweepRefusesHugeRangesAndEmptyFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--width", "0.05:16:1e-300", "--list"}, "invalid width 0.05:16:1e-300"},
+		{[]string{"--res", "32:64:1e-300", "--list"}, "invalid res 32:64:1e-300"},
+		{[]string{"--split", "0.1:0.9:1e-300", "--list"}, "invalid split 0.1:0.9:1e-300"},
+		{[]string{"--width", "0.05:16:0.05", "--res", "32:8192:32", "--list"}, "at most 10000 designs"},
+		{[]string{"--depths=", "--list"}, `invalid --depths ""`},
+		{[]string{"--out=", "--list"}, `invalid --out ""`},
+	} {
+		var stderr bytes.Buffer
+		if code := run(append([]string{"sweep"}, tc.args...), io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("sweep %v: exit %d, %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/shufflelab/explorer/runner/sweep"
+)
+
+// sweepFile writes a small sweep (4 designs, profiled, fake measurer) to
+// a file in dir and returns its path and rows.
+func sweepFile(t *testing.T, dir string) (string, []sweep.Row) {
+	t.Helper()
+	in := filepath.Join(dir, "r.jsonl")
+	args := []string{"--width", "0.5,1.0", "--groups", "1,2", "--res", "64", "--out", in, "--profile"}
+	if err := sweepWith(context.Background(), args, io.Discard, io.Discard, fakeSweepDeps(&maddsMeasurer{})); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := sweep.Load(in)
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	return in, rows
+}
+
+// TestPlotSkipsOddRowsAndKeepsCharts is issue 15 reproduction 8: a row
+// without metrics removed the gap-madds, gap-mac and gap-roofline charts
+// for every host without a message, and rows with zero or negative latency
+// entered the CSV and the correlations. Each odd row is now skipped with
+// its line and reason, and the charts and numbers are those of the good
+// rows alone.
+func TestPlotSkipsOddRowsAndKeepsCharts(t *testing.T) {
+	dir := t.TempDir()
+	in, rows := sweepFile(t, dir)
+	var clean bytes.Buffer
+	if err := plotCmd([]string{"--in", in, "--out", filepath.Join(dir, "clean")}, &clean, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	zero, neg := rows[0], rows[1]
+	zero.Key, zero.LatencyMS.Median = "zero", 0
+	neg.Key, neg.LatencyMS.Median = "neg", -3
+	f, _ := os.OpenFile(in, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"version":1,"key":"k","name":"x"}` + "\n") // line 5: no metrics
+	for _, r := range []sweep.Row{zero, neg} {                 // lines 6, 7
+		b, _ := json.Marshal(r)
+		f.Write(append(b, '\n'))
+	}
+	f.Close()
+	odd := filepath.Join(dir, "odd")
+	var stdout, stderr bytes.Buffer
+	if err := plotCmd([]string{"--in", in, "--out", odd}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{in + " line 5 (x): no backend", in + " line 6 (" + zero.Name + "): median latency 0 ms",
+		in + " line 7 (" + neg.Name + "): median latency -3 ms"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	for _, chart := range []string{"gap-madds.png", "gap-mac.png", "gap-roofline.png", "correlation.png"} {
+		if _, err := os.Stat(filepath.Join(odd, chart)); err != nil {
+			t.Errorf("%s: %v", chart, err)
+		}
+	}
+	if stdout.String() != strings.ReplaceAll(clean.String(), filepath.Join(dir, "clean"), odd) {
+		t.Errorf("correlations changed by the odd rows:\n%s\nwant\n%s", stdout.String(), clean.String())
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "clean", "points.csv"))
+	b, _ := os.ReadFile(filepath.Join(odd, "points.csv"))
+	if !bytes.Equal(a, b) {
+		t.Errorf("points.csv changed by the odd rows:\n%s\nwant\n%s", b, a)
+	}
+	if st, _ := os.Stat(filepath.Join(odd, "points.csv")); runtime.GOOS != "windows" && st.Mode().Perm()&0o022 != 0 {
+		t.Errorf("points.csv mode %v, want 0644 (it was created 0666)", st.Mode().Perm())
+	}
+}
+
+// TestPlotMergesShardsOnce: merged shard files (and the same file given
+// twice) draw every design once; the repeats are reported.
+func TestPlotMergesShardsOnce(t *testing.T) {
+	dir := t.TempDir()
+	in, _ := sweepFile(t, dir)
+	var stderr bytes.Buffer
+	out := filepath.Join(dir, "p")
+	if err := plotCmd([]string{"--in", in + "," + in, "--out", out}, io.Discard, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(stderr.String(), "the same design and configuration as "+in+" line"); n != 4 {
+		t.Errorf("%d repeats reported, want 4:\n%s", n, stderr.String())
+	}
+	csvb, _ := os.ReadFile(filepath.Join(out, "points.csv"))
+	if n := strings.Count(string(csvb), "\n"); n != 5 {
+		t.Errorf("points.csv has %d lines, want a header and 4 designs", n)
+	}
+}
+
+// TestPlotProfileOfRefused: --profile-of a design not in the rows, or one
+// without a profile, exits 2 naming it (issue 15: it was ignored).
+func TestPlotProfileOfRefused(t *testing.T) {
+	dir := t.TempDir()
+	in, rows := sweepFile(t, dir)
+	for _, name := range []string{"nonexistent", " , "} {
+		var stderr bytes.Buffer
+		code := run([]string{"plot", "--in", in, "--out", filepath.Join(dir, "p"), "--profile-of", name}, io.Discard, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), "invalid --profile-of") {
+			t.Errorf("--profile-of %q: exit %d, %s", name, code, stderr.String())
+		}
+	}
+	if !strings.Contains(func() string {
+		var stderr bytes.Buffer
+		run([]string{"plot", "--in", in, "--out", filepath.Join(dir, "p"), "--profile-of", "nope"}, io.Discard, &stderr)
+		return stderr.String()
+	}(), rows[0].Name) {
+		t.Error("the refusal does not list the profiled designs")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "p")); err == nil {
+		t.Error("a refused plot created its output directory")
+	}
+}
+
+// TestPlotRefusesSymlinkedOutput: an output file that is a symbolic link is
+// refused and its target kept (issue 15 reproduction 5: plot --out followed
+// links); --force replaces the link.
+func TestPlotRefusesSymlinkedOutput(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	in, _ := sweepFile(t, dir)
+	out := filepath.Join(dir, "p")
+	os.Mkdir(out, 0o755)
+	victim := filepath.Join(dir, "victim.txt")
+	os.WriteFile(victim, []byte("precious"), 0o644)
+	os.Symlink(victim, filepath.Join(out, "gap-madds.png"))
+	var stderr bytes.Buffer
+	if code := run([]string{"plot", "--in", in, "--out", out}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "symbolic link") {
+		t.Errorf("plot onto a symlink: exit %d, %s", code, stderr.String())
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Fatalf("link target overwritten: %q", b)
+	}
+	if code := run([]string{"plot", "--in", in, "--out", out, "--force"}, io.Discard, io.Discard); code != 0 {
+		t.Errorf("plot --force: exit %d", code)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Errorf("--force overwrote the link's target: %q", b)
+	}
+}
