@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
@@ -55,6 +56,9 @@ type ProfileRow struct {
 	GFLOPS float64 `json:"gflops"`
 	// GBPerS is the achieved bytes (the row's MAC x 4) per nanosecond.
 	GBPerS float64 `json:"gbytes_per_s"`
+	// Kernel names what ran the row's steps where the backend says
+	// (StepTime.Kernel; several distinct ones joined by " | ").
+	Kernel string `json:"kernel,omitempty"`
 }
 
 // ProfileGroup is a category or stage total.
@@ -131,6 +135,12 @@ func JoinProfile(rep cost.Report, g *arch.Graph, steps []StepTime) Profile {
 		row := &pr.Rows[ri]
 		row.Nanos += st.Nanos
 		row.Steps++
+		if st.Kernel != "" && !slices.Contains(strings.Split(row.Kernel, " | "), st.Kernel) {
+			if row.Kernel != "" {
+				row.Kernel += " | "
+			}
+			row.Kernel += st.Kernel
+		}
 		if len(row.Covers) == 0 {
 			row.Covers = append(row.Covers, row.ID)
 		}
@@ -272,7 +282,7 @@ func ProfileSteps(ctx context.Context, p Program, input, output []float32, runs 
 	}
 	out := make([]StepTime, len(first))
 	for i, s := range first {
-		out[i] = StepTime{Name: s.Name, Ops: slices.Clone(s.Ops), Nanos: int64(stats.Median(times[i]))}
+		out[i] = StepTime{Name: s.Name, Ops: slices.Clone(s.Ops), Nanos: int64(stats.Median(times[i])), Kernel: s.Kernel}
 	}
 	return out, nil
 }

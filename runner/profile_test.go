@@ -338,3 +338,28 @@ func TestProfileOf(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileKernels: a step's kernel name survives ProfileSteps and lands
+// on its row; several distinct ones on one row are all listed.
+func TestProfileKernels(t *testing.T) {
+	g := smallGraph(t)
+	p, _ := newFake(ms)
+	st := []StepTime{{Name: "c1", Ops: []string{"c1"}, Nanos: 5, Kernel: "cublasLt row-major #0"}}
+	p.steps = [][]StepTime{st, st}
+	got, err := ProfileSteps(context.Background(), p, nil, nil, 2)
+	if err != nil || len(got) != 1 || got[0].Kernel != "cublasLt row-major #0" {
+		t.Fatalf("ProfileSteps = %+v, %v", got, err)
+	}
+	steps := append(got, StepTime{Name: "c1", Ops: []string{"c1"}, Nanos: 1, Kernel: "cudnn-fused IMPLICIT_GEMM"},
+		StepTime{Name: "c1", Ops: []string{"c1"}, Nanos: 1, Kernel: "cublasLt row-major #0"})
+	pr := JoinProfile(cost.Analyze(g, nil), g, steps)
+	for _, r := range pr.Rows {
+		want := ""
+		if r.ID == "c1" {
+			want = "cublasLt row-major #0 | cudnn-fused IMPLICIT_GEMM"
+		}
+		if r.Kernel != want {
+			t.Errorf("row %s kernel %q, want %q", r.ID, r.Kernel, want)
+		}
+	}
+}

@@ -68,6 +68,9 @@ type StepTime struct {
 	Name  string   // the step's name (its anchor op ID, or a kernel name for extra steps)
 	Ops   []string // graph op IDs the step covers (empty for extra work such as a copy a plan needed)
 	Nanos int64
+	// Kernel names what ran the step where the backend chooses between
+	// implementations (cudnn: e.g. "cublasLt row-major #0"); "" otherwise.
+	Kernel string
 }
 
 // ProgramInfo describes a compiled program for fingerprints and reports.

@@ -485,14 +485,26 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 	if top > 0 {
 		fmt.Fprintf(w, "\ntop %d ops by time:\n", top)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "id\tkind\tcategory\ttime (ms)\ttime %%\tMAdds\tMAC (elements)\tGFLOP/s\tGB/s\tcovers\t\n")
-		for _, r := range prof.Top(top) {
+		rows := prof.Top(top)
+		// A kernel column where the backend names what ran each step
+		// (cudnn: the implementation Compile chose).
+		kernelCol := slices.ContainsFunc(rows, func(r runner.ProfileRow) bool { return r.Kernel != "" })
+		hdr := "id\tkind\tcategory\ttime (ms)\ttime %\tMAdds\tMAC (elements)\tGFLOP/s\tGB/s\tcovers\t"
+		if kernelCol {
+			hdr += "kernel\t"
+		}
+		fmt.Fprintln(tw, hdr)
+		for _, r := range rows {
 			covers := ""
 			if len(r.Covers) > 1 {
 				covers = strings.Join(r.Covers[1:], " ")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%.1f\t%s\t\n", r.ID, r.Kind, r.Category, ms3(float64(r.Nanos)/1e6),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%.1f\t%s\t", r.ID, r.Kind, r.Category, ms3(float64(r.Nanos)/1e6),
 				100*r.TimeShare, costfmt.Count(r.MultAdds), costfmt.Count(r.MemAccess), gflops(r.MultAdds, r.Nanos), r.GBPerS, covers)
+			if kernelCol {
+				fmt.Fprintf(tw, "%s\t", r.Kernel)
+			}
+			fmt.Fprintln(tw)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

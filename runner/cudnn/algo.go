@@ -35,6 +35,28 @@ func pickAlgo(perfs []convFwdAlgoPerf, tf32 bool) (int, error) {
 	return -1, fmt.Errorf("cudnnFind returned no usable algorithm among %d results", len(perfs))
 }
 
+// usableAlgos keeps cudnnFind's results (fastest first) that succeeded,
+// run with FMA math unless TF32 is allowed (as pickAlgo) and need at most
+// wsCap bytes of workspace; cudnnFind's fastest usable one stays first
+// even above wsCap. It fails when none is left.
+func usableAlgos(perfs []convFwdAlgoPerf, tf32 bool, wsCap uint64) ([]convFwdAlgoPerf, error) {
+	first, err := pickAlgo(perfs, tf32)
+	if err != nil {
+		return nil, err
+	}
+	out := []convFwdAlgoPerf{perfs[first]}
+	for _, p := range perfs[first+1:] {
+		if p.Status != 0 || p.Memory > wsCap {
+			continue
+		}
+		if !tf32 && p.MathType != cudnnFMAMathType && p.MathType != cudnnDefaultMathType {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // cudnnMathType_t values (cudnn_ops.h / cudnn_graph.h).
 const (
 	cudnnDefaultMathType = 0

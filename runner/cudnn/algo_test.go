@@ -1,6 +1,7 @@
 package cudnn
 
 import (
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -53,5 +54,42 @@ func TestVersionStrings(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %s, want %s", tc.got, tc.want)
 		}
+	}
+}
+
+func TestUsableAlgos(t *testing.T) {
+	// status 0 = CUDNN_STATUS_SUCCESS; math types 1 = TENSOR_OP, 3 = FMA, 0 = DEFAULT.
+	perfs := []convFwdAlgoPerf{
+		{Algo: 6, Status: 0, MathType: 1},                  // tensor cores (TF32)
+		{Algo: 1, Status: 0, MathType: 3, Memory: 4096},    // FMA, small workspace
+		{Algo: 7, Status: 9},                               // failed
+		{Algo: 4, Status: 0, MathType: 0, Memory: 1 << 30}, // too much workspace
+		{Algo: 0, Status: 0, MathType: 3},                  // FMA, no workspace
+	}
+	algos := func(ps []convFwdAlgoPerf) []int32 {
+		var out []int32
+		for _, p := range ps {
+			out = append(out, p.Algo)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		tf32 bool
+		want []int32
+	}{
+		{false, []int32{1, 0}},
+		{true, []int32{6, 1, 0}},
+	} {
+		got, err := usableAlgos(perfs, tc.tf32, 256<<20)
+		if err != nil || !slices.Equal(algos(got), tc.want) {
+			t.Errorf("tf32=%v: got %v, %v; want %v", tc.tf32, algos(got), err, tc.want)
+		}
+	}
+	// cudnnFind's fastest usable algorithm stays even above the cap.
+	if got, err := usableAlgos(perfs[3:4], false, 256<<20); err != nil || len(got) != 1 || got[0].Algo != 4 {
+		t.Errorf("one big algorithm: got %v, %v", algos(got), err)
+	}
+	if _, err := usableAlgos(perfs[:1], false, 256<<20); err == nil {
+		t.Error("want an error when only tensor-core results exist and TF32 is off")
 	}
 }

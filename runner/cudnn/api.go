@@ -27,6 +27,7 @@ const (
 	cudnnFMAMath              = 3 // CUDNN_FMA_MATH: no tensor-core TF32
 	cudnnActivationReLU       = 1
 	cudnnActivationClipped    = 3 // CUDNN_ACTIVATION_CLIPPED_RELU
+	cudnnActivationIdentity   = 5 // CUDNN_ACTIVATION_IDENTITY (fused call: IMPLICIT_PRECOMP_GEMM only)
 	cudnnNotPropagateNaN      = 0
 	cudnnBatchNormSpatial     = 1
 	cudnnOpTensorAdd          = 0 // CUDNN_OP_TENSOR_ADD
@@ -39,6 +40,13 @@ const (
 type api struct {
 	libs    Libs
 	handles []uintptr // dlopen order; cuDNN symbols are looked up in graph, ops, cnn, shim
+
+	// cublasLtLib and nvrtcLib are the dlopen handles of cuBLASLt and NVRTC
+	// (0 when absent); nvrtcErr says why NVRTC could not be loaded. Their
+	// entry points are resolved when first needed (lt.go, nvrtc.go): a
+	// missing one only disables the implementation that needs it.
+	cublasLtLib, nvrtcLib uintptr
+	nvrtcErr              error
 
 	// CUDA runtime
 	cudaGetDeviceCount, cudaSetDevice, cudaGetDeviceProperties         uintptr
@@ -88,11 +96,26 @@ func loadAPI(l Libs) (*api, error) {
 	named := map[string]uintptr{}
 	for _, p := range l.LoadOrder() {
 		h, err := purego.Dlopen(p, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+		if err != nil && p == l.Nvrtc {
+			// NVRTC is optional: without it the own depthwise kernel is
+			// not built and cuDNN runs those convolutions.
+			a.nvrtcErr = fmt.Errorf("dlopen %s: %w", p, err)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("dlopen %s: %w", p, err)
 		}
 		a.handles = append(a.handles, h)
 		named[filepath.Base(p)] = h
+		switch p {
+		case l.CublasLt:
+			a.cublasLtLib = h
+		case l.Nvrtc:
+			a.nvrtcLib = h
+		}
+	}
+	if l.Nvrtc == "" {
+		a.nvrtcErr = fmt.Errorf("libnvrtc.so.%d not found", l.CUDA)
 	}
 	v := fmt.Sprint(l.CUDA)
 	cudart, cublas := named["libcudart.so."+v], named["libcublas.so."+v]

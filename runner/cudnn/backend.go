@@ -17,6 +17,8 @@ type Backend struct {
 	env     SearchEnv
 	copy    CopyKernel
 	copyErr error // an invalid EXPLORER_CUDNN_COPY, reported by Compile
+	policy  Policy
+	polErr  error // an invalid EXPLORER_CUDNN_DW or EXPLORER_CUDNN_GEMM, reported by Compile
 	once    sync.Once
 	dev     *device
 	err     error
@@ -52,11 +54,21 @@ func New() runner.Backend {
 	default:
 		b.copyErr = fmt.Errorf("cudnn: %s=%q: valid values are %q and %q", EnvCopy, v, CopyMemcpy3D, CopyTransform)
 	}
+	b.policy, b.polErr = ParsePolicy(os.Getenv(EnvDW), os.Getenv(EnvGEMM))
 	return b
 }
 
 // NewWithEnv returns a backend that searches the libraries as env says.
-func NewWithEnv(env SearchEnv) *Backend { return &Backend{env: env, copy: CopyMemcpy3D} }
+func NewWithEnv(env SearchEnv) *Backend {
+	return &Backend{env: env, copy: CopyMemcpy3D, policy: Policy{DW: DWAuto, GEMM: GEMMAuto}}
+}
+
+// WithPolicy sets which convolution implementations Compile may use (for
+// tests and experiments) and returns b.
+func (b *Backend) WithPolicy(p Policy) *Backend {
+	b.policy = p
+	return b
+}
 
 // WithCopyKernel sets how channel copies run (for tests and experiments)
 // and returns b.
@@ -92,8 +104,10 @@ func (b *Backend) Available() error {
 }
 
 // Compile lowers g with weights w for opts.Mode (fused when empty) and
-// builds it on the GPU: buffers and descriptors allocated once,
-// algorithms chosen by cudnnFind, one warm-up pass, and the CUDA-graph
+// builds it on the GPU: buffers and descriptors allocated once, each
+// convolution's implementation chosen by timing the candidates (every
+// usable cuDNN algorithm, cuBLASLt for 1x1 convolutions, the own
+// depthwise kernel; see Policy), one warm-up pass, and the CUDA-graph
 // capture when opts.CUDAGraph is set. opts.TF32 allows TF32 math (off by
 // default: FMA math); opts.Threads and opts.Kernels are ignored.
 func (b *Backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (runner.Program, error) {
@@ -103,7 +117,10 @@ func (b *Backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (ru
 	if b.copyErr != nil {
 		return nil, b.copyErr
 	}
-	p, err := b.dev.compile(g, w, opts, b.copy)
+	if b.polErr != nil {
+		return nil, b.polErr
+	}
+	p, err := b.dev.compile(g, w, opts, b.copy, b.policy)
 	if err != nil {
 		return nil, fmt.Errorf("cudnn: compile %s: %w", g.Spec.Family, err)
 	}

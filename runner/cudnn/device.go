@@ -32,6 +32,27 @@ type device struct {
 	dnnVer  int // cudnnGetVersion
 	cudaMaj int
 	dnnDir  string // the directory cuDNN was loaded from
+
+	// The optional implementations, loaded on first need (loadExtensions):
+	// the own depthwise kernel and cuBLASLt, or why they are unavailable.
+	dw    *dwKernels
+	dwErr error
+	lt    *ltAPI
+	ltErr error
+}
+
+// loadExtensions builds the depthwise kernel and opens cuBLASLt when a
+// program can use them and they are not loaded yet (on the library
+// thread). A failure is kept in dwErr/ltErr and the backend runs those
+// convolutions with cuDNN; a failed kernel build is retried by the next
+// Compile, a failed cuBLASLt is not.
+func (d *device) loadExtensions(dw, lt bool) {
+	if dw && d.dw == nil {
+		d.dw, d.dwErr = loadDWKernels(d.a)
+	}
+	if lt && d.lt == nil && d.ltErr == nil {
+		d.lt, d.ltErr = loadLt(d.a)
+	}
 }
 
 // sys calls a library function with integer/pointer arguments. Like

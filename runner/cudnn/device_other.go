@@ -14,6 +14,6 @@ type device struct{}
 
 func openDevice(Libs) (*device, error) { return nil, platformErr() }
 
-func (*device) compile(*arch.Graph, weights.Set, runner.Options, CopyKernel) (runner.Program, error) {
+func (*device) compile(*arch.Graph, weights.Set, runner.Options, CopyKernel, Policy) (runner.Program, error) {
 	return nil, platformErr()
 }

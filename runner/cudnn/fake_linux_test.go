@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -30,9 +31,9 @@ var (
 )
 
 // fakeBackend builds testdata/fakecuda.c (a CPU stand-in for the CUDA
-// runtime, cuBLAS and cuDNN written from their C prototypes) with the C
-// compiler, installs it under the CUDA 13 wheel layout and opens a backend
-// on it. The test is skipped where no C compiler exists; the module itself
+// runtime and driver, cuBLAS, cuBLASLt, cuDNN and NVRTC written from their
+// C prototypes) with the C compiler, installs it under the CUDA 13 wheel
+// layout and opens a backend on it. The test is skipped where no C compiler exists; the module itself
 // never uses cgo.
 func fakeBackend(t *testing.T) *Backend {
 	t.Helper()
@@ -58,7 +59,8 @@ func fakeBackend(t *testing.T) *Backend {
 			fakeErr = err
 			return
 		}
-		for _, rel := range cu13Wheel {
+		// libcuda.so.1 beside the runtime: the driver API of the fake.
+		for _, rel := range append(slices.Clone(cu13Wheel), "nvidia/cu13/lib/libcuda.so.1") {
 			p := filepath.Join(site, rel)
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				fakeErr = err

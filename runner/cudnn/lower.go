@@ -16,9 +16,12 @@ type callKind uint8
 const (
 	// callConv: Y = conv(X, W) (cudnnConvolutionForward, beta 0).
 	callConv callKind = iota
-	// callConvBiasReLU: Y = relu(conv(X, W) + Alpha2*Z + B)
-	// (cudnnConvolutionBiasActivationForward).
-	callConvBiasReLU
+	// callConvBiasAct: Y = act(conv(X, W) + Alpha2*Z + B), Act none, ReLU
+	// or ReLU6: a fused conv step as one call. Compile picks how it runs
+	// (impl.go): cudnnConvolutionBiasActivationForward, cuDNN's conv + bias
+	// calls, a cuBLASLt GEMM with a bias epilogue or the own depthwise
+	// kernel.
+	callConvBiasAct
 	// callAddTensor: Y = Alpha*X + Beta*Y with X broadcast over Y (cudnnAddTensor).
 	callAddTensor
 	// callBatchNorm: Y = W*(X-Z)/sqrt(V+Eps) + B per channel
@@ -38,7 +41,7 @@ const (
 	callAdd
 )
 
-var callNames = [...]string{"conv", "conv_bias_relu", "add_tensor", "batchnorm", "activation", "pool", "gemm", "copy", "add"}
+var callNames = [...]string{"conv", "conv_bias_act", "add_tensor", "batchnorm", "activation", "pool", "gemm", "copy", "add"}
 
 func (k callKind) String() string { return callNames[k] }
 
@@ -90,11 +93,11 @@ type call struct {
 	X, Y desc
 	// W is the filter (conv, Dims = Cout, Cin/groups, KH, KW), the A matrix
 	// (gemm) or the scale (batch norm); B the bias (1, C, 1, 1); Z the
-	// residual of callConvBiasReLU or the batch-norm mean; V the batch-norm
+	// residual of callConvBiasAct or the batch-norm mean; V the batch-norm
 	// variance.
 	W, B, Z, V  desc
 	Alpha, Beta float32 // callAddTensor
-	Alpha2      float32 // callConvBiasReLU: weight of Z (0: Z = Y, unused)
+	Alpha2      float32 // callConvBiasAct: weight of Z (0: Z = Y, unused)
 	Act         actKind
 	Conv        convAttr
 	Pool        poolAttr
@@ -153,8 +156,8 @@ type lowerer struct {
 
 // lower compiles g with weights w for the mode: eager runs every op as its
 // own call(s) with its own output buffer; fused follows arch.FusedPlan with
-// batch norm folded into conv weights and bias on the host, bias+ReLU (and
-// a residual add) in cudnnConvolutionBiasActivationForward, split and
+// batch norm folded into conv weights and bias on the host, each conv step
+// (bias, a residual add, ReLU or ReLU6) as one callConvBiasAct, split and
 // concat as channel views and each channel shuffle as strided transforms
 // reading the concatenated branches directly.
 func lower(g *arch.Graph, w weights.Set, mode runner.Mode) (*lowered, error) {
@@ -267,7 +270,7 @@ func (lw *lowered) stridedCompute() bool {
 		if c.Kind == callCopy || c.Kind == callGemm {
 			continue
 		}
-		if !c.X.packedDims() || !c.Y.packedDims() || ((c.Kind == callAdd || c.Kind == callConvBiasReLU) && !c.Z.packedDims()) {
+		if !c.X.packedDims() || !c.Y.packedDims() || ((c.Kind == callAdd || c.Kind == callConvBiasAct) && !c.Z.packedDims()) {
 			return true
 		}
 	}
@@ -489,13 +492,13 @@ func (l *lowerer) conv(st arch.Step, fused bool) error {
 	wd := l.weightBuf(op.Param+".weight", wdata, [4]int{out.C, cpg, a.KH, a.KW})
 	c := call{X: l.in(op.Inputs[0]), Y: tdesc(y, out), W: wd,
 		Conv: convAttr{PadH: a.Pad, PadW: a.Pad, StrideH: a.Stride, StrideW: a.Stride, Groups: a.Groups}}
-	if act == actReLU && len(residual) <= 1 {
-		// One fused call; its identity activation would be restricted to
-		// IMPLICIT_PRECOMP_GEMM, so it is used only with ReLU (engine.md 4.3).
+	if len(residual) <= 1 && fused {
+		// One call whatever the epilogue (impl.go says how it runs), so
+		// that removing the ReLU or the shortcut removes work, not calls.
 		if bias == nil {
 			bias = make([]float32, out.C)
 		}
-		c.Kind, c.B = callConvBiasReLU, l.vecDesc(op.Param+".bias", bias)
+		c.Kind, c.B, c.Act = callConvBiasAct, l.vecDesc(op.Param+".bias", bias), act
 		c.Z, c.Alpha2 = c.Y, 0
 		if len(residual) == 1 {
 			c.Z, c.Alpha2 = l.in(residual[0]), 1

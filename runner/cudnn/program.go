@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -26,6 +28,16 @@ const arenaAlign = 256
 // memHeadroom is device memory left free for cuDNN/cuBLAS internals.
 const memHeadroom = 256 << 20
 
+// libKind says which library a prepared call belongs to, for its status.
+type libKind uint8
+
+const (
+	libDNN    libKind = iota // cudnnStatus_t
+	libRT                    // cudaError_t
+	libBLAS                  // cublasStatus_t (cuBLAS and cuBLASLt)
+	libDriver                // CUresult (the own kernels' cuLaunchKernel)
+)
+
 // gpuCall is one prepared library call: the entry point and its argument
 // words, built once at compile time.
 type gpuCall struct {
@@ -33,11 +45,14 @@ type gpuCall struct {
 	args [18]uintptr
 	n    int
 	bn   bool // cudnnBatchNormalizationForwardInference (double eps: registered func)
-	rt   bool // a CUDA runtime call (its status is a cudaError_t)
+	lib  libKind
 	eps  float64
 	kind callKind
-	step int
+	call int // the lowered call it belongs to
 }
+
+// set stores the argument words.
+func (g *gpuCall) set(args ...uintptr) { g.n = copy(g.args[:], args) }
 
 // program is a graph compiled for one GPU.
 type program struct {
@@ -68,6 +83,17 @@ type program struct {
 	copy     CopyKernel
 	copies3D []*memcpy3DParms // the parameters of the cudaMemcpy3DAsync calls (kept alive)
 
+	// first[i] is the index in calls of lowered call i's first prepared
+	// call (a convolution may run as several); first[len(l.Calls)] = len(calls).
+	first    []int
+	policy   Policy
+	dwParams []*dwParams // the own kernels' launch arguments (kept alive)
+	lt       ltObjects
+	sel      *selector
+	setups   []convSetup // per lowered call: a convolution's descriptors and algorithms
+	// stepKernels names what runs each step (its profile's kernel).
+	stepKernels []string
+
 	// hot holds the argument words of hot-path calls: a variadic literal
 	// would allocate on every call.
 	hot [5]uintptr
@@ -80,7 +106,7 @@ type program struct {
 }
 
 // compile lowers g and builds the program on the library thread.
-func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options, ck CopyKernel) (runner.Program, error) {
+func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options, ck CopyKernel, pol Policy) (runner.Program, error) {
 	mode := opts.Mode
 	if mode == "" {
 		mode = runner.Fused
@@ -89,7 +115,7 @@ func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options, ck C
 	if err != nil {
 		return nil, err
 	}
-	p, err := d.build(l, mode, opts, ck)
+	p, err := d.build(l, mode, opts, ck, pol)
 	if err != nil && l.stridedCompute() {
 		// Channel views of N > 1 tensors give convolutions strided
 		// tensors; should the library refuse them, copy into packed
@@ -99,7 +125,7 @@ func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options, ck C
 			return nil, lerr
 		}
 		var perr error
-		if p, perr = d.build(lp, mode, opts, ck); perr != nil {
+		if p, perr = d.build(lp, mode, opts, ck, pol); perr != nil {
 			return nil, fmt.Errorf("%w (packed-tensor fallback: %w)", err, perr)
 		}
 		p.info.Kernels += " (packed-tensor fallback)"
@@ -110,7 +136,7 @@ func (d *device) compile(g *arch.Graph, w weights.Set, opts runner.Options, ck C
 
 // build makes a program of a lowering on the library thread, releasing
 // everything on failure.
-func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options, ck CopyKernel) (*program, error) {
+func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options, ck CopyKernel, pol Policy) (*program, error) {
 	if opts.MemLimit > 0 && l.Bytes() > opts.MemLimit {
 		var wb int64
 		for _, b := range l.Bufs {
@@ -120,7 +146,7 @@ func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options, ck Cop
 		}
 		return nil, runner.FormatMemError(l.Bytes(), opts.MemLimit, map[string]int64{"activations": l.Bytes() - wb, "weights": wb})
 	}
-	p := &program{d: d, l: l, tf32: opts.TF32, graph: opts.CUDAGraph, copy: ck,
+	p := &program{d: d, l: l, tf32: opts.TF32, graph: opts.CUDAGraph, copy: ck, policy: pol,
 		consts: &[2]float32{0, 1}, elapsed: new(float32), tensorDescs: map[[8]int]uintptr{}}
 	p.runReq = newRequest(p.runOnThread)
 	p.info = runner.ProgramInfo{Backend: "cudnn", Mode: mode, Threads: 1, Kernels: "cudnn", Bytes: l.Bytes()}
@@ -136,6 +162,7 @@ func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options, ck Cop
 	if ck == CopyTransform {
 		p.info.Kernels += " (transform copies)"
 	}
+	p.info.Kernels += "; " + p.sel.summary()
 	return p, nil
 }
 
@@ -210,11 +237,11 @@ func (p *program) build() error {
 			}
 		}
 	}
-	// Shared activation descriptors: ReLU and ReLU6 (clipped at 6).
+	// Shared activation descriptors: ReLU, ReLU6 (clipped at 6), identity.
 	for _, act := range []struct {
 		mode int32
 		coef float64
-	}{{cudnnActivationReLU, 0}, {cudnnActivationClipped, 6}} {
+	}{{cudnnActivationReLU, 0}, {cudnnActivationClipped, 6}, {cudnnActivationIdentity, 0}} {
 		if err := a.dnn(sys(a.cudnnCreateActivationDescriptor, uintptr(unsafe.Pointer(h))), "cudnnCreateActivationDescriptor"); err != nil {
 			return err
 		}
@@ -232,21 +259,20 @@ func (p *program) build() error {
 		return err
 	}
 	// Pass 1: descriptors and algorithms; the workspace size is known after.
-	type convSetup struct {
-		filt, conv uintptr
-		algo       int32
-	}
 	setups := make([]convSetup, len(l.Calls))
-	found := map[string]convFwdAlgoPerf{}
+	found := map[string][]convFwdAlgoPerf{}
+	needDW, needLt := false, false
 	for i, c := range l.Calls {
-		if c.Kind != callConv && c.Kind != callConvBiasReLU {
+		if !selectable(c) {
 			continue
 		}
 		s, err := p.convSetup(c, found)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.stepName(i), err)
 		}
-		setups[i] = convSetup{s.filt, s.conv, s.algo}
+		setups[i] = s
+		needDW = needDW || dwEligible(c) == ""
+		needLt = needLt || ltEligible(c) == ""
 	}
 	if p.wsSize > 0 {
 		if err := a.cuda(sys(a.cudaMalloc, uintptr(unsafe.Pointer(h)), uintptr(p.wsSize)), "cudaMalloc(cuDNN workspace)"); err != nil {
@@ -254,33 +280,52 @@ func (p *program) build() error {
 		}
 		p.ws = *h
 	}
-	// Pass 2: the argument words of every call.
-	stepOf := make([]int, len(l.Calls))
-	for si, s := range l.Steps {
-		for i := s.First; i < s.End; i++ {
-			stepOf[i] = si
-		}
-	}
-	for i, c := range l.Calls {
-		gc, err := p.prepare(c, setups[i].filt, setups[i].conv, setups[i].algo)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p.stepName(i), err)
-		}
-		gc.kind, gc.step = c.Kind, stepOf[i]
-		p.calls = append(p.calls, gc)
-	}
 	for _, e := range []*uintptr{&p.evStart, &p.evStop} {
 		if err := a.cuda(sys(a.cudaEventCreate, uintptr(unsafe.Pointer(h))), "cudaEventCreate"); err != nil {
 			return err
 		}
 		*e = *h
 	}
-	// Warm-up outside any capture: lazy module loading and cuDNN's lazy
-	// initialisation must not happen inside a capture (engine.md 4.5).
 	if err := p.setMath(); err != nil {
 		return err
 	}
-	if err := p.enqueue(0, len(p.calls)); err != nil {
+	p.d.loadExtensions(needDW && p.policy.DW != DWCudnn, needLt && p.policy.GEMM != GEMMCudnn)
+	p.sel = newSelector(p, p.policy)
+	if needDW && p.policy.DW == DWAuto && p.d.dw == nil {
+		p.sel.note("%s unavailable: %v", implDW, p.d.dwErr)
+	}
+	if needLt && p.policy.GEMM == GEMMAuto && p.d.lt == nil {
+		p.sel.note("%s unavailable: %v", implLt, p.d.ltErr)
+	}
+	// Pass 2: the argument words of every call, a chosen implementation
+	// for every convolution.
+	p.setups = setups
+	p.first = make([]int, len(l.Calls)+1)
+	for i, c := range l.Calls {
+		p.first[i] = len(p.calls)
+		var gcs []gpuCall
+		if selectable(c) {
+			var err error
+			if gcs, err = p.sel.choose(i, c, setups[i]); err != nil {
+				return fmt.Errorf("%s: %w", p.stepName(i), err)
+			}
+		} else {
+			gc, err := p.prepare(c)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.stepName(i), err)
+			}
+			gcs = []gpuCall{gc}
+		}
+		for _, gc := range gcs {
+			gc.kind, gc.call = c.Kind, i
+			p.calls = append(p.calls, gc)
+		}
+	}
+	p.first[len(l.Calls)] = len(p.calls)
+	p.stepKernels = p.describeSteps()
+	// Warm-up outside any capture: lazy module loading and cuDNN's lazy
+	// initialisation must not happen inside a capture (engine.md 4.5).
+	if err := p.enqueue(0, len(l.Calls)); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
 	if err := a.cuda(sys(a.cudaStreamSynchronize, p.d.stream), "cudaStreamSynchronize(warm-up)"); err != nil {
@@ -292,17 +337,19 @@ func (p *program) build() error {
 	return nil
 }
 
-// convSetup creates the filter and convolution descriptors of a conv call
-// and picks its algorithm with cudnnFindConvolutionForwardAlgorithm (once
-// per distinct layer shape).
-func (p *program) convSetup(c call, found map[string]convFwdAlgoPerf) (struct {
+// convSetup is a conv call's filter and convolution descriptors and the
+// cuDNN algorithms it may use, cudnnFind's fastest first.
+type convSetup struct {
 	filt, conv uintptr
-	algo       int32
-}, error) {
-	var out struct {
-		filt, conv uintptr
-		algo       int32
-	}
+	perfs      []convFwdAlgoPerf
+}
+
+// convSetup creates the filter and convolution descriptors of a conv call
+// and lists its usable algorithms with cudnnFindConvolutionForwardAlgorithm
+// (once per distinct layer shape); the workspace grows to the largest
+// need among them.
+func (p *program) convSetup(c call, found map[string][]convFwdAlgoPerf) (convSetup, error) {
+	var out convSetup
 	a := p.d.a
 	h := new(uintptr)
 	if err := a.dnn(sys(a.cudnnCreateFilterDescriptor, uintptr(unsafe.Pointer(h))), "cudnnCreateFilterDescriptor"); err != nil {
@@ -344,29 +391,115 @@ func (p *program) convSetup(c call, found map[string]convFwdAlgoPerf) (struct {
 		return out, err
 	}
 	key := fmt.Sprint(c.X.Dims, c.X.Strides, c.W.Dims, ca, c.Y.Dims, c.Y.Strides)
-	perf, ok := found[key]
+	perfs, ok := found[key]
 	if !ok {
-		perfs := make([]convFwdAlgoPerf, cudnnConvFwdAlgoMaxResult)
+		all := make([]convFwdAlgoPerf, cudnnConvFwdAlgoMaxResult)
 		n := new(int32)
 		if err := a.dnn(sys(a.cudnnFindConvolutionForwardAlgorithm, p.d.dnn, xd, out.filt, out.conv, yd,
-			uintptr(len(perfs)), uintptr(unsafe.Pointer(n)), uintptr(unsafe.Pointer(&perfs[0]))),
+			uintptr(len(all)), uintptr(unsafe.Pointer(n)), uintptr(unsafe.Pointer(&all[0]))),
 			"cudnnFindConvolutionForwardAlgorithm"); err != nil {
 			return out, err
 		}
-		i, err := pickAlgo(perfs[:*n], p.tf32)
-		if err != nil {
+		if perfs, err = usableAlgos(all[:*n], p.tf32, convWorkspaceCap); err != nil {
 			return out, err
 		}
-		perf = perfs[i]
-		found[key] = perf
+		found[key] = perfs
 	}
-	out.algo = perf.Algo
-	p.wsSize = max(p.wsSize, perf.Memory)
+	out.perfs = perfs
+	for _, pf := range perfs {
+		p.wsSize = max(p.wsSize, pf.Memory)
+	}
 	return out, nil
 }
 
-// prepare builds the argument words of one call.
-func (p *program) prepare(c call, filt, conv uintptr, algo int32) (gpuCall, error) {
+// convForward is cudnnConvolutionForward of c with algo (beta 0).
+func (p *program) convForward(c call, st convSetup, algo int32) (gpuCall, error) {
+	var g gpuCall
+	xd, err := p.tensorDesc(c.X)
+	if err != nil {
+		return g, err
+	}
+	yd, err := p.tensorDesc(c.Y)
+	if err != nil {
+		return g, err
+	}
+	g.fn = p.d.a.cudnnConvolutionForward
+	g.set(p.d.dnn, p.one(), xd, p.ptr(c.X), st.filt, p.ptr(c.W), st.conv, uintptr(algo),
+		p.ws, uintptr(p.wsSize), p.zero(), yd, p.ptr(c.Y))
+	return g, nil
+}
+
+// convFused is cudnnConvolutionBiasActivationForward of a callConvBiasAct
+// with algo: ReLU fused, identity otherwise (then ReLU6 as a second call).
+func (p *program) convFused(c call, st convSetup, algo int32) ([]gpuCall, error) {
+	var g gpuCall
+	var t [4]uintptr
+	for i, d := range []desc{c.X, c.Z, c.B, c.Y} {
+		h, err := p.tensorDesc(d)
+		if err != nil {
+			return nil, err
+		}
+		t[i] = h
+	}
+	a2, err := p.scalar(c.Alpha2)
+	if err != nil {
+		return nil, err
+	}
+	act := p.actDescs[2] // identity
+	if c.Act == actReLU {
+		act = p.actDescs[0]
+	}
+	g.fn = p.d.a.cudnnConvolutionBiasActivationForward
+	g.set(p.d.dnn, p.one(), t[0], p.ptr(c.X), st.filt, p.ptr(c.W), st.conv, uintptr(algo),
+		p.ws, uintptr(p.wsSize), a2, t[1], p.ptr(c.Z), t[2], p.ptr(c.B), act, t[3], p.ptr(c.Y))
+	out := []gpuCall{g}
+	if c.Act == actReLU6 {
+		ag, err := p.activation(c.Y, c.Y, actReLU6)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ag)
+	}
+	return out, nil
+}
+
+// convBiasSplit is a callConvBiasAct as cuDNN's separate calls: the conv,
+// a bias add, a residual add and the activation.
+func (p *program) convBiasSplit(c call, st convSetup, algo int32) ([]gpuCall, error) {
+	g, err := p.convForward(c, st, algo)
+	if err != nil {
+		return nil, err
+	}
+	out := []gpuCall{g}
+	adds := []desc{c.B}
+	if c.Alpha2 != 0 {
+		adds = append(adds, c.Z)
+	}
+	for _, x := range adds {
+		ag, err := p.prepare(call{Kind: callAddTensor, X: x, Y: c.Y, Alpha: 1, Beta: 1})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ag)
+	}
+	if c.Act != actNone {
+		ag, err := p.activation(c.Y, c.Y, c.Act)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ag)
+	}
+	return out, nil
+}
+
+// activation is cudnnActivationForward y = act(x) (ReLU or ReLU6).
+func (p *program) activation(x, y desc, act actKind) (gpuCall, error) {
+	return p.prepare(call{Kind: callActivation, X: x, Y: y, Act: act})
+}
+
+// prepare builds the argument words of one call that is not a
+// convolution (those have candidates: choose.go).
+func (p *program) prepare(c call) (gpuCall, error) {
 	a := p.d.a
 	var g gpuCall
 	set := func(fn uintptr, args ...uintptr) {
@@ -385,24 +518,6 @@ func (p *program) prepare(c call, filt, conv uintptr, algo int32) (gpuCall, erro
 	}
 	h := p.d.dnn
 	switch c.Kind {
-	case callConv:
-		t, err := descs(c.X, c.Y)
-		if err != nil {
-			return g, err
-		}
-		set(a.cudnnConvolutionForward, h, p.one(), t[0], p.ptr(c.X), filt, p.ptr(c.W), conv, uintptr(algo),
-			p.ws, uintptr(p.wsSize), p.zero(), t[1], p.ptr(c.Y))
-	case callConvBiasReLU:
-		t, err := descs(c.X, c.Z, c.B, c.Y)
-		if err != nil {
-			return g, err
-		}
-		a2, err := p.scalar(c.Alpha2)
-		if err != nil {
-			return g, err
-		}
-		set(a.cudnnConvolutionBiasActivationForward, h, p.one(), t[0], p.ptr(c.X), filt, p.ptr(c.W), conv, uintptr(algo),
-			p.ws, uintptr(p.wsSize), a2, t[1], p.ptr(c.Z), t[2], p.ptr(c.B), p.actDescs[0], t[3], p.ptr(c.Y))
 	case callAddTensor:
 		t, err := descs(c.X, c.Y)
 		if err != nil {
@@ -461,13 +576,14 @@ func (p *program) prepare(c call, filt, conv uintptr, algo int32) (gpuCall, erro
 		if m.TransB {
 			tb = cublasOpT
 		}
+		g.lib = libBLAS
 		set(a.cublasSgemm, p.d.blas, ta, tb, uintptr(m.M), uintptr(m.N), uintptr(m.K), p.one(),
 			p.ptr(c.W), uintptr(m.LDA), p.ptr(c.X), uintptr(m.LDB), p.zero(), p.ptr(c.Y), uintptr(m.LDC))
 	case callCopy:
 		if p.copy == CopyMemcpy3D {
 			if m, ok := pitchedCopy(c.X, c.Y, p.ptr(c.X), p.ptr(c.Y)); ok {
 				p.copies3D = append(p.copies3D, m)
-				g.rt = true
+				g.lib = libRT
 				set(a.cudaMemcpy3DAsync, uintptr(unsafe.Pointer(m)), p.d.stream)
 				return g, nil
 			}
@@ -513,11 +629,16 @@ func (p *program) setMath() error {
 	return p.d.a.blas(p.sysHot(p.d.a.cublasSetMathMode, 2, p.d.blas, mode, 0, 0, 0), "cublasSetMathMode")
 }
 
-// enqueue issues calls [from, to) on the stream.
+// enqueue issues lowered calls [from, to) on the stream.
 func (p *program) enqueue(from, to int) error {
+	return p.issue(p.calls[p.first[from]:p.first[to]])
+}
+
+// issue issues prepared calls on the stream.
+func (p *program) issue(calls []gpuCall) error {
 	a := p.d.a
-	for i := from; i < to; i++ {
-		c := &p.calls[i]
+	for i := range calls {
+		c := &calls[i]
 		var r uintptr
 		if c.bn {
 			g := c.args
@@ -526,12 +647,14 @@ func (p *program) enqueue(from, to int) error {
 			r = sys(c.fn, c.args[:c.n]...)
 		}
 		if r != 0 {
-			what := fmt.Sprintf("%s (%s)", p.stepName(i), c.kind)
-			switch {
-			case c.kind == callGemm:
+			what := fmt.Sprintf("%s (%s)", p.stepName(c.call), c.kind)
+			switch c.lib {
+			case libBLAS:
 				return a.blas(r, what)
-			case c.rt:
+			case libRT:
 				return a.cuda(r, what)
+			case libDriver:
+				return driverError(p.d.dw.cuGetErrorString, r, what)
 			}
 			return a.dnn(r, what)
 		}
@@ -547,7 +670,7 @@ func (p *program) capture() error {
 	if err := a.cuda(sys(a.cudaStreamBeginCapture, s, cudaStreamCaptureRelaxed), "cudaStreamBeginCapture"); err != nil {
 		return err
 	}
-	qerr := p.enqueue(0, len(p.calls))
+	qerr := p.enqueue(0, len(p.l.Calls))
 	h := new(uintptr)
 	cerr := a.cuda(sys(a.cudaStreamEndCapture, s, uintptr(unsafe.Pointer(h))), "cudaStreamEndCapture")
 	if qerr != nil || cerr != nil {
@@ -634,7 +757,7 @@ func (p *program) runOnThread() error {
 		if err := a.cuda(p.sysHot(a.cudaGraphLaunch, 2, p.cexec, s, 0, 0, 0), "cudaGraphLaunch"); err != nil {
 			return err
 		}
-	} else if err := p.enqueue(0, len(p.calls)); err != nil {
+	} else if err := p.enqueue(0, len(p.l.Calls)); err != nil {
 		return err
 	}
 	if err := a.cuda(p.sysHot(a.cudaEventRecord, 2, p.evStop, s, 0, 0, 0), "cudaEventRecord"); err != nil {
@@ -717,7 +840,7 @@ func (p *program) Profile(ctx context.Context, input, output []float32) ([]runne
 			if err != nil {
 				return err
 			}
-			times = append(times, runner.StepTime{Name: st.Name, Ops: st.Ops, Nanos: ns})
+			times = append(times, runner.StepTime{Name: st.Name, Ops: st.Ops, Nanos: ns, Kernel: p.stepKernels[i]})
 		}
 		return nil
 	})
@@ -770,6 +893,38 @@ func (p *program) profileGraph() error {
 		}
 	}
 	return nil
+}
+
+// describeSteps names what runs each step: the chosen implementation of
+// its convolutions, how its copies run, the library call of the rest.
+func (p *program) describeSteps() []string {
+	out := make([]string, len(p.l.Steps))
+	for si, st := range p.l.Steps {
+		var names []string
+		add := func(n string) {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		for i := st.First; i < st.End; i++ {
+			if r, ok := p.sel.records[i]; ok {
+				add(r.name)
+				continue
+			}
+			for _, g := range p.calls[p.first[i]:p.first[i+1]] {
+				switch {
+				case g.kind == callCopy && g.lib == libRT:
+					add("memcpy3d")
+				case g.kind == callCopy:
+					add("transform")
+				default:
+					add(g.kind.String())
+				}
+			}
+		}
+		out[si] = strings.Join(names, " + ")
+	}
+	return out
 }
 
 // Info describes the program.
@@ -827,6 +982,7 @@ func (p *program) release() error {
 		keep(a.dnn(sys(a.cudnnDestroyOpTensorDescriptor, p.opAddDesc), "cudnnDestroyOpTensorDescriptor"))
 		p.opAddDesc = 0
 	}
+	keep(p.releaseLt())
 	for _, m := range []uintptr{p.ws, p.arena} {
 		if m != 0 {
 			keep(a.cuda(sys(a.cudaFree, m), "cudaFree"))

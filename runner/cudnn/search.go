@@ -48,11 +48,16 @@ func OSSearchEnv() SearchEnv {
 // Libs is the result of the library search: the absolute path of every
 // library found ("" when absent) and the directories it looked in.
 type Libs struct {
-	CUDA       int    // CUDA major version of the runtime found (12 or 13), 0 if none
-	Cudart     string // libcudart.so.<CUDA>
-	CublasLt   string // libcublasLt.so.<CUDA>
-	Cublas     string // libcublas.so.<CUDA>
-	Nvrtc      string // libnvrtc.so.<CUDA> (optional: cuDNN's runtime-compiled engines)
+	CUDA     int    // CUDA major version of the runtime found (12 or 13), 0 if none
+	Cudart   string // libcudart.so.<CUDA>
+	CublasLt string // libcublasLt.so.<CUDA>
+	Cublas   string // libcublas.so.<CUDA>
+	Nvrtc    string // libnvrtc.so.<CUDA> (optional: cuDNN's runtime-compiled engines and the own depthwise kernel)
+	// Driver is libcuda.so.1 where a searched directory has it (optional:
+	// the driver API is opened by soname first, which finds the one the
+	// CUDA runtime loaded; this path is the fallback). It is not in
+	// LoadOrder.
+	Driver     string
 	CudnnGraph string // libcudnn_graph.so.9
 	CudnnOps   string // libcudnn_ops.so.9
 	CudnnCnn   string // libcudnn_cnn.so.9
@@ -283,6 +288,7 @@ func Search(e SearchEnv) Libs {
 		l.CublasLt = find("libcublasLt.so." + v)
 		l.Cublas = find("libcublas.so." + v)
 		l.Nvrtc = find("libnvrtc.so." + v)
+		l.Driver = find("libcuda.so.1")
 	}
 	return l
 }

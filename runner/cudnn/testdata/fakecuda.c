@@ -1,10 +1,12 @@
 /*
- * fakecuda.c: a CPU stand-in for the parts of the CUDA runtime, cuBLAS and cuDNN 9 that
- * runner/cudnn calls, written from the documented C prototypes (cuda_runtime_api.h,
- * cublas_api.h, cudnn_ops.h, cudnn_cnn.h). The test builds it into one shared object and
- * installs copies under the CUDA 13 wheel names, so the Go side's loading, symbol lookup and
- * every argument of every call go through the real purego path with no GPU. "Device"
- * memory is host memory; stream capture records calls and graph launch replays them.
+ * fakecuda.c: a CPU stand-in for the parts of the CUDA runtime, cuBLAS, cuBLASLt, cuDNN 9, NVRTC
+ * and the CUDA driver API that runner/cudnn calls, written from the documented C prototypes
+ * (cuda_runtime_api.h, cublas_api.h, cublasLt.h, cudnn_ops.h, cudnn_cnn.h, nvrtc.h, cuda.h). The
+ * test builds it into one shared object and installs copies under the CUDA 13 wheel names (and
+ * libcuda.so.1), so the Go side's loading, symbol lookup and every argument of every call go
+ * through the real purego path with no GPU. "Device" memory is host memory; stream capture
+ * records calls and graph launch replays them. The backend's own kernel (../dwkernel.cu) is
+ * compiled here as C through cudashim.h and its grid runs on the CPU when launched.
  * Test-only: the Go module itself never uses cgo.
  */
 #include <math.h>
@@ -22,8 +24,11 @@ struct graph { int n, cap; struct rec *r; };
 struct graph *fake_cur;
 long fake_calls;      /* compute calls executed, for the test to read via dlsym */
 int fake_packed_only; /* set by the test: refuse strided conv tensors like a strict library */
+int fake_nvrtc_fail;  /* set by the test: nvrtcCompileProgram fails with a log */
+int fake_lt_mode;     /* set by the test: 1 no cuBLASLt algorithm at all, 2 none for row-major A or B */
+int fake_wrong;       /* set by the test: 1 the own kernel, 2 cublasLtMatmul, writes one wrong element */
 
-enum { K_CONV = 1, K_CBA, K_ADD, K_TRANSFORM, K_ACT, K_POOL, K_BN, K_GEMM, K_OP, K_EVENT, K_M3D };
+enum { K_CONV = 1, K_CBA, K_ADD, K_TRANSFORM, K_ACT, K_POOL, K_BN, K_GEMM, K_OP, K_EVENT, K_M3D, K_LT, K_LAUNCH };
 
 struct tdesc { int n, c, h, w, ns, cs, hs, ws, dtype; };
 struct fdesc { int k, c, h, w, dtype, format; };
@@ -149,17 +154,19 @@ static int conv_ok(const struct tdesc *x, const struct fdesc *w, const struct cd
 /* cudnnConvolutionFwdAlgoPerf_t */
 struct perf { int algo, status; float time; size_t memory; int determinism, mathType, reserved[3]; };
 
-/* Algorithm 6 pretends to be a tensor-core (TF32) kernel, listed first; algorithm 1 is the
- * FMA one and needs a 4 KiB workspace. */
+/* Algorithm 6 pretends to be a tensor-core (TF32) kernel, listed first; algorithm 1
+ * (IMPLICIT_PRECOMP_GEMM) is an FMA one and needs a 4 KiB workspace; algorithm 0 (IMPLICIT_GEMM)
+ * is an FMA one without workspace. */
 int cudnnFindConvolutionForwardAlgorithm(void *h, struct tdesc *x, struct fdesc *w, struct cdesc *c, struct tdesc *y,
                                          int req, int *got, struct perf *p) {
 	(void)h;
 	if (fake_capturing) return 9;
-	if (!conv_ok(x, w, c, y) || req < 2) return 3;
-	memset(p, 0, 2 * sizeof *p);
+	if (!conv_ok(x, w, c, y) || req < 3) return 3;
+	memset(p, 0, 3 * sizeof *p);
 	p[0] = (struct perf){6, 0, 0.01f, 0, 1, 1, {0}};
 	p[1] = (struct perf){1, 0, 0.02f, 4096, 1, 3, {0}};
-	*got = 2;
+	p[2] = (struct perf){0, 0, 0.03f, 0, 1, 3, {0}};
+	*got = 3;
 	return 0;
 }
 
@@ -174,7 +181,7 @@ static int do_conv(const u *a, int cba) {
 	int algo = a[7];
 	float alpha = *(float *)a[1];
 	if (!conv_ok(xd, wd, cd, yd) || cd->mode != 1) return 3;
-	if (algo != 1 && algo != 6) return 3;
+	if (algo != 0 && algo != 1 && algo != 6) return 3;
 	if (algo == 6 && cd->math == 3) return 9; /* tensor cores on an FMA-only descriptor */
 	if (algo == 1 && (!a[8] || a[9] < 4096)) return 3; /* workspace too small */
 	const struct tdesc *zd = 0, *bd = 0;
@@ -184,7 +191,9 @@ static int do_conv(const u *a, int cba) {
 	if (cba) {
 		alpha2 = *(float *)a[10], zd = (void *)a[11], z = (void *)a[12], bd = (void *)a[13], b = (void *)a[14];
 		act = (void *)a[15];
-		if (act->mode != 1 || bd->c != yd->c || bd->n != 1 || bd->h != 1 || bd->w != 1) return 9;
+		/* RELU with any algorithm; IDENTITY only with IMPLICIT_PRECOMP_GEMM (cudnn_cnn.h docs) */
+		if (act->mode != 1 && !(act->mode == 5 && algo == 1)) return 9;
+		if (bd->c != yd->c || bd->n != 1 || bd->h != 1 || bd->w != 1) return 9;
 		if (zd->n != yd->n || zd->c != yd->c || zd->h != yd->h || zd->w != yd->w) return 3;
 	} else {
 		beta = *(float *)a[10];
@@ -208,7 +217,7 @@ static int do_conv(const u *a, int cba) {
 					double v = alpha * s;
 					if (cba) {
 						v += alpha2 * *at(zd, z, n, o, i, j) + *at(bd, b, 0, o, 0, 0);
-						v = v > 0 ? v : 0;
+						if (act->mode == 1) v = v > 0 ? v : 0;
 					} else if (beta != 0) {
 						v += beta * *at(yd, y, n, o, i, j);
 					}
@@ -406,6 +415,250 @@ int cudaEventRecordWithFlags(double *e, void *s, unsigned flags) {
 	return record(K_EVENT, a, 1, 0);
 }
 
+/* ---- cuBLASLt (cublasLt.h) ---- */
+struct ltdesc { int compute, scale, ta, tb; unsigned epi; const float *bias; };
+struct ltlayout { unsigned type; int order, batch; unsigned long long rows, cols; long long ld, stride; };
+struct ltpref { unsigned long long maxws; unsigned align[4]; };
+/* cublasLtMatmulHeuristicResult_t: algo (8 x uint64), workspaceSize, state, wavesCount, reserved[4] */
+struct lthres { unsigned long long algo[8]; size_t ws; int state; float waves; int reserved[4]; };
+
+int cublasLtCreate(void **h) { *h = malloc(8); return 0; }
+int cublasLtMatmulDescCreate(struct ltdesc **d, int compute, int scale) {
+	if (compute != 68 && compute != 77) return 7; /* CUBLAS_COMPUTE_32F, _FAST_TF32 */
+	if (scale != 0) return 7;
+	*d = calloc(1, sizeof **d);
+	(*d)->compute = compute, (*d)->scale = scale, (*d)->epi = 1;
+	return 0;
+}
+int cublasLtMatmulDescDestroy(struct ltdesc *d) { free(d); return 0; }
+int cublasLtMatmulDescSetAttribute(struct ltdesc *d, int attr, const void *buf, size_t n) {
+	switch (attr) {
+	case 3: if (n != 4) return 7; d->ta = *(const int *)buf; return d->ta > 1 ? 7 : 0;  /* TRANSA */
+	case 4: if (n != 4) return 7; d->tb = *(const int *)buf; return d->tb > 1 ? 7 : 0;  /* TRANSB */
+	case 7: if (n != 4) return 7; d->epi = *(const unsigned *)buf; return 0;            /* EPILOGUE */
+	case 8: if (n != 8) return 7; d->bias = *(float *const *)buf; return 0;             /* BIAS_POINTER */
+	}
+	return 7;
+}
+int cublasLtMatrixLayoutCreate(struct ltlayout **l, unsigned type, unsigned long long rows, unsigned long long cols, long long ld) {
+	if (type != 0 || rows == 0 || cols == 0) return 7;
+	*l = calloc(1, sizeof **l);
+	**l = (struct ltlayout){type, 0, 1, rows, cols, ld, 0};
+	return 0;
+}
+int cublasLtMatrixLayoutDestroy(struct ltlayout *l) { free(l); return 0; }
+int cublasLtMatrixLayoutSetAttribute(struct ltlayout *l, int attr, const void *buf, size_t n) {
+	switch (attr) {
+	case 1: if (n != 4) return 7; l->order = *(const int *)buf; return l->order > 1 ? 7 : 0; /* ORDER (COL, ROW only) */
+	case 5: if (n != 4) return 7; l->batch = *(const int *)buf; return l->batch < 1 ? 7 : 0; /* BATCH_COUNT */
+	case 6: if (n != 8) return 7; l->stride = *(const long long *)buf; return 0;            /* STRIDED_BATCH_OFFSET */
+	}
+	return 7;
+}
+int cublasLtMatmulPreferenceCreate(struct ltpref **p) { *p = calloc(1, sizeof **p); return 0; }
+int cublasLtMatmulPreferenceDestroy(struct ltpref *p) { free(p); return 0; }
+int cublasLtMatmulPreferenceSetAttribute(struct ltpref *p, int attr, const void *buf, size_t n) {
+	if (attr == 1) { if (n != 8) return 7; p->maxws = *(const unsigned long long *)buf; return 0; } /* MAX_WORKSPACE_BYTES */
+	if (attr >= 5 && attr <= 8) { /* MIN_ALIGNMENT_{A,B,C,D}_BYTES */
+		if (n != 4) return 7;
+		unsigned a = *(const unsigned *)buf;
+		if (a == 0 || (a & (a - 1))) return 7;
+		p->align[attr - 5] = a;
+		return 0;
+	}
+	return 7;
+}
+static long long lt_at(const struct ltlayout *l, int b, long long i, long long j) {
+	return (long long)b * l->stride + (l->order ? i * l->ld + j : i + j * l->ld);
+}
+static int lt_ld_ok(const struct ltlayout *l) { return l->ld >= (long long)(l->order ? l->cols : l->rows); }
+/* The shape checks of a matmul: op(A) m x k, op(B) k x n, C and D m x n, one batch count. */
+static int lt_check(const struct ltdesc *d, const struct ltlayout *A, const struct ltlayout *B, const struct ltlayout *C, const struct ltlayout *D) {
+	unsigned long long m = d->ta ? A->cols : A->rows, k = d->ta ? A->rows : A->cols;
+	unsigned long long kb = d->tb ? B->cols : B->rows, n = d->tb ? B->rows : B->cols;
+	if (k != kb || C->rows != m || C->cols != n || D->rows != m || D->cols != n) return 7;
+	if (A->batch != D->batch || B->batch != D->batch || C->batch != D->batch) return 7;
+	if (!lt_ld_ok(A) || !lt_ld_ok(B) || !lt_ld_ok(C) || !lt_ld_ok(D)) return 7;
+	if (d->epi != 1 && d->epi != 2 && d->epi != 4 && d->epi != 6) return 15;
+	if ((d->epi & 4) && !d->bias) return 7;
+	return 0;
+}
+int cublasLtMatmulAlgoGetHeuristic(void *h, struct ltdesc *d, struct ltlayout *A, struct ltlayout *B, struct ltlayout *C,
+                                   struct ltlayout *D, struct ltpref *p, int req, struct lthres *res, int *got) {
+	(void)h;
+	if (req < 1) return 7;
+	int st = lt_check(d, A, B, C, D);
+	if (st) return st;
+	if (fake_lt_mode == 1 || (fake_lt_mode == 2 && (A->order || B->order))) return 15; /* CUBLAS_STATUS_NOT_SUPPORTED */
+	/* two algorithms: id 0 without workspace, id 1 wanting 1 KiB (if allowed) */
+	int n = 0;
+	for (int id = 0; id < 2 && n < req; id++) {
+		size_t ws = id ? 1024 : 0;
+		if (ws > p->maxws) continue;
+		memset(&res[n], 0, sizeof res[n]);
+		res[n].algo[0] = id, res[n].ws = ws, res[n].state = 0, res[n].waves = 1;
+		n++;
+	}
+	*got = n;
+	return n ? 0 : 15;
+}
+static int do_lt(const u *a) {
+	/* h desc alpha A Adesc B Bdesc beta C Cdesc D Ddesc algo ws wsSize stream */
+	const struct ltdesc *d = (void *)a[1];
+	const struct ltlayout *Al = (void *)a[4], *Bl = (void *)a[6], *Cl = (void *)a[9], *Dl = (void *)a[11];
+	const float *A = (float *)a[3], *B = (float *)a[5], *C = (float *)a[8];
+	float *D = (float *)a[10];
+	float alpha = *(float *)a[2], beta = *(float *)a[7];
+	const struct lthres *algo = (void *)a[12];
+	int st = lt_check(d, Al, Bl, Cl, Dl);
+	if (st) return st;
+	if (!algo || algo->algo[0] > 1 || a[14] < algo->ws || (algo->ws && !a[13])) return 7;
+	long long m = Dl->rows, n = Dl->cols, k = d->ta ? Al->rows : Al->cols;
+	float *tmp = malloc(sizeof(float) * m * n);
+	for (int b = 0; b < Dl->batch; b++) {
+		for (long long i = 0; i < m; i++)
+			for (long long j = 0; j < n; j++) {
+				double s = 0;
+				for (long long l = 0; l < k; l++)
+					s += (double)A[d->ta ? lt_at(Al, b, l, i) : lt_at(Al, b, i, l)] * B[d->tb ? lt_at(Bl, b, j, l) : lt_at(Bl, b, l, j)];
+				double v = alpha * s;
+				if (beta != 0) v += beta * C[lt_at(Cl, b, i, j)];
+				if (d->epi & 4) v += d->bias[i]; /* bias per row of D, broadcast over columns */
+				if (d->epi & 2) v = v > 0 ? v : 0;
+				tmp[i * n + j] = (float)v;
+			}
+		for (long long i = 0; i < m; i++)
+			for (long long j = 0; j < n; j++) D[lt_at(Dl, b, i, j)] = tmp[i * n + j];
+	}
+	free(tmp);
+	if (fake_wrong == 2) D[lt_at(Dl, 0, 0, 0)] += 0.5f;
+	fake_calls++;
+	return 0;
+}
+int cublasLtMatmul(u h, u d, u al, u A, u Ad, u B, u Bd, u be, u C, u Cd, u D, u Dd, u algo, u ws, u wss, u s) {
+	u a[] = {h, d, al, A, Ad, B, Bd, be, C, Cd, D, Dd, algo, ws, wss, s};
+	return fake_capturing ? record(K_LT, a, 16, 0) : do_lt(a);
+}
+
+/* ---- NVRTC (nvrtc.h): "compiles" by checking the source and the options ---- */
+struct nvprog { char *src; char log[256]; int compiled, cubin; };
+int nvrtcVersion(int *maj, int *min) { *maj = 13, *min = 0; return 0; }
+const char *nvrtcGetErrorString(int r) { return r == 6 ? "NVRTC_ERROR_COMPILATION" : "NVRTC_ERROR_INVALID_INPUT"; }
+int nvrtcCreateProgram(struct nvprog **p, const char *src, const char *name, int nh, const char *const *hs, const char *const *in) {
+	(void)name, (void)hs, (void)in;
+	if (!src || nh != 0) return 3;
+	*p = calloc(1, sizeof **p);
+	(*p)->src = strdup(src);
+	return 0;
+}
+int nvrtcCompileProgram(struct nvprog *p, int n, const char *const *opts) {
+	int arch = 0;
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(opts[i], "--gpu-architecture=sm_90")) arch = 1, p->cubin = 1;
+		if (!strcmp(opts[i], "--gpu-architecture=compute_90")) arch = 1;
+	}
+	if (fake_nvrtc_fail) {
+		strcpy(p->log, "dwkernel.cu(1): error: fake compilation failure\n");
+		return 6;
+	}
+	if (!arch || !strstr(p->src, "__global__ void explorer_dw3x3_s1(") || !strstr(p->src, "__global__ void explorer_dw3x3_s2(")) {
+		strcpy(p->log, "dwkernel.cu: error: not the embedded kernel, or no sm_90/compute_90 target\n");
+		return 6;
+	}
+	p->compiled = 1;
+	return 0;
+}
+int nvrtcGetProgramLogSize(struct nvprog *p, size_t *n) { *n = strlen(p->log) + 1; return 0; }
+int nvrtcGetProgramLog(struct nvprog *p, char *log) { strcpy(log, p->log); return 0; }
+int nvrtcGetCUBINSize(struct nvprog *p, size_t *n) { if (!p->compiled || !p->cubin) return 3; *n = 10; return 0; }
+int nvrtcGetCUBIN(struct nvprog *p, char *out) { if (!p->compiled || !p->cubin) return 3; memcpy(out, "FAKECUBIN", 10); return 0; }
+int nvrtcGetPTXSize(struct nvprog *p, size_t *n) { if (!p->compiled) return 3; *n = 8; return 0; }
+int nvrtcGetPTX(struct nvprog *p, char *out) { if (!p->compiled) return 3; memcpy(out, "FAKEPTX", 8); return 0; }
+int nvrtcDestroyProgram(struct nvprog **p) { free((*p)->src); free(*p); *p = 0; return 0; }
+
+/* ---- CUDA driver API (cuda.h) ---- */
+#include "cudashim.h"
+#include "../dwkernel.cu"
+
+int fake_ctx;
+int cuInit(unsigned f) { return f ? 1 : 0; }
+int cuDeviceGet(int *d, int ordinal) { if (ordinal != 0) return 101; *d = 0; return 0; }
+int cuDeviceGetAttribute(int *v, int attr, int dev) {
+	if (dev != 0) return 101;
+	if (attr == 75) { *v = 9; return 0; } /* COMPUTE_CAPABILITY_MAJOR: an sm_90 (Hopper) stand-in */
+	if (attr == 76) { *v = 0; return 0; }
+	return 1;
+}
+int cuCtxGetCurrent(void **c) { *c = &fake_ctx; return 0; }
+int cuCtxSetCurrent(void *c) { (void)c; return 0; }
+int cuDevicePrimaryCtxRetain(void **c, int dev) { (void)dev; *c = &fake_ctx; return 0; }
+struct fmod { int loaded; };
+int cuModuleLoadData(struct fmod **m, const void *image) {
+	if (strcmp(image, "FAKECUBIN") && strcmp(image, "FAKEPTX")) return 200; /* CUDA_ERROR_INVALID_IMAGE */
+	*m = calloc(1, sizeof **m);
+	(*m)->loaded = 1;
+	return 0;
+}
+/* The kernels' parameters: 4 pointers, 11 ints (dwkernel.cu). */
+#define DW_PARAMS 15
+static const int dw_sizes[DW_PARAMS] = {8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4};
+static void dw_s1(void **p) {
+	explorer_dw3x3_s1(*(const float **)p[0], *(const float **)p[1], *(const float **)p[2], *(float **)p[3], *(int *)p[4],
+	                  *(int *)p[5], *(int *)p[6], *(int *)p[7], *(int *)p[8], *(int *)p[9], *(int *)p[10], *(int *)p[11],
+	                  *(int *)p[12], *(int *)p[13], *(int *)p[14]);
+}
+static void dw_s2(void **p) {
+	explorer_dw3x3_s2(*(const float **)p[0], *(const float **)p[1], *(const float **)p[2], *(float **)p[3], *(int *)p[4],
+	                  *(int *)p[5], *(int *)p[6], *(int *)p[7], *(int *)p[8], *(int *)p[9], *(int *)p[10], *(int *)p[11],
+	                  *(int *)p[12], *(int *)p[13], *(int *)p[14]);
+}
+struct fkern { const char *name; void (*fn)(void **); };
+static const struct fkern fake_kernels[] = {{"explorer_dw3x3_s1", dw_s1}, {"explorer_dw3x3_s2", dw_s2}};
+int cuModuleGetFunction(const struct fkern **f, struct fmod *m, const char *name) {
+	if (!m || !m->loaded) return 400; /* CUDA_ERROR_INVALID_HANDLE */
+	for (size_t i = 0; i < sizeof fake_kernels / sizeof fake_kernels[0]; i++)
+		if (!strcmp(fake_kernels[i].name, name)) { *f = &fake_kernels[i]; return 0; }
+	return 500; /* CUDA_ERROR_NOT_FOUND */
+}
+const char *cuda_driver_error(int r) { return r == 701 ? "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES" : "fake driver error"; }
+int cuGetErrorString(int r, const char **s) { *s = cuda_driver_error(r); return 0; }
+static int do_launch(const u *a) {
+	/* f gx gy gz bx by bz shmem stream params extra */
+	const struct fkern *f = (void *)a[0];
+	shim_dim3 grid = {(unsigned)a[1], (unsigned)a[2], (unsigned)a[3]}, block = {(unsigned)a[4], (unsigned)a[5], (unsigned)a[6]};
+	void **params = (void **)a[9];
+	if (!f || !params || a[10] || a[7]) return 1;
+	if (!grid.x || !grid.y || !grid.z || !block.x || !block.y || !block.z) return 1;
+	if ((unsigned long long)block.x * block.y * block.z > 1024) return 701;
+	shim_launch(f->fn, grid, block, params);
+	if (fake_wrong == 1) (*(float **)params[3])[0] += 0.5f;
+	fake_calls++;
+	return 0;
+}
+int cuLaunchKernel(u f, u gx, u gy, u gz, u bx, u by, u bz, u shmem, u s, u params, u extra) {
+	u a[] = {f, gx, gy, gz, bx, by, bz, shmem, s, params, extra};
+	if (!fake_capturing) return do_launch(a);
+	/* A captured launch keeps copies of the parameter values, as a graph kernel node does. */
+	void **src = (void **)params, **copy = malloc(DW_PARAMS * sizeof *copy);
+	char *vals = malloc(DW_PARAMS * 8);
+	for (int i = 0; i < DW_PARAMS; i++) {
+		memcpy(vals + 8 * i, src[i], dw_sizes[i]);
+		copy[i] = vals + 8 * i;
+	}
+	a[9] = (u)copy;
+	return record(K_LAUNCH, a, 11, 0);
+}
+
+/* fake_launch runs a kernel by name on the CPU, as cuLaunchKernel would (for the kernel tests). */
+int fake_launch(const char *name, unsigned gx, unsigned bx, void **params) {
+	for (size_t i = 0; i < sizeof fake_kernels / sizeof fake_kernels[0]; i++)
+		if (!strcmp(fake_kernels[i].name, name)) {
+			u a[] = {(u)&fake_kernels[i], gx, 1, 1, bx, 1, 1, 0, 0, (u)params, 0};
+			return do_launch(a);
+		}
+	return 500;
+}
+
 int cudaGraphLaunch(struct graph *g, void *s) {
 	(void)s;
 	for (int i = 0; i < g->n; i++) {
@@ -423,6 +676,8 @@ int cudaGraphLaunch(struct graph *g, void *s) {
 		case K_OP: st = do_op(r->a); break;
 		case K_EVENT: st = cudaEventRecord((double *)r->a[0], 0); break;
 		case K_M3D: st = do_m3d((const struct m3d *)r->a[0]); break;
+		case K_LT: st = do_lt(r->a); break;
+		case K_LAUNCH: st = do_launch(r->a); break;
 		default: st = 1;
 		}
 		if (st) return 719; /* cudaErrorLaunchFailure */

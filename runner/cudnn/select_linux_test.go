@@ -1,0 +1,304 @@
+//go:build linux && (amd64 || arm64)
+
+package cudnn
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/weights"
+)
+
+// compileAndCheck compiles g on b, runs it once and compares the output
+// with the op-by-op reference; it returns the program (closed by the
+// test's cleanup).
+func compileAndCheck(t *testing.T, b *Backend, g *arch.Graph, w weights.Set, opts runner.Options) *program {
+	t.Helper()
+	r := rand.New(rand.NewPCG(5, 5))
+	in64 := make([]float64, g.Tensors[g.Input].Shape.Elems())
+	in := make([]float32, len(in64))
+	for i := range in {
+		in[i] = float32(r.NormFloat64())
+		in64[i] = float64(in[i])
+	}
+	want := evalRef(t, g, w, in64)
+	pr, err := b.Compile(g, w, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pr.Close() })
+	out := make([]float32, len(want))
+	if err := pr.Run(context.Background(), in, out); err != nil {
+		t.Fatal(err)
+	}
+	scale := 0.0
+	for _, v := range want {
+		scale = math.Max(scale, math.Abs(v))
+	}
+	for i := range want {
+		if d := math.Abs(float64(out[i]) - want[i]); !(d <= 1e-4*scale) {
+			t.Fatalf("output[%d] = %g, want %g", i, out[i], want[i])
+		}
+	}
+	return pr.(*program)
+}
+
+// eligibleCounts counts a program's lowered convolutions the own kernel
+// and cuBLASLt can run.
+func eligibleCounts(p *program) (dw, lt int) {
+	for _, c := range p.l.Calls {
+		if dwEligible(c) == "" {
+			dw++
+		}
+		if ltEligible(c) == "" {
+			lt++
+		}
+	}
+	return dw, lt
+}
+
+// implCounts counts the chosen implementations.
+func implCounts(p *program) map[convImpl]int {
+	m := map[convImpl]int{}
+	for _, r := range p.sel.records {
+		m[r.impl]++
+	}
+	return m
+}
+
+// TestFakeLibsPolicies compiles designs with every convolution policy in
+// every mode on the fake libraries and checks the outputs against the
+// reference: forced, the own kernel and cuBLASLt run every convolution
+// they can (and the fingerprint says so); cuDNN-only runs none; auto
+// times them all. The fake runs the own kernel's C build and a cuBLASLt
+// written from cublasLt.h, so this checks the launch arguments, the
+// layouts and the epilogues end to end, not GPU behaviour.
+func TestFakeLibsPolicies(t *testing.T) {
+	b := fakeBackend(t)
+	if err := b.Available(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.WithPolicy(Policy{DWAuto, GEMMAuto})
+	specs := []struct {
+		name string
+		spec arch.Spec
+	}{
+		// depthwise s1 and s2, 1x1 convs over channel views at batch 2
+		{"snv2", arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Res: 32, Depths: []int{1, 1, 1}, Classes: 5, Batch: 2}},
+		// ReLU6 in the depthwise and 1x1 epilogues, a residual without ReLU
+		{"mnv2", arch.Spec{Family: arch.MobileNetV2, Width: 0.35, Res: 32, Classes: 4}},
+		// the G4 row whose shortcut has no ReLU
+		{"g4 shortcut only", arch.Spec{Family: arch.GuideG4, C: 16, Res: 5, Blocks: 2, NoReLU: true, Batch: 2}},
+	}
+	for _, sp := range specs {
+		g := build(t, sp.spec)
+		w := testWeights(g, 8)
+		for _, pol := range []Policy{{DWNVRTC, GEMMLt}, {DWCudnn, GEMMCudnn}, {DWAuto, GEMMAuto}} {
+			for _, opts := range []runner.Options{{Mode: runner.Eager}, {Mode: runner.Fused}, {Mode: runner.Fused, CUDAGraph: true}} {
+				t.Run(fmt.Sprintf("%s/%s/%s/graph=%v", sp.name, pol, opts.Mode, opts.CUDAGraph), func(t *testing.T) {
+					b.WithPolicy(pol)
+					p := compileAndCheck(t, b, g, w, opts)
+					dw, lt := eligibleCounts(p)
+					got := implCounts(p)
+					k := p.Info().Kernels
+					switch pol.DW {
+					case DWNVRTC:
+						if got[implDW] != dw || dw == 0 && sp.name != "g4 shortcut only" {
+							t.Errorf("dw=nvrtc: %d convs on the own kernel, %d eligible (%s)", got[implDW], dw, k)
+						}
+						if got[implLt] != lt || !strings.Contains(k, "forced dw=nvrtc,gemm=cublaslt") {
+							t.Errorf("gemm=cublaslt: %d convs on cuBLASLt, %d eligible (%s)", got[implLt], lt, k)
+						}
+					case DWCudnn:
+						if got[implDW] != 0 || got[implLt] != 0 {
+							t.Errorf("cudnn only: %v (%s)", got, k)
+						}
+					}
+					if n := got[implDW] + got[implLt] + got[implCudnnFused] + got[implCudnnConv]; n != len(p.sel.records) || n == 0 {
+						t.Errorf("records %v", got)
+					}
+					if !strings.Contains(k, "convs: ") {
+						t.Errorf("Kernels %q does not list the convolutions", k)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestFakeLibsFallbacks makes each optional implementation fail on the
+// fake (NVRTC cannot compile, cuBLASLt has no algorithm or rejects
+// row-major inputs, the own kernel or cuBLASLt computes a wrong element)
+// and checks that auto falls back to what works, recording why, and that
+// a forced policy fails Compile with the reason instead.
+func TestFakeLibsFallbacks(t *testing.T) {
+	b := fakeBackend(t)
+	if err := b.Available(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.WithPolicy(Policy{DWAuto, GEMMAuto})
+	g := build(t, arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Res: 32, Depths: []int{1, 1, 1}, Classes: 5, Batch: 2})
+	w := testWeights(g, 9)
+	opts := runner.Options{Mode: runner.Fused, CUDAGraph: true}
+	for _, tc := range []struct {
+		name      string
+		flag      string
+		value     int32
+		reloadDW  bool
+		forced    Policy
+		forcedErr string
+		autoNote  string
+		autoNoDW  bool
+		autoNoLt  bool
+		ltColOnly bool
+	}{
+		{name: "nvrtc fails", flag: "fake_nvrtc_fail", value: 1, reloadDW: true, forced: Policy{DWNVRTC, GEMMAuto},
+			forcedErr: "EXPLORER_CUDNN_DW=nvrtc: the depthwise kernel is unavailable", autoNote: "fake compilation failure", autoNoDW: true},
+		{name: "no cuBLASLt algorithm", flag: "fake_lt_mode", value: 1, forced: Policy{DWAuto, GEMMLt},
+			forcedErr: "EXPLORER_CUDNN_GEMM=cublaslt: no cuBLASLt algorithm", autoNote: "cuBLAS status 15", autoNoLt: true},
+		{name: "row-major inputs rejected", flag: "fake_lt_mode", value: 2, forced: Policy{DWAuto, GEMMLt}, ltColOnly: true},
+		{name: "wrong kernel", flag: "fake_wrong", value: 1, forced: Policy{DWNVRTC, GEMMAuto},
+			forcedErr: "self-check against cuDNN: dw3x3-nvrtc s2: differs from cuDNN", autoNote: "differs from cuDNN", autoNoDW: true},
+		{name: "wrong GEMM", flag: "fake_wrong", value: 2, forced: Policy{DWAuto, GEMMLt},
+			forcedErr: "self-check against cuDNN: cublasLt row-major #0: differs from cuDNN", autoNote: "differs from cuDNN", autoNoLt: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			unset := setFakeFlag(t, tc.flag, tc.value)
+			defer func() {
+				unset()
+				if tc.reloadDW {
+					b.dev.dw = nil
+				}
+			}()
+			if tc.reloadDW {
+				b.dev.dw = nil
+			}
+			b.WithPolicy(tc.forced)
+			if tc.forcedErr != "" {
+				_, err := b.Compile(g, w, opts)
+				if err == nil || !strings.Contains(err.Error(), tc.forcedErr) {
+					t.Fatalf("forced %s: err = %v, want %q", tc.forced, err, tc.forcedErr)
+				}
+			} else {
+				p := compileAndCheck(t, b, g, w, opts)
+				for _, r := range p.sel.records {
+					if r.impl == implLt && tc.ltColOnly && !strings.Contains(r.name, "column-major inputs") {
+						t.Errorf("chose %s with row-major inputs rejected", r.name)
+					}
+				}
+				if _, lt := eligibleCounts(p); implCounts(p)[implLt] != lt {
+					t.Errorf("forced cuBLASLt runs %d of %d eligible convs", implCounts(p)[implLt], lt)
+				}
+			}
+			b.WithPolicy(Policy{DWAuto, GEMMAuto})
+			p := compileAndCheck(t, b, g, w, opts)
+			got, k := implCounts(p), p.Info().Kernels
+			if tc.autoNote != "" && !strings.Contains(k, tc.autoNote) {
+				t.Errorf("Kernels %q does not say %q", k, tc.autoNote)
+			}
+			if (tc.autoNoDW && got[implDW] != 0) || (tc.autoNoLt && got[implLt] != 0) {
+				t.Errorf("auto still chose a failing implementation: %v (%s)", got, k)
+			}
+		})
+	}
+}
+
+// TestFakeLibsG4OneCall: for each of G4's four rows (paper Table 4), every
+// fused conv step of the compiled program can run as one library call:
+// the 1x1 convs as one cublasLtMatmul (bias, shortcut as C with beta 1,
+// ReLU in the epilogue), the 3x3 conv as one
+// cudnnConvolutionBiasActivationForward (identity activation with
+// IMPLICIT_PRECOMP_GEMM where there is no ReLU), which runs on the fake.
+func TestFakeLibsG4OneCall(t *testing.T) {
+	b := fakeBackend(t)
+	if err := b.Available(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.WithPolicy(Policy{DWAuto, GEMMAuto})
+	b.WithPolicy(Policy{DWAuto, GEMMLt})
+	for _, v := range []struct {
+		name               string
+		noReLU, noShortcut bool
+	}{{"ReLU+shortcut", false, false}, {"ReLU only", false, true}, {"shortcut only", true, false}, {"neither", true, true}} {
+		t.Run(v.name, func(t *testing.T) {
+			g := build(t, arch.Spec{Family: arch.GuideG4, C: 16, Res: 5, Blocks: 2, Batch: 2, NoReLU: v.noReLU, NoShortcut: v.noShortcut})
+			p := compileAndCheck(t, b, g, testWeights(g, 3), runner.Options{Mode: runner.Fused, CUDAGraph: true})
+			convs := 0
+			for _, op := range g.Ops {
+				if op.Kind == arch.OpConv {
+					convs++
+				}
+			}
+			if len(p.l.Calls) != convs {
+				t.Fatalf("%d lowered calls for %d convs", len(p.l.Calls), convs)
+			}
+			for i, c := range p.l.Calls {
+				if n := p.first[i+1] - p.first[i]; ltEligible(c) == "" && n != 1 {
+					t.Errorf("1x1 conv %d runs as %d calls (%s)", i, n, p.sel.records[i].name)
+				}
+				if ltEligible(c) == "" {
+					continue
+				}
+				var one []string
+				err := p.d.th.do(func() error {
+					cands, err := p.cudnnCandidates(c, p.setups[i])
+					if err != nil {
+						return err
+					}
+					for _, cd := range cands {
+						if cd.impl == implCudnnFused && len(cd.calls) == 1 && p.sel.probe(cd) == nil {
+							one = append(one, cd.name)
+						}
+					}
+					return nil
+				})
+				if err != nil || len(one) == 0 {
+					t.Errorf("conv %d (act %d, residual %v): no one-call cuDNN implementation runs (%v)", i, c.Act, c.Alpha2 != 0, err)
+				}
+				if c.Act != actReLU && (len(one) != 1 || one[0] != "cudnn-fused IMPLICIT_PRECOMP_GEMM") {
+					t.Errorf("conv %d without ReLU: one-call implementations %v, want IMPLICIT_PRECOMP_GEMM only", i, one)
+				}
+			}
+		})
+	}
+}
+
+// TestFakeLibsProfileKernels: a profile names what ran each step.
+func TestFakeLibsProfileKernels(t *testing.T) {
+	b := fakeBackend(t)
+	if err := b.Available(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.WithPolicy(Policy{DWAuto, GEMMAuto})
+	b.WithPolicy(Policy{DWNVRTC, GEMMLt})
+	g := build(t, arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Res: 32, Depths: []int{2, 1, 1}, Classes: 5})
+	p := compileAndCheck(t, b, g, testWeights(g, 2), runner.Options{Mode: runner.Fused, CUDAGraph: true})
+	in := make([]float32, g.Tensors[g.Input].Shape.Elems())
+	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
+	steps, err := p.Profile(context.Background(), in, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range steps {
+		if s.Kernel == "" {
+			t.Errorf("step %s has no kernel", s.Name)
+		}
+		for _, k := range []string{"dw3x3-nvrtc s1", "dw3x3-nvrtc s2", "cublasLt", "memcpy3d", "pool", "gemm"} {
+			if strings.Contains(s.Kernel, k) {
+				seen[k] = true
+			}
+		}
+	}
+	for _, k := range []string{"dw3x3-nvrtc s1", "dw3x3-nvrtc s2", "cublasLt", "memcpy3d", "pool", "gemm"} {
+		if !seen[k] {
+			t.Errorf("no step ran %s: %v", k, steps)
+		}
+	}
+}
