@@ -25,7 +25,7 @@ import (
 )
 
 const guidelinesSynopsis = "guidelines [--exp G1|G2|G3|G4|T8|all] [--platform arm|gpu] [--scales 1,2,4] [--out DIR] [--format png|svg|pdf]\n" +
-	"                           [--mode eager|fused] [--threads N] [--min-time D] [--max-time D] ..."
+	"                           [--mode eager|fused] [--threads N] [--batch N] [--cuda-graph] [--min-time D] [--max-time D] ..."
 
 // guidelinesDeps are what `explorer guidelines` takes from the machine.
 type guidelinesDeps struct {
@@ -77,6 +77,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	out := fs.String("out", "guidelines", "directory for the charts and CSV files ('' = none)")
 	format := fs.String("format", "png", "chart format: png|svg|pdf")
 	rounds := fs.Int("rounds", 3, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
+	batch := fs.Int("batch", 1, fmt.Sprintf("batch size of every design, 1..%d (the paper's GPU speeds are at batch 8)", arch.MaxBatch))
 	mf := addMeasureFlags(fs, 120*time.Millisecond, time.Second, 2, 3, false)
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
@@ -111,11 +112,19 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if *rounds < 1 || *rounds > 100 {
 		return nil, usagef("invalid --rounds %d (valid: 1..100)", *rounds)
 	}
+	if *batch < 1 || *batch > arch.MaxBatch {
+		return nil, usagef("invalid --batch %d (valid: 1..%d)", *batch, arch.MaxBatch)
+	}
 	c := &guidelinesConfig{out: *out, format: *format, mode: mode, mf: mf, rounds: *rounds}
 	for _, x := range xs {
 		t, err := guideline.FromExperiment(x, p, sc)
 		if err != nil {
 			return nil, usageError{err}
+		}
+		for i := range t.Rows {
+			for j := range t.Rows[i].Specs {
+				t.Rows[i].Specs[j].Batch = *batch
+			}
 		}
 		t.Modes = guideline.ModesFor(t.ID, mode, explicitMode)
 		t.Backend, t.Threads = mf.backend, mf.threads

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +84,25 @@ func TestGuidelinesCommand(t *testing.T) {
 	}
 	if s := stdout.String(); strings.Contains(s, "eager") || !strings.Contains(s, "fused ms") {
 		t.Errorf("--mode fused still measured eager:\n%s", s)
+	}
+	// --batch sets every design's batch (the paper's GPU column is at batch 8).
+	var batches []int
+	db := guidelinesDeps{measure: func(*measureFlags) (guideline.MeasureFunc, error) {
+		return func(ctx context.Context, s arch.Spec, mode runner.Mode) (float64, error) {
+			batches = append(batches, s.Batch)
+			return fakeGuidelineMeasure(ctx, s, mode)
+		}, nil
+	}}
+	stdout.Reset()
+	if err := guidelinesWith(context.Background(), []string{"--exp", "G4", "--scales", "1", "--batch", "8", "--out", ""}, &stdout, io.Discard, db); err != nil {
+		t.Fatal(err)
+	}
+	// 4 rows x 2 modes x 3 rounds, all at batch 8.
+	if len(batches) != 24 || slices.ContainsFunc(batches, func(b int) bool { return b != 8 }) || !strings.Contains(stdout.String(), "batch 8") {
+		t.Errorf("--batch 8: measured batches %v\n%s", batches, stdout.String())
+	}
+	if err := guidelinesWith(context.Background(), []string{"--batch", "0"}, io.Discard, io.Discard, db); err == nil || !strings.Contains(err.Error(), "invalid --batch 0") {
+		t.Errorf("--batch 0: err = %v", err)
 	}
 	if err := guidelinesWith(context.Background(), []string{"--exp", "G9"}, io.Discard, io.Discard, d); err == nil {
 		t.Error("--exp G9 accepted")

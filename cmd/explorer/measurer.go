@@ -28,6 +28,7 @@ type measureFlags struct {
 	minTime, maxTime              time.Duration
 	seed                          int64
 	recalibrate                   bool
+	cudaGraph                     bool
 }
 
 // addMeasureFlags registers the flags with per-command defaults for the
@@ -44,6 +45,7 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 	fs.DurationVar(&m.minTime, "min-time", minTime, "least timed time per design")
 	fs.DurationVar(&m.maxTime, "max-time", maxTime, "cap on the timed time per design (0 = none)")
 	fs.Int64Var(&m.seed, "seed", 1, "seed of the random weights and input")
+	fs.BoolVar(&m.cudaGraph, "cuda-graph", false, "cudnn: capture each design's forward pass once into a CUDA graph and replay it")
 	if roofline {
 		fs.StringVar(&m.calib, "calib", "", "roofline calibration cache file, or off (default "+defaultCalibText()+")")
 		fs.BoolVar(&m.recalibrate, "recalibrate", false, "measure the roofline ceilings again even if cached")
@@ -125,7 +127,7 @@ func newBackendMeasurer(m *measureFlags, mode runner.Mode) (*backendMeasurer, er
 	if err := be.Available(); err != nil {
 		return nil, fmt.Errorf("backend %s is not available here: %w", be.Name(), err)
 	}
-	return &backendMeasurer{be: be, opts: runner.Options{Mode: mode, Threads: m.threads, Kernels: m.kernels},
+	return &backendMeasurer{be: be, opts: runner.Options{Mode: mode, Threads: m.threads, Kernels: m.kernels, CUDAGraph: m.cudaGraph},
 		mo:   runner.MeasureOptions{Warmup: m.warmup, MinIters: m.minIters, MinTime: m.minTime, MaxTime: m.maxTime},
 		seed: m.seed, profileRuns: 5}, nil
 }
