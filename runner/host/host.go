@@ -38,9 +38,12 @@ type Fingerprint struct {
 	Device        string   `json:"device,omitempty"` // filled by the caller: device description (GPU name, driver, ...)
 }
 
-// interesting lists the CPU features a fingerprint reports, in order.
+// interesting lists the CPU features a fingerprint reports, in order: the
+// x86 vector features the amd64 kernel sets choose by, then the ARM ones
+// (Advanced SIMD, what the neon set uses, and its extensions).
 func interesting() []cpuid.FeatureID {
-	return []cpuid.FeatureID{cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.AVX2, cpuid.FMA3}
+	return []cpuid.FeatureID{cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.AVX2, cpuid.FMA3,
+		cpuid.ASIMD, cpuid.ASIMDHP, cpuid.ASIMDDP, cpuid.SVE}
 }
 
 // Interesting returns the names of the CPU features a fingerprint reports.
@@ -81,12 +84,33 @@ func FromCPU(c cpuid.CPUInfo) Fingerprint {
 		L2Bytes:       int64(c.Cache.L2),
 		L3Bytes:       int64(c.Cache.L3),
 	}
+	if f.CPU == "" && c.VendorID == cpuid.ARM {
+		// Linux on Arm Ltd cores has no brand string: name the core from
+		// the MIDR part number (cpuid's Model holds MIDR bits 15:0).
+		f.CPU = armCoreName(c.Model >> 4)
+	}
 	for _, id := range interesting() {
 		if c.Supports(id) {
 			f.Features = append(f.Features, id.String())
 		}
 	}
 	return f
+}
+
+// armCoreName names an Arm Ltd core by its MIDR_EL1 part number (the
+// values of Linux's arch/arm64/include/asm/cputype.h), "" when unknown.
+func armCoreName(part int) string {
+	names := map[int]string{
+		0xd03: "Cortex-A53", 0xd05: "Cortex-A55", 0xd07: "Cortex-A57", 0xd08: "Cortex-A72",
+		0xd09: "Cortex-A73", 0xd0a: "Cortex-A75", 0xd0b: "Cortex-A76", 0xd0c: "Neoverse-N1",
+		0xd0d: "Cortex-A77", 0xd40: "Neoverse-V1", 0xd41: "Cortex-A78", 0xd44: "Cortex-X1",
+		0xd46: "Cortex-A510", 0xd47: "Cortex-A710", 0xd48: "Cortex-X2", 0xd49: "Neoverse-N2",
+		0xd4d: "Cortex-A715", 0xd4e: "Cortex-X3", 0xd4f: "Neoverse-V2",
+	}
+	if n, ok := names[part]; ok {
+		return "Arm " + n
+	}
+	return ""
 }
 
 // Has reports whether the fingerprint lists feature name (e.g. "AVX2").

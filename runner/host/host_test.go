@@ -49,6 +49,25 @@ func TestFromCPU(t *testing.T) {
 	}
 }
 
+// TestFromCPUArm: Linux on an Arm Ltd core has no brand string; the core is
+// named from the MIDR part number (0xd0c = Neoverse N1, 0xd0b = Cortex-A76
+// in Linux's arch/arm64/include/asm/cputype.h; the low 4 bits of cpuid's
+// Model are the revision). Advanced SIMD is listed as ASIMD.
+func TestFromCPUArm(t *testing.T) {
+	for _, tc := range []struct {
+		model int
+		want  string
+	}{{0xd0c1, "Arm Neoverse-N1"}, {0xd0b0, "Arm Cortex-A76"}, {0x0010, ""}} {
+		var c cpuid.CPUInfo
+		c.VendorID, c.VendorString, c.Model = cpuid.ARM, "Arm Limited", tc.model
+		c.Enable(cpuid.ASIMD, cpuid.FP)
+		f := FromCPU(c)
+		if f.CPU != tc.want || !slices.Equal(f.Features, []string{"ASIMD"}) {
+			t.Errorf("model %#x: cpu %q features %v, want %q [ASIMD]", tc.model, f.CPU, f.Features, tc.want)
+		}
+	}
+}
+
 func TestDetectGoFields(t *testing.T) {
 	f := Detect()
 	if f.GoVersion != runtime.Version() || f.GOOS != runtime.GOOS || f.GOARCH != runtime.GOARCH || f.GOMAXPROCS != runtime.GOMAXPROCS(0) {
