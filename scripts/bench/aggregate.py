@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Aggregate scripts/bench/compare.sh's raw JSONL into docs/benchmarks.md.
 
 Input lines (one JSON object each):
@@ -8,9 +8,11 @@ Input lines (one JSON object each):
   {"kind": "profile", "engine": "ours", "threads", "mode", "profile": {...}}   explorer run --profile
 For every (engine, mode, width, batch, threads) it takes the median over rounds of the per-round
 medians and the min..max of the per-round medians (the spread), and writes tables of latency,
-ratios ours/peer, and our achieved GFLOP/s and % of the FMA peak.
+ratios ours/peer, and our achieved GFLOP/s and % of the FMA peak. On stdout it prints one line
+per configuration: ours (fused) / ONNX Runtime and ours / the best peer, with the host.
 
 Usage: aggregate.py --raw RAW.jsonl --out docs/benchmarks.md [--start T --end T --command C --commit H]
+                    [--peak auto|GFLOPS]
 """
 
 import argparse
@@ -19,9 +21,15 @@ import statistics
 import sys
 from collections import defaultdict
 
-# Measured FMA peak per core of this machine's Zen 4 cores (shared/reference/engine.md sec. 1;
-# issue 4: 116.6 GFLOP/s per core).
-PEAK_PER_CORE = 116.6
+# Measured FMA peak per core of the development machine's Zen 4 cores (shared/reference/engine.md
+# sec. 1; issue 4: 116.6 GFLOP/s per core). --peak auto uses it only when the fingerprint is that
+# machine's (is_dev_machine); elsewhere the % of peak column needs --peak (PEAK= in compare.sh).
+DEV_PEAK_PER_CORE = 116.6
+
+
+def is_dev_machine(fp):
+    """The 2-vCPU AMD EPYC (Zen 4, family 25) VM whose peak DEV_PEAK_PER_CORE was measured on."""
+    return fp.get("cpu") == "AMD EPYC" and fp.get("vendor") == "AuthenticAMD" and fp.get("family") == 25
 
 COLUMNS = [  # (engine, mode, column title)
     ("ours", "fused", "ours fused"),
@@ -89,7 +97,7 @@ def keys_of(runs):
     return ws, bs, ts
 
 
-def table(madds, runs):
+def table(madds, runs, peak):
     ws, bs, ts = keys_of(runs)
     out = []
     out.append("| width | batch | threads | " + " | ".join(c[2] for c in COLUMNS) +
@@ -121,7 +129,7 @@ def table(madds, runs):
                 cells.append(f"{eager[0] / te[0]:.2f}" if eager and te else "-")
                 if fused and w in madds:
                     gf = 2 * madds[w] * b / (fused[0] * 1e-3) / 1e9
-                    cells += [f"{gf:.1f}", f"{100 * gf / (PEAK_PER_CORE * t):.1f}"]
+                    cells += [f"{gf:.1f}", f"{100 * gf / (peak * t):.1f}" if peak else "-"]
                 else:
                     cells += ["-", "-"]
                 out.append("| " + " | ".join(cells) + " |")
@@ -166,6 +174,29 @@ def top_ops(profiles, threads, mode, n=12):
     return out
 
 
+def summary(runs, fp):
+    """Lines of ours (fused) / ONNX Runtime and ours / best peer per configuration."""
+    ws, bs, ts = keys_of(runs)
+    host = f"{fp.get('cpu') or '?'} ({fp.get('goos')}/{fp.get('goarch')}, kernels {fp.get('kernels')})" if fp else "?"
+    out = [f"ShuffleNetV2 on {host}: median ms over rounds (min..max); ratio < 1 means ours is faster"]
+    for w in ws:
+        for b in bs:
+            for t in ts:
+                ours = stat(runs.get(("ours", "fused", w, b, t), []))
+                if ours is None:
+                    continue
+                line = f"  {w}x batch {b}, {t} thread(s): ours {fmt(ours)}"
+                ort = stat(runs.get(("onnxruntime", "all", w, b, t), []))
+                if ort:
+                    line += f", ORT {fmt(ort)}, ours / ORT = {ours[0] / ort[0]:.2f}"
+                peers = [(stat(runs.get((e, m, w, b, t), [])), e, m) for e, m in PEERS]
+                best = min(((p[0], e, m) for p, e, m in peers if p), default=None)
+                if best and best[1] != "onnxruntime":
+                    line += f", ours / best peer ({best[1]} {best[2]}) = {ours[0] / best[0]:.2f}"
+                out.append(line)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--raw", required=True)
@@ -174,13 +205,25 @@ def main():
     ap.add_argument("--end", default="?")
     ap.add_argument("--command", default="scripts/bench/compare.sh")
     ap.add_argument("--commit", default="?")
+    ap.add_argument("--peak", default="auto",
+                    help="FMA peak GFLOP/s per core for the %% of peak column; auto: the development "
+                         "machine's 116.6 when the fingerprint is that machine's, else no column")
     args = ap.parse_args()
     madds, runs, profiles, fps, peer_info = load(args.raw)
     if not runs:
         sys.exit("aggregate: no measurements in " + args.raw)
     rounds = max(len(v) for v in runs.values())
-    tab, misses = table(madds, runs)
     fp = fps[0] if fps else {}
+    if args.peak == "auto":
+        peak = DEV_PEAK_PER_CORE if is_dev_machine(fp) else None
+    else:
+        try:
+            peak = float(args.peak)
+        except ValueError:
+            sys.exit(f"aggregate: --peak {args.peak!r}: want auto or GFLOP/s per core")
+        if peak <= 0:
+            sys.exit(f"aggregate: --peak {args.peak!r}: want a positive GFLOP/s per core")
+    tab, misses = table(madds, runs, peak)
     L = []
     L.append("# Benchmarks: ShuffleNetV2 on this CPU, ours against PyTorch and ONNX Runtime")
     L.append("")
@@ -203,10 +246,16 @@ def main():
              "(eager, jit = script + freeze + optimize_for_inference), then ONNX Runtime, so engines alternate "
              "within a minute of each other. Each cell: median over rounds of the per-round median latency (ms), "
              "and in brackets the min..max of the per-round medians.")
-    L.append(f"- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); % of peak against "
-             f"{PEAK_PER_CORE} GFLOP/s per core x threads (measured FMA peak, shared/reference/engine.md).")
-    L.append("- The machine is a shared 2-vCPU VM: other sessions' work can slow any single run; the spread "
-             "column shows how much.")
+    if peak:
+        L.append(f"- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); % of peak against "
+                 f"{peak} GFLOP/s per core x threads (measured FMA peak"
+                 + (", shared/reference/engine.md)." if args.peak == "auto" else ", --peak)."))
+    else:
+        L.append("- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); no % of peak "
+                 "(no measured FMA peak for this host: pass PEAK=GFLOP/s per core).")
+    if is_dev_machine(fp):
+        L.append("- The machine is a shared 2-vCPU VM: other sessions' work can slow any single run; the spread "
+                 "column shows how much.")
     L.append("")
     L.append("## Latency (ms), batch 1 and 8, 1 and 2 threads")
     L.append("")
@@ -254,6 +303,7 @@ def main():
         if notes:
             f.write("\n" + notes.rstrip() + "\n")
     print(f"aggregate: wrote {args.out} ({len(runs)} configurations, {rounds} rounds)", file=sys.stderr)
+    print("\n".join(summary(runs, fp)))
 
 
 if __name__ == "__main__":

@@ -1,26 +1,45 @@
 #!/usr/bin/env bash
 # Latency of ShuffleNetV2 0.5x/1.0x/1.5x/2.0x on this CPU: ours (explorer run, native backend,
-# fused and eager) against PyTorch (eager and jit, Debian python3-torch + OpenBLAS) and ONNX
-# Runtime (npm onnxruntime-node), measured in ONE session, alternating engines, repeated.
+# fused and eager) against PyTorch (eager and jit; Debian python3-torch + OpenBLAS, or any
+# PyTorch elsewhere) and ONNX Runtime (npm onnxruntime-node), measured in ONE session,
+# alternating engines, repeated.
 #
 # Each round visits every width; for a width it times ours (all batches x threads x modes),
 # then PyTorch (one process for all of them), then ONNX Runtime (one process), so a slow
 # minute on this shared machine hits every engine alike. Every configuration runs about
 # MIN_TIME seconds per round (at least MIN_ITERS iterations). aggregate.py takes the median of
-# the per-round medians and the min..max spread over rounds, and writes the report.
+# the per-round medians and the min..max spread over rounds, writes the report and prints
+# ours / ONNX Runtime (and ours / best peer) per configuration on stdout.
 #
-# Needs: Go (builds ./cmd/explorer), scripts/peers/setup.sh done (it installs python3-torch,
-# python3-torchvision, libopenblas0-pthread with apt and onnxruntime-node with npm; this
-# script runs it with --no-apt when the npm package is missing and says so). ONNX models are
-# exported by scripts/peers/export_onnx.py when missing.
+# Runs on Linux and macOS, amd64 and arm64 (bash 3.2 and BSD tools are enough). Needs: Go
+# (builds ./cmd/explorer), Node.js >= 16 with npm, and a python3 with torch + torchvision to
+# export the ONNX models (and for the PyTorch peer). scripts/peers/setup.sh installs them with
+# apt on Debian/Ubuntu (python3-torch, python3-torchvision, libopenblas0-pthread, nodejs, npm)
+# and onnxruntime-node with npm everywhere; this script runs it when something is missing.
 #
 # Usage: scripts/bench/compare.sh            (full run: about 12-15 minutes)
+#        scripts/bench/compare.sh --quick    (ARM or any new machine, about 2 minutes:
+#            ShuffleNetV2 1.0x, batch 1, 1 and 2 threads, ours and ONNX Runtime, 3 rounds;
+#            report in a temporary directory, docs/ untouched)
 #   env: ROUNDS=5 MIN_TIME=1 MIN_ITERS=10 WIDTHS="0.5 1.0 1.5 2.0" BATCHES="1 8" THREADS="1 2"
-#        ENGINES="ours torch ort" OUT=docs/benchmarks.md RAW=<dir for the raw JSONL> PEERS=1
-#        LOCK=/tmp/explorer-bench.lock (every timed command runs under flock on it)
+#        ENGINES="ours torch ort" OUT=docs/benchmarks.md RAW=<dir for the raw JSONL> PROFILE=1
+#        PYTHON=<python with torch> PEAK=<FMA GFLOP/s per core for the % of peak column, or auto>
+#        LOCK=/tmp/explorer-bench.lock (every timed command runs under flock on it where
+#        flock(1) exists; macOS has none, and the commands then run unlocked)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+  --quick) quick=1 ;;
+  -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "compare: unknown argument $arg (valid: --quick, -h)" >&2; exit 2 ;;
+  esac
+done
+if [[ $quick == 1 ]]; then
+  ROUNDS="${ROUNDS:-3}" WIDTHS="${WIDTHS:-1.0}" BATCHES="${BATCHES:-1}" ENGINES="${ENGINES:-ours ort}" PROFILE="${PROFILE:-0}"
+fi
 ROUNDS="${ROUNDS:-5}"
 MIN_TIME="${MIN_TIME:-1}"
 MIN_ITERS="${MIN_ITERS:-10}"
@@ -28,15 +47,34 @@ WIDTHS="${WIDTHS:-0.5 1.0 1.5 2.0}"
 BATCHES="${BATCHES:-1 8}"
 THREADS="${THREADS:-1 2}"
 ENGINES="${ENGINES:-ours torch ort}"
-OUT="${OUT:-docs/benchmarks.md}"
 LOCK="${LOCK:-/tmp/explorer-bench.lock}"
 RAW="${RAW:-$(mktemp -d /tmp/explorer-bench.XXXXXX)}"
 mkdir -p "$RAW"
+if [[ $quick == 1 ]]; then
+  OUT="${OUT:-$RAW/report.md}"
+fi
+OUT="${OUT:-docs/benchmarks.md}"
 raw="$RAW/raw.jsonl"
 : >"$raw"
 csv() { echo "$*" | tr ' ' ','; }
 has() { [[ " $ENGINES " == *" $1 "* ]]; }
 log() { echo "compare: $*" >&2; }
+
+# A python that can import torch: Debian's system python (python3-torch) first on Linux, the
+# python3 on PATH first elsewhere (on macOS /usr/bin/python3 may be the Xcode stub).
+pick_python() {
+  local c cands="/usr/bin/python3 python3"
+  [[ $(uname -s) == Linux ]] || cands="python3 /usr/bin/python3"
+  for c in $cands; do
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import torch, torchvision' 2>/dev/null; then
+      echo "$c"; return
+    fi
+  done
+  for c in $cands; do
+    if command -v "$c" >/dev/null 2>&1; then echo "$c"; return; fi
+  done
+  echo python3
+}
 
 # Build first: never time while building.
 bin="$RAW/explorer"
@@ -44,10 +82,19 @@ log "go build -o $bin ./cmd/explorer"
 CGO_ENABLED=0 go build -o "$bin" ./cmd/explorer
 
 peers="$root/scripts/peers"
+PYTHON="${PYTHON:-$(pick_python)}"
+export PYTHON
+py() { "$PYTHON" "$@"; }
+log "host $(uname -sm); python $PYTHON; engines $ENGINES"
 if has torch || has ort; then
-  if ! /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null || ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
-    log "PyTorch or OpenBLAS missing: running scripts/peers/setup.sh (apt + npm)"
+  no_openblas=0
+  if has torch && command -v dpkg >/dev/null 2>&1 && ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
+    no_openblas=1
+  fi
+  if ! py -c 'import torch, torchvision' 2>/dev/null || [[ $no_openblas == 1 ]]; then
+    log "PyTorch (or Debian's OpenBLAS) missing: running scripts/peers/setup.sh (apt where there is apt, npm)"
     "$peers/setup.sh"
+    PYTHON="$(pick_python)"
   elif has ort && [[ ! -d "$peers/node_modules/onnxruntime-node" ]]; then
     log "onnxruntime-node missing: running scripts/peers/setup.sh --no-apt (npm ci)"
     "$peers/setup.sh" --no-apt
@@ -60,7 +107,7 @@ if has ort; then
     for b in $BATCHES; do
       if [[ ! -f "$peers/onnx/${m}_b${b}.onnx" ]]; then
         log "exporting ONNX models (scripts/peers/export_onnx.py --batch $(csv $BATCHES))"
-        /usr/bin/python3 "$peers/export_onnx.py" --models "$(IFS=,; echo "${models[*]}")" --batch "$(csv $BATCHES)" >&2
+        py "$peers/export_onnx.py" --models "$(IFS=,; echo "${models[*]}")" --batch "$(csv $BATCHES)" >&2
         break 2
       fi
     done
@@ -70,11 +117,11 @@ fi
 # Cost of each design (MAdds per image) for the GFLOP/s column.
 for w in $WIDTHS; do
   "$bin" cost --preset "shufflenetv2-$w" --format json |
-    /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps({"cost": sys.argv[1], "madds_per_image": d["totals"]["madds"]}))' "$w" >>"$raw"
+    py -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps({"cost": sys.argv[1], "madds_per_image": d["totals"]["madds"]}))' "$w" >>"$raw"
 done
 
 # Tag each JSON line with the round and the engine/width it came from.
-tag() { /usr/bin/python3 -c '
+tag() { py -c '
 import json, sys
 extra = json.loads(sys.argv[1])
 for line in sys.stdin:
@@ -83,7 +130,14 @@ for line in sys.stdin:
         row = json.loads(line); row.update(extra); print(json.dumps(row), flush=True)
 ' "$1"; }
 
-runlocked() { flock "$LOCK" "$@"; }
+# Every timed command holds the benchmark lock, so no two measurements on this machine overlap
+# (flock(1) is util-linux: where it is missing, e.g. macOS, the commands run unlocked).
+if command -v flock >/dev/null 2>&1; then
+  runlocked() { flock "$LOCK" "$@"; }
+else
+  log "no flock(1) here: timed commands run without $LOCK"
+  runlocked() { "$@"; }
+fi
 
 start=$(date -u +%FT%TZ)
 for r in $(seq 1 "$ROUNDS"); do
@@ -96,7 +150,7 @@ for r in $(seq 1 "$ROUNDS"); do
             log "round $r/$ROUNDS: ours $w batch $b threads $t $mode"
             runlocked "$bin" run --preset "shufflenetv2-$w" --batch "$b" --threads "$t" --mode "$mode" \
               --warmup 5 --min-iters "$MIN_ITERS" --min-time "${MIN_TIME}s" --format json --history off |
-              /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' |
+              py -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' |
               tag "{\"round\": $r, \"engine\": \"ours\", \"width\": \"$w\", \"batch\": $b, \"threads\": $t, \"mode\": \"$mode\"}" >>"$raw"
           done
         done
@@ -125,13 +179,17 @@ if has ours && [[ "${PROFILE:-1}" == 1 ]]; then
       log "profile: ours 1.0 batch 1 threads $t $mode"
       runlocked "$bin" run --preset shufflenetv2-1.0 --batch 1 --threads "$t" --mode "$mode" --warmup 5 \
         --min-iters "$MIN_ITERS" --min-time "${MIN_TIME}s" --profile --profile-runs 50 --format json --history off |
-        /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' |
+        py -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' |
         tag "{\"kind\": \"profile\", \"engine\": \"ours\", \"width\": \"1.0\", \"batch\": 1, \"threads\": $t, \"mode\": \"$mode\"}" >>"$raw"
     done
   done
 fi
 
 cmd="ROUNDS=$ROUNDS MIN_TIME=$MIN_TIME MIN_ITERS=$MIN_ITERS WIDTHS=\"$WIDTHS\" BATCHES=\"$BATCHES\" THREADS=\"$THREADS\" ENGINES=\"$ENGINES\" scripts/bench/compare.sh"
-/usr/bin/python3 "$root/scripts/bench/aggregate.py" --raw "$raw" --out "$OUT" --start "$start" --end "$end" \
-  --command "$cmd" --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' || echo '+dirty')"
+commit="?"
+if git rev-parse --short HEAD >/dev/null 2>&1; then
+  commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' || echo '+dirty')"
+fi
+py "$root/scripts/bench/aggregate.py" --raw "$raw" --out "$OUT" --start "$start" --end "$end" \
+  --command "$cmd" --commit "$commit" --peak "${PEAK:-auto}"
 log "raw results: $raw; report: $OUT"

@@ -11,6 +11,7 @@ Example: /usr/bin/python3 scripts/peers/export_onnx.py --batch 1,8 --out scripts
 """
 
 import argparse
+import inspect
 import json
 import os
 import sys
@@ -51,11 +52,16 @@ def main():
         for batch in csv(args.batch, int):
             x = torch.randn(batch, 3, args.size, args.size)
             path = os.path.join(args.out, f"{name}_b{batch}.onnx")
+            kw = {}
+            if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+                # Newer PyTorch (2.x) defaults to the dynamo exporter, which needs onnxscript;
+                # the TorchScript exporter that Debian's 1.13 uses needs nothing more.
+                kw["dynamo"] = False
             with torch.no_grad():
                 torch.onnx.export(
                     model, x, path,
                     input_names=["input"], output_names=["logits"],
-                    opset_version=args.opset, do_constant_folding=True,
+                    opset_version=args.opset, do_constant_folding=True, **kw,
                 )
             with torch.no_grad():
                 ref = model(probe_input(batch, args.size))

@@ -54,11 +54,16 @@ def blas_info():
     a = torch.randn(64, 64)
     (a @ a).sum().item()
     libs = set()
-    with open("/proc/self/maps") as f:
-        for line in f:
-            path = line.split()[-1] if len(line.split()) >= 6 else ""
-            if re.search(r"(blas|lapack|mkl_rt|libmkl)", os.path.basename(path)):
-                libs.add(path)
+    try:
+        maps = open("/proc/self/maps")  # Linux; other systems report no mapped libraries
+    except OSError:
+        maps = None
+    if maps is not None:
+        with maps as f:
+            for line in f:
+                path = line.split()[-1] if len(line.split()) >= 6 else ""
+                if re.search(r"(blas|lapack|mkl_rt|libmkl)", os.path.basename(path)):
+                    libs.add(path)
     info = {"libraries": sorted(libs), "openblas": any("openblas" in p for p in libs)}
     cfg = torch.__config__.show()
     m = re.search(r"BLAS_INFO=([^,\s]+)", cfg)
