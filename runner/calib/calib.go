@@ -151,13 +151,18 @@ func CachePath(hostKey, kernels string) (string, error) {
 	return filepath.Join(dir, fmt.Sprintf("calib-%s-%s.json", hostKey, kernels)), nil
 }
 
+// maxCacheBytes caps a calibration cache file (one is about 2 KiB: a few
+// ceilings per thread count and the host fingerprint); a device, a named
+// pipe or a bigger file given as --calib is refused unread.
+const maxCacheBytes = 1 << 20
+
 // ErrStale marks a cache file of another format version or another host.
 var ErrStale = errors.New("stale calibration cache")
 
 // Load reads a cached calibration. A missing file gives (zero, false, nil);
 // a file of another version or host gives an error wrapping ErrStale.
 func Load(path, hostKey string) (Calibration, bool, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, maxCacheBytes, "calibration cache")
 	if errors.Is(err, fs.ErrNotExist) {
 		return Calibration{}, false, nil
 	}

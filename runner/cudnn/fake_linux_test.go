@@ -233,7 +233,8 @@ func TestFakeLibsClosedProgram(t *testing.T) {
 }
 
 // TestFakeLibsRunAllocations checks the hot path of a fused, graph-replayed
-// program: no Go allocation per Run.
+// program: no Go allocation per Run (not counted under the race detector,
+// whose instrumentation allocates: 2 per Run there).
 func TestFakeLibsRunAllocations(t *testing.T) {
 	b := fakeBackend(t)
 	g := build(t, arch.Spec{Family: arch.GuideG1, C1: 8, Res: 8, Blocks: 2})
@@ -250,7 +251,7 @@ func TestFakeLibsRunAllocations(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-		if allocs != 0 {
+		if allocs != 0 && !raceDetector {
 			t.Errorf("graph=%v: %v allocations per Run, want 0", opts.CUDAGraph, allocs)
 		}
 		if et, ok := p.(runner.EventTimer); !ok || et.LastEventNanos() < 0 {
