@@ -137,6 +137,9 @@ func TestOpenRepairsOrRefuses(t *testing.T) {
 		{name: "a JSON file of another kind with newline", in: "{\"important\":-1}\n", refused: true},
 		{name: "a CSV file", in: "a,b\n1,2\n", refused: true},
 		{name: "text without newline", in: "hello world", refused: true},
+		{name: "only blank lines", in: "\n \n", out: "\n \n"},
+		{name: "only blanks without newline", in: "\n  ", out: "\n  \n", rep: Repair{Completed: true}},
+		{name: "blanks after the last value", in: "{\"n\":1}\n \t", out: "{\"n\":1}\n \t\n", rep: Repair{Completed: true}},
 		{name: "a bad value then a good one", in: "{\"n\":-1}\n{\"n\":2}\n", out: "{\"n\":-1}\n{\"n\":2}\n"},
 	}
 	for _, tc := range tests {

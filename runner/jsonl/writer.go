@@ -53,7 +53,8 @@ type Options struct {
 
 // Repair is what [Open] did to the end of the file.
 type Repair struct {
-	// Completed: the last value lacked only its newline, which was added.
+	// Completed: the file did not end with a newline after its last value
+	// (or blanks); one was added and nothing removed.
 	Completed bool
 	// Cut is the number of bytes of a torn tail removed from the end;
 	// TornFile is where they were appended first.
@@ -67,7 +68,7 @@ func (r Repair) String() string {
 	case r.Cut > 0:
 		return fmt.Sprintf("cut a torn last line (%d bytes after the last newline, not a whole value); the bytes are kept in %s", r.Cut, r.TornFile)
 	case r.Completed:
-		return "the last line lacked its newline; added it (the value is kept)"
+		return "the last line lacked its newline; added one (nothing was removed)"
 	}
 	return ""
 }
@@ -157,15 +158,19 @@ func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
 			return rep, fmt.Errorf("%s %s: %w", o.What, path, err)
 		}
 	}
-	tailValid := tail != nil && len(bytes.TrimSpace(tail)) > 0 && o.Valid(bytes.TrimSpace(tail))
+	// A tail of blanks, or a value that lacks only its newline, is ended
+	// with a newline; anything else after the last newline is torn.
+	blank := tailLen > 0 && tail != nil && len(bytes.TrimSpace(tail)) == 0
+	tailValid := blank || tailLen > 0 && tail != nil && o.Valid(bytes.TrimSpace(tail))
 	if !tailValid {
 		ok, first, err := holdsValue(io.NewSectionReader(f, 0, body), o.Valid, o.maxLine)
 		if err != nil {
 			return rep, fmt.Errorf("%s %s: %w", o.What, path, err)
 		}
-		// Nothing of this kind in the whole lines: only a torn first value
-		// (a writer killed during its very first line) may be repaired.
-		if !ok && (first != "" || tail == nil || !tornValue(tail)) {
+		// Nothing of this kind in the whole lines: only blank lines, or a
+		// torn first value (a writer killed during its very first line),
+		// may be kept or repaired.
+		if !ok && (first != "" || tailLen > 0 && (tail == nil || !tornValue(tail))) {
 			if first == "" {
 				first = string(head(tail, 60))
 			}

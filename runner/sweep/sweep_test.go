@@ -358,3 +358,74 @@ func TestUnusableRowsMeasuredAgain(t *testing.T) {
 		t.Errorf("measured %v, unusable %v, %v", m.calls, sum.Unusable, err)
 	}
 }
+
+// FuzzResultsFile feeds the results-file reader and the sweep's Open any
+// content: torn rows, lines over jsonl.MaxLine, non-JSON and JSON of other
+// kinds. Reading never changes the file; Open either refuses it unchanged
+// or keeps every byte (the file unchanged, ended with a newline, or cut at
+// its last newline with the cut bytes in the .torn file), its rows are the
+// rows read before, and a row appended reads back last.
+func FuzzResultsFile(f *testing.F) {
+	row, _ := json.Marshal(Row{Version: RowVersion, Key: `{"family":"g1"}`, Name: "g1", Backend: "native", Mode: "fused", Threads: 1, MAdds: 9, MAC: 9})
+	for _, s := range []string{
+		"", string(row) + "\n", string(row) + "\n" + string(row[:len(row)/2]), string(row), `{"important":1}`,
+		"name,ms\nx,1\n", string(row) + "\n" + "{\"version\":1,\"key\":\"" + strings.Repeat("k", jsonl.MaxLine) + "\"}\n" + string(row) + "\n",
+		string(row) + "\n" + strings.Repeat("x", jsonl.MaxLine+1), "\x00\xff\n" + string(row) + "\n", `{"version":2,"key":"k"}` + "\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		path := filepath.Join(t.TempDir(), "r.jsonl")
+		if err := os.WriteFile(path, in, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before, _, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range before {
+			if r.Version != RowVersion || r.Key == "" {
+				t.Fatalf("Load returned a row that is not one: %+v", r)
+			}
+		}
+		if got, _ := os.ReadFile(path); !bytes.Equal(got, in) {
+			t.Fatal("Load changed the file")
+		}
+		rf, err := Open(path, "fuzz")
+		got, _ := os.ReadFile(path)
+		if err != nil {
+			if !bytes.Equal(got, in) {
+				t.Fatalf("refused (%v) but changed the file", err)
+			}
+			return
+		}
+		defer rf.Close()
+		torn, _ := os.ReadFile(path + ".torn")
+		rep := rf.Repair
+		switch {
+		case rep.Cut > 0:
+			n := len(in) - int(rep.Cut)
+			if !bytes.Equal(got, in[:n]) || !bytes.Equal(torn, append(in[n:len(in):len(in)], '\n')) {
+				t.Fatalf("cut %d bytes: file or .torn do not hold them", rep.Cut)
+			}
+		case rep.Completed:
+			if !bytes.Equal(got, append(in[:len(in):len(in)], '\n')) {
+				t.Fatal("completed: more than a newline changed")
+			}
+		default:
+			if !bytes.Equal(got, in) || len(torn) != 0 {
+				t.Fatal("untouched file changed")
+			}
+		}
+		if len(rf.Rows) != len(before) {
+			t.Fatalf("%d rows before Open, %d after", len(before), len(rf.Rows))
+		}
+		if err := rf.Append(Row{Version: RowVersion, Key: "appended", Name: "a"}); err != nil {
+			t.Fatal(err)
+		}
+		after, _, _ := Load(path)
+		if len(after) != len(before)+1 || after[len(after)-1].Key != "appended" {
+			t.Fatalf("after Append: %d rows (want %d), last %+v", len(after), len(before)+1, after[len(after)-1])
+		}
+	})
+}
