@@ -6,29 +6,31 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
 )
 
 // RunRequest says what to measure: a design and how to execute it.
 type RunRequest struct {
-	Spec    arch.Spec // the normalised design
-	Backend string    // backend name, e.g. "native"
-	Mode    string    // "eager" or "fused"
-	Threads int       // worker threads (>= 1)
-}
-
-// StepTime is the measured time of one executed step, joined to graph op IDs.
-type StepTime struct {
-	Name  string   // the step's name: its anchor op ID, or a kernel name for extra work
-	Ops   []string // graph op IDs the step covers (empty for extra work)
-	Nanos int64
+	Spec    arch.Spec   // the normalised design
+	Backend string      // backend name (runner/registry)
+	Mode    runner.Mode // eager or fused
+	Threads int         // worker threads
+	Kernels string      // native kernel set (runner/registry), "auto" by default
+	// Profile asks for the per-step profile after the timed runs.
+	Profile bool
+	// Budget overrides the measurer's default measurement budget when not
+	// zero (the guideline experiments use the command line's budget).
+	Budget runner.MeasureOptions
 }
 
 // Measurement is the result of one measured design.
 type Measurement struct {
-	Median, Min, P10, P90, IQR time.Duration // latency per batch
-	Iters                      int           // timed iterations
-	Steps                      []StepTime    // optional per-step profile (for time shares)
-	Kernels                    string        // kernel variant used, if known
+	// Result holds the latency statistics and the fingerprint, as
+	// `explorer run` reports them.
+	Result runner.Result
+	// Steps are the per-step median times of the profile (nil without one).
+	Steps []runner.StepTime
 	// Warning is a problem that did not spoil the measurement (e.g. the
 	// result could not be saved); the status line shows it.
 	Warning string
@@ -42,15 +44,35 @@ type Measurer interface {
 	Measure(ctx context.Context, req RunRequest, progress func(frac float64)) (Measurement, error)
 }
 
+// Calibrator gives the roofline ceilings of this machine for the exported
+// roofline chart. Implementations must never write to stdout or stderr.
+type Calibrator interface {
+	// Cached returns the cached ceiling for threads; ok is false when it
+	// has to be measured first.
+	Cached(threads int) (c calib.Ceiling, ok bool)
+	// Calibrate measures the ceiling for threads (about a second per
+	// thread count), caches it and returns it; it honours ctx, returning
+	// an error that wraps context.Canceled when cancelled.
+	Calibrate(ctx context.Context, threads int) (calib.Ceiling, error)
+}
+
+// Backend is a backend the backend knob offers.
+type Backend struct {
+	Name string
+	// Unavailable says why it cannot run here ("" = it can).
+	Unavailable string
+}
+
 // Point is one measured design on the gap chart.
 type Point struct {
 	Label     string        // short design label
 	Family    arch.Family   // decides the marker
-	Design    string        // arch.Spec.String() of the design (matches the current design)
+	Design    string        // arch.Spec.String() of the design
 	MultAdds  int64         // analytic MAdds (as written)
 	MemAccess int64         // analytic MAC in elements (as written)
 	Latency   time.Duration // measured median latency per batch
 	Run       string        // backend/mode/threads, e.g. "native/fused/1t"
+	Host      string        // the host that measured it ("" = this one)
 	History   bool          // loaded from the history file rather than measured now
 }
 
@@ -59,11 +81,14 @@ type Point struct {
 type Deps struct {
 	// Measurer runs designs; nil disables the run keys (the help says so).
 	Measurer Measurer
-	// Backends are the selectable backend names, the first being the
-	// default; empty means {"native"}.
-	Backends []string
+	// Backends are the backends of the backend knob, the default first,
+	// each with why it cannot run here; empty means every backend of
+	// runner/registry, none marked unavailable.
+	Backends []Backend
 	// MaxThreads bounds the threads knob; 0 means 1.
 	MaxThreads int
+	// Kernels is the kernel set the knob starts on ("" = auto).
+	Kernels string
 	// Host is the host fingerprint shown in the status line.
 	Host string
 	// History holds previously measured designs for the gap chart.
@@ -81,6 +106,9 @@ type Deps struct {
 	// Now is the clock of the export folder's default name; nil means
 	// time.Now.
 	Now func() time.Time
+	// NoColor draws without colours (the NO_COLOR convention); bold,
+	// faint and reverse video still mark headings and the cursor.
+	NoColor bool
 	// Log receives one line per notable event (runs, errors); nil discards them.
 	Log io.Writer
 }

@@ -3,12 +3,14 @@ package ui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/registry"
 )
 
 // design is the state of the knobs: a buildable spec plus how to run it.
@@ -19,8 +21,9 @@ type design struct {
 	backend string
 	mode    runner.Mode
 	threads int
-	// graph is the spec's graph when set or setDesign just built it (so the
-	// cost pane need not build it again); nil otherwise.
+	kernels string
+	// graph is the spec's graph when set or load just built it (so the
+	// cost need not build it again); nil otherwise.
 	graph *arch.Graph
 }
 
@@ -31,7 +34,15 @@ func (d design) runLabel() string {
 
 // request is the run request for the design.
 func (d design) request() RunRequest {
-	return RunRequest{Spec: cloneSpec(d.spec), Backend: d.backend, Mode: string(d.mode), Threads: d.threads}
+	return RunRequest{Spec: cloneSpec(d.spec), Backend: d.backend, Mode: d.mode, Threads: d.threads, Kernels: d.kernels, Profile: true}
+}
+
+// name is the design's name for labels: its preset, or its spec.
+func (d design) name() string {
+	if d.preset != "" && !d.edited {
+		return d.preset
+	}
+	return d.spec.String()
 }
 
 // knobID names a row of the knobs pane.
@@ -40,7 +51,10 @@ type knobID int
 // The knobs, in display order.
 const (
 	kDesign knobID = iota
+	kFamily
+	kLayout
 	kWidth
+	kChannels
 	kSplit
 	kGroups
 	kDepth2
@@ -48,17 +62,20 @@ const (
 	kDepth4
 	kInput
 	kBatch
+	kClasses
 	kBackend
 	kMode
 	kThreads
+	kKernels
 	numKnobs
 )
 
-var knobLabels = [numKnobs]string{"design", "width", "split", "groups", "depth s2", "depth s3", "depth s4", "input", "batch", "backend", "mode", "threads"}
+var knobLabels = [numKnobs]string{"design", "family", "layout", "width", "channels", "split", "groups",
+	"depth s2", "depth s3", "depth s4", "input", "batch", "classes", "backend", "mode", "threads", "kernels"}
 
 // Knob steps: width in tenths (the paper's columns 0.5/1.0/1.5/2.0 are on
 // the grid), split in twentieths, input in multiples of 32 (ShuffleNet
-// downsamples by 32), batch in powers of two.
+// downsamples by 32), batch in powers of two, classes in powers of ten.
 const (
 	widthStep = 0.1
 	splitStep = 0.05
@@ -71,8 +88,38 @@ var v1Groups = []int{1, 2, 3, 4, 8}
 // knobEnv is what stepping and setting knobs need besides the design.
 type knobEnv struct {
 	presets    []presets.Preset
-	backends   []string
+	backends   []Backend
 	maxThreads int
+}
+
+func (env knobEnv) backendNames() []string {
+	var out []string
+	for _, b := range env.backends {
+		out = append(out, b.Name)
+	}
+	return out
+}
+
+// unavailable says why backend name cannot run here ("" = it can).
+func (env knobEnv) unavailable(name string) string {
+	for _, b := range env.backends {
+		if b.Name == name {
+			return b.Unavailable
+		}
+	}
+	return ""
+}
+
+// families are the whole-network families the family knob offers (the
+// guideline micro-networks live on the guidelines screen).
+func families() []arch.Family {
+	var out []arch.Family
+	for _, f := range arch.Families() {
+		if !f.IsGuideline() {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func cloneSpec(s arch.Spec) arch.Spec {
@@ -87,38 +134,50 @@ func cloneSpec(s arch.Spec) arch.Spec {
 
 func isShuffleNet(f arch.Family) bool { return f == arch.ShuffleNetV2 || f == arch.ShuffleNetV1 }
 
-// applies reports whether knob k is a knob of the design's family.
-func (d design) applies(k knobID) bool {
+// applies reports whether knob k is a knob of the design.
+func (d design) applies(k knobID, env knobEnv) bool {
 	f := d.spec.Family
 	switch k {
-	case kSplit:
+	case kSplit, kLayout:
 		return f == arch.ShuffleNetV2
-	case kGroups, kDepth2, kDepth3, kDepth4:
+	case kGroups, kDepth2, kDepth3, kDepth4, kChannels:
 		return isShuffleNet(f)
+	case kKernels:
+		b, err := registry.LookupBackend(d.backend)
+		return err == nil && b.CPU
 	}
 	return true
 }
 
-// value is the knob's current value as shown (and as offered for editing).
-func (d design) value(k knobID) string {
-	if !d.applies(k) {
+// value is the knob's current value as shown.
+func (d design) value(k knobID, env knobEnv) string {
+	if !d.applies(k, env) {
 		return "-"
 	}
 	s := d.spec
 	switch k {
 	case kDesign:
-		if d.preset == "" {
-			return string(s.Family)
-		}
-		if d.edited {
+		switch {
+		case d.preset == "":
+			return "(knobs)"
+		case d.edited:
 			return d.preset + "*"
 		}
 		return d.preset
+	case kFamily:
+		return string(s.Family)
+	case kLayout:
+		return string(s.Layout)
 	case kWidth:
 		if len(s.Channels) > 0 {
-			return "channels"
+			return "(channels)"
 		}
 		return fmtG(s.Width)
+	case kChannels:
+		if len(s.Channels) == 0 {
+			return "(width)"
+		}
+		return intList(s.Channels)
 	case kSplit:
 		return fmtG(s.Split)
 	case kGroups:
@@ -132,28 +191,47 @@ func (d design) value(k knobID) string {
 		return strconv.Itoa(s.Res)
 	case kBatch:
 		return strconv.Itoa(s.Batch)
+	case kClasses:
+		return strconv.Itoa(s.Classes)
 	case kBackend:
+		if env.unavailable(d.backend) != "" {
+			return d.backend + " (unavailable)"
+		}
 		return d.backend
 	case kMode:
 		return string(d.mode)
 	case kThreads:
 		return strconv.Itoa(d.threads)
+	case kKernels:
+		return d.kernels
 	}
 	return ""
 }
 
-// editText is the text the input line starts with when enter is pressed.
-func (d design) editText(k knobID) string {
-	if k == kDesign {
+// editText is the text the prompt starts with when enter is pressed.
+func (d design) editText(k knobID, env knobEnv) string {
+	switch k {
+	case kDesign:
 		if d.preset != "" {
 			return d.preset
 		}
 		return string(d.spec.Family)
-	}
-	if k == kWidth {
+	case kWidth:
 		return fmtG(d.spec.Width)
+	case kChannels:
+		return intList(d.spec.Channels)
+	case kBackend:
+		return d.backend
 	}
-	return d.value(k)
+	return d.value(k, env)
+}
+
+func intList(v []int) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, ",")
 }
 
 func fmtG(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
@@ -167,92 +245,105 @@ func roundTo(f float64, n int) float64 {
 func clampF(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 func clampI(v, lo, hi int) int         { return max(lo, min(hi, v)) }
 
-// step returns the text of knob k moved one step in direction dir (+1/-1).
-func (d design) step(k knobID, dir int, env knobEnv) string {
+// cycle returns the name dir steps from cur in names (wrapping).
+func cycle(names []string, cur string, dir int) string {
+	if len(names) == 0 {
+		return cur
+	}
+	i := slices.Index(names, cur)
+	if i < 0 {
+		i = 0
+		dir = 0
+	}
+	n := len(names)
+	return names[((i+dir)%n+n)%n]
+}
+
+// step returns the text of knob k moved one step in direction dir (+1/-1),
+// and the knob's valid range for a "stops at" message when the step is
+// clamped; ok is false for knobs that are typed, not stepped.
+func (d design) step(k knobID, dir int, env knobEnv) (text, valid string, ok bool) {
 	s := d.spec
 	switch k {
 	case kDesign:
-		i := 0
-		for j, p := range env.presets {
-			if p.Name == d.preset {
-				i = j + dir
-				break
-			}
+		var names []string
+		for _, p := range env.presets {
+			names = append(names, p.Name)
 		}
-		n := len(env.presets)
-		if n == 0 {
-			return string(s.Family)
+		return cycle(names, d.preset, dir), "", true
+	case kFamily:
+		var names []string
+		for _, f := range families() {
+			names = append(names, string(f))
 		}
-		return env.presets[((i%n)+n)%n].Name
+		return cycle(names, string(s.Family), dir), "", true
+	case kLayout:
+		return cycle([]string{string(arch.LayoutTorchvision), string(arch.LayoutMegvii)}, string(s.Layout), dir), "", true
 	case kWidth:
-		return fmtG(roundTo(clampF(s.Width+float64(dir)*widthStep, arch.MinWidth, arch.MaxWidth), 2))
+		return fmtG(roundTo(clampF(s.Width+float64(dir)*widthStep, arch.MinWidth, arch.MaxWidth), 2)),
+			fmt.Sprintf("%g..%g", arch.MinWidth, arch.MaxWidth), true
 	case kSplit:
-		return fmtG(roundTo(clampF(s.Split+float64(dir)*splitStep, splitStep, 1-splitStep), 2))
+		return fmtG(roundTo(clampF(s.Split+float64(dir)*splitStep, splitStep, 1-splitStep), 2)), "0 < split < 1", true
 	case kGroups:
 		if s.Family == arch.ShuffleNetV1 {
-			i := 0
-			for j, g := range v1Groups {
-				if g == s.Groups {
-					i = j
-				}
-			}
-			return strconv.Itoa(v1Groups[clampI(i+dir, 0, len(v1Groups)-1)])
+			i := max(0, slices.Index(v1Groups, s.Groups))
+			return strconv.Itoa(v1Groups[clampI(i+dir, 0, len(v1Groups)-1)]), "1|2|3|4|8 (ShuffleNet v1 paper Table 1)", true
 		}
-		return strconv.Itoa(clampI(s.Groups+dir, 1, arch.MaxGroups))
+		return strconv.Itoa(clampI(s.Groups+dir, 1, arch.MaxGroups)), fmt.Sprintf("1..%d", arch.MaxGroups), true
 	case kDepth2, kDepth3, kDepth4:
-		return strconv.Itoa(clampI(s.Depths[k-kDepth2]+dir, 1, arch.MaxDepth))
+		return strconv.Itoa(clampI(s.Depths[k-kDepth2]+dir, 1, arch.MaxDepth)), fmt.Sprintf("1..%d", arch.MaxDepth), true
 	case kInput:
 		h := clampI(s.Res+dir*inputStep, arch.MinRes, arch.MaxRes)
 		w := clampI(s.ResW+dir*inputStep, arch.MinRes, arch.MaxRes)
+		valid := fmt.Sprintf("%d..%d", arch.MinRes, arch.MaxRes)
 		if h == w {
-			return strconv.Itoa(h)
+			return strconv.Itoa(h), valid, true
 		}
-		return fmt.Sprintf("%dx%d", h, w)
+		return fmt.Sprintf("%dx%d", h, w), valid, true
 	case kBatch:
 		b := s.Batch * 2
 		if dir < 0 {
 			b = s.Batch / 2
 		}
-		return strconv.Itoa(clampI(b, 1, arch.MaxBatch))
+		return strconv.Itoa(clampI(b, 1, arch.MaxBatch)), fmt.Sprintf("1..%d", arch.MaxBatch), true
+	case kClasses:
+		c := s.Classes * 10
+		if dir < 0 {
+			c = s.Classes / 10
+		}
+		return strconv.Itoa(clampI(c, 1, arch.MaxClasses)), fmt.Sprintf("1..%d", arch.MaxClasses), true
 	case kBackend:
-		i := 0
-		for j, b := range env.backends {
-			if b == d.backend {
-				i = j + dir
-			}
-		}
-		n := len(env.backends)
-		return env.backends[((i%n)+n)%n]
+		return cycle(env.backendNames(), d.backend, dir), "", true
 	case kMode:
-		if d.mode == runner.Eager {
-			return string(runner.Fused)
-		}
-		return string(runner.Eager)
+		return cycle(registry.ModeNames(), string(d.mode), dir), "", true
 	case kThreads:
-		return strconv.Itoa(clampI(d.threads+dir, 1, max(1, env.maxThreads)))
+		hi := max(1, min(env.maxThreads, registry.MaxThreads))
+		return strconv.Itoa(clampI(d.threads+dir, 1, hi)), fmt.Sprintf("1..%d (this machine's threads)", hi), true
+	case kKernels:
+		return cycle(registry.KernelSets(), d.kernels, dir), "", true
 	}
-	return ""
+	return "", "", false
 }
 
 // set parses text for knob k and returns the new design, or an error that
 // names the knob, the value and the valid range; d itself is never changed.
 func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 	text = strings.TrimSpace(text)
-	if !d.applies(k) {
-		return d, &arch.KnobError{Knob: knobLabels[k], Value: text, Why: "not a knob of " + string(d.spec.Family)}
+	if !d.applies(k, env) {
+		return d, &arch.KnobError{Knob: knobLabels[k], Value: text, Why: "not a knob of " + d.what()}
 	}
 	d.graph = nil
 	switch k {
 	case kDesign:
-		return d.setDesign(text, env)
+		return d.load(text, env)
+	case kFamily:
+		return d.withFamily(text)
 	case kBackend:
-		for _, b := range env.backends {
-			if b == text {
-				d.backend = b
-				return d, nil
-			}
+		if _, err := registry.LookupBackend(text); err != nil || !slices.Contains(env.backendNames(), text) {
+			return d, &arch.KnobError{Knob: "backend", Value: strconv.Quote(text), Valid: registry.List(env.backendNames())}
 		}
-		return d, &arch.KnobError{Knob: "backend", Value: strconv.Quote(text), Valid: strings.Join(env.backends, "|")}
+		d.backend = text
+		return d, nil
 	case kMode:
 		m, err := runner.ParseMode(strings.ToLower(text))
 		if err != nil {
@@ -262,19 +353,29 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 		return d, nil
 	case kThreads:
 		n, err := strconv.Atoi(text)
-		hi := max(1, env.maxThreads)
+		hi := max(1, min(env.maxThreads, registry.MaxThreads))
 		if err != nil || n < 1 || n > hi {
 			return d, &arch.KnobError{Knob: "threads", Value: strconv.Quote(text), Valid: fmt.Sprintf("1..%d", hi)}
 		}
 		d.threads = n
 		return d, nil
+	case kKernels:
+		if err := registry.CheckKernels(text); err != nil {
+			return d, err
+		}
+		d.kernels = text
+		return d, nil
 	}
 	s := cloneSpec(d.spec)
 	var err error
 	switch k {
+	case kLayout:
+		err = s.Set("layout", text)
 	case kWidth:
 		s.Channels = nil
 		err = s.Set("width", text)
+	case kChannels:
+		err = s.Set("channels", text)
 	case kSplit:
 		err = s.Set("split", text)
 	case kGroups:
@@ -291,6 +392,8 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 		err = s.Set("res", text)
 	case kBatch:
 		err = s.Set("batch", text)
+	case kClasses:
+		err = s.Set("classes", text)
 	}
 	if err != nil {
 		return d, err
@@ -304,9 +407,12 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 	return d, nil
 }
 
-// setDesign loads a preset by name, a design file by path, or a fresh
-// design of a family (keeping input size and batch).
-func (d design) setDesign(text string, env knobEnv) (design, error) {
+// what names the design's family for messages.
+func (d design) what() string { return string(d.spec.Family) }
+
+// load loads a preset by name, a design file by path, or a fresh design
+// of a family.
+func (d design) load(text string, env knobEnv) (design, error) {
 	for _, p := range env.presets {
 		if p.Name == text {
 			return d.withPreset(p)
@@ -319,20 +425,35 @@ func (d design) setDesign(text string, env knobEnv) (design, error) {
 		}
 		return d.withPreset(p)
 	}
-	f := arch.Family(strings.ToLower(text))
-	for _, known := range arch.Families() {
-		if f == known && !f.IsGuideline() {
-			s := arch.Spec{Family: f, Res: d.spec.Res, ResW: d.spec.ResW, Batch: d.spec.Batch}
-			g, err := arch.Build(s)
-			if err != nil {
-				return d, err
-			}
-			d.spec, d.graph, d.preset, d.edited = g.Spec, g, "", false
-			return d, nil
-		}
+	if nd, err := d.withFamily(text); err == nil {
+		return nd, nil
 	}
 	return d, &arch.KnobError{Knob: "design", Value: strconv.Quote(text),
-		Valid: "a preset name (see the presets screen), a family (shufflenetv2|shufflenetv1|mobilenetv2|mobilenetv1) or a .toml file"}
+		Valid: "a preset name (see the presets screen), a family (" + familyList() + ") or a .toml file"}
+}
+
+func familyList() string {
+	var names []string
+	for _, f := range families() {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, "|")
+}
+
+// withFamily starts a fresh design of a family at the family's defaults,
+// keeping the input size, batch and classes.
+func (d design) withFamily(text string) (design, error) {
+	f := arch.Family(strings.ToLower(text))
+	if !slices.Contains(families(), f) {
+		return d, &arch.KnobError{Knob: "family", Value: strconv.Quote(text), Valid: familyList()}
+	}
+	s := arch.Spec{Family: f, Res: d.spec.Res, ResW: d.spec.ResW, Batch: d.spec.Batch, Classes: d.spec.Classes}
+	g, err := arch.Build(s)
+	if err != nil {
+		return d, err
+	}
+	d.spec, d.graph, d.preset, d.edited = g.Spec, g, "", false
+	return d, nil
 }
 
 func (d design) withPreset(p presets.Preset) (design, error) {

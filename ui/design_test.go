@@ -2,12 +2,14 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/registry"
 )
 
 func testEnv(t *testing.T) knobEnv {
@@ -16,20 +18,21 @@ func testEnv(t *testing.T) knobEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return knobEnv{presets: all, backends: []string{"native", "cudnn"}, maxThreads: 4}
+	return knobEnv{presets: all, backends: []Backend{{Name: "native"}, {Name: "cudnn", Unavailable: "no GPU"}}, maxThreads: 4}
 }
 
 func startDesign(t *testing.T, env knobEnv, preset string) design {
 	t.Helper()
-	d, err := design{backend: "native", mode: runner.Fused, threads: 1}.setDesign(preset, env)
+	d, err := design{backend: "native", mode: runner.Fused, threads: 1, kernels: "auto"}.load(preset, env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return d
 }
 
-// TestKnobStep checks one step of every knob from the defaults (steps are
-// the constants of design.go; ShuffleNet v1 group counts from its paper's Table 1).
+// TestKnobStep checks one step of every knob from a preset (steps are the
+// constants of design.go; ShuffleNet v1 group counts from its paper's
+// Table 1; kernel sets and modes from runner/registry).
 func TestKnobStep(t *testing.T) {
 	env := testEnv(t)
 	tests := []struct {
@@ -49,10 +52,14 @@ func TestKnobStep(t *testing.T) {
 		{"shufflenetv2-1.0", kInput, -1, "192"},
 		{"shufflenetv2-1.0", kBatch, +1, "2"},
 		{"shufflenetv2-1.0", kBatch, -1, "1"},
+		{"shufflenetv2-1.0", kClasses, -1, "100"},
 		{"shufflenetv2-1.0", kBackend, +1, "cudnn"},
 		{"shufflenetv2-1.0", kBackend, -1, "cudnn"}, // wraps
-		{"shufflenetv2-1.0", kMode, +1, "eager"},
+		{"shufflenetv2-1.0", kMode, +1, string(runner.Eager)},
 		{"shufflenetv2-1.0", kThreads, +1, "2"},
+		{"shufflenetv2-1.0", kKernels, +1, registry.KernelSets()[1]},
+		{"shufflenetv2-1.0", kFamily, +1, "shufflenetv1"},
+		{"shufflenetv2-1.0", kLayout, +1, "megvii"},
 		{"shufflenetv1-1.0-g3", kGroups, +1, "4"},
 		{"shufflenetv1-1.0-g4", kGroups, +1, "8"},
 		{"shufflenetv2-0.5", kDesign, +1, "shufflenetv2-0.5-megvii"}, // presets.List sorts by name
@@ -60,7 +67,7 @@ func TestKnobStep(t *testing.T) {
 	}
 	for _, tc := range tests {
 		d := startDesign(t, env, tc.preset)
-		if got := d.step(tc.k, tc.dir, env); got != tc.want {
+		if got, _, _ := d.step(tc.k, tc.dir, env); got != tc.want {
 			t.Errorf("%s: step %s %+d = %q, want %q", tc.preset, knobLabels[tc.k], tc.dir, got, tc.want)
 		}
 	}
@@ -79,19 +86,29 @@ func TestKnobSet(t *testing.T) {
 		{kWidth, "1.5", "", func(d design) bool { return d.spec.Width == 1.5 }},
 		{kWidth, "0.01", "invalid width 0.01", nil}, // arch.MinWidth is 0.05
 		{kWidth, "wide", "not a number", nil},
+		{kChannels, "24,116,232,464,1024", "", func(d design) bool { return len(d.spec.Channels) == 5 && d.spec.Channels[1] == 116 }},
+		{kChannels, "24,116", "invalid channels", nil},
 		{kSplit, "0.3", "", func(d design) bool { return d.spec.Split == 0.3 }},
 		{kSplit, "1", "invalid split", nil},
+		{kLayout, "megvii", "", func(d design) bool { return d.spec.Layout == arch.LayoutMegvii }},
+		{kLayout, "keras", "invalid layout", nil},
+		{kFamily, "mobilenetv1", "", func(d design) bool { return d.spec.Family == arch.MobileNetV1 && d.preset == "" }},
+		{kFamily, "g1", "invalid family", nil}, // micro-networks live on the guidelines screen
 		{kDepth4, "2", "", func(d design) bool { return d.spec.Depths[2] == 2 }},
 		{kDepth4, "0", "invalid depths", nil},
 		{kDepth2, "x", "not an integer", nil},
 		{kInput, "224x192", "", func(d design) bool { return d.spec.Res == 224 && d.spec.ResW == 192 }},
 		{kInput, "16", "invalid res", nil},
 		{kBatch, "8", "", func(d design) bool { return d.spec.Batch == 8 }},
+		{kClasses, "10", "", func(d design) bool { return d.spec.Classes == 10 }},
+		{kClasses, "0", "invalid classes", nil},
 		{kThreads, "4", "", func(d design) bool { return d.threads == 4 }},
 		{kThreads, "9", "invalid threads", nil},
 		{kMode, "eager", "", func(d design) bool { return d.mode == runner.Eager }},
 		{kMode, "lazy", "invalid mode", nil},
 		{kBackend, "tpu", "invalid backend", nil},
+		{kKernels, "sse2", "invalid kernels", nil},
+		{kKernels, "generic", "", func(d design) bool { return d.kernels == "generic" }},
 		{kDesign, "mobilenetv2", "", func(d design) bool { return d.spec.Family == arch.MobileNetV2 && d.preset == "" }},
 		{kDesign, "shufflenetv1-1.0-g8", "", func(d design) bool { return d.spec.Groups == 8 && d.preset == "shufflenetv1-1.0-g8" }},
 		{kDesign, "resnet", "invalid design", nil},
@@ -116,16 +133,55 @@ func TestKnobSet(t *testing.T) {
 	}
 }
 
-// TestKnobNotApplicable: MobileNet has no split, groups or depths.
+// TestKnobNotApplicable: MobileNet has no split, layout, groups, depths or
+// channels; kernels are a knob of the CPU backend only.
 func TestKnobNotApplicable(t *testing.T) {
 	env := testEnv(t)
 	d := startDesign(t, env, "mobilenetv2-1.0")
-	for _, k := range []knobID{kSplit, kGroups, kDepth2} {
-		if d.applies(k) || d.value(k) != "-" {
+	for _, k := range []knobID{kSplit, kLayout, kGroups, kDepth2, kChannels} {
+		if d.applies(k, env) || d.value(k, env) != "-" {
 			t.Errorf("%s applies to mobilenetv2", knobLabels[k])
 		}
 		if _, err := d.set(k, "2", env); err == nil {
 			t.Errorf("set %s on mobilenetv2 succeeded", knobLabels[k])
+		}
+	}
+	d.backend = "cudnn"
+	if d.applies(kKernels, env) {
+		t.Error("kernels applies to cudnn")
+	}
+	if !strings.Contains(d.value(kBackend, env), "unavailable") {
+		t.Errorf("backend value %q does not say it is unavailable", d.value(kBackend, env))
+	}
+}
+
+// TestKnobRegistry: the backend, mode and kernels knobs offer exactly the
+// registry's names (one registry for flags and knobs).
+func TestKnobRegistry(t *testing.T) {
+	m := newModel(t, Deps{}, 120, 40)
+	e := m.explore
+	if got := e.env.backendNames(); !slices.Equal(got, registry.BackendNames()) {
+		t.Errorf("backends %v, registry %v", got, registry.BackendNames())
+	}
+	for knob, want := range map[knobID][]string{kMode: registry.ModeNames(), kKernels: registry.KernelSets(), kBackend: registry.BackendNames()} {
+		d := e.d
+		var seen []string
+		for range want {
+			seen = append(seen, d.editText(knob, e.env))
+			text, _, _ := d.step(knob, +1, e.env)
+			switch knob {
+			case kMode:
+				d.mode = runner.Mode(text)
+			case kKernels:
+				d.kernels = text
+			case kBackend:
+				d.backend = text
+			}
+		}
+		slices.Sort(seen)
+		w := slices.Sorted(slices.Values(want))
+		if !slices.Equal(seen, w) {
+			t.Errorf("%s cycles through %v, registry has %v", knobLabels[knob], seen, w)
 		}
 	}
 }

@@ -10,18 +10,22 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/export"
 	"github.com/shufflelab/explorer/plots"
-	"github.com/shufflelab/explorer/runner"
-	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/guideline"
+	"github.com/shufflelab/explorer/runner/registry"
 )
 
-// exportState tracks the export in flight (at most one).
-type exportState struct {
+// exporter writes the session to a folder (package export): it asks for
+// the folder, calibrates the roofline when the cache lacks it, and writes
+// off the UI goroutine. At most one export runs.
+type exporter struct {
+	sess        *session
+	input       prompt
 	active      bool
 	calibrating bool
-	dir         string
 	cancel      context.CancelFunc
 }
 
@@ -35,7 +39,7 @@ type exportDoneMsg struct {
 	err error
 }
 
-// exportJob is everything an export needs, copied from the model so the
+// exportJob is everything an export needs, copied from the screens so the
 // Cmd's goroutine shares nothing with Update.
 type exportJob struct {
 	ctx     context.Context
@@ -45,41 +49,37 @@ type exportJob struct {
 	threads int
 }
 
-// canExport reports whether the session has something measured to export.
-func (m *Model) canExport() bool { return len(m.points) > 0 && !m.exp.active && !m.run.active }
-
-// startExport opens the export prompt with a time-stamped folder name.
-func (m *Model) startExport() {
+// open asks for the folder, proposing a time-stamped name.
+func (x *exporter) open(w int) {
 	now := time.Now
-	if m.deps.Now != nil {
-		now = m.deps.Now
+	if x.sess.deps.Now != nil {
+		now = x.sess.deps.Now
 	}
-	m.editing, m.input = editExport, filepath.Join(m.deps.ExportDir, "explorer-export-"+now().Format("20060102-150405"))
+	x.input.start("export plots and data to folder:", 0, filepath.Join(x.sess.deps.ExportDir, "explorer-export-"+now().Format("20060102-150405")), w)
 }
 
-// exportTo starts writing the session to dir off the UI goroutine.
-func (m *Model) exportTo(dir string) tea.Cmd {
+// start writes s to dir off the UI goroutine.
+func (x *exporter) start(dir string, s export.Session, threads int) tea.Cmd {
 	dir = strings.TrimSpace(dir)
 	if dir == "" {
-		m.fail(errors.New("export: empty folder name"))
-		return nil
+		return failure(errors.New("export: empty folder name"))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	job := exportJob{ctx: ctx, dir: dir, s: m.exportSession(), threads: m.d.threads}
+	job := exportJob{ctx: ctx, dir: dir, s: s, threads: threads}
 	if ms := job.s.Measured; ms != nil {
+		b, err := registry.LookupBackend(ms.Backend)
 		switch {
-		case ms.Backend != "native":
+		case err != nil || !b.CPU:
 			job.s.NoCeiling = "ran on " + ms.Backend + ", not this CPU"
-		case m.deps.Calibrator == nil:
+		case x.sess.deps.Calibrator == nil:
 			job.s.NoCeiling = "no calibrator"
 		default:
-			job.cal = m.deps.Calibrator
+			job.cal = x.sess.deps.Calibrator
 		}
 	}
-	m.exp = exportState{active: true, dir: dir, cancel: cancel}
-	m.inform("exporting to " + dir + "…")
-	m.logf("export to %s", dir)
-	return func() tea.Msg {
+	x.active, x.cancel = true, cancel
+	x.sess.logf("export to %s", dir)
+	return tea.Batch(info("exporting to %s…", dir), func() tea.Msg {
 		if job.cal != nil {
 			c, ok := job.cal.Cached(job.threads)
 			if !ok {
@@ -88,7 +88,7 @@ func (m *Model) exportTo(dir string) tea.Cmd {
 			job.s.Ceiling = &c
 		}
 		return job.write()
-	}
+	})
 }
 
 // calibrateThenWrite measures the roofline ceilings, then writes the export.
@@ -114,143 +114,90 @@ func (job exportJob) write() tea.Msg {
 	return exportDoneMsg{dir: job.dir, res: res, err: err}
 }
 
-func (m *Model) handleExportCalib(msg exportCalibMsg) tea.Cmd {
-	if !m.exp.active {
-		return nil
+// update handles the export's messages.
+func (x *exporter) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case exportCalibMsg:
+		if !x.active {
+			return nil
+		}
+		x.calibrating = true
+		x.sess.logf("export: calibrating %d thread(s)", msg.job.threads)
+		return tea.Batch(info("calibrating the roofline ceilings (%d thread(s), once per machine)… esc skips the roofline", msg.job.threads),
+			calibrateThenWrite(msg.job))
+	case exportDoneMsg:
+		return x.done(msg)
 	}
-	m.exp.calibrating = true
-	m.inform(fmt.Sprintf("calibrating the roofline ceilings (%d thread(s), once per machine)… esc skips the roofline", msg.job.threads))
-	m.logf("export: calibrating %d thread(s)", msg.job.threads)
-	return calibrateThenWrite(msg.job)
+	return nil
 }
 
-func (m *Model) handleExportDone(msg exportDoneMsg) {
-	if m.exp.cancel != nil {
-		m.exp.cancel()
+func (x *exporter) done(msg exportDoneMsg) tea.Cmd {
+	if x.cancel != nil {
+		x.cancel()
 	}
-	m.exp = exportState{}
-	abs, err := filepath.Abs(msg.dir)
-	if err != nil {
-		abs = msg.dir
-	}
-	m.logf("export to %s: %d files", abs, len(msg.res.Files))
+	x.active, x.calibrating, x.cancel = false, false, nil
 	for _, f := range msg.res.Files {
-		m.logf("export: wrote %s", f)
+		x.sess.logf("export: wrote %s", f)
 	}
 	for _, n := range msg.res.Notes {
-		m.logf("export: %s", n)
+		x.sess.logf("export: %s", n)
 	}
 	if msg.err != nil {
-		m.fail(fmt.Errorf("export to %s: %d files written, then: %w", msg.dir, len(msg.res.Files), msg.err))
-		return
+		return failure(fmt.Errorf("export to %s: %d files written, then: %w", msg.dir, len(msg.res.Files), msg.err))
 	}
 	s := fmt.Sprintf("exported %d files to %s", len(msg.res.Files), msg.dir)
 	if len(msg.res.Notes) > 0 {
 		s += " · " + strings.Join(msg.res.Notes, " · ")
 	}
-	m.inform(s)
+	return info("%s", s)
 }
 
 // skipCalibration cancels a calibration in flight; the export goes on
 // without the roofline.
-func (m *Model) skipCalibration() {
-	if m.exp.active && m.exp.calibrating && m.exp.cancel != nil {
-		m.exp.cancel()
-		m.inform("calibration cancelled; exporting without the roofline…")
+func (x *exporter) skipCalibration() tea.Cmd {
+	if x.active && x.calibrating && x.cancel != nil {
+		x.cancel()
+		return info("calibration cancelled; exporting without the roofline…")
 	}
+	return nil
 }
 
-// exportSession copies what the export writes out of the model.
-func (m *Model) exportSession() export.Session {
-	preset := m.d.preset
-	if m.d.edited {
+// exportSession copies what the export writes out of the screens.
+func exportSession(sess *session, e *exploreScreen, g *guideScreen) export.Session {
+	d := e.d
+	preset := d.preset
+	if d.edited {
 		preset = ""
 	}
 	by := costfmt.ByStage
-	if m.co.byCategory {
+	if e.co.byCategory {
 		by = costfmt.ByCategory
 	}
 	s := export.Session{
-		Host:   m.deps.Host,
-		Design: export.Design{Spec: cloneSpec(m.d.spec), Preset: preset, Fused: m.co.fused, By: by},
+		Host:   sess.deps.Host,
+		Design: export.Design{Spec: cloneSpec(d.spec), Preset: preset, Fused: e.co.fused, By: by},
 	}
-	for _, p := range m.points {
+	cur := d.spec.String()
+	for _, p := range sess.points {
 		s.Points = append(s.Points, export.Point{Label: p.Label, Family: string(p.Family), Design: p.Design,
 			MAdds: p.MultAdds, MAC: p.MemAccess, LatencyMS: float64(p.Latency) / float64(time.Millisecond),
-			Run: p.Run, History: p.History, Current: m.isCurrent(p)})
+			Run: p.Run, History: p.History, Current: p.Design == cur})
 	}
-	if r := &m.run; r.last != nil && r.lastKey == designKey(m.d.request()) {
-		ms := &export.Measured{Backend: m.d.backend, Mode: m.d.mode, Threads: m.d.threads}
-		for _, st := range r.last.Steps {
-			ms.Steps = append(ms.Steps, runner.StepTime{Name: st.Name, Ops: append([]string(nil), st.Ops...), Nanos: st.Nanos})
-		}
-		s.Measured = ms
+	if r := e.current(); r != nil && len(r.m.Steps) > 0 {
+		s.Measured = &export.Measured{Backend: d.backend, Mode: d.mode, Threads: d.threads, Steps: r.m.Steps}
 	}
-	s.Guidelines = m.guideCharts()
+	s.Guidelines = guideCharts(g.measuredTables())
 	return s
 }
 
-// guideCharts are the chart data of every guideline experiment and scale
-// whose rows were all measured in this session.
-func (m *Model) guideCharts() []plots.GuidelineData {
+// guideCharts are the chart data of measured guideline tables (one scale
+// column each), through chartdata.Guideline as `explorer guidelines` draws them.
+func guideCharts(ts []guideline.Table) []plots.GuidelineData {
 	var out []plots.GuidelineData
-	g := &m.guide
-	for xi, x := range g.exps {
-		for si, scale := range x.Scales {
-			d := plots.GuidelineData{Name: fmt.Sprintf("%s x%d", x.ID, scale), Title: x.Title, LocalName: "this machine"}
-			var gpu, arm []float64
-			complete := true
-			for ri, r := range x.Rows {
-				lat, ok := g.local[[3]int{xi, si, ri}]
-				if !ok || lat <= 0 {
-					complete = false
-					break
-				}
-				d.Rows = append(d.Rows, plots.GuidelineRow{Label: r.Label, Local: 1 / lat.Seconds()})
-				gpu, arm = append(gpu, paperSpeed(r.GPU, si)), append(arm, paperSpeed(r.ARM, si))
-			}
-			if !complete || len(d.Rows) == 0 {
-				continue
-			}
-			// A paper series is drawn only when the paper gives every row.
-			for i := range d.Rows {
-				if allPositive(gpu) {
-					d.Rows[i].PaperGPU = gpu[i]
-				}
-				if allPositive(arm) {
-					d.Rows[i].PaperARM = arm[i]
-				}
-			}
-			out = append(out, d)
+	for _, t := range ts {
+		for j := range t.Scales {
+			out = append(out, chartdata.Guideline(t, j))
 		}
 	}
 	return out
-}
-
-func paperSpeed(v []float64, i int) float64 {
-	if i < len(v) {
-		return v[i]
-	}
-	return 0
-}
-
-func allPositive(v []float64) bool {
-	for _, x := range v {
-		if !(x > 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// Calibrator gives the roofline ceilings of this machine for the exported
-// roofline chart. Implementations must never write to stdout or stderr.
-type Calibrator interface {
-	// Cached returns the cached ceiling for threads; ok is false when it
-	// has to be measured first.
-	Cached(threads int) (c calib.Ceiling, ok bool)
-	// Calibrate measures the ceiling for threads (about a second per
-	// thread count), caches it and returns it; it honours ctx, returning
-	// an error that wraps context.Canceled when cancelled.
-	Calibrate(ctx context.Context, threads int) (calib.Ceiling, error)
 }

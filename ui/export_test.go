@@ -12,7 +12,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shufflelab/explorer/runner/calib"
 )
@@ -54,18 +53,7 @@ func newExportModel(t *testing.T, cal Calibrator) *Model {
 	deps := testDeps(fakeMeasurer{})
 	deps.Calibrator = cal
 	deps.Now = func() time.Time { return time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC) }
-	m, err := New(deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
-	return m
-}
-
-// statusLine is the frame's status line (the one above the key help).
-func statusLine(m *Model) string {
-	lines := strings.Split(ansi.Strip(m.View().Content), "\n")
-	return strings.TrimSpace(lines[len(lines)-2])
+	return newModel(t, deps, 200, 40)
 }
 
 func listDir(t *testing.T, dir string) []string {
@@ -107,7 +95,7 @@ func TestExport(t *testing.T) {
 		{"history only", &fakeCalibrator{}, nil,
 			append(append(slices.Clone(gaps), "decomposition.png"), data...), false, "not measured"},
 		{"guideline run", &fakeCalibrator{cached: true}, []string{"3", "r", "1"},
-			append(append(slices.Clone(gaps), "decomposition.png", "guideline-g1-x1.png"), data...), false, "not measured"},
+			append(append(slices.Clone(gaps), "decomposition.png", "guideline-g1-x1-arm-sizes.png"), data...), false, "not measured"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,19 +108,26 @@ func TestExport(t *testing.T) {
 			}
 			send(t, m, "ctrl+u", dir)
 			_, cmd := m.Update(keyMsg("enter"))
+			batch := cmd().(tea.BatchMsg)
+			m.Update(batch[0]())
 			if !strings.Contains(statusLine(m), "exporting to "+dir) {
 				t.Errorf("status while exporting: %q", statusLine(m))
 			}
-			if m.keys.Run.Enabled() || m.keys.Export.Enabled() {
-				t.Error("run or export key enabled during an export")
+			if m.canExport() {
+				t.Error("export key enabled during an export")
 			}
-			msg := cmd()
+			msg := batch[1]()
 			if _, ok := msg.(exportCalibMsg); ok != tc.calibrates {
 				t.Fatalf("first message %T, calibration expected: %v", msg, tc.calibrates)
 			}
 			_, next := m.Update(msg)
-			if tc.calibrates && !strings.Contains(statusLine(m), "calibrating the roofline") {
-				t.Errorf("status during calibration: %q", statusLine(m))
+			if tc.calibrates {
+				parts := next().(tea.BatchMsg) // the status, then the calibration
+				m.Update(parts[0]())
+				if !strings.Contains(statusLine(m), "calibrating the roofline") {
+					t.Errorf("status during calibration: %q", statusLine(m))
+				}
+				next = parts[1]
 			}
 			drain(t, m, next)
 
@@ -148,8 +143,8 @@ func TestExport(t *testing.T) {
 			if (tc.cal.calibrate > 0) != tc.calibrates {
 				t.Errorf("%d calibrations", tc.cal.calibrate)
 			}
-			if !m.keys.Export.Enabled() || !m.keys.Run.Enabled() && m.scr != scrGap {
-				t.Error("export or run key not enabled again after the export")
+			if !m.canExport() {
+				t.Error("export key not enabled again after the export")
 			}
 		})
 	}
@@ -160,20 +155,16 @@ func TestExport(t *testing.T) {
 func TestExportKeyNeedsPoints(t *testing.T) {
 	deps := testDeps(fakeMeasurer{})
 	deps.History = nil
-	m, err := New(deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
-	if strings.Contains(m.View().Content, "e export") {
+	m := newModel(t, deps, 200, 40)
+	if strings.Contains(view(m), "e export") {
 		t.Error("help lists export with nothing to export")
 	}
 	send(t, m, "e")
-	if m.editing != editNone {
+	if m.exp.input.open {
 		t.Error("e opened the export prompt with nothing to export")
 	}
 	send(t, m, "r")
-	if !strings.Contains(ansi.Strip(m.View().Content), "e export") {
+	if !strings.Contains(view(m), "e export") {
 		t.Error("help does not list export after a measurement")
 	}
 }
@@ -208,8 +199,13 @@ func TestExportSkipCalibration(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	send(t, m, "e", "ctrl+u", dir)
 	_, cmd := m.Update(keyMsg("enter"))
-	_, next := m.Update(cmd())
-	if !strings.Contains(ansi.Strip(m.View().Content), "esc skip roofline") {
+	batch := cmd().(tea.BatchMsg) // the status, then the export
+	m.Update(batch[0]())
+	_, after := m.Update(batch[1]()) // the calibration is needed
+	parts := after().(tea.BatchMsg)  // the status, then the calibration
+	m.Update(parts[0]())
+	next := parts[1]
+	if !strings.Contains(view(m), "esc skip roofline") {
 		t.Error("help does not offer esc during the calibration")
 	}
 	// The calibration blocks until cancelled; esc cancels it.
@@ -225,7 +221,8 @@ func TestExportSkipCalibration(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the calibration did not stop within 5s of esc")
 	}
-	m.Update(msg)
+	_, last := m.Update(msg)
+	drain(t, m, last)
 	if slices.Contains(listDir(t, dir), "roofline.png") {
 		t.Error("roofline written after the calibration was cancelled")
 	}

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"bytes"
-	"io"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,13 +11,12 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/cost"
 )
 
 // Flow tests drive a real tea.Program with in-memory input and output
-// (teatest), as a user would, and check what appears on the screen.
+// (teatest v2), as a user would, and check what appears on the screen.
 
-const flowWait = 5 * time.Second
+const flowWait = 10 * time.Second
 
 // recorder wraps the model and keeps the last rendered frame: Bubble Tea
 // v2 writes only the cells that changed, so the output stream does not
@@ -52,6 +48,7 @@ func (r recorder) last() string {
 
 type flow struct {
 	*teatest.TestModel
+	t   *testing.T
 	rec recorder
 }
 
@@ -62,138 +59,88 @@ func startFlow(t *testing.T, ms Measurer) flow {
 		t.Fatal(err)
 	}
 	rec := recorder{Model: m, mu: &sync.Mutex{}, frame: new(string)}
-	return flow{teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(120, 40)), rec}
+	return flow{teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(120, 40)), t, rec}
 }
 
-func waitFor(t *testing.T, tm flow, what string) {
-	t.Helper()
+// waitFor waits until every text is on the screen at once.
+func (f flow) waitFor(texts ...string) {
+	f.t.Helper()
 	deadline := time.Now().Add(flowWait)
-	for !strings.Contains(tm.rec.last(), what) {
+	for {
+		frame, all := f.rec.last(), true
+		for _, s := range texts {
+			all = all && strings.Contains(frame, s)
+		}
+		if all {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%q not on screen after %v; last frame:\n%s", what, flowWait, tm.rec.last())
+			f.t.Fatalf("%q not on screen after %v; last frame:\n%s", texts, flowWait, frame)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-func press(tm flow, keys ...string) {
+func (f flow) press(keys ...string) {
 	for _, k := range keys {
-		tm.Send(keyMsg(k))
+		f.Send(keyMsg(k))
 	}
 }
 
-func finalModel(t *testing.T, tm flow) *Model {
-	t.Helper()
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
+// TestFlow is a user's session: change the family and the layout, type a
+// width, run two designs, open the gap chart and each guideline (running
+// G1), start G4 and quit through the confirmation.
+func TestFlow(t *testing.T) {
+	f := startFlow(t, fakeMeasurer{blockFamily: arch.GuideG4})
+	f.waitFor("Knobs", "? help", "q quit")
+	// Rows: design, family, layout, width.
+	f.press("down", "right")
+	f.waitFor("family   shufflenetv1", "design   (knobs)")
+	f.press("left", "down", "right")
+	f.waitFor("family   shufflenetv2", "layout   megvii")
+	f.press("down", "enter", "ctrl+u")
+	f.Type("1.5")
+	f.press("enter")
+	f.waitFor("width    1.5")
+	f.press("r")
+	f.waitFor("latency ")
+	f.press("right", "r") // width 1.6, a second design
+	f.waitFor("width    1.6", "latency ")
+	f.press("2")
+	f.waitFor("Gap chart", "1-4 of 4", "shufflenetv2 1.6x")
+	f.press("3", "r")
+	f.waitFor("[G1]", "x1 holds")
+	for _, id := range []string{"G2", "G3", "G4"} {
+		f.press("right")
+		f.waitFor("[" + id + "]")
 	}
-	return tm.FinalModel(t, teatest.WithFinalTimeout(flowWait)).(recorder).Model
-}
-
-// TestFlowKnobsMatchCost turns width and the three depths and checks that
-// the cost pane shows what cost.Analyze (the numbers `explorer cost`
-// prints) gives for the same design built independently.
-func TestFlowKnobsMatchCost(t *testing.T) {
-	tm := startFlow(t, fakeMeasurer{})
-	// Rows: design, width, split, groups, depth s2, depth s3, depth s4.
-	press(tm, "down", "right", "right") // width 1.0 -> 1.2 (step 0.1)
-	press(tm, "down", "down", "down", "right", "down", "right", "down", "left")
-	want := arch.Spec{Family: arch.ShuffleNetV2, Width: 1.2, Depths: []int{5, 9, 3}}
-	g, err := arch.Build(want)
-	if err != nil {
-		t.Fatal(err)
+	f.press("r")
+	f.waitFor("running the experiment")
+	f.press("q")
+	f.waitFor("quit anyway?")
+	f.press("y")
+	f.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
+	m := f.FinalModel(t).(recorder).Model
+	if m.sess.job.active {
+		t.Error("the experiment still runs after quitting")
 	}
-	tot := cost.Analyze(g, nil).Totals
-	waitFor(t, tm, strconv.FormatInt(tot.MultAdds, 10))
-	m := finalModel(t, tm)
-	got := m.a.written.Totals
-	if got.MultAdds != tot.MultAdds || got.Params != tot.Params || got.MemAccess != tot.MemAccess || got.Steps != tot.Steps {
-		t.Errorf("UI totals %+v, cost.Analyze gives %+v", got, tot)
+	if got := len(m.sess.points); got != len(testDeps(nil).History)+2+len(m.guide.exps[0].Rows) {
+		t.Errorf("%d points on the gap chart, want history + 2 designs + G1's rows", got)
 	}
-	view := m.View().Content
-	for _, n := range []int64{tot.MultAdds, tot.FLOPs, tot.Params, tot.MemAccess} {
-		if !strings.Contains(view, strconv.FormatInt(n, 10)) {
-			t.Errorf("view lacks %d:\n%s", n, view)
-		}
-	}
-	if m.d.spec.Width != 1.2 || m.d.spec.Depths[0] != 5 || m.d.spec.Depths[1] != 9 || m.d.spec.Depths[2] != 3 {
-		t.Errorf("design %s, want width 1.2 depths 5,9,3", m.d.spec)
-	}
-}
-
-// TestFlowRun measures the design with the fake and waits for the latency.
-func TestFlowRun(t *testing.T) {
-	tm := startFlow(t, fakeMeasurer{})
-	press(tm, "r")
-	waitFor(t, tm, "latency ")
-	m := finalModel(t, tm)
-	if m.run.last == nil || m.run.last.Median <= 0 {
-		t.Fatalf("no result recorded: %+v", m.run)
-	}
-	if n := len(m.points); n != len(testDeps(nil).History)+1 {
-		t.Errorf("gap chart has %d points, want history + 1", n)
+	if d := m.explore.d.spec; d.Width != 1.6 || d.Layout != arch.LayoutMegvii {
+		t.Errorf("final design %s", d)
 	}
 }
 
-// TestFlowCancel starts a run that only ends when cancelled, cancels it
-// with esc and checks that the UI still reacts to knobs.
-func TestFlowCancel(t *testing.T) {
-	tm := startFlow(t, fakeMeasurer{block: true})
-	press(tm, "r")
-	waitFor(t, tm, "esc cancels")
-	press(tm, "esc")
-	waitFor(t, tm, "cancelled")
-	press(tm, "down", "right")
-	waitFor(t, tm, "width    1.1")
-	m := finalModel(t, tm)
-	if m.run.active || m.run.last != nil {
-		t.Errorf("after cancel: active=%v last=%v", m.run.active, m.run.last)
-	}
-}
-
-// TestFlowInvalidValue types an out-of-range width: the message appears
-// under the knob and the design stays as it was.
-func TestFlowInvalidValue(t *testing.T) {
-	tm := startFlow(t, fakeMeasurer{})
-	press(tm, "down", "enter", "ctrl+u")
-	tm.Type("0.01")
-	press(tm, "enter")
-	waitFor(t, tm, "invalid width 0.01")
-	m := finalModel(t, tm)
-	if m.d.spec.Width != 1.0 {
-		t.Errorf("width %g after an invalid value, want the previous 1", m.d.spec.Width)
-	}
-	if m.a.written.Totals.MultAdds == 0 {
-		t.Error("cost of the kept design lost")
-	}
-}
-
-// TestFlowTooSmall resizes below 80x24.
+// TestFlowTooSmall resizes below 80x24 and back.
 func TestFlowTooSmall(t *testing.T) {
-	tm := startFlow(t, fakeMeasurer{})
-	tm.Send(tea.WindowSizeMsg{Width: 60, Height: 20})
-	waitFor(t, tm, "terminal too small")
-	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	waitFor(t, tm, "Knobs")
-	finalModel(t, tm)
-}
-
-// TestFlowQuit quits with q: the program ends and shows the cursor again.
-func TestFlowQuit(t *testing.T) {
-	tm := startFlow(t, fakeMeasurer{block: true})
-	press(tm, "r")
-	waitFor(t, tm, "esc cancels")
-	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
-	out, err := io.ReadAll(tm.FinalOutput(t))
-	if err != nil {
+	f := startFlow(t, fakeMeasurer{})
+	f.Send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	f.waitFor("terminal too small")
+	f.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	f.waitFor("Knobs")
+	if err := f.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(out, []byte("\x1b[?25h")) {
-		t.Errorf("final output does not show the cursor again: %q", out[max(0, len(out)-80):])
-	}
-	m := tm.FinalModel(t).(recorder).Model
-	if m.run.active {
-		t.Error("run still active after quit")
-	}
+	f.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
 }

@@ -1,19 +1,77 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost/costfmt"
 )
 
-// gapCache keeps the rendered gap chart until the points, the axis, the
-// current design or the size change.
-type gapCache struct {
-	dirty bool
-	w, h  int
-	lines []string
+// gapKeys are the gap chart's bindings.
+type gapKeys struct {
+	Axis, Up, Down, Sort key.Binding
+}
+
+func newGapKeys() gapKeys {
+	return gapKeys{
+		Axis: bind("x", "FLOPs/MAC", "x"),
+		Up:   bind("↑/k", "scroll", "up", "k"),
+		Down: bind("↓/j", "scroll", "down", "j"),
+		Sort: bind("o", "sort", "o"),
+	}
+}
+
+// gapSort orders the point list.
+type gapSort int
+
+const (
+	sortX gapSort = iota // by FLOPs (or MAC)
+	sortLatency
+	sortName
+	numSorts
+)
+
+var sortNames = [numSorts]string{"x", "latency", "name"}
+
+// gapScreen is the gap chart: every measured design, FLOPs or MAC against
+// latency on log-log axes, beside a scrollable list of the points.
+type gapScreen struct {
+	sess   *session
+	keys   gapKeys
+	mac    bool // x is MAC instead of FLOPs
+	sortBy gapSort
+	top    int // first list row shown
+	w, h   int
+}
+
+func newGapScreen(sess *session) *gapScreen { return &gapScreen{sess: sess, keys: newGapKeys()} }
+
+func (g *gapScreen) SetSize(w, h int) { g.w, g.h = w, h }
+
+func (g *gapScreen) Capturing() bool { return false }
+
+func (g *gapScreen) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, g.keys.Axis):
+		g.mac = !g.mac
+	case key.Matches(k, g.keys.Sort):
+		g.sortBy = (g.sortBy + 1) % numSorts
+	case key.Matches(k, g.keys.Up):
+		g.top = max(0, g.top-1)
+	case key.Matches(k, g.keys.Down):
+		g.top = min(g.top+1, max(0, len(g.sess.points)-g.listRows()))
+	}
+	return nil
 }
 
 // Markers: one shape per family, and one for the current design.
@@ -41,87 +99,107 @@ func legend(w int) string {
 	return "● snv2 ▲ snv1 ■ mnv2 ◆ mnv1 + micro ◉ current (h: history)"
 }
 
-// gapX is the point's x value in millions: FLOPs (2 x MAdds) or MAC.
-func (m *Model) gapX(p Point) float64 {
-	if m.gapMAC {
+// x is the point's x value in millions: FLOPs (2 x MAdds) or MAC.
+func (g *gapScreen) x(p Point) float64 {
+	if g.mac {
 		return float64(p.MemAccess) / 1e6
 	}
 	return 2 * float64(p.MultAdds) / 1e6
 }
 
-func (m *Model) isCurrent(p Point) bool { return p.Design == m.d.spec.String() }
+func (g *gapScreen) isCurrent(p Point) bool {
+	return g.sess.design != nil && p.Design == g.sess.design.spec.String()
+}
 
-// gapLines renders the gap screen: chart on the left, the points on the right.
-func (m *Model) gapLines(w, h int) []string {
-	if !m.gap.dirty && m.gap.w == w && m.gap.h == h && m.gap.lines != nil {
-		return m.gap.lines
-	}
-	m.gap.dirty, m.gap.w, m.gap.h = false, w, h
+// sorted returns the points in list order.
+func (g *gapScreen) sorted() []Point {
+	pts := slices.Clone(g.sess.points)
+	slices.SortStableFunc(pts, func(a, b Point) int {
+		switch g.sortBy {
+		case sortLatency:
+			return cmp.Compare(a.Latency, b.Latency)
+		case sortName:
+			return cmp.Compare(a.Label, b.Label)
+		}
+		return cmp.Compare(g.x(a), g.x(b))
+	})
+	return pts
+}
+
+// Layout of the gap screen: the list's width and the lines above the chart.
+const (
+	gapListWidth = 52
+	gapHeadLines = 2
+)
+
+func (g *gapScreen) listRows() int { return max(1, g.h-gapHeadLines-2) }
+
+func (g *gapScreen) View() string {
+	st := g.sess.st
 	xName := "MFLOPs (2×MAdds)"
-	if m.gapMAC {
+	if g.mac {
 		xName = "MAC (M elements)"
 	}
 	lines := []string{
-		m.st.title.Render(fmt.Sprintf("Gap chart  x: %s  y: latency ms", xName)),
-		legend(w),
+		st.title.Render(fmt.Sprintf("Gap chart  x: %s  y: latency ms  (log-log)", xName)),
+		legend(g.w),
 	}
-	if len(m.points) == 0 {
-		m.gap.lines = append(lines, "", m.st.dim.Render("No measured designs yet: press r on the explore screen, or load a history file."))
-		return m.gap.lines
+	pts := g.sorted()
+	if len(pts) == 0 {
+		lines = append(lines, "", st.dim.Render("No measured designs yet: press r on the explore screen, or load a history file."))
+		return strings.Join(block(lines, g.w, g.h), "\n")
 	}
-	pts := append([]Point(nil), m.points...)
-	sort.SliceStable(pts, func(i, j int) bool { return m.gapX(pts[i]) < m.gapX(pts[j]) })
-
-	tw := min(52, max(46, w/2))
-	cw, chh := w-tw-1, max(4, h-len(lines))
+	tw := min(gapListWidth+40, max(gapListWidth, g.w/2))
+	cw, chh := g.w-tw-1, g.h-gapHeadLines
 	var sp []scatterPoint
 	for _, p := range pts {
-		sp = append(sp, scatterPoint{X: m.gapX(p), Y: float64(p.Latency) / 1e6, Marker: familyMarker(p.Family)})
+		sp = append(sp, scatterPoint{X: g.x(p), Y: float64(p.Latency) / 1e6, Marker: familyMarker(p.Family)})
 	}
 	for _, p := range pts {
-		if m.isCurrent(p) {
-			sp = append(sp, scatterPoint{X: m.gapX(p), Y: float64(p.Latency) / 1e6, Marker: currentMarker, Hi: true})
+		if g.isCurrent(p) {
+			sp = append(sp, scatterPoint{X: g.x(p), Y: float64(p.Latency) / 1e6, Marker: currentMarker, Hi: true})
 		}
 	}
-	chart := scatter(sp, cw, chh, func(s string) string { return m.st.tabOn.Render(s) })
+	chart := scatter(sp, cw, chh, st.hi)
+	lines = append(lines, columns(block(chart, cw, chh), block(g.listLines(pts, tw, chh), tw, chh))...)
+	return strings.Join(lines, "\n")
+}
 
+// listLines are the points, scrolled, with the sort order named.
+func (g *gapScreen) listLines(pts []Point, w, h int) []string {
+	st := g.sess.st
 	xh := "MFLOPs"
-	if m.gapMAC {
+	if g.mac {
 		xh = "MMAC"
 	}
-	lw := max(8, tw-31)
-	table := []string{m.st.head.Render(fmt.Sprintf("  %-*s %8s %7s %s", lw, "design", xh, "ms", "run"))}
+	runW := 3
 	for _, p := range pts {
+		runW = max(runW, len(p.Run)+2)
+	}
+	runW = min(runW, 18)
+	lw := max(8, w-2-1-8-1-8-1-runW)
+	lines := []string{st.head.Render(fit(fmt.Sprintf("  %-*s %8s %8s %s", lw, "design", xh, "ms", "run"), w))}
+	rows := h - 2
+	top := min(g.top, max(0, len(pts)-rows))
+	for _, p := range pts[top:min(len(pts), top+rows)] {
 		mk := familyMarker(p.Family)
-		if m.isCurrent(p) {
+		if g.isCurrent(p) {
 			mk = currentMarker
 		}
-		run := strings.TrimPrefix(p.Run, "native/")
+		run := p.Run
 		if p.History {
 			run += " h"
 		}
-		table = append(table, fmt.Sprintf("%c %-*s %8.1f %7s %s", mk, lw, trunc(p.Label, lw), m.gapX(p), fmtMs(p.Latency), run))
+		lines = append(lines, fmt.Sprintf("%c %-*s %8.1f %8s %s", mk, lw, trunc(p.Label, lw), g.x(p), costfmt.Millis(float64(p.Latency)/1e6), run))
 	}
-	for i := 0; i < chh; i++ {
-		left, right := "", ""
-		if i < len(chart) {
-			left = chart[i]
-		}
-		if i < len(table) {
-			right = table[i]
-		}
-		lines = append(lines, fit(left, cw)+" "+right)
-	}
-	if len(table) > chh {
-		lines[len(lines)-1] = fit(last(chart), cw) + " " + m.st.dim.Render(fmt.Sprintf("… %d more points", len(table)-chh+1))
-	}
-	m.gap.lines = lines
+	lines = append(lines, st.dim.Render(fmt.Sprintf("%d-%d of %d · sorted by %s", top+1, min(len(pts), top+rows), len(pts), sortNames[g.sortBy])))
 	return lines
 }
 
-func last(lines []string) string {
-	if len(lines) == 0 {
-		return ""
-	}
-	return lines[len(lines)-1]
+func (g *gapScreen) ShortHelp() []key.Binding {
+	km := g.keys
+	n := len(g.sess.points)
+	return []key.Binding{km.Axis, enabled(km.Up, n > 0), enabled(km.Down, n > 0), enabled(km.Sort, n > 0)}
 }
+
+func (g *gapScreen) FullHelp() [][]key.Binding { return [][]key.Binding{g.ShortHelp()} }

@@ -1,207 +1,340 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/guideline"
 )
 
-// guideState is the guidelines screen: the four experiments of paper
-// Tables 1-4, the chosen one and scale, and the local results.
-type guideState struct {
-	exps    []presets.Experiment
-	sel     int
-	scale   int // index into the experiment's Scales
-	running bool
-	local   map[[3]int]time.Duration // (experiment, scale, row) -> median latency
-	totals  map[[3]int]cost.Totals   // analytic cost of each row's design
+// guideKeys are the guidelines screen's bindings.
+type guideKeys struct {
+	Prev, Next, Scale, Platform, Run key.Binding
 }
 
-func newGuide() (guideState, error) {
+func newGuideKeys() guideKeys {
+	return guideKeys{
+		Prev:     bind("←", "prev G", "left", "h"),
+		Next:     bind("→", "next G", "right", "l"),
+		Scale:    bind("x", "scale", "x"),
+		Platform: bind("p", "ARM/GPU sizes", "p"),
+		Run:      bind("r", "run experiment", "r"),
+	}
+}
+
+// tableKey names one table: an experiment at one platform's sizes and one scale.
+type tableKey struct {
+	exp      int
+	platform guideline.Platform
+	scale    int // index into the experiment's Scales
+}
+
+// guideScreen reruns the paper's guideline experiments (Tables 1-4) on this
+// machine. Tables, normalisation and verdicts are runner/guideline's, as in
+// `explorer guidelines`.
+type guideScreen struct {
+	sess     *session
+	keys     guideKeys
+	exps     []presets.Experiment
+	sel      int
+	scale    int
+	platform guideline.Platform
+	tables   map[tableKey]guideline.Table
+	measured map[tableKey]bool
+	w, h     int
+}
+
+func newGuideScreen(sess *session) (*guideScreen, error) {
 	all, err := presets.Experiments()
 	if err != nil {
-		return guideState{}, err
+		return nil, err
 	}
-	gs := guideState{local: map[[3]int]time.Duration{}, totals: map[[3]int]cost.Totals{}}
+	g := &guideScreen{sess: sess, keys: newGuideKeys(), platform: guideline.ARM,
+		tables: map[tableKey]guideline.Table{}, measured: map[tableKey]bool{}}
 	for _, x := range all {
-		if len(x.Rows) > 0 && strings.HasPrefix(strings.ToUpper(x.ID), "G") {
-			gs.exps = append(gs.exps, x)
+		if len(x.Rows) > 0 {
+			g.exps = append(g.exps, x)
 		}
 	}
-	return gs, nil
-}
-
-func (m *Model) guideRequest(row int) RunRequest {
-	x := m.guide.exps[m.guide.sel]
-	s := presets.Scaled(x.Rows[row].GPUDesign, x.Scales[m.guide.scale])
-	return RunRequest{Spec: s.Normalize(), Backend: m.d.backend, Mode: string(m.d.mode), Threads: m.d.threads}
-}
-
-func (m *Model) guideKey(k tea.KeyPressMsg) tea.Cmd {
-	g := &m.guide
 	if len(g.exps) == 0 {
-		return nil
+		return nil, errors.New("no guideline experiments embedded")
 	}
-	switch {
-	case key.Matches(k, m.keys.Left), key.Matches(k, m.keys.Right):
-		dir := 1
-		if key.Matches(k, m.keys.Left) {
-			dir = -1
+	for i := range g.exps {
+		for _, p := range []guideline.Platform{guideline.ARM, guideline.GPU} {
+			for si, k := range g.exps[i].Scales {
+				t, err := guideline.FromExperiment(g.exps[i], p, []int{k})
+				if err != nil {
+					return nil, err
+				}
+				g.tables[tableKey{i, p, si}] = t
+			}
 		}
-		if g.running {
-			m.stopRun("cancelled")
+	}
+	return g, nil
+}
+
+func (g *guideScreen) key() tableKey { return tableKey{g.sel, g.platform, g.scale} }
+
+// table is the chosen table.
+func (g *guideScreen) table() guideline.Table { return g.tables[g.key()] }
+
+func (g *guideScreen) SetSize(w, h int) { g.w, g.h = w, h }
+
+func (g *guideScreen) Capturing() bool { return false }
+
+func (g *guideScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return g.handleKey(msg)
+	case jobDoneMsg:
+		if msg.owner == scrGuide {
+			return g.done(msg)
 		}
-		n := len(g.exps)
-		g.sel = ((g.sel+dir)%n + n) % n
-		g.scale = min(g.scale, len(g.exps[g.sel].Scales)-1)
-	case key.Matches(k, m.keys.Scale):
-		if g.running {
-			m.stopRun("cancelled")
-		}
-		g.scale = (g.scale + 1) % len(g.exps[g.sel].Scales)
-	case key.Matches(k, m.keys.Run):
-		cmd := m.startRun(runGuide, m.guideRequest(0), 0)
-		g.running = cmd != nil
-		return cmd
 	}
 	return nil
 }
 
-// guideDone stores a row's result and starts the next row.
-func (m *Model) guideDone(row int, res Measurement) tea.Cmd {
-	g := &m.guide
-	g.local[[3]int{g.sel, g.scale, row}] = res.Median
-	if !g.running || row+1 >= len(g.exps[g.sel].Rows) {
-		g.running = false
-		return nil
+func (g *guideScreen) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	km := g.keys
+	running := g.sess.job.running(scrGuide)
+	switch {
+	case key.Matches(k, km.Prev), key.Matches(k, km.Next):
+		dir := 1
+		if key.Matches(k, km.Prev) {
+			dir = -1
+		}
+		if running {
+			g.sess.stop("cancelled")
+		}
+		n := len(g.exps)
+		g.sel = ((g.sel+dir)%n + n) % n
+		g.scale = min(g.scale, len(g.exps[g.sel].Scales)-1)
+	case key.Matches(k, km.Scale):
+		if running {
+			g.sess.stop("cancelled")
+		}
+		g.scale = (g.scale + 1) % len(g.exps[g.sel].Scales)
+	case key.Matches(k, km.Platform):
+		if running {
+			g.sess.stop("cancelled")
+		}
+		g.platform = map[guideline.Platform]guideline.Platform{guideline.ARM: guideline.GPU, guideline.GPU: guideline.ARM}[g.platform]
+	case key.Matches(k, km.Run):
+		return g.run()
 	}
-	cmd := m.startRun(runGuide, m.guideRequest(row+1), row+1)
-	g.running = true
-	return cmd
+	return nil
 }
 
-// guideLines renders the chosen experiment: analytic cost, local speed and
-// the paper's GPU and ARM speeds, each normalised to the first row.
-func (m *Model) guideLines(w int) []string {
-	g := &m.guide
-	if len(g.exps) == 0 {
-		return []string{"no guideline experiments found"}
+// guideResult is a measured table.
+type guideResult struct {
+	key   tableKey
+	table guideline.Table
+	d     design // how it ran
+}
+
+// run measures the chosen table as `explorer guidelines` does
+// (guideline.Table.Measure with its default rounds and budget, the modes
+// guideline.ModesFor picks: G4 eager and fused), with the explorer's
+// backend, threads and kernels.
+func (g *guideScreen) run() tea.Cmd {
+	ms := g.sess.deps.Measurer
+	if ms == nil {
+		return failure(errors.New("no measurer: runs are not available in this build"))
 	}
-	x := g.exps[g.sel]
-	var tabs strings.Builder
-	for i, e := range g.exps {
-		if i == g.sel {
-			fmt.Fprintf(&tabs, "[%s]", e.ID)
-		} else {
-			fmt.Fprintf(&tabs, " %s ", e.ID)
+	d := *g.sess.design
+	k, t := g.key(), g.table()
+	t.Rows = cloneRows(t.Rows)
+	t.Modes = guideline.ModesFor(t.ID, d.mode, false)
+	t.Backend, t.Threads = d.backend, d.threads
+	label := fmt.Sprintf("%s x%d (%s)", t.ID, t.Scales[0], t.Platform.Sizes())
+	return g.sess.start(scrGuide, "measuring "+label, func(ctx context.Context, progress func(float64)) (any, error) {
+		measure := func(ctx context.Context, s arch.Spec, mode runner.Mode) (float64, error) {
+			req := RunRequest{Spec: s, Backend: d.backend, Mode: mode, Threads: d.threads, Kernels: d.kernels, Budget: guideline.DefaultBudget()}
+			m, err := ms.Measure(ctx, req, func(float64) {})
+			return m.Result.LatencyMS.Median, err
+		}
+		err := t.Measure(ctx, measure, guideline.DefaultRounds, func(n, total int) { progress(float64(n) / float64(total)) })
+		return &guideResult{key: k, table: t, d: d}, err
+	})
+}
+
+// cloneRows copies rows deeply enough for a measurement to fill them.
+func cloneRows(rows []guideline.Row) []guideline.Row {
+	out := make([]guideline.Row, len(rows))
+	for i, r := range rows {
+		r.Local = append([]float64(nil), r.Local...)
+		r.LocalMS = append([]float64(nil), r.LocalMS...)
+		r.Rounds = nil
+		out[i] = r
+	}
+	return out
+}
+
+func (g *guideScreen) done(msg jobDoneMsg) tea.Cmd {
+	if msg.err != nil {
+		if errors.Is(msg.err, context.Canceled) {
+			g.sess.job.notes[scrGuide] = "cancelled"
+			return nil
+		}
+		g.sess.job.notes[scrGuide] = "failed"
+		g.sess.logf("error: %v", msg.err)
+		return failure(msg.err)
+	}
+	r := msg.payload.(*guideResult)
+	g.tables[r.key], g.measured[r.key] = r.table, true
+	for mi, mode := range r.table.Modes {
+		for _, row := range r.table.Rows {
+			req := RunRequest{Spec: row.Specs[0], Backend: r.d.backend, Mode: mode, Threads: r.d.threads}
+			label := fmt.Sprintf("%s %s x%d", r.table.ID, row.Label, r.table.Scales[0])
+			g.sess.addPoint(req, label, time.Duration(row.BestMS(mi, 0)*float64(time.Millisecond)))
 		}
 	}
-	var sc strings.Builder
-	for i, s := range x.Scales {
-		if i == g.scale {
-			fmt.Fprintf(&sc, "[x%d]", s)
-		} else {
-			fmt.Fprintf(&sc, " x%d ", s)
-		}
+	return info("%s measured: %s", r.table.ID, strings.Join(verdictWords(r.table), "; "))
+}
+
+// verdictWords are the verdicts' headlines, e.g. "x1 holds".
+func verdictWords(t guideline.Table) []string {
+	var out []string
+	for _, v := range t.Verdicts() {
+		out = append(out, v.Column()+" "+v.Headline())
 	}
-	lines := []string{
-		m.st.title.Render("Guidelines " + tabs.String() + "  scale " + sc.String()),
-		m.st.title.Render(x.ID + ": " + x.Title),
-		m.st.dim.Render(x.Source),
-		"",
-	}
-	wide := w >= 110
-	head := fmt.Sprintf("%-6s %8s %8s %10s %5s %8s %5s %8s %5s", "row", "MAdds", "MAC", "local/s", "norm", "GPU/s", "norm", "ARM/s", "norm")
-	if wide {
-		head += "  design (GPU column, scaled)"
-	}
-	lines = append(lines, m.st.head.Render(head))
-	var local, gpu, arm []float64
-	for i, r := range x.Rows {
-		k := [3]int{g.sel, g.scale, i}
-		t, ok := g.totals[k]
-		if !ok {
-			if a, err := analyze(presets.Scaled(r.GPUDesign, x.Scales[g.scale])); err == nil {
-				t = a.written.Totals
-				g.totals[k] = t
+	return out
+}
+
+// measuredTables are the tables measured in this session (for the export).
+func (g *guideScreen) measuredTables() []guideline.Table {
+	var out []guideline.Table
+	for i := range g.exps {
+		for _, p := range []guideline.Platform{guideline.ARM, guideline.GPU} {
+			for si := range g.exps[i].Scales {
+				if k := (tableKey{i, p, si}); g.measured[k] {
+					out = append(out, g.tables[k])
+				}
 			}
 		}
-		loc, measured := "-", false
-		if d, ok := g.local[k]; ok && d > 0 {
-			measured = true
-			v := 1 / d.Seconds()
-			local = append(local, v)
-			loc = fmtRate(v)
-		} else if m.run.active && m.run.kind == runGuide && m.run.guideRow == i {
-			loc = fmt.Sprintf("%3.0f%%…", 100*m.run.frac)
+	}
+	return out
+}
+
+func (g *guideScreen) View() string {
+	st := g.sess.st
+	x := g.exps[g.sel]
+	t := g.table()
+	var ids, scales []string
+	for _, e := range g.exps {
+		ids = append(ids, e.ID)
+	}
+	for _, k := range x.Scales {
+		scales = append(scales, fmt.Sprintf("x%d", k))
+	}
+	lines := []string{
+		st.title.Render("Guidelines " + tabs(ids, g.sel) + "  scale " + tabs(scales, g.scale) + "  " + t.Platform.Sizes()),
+		st.title.Render(x.ID + ": " + x.Title),
+		st.dim.Render(x.Source),
+		"",
+	}
+	lines = append(lines, g.tableLines(t)...)
+	lines = append(lines, "")
+	running := g.sess.job.running(scrGuide)
+	switch {
+	case g.measured[g.key()]:
+		lines = append(lines, st.dim.Render("here: "+t.Conditions()))
+		for _, v := range t.Verdicts() {
+			lines = append(lines, wrap(v.String(), g.w)...)
 		}
-		gv, av := r.GPU[g.scale], r.ARM[g.scale]
-		gpu, arm = append(gpu, gv), append(arm, av)
-		l := fmt.Sprintf("%-6s %8s %8s %10s %5s %8s %5s %8s %5s", r.Label, costfmt.Count(t.MultAdds), costfmt.Count(t.MemAccess),
-			loc, norm(local, len(local)-1, measured), fmtG(gv), norm(gpu, i, true), fmtG(av), norm(arm, i, true))
-		if wide {
-			l += "  " + presets.Scaled(r.GPUDesign, x.Scales[g.scale]).String()
+	case running:
+		lines = append(lines, fmt.Sprintf("running the experiment… %3.0f%% · esc cancels", 100*g.sess.job.frac))
+	case g.sess.job.notes[scrGuide] != "":
+		lines = append(lines, st.err.Render(g.sess.job.notes[scrGuide]))
+	case g.sess.deps.Measurer != nil:
+		lines = append(lines, st.dim.Render(fmt.Sprintf("r runs these networks here (%s, best of %d rounds, as explorer guidelines does)", g.sess.design.runLabel(), guideline.DefaultRounds)))
+	}
+	lines = append(lines, st.dim.Render("rel, GPU, ARM = speed relative to the first row, here and in the paper; ±rnd = spread over rounds"))
+	for _, r := range t.Rows {
+		if r.Note != "" {
+			lines = append(lines, st.dim.Render(r.Label+": "+r.Note))
 		}
+	}
+	return strings.Join(block(lines, g.w, g.h), "\n")
+}
+
+func (g *guideScreen) ShortHelp() []key.Binding {
+	km := g.keys
+	return []key.Binding{km.Prev, km.Next, km.Scale, km.Platform, enabled(km.Run, g.sess.deps.Measurer != nil)}
+}
+
+func (g *guideScreen) FullHelp() [][]key.Binding { return [][]key.Binding{g.ShortHelp()} }
+
+// tableLines are the rows of table t with the columns of `explorer
+// guidelines`: channels, MAdds, MAC (and the fused plan's when it differs),
+// per measured mode the best latency, its spread over rounds and the speed
+// relative to the first row, then the paper's relative speeds.
+func (g *guideScreen) tableLines(t guideline.Table) []string {
+	st := g.sess.st
+	running := g.sess.job.running(scrGuide)
+	rel := func(v []float64, i int) string {
+		n := guideline.Normalised(v)
+		if n == nil || !(v[i] > 0) {
+			return "-"
+		}
+		return fmt.Sprintf("%.2f", n[i])
+	}
+	modes := t.Modes
+	if !g.measured[g.key()] {
+		modes = nil
+	}
+	showFused := false
+	for _, r := range t.Rows {
+		showFused = showFused || r.MACFused[0] != r.MAC[0]
+	}
+	head := fmt.Sprintf("%-8s %-12s %8s %8s", "row", "channels", "MAdds", "MAC")
+	if showFused {
+		head += fmt.Sprintf(" %9s", "fused MAC")
+	}
+	for _, m := range modes {
+		head += fmt.Sprintf(" %9s %5s %5s", string(m)+" ms", "±rnd", "rel")
+	}
+	if len(modes) == 0 {
+		head += fmt.Sprintf(" %9s", "local ms")
+	}
+	head += fmt.Sprintf(" %5s %5s", "GPU", "ARM")
+	lines := []string{st.head.Render(head)}
+	gpu, arm := t.Speeds(guideline.PaperGPU, 0), t.Speeds(guideline.PaperARM, 0)
+	for i, r := range t.Rows {
+		l := fmt.Sprintf("%-8s %-12s %8s %8s", trunc(r.Label, 8), trunc(r.Channels(0), 12), costfmt.Count(r.MAdds[0]), costfmt.Count(r.MAC[0]))
+		if showFused {
+			l += fmt.Sprintf(" %9s", costfmt.Count(r.MACFused[0]))
+		}
+		for m := range modes {
+			ms, spread := "-", "-"
+			if v := r.BestMS(m, 0); v > 0 {
+				ms = costfmt.Millis(v)
+			}
+			if rs := r.RoundsMS(m, 0); len(rs) > 1 {
+				spread = fmt.Sprintf("%.0f%%", 100*(slices.Max(rs)-slices.Min(rs))/slices.Min(rs))
+			}
+			l += fmt.Sprintf(" %9s %5s %5s", ms, spread, rel(t.ModeSpeeds(m, 0), i))
+		}
+		if len(modes) == 0 {
+			ms := "-"
+			if running {
+				ms = fmt.Sprintf("%3.0f%%…", 100*g.sess.job.frac)
+			}
+			l += fmt.Sprintf(" %9s", ms)
+		}
+		l += fmt.Sprintf(" %5s %5s", rel(gpu, i), rel(arm, i))
 		lines = append(lines, l)
 	}
-	lines = append(lines, "")
-	switch {
-	case len(local) == len(x.Rows):
-		lines = append(lines, fmt.Sprintf("ordering here vs paper: GPU %s · ARM %s", sameOrder(local, gpu), sameOrder(local, arm)))
-	case g.running:
-		lines = append(lines, "running the experiment… esc cancels")
-	case m.deps.Measurer != nil:
-		lines = append(lines, m.st.dim.Render("press r to run these networks here (batch 1, current backend/mode/threads)"))
-	}
-	lines = append(lines, m.st.dim.Render("norm = speed / speed of the first row; same ordering = the guideline holds here"))
-	for _, r := range x.Rows {
-		if r.Note != "" {
-			lines = append(lines, m.st.dim.Render(r.Label+": "+r.Note))
-		}
-	}
 	return lines
-}
-
-// norm formats v[i] / v[0].
-func norm(v []float64, i int, ok bool) string {
-	if !ok || i < 0 || i >= len(v) || v[0] == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2f", v[i]/v[0])
-}
-
-// sameOrder says whether a and b rank their rows the same way.
-func sameOrder(a, b []float64) string {
-	rank := func(v []float64) []int {
-		idx := make([]int, len(v))
-		for i := range idx {
-			idx[i] = i
-		}
-		sort.SliceStable(idx, func(i, j int) bool { return v[idx[i]] > v[idx[j]] })
-		return idx
-	}
-	ra, rb := rank(a), rank(b)
-	for i := range ra {
-		if ra[i] != rb[i] {
-			return "differs"
-		}
-	}
-	return "same"
-}
-
-// fmtRate formats a speed with one decimal, or three significant digits
-// below 10/s.
-func fmtRate(v float64) string {
-	if v >= 10 {
-		return fmt.Sprintf("%.1f", v)
-	}
-	return fmt.Sprintf("%.3g", v)
 }

@@ -7,21 +7,41 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/stats"
 )
 
 // fakeMeasurer stands in for the real runner: its latency is a made-up
 // linear function of the design's analytic cost, so results are
 // deterministic; with block set it waits for cancellation.
 type fakeMeasurer struct {
-	block bool
+	block       bool
+	blockFamily arch.Family // block only designs of this family
+}
+
+// fakeSteps are one step per op of g, 1 ns per MAdd and 4 ns per MAC
+// element (arbitrary, only deterministic), and one extra copy step of
+// 1000 ns that covers no op (as the native engine's passthrough copies).
+func fakeSteps(g *arch.Graph) ([]runner.StepTime, int64) {
+	var steps []runner.StepTime
+	var total int64
+	for i := range g.Ops {
+		op := &g.Ops[i]
+		ns := cost.MultAdds(g, op) + 4*cost.MemAccess(g, op)
+		total += ns
+		steps = append(steps, runner.StepTime{Name: op.ID, Ops: []string{op.ID}, Nanos: ns})
+	}
+	steps = append(steps, runner.StepTime{Name: "copy", Nanos: 1000})
+	return steps, total + 1000
 }
 
 func (f fakeMeasurer) Measure(ctx context.Context, req RunRequest, progress func(float64)) (Measurement, error) {
 	progress(0.25)
-	if f.block {
+	if f.block || f.blockFamily != "" && req.Spec.Family == f.blockFamily {
 		<-ctx.Done()
 		return Measurement{}, fmt.Errorf("fake run: %w", ctx.Err())
 	}
@@ -29,18 +49,18 @@ func (f fakeMeasurer) Measure(ctx context.Context, req RunRequest, progress func
 	if err != nil {
 		return Measurement{}, err
 	}
-	// 1 ns per MAdd and 4 ns per MAC element: arbitrary, only deterministic.
-	var steps []StepTime
-	var total int64
-	for i := range g.Ops {
-		op := &g.Ops[i]
-		ns := cost.MultAdds(g, op) + 4*cost.MemAccess(g, op)
-		total += ns
-		steps = append(steps, StepTime{Ops: []string{op.ID}, Nanos: ns})
-	}
+	steps, total := fakeSteps(g)
 	progress(1)
-	d := time.Duration(total)
-	return Measurement{Median: d, Min: d * 98 / 100, P10: d * 99 / 100, P90: d * 103 / 100, IQR: d * 2 / 100, Iters: 100, Steps: steps, Kernels: "fake"}, nil
+	ms := float64(total) / 1e6
+	res := runner.Result{Backend: req.Backend, Mode: req.Mode, Spec: req.Spec, Iters: 100,
+		LatencyMS:     stats.Summary{Median: ms, Min: ms * 0.98, P10: ms * 0.99, P90: ms * 1.03, IQR: ms * 0.02},
+		ThroughputIPS: float64(req.Spec.Batch) * 1000 / ms}
+	res.Fingerprint.Kernels, res.Fingerprint.Threads = "fake", req.Threads
+	m := Measurement{Result: res}
+	if req.Profile {
+		m.Steps = steps
+	}
+	return m, nil
 }
 
 const testHost = "Test CPU @ 3.0GHz · AVX2 FMA · 2 threads · go1.26"
@@ -48,9 +68,10 @@ const testHost = "Test CPU @ 3.0GHz · AVX2 FMA · 2 threads · go1.26"
 func testDeps(ms Measurer) Deps {
 	return Deps{
 		Measurer:   ms,
-		Backends:   []string{"native", "cudnn"},
+		Backends:   []Backend{{Name: "native"}, {Name: "cudnn", Unavailable: "no libcudnn.so.9 found (looked in $EXPLORER_CUDNN, LD_LIBRARY_PATH)"}},
 		MaxThreads: 4,
 		Host:       testHost,
+		NoColor:    true,
 		History: []Point{
 			{Label: "mobilenetv2-1.0", Family: arch.MobileNetV2, Design: "mobilenetv2 1x", MultAdds: 300_774_272, MemAccess: 26_000_000, Latency: 21 * time.Millisecond, Run: "native/fused/1t", History: true},
 			{Label: "shufflenetv1-1.0-g3", Family: arch.ShuffleNetV1, Design: "shufflenetv1 1x g=3", MultAdds: 137_000_000, MemAccess: 15_000_000, Latency: 14 * time.Millisecond, Run: "native/fused/1t", History: true},
@@ -58,25 +79,36 @@ func testDeps(ms Measurer) Deps {
 	}
 }
 
-func newTestModel(t testing.TB, ms Measurer, w, h int) *Model {
+// newModel builds the root with no status expiry (tests drain every Cmd).
+func newModel(t testing.TB, deps Deps, w, h int) *Model {
 	t.Helper()
-	m, err := New(testDeps(ms))
+	m, err := New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.ttl = func(bool) time.Duration { return 0 }
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }
 
+func newTestModel(t testing.TB, ms Measurer, w, h int) *Model {
+	t.Helper()
+	return newModel(t, testDeps(ms), w, h)
+}
+
+// view is the plain text of the frame.
+func view(m *Model) string { return ansi.Strip(m.View().Content) }
+
 // keyMsg turns a key name into the message Bubble Tea would deliver.
+var namedKeys = map[string]tea.Key{
+	"up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight},
+	"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab}, "backspace": {Code: tea.KeyBackspace},
+	"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+	"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "space": {Code: tea.KeySpace, Text: " "},
+}
+
 func keyMsg(k string) tea.KeyPressMsg {
-	named := map[string]tea.Key{
-		"up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight},
-		"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab}, "backspace": {Code: tea.KeyBackspace},
-		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
-		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "space": {Code: tea.KeySpace, Text: " "},
-	}
-	if k, ok := named[k]; ok {
+	if k, ok := namedKeys[k]; ok {
 		return tea.KeyPressMsg(k)
 	}
 	r := []rune(k)
@@ -84,10 +116,18 @@ func keyMsg(k string) tea.KeyPressMsg {
 }
 
 // send delivers keys and runs every resulting Cmd to completion, feeding
-// the messages back (the synchronous equivalent of a program's loop).
+// the messages back (the synchronous equivalent of a program's loop). A
+// key name longer than one rune that is not a named key is typed rune by
+// rune.
 func send(t testing.TB, m *Model, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
+		if _, named := namedKeys[k]; !named && len([]rune(k)) > 1 {
+			for _, c := range k {
+				send(t, m, string(c))
+			}
+			continue
+		}
 		_, cmd := m.Update(keyMsg(k))
 		drain(t, m, cmd)
 	}

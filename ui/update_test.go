@@ -11,29 +11,31 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner/guideline"
 )
 
 // TestStaleResultDropped: a result of a cancelled run must not show up.
 func TestStaleResultDropped(t *testing.T) {
 	m := newTestModel(t, fakeMeasurer{block: true}, 120, 40)
 	_, cmd := m.Update(keyMsg("r"))
-	if cmd == nil || !m.run.active {
+	if cmd == nil || !m.sess.job.running(scrExplore) {
 		t.Fatal("run did not start")
 	}
-	oldGen := m.run.gen
-	m.Update(keyMsg("esc"))
-	if m.run.active || m.run.note != "cancelled" {
-		t.Fatalf("after esc: active=%v note=%q", m.run.active, m.run.note)
+	oldGen := m.sess.job.gen
+	send(t, m, "esc")
+	if m.sess.job.active || m.sess.job.notes[scrExplore] != "cancelled" {
+		t.Fatalf("after esc: active=%v note=%q", m.sess.job.active, m.sess.job.notes[scrExplore])
 	}
-	m.Update(runDoneMsg{gen: oldGen, res: Measurement{Median: time.Millisecond}})
-	if m.run.last != nil {
+	m.Update(jobDoneMsg{gen: oldGen, owner: scrExplore, payload: &runResult{}})
+	if m.explore.last != nil {
 		t.Error("stale result was accepted")
 	}
 	drain(t, m, cmd) // the fake returns once cancelled; its result is stale too
-	if m.run.last != nil {
+	if m.explore.last != nil {
 		t.Error("result of the cancelled run was accepted")
 	}
 }
@@ -42,22 +44,13 @@ func TestStaleResultDropped(t *testing.T) {
 func TestDesignChangeCancelsRun(t *testing.T) {
 	m := newTestModel(t, fakeMeasurer{block: true}, 120, 40)
 	_, cmd := m.Update(keyMsg("r"))
-	send(t, m, "down", "right")
-	if m.run.active || !strings.Contains(m.run.note, "design changed") {
-		t.Errorf("run active=%v note=%q after a knob change", m.run.active, m.run.note)
+	send(t, m, "down", "down", "down", "right") // width 1.0 -> 1.1
+	if m.sess.job.active || !strings.Contains(m.sess.job.notes[scrExplore], "design changed") {
+		t.Errorf("run active=%v note=%q after a knob change", m.sess.job.active, m.sess.job.notes[scrExplore])
 	}
 	drain(t, m, cmd)
-	if m.run.last != nil {
+	if m.explore.last != nil {
 		t.Error("stale result accepted")
-	}
-}
-
-// TestRunError: a failing measurement shows in the status line.
-func TestRunError(t *testing.T) {
-	m := newTestModel(t, errMeasurer{}, 120, 40)
-	send(t, m, "r")
-	if !strings.Contains(ansi.Strip(m.View().Content), "error: run shufflenetv2 1x: out of memory") {
-		t.Errorf("error not shown:\n%s", ansi.Strip(m.View().Content))
 	}
 }
 
@@ -67,86 +60,97 @@ func (errMeasurer) Measure(context.Context, RunRequest, func(float64)) (Measurem
 	return Measurement{}, errors.New("out of memory")
 }
 
-// TestDeltas: after a change the totals show the relative change.
-func TestDeltas(t *testing.T) {
+// TestRunError: a failing measurement shows in the status line.
+func TestRunError(t *testing.T) {
+	m := newTestModel(t, errMeasurer{}, 120, 40)
+	send(t, m, "r")
+	if !strings.Contains(view(m), "error: run shufflenetv2 1x: out of memory") {
+		t.Errorf("error not shown:\n%s", view(m))
+	}
+}
+
+// TestDeltasAgainstLoadedDesign: Δ compares with the design that was
+// loaded, not with the previous keystroke.
+func TestDeltasAgainstLoadedDesign(t *testing.T) {
 	m := newTestModel(t, nil, 120, 40)
-	send(t, m, "down", "right")
-	want := delta(m.a.written.Totals.MultAdds, m.prev.written.Totals.MultAdds, true)
-	if want == "Δ =" || !strings.Contains(m.View().Content, want) {
-		t.Errorf("view lacks MAdds delta %q", want)
+	base := m.explore.base.written.Totals.MultAdds
+	send(t, m, "down", "down", "down", "right", "right") // width 1.0 -> 1.2
+	want := delta(m.explore.a.written.Totals.MultAdds, base, true)
+	if want == "Δ =" || !strings.Contains(view(m), want) {
+		t.Errorf("view lacks the MAdds delta against the loaded design %q:\n%s", want, view(m))
+	}
+	send(t, m, "left", "left") // back to 1.0: no change against the loaded design
+	if !strings.Contains(view(m), "Δ =") {
+		t.Error("back at the loaded design, the delta is not '='")
 	}
 }
 
-// TestGuidelineRun runs G1 with the fake and checks every row got a speed.
-func TestGuidelineRun(t *testing.T) {
-	m := newTestModel(t, fakeMeasurer{}, 120, 40)
-	send(t, m, "3", "r")
-	rows := len(m.guide.exps[0].Rows)
-	for i := 0; i < rows; i++ {
-		if _, ok := m.guide.local[[3]int{0, 0, i}]; !ok {
-			t.Errorf("row %d has no local result", i)
-		}
-	}
-	if !strings.Contains(m.View().Content, "ordering here vs paper") {
-		t.Errorf("no ordering verdict:\n%s", ansi.Strip(m.View().Content))
-	}
-}
-
-// TestSaveAndLoad saves the design through the prompt and reads it back.
+// TestSaveAndLoad saves the design through the prompt and reads it back;
+// a built-in preset's name is refused.
 func TestSaveAndLoad(t *testing.T) {
 	m := newTestModel(t, nil, 120, 40)
-	send(t, m, "down", "right") // width 1.1
-	path := filepath.Join(t.TempDir(), "mine.toml")
-	send(t, m, "s", "ctrl+u")
-	for _, r := range path {
-		send(t, m, string(r))
+	send(t, m, "down", "down", "down", "right") // width 1.1
+	if filepath.Base(m.explore.saveName()) == "shufflenetv2-1.0.toml" {
+		t.Errorf("default save name %q shadows the preset", m.explore.saveName())
 	}
-	send(t, m, "enter")
-	if m.lastErr != "" {
-		t.Fatal(m.lastErr)
+	dir := t.TempDir()
+	send(t, m, "s", "ctrl+u", filepath.Join(dir, "shufflenetv2-1.0.toml"), "enter")
+	if st := statusLine(m); !strings.Contains(st, "built-in preset") {
+		t.Errorf("saving under a preset's name: status %q", st)
 	}
+	path := filepath.Join(dir, "mine.toml")
+	send(t, m, "s", "ctrl+u", path, "enter")
 	p, err := presets.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if specKey(p.Design.Normalize()) != specKey(m.d.spec) {
-		t.Errorf("saved %s, current %s", p.Design, m.d.spec)
+	if specKey(p.Design.Normalize()) != specKey(m.explore.d.spec) {
+		t.Errorf("saved %s, current %s", p.Design, m.explore.d.spec)
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Error(err)
 	}
-	last := m.choices[len(m.choices)-1]
+	last := m.presets.choices[len(m.presets.choices)-1]
 	if !last.fromFile || last.p.File != path {
 		t.Errorf("saved file not offered by the picker: %+v", last.p)
 	}
 }
 
 // TestHelpOnlyLiveKeys: the footer lists run only with a measurer and
-// cancel only during a run.
+// cancel only during a run; ? help and q quit always, even at 80x24.
 func TestHelpOnlyLiveKeys(t *testing.T) {
 	m := newTestModel(t, nil, 120, 40)
-	if strings.Contains(ansi.Strip(m.View().Content), "r run") || strings.Contains(ansi.Strip(m.View().Content), "esc cancel") {
+	if v := view(m); strings.Contains(v, "r run") || strings.Contains(v, "esc cancel") {
 		t.Error("help lists run or cancel without a measurer")
 	}
 	m = newTestModel(t, fakeMeasurer{block: true}, 120, 40)
-	if !strings.Contains(ansi.Strip(m.View().Content), "r run") || strings.Contains(ansi.Strip(m.View().Content), "esc cancel run") {
-		t.Error("help before a run is wrong")
+	if v := view(m); !strings.Contains(v, "r run") || strings.Contains(v, "esc cancel run") {
+		t.Errorf("help before a run is wrong:\n%s", v)
 	}
 	_, cmd := m.Update(keyMsg("r"))
-	if !strings.Contains(ansi.Strip(m.View().Content), "esc cancel run") {
+	if !strings.Contains(view(m), "esc cancel run") {
 		t.Error("help lacks cancel during a run")
 	}
-	m.Update(keyMsg("esc"))
+	send(t, m, "esc")
 	drain(t, m, cmd)
+	for _, k := range []string{"1", "2", "3", "4", "?"} {
+		m := newTestModel(t, fakeMeasurer{}, 80, 24)
+		send(t, m, k)
+		lines := strings.Split(view(m), "\n")
+		if foot := lines[len(lines)-1]; !strings.Contains(foot, "q quit") || !strings.Contains(foot, "help") {
+			t.Errorf("screen %s at 80x24: footer %q lacks help or quit", k, foot)
+		}
+	}
 }
 
-// TestTinySizes renders every screen at sizes down to 1x1 without panics.
+// TestTinySizes renders every screen at sizes down to 1x1 without panics,
+// never wider than the terminal.
 func TestTinySizes(t *testing.T) {
-	for _, sz := range [][2]int{{1, 1}, {10, 5}, {79, 24}, {80, 23}, {80, 24}, {300, 100}} {
+	for _, sz := range [][2]int{{1, 1}, {10, 5}, {79, 24}, {80, 23}, {80, 24}, {200, 60}, {300, 100}} {
 		for _, k := range []string{"1", "2", "3", "4", "?"} {
 			m := newTestModel(t, fakeMeasurer{}, sz[0], sz[1])
 			send(t, m, "r", k)
-			v := m.View().Content
+			v := view(m)
 			small := sz[0] < MinWidth || sz[1] < MinHeight
 			// The message needs 18 cells; narrower terminals get it truncated.
 			if sz[0] >= 18 && small != strings.Contains(v, "terminal too small") {
@@ -165,24 +169,21 @@ func TestTinySizes(t *testing.T) {
 	}
 }
 
-// TestKnobChurnLatency drives 1,000 knob changes through Update and View
-// and logs the per-iteration latency percentiles. It asserts nothing about
-// time (a loaded machine must not fail CI); the numbers go to docs/tui.md.
-func TestKnobChurnLatency(t *testing.T) {
-	m := newTestModel(t, nil, 120, 40)
-	keys := []string{"right", "left", "down", "right", "up", "left", "down", "down", "right", "right", "left"}
-	d := make([]time.Duration, 0, 1000)
-	for i := 0; i < 1000; i++ {
-		start := time.Now()
-		m.Update(keyMsg(keys[i%len(keys)]))
-		_ = m.View().Content
-		d = append(d, time.Since(start))
+// TestWideUsesWidth: at 200x60 the explore screen fills its columns (the
+// third shows the lenses and where the time goes); no column is left empty.
+func TestWideUsesWidth(t *testing.T) {
+	m := newTestModel(t, fakeMeasurer{}, 200, 60)
+	send(t, m, "r")
+	lines := strings.Split(view(m), "\n")
+	used := 0
+	for _, l := range lines[1 : len(lines)-2] {
+		used = max(used, ansi.StringWidth(strings.TrimRight(l, " ")))
 	}
-	slices.Sort(d)
-	p := func(q float64) time.Duration { return d[int(q*float64(len(d)-1))] }
-	t.Logf("1000 knob changes, Update+View per change: p50 %v p90 %v p99 %v max %v", p(0.5), p(0.9), p(0.99), d[len(d)-1])
-	if m.frame == "" {
-		t.Fatal(fmt.Sprint("no frame rendered"))
+	if used < 160 { // at most 40 of 200 columns empty
+		t.Errorf("explore at 200x60 uses %d columns:\n%s", used, strings.Join(lines, "\n"))
+	}
+	if v := view(m); !strings.Contains(v, "Where the time goes") || !strings.Contains(v, "lens [G1]") {
+		t.Errorf("third column lacks the lens or the profile:\n%s", v)
 	}
 }
 
@@ -190,38 +191,212 @@ func TestKnobChurnLatency(t *testing.T) {
 func TestPresetLoad(t *testing.T) {
 	m := newTestModel(t, nil, 120, 40)
 	send(t, m, "4", "down", "down", "enter")
-	want := m.choices[2].p
-	if m.scr != scrExplore || m.d.preset != want.Name || m.d.edited {
-		t.Fatalf("screen %v, design %q edited=%v; want explore with %q", m.scr, m.d.preset, m.d.edited, want.Name)
+	want := m.presets.choices[2].p
+	d := m.explore.d
+	if m.focus != scrExplore || d.preset != want.Name || d.edited {
+		t.Fatalf("screen %v, design %q edited=%v; want explore with %q", m.focus, d.preset, d.edited, want.Name)
 	}
-	if specKey(m.d.spec) != specKey(want.Design.Normalize()) {
-		t.Errorf("loaded %s, preset is %s", m.d.spec, want.Design)
-	}
-	if m.prev.graph == nil {
-		t.Error("no previous design for the deltas")
+	if specKey(d.spec) != specKey(want.Design.Normalize()) || specKey(m.explore.base.graph.Spec) != specKey(d.spec) {
+		t.Errorf("loaded %s, preset is %s (base %s)", d.spec, want.Design, m.explore.base.graph.Spec)
 	}
 }
 
 // TestGuidelineCancelAndSwitch: esc cancels the experiment; arrows pick
-// another experiment and x cycles the scale.
+// another experiment, x cycles the scale, p the platform.
 func TestGuidelineCancelAndSwitch(t *testing.T) {
 	m := newTestModel(t, fakeMeasurer{block: true}, 120, 40)
-	_, cmd := m.Update(keyMsg("3"))
-	drain(t, m, cmd)
-	_, cmd = m.Update(keyMsg("r"))
-	if !m.guide.running || !m.run.active {
+	send(t, m, "3")
+	_, cmd := m.Update(keyMsg("r"))
+	if !m.sess.job.running(scrGuide) {
 		t.Fatal("experiment did not start")
 	}
-	m.Update(keyMsg("esc"))
+	send(t, m, "esc")
 	drain(t, m, cmd)
-	if m.guide.running || m.run.active || len(m.guide.local) != 0 {
-		t.Errorf("after esc: running=%v active=%v results=%d", m.guide.running, m.run.active, len(m.guide.local))
+	if m.sess.job.active || len(m.guide.measured) != 0 {
+		t.Errorf("after esc: active=%v measured=%d", m.sess.job.active, len(m.guide.measured))
 	}
-	send(t, m, "right", "x")
-	if m.guide.sel != 1 || m.guide.scale != 1 {
-		t.Errorf("sel %d scale %d, want 1 and 1", m.guide.sel, m.guide.scale)
+	send(t, m, "right", "x", "p")
+	if m.guide.sel != 1 || m.guide.scale != 1 || m.guide.platform != "gpu" {
+		t.Errorf("sel %d scale %d platform %s, want 1, 1, gpu", m.guide.sel, m.guide.scale, m.guide.platform)
 	}
-	if !strings.Contains(m.View().Content, "["+m.guide.exps[1].ID+"]") {
-		t.Error("the chosen experiment is not marked")
+	if v := view(m); !strings.Contains(v, "["+m.guide.exps[1].ID+"]") || !strings.Contains(v, "GPU sizes") {
+		t.Errorf("the chosen experiment or platform is not marked:\n%s", v)
+	}
+}
+
+// TestQuitAsksDuringRun: q and ctrl+c during a run ask first; any other
+// key stays, y quits.
+func TestQuitAsksDuringRun(t *testing.T) {
+	m := newTestModel(t, fakeMeasurer{block: true}, 120, 40)
+	_, cmd := m.Update(keyMsg("r"))
+	for _, k := range []string{"q", "ctrl+c"} {
+		_, c := m.Update(keyMsg(k))
+		if c != nil || !strings.Contains(statusLine(m), "quit anyway?") {
+			t.Fatalf("%s during a run: cmd %v, status %q", k, c, statusLine(m))
+		}
+		send(t, m, "n")
+		if !m.sess.job.active {
+			t.Fatal("answering n stopped the run")
+		}
+	}
+	m.Update(keyMsg("q"))
+	_, quit := m.Update(keyMsg("y"))
+	if quit == nil || m.sess.job.active {
+		t.Fatal("y did not quit and cancel the run")
+	}
+	if _, ok := quit().(tea.QuitMsg); !ok {
+		t.Error("y did not quit")
+	}
+	drain(t, m, cmd)
+}
+
+// TestStatusClearsOnScreenChange: a message belongs to its screen, and a
+// long one never spills over the width.
+func TestStatusClearsOnScreenChange(t *testing.T) {
+	m := newTestModel(t, errMeasurer{}, 80, 24)
+	send(t, m, "r")
+	if !strings.Contains(statusLine(m), "out of memory") {
+		t.Fatalf("status %q", statusLine(m))
+	}
+	m.Update(statusMsg{text: strings.Repeat("very long message ", 20), isErr: true})
+	for _, l := range strings.Split(view(m), "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Errorf("a line is %d wide", ansi.StringWidth(l))
+		}
+	}
+	send(t, m, "2")
+	if st := statusLine(m); strings.Contains(st, "error") {
+		t.Errorf("status %q followed to the gap chart", st)
+	}
+}
+
+// TestStatusExpires: an expiry of the shown message clears it; a stale
+// expiry does not clear a newer one.
+func TestStatusExpires(t *testing.T) {
+	m := newTestModel(t, nil, 120, 40)
+	m.Update(statusMsg{text: "first"})
+	first := m.statusID
+	m.Update(statusMsg{text: "second"})
+	m.Update(statusExpiredMsg{id: first})
+	if !strings.Contains(statusLine(m), "second") {
+		t.Error("a stale expiry cleared the newer message")
+	}
+	m.Update(statusExpiredMsg{id: m.statusID})
+	if strings.Contains(statusLine(m), "second") {
+		t.Error("the message did not expire")
+	}
+	if d := statusTTL(false); d <= 0 || statusTTL(true) < d {
+		t.Errorf("ttl info %v, errors %v", d, statusTTL(true))
+	}
+}
+
+// TestKnobStopsSaysWhy: where a knob stops the status line says why: at
+// the end of its range, and where the design cannot be built (ShuffleNet
+// v1 g=8 below width 0.8: stage 2 must be wider than the stem by a
+// multiple of the groups).
+func TestKnobStopsSaysWhy(t *testing.T) {
+	m := newTestModel(t, nil, 120, 40)
+	send(t, m, "down", "down", "down", "down", "down", "down", "left") // groups 1 -> stays 1
+	if st := statusLine(m); !strings.Contains(st, "groups stops at 1 (valid: 1..") {
+		t.Errorf("status %q", st)
+	}
+	m = newTestModel(t, nil, 120, 40)
+	send(t, m, "enter", "ctrl+u", "shufflenetv1-1.0-g8", "enter", "down", "down", "down")
+	for i := 0; i < 20 && !strings.Contains(statusLine(m), "stops"); i++ {
+		send(t, m, "left")
+	}
+	if st := statusLine(m); !strings.Contains(st, "width stops at 0.8: invalid channels") || !strings.Contains(view(m), "multiple of groups") {
+		t.Errorf("no reason where width stops for g=8: %q", st)
+	}
+}
+
+// TestColours: NO_COLOR gives no colour escape at all; a light background
+// switches the styles.
+func TestColours(t *testing.T) {
+	m := newTestModel(t, fakeMeasurer{}, 120, 40)
+	send(t, m, "r")
+	if raw := m.View().Content; strings.Contains(raw, "\x1b[3") || strings.Contains(raw, "\x1b[9") || strings.Contains(raw, "38;") {
+		t.Errorf("NoColor frame has colour escapes: %q", raw[:min(len(raw), 400)])
+	}
+	deps := testDeps(fakeMeasurer{})
+	deps.NoColor = false
+	m = newModel(t, deps, 120, 40)
+	dark := m.sess.st.tabOn.Render("x")
+	m.Update(tea.BackgroundColorMsg{Color: lightGrey{}})
+	if m.isDark || m.sess.st.tabOn.Render("x") == dark {
+		t.Error("a light background did not change the styles")
+	}
+	if m.Init() == nil {
+		t.Error("Init does not ask for the background colour")
+	}
+}
+
+// lightGrey is a light terminal background.
+type lightGrey struct{}
+
+func (lightGrey) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
+
+// TestGapScroll: the point list scrolls and sorts.
+func TestGapScroll(t *testing.T) {
+	deps := testDeps(nil)
+	for i := 0; i < 40; i++ {
+		p := deps.History[0]
+		p.Label = "design-" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		p.Latency = time.Duration(i+1) * time.Millisecond
+		deps.History = append(deps.History, p)
+	}
+	m := newModel(t, deps, 120, 40)
+	send(t, m, "2")
+	first := view(m)
+	send(t, m, "down", "down", "down")
+	if view(m) == first || m.gap.top != 3 {
+		t.Errorf("list did not scroll (top %d)", m.gap.top)
+	}
+	send(t, m, "o")
+	if !strings.Contains(view(m), "sorted by latency") {
+		t.Error("sort order not named")
+	}
+	pts := m.gap.sorted()
+	if !slices.IsSortedFunc(pts, func(a, b Point) int { return int(a.Latency - b.Latency) }) {
+		t.Error("not sorted by latency")
+	}
+}
+
+// statusLine is the frame's status line (the one above the key help).
+func statusLine(m *Model) string {
+	lines := strings.Split(view(m), "\n")
+	return strings.TrimSpace(lines[len(lines)-2])
+}
+
+// TestGuidelineVerdictsAreTheCLIs: after a run the screen shows
+// runner/guideline's normalised speeds and verdict sentences, the ones
+// `explorer guidelines` prints, for the table FromExperiment builds at the
+// chosen platform and scale.
+func TestGuidelineVerdictsAreTheCLIs(t *testing.T) {
+	m := newTestModel(t, fakeMeasurer{}, 200, 60)
+	send(t, m, "3", "p", "x", "r") // GPU sizes, scale x2
+	k := tableKey{0, guideline.GPU, 1}
+	got := m.guide.tables[k]
+	x := m.guide.exps[0]
+	want, err := guideline.FromExperiment(x, guideline.GPU, []int{x.Scales[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range want.Rows {
+		if specKey(r.Specs[0]) != specKey(got.Rows[i].Specs[0]) {
+			t.Errorf("row %s: TUI design %s, CLI design %s", r.Label, got.Rows[i].Specs[0], r.Specs[0])
+		}
+	}
+	v := view(m)
+	for _, vd := range got.Verdicts() {
+		for _, line := range wrap(vd.String(), 200) {
+			if !strings.Contains(v, line) {
+				t.Errorf("view lacks the verdict line %q:\n%s", line, v)
+			}
+		}
+	}
+	n := guideline.Normalised(got.ModeSpeeds(0, 0))
+	if n == nil || !strings.Contains(v, fmt.Sprintf(" %.2f ", n[len(n)-1])) {
+		t.Errorf("view lacks the normalised speed %v", n)
 	}
 }

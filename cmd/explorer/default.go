@@ -65,7 +65,7 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 		// Without a usable home directory the UI simply keeps no history.
 		histPath, _ = history.DefaultPath()
 	}
-	return runUI(uiConfig{logPath: *logPath, saveDir: *designs, designFiles: files, history: histPath, kernels: ks})
+	return runUI(uiConfig{logPath: *logPath, saveDir: *designs, designFiles: files, history: histPath, kernels: ks, kernelsFlag: *kset})
 }
 
 // uiConfig is the checked command line of `explorer ui`.
@@ -75,6 +75,7 @@ type uiConfig struct {
 	designFiles []string     // extra design files for the presets picker
 	history     string       // history file ("" = none)
 	kernels     *kernels.Set // native kernel set (--kernels)
+	kernelsFlag string       // --kernels as given (the TUI's kernels knob starts there)
 }
 
 // isTTY reports whether w is a terminal (not just any character device).
@@ -108,6 +109,8 @@ func runUI(c uiConfig) error {
 		DesignFiles: c.designFiles,
 		SaveDir:     c.saveDir,
 		Calibrator:  ms,
+		Kernels:     c.kernelsFlag,
+		NoColor:     os.Getenv("NO_COLOR") != "",
 	}
 	if c.logPath != "" {
 		deps.Log = logw

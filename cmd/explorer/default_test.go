@@ -62,9 +62,10 @@ func TestUIShowsExplorerCostTotals(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	// Knob rows: design, width, split, groups, depth s2, depth s3, depth s4.
-	keys := []rune{tea.KeyDown, tea.KeyRight, tea.KeyRight, tea.KeyDown, tea.KeyDown, tea.KeyDown, tea.KeyRight,
-		tea.KeyDown, tea.KeyRight, tea.KeyDown, tea.KeyLeft}
+	// Knob rows: design, family, layout, width, channels, split, groups,
+	// depth s2, depth s3, depth s4.
+	keys := []rune{tea.KeyDown, tea.KeyDown, tea.KeyDown, tea.KeyRight, tea.KeyRight, tea.KeyDown, tea.KeyDown, tea.KeyDown,
+		tea.KeyDown, tea.KeyRight, tea.KeyDown, tea.KeyRight, tea.KeyDown, tea.KeyLeft}
 	for _, k := range keys {
 		m.Update(tea.KeyPressMsg{Code: k})
 	}

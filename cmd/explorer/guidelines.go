@@ -76,9 +76,10 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	scales := fs.String("scales", "", "channel scales of Tables 1-4, a subset of 1,2,4 (default all)")
 	out := fs.String("out", "guidelines", "directory for the charts and CSV files ('' = none)")
 	format := fs.String("format", "png", "chart format: png|svg|pdf")
-	rounds := fs.Int("rounds", 3, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
+	rounds := fs.Int("rounds", guideline.DefaultRounds, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
 	batch := fs.Int("batch", 1, fmt.Sprintf("batch size of every design, 1..%d (the paper's GPU speeds are at batch 8)", arch.MaxBatch))
-	mf := addMeasureFlags(fs, 120*time.Millisecond, time.Second, 2, 3, false)
+	b := guideline.DefaultBudget()
+	mf := addMeasureFlags(fs, b.MinTime, b.MaxTime, b.Warmup, b.MinIters, false)
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}

@@ -48,6 +48,7 @@ type fakeProg struct {
 	cancelAt int
 	cancel   context.CancelFunc
 	closed   bool
+	steps    []runner.StepTime // what Profile returns; nil: one 1000 ns step per op
 }
 
 func (p *fakeProg) Run(ctx context.Context, in, out []float32) error {
@@ -65,8 +66,12 @@ func (p *fakeProg) Run(ctx context.Context, in, out []float32) error {
 	return nil
 }
 
-// Profile gives every graph op its own 1000 ns step (an eager run).
+// Profile gives every graph op its own 1000 ns step (an eager run), or
+// the steps it was given.
 func (p *fakeProg) Profile(ctx context.Context, in, out []float32) ([]runner.StepTime, error) {
+	if p.steps != nil {
+		return slices.Clone(p.steps), nil
+	}
 	var st []runner.StepTime
 	for _, op := range p.g.Ops {
 		st = append(st, runner.StepTime{Name: op.ID, Ops: []string{op.ID}, Nanos: 1000})

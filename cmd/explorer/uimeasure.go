@@ -15,6 +15,7 @@ import (
 	"github.com/shufflelab/explorer/runner/history"
 	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/kernels"
+	"github.com/shufflelab/explorer/runner/registry"
 	"github.com/shufflelab/explorer/ui"
 )
 
@@ -67,28 +68,30 @@ func (u *uiMeasurer) backend(name string) (runner.Backend, error) {
 	return be, nil
 }
 
-// available lists the backends that can run here, native first; the
-// reasons the others cannot are logged.
-func (u *uiMeasurer) available(log io.Writer) []string {
+// available lists every backend of the registry, the default first, each
+// with why it cannot run here ("" = it can); the reasons are logged too.
+func (u *uiMeasurer) available(log io.Writer) []ui.Backend {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	out := []string{"native"}
-	for _, name := range []string{"cudnn"} {
+	var out []ui.Backend
+	for _, name := range registry.BackendNames() {
 		be, err := u.backend(name)
 		if err == nil {
 			err = be.Available()
 		}
+		b := ui.Backend{Name: name}
 		if err != nil {
+			b.Unavailable = err.Error()
 			fmt.Fprintf(log, "backend %s unavailable: %v\n", name, err)
-			continue
 		}
-		out = append(out, name)
+		out = append(out, b)
 	}
 	return out
 }
 
-// Measure builds, compiles and measures req, then profiles its steps.
-// Progress covers the timed measurement (90%) and the profile (10%).
+// Measure builds, compiles and measures req, then (when asked) profiles
+// its steps. Progress covers the timed measurement (90% with a profile)
+// and the profile.
 func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress func(float64)) (ui.Measurement, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -99,11 +102,22 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 	if err != nil {
 		return ui.Measurement{}, err
 	}
-	mode, err := runner.ParseMode(req.Mode)
-	if err != nil {
+	if _, err := runner.ParseMode(string(req.Mode)); err != nil {
 		return ui.Measurement{}, err
 	}
-	opts := runner.Options{Mode: mode, Threads: req.Threads, Kernels: u.kernels.Name()}
+	if err := registry.CheckThreads(req.Threads); err != nil {
+		return ui.Measurement{}, err
+	}
+	ks := u.kernels
+	if req.Kernels != "" {
+		if err := registry.CheckKernels(req.Kernels); err != nil {
+			return ui.Measurement{}, err
+		}
+		if ks, err = kernels.Lookup(req.Kernels); err != nil {
+			return ui.Measurement{}, err
+		}
+	}
+	opts := runner.Options{Mode: req.Mode, Threads: req.Threads, Kernels: ks.Name()}
 	be, err := u.backend(req.Backend)
 	if err != nil {
 		return ui.Measurement{}, err
@@ -123,26 +137,33 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 	out := make([]float32, g.Tensors[g.Output].Shape.Elems())
 
 	mo := u.budget
+	if b := req.Budget; b.MinIters > 0 || b.MinTime > 0 || b.MaxTime > 0 || b.Warmup > 0 {
+		mo = b
+	}
+	share := 1.0
+	if req.Profile {
+		share = 0.9
+	}
 	mo.Spec = req.Spec
-	mo.Progress = func(p runner.Progress) { progress(0.9 * p.Fraction) }
+	mo.Progress = func(p runner.Progress) { progress(share * p.Fraction) }
 	res, err := runner.Measure(ctx, prog, in, out, mo)
 	if err != nil {
 		return ui.Measurement{}, err
 	}
-	steps, err := runner.ProfileSteps(ctx, prog, in, out, uiProfileRuns)
-	if err != nil {
-		return ui.Measurement{}, err
+	m := ui.Measurement{Result: res}
+	if req.Profile {
+		if m.Steps, err = runner.ProfileSteps(ctx, prog, in, out, uiProfileRuns); err != nil {
+			return ui.Measurement{}, err
+		}
+		pr := runner.ProfileOf(g, req.Mode, m.Steps)
+		m.Result.Profile = &pr
 	}
 	progress(1)
-	ms := func(v float64) time.Duration { return time.Duration(v * 1e6) }
-	l := res.LatencyMS
-	m := ui.Measurement{Median: ms(l.Median), Min: ms(l.Min), P10: ms(l.P10), P90: ms(l.P90), IQR: ms(l.IQR),
-		Iters: res.Iters, Kernels: prog.Info().Kernels}
-	for _, s := range steps {
-		m.Steps = append(m.Steps, ui.StepTime{Name: s.Name, Ops: s.Ops, Nanos: s.Nanos})
+	if be.Name() == registry.DefaultBackend {
+		u.kernels = ks // the roofline calibrates the set last measured
 	}
 	if u.history != "" {
-		if err := history.Append(u.history, res); err != nil {
+		if err := history.Append(u.history, m.Result); err != nil {
 			m.Warning = fmt.Sprintf("result not saved to the history: %v", err)
 		}
 	}
@@ -225,7 +246,7 @@ func historyPoints(path string, log io.Writer) []ui.Point {
 			Label: label, Family: g.Spec.Family, Design: g.Spec.String(),
 			MultAdds: t.MultAdds, MemAccess: t.MemAccess,
 			Latency: time.Duration(r.LatencyMS.Median * 1e6),
-			Run:     fmt.Sprintf("%s/%s/%dt", r.Backend, r.Mode, r.Fingerprint.Threads), History: true,
+			Run:     fmt.Sprintf("%s/%s/%dt", r.Backend, r.Mode, r.Fingerprint.Threads), Host: r.Fingerprint.CPU, History: true,
 		})
 	}
 	return pts

@@ -38,12 +38,12 @@ func TestUIMeasurer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := u.Measure(context.Background(), ui.RunRequest{Spec: g.Spec, Backend: "native", Mode: "fused", Threads: 1},
+	m, err := u.Measure(context.Background(), ui.RunRequest{Spec: g.Spec, Backend: "native", Mode: "fused", Threads: 1, Profile: true},
 		func(f float64) { last = f })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Iters < uiBudget.MinIters || m.Median < 0 || m.Kernels != "generic" || m.Warning != "" {
+	if r := m.Result; r.Iters < uiBudget.MinIters || r.LatencyMS.Median < 0 || r.Fingerprint.Kernels != "generic" || m.Warning != "" || r.Profile == nil {
 		t.Errorf("measurement %+v", m)
 	}
 	if len(m.Steps) != len(g.Ops) { // the fake profiles one step per op
@@ -119,12 +119,14 @@ func TestUIMeasurerReusesBackend(t *testing.T) {
 	}
 }
 
-// TestAvailableBackends: a backend the build lacks is left out and logged.
+// TestAvailableBackends: every backend of the registry is offered, the
+// ones that cannot run here with the reason (shown by the backend knob)
+// and logged.
 func TestAvailableBackends(t *testing.T) {
 	var log strings.Builder
 	got := newTestMeasurer(newFakeDeps(), "").available(&log)
-	if len(got) != 1 || got[0] != "native" {
-		t.Errorf("backends %v, want [native]", got)
+	if len(got) != 2 || got[0] != (ui.Backend{Name: "native"}) || got[1].Name != "cudnn" || !strings.Contains(got[1].Unavailable, "no such backend here") {
+		t.Errorf("backends %+v, want native and cudnn with the reason", got)
 	}
 	if !strings.Contains(log.String(), "backend cudnn unavailable") {
 		t.Errorf("log %q does not say why cudnn is missing", log.String())

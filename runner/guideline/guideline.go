@@ -20,6 +20,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
@@ -277,6 +278,18 @@ func intList(v []int) string {
 		s[i] = fmt.Sprint(x)
 	}
 	return strings.Join(s, "|")
+}
+
+// DefaultRounds is how many round-robin rounds `explorer guidelines` and
+// the interactive explorer measure a table (Measure keeps each design's
+// fastest round).
+const DefaultRounds = 3
+
+// DefaultBudget is the measurement budget of one design of a guideline
+// table, shared by `explorer guidelines` and the interactive explorer: the
+// micro-networks are small, and rounds, not long runs, beat the noise.
+func DefaultBudget() runner.MeasureOptions {
+	return runner.MeasureOptions{Warmup: 2, MinIters: 3, MinTime: 120 * time.Millisecond, MaxTime: time.Second}
 }
 
 // MeasureFunc measures one design in one execution mode and returns its

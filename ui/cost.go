@@ -10,6 +10,7 @@ import (
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/cost/costfmt"
+	"github.com/shufflelab/explorer/runner"
 )
 
 // analysis is everything the cost pane shows about one design, computed
@@ -112,7 +113,7 @@ func channelNotes(g *arch.Graph) []string {
 	return notes
 }
 
-// delta formats the relative change from old to now ("" without a previous design).
+// delta formats the relative change from old to now ("" without a loaded design).
 func delta(now, old int64, have bool) string {
 	if !have {
 		return ""
@@ -144,43 +145,24 @@ type costOpts struct {
 	lens       lens
 }
 
-// timeShares are measured time shares per stage and per category.
+// timeShares are a profile's time shares by stage and by category, as
+// runner.ProfileOf computes them for `explorer run --profile` (extra steps
+// that cover no graph op count as data movement there and here).
 type timeShares struct {
 	stage, category map[string]float64
 }
 
-// shares joins a measured per-step profile to the graph's op IDs.
-func shares(g *arch.Graph, steps []StepTime) *timeShares {
-	if len(steps) == 0 {
+// sharesOf reads the shares of a profile; nil without one.
+func sharesOf(p *runner.Profile) *timeShares {
+	if p == nil || p.TotalNanos <= 0 {
 		return nil
-	}
-	byID := map[string]*arch.Op{}
-	for i := range g.Ops {
-		byID[g.Ops[i].ID] = &g.Ops[i]
 	}
 	ts := &timeShares{stage: map[string]float64{}, category: map[string]float64{}}
-	var total float64
-	for _, st := range steps {
-		if len(st.Ops) == 0 {
-			continue
-		}
-		op := byID[st.Ops[0]]
-		if op == nil {
-			continue
-		}
-		t := float64(st.Nanos)
-		ts.stage[op.Stage] += t
-		ts.category[string(cost.CategoryOf(g, op))] += t
-		total += t
+	for _, g := range p.Stages {
+		ts.stage[g.Name] = g.TimeShare
 	}
-	if total == 0 {
-		return nil
-	}
-	for k := range ts.stage {
-		ts.stage[k] /= total
-	}
-	for k := range ts.category {
-		ts.category[k] /= total
+	for _, g := range p.Categories {
+		ts.category[g.Name] = g.TimeShare
 	}
 	return ts
 }
@@ -191,45 +173,27 @@ func bar(f float64, n int) string {
 	return strings.Repeat("█", k) + strings.Repeat("·", n-k)
 }
 
-// costLines renders the cost pane for width w: totals with deltas against
-// the previous design, the stage or category table, and the chosen lens.
-func costLines(a *analysis, prev *analysis, o costOpts, ts *timeShares, w, h int, st styles) []string {
-	rep := a.report(o.fused)
+// totalsLines are the totals of the design with deltas against the
+// loaded design (base).
+func totalsLines(a, base *analysis, fused bool, st styles) []string {
+	rep := a.report(fused)
 	t := rep.Totals
 	var pt cost.Totals
-	havePrev := prev != nil && prev.graph != nil
-	if havePrev {
-		pt = prev.report(o.fused).Totals
+	haveBase := base != nil && base.graph != nil
+	if haveBase {
+		pt = base.report(fused).Totals
 	}
-	lines := []string{st.title.Render(fmt.Sprintf("Cost  %s  [%s view]", a.graph.Spec.String(), rep.View))}
 	row := func(name string, v, old int64, extra string) string {
-		return fmt.Sprintf("%-6s %8s %11d %-9s %s", name, costfmt.Count(v), v, delta(v, old, havePrev), extra)
+		return fmt.Sprintf("%-6s %8s %11d %-9s %s", name, costfmt.Count(v), v, delta(v, old, haveBase), extra)
 	}
-	lines = append(lines,
+	return []string{
+		st.title.Render(fmt.Sprintf("Cost  [%s view]", rep.View)),
 		row("MAdds", t.MultAdds, pt.MultAdds, ""),
 		row("FLOPs", t.FLOPs, pt.FLOPs, "2×MAdds"),
 		row("params", t.Params, pt.Params, ""),
 		row("MAC", t.MemAccess, pt.MemAccess, "= "+costfmt.Bytes(t.Bytes)),
 		fmt.Sprintf("AI %.1f FLOP/byte · aux FLOPs %s · launches %d", t.Intensity, costfmt.Count(t.AuxFLOPs), t.Steps),
-	)
-	tables := []bool{o.byCategory}
-	if h >= 34 {
-		tables = append(tables, !o.byCategory)
 	}
-	for _, byCat := range tables {
-		lines = append(lines, "")
-		lines = append(lines, groupLines(rep, byCat, ts, w, st)...)
-	}
-	lines = append(lines, "")
-	lens := lensLines(a, o, w, st)
-	lines = append(lines, lens...)
-	if o.lens == lensG1 {
-		if room := h - len(lines) - 2; room >= 2 {
-			lines = append(lines, "")
-			lines = append(lines, g1Worst(rep, room, st)...)
-		}
-	}
-	return lines
 }
 
 // groupLines renders the per-stage or per-category table with MAdds, MAC
@@ -247,6 +211,8 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, w int, st styles) 
 		}
 	}
 	wide := w >= 70
+	// A narrow column with time shares keeps the shares only.
+	counts := wide || shareOf == nil || w >= 62
 	pct := func(f float64) string {
 		if wide {
 			return bar(f, 6) + fmt.Sprintf(" %5.1f%%", 100*f)
@@ -257,16 +223,26 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, w int, st styles) 
 	if wide {
 		pw = 13
 	}
-	head := fmt.Sprintf("%-13s %7s %*s %7s %*s", label, "MAdds", pw, "MAdds%", "MAC", pw, "MAC%")
+	var head string
+	if counts {
+		head = fmt.Sprintf("%-13s %7s %*s %7s %*s", label, "MAdds", pw, "MAdds%", "MAC", pw, "MAC%")
+	} else {
+		head = fmt.Sprintf("%-13s %*s %*s", label, pw, "MAdds%", pw, "MAC%")
+	}
 	if shareOf != nil {
 		head += fmt.Sprintf(" %*s", pw, "time%")
 	}
 	lines := []string{st.head.Render(head)}
 	for _, gr := range groups {
-		if gr.MemAccess == 0 && gr.MultAdds == 0 {
+		if gr.MemAccess == 0 && gr.MultAdds == 0 && shareOf[gr.Name] == 0 {
 			continue
 		}
-		l := fmt.Sprintf("%-13s %7s %s %7s %s", gr.Name, costfmt.Count(gr.MultAdds), pct(gr.MultAddsShare), costfmt.Count(gr.MemAccess), pct(gr.MemAccessShare))
+		var l string
+		if counts {
+			l = fmt.Sprintf("%-13s %7s %s %7s %s", gr.Name, costfmt.Count(gr.MultAdds), pct(gr.MultAddsShare), costfmt.Count(gr.MemAccess), pct(gr.MemAccessShare))
+		} else {
+			l = fmt.Sprintf("%-13s %s %s", gr.Name, pct(gr.MultAddsShare), pct(gr.MemAccessShare))
+		}
 		if shareOf != nil {
 			l += " " + pct(shareOf[gr.Name])
 		}
@@ -276,7 +252,7 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, w int, st styles) 
 }
 
 // lensLines renders one guideline lens of the paper (section 3).
-func lensLines(a *analysis, o costOpts, w int, st styles) []string {
+func lensLines(a *analysis, o costOpts, st styles) []string {
 	rep := a.report(o.fused)
 	tabs := "lens " + lensTabs(o.lens)
 	switch o.lens {

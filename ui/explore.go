@@ -1,0 +1,545 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
+	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/registry"
+)
+
+// exploreKeys are the explore screen's bindings.
+type exploreKeys struct {
+	Up, Down, Less, More, Type, Run, View, Table, Lens, Save key.Binding
+	// Move and Step only name Up/Down and Less/More in the short help.
+	Move, Step key.Binding
+}
+
+func newExploreKeys() exploreKeys {
+	return exploreKeys{
+		Up:    bind("↑/k", "up", "up", "k"),
+		Down:  bind("↓/j", "down", "down", "j"),
+		Less:  bind("←/-", "less", "left", "h", "-"),
+		More:  bind("→/+", "more", "right", "l", "+", "="),
+		Type:  bind("enter", "type value", "enter"),
+		Run:   bind("r", "run design", "r"),
+		View:  bind("v", "as-written/fused", "v"),
+		Table: bind("c", "stage/category", "c"),
+		Lens:  bind("g", "lens G1-G4", "g"),
+		Save:  bind("s", "save design", "s"),
+		Move:  bind("↑↓", "knob", "up", "down"),
+		Step:  bind("←→", "step", "left", "right"),
+	}
+}
+
+// Prompt targets of the explore screen besides the knobs.
+const promptSave = -1
+
+// loadDesignMsg asks the explorer to load a preset (from the presets screen).
+type loadDesignMsg struct{ preset presets.Preset }
+
+// savedMsg reports a saved design file.
+type savedMsg struct {
+	path string
+	err  error
+}
+
+// runResult is the latest measurement of a design.
+type runResult struct {
+	req     RunRequest
+	label   string // the design's name when it was started
+	key     string // designKey of the request
+	m       Measurement
+	profile *runner.Profile // runner.ProfileOf of its steps; nil without steps
+	shares  *timeShares
+}
+
+// exploreScreen is the knobs, the analytic cost with the guideline lenses,
+// and the measurement of the current design.
+type exploreScreen struct {
+	sess    *session
+	keys    exploreKeys
+	env     knobEnv
+	d       design
+	a, base analysis // the current design's cost and the loaded design's (for Δ)
+	co      costOpts
+	cur     knobID
+	knobErr string // validation message shown under the current knob
+	input   prompt
+	last    *runResult
+	bar     progress.Model
+	w, h    int
+}
+
+func newExploreScreen(sess *session, all []presets.Preset) (*exploreScreen, error) {
+	backends := sess.deps.Backends
+	if len(backends) == 0 {
+		for _, n := range registry.BackendNames() {
+			backends = append(backends, Backend{Name: n})
+		}
+	}
+	kernels := sess.deps.Kernels
+	if kernels == "" {
+		kernels = registry.DefaultKernels
+	}
+	e := &exploreScreen{
+		sess: sess, keys: newExploreKeys(),
+		env:   knobEnv{presets: all, backends: backends, maxThreads: max(1, sess.deps.MaxThreads)},
+		d:     design{backend: backends[0].Name, mode: registry.DefaultMode, threads: 1, kernels: kernels},
+		input: newPrompt(true),
+		bar:   progress.New(progress.WithoutPercentage()),
+	}
+	d, err := e.d.load("shufflenetv2-1.0", e.env)
+	if err != nil {
+		return nil, err
+	}
+	if e.a, err = analyze(d.spec); err != nil {
+		return nil, err
+	}
+	e.d, e.base = d, e.a
+	e.d.graph = nil
+	sess.design = &e.d
+	e.restyle(true)
+	return e, nil
+}
+
+// restyle follows the background colour.
+func (e *exploreScreen) restyle(isDark bool) {
+	e.input.setStyles(isDark)
+	if c := e.sess.st.bar; c != nil {
+		e.bar = progress.New(progress.WithoutPercentage(), progress.WithColors(c))
+	} else {
+		e.bar = progress.New(progress.WithoutPercentage(), progress.WithFillCharacters('█', '·'))
+	}
+	e.bar.SetWidth(max(4, e.leftWidth()-6))
+}
+
+func (e *exploreScreen) SetSize(w, h int) {
+	e.w, e.h = w, h
+	e.bar.SetWidth(max(4, e.leftWidth()-6))
+	e.input.resize(e.leftWidth())
+}
+
+// Capturing reports whether a prompt has the keyboard.
+func (e *exploreScreen) Capturing() bool { return e.input.open }
+
+func (e *exploreScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if e.input.open {
+			return e.promptKey(msg)
+		}
+		return e.handleKey(msg)
+	case loadDesignMsg:
+		nd, err := e.d.withPreset(msg.preset)
+		if err != nil {
+			return failure(err)
+		}
+		e.setDesign(nd, true)
+		return info("loaded %s", msg.preset.Name)
+	case jobDoneMsg:
+		if msg.owner == scrExplore {
+			return e.runDone(msg)
+		}
+	case savedMsg:
+		if msg.err != nil {
+			return failure(msg.err)
+		}
+		e.sess.logf("saved design to %s", msg.path)
+		return info("saved design to %s", msg.path)
+	}
+	return nil
+}
+
+func (e *exploreScreen) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	km := e.keys
+	switch {
+	case key.Matches(k, km.Up):
+		e.cur = (e.cur + numKnobs - 1) % numKnobs
+		e.knobErr = ""
+	case key.Matches(k, km.Down):
+		e.cur = (e.cur + 1) % numKnobs
+		e.knobErr = ""
+	case key.Matches(k, km.Less), key.Matches(k, km.More):
+		dir := 1
+		if key.Matches(k, km.Less) {
+			dir = -1
+		}
+		return e.stepKnob(dir)
+	case key.Matches(k, km.Type):
+		if !e.d.applies(e.cur, e.env) {
+			return info("%s is not a knob of %s", knobLabels[e.cur], e.d.what())
+		}
+		e.input.start(knobLabels[e.cur]+":", int(e.cur), e.d.editText(e.cur, e.env), e.leftWidth())
+	case key.Matches(k, km.Run):
+		return e.run()
+	case key.Matches(k, km.View):
+		e.co.fused = !e.co.fused
+	case key.Matches(k, km.Table):
+		e.co.byCategory = !e.co.byCategory
+	case key.Matches(k, km.Lens):
+		e.co.lens = (e.co.lens + 1) % numLenses
+	case key.Matches(k, km.Save):
+		e.input.start("save design to:", promptSave, e.saveName(), e.w)
+	}
+	return nil
+}
+
+// stepKnob moves the current knob one step; where it stops, the status
+// line says why.
+func (e *exploreScreen) stepKnob(dir int) tea.Cmd {
+	k := e.cur
+	if !e.d.applies(k, e.env) {
+		return info("%s is not a knob of %s", knobLabels[k], e.d.what())
+	}
+	text, valid, ok := e.d.step(k, dir, e.env)
+	if !ok {
+		return info("type %s with enter", knobLabels[k])
+	}
+	if text == e.d.editText(k, e.env) && valid != "" {
+		return info("%s stops at %s (valid: %s)", knobLabels[k], text, valid)
+	}
+	nd, err := e.d.set(k, text, e.env)
+	if err != nil {
+		e.sess.logf("knob %s=%q rejected: %v", knobLabels[k], text, err)
+		e.knobErr = err.Error() // in full under the knob; the status line may cut it
+		return failure(fmt.Errorf("%s stops at %s: %w", knobLabels[k], e.d.value(k, e.env), err))
+	}
+	return e.apply(k, nd)
+}
+
+// apply makes nd the design after a change of knob k and says what the
+// change means when it is not obvious.
+func (e *exploreScreen) apply(k knobID, nd design) tea.Cmd {
+	e.knobErr = ""
+	e.setDesign(nd, k == kDesign || k == kFamily)
+	switch {
+	case k == kBackend && e.env.unavailable(nd.backend) != "":
+		return failure(fmt.Errorf("backend %s is unavailable here: %s", nd.backend, e.env.unavailable(nd.backend)))
+	case k == kFamily || k == kDesign:
+		return info("loaded %s", nd.name())
+	}
+	return nil
+}
+
+func (e *exploreScreen) promptKey(k tea.KeyPressMsg) tea.Cmd {
+	res, cmd := e.input.update(k)
+	if res != promptApplied {
+		return cmd
+	}
+	text := e.input.value()
+	if e.input.target == promptSave {
+		return e.save(text)
+	}
+	kid := knobID(e.input.target)
+	nd, err := e.d.set(kid, text, e.env)
+	if err != nil {
+		e.knobErr = err.Error()
+		e.sess.logf("knob %s=%q rejected: %v", knobLabels[kid], text, err)
+		return nil
+	}
+	return e.apply(kid, nd)
+}
+
+// setDesign makes nd the current design; loaded marks a newly loaded
+// design, which becomes the reference of the deltas. A run of the old
+// design is cancelled (its result would be stale).
+func (e *exploreScreen) setDesign(nd design, loaded bool) {
+	specChanged := specKey(nd.spec) != specKey(e.d.spec)
+	if e.sess.job.running(scrExplore) && (specChanged || nd.runLabel() != e.d.runLabel() || nd.kernels != e.d.kernels) {
+		e.sess.stop("cancelled: design changed")
+	}
+	if specChanged || loaded {
+		a, err := e.analysis(nd)
+		if err != nil {
+			e.knobErr = err.Error()
+			return
+		}
+		e.a = a
+		if loaded {
+			e.base = a
+		}
+	}
+	nd.graph = nil
+	e.d = nd
+}
+
+func (e *exploreScreen) analysis(nd design) (analysis, error) {
+	if nd.graph != nil && specKey(nd.graph.Spec) == specKey(nd.spec) {
+		return analyzeGraph(nd.graph), nil
+	}
+	return analyze(nd.spec)
+}
+
+func specKey(s arch.Spec) string { return fmt.Sprintf("%+v", s) }
+
+// designKey identifies a design and how it runs (for matching results).
+func designKey(req RunRequest) string {
+	return fmt.Sprintf("%s|%s/%s/%dt/%s", specKey(req.Spec), req.Backend, req.Mode, req.Threads, req.Kernels)
+}
+
+// run measures the current design.
+func (e *exploreScreen) run() tea.Cmd {
+	ms := e.sess.deps.Measurer
+	if ms == nil {
+		return failure(errors.New("no measurer: runs are not available in this build"))
+	}
+	if why := e.env.unavailable(e.d.backend); why != "" {
+		return failure(fmt.Errorf("backend %s is unavailable here: %s", e.d.backend, why))
+	}
+	req := e.d.request()
+	g, label := e.a.graph, e.d.name()
+	return e.sess.start(scrExplore, "measuring "+e.d.name(), func(ctx context.Context, progress func(float64)) (any, error) {
+		m, err := ms.Measure(ctx, req, progress)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: %w", req.Spec.String(), err)
+		}
+		r := &runResult{req: req, label: label, key: designKey(req), m: m}
+		if len(m.Steps) > 0 {
+			p := runner.ProfileOf(g, req.Mode, m.Steps)
+			r.profile, r.shares = &p, sharesOf(&p)
+		}
+		return r, nil
+	})
+}
+
+func (e *exploreScreen) runDone(msg jobDoneMsg) tea.Cmd {
+	if msg.err != nil {
+		if errors.Is(msg.err, context.Canceled) {
+			e.sess.job.notes[scrExplore] = "cancelled"
+			return nil
+		}
+		e.sess.job.notes[scrExplore] = "failed"
+		e.sess.logf("error: %v", msg.err)
+		return failure(msg.err)
+	}
+	r := msg.payload.(*runResult)
+	e.last = r
+	res := r.m.Result
+	e.sess.logf("run: median %s ms over %d iterations", costfmt.Millis(res.LatencyMS.Median), res.Iters)
+	e.sess.addPoint(r.req, r.label, time.Duration(res.LatencyMS.Median*float64(time.Millisecond)))
+	if r.m.Warning != "" {
+		return failure(errors.New(r.m.Warning))
+	}
+	return nil
+}
+
+// current reports whether the latest result is of the current design.
+func (e *exploreScreen) current() *runResult {
+	if e.last == nil || e.last.key != designKey(e.d.request()) {
+		return nil
+	}
+	return e.last
+}
+
+// saveName proposes a file name that never shadows a built-in preset.
+func (e *exploreScreen) saveName() string {
+	name := "my-" + string(e.d.spec.Family)
+	if e.d.preset != "" {
+		name = e.d.preset + "-mine"
+	}
+	return filepath.Join(e.sess.deps.SaveDir, name+".toml")
+}
+
+// save writes the current design in a Cmd (file I/O stays off Update).
+func (e *exploreScreen) save(path string) tea.Cmd {
+	path = strings.TrimSpace(path)
+	if path == "" {
+		return failure(errors.New("save: empty file name"))
+	}
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if slices.ContainsFunc(e.env.presets, func(p presets.Preset) bool { return p.Name == name }) {
+		return failure(fmt.Errorf("save: %q is the name of a built-in preset; choose another name", name))
+	}
+	p := presets.Preset{Name: name, Title: e.d.spec.String(), Source: "saved from the explorer", Design: cloneSpec(e.d.spec)}
+	return func() tea.Msg { return savedMsg{path: path, err: presets.Save(p, path)} }
+}
+
+// Layout: the knobs column's width, and the width from which a third
+// column shows the lenses and the run's details beside the tables.
+const (
+	knobsWidthMin  = 30
+	knobsWidthWide = 38
+	threeColumns   = 150
+)
+
+func (e *exploreScreen) leftWidth() int {
+	if e.w >= 110 {
+		return knobsWidthWide
+	}
+	return knobsWidthMin
+}
+
+func (e *exploreScreen) View() string {
+	lw := e.leftWidth()
+	left := append(e.knobLines(lw), "")
+	left = append(left, e.runLines(lw)...)
+	tables := []bool{e.co.byCategory}
+	if e.h >= 34 || e.w >= threeColumns {
+		tables = append(tables, !e.co.byCategory)
+	}
+	ts := (*timeShares)(nil)
+	if r := e.current(); r != nil {
+		ts = r.shares
+	}
+	costCol := func(w int) []string {
+		lines := totalsLines(&e.a, &e.base, e.co.fused, e.sess.st)
+		lines = append(lines, e.a.channels...)
+		for _, byCat := range tables {
+			lines = append(lines, "")
+			lines = append(lines, groupLines(e.a.report(e.co.fused), byCat, ts, w, e.sess.st)...)
+		}
+		return lines
+	}
+	lensCol := func(h int) []string {
+		lines := lensLines(&e.a, e.co, e.sess.st)
+		if e.co.lens == lensG1 {
+			if room := h - len(lines) - 1; room >= 2 {
+				lines = append(lines, "")
+				lines = append(lines, g1Worst(e.a.report(e.co.fused), room, e.sess.st)...)
+			}
+		}
+		return lines
+	}
+	if e.w >= threeColumns {
+		cw := (e.w - lw - 2) / 2
+		right := lensCol(e.h / 2)
+		right = append(right, "")
+		right = append(right, e.profileLines(cw, e.h-len(right))...)
+		return strings.Join(columns(block(left, lw, e.h), block(costCol(cw), cw, e.h), block(right, e.w-lw-cw-2, e.h)), "\n")
+	}
+	rw := e.w - lw - 1
+	right := append(costCol(rw), "")
+	right = append(right, lensCol(e.h-len(right))...)
+	if extra := e.h - len(right) - 1; extra >= 4 {
+		right = append(right, "")
+		right = append(right, e.profileLines(rw, extra)...)
+	}
+	return strings.Join(columns(block(left, lw, e.h), block(right, rw, e.h)), "\n")
+}
+
+func (e *exploreScreen) knobLines(w int) []string {
+	st := e.sess.st
+	lines := []string{st.title.Render("Knobs  " + trunc(e.d.spec.String(), w-7))}
+	for k := kDesign; k < numKnobs; k++ {
+		val := e.d.value(k, e.env)
+		if e.input.open && e.input.target == int(k) {
+			lines = append(lines, e.input.view(st, w))
+			continue
+		}
+		marker := " "
+		if k == e.cur {
+			marker = "▸"
+		}
+		l := fmt.Sprintf("%s %-8s %s", marker, knobLabels[k], val)
+		switch {
+		case k == e.cur:
+			l = st.sel.Render(fit(l, w))
+		case !e.d.applies(k, e.env):
+			l = st.dim.Render(l)
+		}
+		lines = append(lines, l)
+		if k == e.cur && e.knobErr != "" {
+			for _, m := range wrap("! "+e.knobErr, w) {
+				lines = append(lines, st.err.Render(m))
+			}
+		}
+		if k == e.cur && k == kBackend && e.env.unavailable(e.d.backend) != "" {
+			for _, m := range wrap(e.env.unavailable(e.d.backend), w) {
+				lines = append(lines, st.err.Render(m))
+			}
+		}
+	}
+	return lines
+}
+
+// runLines are the measurement of the current design: progress while it
+// runs, then the latency as `explorer run` reports it.
+func (e *exploreScreen) runLines(w int) []string {
+	st := e.sess.st
+	j := &e.sess.job
+	lines := []string{st.title.Render("Run  " + e.d.runLabel())}
+	if e.sess.deps.Measurer == nil {
+		return append(lines, st.dim.Render("runs unavailable (no measurer)"))
+	}
+	if j.running(scrExplore) {
+		return append(lines, fmt.Sprintf("%s %3.0f%%", e.bar.ViewAs(j.frac), 100*j.frac), "measuring… esc cancels")
+	}
+	if j.active {
+		lines = append(lines, st.dim.Render("a guideline experiment is running"))
+	}
+	if n := j.notes[scrExplore]; n != "" {
+		lines = append(lines, st.err.Render(n))
+	}
+	r := e.current()
+	switch {
+	case r == nil && e.last != nil:
+		return append(lines, st.dim.Render(fmt.Sprintf("last: %s ms (another design)", costfmt.Millis(e.last.m.Result.LatencyMS.Median))))
+	case r == nil:
+		return append(lines, st.dim.Render("r measures this design"))
+	}
+	res := r.m.Result
+	l := res.LatencyMS
+	lines = append(lines,
+		st.ok.Render(fmt.Sprintf("latency %s ms · %.1f img/s", costfmt.Millis(l.Median), res.ThroughputIPS)),
+		fmt.Sprintf("p10 %s · p90 %s · min %s", costfmt.Millis(l.P10), costfmt.Millis(l.P90), costfmt.Millis(l.Min)),
+	)
+	extra := fmt.Sprintf("IQR %s ms · %d runs", costfmt.Millis(l.IQR), res.Iters)
+	if k := res.Fingerprint.Kernels; k != "" && len(extra)+3+len(k) <= w {
+		extra += " · " + k
+	}
+	return append(lines, extra)
+}
+
+// profileLines is where the time of the latest run of this design went,
+// per category: the table of `explorer run --profile` (time share beside
+// MAdds and MAC shares of the cost view the mode executes).
+func (e *exploreScreen) profileLines(w, h int) []string {
+	r := e.current()
+	if r == nil || r.profile == nil || h < 3 {
+		return nil
+	}
+	st := e.sess.st
+	p := r.profile
+	lines := []string{st.title.Render(fmt.Sprintf("Where the time goes  (%s plan, %s ms)", r.m.Result.Mode, costfmt.Millis(float64(p.TotalNanos)/1e6))),
+		st.head.Render(fmt.Sprintf("%-14s %7s %7s %7s", "category", "time %", "MAdds %", "MAC %"))}
+	for _, g := range p.Categories {
+		if g.Nanos == 0 && g.MultAdds == 0 && g.MemAccess == 0 {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%-14s %7.1f %7.1f %7.1f", g.Name, 100*g.TimeShare, 100*g.MultAddsShare, 100*g.MemAccessShare))
+	}
+	if len(p.Extra) > 0 && len(lines) < h {
+		lines = append(lines, st.dim.Render(fmt.Sprintf("%d extra steps (copies) counted as %s", len(p.Extra), cost.CatDataMovement)))
+	}
+	return lines[:min(len(lines), h)]
+}
+
+func (e *exploreScreen) ShortHelp() []key.Binding {
+	km := e.keys
+	if e.input.open {
+		return []key.Binding{promptKeys.Apply, promptKeys.Discard}
+	}
+	run, typ := enabled(km.Run, e.sess.deps.Measurer != nil), km.Type
+	run.SetHelp("r", "run")
+	typ.SetHelp("enter", "type")
+	return []key.Binding{run, km.Move, km.Step, typ, km.Save, km.View, km.Table, km.Lens}
+}
+
+func (e *exploreScreen) FullHelp() [][]key.Binding {
+	km := e.keys
+	return [][]key.Binding{{km.Up, km.Down, km.Less, km.More, km.Type}, {enabled(km.Run, e.sess.deps.Measurer != nil), km.View, km.Table, km.Lens, km.Save}}
+}

@@ -1,0 +1,195 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// screenID names a screen.
+type screenID int
+
+// The screens, in tab order.
+const (
+	scrExplore screenID = iota
+	scrGap
+	scrGuide
+	scrPresets
+	numScreens
+)
+
+var screenNames = [numScreens]string{"explore", "gap chart", "guidelines", "presets"}
+
+// session is what every screen reads: the dependencies, the styles, the
+// measured points and the one measurement slot. Screens change it only in
+// their Update; View only reads it.
+type session struct {
+	deps   Deps
+	st     styles
+	points []Point
+	job    jobSlot
+	// design is the explorer's current design (the explorer owns it; other
+	// screens read it, e.g. to run guidelines with its backend and mode).
+	design *design
+}
+
+func (s *session) logf(format string, args ...any) {
+	if s.deps.Log != nil {
+		fmt.Fprintf(s.deps.Log, format+"\n", args...)
+	}
+}
+
+// jobSlot is the one measurement in flight (runs compete for the cores, so
+// there is never more than one) and what became of the last one of each
+// screen.
+type jobSlot struct {
+	gen    int // bumped on every start and stop; messages of other generations are dropped
+	active bool
+	owner  screenID
+	label  string // what runs, for the quit question
+	frac   float64
+	cancel context.CancelFunc
+	notes  [numScreens]string // per owner: "cancelled", "failed", ...
+}
+
+// running reports whether a job of owner is in flight.
+func (j *jobSlot) running(owner screenID) bool { return j.active && j.owner == owner }
+
+// job is the work of a measurement: it reports progress and returns the
+// payload its owner receives in a jobDoneMsg.
+type job func(ctx context.Context, progress func(float64)) (any, error)
+
+// jobProgressMsg carries a progress fraction of job gen.
+type jobProgressMsg struct {
+	gen  int
+	frac float64
+	ch   <-chan float64
+}
+
+// jobDoneMsg carries the outcome of job gen to its owner.
+type jobDoneMsg struct {
+	gen     int
+	owner   screenID
+	payload any
+	err     error
+}
+
+// start cancels any job in flight and starts j for owner. Progress goes
+// through a buffered channel without blocking the job (a slow UI drops
+// intermediate fractions, never slows the run); the channel is closed when
+// the job ends.
+func (s *session) start(owner screenID, label string, j job) tea.Cmd {
+	s.stop("cancelled: " + label + " started")
+	s.job.gen++
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan float64, 1)
+	gen := s.job.gen
+	s.job.active, s.job.owner, s.job.label, s.job.frac, s.job.cancel = true, owner, label, 0, cancel
+	s.job.notes[owner] = ""
+	s.logf("job %d: %s", gen, label)
+	run := func() tea.Msg {
+		defer close(ch)
+		payload, err := j(ctx, func(f float64) {
+			select {
+			case ch <- f:
+			default:
+			}
+		})
+		return jobDoneMsg{gen: gen, owner: owner, payload: payload, err: err}
+	}
+	return tea.Batch(run, waitForProgress(ch, gen))
+}
+
+// waitForProgress returns the next progress fraction of job gen, or
+// nothing once the job has ended.
+func waitForProgress(ch <-chan float64, gen int) tea.Cmd {
+	return func() tea.Msg {
+		f, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return jobProgressMsg{gen: gen, frac: f, ch: ch}
+	}
+}
+
+// stop cancels the job in flight, if any, and bumps the generation so its
+// result is dropped when it arrives; note tells its owner why.
+func (s *session) stop(note string) {
+	if !s.job.active {
+		return
+	}
+	s.job.cancel()
+	s.job.active = false
+	s.job.gen++
+	s.job.notes[s.job.owner] = note
+	s.logf("job %s", note)
+}
+
+// progress handles a progress message: the fraction of the current job,
+// and the Cmd that waits for the next one.
+func (s *session) progress(msg jobProgressMsg) tea.Cmd {
+	if msg.gen != s.job.gen || !s.job.active {
+		return nil // the channel closes when the stale job ends; stop listening
+	}
+	s.job.frac = msg.frac
+	return waitForProgress(msg.ch, msg.gen)
+}
+
+// finish handles a done message; it reports false for a stale one (to be
+// dropped).
+func (s *session) finish(msg jobDoneMsg) bool {
+	if msg.gen != s.job.gen || !s.job.active {
+		s.logf("dropped the result of stale job %d", msg.gen)
+		return false
+	}
+	s.job.cancel()
+	s.job.active = false
+	return true
+}
+
+// statusMsg puts a message in the status line.
+type statusMsg struct {
+	text  string
+	isErr bool
+}
+
+// statusExpiredMsg clears status message id if it is still shown.
+type statusExpiredMsg struct{ id int }
+
+// info is a Cmd that shows an informational message.
+func info(format string, args ...any) tea.Cmd {
+	s := fmt.Sprintf(format, args...)
+	return func() tea.Msg { return statusMsg{text: s} }
+}
+
+// failure is a Cmd that shows an error.
+func failure(err error) tea.Cmd {
+	return func() tea.Msg { return statusMsg{text: err.Error(), isErr: true} }
+}
+
+// statusTTL is how long a status message stays: information briefly,
+// errors longer (both also clear when the screen changes).
+func statusTTL(isErr bool) time.Duration {
+	if isErr {
+		return 20 * time.Second
+	}
+	return 8 * time.Second
+}
+
+// addPoint puts a measured design on the gap chart: its analytic MAdds and
+// MAC (as written) beside the measured median.
+func (s *session) addPoint(req RunRequest, label string, latency time.Duration) {
+	a, err := analyze(req.Spec)
+	if err != nil {
+		s.logf("error: gap point of %s: %v", req.Spec, err)
+		return
+	}
+	s.points = append(s.points, Point{
+		Label: label, Family: req.Spec.Family, Design: req.Spec.String(),
+		MultAdds: a.written.Totals.MultAdds, MemAccess: a.written.Totals.MemAccess,
+		Latency: latency,
+		Run:     fmt.Sprintf("%s/%s/%dt", req.Backend, req.Mode, req.Threads),
+	})
+}
