@@ -3,6 +3,7 @@ package plots
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"math"
 	"strings"
 
@@ -85,6 +86,9 @@ type GapPoint struct {
 	LatencyMS float64
 	// Current marks the design now selected in the explorer; it is ringed.
 	Current bool
+	// Pair marks the two designs of the most misleading pair (nearly equal
+	// metric, most different latency); a dashed line joins them.
+	Pair bool
 }
 
 // GapOptions configures a [Gap] chart. The zero value plots MAdds on linear
@@ -94,17 +98,27 @@ type GapOptions struct {
 	Metric Metric
 	// LogX and LogY make the axes logarithmic; every value must then be > 0.
 	LogX, LogY bool
-	// Title replaces the default title "<metric> vs measured latency". The
-	// rank correlations are always added below it.
+	// Title replaces the default title "<metric> vs measured latency".
 	Title string
+	// Subtitle, when set, is the line under the title, e.g. which host,
+	// configuration and networks the points are.
+	Subtitle string
+	// Caption, when set, replaces the rank correlations under the title:
+	// the correlation said in words (chartdata.Gap.Words), wrapped.
+	// Without it the chart gives Spearman's rho and Kendall's tau-b per
+	// host.
+	Caption string
 }
 
 // Gap builds the gap scatter: each design at (indirect metric, measured
-// latency), one marker shape and colour per family, every point labelled,
-// the current design ringed, and Spearman's rho and Kendall's tau-b of the
-// metric against latency in the title (one line per host when points come
-// from several hosts). Designs with equal MAdds and different latencies are
-// the gap the ShuffleNet V2 paper is about.
+// latency), one marker shape and colour per family, every point labelled
+// without overlaps (crowded labels move out with a leader line), the
+// current design ringed, the most misleading pair joined by a dashed line,
+// and under the title either the caption or Spearman's rho and Kendall's
+// tau-b of the metric against latency (one line per host when points come
+// from several hosts). Log axes get plain tick labels (1, 2, 5 x 10^k).
+// Designs with equal MAdds and different latencies are the gap the
+// ShuffleNet V2 paper is about.
 func Gap(points []GapPoint, opts GapOptions) (*plot.Plot, error) {
 	c, err := gapChart(points, opts)
 	if err != nil {
@@ -164,7 +178,16 @@ func gapChart(points []GapPoint, opts GapOptions) (*chart, error) {
 		title = fmt.Sprintf("%s vs measured latency", m)
 	}
 	var lines []string
+	if opts.Subtitle != "" {
+		lines = append(lines, opts.Subtitle)
+	}
+	if opts.Caption != "" {
+		lines = append(lines, wrapText(opts.Caption, captionWidth)...)
+	}
 	for _, h := range hostList {
+		if opts.Caption != "" {
+			break
+		}
 		var xs, ys []float64
 		for _, pt := range points {
 			if pt.Host == h {
@@ -200,20 +223,43 @@ func gapChart(points []GapPoint, opts GapOptions) (*chart, error) {
 		c.addLegend(name, sc)
 	}
 
-	labels := plotter.XYLabels{XYs: make(plotter.XYs, len(points)), Labels: make([]string, len(points))}
-	var current plotter.XYs
+	xys := make(plotter.XYs, len(points))
+	names := make([]string, len(points))
+	radii := make([]vg.Length, len(points))
+	colors := make([]color.Color, len(points))
+	var current, pair plotter.XYs
 	for i, pt := range points {
-		labels.XYs[i] = plotter.XY{X: pt.X / div, Y: pt.LatencyMS}
-		labels.Labels[i] = pt.Label
+		xys[i] = plotter.XY{X: pt.X / div, Y: pt.LatencyMS}
+		names[i] = pt.Label
+		radii[i] = vg.Points(4)
+		ci := families[familyName(pt)]
+		if multiHost {
+			ci = hosts[pt.Host]
+		}
+		colors[i] = seriesColor(ci)
 		if pt.Current {
-			current = append(current, labels.XYs[i])
+			current = append(current, xys[i])
+			radii[i] = vg.Points(8)
+		}
+		if pt.Pair {
+			pair = append(pair, xys[i])
 		}
 	}
-	lp, err := newPointLabels(labels, vg.Points(6))
-	if err != nil {
-		return nil, fmt.Errorf("gap chart: labels: %w", err)
+	if len(pair) == 2 {
+		l, err := plotter.NewLine(pair)
+		if err != nil {
+			return nil, fmt.Errorf("gap chart: pair: %w", err)
+		}
+		l.LineStyle = draw.LineStyle{Color: seriesColor(1), Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(4), vg.Points(2)}}
+		c.add(l)
+		c.addLegend("most misleading pair", l)
 	}
-	c.add(lp)
+	labels := newPlacedLabels(xys, names, radii...)
+	labels.colors = colors
+	if len(pair) == 2 {
+		labels.avoid = [][2]plotter.XY{{pair[0], pair[1]}}
+	}
+	c.add(labels)
 
 	if len(current) > 0 {
 		ring, err := plotter.NewScatter(current)
@@ -268,6 +314,15 @@ func reason(err error) string {
 func checkGap(points []GapPoint, opts GapOptions) error {
 	if len(points) == 0 {
 		return errors.New("no points")
+	}
+	pairs := 0
+	for _, pt := range points {
+		if pt.Pair {
+			pairs++
+		}
+	}
+	if pairs != 0 && pairs != 2 {
+		return fmt.Errorf("%d points marked as the pair, want 0 or 2", pairs)
 	}
 	if opts.Metric < MetricMAdds || opts.Metric > MetricRoofline {
 		return fmt.Errorf("unknown metric %d", int(opts.Metric))

@@ -511,7 +511,8 @@ func TestLogTicks(t *testing.T) {
 		lo, hi float64
 		want   string
 	}{
-		{0.3, 40, "1 10"},             // two decades inside: powers of ten only
+		{0.3, 40, "0.5 1 2 5 10 20"},  // two powers inside: add 2 and 5 for at least three labels
+		{0.5, 2000, "1 10 100 1000"},  // three decades: powers of ten only
 		{1.5, 40, "2 5 10 20"},        // one power inside: add 2 and 5
 		{3, 8, "3 4 5 6 7 8"},         // no power inside: every multiple
 		{0.02, 0.09, "0.02 0.05"},     // below 1 as well

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -114,9 +115,10 @@ func seriesShape(i int) draw.GlyphDrawer {
 // gray is used for reference lines (the y = 1 baseline, the zero line).
 var gray = color.Gray{Y: 0x80}
 
-// logTicks labels a log axis. Unlike plot.LogTicks it also labels 2 and 5
-// (or every integer multiple) of a power of ten when the axis spans too
-// little for two powers of ten to fall inside it, so a range such as 3..8 ms
+// logTicks labels a log axis with plain numbers ("0.2", "5", "100", never
+// "1e+02"). Unlike plot.LogTicks it also labels 2 and 5 (or every integer
+// multiple) of a power of ten when the axis spans too little for three
+// powers of ten to fall inside it, so a range such as 3..8 ms
 // still gets labelled ticks, and it handles ranges below 1.
 type logTicks struct{}
 
@@ -137,12 +139,25 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 		return n
 	}
-	labelled := []int{1}
+	// The first candidate with 3 to 7 labels; else the first with at
+	// least 2; else every multiple.
+	var labelled, fallback []int
 	for _, cand := range [][]int{{1}, {1, 2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}} {
-		labelled = cand
-		if inRange(cand) >= 2 {
+		n := inRange(cand)
+		if n >= 3 && n <= 7 {
+			labelled = cand
 			break
 		}
+		if n >= 2 && fallback == nil {
+			fallback = cand
+		}
+	}
+	switch {
+	case labelled != nil:
+	case fallback != nil:
+		labelled = fallback
+	default:
+		labelled = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
 	}
 	isLabelled := func(m int) bool {
 		for _, l := range labelled {
@@ -300,4 +315,29 @@ func siPrefix(maxAbs float64) (div float64, prefix string) {
 // slot, given the length of one category step along the axis.
 func barWidth(step vg.Length, n int) vg.Length {
 	return step * 0.8 / vg.Length(n)
+}
+
+// captionWidth is the width in characters of the wrapped lines under a
+// chart's title.
+const captionWidth = 105
+
+// wrapText breaks s into lines of at most width characters at spaces (a
+// longer word keeps its own line).
+func wrapText(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
