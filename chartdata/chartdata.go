@@ -6,8 +6,12 @@ package chartdata
 
 import (
 	"fmt"
+	"slices"
+
+	"gonum.org/v1/plot"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/guideline"
@@ -82,25 +86,56 @@ func ShareRows(cats []sweep.CategoryShare) []plots.ShareRow {
 }
 
 // Guideline is the chart data of scale column j of a guideline table: the
-// local speeds beside the paper's, each paper series drawn only when the
-// paper gives every row. The name says the experiment, the scale and the
-// platform whose channel sizes were built ("G1 x1, ARM sizes"), so charts
-// of the same experiment at other sizes never share a title.
+// local speeds of every measured mode with their spread over rounds, beside
+// the paper's (each paper series drawn only when the paper gives every
+// row), the MAC of each row (the graph as written: the paper's MAC), the
+// channel sizes, the verdict sentence and the measurement conditions. The
+// name says the experiment, the scale and the platform whose channel sizes
+// were built ("G1 x1, ARM sizes"), so charts of the same experiment at
+// other sizes never share a title. Before measuring, the local series are
+// left out.
 func Guideline(t guideline.Table, j int) plots.GuidelineData {
-	d := plots.GuidelineData{Name: t.ID, Title: t.Title, LocalName: "this machine"}
+	d := plots.GuidelineData{Name: t.ID, Title: t.Title, LocalName: "this machine", Conditions: t.Conditions()}
 	if !t.Whole {
 		d.Name = fmt.Sprintf("%s x%d, %s", t.ID, t.Scales[j], t.Platform.Sizes())
 	}
 	gpu, arm := t.Speeds(guideline.PaperGPU, j), t.Speeds(guideline.PaperARM, j)
-	for i, r := range t.Rows {
-		row := plots.GuidelineRow{Label: r.Label, Local: r.Local[j]}
-		if allPositive(gpu) {
-			row.PaperGPU = gpu[i]
+	for _, r := range t.Rows {
+		row := plots.GuidelineRow{Label: r.Label}
+		if j < len(r.Specs) {
+			row.Design = r.Channels(j)
 		}
-		if allPositive(arm) {
-			row.PaperARM = arm[i]
+		if j < len(r.MAC) {
+			row.MAC = float64(r.MAC[j])
 		}
 		d.Rows = append(d.Rows, row)
+	}
+	for i := range d.Rows {
+		if allPositive(gpu) {
+			d.Rows[i].PaperGPU = gpu[i]
+		}
+		if allPositive(arm) {
+			d.Rows[i].PaperARM = arm[i]
+		}
+	}
+	measured := false
+	for m, mode := range t.Modes {
+		sp := t.ModeSpeeds(m, j)
+		if !allPositive(sp) {
+			continue
+		}
+		measured = true
+		ls := plots.GuidelineSeries{Name: "this machine, " + string(mode), Speeds: sp,
+			Lo: make([]float64, len(sp)), Hi: make([]float64, len(sp))}
+		for i, r := range t.Rows {
+			rounds := r.RoundsMS(m, j)
+			b := float64(max(r.Specs[j].Batch, 1)) * 1000
+			ls.Lo[i], ls.Hi[i] = b/slices.Max(rounds), b/slices.Min(rounds)
+		}
+		d.Local = append(d.Local, ls)
+	}
+	if measured {
+		d.Verdict = t.Verdict(j).Sentence()
 	}
 	return d
 }
@@ -112,4 +147,64 @@ func allPositive(v []float64) bool {
 		}
 	}
 	return true
+}
+
+// ElementwiseShares are the element-wise and data-movement categories'
+// shares of a profile's MAC and time (0..1), the work guideline G4 says is
+// not free although it has no MAdds; time is 0 when nothing was timed.
+func ElementwiseShares(cats []sweep.CategoryShare) (mac, time float64) {
+	var m, mt, t, tt float64
+	for _, c := range cats {
+		mt += float64(c.MAC)
+		tt += c.TimeMS
+		if c.Name == string(cost.CatElementwise) || c.Name == string(cost.CatDataMovement) {
+			m += float64(c.MAC)
+			t += c.TimeMS
+		}
+	}
+	if mt > 0 {
+		mac = m / mt
+	}
+	if tt > 0 {
+		time = t / tt
+	}
+	return mac, time
+}
+
+// FusionWords says in one sentence what each execution mode spends on
+// element-wise and data-movement work, e.g. "element-wise + data movement:
+// 63% of MAC and 41% of time in eager execution; fusion leaves 10% of MAC
+// and 7% of time." Either mode may be nil (not profiled).
+func FusionWords(eager, fused []sweep.CategoryShare) string {
+	part := func(cats []sweep.CategoryShare) string {
+		mac, t := ElementwiseShares(cats)
+		s := fmt.Sprintf("%.0f%% of MAC", 100*mac)
+		if t > 0 {
+			s += fmt.Sprintf(" and %.0f%% of time", 100*t)
+		}
+		return s
+	}
+	switch {
+	case eager != nil && fused != nil:
+		return "element-wise + data movement: " + part(eager) + " in eager execution; fusion leaves " + part(fused) + "."
+	case eager != nil:
+		return "element-wise + data movement: " + part(eager) + " in eager execution."
+	case fused != nil:
+		return "element-wise + data movement: " + part(fused) + " in fused execution."
+	}
+	return ""
+}
+
+// Decomposition is the chart of a design's category shares in each
+// profiled mode, eager beside fused when both are given (nil: not
+// profiled), with [FusionWords] as its caption.
+func Decomposition(eager, fused []sweep.CategoryShare) (*plot.Plot, error) {
+	var views []plots.DecompositionView
+	if eager != nil {
+		views = append(views, plots.DecompositionView{Name: "eager: every op its own kernel", Rows: ShareRows(eager)})
+	}
+	if fused != nil {
+		views = append(views, plots.DecompositionView{Name: "fused: BN folded, ReLU and adds in epilogues", Rows: ShareRows(fused)})
+	}
+	return plots.DecompositionModes(views, FusionWords(eager, fused))
 }

@@ -1,9 +1,13 @@
 package chartdata
 
 import (
+	"context"
+	"github.com/shufflelab/explorer/arch"
+	"math"
 	"testing"
 
 	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/guideline"
 	"github.com/shufflelab/explorer/runner/sweep"
@@ -67,7 +71,9 @@ func TestCeilingsAndShareRows(t *testing.T) {
 }
 
 // TestGuideline: the chart of a guideline column names experiment, scale and
-// platform, and draws a paper series only when the paper gives every row.
+// platform, carries each measured mode with its spread over rounds, the
+// channel sizes, the MAC, the verdict and the conditions, and draws a paper
+// series only when the paper gives every row.
 func TestGuideline(t *testing.T) {
 	x, err := presets.ExperimentByID("G1")
 	if err != nil {
@@ -78,15 +84,47 @@ func TestGuideline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range tab.Rows {
-			tab.Rows[i].Local[0] = float64(100 + i)
-		}
 		d := Guideline(tab, 0)
+		if d.Local != nil || d.Verdict != "" {
+			t.Errorf("%s: unmeasured table has local series %+v, verdict %q", p, d.Local, d.Verdict)
+		}
+		tab.Modes = []runner.Mode{runner.Eager, runner.Fused}
+		calls := 0
+		// Made-up latencies: row i takes 10+i ms fused, twice that eager;
+		// the second round is 10% slower.
+		err = tab.Measure(context.Background(), func(_ context.Context, s arch.Spec, m runner.Mode) (float64, error) {
+			calls++
+			ms := 10 + float64(s.C2)/1000
+			if m == runner.Eager {
+				ms *= 2
+			}
+			if calls > 8 {
+				ms *= 1.1
+			}
+			return ms, nil
+		}, 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d = Guideline(tab, 0)
 		if want := "G1 x2, " + p.Sizes(); d.Name != want {
 			t.Errorf("name %q, want %q", d.Name, want)
 		}
-		if len(d.Rows) != len(tab.Rows) || d.Rows[1].Local != 101 || d.Rows[0].PaperGPU != x.Rows[0].GPU[1] {
+		if len(d.Rows) != len(tab.Rows) || d.Rows[0].PaperGPU != x.Rows[0].GPU[1] || d.Rows[1].Design != tab.Rows[1].Channels(0) ||
+			d.Rows[3].MAC != float64(tab.Rows[3].MAC[0]) {
 			t.Errorf("%s rows %+v", p, d.Rows)
+		}
+		if len(d.Local) != 2 || d.Local[0].Name != "this machine, eager" || d.Local[1].Speeds[2] != tab.Rows[2].Speed(1, 0) {
+			t.Fatalf("%s local series %+v", p, d.Local)
+		}
+		for i, r := range tab.Rows {
+			lo, hi := d.Local[1].Lo[i], d.Local[1].Hi[i]
+			if math.Abs(hi/lo-1.1) > 1e-9 || hi != r.Speed(1, 0) {
+				t.Errorf("%s row %d: rounds %v..%v, want the slowest and fastest round (1.1x apart)", p, i, lo, hi)
+			}
+		}
+		if d.Verdict != tab.Verdict(0).Sentence() || d.Conditions != tab.Conditions() {
+			t.Errorf("%s verdict %q conditions %q", p, d.Verdict, d.Conditions)
 		}
 	}
 	tab := guideline.Table{ID: "X", Scales: []int{1}, Platform: guideline.ARM, Rows: []guideline.Row{

@@ -35,8 +35,11 @@ type Point struct {
 	Threads        int
 	MAdds          int64 // per batch, graph as written
 	MAC            int64 // elements per batch, graph as written
-	LatencyMS      float64
-	Time           time.Time // when it was measured
+	// RooflineMS is the roofline estimate of the latency (sweep rows
+	// measured with a calibration), 0 when unknown.
+	RooflineMS float64
+	LatencyMS  float64
+	Time       time.Time // when it was measured
 	// Session marks a point measured by this process (set by the caller:
 	// the history file cannot tell).
 	Session bool
@@ -55,8 +58,8 @@ func (p Point) Micro() bool { return p.Family.IsGuideline() }
 // Config is the run configuration in words: "native/fused/1t".
 func (p Point) Config() string { return fmt.Sprintf("%s/%s/%dt", p.Backend, p.Mode, p.Threads) }
 
-// Value is the point's value of metric m: MAdds, FLOPs or MAC (0 for the
-// metrics a point does not carry).
+// Value is the point's value of metric m: MAdds, FLOPs, MAC or the
+// roofline estimate (0 for params, which a point does not carry).
 func (p Point) Value(m plots.Metric) float64 {
 	switch m {
 	case plots.MetricMAdds:
@@ -65,6 +68,8 @@ func (p Point) Value(m plots.Metric) float64 {
 		return float64(p.FLOPs())
 	case plots.MetricMAC:
 		return float64(p.MAC)
+	case plots.MetricRoofline:
+		return p.RooflineMS
 	}
 	return 0
 }
@@ -74,7 +79,7 @@ func PointFromRow(r sweep.Row) Point {
 	s := r.Spec.Normalize()
 	return Point{Label: DesignLabel(s), Design: s.String(), Preset: r.Preset, Family: s.Family,
 		Host: r.Host, HostName: r.HostName, Backend: r.Backend, Mode: r.Mode, Threads: r.Threads,
-		MAdds: r.MAdds, MAC: r.MAC, LatencyMS: r.LatencyMS.Median, Time: r.Time}
+		MAdds: r.MAdds, MAC: r.MAC, RooflineMS: r.RooflineMS, LatencyMS: r.LatencyMS.Median, Time: r.Time}
 }
 
 // PointFromResult is the point of a measured result (a history line); it
@@ -334,6 +339,8 @@ type Correlation struct {
 // different latency: the gap chart's "most misleading pair".
 type Pair struct {
 	Fast, Slow Point
+	// FastIndex and SlowIndex are their indices in the analysed points.
+	FastIndex, SlowIndex int
 	// XDiff is the relative difference of their metric values (0.02 = 2%).
 	XDiff float64
 	// Ratio is the slower design's latency over the faster one's (>= 1).
@@ -373,7 +380,7 @@ func AnalyzeGap(points []Point, m plots.Metric) Gap {
 	// not a misleading pair of designs.
 	for _, p := range sweep.NearPairs(values(points, plots.MetricFLOPs), lat, PairTolerance) {
 		if points[p.Fast].Design != points[p.Slow].Design {
-			g.Pair = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], XDiff: p.XDiff, Ratio: p.Ratio}
+			g.Pair = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], FastIndex: p.Fast, SlowIndex: p.Slow, XDiff: p.XDiff, Ratio: p.Ratio}
 			break
 		}
 	}
@@ -557,4 +564,37 @@ func errWords(err error) string {
 		s = s[i+2:]
 	}
 	return s
+}
+
+// GapChart is the data of a gap chart of points (already selected, see
+// [Select]) against metric m: the points for package plots with the
+// current design and the most misleading pair marked, and the options with
+// log-log axes, the subtitle, and as caption the correlation in words and
+// the pair ([Gap.Words], [Pair.Words]). Points of several hosts or run
+// configurations (a filter that mixes them) are drawn as one series per
+// configuration with each one's rank correlation instead: their latencies
+// do not rank against each other.
+func GapChart(points []Point, m plots.Metric, subtitle string) ([]plots.GapPoint, plots.GapOptions) {
+	opts := plots.GapOptions{Metric: m, LogX: true, LogY: true, Subtitle: subtitle}
+	configs := map[string]bool{}
+	for _, p := range points {
+		configs[p.HostName+" "+p.Config()] = true
+	}
+	g := AnalyzeGap(points, m)
+	out := make([]plots.GapPoint, len(points))
+	for i, p := range points {
+		out[i] = plots.GapPoint{Label: p.Label, Family: FamilyTitle(string(p.Family)), X: p.Value(m), LatencyMS: p.LatencyMS, Current: p.Current}
+		if len(configs) > 1 {
+			out[i].Host = p.HostName + " " + p.Config()
+		}
+	}
+	if len(configs) > 1 || m == plots.MetricRoofline {
+		return out, opts
+	}
+	opts.Caption = g.Words()
+	if g.Pair != nil {
+		opts.Caption += " Most misleading pair: " + g.Pair.Words()
+		out[g.Pair.FastIndex].Pair, out[g.Pair.SlowIndex].Pair = true, true
+	}
+	return out, opts
 }

@@ -148,7 +148,7 @@ func Write(dir string, s Session) (Result, error) {
 	// Guideline experiments.
 	for _, gd := range s.Guidelines {
 		p, err := plots.Guideline(gd)
-		w.chart("guideline-"+plots.FileSlug(gd.Name)+".png", p, err, plots.DefaultWidth, plots.DefaultHeight)
+		w.chart("guideline-"+plots.FileSlug(gd.Name)+".png", p, err, plots.GuidelineWidth, plots.GuidelineHeight)
 	}
 
 	w.data("points.json", func(b io.Writer) error { return pointsJSON(b, s) })

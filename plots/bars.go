@@ -160,3 +160,36 @@ func xyOf(xs, ys []float64) plotter.XYs {
 	}
 	return out
 }
+
+// rangeMarks draws, on a horizontal bar series, a whisker per category from
+// lo[i] to hi[i] along the value axis at the bar's centre, with end caps a
+// third of the bar's width.
+type rangeMarks struct {
+	lo, hi        []float64
+	offset, width float64
+}
+
+// Plot implements plot.Plotter.
+func (r *rangeMarks) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	sty := draw.LineStyle{Color: color.Black, Width: vg.Points(1)}
+	for i := range r.lo {
+		y := trY(float64(i) + r.offset)
+		end := trY(float64(i)+r.offset+r.width/3) - y
+		x0, x1 := trX(r.lo[i]), trX(r.hi[i])
+		c.StrokeLines(sty, c.ClipLinesXY([]vg.Point{{X: x0, Y: y}, {X: x1, Y: y}})...)
+		for _, x := range []vg.Length{x0, x1} {
+			c.StrokeLines(sty, c.ClipLinesXY([]vg.Point{{X: x, Y: y - end}, {X: x, Y: y + end}})...)
+		}
+	}
+}
+
+// DataRange implements plot.DataRanger: the whiskers' values join the
+// value axis.
+func (r *rangeMarks) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax = math.Inf(1), math.Inf(-1)
+	for i := range r.lo {
+		xmin, xmax = math.Min(xmin, r.lo[i]), math.Max(xmax, r.hi[i])
+	}
+	return xmin, xmax, math.Inf(1), math.Inf(-1)
+}

@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // ShareRow is one operation category of a [Decomposition] chart, with
@@ -125,4 +127,84 @@ func checkShares(rows []ShareRow) error {
 		}
 	}
 	return nil
+}
+
+// DecompositionView is one execution mode's categories for
+// [DecompositionModes].
+type DecompositionView struct {
+	// Name titles the panel, e.g. "eager: every op its own kernel".
+	Name string
+	// Rows are the mode's categories, as for [Decomposition].
+	Rows []ShareRow
+}
+
+// DecompositionModes builds the decomposition of several execution modes
+// side by side, one panel each on the same categories in the same order
+// (a category missing from a mode shows as 0): eager beside fused shows
+// what fusion leaves of the element-wise and data-movement work, the
+// paper's guideline G4. caption, when set, is wrapped under the title.
+func DecompositionModes(views []DecompositionView, caption string) (*plot.Plot, error) {
+	if len(views) == 0 {
+		return nil, errors.New("decomposition chart: no views")
+	}
+	var order []string
+	seen := map[string]bool{}
+	for _, v := range views {
+		for _, r := range v.Rows {
+			if !seen[r.Category] {
+				seen[r.Category] = true
+				order = append(order, r.Category)
+			}
+		}
+	}
+	panels := make([]*plot.Plot, len(views))
+	for i, v := range views {
+		byCat := map[string]ShareRow{}
+		for _, r := range v.Rows {
+			byCat[r.Category] = r
+		}
+		rows := make([]ShareRow, len(order))
+		for k, cat := range order {
+			rows[k] = byCat[cat]
+			rows[k].Category = cat
+		}
+		c, err := decompositionChart(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", v.Name, err)
+		}
+		p := c.plot
+		p.Title.Text = strings.Replace(p.Title.Text, "Share of MAdds, MAC and time per operation category", v.Name, 1)
+		if i > 0 {
+			// The categories are the first panel's, in the same order.
+			ticks := make([]plot.Tick, len(order))
+			for k := range order {
+				ticks[k] = plot.Tick{Value: float64(k)}
+			}
+			p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+		}
+		if i < len(views)-1 {
+			p.Legend = plot.NewLegend()
+		}
+		panels[i] = p
+	}
+	title := "Share of MAdds, MAC and time per operation category"
+	if caption != "" {
+		title += "\n" + strings.Join(wrapText(caption, captionWidth), "\n")
+	}
+	outer := newChart(title)
+	outer.plot.HideAxes()
+	outer.add(sideBySide(panels))
+	return outer.plot, nil
+}
+
+// sideBySide draws plots next to each other in its data canvas, aligned.
+type sideBySide []*plot.Plot
+
+// Plot implements plot.Plotter.
+func (s sideBySide) Plot(c draw.Canvas, _ *plot.Plot) {
+	tiles := draw.Tiles{Cols: len(s), Rows: 1, PadX: vg.Points(10)}
+	cs := plot.Align([][]*plot.Plot{s}, tiles, c)
+	for i, p := range s {
+		p.Draw(cs[0][i])
+	}
 }

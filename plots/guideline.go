@@ -2,9 +2,19 @@ package plots
 
 import (
 	"fmt"
+	"image/color"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// Page size of a guideline chart for [Save]: its title carries the
+// verdict and the conditions, and every row four or five bars.
+const (
+	GuidelineWidth  = 9 * vg.Inch
+	GuidelineHeight = 6 * vg.Inch
 )
 
 // GuidelineRow is one configuration of a guideline experiment with its
@@ -21,6 +31,25 @@ type GuidelineRow struct {
 	PaperGPU float64
 	// PaperARM is the paper's ARM speed (Snapdragon 810, images/s).
 	PaperARM float64
+	// Design, when set, gives the row's channel sizes beside its label,
+	// e.g. "c1=32 c2=32".
+	Design string
+	// MAC, when > 0 in every row, is the row's memory access cost (any
+	// unit); it is drawn relative to the first row beside the speeds.
+	MAC float64
+}
+
+// GuidelineSeries is one local speed series of a guideline chart with its
+// spread over measurement rounds.
+type GuidelineSeries struct {
+	// Name labels the series, e.g. "this CPU, eager".
+	Name string
+	// Speeds are per row, higher is faster (the shown value, e.g. the
+	// fastest round's); all > 0.
+	Speeds []float64
+	// Lo and Hi, when set, are per row the slowest and fastest round's
+	// speed, drawn as a whisker.
+	Lo, Hi []float64
 }
 
 // GuidelineData is one guideline experiment (G1..G4 of the ShuffleNet V2
@@ -36,12 +65,24 @@ type GuidelineData struct {
 	LocalName string
 	// Rows are the configurations, the reference (speed 1) first; at least one.
 	Rows []GuidelineRow
+	// Verdict, when set, is the verdict sentence, wrapped under the title.
+	Verdict string
+	// Conditions, when set, say how the local speeds were measured
+	// (threads, batch, mode, rounds), under the verdict.
+	Conditions string
+	// Local, when set, replaces the rows' Local speeds with these series
+	// (e.g. eager and fused, each with its spread over rounds).
+	Local []GuidelineSeries
 }
 
 // Guideline builds a guideline chart: per configuration, grouped horizontal
-// bars of local, paper-GPU and paper-ARM speed, each divided by its own first
-// row, so the shapes compare across machines whose absolute speeds differ by
-// orders of magnitude. A dashed line marks 1 (as fast as the first row).
+// bars of the local speed (each local series, with whiskers from the
+// slowest to the fastest round), the paper's GPU and ARM speeds, and the
+// MAC, each divided by its own first row, so the shapes compare across
+// machines whose absolute speeds differ by orders of magnitude (MAC is
+// what the guideline is about: lower is less memory traffic). A dashed
+// line marks 1 (as fast, or as much MAC, as the first row). The title
+// carries the verdict and the measurement conditions.
 func Guideline(exp GuidelineData) (*plot.Plot, error) {
 	c, err := guidelineChart(exp)
 	if err != nil {
@@ -62,32 +103,51 @@ func guidelineChart(exp GuidelineData) (*chart, error) {
 	if local == "" {
 		local = "local"
 	}
-	columns := []struct {
-		name string
-		get  func(GuidelineRow) float64
-	}{
-		{local, func(r GuidelineRow) float64 { return r.Local }},
-		{"paper GPU (GTX 1080Ti)", func(r GuidelineRow) float64 { return r.PaperGPU }},
-		{"paper ARM (Snapdragon 810)", func(r GuidelineRow) float64 { return r.PaperARM }},
+	type column struct {
+		name   string
+		get    func(i int, r GuidelineRow) float64
+		lo, hi []float64
+		mac    bool
 	}
+	var columns []column
+	if len(exp.Local) == 0 {
+		columns = append(columns, column{name: local, get: func(_ int, r GuidelineRow) float64 { return r.Local }})
+	}
+	for _, ls := range exp.Local {
+		if len(ls.Speeds) != len(exp.Rows) || ls.Lo != nil && len(ls.Lo) != len(exp.Rows) || ls.Hi != nil && len(ls.Hi) != len(exp.Rows) {
+			return nil, fmt.Errorf("%s chart: series %q has %d speeds (%d lo, %d hi) for %d rows", name, ls.Name, len(ls.Speeds), len(ls.Lo), len(ls.Hi), len(exp.Rows))
+		}
+		columns = append(columns, column{name: ls.Name, get: func(i int, _ GuidelineRow) float64 { return ls.Speeds[i] }, lo: ls.Lo, hi: ls.Hi})
+	}
+	columns = append(columns,
+		column{name: "paper GPU (GTX 1080Ti)", get: func(_ int, r GuidelineRow) float64 { return r.PaperGPU }},
+		column{name: "paper ARM (Snapdragon 810)", get: func(_ int, r GuidelineRow) float64 { return r.PaperARM }},
+		column{name: "MAC (lower: less memory traffic)", get: func(_ int, r GuidelineRow) float64 { return r.MAC }, mac: true})
 	labels := make([]string, len(exp.Rows))
 	for i, r := range exp.Rows {
 		if r.Label == "" {
 			return nil, fmt.Errorf("%s chart: row %d has no label", name, i)
 		}
-		labels[i] = r.Label
+		// A leading space keeps the widest label's first glyph off the
+		// page edge (gonum sizes the axis by advance widths).
+		labels[i] = " " + r.Label
+		if r.Design != "" {
+			labels[i] += " (" + r.Design + ")"
+		}
 	}
 
 	type series struct {
-		name string
-		rel  []float64
+		name   string
+		rel    []float64
+		lo, hi []float64
+		mac    bool
 	}
 	var drawn []series
 	for _, col := range columns {
 		zeros := 0
 		for i, r := range exp.Rows {
-			v := col.get(r)
-			if err := checkValue(fmt.Sprintf("row %d (%q) %s speed", i, r.Label, col.name), v, false); err != nil {
+			v := col.get(i, r)
+			if err := checkValue(fmt.Sprintf("row %d (%q) %s", i, r.Label, strings.TrimSuffix(col.name+" speed", " (lower: less memory traffic) speed")), v, false); err != nil {
 				return nil, fmt.Errorf("%s chart: %w", name, err)
 			}
 			if v == 0 {
@@ -99,15 +159,24 @@ func guidelineChart(exp GuidelineData) (*chart, error) {
 			continue
 		case 0:
 		default:
+			if col.mac {
+				continue // MAC is optional: drawn only when every row has it
+			}
 			return nil, fmt.Errorf("%s chart: %s speed is 0 in %d of %d rows, want all > 0 (or all 0 to leave it out)",
 				name, col.name, zeros, len(exp.Rows))
 		}
-		first := col.get(exp.Rows[0])
-		rel := make([]float64, len(exp.Rows))
+		first := col.get(0, exp.Rows[0])
+		sr := series{name: col.name, mac: col.mac, rel: make([]float64, len(exp.Rows))}
 		for i, r := range exp.Rows {
-			rel[i] = col.get(r) / first
+			sr.rel[i] = col.get(i, r) / first
 		}
-		drawn = append(drawn, series{col.name, rel})
+		if col.lo != nil && col.hi != nil {
+			sr.lo, sr.hi = make([]float64, len(exp.Rows)), make([]float64, len(exp.Rows))
+			for i := range exp.Rows {
+				sr.lo[i], sr.hi[i] = col.lo[i]/first, col.hi[i]/first
+			}
+		}
+		drawn = append(drawn, sr)
 	}
 	if len(drawn) == 0 {
 		return nil, fmt.Errorf("%s chart: every speed series is 0 in every row, nothing to plot", name)
@@ -117,17 +186,38 @@ func guidelineChart(exp GuidelineData) (*chart, error) {
 	if exp.Title != "" {
 		title += ": " + exp.Title
 	}
+	for _, extra := range []string{exp.Verdict, exp.Conditions} {
+		if extra != "" {
+			title += "\n" + strings.Join(wrapText(extra, captionWidth), "\n")
+		}
+	}
 	c := newChart(title)
+	c.plot.Title.TextStyle.Font.Size = vg.Points(10)
 	nominal(c.plot, labels, true)
-	c.plot.X.Label.Text = fmt.Sprintf("speed relative to %q (higher is faster)", labels[0])
+	c.plot.X.Label.Text = fmt.Sprintf("speed relative to %q (higher is faster)", exp.Rows[0].Label)
+	if drawn[len(drawn)-1].mac {
+		c.plot.X.Label.Text = fmt.Sprintf("speed and MAC relative to %q", exp.Rows[0].Label)
+	}
 	grid := plotter.NewGrid()
 	grid.Horizontal.Color = nil
 	c.add(grid)
 	c.add(newRefLine(1, true))
+	var whiskers bool
 	for k, s := range drawn {
-		b := groupSeries(s.rel, k, len(drawn), true, seriesColor(k))
+		clr := seriesColor(k)
+		if s.mac {
+			clr = color.Gray{Y: 0xB0}
+		}
+		b := groupSeries(s.rel, k, len(drawn), true, clr)
 		c.add(b)
 		c.addLegend(s.name, b)
+		if s.lo != nil {
+			c.add(&rangeMarks{lo: s.lo, hi: s.hi, offset: b.offset, width: b.width})
+			whiskers = true
+		}
+	}
+	if whiskers {
+		c.addLegend("whisker: slowest to fastest round")
 	}
 	// A little room beyond the longest bar, so a bar at exactly 1 does not
 	// touch the frame.

@@ -255,8 +255,8 @@ func TestRoofline(t *testing.T) {
 		t.Fatal(err)
 	}
 	// legend space, grid, peak, 2 bandwidths, 3 categories, labels.
-	checkChart(t, c, 9, []string{"peak 116 GFLOP/s", "L2 110 GB/s", "DRAM 30 GB/s", "conv1x1", "depthwise", "FC"},
-		"stage2.0.conv1", "fc")
+	checkChart(t, c, 9, []string{"GEMM peak 116 GFLOP/s (measured)", "L2 110 GB/s", "DRAM 30 GB/s", "conv1x1", "depthwise", "FC",
+		"point: one op of the plan"}, "stage2.0.conv1", "fc")
 	// Each bandwidth line ends at its ridge point, intensity = peak/bandwidth.
 	for i, bw := range []float64{110, 30} {
 		l := c.plotters[3+i].(*plotter.Line)
@@ -274,7 +274,23 @@ func TestRoofline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkChart(t, c, 5, []string{"peak 100 GFLOP/s", "DRAM 25 GB/s", "ops"})
+	checkChart(t, c, 5, []string{"GEMM peak 100 GFLOP/s (measured)", "DRAM 25 GB/s", "ops", "point: one op of the plan"})
+
+	// An op above the measured peak (issue 12: conv1x1 at ~114 under a
+	// calibration of 104): a dotted line at the fastest op, said in the legend.
+	c, err = rooflineChart([]RooflinePoint{{Category: "conv1x1", Intensity: 20, GFLOPS: 114}, {Category: "conv1x1", Intensity: 9, GFLOPS: 90}},
+		Ceilings{PeakGFLOPS: 104, Bandwidths: []Bandwidth{{"L2", 110}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkChart(t, c, 6, []string{"GEMM peak 104 GFLOP/s (measured)", "L2 110 GB/s", "conv1x1", "fastest op 114 GFLOP/s,",
+		"above the measured peak", "point: one op of the plan"})
+	if l := c.plotters[5].(*plotter.Line); l.XYs[0].Y != 114 {
+		t.Errorf("fastest-op line at %v, want 114", l.XYs[0].Y)
+	}
+	if !(c.plot.Y.Max > 114) {
+		t.Errorf("y axis ends at %v, below the fastest op", c.plot.Y.Max)
+	}
 }
 
 // g1Rows: paper Table 1, "x1" columns (GPU batches/s, ARM images/s) and a
@@ -294,7 +310,8 @@ func TestGuideline(t *testing.T) {
 		t.Fatal(err)
 	}
 	// legend space, grid, line at 1, 3 bar series.
-	checkChart(t, c, 6, []string{"local", "paper GPU (GTX 1080Ti)", "paper ARM (Snapdragon 810)"}, "1:1", "1:2", "1:6", "1:12")
+	// Row labels start with a space (kept off the page edge).
+	checkChart(t, c, 6, []string{"local", "paper GPU (GTX 1080Ti)", "paper ARM (Snapdragon 810)"}, " 1:1", " 1:2", " 1:6", " 1:12")
 	if c.plot.Title.Text != "G1: equal channel width minimises MAC" {
 		t.Errorf("title %q", c.plot.Title.Text)
 	}
@@ -317,6 +334,41 @@ func TestGuideline(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkChart(t, c, 4, []string{"paper GPU (GTX 1080Ti)"})
+
+	// Measured eager and fused with rounds, MAC, channel sizes, verdict and
+	// conditions: paper Table 1 ARM x1 designs and their MAC per conv at
+	// 56x56 (reference/paper.md section 1: 201,728 / 207,944 / 286,390 /
+	// 367,884 elements).
+	rows = g1Rows()
+	for i, d := range []struct {
+		design string
+		mac    float64
+	}{{"c1=32 c2=32", 201728}, {"c1=22 c2=44", 207944}, {"c1=13 c2=78", 286390}, {"c1=9 c2=108", 367884}} {
+		rows[i].Design, rows[i].MAC = d.design, d.mac
+	}
+	eager := GuidelineSeries{Name: "this CPU, eager", Speeds: []float64{100, 90, 80, 70}, Lo: []float64{95, 85, 70, 69}, Hi: []float64{100, 90, 80, 70}}
+	fused := GuidelineSeries{Name: "this CPU, fused", Speeds: []float64{200, 190, 180, 150}}
+	c, err = guidelineChart(GuidelineData{Name: "G1 x1, ARM sizes", Title: "equal channel width minimises MAC", Rows: rows,
+		Local: []GuidelineSeries{eager, fused}, Verdict: `holds: "1:1" runs 1.43x the speed of "1:12"`, Conditions: "native, 1 thread, batch 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// legend space, grid, line at 1, eager bars and whiskers, fused, GPU, ARM, MAC.
+	checkChart(t, c, 9, []string{"this CPU, eager", "this CPU, fused", "paper GPU (GTX 1080Ti)", "paper ARM (Snapdragon 810)",
+		"MAC (lower: less memory traffic)", "whisker: slowest to fastest round"}, " 1:12 (c1=9 c2=108)", "native, 1 thread, batch 1")
+	checkBars(t, c, 3, [][]float64{{1, 0.9, 0.8, 0.7}}, 1e-12)
+	if w := c.plotters[4].(*rangeMarks); w.lo[2] != 0.7 || w.hi[0] != 1 {
+		t.Errorf("whiskers %+v, want the rounds relative to the first row's shown speed", w)
+	}
+	if b := c.plotters[8].(*bars); math.Abs(b.values[3]-367884.0/201728) > 1e-12 {
+		t.Errorf("MAC bars %v", b.values)
+	}
+	if !strings.Contains(c.plot.Title.Text, "holds: \"1:1\" runs 1.43x") || c.plot.X.Label.Text != `speed and MAC relative to "1:1"` {
+		t.Errorf("title %q, x label %q", c.plot.Title.Text, c.plot.X.Label.Text)
+	}
+	if _, err := Guideline(GuidelineData{Name: "G1", Rows: rows, Local: []GuidelineSeries{{Name: "x", Speeds: []float64{1}}}}); err == nil {
+		t.Error("a local series shorter than the rows accepted")
+	}
 }
 
 func TestCorrelation(t *testing.T) {

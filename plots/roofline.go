@@ -45,9 +45,13 @@ type Ceilings struct {
 }
 
 // Roofline builds a roofline chart: every op at (arithmetic intensity,
-// achieved GFLOP/s) on log-log axes, under the horizontal peak-compute line
-// and one diagonal line per bandwidth (GFLOP/s = GB/s x FLOPs/byte), each
-// drawn up to its ridge point where it meets the peak.
+// achieved GFLOP/s) on log-log axes, one colour and marker per category,
+// under the horizontal peak-compute line ("measured GEMM peak") and one
+// diagonal line per bandwidth (GFLOP/s = GB/s x FLOPs/byte), each drawn up
+// to its ridge point where it meets the peak. The legend says what a point
+// is. A measured peak is not a law of nature: when an op runs faster than
+// it (a calibration taken in a noisy moment), a dotted line marks the
+// fastest op and the legend says the roof was measured below it.
 func Roofline(points []RooflinePoint, ceilings Ceilings) (*plot.Plot, error) {
 	c, err := rooflineChart(points, ceilings)
 	if err != nil {
@@ -89,7 +93,7 @@ func rooflineChart(points []RooflinePoint, ceil Ceilings) (*chart, error) {
 	}
 	peakLine.LineStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.5)}
 	c.add(peakLine)
-	c.addLegend(fmt.Sprintf("peak %s GFLOP/s", fmtNum(peak)), peakLine)
+	c.addLegend(fmt.Sprintf("GEMM peak %s GFLOP/s (measured)", fmtNum(peak)), peakLine)
 
 	dashes := [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}, {vg.Points(8), vg.Points(2), vg.Points(2), vg.Points(2)}}
 	for i, b := range ceil.Bandwidths {
@@ -131,14 +135,22 @@ func rooflineChart(points []RooflinePoint, ceil Ceilings) (*chart, error) {
 		c.add(sc)
 		c.addLegend(cat, sc)
 	}
-	if len(labels.Labels) > 0 {
-		lp, err := newPointLabels(labels, vg.Points(4))
+	if fastest := fastestPoint(points); fastest.GFLOPS > peak {
+		l, err := plotter.NewLine(plotter.XYs{{X: xlo, Y: fastest.GFLOPS}, {X: xhi, Y: fastest.GFLOPS}})
 		if err != nil {
-			return nil, fmt.Errorf("roofline chart: labels: %w", err)
+			return nil, fmt.Errorf("roofline chart: fastest op line: %w", err)
 		}
-		c.add(lp)
+		l.LineStyle = draw.LineStyle{Color: seriesColor(1), Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}
+		c.add(l)
+		c.addLegend(fmt.Sprintf("fastest op %s GFLOP/s,", fmtNum(fastest.GFLOPS)), l)
+		c.addLegend("above the measured peak")
+	}
+	c.addLegend("point: one op of the plan")
+	if len(labels.Labels) > 0 {
+		c.add(newPlacedLabels(labels.XYs, labels.Labels, vg.Points(3)))
 	}
 
+	yhi = math.Max(yhi, fastestPoint(points).GFLOPS)
 	setLog(&c.plot.X, xlo, xhi)
 	setLog(&c.plot.Y, ylo, yhi)
 	// The lines span exactly [xlo, xhi]; no extra margin on x.
@@ -186,4 +198,15 @@ func fmtNum(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.3g", v)
+}
+
+// fastestPoint is the point with the highest GFLOP/s (points is non-empty).
+func fastestPoint(points []RooflinePoint) RooflinePoint {
+	best := points[0]
+	for _, p := range points[1:] {
+		if p.GFLOPS > best.GFLOPS {
+			best = p
+		}
+	}
+	return best
 }

@@ -369,7 +369,7 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string) ([]string, erro
 			name = fmt.Sprintf("%s.%s", strings.ToLower(t.ID), format)
 		}
 		path := filepath.Join(dir, name)
-		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, path); err != nil {
+		if err := plots.Save(p, plots.GuidelineWidth, plots.GuidelineHeight, path); err != nil {
 			return files, err
 		}
 		files = append(files, path)
