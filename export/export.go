@@ -1,6 +1,7 @@
 // Package export writes a session of the interactive explorer to a folder:
 // the gap scatter of every measured design (FLOPs and MAC against measured
-// latency, PNG and SVG), the decomposition of the current design (MAdds vs
+// latency, PNG and SVG; whole networks and the guideline micro-networks on
+// separate charts, the correlation and the most misleading pair in words), the decomposition of the current design (MAdds vs
 // MAC vs time share per category; MAdds vs MAC before it is measured), the
 // roofline of its profiled ops, the charts of the guideline experiments that
 // were run, and the data behind them: points.json and points.csv (the
@@ -118,22 +119,30 @@ func Write(dir string, s Session) (Result, error) {
 	}
 	w := &writer{dir: dir}
 
-	// Gap scatters of the session's points.
+	// Gap scatters of the session's points: whole networks, and the
+	// guideline micro-networks on their own charts.
 	pts := measured(s.Points)
 	if len(pts) == 0 {
 		w.note("no gap chart: nothing measured")
-	} else {
+	}
+	host, _, _ := strings.Cut(s.Host, " · ")
+	for _, scope := range []chartdata.Scope{chartdata.WholeNetworks, chartdata.MicroNetworks} {
+		sel := chartdata.Select(gapPoints(pts, host), chartdata.Filter{Scope: scope})
+		if len(sel) == 0 {
+			continue
+		}
+		prefix := "gap-"
+		if scope == chartdata.MicroNetworks {
+			prefix = "gap-micro-"
+		}
 		for _, g := range []struct {
 			name   string
 			metric plots.Metric
-			x      func(Point) float64
-		}{
-			{"gap-flops", plots.MetricFLOPs, func(p Point) float64 { return 2 * float64(p.MAdds) }},
-			{"gap-mac", plots.MetricMAC, func(p Point) float64 { return float64(p.MAC) }},
-		} {
-			p, err := plots.Gap(gapPoints(pts, g.x), plots.GapOptions{Metric: g.metric, LogX: true, LogY: true})
-			w.chart(g.name+".png", p, err, gapWidth, gapHeight)
-			w.chart(g.name+".svg", p, err, gapWidth, gapHeight)
+		}{{"flops", plots.MetricFLOPs}, {"mac", plots.MetricMAC}} {
+			gp, o := chartdata.GapChart(sel, g.metric, host+" · "+scope.String())
+			p, err := plots.Gap(gp, o)
+			w.chart(prefix+g.name+".png", p, err, gapWidth, gapHeight)
+			w.chart(prefix+g.name+".svg", p, err, gapWidth, gapHeight)
 		}
 	}
 
@@ -223,7 +232,20 @@ func (w *writer) design(g *arch.Graph, s Session) {
 			}
 		}
 	}
-	p, err := plots.Decomposition(chartdata.ShareRows(cats))
+	mode := runner.Eager
+	switch {
+	case s.Measured != nil:
+		mode = s.Measured.Mode
+	case s.Design.Fused:
+		mode = runner.Fused
+	}
+	var eager, fused []sweep.CategoryShare
+	if mode == runner.Fused {
+		fused = cats
+	} else {
+		eager = cats
+	}
+	p, err := chartdata.Decomposition(eager, fused)
 	if err == nil {
 		p.Title.Text += "\n" + title
 	}
@@ -287,26 +309,22 @@ func measured(points []Point) []Point {
 	return out
 }
 
-// gapPoints converts points for a gap chart. Points measured with several
-// run configurations (backend, mode, threads) are drawn as one series per
-// configuration, with the rank correlations per configuration: latencies
-// of different configurations do not rank against each other.
-func gapPoints(points []Point, x func(Point) float64) []plots.GapPoint {
-	runs := map[string]bool{}
-	for _, p := range points {
-		runs[p.Run] = true
-	}
-	out := make([]plots.GapPoint, 0, len(points))
+// gapPoints converts the session's points for chartdata's gap charts; a
+// point's Run ("native/fused/1t") gives its configuration, so points of
+// several configurations are drawn as one series each.
+func gapPoints(points []Point, host string) []chartdata.Point {
+	out := make([]chartdata.Point, 0, len(points))
 	for _, p := range points {
 		label := p.Label
 		if label == "" {
 			label = p.Design
 		}
-		gp := plots.GapPoint{Label: label, Family: chartdata.FamilyTitle(p.Family), X: x(p), LatencyMS: p.LatencyMS, Current: p.Current}
-		if len(runs) > 1 {
-			gp.Host = p.Run
-		}
-		out = append(out, gp)
+		backend, rest, _ := strings.Cut(p.Run, "/")
+		mode, threads, _ := strings.Cut(rest, "/")
+		n, _ := strconv.Atoi(strings.TrimSuffix(threads, "t"))
+		out = append(out, chartdata.Point{Label: label, Design: p.Design, Family: arch.Family(p.Family), Host: host, HostName: host,
+			Backend: backend, Mode: mode, Threads: n, MAdds: p.MAdds, MAC: p.MAC, LatencyMS: p.LatencyMS, Current: p.Current,
+			Session: !p.History})
 	}
 	return out
 }

@@ -94,8 +94,10 @@ func TestExport(t *testing.T) {
 			append(append(slices.Clone(gaps), "decomposition.png"), data...), true, "calibration failed: no cores today"},
 		{"history only", &fakeCalibrator{}, nil,
 			append(append(slices.Clone(gaps), "decomposition.png"), data...), false, "not measured"},
+		// The guideline's micro-networks get their own gap charts.
 		{"guideline run", &fakeCalibrator{cached: true}, []string{"3", "r", "1"},
-			append(append(slices.Clone(gaps), "decomposition.png", "guideline-g1-x1-arm-sizes.png"), data...), false, "not measured"},
+			append(append(slices.Clone(gaps), "gap-micro-flops.png", "gap-micro-flops.svg", "gap-micro-mac.png", "gap-micro-mac.svg",
+				"decomposition.png", "guideline-g1-x1-arm-sizes.png"), data...), false, "not measured"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,7 +14,9 @@ import (
 	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/sweep"
+	"gonum.org/v1/plot/vg"
 )
 
 const plotSynopsis = "plot --in results.jsonl[,more.jsonl] [--out DIR] [--format png|svg|pdf] [--max-profiles N] [--profile-of NAMES] [--force]"
@@ -26,7 +28,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	in := fs.String("in", "sweep.jsonl", "sweep results (JSONL), comma-separated; rows from several machines are drawn per host")
 	out := fs.String("out", "plots", "output directory")
 	format := fs.String("format", "png", "png|svg|pdf")
-	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled rows")
+	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled designs (eager and fused of one design share a decomposition)")
 	profileOf := fs.String("profile-of", "", "draw decomposition and roofline charts of these designs (names or presets, comma-separated; default the first profiled rows)")
 	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
 	if err := parseArgs(fs, args); err != nil {
@@ -157,52 +159,63 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 	var files []string
 	out := func(name string) string { return filepath.Join(dir, name+"."+format) }
 
-	// Gap scatters: one point per (config, design); series per host/config
-	// when there are several.
 	var all []sweep.Row
 	for _, g := range groups {
 		all = append(all, g.Rows...)
 	}
-	gap := func(metric plots.Metric, x func(sweep.Row) float64, name string) error {
-		var pts []plots.GapPoint
-		missing := 0
-		for _, g := range groups {
-			for _, r := range g.Rows {
-				if !(x(r) > 0) || !(r.LatencyMS.Median > 0) {
-					missing++ // e.g. no roofline estimate without a calibration
+	// Gap scatters per configuration (host, backend, mode, threads), whole
+	// networks apart from the guideline micro-networks: latencies of other
+	// machines or configurations do not rank against each other, and the
+	// micro-networks' GFLOPs would squeeze the whole networks into a corner.
+	for i, g := range groups {
+		suffix := ""
+		if len(groups) > 1 {
+			suffix = fmt.Sprintf("-%d", i+1)
+		}
+		pts := make([]chartdata.Point, len(g.Rows))
+		for k, r := range g.Rows {
+			pts[k] = chartdata.PointFromRow(r)
+		}
+		for _, scope := range []chartdata.Scope{chartdata.WholeNetworks, chartdata.MicroNetworks} {
+			sel := chartdata.Select(pts, chartdata.Filter{Scope: scope})
+			if len(sel) == 0 {
+				continue
+			}
+			prefix := "gap-"
+			if scope == chartdata.MicroNetworks {
+				prefix = "gap-micro-"
+			}
+			if len(sel) >= 2 {
+				fmt.Fprintf(stdout, "%s, %s: %s\n", g.Label, scope, chartdata.AnalyzeGap(sel, plots.MetricFLOPs).Words())
+			}
+			for _, m := range []struct {
+				metric plots.Metric
+				name   string
+			}{{plots.MetricFLOPs, "flops"}, {plots.MetricMAC, "mac"}, {plots.MetricRoofline, "roofline"}} {
+				var keep []chartdata.Point
+				for _, p := range sel {
+					if p.Value(m.metric) > 0 {
+						keep = append(keep, p)
+					}
+				}
+				name := prefix + m.name + suffix
+				if missing := len(sel) - len(keep); missing > 0 {
+					fmt.Fprintf(stderr, "explorer: plot: %s leaves out %d row(s) without a %s value\n", name, missing, m.metric)
+				}
+				if len(keep) == 0 {
 					continue
 				}
-				pt := plots.GapPoint{Label: chartdata.DesignLabel(r.Spec), Family: chartdata.FamilyTitle(r.Family), X: x(r), LatencyMS: r.LatencyMS.Median}
-				if len(groups) > 1 {
-					pt.Host = g.Label
+				gp, o := chartdata.GapChart(keep, m.metric, g.Label+" · "+scope.String())
+				p, err := plots.Gap(gp, o)
+				if err != nil {
+					return files, fmt.Errorf("plot: %w", err)
 				}
-				pts = append(pts, pt)
+				if err := plots.Save(p, 9*vg.Inch, 6*vg.Inch, out(name), opts...); err != nil {
+					return files, fmt.Errorf("plot: %w", err)
+				}
+				files = append(files, out(name))
 			}
 		}
-		if missing > 0 {
-			fmt.Fprintf(stderr, "explorer: plot: %s leaves out %d row(s) without a %s value\n", name, missing, metric)
-		}
-		if len(pts) == 0 {
-			return nil
-		}
-		p, err := plots.Gap(pts, plots.GapOptions{Metric: metric, LogX: true, LogY: true})
-		if err != nil {
-			return err
-		}
-		if err := plots.Save(p, 9*72, 6*72, out(name), opts...); err != nil {
-			return err
-		}
-		files = append(files, out(name))
-		return nil
-	}
-	if err := gap(plots.MetricMAdds, func(r sweep.Row) float64 { return float64(r.MAdds) }, "gap-madds"); err != nil {
-		return files, fmt.Errorf("plot: %w", err)
-	}
-	if err := gap(plots.MetricMAC, func(r sweep.Row) float64 { return float64(r.MAC) }, "gap-mac"); err != nil {
-		return files, fmt.Errorf("plot: %w", err)
-	}
-	if err := gap(plots.MetricRoofline, func(r sweep.Row) float64 { return r.RooflineMS }, "gap-roofline"); err != nil {
-		return files, fmt.Errorf("plot: %w", err)
 	}
 
 	// Correlation chart and table per config.
@@ -233,35 +246,74 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		}
 	}
 
-	// Decomposition and roofline of profiled rows.
-	n := 0
-	for _, r := range all {
-		if n >= maxProfiles || len(r.Categories) == 0 || pick != nil && !pick[r.Name] && !(r.Preset != "" && pick[r.Preset]) {
+	// Decomposition of each profiled design (eager beside fused when both
+	// modes were profiled) and the roofline of each profiled row.
+	type profiled struct{ eager, fused *sweep.Row }
+	var order []string
+	byDesign := map[string]*profiled{}
+	for i := range all {
+		r := &all[i]
+		if len(r.Categories) == 0 || pick != nil && !pick[r.Name] && !(r.Preset != "" && pick[r.Preset]) {
 			continue
 		}
-		n++
-		slug := plots.FileSlug(r.Name + "-" + r.Mode + "-" + strconv.Itoa(r.Threads) + "t")
-		p, err := plots.Decomposition(chartdata.ShareRows(r.Categories))
+		k := fmt.Sprintf("%s|%s|%s|%d", r.Key, r.Host, r.Backend, r.Threads)
+		pr, ok := byDesign[k]
+		if !ok {
+			if len(order) >= maxProfiles {
+				continue
+			}
+			pr = &profiled{}
+			byDesign[k] = pr
+			order = append(order, k)
+		}
+		if r.Mode == string(runner.Eager) {
+			pr.eager = r
+		} else {
+			pr.fused = r
+		}
+	}
+	for _, k := range order {
+		pr := byDesign[k]
+		var eager, fused []sweep.CategoryShare
+		rows := []*sweep.Row{}
+		if pr.eager != nil {
+			eager = pr.eager.Categories
+			rows = append(rows, pr.eager)
+		}
+		if pr.fused != nil {
+			fused = pr.fused.Categories
+			rows = append(rows, pr.fused)
+		}
+		r := rows[0]
+		modes := r.Mode + "-"
+		if len(rows) == 2 {
+			modes = ""
+		}
+		slug := plots.FileSlug(r.Name + "-" + modes + strconv.Itoa(r.Threads) + "t")
+		p, err := chartdata.Decomposition(eager, fused)
 		if err != nil {
 			return files, fmt.Errorf("plot %s: %w", r.Name, err)
 		}
-		p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
-		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out("decomposition-"+slug), opts...); err != nil {
+		p.Title.Text += "\n" + r.Name + " (" + r.HostName + ", " + strconv.Itoa(r.Threads) + "t)"
+		if err := plots.Save(p, 10*vg.Inch, 5*vg.Inch, out("decomposition-"+slug), opts...); err != nil {
 			return files, err
 		}
 		files = append(files, out("decomposition-"+slug))
-		if len(r.Ops) == 0 || !r.Ceiling.Valid() {
-			continue
+		for _, r := range rows {
+			if len(r.Ops) == 0 || !r.Ceiling.Valid() {
+				continue
+			}
+			p, err = plots.Roofline(chartdata.RooflinePoints(r.Ops, 3), chartdata.Ceilings(r.Ceiling))
+			if err != nil {
+				return files, fmt.Errorf("plot %s: %w", r.Name, err)
+			}
+			p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
+			name := "roofline-" + plots.FileSlug(r.Name+"-"+r.Mode+"-"+strconv.Itoa(r.Threads)+"t")
+			if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out(name), opts...); err != nil {
+				return files, err
+			}
+			files = append(files, out(name))
 		}
-		p, err = plots.Roofline(chartdata.RooflinePoints(r.Ops, 3), chartdata.Ceilings(r.Ceiling))
-		if err != nil {
-			return files, fmt.Errorf("plot %s: %w", r.Name, err)
-		}
-		p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
-		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out("roofline-"+slug), opts...); err != nil {
-			return files, err
-		}
-		files = append(files, out("roofline-"+slug))
 	}
 
 	path := filepath.Join(dir, "points.csv")

@@ -31,7 +31,7 @@ func sweepFile(t *testing.T, dir string) (string, []sweep.Row) {
 }
 
 // TestPlotSkipsOddRowsAndKeepsCharts is issue 15 reproduction 8: a row
-// without metrics removed the gap-madds, gap-mac and gap-roofline charts
+// without metrics removed the gap-madds (now gap-flops), gap-mac and gap-roofline charts
 // for every host without a message, and rows with zero or negative latency
 // entered the CSV and the correlations. Each odd row is now skipped with
 // its line and reason, and the charts and numbers are those of the good
@@ -64,7 +64,7 @@ func TestPlotSkipsOddRowsAndKeepsCharts(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
 	}
-	for _, chart := range []string{"gap-madds.png", "gap-mac.png", "gap-roofline.png", "correlation.png"} {
+	for _, chart := range []string{"gap-flops.png", "gap-mac.png", "gap-roofline.png", "correlation.png"} {
 		if _, err := os.Stat(filepath.Join(odd, chart)); err != nil {
 			t.Errorf("%s: %v", chart, err)
 		}
@@ -138,7 +138,7 @@ func TestPlotRefusesSymlinkedOutput(t *testing.T) {
 	os.Mkdir(out, 0o755)
 	victim := filepath.Join(dir, "victim.txt")
 	os.WriteFile(victim, []byte("precious"), 0o644)
-	os.Symlink(victim, filepath.Join(out, "gap-madds.png"))
+	os.Symlink(victim, filepath.Join(out, "gap-flops.png"))
 	var stderr bytes.Buffer
 	if code := run([]string{"plot", "--in", in, "--out", out}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "symbolic link") {
 		t.Errorf("plot onto a symlink: exit %d, %s", code, stderr.String())

@@ -149,7 +149,10 @@ func TestPlotCommand(t *testing.T) {
 	if !strings.Contains(stderr.String(), "line 9 skipped") {
 		t.Errorf("no warning for the torn line: %s", stderr.String())
 	}
-	want := []string{"gap-madds.png", "gap-mac.png", "gap-roofline.png", "correlation-1.png", "correlation-2.png"}
+	// One gap chart per metric and configuration (host): latencies of two
+	// machines do not rank against each other.
+	want := []string{"gap-flops-1.png", "gap-mac-1.png", "gap-roofline-1.png", "gap-flops-2.png", "gap-mac-2.png", "gap-roofline-2.png",
+		"correlation-1.png", "correlation-2.png"}
 	ents, _ := os.ReadDir(outDir)
 	var decomp, roof int
 	for _, e := range ents {
@@ -188,7 +191,7 @@ func TestPlotCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(pickDir, "decomposition-shufflenetv2-1x-g-2-64px-fused-1t.png")); err != nil {
 		t.Errorf("picked profile not drawn: %v", err)
 	}
-	if ents, _ := os.ReadDir(pickDir); len(ents) != 8 { // 3 gaps, 2 correlations, 1 decomposition, 1 roofline, CSV
+	if ents, _ := os.ReadDir(pickDir); len(ents) != 11 { // 2 x 3 gaps, 2 correlations, 1 decomposition, 1 roofline, CSV
 		t.Errorf("%d files with --profile-of", len(ents))
 	}
 	if err := plotCmd([]string{"--in", filepath.Join(dir, "missing.jsonl")}, io.Discard, io.Discard); err == nil {
