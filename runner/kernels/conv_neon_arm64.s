@@ -43,18 +43,18 @@
 	CMP $i, R15; \
 	CSEL GT, R16, prev, cur
 
-// NEXTTAP ends the body of the tap loops (labels: ci, kx and ky loop heads): the body
-// post-increments the pixel pointers R1..R4 by 4 per ci; at the end of a kx and a ky step
-// they move to the next tap and tap row, and the weights R5 skip wRowSkip per row.
-#define NEXTTAP(label, kxlabel, kylabel) \
-	SUBS $1, R8; \
-	BNE label; \
+// NEXTKX and NEXTKY end the kx and ky tap loops: the ci loop body post-increments the
+// pixel pointers R1..R4 by 4 per ci; at the end of a kx (ky) step they move to the next tap
+// (tap row), and at the end of a ky step the weights R5 skip wRowSkip.
+#define NEXTKX(kxlabel) \
 	ADD R10, R1; \
 	ADD R10, R2; \
 	ADD R10, R3; \
 	ADD R10, R4; \
 	SUBS $1, R7; \
-	BNE kxlabel; \
+	BNE kxlabel
+
+#define NEXTKY(kylabel) \
 	ADD R11, R1; \
 	ADD R11, R2; \
 	ADD R11, R3; \
@@ -172,7 +172,14 @@ ci6:
 	FLDPQ 64(R5), (F28, F29)
 	FMA6(4)
 	ADD $128, R5
-	NEXTTAP(ci6, kx6, ky6)
+	SUBS $1, R8
+	BNE ci6
+
+kxnext6:
+	NEXTKX(kx6)
+
+kynext6:
+	NEXTKY(ky6)
 
 done6:
 	FMOVS lo+104(FP), F30
@@ -207,6 +214,8 @@ done6:
 	MOVD $0xFFFFFF, R16
 	CMP R16, R17
 	BNE masked6
+
+store6:
 	STORE6(F0, F1, F2, F3, F4, F5)
 	PIXDONE(0, next6)
 	STORE6(F6, F7, F8, F9, F10, F11)
@@ -323,7 +332,14 @@ ci8:
 	FLDPQ 96(R5), (F30, F31)
 	FMA8(6, 30, 31)
 	ADD $128, R5
-	NEXTTAP(ci8, kx8, ky8)
+	SUBS $1, R8
+	BNE ci8
+
+kxnext8:
+	NEXTKX(kx8)
+
+kynext8:
+	NEXTKY(ky8)
 
 done8:
 	FMOVS lo+104(FP), F30
@@ -358,6 +374,8 @@ done8:
 	MOVD $0xFFFFFFFF, R16
 	CMP R16, R17
 	BNE masked8
+
+store8:
 	STORE8(F0, F1, F2, F3, F4, F5, F6, F7)
 	PIXDONE(0, next8)
 	STORE8(F8, F9, F10, F11, F12, F13, F14, F15)

@@ -54,7 +54,7 @@
 // dw3x3s1NEON: full 3-column windows, stride 1, nky (1..3) input rows starting at in
 // (rows rowStep apart; the weights of the first used tap row at w + wTapOff). Columns in
 // groups of 8 (accumulators V12..V19, inputs V20..V29: 10 loads per row for 24 FMLAs), then
-// one at a time. V0..V8 weights, V9 bias, V10/V11 clamp bounds.
+// at most one group of 4, then one at a time. V0..V8 weights, V9 bias, V10/V11 clamp bounds.
 //
 // func dw3x3s1NEON(in, out, w *float32, ncols, nvec, vib, nky, wTapOff, colStep, rowStep, outColStep, wBlockSkip int, lo, hi float32)
 
@@ -96,6 +96,28 @@
 	VFMLA wc.S4, V28.S4, V18.S4; \
 	VFMLA wc.S4, V29.S4, V19.S4
 
+// ROW4S1 is ROW8S1 for 4 columns (inputs V20..V25).
+#define ROW4S1(p, wa, wb, wc) \
+	MOVD p, R17; \
+	VLD1.P (R17)(R7), [V20.S4]; \
+	VLD1.P (R17)(R7), [V21.S4]; \
+	VLD1.P (R17)(R7), [V22.S4]; \
+	VLD1.P (R17)(R7), [V23.S4]; \
+	VLD1.P (R17)(R7), [V24.S4]; \
+	VLD1 (R17), [V25.S4]; \
+	VFMLA wa.S4, V20.S4, V12.S4; \
+	VFMLA wa.S4, V21.S4, V13.S4; \
+	VFMLA wa.S4, V22.S4, V14.S4; \
+	VFMLA wa.S4, V23.S4, V15.S4; \
+	VFMLA wb.S4, V21.S4, V12.S4; \
+	VFMLA wb.S4, V22.S4, V13.S4; \
+	VFMLA wb.S4, V23.S4, V14.S4; \
+	VFMLA wb.S4, V24.S4, V15.S4; \
+	VFMLA wc.S4, V22.S4, V12.S4; \
+	VFMLA wc.S4, V23.S4, V13.S4; \
+	VFMLA wc.S4, V24.S4, V14.S4; \
+	VFMLA wc.S4, V25.S4, V15.S4
+
 // ROW1 adds one input row (pointer p, taps tapStep = R7 apart) to the single-column
 // accumulator V12.
 #define ROW1(p, wa, wb, wc) \
@@ -113,7 +135,8 @@
 // STORE1 clamps accumulator number r and stores it at R15, advancing R15 by outColStep.
 #define STORE1(v, r) \
 	VCLAMP(r, 10, 11); \
-	VST1.P [v.S4], (R15)(R9)
+	VST1 [v.S4], (R15); \
+	ADD R9, R15
 
 // PROLOGUE loads the arguments shared by the 3x3 kernels.
 #define PROLOGUE \
@@ -148,7 +171,7 @@ vec1:
 	WEIGHTS
 	ROWPTRS
 	CMP $8, R3
-	BLT single1
+	BLT quad1
 
 group1:
 	INITACC(V12)
@@ -180,6 +203,29 @@ gstore1:
 	SUB $8, R3
 	CMP $8, R3
 	BGE group1
+
+quad1:
+	CMP $4, R3
+	BLT single1
+	INITACC(V12)
+	INITACC(V13)
+	INITACC(V14)
+	INITACC(V15)
+	ROW4S1(R12, V0, V1, V2)
+	LASTROW(1, qstore1)
+	ROW4S1(R13, V3, V4, V5)
+	LASTROW(2, qstore1)
+	ROW4S1(R14, V6, V7, V8)
+
+qstore1:
+	STORE1(V12, 12)
+	STORE1(V13, 13)
+	STORE1(V14, 14)
+	STORE1(V15, 15)
+	ADD R7<<2, R12
+	ADD R7<<2, R13
+	ADD R7<<2, R14
+	SUB $4, R3
 
 single1:
 	CBZ R3, vnext1

@@ -46,7 +46,8 @@ avec:
 	VLD1.P 16(R12), [V2.S4]
 	VFMLA V0.S4, V1.S4, V2.S4
 	VCLAMP(2, 30, 31)
-	VST1.P [V2.S4], 16(R10)
+	VST1 [V2.S4], (R10)
+	ADD $16, R10
 	SUBS $1, R7
 	BNE avec
 
@@ -61,7 +62,8 @@ ascalar:
 	FMADDS F1, F2, F0, F3
 	FMAXS F30, F3, F3
 	FMINS F31, F3, F3
-	FMOVS.P F3, 4(R10)
+	FMOVS F3, (R10)
+	ADD $4, R10
 	SUBS $1, R8
 	BNE ascalar
 
@@ -85,7 +87,8 @@ cgroup:
 	VCLAMP(1, 30, 31)
 	VCLAMP(2, 30, 31)
 	VCLAMP(3, 30, 31)
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R10)
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R10)
+	ADD $64, R10
 	SUB $4, R7
 	CMP $4, R7
 	BGE cgroup
@@ -96,7 +99,8 @@ csingle:
 cvec:
 	VLD1.P 16(R9), [V0.S4]
 	VCLAMP(0, 30, 31)
-	VST1.P [V0.S4], 16(R10)
+	VST1 [V0.S4], (R10)
+	ADD $16, R10
 	SUBS $1, R7
 	BNE cvec
 
@@ -108,7 +112,8 @@ cscalar:
 	FMOVS.P 4(R9), F0
 	FMAXS F30, F0, F0
 	FMINS F31, F0, F0
-	FMOVS.P F0, 4(R10)
+	FMOVS F0, (R10)
+	ADD $4, R10
 	SUBS $1, R8
 	BNE cscalar
 
@@ -152,7 +157,8 @@ dgroup:
 	VCLAMP(5, 30, 31)
 	VCLAMP(6, 30, 31)
 	VCLAMP(7, 30, 31)
-	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R10)
+	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R10)
+	ADD $64, R10
 	SUB $4, R7
 	CMP $4, R7
 	BGE dgroup
@@ -165,7 +171,8 @@ dvec:
 	VLD1 (R10), [V4.S4]
 	VFADD4(4, 4, 0)
 	VCLAMP(4, 30, 31)
-	VST1.P [V4.S4], 16(R10)
+	VST1 [V4.S4], (R10)
+	ADD $16, R10
 	SUBS $1, R7
 	BNE dvec
 
@@ -179,7 +186,8 @@ dscalar:
 	FADDS F0, F4, F4
 	FMAXS F30, F4, F4
 	FMINS F31, F4, F4
-	FMOVS.P F4, 4(R10)
+	FMOVS F4, (R10)
+	ADD $4, R10
 	SUBS $1, R8
 	BNE dscalar
 
@@ -208,7 +216,8 @@ iloop:
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VST3.P [V0.S4, V1.S4, V2.S4], 48(R0)
+	VST3 [V0.S4, V1.S4, V2.S4], (R0)
+	ADD $48, R0
 	SUBS $1, R4
 	BNE iloop
 
@@ -236,9 +245,12 @@ ppix:
 pel:
 	MOVWU.P 4(R2), R8
 	FMOVS (R0)(R8<<2), F0
-	FMOVS.P F0, 4(R10)
+	FMOVS F0, (R10)
+	ADD $4, R10
 	SUBS $1, R7
 	BNE pel
+
+pnext:
 	ADD R5, R0
 	ADD R6, R1
 	SUBS $1, R4

@@ -45,9 +45,16 @@ const gemmNEONTileFlops = 1 << 20
 // gemmNEON walks the 32-wide panels of [n0,n1) and their two 16-column halves (outer, so
 // the half-panel of B stays in L1) and the rows in tiles (inner). A half covers the 4-column
 // vectors its requested columns touch with the tile of that width; partial vectors at the
-// ends of [n0,n1) are stored lane by lane. Lengths were checked by Gemm.
+// ends of [n0,n1) are stored lane by lane. K < 4 (no 1x1 conv or FC layer of the networks)
+// runs the generic kernel. Lengths were checked by Gemm.
 func gemmNEON(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
 	K := b.K
+	if K < 4 {
+		// The kernels load the last k%4 values of a row as one vector ending at the row's
+		// end, which needs 4 values in the row.
+		gemmGeneric(m, a, lda, b, n0, n1, c, ldc, act)
+		return
+	}
 	ps := (K + 1) * gemmNR
 	lo, hi := act.Lo, act.Hi
 	for p := n0 / gemmNR; p*gemmNR < n1; p++ {

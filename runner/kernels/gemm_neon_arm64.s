@@ -41,11 +41,31 @@
 	CMP $i, R10; \
 	CSEL GT, R16, prev, cur
 
-// KCOUNT loads k into R12 (k/4 groups) and R13 (k%4 single steps).
+// KCOUNT loads k into R12 (k/4 groups) and R13 (k%4, the remainder).
 #define KCOUNT \
 	MOVD k+24(FP), R13; \
 	LSR $2, R13, R12; \
 	AND $3, R13
+
+// The k remainder (rem = k%4 = 1..3, R13) runs without a loop: each A row pointer moves
+// back to k-4 (R16 = (4-rem)*4 bytes; the Go side sends k < 4 to the generic kernel, so
+// this stays inside the row), one q load per row takes the last 4 k, and B moves back
+// 4-rem rows, so that lanes 4-rem..3 and B rows (l*128)(R11) pair up as in a full group.
+// KBACK computes R16 and moves B; BACK(r) moves one A row pointer.
+#define KBACK \
+	MOVD $4, R16; \
+	SUB R13, R16; \
+	LSL $2, R16; \
+	SUB R16<<5, R11
+
+#define BACK(r) \
+	SUB R16, r
+
+// REMLANES enters the chain of remainder steps: lanes 1..3 (rem 3), 2..3 or 3 (rem 1).
+#define REMLANES(l2, l1) \
+	CMP $2, R13; \
+	BEQ l2; \
+	BLT l1
 
 // BOUNDS broadcasts lo and hi into Vlo and Vhi.
 #define BOUNDS(flo, vlo, fhi, vhi) \
@@ -164,17 +184,28 @@ loop16:
 tail16:
 	CBZ R13, done16
 
-ktail16:
-	FMOVS.P 4(R0), F24
-	FMOVS.P 4(R1), F25
-	FMOVS.P 4(R2), F26
-	FMOVS.P 4(R3), F27
-	FMOVS.P 4(R4), F28
-	FMOVS.P 4(R5), F29
-	L16(0)
-	ADD $128, R11
-	SUBS $1, R13
-	BNE ktail16
+rem16:
+	KBACK
+	BACK(R0)
+	BACK(R1)
+	BACK(R2)
+	BACK(R3)
+	BACK(R4)
+	BACK(R5)
+	FMOVQ (R0), F24
+	FMOVQ (R1), F25
+	FMOVQ (R2), F26
+	FMOVQ (R3), F27
+	FMOVQ (R4), F28
+	FMOVQ (R5), F29
+	REMLANES(rem16b, rem16c)
+	L16(1)
+
+rem16b:
+	L16(2)
+
+rem16c:
+	L16(3)
 
 done16:
 	BOUNDS(F30, V30, F31, V31)
@@ -187,6 +218,8 @@ done16:
 	MOVD R15, R0
 	CMP $0xFFFF, R17
 	BNE masked16
+
+store16:
 	STORE16(F0, F1, F2, F3)
 	ROWDONE(0, next16)
 	STORE16(F4, F5, F6, F7)
@@ -303,17 +336,28 @@ loop12:
 tail12:
 	CBZ R13, done12
 
-ktail12:
-	FMOVS.P 4(R0), F24
-	FMOVS.P 4(R1), F25
-	FMOVS.P 4(R2), F26
-	FMOVS.P 4(R3), F27
-	FMOVS.P 4(R4), F28
-	FMOVS.P 4(R5), F29
-	L12(0)
-	ADD $128, R11
-	SUBS $1, R13
-	BNE ktail12
+rem12:
+	KBACK
+	BACK(R0)
+	BACK(R1)
+	BACK(R2)
+	BACK(R3)
+	BACK(R4)
+	BACK(R5)
+	FMOVQ (R0), F24
+	FMOVQ (R1), F25
+	FMOVQ (R2), F26
+	FMOVQ (R3), F27
+	FMOVQ (R4), F28
+	FMOVQ (R5), F29
+	REMLANES(rem12b, rem12c)
+	L12(1)
+
+rem12b:
+	L12(2)
+
+rem12c:
+	L12(3)
 
 done12:
 	BOUNDS(F30, V30, F31, V31)
@@ -326,6 +370,8 @@ done12:
 	MOVD R15, R0
 	CMP $0xFFF, R17
 	BNE masked12
+
+store12:
 	STORE12(F0, F1, F2)
 	ROWDONE(0, next12)
 	STORE12(F3, F4, F5)
@@ -437,19 +483,32 @@ loop8:
 tail8:
 	CBZ R13, done8
 
-ktail8:
-	FMOVS.P 4(R0), F16
-	FMOVS.P 4(R1), F17
-	FMOVS.P 4(R2), F18
-	FMOVS.P 4(R3), F19
-	FMOVS.P 4(R4), F20
-	FMOVS.P 4(R5), F21
-	FMOVS.P 4(R6), F22
-	FMOVS.P 4(R7), F23
-	L8(0)
-	ADD $128, R11
-	SUBS $1, R13
-	BNE ktail8
+rem8:
+	KBACK
+	BACK(R0)
+	BACK(R1)
+	BACK(R2)
+	BACK(R3)
+	BACK(R4)
+	BACK(R5)
+	BACK(R6)
+	BACK(R7)
+	FMOVQ (R0), F16
+	FMOVQ (R1), F17
+	FMOVQ (R2), F18
+	FMOVQ (R3), F19
+	FMOVQ (R4), F20
+	FMOVQ (R5), F21
+	FMOVQ (R6), F22
+	FMOVQ (R7), F23
+	REMLANES(rem8b, rem8c)
+	L8(1)
+
+rem8b:
+	L8(2)
+
+rem8c:
+	L8(3)
 
 done8:
 	BOUNDS(F30, V30, F31, V31)
@@ -464,6 +523,8 @@ done8:
 	MOVD R15, R0
 	CMP $0xFF, R17
 	BNE masked8
+
+store8:
 	FSTPQ (F0, F1), (R0)
 	ROWDONE(0, next8)
 	FSTPQ (F2, F3), (R0)
@@ -575,20 +636,35 @@ loop4:
 tail4:
 	CBZ R13, done4
 
-ktail4:
-	FMOVS.P 4(R0), F16
-	FMOVS.P 4(R1), F17
-	FMOVS.P 4(R2), F18
-	FMOVS.P 4(R3), F19
-	FMOVS.P 4(R4), F20
-	FMOVS.P 4(R5), F21
-	FMOVS.P 4(R6), F22
-	FMOVS.P 4(R7), F23
-	FMOVQ (R11), F24
-	L4(0, 0, 24)
-	ADD $128, R11
-	SUBS $1, R13
-	BNE ktail4
+rem4:
+	KBACK
+	BACK(R0)
+	BACK(R1)
+	BACK(R2)
+	BACK(R3)
+	BACK(R4)
+	BACK(R5)
+	BACK(R6)
+	BACK(R7)
+	FMOVQ (R0), F16
+	FMOVQ (R1), F17
+	FMOVQ (R2), F18
+	FMOVQ (R3), F19
+	FMOVQ (R4), F20
+	FMOVQ (R5), F21
+	FMOVQ (R6), F22
+	FMOVQ (R7), F23
+	REMLANES(rem4b, rem4c)
+	FMOVQ 128(R11), F25
+	L4(1, 8, 25)
+
+rem4b:
+	FMOVQ 256(R11), F26
+	L4(2, 0, 26)
+
+rem4c:
+	FMOVQ 384(R11), F27
+	L4(3, 8, 27)
 
 done4:
 	VFADD4(0, 0, 8)
@@ -607,6 +683,8 @@ done4:
 	MOVD R15, R0
 	CMP $0xF, R17
 	BNE masked4
+
+store4:
 	FMOVQ F0, (R0)
 	ROWDONE(0, next4)
 	FMOVQ F1, (R0)
@@ -647,19 +725,24 @@ masked4:
 
 // ---------------------------------------------------------------------------------------
 // gemm1x16: one row x 16 columns (a matrix-vector product: M = 1, the FC layer, or a
-// one-row tail). Four accumulator sets, one per lane of the 4-k group (set l in
-// V(4l)..V(4l+3)), so 16 FMLA chains are in flight; summed before the clamp. A in V16, B
-// rows in V20..V27 (two rows in flight). Per 4 k: 1 A load, 8 B pair loads, 16 FMLAs.
+// one-row tail). Four accumulator sets, one per lane of a 4-k group (set l in
+// V(4l)..V(4l+3)), so 16 FMLA chains are in flight; summed before the clamp. A in V16 and
+// V17 (8 k per loop iteration), B rows in V20..V27 (two rows in flight). Per 8 k: one A
+// pair load, 16 B pair loads, 32 FMLAs: every B vector is used once, so the loop issues a
+// load per FMLA (the GEMV is load-bound by construction on a core with fewer load than
+// FMA pipes).
 //
 // func gemm1x16(a *float32, b *float32, k int, c *float32, lo, hi float32, mask uint32)
 
-#define L1(l, b0, f0, f1, f2, f3) \
-	FLDPQ (l*128)(R11), (f0, f1); \
-	FLDPQ (l*128+32)(R11), (f2, f3); \
-	VFMLAE(4*l+0, b0+0, 16, l); \
-	VFMLAE(4*l+1, b0+1, 16, l); \
-	VFMLAE(4*l+2, b0+2, 16, l); \
-	VFMLAE(4*l+3, b0+3, 16, l)
+// L1(row, av, lane, b0, f0..f3) multiplies B row `row` of the group (at row*128 from R11)
+// by lane `lane` of A register number av into accumulator set lane.
+#define L1(row, av, lane, b0, f0, f1, f2, f3) \
+	FLDPQ (row*128)(R11), (f0, f1); \
+	FLDPQ (row*128+32)(R11), (f2, f3); \
+	VFMLAE(4*lane+0, b0+0, av, lane); \
+	VFMLAE(4*lane+1, b0+1, av, lane); \
+	VFMLAE(4*lane+2, b0+2, av, lane); \
+	VFMLAE(4*lane+3, b0+3, av, lane)
 
 TEXT ·gemm1x16(SB), NOSPLIT, $0-44
 	MOVD a+0(FP), R0
@@ -682,29 +765,51 @@ TEXT ·gemm1x16(SB), NOSPLIT, $0-44
 	VMOV V4.B16, V14.B16
 	VMOV V4.B16, V15.B16
 	MOVD k+16(FP), R13
-	LSR $2, R13, R12
+	LSR $3, R13, R12
 	AND $3, R13
-	CBZ R12, tail1
+	CBZ R12, half1
 
 loop1:
-	FMOVQ.P 16(R0), F16
-	L1(0, 20, F20, F21, F22, F23)
-	L1(1, 24, F24, F25, F26, F27)
-	L1(2, 20, F20, F21, F22, F23)
-	L1(3, 24, F24, F25, F26, F27)
-	ADD $512, R11
+	FLDPQ.P 32(R0), (F16, F17)
+	L1(0, 16, 0, 20, F20, F21, F22, F23)
+	L1(1, 16, 1, 24, F24, F25, F26, F27)
+	L1(2, 16, 2, 20, F20, F21, F22, F23)
+	L1(3, 16, 3, 24, F24, F25, F26, F27)
+	L1(4, 17, 0, 20, F20, F21, F22, F23)
+	L1(5, 17, 1, 24, F24, F25, F26, F27)
+	L1(6, 17, 2, 20, F20, F21, F22, F23)
+	L1(7, 17, 3, 24, F24, F25, F26, F27)
+	ADD $1024, R11
 	SUBS $1, R12
 	BNE loop1
+
+half1:
+	MOVD k+16(FP), R12
+	TBZ $2, R12, tail1
+
+four1:
+	FMOVQ.P 16(R0), F16
+	L1(0, 16, 0, 20, F20, F21, F22, F23)
+	L1(1, 16, 1, 24, F24, F25, F26, F27)
+	L1(2, 16, 2, 20, F20, F21, F22, F23)
+	L1(3, 16, 3, 24, F24, F25, F26, F27)
+	ADD $512, R11
 
 tail1:
 	CBZ R13, done1
 
-ktail1:
-	FMOVS.P 4(R0), F16
-	L1(0, 20, F20, F21, F22, F23)
-	ADD $128, R11
-	SUBS $1, R13
-	BNE ktail1
+rem1:
+	KBACK
+	BACK(R0)
+	FMOVQ (R0), F16
+	REMLANES(rem1b, rem1c)
+	L1(1, 16, 1, 24, F24, F25, F26, F27)
+
+rem1b:
+	L1(2, 16, 2, 20, F20, F21, F22, F23)
+
+rem1c:
+	L1(3, 16, 3, 24, F24, F25, F26, F27)
 
 done1:
 	VFADD4(0, 0, 4)
@@ -727,6 +832,8 @@ done1:
 	MOVD R15, R0
 	CMP $0xFFFF, R17
 	BNE masked1
+
+store1:
 	STORE16(F0, F1, F2, F3)
 	RET
 

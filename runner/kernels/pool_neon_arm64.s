@@ -28,84 +28,18 @@
 	FMOVS scale+84(FP), F31; \
 	VDUP V31.S[0], V31.S4
 
-// POOLBODY(OP) is the whole column loop with OP(d, n, m) as the reduction.
-#define POOLBODY(OP) \
-col: \
-	MOVD R0, R4; \
-	MOVD R1, R5; \
-	MOVD nvec+24(FP), R3; \
-	CMP $4, R3; \
-	BLT single; \
-group: \
-	VMOV V30.B16, V0.B16; \
-	VMOV V30.B16, V1.B16; \
-	VMOV V30.B16, V2.B16; \
-	VMOV V30.B16, V3.B16; \
-	MOVD R4, R8; \
-	MOVD nky+32(FP), R6; \
-	CBZ R6, gdone; \
-gky: \
-	MOVD R8, R9; \
-	MOVD nkx+40(FP), R7; \
-gkx: \
-	VLD1.P (R9)(R11), [V4.S4, V5.S4, V6.S4, V7.S4]; \
-	OP(0, 0, 4); \
-	OP(1, 1, 5); \
-	OP(2, 2, 6); \
-	OP(3, 3, 7); \
-	SUBS $1, R7; \
-	BNE gkx; \
-	ADD R12, R8; \
-	SUBS $1, R6; \
-	BNE gky; \
-gdone: \
-	VFMUL4(0, 0, 31); \
-	VFMUL4(1, 1, 31); \
-	VFMUL4(2, 2, 31); \
-	VFMUL4(3, 3, 31); \
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R5); \
-	ADD $64, R4; \
-	SUB $4, R3; \
-	CMP $4, R3; \
-	BGE group; \
-single: \
-	CBZ R3, colnext; \
-one: \
-	VMOV V30.B16, V0.B16; \
-	MOVD R4, R8; \
-	MOVD nky+32(FP), R6; \
-	CBZ R6, odone; \
-oky: \
-	MOVD R8, R9; \
-	MOVD nkx+40(FP), R7; \
-okx: \
-	VLD1.P (R9)(R11), [V4.S4]; \
-	OP(0, 0, 4); \
-	SUBS $1, R7; \
-	BNE okx; \
-	ADD R12, R8; \
-	SUBS $1, R6; \
-	BNE oky; \
-odone: \
-	VFMUL4(0, 0, 31); \
-	VST1.P [V0.S4], 16(R5); \
-	ADD $16, R4; \
-	SUBS $1, R3; \
-	BNE one; \
-colnext: \
-	ADD R10, R0; \
-	ADD R13, R1; \
-	SUBS $1, R2; \
-	BNE col
-
 TEXT ·maxPoolNEON(SB), NOSPLIT, $0-88
 	POOLARGS
-	POOLBODY(VFMAX4)
+#define OP VFMAX4
+#include "pool_neon_body.h"
+#undef OP
 	RET
 
 TEXT ·avgPoolNEON(SB), NOSPLIT, $0-88
 	POOLARGS
-	POOLBODY(VFADD4)
+#define OP VFADD4
+#include "pool_neon_body.h"
+#undef OP
 	RET
 
 // globalAvgNEON sums pixels pixels (stride bytes apart) of nvec 4-channel vectors into out
@@ -138,11 +72,14 @@ gpix:
 	VFADD4(3, 3, 7)
 	SUBS $1, R7
 	BNE gpix
+
+gstore:
 	VFMUL4(0, 0, 31)
 	VFMUL4(1, 1, 31)
 	VFMUL4(2, 2, 31)
 	VFMUL4(3, 3, 31)
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R1)
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R1)
+	ADD $64, R1
 	ADD $64, R0
 	SUB $4, R3
 	CMP $4, R3
@@ -161,8 +98,11 @@ gopix:
 	VFADD4(0, 0, 4)
 	SUBS $1, R7
 	BNE gopix
+
+gostore:
 	VFMUL4(0, 0, 31)
-	VST1.P [V0.S4], 16(R1)
+	VST1 [V0.S4], (R1)
+	ADD $16, R1
 	ADD $16, R0
 	SUBS $1, R3
 	BNE gone
