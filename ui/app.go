@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/presets"
 )
 
@@ -66,7 +67,7 @@ func New(deps Deps) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: %w", err)
 	}
-	sess := &session{deps: deps, st: newStyles(true, deps.NoColor), points: append([]Point(nil), deps.History...)}
+	sess := &session{deps: deps, st: newStyles(true, deps.NoColor), points: append([]chartdata.Point(nil), deps.History...)}
 	m := &Model{sess: sess, keys: newGlobalKeys(), help: help.New(), isDark: true, ttl: statusTTL}
 	if m.explore, err = newExploreScreen(sess, all); err != nil {
 		return nil, fmt.Errorf("ui: %w", err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 )
@@ -63,19 +64,6 @@ type Backend struct {
 	Unavailable string
 }
 
-// Point is one measured design on the gap chart.
-type Point struct {
-	Label     string        // short design label
-	Family    arch.Family   // decides the marker
-	Design    string        // arch.Spec.String() of the design
-	MultAdds  int64         // analytic MAdds (as written)
-	MemAccess int64         // analytic MAC in elements (as written)
-	Latency   time.Duration // measured median latency per batch
-	Run       string        // backend/mode/threads, e.g. "native/fused/1t"
-	Host      string        // the host that measured it ("" = this one)
-	History   bool          // loaded from the history file rather than measured now
-}
-
 // Deps are the UI's connections to the rest of the program. Every field is
 // optional.
 type Deps struct {
@@ -91,8 +79,13 @@ type Deps struct {
 	Kernels string
 	// Host is the host fingerprint shown in the status line.
 	Host string
-	// History holds previously measured designs for the gap chart.
-	History []Point
+	// History holds previously measured designs for the gap chart
+	// (chartdata.PointFromResult of the history file's results).
+	History []chartdata.Point
+	// HostKey and HostName name this machine (calib.HostKey and
+	// calib.HostName of its fingerprint): the gap chart shows this host's
+	// points by default.
+	HostKey, HostName string
 	// DesignFiles are extra design files (TOML) offered by the presets picker.
 	DesignFiles []string
 	// SaveDir is where the save prompt proposes to write design files ("" = current directory).

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
@@ -330,7 +329,17 @@ func (e *exploreScreen) runDone(msg jobDoneMsg) tea.Cmd {
 	e.last = r
 	res := r.m.Result
 	e.sess.logf("run: median %s ms over %d iterations", costfmt.Millis(res.LatencyMS.Median), res.Iters)
-	e.sess.addPoint(r.req, r.label, time.Duration(res.LatencyMS.Median*float64(time.Millisecond)))
+	if res.Spec.Family == "" { // a measurer that did not fill the design in
+		res.Spec, res.Backend, res.Mode = r.req.Spec, r.req.Backend, r.req.Mode
+	}
+	if res.Fingerprint.Threads == 0 {
+		res.Fingerprint.Threads = r.req.Threads
+	}
+	label := ""
+	if d := e.d; d.preset != "" && !d.edited && specKey(d.spec) == specKey(r.req.Spec) {
+		label = d.preset
+	}
+	e.sess.addPoint(res, label)
 	if r.m.Warning != "" {
 		return failure(errors.New(r.m.Warning))
 	}

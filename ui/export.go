@@ -180,8 +180,7 @@ func exportSession(sess *session, e *exploreScreen, g *guideScreen) export.Sessi
 	cur := d.spec.String()
 	for _, p := range sess.points {
 		s.Points = append(s.Points, export.Point{Label: p.Label, Family: string(p.Family), Design: p.Design,
-			MAdds: p.MultAdds, MAC: p.MemAccess, LatencyMS: float64(p.Latency) / float64(time.Millisecond),
-			Run: p.Run, History: p.History, Current: p.Design == cur})
+			MAdds: p.MAdds, MAC: p.MAC, LatencyMS: p.LatencyMS, Run: p.Config(), History: !p.Session, Current: p.Design == cur})
 	}
 	if r := e.current(); r != nil && len(r.m.Steps) > 0 {
 		s.Measured = &export.Measured{Backend: d.backend, Mode: d.mode, Threads: d.threads, Steps: r.m.Steps}

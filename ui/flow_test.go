@@ -107,7 +107,7 @@ func TestFlow(t *testing.T) {
 	f.press("right", "r") // width 1.6, a second design
 	f.waitFor("width    1.6", "latency ")
 	f.press("2")
-	f.waitFor("Gap chart", "1-4 of 4", "shufflenetv2 1.6x")
+	f.waitFor("Gap chart", "1-4 of 4", "1.6x megvii")
 	f.press("3", "r")
 	f.waitFor("[G1]", "x1 holds")
 	for _, id := range []string{"G2", "G3", "G4"} {

@@ -1,77 +1,190 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost/costfmt"
+	"github.com/shufflelab/explorer/plots"
 )
 
 // gapKeys are the gap chart's bindings.
 type gapKeys struct {
-	Axis, Up, Down, Sort key.Binding
+	Axis, Up, Down, Sort                                        key.Binding
+	Host, Backend, Mode, Threads, Family, Session, Scope, Reset key.Binding
 }
 
 func newGapKeys() gapKeys {
 	return gapKeys{
-		Axis: bind("x", "FLOPs/MAC", "x"),
-		Up:   bind("↑/k", "scroll", "up", "k"),
-		Down: bind("↓/j", "scroll", "down", "j"),
-		Sort: bind("o", "sort", "o"),
+		Axis:    bind("x", "FLOPs/MAC", "x"),
+		Up:      bind("↑/k", "scroll", "up", "k"),
+		Down:    bind("↓/j", "scroll", "down", "j"),
+		Sort:    bind("o", "sort", "o"),
+		Host:    bind("h", "host", "h"),
+		Backend: bind("b", "backend", "b"),
+		Mode:    bind("m", "mode", "m"),
+		Threads: bind("t", "threads", "t"),
+		Family:  bind("f", "family", "f"),
+		Session: bind("s", "this session", "s"),
+		Scope:   bind("n", "whole/micro nets", "n"),
+		Reset:   bind("d", "default filter", "d"),
 	}
 }
 
-// gapSort orders the point list.
-type gapSort int
-
-const (
-	sortX gapSort = iota // by FLOPs (or MAC)
-	sortLatency
-	sortName
-	numSorts
-)
-
-var sortNames = [numSorts]string{"x", "latency", "name"}
-
-// gapScreen is the gap chart: every measured design, FLOPs or MAC against
-// latency on log-log axes, beside a scrollable list of the points.
+// gapScreen is the gap chart: the measured designs of one host and run
+// configuration (by default this host and the explorer's backend, mode and
+// threads, whole networks), FLOPs or MAC against latency on log-log axes,
+// beside a scrollable, sortable list with each design's rank error, the
+// correlation said in words and the most misleading pair named. The
+// selection, ranks, correlations and words are package chartdata's, as in
+// the exported and plotted gap charts.
 type gapScreen struct {
-	sess   *session
-	keys   gapKeys
-	mac    bool // x is MAC instead of FLOPs
-	sortBy gapSort
+	sess *session
+	keys gapKeys
+	mac  bool // x is MAC instead of FLOPs
+	sort chartdata.SortKey
+	// custom is the filter once the user changed one; until then the
+	// default follows the explorer's backend, mode and threads.
+	custom *chartdata.Filter
 	top    int // first list row shown
 	w, h   int
 }
 
-func newGapScreen(sess *session) *gapScreen { return &gapScreen{sess: sess, keys: newGapKeys()} }
+func newGapScreen(sess *session) *gapScreen {
+	return &gapScreen{sess: sess, keys: newGapKeys(), sort: chartdata.ByRankError}
+}
 
 func (g *gapScreen) SetSize(w, h int) { g.w, g.h = w, h }
 
 func (g *gapScreen) Capturing() bool { return false }
+
+// filter is the filter in force.
+func (g *gapScreen) filter() chartdata.Filter {
+	if g.custom != nil {
+		return *g.custom
+	}
+	d := g.sess.design
+	if d == nil {
+		return chartdata.DefaultFilter(g.sess.deps.HostKey, "", "", 0)
+	}
+	return chartdata.DefaultFilter(g.sess.deps.HostKey, d.backend, string(d.mode), d.threads)
+}
+
+func (g *gapScreen) metric() plots.Metric {
+	if g.mac {
+		return plots.MetricMAC
+	}
+	return plots.MetricFLOPs
+}
+
+// selected are the points the filter keeps, the current design marked.
+func (g *gapScreen) selected() []chartdata.Point {
+	pts := chartdata.Select(g.sess.points, g.filter())
+	if d := g.sess.design; d != nil {
+		cur := d.spec.String()
+		for i := range pts {
+			pts[i].Current = pts[i].Design == cur
+		}
+	}
+	return pts
+}
 
 func (g *gapScreen) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
+	km := g.keys
+	f := g.filter()
+	choices := chartdata.ChoicesOf(g.sess.points)
+	changed := true
 	switch {
-	case key.Matches(k, g.keys.Axis):
-		g.mac = !g.mac
-	case key.Matches(k, g.keys.Sort):
-		g.sortBy = (g.sortBy + 1) % numSorts
-	case key.Matches(k, g.keys.Up):
-		g.top = max(0, g.top-1)
-	case key.Matches(k, g.keys.Down):
-		g.top = min(g.top+1, max(0, len(g.sess.points)-g.listRows()))
+	case key.Matches(k, km.Axis):
+		g.mac, changed = !g.mac, false
+	case key.Matches(k, km.Sort):
+		keys := chartdata.SortKeys()
+		g.sort, changed = keys[(slices.Index(keys, g.sort)+1)%len(keys)], false
+	case key.Matches(k, km.Up):
+		g.top, changed = max(0, g.top-1), false
+	case key.Matches(k, km.Down):
+		g.top, changed = min(g.top+1, max(0, len(g.selected())-g.listRows())), false
+	case key.Matches(k, km.Host):
+		var keys []string
+		for _, h := range choices.Hosts {
+			keys = append(keys, h.Key)
+		}
+		f.Host = next(withThis(keys, g.sess.deps.HostKey), f.Host)
+	case key.Matches(k, km.Backend):
+		f.Backend = next(choices.Backends, f.Backend)
+	case key.Matches(k, km.Mode):
+		f.Mode = next(choices.Modes, f.Mode)
+	case key.Matches(k, km.Threads):
+		var ts []string
+		for _, n := range choices.Threads {
+			ts = append(ts, strconv.Itoa(n))
+		}
+		n, _ := strconv.Atoi(next(ts, strconv.Itoa(f.Threads)))
+		f.Threads = n
+	case key.Matches(k, km.Family):
+		var fs []string
+		for _, fam := range choices.Families {
+			fs = append(fs, string(fam))
+		}
+		f.Family = arch.Family(next(fs, string(f.Family)))
+	case key.Matches(k, km.Session):
+		f.SessionOnly = !f.SessionOnly
+	case key.Matches(k, km.Scope):
+		f.Scope = (f.Scope + 1) % (chartdata.AllNetworks + 1)
+	case key.Matches(k, km.Reset):
+		g.custom, g.top = nil, 0
+		return info("gap chart: the default filter, %s", g.filter().Describe(g.sess.deps.HostName))
+	default:
+		changed = false
+	}
+	if changed {
+		g.custom, g.top = &f, 0
+		return info("gap chart: %s", f.Describe(g.hostName(f.Host)))
 	}
 	return nil
+}
+
+// next cycles a filter value: "" (any) first, then each value present.
+func next(values []string, cur string) string {
+	all := append([]string{""}, values...)
+	all = slices.Compact(all)
+	i := slices.Index(all, cur)
+	return all[(i+1)%len(all)]
+}
+
+// withThis puts this host first among the host keys.
+func withThis(keys []string, this string) []string {
+	out := []string{this}
+	for _, k := range keys {
+		if k != this {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// hostName is the readable name of a host key.
+func (g *gapScreen) hostName(key string) string {
+	if key == g.sess.deps.HostKey {
+		return g.sess.deps.HostName
+	}
+	for _, h := range chartdata.ChoicesOf(g.sess.points).Hosts {
+		if h.Key == key {
+			return h.Name
+		}
+	}
+	return ""
 }
 
 // Markers: one shape per family, and one for the current design.
@@ -93,113 +206,128 @@ func familyMarker(f arch.Family) rune {
 
 // legend names the markers, shorter on narrow terminals.
 func legend(w int) string {
-	if w >= 100 {
-		return "● shufflenetv2  ▲ shufflenetv1  ■ mobilenetv2  ◆ mobilenetv1  + micro-net  ◉ current design  (h: from history)"
+	if w >= 110 {
+		return "● shufflenetv2  ▲ shufflenetv1  ■ mobilenetv2  ◆ mobilenetv1  + micro-net  ◉ current design  ⇄ misleading pair"
 	}
-	return "● snv2 ▲ snv1 ■ mnv2 ◆ mnv1 + micro ◉ current (h: history)"
+	return "● snv2 ▲ snv1 ■ mnv2 ◆ mnv1 + micro ◉ current ⇄ misleading pair"
 }
 
-// x is the point's x value in millions: FLOPs (2 x MAdds) or MAC.
-func (g *gapScreen) x(p Point) float64 {
-	if g.mac {
-		return float64(p.MemAccess) / 1e6
-	}
-	return 2 * float64(p.MultAdds) / 1e6
-}
-
-func (g *gapScreen) isCurrent(p Point) bool {
-	return g.sess.design != nil && p.Design == g.sess.design.spec.String()
-}
-
-// sorted returns the points in list order.
-func (g *gapScreen) sorted() []Point {
-	pts := slices.Clone(g.sess.points)
-	slices.SortStableFunc(pts, func(a, b Point) int {
-		switch g.sortBy {
-		case sortLatency:
-			return cmp.Compare(a.Latency, b.Latency)
-		case sortName:
-			return cmp.Compare(a.Label, b.Label)
-		}
-		return cmp.Compare(g.x(a), g.x(b))
-	})
-	return pts
-}
-
-// Layout of the gap screen: the list's width and the lines above the chart.
+// Layout of the gap screen: the list's least width, and the lines above
+// the chart and below it.
 const (
 	gapListWidth = 52
-	gapHeadLines = 2
+	gapHeadLines = 3
 )
 
-func (g *gapScreen) listRows() int { return max(1, g.h-gapHeadLines-2) }
+func (g *gapScreen) listRows() int { return max(1, g.h-gapHeadLines-4) }
 
 func (g *gapScreen) View() string {
 	st := g.sess.st
+	f := g.filter()
 	xName := "MFLOPs (2×MAdds)"
 	if g.mac {
 		xName = "MAC (M elements)"
 	}
+	which := "default"
+	if g.custom != nil {
+		which = "filter"
+	}
 	lines := []string{
 		st.title.Render(fmt.Sprintf("Gap chart  x: %s  y: latency ms  (log-log)", xName)),
+		fit(st.accent.Render(which+": ")+f.Describe(g.hostName(f.Host)), g.w),
 		legend(g.w),
 	}
-	pts := g.sorted()
+	pts := g.selected()
 	if len(pts) == 0 {
-		lines = append(lines, "", st.dim.Render("No measured designs yet: press r on the explore screen, or load a history file."))
+		msg := "No measured designs pass this filter: press r on the explore screen, or change the filter (h b m t f s n; d resets it)."
+		if len(g.sess.points) == 0 {
+			msg = "No measured designs yet: press r on the explore screen, or load a history file."
+		}
+		lines = append(lines, "")
+		lines = append(lines, wrap(msg, g.w)...)
 		return strings.Join(block(lines, g.w, g.h), "\n")
 	}
+	gap := chartdata.AnalyzeGap(pts, g.metric())
+	words := wrap(gap.Words(), g.w)
+	if gap.Pair != nil {
+		words = append(words, wrap("Most misleading pair: "+gap.Pair.Words(), g.w)...)
+	}
+	words = words[:min(len(words), 4)]
 	tw := min(gapListWidth+40, max(gapListWidth, g.w/2))
-	cw, chh := g.w-tw-1, g.h-gapHeadLines
+	cw, chh := g.w-tw-1, g.h-gapHeadLines-len(words)
+	inPair := func(p chartdata.Point) bool {
+		return gap.Pair != nil && (p.Design == gap.Pair.Fast.Design && p.Config() == gap.Pair.Fast.Config() ||
+			p.Design == gap.Pair.Slow.Design && p.Config() == gap.Pair.Slow.Config())
+	}
 	var sp []scatterPoint
 	for _, p := range pts {
-		sp = append(sp, scatterPoint{X: g.x(p), Y: float64(p.Latency) / 1e6, Marker: familyMarker(p.Family)})
+		sp = append(sp, scatterPoint{X: p.Value(g.metric()) / 1e6, Y: p.LatencyMS, Marker: familyMarker(p.Family)})
 	}
 	for _, p := range pts {
-		if g.isCurrent(p) {
-			sp = append(sp, scatterPoint{X: g.x(p), Y: float64(p.Latency) / 1e6, Marker: currentMarker, Hi: true})
+		if p.Current {
+			sp = append(sp, scatterPoint{X: p.Value(g.metric()) / 1e6, Y: p.LatencyMS, Marker: currentMarker, Hi: true})
 		}
 	}
 	chart := scatter(sp, cw, chh, st.hi)
-	lines = append(lines, columns(block(chart, cw, chh), block(g.listLines(pts, tw, chh), tw, chh))...)
-	return strings.Join(lines, "\n")
+	lines = append(lines, columns(block(chart, cw, chh), block(g.listLines(gap, inPair, tw, chh), tw, chh))...)
+	lines = append(lines, words...)
+	return strings.Join(block(lines, g.w, g.h), "\n")
 }
 
-// listLines are the points, scrolled, with the sort order named.
-func (g *gapScreen) listLines(pts []Point, w, h int) []string {
+// listLines are the ranked points, scrolled, in the chosen order, with
+// each design's rank error (rank by the metric minus rank by latency).
+func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bool, w, h int) []string {
 	st := g.sess.st
 	xh := "MFLOPs"
 	if g.mac {
 		xh = "MMAC"
 	}
-	runW := 3
-	for _, p := range pts {
-		runW = max(runW, len(p.Run)+2)
+	configs := map[string]bool{}
+	for _, r := range gap.Points {
+		configs[r.Host+" "+r.Config()] = true
 	}
-	runW = min(runW, 18)
-	lw := max(8, w-2-1-8-1-8-1-runW)
-	lines := []string{st.head.Render(fit(fmt.Sprintf("  %-*s %8s %8s %s", lw, "design", xh, "ms", "run"), w))}
+	runW := 0
+	if len(configs) > 1 { // a filter that mixes configurations: say which
+		for _, r := range gap.Points {
+			runW = max(runW, len(r.Config())+1)
+		}
+	}
+	lw := max(8, w-27-runW)
+	head := fmt.Sprintf("   %-*s %8s %8s %5s", lw, "design", xh, "ms", "rkErr")
+	if runW > 0 {
+		head += " run"
+	}
+	lines := []string{st.head.Render(fit(head, w))}
 	rows := h - 2
-	top := min(g.top, max(0, len(pts)-rows))
-	for _, p := range pts[top:min(len(pts), top+rows)] {
-		mk := familyMarker(p.Family)
-		if g.isCurrent(p) {
+	sorted := gap.Sorted(g.sort)
+	top := min(g.top, max(0, len(sorted)-rows))
+	for _, r := range sorted[top:min(len(sorted), top+rows)] {
+		mk := familyMarker(r.Family)
+		if r.Current {
 			mk = currentMarker
 		}
-		run := p.Run
-		if p.History {
-			run += " h"
+		pair := ' '
+		if inPair(r.Point) {
+			pair = '⇄'
 		}
-		lines = append(lines, fmt.Sprintf("%c %-*s %8.1f %8s %s", mk, lw, trunc(p.Label, lw), g.x(p), costfmt.Millis(float64(p.Latency)/1e6), run))
+		l := fmt.Sprintf("%c%c %-*s %8.1f %8s %+5.1f", mk, pair, lw, trunc(r.Label, lw), r.X/1e6, costfmt.Millis(r.LatencyMS), r.RankError)
+		if runW > 0 {
+			l += " " + r.Config()
+		}
+		lines = append(lines, l)
 	}
-	lines = append(lines, st.dim.Render(fmt.Sprintf("%d-%d of %d · sorted by %s", top+1, min(len(pts), top+rows), len(pts), sortNames[g.sortBy])))
+	lines = append(lines, st.dim.Render(fmt.Sprintf("%d-%d of %d · sorted by %s (o)", top+1, min(len(sorted), top+rows), len(sorted), g.sort)))
 	return lines
 }
 
 func (g *gapScreen) ShortHelp() []key.Binding {
 	km := g.keys
-	n := len(g.sess.points)
-	return []key.Binding{km.Axis, enabled(km.Up, n > 0), enabled(km.Down, n > 0), enabled(km.Sort, n > 0)}
+	n := len(g.sess.points) > 0
+	return []key.Binding{km.Axis, enabled(km.Host, n), enabled(km.Backend, n), enabled(km.Mode, n), enabled(km.Threads, n),
+		enabled(km.Family, n), enabled(km.Session, n), enabled(km.Scope, n), enabled(km.Reset, g.custom != nil), enabled(km.Down, n), enabled(km.Sort, n)}
 }
 
-func (g *gapScreen) FullHelp() [][]key.Binding { return [][]key.Binding{g.ShortHelp()} }
+func (g *gapScreen) FullHelp() [][]key.Binding {
+	km := g.keys
+	return [][]key.Binding{{km.Axis, km.Up, km.Down, km.Sort}, {km.Host, km.Backend, km.Mode, km.Threads}, {km.Family, km.Session, km.Scope, km.Reset}}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/guideline"
+	"github.com/shufflelab/explorer/runner/host"
 )
 
 // guideKeys are the guidelines screen's bindings.
@@ -140,7 +141,8 @@ func (g *guideScreen) handleKey(k tea.KeyPressMsg) tea.Cmd {
 type guideResult struct {
 	key   tableKey
 	table guideline.Table
-	d     design // how it ran
+	d     design           // how it ran
+	fp    host.Fingerprint // where
 }
 
 // run measures the chosen table as `explorer guidelines` does
@@ -159,13 +161,16 @@ func (g *guideScreen) run() tea.Cmd {
 	t.Backend, t.Threads = d.backend, d.threads
 	label := fmt.Sprintf("%s x%d (%s)", t.ID, t.Scales[0], t.Platform.Sizes())
 	return g.sess.start(scrGuide, "measuring "+label, func(ctx context.Context, progress func(float64)) (any, error) {
+		var fp host.Fingerprint // the machine's, from the measurements
 		measure := func(ctx context.Context, s arch.Spec, mode runner.Mode) (float64, error) {
 			req := RunRequest{Spec: s, Backend: d.backend, Mode: mode, Threads: d.threads, Kernels: d.kernels, Budget: guideline.DefaultBudget()}
 			m, err := ms.Measure(ctx, req, func(float64) {})
+			fp = m.Result.Fingerprint
 			return m.Result.LatencyMS.Median, err
 		}
 		err := t.Measure(ctx, measure, guideline.DefaultRounds, func(n, total int) { progress(float64(n) / float64(total)) })
-		return &guideResult{key: k, table: t, d: d}, err
+		fp.Threads = d.threads
+		return &guideResult{key: k, table: t, d: d, fp: fp}, err
 	})
 }
 
@@ -195,9 +200,9 @@ func (g *guideScreen) done(msg jobDoneMsg) tea.Cmd {
 	g.tables[r.key], g.measured[r.key] = r.table, true
 	for mi, mode := range r.table.Modes {
 		for _, row := range r.table.Rows {
-			req := RunRequest{Spec: row.Specs[0], Backend: r.d.backend, Mode: mode, Threads: r.d.threads}
-			label := fmt.Sprintf("%s %s x%d", r.table.ID, row.Label, r.table.Scales[0])
-			g.sess.addPoint(req, label, time.Duration(row.BestMS(mi, 0)*float64(time.Millisecond)))
+			res := runner.Result{Spec: row.Specs[0], Backend: r.d.backend, Mode: mode, Fingerprint: r.fp, Time: time.Now().UTC()}
+			res.LatencyMS.Median = row.BestMS(mi, 0)
+			g.sess.addPoint(res, fmt.Sprintf("%s %s x%d", r.table.ID, row.Label, r.table.Scales[0]))
 		}
 	}
 	return info("%s measured: %s", r.table.ID, strings.Join(verdictWords(r.table), "; "))

@@ -10,8 +10,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/calib"
+	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/stats"
 )
 
@@ -65,16 +68,28 @@ func (f fakeMeasurer) Measure(ctx context.Context, req RunRequest, progress func
 
 const testHost = "Test CPU @ 3.0GHz · AVX2 FMA · 2 threads · go1.26"
 
+// testHostKey is the host key of the fake measurer's results (an empty
+// fingerprint), so its points are this host's.
+var testHostKey = calib.HostKey(host.Fingerprint{})
+
+// histPoint is a history point of this host, native/fused/1t.
+func histPoint(label string, f arch.Family, madds, mac int64, ms float64) chartdata.Point {
+	return chartdata.Point{Label: label, Design: label, Family: f, Host: testHostKey, HostName: "Test CPU (2 cores)",
+		Backend: "native", Mode: "fused", Threads: 1, MAdds: madds, MAC: mac, LatencyMS: ms}
+}
+
 func testDeps(ms Measurer) Deps {
 	return Deps{
 		Measurer:   ms,
 		Backends:   []Backend{{Name: "native"}, {Name: "cudnn", Unavailable: "no libcudnn.so.9 found (looked in $EXPLORER_CUDNN, LD_LIBRARY_PATH)"}},
 		MaxThreads: 4,
 		Host:       testHost,
+		HostKey:    testHostKey,
+		HostName:   "Test CPU (2 cores)",
 		NoColor:    true,
-		History: []Point{
-			{Label: "mobilenetv2-1.0", Family: arch.MobileNetV2, Design: "mobilenetv2 1x", MultAdds: 300_774_272, MemAccess: 26_000_000, Latency: 21 * time.Millisecond, Run: "native/fused/1t", History: true},
-			{Label: "shufflenetv1-1.0-g3", Family: arch.ShuffleNetV1, Design: "shufflenetv1 1x g=3", MultAdds: 137_000_000, MemAccess: 15_000_000, Latency: 14 * time.Millisecond, Run: "native/fused/1t", History: true},
+		History: []chartdata.Point{
+			histPoint("mobilenetv2-1.0", arch.MobileNetV2, 300_774_272, 26_000_000, 21),
+			histPoint("shufflenetv1-1.0-g3", arch.ShuffleNetV1, 137_000_000, 15_000_000, 14),
 		},
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/shufflelab/explorer/chartdata"
+	"github.com/shufflelab/explorer/runner"
 )
 
 // screenID names a screen.
@@ -28,7 +31,7 @@ var screenNames = [numScreens]string{"explore", "gap chart", "guidelines", "pres
 type session struct {
 	deps   Deps
 	st     styles
-	points []Point
+	points []chartdata.Point
 	job    jobSlot
 	// design is the explorer's current design (the explorer owns it; other
 	// screens read it, e.g. to run guidelines with its backend and mode).
@@ -178,18 +181,18 @@ func statusTTL(isErr bool) time.Duration {
 	return 8 * time.Second
 }
 
-// addPoint puts a measured design on the gap chart: its analytic MAdds and
-// MAC (as written) beside the measured median.
-func (s *session) addPoint(req RunRequest, label string, latency time.Duration) {
-	a, err := analyze(req.Spec)
+// addPoint puts a measured result on the gap chart as a point of this
+// session (chartdata.PointFromResult: analytic MAdds and MAC as written
+// beside the measured median).
+func (s *session) addPoint(res runner.Result, label string) {
+	p, err := chartdata.PointFromResult(res)
 	if err != nil {
-		s.logf("error: gap point of %s: %v", req.Spec, err)
+		s.logf("error: %v", err)
 		return
 	}
-	s.points = append(s.points, Point{
-		Label: label, Family: req.Spec.Family, Design: req.Spec.String(),
-		MultAdds: a.written.Totals.MultAdds, MemAccess: a.written.Totals.MemAccess,
-		Latency: latency,
-		Run:     fmt.Sprintf("%s/%s/%dt", req.Backend, req.Mode, req.Threads),
-	})
+	if label != "" {
+		p.Label = label
+	}
+	p.Session = true
+	s.points = append(s.points, p)
 }

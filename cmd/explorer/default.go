@@ -12,7 +12,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/history"
+	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/kernels"
 	"github.com/shufflelab/explorer/ui"
 )
@@ -100,11 +102,14 @@ func runUI(c uiConfig) error {
 	if c.kernels != nil {
 		ms.kernels = c.kernels
 	}
+	fp := host.Detect()
 	deps := ui.Deps{
 		Measurer:    ms,
 		Backends:    ms.available(logw),
 		MaxThreads:  runtime.NumCPU(),
 		Host:        hostLine(),
+		HostKey:     calib.HostKey(fp),
+		HostName:    calib.HostName(fp),
 		History:     historyPoints(c.history, logw),
 		DesignFiles: c.designFiles,
 		SaveDir:     c.saveDir,

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/history"
@@ -212,8 +212,9 @@ func (u *uiMeasurer) Calibrate(ctx context.Context, threads int) (calib.Ceiling,
 }
 
 // historyPoints loads the measured designs of the history file for the gap
-// chart (the latest maxHistoryPoints). Problems are logged, never fatal.
-func historyPoints(path string, log io.Writer) []ui.Point {
+// chart (the latest maxHistoryPoints), as chartdata's points. Problems are
+// logged, never fatal.
+func historyPoints(path string, log io.Writer) []chartdata.Point {
 	const maxHistoryPoints = 500
 	if path == "" {
 		return nil
@@ -227,27 +228,17 @@ func historyPoints(path string, log io.Writer) []ui.Point {
 		return nil
 	}
 	rs = rs[max(0, len(rs)-maxHistoryPoints):]
-	var pts []ui.Point
+	var pts []chartdata.Point
 	for _, r := range rs {
 		if r.Cancelled || r.LatencyMS.Median <= 0 {
 			continue
 		}
-		g, err := arch.Build(r.Spec)
+		p, err := chartdata.PointFromResult(r)
 		if err != nil {
-			fmt.Fprintf(log, "history: %s: %v\n", r.Spec, err)
+			fmt.Fprintln(log, "history:", err)
 			continue
 		}
-		t := cost.Analyze(g, nil).Totals
-		label := r.Preset
-		if label == "" {
-			label = g.Spec.String()
-		}
-		pts = append(pts, ui.Point{
-			Label: label, Family: g.Spec.Family, Design: g.Spec.String(),
-			MultAdds: t.MultAdds, MemAccess: t.MemAccess,
-			Latency: time.Duration(r.LatencyMS.Median * 1e6),
-			Run:     fmt.Sprintf("%s/%s/%dt", r.Backend, r.Mode, r.Fingerprint.Threads), Host: r.Fingerprint.CPU, History: true,
-		})
+		pts = append(pts, p)
 	}
 	return pts
 }

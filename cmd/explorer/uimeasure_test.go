@@ -60,7 +60,7 @@ func TestUIMeasurer(t *testing.T) {
 		t.Fatalf("history: %d results, err %v", len(rs), err)
 	}
 	pts := historyPoints(hist, io.Discard)
-	if len(pts) != 1 || !pts[0].History || pts[0].Design != g.Spec.String() || pts[0].MultAdds <= 0 {
+	if len(pts) != 1 || pts[0].Session || pts[0].Design != g.Spec.String() || pts[0].MAdds <= 0 || pts[0].Mode != "fused" {
 		t.Errorf("history points %+v", pts)
 	}
 }

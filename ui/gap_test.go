@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/chartdata"
+	"github.com/shufflelab/explorer/plots"
+)
+
+// pollutedDeps has a history of this host's native/fused/1t whole
+// networks beside another host's, an eager run, a 2-thread run, a cudnn
+// run and guideline micro-networks.
+func pollutedDeps() Deps {
+	deps := testDeps(fakeMeasurer{})
+	other := func(p chartdata.Point) chartdata.Point {
+		p.Host, p.HostName = "otherhost", "Other CPU (8 cores)"
+		return p
+	}
+	with := func(p chartdata.Point, f func(*chartdata.Point)) chartdata.Point { f(&p); return p }
+	base := histPoint("mnv2 fast other", arch.MobileNetV2, 300e6, 26e6, 3)
+	deps.History = append(deps.History,
+		other(base),
+		other(histPoint("snv1 other", arch.ShuffleNetV1, 137e6, 15e6, 2)),
+		with(histPoint("snv2 eager", arch.ShuffleNetV2, 146e6, 18e6, 40), func(p *chartdata.Point) { p.Mode = "eager" }),
+		with(histPoint("snv2 2t", arch.ShuffleNetV2, 146e6, 18e6, 6), func(p *chartdata.Point) { p.Threads = 2 }),
+		with(histPoint("snv2 gpu", arch.ShuffleNetV2, 146e6, 18e6, 0.8), func(p *chartdata.Point) { p.Backend = "cudnn" }),
+		histPoint("g1 c1=32 c2=32", arch.GuideG1, 64e6, 4e6, 80),
+		histPoint("g1 c1=9 c2=108", arch.GuideG1, 61e6, 7e6, 90),
+	)
+	return deps
+}
+
+// shown are the labels of the gap list.
+func shown(m *Model) []string {
+	var out []string
+	for _, p := range m.gap.selected() {
+		out = append(out, p.Label)
+	}
+	return out
+}
+
+// TestGapFilters: by default the chart keeps this host, the explorer's
+// backend/mode/threads and whole networks (chartdata.DefaultFilter); each
+// filter key changes what is shown as chartdata.Filter says.
+func TestGapFilters(t *testing.T) {
+	m := newModel(t, pollutedDeps(), 120, 40)
+	send(t, m, "2")
+	if got := shown(m); len(got) != 2 || got[0] != "mobilenetv2-1.0" || got[1] != "shufflenetv1-1.0-g3" {
+		t.Fatalf("default filter shows %v, want this host's two native/fused/1t whole networks", got)
+	}
+	if v := view(m); !strings.Contains(v, "default: Test CPU (2 cores) · native/fused/1t · whole networks") {
+		t.Errorf("the default filter is not described:\n%s", v)
+	}
+	cases := []struct {
+		key   string
+		check func(f chartdata.Filter) bool
+	}{
+		{"n", func(f chartdata.Filter) bool { return f.Scope == chartdata.MicroNetworks }},
+		{"n", func(f chartdata.Filter) bool { return f.Scope == chartdata.AllNetworks }},
+		{"m", func(f chartdata.Filter) bool { return f.Mode == "" }},
+		{"t", func(f chartdata.Filter) bool { return f.Threads == 2 }},
+		{"t", func(f chartdata.Filter) bool { return f.Threads == 0 }},
+		{"b", func(f chartdata.Filter) bool { return f.Backend == "" }},
+		{"h", func(f chartdata.Filter) bool { return f.Host == "otherhost" }},
+		{"f", func(f chartdata.Filter) bool { return f.Family != "" }},
+		{"s", func(f chartdata.Filter) bool { return f.SessionOnly }},
+	}
+	for _, c := range cases {
+		send(t, m, c.key)
+		f := m.gap.filter()
+		if !c.check(f) {
+			t.Errorf("after %s: filter %+v", c.key, f)
+		}
+		want := chartdata.Select(m.sess.points, f)
+		if len(shown(m)) != len(want) {
+			t.Errorf("after %s: %d points shown, chartdata.Select gives %d", c.key, len(shown(m)), len(want))
+		}
+		if !strings.Contains(view(m), "filter: "+f.Describe(m.gap.hostName(f.Host))) {
+			t.Errorf("after %s: the filter is not described", c.key)
+		}
+	}
+	send(t, m, "d")
+	if m.gap.custom != nil || len(shown(m)) != 2 {
+		t.Errorf("d did not restore the default filter: %v", shown(m))
+	}
+}
+
+// TestGapFollowsExplorer: the default filter follows the explorer's mode;
+// a run this session is marked as such and passes "this session".
+func TestGapFollowsExplorer(t *testing.T) {
+	m := newModel(t, pollutedDeps(), 120, 40)
+	send(t, m, "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down") // mode
+	send(t, m, "right")                                                                                                        // eager
+	if m.explore.d.mode != "eager" {
+		t.Fatalf("mode %s", m.explore.d.mode)
+	}
+	send(t, m, "r", "2")
+	got := shown(m)
+	if len(got) != 2 || !strings.Contains(strings.Join(got, ","), "snv2 eager") {
+		t.Errorf("eager default shows %v, want the eager history run and this run", got)
+	}
+	send(t, m, "s")
+	if got := shown(m); len(got) != 1 || !m.gap.selected()[0].Session {
+		t.Errorf("this session shows %v", got)
+	}
+}
+
+// TestGapWords: the list shows each design's rank error and the screen the
+// correlation and the misleading pair in chartdata's words.
+func TestGapWords(t *testing.T) {
+	m := newModel(t, pollutedDeps(), 200, 60)
+	send(t, m, "r", "2", "n", "n", "m", "t", "t") // all networks, any mode and threads: pairs within 10% FLOPs
+	gap := chartdata.AnalyzeGap(m.gap.selected(), plots.MetricFLOPs)
+	flat := strings.Join(strings.Fields(view(m)), " ")
+	if !strings.Contains(flat, strings.Join(strings.Fields(gap.Words()), " ")) {
+		t.Errorf("the view lacks %q", gap.Words())
+	}
+	if gap.Pair == nil || !strings.Contains(flat, strings.Join(strings.Fields(gap.Pair.Words()), " ")) {
+		t.Errorf("the view lacks the pair %v", gap.Pair)
+	}
+	for _, r := range gap.Points {
+		if !strings.Contains(view(m), r.Label) {
+			t.Errorf("list lacks %s", r.Label)
+		}
+	}
+	if !strings.Contains(view(m), "rkErr") {
+		t.Error("no rank error column")
+	}
+}
