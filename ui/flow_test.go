@@ -135,6 +135,7 @@ func TestFlow(t *testing.T) {
 // TestFlowTooSmall resizes below 80x24 and back.
 func TestFlowTooSmall(t *testing.T) {
 	f := startFlow(t, fakeMeasurer{})
+	f.waitFor("Knobs") // the program's own first size has arrived
 	f.Send(tea.WindowSizeMsg{Width: 60, Height: 20})
 	f.waitFor("terminal too small")
 	f.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
