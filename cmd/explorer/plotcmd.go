@@ -199,11 +199,12 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 					}
 				}
 				name := prefix + m.name + suffix
+				if len(keep) == 0 {
+					fmt.Fprintf(stderr, "explorer: plot: %s not drawn: none of its %d row(s) has a %s value\n", name, len(sel), m.metric)
+					continue
+				}
 				if missing := len(sel) - len(keep); missing > 0 {
 					fmt.Fprintf(stderr, "explorer: plot: %s leaves out %d row(s) without a %s value\n", name, missing, m.metric)
-				}
-				if len(keep) == 0 {
-					continue
 				}
 				gp, o := chartdata.GapChart(keep, m.metric, g.Label+" · "+scope.String())
 				p, err := plots.Gap(gp, o)
