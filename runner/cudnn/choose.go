@@ -157,6 +157,7 @@ func (s *selector) choose(i int, c call, st convSetup) ([]gpuCall, error) {
 	}
 	var ok []candidate
 	var checkErrs []error
+	chk := &checker{p: p, c: c, base: ref.calls}
 	for _, cd := range pool {
 		if cd.impl == implCudnnFused || cd.impl == implCudnnConv {
 			if cd.name == ref.name {
@@ -171,7 +172,7 @@ func (s *selector) choose(i int, c call, st convSetup) ([]gpuCall, error) {
 		ck := key + "|" + cd.name
 		err, done := s.checked[ck]
 		if !done {
-			err = s.selfCheck(c, ref.calls, cd.calls)
+			err = chk.check(cd.calls)
 			s.checked[ck] = err
 		}
 		if err != nil {
@@ -362,25 +363,55 @@ func (p *program) timeCalls(calls []gpuCall) (float64, error) {
 	return best, nil
 }
 
-// selfCheck runs the baseline and the candidate on the same deterministic
-// input and compares: inside the output tensor the candidate must agree
-// with the baseline within selfCheckRTol, and outside it (the rest of the
-// output's buffer: other channel slots) it must not write at all. It
-// changes only activation buffers, which every pass rewrites.
-func (s *selector) selfCheck(c call, base, cand []gpuCall) error {
-	p := s.p
+// checker self-checks the candidates of one call against its baseline:
+// on the same deterministic input, inside the output tensor a candidate
+// must agree with the baseline within selfCheckRTol, and outside it (the
+// rest of the output's buffer: other channel slots) it must not write at
+// all. The inputs are written and the baseline run once, at the first
+// check. It changes only activation buffers, which every pass rewrites.
+type checker struct {
+	p      *program
+	c      call
+	base   []gpuCall
+	ready  bool
+	err    error     // the baseline's failure, if any
+	start  []float32 // the output buffer before a run (sentinels in the output)
+	ref    []float32 // the output buffer after the baseline
+	inside []bool    // which elements of the output buffer the output covers
+	scale  float64   // max |baseline| over the output
+}
+
+// copyBuf copies a whole buffer between the device and host, in stream
+// order, and waits.
+func (k *checker) copyBuf(buf int, host []float32, toDevice bool) error {
+	p := k.p
 	a := p.d.a
-	st := p.d.stream
-	copyBuf := func(buf int, host []float32, toDevice bool) error {
-		dst, src, kind := uintptr(unsafe.Pointer(&host[0])), p.bufPtr[buf], uintptr(cudaMemcpyDeviceToHost)
-		if toDevice {
-			dst, src, kind = src, dst, cudaMemcpyHostToDevice
-		}
-		if err := a.cuda(sys(a.cudaMemcpyAsync, dst, src, uintptr(len(host))*4, kind, st), "cudaMemcpyAsync(self-check)"); err != nil {
-			return err
-		}
-		return a.cuda(sys(a.cudaStreamSynchronize, st), "cudaStreamSynchronize(self-check)")
+	dst, src, kind := uintptr(unsafe.Pointer(&host[0])), p.bufPtr[buf], uintptr(cudaMemcpyDeviceToHost)
+	if toDevice {
+		dst, src, kind = src, dst, cudaMemcpyHostToDevice
 	}
+	if err := a.cuda(sys(a.cudaMemcpyAsync, dst, src, uintptr(len(host))*4, kind, p.d.stream), "cudaMemcpyAsync(self-check)"); err != nil {
+		return err
+	}
+	return a.cuda(sys(a.cudaStreamSynchronize, p.d.stream), "cudaStreamSynchronize(self-check)")
+}
+
+// run restores the output buffer, issues calls and reads the buffer back.
+func (k *checker) run(calls []gpuCall) ([]float32, error) {
+	y := k.c.Y.Buf
+	if err := k.copyBuf(y, k.start, true); err != nil {
+		return nil, err
+	}
+	if err := k.p.issue(calls); err != nil {
+		return nil, err
+	}
+	out := make([]float32, len(k.start))
+	return out, k.copyBuf(y, out, false)
+}
+
+// prepare writes the inputs, marks the output and runs the baseline.
+func (k *checker) prepare() error {
+	p, c := k.p, k.c
 	inputs := []int{c.X.Buf}
 	if c.Kind == callConvBiasAct && c.Alpha2 != 0 && c.Z.Buf != c.X.Buf {
 		inputs = append(inputs, c.Z.Buf)
@@ -390,68 +421,71 @@ func (s *selector) selfCheck(c call, base, cand []gpuCall) error {
 		for i := range host {
 			host[i] = float32(int64(uint32(i)*2654435761%2001)-1000) / 1000
 		}
-		if err := copyBuf(b, host, true); err != nil {
+		if err := k.copyBuf(b, host, true); err != nil {
 			return err
 		}
 	}
 	y := c.Y
 	n := p.l.Bufs[y.Buf].Elems
-	start := make([]float32, n)
-	if err := copyBuf(y.Buf, start, false); err != nil {
+	k.start = make([]float32, n)
+	if err := k.copyBuf(y.Buf, k.start, false); err != nil {
 		return err
 	}
-	inside := make([]bool, n)
+	k.inside = make([]bool, n)
 	const sentinel = -1234.5
 	for i0 := range y.Dims[0] {
 		for i1 := range y.Dims[1] {
 			for i2 := range y.Dims[2] {
 				for i3 := range y.Dims[3] {
-					k := y.Off + int64(i0*y.Strides[0]+i1*y.Strides[1]+i2*y.Strides[2]+i3*y.Strides[3])
-					inside[k] = true
-					start[k] = sentinel
+					e := y.Off + int64(i0*y.Strides[0]+i1*y.Strides[1]+i2*y.Strides[2]+i3*y.Strides[3])
+					k.inside[e] = true
+					k.start[e] = sentinel
 				}
 			}
 		}
 	}
-	run := func(calls []gpuCall) ([]float32, error) {
-		if err := copyBuf(y.Buf, start, true); err != nil {
-			return nil, err
-		}
-		if err := p.issue(calls); err != nil {
-			return nil, err
-		}
-		out := make([]float32, n)
-		return out, copyBuf(y.Buf, out, false)
-	}
-	ref, err := run(base)
+	ref, err := k.run(k.base)
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
-	got, err := run(cand)
+	k.ref = ref
+	for e, in := range k.inside {
+		if in {
+			k.scale = max(k.scale, math.Abs(float64(ref[e])))
+		}
+	}
+	return nil
+}
+
+// check runs one candidate and compares it with the baseline.
+func (k *checker) check(cand []gpuCall) error {
+	if !k.ready {
+		k.ready = true
+		k.err = k.prepare()
+	}
+	if k.err != nil {
+		return k.err
+	}
+	got, err := k.run(cand)
 	if err != nil {
 		return err
 	}
-	scale := 0.0
-	for k, in := range inside {
-		if in {
-			scale = max(scale, math.Abs(float64(ref[k])))
-		}
-	}
 	worst, worstAt := 0.0, -1
-	for k, in := range inside {
+	for e, in := range k.inside {
 		if !in {
-			if math.Float32bits(got[k]) != math.Float32bits(start[k]) {
-				return fmt.Errorf("wrote outside its output (element %d of buffer %s)", k, p.l.Bufs[y.Buf].Name)
+			if math.Float32bits(got[e]) != math.Float32bits(k.start[e]) {
+				return fmt.Errorf("wrote outside its output (element %d of buffer %s)", e, k.p.l.Bufs[k.c.Y.Buf].Name)
 			}
 			continue
 		}
-		d := math.Abs(float64(got[k]) - float64(ref[k]))
+		d := math.Abs(float64(got[e]) - float64(k.ref[e]))
 		if !(d <= worst) { // NaN counts as the worst
-			worst, worstAt = d, k
+			worst, worstAt = d, e
 		}
 	}
-	if worstAt >= 0 && !(worst <= selfCheckRTol*scale) {
-		return fmt.Errorf("differs from cuDNN: element %d is %g, cuDNN %g (max |cuDNN| %g, rtol %g)", worstAt, got[worstAt], ref[worstAt], scale, selfCheckRTol)
+	if worstAt >= 0 && !(worst <= selfCheckRTol*k.scale) {
+		return fmt.Errorf("differs from cuDNN: element %d is %g, cuDNN %g (max |cuDNN| %g, rtol %g)",
+			worstAt, got[worstAt], k.ref[worstAt], k.scale, selfCheckRTol)
 	}
 	return nil
 }
