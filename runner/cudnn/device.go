@@ -42,12 +42,11 @@ type device struct {
 }
 
 // loadExtensions builds the depthwise kernel and opens cuBLASLt when a
-// program can use them and they are not loaded yet (on the library
-// thread). A failure is kept in dwErr/ltErr and the backend runs those
-// convolutions with cuDNN; a failed kernel build is retried by the next
-// Compile, a failed cuBLASLt is not.
+// program can use them and they have not been tried yet (on the library
+// thread). A failure is kept in dwErr/ltErr, not retried, and the backend
+// runs those convolutions with cuDNN.
 func (d *device) loadExtensions(dw, lt bool) {
-	if dw && d.dw == nil {
+	if dw && d.dw == nil && d.dwErr == nil {
 		d.dw, d.dwErr = loadDWKernels(d.a)
 	}
 	if lt && d.lt == nil && d.ltErr == nil {

@@ -173,11 +173,11 @@ func TestFakeLibsFallbacks(t *testing.T) {
 			defer func() {
 				unset()
 				if tc.reloadDW {
-					b.dev.dw = nil
+					b.dev.dw, b.dev.dwErr = nil, nil
 				}
 			}()
 			if tc.reloadDW {
-				b.dev.dw = nil
+				b.dev.dw, b.dev.dwErr = nil, nil
 			}
 			b.WithPolicy(tc.forced)
 			if tc.forcedErr != "" {
