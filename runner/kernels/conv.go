@@ -62,7 +62,66 @@ func (ks *Set) Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act 
 	ks.conv(in, out, w, g, oy0, oy1, act)
 }
 
+// convPatchBuf bounds the im2col scratch of convGeneric (floats, on the stack): a chunk of
+// output pixels whose patches (KH*KW*Cin taps each) fit is turned into GEMM rows.
+const convPatchBuf = 2048
+
+// convGeneric is the pure-Go dense conv: im2col of a chunk of output pixels of one row into a
+// stack buffer (zeros for padding), then the generic GEMM's 1x8 tile (gemmRows8) over each
+// 8-channel group of the packed blocks (whose layout is a GEMM panel: bias, then one 32-wide
+// row per tap).
+// Patches too long for the buffer take the direct path.
 func convGeneric(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {
+	taps := w.KH * w.KW * w.Cin
+	if taps > convPatchBuf {
+		convDirectGeneric(in, out, w, g, oy0, oy1, act)
+		return
+	}
+	var buf [convPatchBuf]float32
+	chunk := convPatchBuf / taps
+	for oy := oy0; oy < oy1; oy++ {
+		for ox0 := 0; ox0 < g.OutW; ox0 += chunk {
+			n := min(chunk, g.OutW-ox0)
+			patches := buf[:n*taps]
+			im2colRow(in, patches, w, g, oy, ox0, n)
+			for cb := 0; cb*convNR < w.Cout; cb++ {
+				blk := w.block(cb)
+				hi := min(w.Cout-cb*convNR, convNR)
+				o := (oy*g.OutW+ox0)*g.OutStride + cb*convNR
+				for j := 0; j < hi; j += 8 {
+					gemmRows8(n, taps, patches, taps, blk, j, out[o+j:], g.OutStride, 0, min(hi-j, 8), act)
+				}
+			}
+		}
+	}
+}
+
+// im2colRow writes the patches of output pixels (oy, ox0..ox0+n-1) to dst, taps in the
+// packed (ky, kx, ci) order, zeros where the window leaves the image.
+func im2colRow(in, dst []float32, w *PackedConv, g Geom, oy, ox0, n int) {
+	cin := w.Cin
+	iy0 := oy*g.Stride - g.Pad
+	for i := range n {
+		ix0 := (ox0+i)*g.Stride - g.Pad
+		d := dst[i*w.KH*w.KW*cin:]
+		for ky := range w.KH {
+			iy := iy0 + ky
+			for kx := range w.KW {
+				ix := ix0 + kx
+				t := d[(ky*w.KW+kx)*cin : (ky*w.KW+kx+1)*cin]
+				if iy < 0 || iy >= g.InH || ix < 0 || ix >= g.InW {
+					clear(t)
+					continue
+				}
+				src := (iy*g.InW + ix) * g.InStride
+				copy(t, in[src:src+cin])
+			}
+		}
+	}
+}
+
+// convDirectGeneric is the direct dense conv for patches longer than convPatchBuf.
+func convDirectGeneric(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {
 	cin, KW := w.Cin, w.KW
 	rowStep := g.InW * g.InStride
 	for oy := oy0; oy < oy1; oy++ {

@@ -7,11 +7,11 @@ const dwLanes = 16
 
 // PackedDW holds depthwise conv weights (groups == channels) packed per 16-channel block as
 // [bias(16), tap0(16), ..., tap(KH*KW-1)(16)], taps in row-major (ky, kx) order, zero-padded
-// past C, and the same per 8-channel group for the AVX2 kernels.
+// past C, and the same per 8-channel group for the AVX2 and generic kernels.
 type PackedDW struct {
 	C, KH, KW int
 	data      []float32 // 16-lane blocks
-	data8     []float32 // the same in 8-lane groups (AVX2 kernels)
+	data8     []float32 // the same in 8-lane groups (AVX2 and generic kernels)
 }
 
 // PackDW packs w ([C][KH][KW], i.e. PyTorch's [C][1][KH][KW]) and bias (length c, or nil).
@@ -103,8 +103,12 @@ func runEnd(ox, xa, xb int) int {
 	return ox + 1
 }
 
+// dwGeneric is the pure-Go depthwise conv: per output pixel, each group of 8 channels wholly
+// inside [c0,c1) keeps its 8 sums in registers over the window's taps (weights from the
+// 8-lane packing), other channels take a per-lane loop.
 func dwGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
 	KW := w.KW
+	gs := (w.KH*KW + 1) * 8
 	rowStep := g.InW * g.InStride
 	for oy := oy0; oy < oy1; oy++ {
 		iy0 := oy*g.Stride - g.Pad
@@ -113,29 +117,54 @@ func dwGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act
 			ix0 := ox*g.Stride - g.Pad
 			kx0, kx1 := tapRange(ix0, KW, g.InW)
 			o := out[(oy*g.OutW+ox)*g.OutStride:]
-			for cb := c0 / dwLanes; cb*dwLanes < c1; cb++ {
-				lo := max(c0-cb*dwLanes, 0)
-				hi := min(c1-cb*dwLanes, dwLanes)
-				blk := w.block(cb)
-				var acc [dwLanes]float32
-				copy(acc[:], blk[:dwLanes])
+			for cg := c0 / 8; cg*8 < c1; cg++ {
+				grp := w.data8[cg*gs : (cg+1)*gs]
+				lo, hi := max(c0-cg*8, 0), min(c1-cg*8, 8)
+				if lo > 0 || hi < 8 {
+					dwLanesGeneric(in, o[cg*8:], grp, g, iy0, ix0, ky0, ky1, kx0, kx1, KW, cg*8, lo, hi, act)
+					continue
+				}
+				b := (*[8]float32)(grp)
+				a0, a1, a2, a3, a4, a5, a6, a7 := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
 				for ky := ky0; ky < ky1; ky++ {
-					rowBase := (iy0+ky)*rowStep + cb*dwLanes
+					rowBase := (iy0+ky)*rowStep + cg*8
 					for kx := kx0; kx < kx1; kx++ {
-						wt := (*[dwLanes]float32)(blk[(ky*KW+kx+1)*dwLanes:])
-						src := in[rowBase+(ix0+kx)*g.InStride:]
-						src = src[:hi]
-						for l := lo; l < hi; l++ {
-							acc[l] += src[l] * wt[l]
-						}
+						x := (*[8]float32)(in[rowBase+(ix0+kx)*g.InStride:])
+						wt := (*[8]float32)(grp[(ky*KW+kx+1)*8:])
+						a0 += x[0] * wt[0]
+						a1 += x[1] * wt[1]
+						a2 += x[2] * wt[2]
+						a3 += x[3] * wt[3]
+						a4 += x[4] * wt[4]
+						a5 += x[5] * wt[5]
+						a6 += x[6] * wt[6]
+						a7 += x[7] * wt[7]
 					}
 				}
-				ob := o[cb*dwLanes:]
-				ob = ob[:hi]
-				for l := lo; l < hi; l++ {
-					ob[l] = act.apply(acc[l])
+				d := (*[8]float32)(o[cg*8:])
+				if act.none() {
+					d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = a0, a1, a2, a3, a4, a5, a6, a7
+					continue
 				}
+				d[0], d[1], d[2], d[3] = act.apply(a0), act.apply(a1), act.apply(a2), act.apply(a3)
+				d[4], d[5], d[6], d[7] = act.apply(a4), act.apply(a5), act.apply(a6), act.apply(a7)
 			}
 		}
+	}
+}
+
+// dwLanesGeneric computes lanes [lo,hi) of the 8-channel group starting at channel ch0 of one
+// output pixel o (a group cut by [c0,c1) or by the channel count).
+func dwLanesGeneric(in, o, grp []float32, g Geom, iy0, ix0, ky0, ky1, kx0, kx1, KW, ch0, lo, hi int, act Act) {
+	rowStep := g.InW * g.InStride
+	for l := lo; l < hi; l++ {
+		acc := grp[l]
+		for ky := ky0; ky < ky1; ky++ {
+			rowBase := (iy0+ky)*rowStep + ch0 + l
+			for kx := kx0; kx < kx1; kx++ {
+				acc += in[rowBase+(ix0+kx)*g.InStride] * grp[(ky*KW+kx+1)*8+l]
+			}
+		}
+		o[l] = act.apply(acc)
 	}
 }

@@ -70,86 +70,41 @@ func (ks *Set) Gemm(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c [
 	ks.gemm(m, a, lda, b, n0, n1, c, ldc, act)
 }
 
-// gemmGeneric is the pure-Go GEMM: 4x4 register blocks (16 scalar accumulators, which the
-// compiler keeps in registers and fuses into FMAs where the architecture has them) over
-// column quads of each 32-wide panel, with a 1x4 kernel for the row tail.
+// gemmGeneric is the pure-Go GEMM, register-blocked for scalar code: a 1x8 tile (one row of
+// A, eight columns of a panel) keeps its eight sums, two elements of A and the products in
+// registers even on machines with 16 floating-point registers (amd64 SSE), where a 4x4 tile's
+// 16 sums spill to the stack every step; K is unrolled by two so the panel walk's bounds
+// checks are paid once per two steps (gemmRows8, one variant per GOARCH family). The column
+// groups are the outer loop: a group's weights (8 x K floats) stay in L1 while the rows of A
+// stream past them, all rows in one call. Columns outside [n0,n1) that share a group of eight
+// with wanted ones are computed from the zero padding or the neighbouring weights and not
+// stored.
 func gemmGeneric(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
-	K := b.K
 	for p := n0 / gemmNR; p*gemmNR < n1; p++ {
 		panel := b.panel(p)
 		jlo := max(n0-p*gemmNR, 0)
 		jhi := min(n1-p*gemmNR, gemmNR)
 		col := p * gemmNR
-		for j := jlo &^ 3; j < jhi; j += 4 {
-			i := 0
-			for ; i+4 <= m; i += 4 {
-				gemm4x4Generic(a[i*lda:], lda, K, panel, j, c[i*ldc+col:], ldc, max(jlo-j, 0), min(jhi-j, 4), act)
-			}
-			for ; i < m; i++ {
-				gemm1x4Generic(a[i*lda:i*lda+K], panel, j, c[i*ldc+col:], max(jlo-j, 0), min(jhi-j, 4), act)
-			}
+		for j := jlo &^ 7; j < jhi; j += 8 {
+			gemmRows8(m, b.K, a, lda, panel, j, c[col+j:], ldc, max(jlo-j, 0), min(jhi-j, 8), act)
 		}
 	}
 }
 
-// gemm4x4Generic computes rows 0..3 of a (pixel stride lda) times panel columns j..j+3 and
-// stores columns j+q for q in [q0,q1) to c[r*ldc+j+q].
-func gemm4x4Generic(a []float32, lda, K int, panel []float32, j int, c []float32, ldc, q0, q1 int, act Act) {
-	bias := (*[4]float32)(panel[j:])
-	c00, c01, c02, c03 := bias[0], bias[1], bias[2], bias[3]
-	c10, c11, c12, c13 := c00, c01, c02, c03
-	c20, c21, c22, c23 := c00, c01, c02, c03
-	c30, c31, c32, c33 := c00, c01, c02, c03
-	a0 := a[:K]
-	a1 := a[lda : lda+K]
-	a2 := a[2*lda : 2*lda+K]
-	a3 := a[3*lda : 3*lda+K]
-	for p := range a0 {
-		w := (*[4]float32)(panel[(p+1)*gemmNR+j:])
-		w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
-		x := a0[p]
-		c00 += x * w0
-		c01 += x * w1
-		c02 += x * w2
-		c03 += x * w3
-		x = a1[p]
-		c10 += x * w0
-		c11 += x * w1
-		c12 += x * w2
-		c13 += x * w3
-		x = a2[p]
-		c20 += x * w0
-		c21 += x * w1
-		c22 += x * w2
-		c23 += x * w3
-		x = a3[p]
-		c30 += x * w0
-		c31 += x * w1
-		c32 += x * w2
-		c33 += x * w3
-	}
-	rows := [4][4]float32{{c00, c01, c02, c03}, {c10, c11, c12, c13}, {c20, c21, c22, c23}, {c30, c31, c32, c33}}
-	for r := range rows {
-		dst := c[r*ldc+j:]
-		for q := q0; q < q1; q++ {
-			dst[q] = act.apply(rows[r][q])
+// store8 writes columns [q0,q1) of one 1x8 tile's sums, clamped, to c.
+func store8(c []float32, q0, q1 int, s0, s1, s2, s3, s4, s5, s6, s7 float32, act Act) {
+	if q0 == 0 && q1 == 8 {
+		d := (*[8]float32)(c)
+		if act.none() {
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = s0, s1, s2, s3, s4, s5, s6, s7
+			return
 		}
+		d[0], d[1], d[2], d[3] = act.apply(s0), act.apply(s1), act.apply(s2), act.apply(s3)
+		d[4], d[5], d[6], d[7] = act.apply(s4), act.apply(s5), act.apply(s6), act.apply(s7)
+		return
 	}
-}
-
-// gemm1x4Generic is gemm4x4Generic for one row.
-func gemm1x4Generic(a0 []float32, panel []float32, j int, c []float32, q0, q1 int, act Act) {
-	bias := (*[4]float32)(panel[j:])
-	c0, c1, c2, c3 := bias[0], bias[1], bias[2], bias[3]
-	for p, x := range a0 {
-		w := (*[4]float32)(panel[(p+1)*gemmNR+j:])
-		c0 += x * w[0]
-		c1 += x * w[1]
-		c2 += x * w[2]
-		c3 += x * w[3]
-	}
-	row := [4]float32{c0, c1, c2, c3}
-	dst := c[j:]
+	row := [8]float32{s0, s1, s2, s3, s4, s5, s6, s7}
+	dst := c[:q1]
 	for q := q0; q < q1; q++ {
 		dst[q] = act.apply(row[q])
 	}

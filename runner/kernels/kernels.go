@@ -36,15 +36,12 @@ func ReLU() Act { return Act{Lo: 0, Hi: float32(math.Inf(1))} }
 // ReLU6 clamps to [0, 6].
 func ReLU6() Act { return Act{Lo: 0, Hi: 6} }
 
-func (a Act) apply(v float32) float32 {
-	if v < a.Lo {
-		v = a.Lo
-	}
-	if v > a.Hi {
-		v = a.Hi
-	}
-	return v
-}
+// apply clamps v to [Lo, Hi] without branches: after a ReLU-clamped conv the sign of v is
+// data-dependent, and a branch per output would mispredict about half the time.
+func (a Act) apply(v float32) float32 { return min(max(v, a.Lo), a.Hi) }
+
+// none reports whether a is the identity (None), so a kernel may store without clamping.
+func (a Act) none() bool { return math.IsInf(float64(a.Lo), -1) && math.IsInf(float64(a.Hi), 1) }
 
 // Geom is the geometry of one image for the spatial kernels. InStride and OutStride are
 // pixel strides (elements between consecutive pixels); Stride and Pad apply to both axes.

@@ -330,6 +330,35 @@ func TestConv(t *testing.T) {
 	})
 }
 
+// TestConvLongPatches covers patches (KH*KW*Cin taps) that fill the generic kernel's im2col
+// buffer (convPatchBuf = 2048 floats) in chunks of 2 and 1 output pixels, a chunk boundary
+// inside a row, and patches longer than the buffer (the direct path), on every set: the
+// ShuffleNet stems (3x3x3 = 27 taps) never reach these.
+func TestConvLongPatches(t *testing.T) {
+	cases := []struct{ cin, cout, hw, stride int }{
+		{100, 20, 9, 1}, // 900 taps: 2 pixels per chunk, 9 columns = 4 chunks + 1
+		{150, 33, 6, 2}, // 1350 taps: 1 pixel per chunk
+		{227, 8, 5, 1},  // 2043 taps: just fits
+		{250, 40, 5, 2}, // 2250 taps: direct path
+		{240, 1, 4, 1},  // 2160 taps, one output channel
+	}
+	forEachSet(t, func(t *testing.T, ks *Set) {
+		r := rand.New(rand.NewPCG(21, 22))
+		for _, tc := range cases {
+			g := Geom{InH: tc.hw, InW: tc.hw, InStride: tc.cin + 1, Stride: tc.stride, Pad: 1}
+			g.OutH, g.OutW, g.OutStride = outSize(tc.hw, 3, tc.stride, 1), outSize(tc.hw, 3, tc.stride, 1), tc.cout+2
+			w, bias := randSlice(r, tc.cout*tc.cin*9), randSlice(r, tc.cout)
+			in := randSlice(r, g.InH*g.InW*g.InStride)
+			want := filled(g.OutH*g.OutW*g.OutStride, sentinel)
+			got := filled(len(want), sentinel)
+			refConv(in, want, w, bias, tc.cin, tc.cout, 1, 3, 3, g, 0, tc.cout, 0, g.OutH, ReLU())
+			ks.Conv(in, got, PackConv(w, bias, tc.cout, tc.cin, 3, 3), g, 0, g.OutH, ReLU())
+			// sums of up to 2250 products of values in [-1,1]: float32 rounding grows with K
+			compare(t, fmt.Sprintf("cin=%d cout=%d", tc.cin, tc.cout), got, want, 1e-4)
+		}
+	})
+}
+
 func TestPools(t *testing.T) {
 	chans := []int{1, 3, 16, 24, 33, 67}
 	forEachSet(t, func(t *testing.T, ks *Set) {
@@ -689,4 +718,32 @@ func TestGemmActs(t *testing.T) {
 func TestMain(m *testing.M) {
 	fmt.Printf("runner/kernels tests: kernel sets %v on %s (auto: kernel set %s)\n", Supported(), runtime.GOARCH, Best().Name())
 	os.Exit(m.Run())
+}
+
+// TestGemmColumnWindows runs every column window [n0,n1) of a 40-column GEMM (two panels: a
+// full one and one of 8 columns) for K = 1..5 (no, one and two unrolled steps, with and
+// without the odd-K tail of the generic 1x8 tile) and 1 or 3 rows, on every set: each 8-column
+// group of the generic tile may be cut on the left, the right or both, and nothing outside
+// the window may be written.
+func TestGemmColumnWindows(t *testing.T) {
+	const n = 40
+	forEachSet(t, func(t *testing.T, ks *Set) {
+		r := rand.New(rand.NewPCG(31, 32))
+		for k := 1; k <= 5; k++ {
+			w, bias := randSlice(r, n*k), randSlice(r, n)
+			b := PackGemmB(w, n, k, bias)
+			for _, m := range []int{1, 3} {
+				a := randSlice(r, (m-1)*(k+1)+k)
+				for n0 := 0; n0 < n; n0++ {
+					for n1 := n0 + 1; n1 <= n; n1++ {
+						want := filled((m-1)*(n+3)+n, sentinel)
+						got := filled(len(want), sentinel)
+						refGemm(m, k, a, k+1, w, bias, n0, n1, want, n+3, ReLU6())
+						ks.Gemm(m, a, k+1, b, n0, n1, got, n+3, ReLU6())
+						compare(t, fmt.Sprintf("k=%d m=%d [%d,%d)", k, m, n0, n1), got, want, tol)
+					}
+				}
+			}
+		}
+	})
 }
