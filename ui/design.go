@@ -375,7 +375,11 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 		s.Channels = nil
 		err = s.Set("width", text)
 	case kChannels:
-		err = s.Set("channels", text)
+		if text == "" { // back to the width rule
+			s.Channels = nil
+		} else {
+			err = s.Set("channels", text)
+		}
 	case kSplit:
 		err = s.Set("split", text)
 	case kGroups:

@@ -88,6 +88,7 @@ func TestKnobSet(t *testing.T) {
 		{kWidth, "wide", "not a number", nil},
 		{kChannels, "24,116,232,464,1024", "", func(d design) bool { return len(d.spec.Channels) == 5 && d.spec.Channels[1] == 116 }},
 		{kChannels, "24,116", "invalid channels", nil},
+		{kChannels, "", "", func(d design) bool { return len(d.spec.Channels) == 0 && d.spec.Width == 1 }},
 		{kSplit, "0.3", "", func(d design) bool { return d.spec.Split == 0.3 }},
 		{kSplit, "1", "invalid split", nil},
 		{kLayout, "megvii", "", func(d design) bool { return d.spec.Layout == arch.LayoutMegvii }},

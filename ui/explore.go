@@ -317,13 +317,7 @@ func (e *exploreScreen) run() tea.Cmd {
 
 func (e *exploreScreen) runDone(msg jobDoneMsg) tea.Cmd {
 	if msg.err != nil {
-		if errors.Is(msg.err, context.Canceled) {
-			e.sess.job.notes[scrExplore] = "cancelled"
-			return nil
-		}
-		e.sess.job.notes[scrExplore] = "failed"
-		e.sess.logf("error: %v", msg.err)
-		return failure(msg.err)
+		return e.sess.failed(msg)
 	}
 	r := msg.payload.(*runResult)
 	e.last = r

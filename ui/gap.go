@@ -84,13 +84,21 @@ func (g *gapScreen) metric() plots.Metric {
 	return plots.MetricFLOPs
 }
 
-// selected are the points the filter keeps, the current design marked.
+// selected are the points the filter keeps, the current design marked,
+// each labelled by its preset or its whole design (several families share
+// the gap chart, and a width alone does not say which network it is).
 func (g *gapScreen) selected() []chartdata.Point {
 	pts := chartdata.Select(g.sess.points, g.filter())
+	cur := ""
 	if d := g.sess.design; d != nil {
-		cur := d.spec.String()
-		for i := range pts {
-			pts[i].Current = pts[i].Design == cur
+		cur = d.spec.String()
+	}
+	for i := range pts {
+		pts[i].Current = pts[i].Design == cur
+		if pts[i].Preset != "" {
+			pts[i].Label = pts[i].Preset
+		} else if !pts[i].Family.IsGuideline() || pts[i].Label == "" {
+			pts[i].Label = pts[i].Design
 		}
 	}
 	return pts
@@ -143,14 +151,12 @@ func (g *gapScreen) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.Scope):
 		f.Scope = (f.Scope + 1) % (chartdata.AllNetworks + 1)
 	case key.Matches(k, km.Reset):
-		g.custom, g.top = nil, 0
-		return info("gap chart: the default filter, %s", g.filter().Describe(g.sess.deps.HostName))
+		g.custom, g.top, changed = nil, 0, false
 	default:
 		changed = false
 	}
-	if changed {
+	if changed { // the filter line under the title says what is shown now
 		g.custom, g.top = &f, 0
-		return info("gap chart: %s", f.Describe(g.hostName(f.Host)))
 	}
 	return nil
 }
@@ -252,7 +258,11 @@ func (g *gapScreen) View() string {
 	if gap.Pair != nil {
 		words = append(words, wrap("Most misleading pair: "+gap.Pair.Words(), g.w)...)
 	}
-	words = words[:min(len(words), 4)]
+	room := 4 // lines of words under the chart; more on a tall terminal
+	if g.h >= 30 {
+		room = 6
+	}
+	words = words[:min(len(words), room)]
 	tw := min(gapListWidth+40, max(gapListWidth, g.w/2))
 	cw, chh := g.w-tw-1, g.h-gapHeadLines-len(words)
 	inPair := func(p chartdata.Point) bool {
@@ -282,14 +292,12 @@ func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bo
 	if g.mac {
 		xh = "MMAC"
 	}
-	configs := map[string]bool{}
-	for _, r := range gap.Points {
-		configs[r.Host+" "+r.Config()] = true
-	}
+	// A filter that mixes configurations: say which, by the parts that differ.
+	runOf := varyingConfig(gap.Points)
 	runW := 0
-	if len(configs) > 1 { // a filter that mixes configurations: say which
-		for _, r := range gap.Points {
-			runW = max(runW, len(r.Config())+1)
+	for _, r := range gap.Points {
+		if n := len(runOf(r.Point)); n > 0 {
+			runW = max(runW, n+1)
 		}
 	}
 	lw := max(8, w-27-runW)
@@ -312,7 +320,7 @@ func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bo
 		}
 		l := fmt.Sprintf("%c%c %-*s %8.1f %8s %+5.1f", mk, pair, lw, trunc(r.Label, lw), r.X/1e6, costfmt.Millis(r.LatencyMS), r.RankError)
 		if runW > 0 {
-			l += " " + r.Config()
+			l += " " + runOf(r.Point)
 		}
 		lines = append(lines, l)
 	}
@@ -330,4 +338,31 @@ func (g *gapScreen) ShortHelp() []key.Binding {
 func (g *gapScreen) FullHelp() [][]key.Binding {
 	km := g.keys
 	return [][]key.Binding{{km.Axis, km.Up, km.Down, km.Sort}, {km.Host, km.Backend, km.Mode, km.Threads}, {km.Family, km.Session, km.Scope, km.Reset}}
+}
+
+// varyingConfig returns the words of a point's run configuration that
+// differ among points (host, backend, mode, threads); "" for all when they
+// share one configuration.
+func varyingConfig(points []chartdata.Ranked) func(chartdata.Point) string {
+	parts := func(p chartdata.Point) []string { // compared by host key, shown by name
+		return []string{p.Host, p.Backend, p.Mode, strconv.Itoa(p.Threads) + "t"}
+	}
+	vary := make([]bool, 4)
+	for _, r := range points {
+		for i, v := range parts(r.Point) {
+			vary[i] = vary[i] || v != parts(points[0].Point)[i]
+		}
+	}
+	return func(p chartdata.Point) string {
+		var out []string
+		for i, v := range parts(p) {
+			if i == 0 {
+				v = p.HostName
+			}
+			if vary[i] {
+				out = append(out, v)
+			}
+		}
+		return strings.Join(out, "/")
+	}
 }

@@ -188,13 +188,7 @@ func cloneRows(rows []guideline.Row) []guideline.Row {
 
 func (g *guideScreen) done(msg jobDoneMsg) tea.Cmd {
 	if msg.err != nil {
-		if errors.Is(msg.err, context.Canceled) {
-			g.sess.job.notes[scrGuide] = "cancelled"
-			return nil
-		}
-		g.sess.job.notes[scrGuide] = "failed"
-		g.sess.logf("error: %v", msg.err)
-		return failure(msg.err)
+		return g.sess.failed(msg)
 	}
 	r := msg.payload.(*guideResult)
 	g.tables[r.key], g.measured[r.key] = r.table, true

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -150,6 +151,19 @@ func (s *session) finish(msg jobDoneMsg) bool {
 	s.job.cancel()
 	s.job.active = false
 	return true
+}
+
+// failed records why a job of msg.owner ended without a result: a
+// cancellation is a note ("cancelled"), anything else also an error in the
+// status line.
+func (s *session) failed(msg jobDoneMsg) tea.Cmd {
+	if errors.Is(msg.err, context.Canceled) {
+		s.job.notes[msg.owner] = "cancelled"
+		return nil
+	}
+	s.job.notes[msg.owner] = "failed"
+	s.logf("error: %v", msg.err)
+	return failure(msg.err)
 }
 
 // statusMsg puts a message in the status line.

@@ -25,7 +25,8 @@ import (
 	"github.com/shufflelab/explorer/runner/weights"
 )
 
-const runSynopsis = "run [--preset NAME|FILE] [knob flags] [--backend native|cudnn] [--mode eager|fused] [--threads N]\n" +
+var runSynopsis = "run [--preset NAME|FILE] [knob flags] [--backend " + registry.List(registry.BackendNames()) +
+	"] [--mode " + registry.List(registry.ModeNames()) + "] [--threads N]\n" +
 	"                    [--warmup N] [--min-iters N] [--min-time D] [--max-time D] [--profile] [--format table|json]\n" +
 	"                    [--weights FILE] [--input FILE] [--save-io FILE [--force]] [--seed N] [--mem-limit SIZE] [--history FILE|off]"
 
