@@ -34,7 +34,10 @@ snap() {
 		{ echo "$dir/$1.txt: '? help' or 'q quit' not visible" >&2; return 1; }
 	echo "wrote $dir/$1.txt"
 }
-keys() { tmux send-keys -t "$s" "$@"; sleep 0.2; }
+keys() {
+	tmux send-keys -t "$s" "$@" 2>/dev/null || { echo "the tmux session ended; explorer's stderr:" >&2; cat "$tmp/stderr" >&2; exit 1; }
+	sleep 0.2
+}
 # start WxH HISTORY: the explorer in a new tmux session.
 start() {
 	tmux new-session -d -s "$s" -x "${1%x*}" -y "${1#*x}" \
