@@ -120,7 +120,7 @@ func TestAnalyzeGap(t *testing.T) {
 	if g.Pair == nil || g.Pair.Slow.Label != "1x g8" || g.Pair.Fast.Label != "1x g3" || math.Abs(g.Pair.Ratio-8/4.5) > 1e-12 {
 		t.Fatalf("pair %+v", g.Pair)
 	}
-	if w := g.Pair.Words(); w != `"1x g8" and "1x g3" differ by 2% in FLOPs, but "1x g8" takes 1.78x as long.` {
+	if w := g.Pair.Words(); w != `ShuffleNet v1 1x g8 and ShuffleNet v1 1x g3 differ by 2% in FLOPs, but ShuffleNet v1 1x g8 takes 1.78x as long.` {
 		t.Errorf("pair words %q", w)
 	}
 	words := g.Words()

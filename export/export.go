@@ -267,7 +267,7 @@ func (w *writer) design(g *arch.Graph, s Session) {
 		if err == nil {
 			p.Title.Text += "\n" + title
 		}
-		w.chart("roofline.png", p, err, plots.DefaultWidth, plots.DefaultHeight)
+		w.chart("roofline.png", p, err, plots.RooflineWidth, plots.RooflineHeight)
 	}
 
 	w.data("cost.json", func(b io.Writer) error { return costfmt.WriteJSON(b, g.Spec, s.Design.Preset, shown) })

@@ -128,7 +128,7 @@ func TestGoldenRoofline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "roofline", p, DefaultWidth, DefaultHeight)
+	checkGolden(t, "roofline", p, RooflineWidth, RooflineHeight)
 }
 
 // TestGoldenGuideline: paper Table 1 (x1) beside made-up local speeds in

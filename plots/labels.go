@@ -29,6 +29,10 @@ type placedLabels struct {
 	colors []color.Color
 	// avoid are line segments (data coordinates) labels keep clear of.
 	avoid [][2]plotter.XY
+	// others are unlabelled points (data coordinates) labels keep clear
+	// of, as markers of half-size otherRadius.
+	others      plotter.XYs
+	otherRadius vg.Length
 	// placed records the last drawing's label boxes, for tests.
 	placed []vg.Rectangle
 }
@@ -55,6 +59,10 @@ func (l *placedLabels) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 	// A segment to avoid becomes a row of small markers along it.
 	radius := slices.Clone(l.radius)
+	for _, o := range l.others {
+		pts = append(pts, vg.Point{X: trX(o.X), Y: trY(o.Y)})
+		radius = append(radius, l.otherRadius)
+	}
 	for _, sg := range l.avoid {
 		a := vg.Point{X: trX(sg[0].X), Y: trY(sg[0].Y)}
 		b := vg.Point{X: trX(sg[1].X), Y: trY(sg[1].Y)}

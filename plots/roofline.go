@@ -12,6 +12,13 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
+// Page size of a roofline chart for [Save]: the legend explains the roofs
+// and the points, and the data area stays wide.
+const (
+	RooflineWidth  = 9 * vg.Inch
+	RooflineHeight = 5.5 * vg.Inch
+)
+
 // RooflinePoint is one operation on a [Roofline] chart.
 type RooflinePoint struct {
 	// Label annotates the point when non-empty (e.g. "stage3.0.conv1");
@@ -147,7 +154,20 @@ func rooflineChart(points []RooflinePoint, ceil Ceilings) (*chart, error) {
 	}
 	c.addLegend("point: one op of the plan")
 	if len(labels.Labels) > 0 {
-		c.add(newPlacedLabels(labels.XYs, labels.Labels, vg.Points(3)))
+		lp := newPlacedLabels(labels.XYs, labels.Labels, vg.Points(3))
+		for _, pt := range points {
+			lp.others = append(lp.others, plotter.XY{X: pt.Intensity, Y: pt.GFLOPS})
+		}
+		lp.otherRadius = vg.Points(3)
+		// Keep labels off the roofs too.
+		lp.avoid = append(lp.avoid, [2]plotter.XY{{X: xlo, Y: peak}, {X: xhi, Y: peak}})
+		if f := fastestPoint(points).GFLOPS; f > peak {
+			lp.avoid = append(lp.avoid, [2]plotter.XY{{X: xlo, Y: f}, {X: xhi, Y: f}})
+		}
+		for _, b := range ceil.Bandwidths {
+			lp.avoid = append(lp.avoid, [2]plotter.XY{{X: xlo, Y: b.GBps * xlo}, {X: peak / b.GBps, Y: peak}})
+		}
+		c.add(lp)
 	}
 
 	yhi = math.Max(yhi, fastestPoint(points).GFLOPS)

@@ -310,7 +310,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 			}
 			p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
 			name := "roofline-" + plots.FileSlug(r.Name+"-"+r.Mode+"-"+strconv.Itoa(r.Threads)+"t")
-			if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out(name), opts...); err != nil {
+			if err := plots.Save(p, plots.RooflineWidth, plots.RooflineHeight, out(name), opts...); err != nil {
 				return files, err
 			}
 			files = append(files, out(name))

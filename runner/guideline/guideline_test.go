@@ -354,3 +354,19 @@ func TestVerdictFusionWidens(t *testing.T) {
 		t.Errorf("headline %q", h)
 	}
 }
+
+// TestVerdictFusionWeak: an eager effect within the noise gives no
+// "fusion removes" figure, and each mode's outcome is said.
+func TestVerdictFusionWeak(t *testing.T) {
+	tab, err := FromExperiment(experiment(t, "G4"), ARM, []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab.Modes = []runner.Mode{runner.Eager, runner.Fused}
+	withRounds(&tab, 0, [][]float64{{10.1}, {10}, {10}, {10}})
+	withRounds(&tab, 1, [][]float64{{12}, {11}, {11}, {10}})
+	v := tab.Verdict(0)
+	if h := v.Headline(); h != "weak in eager execution, holds fused" || !math.IsNaN(v.FusionRemoves) {
+		t.Errorf("headline %q, fusion removes %v", h, v.FusionRemoves)
+	}
+}

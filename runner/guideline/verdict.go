@@ -233,7 +233,9 @@ func (v Verdict) Column() string {
 func (v Verdict) String() string { return v.Column() + " " + v.Sentence() }
 
 // Headline is the outcome in words, e.g. "holds", "weak", or for eager and
-// fused "holds in eager execution by 21%; fusion removes 85% of it".
+// fused "holds in eager execution by 21%; fusion removes 85% of it" (or,
+// when the eager effect is within the noise, "weak in eager execution,
+// weak fused").
 func (v Verdict) Headline() string {
 	eager, fused, both := v.modePair()
 	if !both || v.Outcome == NoPaper || v.Outcome == Unknown {
@@ -250,7 +252,7 @@ func (v Verdict) Headline() string {
 	case !math.IsNaN(v.FusionRemoves):
 		h += fmt.Sprintf("; fusion widens it by %.0f%%", -100*v.FusionRemoves)
 	default:
-		h += fmt.Sprintf("; fused: %s", fused.Outcome)
+		h += fmt.Sprintf(", %s fused", fused.Outcome)
 	}
 	return h
 }
