@@ -538,23 +538,25 @@ func (g Gap) Words() string {
 	return b.String()
 }
 
-// Words names the pair and the gap between them, each design by family
-// and label, e.g. "ShuffleNet v1 1x g8 and ShuffleNet v1 1x g3 differ by 2%
-// in FLOPs, but ShuffleNet v1 1x g8 takes 1.78x as long." Equal names
-// (one design in two configurations) are replaced by the full designs.
+// Words names the pair and the gap between them, each design by
+// [Point.Name], e.g. `"ShuffleNet v1 1x g8" and "ShuffleNet v1 1x g3"
+// differ by 2% in FLOPs, but "ShuffleNet v1 1x g8" takes 1.78x as long.`
+// Equal names (one design in two configurations) are replaced by the full
+// designs.
 func (p Pair) Words() string {
 	slow, fast := p.Slow.Name(), p.Fast.Name()
 	if slow == fast {
 		slow, fast = p.Slow.Design, p.Fast.Design
 	}
-	return fmt.Sprintf("%s and %s differ by %.0f%% in FLOPs, but %s takes %.2fx as long.",
+	return fmt.Sprintf("%q and %q differ by %.0f%% in FLOPs, but %q takes %.2fx as long.",
 		slow, fast, 100*p.XDiff, slow, p.Ratio)
 }
 
 // Name is the point's family and label, e.g. "MobileNet v2 0.75x 192px";
-// a micro-network's label alone ("g1 c1=32 c2=32").
+// the label alone when it already names the family (a preset name such as
+// "shufflenetv2-1.0") or for a micro-network ("g1 c1=32 c2=32").
 func (p Point) Name() string {
-	if p.Micro() || p.Family == "" {
+	if p.Micro() || p.Family == "" || strings.HasPrefix(strings.ToLower(p.Label), string(p.Family)) {
 		return p.Label
 	}
 	return FamilyTitle(string(p.Family)) + " " + p.Label

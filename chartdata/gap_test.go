@@ -120,7 +120,7 @@ func TestAnalyzeGap(t *testing.T) {
 	if g.Pair == nil || g.Pair.Slow.Label != "1x g8" || g.Pair.Fast.Label != "1x g3" || math.Abs(g.Pair.Ratio-8/4.5) > 1e-12 {
 		t.Fatalf("pair %+v", g.Pair)
 	}
-	if w := g.Pair.Words(); w != `ShuffleNet v1 1x g8 and ShuffleNet v1 1x g3 differ by 2% in FLOPs, but ShuffleNet v1 1x g8 takes 1.78x as long.` {
+	if w := g.Pair.Words(); w != `"ShuffleNet v1 1x g8" and "ShuffleNet v1 1x g3" differ by 2% in FLOPs, but "ShuffleNet v1 1x g8" takes 1.78x as long.` {
 		t.Errorf("pair words %q", w)
 	}
 	words := g.Words()
@@ -157,6 +157,10 @@ func TestGapWordsEdgeCases(t *testing.T) {
 	// In order: no misordered pair, MAC reversed.
 	ordered := []Point{pt("a", 1e6, 3e6, 1), pt("b", 2e6, 2e6, 2), pt("c", 3e6, 1e6, 3)}
 	w := AnalyzeGap(ordered, plots.MetricFLOPs).Words()
+	// A label that is a preset name already says the family.
+	if n := (Point{Label: "shufflenetv2-1.0", Family: arch.ShuffleNetV2}).Name(); n != "shufflenetv2-1.0" {
+		t.Errorf("Name of a preset label = %q", n)
+	}
 	if !strings.Contains(w, "almost perfectly") || !strings.Contains(w, "worse than FLOPs") || !strings.HasSuffix(w, "Here fewer FLOPs always meant faster.") {
 		t.Errorf("ordered: %q", w)
 	}
