@@ -210,3 +210,26 @@ func TestChannelNotes(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelsStepSkipsUnrunnable: stepping the kernels knob through every
+// set lands only on sets this machine runs (runner/registry.CheckKernels)
+// and comes back to where it started.
+func TestKernelsStepSkipsUnrunnable(t *testing.T) {
+	m := newTestModel(t, nil, 120, 40)
+	for m.explore.cur != kKernels {
+		send(t, m, "down")
+	}
+	start := m.explore.d.kernels
+	seen := map[string]bool{}
+	for range registry.KernelSets() {
+		send(t, m, "right")
+		k := m.explore.d.kernels
+		if err := registry.CheckKernels(k); err != nil {
+			t.Errorf("landed on %s: %v", k, err)
+		}
+		seen[k] = true
+	}
+	if !seen[start] {
+		t.Errorf("the cycle from %s never came back (saw %v)", start, seen)
+	}
+}

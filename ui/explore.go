@@ -212,12 +212,38 @@ func (e *exploreScreen) stepKnob(dir int) tea.Cmd {
 		return info("%s stops at %s (valid: %s)", knobLabels[k], text, valid)
 	}
 	nd, err := e.d.set(k, text, e.env)
+	if err != nil && k == kKernels {
+		return e.stepKernels(dir)
+	}
 	if err != nil {
 		e.sess.logf("knob %s=%q rejected: %v", knobLabels[k], text, err)
 		e.knobErr = err.Error() // in full under the knob; the status line may cut it
 		return failure(fmt.Errorf("%s stops at %s: %w", knobLabels[k], e.d.value(k, e.env), err))
 	}
 	return e.apply(k, nd)
+}
+
+// stepKernels moves the kernels knob to the next set this machine can run,
+// saying which it skipped and why (e.g. "neon needs arm64").
+func (e *exploreScreen) stepKernels(dir int) tea.Cmd {
+	d := e.d
+	var skipped []string
+	for range registry.KernelSets() {
+		text, _, _ := d.step(kKernels, dir, e.env)
+		nd, err := d.set(kKernels, text, e.env)
+		if err == nil {
+			cmd := e.apply(kKernels, nd)
+			return tea.Batch(cmd, info("kernels: skipped %s", strings.Join(skipped, "; ")))
+		}
+		var ke *arch.KnobError
+		why := err.Error()
+		if errors.As(err, &ke) && ke.Why != "" {
+			why = ke.Why
+		}
+		skipped = append(skipped, text+" ("+why+")")
+		d.kernels = text
+	}
+	return failure(errors.New("kernels: no kernel set runs here"))
 }
 
 // apply makes nd the design after a change of knob k and says what the
