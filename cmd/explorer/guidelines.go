@@ -215,8 +215,7 @@ func writeGuidelineTable(w io.Writer, t guideline.Table) error {
 	fmt.Fprintf(w, "%s  %s\n", t.ID, t.Title)
 	fmt.Fprintf(w, "source: %s\n", t.Source)
 	fmt.Fprintln(w, wrap("here: "+t.Conditions(), guidelineWidth, ""))
-	fmt.Fprintln(w, "rel, GPU, ARM = speed relative to the first row, here (images/s) and in the paper (GPU")
-	fmt.Fprintln(w, "  batches/s, ARM images/s);")
+	fmt.Fprintln(w, "rel = speed here relative to the first row; GPU, ARM = the paper's, relative to its first row")
 	fmt.Fprintln(w, "±rnd = spread of a design's latency over the rounds ((slowest - fastest) / fastest)")
 	verdicts := t.Verdicts()
 	for j, k := range t.Scales {
