@@ -31,7 +31,7 @@ def is_dev_machine(fp):
     """The 2-vCPU AMD EPYC (Zen 4, family 25) VM whose peak DEV_PEAK_PER_CORE was measured on."""
     return fp.get("cpu") == "AMD EPYC" and fp.get("vendor") == "AuthenticAMD" and fp.get("family") == 25
 
-COLUMNS = [  # (engine, mode, column title)
+BASE_COLUMNS = [  # (engine, mode, column title)
     ("ours", "fused", "ours fused"),
     ("ours", "eager", "ours eager"),
     ("pytorch", "eager", "PyTorch eager"),
@@ -97,8 +97,15 @@ def keys_of(runs):
     return ws, bs, ts
 
 
+def extra_columns(runs):
+    """Columns for ours fused on another kernel set (compare.sh EXTRA_KERNELS: mode "fused:SET")."""
+    modes = sorted({k[1] for k in runs if k[0] == "ours" and k[1].startswith("fused:")})
+    return [("ours", m, f"ours fused ({m.split(':', 1)[1]})") for m in modes]
+
+
 def table(madds, runs, peak):
     ws, bs, ts = keys_of(runs)
+    COLUMNS = BASE_COLUMNS + extra_columns(runs)
     out = []
     out.append("| width | batch | threads | " + " | ".join(c[2] for c in COLUMNS) +
                " | best peer | fused / best peer | eager / PyTorch eager | fused GFLOP/s | % of peak |")
@@ -189,6 +196,10 @@ def summary(runs, fp):
                 ort = stat(runs.get(("onnxruntime", "all", w, b, t), []))
                 if ort:
                     line += f", ORT {fmt(ort)}, ours / ORT = {ours[0] / ort[0]:.2f}"
+                for _, m, _ in extra_columns(runs):
+                    x = stat(runs.get(("ours", m, w, b, t), []))
+                    if x:
+                        line += f"; ours on kernels {m.split(':', 1)[1]} {fmt(x)}, {x[0] / ours[0]:.1f}x ours"
                 peers = [(stat(runs.get((e, m, w, b, t), [])), e, m) for e, m in PEERS]
                 best = min(((p[0], e, m) for p, e, m in peers if p), default=None)
                 if best and best[1] != "onnxruntime":

@@ -23,6 +23,8 @@
 #            report in a temporary directory, docs/ untouched)
 #   env: ROUNDS=5 MIN_TIME=1 MIN_ITERS=10 WIDTHS="0.5 1.0 1.5 2.0" BATCHES="1 8" THREADS="1 2"
 #        ENGINES="ours torch ort" OUT=docs/benchmarks.md RAW=<dir for the raw JSONL> PROFILE=1
+#        EXTRA_KERNELS="generic" (also time ours fused with each of these kernel sets, e.g. the
+#        pure-Go set against the default one, in the same rounds)
 #        PYTHON=<python with torch> PEAK=<FMA GFLOP/s per core for the % of peak column, or auto>
 #        LOCK=/tmp/explorer-bench.lock (every timed command runs under flock on it where
 #        flock(1) exists; macOS has none, and the commands then run unlocked)
@@ -47,6 +49,7 @@ WIDTHS="${WIDTHS:-0.5 1.0 1.5 2.0}"
 BATCHES="${BATCHES:-1 8}"
 THREADS="${THREADS:-1 2}"
 ENGINES="${ENGINES:-ours torch ort}"
+EXTRA_KERNELS="${EXTRA_KERNELS:-}"
 LOCK="${LOCK:-/tmp/explorer-bench.lock}"
 RAW="${RAW:-$(mktemp -d /tmp/explorer-bench.XXXXXX)}"
 mkdir -p "$RAW"
@@ -153,6 +156,13 @@ for r in $(seq 1 "$ROUNDS"); do
               py -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' |
               tag "{\"round\": $r, \"engine\": \"ours\", \"width\": \"$w\", \"batch\": $b, \"threads\": $t, \"mode\": \"$mode\"}" >>"$raw"
           done
+          for k in $EXTRA_KERNELS; do
+            log "round $r/$ROUNDS: ours $w batch $b threads $t fused, kernels $k"
+            runlocked "$bin" run --preset "shufflenetv2-$w" --batch "$b" --threads "$t" --mode fused --kernels "$k" \
+              --warmup 2 --min-iters "$MIN_ITERS" --min-time "${MIN_TIME}s" --format json --history off |
+              py -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' |
+              tag "{\"round\": $r, \"engine\": \"ours\", \"width\": \"$w\", \"batch\": $b, \"threads\": $t, \"mode\": \"fused:$k\"}" >>"$raw"
+          done
         done
       done
     fi
@@ -185,7 +195,7 @@ if has ours && [[ "${PROFILE:-1}" == 1 ]]; then
   done
 fi
 
-cmd="ROUNDS=$ROUNDS MIN_TIME=$MIN_TIME MIN_ITERS=$MIN_ITERS WIDTHS=\"$WIDTHS\" BATCHES=\"$BATCHES\" THREADS=\"$THREADS\" ENGINES=\"$ENGINES\" scripts/bench/compare.sh"
+cmd="ROUNDS=$ROUNDS MIN_TIME=$MIN_TIME MIN_ITERS=$MIN_ITERS WIDTHS=\"$WIDTHS\" BATCHES=\"$BATCHES\" THREADS=\"$THREADS\" ENGINES=\"$ENGINES\"${EXTRA_KERNELS:+ EXTRA_KERNELS=\"$EXTRA_KERNELS\"} scripts/bench/compare.sh"
 commit="?"
 if git rev-parse --short HEAD >/dev/null 2>&1; then
   commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' || echo '+dirty')"
