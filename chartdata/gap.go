@@ -23,28 +23,41 @@ import (
 // median latency. Build points with [PointFromRow] (sweep files) or
 // [PointFromResult] (the history file, a run of the interactive explorer).
 type Point struct {
-	Label  string // short design label for a chart, see [DesignLabel]
-	Design string // arch.Spec.String(): identifies the design
-	Preset string // the preset it came from, if any
-	Family arch.Family
+	Label  string      `json:"label"`            // short design label for a chart, see [DesignLabel]
+	Design string      `json:"design"`           // arch.Spec.String(): identifies the design
+	Preset string      `json:"preset,omitempty"` // the preset it came from, if any
+	Family arch.Family `json:"family"`
+	// Key identifies the design in a sweep grid (sweep.Design.Key); empty
+	// for points that did not come from a sweep.
+	Key string `json:"key,omitempty"`
 	// Host is the machine's key (calib.HostKey), HostName its readable
 	// name (calib.HostName).
-	Host, HostName string
-	Backend        string // "native", "cudnn"
-	Mode           string // "eager", "fused"
-	Threads        int
-	MAdds          int64 // per batch, graph as written
-	MAC            int64 // elements per batch, graph as written
+	Host     string `json:"host"`
+	HostName string `json:"host_name"`
+	Backend  string `json:"backend"` // "native", "cudnn"
+	Mode     string `json:"mode"`    // "eager", "fused"
+	Threads  int    `json:"threads"`
+	MAdds    int64  `json:"madds"` // per batch, graph as written
+	MAC      int64  `json:"mac"`   // elements per batch, graph as written
+	// MACFused is the MAC of the fused plan and Params the parameter count;
+	// 0 when the source did not record them (history lines).
+	MACFused int64 `json:"mac_fused,omitempty"`
+	Params   int64 `json:"params,omitempty"`
 	// RooflineMS is the roofline estimate of the latency (sweep rows
 	// measured with a calibration), 0 when unknown.
-	RooflineMS float64
-	LatencyMS  float64
-	Time       time.Time // when it was measured
+	RooflineMS float64 `json:"roofline_ms,omitempty"`
+	// LatencyMS is the median latency per batch; P10MS and P90MS its
+	// spread, and ImagesPerS the throughput (0 when unknown).
+	LatencyMS  float64   `json:"latency_ms"`
+	P10MS      float64   `json:"p10_ms,omitempty"`
+	P90MS      float64   `json:"p90_ms,omitempty"`
+	ImagesPerS float64   `json:"images_per_s,omitempty"`
+	Time       time.Time `json:"time"` // when it was measured
 	// Session marks a point measured by this process (set by the caller:
 	// the history file cannot tell).
-	Session bool
+	Session bool `json:"session,omitempty"`
 	// Current marks the design now selected in the explorer (ringed).
-	Current bool
+	Current bool `json:"current,omitempty"`
 }
 
 // FLOPs is 2 x MAdds.
@@ -78,8 +91,9 @@ func (p Point) Value(m plots.Metric) float64 {
 func PointFromRow(r sweep.Row) Point {
 	s := r.Spec.Normalize()
 	return Point{Label: DesignLabel(s), Design: s.String(), Preset: r.Preset, Family: s.Family,
-		Host: r.Host, HostName: r.HostName, Backend: r.Backend, Mode: r.Mode, Threads: r.Threads,
-		MAdds: r.MAdds, MAC: r.MAC, RooflineMS: r.RooflineMS, LatencyMS: r.LatencyMS.Median, Time: r.Time}
+		Key: r.Key, Host: r.Host, HostName: r.HostName, Backend: r.Backend, Mode: r.Mode, Threads: r.Threads,
+		MAdds: r.MAdds, MAC: r.MAC, MACFused: r.MACFused, Params: r.Params, RooflineMS: r.RooflineMS,
+		LatencyMS: r.LatencyMS.Median, P10MS: r.LatencyMS.P10, P90MS: r.LatencyMS.P90, ImagesPerS: r.ThroughputIPS, Time: r.Time}
 }
 
 // PointFromResult is the point of a measured result (a history line); it
@@ -95,7 +109,8 @@ func PointFromResult(res runner.Result) (Point, error) {
 	return Point{Label: DesignLabel(s), Design: s.String(), Preset: res.Preset, Family: s.Family,
 		Host: calib.HostKey(res.Fingerprint), HostName: calib.HostName(res.Fingerprint),
 		Backend: res.Backend, Mode: string(res.Mode), Threads: max(res.Fingerprint.Threads, 1),
-		MAdds: t.MultAdds, MAC: t.MemAccess, LatencyMS: res.LatencyMS.Median, Time: res.Time}, nil
+		MAdds: t.MultAdds, MAC: t.MemAccess, Params: t.Params, LatencyMS: res.LatencyMS.Median,
+		P10MS: res.LatencyMS.P10, P90MS: res.LatencyMS.P90, ImagesPerS: res.ThroughputIPS, Time: res.Time}, nil
 }
 
 // DesignLabel is a short label of a design for a chart: the knobs that

@@ -15,7 +15,6 @@ package export
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,7 +22,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/shufflelab/explorer/arch"
@@ -39,24 +37,9 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// Version is the version of the points.json format.
-const Version = 1
-
-// Point is one measured design of the session.
-type Point struct {
-	Label     string  `json:"label"`
-	Family    string  `json:"family"` // arch family, e.g. "shufflenetv2"
-	Design    string  `json:"design"` // arch.Spec.String() of the design
-	MAdds     int64   `json:"madds"`  // analytic MAdds (as written)
-	MAC       int64   `json:"mac"`    // analytic MAC in elements (as written)
-	LatencyMS float64 `json:"latency_ms"`
-	Run       string  `json:"run"` // backend/mode/threads, e.g. "native/fused/1t"
-	// History marks a point loaded from the history file rather than
-	// measured in this session.
-	History bool `json:"history,omitempty"`
-	// Current marks the design selected when the session was exported.
-	Current bool `json:"current,omitempty"`
-}
+// Version is the version of the points.json format (2: the points are
+// chartdata.Point, with host, configuration and spread).
+const Version = 2
 
 // Design is the current design and how its cost report is shown.
 type Design struct {
@@ -79,8 +62,10 @@ type Measured struct {
 type Session struct {
 	// Host describes the machine in points.json; its first " · "-separated
 	// part (the CPU) names it in chart titles.
-	Host   string
-	Points []Point
+	Host string
+	// Points are the measured designs: this session's and the history's
+	// (Session false), the current design marked Current.
+	Points []chartdata.Point
 	Design Design
 	// Measured is the current design's latest measurement; nil when it has
 	// not been measured (the decomposition then shows MAdds and MAC only).
@@ -121,13 +106,18 @@ func Write(dir string, s Session) (Result, error) {
 
 	// Gap scatters of the session's points: whole networks, and the
 	// guideline micro-networks on their own charts.
-	pts := measured(s.Points)
+	var pts []chartdata.Point
+	for _, p := range s.Points {
+		if p.Measured() {
+			pts = append(pts, p)
+		}
+	}
 	if len(pts) == 0 {
 		w.note("no gap chart: nothing measured")
 	}
 	host, _, _ := strings.Cut(s.Host, " · ")
 	for _, scope := range []chartdata.Scope{chartdata.WholeNetworks, chartdata.MicroNetworks} {
-		sel := chartdata.Select(gapPoints(pts, host), chartdata.Filter{Scope: scope})
+		sel := chartdata.Select(pts, chartdata.Filter{Scope: scope})
 		if len(sel) == 0 {
 			continue
 		}
@@ -161,7 +151,7 @@ func Write(dir string, s Session) (Result, error) {
 	}
 
 	w.data("points.json", func(b io.Writer) error { return pointsJSON(b, s) })
-	w.data("points.csv", func(b io.Writer) error { return pointsCSV(b, s.Points) })
+	w.data("points.csv", func(b io.Writer) error { return chartdata.WritePointsCSV(b, s.Points) })
 	return w.res, errors.Join(w.errs...)
 }
 
@@ -299,66 +289,26 @@ func designTitle(s Session) string {
 
 // measured keeps the points a log-log gap chart can show: positive latency,
 // MAdds and MAC, and a name.
-func measured(points []Point) []Point {
-	var out []Point
-	for _, p := range points {
-		if p.LatencyMS > 0 && !math.IsInf(p.LatencyMS, 1) && p.MAdds > 0 && p.MAC > 0 && (p.Label != "" || p.Design != "") {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// gapPoints converts the session's points for chartdata's gap charts; a
-// point's Run ("native/fused/1t") gives its configuration, so points of
-// several configurations are drawn as one series each.
-func gapPoints(points []Point, host string) []chartdata.Point {
-	out := make([]chartdata.Point, 0, len(points))
-	for _, p := range points {
-		label := p.Label
-		if label == "" {
-			label = p.Design
-		}
-		backend, rest, _ := strings.Cut(p.Run, "/")
-		mode, threads, _ := strings.Cut(rest, "/")
-		n, _ := strconv.Atoi(strings.TrimSuffix(threads, "t"))
-		out = append(out, chartdata.Point{Label: label, Design: p.Design, Family: arch.Family(p.Family), Host: host, HostName: host,
-			Backend: backend, Mode: mode, Threads: n, MAdds: p.MAdds, MAC: p.MAC, LatencyMS: p.LatencyMS, Current: p.Current,
-			Session: !p.History})
-	}
-	return out
-}
-
 // pointsDoc is the points.json format.
 type pointsDoc struct {
-	Version int     `json:"version"`
-	Host    string  `json:"host,omitempty"`
-	Points  []Point `json:"points"`
+	Version int               `json:"version"`
+	Host    string            `json:"host,omitempty"`
+	Points  []chartdata.Point `json:"points"`
 }
 
 // pointsJSON writes points.json; a latency JSON cannot hold (NaN, Inf) is
 // written as 0, "not measured".
 func pointsJSON(w io.Writer, s Session) error {
-	pts := make([]Point, len(s.Points))
+	pts := make([]chartdata.Point, len(s.Points))
 	for i, p := range s.Points {
-		if math.IsNaN(p.LatencyMS) || math.IsInf(p.LatencyMS, 0) {
-			p.LatencyMS = 0
+		for _, v := range []*float64{&p.LatencyMS, &p.P10MS, &p.P90MS, &p.ImagesPerS, &p.RooflineMS} {
+			if math.IsNaN(*v) || math.IsInf(*v, 0) {
+				*v = 0
+			}
 		}
 		pts[i] = p
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(pointsDoc{Version: Version, Host: s.Host, Points: pts})
-}
-
-func pointsCSV(w io.Writer, points []Point) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"label", "family", "design", "madds", "flops", "mac", "latency_ms", "run", "history", "current"})
-	for _, p := range points {
-		cw.Write([]string{p.Label, p.Family, p.Design, strconv.FormatInt(p.MAdds, 10), strconv.FormatInt(2*p.MAdds, 10),
-			strconv.FormatInt(p.MAC, 10), strconv.FormatFloat(p.LatencyMS, 'g', 6, 64), p.Run,
-			strconv.FormatBool(p.History), strconv.FormatBool(p.Current)})
-	}
-	cw.Flush()
-	return cw.Error()
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/plots"
@@ -26,10 +27,13 @@ import (
 var (
 	snv2 = arch.Spec{Family: arch.ShuffleNetV2, Width: 1}
 
-	testPoints = []Point{
-		{Label: "shufflenetv2-1.0", Family: "shufflenetv2", Design: "shufflenetv2 1x", MAdds: 146_000_000, MAC: 20_000_000, LatencyMS: 12, Run: "native/fused/1t", Current: true},
-		{Label: "mobilenetv2-1.0", Family: "mobilenetv2", Design: "mobilenetv2 1x", MAdds: 300_000_000, MAC: 26_000_000, LatencyMS: 21, Run: "native/fused/1t", History: true},
-		{Label: "shufflenetv1-1.0-g3", Family: "shufflenetv1", Design: "shufflenetv1 1x g=3", MAdds: 137_000_000, MAC: 15_000_000, LatencyMS: 9, Run: "native/eager/2t"},
+	testPoints = []chartdata.Point{
+		{Label: "shufflenetv2-1.0", Family: "shufflenetv2", Design: "shufflenetv2 1x", Host: "h1", HostName: "Test CPU", Backend: "native", Mode: "fused", Threads: 1,
+			MAdds: 146_000_000, MAC: 20_000_000, LatencyMS: 12, P10MS: 11.5, P90MS: 13, Session: true, Current: true},
+		{Label: "mobilenetv2-1.0", Family: "mobilenetv2", Design: "mobilenetv2 1x", Host: "h1", HostName: "Test CPU", Backend: "native", Mode: "fused", Threads: 1,
+			MAdds: 300_000_000, MAC: 26_000_000, LatencyMS: 21},
+		{Label: "shufflenetv1-1.0-g3", Family: "shufflenetv1", Design: "shufflenetv1 1x g=3", Host: "h1", HostName: "Test CPU", Backend: "native", Mode: "eager", Threads: 2,
+			MAdds: 137_000_000, MAC: 15_000_000, LatencyMS: 9, Session: true},
 	}
 	testCeiling = calib.Ceiling{Threads: 1, PeakGFLOPS: 100, L2GBps: 100, DRAMGBps: 30}
 	testGuide   = plots.GuidelineData{Name: "G1 x1", Title: "equal channel width minimises MAC", LocalName: "this CPU",
@@ -71,7 +75,7 @@ func TestWrite(t *testing.T) {
 	noCeiling := full
 	noCeiling.Ceiling = nil
 	noPoints := noRun
-	noPoints.Points = []Point{{Label: "bad", Family: "shufflenetv2", MAdds: 1, MAC: 1, LatencyMS: math.NaN()}}
+	noPoints.Points = []chartdata.Point{{Label: "bad", Family: "shufflenetv2", MAdds: 1, MAC: 1, LatencyMS: math.NaN()}}
 
 	gaps := []string{"gap-flops.png", "gap-flops.svg", "gap-mac.png", "gap-mac.svg"}
 	data := []string{"cost.json", "cost.csv", "points.json", "points.csv"}
@@ -160,9 +164,9 @@ func TestWriteData(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pd struct {
-		Version int     `json:"version"`
-		Host    string  `json:"host"`
-		Points  []Point `json:"points"`
+		Version int               `json:"version"`
+		Host    string            `json:"host"`
+		Points  []chartdata.Point `json:"points"`
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "points.json"))
 	if err := json.Unmarshal(b, &pd); err != nil {
@@ -177,7 +181,10 @@ func TestWriteData(t *testing.T) {
 	if err != nil || len(recs) != len(testPoints)+1 {
 		t.Fatalf("points.csv: %d records (%v), want header + %d", len(recs), err, len(testPoints))
 	}
-	if recs[1][0] != testPoints[0].Label || recs[1][4] != "292000000" { // FLOPs = 2 x 146M MAdds
+	if !slices.Equal(recs[0], chartdata.PointsCSVHeader) {
+		t.Errorf("points.csv header = %v, want chartdata.PointsCSVHeader (the one points format)", recs[0])
+	}
+	if recs[1][0] != testPoints[0].Label || recs[1][10] != "292000000" || recs[1][16] != "11.5" { // FLOPs = 2 x 146M MAdds; p10
 		t.Errorf("points.csv row 1 = %v", recs[1])
 	}
 

@@ -179,8 +179,8 @@ func exportSession(sess *session, e *exploreScreen, g *guideScreen) export.Sessi
 	}
 	cur := d.spec.String()
 	for _, p := range sess.points {
-		s.Points = append(s.Points, export.Point{Label: p.Label, Family: string(p.Family), Design: p.Design,
-			MAdds: p.MAdds, MAC: p.MAC, LatencyMS: p.LatencyMS, Run: p.Config(), History: !p.Session, Current: p.Design == cur})
+		p.Current = p.Design == cur
+		s.Points = append(s.Points, p)
 	}
 	if r := e.current(); r != nil && len(r.m.Steps) > 0 {
 		s.Measured = &export.Measured{Backend: d.backend, Mode: d.mode, Threads: d.threads, Steps: r.m.Steps}

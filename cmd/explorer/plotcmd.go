@@ -324,17 +324,17 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 	return append(files, path), nil
 }
 
+// writePointsCSV writes the rows' points in the one points CSV format
+// (chartdata.WritePointsCSV, the export's too), atomically.
 func writePointsCSV(path string, rows []sweep.Row, opts ...safefile.Option) error {
-	records := [][]string{{"name", "family", "host", "host_name", "backend", "mode", "threads", "madds", "flops", "mac", "mac_fused",
-		"params", "roofline_ms", "median_ms", "p10_ms", "p90_ms", "images_per_s", "key"}}
-	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-	for _, r := range rows {
-		records = append(records, []string{r.Name, r.Family, r.Host, r.HostName, r.Backend, r.Mode, strconv.Itoa(r.Threads),
-			strconv.FormatInt(r.MAdds, 10), strconv.FormatInt(r.FLOPs, 10), strconv.FormatInt(r.MAC, 10), strconv.FormatInt(r.MACFused, 10),
-			strconv.FormatInt(r.Params, 10), g(r.RooflineMS), g(r.LatencyMS.Median), g(r.LatencyMS.P10), g(r.LatencyMS.P90),
-			g(r.ThroughputIPS), r.Key})
+	pts := make([]chartdata.Point, len(rows))
+	for i, r := range rows {
+		pts[i] = chartdata.PointFromRow(r)
 	}
-	return writeCSVFile(path, "plot CSV", records, opts...)
+	if err := safefile.Write(path, func(w io.Writer) error { return chartdata.WritePointsCSV(w, pts) }, opts...); err != nil {
+		return fmt.Errorf("plot CSV: %w", err)
+	}
+	return nil
 }
 
 // writeCSVFile writes records as a CSV file at path, atomically (a

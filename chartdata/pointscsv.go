@@ -1,0 +1,53 @@
+package chartdata
+
+import (
+	"encoding/csv"
+	"io"
+	"math"
+	"strconv"
+)
+
+// PointsCSVHeader is the header of the points CSV that `explorer plot` and
+// the interactive explorer's export both write (one format, [WritePointsCSV]).
+// Counts are per batch; latencies in milliseconds; a 0 in mac_fused, params,
+// roofline_ms, p10_ms, p90_ms or images_per_s means the source did not
+// record it; key is the sweep grid's design key (empty outside a sweep).
+var PointsCSVHeader = []string{"label", "design", "preset", "family", "host", "host_name", "backend", "mode", "threads",
+	"madds", "flops", "mac", "mac_fused", "params", "roofline_ms", "median_ms", "p10_ms", "p90_ms", "images_per_s",
+	"session", "current", "key"}
+
+// WritePointsCSV writes points as CSV under [PointsCSVHeader], one row per
+// point in the order given.
+func WritePointsCSV(w io.Writer, points []Point) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(PointsCSVHeader); err != nil {
+		return err
+	}
+	i := func(v int64) string { return strconv.FormatInt(v, 10) }
+	for _, p := range points {
+		rec := []string{p.Label, p.Design, p.Preset, string(p.Family), p.Host, p.HostName, p.Backend, p.Mode,
+			strconv.Itoa(p.Threads), i(p.MAdds), i(p.FLOPs()), i(p.MAC), i(p.MACFused), i(p.Params),
+			csvFloat(p.RooflineMS), csvFloat(p.LatencyMS), csvFloat(p.P10MS), csvFloat(p.P90MS), csvFloat(p.ImagesPerS),
+			strconv.FormatBool(p.Session), strconv.FormatBool(p.Current), p.Key}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Measured reports whether the point carries what a gap chart needs: a
+// finite positive latency, positive MAdds and MAC, and a label or design.
+func (p Point) Measured() bool {
+	return p.LatencyMS > 0 && !math.IsInf(p.LatencyMS, 1) && p.MAdds > 0 && p.MAC > 0 && (p.Label != "" || p.Design != "")
+}
+
+// csvFloat formats a float with 6 significant digits; NaN and Inf (not
+// measured) are written as 0, like the other unknowns.
+func csvFloat(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		v = 0
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
+}
