@@ -18,13 +18,14 @@ import (
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost/costfmt"
+	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/guideline"
 )
 
-const guidelinesSynopsis = "guidelines [--exp G1|G2|G3|G4|T8|all] [--platform arm|gpu] [--scales 1,2,4] [--out DIR] [--format png|svg|pdf]\n" +
+const guidelinesSynopsis = "guidelines [--exp G1|G2|G3|G4|T8|all] [--platform arm|gpu] [--scales 1,2,4] [--out DIR [--force]] [--format png|svg|pdf]\n" +
 	"                           [--mode eager|fused] [--threads N] [--batch N] [--cuda-graph] [--min-time D] [--max-time D] ..."
 
 // guidelinesDeps are what `explorer guidelines` takes from the machine.
@@ -62,6 +63,7 @@ func guidelinesCmd(args []string, stdout, stderr io.Writer) error {
 type guidelinesConfig struct {
 	tables []guideline.Table
 	out    string
+	force  bool // replace symbolic links at the output files
 	format string
 	mode   runner.Mode
 	mf     *measureFlags
@@ -76,6 +78,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	scales := fs.String("scales", "", "channel scales of Tables 1-4, a subset of 1,2,4 (default all)")
 	out := fs.String("out", "guidelines", "directory for the charts and CSV files ('' = none)")
 	format := fs.String("format", "png", "chart format: png|svg|pdf")
+	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
 	rounds := fs.Int("rounds", guideline.DefaultRounds, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
 	batch := fs.Int("batch", 1, fmt.Sprintf("batch size of every design, 1..%d (the paper's GPU speeds are at batch 8)", arch.MaxBatch))
 	b := guideline.DefaultBudget()
@@ -116,7 +119,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if *batch < 1 || *batch > arch.MaxBatch {
 		return nil, usagef("invalid --batch %d (valid: 1..%d)", *batch, arch.MaxBatch)
 	}
-	c := &guidelinesConfig{out: *out, format: *format, mode: mode, mf: mf, rounds: *rounds}
+	c := &guidelinesConfig{out: *out, force: *force, format: *format, mode: mode, mf: mf, rounds: *rounds}
 	for _, x := range xs {
 		t, err := guideline.FromExperiment(x, p, sc)
 		if err != nil {
@@ -188,7 +191,7 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			return err
 		}
 		if c.out != "" {
-			files, err := saveGuidelineOutputs(*t, c.out, c.format)
+			files, err := saveGuidelineOutputs(*t, c.out, c.format, safefile.Force(c.force))
 			if err != nil {
 				return err
 			}
@@ -352,7 +355,9 @@ func wrap(s string, width int, indent string) string {
 }
 
 // saveGuidelineOutputs writes one chart per scale and a CSV of the table.
-func saveGuidelineOutputs(t guideline.Table, dir, format string) ([]string, error) {
+// saveGuidelineOutputs writes a table's charts and CSV into dir, atomically;
+// opts may allow replacing symbolic links there.
+func saveGuidelineOutputs(t guideline.Table, dir, format string, opts ...safefile.Option) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("guidelines: %w", err)
 	}
@@ -368,13 +373,13 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string) ([]string, erro
 			name = fmt.Sprintf("%s.%s", strings.ToLower(t.ID), format)
 		}
 		path := filepath.Join(dir, name)
-		if err := plots.Save(p, plots.GuidelineWidth, plots.GuidelineHeight, path); err != nil {
+		if err := plots.Save(p, plots.GuidelineWidth, plots.GuidelineHeight, path, opts...); err != nil {
 			return files, err
 		}
 		files = append(files, path)
 	}
 	path := filepath.Join(dir, strings.ToLower(t.ID)+".csv")
-	if err := writeGuidelineCSV(path, t); err != nil {
+	if err := writeGuidelineCSV(path, t, opts...); err != nil {
 		return files, err
 	}
 	return append(files, path), nil
@@ -382,7 +387,7 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string) ([]string, erro
 
 // writeGuidelineCSV writes every number of a table: one record per row,
 // scale and mode, with every round's median latency.
-func writeGuidelineCSV(path string, t guideline.Table) error {
+func writeGuidelineCSV(path string, t guideline.Table, opts ...safefile.Option) error {
 	records := [][]string{{"experiment", "row", "scale", "mode", "design", "madds", "mac", "mac_fused", "local_ms", "rounds_ms",
 		"local_images_per_s", "paper_gpu_batches_per_s", "paper_arm_images_per_s"}}
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
@@ -399,5 +404,5 @@ func writeGuidelineCSV(path string, t guideline.Table) error {
 			}
 		}
 	}
-	return writeCSVFile(path, "guidelines CSV", records)
+	return writeCSVFile(path, "guidelines CSV", records, opts...)
 }

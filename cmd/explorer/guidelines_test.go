@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -127,5 +128,41 @@ func TestWrap(t *testing.T) {
 		if got := wrap(tc.in, tc.width, tc.indent); got != tc.want {
 			t.Errorf("wrap(%q, %d, %q) = %q, want %q", tc.in, tc.width, tc.indent, got, tc.want)
 		}
+	}
+}
+
+// TestGuidelinesSymlinkNeedsForce: a symbolic link at an output file is
+// refused and its target left alone; --force replaces the link, not the
+// target (issue 15: every written file refuses links unless forced).
+func TestGuidelinesSymlinkNeedsForce(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim.txt")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "g1.csv")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	d := guidelinesDeps{measure: func(*measureFlags) (guideline.MeasureFunc, error) { return fakeGuidelineMeasure, nil }}
+	args := []string{"--exp", "G1", "--scales", "1", "--rounds", "1", "--out", dir}
+	err := guidelinesWith(context.Background(), args, io.Discard, io.Discard, d)
+	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("link at g1.csv: error %v, want a refusal naming the symbolic link", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep" {
+		t.Fatalf("link target changed to %q", b)
+	}
+	if err := guidelinesWith(context.Background(), append(args, "--force"), io.Discard, io.Discard, d); err != nil {
+		t.Fatalf("--force: %v", err)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink != 0 {
+		t.Errorf("--force left %v (%v), want a regular file in place of the link", st.Mode(), err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep" {
+		t.Errorf("--force wrote through the link: target now %q", b)
 	}
 }
