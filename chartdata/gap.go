@@ -71,8 +71,8 @@ func (p Point) Micro() bool { return p.Family.IsGuideline() }
 // Config is the run configuration in words: "native/fused/1t".
 func (p Point) Config() string { return fmt.Sprintf("%s/%s/%dt", p.Backend, p.Mode, p.Threads) }
 
-// Value is the point's value of metric m: MAdds, FLOPs, MAC or the
-// roofline estimate (0 for params, which a point does not carry).
+// Value is the point's value of metric m: MAdds, FLOPs, MAC, params or
+// the roofline estimate (0 where the source did not record it).
 func (p Point) Value(m plots.Metric) float64 {
 	switch m {
 	case plots.MetricMAdds:
@@ -81,6 +81,8 @@ func (p Point) Value(m plots.Metric) float64 {
 		return float64(p.FLOPs())
 	case plots.MetricMAC:
 		return float64(p.MAC)
+	case plots.MetricParams:
+		return float64(p.Params)
 	case plots.MetricRoofline:
 		return p.RooflineMS
 	}

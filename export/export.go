@@ -116,23 +116,17 @@ func Write(dir string, s Session) (Result, error) {
 		w.note("no gap chart: nothing measured")
 	}
 	host, _, _ := strings.Cut(s.Host, " · ")
-	for _, scope := range []chartdata.Scope{chartdata.WholeNetworks, chartdata.MicroNetworks} {
-		sel := chartdata.Select(pts, chartdata.Filter{Scope: scope})
-		if len(sel) == 0 {
-			continue
-		}
-		prefix := "gap-"
-		if scope == chartdata.MicroNetworks {
-			prefix = "gap-micro-"
-		}
-		for _, g := range []struct {
-			name   string
-			metric plots.Metric
-		}{{"flops", plots.MetricFLOPs}, {"mac", plots.MetricMAC}} {
-			gp, o := chartdata.GapChart(sel, g.metric, host+" · "+scope.String())
-			p, err := plots.Gap(gp, o)
-			w.chart(prefix+g.name+".png", p, err, gapWidth, gapHeight)
-			w.chart(prefix+g.name+".svg", p, err, gapWidth, gapHeight)
+	for _, set := range chartdata.GapSets(pts, host, "", plots.MetricFLOPs, plots.MetricMAC) {
+		for _, c := range set.Charts {
+			if note := c.Note(); note != "" {
+				w.note(note)
+			}
+			if c.Points == nil {
+				continue
+			}
+			p, err := plots.Gap(c.Points, c.Options)
+			w.chart(c.Name+".png", p, err, gapWidth, gapHeight)
+			w.chart(c.Name+".svg", p, err, gapWidth, gapHeight)
 		}
 	}
 
@@ -287,8 +281,6 @@ func designTitle(s Session) string {
 	return name
 }
 
-// measured keeps the points a log-log gap chart can show: positive latency,
-// MAdds and MAC, and a name.
 // pointsDoc is the points.json format.
 type pointsDoc struct {
 	Version int               `json:"version"`

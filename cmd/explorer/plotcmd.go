@@ -176,45 +176,25 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		for k, r := range g.Rows {
 			pts[k] = chartdata.PointFromRow(r)
 		}
-		for _, scope := range []chartdata.Scope{chartdata.WholeNetworks, chartdata.MicroNetworks} {
-			sel := chartdata.Select(pts, chartdata.Filter{Scope: scope})
-			if len(sel) == 0 {
-				continue
+		for _, set := range chartdata.GapSets(pts, g.Label, suffix, plots.MetricFLOPs, plots.MetricMAC, plots.MetricRoofline) {
+			if set.N >= 2 {
+				fmt.Fprintf(stdout, "%s, %s: %s\n", g.Label, set.Scope, set.Words)
 			}
-			prefix := "gap-"
-			if scope == chartdata.MicroNetworks {
-				prefix = "gap-micro-"
-			}
-			if len(sel) >= 2 {
-				fmt.Fprintf(stdout, "%s, %s: %s\n", g.Label, scope, chartdata.AnalyzeGap(sel, plots.MetricFLOPs).Words())
-			}
-			for _, m := range []struct {
-				metric plots.Metric
-				name   string
-			}{{plots.MetricFLOPs, "flops"}, {plots.MetricMAC, "mac"}, {plots.MetricRoofline, "roofline"}} {
-				var keep []chartdata.Point
-				for _, p := range sel {
-					if p.Value(m.metric) > 0 {
-						keep = append(keep, p)
-					}
+			for _, c := range set.Charts {
+				if note := c.Note(); note != "" {
+					fmt.Fprintf(stderr, "explorer: plot: %s\n", note)
 				}
-				name := prefix + m.name + suffix
-				if len(keep) == 0 {
-					fmt.Fprintf(stderr, "explorer: plot: %s not drawn: none of its %d row(s) has a %s value\n", name, len(sel), m.metric)
+				if c.Points == nil {
 					continue
 				}
-				if missing := len(sel) - len(keep); missing > 0 {
-					fmt.Fprintf(stderr, "explorer: plot: %s leaves out %d row(s) without a %s value\n", name, missing, m.metric)
-				}
-				gp, o := chartdata.GapChart(keep, m.metric, g.Label+" · "+scope.String())
-				p, err := plots.Gap(gp, o)
+				p, err := plots.Gap(c.Points, c.Options)
 				if err != nil {
 					return files, fmt.Errorf("plot: %w", err)
 				}
-				if err := plots.Save(p, 9*vg.Inch, 6*vg.Inch, out(name), opts...); err != nil {
+				if err := plots.Save(p, 9*vg.Inch, 6*vg.Inch, out(c.Name), opts...); err != nil {
 					return files, fmt.Errorf("plot: %w", err)
 				}
-				files = append(files, out(name))
+				files = append(files, out(c.Name))
 			}
 		}
 	}

@@ -1,0 +1,67 @@
+package chartdata
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/plots"
+)
+
+// TestGapSets: the charts `explorer plot` and the export draw, per scope
+// and metric, with the points that lack a metric left out and said so.
+func TestGapSets(t *testing.T) {
+	a, b, c := pt("0.5x", 41e6, 2e6, 4), pt("1.0x", 146e6, 5e6, 10), pt("1.5x", 299e6, 8e6, 15)
+	a.RooflineMS, b.RooflineMS = 3, 8 // c has no roofline estimate
+	micro := pt("g1", 64e6, 6e6, 1.4)
+	micro.Family, micro.Design = arch.GuideG1, "g1 c1=32 c2=32"
+	noParams := []Point{a, b, c}
+
+	for _, tc := range []struct {
+		name    string
+		points  []Point
+		suffix  string
+		metrics []plots.Metric
+		// want: per chart "name points missing", in order
+		want  []string
+		notes []string
+	}{
+		{"whole and micro", []Point{a, b, c, micro}, "", []plots.Metric{plots.MetricFLOPs, plots.MetricMAC, plots.MetricRoofline},
+			[]string{"gap-flops 3 0", "gap-mac 3 0", "gap-roofline 2 1", "gap-micro-flops 1 0", "gap-micro-mac 1 0", "gap-micro-roofline 0 1"},
+			[]string{"gap-roofline leaves out 1 point(s) without a roofline estimate value",
+				"gap-micro-roofline not drawn: none of its 1 point(s) has a roofline estimate value"}},
+		{"suffix, whole networks only", []Point{a, b}, "-2", []plots.Metric{plots.MetricMAC},
+			[]string{"gap-mac-2 2 0"}, nil},
+		{"no params recorded", noParams, "", []plots.Metric{plots.MetricParams},
+			[]string{"gap-params 0 3"}, []string{"gap-params not drawn: none of its 3 point(s) has a params value"}},
+		{"nothing measured", []Point{pt("x", 1, 1, 0)}, "", []plots.Metric{plots.MetricFLOPs}, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got, notes []string
+			for _, set := range GapSets(tc.points, "CPU one", tc.suffix, tc.metrics...) {
+				for _, f := range set.Charts {
+					got = append(got, strings.Join([]string{f.Name, strconv.Itoa(len(f.Points)), strconv.Itoa(f.Missing)}, " "))
+					if n := f.Note(); n != "" {
+						notes = append(notes, n)
+					}
+					if f.Points != nil && !strings.HasPrefix(f.Options.Subtitle, "CPU one · "+set.Scope.String()) {
+						t.Errorf("%s subtitle %q", f.Name, f.Options.Subtitle)
+					}
+				}
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("charts:\n got %q\nwant %q", got, tc.want)
+			}
+			if strings.Join(notes, "|") != strings.Join(tc.notes, "|") {
+				t.Errorf("notes:\n got %q\nwant %q", notes, tc.notes)
+			}
+		})
+	}
+
+	// The scope's words are the gap analysis of every point in the scope.
+	sets := GapSets([]Point{a, b, c}, "CPU one", "", plots.MetricFLOPs)
+	if len(sets) != 1 || sets[0].N != 3 || sets[0].Words != AnalyzeGap([]Point{a, b, c}, plots.MetricFLOPs).Words() {
+		t.Errorf("words: %+v", sets)
+	}
+}
