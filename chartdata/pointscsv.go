@@ -12,15 +12,18 @@ import (
 // Counts are per batch; latencies in milliseconds; a 0 in mac_fused, params,
 // roofline_ms, p10_ms, p90_ms or images_per_s means the source did not
 // record it; key is the sweep grid's design key (empty outside a sweep).
-var PointsCSVHeader = []string{"label", "design", "preset", "family", "host", "host_name", "backend", "mode", "threads",
-	"madds", "flops", "mac", "mac_fused", "params", "roofline_ms", "median_ms", "p10_ms", "p90_ms", "images_per_s",
-	"session", "current", "key"}
+// Each call returns a new slice.
+func PointsCSVHeader() []string {
+	return []string{"label", "design", "preset", "family", "host", "host_name", "backend", "mode", "threads",
+		"madds", "flops", "mac", "mac_fused", "params", "roofline_ms", "median_ms", "p10_ms", "p90_ms", "images_per_s",
+		"session", "current", "key"}
+}
 
 // WritePointsCSV writes points as CSV under [PointsCSVHeader], one row per
 // point in the order given.
 func WritePointsCSV(w io.Writer, points []Point) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(PointsCSVHeader); err != nil {
+	if err := cw.Write(PointsCSVHeader()); err != nil {
 		return err
 	}
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }

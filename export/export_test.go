@@ -181,7 +181,7 @@ func TestWriteData(t *testing.T) {
 	if err != nil || len(recs) != len(testPoints)+1 {
 		t.Fatalf("points.csv: %d records (%v), want header + %d", len(recs), err, len(testPoints))
 	}
-	if !slices.Equal(recs[0], chartdata.PointsCSVHeader) {
+	if !slices.Equal(recs[0], chartdata.PointsCSVHeader()) {
 		t.Errorf("points.csv header = %v, want chartdata.PointsCSVHeader (the one points format)", recs[0])
 	}
 	if recs[1][0] != testPoints[0].Label || recs[1][10] != "292000000" || recs[1][16] != "11.5" { // FLOPs = 2 x 146M MAdds; p10
