@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/guideline"
@@ -90,6 +89,19 @@ func (g *guideScreen) key() tableKey { return tableKey{g.sel, g.platform, g.scal
 // table is the chosen table.
 func (g *guideScreen) table() guideline.Table { return g.tables[g.key()] }
 
+// planned is the chosen table as a run would measure it now: in the modes
+// guideline.ModesFor picks for the explorer's mode (G4: eager and fused),
+// with the explorer's backend and threads. A measured table is returned
+// as it was measured.
+func (g *guideScreen) planned() guideline.Table {
+	t := g.table()
+	if d := g.sess.design; d != nil && !g.measured[g.key()] {
+		t.Modes = guideline.ModesFor(t.ID, d.mode, false)
+		t.Backend, t.Threads = d.backend, d.threads
+	}
+	return t
+}
+
 func (g *guideScreen) SetSize(w, h int) { g.w, g.h = w, h }
 
 func (g *guideScreen) Capturing() bool { return false }
@@ -155,10 +167,8 @@ func (g *guideScreen) run() tea.Cmd {
 		return failure(errors.New("no measurer: runs are not available in this build"))
 	}
 	d := *g.sess.design
-	k, t := g.key(), g.table()
+	k, t := g.key(), g.planned()
 	t.Rows = cloneRows(t.Rows)
-	t.Modes = guideline.ModesFor(t.ID, d.mode, false)
-	t.Backend, t.Threads = d.backend, d.threads
 	label := fmt.Sprintf("%s x%d (%s)", t.ID, t.Scales[0], t.Platform.Sizes())
 	return g.sess.start(scrGuide, "measuring "+label, func(ctx context.Context, progress func(float64)) (any, error) {
 		var fp host.Fingerprint // the machine's, from the measurements
@@ -229,7 +239,7 @@ func (g *guideScreen) measuredTables() []guideline.Table {
 func (g *guideScreen) View() string {
 	st := g.sess.st
 	x := g.exps[g.sel]
-	t := g.table()
+	t := g.planned()
 	var ids, scales []string
 	for _, e := range g.exps {
 		ids = append(ids, e.ID)
@@ -257,7 +267,7 @@ func (g *guideScreen) View() string {
 	case g.sess.job.notes[scrGuide] != "":
 		lines = append(lines, st.err.Render(g.sess.job.notes[scrGuide]))
 	case g.sess.deps.Measurer != nil:
-		lines = append(lines, st.dim.Render(fmt.Sprintf("r runs these networks here (%s, best of %d rounds, as explorer guidelines does)", g.sess.design.runLabel(), guideline.DefaultRounds)))
+		lines = append(lines, wrap(fmt.Sprintf("r runs these networks here (%s, best of %d rounds, as explorer guidelines does)", t.Conditions(), guideline.DefaultRounds), g.w)...)
 	}
 	lines = append(lines, st.dim.Render("rel, GPU, ARM = speed relative to the first row, here and in the paper; ±rnd = spread over rounds"))
 	for _, r := range t.Rows {
@@ -275,65 +285,88 @@ func (g *guideScreen) ShortHelp() []key.Binding {
 
 func (g *guideScreen) FullHelp() [][]key.Binding { return [][]key.Binding{g.ShortHelp()} }
 
-// tableLines are the rows of table t with the columns of `explorer
-// guidelines`: channels, MAdds, MAC (and the fused plan's when it differs),
-// per measured mode the best latency, its spread over rounds and the speed
-// relative to the first row, then the paper's relative speeds.
+// tableLines are the rows of table t in the columns of `explorer
+// guidelines` (guideline.Table.Columns: channels, MAdds, MAC and the fused
+// plan's, per measured mode the best latency, its spread over rounds and
+// the relative speed, then the paper's relative speeds), each column as
+// wide as its widest cell. Before a run one "local ms" column stands for
+// the measurements (the run's progress while it runs). On a narrow
+// terminal the row labels and channels give way first.
 func (g *guideScreen) tableLines(t guideline.Table) []string {
 	st := g.sess.st
-	running := g.sess.job.running(scrGuide)
-	rel := func(v []float64, i int) string {
-		n := guideline.Normalised(v)
-		if n == nil || !(v[i] > 0) {
-			return "-"
-		}
-		return fmt.Sprintf("%.2f", n[i])
-	}
-	modes := t.Modes
+	cols, same := guideline.FactorSame(t.Columns(0))
 	if !g.measured[g.key()] {
-		modes = nil
-	}
-	showFused := false
-	for _, r := range t.Rows {
-		showFused = showFused || r.MACFused[0] != r.MAC[0]
-	}
-	head := fmt.Sprintf("%-8s %-12s %8s %8s", "row", "channels", "MAdds", "MAC")
-	if showFused {
-		head += fmt.Sprintf(" %9s", "fused MAC")
-	}
-	for _, m := range modes {
-		head += fmt.Sprintf(" %9s %5s %5s", string(m)+" ms", "±rnd", "rel")
-	}
-	if len(modes) == 0 {
-		head += fmt.Sprintf(" %9s", "local ms")
-	}
-	head += fmt.Sprintf(" %5s %5s", "GPU", "ARM")
-	lines := []string{st.head.Render(head)}
-	gpu, arm := t.Speeds(guideline.PaperGPU, 0), t.Speeds(guideline.PaperARM, 0)
-	for i, r := range t.Rows {
-		l := fmt.Sprintf("%-8s %-12s %8s %8s", trunc(r.Label, 8), trunc(r.Channels(0), 12), costfmt.Count(r.MAdds[0]), costfmt.Count(r.MAC[0]))
-		if showFused {
-			l += fmt.Sprintf(" %9s", costfmt.Count(r.MACFused[0]))
+		cell := "-"
+		if g.sess.job.running(scrGuide) {
+			cell = fmt.Sprintf("%3.0f%%…", 100*g.sess.job.frac)
 		}
-		for m := range modes {
-			ms, spread := "-", "-"
-			if v := r.BestMS(m, 0); v > 0 {
-				ms = costfmt.Millis(v)
-			}
-			if rs := r.RoundsMS(m, 0); len(rs) > 1 {
-				spread = fmt.Sprintf("%.0f%%", 100*(slices.Max(rs)-slices.Min(rs))/slices.Min(rs))
-			}
-			l += fmt.Sprintf(" %9s %5s %5s", ms, spread, rel(t.ModeSpeeds(m, 0), i))
+		local := guideline.Column{Head: "local ms", Cells: make([]string, len(t.Rows))}
+		for i := range local.Cells {
+			local.Cells[i] = cell
 		}
-		if len(modes) == 0 {
-			ms := "-"
-			if running {
-				ms = fmt.Sprintf("%3.0f%%…", 100*g.sess.job.frac)
+		var kept []guideline.Column
+		for _, c := range cols {
+			if c.Mode == "" {
+				kept = append(kept, c)
 			}
-			l += fmt.Sprintf(" %9s", ms)
 		}
-		l += fmt.Sprintf(" %5s %5s", rel(gpu, i), rel(arm, i))
-		lines = append(lines, l)
+		// The paper's GPU and ARM columns stay last.
+		cols = append(kept[:len(kept)-2:len(kept)-2], local, kept[len(kept)-2], kept[len(kept)-1])
+	}
+	widths := make([]int, len(cols))
+	total := 0
+	for i, c := range cols {
+		widths[i] = lipgloss.Width(c.Head)
+		for _, cell := range c.Cells {
+			widths[i] = max(widths[i], lipgloss.Width(cell))
+		}
+		total += widths[i]
+	}
+	// Two spaces between columns as in the CLI's table, one where that is
+	// too wide; then the text columns (the row label, and the channels
+	// where they differ by row) give way, down to 6 cells.
+	gap := 2
+	if total+gap*(len(cols)-1) > g.w {
+		gap = 1
+	}
+	total += gap * (len(cols) - 1)
+	text := 1
+	if cols[1].Design && cols[1].Head == "channels" {
+		text = 2
+	}
+	for total > g.w {
+		i := 0
+		for k := 1; k < text; k++ {
+			if widths[k] > widths[i] {
+				i = k
+			}
+		}
+		if widths[i] <= 6 {
+			break
+		}
+		widths[i]--
+		total--
+	}
+	line := func(cell func(c guideline.Column) string) string {
+		parts := make([]string, len(cols))
+		for i, c := range cols {
+			s := trunc(cell(c), widths[i])
+			pad := strings.Repeat(" ", widths[i]-lipgloss.Width(s))
+			if i < text { // text columns left-aligned, numbers right-aligned
+				parts[i] = s + pad
+			} else {
+				parts[i] = pad + s
+			}
+		}
+		return strings.Join(parts, strings.Repeat(" ", gap))
+	}
+	var lines []string
+	if len(same) > 0 {
+		lines = append(lines, "in every row: "+strings.Join(same, ", "))
+	}
+	lines = append(lines, st.head.Render(line(func(c guideline.Column) string { return c.Head })))
+	for r := range t.Rows {
+		lines = append(lines, line(func(c guideline.Column) string { return c.Cells[r] }))
 	}
 	return lines
 }

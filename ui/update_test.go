@@ -396,3 +396,49 @@ func TestGuidelineVerdictsAreTheCLIs(t *testing.T) {
 		t.Errorf("view lacks the normalised speed %v", n)
 	}
 }
+
+// TestGuidelineTableIsTheCLIs: the guidelines screen prints the cells of
+// guideline.Table.Columns, the table of `explorer guidelines`, whole where
+// the terminal has room (G4's "ReLU+shortcut" was cut to "ReLU+sh…" at 120
+// columns), and the table never runs past a narrow terminal.
+func TestGuidelineTableIsTheCLIs(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		m := newTestModel(t, fakeMeasurer{}, w, 40)
+		send(t, m, "3", "left", "r") // G4, eager and fused
+		got := m.guide.tables[m.guide.key()]
+		if got.ID != "G4" || len(got.Modes) != 2 {
+			t.Fatalf("measured %s in %v, want G4 in eager and fused", got.ID, got.Modes)
+		}
+		v := view(m)
+		if !strings.Contains(v, "in every row: channels c=32, MAdds 34.12M") {
+			t.Errorf("%d columns: the columns equal in every row are not said once:\n%s", w, v)
+		}
+		cols, _ := guideline.FactorSame(got.Columns(0))
+		var head string
+		for _, l := range strings.Split(v, "\n") {
+			if strings.HasPrefix(l, "row ") {
+				head = strings.TrimRight(l, " ")
+			}
+		}
+		if !strings.HasSuffix(head, "ARM") || !strings.Contains(head, "GPU") || len([]rune(head)) > w {
+			t.Errorf("%d columns: table header cut or too wide: %q", w, head)
+		}
+		if w < 120 {
+			continue
+		}
+		for i, r := range got.Rows {
+			var line string
+			for _, l := range strings.Split(v, "\n") {
+				if strings.HasPrefix(l, r.Label+" ") {
+					line = l
+				}
+			}
+			fields := strings.Join(strings.Fields(line), " ")
+			for _, c := range cols[1:] { // every cell but the label
+				if !strings.Contains(fields, c.Cells[i]) {
+					t.Errorf("%d columns: row %q lacks %s %q: %q", w, r.Label, c.Head, c.Cells[i], line)
+				}
+			}
+		}
+	}
+}

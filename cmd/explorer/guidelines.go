@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/chartdata"
-	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
@@ -230,29 +228,20 @@ func writeGuidelineTable(w io.Writer, t guideline.Table) error {
 		default:
 			fmt.Fprintf(w, "x%d: the paper's x%d column, every channel count times %d\n", k, k, k)
 		}
-		cols := guidelineColumns(t, j)
-		var same []string
-		kept := cols[:0]
-		for _, c := range cols {
-			if c.once && len(t.Rows) > 1 && allEqual(c.cells) {
-				same = append(same, c.head+" "+c.cells[0])
-				continue
-			}
-			kept = append(kept, c)
-		}
+		kept, same := guideline.FactorSame(t.Columns(j))
 		if len(same) > 0 {
 			fmt.Fprintf(w, "in every row: %s\n", strings.Join(same, ", "))
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		line := ""
 		for _, c := range kept {
-			line += c.head + "\t"
+			line += c.Head + "\t"
 		}
 		fmt.Fprintln(tw, line)
 		for i := range t.Rows {
 			line = ""
 			for _, c := range kept {
-				line += c.cells[i] + "\t"
+				line += c.Cells[i] + "\t"
 			}
 			fmt.Fprintln(tw, line)
 		}
@@ -262,77 +251,6 @@ func writeGuidelineTable(w io.Writer, t guideline.Table) error {
 		fmt.Fprintln(w, wrap(verdicts[j].Sentence(), guidelineWidth, "  "))
 	}
 	return nil
-}
-
-// guidelineColumn is one column of a guideline table; once marks a column
-// that may be said once when equal in every row.
-type guidelineColumn struct {
-	head  string
-	cells []string
-	once  bool
-}
-
-// guidelineColumns are the columns of scale column j.
-func guidelineColumns(t guideline.Table, j int) []guidelineColumn {
-	n := len(t.Rows)
-	col := func(head string, once bool, cell func(i int, r guideline.Row) string) guidelineColumn {
-		c := guidelineColumn{head: head, once: once, cells: make([]string, n)}
-		for i, r := range t.Rows {
-			c.cells[i] = cell(i, r)
-		}
-		return c
-	}
-	rel := func(v []float64, i int) string {
-		rn := guideline.Normalised(v)
-		if rn == nil || !(v[i] > 0) {
-			return "-"
-		}
-		return fmt.Sprintf("%.2f", rn[i])
-	}
-	cols := []guidelineColumn{
-		col("row", false, func(_ int, r guideline.Row) string { return r.Label }),
-		col("channels", true, func(_ int, r guideline.Row) string { return r.Channels(j) }),
-		col("MAdds", true, func(_ int, r guideline.Row) string { return costfmt.Count(r.MAdds[j]) }),
-		col("MAC", true, func(_ int, r guideline.Row) string { return costfmt.Count(r.MAC[j]) }),
-	}
-	if slices.Contains(t.Modes, runner.Fused) {
-		fused := col("fused MAC", true, func(_ int, r guideline.Row) string { return costfmt.Count(r.MACFused[j]) })
-		if !slices.Equal(fused.cells, cols[3].cells) {
-			cols = append(cols, fused)
-		}
-	}
-	for m, mode := range t.Modes {
-		speeds := t.ModeSpeeds(m, j)
-		cols = append(cols,
-			col(string(mode)+" ms", false, func(_ int, r guideline.Row) string {
-				if ms := r.BestMS(m, j); ms > 0 {
-					return costfmt.Millis(ms)
-				}
-				return "-"
-			}),
-			col("±rnd", false, func(_ int, r guideline.Row) string {
-				rs := r.RoundsMS(m, j)
-				if len(rs) < 2 {
-					return "-"
-				}
-				return fmt.Sprintf("%.0f%%", 100*(slices.Max(rs)-slices.Min(rs))/slices.Min(rs))
-			}),
-			col("rel", false, func(i int, _ guideline.Row) string { return rel(speeds, i) }))
-	}
-	gpu, arm := t.Speeds(guideline.PaperGPU, j), t.Speeds(guideline.PaperARM, j)
-	cols = append(cols,
-		col("GPU", false, func(i int, _ guideline.Row) string { return rel(gpu, i) }),
-		col("ARM", false, func(i int, _ guideline.Row) string { return rel(arm, i) }))
-	return cols
-}
-
-func allEqual(v []string) bool {
-	for _, x := range v {
-		if x != v[0] {
-			return false
-		}
-	}
-	return true
 }
 
 // wrap breaks s into lines of at most width columns at spaces, every line
