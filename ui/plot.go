@@ -74,12 +74,14 @@ func (a logAxis) ticksAt(steps []float64) []float64 {
 	return out
 }
 
-// tickLabel writes a tick value plainly ("0.5", "20", "1000", "2000").
+// tickLabel writes a tick value plainly, to the two significant digits a
+// tick has ("0.5", "1.5", "20", "150", "1000", "2000").
 func tickLabel(v float64) string {
-	if v >= 1 {
-		return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 2, 64), 64)
+	if err != nil {
+		return strconv.FormatFloat(v, 'g', 2, 64)
 	}
-	return strconv.FormatFloat(v, 'g', 2, 64)
+	return strconv.FormatFloat(r, 'f', -1, 64)
 }
 
 // scatter draws points on log-log axes in a w x h block of plain text:
