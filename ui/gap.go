@@ -138,7 +138,11 @@ func (g *gapScreen) Update(msg tea.Msg) tea.Cmd {
 		for _, n := range choices.Threads {
 			ts = append(ts, strconv.Itoa(n))
 		}
-		n, _ := strconv.Atoi(next(ts, strconv.Itoa(f.Threads)))
+		cur := "" // any
+		if f.Threads > 0 {
+			cur = strconv.Itoa(f.Threads)
+		}
+		n, _ := strconv.Atoi(next(ts, cur))
 		f.Threads = n
 	case key.Matches(k, km.Family):
 		var fs []string

@@ -62,6 +62,7 @@ func TestGapFilters(t *testing.T) {
 		{"m", func(f chartdata.Filter) bool { return f.Mode == "" }},
 		{"t", func(f chartdata.Filter) bool { return f.Threads == 2 }},
 		{"t", func(f chartdata.Filter) bool { return f.Threads == 0 }},
+		{"t", func(f chartdata.Filter) bool { return f.Threads == 1 }}, // from "any threads" back to the first (it stuck at any)
 		{"b", func(f chartdata.Filter) bool { return f.Backend == "" }},
 		{"h", func(f chartdata.Filter) bool { return f.Host == "otherhost" }},
 		{"f", func(f chartdata.Filter) bool { return f.Family != "" }},
