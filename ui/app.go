@@ -207,19 +207,20 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return info("not quitting")
 	}
+	typing := m.exp.input.open || m.screens[m.focus].Capturing()
+	if k.String() == "ctrl+c" || key.Matches(k, km.Quit) && !typing {
+		if b := m.busy(); b != "" {
+			m.confirm = true
+			return nil
+		}
+		return m.quit()
+	}
 	if m.exp.input.open {
 		res, cmd := m.exp.input.update(k)
 		if res == promptApplied {
 			return m.exp.start(m.exp.input.value(), exportSession(m.sess, m.explore, m.guide), m.explore.d.threads)
 		}
 		return cmd
-	}
-	if k.String() == "ctrl+c" || key.Matches(k, km.Quit) && !m.screens[m.focus].Capturing() {
-		if b := m.busy(); b != "" {
-			m.confirm = true
-			return nil
-		}
-		return m.quit()
 	}
 	if m.screens[m.focus].Capturing() && !m.tooSmall() {
 		return m.screens[m.focus].Update(k)
@@ -362,8 +363,8 @@ func (m *Model) footer() string {
 		local = m.screens[m.focus].ShortHelp()
 	}
 	global := m.globalHelp()
-	if m.screens[m.focus].Capturing() {
-		global = nil
+	if m.exp.input.open || m.screens[m.focus].Capturing() {
+		global = nil // while typing, letters are text (ctrl+c still quits)
 	}
 	for n := len(local); n >= 0; n-- {
 		v := m.help.ShortHelpView(append(append([]key.Binding(nil), local[:n]...), global...))

@@ -232,3 +232,35 @@ func TestExportSkipCalibration(t *testing.T) {
 		t.Errorf("status %q", st)
 	}
 }
+
+// TestExportPromptKeys: while the folder is typed the key help lists only
+// the prompt's keys (e, ? and q are letters of the name), and ctrl+c quits
+// as it does in every other prompt.
+func TestExportPromptKeys(t *testing.T) {
+	m := newExportModel(t, &fakeCalibrator{cached: true})
+	send(t, m, "r", "e")
+	if !m.exp.input.open {
+		t.Fatal("e did not open the export prompt")
+	}
+	lines := strings.Split(view(m), "\n")
+	footer := lines[len(lines)-1]
+	for _, k := range []string{"q quit", "e export", "? help"} {
+		if strings.Contains(footer, k) {
+			t.Errorf("key help lists %q while a folder is typed: %q", k, footer)
+		}
+	}
+	if !strings.Contains(footer, "enter apply") || !strings.Contains(footer, "esc discard") {
+		t.Errorf("key help lacks the prompt's keys: %q", footer)
+	}
+	send(t, m, "q?e")
+	if got := m.exp.input.value(); !strings.HasSuffix(got, "q?e") {
+		t.Errorf("typed q?e, the folder reads %q", got)
+	}
+	_, cmd := m.Update(keyMsg("ctrl+c"))
+	if cmd == nil {
+		t.Fatal("ctrl+c in the export prompt did nothing")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("ctrl+c in the export prompt did not quit")
+	}
+}
