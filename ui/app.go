@@ -384,7 +384,18 @@ func (m *Model) helpLines(h int) []string {
 	hm.ShowAll = true
 	groups := append(m.screens[m.focus].FullHelp(), m.globalHelp(), []key.Binding{m.keys.Next, m.keys.Prev, m.keys.Screen})
 	lines := []string{st.title.Render("Keys on the " + screenNames[m.focus] + " screen"), ""}
-	lines = append(lines, strings.Split(hm.FullHelpView(groups), "\n")...)
+	// As many columns of keys side by side as the width holds; the rest
+	// below, never cut.
+	var row [][]key.Binding
+	for _, g := range groups {
+		next := append(append([][]key.Binding(nil), row...), g)
+		if len(row) > 0 && lipgloss.Width(hm.FullHelpView(next)) > m.w {
+			lines = append(lines, strings.Split(hm.FullHelpView(row), "\n")...)
+			next = [][]key.Binding{g}
+		}
+		row = next
+	}
+	lines = append(lines, strings.Split(hm.FullHelpView(row), "\n")...)
 	lines = append(lines, "",
 		st.title.Render("Words"),
 		"MAdds   multiply-accumulates: the paper's \"FLOPs\" (146M for 1.0x)",

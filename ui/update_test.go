@@ -442,3 +442,24 @@ func TestGuidelineTableIsTheCLIs(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpFitsWidth: the full help of every screen at 80x24 shows every
+// key's words whole (the last column read "next …" and "scree…"), its
+// columns wrapped below one another where the width ends.
+func TestHelpFitsWidth(t *testing.T) {
+	for _, scr := range []string{"1", "2", "3", "4"} {
+		m := newTestModel(t, fakeMeasurer{}, 80, 24)
+		send(t, m, "r", scr, "?")
+		v := view(m)
+		for _, want := range []string{"next screen", "prev screen", "1-4", "q quit"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("screen %s: help lacks %q:\n%s", scr, want, v)
+			}
+		}
+		for _, l := range strings.Split(v, "\n") {
+			if strings.Contains(l, "…") && !strings.Contains(l, "(") {
+				t.Errorf("screen %s: a help line is cut: %q", scr, l)
+			}
+		}
+	}
+}
