@@ -154,6 +154,9 @@ func randomSpec(r *rand.Rand) Spec {
 	fams := Families()
 	s := Spec{Family: fams[r.Intn(len(fams))]}
 	s.Width = []float64{0.05, 0.1, 0.25, 0.33, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 3, r.Float64() * 3}[r.Intn(13)]
+	if s.Family.IsGuideline() && r.Intn(10) > 0 {
+		s.Width = 1 // the micro-networks reject a width multiplier; try it now and then
+	}
 	if s.Family == ShuffleNetV2 {
 		s.Split = 0.02 + 0.96*r.Float64()
 		if r.Intn(4) == 0 {

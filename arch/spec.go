@@ -357,6 +357,7 @@ func (s Spec) validateFamilyKnobs() error {
 		{"no_shortcut", s.NoShortcut, s.NoShortcut, takes(GuideG4), "only the g4 micro-network takes no_shortcut"},
 		{"blocks", s.Blocks != 0, s.Blocks, s.Family.IsGuideline(), "only the micro-networks g1-g4 take blocks"},
 		{"classes", s.Classes != 0, s.Classes, !s.Family.IsGuideline(), "the micro-networks g1-g4 have no classifier"},
+		{"width", s.Width != 0 && s.Width != 1, fmtFloat(s.Width), !s.Family.IsGuideline(), "the micro-networks g1-g4 take channels (c1/c2, c), not a width multiplier"},
 	} {
 		if k.set && !k.ok {
 			return knobErr(k.name, k.value, "not set for family "+string(s.Family), k.who)

@@ -26,6 +26,8 @@ func TestCostRefusesBadKnobs(t *testing.T) {
 		{[]string{"--width="}, []string{`invalid width ""`}},
 		{[]string{"--c1", "64"}, []string{"invalid c1 64", "only the g1 micro-network takes c1"}},
 		{[]string{"--family", "mobilenetv2", "--c2", "64"}, []string{"invalid c2 64"}},
+		// --width was ignored for the micro-networks (same MAdds as width 1).
+		{[]string{"--family", "g1", "--width", "2"}, []string{"invalid width 2", "not set for family g1", "c1/c2, c"}},
 	} {
 		var out, errOut bytes.Buffer
 		code := run(append([]string{"cost"}, tc.args...), &out, &errOut)

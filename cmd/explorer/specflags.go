@@ -22,7 +22,7 @@ type specFlags struct {
 var knobHelp = []struct{ name, help string }{
 	{"family", "network family: " + strings.Join(familyNames(), "|") + " (default shufflenetv2)"},
 	{"layout", "ShuffleNetV2 layout: torchvision|megvii (default torchvision)"},
-	{"width", fmt.Sprintf("width multiplier, %g..%g (default 1.0)", arch.MinWidth, arch.MaxWidth)},
+	{"width", fmt.Sprintf("width multiplier, %g..%g (default 1.0; not for the micro-networks g1-g4)", arch.MinWidth, arch.MaxWidth)},
 	{"split", "ShuffleNetV2 split ratio c'/c, 0 < split < 1 (default 0.5)"},
 	{"groups", fmt.Sprintf("groups of the 1x1 convs, 1..%d (default 1; ShuffleNet v1: 1|2|3|4|8, default 3)", arch.MaxGroups)},
 	{"depths", fmt.Sprintf("units per stage, three values each 1..%d (default 4,8,4)", arch.MaxDepth)},
