@@ -40,8 +40,8 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 	fs.StringVar(&m.mode, "mode", string(registry.DefaultMode), registry.List(registry.ModeNames()))
 	fs.IntVar(&m.threads, "threads", 1, "worker threads, "+registry.ThreadRange())
 	fs.StringVar(&m.kernels, "kernels", registry.DefaultKernels, kernelsFlagUsage)
-	fs.IntVar(&m.warmup, "warmup", warmup, "untimed runs per design")
-	fs.IntVar(&m.minIters, "min-iters", minIters, "least timed runs per design")
+	fs.IntVar(&m.warmup, "warmup", warmup, fmt.Sprintf("untimed runs per design, 0..%d", maxWarmup))
+	fs.IntVar(&m.minIters, "min-iters", minIters, fmt.Sprintf("least timed runs per design, 1..%d", maxMinIters))
 	fs.DurationVar(&m.minTime, "min-time", minTime, "least timed time per design")
 	fs.DurationVar(&m.maxTime, "max-time", maxTime, "cap on the timed time per design (0 = none)")
 	fs.Int64Var(&m.seed, "seed", 1, "seed of the random weights and input")
@@ -53,6 +53,28 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 	return m
 }
 
+// The bounds of --warmup and --min-iters of run, sweep and guidelines.
+const (
+	maxWarmup   = 1000000
+	maxMinIters = 10000000
+)
+
+// checkBudget validates the measurement budget flags of run, sweep and
+// guidelines (usage errors naming the flag, the value and the range).
+func checkBudget(warmup, minIters int, minTime, maxTime time.Duration) error {
+	switch {
+	case warmup < 0 || warmup > maxWarmup:
+		return usagef("invalid --warmup %d (valid: 0..%d)", warmup, maxWarmup)
+	case minIters < 1 || minIters > maxMinIters:
+		return usagef("invalid --min-iters %d (valid: 1..%d)", minIters, maxMinIters)
+	case minTime < 0:
+		return usagef("invalid --min-time %v (valid: >= 0)", minTime)
+	case maxTime < 0:
+		return usagef("invalid --max-time %v (valid: >= 0, 0 = no cap)", maxTime)
+	}
+	return nil
+}
+
 // check validates the flags (usage errors).
 func (m *measureFlags) check() (runner.Mode, error) {
 	switch {
@@ -60,12 +82,9 @@ func (m *measureFlags) check() (runner.Mode, error) {
 		return "", usagef("invalid --backend %q (valid: %s)", m.backend, registry.List(registry.BackendNames()))
 	case registry.CheckThreads(m.threads) != nil:
 		return "", usagef("invalid --threads %d (valid: %s)", m.threads, registry.ThreadRange())
-	case m.warmup < 0:
-		return "", usagef("invalid --warmup %d (valid: >= 0)", m.warmup)
-	case m.minIters < 1:
-		return "", usagef("invalid --min-iters %d (valid: >= 1)", m.minIters)
-	case m.minTime < 0 || m.maxTime < 0:
-		return "", usagef("invalid --min-time/--max-time (valid: >= 0)")
+	}
+	if err := checkBudget(m.warmup, m.minIters, m.minTime, m.maxTime); err != nil {
+		return "", err
 	}
 	mode, err := runner.ParseMode(m.mode)
 	if err != nil {

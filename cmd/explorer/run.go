@@ -69,8 +69,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	kernels := fs.String("kernels", registry.DefaultKernels, kernelsFlagUsage)
 	cudaGraph := fs.Bool("cuda-graph", false, "cudnn: capture the forward pass once into a CUDA graph and replay it")
 	tf32 := fs.Bool("tf32", false, "cudnn: allow TF32 tensor-core math (default: fp32 FMA math)")
-	warmup := fs.Int("warmup", 10, "untimed runs before timing, 0..1000000")
-	minIters := fs.Int("min-iters", 30, "least number of timed runs, 1..10000000")
+	warmup := fs.Int("warmup", 10, fmt.Sprintf("untimed runs before timing, 0..%d", maxWarmup))
+	minIters := fs.Int("min-iters", 30, fmt.Sprintf("least number of timed runs, 1..%d", maxMinIters))
 	minTime := fs.Duration("min-time", time.Second, "least total time of the timed runs")
 	maxTime := fs.Duration("max-time", time.Minute, "cap on the timed phase (0 = none)")
 	profile := fs.Bool("profile", false, "also time every step and show time share beside MAdds and MAC share per category")
@@ -94,14 +94,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 		return nil, usagef("invalid --backend %q (valid: %s)", *backend, registry.List(registry.BackendNames()))
 	case registry.CheckThreads(*threads) != nil:
 		return nil, usagef("invalid --threads %d (valid: %s)", *threads, registry.ThreadRange())
-	case *warmup < 0 || *warmup > 1000000:
-		return nil, usagef("invalid --warmup %d (valid: 0..1000000)", *warmup)
-	case *minIters < 1 || *minIters > 10000000:
-		return nil, usagef("invalid --min-iters %d (valid: 1..10000000)", *minIters)
-	case *minTime < 0:
-		return nil, usagef("invalid --min-time %v (valid: >= 0)", *minTime)
-	case *maxTime < 0:
-		return nil, usagef("invalid --max-time %v (valid: >= 0, 0 = no cap)", *maxTime)
+	case checkBudget(*warmup, *minIters, *minTime, *maxTime) != nil:
+		return nil, checkBudget(*warmup, *minIters, *minTime, *maxTime)
 	case *profileRuns < 1 || *profileRuns > 10000:
 		return nil, usagef("invalid --profile-runs %d (valid: 1..10000)", *profileRuns)
 	case *top < 0:

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -96,8 +97,11 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	if *pairs < 0 || !(*tol >= 0) {
-		return nil, usagef("invalid --pairs %d / --tol %v (valid: >= 0)", *pairs, *tol)
+	switch {
+	case *pairs < 0:
+		return nil, usagef("invalid --pairs %d (valid: >= 0)", *pairs)
+	case !(*tol >= 0) || math.IsInf(*tol, 1):
+		return nil, usagef("invalid --tol %v (valid: a relative difference >= 0, e.g. 0.1)", *tol)
 	}
 	c := &sweepConfig{shard: *shard, out: *out, profile: *profile, list: *list, pairs: *pairs, tol: *tol, mode: mode, measure: mf}
 	gridSet := false
@@ -121,6 +125,10 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	}
 	if gridSet || *presetList == "" {
 		g := sweep.Grid{Base: arch.Spec{Family: arch.Family(*family), Layout: arch.Layout(*layout)}}
+		// An unknown family or layout is a bad flag, not a grid point to skip.
+		if err := g.Base.Normalize().Validate(); err != nil {
+			return nil, usageError{err}
+		}
 		if g.Widths, err = sweep.ParseFloats("width", *width); err != nil {
 			return nil, usageError{err}
 		}

@@ -251,6 +251,16 @@ func TestSweepRefusesHugeRangesAndEmptyFlags(t *testing.T) {
 		{[]string{"--width", "0.05:16:0.05", "--res", "32:8192:32", "--list"}, "at most 10000 designs"},
 		{[]string{"--depths=", "--list"}, `invalid --depths ""`},
 		{[]string{"--out=", "--list"}, `invalid --out ""`},
+		// An unknown family or layout was a skipped grid point, exit 0.
+		{[]string{"--family", "foo", "--list"}, "invalid family foo"},
+		{[]string{"--layout", "foo", "--list"}, "invalid layout foo"},
+		{[]string{"--family", "g1", "--layout", "megvii", "--list"}, "invalid layout megvii"},
+		// The budget flags: the same ranges as run's, the value named.
+		{[]string{"--min-time", "-1s", "--list"}, "invalid --min-time -1s (valid: >= 0)"},
+		{[]string{"--warmup", "2000000", "--list"}, "invalid --warmup 2000000 (valid: 0..1000000)"},
+		{[]string{"--min-iters", "0", "--list"}, "invalid --min-iters 0 (valid: 1..10000000)"},
+		{[]string{"--tol", "-1", "--list"}, "invalid --tol -1"},
+		{[]string{"--pairs", "-1", "--list"}, "invalid --pairs -1 (valid: >= 0)"},
 	} {
 		var stderr bytes.Buffer
 		if code := run(append([]string{"sweep"}, tc.args...), io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
