@@ -83,26 +83,6 @@ func tapRange(i0, k, n int) (int, int) {
 	return max(0, -i0), min(k, n-i0)
 }
 
-// fullCols returns the output columns [xa, xb) whose whole k-wide window lies inside the
-// input row; the columns outside it are edge columns with clipped windows. xa == xb when
-// there is no such column.
-func fullCols(outW, inW, k, stride, pad int) (xa, xb int) {
-	xa = min((pad+stride-1)/stride, outW)
-	if inW-k+pad >= 0 {
-		xb = min((inW-k+pad)/stride+1, outW)
-	}
-	return xa, max(xb, xa)
-}
-
-// runEnd is the end of the column run starting at ox: the whole full-window run when ox
-// starts it, else the single edge column.
-func runEnd(ox, xa, xb int) int {
-	if ox == xa && xb > xa {
-		return xb
-	}
-	return ox + 1
-}
-
 // dwGeneric is the pure-Go depthwise conv: per output pixel, each group of 8 channels wholly
 // inside [c0,c1) keeps its 8 sums in registers over the window's taps (weights from the
 // 8-lane packing), other channels take a per-lane loop.

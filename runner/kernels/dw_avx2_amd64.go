@@ -28,7 +28,6 @@ func lanes8(mask *[8]int32, lo, hi int) {
 func dwAVX2Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
 	KW := w.KW
 	gs := (w.KH*KW + 1) * 8 // floats per 8-lane group
-	rowStep := g.InW * g.InStride
 	// Whole groups [f0, f1); partial groups at either end use the tail kernel.
 	g0, g1 := c0/8, (c1+7)/8
 	f0, f1 := (c0+7)/8, c1/8
@@ -41,37 +40,21 @@ func dwAVX2Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, ac
 		lanes8(&headMask, c0-g0*8, 8)
 		lanes8(&tailMask, 0, c1-(g1-1)*8)
 	}
-	xa, xb := fullCols(g.OutW, g.InW, KW, g.Stride, g.Pad)
-	for oy := oy0; oy < oy1; oy++ {
-		iy0 := oy*g.Stride - g.Pad
-		ky0, ky1 := tapRange(iy0, w.KH, g.InH)
-		for ox := 0; ox < g.OutW; {
-			ix0 := ox*g.Stride - g.Pad
-			kx0, kx1 := tapRange(ix0, KW, g.InW)
-			end := runEnd(ox, xa, xb)
-			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
-			inPix := 0
-			if nky > 0 && nkx > 0 {
-				inPix = (iy0+ky0)*g.InW + ix0 + kx0
-			} else {
-				nky = 0
-			}
-			outPix := oy*g.OutW + ox
-			tapOff := (ky0*KW + kx0 + 1) * 32
-			ip, op := inPix*g.InStride, outPix*g.OutStride
-			if head {
-				dwAVX2Tail(&in[ip+g0*8], &out[op+g0*8], &w.data8[g0*gs], end-ox, nky, nkx,
-					g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, tapOff, KW*32, act.Lo, act.Hi, &headMask[0])
-			}
-			if f1 > f0 {
-				dwAVX2(&in[ip+f0*8], &out[op+f0*8], &w.data8[f0*gs], end-ox, (f1-f0)*32, nky, nkx,
-					g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, tapOff, KW*32, gs*4, act.Lo, act.Hi)
-			}
-			if tail {
-				dwAVX2Tail(&in[ip+(g1-1)*8], &out[op+(g1-1)*8], &w.data8[(g1-1)*gs], end-ox, nky, nkx,
-					g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, tapOff, KW*32, act.Lo, act.Hi, &tailMask[0])
-			}
-			ox = end
+	st := g.steps()
+	for r := range colRuns(g, w.KH, KW, oy0, oy1) {
+		tapOff := (r.ky0*KW + r.kx0 + 1) * 32
+		ip, op := r.inPix*g.InStride, r.outPix*g.OutStride
+		if head {
+			dwAVX2Tail(&in[ip+g0*8], &out[op+g0*8], &w.data8[g0*gs], r.ncols(), r.nky, r.nkx,
+				st.col, st.tap, st.row, st.out, tapOff, KW*32, act.Lo, act.Hi, &headMask[0])
+		}
+		if f1 > f0 {
+			dwAVX2(&in[ip+f0*8], &out[op+f0*8], &w.data8[f0*gs], r.ncols(), (f1-f0)*32, r.nky, r.nkx,
+				st.col, st.tap, st.row, st.out, tapOff, KW*32, gs*4, act.Lo, act.Hi)
+		}
+		if tail {
+			dwAVX2Tail(&in[ip+(g1-1)*8], &out[op+(g1-1)*8], &w.data8[(g1-1)*gs], r.ncols(), r.nky, r.nkx,
+				st.col, st.tap, st.row, st.out, tapOff, KW*32, act.Lo, act.Hi, &tailMask[0])
 		}
 	}
 }

@@ -51,34 +51,18 @@ func dwAVX512Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 	KW := w.KW
 	bs := (w.KH*KW + 1) * dwLanes
 	segs, nseg := chanSegs(c0, c1)
-	rowStep := g.InW * g.InStride
-	xa, xb := fullCols(g.OutW, g.InW, KW, g.Stride, g.Pad)
-	for oy := oy0; oy < oy1; oy++ {
-		iy0 := oy*g.Stride - g.Pad
-		ky0, ky1 := tapRange(iy0, w.KH, g.InH)
-		for ox := 0; ox < g.OutW; {
-			ix0 := ox*g.Stride - g.Pad
-			kx0, kx1 := tapRange(ix0, KW, g.InW)
-			end := runEnd(ox, xa, xb)
-			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
-			inPix := 0
-			if nky > 0 && nkx > 0 {
-				inPix = (iy0+ky0)*g.InW + ix0 + kx0
+	st := g.steps()
+	for r := range colRuns(g, w.KH, KW, oy0, oy1) {
+		full3x3 := w.KH == 3 && KW == 3 && r.nky == 3 && r.nkx == 3
+		for _, s := range segs[:nseg] {
+			ip, op, wp := &in[r.inPix*g.InStride+s.cb*dwLanes], &out[r.outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs]
+			if full3x3 {
+				dw3x3AVX512(ip, op, wp, r.ncols(), s.nb*64, st.col, st.tap, st.row, st.out, bs*4,
+					act.Lo, act.Hi, s.mask, s.lastMask)
+				continue
 			}
-			outPix := oy*g.OutW + ox
-			full3x3 := w.KH == 3 && KW == 3 && nky == 3 && nkx == 3
-			for _, s := range segs[:nseg] {
-				if full3x3 {
-					dw3x3AVX512(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs],
-						end-ox, s.nb*64, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, bs*4,
-						act.Lo, act.Hi, s.mask, s.lastMask)
-					continue
-				}
-				dwAVX512(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs],
-					end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4,
-					(ky0*KW+kx0+1)*64, KW*64, bs*4, act.Lo, act.Hi, s.mask, s.lastMask)
-			}
-			ox = end
+			dwAVX512(ip, op, wp, r.ncols(), s.nb*64, r.nky, r.nkx, st.col, st.tap, st.row, st.out,
+				(r.ky0*KW+r.kx0+1)*64, KW*64, bs*4, act.Lo, act.Hi, s.mask, s.lastMask)
 		}
 	}
 }

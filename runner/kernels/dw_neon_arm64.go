@@ -77,38 +77,23 @@ func dwNEONConv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, ac
 	KW := w.KW
 	bs := (w.KH*KW + 1) * dwLanes
 	skip := bs*4 - 4*dwLanes
-	rowStep := g.InW * g.InStride
-	xa, xb := fullCols(g.OutW, g.InW, KW, g.Stride, g.Pad)
-	for oy := oy0; oy < oy1; oy++ {
-		iy0 := oy*g.Stride - g.Pad
-		ky0, ky1 := tapRange(iy0, w.KH, g.InH)
-		for ox := 0; ox < g.OutW; {
-			ix0 := ox*g.Stride - g.Pad
-			kx0, kx1 := tapRange(ix0, KW, g.InW)
-			end := runEnd(ox, xa, xb)
-			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
-			inPix := 0
-			if nky > 0 && nkx > 0 {
-				inPix = (iy0+ky0)*g.InW + ix0 + kx0
+	st := g.steps()
+	for r := range colRuns(g, w.KH, KW, oy0, oy1) {
+		fast := w.KH == 3 && KW == 3 && r.nkx == 3 && r.nky > 0 && g.Stride <= 2
+		for _, v := range runs[:nrun] {
+			ip, op := &in[r.inPix*g.InStride+v.ch], &out[r.outPix*g.OutStride+v.ch]
+			wp, vib := &w.data[v.ch/dwLanes*bs+v.ch%dwLanes], v.ch%dwLanes/4
+			switch {
+			case fast && g.Stride == 1:
+				dw3x3s1NEON(ip, op, wp, r.ncols(), v.nvec, vib, r.nky, (1+3*r.ky0)*64,
+					st.col, st.row, st.out, skip, act.Lo, act.Hi)
+			case fast:
+				dw3x3s2NEON(ip, op, wp, r.ncols(), v.nvec, vib, r.nky, (1+3*r.ky0)*64,
+					st.col, st.row, st.out, skip, act.Lo, act.Hi, st.tap)
+			default:
+				dwNEON(ip, op, wp, r.ncols(), v.nvec, vib, r.nky, r.nkx, (r.ky0*KW+r.kx0+1)*64, KW*64,
+					st.col, st.tap, st.row, st.out, skip, act.Lo, act.Hi)
 			}
-			outPix := oy*g.OutW + ox
-			fast := w.KH == 3 && KW == 3 && nkx == 3 && nky > 0 && g.Stride <= 2
-			for _, r := range runs[:nrun] {
-				ip, op := &in[inPix*g.InStride+r.ch], &out[outPix*g.OutStride+r.ch]
-				wp, vib := &w.data[r.ch/dwLanes*bs+r.ch%dwLanes], r.ch%dwLanes/4
-				switch {
-				case fast && g.Stride == 1:
-					dw3x3s1NEON(ip, op, wp, end-ox, r.nvec, vib, nky, (1+3*ky0)*64,
-						g.InStride*4, rowStep*4, g.OutStride*4, skip, act.Lo, act.Hi)
-				case fast:
-					dw3x3s2NEON(ip, op, wp, end-ox, r.nvec, vib, nky, (1+3*ky0)*64,
-						2*g.InStride*4, rowStep*4, g.OutStride*4, skip, act.Lo, act.Hi, g.InStride*4)
-				default:
-					dwNEON(ip, op, wp, end-ox, r.nvec, vib, nky, nkx, (ky0*KW+kx0+1)*64, KW*64,
-						g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, skip, act.Lo, act.Hi)
-				}
-			}
-			ox = end
 		}
 	}
 }

@@ -249,7 +249,9 @@ func outSize(in, k, s, p int) int { return (in+2*p-k)/s + 1 }
 func spatialCases() []spatialCase {
 	var cs []spatialCase
 	for _, hw := range [][2]int{{1, 1}, {2, 3}, {3, 2}, {5, 9}, {7, 7}, {8, 8}, {13, 4}, {3, 27}, {6, 24}} {
-		for _, k := range [][2]int{{3, 3}, {1, 1}, {5, 5}, {1, 3}} {
+		// {1, 3} and {3, 1} with a pad of 1 or 2: windows with taps in only one direction
+		// (whole window rows, or whole window columns, in the padding).
+		for _, k := range [][2]int{{3, 3}, {1, 1}, {5, 5}, {1, 3}, {3, 1}} {
 			for _, s := range []int{1, 2} {
 				for _, p := range []int{0, 1, 2} {
 					if p >= k[0] && p >= k[1] {

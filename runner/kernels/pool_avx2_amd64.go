@@ -2,8 +2,6 @@
 
 package kernels
 
-import "math"
-
 // AVX2 pooling kernels (pool_avx2_amd64.s); see poolAVX2.
 
 //go:noescape
@@ -23,58 +21,31 @@ func avgPoolAVX2Tail(in, out *float32, ncols, nky, nkx, colStep, tapStep, rowSte
 //go:noescape
 func globalAvgAVX2(in, out *float32, pixels, stride, groupBytes int, scale float32)
 
-func maxPoolAVX2Pool(in, out []float32, g Geom, k, c, oy0, oy1 int) {
-	poolAVX2(in, out, g, k, c, oy0, oy1, true, false)
-}
-
-func avgPoolAVX2Pool(in, out []float32, g Geom, k, c, oy0, oy1 int, countIncludePad bool) {
-	poolAVX2(in, out, g, k, c, oy0, oy1, false, countIncludePad)
-}
-
-// poolAVX2 is poolAVX512 with whole 8-channel groups and a masked tail group.
+// poolAVX2 is MaxPool (isMax) or AvgPool on AVX2: per column run one call for the whole
+// 8-channel groups and one masked call for a channel tail.
 func poolAVX2(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad bool) {
 	full := c / 8
 	var mask [8]int32
 	lanes8(&mask, 0, c%8)
-	rowStep := g.InW * g.InStride
-	initV := float32(0)
+	kern, init := avgPoolAVX2, poolInit(isMax)
 	if isMax {
-		initV = float32(math.Inf(-1))
+		kern = maxPoolAVX2
 	}
-	xa, xb := fullCols(g.OutW, g.InW, k, g.Stride, g.Pad)
-	for oy := oy0; oy < oy1; oy++ {
-		iy0 := oy*g.Stride - g.Pad
-		ky0, ky1 := tapRange(iy0, k, g.InH)
-		for ox := 0; ox < g.OutW; {
-			ix0 := ox*g.Stride - g.Pad
-			kx0, kx1 := tapRange(ix0, k, g.InW)
-			scale := 1 / float32(avgDivisor(iy0, ix0, ky0, ky1, kx0, kx1, k, g, includePad))
-			end := runEnd(ox, xa, xb)
-			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
-			inPix := 0
-			if nky > 0 && nkx > 0 {
-				inPix = (iy0+ky0)*g.InW + ix0 + kx0
+	st := g.steps()
+	for r := range colRuns(g, k, k, oy0, oy1) {
+		scale := r.poolScale(k, g, isMax, includePad)
+		ip, op := r.inPix*g.InStride, r.outPix*g.OutStride
+		if full > 0 {
+			kern(&in[ip], &out[op], r.ncols(), full*32, r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale)
+		}
+		if t := full * 8; t < c {
+			// Direct calls: go:noescape holds for those only, so through a func value
+			// &mask[0] would move mask to the heap.
+			if isMax {
+				maxPoolAVX2Tail(&in[ip+t], &out[op+t], r.ncols(), r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale, &mask[0])
 			} else {
-				nky = 0
+				avgPoolAVX2Tail(&in[ip+t], &out[op+t], r.ncols(), r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale, &mask[0])
 			}
-			ip, op := inPix*g.InStride, (oy*g.OutW+ox)*g.OutStride
-			cs, ts, rs, os := g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4
-			if full > 0 {
-				if isMax {
-					maxPoolAVX2(&in[ip], &out[op], end-ox, full*32, nky, nkx, cs, ts, rs, os, initV, scale)
-				} else {
-					avgPoolAVX2(&in[ip], &out[op], end-ox, full*32, nky, nkx, cs, ts, rs, os, initV, scale)
-				}
-			}
-			if c%8 != 0 {
-				t := full * 8
-				if isMax {
-					maxPoolAVX2Tail(&in[ip+t], &out[op+t], end-ox, nky, nkx, cs, ts, rs, os, initV, scale, &mask[0])
-				} else {
-					avgPoolAVX2Tail(&in[ip+t], &out[op+t], end-ox, nky, nkx, cs, ts, rs, os, initV, scale, &mask[0])
-				}
-			}
-			ox = end
 		}
 	}
 }

@@ -2,8 +2,6 @@
 
 package kernels
 
-import "math"
-
 // maxPoolAVX512 and avgPoolAVX512 (pool_avx512_amd64.s) compute ncols output columns of one
 // output row over the channel blocks [0, blockBytes/64) with one valid tap window; steps in
 // bytes. Accumulators start at init; the average multiplies by scale.
@@ -20,50 +18,20 @@ func avgPoolAVX512(in, out *float32, ncols, blockBytes, nky, nkx, colStep, tapSt
 //go:noescape
 func globalAvgAVX512(in, out *float32, pixels, stride, blockBytes int, scale float32, mask uint32)
 
-func maxPoolAVX512Pool(in, out []float32, g Geom, k, c, oy0, oy1 int) {
-	poolAVX512(in, out, g, k, c, oy0, oy1, true, false)
-}
-
-func avgPoolAVX512Pool(in, out []float32, g Geom, k, c, oy0, oy1 int, countIncludePad bool) {
-	poolAVX512(in, out, g, k, c, oy0, oy1, false, countIncludePad)
-}
-
-// poolAVX512 splits each output row into edge columns and the run of full-window columns
-// and calls the row kernel once per run and channel segment.
+// poolAVX512 is MaxPool (isMax) or AvgPool on AVX-512: one kernel call per column run and
+// channel segment.
 func poolAVX512(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad bool) {
 	segs, nseg := chanSegs(0, c)
-	rowStep := g.InW * g.InStride
-	initV := float32(0)
+	kern, init := avgPoolAVX512, poolInit(isMax)
 	if isMax {
-		initV = float32(math.Inf(-1))
+		kern = maxPoolAVX512
 	}
-	xa, xb := fullCols(g.OutW, g.InW, k, g.Stride, g.Pad)
-	for oy := oy0; oy < oy1; oy++ {
-		iy0 := oy*g.Stride - g.Pad
-		ky0, ky1 := tapRange(iy0, k, g.InH)
-		for ox := 0; ox < g.OutW; {
-			ix0 := ox*g.Stride - g.Pad
-			kx0, kx1 := tapRange(ix0, k, g.InW)
-			div := avgDivisor(iy0, ix0, ky0, ky1, kx0, kx1, k, g, includePad)
-			// Full-window columns share the window and the divisor (k*k columns wide).
-			end := runEnd(ox, xa, xb)
-			nky, nkx := max(ky1-ky0, 0), max(kx1-kx0, 0)
-			inPix := 0
-			if nky > 0 && nkx > 0 {
-				inPix = (iy0+ky0)*g.InW + ix0 + kx0
-			} else {
-				nky = 0
-			}
-			outPix := oy*g.OutW + ox
-			for _, s := range segs[:nseg] {
-				ip, op := &in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes]
-				if isMax {
-					maxPoolAVX512(ip, op, end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, initV, 1, s.mask, s.lastMask)
-				} else {
-					avgPoolAVX512(ip, op, end-ox, s.nb*64, nky, nkx, g.Stride*g.InStride*4, g.InStride*4, rowStep*4, g.OutStride*4, initV, 1/float32(div), s.mask, s.lastMask)
-				}
-			}
-			ox = end
+	st := g.steps()
+	for r := range colRuns(g, k, k, oy0, oy1) {
+		scale := r.poolScale(k, g, isMax, includePad)
+		for _, s := range segs[:nseg] {
+			kern(&in[r.inPix*g.InStride+s.cb*dwLanes], &out[r.outPix*g.OutStride+s.cb*dwLanes], r.ncols(), s.nb*64,
+				r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale, s.mask, s.lastMask)
 		}
 	}
 }

@@ -1,0 +1,36 @@
+//go:build (amd64 || arm64) && !noasm
+
+package kernels
+
+import "math"
+
+// poolRows is an assembly set's pooling wrapper: MaxPool when isMax, else AvgPool (with
+// PyTorch's count_include_pad when includePad). Its max and avg methods are the set's
+// maxpool and avgpool entries.
+type poolRows func(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad bool)
+
+func (p poolRows) max(in, out []float32, g Geom, k, c, oy0, oy1 int) {
+	p(in, out, g, k, c, oy0, oy1, true, false)
+}
+
+func (p poolRows) avg(in, out []float32, g Geom, k, c, oy0, oy1 int, countIncludePad bool) {
+	p(in, out, g, k, c, oy0, oy1, false, countIncludePad)
+}
+
+// poolInit is the value the pooling kernels start their accumulators at: -Inf for the max
+// pool, 0 for the average.
+func poolInit(isMax bool) float32 {
+	if isMax {
+		return float32(math.Inf(-1))
+	}
+	return 0
+}
+
+// poolScale is the factor the pooling kernels multiply the run's results by: 1 for the max
+// pool, 1/divisor (avgDivisor) for the average.
+func (r colRun) poolScale(k int, g Geom, isMax, includePad bool) float32 {
+	if isMax {
+		return 1
+	}
+	return 1 / float32(avgDivisor(r.iy0, r.ix0, r.ky0, r.ky1, r.kx0, r.kx1, k, g, includePad))
+}
