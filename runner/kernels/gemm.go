@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+)
 
 // gemmNR is the panel width of PackedGemmB: 32 output channels (two zmm registers).
 const gemmNR = 32
@@ -74,11 +77,11 @@ func (ks *Set) Gemm(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c [
 // A, eight columns of a panel) keeps its eight sums, two elements of A and the products in
 // registers even on machines with 16 floating-point registers (amd64 SSE), where a 4x4 tile's
 // 16 sums spill to the stack every step; K is unrolled by two so the panel walk's bounds
-// checks are paid once per two steps (gemmRows8, one variant per GOARCH family). The column
-// groups are the outer loop: a group's weights (8 x K floats) stay in L1 while the rows of A
-// stream past them, all rows in one call. Columns outside [n0,n1) that share a group of eight
-// with wanted ones are computed from the zero padding or the neighbouring weights and not
-// stored.
+// checks are paid once per two steps (gemmRows8, its step pair in one form per GOARCH
+// family). The column groups are the outer loop: a group's weights (8 x K floats) stay in L1
+// while the rows of A stream past them, all rows in one call. Columns outside [n0,n1) that
+// share a group of eight with wanted ones are computed from the zero padding or the
+// neighbouring weights and not stored.
 func gemmGeneric(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
 	for p := n0 / gemmNR; p*gemmNR < n1; p++ {
 		panel := b.panel(p)
@@ -90,6 +93,56 @@ func gemmGeneric(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []fl
 		}
 	}
 }
+
+// gemmRows8 computes rows [0,m) of A (K elements each, row i at a[i*lda:]) times panel
+// columns j..j+7 plus bias and stores columns j+q, q in [q0,q1), to c[i*ldc+q].
+//
+// K runs in pairs of steps, in one of two forms chosen by GOARCH at compile time
+// (pairSum). On amd64 the compiler does not fuse x*w + c into an FMA at the default
+// GOAMD64=v1, and every product needs a register of its own; summing the pair's two
+// products before adding them to the row sum keeps one partial per column live instead of
+// two products, which is what lets the eight sums stay in the 15 usable XMM registers. On
+// arm64, riscv64, ppc64le, s390x, loong64 and the others the compiler fuses each c += x*w
+// into one fused multiply-add, so the pair is sixteen FMAs on the row sums, step by step.
+func gemmRows8(m, K int, a []float32, lda int, panel []float32, j int, c []float32, ldc, q0, q1 int, act Act) {
+	bias := (*[8]float32)(panel[j:])
+	w := panel[gemmNR+j:]
+	for i := range m {
+		ar := a[i*lda : i*lda+K]
+		c0, c1, c2, c3 := bias[0], bias[1], bias[2], bias[3]
+		c4, c5, c6, c7 := bias[4], bias[5], bias[6], bias[7]
+		p := 0
+		for ; p+2 <= len(ar); p += 2 {
+			x, y := ar[p], ar[p+1]
+			wp := (*[gemmNR + 8]float32)(w[p*gemmNR:]) // panel rows p and p+1
+			if pairSum {
+				c0 += x*wp[0] + y*wp[gemmNR+0]
+				c1 += x*wp[1] + y*wp[gemmNR+1]
+				c2 += x*wp[2] + y*wp[gemmNR+2]
+				c3 += x*wp[3] + y*wp[gemmNR+3]
+				c4 += x*wp[4] + y*wp[gemmNR+4]
+				c5 += x*wp[5] + y*wp[gemmNR+5]
+				c6 += x*wp[6] + y*wp[gemmNR+6]
+				c7 += x*wp[7] + y*wp[gemmNR+7]
+				continue
+			}
+			c0, c1, c2, c3 = c0+x*wp[0], c1+x*wp[1], c2+x*wp[2], c3+x*wp[3]
+			c4, c5, c6, c7 = c4+x*wp[4], c5+x*wp[5], c6+x*wp[6], c7+x*wp[7]
+			c0, c1, c2, c3 = c0+y*wp[gemmNR+0], c1+y*wp[gemmNR+1], c2+y*wp[gemmNR+2], c3+y*wp[gemmNR+3]
+			c4, c5, c6, c7 = c4+y*wp[gemmNR+4], c5+y*wp[gemmNR+5], c6+y*wp[gemmNR+6], c7+y*wp[gemmNR+7]
+		}
+		if p < len(ar) {
+			x := ar[p]
+			wp := (*[8]float32)(w[p*gemmNR:])
+			c0, c1, c2, c3 = c0+x*wp[0], c1+x*wp[1], c2+x*wp[2], c3+x*wp[3]
+			c4, c5, c6, c7 = c4+x*wp[4], c5+x*wp[5], c6+x*wp[6], c7+x*wp[7]
+		}
+		store8(c[i*ldc:], q0, q1, c0, c1, c2, c3, c4, c5, c6, c7, act)
+	}
+}
+
+// pairSum selects gemmRows8's k-pair form without FMA (see there): amd64 only.
+const pairSum = runtime.GOARCH == "amd64"
 
 // store8 writes columns [q0,q1) of one 1x8 tile's sums, clamped, to c.
 func store8(c []float32, q0, q1 int, s0, s1, s2, s3, s4, s5, s6, s7 float32, act Act) {
