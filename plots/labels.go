@@ -168,25 +168,23 @@ func placeLabels(pts, sizes []vg.Point, r []vg.Length, bounds vg.Rectangle, extr
 func boxAt(p vg.Point, d vg.Length, deg float64, w, h vg.Length) vg.Rectangle {
 	rad := deg * math.Pi / 180
 	cx, cy := math.Cos(rad), math.Sin(rad)
-	a := vg.Point{X: p.X + d*vg.Length(cx), Y: p.Y + d*vg.Length(cy)}
-	var x0, y0 vg.Length
-	switch {
-	case cx > 0.3:
-		x0 = a.X
-	case cx < -0.3:
-		x0 = a.X - w
-	default:
-		x0 = a.X - w/2
-	}
-	switch {
-	case cy > 0.3:
-		y0 = a.Y
-	case cy < -0.3:
-		y0 = a.Y - h
-	default:
-		y0 = a.Y - h/2
-	}
+	x0 := boxStart(cx, p.X+d*vg.Length(cx), w)
+	y0 := boxStart(cy, p.Y+d*vg.Length(cy), h)
 	return vg.Rectangle{Min: vg.Point{X: x0, Y: y0}, Max: vg.Point{X: x0 + w, Y: y0 + h}}
+}
+
+// boxStart is where a box of length size starts along one axis so that it
+// extends away from the anchor at in direction component c (-1..1): from
+// the anchor when c points forward, up to it when backward, centred on it
+// when c is near 0.
+func boxStart(c float64, at, size vg.Length) vg.Length {
+	switch {
+	case c > 0.3:
+		return at
+	case c < -0.3:
+		return at - size
+	}
+	return at - size/2
 }
 
 // overlaps reports whether two rectangles share an interior point.
