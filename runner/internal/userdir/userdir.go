@@ -32,54 +32,45 @@ func State() (string, error) { return state(runtime.GOOS, os.Getenv, os.UserHome
 // documentation).
 func Cache() (string, error) { return cache(runtime.GOOS, os.Getenv, os.UserHomeDir) }
 
+// kind is one per-user directory: its XDG variable and where it lies
+// under each OS's base (path elements after the base).
+type kind struct {
+	what    string // "state", "cache": names it in errors
+	xdg     string // XDG_STATE_HOME, XDG_CACHE_HOME
+	windows []string
+	darwin  []string
+	unix    []string // under the home directory
+}
+
 func state(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
-	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, App), nil
-	}
-	switch goos {
-	case "windows":
-		d, err := localAppData(getenv)
-		if err != nil {
-			return "", fmt.Errorf("state directory: %w", err)
-		}
-		return filepath.Join(d, App), nil
-	case "darwin", "ios":
-		h, err := home()
-		if err != nil {
-			return "", fmt.Errorf("state directory: %w", err)
-		}
-		return filepath.Join(h, "Library", "Application Support", App), nil
-	}
-	h, err := home()
-	if err != nil {
-		return "", fmt.Errorf("state directory: %w", err)
-	}
-	return filepath.Join(h, ".local", "state", App), nil
+	return resolve(kind{what: "state", xdg: "XDG_STATE_HOME", windows: []string{App},
+		darwin: []string{"Library", "Application Support", App}, unix: []string{".local", "state", App}}, goos, getenv, home)
 }
 
 func cache(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
-	if d := getenv("XDG_CACHE_HOME"); d != "" && filepath.IsAbs(d) {
+	return resolve(kind{what: "cache", xdg: "XDG_CACHE_HOME", windows: []string{App, "cache"},
+		darwin: []string{"Library", "Caches", App}, unix: []string{".cache", App}}, goos, getenv, home)
+}
+
+// resolve is directory k on goos: the absolute XDG variable if set, else
+// %LocalAppData% on Windows, ~/Library on macOS, the XDG default under
+// the home directory elsewhere.
+func resolve(k kind, goos string, getenv func(string) string, home func() (string, error)) (string, error) {
+	if d := getenv(k.xdg); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, App), nil
 	}
+	base, rest := home, k.unix
 	switch goos {
 	case "windows":
-		d, err := localAppData(getenv)
-		if err != nil {
-			return "", fmt.Errorf("cache directory: %w", err)
-		}
-		return filepath.Join(d, App, "cache"), nil
+		base, rest = func() (string, error) { return localAppData(getenv) }, k.windows
 	case "darwin", "ios":
-		h, err := home()
-		if err != nil {
-			return "", fmt.Errorf("cache directory: %w", err)
-		}
-		return filepath.Join(h, "Library", "Caches", App), nil
+		rest = k.darwin
 	}
-	h, err := home()
+	d, err := base()
 	if err != nil {
-		return "", fmt.Errorf("cache directory: %w", err)
+		return "", fmt.Errorf("%s directory: %w", k.what, err)
 	}
-	return filepath.Join(h, ".cache", App), nil
+	return filepath.Join(append([]string{d}, rest...)...), nil
 }
 
 // localAppData is %LocalAppData% (what os.UserCacheDir returns on Windows).
