@@ -186,28 +186,36 @@ func (w *work) dw(in arch.Shape, out arch.Shape, stride int) {
 // pixels x 24 channels per group, one call per row and column run).
 func (w *work) stem(in, out arch.Shape, k, stride, pad int) {
 	const fn = "convNEON6"
+	eachColumnRun(in, out, k, stride, pad, func(nky, ncols, nkx int) {
+		g := (ncols + 3) / 4
+		w.call(fn, 1)
+		w.region(fn, "group6", g)
+		w.region(fn, "ky6", g*nky)
+		w.region(fn, "kx6", g*nky*nkx)
+		w.loop(fn, "ci6", g*nky*nkx*in.C)
+		w.region(fn, "kxnext6", g*nky*nkx)
+		w.region(fn, "kynext6", g*nky)
+		w.region(fn, "done6", g)
+		w.region(fn, "store6", g)
+		w.region(fn, "next6", g)
+	})
+}
+
+// eachColumnRun calls add once per output row for the run of columns whose
+// k-wide window lies inside the input row (ncols of them, nkx = k taps)
+// and once per edge column (ncols = 1, its taps inside the row), with the
+// row's vertical taps nky: how the NEON stem and pooling wrappers call
+// their kernels.
+func eachColumnRun(in, out arch.Shape, k, stride, pad int, add func(nky, ncols, nkx int)) {
 	xa, xb := fullCols(out.W, in.W, k, stride, pad)
 	for oy := 0; oy < out.H; oy++ {
 		nky := taps(oy*stride-pad, k, in.H)
-		add := func(ncols, nkx int) {
-			g := (ncols + 3) / 4
-			w.call(fn, 1)
-			w.region(fn, "group6", g)
-			w.region(fn, "ky6", g*nky)
-			w.region(fn, "kx6", g*nky*nkx)
-			w.loop(fn, "ci6", g*nky*nkx*in.C)
-			w.region(fn, "kxnext6", g*nky*nkx)
-			w.region(fn, "kynext6", g*nky)
-			w.region(fn, "done6", g)
-			w.region(fn, "store6", g)
-			w.region(fn, "next6", g)
-		}
 		if xb > xa {
-			add(xb-xa, k)
+			add(nky, xb-xa, k)
 		}
 		for ox := 0; ox < out.W; ox++ {
 			if ox < xa || ox >= xb {
-				add(1, taps(ox*stride-pad, k, in.W))
+				add(nky, 1, taps(ox*stride-pad, k, in.W))
 			}
 		}
 	}
@@ -218,34 +226,22 @@ func (w *work) maxpool(in, out arch.Shape, k, stride, pad int) {
 	const fn = "maxPoolNEON"
 	nv := neonVecs(in.C)
 	g, s := nv/4, nv%4
-	xa, xb := fullCols(out.W, in.W, k, stride, pad)
-	for oy := 0; oy < out.H; oy++ {
-		nky := taps(oy*stride-pad, k, in.H)
-		add := func(ncols, nkx int) {
-			w.call(fn, 1)
-			w.region(fn, "col", ncols)
-			w.region(fn, "group", ncols*g)
-			w.region(fn, "gky", ncols*g*nky)
-			w.loop(fn, "gkx", ncols*g*nky*nkx)
-			w.region(fn, "gkynext", ncols*g*nky)
-			w.region(fn, "gdone", ncols*g)
-			w.region(fn, "single", ncols)
-			w.region(fn, "one", ncols*s)
-			w.region(fn, "oky", ncols*s*nky)
-			w.loop(fn, "okx", ncols*s*nky*nkx)
-			w.region(fn, "okynext", ncols*s*nky)
-			w.region(fn, "odone", ncols*s)
-			w.region(fn, "colnext", ncols)
-		}
-		if xb > xa {
-			add(xb-xa, k)
-		}
-		for ox := 0; ox < out.W; ox++ {
-			if ox < xa || ox >= xb {
-				add(1, taps(ox*stride-pad, k, in.W))
-			}
-		}
-	}
+	eachColumnRun(in, out, k, stride, pad, func(nky, ncols, nkx int) {
+		w.call(fn, 1)
+		w.region(fn, "col", ncols)
+		w.region(fn, "group", ncols*g)
+		w.region(fn, "gky", ncols*g*nky)
+		w.loop(fn, "gkx", ncols*g*nky*nkx)
+		w.region(fn, "gkynext", ncols*g*nky)
+		w.region(fn, "gdone", ncols*g)
+		w.region(fn, "single", ncols)
+		w.region(fn, "one", ncols*s)
+		w.region(fn, "oky", ncols*s*nky)
+		w.loop(fn, "okx", ncols*s*nky*nkx)
+		w.region(fn, "okynext", ncols*s*nky)
+		w.region(fn, "odone", ncols*s)
+		w.region(fn, "colnext", ncols)
+	})
 }
 
 // gap adds the global average pool (globalAvgNEON).
