@@ -81,6 +81,18 @@ func modelName(r mcaResult) string {
 
 func f1(v float64) string { return fmt.Sprintf("%.1f", v) }
 
+// tableHead writes the header and rule of a markdown table: the lead
+// columns, one column per core model of cpus (perCPU with %s for its name),
+// then the trailing columns.
+func tableHead(w *bytes.Buffer, lead []string, perCPU string, trail ...string) {
+	cols := append([]string(nil), lead...)
+	for _, c := range cpus {
+		cols = append(cols, strings.Replace(perCPU, "%s", c.Name, 1))
+	}
+	cols = append(cols, trail...)
+	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(cols, " | "), strings.Repeat("---|", len(cols)))
+}
+
 func report(w *bytes.Buffer, loops []*loop, blocks []*block, peaks map[string]peak) {
 	cpuIdx := map[string]int{}
 	for i, c := range cpus {
@@ -103,15 +115,7 @@ func report(w *bytes.Buffer, loops []*loop, blocks []*block, peaks map[string]pe
 
 	fmt.Fprintf(w, "\n### Inner loops\n\n")
 	fmt.Fprintf(w, "Per iteration of each innermost loop of every NEON assembly function: FMLA, load and store instructions; then per model the cycles per iteration and, for loops with FMLAs, the fraction of that model's FMA issue rate (by-element and vector FMLAs each at their own rate); the bound is the busiest resource, dispatch, or latency when the cycles exceed every throughput bound by >15%%.\n\n")
-	fmt.Fprintf(w, "| function / loop | FMLA | loads | stores |")
-	for _, c := range cpus {
-		fmt.Fprintf(w, " %s cycles (%% FMA) |", c.Name)
-	}
-	fmt.Fprintf(w, " bound (apple-m1; cortex-a76 etc.) |\n|---|---|---|---|")
-	for range cpus {
-		fmt.Fprintf(w, "---|")
-	}
-	fmt.Fprintf(w, "---|\n")
+	tableHead(w, []string{"function / loop", "FMLA", "loads", "stores"}, "%s cycles (% FMA)", "bound (apple-m1; cortex-a76 etc.)")
 	for _, l := range loops {
 		if len(l.children) > 0 {
 			continue
@@ -171,15 +175,7 @@ func report(w *bytes.Buffer, loops []*loop, blocks []*block, peaks map[string]pe
 	}
 	fmt.Fprintf(w, "\n### Predicted ShuffleNetV2 1.0x latency, batch 1, one core (a prediction, not a measurement)\n\n")
 	fmt.Fprintf(w, "Cycles = sum over the kernels' innermost loops (per iteration) and the straight-line code between their labels (per pass) of executions x llvm-mca cycles, the executions counted from the fused plan's layer shapes and the NEON wrappers' blocking (scripts/mca/model.go). The asm side of every call (%s calls) is in; the Go wrappers, the runner's thread hand-offs and the caches are not.\n\n", callsTotal(cats))
-	fmt.Fprintf(w, "| layers | MAdds (M) | asm calls |")
-	for _, c := range cpus {
-		fmt.Fprintf(w, " %s Mcycles |", c.Name)
-	}
-	fmt.Fprintf(w, "\n|---|---|---|")
-	for range cpus {
-		fmt.Fprintf(w, "---|")
-	}
-	fmt.Fprintf(w, "\n")
+	tableHead(w, []string{"layers", "MAdds (M)", "asm calls"}, "%s Mcycles")
 	totA := make([]float64, len(cpus))
 	totB := make([]float64, len(cpus))
 	missing := map[string]bool{}
