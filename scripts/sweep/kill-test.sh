@@ -13,11 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 kills=${1:-20}
-work=${WORK:-$(mktemp -d)}
-mkdir -p "$work"
-if [ -z "${WORK:-}" ]; then trap 'rm -rf "$work"' EXIT; fi
-bin=${EXPLORER:-$work/explorer}
-if [ -z "${EXPLORER:-}" ]; then CGO_ENABLED=0 go build -o "$bin" ./cmd/explorer; fi
+. scripts/sweep/setup.sh
 RANDOM=${SEED:-15}
 
 grid=(--width 0.25:2.0:0.025 --res 32 --depths 1,1,1 --warmup 1 --min-iters 3 --min-time 40ms --max-time 1s --calib off)

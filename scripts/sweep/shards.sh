@@ -11,11 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-2}
-work=${WORK:-$(mktemp -d)}
-mkdir -p "$work"
-if [ -z "${WORK:-}" ]; then trap 'rm -rf "$work"' EXIT; fi
-bin=${EXPLORER:-$work/explorer}
-if [ -z "${EXPLORER:-}" ]; then CGO_ENABLED=0 go build -o "$bin" ./cmd/explorer; fi
+. scripts/sweep/setup.sh
 command -v parallel >/dev/null || { echo "GNU parallel is not installed (apt-get install parallel)"; exit 1; }
 
 grid="--width 0.5:1.5:0.25 --split 0.3,0.5 --res 64 --depths 1,2,1 --warmup 1 --min-iters 3 --min-time 20ms --calib off"
