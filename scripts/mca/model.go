@@ -229,19 +229,22 @@ func (w *work) maxpool(in, out arch.Shape, k, stride, pad int) {
 	eachColumnRun(in, out, k, stride, pad, func(nky, ncols, nkx int) {
 		w.call(fn, 1)
 		w.region(fn, "col", ncols)
-		w.region(fn, "group", ncols*g)
-		w.region(fn, "gky", ncols*g*nky)
-		w.loop(fn, "gkx", ncols*g*nky*nkx)
-		w.region(fn, "gkynext", ncols*g*nky)
-		w.region(fn, "gdone", ncols*g)
+		w.window(fn, "g", "group", ncols*g, nky, nkx)
 		w.region(fn, "single", ncols)
-		w.region(fn, "one", ncols*s)
-		w.region(fn, "oky", ncols*s*nky)
-		w.loop(fn, "okx", ncols*s*nky*nkx)
-		w.region(fn, "okynext", ncols*s*nky)
-		w.region(fn, "odone", ncols*s)
+		w.window(fn, "o", "one", ncols*s, nky, nkx)
 		w.region(fn, "colnext", ncols)
 	})
+}
+
+// window adds n passes of a pooling window over its nky x nkx taps, as
+// maxPoolNEON's labels name them: the pass's start (label start), per row
+// <p>ky, the tap loop <p>kx and <p>kynext, then <p>done.
+func (w *work) window(fn, p, start string, n, nky, nkx int) {
+	w.region(fn, start, n)
+	w.region(fn, p+"ky", n*nky)
+	w.loop(fn, p+"kx", n*nky*nkx)
+	w.region(fn, p+"kynext", n*nky)
+	w.region(fn, p+"done", n)
 }
 
 // gap adds the global average pool (globalAvgNEON).
