@@ -101,6 +101,7 @@ type KnobError struct {
 	Why   string // optional detail
 }
 
+// Error says the knob, its value, why, and the valid range.
 func (e *KnobError) Error() string {
 	s := fmt.Sprintf("invalid %s %s", e.Knob, e.Value)
 	if e.Why != "" {

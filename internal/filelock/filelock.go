@@ -26,6 +26,7 @@ type HeldError struct {
 	Holder string // what the holder wrote about itself ("" if unknown)
 }
 
+// Error names the lock file and who holds it.
 func (e *HeldError) Error() string {
 	h := e.Holder
 	if h == "" {

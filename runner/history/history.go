@@ -80,6 +80,7 @@ type Warning struct {
 	Reason string // why it was skipped
 }
 
+// String is the warning in words: "history line 3 skipped: ...".
 func (w Warning) String() string { return fmt.Sprintf("history line %d skipped: %s", w.Line, w.Reason) }
 
 // Load reads every result in the file at path. A missing file is an empty

@@ -87,6 +87,7 @@ type HeldError struct {
 	Err        *filelock.HeldError
 }
 
+// Error names the file, who writes it and what to do.
 func (e *HeldError) Error() string {
 	h := e.Err.Holder
 	if h == "" {
@@ -95,6 +96,7 @@ func (e *HeldError) Error() string {
 	return fmt.Sprintf("%s %s is being written by %s; wait for it to finish or use another file (the lock is %s)", e.What, e.Path, h, e.Err.Path)
 }
 
+// Unwrap is the lock's error (errors.Is(err, filelock.ErrHeld) holds).
 func (e *HeldError) Unwrap() error { return e.Err }
 
 // Open locks the file at path for appending (creating it and its

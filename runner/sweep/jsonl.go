@@ -15,6 +15,7 @@ type Warning struct {
 	Reason string
 }
 
+// String is the warning in words: "r.jsonl line 3 skipped: ...".
 func (w Warning) String() string {
 	return fmt.Sprintf("%s line %d skipped: %s", w.File, w.Line, w.Reason)
 }

@@ -28,6 +28,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/shufflelab/explorer/internal/safefile"
 )
 
 // cpu is one llvm-mca core model and, where known, the real core's FMA issue rate and clock.
@@ -469,5 +471,5 @@ func replaceSection(file, body string) error {
 		return fmt.Errorf("%s has no %q ... %q section", file, begin, end)
 	}
 	s = s[:i+len(begin)] + "\n" + body + s[j:]
-	return os.WriteFile(file, []byte(s), 0o644)
+	return safefile.WriteFile(file, []byte(s)) // temporary file, synced, renamed: never a half-written doc
 }
