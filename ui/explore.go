@@ -383,12 +383,27 @@ func (e *exploreScreen) saveName() string {
 	return filepath.Join(e.sess.deps.SaveDir, name+".toml")
 }
 
+// savePath is where a typed name is saved: with the .toml extension the
+// presets picker and --preset look for (added when missing: "my.1.5" is
+// saved as my.1.5.toml, not as a file named "my.1" with extension .5), and
+// a bare name in the design folder (--designs), where the picker looks.
+func (e *exploreScreen) savePath(typed string) string {
+	path := strings.TrimSpace(typed)
+	if !strings.EqualFold(filepath.Ext(path), ".toml") {
+		path += ".toml"
+	}
+	if filepath.Base(path) == path && e.sess.deps.SaveDir != "" {
+		path = filepath.Join(e.sess.deps.SaveDir, path)
+	}
+	return path
+}
+
 // save writes the current design in a Cmd (file I/O stays off Update).
-func (e *exploreScreen) save(path string) tea.Cmd {
-	path = strings.TrimSpace(path)
-	if path == "" {
+func (e *exploreScreen) save(typed string) tea.Cmd {
+	if strings.TrimSpace(typed) == "" {
 		return failure(errors.New("save: empty file name"))
 	}
+	path := e.savePath(typed)
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	if slices.ContainsFunc(e.env.presets, func(p presets.Preset) bool { return p.Name == name }) {
 		return failure(fmt.Errorf("save: %q is the name of a built-in preset; choose another name", name))

@@ -98,6 +98,20 @@ func TestSaveAndLoad(t *testing.T) {
 	if st := statusLine(m); !strings.Contains(st, "built-in preset") {
 		t.Errorf("saving under a preset's name: status %q", st)
 	}
+	// Without the extension: a preset's name is still refused (it was saved
+	// as a file "shufflenetv2-1.0" named "shufflenetv2-1"), and a name is
+	// saved as NAME.toml.
+	send(t, m, "s", "ctrl+u", filepath.Join(dir, "shufflenetv2-1.0"), "enter")
+	if st := statusLine(m); !strings.Contains(st, "built-in preset") {
+		t.Errorf("saving under a preset's name without .toml: status %q", st)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "shufflenetv2-1.0")); err == nil {
+		t.Error("saved a file named like the preset")
+	}
+	send(t, m, "s", "ctrl+u", filepath.Join(dir, "wide.1.1"), "enter")
+	if p, err := presets.Load(filepath.Join(dir, "wide.1.1.toml")); err != nil || p.Name != "wide.1.1" {
+		t.Errorf("a name without .toml: %+v, %v", p, err)
+	}
 	path := filepath.Join(dir, "mine.toml")
 	send(t, m, "s", "ctrl+u", path, "enter")
 	p, err := presets.Load(path)
@@ -460,6 +474,24 @@ func TestHelpFitsWidth(t *testing.T) {
 			if strings.Contains(l, "…") && !strings.Contains(l, "(") {
 				t.Errorf("screen %s: a help line is cut: %q", scr, l)
 			}
+		}
+	}
+}
+
+// TestSavePath: a typed name gets the .toml extension the picker looks for,
+// and a bare name goes into the design folder (--designs).
+func TestSavePath(t *testing.T) {
+	m := newTestModel(t, nil, 120, 40)
+	m.sess.deps.SaveDir = filepath.Join("designs")
+	for typed, want := range map[string]string{
+		"mine":                               filepath.Join("designs", "mine.toml"),
+		" mine.toml ":                        filepath.Join("designs", "mine.toml"),
+		"v2-1.5":                             filepath.Join("designs", "v2-1.5.toml"),
+		filepath.Join("elsewhere", "x"):      filepath.Join("elsewhere", "x.toml"),
+		filepath.Join("elsewhere", "x.TOML"): filepath.Join("elsewhere", "x.TOML"),
+	} {
+		if got := m.explore.savePath(typed); got != want {
+			t.Errorf("savePath(%q) = %q, want %q", typed, got, want)
 		}
 	}
 }
