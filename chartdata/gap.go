@@ -378,9 +378,17 @@ type Gap struct {
 	// FLOPs and MAC are the rank correlations of each metric with latency.
 	FLOPs, MAC Correlation
 	// Pair is the pair of designs within PairTolerance in FLOPs with the
-	// most different latency; nil when no two designs are that close.
+	// most different latency; nil when no two designs are that close, or
+	// when the points mix run configurations.
 	Pair *Pair
+	// Configs is the number of run configurations (host, backend, mode,
+	// threads) among the points. With more than one, latencies do not rank
+	// against each other: [Gap.Words] says so instead of a correlation.
+	Configs int
 }
+
+// configKey identifies a point's host and run configuration.
+func configKey(p Point) string { return p.Host + " " + p.Config() }
 
 // AnalyzeGap ranks points (already selected, see [Select]) by metric m
 // (FLOPs, MAdds or MAC) and by latency, and computes the correlations and
@@ -393,8 +401,16 @@ func AnalyzeGap(points []Point, m plots.Metric) Gap {
 		g.Points = append(g.Points, Ranked{Point: p, X: xs[i], RankX: rx[i], RankLatency: rl[i], RankError: rx[i] - rl[i]})
 	}
 	slices.SortStableFunc(g.Points, func(a, b Ranked) int { return cmp.Compare(a.LatencyMS, b.LatencyMS) })
-	// The same design in two configurations (a filter that mixes modes) is
-	// not a misleading pair of designs.
+	configs := map[string]bool{}
+	for _, p := range points {
+		configs[configKey(p)] = true
+	}
+	g.Configs = len(configs)
+	if g.Configs > 1 {
+		// Two designs in different configurations (a filter that mixes
+		// modes) differ by more than their design: no misleading pair.
+		return g
+	}
 	for _, p := range sweep.NearPairs(values(points, plots.MetricFLOPs), lat, PairTolerance) {
 		if points[p.Fast].Design != points[p.Slow].Design {
 			g.Pair = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], FastIndex: p.Fast, SlowIndex: p.Slow, XDiff: p.XDiff, Ratio: p.Ratio}
@@ -513,12 +529,16 @@ func how(rho float64) string {
 //	their FLOPs; MAC alone orders them worse than FLOPs. FLOPs is a guide to
 //	speed, not a measure of it.
 //
-// With fewer than two designs, or equal values, it says why there is no
-// correlation.
+// With fewer than two designs, equal values, or points of several run
+// configurations, it says why there is no correlation.
 func (g Gap) Words() string {
 	f, m := g.FLOPs, g.MAC
 	if f.N < 2 {
 		return fmt.Sprintf("%s: no correlation (it needs two designs).", count(f.N, "design"))
+	}
+	if g.Configs > 1 {
+		return fmt.Sprintf("These %d points come from %d run configurations (host, backend, mode, threads), "+
+			"whose latencies do not rank against each other: no correlation; filter one configuration for it.", f.N, g.Configs)
 	}
 	if f.Err != nil {
 		return fmt.Sprintf("Among %d designs FLOPs cannot order latency: %s.", f.N, errWords(f.Err))
@@ -605,20 +625,16 @@ func errWords(err error) string {
 // do not rank against each other.
 func GapChart(points []Point, m plots.Metric, subtitle string) ([]plots.GapPoint, plots.GapOptions) {
 	opts := plots.GapOptions{Metric: m, LogX: true, LogY: true, Subtitle: subtitle}
-	configs := map[string]bool{}
-	for _, p := range points {
-		configs[p.HostName+" "+p.Config()] = true
-	}
 	g := AnalyzeGap(points, m)
 	out := make([]plots.GapPoint, len(points))
 	for i, p := range points {
 		out[i] = plots.GapPoint{Label: p.Label, Family: FamilyTitle(string(p.Family)), X: p.Value(m), LatencyMS: p.LatencyMS, Current: p.Current}
-		if len(configs) > 1 {
+		if g.Configs > 1 {
 			out[i].Host = p.HostName + " " + p.Config()
 		}
 	}
-	if len(configs) > 1 || m == plots.MetricRoofline {
-		return out, opts
+	if g.Configs > 1 || m == plots.MetricRoofline {
+		return out, opts // package plots gives each configuration's own rank correlation
 	}
 	opts.Caption = g.Words()
 	if g.Pair != nil {

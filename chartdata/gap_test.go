@@ -170,6 +170,17 @@ func TestGapWordsEdgeCases(t *testing.T) {
 	if g := AnalyzeGap([]Point{pt("a", 1e6, 1e6, 1), e}, plots.MetricFLOPs); g.Pair != nil {
 		t.Errorf("same design paired: %+v", g.Pair)
 	}
+	// Two designs within 10% FLOPs measured in two modes: the gap between
+	// them is the mode's as much as the design's; no pair, no correlation.
+	b := pt("b", 1.05e6, 1e6, 3)
+	b.Mode = "eager"
+	g := AnalyzeGap([]Point{pt("a", 1e6, 1e6, 1), b, pt("c", 2e6, 2e6, 2)}, plots.MetricFLOPs)
+	if g.Configs != 2 || g.Pair != nil || !strings.Contains(g.Words(), "3 points come from 2 run configurations") {
+		t.Errorf("mixed modes: configs %d, pair %+v, words %q", g.Configs, g.Pair, g.Words())
+	}
+	if _, o := GapChart([]Point{pt("a", 1e6, 1e6, 1), b}, plots.MetricFLOPs, ""); o.Caption != "" {
+		t.Errorf("a chart of mixed configurations has the caption %q (package plots gives each its correlation)", o.Caption)
+	}
 }
 
 func TestPointConversions(t *testing.T) {

@@ -112,7 +112,7 @@ func TestGapFollowsExplorer(t *testing.T) {
 // correlation and the misleading pair in chartdata's words.
 func TestGapWords(t *testing.T) {
 	m := newModel(t, pollutedDeps(), 200, 60)
-	send(t, m, "r", "2", "n", "n", "m", "t", "t") // all networks, any mode and threads: pairs within 10% FLOPs
+	send(t, m, "r", "2") // this run (ShuffleNetV2 1.0x) and ShuffleNet v1 1.0x g3: within 10% FLOPs
 	gap := chartdata.AnalyzeGap(m.gap.selected(), plots.MetricFLOPs)
 	flat := strings.Join(strings.Fields(view(m)), " ")
 	if !strings.Contains(flat, strings.Join(strings.Fields(gap.Words()), " ")) {
@@ -128,5 +128,13 @@ func TestGapWords(t *testing.T) {
 	}
 	if !strings.Contains(view(m), "rkErr") {
 		t.Error("no rank error column")
+	}
+	// A filter that mixes run configurations: no correlation and no pair
+	// across them, and the words say why.
+	send(t, m, "n", "n", "m", "t", "t") // all networks, any mode and threads
+	gap = chartdata.AnalyzeGap(m.gap.selected(), plots.MetricFLOPs)
+	flat = strings.Join(strings.Fields(view(m)), " ")
+	if gap.Configs < 2 || gap.Pair != nil || !strings.Contains(flat, "do not rank against each other") || strings.Count(view(m), "⇄") != 1 { // the legend's only
+		t.Errorf("mixed configurations (%d): pair %v, view:\n%s", gap.Configs, gap.Pair, view(m))
 	}
 }
