@@ -280,7 +280,8 @@ func (g *guideScreen) View() string {
 
 func (g *guideScreen) ShortHelp() []key.Binding {
 	km := g.keys
-	return []key.Binding{km.Prev, km.Next, km.Scale, km.Platform, enabled(km.Run, g.sess.deps.Measurer != nil)}
+	// The run first: where the line is narrow the last keys give way.
+	return []key.Binding{enabled(km.Run, g.sess.deps.Measurer != nil), km.Prev, km.Next, km.Scale, km.Platform}
 }
 
 func (g *guideScreen) FullHelp() [][]key.Binding { return [][]key.Binding{g.ShortHelp()} }

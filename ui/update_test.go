@@ -495,3 +495,14 @@ func TestSavePath(t *testing.T) {
 		}
 	}
 }
+
+// TestGuidelineRunKeyShows: at 80x24 the guidelines screen's key help keeps
+// "r run experiment" (it was the screen's last key and gave way first).
+func TestGuidelineRunKeyShows(t *testing.T) {
+	m := newTestModel(t, fakeMeasurer{}, 80, 24)
+	send(t, m, "r", "3") // something measured: e export takes room too
+	lines := strings.Split(view(m), "\n")
+	if footer := lines[len(lines)-1]; !strings.Contains(footer, "r run experiment") || !strings.Contains(footer, "q quit") {
+		t.Errorf("footer %q", footer)
+	}
+}
