@@ -354,7 +354,7 @@ func (m *Model) footer() string {
 	case m.confirm:
 		return fit("", m.w)
 	case m.exp.input.open:
-		local = []key.Binding{promptKeys.Apply, promptKeys.Discard}
+		local = []key.Binding{promptKeys().Apply, promptKeys().Discard}
 	case m.showHelp:
 		close := m.keys.Help
 		close.SetHelp("?/esc", "close help")

@@ -575,7 +575,7 @@ func (e *exploreScreen) profileLines(w, h int) []string {
 func (e *exploreScreen) ShortHelp() []key.Binding {
 	km := e.keys
 	if e.input.open {
-		return []key.Binding{promptKeys.Apply, promptKeys.Discard}
+		return []key.Binding{promptKeys().Apply, promptKeys().Discard}
 	}
 	run, typ := enabled(km.Run, e.sess.deps.Measurer != nil), km.Type
 	run.SetHelp("r", "run")

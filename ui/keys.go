@@ -21,11 +21,16 @@ func newGlobalKeys() globalKeys {
 	}
 }
 
-// promptKeys are the bindings of a text prompt (help lists them while one
-// is open).
-var promptKeys = struct{ Apply, Discard key.Binding }{
-	Apply:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-	Discard: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "discard")),
+// promptBindings are the bindings of a text prompt (help lists them while
+// one is open).
+type promptBindings struct{ Apply, Discard key.Binding }
+
+// promptKeys returns the prompt's bindings.
+func promptKeys() promptBindings {
+	return promptBindings{
+		Apply:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		Discard: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "discard")),
+	}
 }
 
 // bind is a shorthand for a binding with one help entry.

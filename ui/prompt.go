@@ -51,11 +51,12 @@ const (
 // update feeds a key to the open prompt.
 func (p *prompt) update(msg tea.Msg) (promptResult, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
+		pk := promptKeys()
 		switch {
-		case key.Matches(k, promptKeys.Apply):
+		case key.Matches(k, pk.Apply):
 			p.close()
 			return promptApplied, nil
-		case key.Matches(k, promptKeys.Discard):
+		case key.Matches(k, pk.Discard):
 			p.close()
 			return promptDiscarded, nil
 		}

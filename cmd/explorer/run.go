@@ -525,7 +525,7 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 }
 
 // ms3 is the explorer's millisecond format (costfmt.Millis).
-var ms3 = costfmt.Millis
+func ms3(v float64) string { return costfmt.Millis(v) }
 
 // gflops is 2*MAdds per nanosecond, or "-" without time or MAdds.
 func gflops(madds, ns int64) string {
