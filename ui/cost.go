@@ -197,8 +197,9 @@ func totalsLines(a, base *analysis, fused bool, st styles) []string {
 }
 
 // groupLines renders the per-stage or per-category table with MAdds, MAC
-// and (when a result of this design exists) time shares.
-func groupLines(rep *cost.Report, byCat bool, ts *timeShares, w int, st styles) []string {
+// and (when a result of this design exists) time shares; otherView stars
+// the time column when the run executed the other cost view.
+func groupLines(rep *cost.Report, byCat bool, ts *timeShares, otherView bool, w int, st styles) []string {
 	groups, shareOf := rep.Stages, map[string]float64(nil)
 	label := "stage"
 	if byCat {
@@ -230,7 +231,11 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, w int, st styles) 
 		head = fmt.Sprintf("%-13s %*s %*s", label, pw, "MAdds%", pw, "MAC%")
 	}
 	if shareOf != nil {
-		head += fmt.Sprintf(" %*s", pw, "time%")
+		th := "time%"
+		if otherView {
+			th += "*"
+		}
+		head += fmt.Sprintf(" %*s", pw, th)
 	}
 	lines := []string{st.head.Render(head)}
 	for _, gr := range groups {

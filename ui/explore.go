@@ -435,16 +435,25 @@ func (e *exploreScreen) View() string {
 	if e.h >= 34 || e.w >= threeColumns {
 		tables = append(tables, !e.co.byCategory)
 	}
-	ts := (*timeShares)(nil)
+	// The run's time shares are joined to the view it executed (as
+	// `explorer run --profile` joins them); beside the other view's MAdds
+	// and MAC shares the column is starred and a line says which view.
+	ts, other := (*timeShares)(nil), cost.View("")
 	if r := e.current(); r != nil {
 		ts = r.shares
+		if r.profile != nil && r.profile.View != e.a.report(e.co.fused).View {
+			other = r.profile.View
+		}
 	}
 	costCol := func(w int) []string {
 		lines := totalsLines(&e.a, &e.base, e.co.fused, e.sess.st)
 		lines = append(lines, e.a.channels...)
 		for _, byCat := range tables {
 			lines = append(lines, "")
-			lines = append(lines, groupLines(e.a.report(e.co.fused), byCat, ts, w, e.sess.st)...)
+			lines = append(lines, groupLines(e.a.report(e.co.fused), byCat, ts, other != "", w, e.sess.st)...)
+		}
+		if ts != nil && other != "" {
+			lines = append(lines, e.sess.st.dim.Render(fmt.Sprintf("time%%* of the %s run: v shows its %s view", e.current().req.Mode, other)))
 		}
 		return lines
 	}

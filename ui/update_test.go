@@ -506,3 +506,21 @@ func TestGuidelineRunKeyShows(t *testing.T) {
 		t.Errorf("footer %q", footer)
 	}
 }
+
+// TestTimeSharesSayTheirView: a fused run's time shares beside the
+// as-written view's MAdds and MAC shares are starred and the view they
+// belong to is named; in the fused view they stand plain, as in `explorer
+// run --profile`.
+func TestTimeSharesSayTheirView(t *testing.T) {
+	m := newTestModel(t, fakeMeasurer{}, 120, 40)
+	send(t, m, "r")
+	v := view(m)
+	if !strings.Contains(v, "time%*") || !strings.Contains(v, "time%* of the fused run: v shows its fused view") {
+		t.Errorf("as-written view after a fused run:\n%s", v)
+	}
+	send(t, m, "v")
+	v = view(m)
+	if strings.Contains(v, "time%*") || !strings.Contains(v, "time%") {
+		t.Errorf("fused view after a fused run:\n%s", v)
+	}
+}
