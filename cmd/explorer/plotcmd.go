@@ -67,6 +67,9 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 // in an earlier row (shard files merged twice). One odd row never changes
 // what the others draw.
 func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
+	if strings.Trim(list, ", ") == "" {
+		return nil, usagef(`invalid --in %q (valid: results files, comma-separated)`, list)
+	}
 	var rows []sweep.Row
 	first := map[string]string{} // run key -> where it was read
 	for _, path := range strings.Split(list, ",") {

@@ -206,3 +206,14 @@ func csvQuote(s string) string {
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
+
+// TestPlotRefusesEmptyIn: an empty --in names the flag ("no usable rows in "
+// named nothing).
+func TestPlotRefusesEmptyIn(t *testing.T) {
+	for _, in := range []string{"", " , "} {
+		var stderr bytes.Buffer
+		if code := run([]string{"plot", "--in", in, "--out", t.TempDir()}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "invalid --in") {
+			t.Errorf("--in %q: exit %d, %s", in, code, stderr.String())
+		}
+	}
+}
