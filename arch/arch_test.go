@@ -147,6 +147,13 @@ func TestSetParsesKnobs(t *testing.T) {
 			t.Errorf("Set(%s, %q) = %v, want a KnobError", knob, text, err)
 		}
 	}
+	// Text that is not a number says the knob's range (the ranges of explorer cost -h), not just "a number".
+	for knob, valid := range map[string]string{"width": "0.05..16", "batch": "1..4096", "groups": "1..64", "classes": "1..100000", "c1": "1..65536", "blocks": "1..100"} {
+		var ke *KnobError
+		if err := s.Set(knob, "x"); !errors.As(err, &ke) || ke.Valid != valid {
+			t.Errorf("Set(%s, \"x\") = %v, want the range %s", knob, err, valid)
+		}
+	}
 }
 
 // randomSpec draws knobs from (and a little beyond) their valid ranges.

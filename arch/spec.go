@@ -407,14 +407,14 @@ func (s *Spec) Set(knob, text string) (err error) {
 	atoi := func() (int, error) {
 		v, err := strconv.Atoi(text)
 		if err != nil {
-			return 0, knobErr(knob, strconv.Quote(text), "an integer", "not an integer")
+			return 0, knobErr(knob, strconv.Quote(text), zeroValid(knob), "not an integer")
 		}
 		return v, nil
 	}
 	atof := func() (float64, error) {
 		v, err := strconv.ParseFloat(text, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, knobErr(knob, strconv.Quote(text), "a number", "not a number")
+			return 0, knobErr(knob, strconv.Quote(text), zeroValid(knob), "not a number")
 		}
 		return v, nil
 	}
@@ -559,6 +559,16 @@ func zeroValid(knob string) string {
 		return fmt.Sprintf("%d..%d", MinRes, MaxRes)
 	case "fragments":
 		return "1|2|4"
+	case "batch":
+		return fmt.Sprintf("1..%d", MaxBatch)
+	case "groups":
+		return fmt.Sprintf("1..%d", MaxGroups)
+	case "classes":
+		return fmt.Sprintf("1..%d", MaxClasses)
+	case "c", "c1", "c2":
+		return fmt.Sprintf("1..%d", MaxChannels)
+	case "blocks":
+		return fmt.Sprintf("1..%d", MaxBlocks)
 	}
 	return "a positive integer"
 }
