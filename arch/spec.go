@@ -50,33 +50,33 @@ type Spec struct {
 	Family Family `toml:"family" json:"family"`
 	Layout Layout `toml:"layout,omitempty" json:"layout,omitempty"`
 	// Width is the width multiplier (1.0 = the paper's 1x).
-	Width float64 `toml:"width,omitempty" json:"width,omitempty"`
+	Width float64 `toml:"width,omitempty,omitzero" json:"width,omitempty"`
 	// Split is ShuffleNetV2's split ratio c'/c: the fraction of a unit's
 	// channels that go through the conv branch (paper: 0.5).
-	Split float64 `toml:"split,omitempty" json:"split,omitempty"`
+	Split float64 `toml:"split,omitempty,omitzero" json:"split,omitempty"`
 	// Groups is the group count of the 1x1 convs (ShuffleNet v1 g, ShuffleNetV2
 	// conv branch, guideline G2).
-	Groups int `toml:"groups,omitempty" json:"groups,omitempty"`
+	Groups int `toml:"groups,omitempty,omitzero" json:"groups,omitempty"`
 	// Depths is the number of units per stage (ShuffleNet: 3 stages).
 	Depths []int `toml:"depths,omitempty" json:"depths,omitempty"`
 	// Channels lists explicit channels and overrides Width: ShuffleNetV2
 	// [stem, stage2, stage3, stage4, conv5]; ShuffleNet v1 [stem, stage2, stage3, stage4].
 	Channels []int `toml:"channels,omitempty" json:"channels,omitempty"`
 	// Res is the input height; ResW the input width (0 = same as Res).
-	Res     int `toml:"res,omitempty" json:"res,omitempty"`
-	ResW    int `toml:"res_w,omitempty" json:"res_w,omitempty"`
-	Batch   int `toml:"batch,omitempty" json:"batch,omitempty"`
-	Classes int `toml:"classes,omitempty" json:"classes,omitempty"`
+	Res     int `toml:"res,omitempty,omitzero" json:"res,omitempty"`
+	ResW    int `toml:"res_w,omitempty,omitzero" json:"res_w,omitempty"`
+	Batch   int `toml:"batch,omitempty,omitzero" json:"batch,omitempty"`
+	Classes int `toml:"classes,omitempty,omitzero" json:"classes,omitempty"`
 
 	// Guideline micro-network knobs (paper Tables 1-4).
-	C1         int  `toml:"c1,omitempty" json:"c1,omitempty"`                   // G1 outer width
-	C2         int  `toml:"c2,omitempty" json:"c2,omitempty"`                   // G1 inner width
-	C          int  `toml:"c,omitempty" json:"c,omitempty"`                     // G2/G3/G4 channels
-	Fragments  int  `toml:"fragments,omitempty" json:"fragments,omitempty"`     // G3: 1, 2 or 4
-	Parallel   bool `toml:"parallel,omitempty" json:"parallel,omitempty"`       // G3: fragments in parallel
-	NoReLU     bool `toml:"no_relu,omitempty" json:"no_relu,omitempty"`         // G4: ReLUs removed
-	NoShortcut bool `toml:"no_shortcut,omitempty" json:"no_shortcut,omitempty"` // G4: shortcut removed
-	Blocks     int  `toml:"blocks,omitempty" json:"blocks,omitempty"`           // micro-networks: stacked blocks (paper: 10)
+	C1         int  `toml:"c1,omitempty,omitzero" json:"c1,omitempty"`                   // G1 outer width
+	C2         int  `toml:"c2,omitempty,omitzero" json:"c2,omitempty"`                   // G1 inner width
+	C          int  `toml:"c,omitempty,omitzero" json:"c,omitempty"`                     // G2/G3/G4 channels
+	Fragments  int  `toml:"fragments,omitempty,omitzero" json:"fragments,omitempty"`     // G3: 1, 2 or 4
+	Parallel   bool `toml:"parallel,omitempty,omitzero" json:"parallel,omitempty"`       // G3: fragments in parallel
+	NoReLU     bool `toml:"no_relu,omitempty,omitzero" json:"no_relu,omitempty"`         // G4: ReLUs removed
+	NoShortcut bool `toml:"no_shortcut,omitempty,omitzero" json:"no_shortcut,omitempty"` // G4: shortcut removed
+	Blocks     int  `toml:"blocks,omitempty,omitzero" json:"blocks,omitempty"`           // micro-networks: stacked blocks (paper: 10)
 }
 
 // Valid ranges of the knobs, shared by validation and help texts.

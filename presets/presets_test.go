@@ -121,3 +121,32 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestEncodeOnlyKnobsThatApply: a saved design writes the knobs its family
+// takes and no zero-valued ones it does not (a ShuffleNetV2 file had
+// c1 = 0, c2 = 0, c = 0, fragments = 0, blocks = 0), and reads back equal.
+func TestEncodeOnlyKnobsThatApply(t *testing.T) {
+	for _, s := range []arch.Spec{
+		{Family: arch.ShuffleNetV2, Width: 1.3, Layout: arch.LayoutMegvii},
+		{Family: arch.GuideG1, C1: 32, C2: 192},
+	} {
+		s = s.Normalize()
+		b, err := Encode(Preset{Name: "mine", Design: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		for _, key := range []string{"c1", "c2", "c", "fragments", "blocks", "groups", "split"} {
+			if strings.Contains(text, "\n  "+key+" = 0\n") {
+				t.Errorf("%s: zero-valued %s written:\n%s", s.Family, key, text)
+			}
+		}
+		p, err := Parse(b, "mine.toml")
+		if err != nil {
+			t.Fatalf("%s: saved design does not load: %v\n%s", s.Family, err, text)
+		}
+		if p.Design.Normalize().String() != s.String() {
+			t.Errorf("%s: read back %s, want %s", s.Family, p.Design.Normalize(), s)
+		}
+	}
+}

@@ -231,6 +231,11 @@ const (
 
 func (g *gapScreen) listRows() int { return max(1, g.h-gapHeadLines-4) }
 
+// scrolls reports whether the list may hold more points than it shows (the
+// list keeps two of listRows for its header and footer, and up to two more
+// give way to the words on a tall terminal), so the help offers scrolling.
+func (g *gapScreen) scrolls() bool { return len(g.selected()) > g.listRows()-4 }
+
 func (g *gapScreen) View() string {
 	st := g.sess.st
 	f := g.filter()
@@ -267,7 +272,9 @@ func (g *gapScreen) View() string {
 		room = 6
 	}
 	words = words[:min(len(words), room)]
-	tw := min(gapListWidth+40, max(gapListWidth, g.w/2))
+	// The list takes what its longest line needs, between its least width
+	// and half the screen (the chart gets the rest).
+	tw := min(gapListWidth+40, max(gapListWidth, g.w/2), max(gapListWidth, listNeed(gap)))
 	cw, chh := g.w-tw-1, g.h-gapHeadLines-len(words)
 	inPair := func(p chartdata.Point) bool {
 		return gap.Pair != nil && (p.Design == gap.Pair.Fast.Design && p.Config() == gap.Pair.Fast.Config() ||
@@ -296,15 +303,8 @@ func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bo
 	if g.mac {
 		xh = "MMAC"
 	}
-	// A filter that mixes configurations: say which, by the parts that differ.
-	runOf := varyingConfig(gap.Points)
-	runW := 0
-	for _, r := range gap.Points {
-		if n := len(runOf(r.Point)); n > 0 {
-			runW = max(runW, n+1)
-		}
-	}
-	lw := max(8, w-27-runW)
+	runOf, runW := runColumn(gap)
+	lw := max(8, w-listFixed-runW)
 	head := fmt.Sprintf("   %-*s %8s %8s %5s", lw, "design", xh, "ms", "rkErr")
 	if runW > 0 {
 		head += " run"
@@ -332,11 +332,39 @@ func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bo
 	return lines
 }
 
+// listFixed is the width of the list's columns other than the design and
+// run columns (markers, MFLOPs, ms, rank error and their spaces).
+const listFixed = 27
+
+// runColumn says, for a filter that mixes configurations, which parts of a
+// point's configuration differ (host, backend, mode, threads), and the
+// width of that column (0 when every point shares one configuration).
+func runColumn(gap chartdata.Gap) (func(chartdata.Point) string, int) {
+	runOf := varyingConfig(gap.Points)
+	runW := 0
+	for _, r := range gap.Points {
+		if n := len([]rune(runOf(r.Point))); n > 0 {
+			runW = max(runW, n+1)
+		}
+	}
+	return runOf, runW
+}
+
+// listNeed is the width the list needs to show every label whole.
+func listNeed(gap chartdata.Gap) int {
+	lw := 8
+	for _, r := range gap.Points {
+		lw = max(lw, len([]rune(r.Label)))
+	}
+	_, runW := runColumn(gap)
+	return lw + listFixed + runW
+}
+
 func (g *gapScreen) ShortHelp() []key.Binding {
 	km := g.keys
 	n := len(g.sess.points) > 0
 	return []key.Binding{km.Axis, enabled(km.Host, n), enabled(km.Backend, n), enabled(km.Mode, n), enabled(km.Threads, n),
-		enabled(km.Family, n), enabled(km.Session, n), enabled(km.Scope, n), enabled(km.Reset, g.custom != nil), enabled(km.Down, n), enabled(km.Sort, n)}
+		enabled(km.Family, n), enabled(km.Session, n), enabled(km.Scope, n), enabled(km.Reset, g.custom != nil), enabled(km.Down, n && g.scrolls()), enabled(km.Sort, n)}
 }
 
 func (g *gapScreen) FullHelp() [][]key.Binding {

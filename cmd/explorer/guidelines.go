@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -84,8 +83,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}
-	explicitMode := false
-	fs.Visit(func(f *flag.Flag) { explicitMode = explicitMode || f.Name == "mode" })
+	explicitMode := flagSet(fs, "mode")
 	mode, err := mf.check()
 	if err != nil {
 		return nil, err
@@ -98,6 +96,9 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 		return nil, usageError{err}
 	}
 	var sc []int
+	if *scales == "" && flagSet(fs, "scales") {
+		return nil, usagef("invalid --scales \"\" (valid: a subset of 1,2,4; leave the flag out for all)")
+	}
 	if *scales != "" {
 		for _, s := range strings.Split(*scales, ",") {
 			k, err := strconv.Atoi(strings.TrimSpace(s))

@@ -111,6 +111,10 @@ func TestGuidelinesCommand(t *testing.T) {
 	if err := guidelinesWith(context.Background(), []string{"--platform", "tpu"}, io.Discard, io.Discard, d); err == nil {
 		t.Error("--platform tpu accepted")
 	}
+	// An empty --scales is refused like every other empty flag (issue 15), not read as "all".
+	if err := guidelinesWith(context.Background(), []string{"--scales", ""}, io.Discard, io.Discard, d); err == nil || !strings.Contains(err.Error(), `invalid --scales ""`) {
+		t.Errorf("--scales \"\": err = %v", err)
+	}
 }
 
 func TestWrap(t *testing.T) {

@@ -92,7 +92,7 @@ func (backend) Compile(g *arch.Graph, w weights.Set, opts runner.Options) (runne
 	p.inLen = int(g.Tensors[g.Input].Shape.Elems())
 	p.outLen = int(g.Tensors[g.Output].Shape.Elems())
 	p.info = runner.ProgramInfo{Backend: "native", Mode: opts.Mode, Threads: opts.Threads, Kernels: ks.Name(),
-		Bytes: act + pl.packed, Device: fmt.Sprintf("%s/%s CPU, %d threads", runtime.GOOS, runtime.GOARCH, opts.Threads)}
+		Bytes: act + pl.packed, Device: fmt.Sprintf("%s/%s CPU, %s", runtime.GOOS, runtime.GOARCH, threadsWord(opts.Threads))}
 	if p.nt > 1 {
 		p.team = newTeam(p.nt, p.share)
 	}
@@ -225,4 +225,12 @@ func (p *program) Close() error {
 	}
 	p.closed = true
 	return nil
+}
+
+// threadsWord is "1 thread" or "N threads".
+func threadsWord(n int) string {
+	if n == 1 {
+		return "1 thread"
+	}
+	return fmt.Sprintf("%d threads", n)
 }
