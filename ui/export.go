@@ -10,10 +10,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost/costfmt"
-	"github.com/shufflelab/explorer/export"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/plots/chartdata"
+	"github.com/shufflelab/explorer/plots/export"
 	"github.com/shufflelab/explorer/runner/guideline"
 	"github.com/shufflelab/explorer/runner/registry"
 )

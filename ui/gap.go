@@ -10,9 +10,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/plots/chartdata"
 )
 
 // gapKeys are the gap chart's bindings.

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/plots/chartdata"
 )
 
 // pollutedDeps has a history of this host's native/fused/1t whole

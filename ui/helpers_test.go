@@ -10,8 +10,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/host"

@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/shufflelab/explorer/chartdata"
+	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/runner"
 )
 

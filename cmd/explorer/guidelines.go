@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/guideline"

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/sweep"
 	"gonum.org/v1/plot/vg"

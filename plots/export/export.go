@@ -25,11 +25,11 @@ import (
 	"strings"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/sweep"

@@ -13,10 +13,10 @@ import (
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
-	"github.com/shufflelab/explorer/chartdata"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 )
