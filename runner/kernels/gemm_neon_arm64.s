@@ -67,13 +67,6 @@
 	BEQ l2; \
 	BLT l1
 
-// BOUNDS broadcasts lo and hi into Vlo and Vhi.
-#define BOUNDS(flo, vlo, fhi, vhi) \
-	FMOVS lo+48(FP), flo; \
-	VDUP vlo.S[0], vlo.S4; \
-	FMOVS hi+52(FP), fhi; \
-	VDUP vhi.S[0], vhi.S4
-
 // NEXTTILE advances a and c by one tile and loops to label while tiles remain.
 #define NEXTTILE(label) \
 	ADD R20, R14; \
@@ -87,6 +80,56 @@
 	CMP $(i+1), R10; \
 	BEQ label; \
 	ADD R9, R0
+
+// The A rows of a 6-row tile (R0..R5, q registers F24..F29) and of an 8-row tile (R0..R7,
+// F16..F23): AROWSn points them at the tile's rows, LOADAn(op, off) loads 4 k of each
+// (op off(Ri)), BACKAn moves B and each of them back for the k remainder.
+#define AROWS6 \
+	MOVD R14, R0; \
+	AROW(1, R0, R1); \
+	AROW(2, R1, R2); \
+	AROW(3, R2, R3); \
+	AROW(4, R3, R4); \
+	AROW(5, R4, R5)
+
+#define AROWS8 \
+	AROWS6; \
+	AROW(6, R5, R6); \
+	AROW(7, R6, R7)
+
+#define LOADA6(op, off) \
+	op off(R0), F24; \
+	op off(R1), F25; \
+	op off(R2), F26; \
+	op off(R3), F27; \
+	op off(R4), F28; \
+	op off(R5), F29
+
+#define LOADA8(op, off) \
+	op off(R0), F16; \
+	op off(R1), F17; \
+	op off(R2), F18; \
+	op off(R3), F19; \
+	op off(R4), F20; \
+	op off(R5), F21; \
+	op off(R6), F22; \
+	op off(R7), F23
+
+#define BACKA6 \
+	KBACK; \
+	BACK(R0); \
+	BACK(R1); \
+	BACK(R2); \
+	BACK(R3); \
+	BACK(R4); \
+	BACK(R5)
+
+#define BACKA8 \
+	BACKA6; \
+	BACK(R6); \
+	BACK(R7)
+
+// Every tile kernel is ARGS(mr) and the body gemm_neon_tile.h, with the parts below.
 
 // ---------------------------------------------------------------------------------------
 // gemm6x16: 6 rows x 16 columns. Accumulators V0..V23 (row r, vector j in V(4r+j)), A rows
@@ -127,12 +170,6 @@
 	VMOV V26.B16, c.B16; \
 	VMOV V27.B16, d.B16
 
-#define CLAMP16(r) \
-	VCLAMP(r, 30, 31); \
-	VCLAMP(r+1, 30, 31); \
-	VCLAMP(r+2, 30, 31); \
-	VCLAMP(r+3, 30, 31)
-
 #define STORE16(f0, f1, f2, f3) \
 	FSTPQ (f0, f1), (R0); \
 	FSTPQ (f2, f3), 32(R0)
@@ -143,112 +180,51 @@
 	LANES(v2, f2, 32, 8, R0, R17, R16); \
 	LANES(v3, f3, 48, 12, R0, R17, R16)
 
+#define AROWS AROWS6
+#define LOADA(op, off) LOADA6(op, off)
+#define BACKA BACKA6
+#define BIAS FLDPQ (R11), (F24, F25); FLDPQ 32(R11), (F26, F27)
+#define INITACC \
+	INIT16(V0, V1, V2, V3); \
+	INIT16(V4, V5, V6, V7); \
+	INIT16(V8, V9, V10, V11); \
+	INIT16(V12, V13, V14, V15); \
+	INIT16(V16, V17, V18, V19); \
+	INIT16(V20, V21, V22, V23)
+#define KGROUP L16(0); L16(1); L16(2); L16(3)
+#define KREM1 L16(1)
+#define KREM2 L16(2)
+#define KREM3 L16(3)
+#define CLAMPS VCLAMP16(0, 30, 31); VCLAMP8(16, 30, 31)
+#define FULL 0xFFFF
+#define STORES \
+	STORE16(F0, F1, F2, F3); \
+	ROWDONE(0, next); \
+	STORE16(F4, F5, F6, F7); \
+	ROWDONE(1, next); \
+	STORE16(F8, F9, F10, F11); \
+	ROWDONE(2, next); \
+	STORE16(F12, F13, F14, F15); \
+	ROWDONE(3, next); \
+	STORE16(F16, F17, F18, F19); \
+	ROWDONE(4, next); \
+	STORE16(F20, F21, F22, F23)
+#define MSTORES \
+	MSTORE16(V0, F0, V1, F1, V2, F2, V3, F3); \
+	ROWDONE(0, next); \
+	MSTORE16(V4, F4, V5, F5, V6, F6, V7, F7); \
+	ROWDONE(1, next); \
+	MSTORE16(V8, F8, V9, F9, V10, F10, V11, F11); \
+	ROWDONE(2, next); \
+	MSTORE16(V12, F12, V13, F13, V14, F14, V15, F15); \
+	ROWDONE(3, next); \
+	MSTORE16(V16, F16, V17, F17, V18, F18, V19, F19); \
+	ROWDONE(4, next); \
+	MSTORE16(V20, F20, V21, F21, V22, F22, V23, F23)
+
 TEXT ·gemm6x16(SB), NOSPLIT, $0-80
 	ARGS(6)
-
-tile16:
-	MOVD R14, R0
-	AROW(1, R0, R1)
-	AROW(2, R1, R2)
-	AROW(3, R2, R3)
-	AROW(4, R3, R4)
-	AROW(5, R4, R5)
-	MOVD b+16(FP), R11
-	FLDPQ (R11), (F24, F25)
-	FLDPQ 32(R11), (F26, F27)
-	ADD $128, R11
-	INIT16(V0, V1, V2, V3)
-	INIT16(V4, V5, V6, V7)
-	INIT16(V8, V9, V10, V11)
-	INIT16(V12, V13, V14, V15)
-	INIT16(V16, V17, V18, V19)
-	INIT16(V20, V21, V22, V23)
-	KCOUNT
-	CBZ R12, tail16
-
-loop16:
-	FMOVQ.P 16(R0), F24
-	FMOVQ.P 16(R1), F25
-	FMOVQ.P 16(R2), F26
-	FMOVQ.P 16(R3), F27
-	FMOVQ.P 16(R4), F28
-	FMOVQ.P 16(R5), F29
-	L16(0)
-	L16(1)
-	L16(2)
-	L16(3)
-	ADD $512, R11
-	SUBS $1, R12
-	BNE loop16
-
-tail16:
-	CBZ R13, done16
-
-rem16:
-	KBACK
-	BACK(R0)
-	BACK(R1)
-	BACK(R2)
-	BACK(R3)
-	BACK(R4)
-	BACK(R5)
-	FMOVQ (R0), F24
-	FMOVQ (R1), F25
-	FMOVQ (R2), F26
-	FMOVQ (R3), F27
-	FMOVQ (R4), F28
-	FMOVQ (R5), F29
-	REMLANES(rem16b, rem16c)
-	L16(1)
-
-rem16b:
-	L16(2)
-
-rem16c:
-	L16(3)
-
-done16:
-	BOUNDS(F30, V30, F31, V31)
-	CLAMP16(0)
-	CLAMP16(4)
-	CLAMP16(8)
-	CLAMP16(12)
-	CLAMP16(16)
-	CLAMP16(20)
-	MOVD R15, R0
-	CMP $0xFFFF, R17
-	BNE masked16
-
-store16:
-	STORE16(F0, F1, F2, F3)
-	ROWDONE(0, next16)
-	STORE16(F4, F5, F6, F7)
-	ROWDONE(1, next16)
-	STORE16(F8, F9, F10, F11)
-	ROWDONE(2, next16)
-	STORE16(F12, F13, F14, F15)
-	ROWDONE(3, next16)
-	STORE16(F16, F17, F18, F19)
-	ROWDONE(4, next16)
-	STORE16(F20, F21, F22, F23)
-
-next16:
-	NEXTTILE(tile16)
-	RET
-
-masked16:
-	MSTORE16(V0, F0, V1, F1, V2, F2, V3, F3)
-	ROWDONE(0, next16)
-	MSTORE16(V4, F4, V5, F5, V6, F6, V7, F7)
-	ROWDONE(1, next16)
-	MSTORE16(V8, F8, V9, F9, V10, F10, V11, F11)
-	ROWDONE(2, next16)
-	MSTORE16(V12, F12, V13, F13, V14, F14, V15, F15)
-	ROWDONE(3, next16)
-	MSTORE16(V16, F16, V17, F17, V18, F18, V19, F19)
-	ROWDONE(4, next16)
-	MSTORE16(V20, F20, V21, F21, V22, F22, V23, F23)
-	B next16
+#include "gemm_neon_tile.h"
 
 // ---------------------------------------------------------------------------------------
 // gemm6x12: 6 rows x 12 columns. Accumulators V0..V17 (row r, vector j in V(3r+j)), A rows
@@ -281,11 +257,6 @@ masked16:
 	VMOV V25.B16, b.B16; \
 	VMOV V26.B16, c.B16
 
-#define CLAMP12(r) \
-	VCLAMP(r, 30, 31); \
-	VCLAMP(r+1, 30, 31); \
-	VCLAMP(r+2, 30, 31)
-
 #define STORE12(f0, f1, f2) \
 	FSTPQ (f0, f1), (R0); \
 	FMOVQ f2, 32(R0)
@@ -295,112 +266,51 @@ masked16:
 	LANES(v1, f1, 16, 4, R0, R17, R16); \
 	LANES(v2, f2, 32, 8, R0, R17, R16)
 
+#define AROWS AROWS6
+#define LOADA(op, off) LOADA6(op, off)
+#define BACKA BACKA6
+#define BIAS FLDPQ (R11), (F24, F25); FMOVQ 32(R11), F26
+#define INITACC \
+	INIT12(V0, V1, V2); \
+	INIT12(V3, V4, V5); \
+	INIT12(V6, V7, V8); \
+	INIT12(V9, V10, V11); \
+	INIT12(V12, V13, V14); \
+	INIT12(V15, V16, V17)
+#define KGROUP L12(0); L12(1); L12(2); L12(3)
+#define KREM1 L12(1)
+#define KREM2 L12(2)
+#define KREM3 L12(3)
+#define CLAMPS VCLAMP16(0, 30, 31); VCLAMP(16, 30, 31); VCLAMP(17, 30, 31)
+#define FULL 0xFFF
+#define STORES \
+	STORE12(F0, F1, F2); \
+	ROWDONE(0, next); \
+	STORE12(F3, F4, F5); \
+	ROWDONE(1, next); \
+	STORE12(F6, F7, F8); \
+	ROWDONE(2, next); \
+	STORE12(F9, F10, F11); \
+	ROWDONE(3, next); \
+	STORE12(F12, F13, F14); \
+	ROWDONE(4, next); \
+	STORE12(F15, F16, F17)
+#define MSTORES \
+	MSTORE12(V0, F0, V1, F1, V2, F2); \
+	ROWDONE(0, next); \
+	MSTORE12(V3, F3, V4, F4, V5, F5); \
+	ROWDONE(1, next); \
+	MSTORE12(V6, F6, V7, F7, V8, F8); \
+	ROWDONE(2, next); \
+	MSTORE12(V9, F9, V10, F10, V11, F11); \
+	ROWDONE(3, next); \
+	MSTORE12(V12, F12, V13, F13, V14, F14); \
+	ROWDONE(4, next); \
+	MSTORE12(V15, F15, V16, F16, V17, F17)
+
 TEXT ·gemm6x12(SB), NOSPLIT, $0-80
 	ARGS(6)
-
-tile12:
-	MOVD R14, R0
-	AROW(1, R0, R1)
-	AROW(2, R1, R2)
-	AROW(3, R2, R3)
-	AROW(4, R3, R4)
-	AROW(5, R4, R5)
-	MOVD b+16(FP), R11
-	FLDPQ (R11), (F24, F25)
-	FMOVQ 32(R11), F26
-	ADD $128, R11
-	INIT12(V0, V1, V2)
-	INIT12(V3, V4, V5)
-	INIT12(V6, V7, V8)
-	INIT12(V9, V10, V11)
-	INIT12(V12, V13, V14)
-	INIT12(V15, V16, V17)
-	KCOUNT
-	CBZ R12, tail12
-
-loop12:
-	FMOVQ.P 16(R0), F24
-	FMOVQ.P 16(R1), F25
-	FMOVQ.P 16(R2), F26
-	FMOVQ.P 16(R3), F27
-	FMOVQ.P 16(R4), F28
-	FMOVQ.P 16(R5), F29
-	L12(0)
-	L12(1)
-	L12(2)
-	L12(3)
-	ADD $512, R11
-	SUBS $1, R12
-	BNE loop12
-
-tail12:
-	CBZ R13, done12
-
-rem12:
-	KBACK
-	BACK(R0)
-	BACK(R1)
-	BACK(R2)
-	BACK(R3)
-	BACK(R4)
-	BACK(R5)
-	FMOVQ (R0), F24
-	FMOVQ (R1), F25
-	FMOVQ (R2), F26
-	FMOVQ (R3), F27
-	FMOVQ (R4), F28
-	FMOVQ (R5), F29
-	REMLANES(rem12b, rem12c)
-	L12(1)
-
-rem12b:
-	L12(2)
-
-rem12c:
-	L12(3)
-
-done12:
-	BOUNDS(F30, V30, F31, V31)
-	CLAMP12(0)
-	CLAMP12(3)
-	CLAMP12(6)
-	CLAMP12(9)
-	CLAMP12(12)
-	CLAMP12(15)
-	MOVD R15, R0
-	CMP $0xFFF, R17
-	BNE masked12
-
-store12:
-	STORE12(F0, F1, F2)
-	ROWDONE(0, next12)
-	STORE12(F3, F4, F5)
-	ROWDONE(1, next12)
-	STORE12(F6, F7, F8)
-	ROWDONE(2, next12)
-	STORE12(F9, F10, F11)
-	ROWDONE(3, next12)
-	STORE12(F12, F13, F14)
-	ROWDONE(4, next12)
-	STORE12(F15, F16, F17)
-
-next12:
-	NEXTTILE(tile12)
-	RET
-
-masked12:
-	MSTORE12(V0, F0, V1, F1, V2, F2)
-	ROWDONE(0, next12)
-	MSTORE12(V3, F3, V4, F4, V5, F5)
-	ROWDONE(1, next12)
-	MSTORE12(V6, F6, V7, F7, V8, F8)
-	ROWDONE(2, next12)
-	MSTORE12(V9, F9, V10, F10, V11, F11)
-	ROWDONE(3, next12)
-	MSTORE12(V12, F12, V13, F13, V14, F14)
-	ROWDONE(4, next12)
-	MSTORE12(V15, F15, V16, F16, V17, F17)
-	B next12
+#include "gemm_neon_tile.h"
 
 // ---------------------------------------------------------------------------------------
 // gemm8x8: 8 rows x 8 columns. Accumulators V0..V15 (row r, vector j in V(2r+j)), A rows in
@@ -429,139 +339,65 @@ masked12:
 	VMOV V16.B16, a.B16; \
 	VMOV V17.B16, b.B16
 
-#define CLAMP8(r) \
-	VCLAMP(r, 30, 31); \
-	VCLAMP(r+1, 30, 31)
-
 #define MSTORE8(v0, f0, v1, f1) \
 	LANES(v0, f0, 0, 0, R0, R17, R16); \
 	LANES(v1, f1, 16, 4, R0, R17, R16)
 
+#define AROWS AROWS8
+#define LOADA(op, off) LOADA8(op, off)
+#define BACKA BACKA8
+#define BIAS FLDPQ (R11), (F16, F17)
+#define INITACC \
+	INIT8(V0, V1); \
+	INIT8(V2, V3); \
+	INIT8(V4, V5); \
+	INIT8(V6, V7); \
+	INIT8(V8, V9); \
+	INIT8(V10, V11); \
+	INIT8(V12, V13); \
+	INIT8(V14, V15)
+#define KGROUP L8(0); L8(1); L8(2); L8(3)
+#define KREM1 L8(1)
+#define KREM2 L8(2)
+#define KREM3 L8(3)
+#define CLAMPS VCLAMP16(0, 30, 31)
+#define FULL 0xFF
+#define STORES \
+	FSTPQ (F0, F1), (R0); \
+	ROWDONE(0, next); \
+	FSTPQ (F2, F3), (R0); \
+	ROWDONE(1, next); \
+	FSTPQ (F4, F5), (R0); \
+	ROWDONE(2, next); \
+	FSTPQ (F6, F7), (R0); \
+	ROWDONE(3, next); \
+	FSTPQ (F8, F9), (R0); \
+	ROWDONE(4, next); \
+	FSTPQ (F10, F11), (R0); \
+	ROWDONE(5, next); \
+	FSTPQ (F12, F13), (R0); \
+	ROWDONE(6, next); \
+	FSTPQ (F14, F15), (R0)
+#define MSTORES \
+	MSTORE8(V0, F0, V1, F1); \
+	ROWDONE(0, next); \
+	MSTORE8(V2, F2, V3, F3); \
+	ROWDONE(1, next); \
+	MSTORE8(V4, F4, V5, F5); \
+	ROWDONE(2, next); \
+	MSTORE8(V6, F6, V7, F7); \
+	ROWDONE(3, next); \
+	MSTORE8(V8, F8, V9, F9); \
+	ROWDONE(4, next); \
+	MSTORE8(V10, F10, V11, F11); \
+	ROWDONE(5, next); \
+	MSTORE8(V12, F12, V13, F13); \
+	ROWDONE(6, next); \
+	MSTORE8(V14, F14, V15, F15)
+
 TEXT ·gemm8x8(SB), NOSPLIT, $0-80
 	ARGS(8)
-
-tile8:
-	MOVD R14, R0
-	AROW(1, R0, R1)
-	AROW(2, R1, R2)
-	AROW(3, R2, R3)
-	AROW(4, R3, R4)
-	AROW(5, R4, R5)
-	AROW(6, R5, R6)
-	AROW(7, R6, R7)
-	MOVD b+16(FP), R11
-	FLDPQ (R11), (F16, F17)
-	ADD $128, R11
-	INIT8(V0, V1)
-	INIT8(V2, V3)
-	INIT8(V4, V5)
-	INIT8(V6, V7)
-	INIT8(V8, V9)
-	INIT8(V10, V11)
-	INIT8(V12, V13)
-	INIT8(V14, V15)
-	KCOUNT
-	CBZ R12, tail8
-
-loop8:
-	FMOVQ.P 16(R0), F16
-	FMOVQ.P 16(R1), F17
-	FMOVQ.P 16(R2), F18
-	FMOVQ.P 16(R3), F19
-	FMOVQ.P 16(R4), F20
-	FMOVQ.P 16(R5), F21
-	FMOVQ.P 16(R6), F22
-	FMOVQ.P 16(R7), F23
-	L8(0)
-	L8(1)
-	L8(2)
-	L8(3)
-	ADD $512, R11
-	SUBS $1, R12
-	BNE loop8
-
-tail8:
-	CBZ R13, done8
-
-rem8:
-	KBACK
-	BACK(R0)
-	BACK(R1)
-	BACK(R2)
-	BACK(R3)
-	BACK(R4)
-	BACK(R5)
-	BACK(R6)
-	BACK(R7)
-	FMOVQ (R0), F16
-	FMOVQ (R1), F17
-	FMOVQ (R2), F18
-	FMOVQ (R3), F19
-	FMOVQ (R4), F20
-	FMOVQ (R5), F21
-	FMOVQ (R6), F22
-	FMOVQ (R7), F23
-	REMLANES(rem8b, rem8c)
-	L8(1)
-
-rem8b:
-	L8(2)
-
-rem8c:
-	L8(3)
-
-done8:
-	BOUNDS(F30, V30, F31, V31)
-	CLAMP8(0)
-	CLAMP8(2)
-	CLAMP8(4)
-	CLAMP8(6)
-	CLAMP8(8)
-	CLAMP8(10)
-	CLAMP8(12)
-	CLAMP8(14)
-	MOVD R15, R0
-	CMP $0xFF, R17
-	BNE masked8
-
-store8:
-	FSTPQ (F0, F1), (R0)
-	ROWDONE(0, next8)
-	FSTPQ (F2, F3), (R0)
-	ROWDONE(1, next8)
-	FSTPQ (F4, F5), (R0)
-	ROWDONE(2, next8)
-	FSTPQ (F6, F7), (R0)
-	ROWDONE(3, next8)
-	FSTPQ (F8, F9), (R0)
-	ROWDONE(4, next8)
-	FSTPQ (F10, F11), (R0)
-	ROWDONE(5, next8)
-	FSTPQ (F12, F13), (R0)
-	ROWDONE(6, next8)
-	FSTPQ (F14, F15), (R0)
-
-next8:
-	NEXTTILE(tile8)
-	RET
-
-masked8:
-	MSTORE8(V0, F0, V1, F1)
-	ROWDONE(0, next8)
-	MSTORE8(V2, F2, V3, F3)
-	ROWDONE(1, next8)
-	MSTORE8(V4, F4, V5, F5)
-	ROWDONE(2, next8)
-	MSTORE8(V6, F6, V7, F7)
-	ROWDONE(3, next8)
-	MSTORE8(V8, F8, V9, F9)
-	ROWDONE(4, next8)
-	MSTORE8(V10, F10, V11, F11)
-	ROWDONE(5, next8)
-	MSTORE8(V12, F12, V13, F13)
-	ROWDONE(6, next8)
-	MSTORE8(V14, F14, V15, F15)
-	B next8
+#include "gemm_neon_tile.h"
 
 // ---------------------------------------------------------------------------------------
 // gemm8x4: 8 rows x 4 columns. Two accumulator sets so that 16 FMLA chains are in flight:
@@ -579,149 +415,77 @@ masked8:
 	VFMLAE(s+6, bv, 22, l); \
 	VFMLAE(s+7, bv, 23, l)
 
+#define AROWS AROWS8
+#define LOADA(op, off) LOADA8(op, off)
+#define BACKA BACKA8
+#define BIAS FMOVQ (R11), F0
+#define INITACC \
+	VMOV V0.B16, V1.B16; \
+	VMOV V0.B16, V2.B16; \
+	VMOV V0.B16, V3.B16; \
+	VMOV V0.B16, V4.B16; \
+	VMOV V0.B16, V5.B16; \
+	VMOV V0.B16, V6.B16; \
+	VMOV V0.B16, V7.B16; \
+	VEOR V8.B16, V8.B16, V8.B16; \
+	VEOR V9.B16, V9.B16, V9.B16; \
+	VEOR V10.B16, V10.B16, V10.B16; \
+	VEOR V11.B16, V11.B16, V11.B16; \
+	VEOR V12.B16, V12.B16, V12.B16; \
+	VEOR V13.B16, V13.B16, V13.B16; \
+	VEOR V14.B16, V14.B16, V14.B16; \
+	VEOR V15.B16, V15.B16, V15.B16
+#define KGROUP \
+	FMOVQ (R11), F24; \
+	FMOVQ 128(R11), F25; \
+	FMOVQ 256(R11), F26; \
+	FMOVQ 384(R11), F27; \
+	L4(0, 0, 24); \
+	L4(1, 8, 25); \
+	L4(2, 0, 26); \
+	L4(3, 8, 27)
+#define KREM1 FMOVQ 128(R11), F25; L4(1, 8, 25)
+#define KREM2 FMOVQ 256(R11), F26; L4(2, 0, 26)
+#define KREM3 FMOVQ 384(R11), F27; L4(3, 8, 27)
+#define SUM VEACH4(VFADD4, 0, 0, 8); VEACH4(VFADD4, 4, 4, 12)
+#define CLAMPS VCLAMP8(0, 30, 31)
+#define FULL 0xF
+#define STORES \
+	FMOVQ F0, (R0); \
+	ROWDONE(0, next); \
+	FMOVQ F1, (R0); \
+	ROWDONE(1, next); \
+	FMOVQ F2, (R0); \
+	ROWDONE(2, next); \
+	FMOVQ F3, (R0); \
+	ROWDONE(3, next); \
+	FMOVQ F4, (R0); \
+	ROWDONE(4, next); \
+	FMOVQ F5, (R0); \
+	ROWDONE(5, next); \
+	FMOVQ F6, (R0); \
+	ROWDONE(6, next); \
+	FMOVQ F7, (R0)
+#define MSTORES \
+	LANES(V0, F0, 0, 0, R0, R17, R16); \
+	ROWDONE(0, next); \
+	LANES(V1, F1, 0, 0, R0, R17, R16); \
+	ROWDONE(1, next); \
+	LANES(V2, F2, 0, 0, R0, R17, R16); \
+	ROWDONE(2, next); \
+	LANES(V3, F3, 0, 0, R0, R17, R16); \
+	ROWDONE(3, next); \
+	LANES(V4, F4, 0, 0, R0, R17, R16); \
+	ROWDONE(4, next); \
+	LANES(V5, F5, 0, 0, R0, R17, R16); \
+	ROWDONE(5, next); \
+	LANES(V6, F6, 0, 0, R0, R17, R16); \
+	ROWDONE(6, next); \
+	LANES(V7, F7, 0, 0, R0, R17, R16)
+
 TEXT ·gemm8x4(SB), NOSPLIT, $0-80
 	ARGS(8)
-
-tile4:
-	MOVD R14, R0
-	AROW(1, R0, R1)
-	AROW(2, R1, R2)
-	AROW(3, R2, R3)
-	AROW(4, R3, R4)
-	AROW(5, R4, R5)
-	AROW(6, R5, R6)
-	AROW(7, R6, R7)
-	MOVD b+16(FP), R11
-	FMOVQ (R11), F0
-	ADD $128, R11
-	VMOV V0.B16, V1.B16
-	VMOV V0.B16, V2.B16
-	VMOV V0.B16, V3.B16
-	VMOV V0.B16, V4.B16
-	VMOV V0.B16, V5.B16
-	VMOV V0.B16, V6.B16
-	VMOV V0.B16, V7.B16
-	VEOR V8.B16, V8.B16, V8.B16
-	VEOR V9.B16, V9.B16, V9.B16
-	VEOR V10.B16, V10.B16, V10.B16
-	VEOR V11.B16, V11.B16, V11.B16
-	VEOR V12.B16, V12.B16, V12.B16
-	VEOR V13.B16, V13.B16, V13.B16
-	VEOR V14.B16, V14.B16, V14.B16
-	VEOR V15.B16, V15.B16, V15.B16
-	KCOUNT
-	CBZ R12, tail4
-
-loop4:
-	FMOVQ.P 16(R0), F16
-	FMOVQ.P 16(R1), F17
-	FMOVQ.P 16(R2), F18
-	FMOVQ.P 16(R3), F19
-	FMOVQ.P 16(R4), F20
-	FMOVQ.P 16(R5), F21
-	FMOVQ.P 16(R6), F22
-	FMOVQ.P 16(R7), F23
-	FMOVQ (R11), F24
-	FMOVQ 128(R11), F25
-	FMOVQ 256(R11), F26
-	FMOVQ 384(R11), F27
-	L4(0, 0, 24)
-	L4(1, 8, 25)
-	L4(2, 0, 26)
-	L4(3, 8, 27)
-	ADD $512, R11
-	SUBS $1, R12
-	BNE loop4
-
-tail4:
-	CBZ R13, done4
-
-rem4:
-	KBACK
-	BACK(R0)
-	BACK(R1)
-	BACK(R2)
-	BACK(R3)
-	BACK(R4)
-	BACK(R5)
-	BACK(R6)
-	BACK(R7)
-	FMOVQ (R0), F16
-	FMOVQ (R1), F17
-	FMOVQ (R2), F18
-	FMOVQ (R3), F19
-	FMOVQ (R4), F20
-	FMOVQ (R5), F21
-	FMOVQ (R6), F22
-	FMOVQ (R7), F23
-	REMLANES(rem4b, rem4c)
-	FMOVQ 128(R11), F25
-	L4(1, 8, 25)
-
-rem4b:
-	FMOVQ 256(R11), F26
-	L4(2, 0, 26)
-
-rem4c:
-	FMOVQ 384(R11), F27
-	L4(3, 8, 27)
-
-done4:
-	VFADD4(0, 0, 8)
-	VFADD4(1, 1, 9)
-	VFADD4(2, 2, 10)
-	VFADD4(3, 3, 11)
-	VFADD4(4, 4, 12)
-	VFADD4(5, 5, 13)
-	VFADD4(6, 6, 14)
-	VFADD4(7, 7, 15)
-	BOUNDS(F30, V30, F31, V31)
-	CLAMP8(0)
-	CLAMP8(2)
-	CLAMP8(4)
-	CLAMP8(6)
-	MOVD R15, R0
-	CMP $0xF, R17
-	BNE masked4
-
-store4:
-	FMOVQ F0, (R0)
-	ROWDONE(0, next4)
-	FMOVQ F1, (R0)
-	ROWDONE(1, next4)
-	FMOVQ F2, (R0)
-	ROWDONE(2, next4)
-	FMOVQ F3, (R0)
-	ROWDONE(3, next4)
-	FMOVQ F4, (R0)
-	ROWDONE(4, next4)
-	FMOVQ F5, (R0)
-	ROWDONE(5, next4)
-	FMOVQ F6, (R0)
-	ROWDONE(6, next4)
-	FMOVQ F7, (R0)
-
-next4:
-	NEXTTILE(tile4)
-	RET
-
-masked4:
-	LANES(V0, F0, 0, 0, R0, R17, R16)
-	ROWDONE(0, next4)
-	LANES(V1, F1, 0, 0, R0, R17, R16)
-	ROWDONE(1, next4)
-	LANES(V2, F2, 0, 0, R0, R17, R16)
-	ROWDONE(2, next4)
-	LANES(V3, F3, 0, 0, R0, R17, R16)
-	ROWDONE(3, next4)
-	LANES(V4, F4, 0, 0, R0, R17, R16)
-	ROWDONE(4, next4)
-	LANES(V5, F5, 0, 0, R0, R17, R16)
-	ROWDONE(5, next4)
-	LANES(V6, F6, 0, 0, R0, R17, R16)
-	ROWDONE(6, next4)
-	LANES(V7, F7, 0, 0, R0, R17, R16)
-	B next4
+#include "gemm_neon_tile.h"
 
 // ---------------------------------------------------------------------------------------
 // gemm1x16: one row x 16 columns (a matrix-vector product: M = 1, the FC layer, or a
@@ -812,23 +576,11 @@ rem1c:
 	L1(3, 16, 3, 24, F24, F25, F26, F27)
 
 done1:
-	VFADD4(0, 0, 4)
-	VFADD4(1, 1, 5)
-	VFADD4(2, 2, 6)
-	VFADD4(3, 3, 7)
-	VFADD4(8, 8, 12)
-	VFADD4(9, 9, 13)
-	VFADD4(10, 10, 14)
-	VFADD4(11, 11, 15)
-	VFADD4(0, 0, 8)
-	VFADD4(1, 1, 9)
-	VFADD4(2, 2, 10)
-	VFADD4(3, 3, 11)
-	FMOVS lo+32(FP), F30
-	VDUP V30.S[0], V30.S4
-	FMOVS hi+36(FP), F31
-	VDUP V31.S[0], V31.S4
-	CLAMP16(0)
+	VEACH4(VFADD4, 0, 0, 4)
+	VEACH4(VFADD4, 8, 8, 12)
+	VEACH4(VFADD4, 0, 0, 8)
+	BOUNDS(lo+32(FP), hi+36(FP))
+	VCLAMP4(0, 30, 31)
 	MOVD R15, R0
 	CMP $0xFFFF, R17
 	BNE masked1

@@ -30,8 +30,24 @@
 #define VFMUL4(d, n, m) WORD $(0x6E20DC00|((m)<<16)|((n)<<5)|(d))
 
 // VCLAMP(r, lo, hi) clamps register r in place to [lo, hi] (FMAX, then FMIN; a NaN stays
-// NaN, as with Go's max and min builtins in the generic kernels).
+// NaN, as with Go's max and min builtins in the generic kernels). VCLAMP4, VCLAMP8 and
+// VCLAMP16 clamp registers r, r+1, ... (4, 8 or 16 of them) in that order.
 #define VCLAMP(r, lo, hi) VFMAX4(r, r, lo); VFMIN4(r, r, hi)
+#define VCLAMP4(r, lo, hi) VCLAMP(r, lo, hi); VCLAMP(r+1, lo, hi); VCLAMP(r+2, lo, hi); VCLAMP(r+3, lo, hi)
+#define VCLAMP8(r, lo, hi) VCLAMP4(r, lo, hi); VCLAMP4(r+4, lo, hi)
+#define VCLAMP16(r, lo, hi) VCLAMP8(r, lo, hi); VCLAMP8(r+8, lo, hi)
+
+// VEACH4(op, d, n, m) applies a three-register macro of the table above to 4 consecutive
+// register triples: op(d, n, m), op(d+1, n+1, m+1), ..., op(d+3, n+3, m+3).
+// VEACH4S(op, d, s) is op(d+i, d+i, s) for i = 0..3: d..d+3 in place with one operand s.
+#define VEACH4(op, d, n, m) op(d, n, m); op(d+1, n+1, m+1); op(d+2, n+2, m+2); op(d+3, n+3, m+3)
+#define VEACH4S(op, d, s) op(d, d, s); op(d+1, d+1, s); op(d+2, d+2, s); op(d+3, d+3, s)
+
+// VDUPF(src, f, v) loads the float32 at src (an argument, e.g. lo+48(FP)) into f and
+// broadcasts it to the 4 lanes of v (f and v name the same register). BOUNDS(lo, hi) puts
+// the clamp bounds into V30 and V31, the registers the kernels pass to VCLAMP as 30, 31.
+#define VDUPF(src, f, v) FMOVS src, f; VDUP v.S[0], v.S4
+#define BOUNDS(lo, hi) VDUPF(lo, F30, V30); VDUPF(hi, F31, V31)
 
 // LANES stores vector register v (also named f) to off(base) when the column bits
 // bit0..bit0+3 of the mask register are all set, else only its lanes whose bit is set

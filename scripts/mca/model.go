@@ -36,16 +36,19 @@ func (w *work) call(fn string, n int) {
 }
 
 // gemmTile mirrors neonTiles in runner/kernels/gemm_neon_arm64.go: the microkernel for a
-// half-panel of v 4-column vectors, its rows and its label suffix.
+// half-panel of v 4-column vectors and its rows. Every tile kernel is the body
+// gemm_neon_tile.h, so their labels are the same (tile, loop, tail, rem, remb, remc, done,
+// store, masked, next).
 type gemmTile struct {
-	fn, sfx string
-	mr      int
+	fn string
+	mr int
 }
 
-var gemmTiles = [4]gemmTile{{"gemm8x4", "4", 8}, {"gemm8x8", "8", 8}, {"gemm6x12", "12", 6}, {"gemm6x16", "16", 6}}
+var gemmTiles = [4]gemmTile{{"gemm8x4", 8}, {"gemm8x8", 8}, {"gemm6x12", 6}, {"gemm6x16", 6}}
 
-// kRem adds the k-remainder regions of a tile kernel (labels tail, rem, remb, remc +
-// suffix) for n tiles with k%4 = rem.
+// kRem adds the k-remainder regions of a kernel (labels tail, rem, remb, remc of a tile
+// kernel, sfx ""; gemm1x16's tail1, rem1, rem1b, rem1c, sfx "1") for n tiles with k%4 =
+// rem.
 func (w *work) kRem(fn, sfx string, rem, n int) {
 	w.region(fn, "tail"+sfx, n)
 	if rem > 0 {
@@ -79,16 +82,16 @@ func (w *work) gemm(m, n, k int) {
 			calls++
 		}
 		w.call(t.fn, calls)
-		w.region(t.fn, "tile"+t.sfx, tiles)
-		w.loop(t.fn, "loop"+t.sfx, tiles*(k/4))
-		w.kRem(t.fn, t.sfx, k%4, tiles)
-		w.region(t.fn, "done"+t.sfx, tiles)
+		w.region(t.fn, "tile", tiles)
+		w.loop(t.fn, "loop", tiles*(k/4))
+		w.kRem(t.fn, "", k%4, tiles)
+		w.region(t.fn, "done", tiles)
 		if cols%4 == 0 {
-			w.region(t.fn, "store"+t.sfx, tiles)
+			w.region(t.fn, "store", tiles)
 		} else {
-			w.region(t.fn, "masked"+t.sfx, tiles)
+			w.region(t.fn, "masked", tiles)
 		}
-		w.region(t.fn, "next"+t.sfx, tiles)
+		w.region(t.fn, "next", tiles)
 		if m%t.mr == 1 {
 			w.gemv(k, cols)
 		}

@@ -14,7 +14,7 @@ var gemmLoops = map[string]bool{}
 
 func init() {
 	for _, t := range gemmTiles {
-		gemmLoops[t.fn+"/loop"+t.sfx] = true
+		gemmLoops[t.fn+"/loop"] = true
 	}
 	gemmLoops["gemm1x16/loop1"] = true
 }
