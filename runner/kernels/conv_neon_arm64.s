@@ -71,21 +71,42 @@
 	MOVD nky+32(FP), R6; \
 	CBZ R6, donelabel
 
+// PIXDONE leaves the stores after pixel i (0-based) when the group has i+1 pixels, else
+// moves R0 to the next pixel's output.
+#define PIXDONE(i, label) \
+	CMP $(i+1), R15; \
+	BEQ label; \
+	ADD R19, R0
+
+// Both kernels are CONVARGS and the body conv_neon_body.h, with the parts below. Both
+// keep 24 accumulators, V0..V23.
+
 // ---------------------------------------------------------------------------------------
 // convNEON6: 4 pixels x 24 channels (6 vectors; a block's channels 24..31 are neither
 // computed nor stored: mask bits 24..31 must be clear). Accumulators V0..V23 (pixel j,
 // vector v in V(6j+v)), pixel inputs V24..V27, weights V28..V31. Per tap: 4 scalar loads,
 // 3 weight pair loads, 24 FMLAs.
 
-#define FMA6(p) \
-	VFMLAE(p, 28, 24, 0); \
-	VFMLAE(p+6, 28, 25, 0); \
-	VFMLAE(p+12, 28, 26, 0); \
-	VFMLAE(p+18, 28, 27, 0); \
-	VFMLAE(p+1, 29, 24, 0); \
-	VFMLAE(p+7, 29, 25, 0); \
-	VFMLAE(p+13, 29, 26, 0); \
-	VFMLAE(p+19, 29, 27, 0)
+// FMA6(p, wa, wb) adds weight vectors wa and wb (vectors p, p+1 of the block) times each
+// pixel's input.
+#define FMA6(p, wa, wb) \
+	VFMLAE(p, wa, 24, 0); \
+	VFMLAE(p+6, wa, 25, 0); \
+	VFMLAE(p+12, wa, 26, 0); \
+	VFMLAE(p+18, wa, 27, 0); \
+	VFMLAE(p+1, wb, 24, 0); \
+	VFMLAE(p+7, wb, 25, 0); \
+	VFMLAE(p+13, wb, 26, 0); \
+	VFMLAE(p+19, wb, 27, 0)
+
+// INIT6 sets one pixel's 6 accumulators to the bias (V24..V29).
+#define INIT6(a, b, c, d, e, f) \
+	VMOV V24.B16, a.B16; \
+	VMOV V25.B16, b.B16; \
+	VMOV V26.B16, c.B16; \
+	VMOV V27.B16, d.B16; \
+	VMOV V28.B16, e.B16; \
+	VMOV V29.B16, f.B16
 
 #define STORE6(f0, f1, f2, f3, f4, f5) \
 	FSTPQ (f0, f1), (R0); \
@@ -100,148 +121,54 @@
 	LANES(v4, f4, 64, 16, R0, R17, R16); \
 	LANES(v5, f5, 80, 20, R0, R17, R16)
 
-// PIXDONE leaves the stores after pixel i (0-based) when the group has i+1 pixels, else
-// moves R0 to the next pixel's output.
-#define PIXDONE(i, label) \
-	CMP $(i+1), R15; \
-	BEQ label; \
-	ADD R19, R0
+#define NPIX 4
+#define PIXS PIX(1, R1, R2); PIX(2, R2, R3); PIX(3, R3, R4)
+#define BIAS \
+	FLDPQ (R21), (F24, F25); \
+	FLDPQ 32(R21), (F26, F27); \
+	FLDPQ 64(R21), (F28, F29)
+#define INITACC \
+	INIT6(V0, V1, V2, V3, V4, V5); \
+	INIT6(V6, V7, V8, V9, V10, V11); \
+	INIT6(V12, V13, V14, V15, V16, V17); \
+	INIT6(V18, V19, V20, V21, V22, V23)
+#define CITAP \
+	FMOVS.P 4(R1), F24; \
+	FMOVS.P 4(R2), F25; \
+	FMOVS.P 4(R3), F26; \
+	FMOVS.P 4(R4), F27; \
+	FLDPQ (R5), (F28, F29); \
+	FMA6(0, 28, 29); \
+	FLDPQ 32(R5), (F30, F31); \
+	FMA6(2, 30, 31); \
+	FLDPQ 64(R5), (F28, F29); \
+	FMA6(4, 28, 29)
+#define FULL 0xFFFFFF
+#define STORES \
+	STORE6(F0, F1, F2, F3, F4, F5); \
+	PIXDONE(0, next); \
+	STORE6(F6, F7, F8, F9, F10, F11); \
+	PIXDONE(1, next); \
+	STORE6(F12, F13, F14, F15, F16, F17); \
+	PIXDONE(2, next); \
+	STORE6(F18, F19, F20, F21, F22, F23)
+#define MSTORES \
+	MSTORE6(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5); \
+	PIXDONE(0, next); \
+	MSTORE6(V6, F6, V7, F7, V8, F8, V9, F9, V10, F10, V11, F11); \
+	PIXDONE(1, next); \
+	MSTORE6(V12, F12, V13, F13, V14, F14, V15, F15, V16, F16, V17, F17); \
+	PIXDONE(2, next); \
+	MSTORE6(V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
+#define NEXTCOLS \
+	LSL $2, R9, R16; \
+	ADD R16, R12; \
+	LSL $2, R19, R16; \
+	ADD R16, R13
 
 TEXT ·convNEON6(SB), NOSPLIT, $0-116
 	CONVARGS
-
-group6:
-	MOVD $4, R15
-	CMP $4, R14
-	CSEL LT, R14, R15, R15
-	MOVD R12, R1
-	PIX(1, R1, R2)
-	PIX(2, R2, R3)
-	PIX(3, R3, R4)
-	FLDPQ (R21), (F24, F25)
-	FLDPQ 32(R21), (F26, F27)
-	FLDPQ 64(R21), (F28, F29)
-	VMOV V24.B16, V0.B16
-	VMOV V25.B16, V1.B16
-	VMOV V26.B16, V2.B16
-	VMOV V27.B16, V3.B16
-	VMOV V28.B16, V4.B16
-	VMOV V29.B16, V5.B16
-	VMOV V24.B16, V6.B16
-	VMOV V25.B16, V7.B16
-	VMOV V26.B16, V8.B16
-	VMOV V27.B16, V9.B16
-	VMOV V28.B16, V10.B16
-	VMOV V29.B16, V11.B16
-	VMOV V24.B16, V12.B16
-	VMOV V25.B16, V13.B16
-	VMOV V26.B16, V14.B16
-	VMOV V27.B16, V15.B16
-	VMOV V28.B16, V16.B16
-	VMOV V29.B16, V17.B16
-	VMOV V24.B16, V18.B16
-	VMOV V25.B16, V19.B16
-	VMOV V26.B16, V20.B16
-	VMOV V27.B16, V21.B16
-	VMOV V28.B16, V22.B16
-	VMOV V29.B16, V23.B16
-	STARTTAPS(done6)
-
-ky6:
-	MOVD nkx+40(FP), R7
-
-kx6:
-	MOVD cin+48(FP), R8
-
-ci6:
-	FMOVS.P 4(R1), F24
-	FMOVS.P 4(R2), F25
-	FMOVS.P 4(R3), F26
-	FMOVS.P 4(R4), F27
-	FLDPQ (R5), (F28, F29)
-	FMA6(0)
-	FLDPQ 32(R5), (F30, F31)
-	VFMLAE(2, 30, 24, 0)
-	VFMLAE(8, 30, 25, 0)
-	VFMLAE(14, 30, 26, 0)
-	VFMLAE(20, 30, 27, 0)
-	VFMLAE(3, 31, 24, 0)
-	VFMLAE(9, 31, 25, 0)
-	VFMLAE(15, 31, 26, 0)
-	VFMLAE(21, 31, 27, 0)
-	FLDPQ 64(R5), (F28, F29)
-	FMA6(4)
-	ADD $128, R5
-	SUBS $1, R8
-	BNE ci6
-
-kxnext6:
-	NEXTKX(kx6)
-
-kynext6:
-	NEXTKY(ky6)
-
-done6:
-	FMOVS lo+104(FP), F30
-	VDUP V30.S[0], V30.S4
-	FMOVS hi+108(FP), F31
-	VDUP V31.S[0], V31.S4
-	VCLAMP(0, 30, 31)
-	VCLAMP(1, 30, 31)
-	VCLAMP(2, 30, 31)
-	VCLAMP(3, 30, 31)
-	VCLAMP(4, 30, 31)
-	VCLAMP(5, 30, 31)
-	VCLAMP(6, 30, 31)
-	VCLAMP(7, 30, 31)
-	VCLAMP(8, 30, 31)
-	VCLAMP(9, 30, 31)
-	VCLAMP(10, 30, 31)
-	VCLAMP(11, 30, 31)
-	VCLAMP(12, 30, 31)
-	VCLAMP(13, 30, 31)
-	VCLAMP(14, 30, 31)
-	VCLAMP(15, 30, 31)
-	VCLAMP(16, 30, 31)
-	VCLAMP(17, 30, 31)
-	VCLAMP(18, 30, 31)
-	VCLAMP(19, 30, 31)
-	VCLAMP(20, 30, 31)
-	VCLAMP(21, 30, 31)
-	VCLAMP(22, 30, 31)
-	VCLAMP(23, 30, 31)
-	MOVD R13, R0
-	MOVD $0xFFFFFF, R16
-	CMP R16, R17
-	BNE masked6
-
-store6:
-	STORE6(F0, F1, F2, F3, F4, F5)
-	PIXDONE(0, next6)
-	STORE6(F6, F7, F8, F9, F10, F11)
-	PIXDONE(1, next6)
-	STORE6(F12, F13, F14, F15, F16, F17)
-	PIXDONE(2, next6)
-	STORE6(F18, F19, F20, F21, F22, F23)
-
-next6:
-	LSL $2, R9, R16
-	ADD R16, R12
-	LSL $2, R19, R16
-	ADD R16, R13
-	SUBS R15, R14
-	BNE group6
-	RET
-
-masked6:
-	MSTORE6(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5)
-	PIXDONE(0, next6)
-	MSTORE6(V6, F6, V7, F7, V8, F8, V9, F9, V10, F10, V11, F11)
-	PIXDONE(1, next6)
-	MSTORE6(V12, F12, V13, F13, V14, F14, V15, F15, V16, F16, V17, F17)
-	PIXDONE(2, next6)
-	MSTORE6(V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
-	B next6
+#include "conv_neon_body.h"
 
 // ---------------------------------------------------------------------------------------
 // convNEON8: 3 pixels x 32 channels (8 vectors). Accumulators V0..V23 (pixel j, vector v
@@ -255,6 +182,17 @@ masked6:
 	VFMLAE(p+1, wb, 24, 0); \
 	VFMLAE(p+9, wb, 25, 0); \
 	VFMLAE(p+17, wb, 26, 0)
+
+// INIT8 sets one pixel's 8 accumulators to the bias (V24..V31).
+#define INIT8(a, b, c, d, e, f, g, h) \
+	VMOV V24.B16, a.B16; \
+	VMOV V25.B16, b.B16; \
+	VMOV V26.B16, c.B16; \
+	VMOV V27.B16, d.B16; \
+	VMOV V28.B16, e.B16; \
+	VMOV V29.B16, f.B16; \
+	VMOV V30.B16, g.B16; \
+	VMOV V31.B16, h.B16
 
 #define STORE8(f0, f1, f2, f3, f4, f5, f6, f7) \
 	FSTPQ (f0, f1), (R0); \
@@ -272,129 +210,50 @@ masked6:
 	LANES(v6, f6, 96, 24, R0, R17, R16); \
 	LANES(v7, f7, 112, 28, R0, R17, R16)
 
+#define NPIX 3
+#define PIXS PIX(1, R1, R2); PIX(2, R2, R3)
+#define BIAS \
+	FLDPQ (R21), (F24, F25); \
+	FLDPQ 32(R21), (F26, F27); \
+	FLDPQ 64(R21), (F28, F29); \
+	FLDPQ 96(R21), (F30, F31)
+// R4 (a fourth pixel, which the taps do not read but NEXTKX and NEXTKY move) = R3.
+#define INITACC \
+	INIT8(V0, V1, V2, V3, V4, V5, V6, V7); \
+	INIT8(V8, V9, V10, V11, V12, V13, V14, V15); \
+	INIT8(V16, V17, V18, V19, V20, V21, V22, V23); \
+	MOVD R3, R4
+#define CITAP \
+	FMOVS.P 4(R1), F24; \
+	FMOVS.P 4(R2), F25; \
+	FMOVS.P 4(R3), F26; \
+	FLDPQ (R5), (F28, F29); \
+	FMA8(0, 28, 29); \
+	FLDPQ 32(R5), (F30, F31); \
+	FMA8(2, 30, 31); \
+	FLDPQ 64(R5), (F28, F29); \
+	FMA8(4, 28, 29); \
+	FLDPQ 96(R5), (F30, F31); \
+	FMA8(6, 30, 31)
+#define FULL 0xFFFFFFFF
+#define STORES \
+	STORE8(F0, F1, F2, F3, F4, F5, F6, F7); \
+	PIXDONE(0, next); \
+	STORE8(F8, F9, F10, F11, F12, F13, F14, F15); \
+	PIXDONE(1, next); \
+	STORE8(F16, F17, F18, F19, F20, F21, F22, F23)
+#define MSTORES \
+	MSTORE8(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5, V6, F6, V7, F7); \
+	PIXDONE(0, next); \
+	MSTORE8(V8, F8, V9, F9, V10, F10, V11, F11, V12, F12, V13, F13, V14, F14, V15, F15); \
+	PIXDONE(1, next); \
+	MSTORE8(V16, F16, V17, F17, V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
+#define NEXTCOLS \
+	ADD R9, R12; \
+	ADD R9<<1, R12; \
+	ADD R19, R13; \
+	ADD R19<<1, R13
+
 TEXT ·convNEON8(SB), NOSPLIT, $0-116
 	CONVARGS
-
-group8:
-	MOVD $3, R15
-	CMP $3, R14
-	CSEL LT, R14, R15, R15
-	MOVD R12, R1
-	PIX(1, R1, R2)
-	PIX(2, R2, R3)
-	FLDPQ (R21), (F24, F25)
-	FLDPQ 32(R21), (F26, F27)
-	FLDPQ 64(R21), (F28, F29)
-	FLDPQ 96(R21), (F30, F31)
-	VMOV V24.B16, V0.B16
-	VMOV V25.B16, V1.B16
-	VMOV V26.B16, V2.B16
-	VMOV V27.B16, V3.B16
-	VMOV V28.B16, V4.B16
-	VMOV V29.B16, V5.B16
-	VMOV V30.B16, V6.B16
-	VMOV V31.B16, V7.B16
-	VMOV V24.B16, V8.B16
-	VMOV V25.B16, V9.B16
-	VMOV V26.B16, V10.B16
-	VMOV V27.B16, V11.B16
-	VMOV V28.B16, V12.B16
-	VMOV V29.B16, V13.B16
-	VMOV V30.B16, V14.B16
-	VMOV V31.B16, V15.B16
-	VMOV V24.B16, V16.B16
-	VMOV V25.B16, V17.B16
-	VMOV V26.B16, V18.B16
-	VMOV V27.B16, V19.B16
-	VMOV V28.B16, V20.B16
-	VMOV V29.B16, V21.B16
-	VMOV V30.B16, V22.B16
-	VMOV V31.B16, V23.B16
-	MOVD R3, R4
-	STARTTAPS(done8)
-
-ky8:
-	MOVD nkx+40(FP), R7
-
-kx8:
-	MOVD cin+48(FP), R8
-
-ci8:
-	FMOVS.P 4(R1), F24
-	FMOVS.P 4(R2), F25
-	FMOVS.P 4(R3), F26
-	FLDPQ (R5), (F28, F29)
-	FMA8(0, 28, 29)
-	FLDPQ 32(R5), (F30, F31)
-	FMA8(2, 30, 31)
-	FLDPQ 64(R5), (F28, F29)
-	FMA8(4, 28, 29)
-	FLDPQ 96(R5), (F30, F31)
-	FMA8(6, 30, 31)
-	ADD $128, R5
-	SUBS $1, R8
-	BNE ci8
-
-kxnext8:
-	NEXTKX(kx8)
-
-kynext8:
-	NEXTKY(ky8)
-
-done8:
-	FMOVS lo+104(FP), F30
-	VDUP V30.S[0], V30.S4
-	FMOVS hi+108(FP), F31
-	VDUP V31.S[0], V31.S4
-	VCLAMP(0, 30, 31)
-	VCLAMP(1, 30, 31)
-	VCLAMP(2, 30, 31)
-	VCLAMP(3, 30, 31)
-	VCLAMP(4, 30, 31)
-	VCLAMP(5, 30, 31)
-	VCLAMP(6, 30, 31)
-	VCLAMP(7, 30, 31)
-	VCLAMP(8, 30, 31)
-	VCLAMP(9, 30, 31)
-	VCLAMP(10, 30, 31)
-	VCLAMP(11, 30, 31)
-	VCLAMP(12, 30, 31)
-	VCLAMP(13, 30, 31)
-	VCLAMP(14, 30, 31)
-	VCLAMP(15, 30, 31)
-	VCLAMP(16, 30, 31)
-	VCLAMP(17, 30, 31)
-	VCLAMP(18, 30, 31)
-	VCLAMP(19, 30, 31)
-	VCLAMP(20, 30, 31)
-	VCLAMP(21, 30, 31)
-	VCLAMP(22, 30, 31)
-	VCLAMP(23, 30, 31)
-	MOVD R13, R0
-	MOVD $0xFFFFFFFF, R16
-	CMP R16, R17
-	BNE masked8
-
-store8:
-	STORE8(F0, F1, F2, F3, F4, F5, F6, F7)
-	PIXDONE(0, next8)
-	STORE8(F8, F9, F10, F11, F12, F13, F14, F15)
-	PIXDONE(1, next8)
-	STORE8(F16, F17, F18, F19, F20, F21, F22, F23)
-
-next8:
-	ADD R9, R12
-	ADD R9<<1, R12
-	ADD R19, R13
-	ADD R19<<1, R13
-	SUBS R15, R14
-	BNE group8
-	RET
-
-masked8:
-	MSTORE8(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5, V6, F6, V7, F7)
-	PIXDONE(0, next8)
-	MSTORE8(V8, F8, V9, F9, V10, F10, V11, F11, V12, F12, V13, F13, V14, F14, V15, F15)
-	PIXDONE(1, next8)
-	MSTORE8(V16, F16, V17, F17, V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
-	B next8
+#include "conv_neon_body.h"

@@ -186,21 +186,22 @@ func (w *work) dw(in arch.Shape, out arch.Shape, stride int) {
 }
 
 // stem adds the dense 3x3 stride-2 conv of 3 input channels to 24 outputs (convNEON6: 4
-// pixels x 24 channels per group, one call per row and column run).
+// pixels x 24 channels per group, one call per row and column run; labels of
+// conv_neon_body.h).
 func (w *work) stem(in, out arch.Shape, k, stride, pad int) {
 	const fn = "convNEON6"
 	eachColumnRun(in, out, k, stride, pad, func(nky, ncols, nkx int) {
 		g := (ncols + 3) / 4
 		w.call(fn, 1)
-		w.region(fn, "group6", g)
-		w.region(fn, "ky6", g*nky)
-		w.region(fn, "kx6", g*nky*nkx)
-		w.loop(fn, "ci6", g*nky*nkx*in.C)
-		w.region(fn, "kxnext6", g*nky*nkx)
-		w.region(fn, "kynext6", g*nky)
-		w.region(fn, "done6", g)
-		w.region(fn, "store6", g)
-		w.region(fn, "next6", g)
+		w.region(fn, "group", g)
+		w.region(fn, "ky", g*nky)
+		w.region(fn, "kx", g*nky*nkx)
+		w.loop(fn, "ci", g*nky*nkx*in.C)
+		w.region(fn, "kxnext", g*nky*nkx)
+		w.region(fn, "kynext", g*nky)
+		w.region(fn, "done", g)
+		w.region(fn, "store", g)
+		w.region(fn, "next", g)
 	})
 }
 
