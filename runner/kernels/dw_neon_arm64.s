@@ -51,92 +51,97 @@
 	BEQ target
 
 // ---------------------------------------------------------------------------------------
-// dw3x3s1NEON: full 3-column windows, stride 1, nky (1..3) input rows starting at in
-// (rows rowStep apart; the weights of the first used tap row at w + wTapOff). Columns in
-// groups of 8 (accumulators V12..V19, inputs V20..V29: 10 loads per row for 24 FMLAs), then
-// at most one group of 4, then one at a time. V0..V8 weights, V9 bias, V10/V11 clamp bounds.
+// dw3x3s1NEON and dw3x3s2NEON: full 3-column windows over nky (1..3) input rows starting at
+// in (rows rowStep apart; the weights of the first used tap row at w + wTapOff). Both are
+// the body dw3x3_neon_body.h with the parts of their stride: columns in groups (stride 1:
+// 8, accumulators V12..V19, inputs V20..V29: 10 loads per row for 24 FMLAs, then at most
+// one group of 4; stride 2: 4, accumulators V12..V15, inputs V16..V24: 9 loads per row for
+// 12 FMLAs), then one at a time. V0..V8 weights, V9 bias, V10/V11 clamp bounds; R7 the tap
+// step.
 //
 // func dw3x3s1NEON(in, out, w *float32, ncols, nvec, vib, nky, wTapOff, colStep, rowStep, outColStep, wBlockSkip int, lo, hi float32)
+// func dw3x3s2NEON(in, out, w *float32, ncols, nvec, vib, nky, wTapOff, colStep, rowStep, outColStep, wBlockSkip int, lo, hi float32, tapStep int)
 
-// ROW8S1 adds one input row (pointer p) to the 8 column accumulators with weights wa..wc.
+// LD loads the next tap of the input row (R17, taps R7 apart) into v; LDLAST the last one.
+#define LD(v) VLD1.P (R17)(R7), [v.S4]
+#define LDLAST(v) VLD1 (R17), [v.S4]
+
+// TAP4(a, n, s, w) adds weight w times inputs n, n+s, n+2s, n+3s to accumulators a..a+3
+// (register numbers).
+#define TAP4(a, n, s, w) \
+	VFMLA4(a, n, w); \
+	VFMLA4(a+1, n+s, w); \
+	VFMLA4(a+2, n+2*s, w); \
+	VFMLA4(a+3, n+3*s, w)
+
+// ROW8S1 adds one input row (pointer p) to the 8 column accumulators V12..V19 with weights
+// wa..wc (register numbers), stride 1.
 #define ROW8S1(p, wa, wb, wc) \
 	MOVD p, R17; \
-	VLD1.P (R17)(R7), [V20.S4]; \
-	VLD1.P (R17)(R7), [V21.S4]; \
-	VLD1.P (R17)(R7), [V22.S4]; \
-	VLD1.P (R17)(R7), [V23.S4]; \
-	VLD1.P (R17)(R7), [V24.S4]; \
-	VLD1.P (R17)(R7), [V25.S4]; \
-	VLD1.P (R17)(R7), [V26.S4]; \
-	VLD1.P (R17)(R7), [V27.S4]; \
-	VLD1.P (R17)(R7), [V28.S4]; \
-	VLD1 (R17), [V29.S4]; \
-	VFMLA wa.S4, V20.S4, V12.S4; \
-	VFMLA wa.S4, V21.S4, V13.S4; \
-	VFMLA wa.S4, V22.S4, V14.S4; \
-	VFMLA wa.S4, V23.S4, V15.S4; \
-	VFMLA wa.S4, V24.S4, V16.S4; \
-	VFMLA wa.S4, V25.S4, V17.S4; \
-	VFMLA wa.S4, V26.S4, V18.S4; \
-	VFMLA wa.S4, V27.S4, V19.S4; \
-	VFMLA wb.S4, V21.S4, V12.S4; \
-	VFMLA wb.S4, V22.S4, V13.S4; \
-	VFMLA wb.S4, V23.S4, V14.S4; \
-	VFMLA wb.S4, V24.S4, V15.S4; \
-	VFMLA wb.S4, V25.S4, V16.S4; \
-	VFMLA wb.S4, V26.S4, V17.S4; \
-	VFMLA wb.S4, V27.S4, V18.S4; \
-	VFMLA wb.S4, V28.S4, V19.S4; \
-	VFMLA wc.S4, V22.S4, V12.S4; \
-	VFMLA wc.S4, V23.S4, V13.S4; \
-	VFMLA wc.S4, V24.S4, V14.S4; \
-	VFMLA wc.S4, V25.S4, V15.S4; \
-	VFMLA wc.S4, V26.S4, V16.S4; \
-	VFMLA wc.S4, V27.S4, V17.S4; \
-	VFMLA wc.S4, V28.S4, V18.S4; \
-	VFMLA wc.S4, V29.S4, V19.S4
+	LD(V20); LD(V21); LD(V22); LD(V23); LD(V24); \
+	LD(V25); LD(V26); LD(V27); LD(V28); LDLAST(V29); \
+	TAP4(12, 20, 1, wa); \
+	TAP4(16, 24, 1, wa); \
+	TAP4(12, 21, 1, wb); \
+	TAP4(16, 25, 1, wb); \
+	TAP4(12, 22, 1, wc); \
+	TAP4(16, 26, 1, wc)
 
-// ROW4S1 is ROW8S1 for 4 columns (inputs V20..V25).
+// ROW4S1 is ROW8S1 for 4 columns (accumulators V12..V15, inputs V20..V25).
 #define ROW4S1(p, wa, wb, wc) \
 	MOVD p, R17; \
-	VLD1.P (R17)(R7), [V20.S4]; \
-	VLD1.P (R17)(R7), [V21.S4]; \
-	VLD1.P (R17)(R7), [V22.S4]; \
-	VLD1.P (R17)(R7), [V23.S4]; \
-	VLD1.P (R17)(R7), [V24.S4]; \
-	VLD1 (R17), [V25.S4]; \
-	VFMLA wa.S4, V20.S4, V12.S4; \
-	VFMLA wa.S4, V21.S4, V13.S4; \
-	VFMLA wa.S4, V22.S4, V14.S4; \
-	VFMLA wa.S4, V23.S4, V15.S4; \
-	VFMLA wb.S4, V21.S4, V12.S4; \
-	VFMLA wb.S4, V22.S4, V13.S4; \
-	VFMLA wb.S4, V23.S4, V14.S4; \
-	VFMLA wb.S4, V24.S4, V15.S4; \
-	VFMLA wc.S4, V22.S4, V12.S4; \
-	VFMLA wc.S4, V23.S4, V13.S4; \
-	VFMLA wc.S4, V24.S4, V14.S4; \
-	VFMLA wc.S4, V25.S4, V15.S4
+	LD(V20); LD(V21); LD(V22); LD(V23); LD(V24); LDLAST(V25); \
+	TAP4(12, 20, 1, wa); \
+	TAP4(12, 21, 1, wb); \
+	TAP4(12, 22, 1, wc)
+
+// ROW4S2 is ROW4S1 at stride 2 (inputs V16..V24, every other one per column).
+#define ROW4S2(p, wa, wb, wc) \
+	MOVD p, R17; \
+	LD(V16); LD(V17); LD(V18); LD(V19); LD(V20); \
+	LD(V21); LD(V22); LD(V23); LDLAST(V24); \
+	TAP4(12, 16, 2, wa); \
+	TAP4(12, 17, 2, wb); \
+	TAP4(12, 18, 2, wc)
 
 // ROW1 adds one input row (pointer p, taps tapStep = R7 apart) to the single-column
 // accumulator V12.
 #define ROW1(p, wa, wb, wc) \
 	MOVD p, R17; \
-	VLD1.P (R17)(R7), [V20.S4]; \
-	VLD1.P (R17)(R7), [V21.S4]; \
-	VLD1 (R17), [V22.S4]; \
-	VFMLA wa.S4, V20.S4, V12.S4; \
-	VFMLA wb.S4, V21.S4, V12.S4; \
-	VFMLA wc.S4, V22.S4, V12.S4
+	LD(V20); LD(V21); LDLAST(V22); \
+	VFMLA4(12, 20, wa); \
+	VFMLA4(12, 21, wb); \
+	VFMLA4(12, 22, wc)
+
+// TAPROWS adds the call's nky (R6, 1..3) tap rows (R12, R13, R14) through the row macro
+// ROW and continues at store.
+#define TAPROWS(ROW, store) \
+	ROW(R12, 0, 1, 2); \
+	LASTROW(1, store); \
+	ROW(R13, 3, 4, 5); \
+	LASTROW(2, store); \
+	ROW(R14, 6, 7, 8)
 
 #define INITACC(a) \
 	VMOV V9.B16, a.B16
+
+#define INITACC4 INITACC(V12); INITACC(V13); INITACC(V14); INITACC(V15)
+#define INITACC8 INITACC4; INITACC(V16); INITACC(V17); INITACC(V18); INITACC(V19)
 
 // STORE1 clamps accumulator number r and stores it at R15, advancing R15 by outColStep.
 #define STORE1(v, r) \
 	VCLAMP(r, 10, 11); \
 	VST1 [v.S4], (R15); \
 	ADD R9, R15
+
+#define STORES4 STORE1(V12, 12); STORE1(V13, 13); STORE1(V14, 14); STORE1(V15, 15)
+#define STORES8 STORES4; STORE1(V16, 16); STORE1(V17, 17); STORE1(V18, 18); STORE1(V19, 19)
+
+// COLSTEP moves the three input row pointers on by step bytes.
+#define COLSTEP(step) \
+	ADD step, R12; \
+	ADD step, R13; \
+	ADD step, R14
 
 // PROLOGUE loads the arguments shared by the 3x3 kernels.
 #define PROLOGUE \
@@ -149,10 +154,8 @@
 	MOVD rowStep+72(FP), R8; \
 	MOVD outColStep+80(FP), R9; \
 	MOVD wBlockSkip+88(FP), R10; \
-	FMOVS lo+96(FP), F10; \
-	VDUP V10.S[0], V10.S4; \
-	FMOVS hi+100(FP), F11; \
-	VDUP V11.S[0], V11.S4
+	VDUPF(lo+96(FP), F10, V10); \
+	VDUPF(hi+100(FP), F11, V11)
 
 // ROWPTRS points R12, R13, R14 at the vector's input rows 0..2 and R15 at its output.
 #define ROWPTRS \
@@ -162,182 +165,31 @@
 	MOVD R1, R15; \
 	MOVD ncols+24(FP), R3
 
+#define NG 8
+#define GINIT INITACC8
+#define GROW ROW8S1
+#define GSTORES STORES8
+#define QUAD
+#define CSTEP R7
+
 TEXT ·dw3x3s1NEON(SB), NOSPLIT, $0-104
 	PROLOGUE
 	MOVD colStep+64(FP), R7
 	LSL $3, R7, R20
+#include "dw3x3_neon_body.h"
 
-vec1:
-	WEIGHTS
-	ROWPTRS
-	CMP $8, R3
-	BLT quad1
-
-group1:
-	INITACC(V12)
-	INITACC(V13)
-	INITACC(V14)
-	INITACC(V15)
-	INITACC(V16)
-	INITACC(V17)
-	INITACC(V18)
-	INITACC(V19)
-	ROW8S1(R12, V0, V1, V2)
-	LASTROW(1, gstore1)
-	ROW8S1(R13, V3, V4, V5)
-	LASTROW(2, gstore1)
-	ROW8S1(R14, V6, V7, V8)
-
-gstore1:
-	STORE1(V12, 12)
-	STORE1(V13, 13)
-	STORE1(V14, 14)
-	STORE1(V15, 15)
-	STORE1(V16, 16)
-	STORE1(V17, 17)
-	STORE1(V18, 18)
-	STORE1(V19, 19)
-	ADD R20, R12
-	ADD R20, R13
-	ADD R20, R14
-	SUB $8, R3
-	CMP $8, R3
-	BGE group1
-
-quad1:
-	CMP $4, R3
-	BLT single1
-	INITACC(V12)
-	INITACC(V13)
-	INITACC(V14)
-	INITACC(V15)
-	ROW4S1(R12, V0, V1, V2)
-	LASTROW(1, qstore1)
-	ROW4S1(R13, V3, V4, V5)
-	LASTROW(2, qstore1)
-	ROW4S1(R14, V6, V7, V8)
-
-qstore1:
-	STORE1(V12, 12)
-	STORE1(V13, 13)
-	STORE1(V14, 14)
-	STORE1(V15, 15)
-	ADD R7<<2, R12
-	ADD R7<<2, R13
-	ADD R7<<2, R14
-	SUB $4, R3
-
-single1:
-	CBZ R3, vnext1
-
-one1:
-	INITACC(V12)
-	ROW1(R12, V0, V1, V2)
-	LASTROW(1, ostore1)
-	ROW1(R13, V3, V4, V5)
-	LASTROW(2, ostore1)
-	ROW1(R14, V6, V7, V8)
-
-ostore1:
-	STORE1(V12, 12)
-	ADD R7, R12
-	ADD R7, R13
-	ADD R7, R14
-	SUBS $1, R3
-	BNE one1
-
-vnext1:
-	NEXTVEC(vec1)
-	RET
-
-// ---------------------------------------------------------------------------------------
-// dw3x3s2NEON: as dw3x3s1NEON for stride 2: taps tapStep (R7) apart, columns colStep
-// (R11, two taps) apart. Columns in groups of 4 (accumulators V12..V15, inputs V16..V24:
-// 9 loads per row for 12 FMLAs), then one at a time.
-//
-// func dw3x3s2NEON(in, out, w *float32, ncols, nvec, vib, nky, wTapOff, colStep, rowStep, outColStep, wBlockSkip int, lo, hi float32, tapStep int)
-
-#define ROW4S2(p, wa, wb, wc) \
-	MOVD p, R17; \
-	VLD1.P (R17)(R7), [V16.S4]; \
-	VLD1.P (R17)(R7), [V17.S4]; \
-	VLD1.P (R17)(R7), [V18.S4]; \
-	VLD1.P (R17)(R7), [V19.S4]; \
-	VLD1.P (R17)(R7), [V20.S4]; \
-	VLD1.P (R17)(R7), [V21.S4]; \
-	VLD1.P (R17)(R7), [V22.S4]; \
-	VLD1.P (R17)(R7), [V23.S4]; \
-	VLD1 (R17), [V24.S4]; \
-	VFMLA wa.S4, V16.S4, V12.S4; \
-	VFMLA wa.S4, V18.S4, V13.S4; \
-	VFMLA wa.S4, V20.S4, V14.S4; \
-	VFMLA wa.S4, V22.S4, V15.S4; \
-	VFMLA wb.S4, V17.S4, V12.S4; \
-	VFMLA wb.S4, V19.S4, V13.S4; \
-	VFMLA wb.S4, V21.S4, V14.S4; \
-	VFMLA wb.S4, V23.S4, V15.S4; \
-	VFMLA wc.S4, V18.S4, V12.S4; \
-	VFMLA wc.S4, V20.S4, V13.S4; \
-	VFMLA wc.S4, V22.S4, V14.S4; \
-	VFMLA wc.S4, V24.S4, V15.S4
+#define NG 4
+#define GINIT INITACC4
+#define GROW ROW4S2
+#define GSTORES STORES4
+#define CSTEP R11
 
 TEXT ·dw3x3s2NEON(SB), NOSPLIT, $0-112
 	PROLOGUE
 	MOVD tapStep+104(FP), R7
 	MOVD colStep+64(FP), R11
 	LSL $2, R11, R20
-
-vec2:
-	WEIGHTS
-	ROWPTRS
-	CMP $4, R3
-	BLT single2
-
-group2:
-	INITACC(V12)
-	INITACC(V13)
-	INITACC(V14)
-	INITACC(V15)
-	ROW4S2(R12, V0, V1, V2)
-	LASTROW(1, gstore2)
-	ROW4S2(R13, V3, V4, V5)
-	LASTROW(2, gstore2)
-	ROW4S2(R14, V6, V7, V8)
-
-gstore2:
-	STORE1(V12, 12)
-	STORE1(V13, 13)
-	STORE1(V14, 14)
-	STORE1(V15, 15)
-	ADD R20, R12
-	ADD R20, R13
-	ADD R20, R14
-	SUB $4, R3
-	CMP $4, R3
-	BGE group2
-
-single2:
-	CBZ R3, vnext2
-
-one2:
-	INITACC(V12)
-	ROW1(R12, V0, V1, V2)
-	LASTROW(1, ostore2)
-	ROW1(R13, V3, V4, V5)
-	LASTROW(2, ostore2)
-	ROW1(R14, V6, V7, V8)
-
-ostore2:
-	STORE1(V12, 12)
-	ADD R11, R12
-	ADD R11, R13
-	ADD R11, R14
-	SUBS $1, R3
-	BNE one2
-
-vnext2:
-	NEXTVEC(vec2)
-	RET
+#include "dw3x3_neon_body.h"
 
 // ---------------------------------------------------------------------------------------
 // dwNEON: any window: nky x nkx taps (either may be 0: the output is the clamped bias)
@@ -355,10 +207,8 @@ TEXT ·dwNEON(SB), NOSPLIT, $0-128
 	MOVD rowStep+96(FP), R8
 	MOVD outColStep+104(FP), R9
 	MOVD wBlockSkip+112(FP), R10
-	FMOVS lo+120(FP), F10
-	VDUP V10.S[0], V10.S4
-	FMOVS hi+124(FP), F11
-	VDUP V11.S[0], V11.S4
+	VDUPF(lo+120(FP), F10, V10)
+	VDUPF(hi+124(FP), F11, V11)
 
 vecg:
 	MOVD R0, R12

@@ -1,4 +1,5 @@
-// NEON instructions the Go arm64 assembler lacks, encoded with WORD.
+// NEON instructions the Go arm64 assembler lacks (and one it has, VFMLA4, with computable
+// operands), encoded with WORD; then macros over runs of registers shared by the kernels.
 //
 // Operands are register numbers (0..31), in the ARM order: destination first, as in
 // "FMLA Vd.4S, Vn.4S, Vm.S[i]". Every encoding is the single-precision, 128-bit (Q = 1,
@@ -15,12 +16,15 @@
 //   VFMIN4(d, n, m)    FMIN Vd.4S, Vn.4S, Vm.4S       0x4EA0F400   Rm bits 20..16
 //   VFADD4(d, n, m)    FADD Vd.4S, Vn.4S, Vm.4S       0x4E20D400   Rm bits 20..16
 //   VFMUL4(d, n, m)    FMUL Vd.4S, Vn.4S, Vm.4S       0x6E20DC00   Rm bits 20..16
+//   VFMLA4(d, n, m)    FMLA Vd.4S, Vn.4S, Vm.4S       0x4E20CC00   Rm bits 20..16
 //
 // Checked against LLVM 14's assembler (llvm-mc -triple=aarch64 -show-encoding), e.g.
-// "fmla v3.4s, v25.4s, v28.s[3]" = 0x4fbc1b23 = VFMLAE(3, 25, 28, 3); scripts/mca/run.sh
+// "fmla v3.4s, v25.4s, v28.s[3]" = 0x4fbc1b23 = VFMLAE(3, 25, 28, 3); scripts/mca
 // disassembles every kernel with llvm-objdump, so a wrong word shows up there as a different
 // instruction, and the kernel tests check each instruction's effect.
-// (Go's VFMLA covers FMLA Vd.4S, Vn.4S, Vm.4S: "VFMLA Vm.S4, Vn.S4, Vd.S4".)
+// Go's VFMLA assembles FMLA Vd.4S, Vn.4S, Vm.4S ("VFMLA Vm.S4, Vn.S4, Vd.S4") to the same
+// word as VFMLA4; the macro takes register numbers, so that a macro can compute them (a run
+// of accumulators, a run of inputs: TAP4 in dw_neon_arm64.s).
 
 #define VFMLAE(d, n, m, i) WORD $(0x4F801000|(((i)&1)<<21)|((m)<<16)|(((i)>>1)<<11)|((n)<<5)|(d))
 #define VFMULE(d, n, m, i) WORD $(0x4F809000|(((i)&1)<<21)|((m)<<16)|(((i)>>1)<<11)|((n)<<5)|(d))
@@ -28,6 +32,7 @@
 #define VFMIN4(d, n, m) WORD $(0x4EA0F400|((m)<<16)|((n)<<5)|(d))
 #define VFADD4(d, n, m) WORD $(0x4E20D400|((m)<<16)|((n)<<5)|(d))
 #define VFMUL4(d, n, m) WORD $(0x6E20DC00|((m)<<16)|((n)<<5)|(d))
+#define VFMLA4(d, n, m) WORD $(0x4E20CC00|((m)<<16)|((n)<<5)|(d))
 
 // VCLAMP(r, lo, hi) clamps register r in place to [lo, hi] (FMAX, then FMIN; a NaN stays
 // NaN, as with Go's max and min builtins in the generic kernels). VCLAMP4, VCLAMP8 and

@@ -146,26 +146,22 @@ func (w *work) dw(in arch.Shape, out arch.Shape, stride int) {
 	full := xb - xa
 	for oy := 0; oy < out.H; oy++ {
 		nky := taps(oy*stride-1, 3, in.H)
-		if full > 0 && stride == 1 {
-			const fn = "dw3x3s1NEON"
-			w.call(fn, runs)
-			w.region(fn, "vec1", nv)
-			w.loop(fn, "group1", nv*(full/8))
-			if full%8 >= 4 {
-				w.region(fn, "quad1", nv)
-				w.region(fn, "qstore1", nv)
+		if full > 0 {
+			// dw3x3s1NEON and dw3x3s2NEON: the labels of dw3x3_neon_body.h.
+			fn, g := "dw3x3s1NEON", 8
+			if stride != 1 {
+				fn, g = "dw3x3s2NEON", 4
 			}
-			w.region(fn, "single1", nv)
-			w.loop(fn, "one1", nv*(full%4))
-			w.region(fn, "vnext1", nv)
-		} else if full > 0 {
-			const fn = "dw3x3s2NEON"
 			w.call(fn, runs)
-			w.region(fn, "vec2", nv)
-			w.loop(fn, "group2", nv*(full/4))
-			w.region(fn, "single2", nv)
-			w.loop(fn, "one2", nv*(full%4))
-			w.region(fn, "vnext2", nv)
+			w.region(fn, "vec", nv)
+			w.loop(fn, "group", nv*(full/g))
+			if stride == 1 && full%8 >= 4 {
+				w.region(fn, "quad", nv)
+				w.region(fn, "qstore", nv)
+			}
+			w.region(fn, "single", nv)
+			w.loop(fn, "one", nv*(full%4))
+			w.region(fn, "vnext", nv)
 		}
 		for ox := 0; ox < out.W; ox++ {
 			if ox >= xa && ox < xb {
