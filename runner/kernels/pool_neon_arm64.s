@@ -23,10 +23,55 @@
 	MOVD tapStep+56(FP), R11; \
 	MOVD rowStep+64(FP), R12; \
 	MOVD outColStep+72(FP), R13; \
-	FMOVS init+80(FP), F30; \
-	VDUP V30.S[0], V30.S4; \
-	FMOVS scale+84(FP), F31; \
-	VDUP V31.S[0], V31.S4
+	VDUPF(init+80(FP), F30, V30); \
+	VDUPF(scale+84(FP), F31, V31)
+
+// SUM4(op, p) loads 4 vectors (64 bytes) at p into V4..V7, moves p on by R11 bytes and
+// reduces them into V0..V3 with op (VFMAX4, VFADD4); SUM1 is one vector into V0.
+#define SUM4(op, p) \
+	VLD1.P (p)(R11), [V4.S4, V5.S4, V6.S4, V7.S4]; \
+	VEACH4(op, 0, 0, 4)
+
+#define SUM1(op, p) \
+	VLD1.P (p)(R11), [V4.S4]; \
+	op(0, 0, 4)
+
+// STORE4 scales V0..V3 by V31, stores them at out and moves out and in on by 4 vectors;
+// then loops to again while 4 or more vectors (R3) remain. STORE1 is one vector, looping
+// while any remains.
+#define STORE4(out, in, again) \
+	VEACH4S(VFMUL4, 0, 31); \
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (out); \
+	ADD $64, out; \
+	ADD $64, in; \
+	SUB $4, R3; \
+	CMP $4, R3; \
+	BGE again
+
+#define STORE1(out, in, again) \
+	VFMUL4(0, 0, 31); \
+	VST1 [V0.S4], (out); \
+	ADD $16, out; \
+	ADD $16, in; \
+	SUBS $1, R3; \
+	BNE again
+
+// The body's group of 4 vectors and single vector run the same tap loops: WINDOW starts one
+// (to empty when the window has no tap), TAPROW starts a tap row, NEXTTAPROW loops over the
+// rows.
+#define WINDOW(empty) \
+	MOVD R4, R8; \
+	MOVD nky+32(FP), R6; \
+	CBZ R6, empty
+
+#define TAPROW \
+	MOVD R8, R9; \
+	MOVD nkx+40(FP), R7
+
+#define NEXTTAPROW(again) \
+	ADD R12, R8; \
+	SUBS $1, R6; \
+	BNE again
 
 TEXT ·maxPoolNEON(SB), NOSPLIT, $0-88
 	POOLARGS
@@ -51,8 +96,7 @@ TEXT ·globalAvgNEON(SB), NOSPLIT, $0-44
 	MOVD out+8(FP), R1
 	MOVD stride+24(FP), R11
 	MOVD nvec+32(FP), R3
-	FMOVS scale+40(FP), F31
-	VDUP V31.S[0], V31.S4
+	VDUPF(scale+40(FP), F31, V31)
 	CMP $4, R3
 	BLT gsingle
 
@@ -65,25 +109,12 @@ ggroup:
 	MOVD pixels+16(FP), R7
 
 gpix:
-	VLD1.P (R9)(R11), [V4.S4, V5.S4, V6.S4, V7.S4]
-	VFADD4(0, 0, 4)
-	VFADD4(1, 1, 5)
-	VFADD4(2, 2, 6)
-	VFADD4(3, 3, 7)
+	SUM4(VFADD4, R9)
 	SUBS $1, R7
 	BNE gpix
 
 gstore:
-	VFMUL4(0, 0, 31)
-	VFMUL4(1, 1, 31)
-	VFMUL4(2, 2, 31)
-	VFMUL4(3, 3, 31)
-	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R1)
-	ADD $64, R1
-	ADD $64, R0
-	SUB $4, R3
-	CMP $4, R3
-	BGE ggroup
+	STORE4(R1, R0, ggroup)
 
 gsingle:
 	CBZ R3, gdone
@@ -94,18 +125,12 @@ gone:
 	MOVD pixels+16(FP), R7
 
 gopix:
-	VLD1.P (R9)(R11), [V4.S4]
-	VFADD4(0, 0, 4)
+	SUM1(VFADD4, R9)
 	SUBS $1, R7
 	BNE gopix
 
 gostore:
-	VFMUL4(0, 0, 31)
-	VST1 [V0.S4], (R1)
-	ADD $16, R1
-	ADD $16, R0
-	SUBS $1, R3
-	BNE gone
+	STORE1(R1, R0, gone)
 
 gdone:
 	RET

@@ -15,71 +15,42 @@ group:
 	VMOV V30.B16, V1.B16
 	VMOV V30.B16, V2.B16
 	VMOV V30.B16, V3.B16
-	MOVD R4, R8
-	MOVD nky+32(FP), R6
-	CBZ R6, gdone
+	WINDOW(gdone)
 
 gky:
-	MOVD R8, R9
-	MOVD nkx+40(FP), R7
+	TAPROW
 
 gkx:
-	VLD1.P (R9)(R11), [V4.S4, V5.S4, V6.S4, V7.S4]
-	OP(0, 0, 4)
-	OP(1, 1, 5)
-	OP(2, 2, 6)
-	OP(3, 3, 7)
+	SUM4(OP, R9)
 	SUBS $1, R7
 	BNE gkx
 
 gkynext:
-	ADD R12, R8
-	SUBS $1, R6
-	BNE gky
+	NEXTTAPROW(gky)
 
 gdone:
-	VFMUL4(0, 0, 31)
-	VFMUL4(1, 1, 31)
-	VFMUL4(2, 2, 31)
-	VFMUL4(3, 3, 31)
-	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R5)
-	ADD $64, R5
-	ADD $64, R4
-	SUB $4, R3
-	CMP $4, R3
-	BGE group
+	STORE4(R5, R4, group)
 
 single:
 	CBZ R3, colnext
 
 one:
 	VMOV V30.B16, V0.B16
-	MOVD R4, R8
-	MOVD nky+32(FP), R6
-	CBZ R6, odone
+	WINDOW(odone)
 
 oky:
-	MOVD R8, R9
-	MOVD nkx+40(FP), R7
+	TAPROW
 
 okx:
-	VLD1.P (R9)(R11), [V4.S4]
-	OP(0, 0, 4)
+	SUM1(OP, R9)
 	SUBS $1, R7
 	BNE okx
 
 okynext:
-	ADD R12, R8
-	SUBS $1, R6
-	BNE oky
+	NEXTTAPROW(oky)
 
 odone:
-	VFMUL4(0, 0, 31)
-	VST1 [V0.S4], (R5)
-	ADD $16, R5
-	ADD $16, R4
-	SUBS $1, R3
-	BNE one
+	STORE1(R5, R4, one)
 
 colnext:
 	ADD R10, R0
