@@ -81,6 +81,12 @@
 // Both kernels are CONVARGS and the body conv_neon_body.h, with the parts below. Both
 // keep 24 accumulators, V0..V23.
 
+// BIAS24 loads the bias of the block's channels 0..23 into V24..V29.
+#define BIAS24 \
+	FLDPQ (R21), (F24, F25); \
+	FLDPQ 32(R21), (F26, F27); \
+	FLDPQ 64(R21), (F28, F29)
+
 // ---------------------------------------------------------------------------------------
 // convNEON6: 4 pixels x 24 channels (6 vectors; a block's channels 24..31 are neither
 // computed nor stored: mask bits 24..31 must be clear). Accumulators V0..V23 (pixel j,
@@ -99,34 +105,9 @@
 	VFMLAE(p+13, wb, 26, 0); \
 	VFMLAE(p+19, wb, 27, 0)
 
-// INIT6 sets one pixel's 6 accumulators to the bias (V24..V29).
-#define INIT6(a, b, c, d, e, f) \
-	VMOV V24.B16, a.B16; \
-	VMOV V25.B16, b.B16; \
-	VMOV V26.B16, c.B16; \
-	VMOV V27.B16, d.B16; \
-	VMOV V28.B16, e.B16; \
-	VMOV V29.B16, f.B16
-
-#define STORE6(f0, f1, f2, f3, f4, f5) \
-	FSTPQ (f0, f1), (R0); \
-	FSTPQ (f2, f3), 32(R0); \
-	FSTPQ (f4, f5), 64(R0)
-
-#define MSTORE6(v0, f0, v1, f1, v2, f2, v3, f3, v4, f4, v5, f5) \
-	LANES(v0, f0, 0, 0, R0, R17, R16); \
-	LANES(v1, f1, 16, 4, R0, R17, R16); \
-	LANES(v2, f2, 32, 8, R0, R17, R16); \
-	LANES(v3, f3, 48, 12, R0, R17, R16); \
-	LANES(v4, f4, 64, 16, R0, R17, R16); \
-	LANES(v5, f5, 80, 20, R0, R17, R16)
-
 #define NPIX 4
 #define PIXS PIX(1, R1, R2); PIX(2, R2, R3); PIX(3, R3, R4)
-#define BIAS \
-	FLDPQ (R21), (F24, F25); \
-	FLDPQ 32(R21), (F26, F27); \
-	FLDPQ 64(R21), (F28, F29)
+#define BIAS BIAS24
 #define INITACC \
 	INIT6(V0, V1, V2, V3, V4, V5); \
 	INIT6(V6, V7, V8, V9, V10, V11); \
@@ -144,22 +125,16 @@
 	FLDPQ 64(R5), (F28, F29); \
 	FMA6(4, 28, 29)
 #define FULL 0xFFFFFF
-#define STORES \
-	STORE6(F0, F1, F2, F3, F4, F5); \
+#define ST ST6
+#define MST MST6
+#define ROWS(op) \
+	op(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5); \
 	PIXDONE(0, next); \
-	STORE6(F6, F7, F8, F9, F10, F11); \
+	op(V6, F6, V7, F7, V8, F8, V9, F9, V10, F10, V11, F11); \
 	PIXDONE(1, next); \
-	STORE6(F12, F13, F14, F15, F16, F17); \
+	op(V12, F12, V13, F13, V14, F14, V15, F15, V16, F16, V17, F17); \
 	PIXDONE(2, next); \
-	STORE6(F18, F19, F20, F21, F22, F23)
-#define MSTORES \
-	MSTORE6(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5); \
-	PIXDONE(0, next); \
-	MSTORE6(V6, F6, V7, F7, V8, F8, V9, F9, V10, F10, V11, F11); \
-	PIXDONE(1, next); \
-	MSTORE6(V12, F12, V13, F13, V14, F14, V15, F15, V16, F16, V17, F17); \
-	PIXDONE(2, next); \
-	MSTORE6(V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
+	op(V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
 #define NEXTCOLS \
 	LSL $2, R9, R16; \
 	ADD R16, R12; \
@@ -183,40 +158,9 @@ TEXT ·convNEON6(SB), NOSPLIT, $0-116
 	VFMLAE(p+9, wb, 25, 0); \
 	VFMLAE(p+17, wb, 26, 0)
 
-// INIT8 sets one pixel's 8 accumulators to the bias (V24..V31).
-#define INIT8(a, b, c, d, e, f, g, h) \
-	VMOV V24.B16, a.B16; \
-	VMOV V25.B16, b.B16; \
-	VMOV V26.B16, c.B16; \
-	VMOV V27.B16, d.B16; \
-	VMOV V28.B16, e.B16; \
-	VMOV V29.B16, f.B16; \
-	VMOV V30.B16, g.B16; \
-	VMOV V31.B16, h.B16
-
-#define STORE8(f0, f1, f2, f3, f4, f5, f6, f7) \
-	FSTPQ (f0, f1), (R0); \
-	FSTPQ (f2, f3), 32(R0); \
-	FSTPQ (f4, f5), 64(R0); \
-	FSTPQ (f6, f7), 96(R0)
-
-#define MSTORE8(v0, f0, v1, f1, v2, f2, v3, f3, v4, f4, v5, f5, v6, f6, v7, f7) \
-	LANES(v0, f0, 0, 0, R0, R17, R16); \
-	LANES(v1, f1, 16, 4, R0, R17, R16); \
-	LANES(v2, f2, 32, 8, R0, R17, R16); \
-	LANES(v3, f3, 48, 12, R0, R17, R16); \
-	LANES(v4, f4, 64, 16, R0, R17, R16); \
-	LANES(v5, f5, 80, 20, R0, R17, R16); \
-	LANES(v6, f6, 96, 24, R0, R17, R16); \
-	LANES(v7, f7, 112, 28, R0, R17, R16)
-
 #define NPIX 3
 #define PIXS PIX(1, R1, R2); PIX(2, R2, R3)
-#define BIAS \
-	FLDPQ (R21), (F24, F25); \
-	FLDPQ 32(R21), (F26, F27); \
-	FLDPQ 64(R21), (F28, F29); \
-	FLDPQ 96(R21), (F30, F31)
+#define BIAS BIAS24; FLDPQ 96(R21), (F30, F31)
 // R4 (a fourth pixel, which the taps do not read but NEXTKX and NEXTKY move) = R3.
 #define INITACC \
 	INIT8(V0, V1, V2, V3, V4, V5, V6, V7); \
@@ -236,18 +180,14 @@ TEXT ·convNEON6(SB), NOSPLIT, $0-116
 	FLDPQ 96(R5), (F30, F31); \
 	FMA8(6, 30, 31)
 #define FULL 0xFFFFFFFF
-#define STORES \
-	STORE8(F0, F1, F2, F3, F4, F5, F6, F7); \
+#define ST ST8
+#define MST MST8
+#define ROWS(op) \
+	op(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5, V6, F6, V7, F7); \
 	PIXDONE(0, next); \
-	STORE8(F8, F9, F10, F11, F12, F13, F14, F15); \
+	op(V8, F8, V9, F9, V10, F10, V11, F11, V12, F12, V13, F13, V14, F14, V15, F15); \
 	PIXDONE(1, next); \
-	STORE8(F16, F17, F18, F19, F20, F21, F22, F23)
-#define MSTORES \
-	MSTORE8(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5, V6, F6, V7, F7); \
-	PIXDONE(0, next); \
-	MSTORE8(V8, F8, V9, F9, V10, F10, V11, F11, V12, F12, V13, F13, V14, F14, V15, F15); \
-	PIXDONE(1, next); \
-	MSTORE8(V16, F16, V17, F17, V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
+	op(V16, F16, V17, F17, V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
 #define NEXTCOLS \
 	ADD R9, R12; \
 	ADD R9<<1, R12; \

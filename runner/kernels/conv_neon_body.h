@@ -11,8 +11,10 @@
 //   CITAP     one input channel of one tap: the pixels' scalar loads (post-incremented),
 //             the weight loads (at R5) and the FMLAs
 //   FULL      the mask of a block whose channels are all stored
-//   STORES, MSTORES  store the pixels (whole vectors; lane by lane for a partial mask),
-//             each but the last followed by PIXDONE(i, next)
+//   ST, MST   the pixel stores (STn, MSTn of neon_arm64.h: whole vectors; lane by lane
+//             for a partial mask)
+//   ROWS(op)  op(pixel i's v0, f0, v1, f1, ...) for each pixel, each but the last followed
+//             by PIXDONE(i, next)
 //   NEXTCOLS  moves the column input (R12) and output (R13) bases NPIX pixels on
 
 group:
@@ -53,7 +55,7 @@ done:
 	BNE masked
 
 store:
-	STORES
+	ROWS(ST)
 
 next:
 	NEXTCOLS
@@ -62,7 +64,7 @@ next:
 	RET
 
 masked:
-	MSTORES
+	ROWS(MST)
 	B next
 
 #undef NPIX
@@ -71,6 +73,7 @@ masked:
 #undef INITACC
 #undef CITAP
 #undef FULL
-#undef STORES
-#undef MSTORES
+#undef ST
+#undef MST
+#undef ROWS
 #undef NEXTCOLS

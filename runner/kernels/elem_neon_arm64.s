@@ -9,6 +9,43 @@
 // a pixel is read or written: ChannelAffine and AddClamp may run in place, so no vector
 // may overlap another.
 
+// The per-pixel loops of affineNEON and addClampNEON: R0/R1 the pixel's input/output (or
+// addend/output), R4 pixels left, R5/R6 their strides, R7 vectors left, R8 scalar channels
+// left, R10 the output cursor. Each macro ends one loop: NEXTGROUP after 4 vectors,
+// NEXTVEC after one, NEXTSCALAR after one channel (each moves R10 on and loops to again
+// while its count remains), NEXTPIX after the pixel; STARTTAIL loads the scalar count from
+// ntail (an argument) and skips to next when it is 0. SCLAMP clamps scalar register f to
+// [F30, F31].
+#define NEXTGROUP(again) \
+	ADD $64, R10; \
+	SUB $4, R7; \
+	CMP $4, R7; \
+	BGE again
+
+#define NEXTVEC(again) \
+	ADD $16, R10; \
+	SUBS $1, R7; \
+	BNE again
+
+#define NEXTSCALAR(again) \
+	ADD $4, R10; \
+	SUBS $1, R8; \
+	BNE again
+
+#define NEXTPIX(again) \
+	ADD R5, R0; \
+	ADD R6, R1; \
+	SUBS $1, R4; \
+	BNE again
+
+#define STARTTAIL(ntail, next) \
+	MOVD ntail, R8; \
+	CBZ R8, next
+
+#define SCLAMP(f) \
+	FMAXS F30, f, f; \
+	FMINS F31, f, f
+
 // ---------------------------------------------------------------------------------------
 // affineNEON: out = clamp(in*scale + shift) (affine != 0) or clamp(in) per pixel.
 //
@@ -25,10 +62,7 @@ TEXT ·affineNEON(SB), NOSPLIT, $0-88
 	MOVD pixels+32(FP), R4
 	MOVD inStride+40(FP), R5
 	MOVD outStride+48(FP), R6
-	FMOVS lo+72(FP), F30
-	VDUP V30.S[0], V30.S4
-	FMOVS hi+76(FP), F31
-	VDUP V31.S[0], V31.S4
+	BOUNDS(lo+72(FP), hi+76(FP))
 	MOVD affine+80(FP), R13
 	CBZ R13, cpix
 
@@ -47,31 +81,22 @@ avec:
 	VFMLA V0.S4, V1.S4, V2.S4
 	VCLAMP(2, 30, 31)
 	VST1 [V2.S4], (R10)
-	ADD $16, R10
-	SUBS $1, R7
-	BNE avec
+	NEXTVEC(avec)
 
 atail:
-	MOVD ntail+64(FP), R8
-	CBZ R8, anext
+	STARTTAIL(ntail+64(FP), anext)
 
 ascalar:
 	FMOVS.P 4(R9), F0
 	FMOVS.P 4(R11), F1
 	FMOVS.P 4(R12), F2
 	FMADDS F1, F2, F0, F3
-	FMAXS F30, F3, F3
-	FMINS F31, F3, F3
+	SCLAMP(F3)
 	FMOVS F3, (R10)
-	ADD $4, R10
-	SUBS $1, R8
-	BNE ascalar
+	NEXTSCALAR(ascalar)
 
 anext:
-	ADD R5, R0
-	ADD R6, R1
-	SUBS $1, R4
-	BNE apix
+	NEXTPIX(apix)
 	RET
 
 cpix:
@@ -83,15 +108,9 @@ cpix:
 
 cgroup:
 	VLD1.P 64(R9), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VCLAMP(0, 30, 31)
-	VCLAMP(1, 30, 31)
-	VCLAMP(2, 30, 31)
-	VCLAMP(3, 30, 31)
+	VCLAMP4(0, 30, 31)
 	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R10)
-	ADD $64, R10
-	SUB $4, R7
-	CMP $4, R7
-	BGE cgroup
+	NEXTGROUP(cgroup)
 
 csingle:
 	CBZ R7, ctail
@@ -100,28 +119,19 @@ cvec:
 	VLD1.P 16(R9), [V0.S4]
 	VCLAMP(0, 30, 31)
 	VST1 [V0.S4], (R10)
-	ADD $16, R10
-	SUBS $1, R7
-	BNE cvec
+	NEXTVEC(cvec)
 
 ctail:
-	MOVD ntail+64(FP), R8
-	CBZ R8, cnext
+	STARTTAIL(ntail+64(FP), cnext)
 
 cscalar:
 	FMOVS.P 4(R9), F0
-	FMAXS F30, F0, F0
-	FMINS F31, F0, F0
+	SCLAMP(F0)
 	FMOVS F0, (R10)
-	ADD $4, R10
-	SUBS $1, R8
-	BNE cscalar
+	NEXTSCALAR(cscalar)
 
 cnext:
-	ADD R5, R0
-	ADD R6, R1
-	SUBS $1, R4
-	BNE cpix
+	NEXTPIX(cpix)
 	RET
 
 // ---------------------------------------------------------------------------------------
@@ -134,10 +144,7 @@ TEXT ·addClampNEON(SB), NOSPLIT, $0-64
 	MOVD pixels+16(FP), R4
 	MOVD outStride+24(FP), R6
 	MOVD addStride+32(FP), R5
-	FMOVS lo+56(FP), F30
-	VDUP V30.S[0], V30.S4
-	FMOVS hi+60(FP), F31
-	VDUP V31.S[0], V31.S4
+	BOUNDS(lo+56(FP), hi+60(FP))
 
 dpix:
 	MOVD R0, R9
@@ -149,19 +156,10 @@ dpix:
 dgroup:
 	VLD1.P 64(R9), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VLD1 (R10), [V4.S4, V5.S4, V6.S4, V7.S4]
-	VFADD4(4, 4, 0)
-	VFADD4(5, 5, 1)
-	VFADD4(6, 6, 2)
-	VFADD4(7, 7, 3)
-	VCLAMP(4, 30, 31)
-	VCLAMP(5, 30, 31)
-	VCLAMP(6, 30, 31)
-	VCLAMP(7, 30, 31)
+	VEACH4(VFADD4, 4, 4, 0)
+	VCLAMP4(4, 30, 31)
 	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R10)
-	ADD $64, R10
-	SUB $4, R7
-	CMP $4, R7
-	BGE dgroup
+	NEXTGROUP(dgroup)
 
 dsingle:
 	CBZ R7, dtail
@@ -172,30 +170,21 @@ dvec:
 	VFADD4(4, 4, 0)
 	VCLAMP(4, 30, 31)
 	VST1 [V4.S4], (R10)
-	ADD $16, R10
-	SUBS $1, R7
-	BNE dvec
+	NEXTVEC(dvec)
 
 dtail:
-	MOVD ntail+48(FP), R8
-	CBZ R8, dnext
+	STARTTAIL(ntail+48(FP), dnext)
 
 dscalar:
 	FMOVS.P 4(R9), F0
 	FMOVS (R10), F4
 	FADDS F0, F4, F4
-	FMAXS F30, F4, F4
-	FMINS F31, F4, F4
+	SCLAMP(F4)
 	FMOVS F4, (R10)
-	ADD $4, R10
-	SUBS $1, R8
-	BNE dscalar
+	NEXTSCALAR(dscalar)
 
 dnext:
-	ADD R5, R0
-	ADD R6, R1
-	SUBS $1, R4
-	BNE dpix
+	NEXTPIX(dpix)
 	RET
 
 // ---------------------------------------------------------------------------------------
@@ -251,8 +240,5 @@ pel:
 	BNE pel
 
 pnext:
-	ADD R5, R0
-	ADD R6, R1
-	SUBS $1, R4
-	BNE ppix
+	NEXTPIX(ppix)
 	RET

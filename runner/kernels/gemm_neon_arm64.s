@@ -164,63 +164,37 @@
 	VFMLAE(22, 30, 29, l); \
 	VFMLAE(23, 31, 29, l)
 
-#define INIT16(a, b, c, d) \
-	VMOV V24.B16, a.B16; \
-	VMOV V25.B16, b.B16; \
-	VMOV V26.B16, c.B16; \
-	VMOV V27.B16, d.B16
-
-#define STORE16(f0, f1, f2, f3) \
-	FSTPQ (f0, f1), (R0); \
-	FSTPQ (f2, f3), 32(R0)
-
-#define MSTORE16(v0, f0, v1, f1, v2, f2, v3, f3) \
-	LANES(v0, f0, 0, 0, R0, R17, R16); \
-	LANES(v1, f1, 16, 4, R0, R17, R16); \
-	LANES(v2, f2, 32, 8, R0, R17, R16); \
-	LANES(v3, f3, 48, 12, R0, R17, R16)
-
 #define AROWS AROWS6
 #define LOADA(op, off) LOADA6(op, off)
 #define BACKA BACKA6
 #define BIAS FLDPQ (R11), (F24, F25); FLDPQ 32(R11), (F26, F27)
 #define INITACC \
-	INIT16(V0, V1, V2, V3); \
-	INIT16(V4, V5, V6, V7); \
-	INIT16(V8, V9, V10, V11); \
-	INIT16(V12, V13, V14, V15); \
-	INIT16(V16, V17, V18, V19); \
-	INIT16(V20, V21, V22, V23)
+	INIT4(V0, V1, V2, V3); \
+	INIT4(V4, V5, V6, V7); \
+	INIT4(V8, V9, V10, V11); \
+	INIT4(V12, V13, V14, V15); \
+	INIT4(V16, V17, V18, V19); \
+	INIT4(V20, V21, V22, V23)
 #define KGROUP L16(0); L16(1); L16(2); L16(3)
 #define KREM1 L16(1)
 #define KREM2 L16(2)
 #define KREM3 L16(3)
 #define CLAMPS VCLAMP16(0, 30, 31); VCLAMP8(16, 30, 31)
 #define FULL 0xFFFF
-#define STORES \
-	STORE16(F0, F1, F2, F3); \
+#define ST ST4
+#define MST MST4
+#define ROWS(op) \
+	op(V0, F0, V1, F1, V2, F2, V3, F3); \
 	ROWDONE(0, next); \
-	STORE16(F4, F5, F6, F7); \
+	op(V4, F4, V5, F5, V6, F6, V7, F7); \
 	ROWDONE(1, next); \
-	STORE16(F8, F9, F10, F11); \
+	op(V8, F8, V9, F9, V10, F10, V11, F11); \
 	ROWDONE(2, next); \
-	STORE16(F12, F13, F14, F15); \
+	op(V12, F12, V13, F13, V14, F14, V15, F15); \
 	ROWDONE(3, next); \
-	STORE16(F16, F17, F18, F19); \
+	op(V16, F16, V17, F17, V18, F18, V19, F19); \
 	ROWDONE(4, next); \
-	STORE16(F20, F21, F22, F23)
-#define MSTORES \
-	MSTORE16(V0, F0, V1, F1, V2, F2, V3, F3); \
-	ROWDONE(0, next); \
-	MSTORE16(V4, F4, V5, F5, V6, F6, V7, F7); \
-	ROWDONE(1, next); \
-	MSTORE16(V8, F8, V9, F9, V10, F10, V11, F11); \
-	ROWDONE(2, next); \
-	MSTORE16(V12, F12, V13, F13, V14, F14, V15, F15); \
-	ROWDONE(3, next); \
-	MSTORE16(V16, F16, V17, F17, V18, F18, V19, F19); \
-	ROWDONE(4, next); \
-	MSTORE16(V20, F20, V21, F21, V22, F22, V23, F23)
+	op(V20, F20, V21, F21, V22, F22, V23, F23)
 
 TEXT ·gemm6x16(SB), NOSPLIT, $0-80
 	ARGS(6)
@@ -252,61 +226,37 @@ TEXT ·gemm6x16(SB), NOSPLIT, $0-80
 	VFMLAE(16, 19, 29, l); \
 	VFMLAE(17, 20, 29, l)
 
-#define INIT12(a, b, c) \
-	VMOV V24.B16, a.B16; \
-	VMOV V25.B16, b.B16; \
-	VMOV V26.B16, c.B16
-
-#define STORE12(f0, f1, f2) \
-	FSTPQ (f0, f1), (R0); \
-	FMOVQ f2, 32(R0)
-
-#define MSTORE12(v0, f0, v1, f1, v2, f2) \
-	LANES(v0, f0, 0, 0, R0, R17, R16); \
-	LANES(v1, f1, 16, 4, R0, R17, R16); \
-	LANES(v2, f2, 32, 8, R0, R17, R16)
-
 #define AROWS AROWS6
 #define LOADA(op, off) LOADA6(op, off)
 #define BACKA BACKA6
 #define BIAS FLDPQ (R11), (F24, F25); FMOVQ 32(R11), F26
 #define INITACC \
-	INIT12(V0, V1, V2); \
-	INIT12(V3, V4, V5); \
-	INIT12(V6, V7, V8); \
-	INIT12(V9, V10, V11); \
-	INIT12(V12, V13, V14); \
-	INIT12(V15, V16, V17)
+	INIT3(V0, V1, V2); \
+	INIT3(V3, V4, V5); \
+	INIT3(V6, V7, V8); \
+	INIT3(V9, V10, V11); \
+	INIT3(V12, V13, V14); \
+	INIT3(V15, V16, V17)
 #define KGROUP L12(0); L12(1); L12(2); L12(3)
 #define KREM1 L12(1)
 #define KREM2 L12(2)
 #define KREM3 L12(3)
 #define CLAMPS VCLAMP16(0, 30, 31); VCLAMP(16, 30, 31); VCLAMP(17, 30, 31)
 #define FULL 0xFFF
-#define STORES \
-	STORE12(F0, F1, F2); \
+#define ST ST3
+#define MST MST3
+#define ROWS(op) \
+	op(V0, F0, V1, F1, V2, F2); \
 	ROWDONE(0, next); \
-	STORE12(F3, F4, F5); \
+	op(V3, F3, V4, F4, V5, F5); \
 	ROWDONE(1, next); \
-	STORE12(F6, F7, F8); \
+	op(V6, F6, V7, F7, V8, F8); \
 	ROWDONE(2, next); \
-	STORE12(F9, F10, F11); \
+	op(V9, F9, V10, F10, V11, F11); \
 	ROWDONE(3, next); \
-	STORE12(F12, F13, F14); \
+	op(V12, F12, V13, F13, V14, F14); \
 	ROWDONE(4, next); \
-	STORE12(F15, F16, F17)
-#define MSTORES \
-	MSTORE12(V0, F0, V1, F1, V2, F2); \
-	ROWDONE(0, next); \
-	MSTORE12(V3, F3, V4, F4, V5, F5); \
-	ROWDONE(1, next); \
-	MSTORE12(V6, F6, V7, F7, V8, F8); \
-	ROWDONE(2, next); \
-	MSTORE12(V9, F9, V10, F10, V11, F11); \
-	ROWDONE(3, next); \
-	MSTORE12(V12, F12, V13, F13, V14, F14); \
-	ROWDONE(4, next); \
-	MSTORE12(V15, F15, V16, F16, V17, F17)
+	op(V15, F15, V16, F16, V17, F17)
 
 TEXT ·gemm6x12(SB), NOSPLIT, $0-80
 	ARGS(6)
@@ -335,65 +285,48 @@ TEXT ·gemm6x12(SB), NOSPLIT, $0-80
 	VFMLAE(14, 24, 23, l); \
 	VFMLAE(15, 25, 23, l)
 
-#define INIT8(a, b) \
+// INITP copies the bias pair V16, V17 into a row's accumulators.
+#define INITP(a, b) \
 	VMOV V16.B16, a.B16; \
 	VMOV V17.B16, b.B16
-
-#define MSTORE8(v0, f0, v1, f1) \
-	LANES(v0, f0, 0, 0, R0, R17, R16); \
-	LANES(v1, f1, 16, 4, R0, R17, R16)
 
 #define AROWS AROWS8
 #define LOADA(op, off) LOADA8(op, off)
 #define BACKA BACKA8
 #define BIAS FLDPQ (R11), (F16, F17)
 #define INITACC \
-	INIT8(V0, V1); \
-	INIT8(V2, V3); \
-	INIT8(V4, V5); \
-	INIT8(V6, V7); \
-	INIT8(V8, V9); \
-	INIT8(V10, V11); \
-	INIT8(V12, V13); \
-	INIT8(V14, V15)
+	INITP(V0, V1); \
+	INITP(V2, V3); \
+	INITP(V4, V5); \
+	INITP(V6, V7); \
+	INITP(V8, V9); \
+	INITP(V10, V11); \
+	INITP(V12, V13); \
+	INITP(V14, V15)
 #define KGROUP L8(0); L8(1); L8(2); L8(3)
 #define KREM1 L8(1)
 #define KREM2 L8(2)
 #define KREM3 L8(3)
 #define CLAMPS VCLAMP16(0, 30, 31)
 #define FULL 0xFF
-#define STORES \
-	FSTPQ (F0, F1), (R0); \
+#define ST ST2
+#define MST MST2
+#define ROWS(op) \
+	op(V0, F0, V1, F1); \
 	ROWDONE(0, next); \
-	FSTPQ (F2, F3), (R0); \
+	op(V2, F2, V3, F3); \
 	ROWDONE(1, next); \
-	FSTPQ (F4, F5), (R0); \
+	op(V4, F4, V5, F5); \
 	ROWDONE(2, next); \
-	FSTPQ (F6, F7), (R0); \
+	op(V6, F6, V7, F7); \
 	ROWDONE(3, next); \
-	FSTPQ (F8, F9), (R0); \
+	op(V8, F8, V9, F9); \
 	ROWDONE(4, next); \
-	FSTPQ (F10, F11), (R0); \
+	op(V10, F10, V11, F11); \
 	ROWDONE(5, next); \
-	FSTPQ (F12, F13), (R0); \
+	op(V12, F12, V13, F13); \
 	ROWDONE(6, next); \
-	FSTPQ (F14, F15), (R0)
-#define MSTORES \
-	MSTORE8(V0, F0, V1, F1); \
-	ROWDONE(0, next); \
-	MSTORE8(V2, F2, V3, F3); \
-	ROWDONE(1, next); \
-	MSTORE8(V4, F4, V5, F5); \
-	ROWDONE(2, next); \
-	MSTORE8(V6, F6, V7, F7); \
-	ROWDONE(3, next); \
-	MSTORE8(V8, F8, V9, F9); \
-	ROWDONE(4, next); \
-	MSTORE8(V10, F10, V11, F11); \
-	ROWDONE(5, next); \
-	MSTORE8(V12, F12, V13, F13); \
-	ROWDONE(6, next); \
-	MSTORE8(V14, F14, V15, F15)
+	op(V14, F14, V15, F15)
 
 TEXT ·gemm8x8(SB), NOSPLIT, $0-80
 	ARGS(8)
@@ -450,38 +383,24 @@ TEXT ·gemm8x8(SB), NOSPLIT, $0-80
 #define SUM VEACH4(VFADD4, 0, 0, 8); VEACH4(VFADD4, 4, 4, 12)
 #define CLAMPS VCLAMP8(0, 30, 31)
 #define FULL 0xF
-#define STORES \
-	FMOVQ F0, (R0); \
+#define ST ST1
+#define MST MST1
+#define ROWS(op) \
+	op(V0, F0); \
 	ROWDONE(0, next); \
-	FMOVQ F1, (R0); \
+	op(V1, F1); \
 	ROWDONE(1, next); \
-	FMOVQ F2, (R0); \
+	op(V2, F2); \
 	ROWDONE(2, next); \
-	FMOVQ F3, (R0); \
+	op(V3, F3); \
 	ROWDONE(3, next); \
-	FMOVQ F4, (R0); \
+	op(V4, F4); \
 	ROWDONE(4, next); \
-	FMOVQ F5, (R0); \
+	op(V5, F5); \
 	ROWDONE(5, next); \
-	FMOVQ F6, (R0); \
+	op(V6, F6); \
 	ROWDONE(6, next); \
-	FMOVQ F7, (R0)
-#define MSTORES \
-	LANES(V0, F0, 0, 0, R0, R17, R16); \
-	ROWDONE(0, next); \
-	LANES(V1, F1, 0, 0, R0, R17, R16); \
-	ROWDONE(1, next); \
-	LANES(V2, F2, 0, 0, R0, R17, R16); \
-	ROWDONE(2, next); \
-	LANES(V3, F3, 0, 0, R0, R17, R16); \
-	ROWDONE(3, next); \
-	LANES(V4, F4, 0, 0, R0, R17, R16); \
-	ROWDONE(4, next); \
-	LANES(V5, F5, 0, 0, R0, R17, R16); \
-	ROWDONE(5, next); \
-	LANES(V6, F6, 0, 0, R0, R17, R16); \
-	ROWDONE(6, next); \
-	LANES(V7, F7, 0, 0, R0, R17, R16)
+	op(V7, F7)
 
 TEXT ·gemm8x4(SB), NOSPLIT, $0-80
 	ARGS(8)
@@ -586,9 +505,9 @@ done1:
 	BNE masked1
 
 store1:
-	STORE16(F0, F1, F2, F3)
+	ST4(V0, F0, V1, F1, V2, F2, V3, F3)
 	RET
 
 masked1:
-	MSTORE16(V0, F0, V1, F1, V2, F2, V3, F3)
+	MST4(V0, F0, V1, F1, V2, F2, V3, F3)
 	RET

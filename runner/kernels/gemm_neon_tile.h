@@ -14,8 +14,10 @@
 //   SUM              (optional) combines accumulator sets before the clamp
 //   CLAMPS           clamps every accumulator to [V30, V31]
 //   FULL             the mask of a tile whose columns are all requested
-//   STORES, MSTORES  store the rows (whole vectors; lane by lane for a partial mask), each
-//                    but the last followed by ROWDONE(i, next)
+//   ST, MST          the row stores (STn, MSTn of neon_arm64.h: whole vectors; lane by
+//                    lane for a partial mask)
+//   ROWS(op)         op(row i's v0, f0, v1, f1, ...) for each row, each but the last
+//                    followed by ROWDONE(i, next)
 
 tile:
 	AROWS
@@ -60,14 +62,14 @@ done:
 	BNE masked
 
 store:
-	STORES
+	ROWS(ST)
 
 next:
 	NEXTTILE(tile)
 	RET
 
 masked:
-	MSTORES
+	ROWS(MST)
 	B next
 
 #undef AROWS
@@ -81,5 +83,6 @@ masked:
 #undef KREM3
 #undef CLAMPS
 #undef FULL
-#undef STORES
-#undef MSTORES
+#undef ST
+#undef MST
+#undef ROWS

@@ -76,3 +76,42 @@
 	TBZ $(bit0+3), mask, 3(PC); \
 	ADD $(off+12), base, tmp; \
 	VST1 v.S[3], (tmp)
+
+// Row macros of the GEMM and conv tile kernels (gemm_neon_arm64.s, conv_neon_arm64.s). A
+// tile row (a pixel of the conv) has n accumulator vectors, given by register name:
+// INITn(a, ...) copies the bias vectors V24, V25, ... into them; STn(v0, f0, v1, f1, ...)
+// stores them at R0, v0 first; MSTn (same arguments) stores them at R0 as LANES does, by the
+// column bits 0..4n-1 of R17 (R16 scratch), for a row whose requested columns are not all
+// whole vectors. Each vector is given by both its V and its F name (STn uses only the F
+// names), so that one list of a tile's rows serves both stores.
+#define INIT3(a, b, c) \
+	VMOV V24.B16, a.B16; \
+	VMOV V25.B16, b.B16; \
+	VMOV V26.B16, c.B16
+#define INIT4(a, b, c, d) INIT3(a, b, c); VMOV V27.B16, d.B16
+#define INIT6(a, b, c, d, e, f) INIT4(a, b, c, d); VMOV V28.B16, e.B16; VMOV V29.B16, f.B16
+#define INIT8(a, b, c, d, e, f, g, h) INIT6(a, b, c, d, e, f); VMOV V30.B16, g.B16; VMOV V31.B16, h.B16
+
+#define ST1(v0, f0) FMOVQ f0, (R0)
+#define ST2(v0, f0, v1, f1) FSTPQ (f0, f1), (R0)
+#define ST3(v0, f0, v1, f1, v2, f2) ST2(v0, f0, v1, f1); FMOVQ f2, 32(R0)
+#define ST4(v0, f0, v1, f1, v2, f2, v3, f3) ST2(v0, f0, v1, f1); FSTPQ (f2, f3), 32(R0)
+#define ST6(v0, f0, v1, f1, v2, f2, v3, f3, v4, f4, v5, f5) \
+	ST4(v0, f0, v1, f1, v2, f2, v3, f3); \
+	FSTPQ (f4, f5), 64(R0)
+#define ST8(v0, f0, v1, f1, v2, f2, v3, f3, v4, f4, v5, f5, v6, f6, v7, f7) \
+	ST6(v0, f0, v1, f1, v2, f2, v3, f3, v4, f4, v5, f5); \
+	FSTPQ (f6, f7), 96(R0)
+
+#define MST1(v0, f0) LANES(v0, f0, 0, 0, R0, R17, R16)
+#define MST2(v0, f0, v1, f1) MST1(v0, f0); LANES(v1, f1, 16, 4, R0, R17, R16)
+#define MST3(v0, f0, v1, f1, v2, f2) MST2(v0, f0, v1, f1); LANES(v2, f2, 32, 8, R0, R17, R16)
+#define MST4(v0, f0, v1, f1, v2, f2, v3, f3) MST3(v0, f0, v1, f1, v2, f2); LANES(v3, f3, 48, 12, R0, R17, R16)
+#define MST6(v0, f0, v1, f1, v2, f2, v3, f3, v4, f4, v5, f5) \
+	MST4(v0, f0, v1, f1, v2, f2, v3, f3); \
+	LANES(v4, f4, 64, 16, R0, R17, R16); \
+	LANES(v5, f5, 80, 20, R0, R17, R16)
+#define MST8(v0, f0, v1, f1, v2, f2, v3, f3, v4, f4, v5, f5, v6, f6, v7, f7) \
+	MST6(v0, f0, v1, f1, v2, f2, v3, f3, v4, f4, v5, f5); \
+	LANES(v6, f6, 96, 24, R0, R17, R16); \
+	LANES(v7, f7, 112, 28, R0, R17, R16)
