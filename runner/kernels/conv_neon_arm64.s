@@ -96,14 +96,8 @@
 // FMA6(p, wa, wb) adds weight vectors wa and wb (vectors p, p+1 of the block) times each
 // pixel's input.
 #define FMA6(p, wa, wb) \
-	VFMLAE(p, wa, 24, 0); \
-	VFMLAE(p+6, wa, 25, 0); \
-	VFMLAE(p+12, wa, 26, 0); \
-	VFMLAE(p+18, wa, 27, 0); \
-	VFMLAE(p+1, wb, 24, 0); \
-	VFMLAE(p+7, wb, 25, 0); \
-	VFMLAE(p+13, wb, 26, 0); \
-	VFMLAE(p+19, wb, 27, 0)
+	EACHROW4(FMLAE1, p, 6, wa, 24, 0); \
+	EACHROW4(FMLAE1, p+1, 6, wb, 24, 0)
 
 #define NPIX 4
 #define PIXS PIX(1, R1, R2); PIX(2, R2, R3); PIX(3, R3, R4)
@@ -128,12 +122,9 @@
 #define ST ST6
 #define MST MST6
 #define ROWS(op) \
-	op(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5); \
-	PIXDONE(0, next); \
-	op(V6, F6, V7, F7, V8, F8, V9, F9, V10, F10, V11, F11); \
-	PIXDONE(1, next); \
-	op(V12, F12, V13, F13, V14, F14, V15, F15, V16, F16, V17, F17); \
-	PIXDONE(2, next); \
+	op(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5); PIXDONE(0, next); \
+	op(V6, F6, V7, F7, V8, F8, V9, F9, V10, F10, V11, F11); PIXDONE(1, next); \
+	op(V12, F12, V13, F13, V14, F14, V15, F15, V16, F16, V17, F17); PIXDONE(2, next); \
 	op(V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
 #define NEXTCOLS \
 	LSL $2, R9, R16; \
@@ -151,12 +142,8 @@ TEXT ·convNEON6(SB), NOSPLIT, $0-116
 // pair loads, 24 FMLAs.
 
 #define FMA8(p, wa, wb) \
-	VFMLAE(p, wa, 24, 0); \
-	VFMLAE(p+8, wa, 25, 0); \
-	VFMLAE(p+16, wa, 26, 0); \
-	VFMLAE(p+1, wb, 24, 0); \
-	VFMLAE(p+9, wb, 25, 0); \
-	VFMLAE(p+17, wb, 26, 0)
+	EACHROW3(FMLAE1, p, 8, wa, 24, 0); \
+	EACHROW3(FMLAE1, p+1, 8, wb, 24, 0)
 
 #define NPIX 3
 #define PIXS PIX(1, R1, R2); PIX(2, R2, R3)
@@ -183,10 +170,8 @@ TEXT ·convNEON6(SB), NOSPLIT, $0-116
 #define ST ST8
 #define MST MST8
 #define ROWS(op) \
-	op(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5, V6, F6, V7, F7); \
-	PIXDONE(0, next); \
-	op(V8, F8, V9, F9, V10, F10, V11, F11, V12, F12, V13, F13, V14, F14, V15, F15); \
-	PIXDONE(1, next); \
+	op(V0, F0, V1, F1, V2, F2, V3, F3, V4, F4, V5, F5, V6, F6, V7, F7); PIXDONE(0, next); \
+	op(V8, F8, V9, F9, V10, F10, V11, F11, V12, F12, V13, F13, V14, F14, V15, F15); PIXDONE(1, next); \
 	op(V16, F16, V17, F17, V18, F18, V19, F19, V20, F20, V21, F21, V22, F22, V23, F23)
 #define NEXTCOLS \
 	ADD R9, R12; \

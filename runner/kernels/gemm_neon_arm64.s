@@ -138,31 +138,9 @@
 // L16(l) runs k step l of a 4-k group: B row l (two pairs) times lane l of each A row.
 #define L16(l) \
 	FLDPQ (l*128)(R11), (F30, F31); \
-	VFMLAE(0, 30, 24, l); \
-	VFMLAE(1, 31, 24, l); \
-	VFMLAE(4, 30, 25, l); \
-	VFMLAE(5, 31, 25, l); \
-	VFMLAE(8, 30, 26, l); \
-	VFMLAE(9, 31, 26, l); \
-	VFMLAE(12, 30, 27, l); \
-	VFMLAE(13, 31, 27, l); \
-	VFMLAE(16, 30, 28, l); \
-	VFMLAE(17, 31, 28, l); \
-	VFMLAE(20, 30, 29, l); \
-	VFMLAE(21, 31, 29, l); \
+	EACHROW6(FMLAE2, 0, 4, 30, 24, l); \
 	FLDPQ (l*128+32)(R11), (F30, F31); \
-	VFMLAE(2, 30, 24, l); \
-	VFMLAE(3, 31, 24, l); \
-	VFMLAE(6, 30, 25, l); \
-	VFMLAE(7, 31, 25, l); \
-	VFMLAE(10, 30, 26, l); \
-	VFMLAE(11, 31, 26, l); \
-	VFMLAE(14, 30, 27, l); \
-	VFMLAE(15, 31, 27, l); \
-	VFMLAE(18, 30, 28, l); \
-	VFMLAE(19, 31, 28, l); \
-	VFMLAE(22, 30, 29, l); \
-	VFMLAE(23, 31, 29, l)
+	EACHROW6(FMLAE2, 2, 4, 30, 24, l)
 
 #define AROWS AROWS6
 #define LOADA(op, off) LOADA6(op, off)
@@ -184,16 +162,11 @@
 #define ST ST4
 #define MST MST4
 #define ROWS(op) \
-	op(V0, F0, V1, F1, V2, F2, V3, F3); \
-	ROWDONE(0, next); \
-	op(V4, F4, V5, F5, V6, F6, V7, F7); \
-	ROWDONE(1, next); \
-	op(V8, F8, V9, F9, V10, F10, V11, F11); \
-	ROWDONE(2, next); \
-	op(V12, F12, V13, F13, V14, F14, V15, F15); \
-	ROWDONE(3, next); \
-	op(V16, F16, V17, F17, V18, F18, V19, F19); \
-	ROWDONE(4, next); \
+	op(V0, F0, V1, F1, V2, F2, V3, F3); ROWDONE(0, next); \
+	op(V4, F4, V5, F5, V6, F6, V7, F7); ROWDONE(1, next); \
+	op(V8, F8, V9, F9, V10, F10, V11, F11); ROWDONE(2, next); \
+	op(V12, F12, V13, F13, V14, F14, V15, F15); ROWDONE(3, next); \
+	op(V16, F16, V17, F17, V18, F18, V19, F19); ROWDONE(4, next); \
 	op(V20, F20, V21, F21, V22, F22, V23, F23)
 
 TEXT ·gemm6x16(SB), NOSPLIT, $0-80
@@ -207,24 +180,7 @@ TEXT ·gemm6x16(SB), NOSPLIT, $0-80
 #define L12(l) \
 	FLDPQ (l*128)(R11), (F18, F19); \
 	FMOVQ (l*128+32)(R11), F20; \
-	VFMLAE(0, 18, 24, l); \
-	VFMLAE(1, 19, 24, l); \
-	VFMLAE(2, 20, 24, l); \
-	VFMLAE(3, 18, 25, l); \
-	VFMLAE(4, 19, 25, l); \
-	VFMLAE(5, 20, 25, l); \
-	VFMLAE(6, 18, 26, l); \
-	VFMLAE(7, 19, 26, l); \
-	VFMLAE(8, 20, 26, l); \
-	VFMLAE(9, 18, 27, l); \
-	VFMLAE(10, 19, 27, l); \
-	VFMLAE(11, 20, 27, l); \
-	VFMLAE(12, 18, 28, l); \
-	VFMLAE(13, 19, 28, l); \
-	VFMLAE(14, 20, 28, l); \
-	VFMLAE(15, 18, 29, l); \
-	VFMLAE(16, 19, 29, l); \
-	VFMLAE(17, 20, 29, l)
+	EACHROW6(FMLAE3, 0, 3, 18, 24, l)
 
 #define AROWS AROWS6
 #define LOADA(op, off) LOADA6(op, off)
@@ -246,16 +202,11 @@ TEXT ·gemm6x16(SB), NOSPLIT, $0-80
 #define ST ST3
 #define MST MST3
 #define ROWS(op) \
-	op(V0, F0, V1, F1, V2, F2); \
-	ROWDONE(0, next); \
-	op(V3, F3, V4, F4, V5, F5); \
-	ROWDONE(1, next); \
-	op(V6, F6, V7, F7, V8, F8); \
-	ROWDONE(2, next); \
-	op(V9, F9, V10, F10, V11, F11); \
-	ROWDONE(3, next); \
-	op(V12, F12, V13, F13, V14, F14); \
-	ROWDONE(4, next); \
+	op(V0, F0, V1, F1, V2, F2); ROWDONE(0, next); \
+	op(V3, F3, V4, F4, V5, F5); ROWDONE(1, next); \
+	op(V6, F6, V7, F7, V8, F8); ROWDONE(2, next); \
+	op(V9, F9, V10, F10, V11, F11); ROWDONE(3, next); \
+	op(V12, F12, V13, F13, V14, F14); ROWDONE(4, next); \
 	op(V15, F15, V16, F16, V17, F17)
 
 TEXT ·gemm6x12(SB), NOSPLIT, $0-80
@@ -268,22 +219,7 @@ TEXT ·gemm6x12(SB), NOSPLIT, $0-80
 
 #define L8(l) \
 	FLDPQ (l*128)(R11), (F24, F25); \
-	VFMLAE(0, 24, 16, l); \
-	VFMLAE(1, 25, 16, l); \
-	VFMLAE(2, 24, 17, l); \
-	VFMLAE(3, 25, 17, l); \
-	VFMLAE(4, 24, 18, l); \
-	VFMLAE(5, 25, 18, l); \
-	VFMLAE(6, 24, 19, l); \
-	VFMLAE(7, 25, 19, l); \
-	VFMLAE(8, 24, 20, l); \
-	VFMLAE(9, 25, 20, l); \
-	VFMLAE(10, 24, 21, l); \
-	VFMLAE(11, 25, 21, l); \
-	VFMLAE(12, 24, 22, l); \
-	VFMLAE(13, 25, 22, l); \
-	VFMLAE(14, 24, 23, l); \
-	VFMLAE(15, 25, 23, l)
+	EACHROW8(FMLAE2, 0, 2, 24, 16, l)
 
 // INITP copies the bias pair V16, V17 into a row's accumulators.
 #define INITP(a, b) \
@@ -312,20 +248,13 @@ TEXT ·gemm6x12(SB), NOSPLIT, $0-80
 #define ST ST2
 #define MST MST2
 #define ROWS(op) \
-	op(V0, F0, V1, F1); \
-	ROWDONE(0, next); \
-	op(V2, F2, V3, F3); \
-	ROWDONE(1, next); \
-	op(V4, F4, V5, F5); \
-	ROWDONE(2, next); \
-	op(V6, F6, V7, F7); \
-	ROWDONE(3, next); \
-	op(V8, F8, V9, F9); \
-	ROWDONE(4, next); \
-	op(V10, F10, V11, F11); \
-	ROWDONE(5, next); \
-	op(V12, F12, V13, F13); \
-	ROWDONE(6, next); \
+	op(V0, F0, V1, F1); ROWDONE(0, next); \
+	op(V2, F2, V3, F3); ROWDONE(1, next); \
+	op(V4, F4, V5, F5); ROWDONE(2, next); \
+	op(V6, F6, V7, F7); ROWDONE(3, next); \
+	op(V8, F8, V9, F9); ROWDONE(4, next); \
+	op(V10, F10, V11, F11); ROWDONE(5, next); \
+	op(V12, F12, V13, F13); ROWDONE(6, next); \
 	op(V14, F14, V15, F15)
 
 TEXT ·gemm8x8(SB), NOSPLIT, $0-80
@@ -338,15 +267,7 @@ TEXT ·gemm8x8(SB), NOSPLIT, $0-80
 // summed before the clamp. A rows in V16..V23, B rows in V24..V27. Per 4 k: 8 A loads,
 // 4 B loads, 32 FMLAs.
 
-#define L4(l, s, bv) \
-	VFMLAE(s+0, bv, 16, l); \
-	VFMLAE(s+1, bv, 17, l); \
-	VFMLAE(s+2, bv, 18, l); \
-	VFMLAE(s+3, bv, 19, l); \
-	VFMLAE(s+4, bv, 20, l); \
-	VFMLAE(s+5, bv, 21, l); \
-	VFMLAE(s+6, bv, 22, l); \
-	VFMLAE(s+7, bv, 23, l)
+#define L4(l, s, bv) EACHROW8(FMLAE1, s, 1, bv, 16, l)
 
 #define AROWS AROWS8
 #define LOADA(op, off) LOADA8(op, off)
@@ -386,20 +307,13 @@ TEXT ·gemm8x8(SB), NOSPLIT, $0-80
 #define ST ST1
 #define MST MST1
 #define ROWS(op) \
-	op(V0, F0); \
-	ROWDONE(0, next); \
-	op(V1, F1); \
-	ROWDONE(1, next); \
-	op(V2, F2); \
-	ROWDONE(2, next); \
-	op(V3, F3); \
-	ROWDONE(3, next); \
-	op(V4, F4); \
-	ROWDONE(4, next); \
-	op(V5, F5); \
-	ROWDONE(5, next); \
-	op(V6, F6); \
-	ROWDONE(6, next); \
+	op(V0, F0); ROWDONE(0, next); \
+	op(V1, F1); ROWDONE(1, next); \
+	op(V2, F2); ROWDONE(2, next); \
+	op(V3, F3); ROWDONE(3, next); \
+	op(V4, F4); ROWDONE(4, next); \
+	op(V5, F5); ROWDONE(5, next); \
+	op(V6, F6); ROWDONE(6, next); \
 	op(V7, F7)
 
 TEXT ·gemm8x4(SB), NOSPLIT, $0-80
@@ -422,10 +336,7 @@ TEXT ·gemm8x4(SB), NOSPLIT, $0-80
 #define L1(row, av, lane, b0, f0, f1, f2, f3) \
 	FLDPQ (row*128)(R11), (f0, f1); \
 	FLDPQ (row*128+32)(R11), (f2, f3); \
-	VFMLAE(4*lane+0, b0+0, av, lane); \
-	VFMLAE(4*lane+1, b0+1, av, lane); \
-	VFMLAE(4*lane+2, b0+2, av, lane); \
-	VFMLAE(4*lane+3, b0+3, av, lane)
+	FMLAE4(4*lane, b0, av, lane)
 
 TEXT ·gemm1x16(SB), NOSPLIT, $0-44
 	MOVD a+0(FP), R0

@@ -48,6 +48,19 @@
 #define VEACH4(op, d, n, m) op(d, n, m); op(d+1, n+1, m+1); op(d+2, n+2, m+2); op(d+3, n+3, m+3)
 #define VEACH4S(op, d, s) op(d, d, s); op(d+1, d+1, s); op(d+2, d+2, s); op(d+3, d+3, s)
 
+// FMLA by element over runs of registers: FMLAEn(a, b, r, l) adds B vectors b..b+n-1 times
+// lane l of register r to accumulators a..a+n-1; EACHROWk(op, a, da, b, r, l) applies such
+// an op to k rows (of A, or pixels), row i adding lane l of register r+i to its
+// accumulators from a + i*da.
+#define FMLAE1(a, b, r, l) VFMLAE(a, b, r, l)
+#define FMLAE2(a, b, r, l) VFMLAE(a, b, r, l); VFMLAE(a+1, b+1, r, l)
+#define FMLAE3(a, b, r, l) FMLAE2(a, b, r, l); VFMLAE(a+2, b+2, r, l)
+#define FMLAE4(a, b, r, l) FMLAE3(a, b, r, l); VFMLAE(a+3, b+3, r, l)
+#define EACHROW3(op, a, da, b, r, l) op(a, b, r, l); op(a+da, b, r+1, l); op(a+2*da, b, r+2, l)
+#define EACHROW4(op, a, da, b, r, l) EACHROW3(op, a, da, b, r, l); op(a+3*da, b, r+3, l)
+#define EACHROW6(op, a, da, b, r, l) EACHROW4(op, a, da, b, r, l); op(a+4*da, b, r+4, l); op(a+5*da, b, r+5, l)
+#define EACHROW8(op, a, da, b, r, l) EACHROW6(op, a, da, b, r, l); op(a+6*da, b, r+6, l); op(a+7*da, b, r+7, l)
+
 // VDUPF(src, f, v) loads the float32 at src (an argument, e.g. lo+48(FP)) into f and
 // broadcasts it to the 4 lanes of v (f and v name the same register). BOUNDS(lo, hi) puts
 // the clamp bounds into V30 and V31, the registers the kernels pass to VCLAMP as 30, 31.
