@@ -2,7 +2,10 @@
 
 package kernels
 
-import "math"
+import (
+	"iter"
+	"math"
+)
 
 // poolRows is an assembly set's pooling wrapper: MaxPool when isMax, else AvgPool (with
 // PyTorch's count_include_pad when includePad). Its max and avg methods are the set's
@@ -26,11 +29,18 @@ func poolInit(isMax bool) float32 {
 	return 0
 }
 
-// poolScale is the factor the pooling kernels multiply the run's results by: 1 for the max
-// pool, 1/divisor (avgDivisor) for the average.
-func (r colRun) poolScale(k int, g Geom, isMax, includePad bool) float32 {
-	if isMax {
-		return 1
+// poolRuns is colRuns for a k x k pool, each run with the factor the pooling kernels
+// multiply its results by: 1 for the max pool, 1/divisor (avgDivisor) for the average.
+func poolRuns(g Geom, k, oy0, oy1 int, isMax, includePad bool) iter.Seq2[colRun, float32] {
+	return func(yield func(colRun, float32) bool) {
+		for r := range colRuns(g, k, k, oy0, oy1) {
+			scale := float32(1)
+			if !isMax {
+				scale = 1 / float32(avgDivisor(r.iy0, r.ix0, r.ky0, r.ky1, r.kx0, r.kx1, k, g, includePad))
+			}
+			if !yield(r, scale) {
+				return
+			}
+		}
 	}
-	return 1 / float32(avgDivisor(r.iy0, r.ix0, r.ky0, r.ky1, r.kx0, r.kx1, k, g, includePad))
 }

@@ -32,8 +32,7 @@ func poolAVX2(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad b
 		kern = maxPoolAVX2
 	}
 	st := g.steps()
-	for r := range colRuns(g, k, k, oy0, oy1) {
-		scale := r.poolScale(k, g, isMax, includePad)
+	for r, scale := range poolRuns(g, k, oy0, oy1, isMax, includePad) {
 		ip, op := r.inPix*g.InStride, r.outPix*g.OutStride
 		if full > 0 {
 			kern(&in[ip], &out[op], r.ncols(), full*32, r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale)

@@ -27,8 +27,7 @@ func poolAVX512(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad
 		kern = maxPoolAVX512
 	}
 	st := g.steps()
-	for r := range colRuns(g, k, k, oy0, oy1) {
-		scale := r.poolScale(k, g, isMax, includePad)
+	for r, scale := range poolRuns(g, k, oy0, oy1, isMax, includePad) {
 		for _, s := range segs[:nseg] {
 			kern(&in[r.inPix*g.InStride+s.cb*dwLanes], &out[r.outPix*g.OutStride+s.cb*dwLanes], r.ncols(), s.nb*64,
 				r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale, s.mask, s.lastMask)

@@ -36,8 +36,7 @@ func poolNEON(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad b
 		kern = maxPoolNEON
 	}
 	st := g.steps()
-	for r := range colRuns(g, k, k, oy0, oy1) {
-		scale := r.poolScale(k, g, isMax, includePad)
+	for r, scale := range poolRuns(g, k, oy0, oy1, isMax, includePad) {
 		for _, v := range runs[:nrun] {
 			kern(&in[r.inPix*g.InStride+v.ch], &out[r.outPix*g.OutStride+v.ch], r.ncols(), v.nvec, r.nky, r.nkx,
 				st.col, st.tap, st.row, st.out, init, scale)
