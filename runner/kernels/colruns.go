@@ -2,56 +2,41 @@
 
 package kernels
 
-import "iter"
-
 // The Go side shared by the assembly sets' spatial kernels (Conv, DWConv, MaxPool, AvgPool):
 // every such asm kernel computes a run of output columns of one output row whose windows
 // all have the same taps inside the image, so the wrappers walk the same runs.
 
-// colRun is output columns [ox, end) of output row oy, all of whose windows have the same
-// taps inside the image: rows [ky0, ky0+nky) and columns [kx0, kx0+nkx) of the kernel
-// window (nky = 0 when no tap is inside: the kernels read nky == 0 as an empty window). Column ox reads its first inside tap at input pixel inPix (0 for an empty window)
-// and writes output pixel outPix. iy0 and ix0 are column ox's window origin (input
-// coordinates, negative in the padding) and ky1, kx1 the ends tapRange gave, which the
-// average pool's divisor needs.
-type colRun struct {
-	oy, ox, end        int
-	iy0, ix0           int
-	ky0, ky1, kx0, kx1 int
-	nky, nkx           int
-	inPix, outPix      int
+// runGrid walks the column runs of a kh x kw window over g's output rows: per row the edge
+// columns one at a time (their clipped windows differ) and the full-window columns
+// (fullCols) as one run. run returns scalars, not a struct: the compiler keeps a struct of
+// more than four fields in memory, and an iterator yielding one (a 13-field run) made the
+// small depthwise layers 5-10% slower than the pasted loops it replaced.
+type runGrid struct {
+	g              Geom
+	kh, kw, xa, xb int
 }
 
-// ncols is the number of output columns of the run.
-func (r colRun) ncols() int { return r.end - r.ox }
+func newRunGrid(g Geom, kh, kw int) runGrid {
+	xa, xb := fullCols(g.OutW, g.InW, kw, g.Stride, g.Pad)
+	return runGrid{g: g, kh: kh, kw: kw, xa: xa, xb: xb}
+}
 
-// colRuns yields the column runs of output rows [oy0, oy1) of a kh x kw window, in row
-// order: per row the edge columns one at a time (clipped windows differ per column) and the
-// full-window columns as one run.
-func colRuns(g Geom, kh, kw, oy0, oy1 int) iter.Seq[colRun] {
-	return func(yield func(colRun) bool) {
-		xa, xb := fullCols(g.OutW, g.InW, kw, g.Stride, g.Pad)
-		for oy := oy0; oy < oy1; oy++ {
-			iy0 := oy*g.Stride - g.Pad
-			ky0, ky1 := tapRange(iy0, kh, g.InH)
-			for ox := 0; ox < g.OutW; {
-				ix0 := ox*g.Stride - g.Pad
-				kx0, kx1 := tapRange(ix0, kw, g.InW)
-				r := colRun{oy: oy, ox: ox, end: runEnd(ox, xa, xb), iy0: iy0, ix0: ix0,
-					ky0: ky0, ky1: ky1, kx0: kx0, kx1: kx1,
-					nky: max(ky1-ky0, 0), nkx: max(kx1-kx0, 0), outPix: oy*g.OutW + ox}
-				if r.nky > 0 && r.nkx > 0 {
-					r.inPix = (iy0+ky0)*g.InW + ix0 + kx0
-				} else {
-					r.nky = 0
-				}
-				if !yield(r) {
-					return
-				}
-				ox = r.end
-			}
-		}
+// run returns the run of output row oy that starts at column ox: its end column, the taps of
+// its windows inside the image (kernel rows from ky0 and columns from kx0, nky and nkx of
+// them; nky = 0 when no tap is inside, which the kernels read as an empty window) and the
+// input pixel of column ox's first inside tap (0 for an empty window).
+func (rg *runGrid) run(oy, ox int) (end, ky0, kx0, nky, nkx, inPix int) {
+	g := &rg.g
+	iy0, ix0 := oy*g.Stride-g.Pad, ox*g.Stride-g.Pad
+	ky0, ky1 := tapRange(iy0, rg.kh, g.InH)
+	kx0, kx1 := tapRange(ix0, rg.kw, g.InW)
+	nky, nkx = max(ky1-ky0, 0), max(kx1-kx0, 0)
+	if nky > 0 && nkx > 0 {
+		inPix = (iy0+ky0)*g.InW + ix0 + kx0
+	} else {
+		nky = 0
 	}
+	return runEnd(ox, rg.xa, rg.xb), ky0, kx0, nky, nkx, inPix
 }
 
 // fullCols returns the output columns [xa, xb) whose whole k-wide window lies inside the

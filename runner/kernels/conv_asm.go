@@ -19,16 +19,22 @@ func (k convBlocks) conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int,
 	cin, KW := w.Cin, w.KW
 	bs := (w.KH*KW*cin + 1) * convNR
 	st := g.steps()
-	for r := range colRuns(g, w.KH, KW, oy0, oy1) {
-		for cb := 0; cb*convNR < w.Cout; cb++ {
-			mask := panelMask(cb, 0, w.Cout)
-			kern := k.wide
-			if mask>>24 == 0 {
-				kern = k.narrow
+	rg := newRunGrid(g, w.KH, KW)
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; {
+			end, ky0, kx0, nky, nkx, inPix := rg.run(oy, ox)
+			outPix := oy*g.OutW + ox
+			for cb := 0; cb*convNR < w.Cout; cb++ {
+				mask := panelMask(cb, 0, w.Cout)
+				kern := k.wide
+				if mask>>24 == 0 {
+					kern = k.narrow
+				}
+				kern(&in[inPix*g.InStride], &out[outPix*g.OutStride+cb*convNR], &w.data[cb*bs],
+					end-ox, nky, nkx, cin, st.col, st.tap, st.row,
+					((ky0*KW+kx0)*cin+1)*128, (KW-nkx)*cin*128, st.out, act.Lo, act.Hi, mask)
 			}
-			kern(&in[r.inPix*g.InStride], &out[r.outPix*g.OutStride+cb*convNR], &w.data[cb*bs],
-				r.ncols(), r.nky, r.nkx, cin, st.col, st.tap, st.row,
-				((r.ky0*KW+r.kx0)*cin+1)*128, (KW-r.nkx)*cin*128, st.out, act.Lo, act.Hi, mask)
+			ox = end
 		}
 	}
 }

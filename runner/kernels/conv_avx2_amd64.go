@@ -18,25 +18,30 @@ func convAVX2Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Ac
 	bs := (w.KH*KW*cin + 1) * convNR
 	st := g.steps()
 	var scratch [convScratchCols * 16]float32
-	for r := range colRuns(g, w.KH, KW, oy0, oy1) {
-		tapOff, skip := ((r.ky0*KW+r.kx0)*cin+1)*128, (KW-r.nkx)*cin*128
-		for h := 0; h*16 < w.Cout; h++ {
-			wp := &w.data[(h/2)*bs+(h%2)*16]
-			live := min(w.Cout-h*16, 16)
-			if live == 16 {
-				convAVX2(&in[r.inPix*g.InStride], &out[r.outPix*g.OutStride+h*16], wp,
-					r.ncols(), r.nky, r.nkx, cin, st.col, st.tap, st.row, tapOff, skip, st.out, act.Lo, act.Hi)
-				continue
-			}
-			for x0 := r.ox; x0 < r.end; x0 += convScratchCols {
-				n := min(r.end-x0, convScratchCols)
-				convAVX2(&in[(r.inPix+(x0-r.ox)*g.Stride)*g.InStride], &scratch[0], wp,
-					n, r.nky, r.nkx, cin, st.col, st.tap, st.row, tapOff, skip, 64, act.Lo, act.Hi)
-				for x := 0; x < n; x++ {
-					o := (r.oy*g.OutW+x0+x)*g.OutStride + h*16
-					copy(out[o:o+live], scratch[x*16:x*16+live])
+	rg := newRunGrid(g, w.KH, KW)
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; {
+			end, ky0, kx0, nky, nkx, inPix := rg.run(oy, ox)
+			tapOff, skip := ((ky0*KW+kx0)*cin+1)*128, (KW-nkx)*cin*128
+			for h := 0; h*16 < w.Cout; h++ {
+				wp := &w.data[(h/2)*bs+(h%2)*16]
+				live := min(w.Cout-h*16, 16)
+				if live == 16 {
+					convAVX2(&in[inPix*g.InStride], &out[(oy*g.OutW+ox)*g.OutStride+h*16], wp,
+						end-ox, nky, nkx, cin, st.col, st.tap, st.row, tapOff, skip, st.out, act.Lo, act.Hi)
+					continue
+				}
+				for x0 := ox; x0 < end; x0 += convScratchCols {
+					n := min(end-x0, convScratchCols)
+					convAVX2(&in[(inPix+(x0-ox)*g.Stride)*g.InStride], &scratch[0], wp,
+						n, nky, nkx, cin, st.col, st.tap, st.row, tapOff, skip, 64, act.Lo, act.Hi)
+					for x := 0; x < n; x++ {
+						o := (oy*g.OutW+x0+x)*g.OutStride + h*16
+						copy(out[o:o+live], scratch[x*16:x*16+live])
+					}
 				}
 			}
+			ox = end
 		}
 	}
 }

@@ -41,20 +41,25 @@ func dwAVX2Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, ac
 		lanes8(&tailMask, 0, c1-(g1-1)*8)
 	}
 	st := g.steps()
-	for r := range colRuns(g, w.KH, KW, oy0, oy1) {
-		tapOff := (r.ky0*KW + r.kx0 + 1) * 32
-		ip, op := r.inPix*g.InStride, r.outPix*g.OutStride
-		if head {
-			dwAVX2Tail(&in[ip+g0*8], &out[op+g0*8], &w.data8[g0*gs], r.ncols(), r.nky, r.nkx,
-				st.col, st.tap, st.row, st.out, tapOff, KW*32, act.Lo, act.Hi, &headMask[0])
-		}
-		if f1 > f0 {
-			dwAVX2(&in[ip+f0*8], &out[op+f0*8], &w.data8[f0*gs], r.ncols(), (f1-f0)*32, r.nky, r.nkx,
-				st.col, st.tap, st.row, st.out, tapOff, KW*32, gs*4, act.Lo, act.Hi)
-		}
-		if tail {
-			dwAVX2Tail(&in[ip+(g1-1)*8], &out[op+(g1-1)*8], &w.data8[(g1-1)*gs], r.ncols(), r.nky, r.nkx,
-				st.col, st.tap, st.row, st.out, tapOff, KW*32, act.Lo, act.Hi, &tailMask[0])
+	rg := newRunGrid(g, w.KH, KW)
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; {
+			end, ky0, kx0, nky, nkx, inPix := rg.run(oy, ox)
+			tapOff := (ky0*KW + kx0 + 1) * 32
+			ip, op := inPix*g.InStride, (oy*g.OutW+ox)*g.OutStride
+			if head {
+				dwAVX2Tail(&in[ip+g0*8], &out[op+g0*8], &w.data8[g0*gs], end-ox, nky, nkx,
+					st.col, st.tap, st.row, st.out, tapOff, KW*32, act.Lo, act.Hi, &headMask[0])
+			}
+			if f1 > f0 {
+				dwAVX2(&in[ip+f0*8], &out[op+f0*8], &w.data8[f0*gs], end-ox, (f1-f0)*32, nky, nkx,
+					st.col, st.tap, st.row, st.out, tapOff, KW*32, gs*4, act.Lo, act.Hi)
+			}
+			if tail {
+				dwAVX2Tail(&in[ip+(g1-1)*8], &out[op+(g1-1)*8], &w.data8[(g1-1)*gs], end-ox, nky, nkx,
+					st.col, st.tap, st.row, st.out, tapOff, KW*32, act.Lo, act.Hi, &tailMask[0])
+			}
+			ox = end
 		}
 	}
 }

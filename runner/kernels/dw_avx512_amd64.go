@@ -52,17 +52,23 @@ func dwAVX512Conv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 	bs := (w.KH*KW + 1) * dwLanes
 	segs, nseg := chanSegs(c0, c1)
 	st := g.steps()
-	for r := range colRuns(g, w.KH, KW, oy0, oy1) {
-		full3x3 := w.KH == 3 && KW == 3 && r.nky == 3 && r.nkx == 3
-		for _, s := range segs[:nseg] {
-			ip, op, wp := &in[r.inPix*g.InStride+s.cb*dwLanes], &out[r.outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs]
-			if full3x3 {
-				dw3x3AVX512(ip, op, wp, r.ncols(), s.nb*64, st.col, st.tap, st.row, st.out, bs*4,
-					act.Lo, act.Hi, s.mask, s.lastMask)
-				continue
+	rg := newRunGrid(g, w.KH, KW)
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; {
+			end, ky0, kx0, nky, nkx, inPix := rg.run(oy, ox)
+			outPix := oy*g.OutW + ox
+			full3x3 := w.KH == 3 && KW == 3 && nky == 3 && nkx == 3
+			for _, s := range segs[:nseg] {
+				ip, op, wp := &in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], &w.data[s.cb*bs]
+				if full3x3 {
+					dw3x3AVX512(ip, op, wp, end-ox, s.nb*64, st.col, st.tap, st.row, st.out, bs*4,
+						act.Lo, act.Hi, s.mask, s.lastMask)
+					continue
+				}
+				dwAVX512(ip, op, wp, end-ox, s.nb*64, nky, nkx, st.col, st.tap, st.row, st.out,
+					(ky0*KW+kx0+1)*64, KW*64, bs*4, act.Lo, act.Hi, s.mask, s.lastMask)
 			}
-			dwAVX512(ip, op, wp, r.ncols(), s.nb*64, r.nky, r.nkx, st.col, st.tap, st.row, st.out,
-				(r.ky0*KW+r.kx0+1)*64, KW*64, bs*4, act.Lo, act.Hi, s.mask, s.lastMask)
+			ox = end
 		}
 	}
 }

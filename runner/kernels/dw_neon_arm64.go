@@ -78,22 +78,28 @@ func dwNEONConv(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, ac
 	bs := (w.KH*KW + 1) * dwLanes
 	skip := bs*4 - 4*dwLanes
 	st := g.steps()
-	for r := range colRuns(g, w.KH, KW, oy0, oy1) {
-		fast := w.KH == 3 && KW == 3 && r.nkx == 3 && r.nky > 0 && g.Stride <= 2
-		for _, v := range runs[:nrun] {
-			ip, op := &in[r.inPix*g.InStride+v.ch], &out[r.outPix*g.OutStride+v.ch]
-			wp, vib := &w.data[v.ch/dwLanes*bs+v.ch%dwLanes], v.ch%dwLanes/4
-			switch {
-			case fast && g.Stride == 1:
-				dw3x3s1NEON(ip, op, wp, r.ncols(), v.nvec, vib, r.nky, (1+3*r.ky0)*64,
-					st.col, st.row, st.out, skip, act.Lo, act.Hi)
-			case fast:
-				dw3x3s2NEON(ip, op, wp, r.ncols(), v.nvec, vib, r.nky, (1+3*r.ky0)*64,
-					st.col, st.row, st.out, skip, act.Lo, act.Hi, st.tap)
-			default:
-				dwNEON(ip, op, wp, r.ncols(), v.nvec, vib, r.nky, r.nkx, (r.ky0*KW+r.kx0+1)*64, KW*64,
-					st.col, st.tap, st.row, st.out, skip, act.Lo, act.Hi)
+	rg := newRunGrid(g, w.KH, KW)
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; {
+			end, ky0, kx0, nky, nkx, inPix := rg.run(oy, ox)
+			outPix := oy*g.OutW + ox
+			fast := w.KH == 3 && KW == 3 && nkx == 3 && nky > 0 && g.Stride <= 2
+			for _, v := range runs[:nrun] {
+				ip, op := &in[inPix*g.InStride+v.ch], &out[outPix*g.OutStride+v.ch]
+				wp, vib := &w.data[v.ch/dwLanes*bs+v.ch%dwLanes], v.ch%dwLanes/4
+				switch {
+				case fast && g.Stride == 1:
+					dw3x3s1NEON(ip, op, wp, end-ox, v.nvec, vib, nky, (1+3*ky0)*64,
+						st.col, st.row, st.out, skip, act.Lo, act.Hi)
+				case fast:
+					dw3x3s2NEON(ip, op, wp, end-ox, v.nvec, vib, nky, (1+3*ky0)*64,
+						st.col, st.row, st.out, skip, act.Lo, act.Hi, st.tap)
+				default:
+					dwNEON(ip, op, wp, end-ox, v.nvec, vib, nky, nkx, (ky0*KW+kx0+1)*64, KW*64,
+						st.col, st.tap, st.row, st.out, skip, act.Lo, act.Hi)
+				}
 			}
+			ox = end
 		}
 	}
 }

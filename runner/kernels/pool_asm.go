@@ -2,10 +2,7 @@
 
 package kernels
 
-import (
-	"iter"
-	"math"
-)
+import "math"
 
 // poolRows is an assembly set's pooling wrapper: MaxPool when isMax, else AvgPool (with
 // PyTorch's count_include_pad when includePad). Its max and avg methods are the set's
@@ -29,18 +26,14 @@ func poolInit(isMax bool) float32 {
 	return 0
 }
 
-// poolRuns is colRuns for a k x k pool, each run with the factor the pooling kernels
-// multiply its results by: 1 for the max pool, 1/divisor (avgDivisor) for the average.
-func poolRuns(g Geom, k, oy0, oy1 int, isMax, includePad bool) iter.Seq2[colRun, float32] {
-	return func(yield func(colRun, float32) bool) {
-		for r := range colRuns(g, k, k, oy0, oy1) {
-			scale := float32(1)
-			if !isMax {
-				scale = 1 / float32(avgDivisor(r.iy0, r.ix0, r.ky0, r.ky1, r.kx0, r.kx1, k, g, includePad))
-			}
-			if !yield(r, scale) {
-				return
-			}
-		}
+// poolScale is the factor the pooling kernels multiply the results of the run of row oy
+// starting at column ox by: 1 for the max pool, 1/divisor (avgDivisor) for the average.
+func poolScale(g Geom, k, oy, ox int, isMax, includePad bool) float32 {
+	if isMax {
+		return 1
 	}
+	iy0, ix0 := oy*g.Stride-g.Pad, ox*g.Stride-g.Pad
+	ky0, ky1 := tapRange(iy0, k, g.InH)
+	kx0, kx1 := tapRange(ix0, k, g.InW)
+	return 1 / float32(avgDivisor(iy0, ix0, ky0, ky1, kx0, kx1, k, g, includePad))
 }

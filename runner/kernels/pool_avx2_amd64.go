@@ -32,19 +32,26 @@ func poolAVX2(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad b
 		kern = maxPoolAVX2
 	}
 	st := g.steps()
-	for r, scale := range poolRuns(g, k, oy0, oy1, isMax, includePad) {
-		ip, op := r.inPix*g.InStride, r.outPix*g.OutStride
-		if full > 0 {
-			kern(&in[ip], &out[op], r.ncols(), full*32, r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale)
-		}
-		if t := full * 8; t < c {
-			// Direct calls: go:noescape holds for those only, so through a func value
-			// &mask[0] would move mask to the heap.
-			if isMax {
-				maxPoolAVX2Tail(&in[ip+t], &out[op+t], r.ncols(), r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale, &mask[0])
-			} else {
-				avgPoolAVX2Tail(&in[ip+t], &out[op+t], r.ncols(), r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale, &mask[0])
+	rg := newRunGrid(g, k, k)
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; {
+			end, _, _, nky, nkx, inPix := rg.run(oy, ox)
+			outPix := oy*g.OutW + ox
+			scale := poolScale(g, k, oy, ox, isMax, includePad)
+			ip, op := inPix*g.InStride, outPix*g.OutStride
+			if full > 0 {
+				kern(&in[ip], &out[op], end-ox, full*32, nky, nkx, st.col, st.tap, st.row, st.out, init, scale)
 			}
+			if t := full * 8; t < c {
+				// Direct calls: go:noescape holds for those only, so through a func value
+				// &mask[0] would move mask to the heap.
+				if isMax {
+					maxPoolAVX2Tail(&in[ip+t], &out[op+t], end-ox, nky, nkx, st.col, st.tap, st.row, st.out, init, scale, &mask[0])
+				} else {
+					avgPoolAVX2Tail(&in[ip+t], &out[op+t], end-ox, nky, nkx, st.col, st.tap, st.row, st.out, init, scale, &mask[0])
+				}
+			}
+			ox = end
 		}
 	}
 }

@@ -27,10 +27,17 @@ func poolAVX512(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad
 		kern = maxPoolAVX512
 	}
 	st := g.steps()
-	for r, scale := range poolRuns(g, k, oy0, oy1, isMax, includePad) {
-		for _, s := range segs[:nseg] {
-			kern(&in[r.inPix*g.InStride+s.cb*dwLanes], &out[r.outPix*g.OutStride+s.cb*dwLanes], r.ncols(), s.nb*64,
-				r.nky, r.nkx, st.col, st.tap, st.row, st.out, init, scale, s.mask, s.lastMask)
+	rg := newRunGrid(g, k, k)
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; {
+			end, _, _, nky, nkx, inPix := rg.run(oy, ox)
+			outPix := oy*g.OutW + ox
+			scale := poolScale(g, k, oy, ox, isMax, includePad)
+			for _, s := range segs[:nseg] {
+				kern(&in[inPix*g.InStride+s.cb*dwLanes], &out[outPix*g.OutStride+s.cb*dwLanes], end-ox, s.nb*64,
+					nky, nkx, st.col, st.tap, st.row, st.out, init, scale, s.mask, s.lastMask)
+			}
+			ox = end
 		}
 	}
 }

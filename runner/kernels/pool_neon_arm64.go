@@ -36,10 +36,17 @@ func poolNEON(in, out []float32, g Geom, k, c, oy0, oy1 int, isMax, includePad b
 		kern = maxPoolNEON
 	}
 	st := g.steps()
-	for r, scale := range poolRuns(g, k, oy0, oy1, isMax, includePad) {
-		for _, v := range runs[:nrun] {
-			kern(&in[r.inPix*g.InStride+v.ch], &out[r.outPix*g.OutStride+v.ch], r.ncols(), v.nvec, r.nky, r.nkx,
-				st.col, st.tap, st.row, st.out, init, scale)
+	rg := newRunGrid(g, k, k)
+	for oy := oy0; oy < oy1; oy++ {
+		for ox := 0; ox < g.OutW; {
+			end, _, _, nky, nkx, inPix := rg.run(oy, ox)
+			outPix := oy*g.OutW + ox
+			scale := poolScale(g, k, oy, ox, isMax, includePad)
+			for _, v := range runs[:nrun] {
+				kern(&in[inPix*g.InStride+v.ch], &out[outPix*g.OutStride+v.ch], end-ox, v.nvec, nky, nkx,
+					st.col, st.tap, st.row, st.out, init, scale)
+			}
+			ox = end
 		}
 	}
 }
