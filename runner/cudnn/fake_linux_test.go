@@ -149,16 +149,8 @@ func TestFakeLibsEndToEnd(t *testing.T) {
 						if err := p.Run(context.Background(), in, out); err != nil {
 							t.Fatal(err)
 						}
-						scale := 0.0
-						for _, v := range want {
-							scale = math.Max(scale, math.Abs(v))
-						}
-						for i := range want {
-							// fp32 arithmetic in the fake vs float64 reference
-							if d := math.Abs(float64(out[i]) - want[i]); !(d <= 1e-4*scale) {
-								t.Fatalf("run %d: output[%d] = %g, want %g", rep, i, out[i], want[i])
-							}
-						}
+						// fp32 arithmetic in the fake vs float64 reference
+						checkOutput(t, fmt.Sprintf("run %d: ", rep), out, want, 1e-4)
 					}
 					info := p.Info()
 					if info.Backend != "cudnn" || info.Mode != opts.Mode || info.Bytes <= 0 || !strings.Contains(info.Device, "Fake GPU") {
@@ -179,15 +171,7 @@ func TestFakeLibsEndToEnd(t *testing.T) {
 					if len(steps) == 0 || steps[0].Name == "" {
 						t.Errorf("Profile = %v", steps)
 					}
-					scale := 0.0
-					for _, v := range want {
-						scale = math.Max(scale, math.Abs(v))
-					}
-					for i := range want {
-						if d := math.Abs(float64(out[i]) - want[i]); !(d <= 1e-4*scale) {
-							t.Fatalf("after Profile: output[%d] = %g, want %g", i, out[i], want[i])
-						}
-					}
+					checkOutput(t, "after Profile: ", out, want, 1e-4)
 					for _, s := range steps {
 						if s.Nanos < 0 {
 							t.Errorf("step %s has %d ns", s.Name, s.Nanos)
@@ -330,10 +314,6 @@ func TestFakeLibsCopyKernels(t *testing.T) {
 		in64[i] = float64(in[i])
 	}
 	want := evalRef(t, g, w, in64)
-	scale := 0.0
-	for _, v := range want {
-		scale = math.Max(scale, math.Abs(v))
-	}
 	for _, ck := range []CopyKernel{CopyMemcpy3D, CopyTransform} {
 		for _, graph := range []bool{false, true} {
 			b.WithCopyKernel(ck)
@@ -350,11 +330,7 @@ func TestFakeLibsCopyKernels(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s graph=%v: %v", ck, graph, err)
 			}
-			for i := range want {
-				if d := math.Abs(float64(out[i]) - want[i]); !(d <= 1e-4*scale) {
-					t.Fatalf("%s graph=%v: output[%d] = %g, want %g", ck, graph, i, out[i], want[i])
-				}
-			}
+			checkOutput(t, fmt.Sprintf("%s graph=%v: ", ck, graph), out, want, 1e-4)
 		}
 	}
 }

@@ -82,6 +82,22 @@ func f64(x []float32) []float64 {
 }
 
 // evalRef runs the graph the way PyTorch defines each op.
+// checkOutput fails t at the first output that differs from the float64
+// reference want by more than rtol times want's largest magnitude (a NaN
+// fails too); what prefixes the message ("run 2: ").
+func checkOutput[T float32 | float64](t *testing.T, what string, got []T, want []float64, rtol float64) {
+	t.Helper()
+	scale := 0.0
+	for _, v := range want {
+		scale = math.Max(scale, math.Abs(v))
+	}
+	for i := range want {
+		if d := math.Abs(float64(got[i]) - want[i]); !(d <= rtol*scale) {
+			t.Fatalf("%soutput[%d] = %g, want %g (|diff| %g, max |want| %g)", what, i, got[i], want[i], d, scale)
+		}
+	}
+}
+
 func evalRef(t *testing.T, g *arch.Graph, w weights.Set, input []float64) []float64 {
 	t.Helper()
 	vals := make([]ref, len(g.Tensors))
@@ -519,17 +535,9 @@ func TestLoweringMatchesReference(t *testing.T) {
 					if len(got) != len(want) {
 						t.Fatalf("output has %d values, want %d", len(got), len(want))
 					}
-					scale := 0.0
-					for _, v := range want {
-						scale = math.Max(scale, math.Abs(v))
-					}
-					for i := range want {
-						// fp32 weights folded in float64 and rounded once:
-						// relative error ~1e-7 per layer, 1e-5 leaves room.
-						if d := math.Abs(got[i] - want[i]); d > 1e-5*scale {
-							t.Fatalf("output[%d] = %g, want %g (|diff| %g, max |want| %g)", i, got[i], want[i], d, scale)
-						}
-					}
+					// fp32 weights folded in float64 and rounded once:
+					// relative error ~1e-7 per layer, 1e-5 leaves room.
+					checkOutput(t, "", got, want, 1e-5)
 				})
 			}
 		}

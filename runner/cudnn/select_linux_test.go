@@ -5,7 +5,6 @@ package cudnn
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -37,15 +36,7 @@ func compileAndCheck(t *testing.T, b *Backend, g *arch.Graph, w weights.Set, opt
 	if err := pr.Run(context.Background(), in, out); err != nil {
 		t.Fatal(err)
 	}
-	scale := 0.0
-	for _, v := range want {
-		scale = math.Max(scale, math.Abs(v))
-	}
-	for i := range want {
-		if d := math.Abs(float64(out[i]) - want[i]); !(d <= 1e-4*scale) {
-			t.Fatalf("output[%d] = %g, want %g", i, out[i], want[i])
-		}
-	}
+	checkOutput(t, "", out, want, 1e-4)
 	return pr.(*program)
 }
 
