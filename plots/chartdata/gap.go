@@ -411,11 +411,9 @@ func AnalyzeGap(points []Point, m plots.Metric) Gap {
 		// modes) differ by more than their design: no misleading pair.
 		return g
 	}
-	for _, p := range sweep.NearPairs(values(points, plots.MetricFLOPs), lat, PairTolerance) {
-		if points[p.Fast].Design != points[p.Slow].Design {
-			g.Pair = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], FastIndex: p.Fast, SlowIndex: p.Slow, XDiff: p.XDiff, Ratio: p.Ratio}
-			break
-		}
+	differ := func(p sweep.IndexPair) bool { return points[p.Fast].Design != points[p.Slow].Design }
+	if p, ok := sweep.MostDifferentNearPair(values(points, plots.MetricFLOPs), lat, PairTolerance, differ); ok {
+		g.Pair = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], FastIndex: p.Fast, SlowIndex: p.Slow, XDiff: p.XDiff, Ratio: p.Ratio}
 	}
 	return g
 }

@@ -101,6 +101,32 @@ type IndexPair struct {
 // the first.
 func NearPairs(x, latency []float64, tol float64) []IndexPair {
 	var out []IndexPair
+	eachNearPair(x, latency, tol, func(p IndexPair) { out = append(out, p) })
+	slices.SortStableFunc(out, comparePairs)
+	return out
+}
+
+// MostDifferentNearPair is the first pair of NearPairs(x, latency, tol)
+// that accept takes (nil accepts every pair), found without listing and
+// sorting them all: the gap chart asks for it on every redraw, and a long
+// history holds hundreds of thousands of near pairs.
+func MostDifferentNearPair(x, latency []float64, tol float64, accept func(IndexPair) bool) (IndexPair, bool) {
+	var best IndexPair
+	found := false
+	eachNearPair(x, latency, tol, func(p IndexPair) {
+		// Strictly better only: of equal pairs the first in index order
+		// wins, as in NearPairs' stable sort.
+		if (!found || comparePairs(p, best) < 0) && (accept == nil || accept(p)) {
+			best, found = p, true
+		}
+	})
+	return best, found
+}
+
+// eachNearPair calls f with every pair i < j, in index order, whose metric
+// values differ by at most tol (relative to the smaller) and which both
+// have a positive, finite metric value and latency.
+func eachNearPair(x, latency []float64, tol float64, f func(IndexPair)) {
 	ok := func(i int) bool {
 		return x[i] > 0 && latency[i] > 0 && !math.IsInf(x[i], 0) && !math.IsInf(latency[i], 0)
 	}
@@ -120,16 +146,18 @@ func NearPairs(x, latency []float64, tol float64) []IndexPair {
 			if latency[a] > latency[b] {
 				a, b = b, a
 			}
-			out = append(out, IndexPair{Fast: a, Slow: b, XDiff: d, Ratio: latency[b] / latency[a]})
+			f(IndexPair{Fast: a, Slow: b, XDiff: d, Ratio: latency[b] / latency[a]})
 		}
 	}
-	slices.SortStableFunc(out, func(p, q IndexPair) int {
-		if c := cmp.Compare(q.Ratio, p.Ratio); c != 0 {
-			return c
-		}
-		return cmp.Compare(p.XDiff, q.XDiff)
-	})
-	return out
+}
+
+// comparePairs orders near pairs: the most different latency first, then
+// the closer metric values.
+func comparePairs(p, q IndexPair) int {
+	if c := cmp.Compare(q.Ratio, p.Ratio); c != 0 {
+		return c
+	}
+	return cmp.Compare(p.XDiff, q.XDiff)
 }
 
 // Group is the rows of one configuration (host, backend, mode, threads).

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
@@ -151,5 +152,32 @@ func TestNearPairs(t *testing.T) {
 	}
 	if ps := NearPairs(x, lat, 0); len(ps) != 0 {
 		t.Errorf("tol 0: %+v", ps)
+	}
+}
+
+// TestMostDifferentNearPair: the scan picks exactly the pair NearPairs'
+// sorted list would give first among the accepted ones, ties included
+// (random values on a coarse grid make equal ratios and distances common).
+func TestMostDifferentNearPair(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 200; trial++ {
+		n := r.IntN(40)
+		x, lat := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i] = float64(1 + r.IntN(12))
+			lat[i] = float64(r.IntN(6)) // 0 latencies are left out
+		}
+		accept := func(p IndexPair) bool { return (p.Fast+p.Slow)%3 != 0 }
+		want, wantOK := IndexPair{}, false
+		for _, p := range NearPairs(x, lat, 0.25) {
+			if accept(p) {
+				want, wantOK = p, true
+				break
+			}
+		}
+		got, ok := MostDifferentNearPair(x, lat, 0.25, accept)
+		if ok != wantOK || got != want {
+			t.Fatalf("trial %d: got %+v %v, want %+v %v (x %v, latency %v)", trial, got, ok, want, wantOK, x, lat)
+		}
 	}
 }
