@@ -104,8 +104,15 @@ func im2colRow(in, dst []float32, w *PackedConv, g Geom, oy, ox0, n int) {
 	for i := range n {
 		ix0 := (ox0+i)*g.Stride - g.Pad
 		d := dst[i*w.KH*w.KW*cin:]
+		rowWhole := ix0 >= 0 && ix0+w.KW <= g.InW && g.InStride == cin
 		for ky := range w.KH {
 			iy := iy0 + ky
+			if rowWhole && iy >= 0 && iy < g.InH {
+				// The window row's KW*cin taps are contiguous in a dense NHWC input.
+				row := d[ky*w.KW*cin : (ky+1)*w.KW*cin]
+				copySmall(row, in[(iy*g.InW+ix0)*cin:])
+				continue
+			}
 			for kx := range w.KW {
 				ix := ix0 + kx
 				t := d[(ky*w.KW+kx)*cin : (ky*w.KW+kx+1)*cin]
@@ -113,10 +120,22 @@ func im2colRow(in, dst []float32, w *PackedConv, g Geom, oy, ox0, n int) {
 					clear(t)
 					continue
 				}
-				src := (iy*g.InW + ix) * g.InStride
-				copy(t, in[src:src+cin])
+				copySmall(t, in[(iy*g.InW+ix)*g.InStride:])
 			}
 		}
+	}
+}
+
+// copySmall copies len(dst) floats from src: an element loop for the few floats of a stem
+// window row (a runtime memmove call per row costs more than the copy), copy otherwise.
+func copySmall(dst, src []float32) {
+	src = src[:len(dst)]
+	if len(dst) >= 16 {
+		copy(dst, src)
+		return
+	}
+	for c, v := range src {
+		dst[c] = v
 	}
 }
 

@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // dwLanes is the channel block of PackedDW: 16 channels (one zmm register).
 const dwLanes = 16
@@ -106,20 +109,48 @@ func dwGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act
 				}
 				b := (*[8]float32)(grp)
 				a0, a1, a2, a3, a4, a5, a6, a7 := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-				for ky := ky0; ky < ky1; ky++ {
-					rowBase := (iy0+ky)*rowStep + cg*8
-					for kx := kx0; kx < kx1; kx++ {
-						x := (*[8]float32)(in[rowBase+(ix0+kx)*g.InStride:])
-						wt := (*[8]float32)(grp[(ky*KW+kx+1)*8:])
-						a0 += x[0] * wt[0]
-						a1 += x[1] * wt[1]
-						a2 += x[2] * wt[2]
-						a3 += x[3] * wt[3]
-						a4 += x[4] * wt[4]
-						a5 += x[5] * wt[5]
-						a6 += x[6] * wt[6]
-						a7 += x[7] * wt[7]
+				if accSub { // negated sums, as in gemmRows8
+					a0, a1, a2, a3, a4, a5, a6, a7 = -a0, -a1, -a2, -a3, -a4, -a5, -a6, -a7
+				}
+				if kx0 < kx1 && ky0 < ky1 {
+					// The window row's taps walk as one block (see gemmRows8 for why a
+					// label and goto): their extent is checked against in and grp here.
+					_ = in[(iy0+ky1-1)*rowStep+(ix0+kx1-1)*g.InStride+cg*8+7]
+					_ = grp[((ky1-1)*KW+kx1)*8+7]
+					wb := unsafe.Pointer(unsafe.SliceData(grp))
+					for ky := ky0; ky < ky1; ky++ {
+						xb := unsafe.Pointer(&in[(iy0+ky)*rowStep+(ix0+kx0)*g.InStride+cg*8])
+						kx := kx0
+					tap:
+						x := (*[8]float32)(unsafe.Add(xb, 4*(kx-kx0)*g.InStride))
+						wt := (*[8]float32)(unsafe.Add(wb, 32*(ky*KW+kx+1)))
+						if accSub {
+							a0 -= x[0] * wt[0]
+							a1 -= x[1] * wt[1]
+							a2 -= x[2] * wt[2]
+							a3 -= x[3] * wt[3]
+							a4 -= x[4] * wt[4]
+							a5 -= x[5] * wt[5]
+							a6 -= x[6] * wt[6]
+							a7 -= x[7] * wt[7]
+						} else {
+							a0 += x[0] * wt[0]
+							a1 += x[1] * wt[1]
+							a2 += x[2] * wt[2]
+							a3 += x[3] * wt[3]
+							a4 += x[4] * wt[4]
+							a5 += x[5] * wt[5]
+							a6 += x[6] * wt[6]
+							a7 += x[7] * wt[7]
+						}
+						kx++
+						if kx < kx1 {
+							goto tap
+						}
 					}
+				}
+				if accSub {
+					a0, a1, a2, a3, a4, a5, a6, a7 = -a0, -a1, -a2, -a3, -a4, -a5, -a6, -a7
 				}
 				d := (*[8]float32)(o[cg*8:])
 				if act.none() {

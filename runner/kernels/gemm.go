@@ -2,7 +2,7 @@ package kernels
 
 import (
 	"fmt"
-	"runtime"
+	"unsafe"
 )
 
 // gemmNR is the panel width of PackedGemmB: 32 output channels (two zmm registers).
@@ -97,52 +97,98 @@ func gemmGeneric(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []fl
 // gemmRows8 computes rows [0,m) of A (K elements each, row i at a[i*lda:]) times panel
 // columns j..j+7 plus bias and stores columns j+q, q in [q0,q1), to c[i*ldc+q].
 //
-// K runs in pairs of steps, in one of two forms chosen by GOARCH at compile time
-// (pairSum). On amd64 the compiler does not fuse x*w + c into an FMA at the default
-// GOAMD64=v1, and every product needs a register of its own; summing the pair's two
-// products before adding them to the row sum keeps one partial per column live instead of
-// two products, which is what lets the eight sums stay in the 15 usable XMM registers. On
-// arm64, riscv64, ppc64le, s390x, loong64 and the others the compiler fuses each c += x*w
-// into one fused multiply-add, so the pair is sixteen FMAs on the row sums, step by step.
+// The k loop is written for the Go compiler's scheduler (cmd/compile/internal/ssa,
+// schedule.go), which orders a block's values by whether they have uses inside the block
+// before it looks at source order. In a for loop the body's last sum of each column is used
+// only by the loop header's phi, in another block, so every load and product is scheduled
+// ahead of every last add: sixteen values are live at once and the sums spill to the stack
+// (gemmRows8 ran at 5-7 GFLOP/s that way). Written as a label and a backward goto, the loop
+// is one block whose phis use those sums in-block, and the code keeps the source order:
+// load, multiply, add, column by column, with eight sums, two elements of A and one product
+// in registers. The panel and row walks use unsafe offsets, checked once per row, because a
+// bounds check would split the block again. Where the compiler fuses c += x*w into an FMA
+// (every GOARCH but amd64, and amd64 with GOAMD64=v3) that is the form. On amd64 without
+// FMA (accSub) the eight sums are kept negated, s = -c, and step by s -= x*w: ADDSS is
+// commutative and the register allocator writes the product's register, which costs a
+// register move per sum per loop trip, where SUBSS writes its first operand, the sum's own
+// register. llvm-mca -mcpu=znver3 on the compiled step-pair loop (sixteen multiply-adds):
+// 15.8 cycles for the for-loop form, 9.6 for this one. Negating is exact: the results are
+// the same.
+// The two forms are written out: the compiler orders an inlined helper's values by the
+// helper's lines, not the caller's, which undoes the source order.
 func gemmRows8(m, K int, a []float32, lda int, panel []float32, j int, c []float32, ldc, q0, q1 int, act Act) {
 	bias := (*[8]float32)(panel[j:])
 	w := panel[gemmNR+j:]
+	_ = w[(K-1)*gemmNR+7] // the last panel row this tile reads
+	wb := unsafe.Pointer(unsafe.SliceData(w))
 	for i := range m {
-		ar := a[i*lda : i*lda+K]
+		ab := unsafe.Pointer(unsafe.SliceData(a[i*lda : i*lda+K]))
 		c0, c1, c2, c3 := bias[0], bias[1], bias[2], bias[3]
 		c4, c5, c6, c7 := bias[4], bias[5], bias[6], bias[7]
+		if accSub { // the sums are kept negated (see the doc comment)
+			c0, c1, c2, c3, c4, c5, c6, c7 = -c0, -c1, -c2, -c3, -c4, -c5, -c6, -c7
+		}
 		p := 0
-		for ; p+2 <= len(ar); p += 2 {
-			x, y := ar[p], ar[p+1]
-			wp := (*[gemmNR + 8]float32)(w[p*gemmNR:]) // panel rows p and p+1
-			if pairSum {
-				c0 += x*wp[0] + y*wp[gemmNR+0]
-				c1 += x*wp[1] + y*wp[gemmNR+1]
-				c2 += x*wp[2] + y*wp[gemmNR+2]
-				c3 += x*wp[3] + y*wp[gemmNR+3]
-				c4 += x*wp[4] + y*wp[gemmNR+4]
-				c5 += x*wp[5] + y*wp[gemmNR+5]
-				c6 += x*wp[6] + y*wp[gemmNR+6]
-				c7 += x*wp[7] + y*wp[gemmNR+7]
-				continue
+		if K >= 2 {
+		pair: // k steps p and p+1, p+1 < K
+			x := *(*float32)(unsafe.Add(ab, 4*p))
+			y := *(*float32)(unsafe.Add(ab, 4*p+4))
+			wp := (*[gemmNR + 8]float32)(unsafe.Add(wb, 4*gemmNR*p))
+			if accSub {
+				c0 -= x * wp[0]
+				c1 -= x * wp[1]
+				c2 -= x * wp[2]
+				c3 -= x * wp[3]
+				c4 -= x * wp[4]
+				c5 -= x * wp[5]
+				c6 -= x * wp[6]
+				c7 -= x * wp[7]
+				c0 -= y * wp[gemmNR+0]
+				c1 -= y * wp[gemmNR+1]
+				c2 -= y * wp[gemmNR+2]
+				c3 -= y * wp[gemmNR+3]
+				c4 -= y * wp[gemmNR+4]
+				c5 -= y * wp[gemmNR+5]
+				c6 -= y * wp[gemmNR+6]
+				c7 -= y * wp[gemmNR+7]
+			} else {
+				c0 += x * wp[0]
+				c1 += x * wp[1]
+				c2 += x * wp[2]
+				c3 += x * wp[3]
+				c4 += x * wp[4]
+				c5 += x * wp[5]
+				c6 += x * wp[6]
+				c7 += x * wp[7]
+				c0 += y * wp[gemmNR+0]
+				c1 += y * wp[gemmNR+1]
+				c2 += y * wp[gemmNR+2]
+				c3 += y * wp[gemmNR+3]
+				c4 += y * wp[gemmNR+4]
+				c5 += y * wp[gemmNR+5]
+				c6 += y * wp[gemmNR+6]
+				c7 += y * wp[gemmNR+7]
+			}
+			p += 2
+			if p+2 <= K {
+				goto pair
+			}
+		}
+		if p < K {
+			x := *(*float32)(unsafe.Add(ab, 4*p))
+			wp := (*[8]float32)(unsafe.Add(wb, 4*gemmNR*p))
+			if accSub {
+				x = -x // -(c + x*w) = -c + (-x)*w
 			}
 			c0, c1, c2, c3 = c0+x*wp[0], c1+x*wp[1], c2+x*wp[2], c3+x*wp[3]
 			c4, c5, c6, c7 = c4+x*wp[4], c5+x*wp[5], c6+x*wp[6], c7+x*wp[7]
-			c0, c1, c2, c3 = c0+y*wp[gemmNR+0], c1+y*wp[gemmNR+1], c2+y*wp[gemmNR+2], c3+y*wp[gemmNR+3]
-			c4, c5, c6, c7 = c4+y*wp[gemmNR+4], c5+y*wp[gemmNR+5], c6+y*wp[gemmNR+6], c7+y*wp[gemmNR+7]
 		}
-		if p < len(ar) {
-			x := ar[p]
-			wp := (*[8]float32)(w[p*gemmNR:])
-			c0, c1, c2, c3 = c0+x*wp[0], c1+x*wp[1], c2+x*wp[2], c3+x*wp[3]
-			c4, c5, c6, c7 = c4+x*wp[4], c5+x*wp[5], c6+x*wp[6], c7+x*wp[7]
+		if accSub {
+			c0, c1, c2, c3, c4, c5, c6, c7 = -c0, -c1, -c2, -c3, -c4, -c5, -c6, -c7
 		}
 		store8(c[i*ldc:], q0, q1, c0, c1, c2, c3, c4, c5, c6, c7, act)
 	}
 }
-
-// pairSum selects gemmRows8's k-pair form without FMA (see there): amd64 only.
-const pairSum = runtime.GOARCH == "amd64"
 
 // store8 writes columns [q0,q1) of one 1x8 tile's sums, clamped, to c.
 func store8(c []float32, q0, q1 int, s0, s1, s2, s3, s4, s5, s6, s7 float32, act Act) {
