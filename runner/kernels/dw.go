@@ -152,13 +152,7 @@ func dwGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act
 				if accSub {
 					a0, a1, a2, a3, a4, a5, a6, a7 = -a0, -a1, -a2, -a3, -a4, -a5, -a6, -a7
 				}
-				d := (*[8]float32)(o[cg*8:])
-				if act.none() {
-					d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = a0, a1, a2, a3, a4, a5, a6, a7
-					continue
-				}
-				d[0], d[1], d[2], d[3] = act.apply(a0), act.apply(a1), act.apply(a2), act.apply(a3)
-				d[4], d[5], d[6], d[7] = act.apply(a4), act.apply(a5), act.apply(a6), act.apply(a7)
+				store8(o[cg*8:], 0, 8, a0, a1, a2, a3, a4, a5, a6, a7, act)
 			}
 		}
 	}

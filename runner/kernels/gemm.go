@@ -190,21 +190,27 @@ func gemmRows8(m, K int, a []float32, lda int, panel []float32, j int, c []float
 	}
 }
 
-// store8 writes columns [q0,q1) of one 1x8 tile's sums, clamped, to c.
+// store8 writes columns [q0,q1) of one 1x8 tile's sums, clamped, to c. The generic
+// kernels store every 8-wide result through it (GEMM rows, depthwise pixels); the clamp
+// is chosen once per call, and a ReLU's (no upper bound) is one max per value.
 func store8(c []float32, q0, q1 int, s0, s1, s2, s3, s4, s5, s6, s7 float32, act Act) {
-	if q0 == 0 && q1 == 8 {
-		d := (*[8]float32)(c)
-		if act.none() {
-			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = s0, s1, s2, s3, s4, s5, s6, s7
-			return
+	if q0 != 0 || q1 != 8 {
+		row := [8]float32{s0, s1, s2, s3, s4, s5, s6, s7}
+		dst := c[:q1]
+		for q := q0; q < q1; q++ {
+			dst[q] = act.apply(row[q])
 		}
-		d[0], d[1], d[2], d[3] = act.apply(s0), act.apply(s1), act.apply(s2), act.apply(s3)
-		d[4], d[5], d[6], d[7] = act.apply(s4), act.apply(s5), act.apply(s6), act.apply(s7)
 		return
 	}
-	row := [8]float32{s0, s1, s2, s3, s4, s5, s6, s7}
-	dst := c[:q1]
-	for q := q0; q < q1; q++ {
-		dst[q] = act.apply(row[q])
+	d := (*[8]float32)(c)
+	switch lo := act.Lo; {
+	case act.none():
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = s0, s1, s2, s3, s4, s5, s6, s7
+	case act.lowerOnly():
+		d[0], d[1], d[2], d[3] = max(s0, lo), max(s1, lo), max(s2, lo), max(s3, lo)
+		d[4], d[5], d[6], d[7] = max(s4, lo), max(s5, lo), max(s6, lo), max(s7, lo)
+	default:
+		d[0], d[1], d[2], d[3] = act.apply(s0), act.apply(s1), act.apply(s2), act.apply(s3)
+		d[4], d[5], d[6], d[7] = act.apply(s4), act.apply(s5), act.apply(s6), act.apply(s7)
 	}
 }

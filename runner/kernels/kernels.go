@@ -41,7 +41,11 @@ func ReLU6() Act { return Act{Lo: 0, Hi: 6} }
 func (a Act) apply(v float32) float32 { return min(max(v, a.Lo), a.Hi) }
 
 // none reports whether a is the identity (None), so a kernel may store without clamping.
-func (a Act) none() bool { return math.IsInf(float64(a.Lo), -1) && math.IsInf(float64(a.Hi), 1) }
+func (a Act) none() bool { return a.Lo < -math.MaxFloat32 && a.Hi > math.MaxFloat32 }
+
+// lowerOnly reports whether a clamps from below only (Hi is +Inf, as in ReLU), so a
+// kernel may skip the upper clamp.
+func (a Act) lowerOnly() bool { return a.Hi > math.MaxFloat32 }
 
 // Geom is the geometry of one image for the spatial kernels. InStride and OutStride are
 // pixel strides (elements between consecutive pixels); Stride and Pad apply to both axes.
