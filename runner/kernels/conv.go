@@ -67,7 +67,7 @@ func (ks *Set) Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act 
 const convPatchBuf = 2048
 
 // convGeneric is the pure-Go dense conv: im2col of a chunk of output pixels of one row into a
-// stack buffer (zeros for padding), then the generic GEMM's 1x8 tile (gemmRows8) over each
+// stack buffer (zeros for padding), then the generic GEMM's tiles (gemmCols8) over each
 // 8-channel group of the packed blocks (whose layout is a GEMM panel: bias, then one 32-wide
 // row per tap).
 // Patches too long for the buffer take the direct path.
@@ -89,7 +89,7 @@ func convGeneric(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act
 				hi := min(w.Cout-cb*convNR, convNR)
 				o := (oy*g.OutW+ox0)*g.OutStride + cb*convNR
 				for j := 0; j < hi; j += 8 {
-					gemmRows8(n, taps, patches, taps, blk, j, out[o+j:], g.OutStride, 0, min(hi-j, 8), act)
+					gemmCols8(n, taps, patches, taps, blk, j, out[o+j:], g.OutStride, 0, min(hi-j, 8), act)
 				}
 			}
 		}
