@@ -82,6 +82,10 @@ type Deps struct {
 	// History holds previously measured designs for the gap chart
 	// (chartdata.PointFromResult of the history file's results).
 	History []chartdata.Point
+	// HistoryNote, when set, is shown under the gap chart's filter: what
+	// of the history file History holds where it is not all of it (e.g.
+	// "history: the latest 500 of 1234 runs").
+	HistoryNote string
 	// HostKey and HostName name this machine (calib.HostKey and
 	// calib.HostName of its fingerprint): the gap chart shows this host's
 	// points by default.

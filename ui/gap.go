@@ -229,7 +229,16 @@ const (
 	gapHeadLines = 3
 )
 
-func (g *gapScreen) listRows() int { return max(1, g.h-gapHeadLines-4) }
+func (g *gapScreen) listRows() int { return max(1, g.h-g.headLines()-4) }
+
+// headLines is the number of lines above the chart: gapHeadLines, and one
+// more for the history note (Deps.HistoryNote) where there is one.
+func (g *gapScreen) headLines() int {
+	if g.sess.deps.HistoryNote != "" {
+		return gapHeadLines + 1
+	}
+	return gapHeadLines
+}
 
 // scrolls reports whether the list may hold more points than it shows (the
 // list keeps two of listRows for its header and footer, and up to two more
@@ -251,6 +260,9 @@ func (g *gapScreen) View() string {
 		st.title.Render(fmt.Sprintf("Gap chart  x: %s  y: latency ms  (log-log)", xName)),
 		fit(st.accent.Render(which+": ")+f.Describe(g.hostName(f.Host)), g.w),
 		legend(g.w),
+	}
+	if note := g.sess.deps.HistoryNote; note != "" {
+		lines = append(lines, fit(st.dim.Render(note), g.w))
 	}
 	pts := g.selected()
 	if len(pts) == 0 {
@@ -275,7 +287,7 @@ func (g *gapScreen) View() string {
 	// The list takes what its longest line needs, between its least width
 	// and half the screen (the chart gets the rest).
 	tw := min(gapListWidth+40, max(gapListWidth, g.w/2), max(gapListWidth, listNeed(gap)))
-	cw, chh := g.w-tw-1, g.h-gapHeadLines-len(words)
+	cw, chh := g.w-tw-1, g.h-g.headLines()-len(words)
 	inPair := func(p chartdata.Point) bool {
 		return gap.Pair != nil && (p.Design == gap.Pair.Fast.Design && p.Config() == gap.Pair.Fast.Config() ||
 			p.Design == gap.Pair.Slow.Design && p.Config() == gap.Pair.Slow.Config())

@@ -103,6 +103,7 @@ func runUI(c uiConfig) error {
 		ms.kernels = c.kernels
 	}
 	fp := host.Detect()
+	hist, histNote := historyPoints(c.history, logw)
 	deps := ui.Deps{
 		Measurer:    ms,
 		Backends:    ms.available(logw),
@@ -110,7 +111,8 @@ func runUI(c uiConfig) error {
 		Host:        hostLine(),
 		HostKey:     calib.HostKey(fp),
 		HostName:    calib.HostName(fp),
-		History:     historyPoints(c.history, logw),
+		History:     hist,
+		HistoryNote: histNote,
 		DesignFiles: c.designFiles,
 		SaveDir:     c.saveDir,
 		Calibrator:  ms,

@@ -211,13 +211,16 @@ func (u *uiMeasurer) Calibrate(ctx context.Context, threads int) (calib.Ceiling,
 	return c.At(threads)
 }
 
+// maxHistoryPoints bounds the history the gap chart loads: the latest runs.
+const maxHistoryPoints = 500
+
 // historyPoints loads the measured designs of the history file for the gap
-// chart (the latest maxHistoryPoints), as chartdata's points. Problems are
-// logged, never fatal.
-func historyPoints(path string, log io.Writer) []chartdata.Point {
-	const maxHistoryPoints = 500
+// chart (the latest maxHistoryPoints), as chartdata's points, and a note
+// for the chart when it left older runs out. Problems are logged, never
+// fatal.
+func historyPoints(path string, log io.Writer) (pts []chartdata.Point, note string) {
 	if path == "" {
-		return nil
+		return nil, ""
 	}
 	rs, warns, err := history.Load(path)
 	for _, w := range warns {
@@ -225,10 +228,12 @@ func historyPoints(path string, log io.Writer) []chartdata.Point {
 	}
 	if err != nil {
 		fmt.Fprintln(log, "history:", err)
-		return nil
+		return nil, ""
 	}
-	rs = rs[max(0, len(rs)-maxHistoryPoints):]
-	var pts []chartdata.Point
+	if len(rs) > maxHistoryPoints {
+		note = fmt.Sprintf("history: the latest %d of %d runs", maxHistoryPoints, len(rs))
+		rs = rs[len(rs)-maxHistoryPoints:]
+	}
 	for _, r := range rs {
 		if r.Cancelled || r.LatencyMS.Median <= 0 {
 			continue
@@ -240,7 +245,7 @@ func historyPoints(path string, log io.Writer) []chartdata.Point {
 		}
 		pts = append(pts, p)
 	}
-	return pts
+	return pts, note
 }
 
 // hostLine is the status line's host fingerprint: CPU model, the SIMD

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -59,7 +60,10 @@ func TestUIMeasurer(t *testing.T) {
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("history: %d results, err %v", len(rs), err)
 	}
-	pts := historyPoints(hist, io.Discard)
+	pts, note := historyPoints(hist, io.Discard)
+	if note != "" {
+		t.Errorf("history note %q for a one-run history", note)
+	}
 	if len(pts) != 1 || pts[0].Session || pts[0].Design != g.Spec.String() || pts[0].MAdds <= 0 || pts[0].Mode != "fused" {
 		t.Errorf("history points %+v", pts)
 	}
@@ -162,5 +166,30 @@ func TestUICalibrator(t *testing.T) {
 	cancel()
 	if _, err := u.Calibrate(ctx, 2); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled calibration: %v, want context.Canceled", err)
+	}
+}
+
+// TestHistoryPointsLatest: a history longer than maxHistoryPoints gives
+// the chart its latest runs and a note that says how many it left out.
+func TestHistoryPointsLatest(t *testing.T) {
+	hist := filepath.Join(t.TempDir(), "h.jsonl")
+	g, err := arch.Build(smallSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := maxHistoryPoints + 3
+	for i := range n {
+		r := runner.Result{Version: runner.ResultVersion, Spec: g.Spec, Backend: "native", Mode: runner.Fused, Iters: 1}
+		r.LatencyMS.Median = float64(i + 1) // the run's place in the file
+		if err := history.Append(hist, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pts, note := historyPoints(hist, io.Discard)
+	if want := fmt.Sprintf("history: the latest %d of %d runs", maxHistoryPoints, n); note != want {
+		t.Errorf("note %q, want %q", note, want)
+	}
+	if len(pts) != maxHistoryPoints || pts[0].LatencyMS != 4 || pts[len(pts)-1].LatencyMS != float64(n) {
+		t.Errorf("%d points from %g to %g ms, want the latest %d (4..%d)", len(pts), pts[0].LatencyMS, pts[len(pts)-1].LatencyMS, maxHistoryPoints, n)
 	}
 }
