@@ -73,15 +73,11 @@ func (ks *Set) Gemm(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c [
 	ks.gemm(m, a, lda, b, n0, n1, c, ldc, act)
 }
 
-// gemmGeneric is the pure-Go GEMM, register-blocked for scalar code: a 1x8 tile (one row of
-// A, eight columns of a panel) keeps its eight sums, two elements of A and the products in
-// registers even on machines with 16 floating-point registers (amd64 SSE), where a 4x4 tile's
-// 16 sums spill to the stack every step; K is unrolled by two so the panel walk's bounds
-// checks are paid once per two steps (gemmRows8, its step pair in one form per GOARCH
-// family). The column groups are the outer loop: a group's weights (8 x K floats) stay in L1
-// while the rows of A stream past them, all rows in one call. Columns outside [n0,n1) that
-// share a group of eight with wanted ones are computed from the zero padding or the
-// neighbouring weights and not stored.
+// gemmGeneric is the pure-Go GEMM, register-blocked for scalar code: each group of eight
+// panel columns is one call of gemmCols8 over all rows of A, which picks the tile for the
+// target. The column groups are the outer loop: a group's weights stay in L1 while the rows
+// of A stream past them. Columns outside [n0,n1) that share a group of eight with wanted ones
+// are computed from the zero padding or the neighbouring weights and not stored.
 func gemmGeneric(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
 	for p := n0 / gemmNR; p*gemmNR < n1; p++ {
 		panel := b.panel(p)
@@ -97,12 +93,12 @@ func gemmGeneric(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []fl
 // gemmCols8 computes rows [0,m) of A (K elements each, row i at a[i*lda:]) times panel
 // columns j..j+7 plus bias and stores columns j+q, q in [q0,q1), to c[i*ldc+q], with the
 // register tile that suits the target. Where c += x*w is one FMA it takes pairs of rows
-// times four columns (gemmRowPairs4): twelve sums' worth of registers would not fit amd64's
-// fifteen, and eight FMA chains with one step each keep two FMA pipes busy at four cycles
-// of latency with fewer loads than the 1x8 tile's (best of six 150 ms runs on this Zen 4
-// with GOAMD64=v3: 13.0-13.6 GFLOP/s against 11.7-12.3 for the 1x8 tile, of a 14.4 scalar
-// FMA peak). On amd64 without FMA (accSub) the 1x8 tile is better, and it also takes an
-// odd last row.
+// times four columns (gemmRowPairs4): eight FMA chains of one step per loop trip keep two
+// FMA pipes busy at four cycles of latency, with six loads per eight FMAs where the 1x8
+// tile has nine (best of six 150 ms runs on this Zen 4 with GOAMD64=v3: 13.0-13.6 GFLOP/s
+// against 11.7-12.3 for the 1x8 tile, of a 14.4 scalar FMA peak; a 2x6 tile was 3-5% faster
+// still, but six columns do not divide the 32-column panels). On amd64 without FMA (accSub)
+// the 1x8 tile is better, and it also takes an odd last row.
 func gemmCols8(m, K int, a []float32, lda int, panel []float32, j int, c []float32, ldc, q0, q1 int, act Act) {
 	if accSub || m < 2 {
 		gemmRows8(m, K, a, lda, panel, j, c, ldc, q0, q1, act)
