@@ -86,25 +86,36 @@ func tapRange(i0, k, n int) (int, int) {
 	return max(0, -i0), min(k, n-i0)
 }
 
-// dwGeneric is the pure-Go depthwise conv: per output pixel, each group of 8 channels wholly
-// inside [c0,c1) keeps its 8 sums in registers over the window's taps (weights from the
-// 8-lane packing), other channels take a per-lane loop.
+// dwGeneric is the pure-Go depthwise conv: dw3x3Generic for 3x3 windows (ShuffleNet's and
+// MobileNet's), dwTapsGeneric for the others.
 func dwGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
+	if w.KH == 3 && w.KW == 3 {
+		dw3x3Generic(in, out, w, g, c0, c1, oy0, oy1, act)
+		return
+	}
+	dwTapsGeneric(in, out, w, g, c0, c1, oy0, oy1, act)
+}
+
+// dwTapsGeneric is the depthwise conv for any window: per output pixel, each group of 8
+// channels wholly inside [c0,c1) keeps its 8 sums in registers over the window's taps
+// (weights from the 8-lane packing), other channels take a per-lane loop.
+func dwTapsGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
 	KW := w.KW
 	gs := (w.KH*KW + 1) * 8
 	rowStep := g.InW * g.InStride
 	for oy := oy0; oy < oy1; oy++ {
 		iy0 := oy*g.Stride - g.Pad
 		ky0, ky1 := tapRange(iy0, w.KH, g.InH)
-		for ox := 0; ox < g.OutW; ox++ {
-			ix0 := ox*g.Stride - g.Pad
-			kx0, kx1 := tapRange(ix0, KW, g.InW)
-			o := out[(oy*g.OutW+ox)*g.OutStride:]
-			for cg := c0 / 8; cg*8 < c1; cg++ {
-				grp := w.data8[cg*gs : (cg+1)*gs]
-				lo, hi := max(c0-cg*8, 0), min(c1-cg*8, 8)
-				if lo > 0 || hi < 8 {
-					dwLanesGeneric(in, o[cg*8:], grp, g, iy0, ix0, ky0, ky1, kx0, kx1, KW, cg*8, lo, hi, act)
+		for cg := c0 / 8; cg*8 < c1; cg++ {
+			grp := w.data8[cg*gs : (cg+1)*gs]
+			llo, lhi := max(c0-cg*8, 0), min(c1-cg*8, 8)
+			whole := llo == 0 && lhi == 8
+			for ox := 0; ox < g.OutW; ox++ {
+				ix0 := ox*g.Stride - g.Pad
+				kx0, kx1 := tapRange(ix0, KW, g.InW)
+				o := out[(oy*g.OutW+ox)*g.OutStride:]
+				if !whole {
+					dwLanesGeneric(in, o[cg*8:], grp, g, iy0, ix0, ky0, ky1, kx0, kx1, KW, cg*8, llo, lhi, act)
 					continue
 				}
 				b := (*[8]float32)(grp)
@@ -156,6 +167,210 @@ func dwGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act
 			}
 		}
 	}
+}
+
+// insideCols returns the output columns [lo,hi) whose 3-wide windows lie inside the input
+// (lo == hi when there are none).
+func insideCols(g Geom) (int, int) {
+	if g.InW+g.Pad < 3 {
+		return 0, 0
+	}
+	hi := min((g.InW+g.Pad-3)/g.Stride+1, g.OutW)
+	lo := min((g.Pad+g.Stride-1)/g.Stride, hi)
+	return lo, hi
+}
+
+// dw3x3Row runs dw3x3Run over output columns [lo,hi) of one row of a 3x3 depthwise conv
+// whose windows there lie inside the input (top input row iy0), channels ch..ch+7 (packed in
+// grp), writing the pixel lo+p's sums to o[p*ostride:] before the activation. It checks the
+// extent dw3x3Run walks: every input it reads lies between the first window's first and the
+// last window's last, and every output between o's first and the last pixel's eighth.
+func dw3x3Row(in, o []float32, ostride int, grp []float32, g Geom, iy0, ch, lo, hi int) {
+	rowStep := g.InW * g.InStride
+	first := iy0*rowStep + (lo*g.Stride-g.Pad)*g.InStride + ch
+	_ = in[(iy0+2)*rowStep+((hi-1)*g.Stride-g.Pad+2)*g.InStride+ch+7]
+	_ = o[(hi-lo-1)*ostride+7]
+	_ = grp[10*8-1]
+	dw3x3Run(unsafe.Pointer(&in[first]), unsafe.Pointer(&o[0]), unsafe.Pointer(&grp[0]), hi-lo,
+		uintptr(4*rowStep), uintptr(4*g.InStride), uintptr(4*g.Stride*g.InStride), uintptr(4*ostride))
+}
+
+// dwChunk is the most output pixels a cut group's run computes into its buffer at a time.
+const dwChunk = 64
+
+// dw3x3Generic is the 3x3 depthwise conv, row by row and 8-channel group by group. The
+// pixels whose window lies inside the input are one dw3x3Run per row; the others (the
+// borders) take dw3x3Taps, whose table points the taps outside the input at zeros. A group
+// cut by [c0,c1) computes all eight lanes, reading the input's neighbouring channels (their
+// sums are not stored), where those lie inside in; elsewhere its lanes take a per-lane loop.
+func dw3x3Generic(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
+	const gs = 10 * 8 // a group's packing: bias and nine taps
+	var zero, sum [8]float32
+	var part [dwChunk * 8]float32 // a cut group's run, before its lanes in [c0,c1) are stored
+	var taps [9]unsafe.Pointer
+	rowStep := g.InW * g.InStride
+	runLo, runHi := insideCols(g)
+	for oy := oy0; oy < oy1; oy++ {
+		iy0 := oy*g.Stride - g.Pad
+		ky0, ky1 := tapRange(iy0, 3, g.InH)
+		lo, hi := g.OutW, g.OutW // this row's run
+		if runLo < runHi && ky1-ky0 == 3 {
+			lo, hi = runLo, runHi
+		}
+		for cg := c0 / 8; cg*8 < c1; cg++ {
+			grp := w.data8[cg*gs : (cg+1)*gs]
+			wb := unsafe.Pointer(&grp[0]) // gs floats, by the slice above
+			ch := cg * 8
+			l0, l1 := max(c0-ch, 0), min(c1-ch, 8)
+			whole := l0 == 0 && l1 == 8
+			if !whole && (g.InH*g.InW-1)*g.InStride+ch+8 > len(in) {
+				// the last pixel's neighbouring channels are not in in
+				for ox := range g.OutW {
+					ix0 := ox*g.Stride - g.Pad
+					kx0, kx1 := tapRange(ix0, 3, g.InW)
+					dwLanesGeneric(in, out[(oy*g.OutW+ox)*g.OutStride+ch:], grp, g, iy0, ix0, ky0, ky1, kx0, kx1, 3, ch, l0, l1, act)
+				}
+				continue
+			}
+			for ox := 0; ox < g.OutW; ox++ {
+				if ox == lo {
+					if whole {
+						o := out[(oy*g.OutW+lo)*g.OutStride+ch:]
+						dw3x3Row(in, o, g.OutStride, grp, g, iy0, ch, lo, hi)
+						if !act.none() {
+							for p := range hi - lo {
+								d := (*[8]float32)(o[p*g.OutStride:])
+								for i := range d {
+									d[i] = act.apply(d[i])
+								}
+							}
+						}
+					} else {
+						for p0 := lo; p0 < hi; p0 += dwChunk {
+							n := min(dwChunk, hi-p0)
+							dw3x3Row(in, part[:], 8, grp, g, iy0, ch, p0, p0+n)
+							for p := range n {
+								s := (*[8]float32)(part[p*8:])
+								store8(out[(oy*g.OutW+p0+p)*g.OutStride+ch:], l0, l1, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], act)
+							}
+						}
+					}
+					ox = hi - 1
+					continue
+				}
+				ix0 := ox*g.Stride - g.Pad
+				kx0, kx1 := tapRange(ix0, 3, g.InW)
+				for t := range taps {
+					taps[t] = unsafe.Pointer(&zero)
+				}
+				for ky := ky0; ky < ky1; ky++ {
+					row := in[(iy0+ky)*rowStep+ch:]
+					for kx := kx0; kx < kx1; kx++ {
+						taps[ky*3+kx] = unsafe.Pointer(&row[(ix0+kx)*g.InStride])
+					}
+				}
+				dw3x3Taps(&taps, unsafe.Pointer(&sum), wb)
+				store8(out[(oy*g.OutW+ox)*g.OutStride+ch:], l0, l1, sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], act)
+			}
+		}
+	}
+}
+
+// dw3x3Run computes n output pixels of one 8-channel group of a 3x3 depthwise conv whose
+// windows lie inside the input, before the activation. x is the first window's top-left
+// input (the group's channel 0), rs and cs the input's row and pixel strides, step the input
+// advance per output pixel (stride times cs), o the first output and ostep the output pixel
+// stride, all strides in bytes; wb is the group's packing [bias(8), tap0(8), ..., tap8(8)].
+// The window is unrolled into one block that ends with the pixel's stores (see gemmRows8 for
+// why one block); the sums start from the bias at each pixel, so only the count and two
+// offsets are carried between loop trips. Per pixel: 152 loads (taps and bias) for 72
+// multiply-adds and no index arithmetic; the tap loop it replaced (dwTapsGeneric, kept for
+// other windows) also paid two multiplies and spill reloads at every tap.
+//
+//go:noinline
+func dw3x3Run(x, o, wb unsafe.Pointer, n int, rs, cs, step, ostep uintptr) {
+	cs2 := 2 * cs
+	var xo, oo uintptr // offsets of the pixel's window and output
+pixel:
+	r0 := unsafe.Add(x, xo)
+	r1, r2 := unsafe.Add(r0, rs), unsafe.Add(r0, 2*rs)
+	b := (*[8]float32)(wb)
+	a0, a1, a2, a3, a4, a5, a6, a7 := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
+	var xp, wt *[8]float32
+	xp, wt = (*[8]float32)(r0), (*[8]float32)(unsafe.Add(wb, 32)) // tap (0,0)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(unsafe.Add(r0, cs)), (*[8]float32)(unsafe.Add(wb, 64)) // tap (0,1)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(unsafe.Add(r0, cs2)), (*[8]float32)(unsafe.Add(wb, 96)) // tap (0,2)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(r1), (*[8]float32)(unsafe.Add(wb, 128)) // tap (1,0)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(unsafe.Add(r1, cs)), (*[8]float32)(unsafe.Add(wb, 160)) // tap (1,1)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(unsafe.Add(r1, cs2)), (*[8]float32)(unsafe.Add(wb, 192)) // tap (1,2)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(r2), (*[8]float32)(unsafe.Add(wb, 224)) // tap (2,0)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(unsafe.Add(r2, cs)), (*[8]float32)(unsafe.Add(wb, 256)) // tap (2,1)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(unsafe.Add(r2, cs2)), (*[8]float32)(unsafe.Add(wb, 288)) // tap (2,2)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	d := (*[8]float32)(unsafe.Add(o, oo))
+	d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = a0, a1, a2, a3, a4, a5, a6, a7
+	xo, oo = xo+step, oo+ostep // offsets, not pointers: past the last pixel they point nowhere
+	n--
+	if n > 0 {
+		goto pixel
+	}
+}
+
+// dw3x3Taps computes one output pixel of one 8-channel group of a 3x3 depthwise conv into
+// o (8 floats, before the activation), reading tap t's eight inputs at tp[t]: a window that
+// leaves the input points those taps at zeros. The body is dw3x3Run's.
+//
+//go:noinline
+func dw3x3Taps(tp *[9]unsafe.Pointer, o, wb unsafe.Pointer) {
+	b := (*[8]float32)(wb)
+	a0, a1, a2, a3, a4, a5, a6, a7 := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
+	var xp, wt *[8]float32
+	xp, wt = (*[8]float32)(tp[0]), (*[8]float32)(unsafe.Add(wb, 32)) // tap (0,0)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(tp[1]), (*[8]float32)(unsafe.Add(wb, 64)) // tap (0,1)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(tp[2]), (*[8]float32)(unsafe.Add(wb, 96)) // tap (0,2)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(tp[3]), (*[8]float32)(unsafe.Add(wb, 128)) // tap (1,0)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(tp[4]), (*[8]float32)(unsafe.Add(wb, 160)) // tap (1,1)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(tp[5]), (*[8]float32)(unsafe.Add(wb, 192)) // tap (1,2)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(tp[6]), (*[8]float32)(unsafe.Add(wb, 224)) // tap (2,0)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(tp[7]), (*[8]float32)(unsafe.Add(wb, 256)) // tap (2,1)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	xp, wt = (*[8]float32)(tp[8]), (*[8]float32)(unsafe.Add(wb, 288)) // tap (2,2)
+	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
+	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
+	d := (*[8]float32)(o)
+	d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = a0, a1, a2, a3, a4, a5, a6, a7
 }
 
 // dwLanesGeneric computes lanes [lo,hi) of the 8-channel group starting at channel ch0 of one
