@@ -67,8 +67,8 @@ func (ks *Set) Conv(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act 
 const convPatchBuf = 2048
 
 // convGeneric is the pure-Go dense conv: im2col of a chunk of output pixels of one row into a
-// stack buffer (zeros for padding), then the generic GEMM's tiles (gemmCols8) over each
-// 8-channel group of the packed blocks (whose layout is a GEMM panel: bias, then one 32-wide
+// stack buffer (zeros for padding), then the generic GEMM's tiles (gemmPanelCols) over each
+// of the packed blocks (whose layout is a GEMM panel: bias, then one 32-wide
 // row per tap).
 // Patches too long for the buffer take the direct path.
 func convGeneric(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act) {
@@ -88,9 +88,7 @@ func convGeneric(in, out []float32, w *PackedConv, g Geom, oy0, oy1 int, act Act
 				blk := w.block(cb)
 				hi := min(w.Cout-cb*convNR, convNR)
 				o := (oy*g.OutW+ox0)*g.OutStride + cb*convNR
-				for j := 0; j < hi; j += 8 {
-					gemmCols8(n, taps, patches, taps, blk, j, out[o+j:], g.OutStride, 0, min(hi-j, 8), act)
-				}
+				gemmPanelCols(n, taps, patches, taps, blk, 0, hi, out[o:], g.OutStride, act)
 			}
 		}
 	}

@@ -73,45 +73,77 @@ func (ks *Set) Gemm(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c [
 	ks.gemm(m, a, lda, b, n0, n1, c, ldc, act)
 }
 
-// gemmGeneric is the pure-Go GEMM, register-blocked for scalar code: each group of eight
-// panel columns is one call of gemmCols8 over all rows of A, which picks the tile for the
-// target. The column groups are the outer loop: a group's weights stay in L1 while the rows
-// of A stream past them. Columns outside [n0,n1) that share a group of eight with wanted ones
-// are computed from the zero padding or the neighbouring weights and not stored.
+// gemmGeneric is the pure-Go GEMM, register-blocked for scalar code: each panel's columns
+// in [n0,n1) are one call of gemmPanelCols over all rows of A, which picks the tiles for the
+// target. The column tiles are the outer loop: a tile's weights stay in L1 while the rows of
+// A stream past them.
 func gemmGeneric(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
 	for p := n0 / gemmNR; p*gemmNR < n1; p++ {
-		panel := b.panel(p)
 		jlo := max(n0-p*gemmNR, 0)
 		jhi := min(n1-p*gemmNR, gemmNR)
-		col := p * gemmNR
+		gemmPanelCols(m, b.K, a, lda, b.panel(p), jlo, jhi, c[p*gemmNR:], ldc, act)
+	}
+}
+
+// gemmPanelCols computes rows [0,m) of A (K elements each, row i at a[i*lda:]) times the
+// panel's columns [jlo,jhi) plus bias and stores column j of row i to c[i*ldc+j], with the
+// register tiles that suit the target. Columns outside [jlo,jhi) that share a tile with
+// wanted ones are computed from the zero padding or the neighbouring weights and not stored.
+//
+// Where c += x*w is one FMA (every GOARCH but amd64, and GOAMD64=v3) it takes pairs of rows
+// times six columns (gemmRowPairs6) at panel columns 0, 6, 12 and 18, and times four
+// (gemmRowPairs4) at 24 and 28: twelve FMA chains of one step per loop trip keep two FMA
+// pipes busy at four cycles of latency, with eight loads per twelve FMAs (the 2x4 tile has
+// six per eight, the 1x8 tile nine per eight; best of six 150 ms runs on this Zen 4 with
+// GOAMD64=v3: 2x6 13.4-14.3 GFLOP/s, 2x4 13.0-13.6, 1x8 11.7-12.3, of a 14.4 scalar FMA
+// peak). On amd64 without FMA (accSub) the 1x8 tile (gemmRows8) is better, and it also takes
+// an odd last row.
+func gemmPanelCols(m, K int, a []float32, lda int, panel []float32, jlo, jhi int, c []float32, ldc int, act Act) {
+	if accSub || m < 2 {
 		for j := jlo &^ 7; j < jhi; j += 8 {
-			gemmCols8(m, b.K, a, lda, panel, j, c[col+j:], ldc, max(jlo-j, 0), min(jhi-j, 8), act)
+			gemmRows8(m, K, a, lda, panel, j, c[j:], ldc, max(jlo-j, 0), min(jhi-j, 8), act)
+		}
+		return
+	}
+	pairs := m &^ 1
+	for j := 0; j < jhi; {
+		w := 6
+		if j >= 24 {
+			w = 4
+		}
+		if lo, hi := max(jlo-j, 0), min(jhi-j, w); lo < hi {
+			if w == 6 {
+				gemmRowPairs6(pairs, K, a, lda, panel, j, c[j:], ldc, lo, hi, act)
+			} else {
+				gemmRowPairs4(pairs, K, a, lda, panel, j, c[j:], ldc, lo, hi, act)
+			}
+		}
+		j += w
+	}
+	if pairs < m {
+		for j := jlo &^ 7; j < jhi; j += 8 {
+			gemmRows8(1, K, a[pairs*lda:], lda, panel, j, c[pairs*ldc+j:], ldc, max(jlo-j, 0), min(jhi-j, 8), act)
 		}
 	}
 }
 
-// gemmCols8 computes rows [0,m) of A (K elements each, row i at a[i*lda:]) times panel
-// columns j..j+7 plus bias and stores columns j+q, q in [q0,q1), to c[i*ldc+q], with the
-// register tile that suits the target. Where c += x*w is one FMA it takes pairs of rows
-// times four columns (gemmRowPairs4): eight FMA chains of one step per loop trip keep two
-// FMA pipes busy at four cycles of latency, with six loads per eight FMAs where the 1x8
-// tile has nine (best of six 150 ms runs on this Zen 4 with GOAMD64=v3: 13.0-13.6 GFLOP/s
-// against 11.7-12.3 for the 1x8 tile, of a 14.4 scalar FMA peak; a 2x6 tile was 3-5% faster
-// still, but six columns do not divide the 32-column panels). On amd64 without FMA (accSub)
-// the 1x8 tile is better, and it also takes an odd last row.
-func gemmCols8(m, K int, a []float32, lda int, panel []float32, j int, c []float32, ldc, q0, q1 int, act Act) {
-	if accSub || m < 2 {
-		gemmRows8(m, K, a, lda, panel, j, c, ldc, q0, q1, act)
-		return
-	}
-	pairs := m &^ 1
-	for h := 0; h < 8; h += 4 {
-		if lo, hi := max(q0-h, 0), min(q1-h, 4); lo < hi {
-			gemmRowPairs4(pairs, K, a, lda, panel, j+h, c[h:], ldc, lo, hi, act)
-		}
-	}
-	if pairs < m {
-		gemmRows8(1, K, a[pairs*lda:], lda, panel, j, c[pairs*ldc:], ldc, q0, q1, act)
+// gemmRowPairs6 computes rows [0,m) of A, m even, times panel columns j..j+5 plus bias and
+// stores columns j+q, q in [q0,q1), to c[i*ldc+q]: a 2x6 tile, one k step per loop trip
+// (dot2x6).
+func gemmRowPairs6(m, K int, a []float32, lda int, panel []float32, j int, c []float32, ldc, q0, q1 int, act Act) {
+	bias := (*[6]float32)(panel[j:])
+	w := panel[gemmNR+j:]
+	_ = w[(K-1)*gemmNR+5] // the last panel row this tile reads
+	wb := unsafe.Pointer(unsafe.SliceData(w))
+	for i := 0; i+2 <= m; i += 2 {
+		ab := unsafe.Pointer(unsafe.SliceData(a[i*lda : (i+1)*lda+K]))
+		ab1 := unsafe.Add(ab, 4*lda)
+		c00, c01, c02, c03, c04, c05 := bias[0], bias[1], bias[2], bias[3], bias[4], bias[5]
+		c10, c11, c12, c13, c14, c15 := c00, c01, c02, c03, c04, c05
+		c00, c01, c02, c03, c04, c05, c10, c11, c12, c13, c14, c15 = dot2x6(ab, ab1, wb, K,
+			c00, c01, c02, c03, c04, c05, c10, c11, c12, c13, c14, c15)
+		store6(c[i*ldc:], q0, q1, c00, c01, c02, c03, c04, c05, act)
+		store6(c[(i+1)*ldc:], q0, q1, c10, c11, c12, c13, c14, c15, act)
 	}
 }
 
@@ -262,6 +294,43 @@ step:
 	return c00, c01, c02, c03, c10, c11, c12, c13
 }
 
+// dot2x6 is gemmRowPairs6's k loop, written as dot2x4 is: it adds the products of rows x0
+// and x1 (K floats each) with panel columns w[0..5] to the twelve sums and returns them.
+// Twelve sums, two elements of A and one weight fill the fifteen registers amd64's
+// register ABI leaves to floats.
+//
+//go:noinline
+func dot2x6(x0, x1, w unsafe.Pointer, K int, c00, c01, c02, c03, c04, c05, c10, c11, c12, c13, c14, c15 float32) (float32, float32, float32, float32, float32, float32, float32, float32, float32, float32, float32, float32) {
+	p := 0
+step:
+	x := *(*float32)(unsafe.Add(x0, 4*p))
+	y := *(*float32)(unsafe.Add(x1, 4*p))
+	wp := (*[6]float32)(unsafe.Add(w, 4*gemmNR*p))
+	w0 := wp[0]
+	c00 += x * w0
+	c10 += y * w0
+	w1 := wp[1]
+	c01 += x * w1
+	c11 += y * w1
+	w2 := wp[2]
+	c02 += x * w2
+	c12 += y * w2
+	w3 := wp[3]
+	c03 += x * w3
+	c13 += y * w3
+	w4 := wp[4]
+	c04 += x * w4
+	c14 += y * w4
+	w5 := wp[5]
+	c05 += x * w5
+	c15 += y * w5
+	p++
+	if p < K {
+		goto step
+	}
+	return c00, c01, c02, c03, c04, c05, c10, c11, c12, c13, c14, c15
+}
+
 // store8 writes columns [q0,q1) of one 1x8 tile's sums, clamped, to c. The generic
 // kernels store every 8-wide result through it (GEMM rows, depthwise pixels); the clamp
 // is chosen once per call, and a ReLU's (no upper bound) is one max per value.
@@ -284,6 +353,29 @@ func store8(c []float32, q0, q1 int, s0, s1, s2, s3, s4, s5, s6, s7 float32, act
 	default:
 		d[0], d[1], d[2], d[3] = act.apply(s0), act.apply(s1), act.apply(s2), act.apply(s3)
 		d[4], d[5], d[6], d[7] = act.apply(s4), act.apply(s5), act.apply(s6), act.apply(s7)
+	}
+}
+
+// store6 is store8 for a six-column tile.
+func store6(c []float32, q0, q1 int, s0, s1, s2, s3, s4, s5 float32, act Act) {
+	if q0 != 0 || q1 != 6 {
+		row := [6]float32{s0, s1, s2, s3, s4, s5}
+		dst := c[:q1]
+		for q := q0; q < q1; q++ {
+			dst[q] = act.apply(row[q])
+		}
+		return
+	}
+	d := (*[6]float32)(c)
+	switch lo := act.Lo; {
+	case act.none():
+		d[0], d[1], d[2], d[3], d[4], d[5] = s0, s1, s2, s3, s4, s5
+	case act.lowerOnly():
+		d[0], d[1], d[2] = max(s0, lo), max(s1, lo), max(s2, lo)
+		d[3], d[4], d[5] = max(s3, lo), max(s4, lo), max(s5, lo)
+	default:
+		d[0], d[1], d[2] = act.apply(s0), act.apply(s1), act.apply(s2)
+		d[3], d[4], d[5] = act.apply(s3), act.apply(s4), act.apply(s5)
 	}
 }
 
