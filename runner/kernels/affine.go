@@ -23,20 +23,45 @@ func (ks *Set) ChannelAffine(in []float32, inStride int, out []float32, outStrid
 	ks.affine(in, inStride, out, outStride, pixels, c, scale, shift, act)
 }
 
+// affineGeneric is the pure-Go ChannelAffine. The clamp is chosen once per call: without one
+// an identity map is a copy (the runner's strided channel copies are identity affines) and
+// an affine map skips it, because Go's float min and max each cost about ten instructions
+// (for their NaN and signed-zero rules).
 func affineGeneric(in []float32, inStride int, out []float32, outStride int, pixels, c int, scale, shift []float32, act Act) {
 	lo, hi := act.Lo, act.Hi
+	none, lowerOnly := act.none(), act.lowerOnly()
 	for p := 0; p < pixels; p++ {
 		src := in[p*inStride : p*inStride+c]
 		dst := out[p*outStride : p*outStride+c]
 		if scale == nil {
-			for j, v := range src {
-				dst[j] = min(max(v, lo), hi)
+			switch {
+			case none:
+				copy(dst, src)
+			case lowerOnly:
+				for j, v := range src {
+					dst[j] = max(v, lo)
+				}
+			default:
+				for j, v := range src {
+					dst[j] = min(max(v, lo), hi)
+				}
 			}
 			continue
 		}
 		sc, sh := scale[:c], shift[:c]
-		for j, v := range src {
-			dst[j] = min(max(v*sc[j]+sh[j], lo), hi)
+		switch {
+		case none:
+			for j, v := range src {
+				dst[j] = v*sc[j] + sh[j]
+			}
+		case lowerOnly:
+			for j, v := range src {
+				dst[j] = max(v*sc[j]+sh[j], lo)
+			}
+		default:
+			for j, v := range src {
+				dst[j] = min(max(v*sc[j]+sh[j], lo), hi)
+			}
 		}
 	}
 }

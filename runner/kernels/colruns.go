@@ -39,17 +39,6 @@ func (rg *runGrid) run(oy, ox int) (end, ky0, kx0, nky, nkx, inPix int) {
 	return runEnd(ox, rg.xa, rg.xb), ky0, kx0, nky, nkx, inPix
 }
 
-// fullCols returns the output columns [xa, xb) whose whole k-wide window lies inside the
-// input row; the columns outside it are edge columns with clipped windows. xa == xb when
-// there is no such column.
-func fullCols(outW, inW, k, stride, pad int) (xa, xb int) {
-	xa = min((pad+stride-1)/stride, outW)
-	if inW-k+pad >= 0 {
-		xb = min((inW-k+pad)/stride+1, outW)
-	}
-	return xa, max(xb, xa)
-}
-
 // runEnd is the end of the column run starting at ox: the whole full-window run when ox
 // starts it, else the single edge column.
 func runEnd(ox, xa, xb int) int {

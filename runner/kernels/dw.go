@@ -86,6 +86,17 @@ func tapRange(i0, k, n int) (int, int) {
 	return max(0, -i0), min(k, n-i0)
 }
 
+// fullCols returns the output columns [xa, xb) whose whole k-wide window lies inside the
+// input row; the columns outside it are edge columns with clipped windows. xa == xb when
+// there is no such column.
+func fullCols(outW, inW, k, stride, pad int) (xa, xb int) {
+	xa = min((pad+stride-1)/stride, outW)
+	if inW-k+pad >= 0 {
+		xb = min((inW-k+pad)/stride+1, outW)
+	}
+	return xa, max(xb, xa)
+}
+
 // dwGeneric is the pure-Go depthwise conv: dw3x3Generic for 3x3 windows (ShuffleNet's and
 // MobileNet's), dwTapsGeneric for the others.
 func dwGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, act Act) {
@@ -169,17 +180,6 @@ func dwTapsGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int,
 	}
 }
 
-// insideCols returns the output columns [lo,hi) whose 3-wide windows lie inside the input
-// (lo == hi when there are none).
-func insideCols(g Geom) (int, int) {
-	if g.InW+g.Pad < 3 {
-		return 0, 0
-	}
-	hi := min((g.InW+g.Pad-3)/g.Stride+1, g.OutW)
-	lo := min((g.Pad+g.Stride-1)/g.Stride, hi)
-	return lo, hi
-}
-
 // dw3x3Row runs dw3x3Run over output columns [lo,hi) of one row of a 3x3 depthwise conv
 // whose windows there lie inside the input (top input row iy0), channels ch..ch+7 (packed in
 // grp), writing the pixel lo+p's sums to o[p*ostride:] before the activation. It checks the
@@ -209,7 +209,7 @@ func dw3x3Generic(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 	var part [dwChunk * 8]float32 // a cut group's run, before its lanes in [c0,c1) are stored
 	var taps [9]unsafe.Pointer
 	rowStep := g.InW * g.InStride
-	runLo, runHi := insideCols(g)
+	runLo, runHi := fullCols(g.OutW, g.InW, 3, g.Stride, g.Pad)
 	for oy := oy0; oy < oy1; oy++ {
 		iy0 := oy*g.Stride - g.Pad
 		ky0, ky1 := tapRange(iy0, 3, g.InH)

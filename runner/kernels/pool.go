@@ -48,6 +48,9 @@ func checkPool(op string, g Geom, k, oy0, oy1 int) {
 	}
 }
 
+// maxPoolGeneric is the pure-Go MaxPool: per output pixel, each group of 8 channels keeps
+// its maxima in registers over the window (Go's max has PyTorch's NaN rule: a NaN in the
+// window gives NaN), the last c%8 channels take a loop over the output.
 func maxPoolGeneric(in, out []float32, g Geom, k, c, oy0, oy1 int) {
 	negInf := float32(math.Inf(-1))
 	rowStep := g.InW * g.InStride
@@ -59,15 +62,33 @@ func maxPoolGeneric(in, out []float32, g Geom, k, c, oy0, oy1 int) {
 			kx0, kx1 := tapRange(ix0, k, g.InW)
 			o := out[(oy*g.OutW+ox)*g.OutStride:]
 			o = o[:c]
-			for j := range o {
-				o[j] = negInf
+			j := 0
+			for ; j+8 <= c; j += 8 {
+				m0, m1, m2, m3, m4, m5, m6, m7 := negInf, negInf, negInf, negInf, negInf, negInf, negInf, negInf
+				for ky := ky0; ky < ky1; ky++ {
+					row := in[(iy0+ky)*rowStep+j:]
+					for kx := kx0; kx < kx1; kx++ {
+						x := (*[8]float32)(row[(ix0+kx)*g.InStride:])
+						m0, m1, m2, m3 = max(m0, x[0]), max(m1, x[1]), max(m2, x[2]), max(m3, x[3])
+						m4, m5, m6, m7 = max(m4, x[4]), max(m5, x[5]), max(m6, x[6]), max(m7, x[7])
+					}
+				}
+				d := (*[8]float32)(o[j:])
+				d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = m0, m1, m2, m3, m4, m5, m6, m7
+			}
+			if j == c {
+				continue
+			}
+			tail := o[j:]
+			for i := range tail {
+				tail[i] = negInf
 			}
 			for ky := ky0; ky < ky1; ky++ {
 				for kx := kx0; kx < kx1; kx++ {
-					src := in[(iy0+ky)*rowStep+(ix0+kx)*g.InStride:]
-					src = src[:c]
-					for j, v := range src {
-						o[j] = max(o[j], v)
+					src := in[(iy0+ky)*rowStep+(ix0+kx)*g.InStride+j:]
+					src = src[:len(tail)]
+					for i, v := range src {
+						tail[i] = max(tail[i], v)
 					}
 				}
 			}
