@@ -233,22 +233,21 @@ func dw3x3Generic(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 			ch := cg * 8
 			l0, l1 := max(c0-ch, 0), min(c1-ch, 8)
 			whole := l0 == 0 && l1 == 8
-			if !whole && (g.InH*g.InW-1)*g.InStride+ch+8 > len(in) {
-				// the last pixel's neighbouring channels are not in in
-				for ox := range g.OutW {
-					ix0 := ox*g.Stride - g.Pad
-					kx0, kx1 := tapRange(ix0, 3, g.InW)
-					dwLanesGeneric(in, out[(oy*g.OutW+ox)*g.OutStride+ch:], grp, g, iy0, ix0, ky0, ky1, kx0, kx1, 3, ch, l0, l1, act)
-				}
-				continue
+			// A cut group reads all eight lanes of a pixel only where they lie in in: at
+			// input offsets (pixel x InStride) up to limit. That leaves out at most the last
+			// pixels of the image, which take the per-lane loop.
+			limit := len(in) - ch - 8
+			runEnd := hi
+			for !whole && runEnd > lo && (iy0+2)*rowStep+((runEnd-1)*g.Stride-g.Pad+2)*g.InStride > limit {
+				runEnd--
 			}
 			for ox := 0; ox < g.OutW; ox++ {
-				if ox == lo {
+				if ox == lo && lo < runEnd {
 					if whole {
 						o := out[(oy*g.OutW+lo)*g.OutStride+ch:]
-						dw3x3Row(in, o, g.OutStride, grp, g, iy0, ch, lo, hi)
+						dw3x3Row(in, o, g.OutStride, grp, g, iy0, ch, lo, runEnd)
 						if !act.none() {
-							for p := range hi - lo {
+							for p := range runEnd - lo {
 								d := (*[8]float32)(o[p*g.OutStride:])
 								for i := range d {
 									d[i] = act.apply(d[i])
@@ -256,8 +255,8 @@ func dw3x3Generic(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 							}
 						}
 					} else {
-						for p0 := lo; p0 < hi; p0 += dwChunk {
-							n := min(dwChunk, hi-p0)
+						for p0 := lo; p0 < runEnd; p0 += dwChunk {
+							n := min(dwChunk, runEnd-p0)
 							dw3x3Row(in, part[:], 8, grp, g, iy0, ch, p0, p0+n)
 							for p := range n {
 								s := (*[8]float32)(part[p*8:])
@@ -265,11 +264,15 @@ func dw3x3Generic(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 							}
 						}
 					}
-					ox = hi - 1
+					ox = runEnd - 1
 					continue
 				}
 				ix0 := ox*g.Stride - g.Pad
 				kx0, kx1 := tapRange(ix0, 3, g.InW)
+				if !whole && ky0 < ky1 && kx0 < kx1 && (iy0+ky1-1)*rowStep+(ix0+kx1-1)*g.InStride > limit {
+					dwLanesGeneric(in, out[(oy*g.OutW+ox)*g.OutStride+ch:], grp, g, iy0, ix0, ky0, ky1, kx0, kx1, 3, ch, l0, l1, act)
+					continue
+				}
 				for t := range taps {
 					taps[t] = unsafe.Pointer(&zero)
 				}
