@@ -180,11 +180,12 @@ func dwTapsGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int,
 	}
 }
 
-// dw3x3Row runs dw3x3Run over output columns [lo,hi) of one row of a 3x3 depthwise conv
-// whose windows there lie inside the input (top input row iy0), channels ch..ch+7 (packed in
-// grp), writing the pixel lo+p's sums to o[p*ostride:] before the activation. It checks the
-// extent dw3x3Run walks: every input it reads lies between the first window's first and the
-// last window's last, and every output between o's first and the last pixel's eighth.
+// dw3x3Row computes output columns [lo,hi) of one row of a 3x3 depthwise conv whose windows
+// there lie inside the input (top input row iy0), channels ch..ch+7 (packed in grp), writing
+// the pixel lo+p's sums to o[p*ostride:] before the activation: pixel pairs by dw3x3Pairs
+// (lanes 0-3, then 4-7), an odd last pixel by dw3x3Run. It checks the extent they walk: every
+// input read lies between the first window's first and the last window's last, and every
+// output between o's first and the last pixel's eighth.
 func dw3x3Row(in, o []float32, ostride int, grp []float32, g Geom, iy0, ch, lo, hi int) {
 	rowStep := g.InW * g.InStride
 	first := iy0*rowStep + (lo*g.Stride-g.Pad)*g.InStride + ch
@@ -209,7 +210,7 @@ func dw3x3Row(in, o []float32, ostride int, grp []float32, g Geom, iy0, ch, lo, 
 const dwChunk = 64
 
 // dw3x3Generic is the 3x3 depthwise conv, row by row and 8-channel group by group. The
-// pixels whose window lies inside the input are one dw3x3Run per row; the others (the
+// pixels whose window lies inside the input are one run per row (dw3x3Row); the others (the
 // borders) take dw3x3Taps, whose table points the taps outside the input at zeros. A group
 // cut by [c0,c1) computes all eight lanes, reading the input's neighbouring channels (their
 // sums are not stored), where those lie inside in; elsewhere its lanes take a per-lane loop.
