@@ -183,7 +183,7 @@ func dwTapsGeneric(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int,
 // dw3x3Row computes output columns [lo,hi) of one row of a 3x3 depthwise conv whose windows
 // there lie inside the input (top input row iy0), channels ch..ch+7 (packed in grp), writing
 // the pixel lo+p's sums to o[p*ostride:] before the activation: pixel pairs by dw3x3Pairs
-// (lanes 0-3, then 4-7), an odd last pixel by dw3x3Run. It checks the extent they walk: every
+// (lanes 0-3, then 4-7), an odd last pixel by dw3x3Taps. It checks the extent they walk: every
 // input read lies between the first window's first and the last window's last, and every
 // output between o's first and the last pixel's eighth.
 func dw3x3Row(in, o []float32, ostride int, grp []float32, g Geom, iy0, ch, lo, hi int) {
@@ -201,8 +201,12 @@ func dw3x3Row(in, o []float32, ostride int, grp []float32, g Geom, iy0, ch, lo, 
 		}
 	}
 	if n%2 == 1 {
-		last := uintptr(n - 1)
-		dw3x3Run(unsafe.Add(x, last*step), unsafe.Add(out, last*ostep), wb, 1, rs, cs, step, ostep)
+		var taps [9]unsafe.Pointer
+		last := unsafe.Add(x, uintptr(n-1)*step)
+		for t := range taps {
+			taps[t] = unsafe.Add(last, uintptr(t/3)*rs+uintptr(t%3)*cs)
+		}
+		dw3x3Taps(&taps, unsafe.Add(out, uintptr(n-1)*ostep), wb)
 	}
 }
 
@@ -290,68 +294,17 @@ func dw3x3Generic(in, out []float32, w *PackedDW, g Geom, c0, c1, oy0, oy1 int, 
 	}
 }
 
-// dw3x3Run computes n output pixels of one 8-channel group of a 3x3 depthwise conv whose
-// windows lie inside the input, before the activation. x is the first window's top-left
-// input (the group's channel 0), rs and cs the input's row and pixel strides, step the input
-// advance per output pixel (stride times cs), o the first output and ostep the output pixel
-// stride, all strides in bytes; wb is the group's packing [bias(8), tap0(8), ..., tap8(8)].
-// The window is unrolled into one block that ends with the pixel's stores (see gemmRows8 for
-// why one block); the sums start from the bias at each pixel, so only the count and two
-// offsets are carried between loop trips. Per pixel: 152 loads (taps and bias) for 72
-// multiply-adds and no index arithmetic; the tap loop it replaced (dwTapsGeneric, kept for
-// other windows) also paid two multiplies and spill reloads at every tap.
-//
-//go:noinline
-func dw3x3Run(x, o, wb unsafe.Pointer, n int, rs, cs, step, ostep uintptr) {
-	cs2 := 2 * cs
-	var xo, oo uintptr // offsets of the pixel's window and output
-pixel:
-	r0 := unsafe.Add(x, xo)
-	r1, r2 := unsafe.Add(r0, rs), unsafe.Add(r0, 2*rs)
-	b := (*[8]float32)(wb)
-	a0, a1, a2, a3, a4, a5, a6, a7 := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-	var xp, wt *[8]float32
-	xp, wt = (*[8]float32)(r0), (*[8]float32)(unsafe.Add(wb, 32)) // tap (0,0)
-	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
-	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
-	xp, wt = (*[8]float32)(unsafe.Add(r0, cs)), (*[8]float32)(unsafe.Add(wb, 64)) // tap (0,1)
-	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
-	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
-	xp, wt = (*[8]float32)(unsafe.Add(r0, cs2)), (*[8]float32)(unsafe.Add(wb, 96)) // tap (0,2)
-	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
-	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
-	xp, wt = (*[8]float32)(r1), (*[8]float32)(unsafe.Add(wb, 128)) // tap (1,0)
-	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
-	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
-	xp, wt = (*[8]float32)(unsafe.Add(r1, cs)), (*[8]float32)(unsafe.Add(wb, 160)) // tap (1,1)
-	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
-	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
-	xp, wt = (*[8]float32)(unsafe.Add(r1, cs2)), (*[8]float32)(unsafe.Add(wb, 192)) // tap (1,2)
-	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
-	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
-	xp, wt = (*[8]float32)(r2), (*[8]float32)(unsafe.Add(wb, 224)) // tap (2,0)
-	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
-	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
-	xp, wt = (*[8]float32)(unsafe.Add(r2, cs)), (*[8]float32)(unsafe.Add(wb, 256)) // tap (2,1)
-	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
-	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
-	xp, wt = (*[8]float32)(unsafe.Add(r2, cs2)), (*[8]float32)(unsafe.Add(wb, 288)) // tap (2,2)
-	a0, a1, a2, a3 = a0+xp[0]*wt[0], a1+xp[1]*wt[1], a2+xp[2]*wt[2], a3+xp[3]*wt[3]
-	a4, a5, a6, a7 = a4+xp[4]*wt[4], a5+xp[5]*wt[5], a6+xp[6]*wt[6], a7+xp[7]*wt[7]
-	d := (*[8]float32)(unsafe.Add(o, oo))
-	d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = a0, a1, a2, a3, a4, a5, a6, a7
-	xo, oo = xo+step, oo+ostep // offsets, not pointers: past the last pixel they point nowhere
-	n--
-	if n > 0 {
-		goto pixel
-	}
-}
-
 // dw3x3Pairs computes n pixel pairs (2n pixels) of four lanes of an 8-channel group of a 3x3
-// depthwise conv whose windows lie inside the input, before the activation; the arguments
-// are dw3x3Run's (x and wb point at the four lanes' first channel and weight). Each tap's
-// four weights are loaded once for both pixels: 108 loads per 72 multiply-adds where
-// dw3x3Run has 152, so the loop is bound by the multiply-adds (with FMA), not the loads.
+// depthwise conv whose windows lie inside the input, before the activation. x is the first
+// window's top-left input (the four lanes' first channel), rs and cs the input's row and
+// pixel strides, step the input advance per output pixel (stride times cs), o the first
+// output and ostep the output pixel stride, all strides in bytes; wb points at the four
+// lanes' bias in the group's packing [bias(8), tap0(8), ..., tap8(8)]. The window is unrolled
+// into one block that ends with the pair's stores (see gemmRows8 for why one block); the
+// sums start from the bias at each pair, so only the count and two offsets are carried
+// between loop trips, and there is no index arithmetic. Each tap's four weights are loaded
+// once for both pixels: 108 loads per 72 multiply-adds, where one 8-lane pixel takes 152
+// (dw3x3Taps), so the loop is bound by the multiply-adds (with FMA), not the loads.
 //
 //go:noinline
 func dw3x3Pairs(x, o, wb unsafe.Pointer, n int, rs, cs, step, ostep uintptr) {
@@ -461,7 +414,8 @@ pair:
 
 // dw3x3Taps computes one output pixel of one 8-channel group of a 3x3 depthwise conv into
 // o (8 floats, before the activation), reading tap t's eight inputs at tp[t]: a window that
-// leaves the input points those taps at zeros. The body is dw3x3Run's.
+// leaves the input points those taps at zeros. It takes the border pixels and a run's odd
+// last pixel; the nine taps are unrolled as in dw3x3Pairs, eight lanes each.
 //
 //go:noinline
 func dw3x3Taps(tp *[9]unsafe.Pointer, o, wb unsafe.Pointer) {
