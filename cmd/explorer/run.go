@@ -439,10 +439,7 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 	if res.TimeCapped {
 		fmt.Fprintln(w, "note: stopped by --max-time before --min-iters/--min-time were reached")
 	}
-	host := fp.CPU
-	if len(fp.Features) > 0 {
-		host += " (" + strings.Join(fp.Features, " ") + ")"
-	}
+	host := fp.Name() + " (" + fp.FeatureSummary() + ")"
 	fmt.Fprintf(w, "host: %s, %d logical cores, L2 %s, L3 %s; %s %s/%s GOMAXPROCS %d\n", host, fp.LogicalCores,
 		cacheSize(fp.L2Bytes), cacheSize(fp.L3Bytes), fp.GoVersion, fp.GOOS, fp.GOARCH, fp.GOMAXPROCS)
 	if fp.Device != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -252,17 +251,5 @@ func historyPoints(path string, log io.Writer) (pts []chartdata.Point, note stri
 // features the kernels use, logical cores and the Go version.
 func hostLine() string {
 	f := host.Detect()
-	cpu := f.CPU
-	if cpu == "" {
-		cpu = f.Vendor
-	}
-	feats := "no AVX2/AVX-512"
-	if len(f.Features) > 0 {
-		feats = strings.Join(f.Features, " ")
-	}
-	cores := f.LogicalCores
-	if cores <= 0 {
-		cores = f.GOMAXPROCS
-	}
-	return fmt.Sprintf("%s · %s · %d threads · %s", cpu, feats, cores, f.GoVersion)
+	return fmt.Sprintf("%s · %s · %d threads · %s", f.Name(), f.FeatureSummary(), f.LogicalCores, f.GoVersion)
 }

@@ -100,10 +100,7 @@ func HostKey(f host.Fingerprint) string {
 
 // HostName is a readable short name of a machine, e.g. "AMD EPYC (2 cores)".
 func HostName(f host.Fingerprint) string {
-	cpu := f.CPU
-	if cpu == "" {
-		cpu = f.GOARCH + " CPU"
-	}
+	cpu := f.Name()
 	if f.LogicalCores > 0 {
 		return fmt.Sprintf("%s (%d cores)", cpu, f.LogicalCores)
 	}

@@ -56,10 +56,15 @@ func Interesting() []string {
 	return out
 }
 
-// Detect fingerprints this machine. The program-level fields (Threads,
-// Kernels, Backend, Device) are left for the caller.
+// Detect fingerprints this machine. Where cpuid could not tell (no brand
+// string, core count or cache size: riscv64, ppc64le, s390x, loong64 and
+// -tags noasm builds), the operating system's facts fill the gap (Linux's
+// /proc/cpuinfo and sysfs, Windows' PROCESSOR_IDENTIFIER, the Go runtime's
+// CPU count). The program-level fields (Threads, Kernels, Backend, Device)
+// are left for the caller.
 func Detect() Fingerprint {
 	f := FromCPU(cpuid.CPU)
+	fillGaps(&f, readOSFacts())
 	f.GoVersion = runtime.Version()
 	f.GOOS = runtime.GOOS
 	f.GOARCH = runtime.GOARCH
@@ -111,6 +116,34 @@ func armCoreName(part int) string {
 		return "Arm " + n
 	}
 	return ""
+}
+
+// Name is the CPU's readable name: the brand string, else the vendor, else
+// "GOARCH CPU" (e.g. "riscv64 CPU") when neither cpuid nor the OS named it.
+func (f Fingerprint) Name() string {
+	switch {
+	case f.CPU != "":
+		return f.CPU
+	case f.Vendor != "":
+		return f.Vendor
+	case f.GOARCH != "":
+		return f.GOARCH + " CPU"
+	}
+	return "unknown CPU"
+}
+
+// FeatureSummary lists the reported features separated by spaces. With none
+// it says whether the CPU lacks them (cpuid ran: a vendor is known) or this
+// build could not ask (cpuid unavailable: -tags noasm, or an architecture
+// cpuid does not cover).
+func (f Fingerprint) FeatureSummary() string {
+	switch {
+	case len(f.Features) > 0:
+		return strings.Join(f.Features, " ")
+	case f.Vendor != "":
+		return "no AVX2, AVX-512 or Advanced SIMD"
+	}
+	return "SIMD features not detected by this build"
 }
 
 // Has reports whether the fingerprint lists feature name (e.g. "AVX2").
