@@ -29,6 +29,8 @@ type measureFlags struct {
 	seed                          int64
 	recalibrate                   bool
 	cudaGraph                     bool
+	memLimit                      string // --mem-limit as typed; "" = the default
+	memLimitBytes                 int64  // parsed by check; 0 = runner's default
 }
 
 // addMeasureFlags registers the flags with per-command defaults for the
@@ -46,8 +48,9 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 	fs.DurationVar(&m.maxTime, "max-time", maxTime, "cap on the timed time per design (0 = none)")
 	fs.Int64Var(&m.seed, "seed", 1, "seed of the random weights and input")
 	fs.BoolVar(&m.cudaGraph, "cuda-graph", false, "cudnn: capture each design's forward pass once into a CUDA graph and replay it")
+	fs.StringVar(&m.memLimit, "mem-limit", "", memLimitUsage)
 	if roofline {
-		fs.StringVar(&m.calib, "calib", "", "roofline calibration cache file, or off (default "+defaultCalibText()+")")
+		fs.StringVar(&m.calib, "calib", "", "roofline calibration cache file of this host and kernel set (one of another host, kernel set or version is measured again and replaced; any other file is refused), or off (default "+defaultCalibText()+")")
 		fs.BoolVar(&m.recalibrate, "recalibrate", false, "measure the roofline ceilings again even if cached")
 	}
 	return m
@@ -93,7 +96,26 @@ func (m *measureFlags) check() (runner.Mode, error) {
 	if _, err := lookupKernelsFlag(m.kernels); err != nil {
 		return "", err
 	}
+	if m.memLimitBytes, err = parseMemLimit(m.memLimit); err != nil {
+		return "", err
+	}
 	return mode, nil
+}
+
+// memLimitUsage is the help text of --mem-limit (run, sweep, guidelines).
+const memLimitUsage = "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)"
+
+// parseMemLimit reads --mem-limit: "" (the flag left out) is 0, runner's
+// default of 75% of physical memory; anything else must be a positive size.
+func parseMemLimit(text string) (int64, error) {
+	if text == "" {
+		return 0, nil
+	}
+	limit, err := runner.ParseBytes(text)
+	if err != nil || limit <= 0 {
+		return 0, usagef("invalid --mem-limit %q (valid: a positive size such as 8GiB or 512MiB)", text)
+	}
+	return limit, nil
 }
 
 // defaultHistoryText names the default history file in help texts: the
@@ -146,7 +168,7 @@ func newBackendMeasurer(m *measureFlags, mode runner.Mode) (*backendMeasurer, er
 	if err := be.Available(); err != nil {
 		return nil, fmt.Errorf("backend %s is not available here: %w", be.Name(), err)
 	}
-	return &backendMeasurer{be: be, opts: runner.Options{Mode: mode, Threads: m.threads, Kernels: m.kernels, CUDAGraph: m.cudaGraph},
+	return &backendMeasurer{be: be, opts: runner.Options{Mode: mode, Threads: m.threads, Kernels: m.kernels, CUDAGraph: m.cudaGraph, MemLimit: m.memLimitBytes},
 		mo:   runner.MeasureOptions{Warmup: m.warmup, MinIters: m.minIters, MinTime: m.minTime, MaxTime: m.maxTime},
 		seed: m.seed, profileRuns: 5}, nil
 }
@@ -220,7 +242,7 @@ func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, std
 		}
 	}
 	if m.recalibrate && path != "" {
-		c, ok, _ := calib.Load(path, calib.HostKey(fp))
+		c, ok, _ := calib.Load(path, calib.HostKey(fp), ks.Name())
 		if ok {
 			c.Ceilings = slices.DeleteFunc(c.Ceilings, func(x calib.Ceiling) bool { return x.Threads == m.threads })
 			if err := calib.Save(path, c); err != nil {
@@ -230,6 +252,9 @@ func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, std
 	}
 	t0 := time.Now()
 	c, measured, err := calib.Ensure(ctx, path, fp, ks.Name(), []int{m.threads}, calib.Options{Kernels: ks})
+	if errors.Is(err, calib.ErrNotCalibration) {
+		return calib.Calibration{}, usagef("invalid --calib %q: %v (valid: a calibration file, a new path, or off; the file was left untouched)", path, err)
+	}
 	if err != nil && !errors.Is(err, calib.ErrStale) {
 		if measured { // measured but not saved: still usable
 			fmt.Fprintf(stderr, "explorer: warning: %v\n", err)

@@ -188,7 +188,7 @@ func (u *uiMeasurer) Cached(threads int) (calib.Ceiling, bool) {
 	if path == "" {
 		return calib.Ceiling{}, false
 	}
-	c, ok, err := calib.Load(path, calib.HostKey(fp))
+	c, ok, err := calib.Load(path, calib.HostKey(fp), u.kernels.Name())
 	if err != nil || !ok || !c.Has(threads) {
 		return calib.Ceiling{}, false
 	}

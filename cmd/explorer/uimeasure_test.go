@@ -153,7 +153,7 @@ func TestUICalibrator(t *testing.T) {
 		t.Fatalf("cache path %q is not under $XDG_CACHE_HOME", path)
 	}
 	want := calib.Ceiling{Threads: 1, PeakGFLOPS: 10, L2GBps: 20, DRAMGBps: 5} // arbitrary positive ceilings
-	if err := calib.Save(path, calib.Calibration{Version: calib.Version, Host: calib.HostKey(fp), Ceilings: []calib.Ceiling{want}}); err != nil {
+	if err := calib.Save(path, calib.Calibration{Version: calib.Version, Host: calib.HostKey(fp), Kernels: u.kernels.Name(), Ceilings: []calib.Ceiling{want}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, ok := u.Cached(1); !ok || got != want {

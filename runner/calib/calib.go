@@ -155,12 +155,21 @@ func CachePath(hostKey, kernels string) (string, error) {
 // pipe or a bigger file given as --calib is refused unread.
 const maxCacheBytes = 1 << 20
 
-// ErrStale marks a cache file of another format version or another host.
+// ErrStale marks a cache file of another format version, host or kernel
+// set: Ensure measures again and replaces it.
 var ErrStale = errors.New("stale calibration cache")
 
-// Load reads a cached calibration. A missing file gives (zero, false, nil);
-// a file of another version or host gives an error wrapping ErrStale.
-func Load(path, hostKey string) (Calibration, bool, error) {
+// ErrNotCalibration marks a file that is not a calibration cache of any
+// version (a results or history row, another tool's JSON): Ensure refuses
+// to replace it, so a mistyped --calib never destroys another file.
+var ErrNotCalibration = errors.New("not a calibration cache")
+
+// Load reads a cached calibration of the given host and kernel set. A
+// missing file gives (zero, false, nil); a calibration of another version,
+// host or kernel set gives an error wrapping ErrStale; a JSON object without
+// a calibration's version, host and ceilings gives one wrapping
+// ErrNotCalibration.
+func Load(path, hostKey, kernels string) (Calibration, bool, error) {
 	b, err := safefile.ReadFile(path, maxCacheBytes, "calibration cache")
 	if errors.Is(err, fs.ErrNotExist) {
 		return Calibration{}, false, nil
@@ -168,13 +177,22 @@ func Load(path, hostKey string) (Calibration, bool, error) {
 	if err != nil {
 		return Calibration{}, false, fmt.Errorf("read calibration: %w", err)
 	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return Calibration{}, false, fmt.Errorf("calibration %s: %w (%w)", path, ErrNotCalibration, err)
+	}
+	for _, k := range []string{"version", "host", "ceilings"} {
+		if _, ok := keys[k]; !ok {
+			return Calibration{}, false, fmt.Errorf("calibration %s: %w: it has no %q field", path, ErrNotCalibration, k)
+		}
+	}
 	var c Calibration
 	if err := json.Unmarshal(b, &c); err != nil {
-		return Calibration{}, false, fmt.Errorf("calibration %s: %w", path, err)
+		return Calibration{}, false, fmt.Errorf("calibration %s: %w (%w)", path, ErrNotCalibration, err)
 	}
-	if c.Version != Version || c.Host != hostKey {
-		return Calibration{}, false, fmt.Errorf("calibration %s: version %d host %s, want version %d host %s: %w",
-			path, c.Version, c.Host, Version, hostKey, ErrStale)
+	if c.Version != Version || c.Host != hostKey || c.Kernels != kernels {
+		return Calibration{}, false, fmt.Errorf("calibration %s: version %d host %s kernels %s, want version %d host %s kernels %s: %w",
+			path, c.Version, c.Host, c.Kernels, Version, hostKey, kernels, ErrStale)
 	}
 	return c, true, nil
 }
@@ -210,11 +228,13 @@ type Options struct {
 
 // Ensure returns the calibration for every thread count in threads: the
 // cached one at path when it has them all, otherwise it measures the
-// missing ones, merges them into the cache and saves it. measured reports
-// whether anything was measured.
+// missing ones, merges them into the cache and saves it. A stale cache
+// (another version, host or kernel set) is measured again and replaced; a
+// file that is not a calibration is an error and stays untouched. measured
+// reports whether anything was measured.
 func Ensure(ctx context.Context, path string, fp host.Fingerprint, kernelsName string, threads []int, o Options) (c Calibration, measured bool, err error) {
 	key := HostKey(fp)
-	c, ok, err := Load(path, key)
+	c, ok, err := Load(path, key, kernelsName)
 	if err != nil && !errors.Is(err, ErrStale) {
 		return Calibration{}, false, err
 	}

@@ -99,27 +99,68 @@ func TestSaveLoad(t *testing.T) {
 	fp := host.Fingerprint{CPU: "X", GOOS: "linux"}
 	c := Calibration{Version: Version, Host: HostKey(fp), Kernels: "generic", L2Bytes: 1 << 20,
 		Ceilings: []Ceiling{{Threads: 1, PeakGFLOPS: 10, L2GBps: 20, DRAMGBps: 5}}}
-	if _, ok, err := Load(p, c.Host); ok || err != nil {
+	if _, ok, err := Load(p, c.Host, "generic"); ok || err != nil {
 		t.Fatalf("missing file: %v %v", ok, err)
 	}
 	if err := Save(p, c); err != nil {
 		t.Fatal(err)
 	}
-	got, ok, err := Load(p, c.Host)
+	got, ok, err := Load(p, c.Host, "generic")
 	if err != nil || !ok || got.Ceilings[0] != c.Ceilings[0] || got.L2Bytes != c.L2Bytes {
 		t.Fatalf("Load = %+v %v %v", got, ok, err)
 	}
-	if _, _, err := Load(p, "another"); !errors.Is(err, ErrStale) {
+	if _, _, err := Load(p, "another", "generic"); !errors.Is(err, ErrStale) {
 		t.Errorf("other host: %v, want ErrStale", err)
+	}
+	// The peak is the kernel set's (a generic calibration under-states the
+	// avx512 set's peak several times): another set's cache is stale.
+	if _, _, err := Load(p, c.Host, "avx512"); !errors.Is(err, ErrStale) {
+		t.Errorf("other kernel set: %v, want ErrStale", err)
 	}
 	c.Version = Version + 1
 	Save(p, c)
-	if _, _, err := Load(p, c.Host); !errors.Is(err, ErrStale) {
+	if _, _, err := Load(p, c.Host, "generic"); !errors.Is(err, ErrStale) {
 		t.Errorf("other version: %v, want ErrStale", err)
 	}
 	os.WriteFile(p, []byte("{"), 0o644)
-	if _, _, err := Load(p, c.Host); err == nil || errors.Is(err, ErrStale) {
+	if _, _, err := Load(p, c.Host, "generic"); err == nil || errors.Is(err, ErrStale) {
 		t.Errorf("corrupt file: %v", err)
+	}
+}
+
+// TestEnsureKeepsOtherFiles: a --calib path naming a results row, a history
+// row or another tool's JSON is refused and left byte for byte, never
+// replaced by a calibration; another kernel set's calibration is replaced.
+func TestEnsureKeepsOtherFiles(t *testing.T) {
+	fp := host.Detect()
+	o := Options{PerCeiling: 15 * time.Millisecond, DRAMBytes: 1 << 20} // short: this is a test
+	for _, tc := range []struct{ name, text string }{
+		{"results row", `{"version":1,"host":"abc","spec":{"family":"shufflenetv2"},"latency_ms":{"median":1}}` + "\n"},
+		{"settings", `{"name":"my settings","width":1.5}`},
+		{"array", `[1,2,3]`},
+		{"two rows", "{\"version\":1}\n{\"version\":1}\n"},
+	} {
+		p := filepath.Join(t.TempDir(), "f.json")
+		if err := os.WriteFile(p, []byte(tc.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, measured, err := Ensure(context.Background(), p, fp, "generic", []int{1}, o)
+		if !errors.Is(err, ErrNotCalibration) || measured {
+			t.Errorf("%s: measured=%v err=%v, want ErrNotCalibration", tc.name, measured, err)
+		}
+		if b, _ := os.ReadFile(p); string(b) != tc.text {
+			t.Errorf("%s: file changed to %q", tc.name, b)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "c.json")
+	other := Calibration{Version: Version, Host: HostKey(fp), Kernels: "avx512", L2Bytes: 1 << 20,
+		Ceilings: []Ceiling{{Threads: 1, PeakGFLOPS: 12345, L2GBps: 1, DRAMGBps: 1}}}
+	if err := Save(p, other); err != nil {
+		t.Fatal(err)
+	}
+	c, measured, err := Ensure(context.Background(), p, fp, "generic", []int{1}, o)
+	if err != nil || !measured || c.Kernels != "generic" || c.Ceilings[0].PeakGFLOPS == 12345 {
+		t.Errorf("avx512 cache used for generic: %+v measured=%v %v", c, measured, err)
 	}
 }
 
@@ -143,7 +184,7 @@ func TestEnsureUsesCacheAndMeasuresMissing(t *testing.T) {
 	if c.Ceilings[0].PeakGFLOPS != 12345 || !c.Ceilings[1].Valid() || c.Ceilings[1].Threads != 2 {
 		t.Errorf("ceilings %+v", c.Ceilings)
 	}
-	again, _, err := Load(p, HostKey(fp))
+	again, _, err := Load(p, HostKey(fp), "generic")
 	if err != nil || len(again.Ceilings) != 2 {
 		t.Errorf("saved %+v %v", again, err)
 	}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/shufflelab/explorer/runner/host"
+)
+
+// TestCalibrationRefusesOtherFiles: --calib naming a results or history
+// row (a one-line JSONL is one JSON object) is a usage error and the file
+// keeps its bytes (an audit found sweep replacing such a file with a
+// calibration and exiting 0).
+func TestCalibrationRefusesOtherFiles(t *testing.T) {
+	row := `{"version":1,"host":"0123456789ab","spec":{"family":"shufflenetv2"},"latency_ms":{"median":3.2}}` + "\n"
+	p := filepath.Join(t.TempDir(), "results.jsonl")
+	if err := os.WriteFile(p, []byte(row), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := &measureFlags{calib: p, backend: "native", kernels: "generic", threads: 1}
+	_, err := m.calibration(context.Background(), host.Detect(), io.Discard)
+	var ue usageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v, want a usage error", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != row {
+		t.Errorf("results file changed to %q", b)
+	}
+}
+
+// TestMemLimitFlag: sweep and guidelines take --mem-limit like run (the
+// memory error they print names the flag) and hand it to the runner.
+func TestMemLimitFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int64
+		ok   bool
+	}{
+		{nil, 0, true}, // runner's default: 75% of physical memory
+		{[]string{"--mem-limit", "512MiB"}, 512 << 20, true},
+		{[]string{"--mem-limit", "8GiB"}, 8 << 30, true},
+		{[]string{"--mem-limit", "0"}, 0, false},
+		{[]string{"--mem-limit", "-1GiB"}, 0, false},
+		{[]string{"--mem-limit", "lots"}, 0, false},
+	} {
+		fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		m := addMeasureFlags(fs, 0, 0, 0, 1, false)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		mode, err := m.check()
+		if (err == nil) != tc.ok {
+			t.Errorf("%v: err %v, want ok=%v", tc.args, err, tc.ok)
+			continue
+		}
+		if !tc.ok {
+			continue
+		}
+		bm, err := newBackendMeasurer(m, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bm.opts.MemLimit != tc.want {
+			t.Errorf("%v: runner MemLimit %d, want %d", tc.args, bm.opts.MemLimit, tc.want)
+		}
+	}
+}
