@@ -83,8 +83,22 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	force := fs.Bool("force", false, "let --save-io replace a symbolic link at its path (the link, not its target)")
 	seed := fs.Int64("seed", 1, "seed of the random weights and input")
 	memLimit := fs.String("mem-limit", "", "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)")
-	hist := fs.String("history", "", "append the result to this JSONL file, or off (default "+defaultHistoryText()+")")
+	hist := fs.String("history", "", "append the result to this JSONL file, or off (default "+defaultHistoryText()+
+		"); when saving fails the result is still printed: exit status 1 for a file named here, only a warning for the default")
 	if err := parseArgs(fs, args); err != nil {
+		return nil, err
+	}
+	// An explicitly empty value never means "the default" (it used to be
+	// taken as unset: --save-io= saved nothing, --kernels= ran auto).
+	if err := refuseEmpty(fs, map[string]string{
+		"preset":    "an embedded preset (see 'explorer presets') or a .toml design file",
+		"mode":      registry.List(registry.ModeNames()),
+		"kernels":   registry.List(registry.KernelSets()),
+		"weights":   "a safetensors file; leave the flag out for seeded random weights",
+		"input":     `a safetensors file with a tensor "input"; leave the flag out for a seeded random input`,
+		"save-io":   "a file path",
+		"mem-limit": "a positive size such as 8GiB or 512MiB; leave the flag out for 75% of physical memory",
+	}); err != nil {
 		return nil, err
 	}
 	c := &runConfig{backend: *backend, profile: *profile, profileRuns: *profileRuns, top: *top, format: *format,
@@ -105,9 +119,12 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	case *hist == "" && flagSet(fs, "history"):
 		return nil, usagef(`invalid --history "" (valid: a file path or off)`)
 	}
-	m, err := runner.ParseMode(*mode)
+	if err := checkCUDAFlags(*backend, map[string]bool{"cuda-graph": *cudaGraph, "tf32": *tf32}); err != nil {
+		return nil, err
+	}
+	m, err := parseModeFlag(*mode)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, err
 	}
 	if _, err := lookupKernelsFlag(*kernels); err != nil {
 		return nil, err
@@ -132,6 +149,47 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	found := false
 	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
 	return found
+}
+
+// refuseEmpty returns a usage error `invalid --FLAG "" (valid: ...)` for
+// the first flag (in name order) of valid that was given on the command
+// line with an empty value; valid maps a flag's name to its valid values.
+func refuseEmpty(fs *flag.FlagSet, valid map[string]string) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if v, ok := valid[f.Name]; ok && err == nil && f.Value.String() == "" {
+			err = usagef("invalid --%s \"\" (valid: %s)", f.Name, v)
+		}
+	})
+	return err
+}
+
+// cudnnBackend is the backend that --cuda-graph and --tf32 apply to.
+const cudnnBackend = "cudnn"
+
+// checkCUDAFlags refuses a cudnn-only flag that is on (set maps its name
+// to its value) with another backend: a usage error naming the flag,
+// instead of silently ignoring it.
+func checkCUDAFlags(backend string, set map[string]bool) error {
+	if backend == cudnnBackend {
+		return nil
+	}
+	for _, name := range []string{"cuda-graph", "tf32"} {
+		if set[name] {
+			return usagef("invalid --%s with --backend %s (it needs --backend %s)", name, backend, cudnnBackend)
+		}
+	}
+	return nil
+}
+
+// parseModeFlag checks --mode; the error quotes the value (an empty one
+// too) and names the valid modes.
+func parseModeFlag(v string) (runner.Mode, error) {
+	m, err := runner.ParseMode(v)
+	if err != nil {
+		return "", usagef("invalid --mode %q (valid: %s)", v, registry.List(registry.ModeNames()))
+	}
+	return m, nil
 }
 
 // runWith is runCmd with its context and dependencies given.
@@ -233,30 +291,42 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 		res.Profile = &pr
 	}
 
-	histNote := ""
-	if c.history != "off" {
-		path := c.history
-		if path == "" {
-			if path, err = history.DefaultPath(); err != nil {
-				fmt.Fprintf(stderr, "explorer: warning: result not saved: %v\n", err)
-			}
-		}
-		if path != "" {
-			warn := func(s string) { fmt.Fprintf(stderr, "explorer: warning: %s\n", s) }
-			if err := history.AppendWarn(path, res, warn); err != nil {
-				fmt.Fprintf(stderr, "explorer: warning: result not saved: %v\n", err)
-			} else {
-				histNote = path
-			}
-		}
-	}
+	histNote, histErr := saveHistory(c.history, res, stderr)
 	if err := printResult(stdout, c, res, res.Profile); err != nil {
 		return err
 	}
 	if c.format == "table" && histNote != "" {
 		fmt.Fprintf(stdout, "\nresult appended to %s\n", histNote)
 	}
-	return nil
+	return histErr
+}
+
+// saveHistory appends res to the history named by --history (hist: "" the
+// default path, "off" none) and returns the path it was saved to. Saving
+// to the default path is a convenience: a failure there is a warning on
+// stderr. A file the user named must take the result: a failure there is
+// returned (exit status 1, after the result is printed).
+func saveHistory(hist string, res runner.Result, stderr io.Writer) (string, error) {
+	if hist == "off" {
+		return "", nil
+	}
+	path := hist
+	if path == "" {
+		var err error
+		if path, err = history.DefaultPath(); err != nil {
+			fmt.Fprintf(stderr, "explorer: warning: result not saved: %v\n", err)
+			return "", nil
+		}
+	}
+	warn := func(s string) { fmt.Fprintf(stderr, "explorer: warning: %s\n", s) }
+	if err := history.AppendWarn(path, res, warn); err != nil {
+		if hist != "" {
+			return "", fmt.Errorf("run: result not saved to --history %s: %w", hist, err)
+		}
+		fmt.Fprintf(stderr, "explorer: warning: result not saved: %v\n", err)
+		return "", nil
+	}
+	return path, nil
 }
 
 // cancelledOr turns a cancellation into the exit-130 error and wraps

@@ -412,3 +412,86 @@ func TestKernelsFlag(t *testing.T) {
 		t.Errorf("fingerprint kernels %q (%v), want generic", res.Fingerprint.Kernels, err)
 	}
 }
+
+// TestRunRefusesEmptyValuesAndCUDAFlags: an explicitly empty value is
+// refused naming the flag and its valid values (--save-io= saved nothing
+// and --weights=, --input=, --mem-limit=, --kernels=, --preset= were taken
+// as unset, exit 0); --mode= quotes the empty value; --cuda-graph and
+// --tf32 need --backend cudnn (they were ignored with native).
+func TestRunRefusesEmptyValuesAndCUDAFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--save-io="}, `invalid --save-io "" (valid: a file path)`},
+		{[]string{"--weights="}, `invalid --weights "" (valid: a safetensors file`},
+		{[]string{"--input", ""}, `invalid --input "" (valid: a safetensors file`},
+		{[]string{"--mem-limit="}, `invalid --mem-limit "" (valid: a positive size`},
+		{[]string{"--kernels="}, `invalid --kernels "" (valid: auto|`},
+		{[]string{"--preset="}, `invalid --preset "" (valid: an embedded preset`},
+		{[]string{"--mode="}, `invalid --mode "" (valid: eager|fused)`},
+		{[]string{"--mode", "slow"}, `invalid --mode "slow" (valid: eager|fused)`},
+		{[]string{"--cuda-graph"}, "invalid --cuda-graph with --backend native (it needs --backend cudnn)"},
+		{[]string{"--tf32"}, "invalid --tf32 with --backend native (it needs --backend cudnn)"},
+	} {
+		f := newFakeDeps()
+		_, err := runFake(t, context.Background(), f, tc.args...)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err %v, want a usage error with %q", tc.args, err, tc.want)
+		}
+		if f.be.compiled != 0 || f.written != nil {
+			t.Errorf("%v: compiled %d, wrote %v despite bad input", tc.args, f.be.compiled, f.written != nil)
+		}
+	}
+	// Off is fine with any backend.
+	f := newFakeDeps()
+	if _, err := runFake(t, context.Background(), f, "--cuda-graph=false", "--tf32=false", "--min-iters", "1", "--min-time", "0", "--history", "off"); err != nil {
+		t.Errorf("--cuda-graph=false --tf32=false: %v", err)
+	}
+}
+
+// TestRunHistorySaveFailure: a --history file that cannot take the
+// result (a directory, a FIFO, a file that is not a history) prints the
+// result and exits 1 (it was a warning, exit 0); a failure at the default
+// path stays a warning.
+func TestRunHistorySaveFailure(t *testing.T) {
+	dir := t.TempDir()
+	notHistory := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notHistory, []byte("my notes\n"), 0o644)
+	paths := map[string]string{"directory": dir, "not a history": notHistory}
+	if runtime.GOOS == "linux" {
+		fifo := filepath.Join(dir, "fifo")
+		if err := mkfifo(fifo); err == nil {
+			paths["FIFO"] = fifo
+		}
+	}
+	for what, path := range paths {
+		f := newFakeDeps()
+		out, err := runFake(t, context.Background(), f, "--min-iters", "1", "--min-time", "0", "--history", path)
+		var ue usageError
+		if err == nil || errors.As(err, &ue) || !strings.Contains(err.Error(), "result not saved to --history "+path) {
+			t.Errorf("%s: err %v, want a runtime error (exit 1) naming --history", what, err)
+		}
+		if !strings.Contains(out, "latency (ms)") || strings.Contains(out, "result appended") {
+			t.Errorf("%s: the result was not printed, or said saved:\n%s", what, out)
+		}
+	}
+	if b, _ := os.ReadFile(notHistory); string(b) != "my notes\n" {
+		t.Errorf("notes.txt changed to %q", b)
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	// The default path (XDG_STATE_HOME/explorer/history.jsonl) is a
+	// directory: a warning, exit 0.
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	os.MkdirAll(filepath.Join(state, "explorer", "history.jsonl"), 0o755)
+	f := newFakeDeps()
+	var out, errb bytes.Buffer
+	err := runWith(context.Background(), append(slices.Clone(small), "--min-iters", "1", "--min-time", "0"), &out, &errb, f.deps())
+	if err != nil || !strings.Contains(errb.String(), "explorer: warning: result not saved") || !strings.Contains(out.String(), "latency (ms)") {
+		t.Errorf("default path: err %v, stderr %q", err, errb.String())
+	}
+}
