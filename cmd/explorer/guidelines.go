@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -20,6 +23,7 @@ import (
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/guideline"
+	"github.com/shufflelab/explorer/runner/registry"
 )
 
 const guidelinesSynopsis = "guidelines [--exp G1|G2|G3|G4|T8|all] [--platform arm|gpu] [--scales 1,2,4] [--out DIR [--force]] [--format png|svg|pdf]\n" +
@@ -83,9 +87,27 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}
+	// An explicitly empty value never means "the default" (--kernels= ran
+	// auto); --out '' is documented: no files.
+	if err := refuseEmpty(fs, map[string]string{
+		"exp":      experimentList + "|all, comma-separated",
+		"platform": platformList,
+		"scales":   "a subset of 1,2,4; leave the flag out for all",
+		"mode":     registry.List(registry.ModeNames()),
+		"kernels":  registry.List(registry.KernelSets()),
+	}); err != nil {
+		return nil, err
+	}
 	explicitMode := flagSet(fs, "mode")
+	// --mode before mf.check, whose message does not quote the value.
+	if _, err := parseModeFlag(mf.mode); err != nil {
+		return nil, err
+	}
 	mode, err := mf.check()
 	if err != nil {
+		return nil, err
+	}
+	if err := checkCUDAFlags(mf.backend, map[string]bool{"cuda-graph": mf.cudaGraph}); err != nil {
 		return nil, err
 	}
 	if *format != "png" && *format != "svg" && *format != "pdf" {
@@ -93,19 +115,20 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	}
 	p, err := guideline.ParsePlatform(*platform)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usagef("invalid --platform %q (valid: %s)", *platform, platformList)
 	}
 	var sc []int
-	if *scales == "" && flagSet(fs, "scales") {
-		return nil, usagef("invalid --scales \"\" (valid: a subset of 1,2,4; leave the flag out for all)")
-	}
 	if *scales != "" {
 		for _, s := range strings.Split(*scales, ",") {
 			k, err := strconv.Atoi(strings.TrimSpace(s))
 			if err != nil {
 				return nil, usagef("invalid --scales %q (valid: a subset of 1,2,4)", *scales)
 			}
-			sc = append(sc, k)
+			// A repeated scale is measured once (--scales 1,1 printed
+			// every table twice).
+			if !slices.Contains(sc, k) {
+				sc = append(sc, k)
+			}
 		}
 	}
 	xs, err := selectExperiments(*exp)
@@ -117,6 +140,13 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	}
 	if *batch < 1 || *batch > arch.MaxBatch {
 		return nil, usagef("invalid --batch %d (valid: 1..%d)", *batch, arch.MaxBatch)
+	}
+	if *out != "" {
+		// Before any measurement: a bad --out failed only after the
+		// first experiment was measured.
+		if err := checkOutDir(*out); err != nil {
+			return nil, err
+		}
 	}
 	c := &guidelinesConfig{out: *out, force: *force, format: *format, mode: mode, mf: mf, rounds: *rounds}
 	for _, x := range xs {
@@ -136,7 +166,14 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	return c, nil
 }
 
-// selectExperiments resolves --exp.
+// The valid values of --exp (besides all) and --platform, for messages.
+const (
+	experimentList = "G1|G2|G3|G4|T8"
+	platformList   = "arm|gpu"
+)
+
+// selectExperiments resolves --exp; an experiment named twice is measured
+// once, at its first place.
 func selectExperiments(list string) ([]presets.Experiment, error) {
 	all, err := presets.Experiments()
 	if err != nil {
@@ -151,9 +188,60 @@ func selectExperiments(list string) ([]presets.Experiment, error) {
 		if err != nil {
 			return nil, usageError{err}
 		}
-		out = append(out, x)
+		if !slices.ContainsFunc(out, func(y presets.Experiment) bool { return y.ID == x.ID }) {
+			out = append(out, x)
+		}
 	}
 	return out, nil
+}
+
+// checkOutDir checks --out before anything is measured: dir must be a
+// directory, or not exist below a directory, and that directory must take
+// new files (a file is created there and removed). Errors are usage
+// errors naming the flag.
+func checkOutDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err == nil {
+		if !st.IsDir() {
+			return usagef("invalid --out %q: not a directory (valid: a directory, made if missing, or '' for no files)", dir)
+		}
+		return probeWritable(dir, dir)
+	}
+	// The nearest existing ancestor must be a directory that MkdirAll can
+	// create dir in.
+	p := dir
+	for errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		parent := filepath.Dir(p)
+		if parent == p {
+			break
+		}
+		p = parent
+		st, err = os.Stat(p)
+	}
+	switch {
+	case err != nil:
+		return usagef("invalid --out %q: %v", dir, err)
+	case !st.IsDir():
+		return usagef("invalid --out %q: %s is not a directory (valid: a directory, made if missing, or '' for no files)", dir, p)
+	}
+	return probeWritable(dir, p)
+}
+
+// probeWritable creates and removes a file in the existing directory at to
+// learn whether files can be written there; dir is the --out value.
+func probeWritable(dir, at string) error {
+	f, err := os.CreateTemp(at, ".explorer-write-check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the probe's random name says nothing
+		}
+		return usagef("invalid --out %q: cannot write in %s: %v", dir, at, err)
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return nil
 }
 
 func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer, d guidelinesDeps) error {
@@ -173,6 +261,7 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 	line := newProgressLine(stderr)
 	start := time.Now()
 	doneBefore := 0
+	var unwritten []string // experiments whose files were not all written
 	for i := range c.tables {
 		t := &c.tables[i]
 		err := t.Measure(ctx, measure, c.rounds, func(n, _ int) {
@@ -190,18 +279,34 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			return err
 		}
 		if c.out != "" {
+			// A file that cannot be written is reported and the other
+			// experiments still run (it used to abort them).
 			files, err := saveGuidelineOutputs(*t, c.out, c.format, safefile.Force(c.force))
-			if err != nil {
-				return err
+			if len(files) > 0 {
+				fmt.Fprintln(stdout, wrap("wrote "+strings.Join(files, ", "), guidelineWidth, ""))
 			}
-			fmt.Fprintln(stdout, wrap("wrote "+strings.Join(files, ", "), guidelineWidth, ""))
-			fmt.Fprintln(stdout)
-		} else {
-			fmt.Fprintln(stdout)
+			if err != nil {
+				for _, e := range splitJoined(err) {
+					fmt.Fprintf(stderr, "explorer: %v\n", e)
+				}
+				unwritten = append(unwritten, t.ID)
+			}
 		}
+		fmt.Fprintln(stdout)
 	}
 	fmt.Fprintf(stdout, "%d measurements (%d designs and modes, %d rounds each) in %.1fs\n", runs, total, c.rounds, time.Since(start).Seconds())
+	if len(unwritten) > 0 {
+		return fmt.Errorf("guidelines: files of %s not written to %s (the errors above)", strings.Join(unwritten, ", "), c.out)
+	}
 	return nil
+}
+
+// splitJoined returns the errors joined in err (errors.Join), or err.
+func splitJoined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // guidelineWidth is the width the guideline tables and verdicts fit in.
@@ -273,19 +378,22 @@ func wrap(s string, width int, indent string) string {
 	return b.String()
 }
 
-// saveGuidelineOutputs writes one chart per scale and a CSV of the table.
-// saveGuidelineOutputs writes a table's charts and CSV into dir, atomically;
-// opts may allow replacing symbolic links there.
+// saveGuidelineOutputs writes a table's charts (one per scale) and its CSV
+// into dir, atomically; opts may allow replacing symbolic links there. A
+// file that cannot be written does not stop the others: it returns the
+// files written and the failures (errors.Join), each naming its file.
 func saveGuidelineOutputs(t guideline.Table, dir, format string, opts ...safefile.Option) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("guidelines: %w", err)
+		return nil, fmt.Errorf("guidelines %s: %w", t.ID, err)
 	}
 	var files []string
+	var errs []error
 	for j, k := range t.Scales {
 		data := chartdata.Guideline(t, j)
 		p, err := plots.Guideline(data)
 		if err != nil {
-			return files, fmt.Errorf("guidelines %s x%d chart: %w", t.ID, k, err)
+			errs = append(errs, fmt.Errorf("guidelines %s x%d chart: %w", t.ID, k, err))
+			continue
 		}
 		name := fmt.Sprintf("%s-x%d.%s", strings.ToLower(t.ID), k, format)
 		if t.Whole {
@@ -293,15 +401,18 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string, opts ...safefil
 		}
 		path := filepath.Join(dir, name)
 		if err := plots.Save(p, plots.GuidelineWidth, plots.GuidelineHeight, path, opts...); err != nil {
-			return files, err
+			errs = append(errs, fmt.Errorf("guidelines %s x%d chart: %w", t.ID, k, err))
+			continue
 		}
 		files = append(files, path)
 	}
 	path := filepath.Join(dir, strings.ToLower(t.ID)+".csv")
 	if err := writeGuidelineCSV(path, t, opts...); err != nil {
-		return files, err
+		errs = append(errs, fmt.Errorf("%s: %w", t.ID, err))
+	} else {
+		files = append(files, path)
 	}
-	return append(files, path), nil
+	return files, errors.Join(errs...)
 }
 
 // writeGuidelineCSV writes every number of a table: one record per row,

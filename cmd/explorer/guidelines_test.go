@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -153,9 +154,10 @@ func TestGuidelinesSymlinkNeedsForce(t *testing.T) {
 	}
 	d := guidelinesDeps{measure: func(*measureFlags) (guideline.MeasureFunc, error) { return fakeGuidelineMeasure, nil }}
 	args := []string{"--exp", "G1", "--scales", "1", "--rounds", "1", "--out", dir}
-	err := guidelinesWith(context.Background(), args, io.Discard, io.Discard, d)
-	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
-		t.Errorf("link at g1.csv: error %v, want a refusal naming the symbolic link", err)
+	var stderr bytes.Buffer
+	err := guidelinesWith(context.Background(), args, io.Discard, &stderr, d)
+	if err == nil || !strings.Contains(stderr.String(), "g1.csv: is a symbolic link") {
+		t.Errorf("link at g1.csv: error %v, stderr %q; want a refusal naming the symbolic link", err, stderr.String())
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "keep" {
 		t.Fatalf("link target changed to %q", b)
@@ -168,5 +170,168 @@ func TestGuidelinesSymlinkNeedsForce(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "keep" {
 		t.Errorf("--force wrote through the link: target now %q", b)
+	}
+}
+
+// countingMeasure is fakeGuidelineMeasure counting its calls.
+func countingMeasure(calls *int) guidelinesDeps {
+	return guidelinesDeps{measure: func(*measureFlags) (guideline.MeasureFunc, error) {
+		return func(ctx context.Context, s arch.Spec, mode runner.Mode) (float64, error) {
+			*calls++
+			return fakeGuidelineMeasure(ctx, s, mode)
+		}, nil
+	}}
+}
+
+// TestGuidelinesChecksOutFirst: an --out that cannot be a directory is
+// refused (exit 2) before anything is measured; it failed with "mkdir
+// good.toml: not a directory" (exit 1) after measuring G1, and G2 never
+// ran.
+func TestGuidelinesChecksOutFirst(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "good.toml")
+	os.WriteFile(file, []byte("keep"), 0o644)
+	for _, tc := range []struct{ out, want string }{
+		{file, `invalid --out "` + file + `": not a directory`},
+		{filepath.Join(file, "sub"), "good.toml is not a directory"},
+		{filepath.Join(file, "a", "b"), "good.toml is not a directory"},
+	} {
+		calls := 0
+		err := guidelinesWith(context.Background(), []string{"--exp", "G1,G2", "--scales", "1", "--rounds", "1", "--out", tc.out},
+			io.Discard, io.Discard, countingMeasure(&calls))
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) || calls != 0 {
+			t.Errorf("--out %s: err %v after %d measurements; want a usage error with %q first", tc.out, err, calls, tc.want)
+		}
+	}
+	if b, _ := os.ReadFile(file); string(b) != "keep" {
+		t.Errorf("good.toml changed to %q", b)
+	}
+	// A directory that does not exist yet is made; nothing is left
+	// beside the outputs by the check.
+	out := filepath.Join(dir, "new", "charts")
+	calls := 0
+	if err := guidelinesWith(context.Background(), []string{"--exp", "G1", "--scales", "1", "--rounds", "1", "--out", out},
+		io.Discard, io.Discard, countingMeasure(&calls)); err != nil || calls == 0 {
+		t.Fatalf("new --out: %v after %d measurements", err, calls)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(dir, "new")); len(ents) != 1 {
+		t.Errorf("%d entries in the new directory's parent, want only charts/", len(ents))
+	}
+	if runtime.GOOS != "windows" && os.Geteuid() != 0 {
+		ro := filepath.Join(dir, "ro")
+		os.Mkdir(ro, 0o555)
+		calls = 0
+		err := guidelinesWith(context.Background(), []string{"--exp", "G1", "--scales", "1", "--out", filepath.Join(ro, "x")},
+			io.Discard, io.Discard, countingMeasure(&calls))
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "cannot write in") || calls != 0 {
+			t.Errorf("read-only parent: err %v after %d measurements", err, calls)
+		}
+	}
+}
+
+// TestGuidelinesWriteFailureContinues: a file of one experiment that
+// cannot be written is reported and the other experiments still run and
+// write theirs; the command then exits 1 naming the experiment (a link at
+// g2.csv stopped the command before G3).
+func TestGuidelinesWriteFailureContinues(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim.txt")
+	os.WriteFile(victim, []byte("keep"), 0o644)
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o755)
+	os.Symlink(victim, filepath.Join(out, "g2.csv"))
+	// A directory in place of G1's chart: G1's CSV is still written.
+	os.Mkdir(filepath.Join(out, "g1-x1.png"), 0o755)
+	var stdout, stderr bytes.Buffer
+	err := guidelinesWith(context.Background(), []string{"--exp", "G1,G2,G3", "--scales", "1", "--rounds", "1", "--out", out},
+		&stdout, &stderr, countingMeasure(new(int)))
+	var ue usageError
+	if err == nil || errors.As(err, &ue) || !strings.Contains(err.Error(), "files of G1, G2 not written") {
+		t.Errorf("err %v, want a runtime error naming G1 and G2", err)
+	}
+	for _, want := range []string{"g2.csv: is a symbolic link", "g1-x1.png"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	for _, want := range []string{"G3  ", "wrote " + filepath.Join(out, "g3-x1.png"), "wrote " + filepath.Join(out, "g2-x1.png"), "measurements ("} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	for _, f := range []string{"g1.csv", "g2-x1.png", "g3-x1.png", "g3.csv"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep" {
+		t.Errorf("link target changed to %q", b)
+	}
+}
+
+// TestGuidelinesDedupesLists: --exp G1,G1 --scales 1,1 measures and
+// prints G1 at x1 once (it printed the table four times).
+func TestGuidelinesDedupesLists(t *testing.T) {
+	for _, tc := range []struct {
+		exp, scales string
+		tables      int
+		scaleList   []int
+	}{
+		{"G1,G1", "1,1", 1, []int{1}},
+		{"G1,g1, G1", "2,1,2", 1, []int{2, 1}},
+		{"G2,G1,G2", "1", 2, []int{1}},
+	} {
+		once, twice := 0, 0
+		args := []string{"--exp", tc.exp, "--scales", tc.scales, "--rounds", "1", "--out", ""}
+		var stdout bytes.Buffer
+		if err := guidelinesWith(context.Background(), args, &stdout, io.Discard, countingMeasure(&twice)); err != nil {
+			t.Fatal(err)
+		}
+		c, err := parseGuidelinesFlags(args, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tb := range c.tables {
+			once += tb.Measurements(1)
+		}
+		if len(c.tables) != tc.tables || !slices.Equal(c.tables[0].Scales, tc.scaleList) || twice != once {
+			t.Errorf("--exp %s --scales %s: %d tables at scales %v, %d measurements (want %d tables at %v, %d)",
+				tc.exp, tc.scales, len(c.tables), c.tables[0].Scales, twice, tc.tables, tc.scaleList, once)
+		}
+		if n := strings.Count(stdout.String(), "G1  Equal channel width"); n != 1 {
+			t.Errorf("--exp %s: G1's table printed %d times", tc.exp, n)
+		}
+	}
+}
+
+// TestGuidelinesFlagRefusals: empty values name the flag and its valid
+// values (--kernels= ran auto; --platform= and --mode= printed "invalid
+// platform  (valid: ...)" without the value); --cuda-graph needs cudnn.
+func TestGuidelinesFlagRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--kernels="}, `invalid --kernels "" (valid: auto|`},
+		{[]string{"--mode="}, `invalid --mode "" (valid: eager|fused)`},
+		{[]string{"--mode", "lazy"}, `invalid --mode "lazy" (valid: eager|fused)`},
+		{[]string{"--platform="}, `invalid --platform "" (valid: arm|gpu)`},
+		{[]string{"--platform", "x86"}, `invalid --platform "x86" (valid: arm|gpu)`},
+		{[]string{"--exp="}, `invalid --exp "" (valid: G1|G2|G3|G4|T8|all`},
+		{[]string{"--scales="}, `invalid --scales "" (valid: a subset of 1,2,4`},
+		{[]string{"--cuda-graph"}, "invalid --cuda-graph with --backend native (it needs --backend cudnn)"},
+		{[]string{"extra"}, `guidelines: unexpected argument "extra"`},
+	} {
+		calls := 0
+		err := guidelinesWith(context.Background(), append(tc.args, "--out", ""), io.Discard, io.Discard, countingMeasure(&calls))
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) || calls != 0 {
+			t.Errorf("%v: err %v after %d measurements; want a usage error with %q", tc.args, err, calls, tc.want)
+		}
 	}
 }
