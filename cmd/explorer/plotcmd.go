@@ -29,10 +29,14 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "plots", "output directory")
 	format := fs.String("format", "png", "png|svg|pdf")
 	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled designs (eager and fused of one design share a decomposition)")
-	profileOf := fs.String("profile-of", "", "draw decomposition and roofline charts of these designs (names or presets, comma-separated; default the first profiled rows)")
+	profileOf := fs.String("profile-of", "", "draw decomposition and roofline charts of these designs (names or presets, comma-separated; a name may contain commas, e.g. \"shufflenetv2 1x depths=1,1,1 32px\"; default the first profiled rows)")
 	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
 	if err := parseArgs(fs, args); err != nil {
 		return ignoreHelp(err)
+	}
+	// --profile-of= drew the default profiles, as if it were left out.
+	if err := refuseEmpty(fs, map[string]string{"profile-of": "design names or presets, comma-separated; leave the flag out for the first profiled rows"}); err != nil {
+		return err
 	}
 	if *format != "png" && *format != "svg" && *format != "pdf" {
 		return usagef("invalid --format %q (valid: png|svg|pdf)", *format)
@@ -110,15 +114,54 @@ func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 	return rows, nil
 }
 
+// splitNames splits list at the commas that separate names, where a name
+// may itself contain commas (a grid design's "depths=1,1,1"): known
+// reports the names of the rows. The whole list, when known, is one name;
+// otherwise, from the left, the longest run of comma-separated pieces that
+// is known is taken as one name, and an unknown name runs up to the next
+// known one. Names are trimmed of spaces (unknown ones of commas too);
+// empty ones are dropped.
+func splitNames(list string, known func(string) bool) []string {
+	if n := strings.TrimSpace(list); known(n) {
+		return []string{n}
+	}
+	pieces := strings.Split(list, ",")
+	// longest returns the end of the longest known name starting at
+	// piece i, or 0 when none is.
+	longest := func(i int) int {
+		for j := len(pieces); j > i; j-- {
+			if known(strings.TrimSpace(strings.Join(pieces[i:j], ","))) {
+				return j
+			}
+		}
+		return 0
+	}
+	var out []string
+	for i := 0; i < len(pieces); {
+		n, j := "", longest(i)
+		if j > 0 {
+			n = strings.TrimSpace(strings.Join(pieces[i:j], ","))
+		} else { // unknown: up to the next piece that starts a known name
+			for j = i + 1; j < len(pieces) && longest(j) == 0; j++ {
+			}
+			n = strings.Trim(strings.Join(pieces[i:j], ","), ", ")
+		}
+		if n != "" {
+			out = append(out, n)
+		}
+		i = j
+	}
+	return out
+}
+
 // pickProfiles reads --profile-of: every name must be the Name or Preset of
-// a profiled row.
+// a profiled row. Names may contain commas (see [splitNames]).
 func pickProfiles(list string, rows []sweep.Row) (map[string]bool, error) {
 	pick := map[string]bool{}
-	for _, n := range strings.Split(list, ",") {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
+	known := func(n string) bool {
+		return n != "" && slices.ContainsFunc(rows, func(r sweep.Row) bool { return r.Name == n || r.Preset != "" && r.Preset == n })
+	}
+	for _, n := range splitNames(list, known) {
 		found, profiled := false, false
 		for _, r := range rows {
 			if r.Name == n || r.Preset != "" && r.Preset == n {
@@ -284,7 +327,15 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		}
 		files = append(files, out("decomposition-"+slug))
 		for _, r := range rows {
-			if len(r.Ops) == 0 || !r.Ceiling.Valid() {
+			name := "roofline-" + plots.FileSlug(r.Name+"-"+r.Mode+"-"+strconv.Itoa(r.Threads)+"t")
+			// Say why a profiled row has no roofline chart, as for
+			// gap-roofline (it used to be left out silently).
+			switch {
+			case len(r.Ops) == 0:
+				fmt.Fprintf(stderr, "explorer: plot: %s not drawn: its row has no per-op times (sweep it again with --profile)\n", name)
+				continue
+			case !r.Ceiling.Valid():
+				fmt.Fprintf(stderr, "explorer: plot: %s not drawn: its row has no roofline calibration (swept with --calib off or a non-CPU backend)\n", name)
 				continue
 			}
 			p, err = plots.Roofline(chartdata.RooflinePoints(r.Ops, 3), chartdata.Ceilings(r.Ceiling))
@@ -292,7 +343,6 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 				return files, fmt.Errorf("plot %s: %w", r.Name, err)
 			}
 			p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
-			name := "roofline-" + plots.FileSlug(r.Name+"-"+r.Mode+"-"+strconv.Itoa(r.Threads)+"t")
 			if err := plots.Save(p, plots.RooflineWidth, plots.RooflineHeight, out(name), opts...); err != nil {
 				return files, err
 			}
