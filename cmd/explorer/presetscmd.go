@@ -12,12 +12,16 @@ import (
 	"github.com/shufflelab/explorer/presets"
 )
 
+// presetsCmd is `explorer presets`: the embedded designs with their
+// analytic MAdds and parameters, and the guideline experiments.
 func presetsCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("presets", "presets [--format table|json]")
 	fs.SetOutput(stderr)
 	format := fs.String("format", "table", "table|json")
-	if err := fs.Parse(args); err != nil {
-		return ignoreHelp(usageError{err})
+	// parseArgs also refuses a positional argument (presets extra listed
+	// the presets, exit 0).
+	if err := parseArgs(fs, args); err != nil {
+		return ignoreHelp(err)
 	}
 	if *format != "table" && *format != "json" {
 		return usagef("invalid --format %q (valid: table|json)", *format)
