@@ -88,13 +88,15 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 		return nil, err
 	}
 	// An explicitly empty value never means "the default" (--kernels= ran
-	// auto); --out '' is documented: no files.
+	// auto, --mem-limit= the default limit); --out '' is documented: no
+	// files.
 	if err := refuseEmpty(fs, map[string]string{
-		"exp":      experimentList + "|all, comma-separated",
-		"platform": platformList,
-		"scales":   "a subset of 1,2,4; leave the flag out for all",
-		"mode":     registry.List(registry.ModeNames()),
-		"kernels":  registry.List(registry.KernelSets()),
+		"exp":       experimentList + "|all, comma-separated",
+		"platform":  platformList,
+		"scales":    "a subset of 1,2,4; leave the flag out for all",
+		"mode":      registry.List(registry.ModeNames()),
+		"kernels":   registry.List(registry.KernelSets()),
+		"mem-limit": "a positive size such as 8GiB or 512MiB; leave the flag out for 75% of physical memory",
 	}); err != nil {
 		return nil, err
 	}

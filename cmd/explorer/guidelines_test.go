@@ -318,6 +318,7 @@ func TestGuidelinesFlagRefusals(t *testing.T) {
 		want string
 	}{
 		{[]string{"--kernels="}, `invalid --kernels "" (valid: auto|`},
+		{[]string{"--mem-limit="}, `invalid --mem-limit "" (valid: a positive size`},
 		{[]string{"--mode="}, `invalid --mode "" (valid: eager|fused)`},
 		{[]string{"--mode", "lazy"}, `invalid --mode "lazy" (valid: eager|fused)`},
 		{[]string{"--platform="}, `invalid --platform "" (valid: arm|gpu)`},
