@@ -524,20 +524,11 @@ func (p *planner) buildConcat(op *arch.Op, ids []string) {
 	if len(moves) == 0 {
 		return
 	}
-	name := op.ID
-	if p.fused {
-		// Name the copy after the shuffle whose folded permutation made it
-		// necessary, if any.
-		for _, m := range moves {
-			if m.src.origin != "" {
-				name = m.src.origin
-				break
-			}
-		}
-		name += ".copy"
-		ids = nil
-	}
-	p.add(name, ids, &copyStep{pixels: p.pixels(op.Outputs[0]), moves: moves}, reads, []*view{out})
+	// In fused mode this step copies only the inputs no producer could write
+	// in place (the passthrough half of a stride-1 unit); the fused cost
+	// view charges that copy's MAC to the concat (arch.Step.Copies), so the
+	// step covers the concat and the profile joins its time there.
+	p.add(op.ID, ids, &copyStep{pixels: p.pixels(op.Outputs[0]), moves: moves}, reads, []*view{out})
 }
 
 func (p *planner) buildShuffle(op *arch.Op, ids []string) {
@@ -596,7 +587,7 @@ func (p *planner) buildShuffle(op *arch.Op, ids []string) {
 		moves = append(moves, newMove(permuted, dst))
 		outs = append(outs, dst)
 	}
-	p.add(op.ID+".copy", nil, &copyStep{pixels: p.pixels(t), moves: moves}, []*view{src}, outs)
+	p.add(op.ID, ids, &copyStep{pixels: p.pixels(t), moves: moves}, []*view{src}, outs)
 }
 
 // canAbsorb reports whether every consumer of t can read it at positions
