@@ -89,9 +89,15 @@ func (m *measureFlags) check() (runner.Mode, error) {
 	if err := checkBudget(m.warmup, m.minIters, m.minTime, m.maxTime); err != nil {
 		return "", err
 	}
-	mode, err := runner.ParseMode(m.mode)
+	mode, err := parseModeFlag(m.mode)
 	if err != nil {
-		return "", usageError{err}
+		return "", err
+	}
+	if err := checkCUDAFlags(m.backend, map[string]bool{"cuda-graph": m.cudaGraph}); err != nil {
+		return "", err
+	}
+	if m.kernels == "" { // the default is "auto": only --kernels= gives ""
+		return "", usagef("invalid --kernels \"\" (valid: %s)", registry.List(registry.KernelSets()))
 	}
 	if _, err := lookupKernelsFlag(m.kernels); err != nil {
 		return "", err

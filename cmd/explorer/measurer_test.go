@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shufflelab/explorer/runner/host"
@@ -68,6 +69,33 @@ func TestMemLimitFlag(t *testing.T) {
 		}
 		if bm.opts.MemLimit != tc.want {
 			t.Errorf("%v: runner MemLimit %d, want %d", tc.args, bm.opts.MemLimit, tc.want)
+		}
+	}
+}
+
+// TestMeasureFlagsRefuse: sweep and guidelines refuse what run refuses: a
+// cudnn-only flag with the native backend, an empty --kernels or --mode
+// (the values are quoted), instead of ignoring them.
+func TestMeasureFlagsRefuse(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--cuda-graph"}, `invalid --cuda-graph with --backend native (it needs --backend cudnn)`},
+		{[]string{"--kernels="}, `invalid --kernels ""`},
+		{[]string{"--mode="}, `invalid --mode "" (valid: eager|fused)`},
+		{[]string{"--mode", "lazy"}, `invalid --mode "lazy" (valid: eager|fused)`},
+	} {
+		fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		m := addMeasureFlags(fs, 0, 0, 0, 1, false)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		_, err := m.check()
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err %v, want a usage error containing %q", tc.args, err, tc.want)
 		}
 	}
 }
