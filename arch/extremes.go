@@ -54,8 +54,9 @@ func extremeKnobs(f Family) []extremeKnob {
 // ExtremeSpecs lists designs at the ends of every documented knob range,
 // family by family, for property tests (arch, cost, runner): three base
 // designs (the family's defaults, every knob at its least value, every
-// knob at its greatest), and each of those with each knob set to each end
-// of its range. Every one must either build within [MaxWork], with counts
+// knob at its greatest; width rather than explicit channels), and each of
+// those with each knob set to each end of its range (channels in place of
+// the width). Every one must either build within [MaxWork], with counts
 // that fit an int64, or be refused with a *KnobError.
 func ExtremeSpecs() []Spec {
 	var out []Spec
@@ -64,6 +65,9 @@ func ExtremeSpecs() []Spec {
 		for profile := range 3 {
 			base := Spec{Family: f}
 			for _, k := range knobs {
+				if k.name == "channels" {
+					continue // width and channels are alternatives: the variants give channels
+				}
 				switch profile {
 				case 1:
 					_ = base.Set(k.name, k.lo) // the texts are valid: Set only parses
@@ -75,6 +79,9 @@ func ExtremeSpecs() []Spec {
 			for _, k := range knobs {
 				for _, v := range []string{k.lo, k.hi} {
 					s := base
+					if k.name == "channels" {
+						s.Width = 0 // explicit channels replace the width (see Spec.Validate)
+					}
 					_ = s.Set(k.name, v)
 					out = append(out, s)
 				}

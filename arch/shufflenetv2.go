@@ -68,6 +68,30 @@ func branchWidth(c int, r float64, g int, stageIdx int) (int, error) {
 	return cb, nil
 }
 
+// tooFewChannels blames explicit channels, not the split ratio, for a
+// stage too narrow to split: splitErr is branchWidth's error for stage
+// stageIdx, of c channels. The valid range names the fewest channels a
+// stage needs at this split and groups (the first multiple of groups whose
+// branches both get a channel).
+func tooFewChannels(s Spec, c, stageIdx int, splitErr error) error {
+	plural := "s"
+	if c == 1 {
+		plural = ""
+	}
+	why := fmt.Sprintf("stage %d has %d channel%s, too few for split %s", stageIdx+2, c, plural, fmtFloat(s.Split))
+	if ke, ok := splitErr.(*KnobError); ok && ke.Why != "" {
+		why += " (" + ke.Why + ")"
+	}
+	valid := "enough channels per stage for both branches of the split"
+	for m := s.Groups; m <= MaxChannels; m += s.Groups {
+		if _, err := branchWidth(m, s.Split, s.Groups, stageIdx); err == nil {
+			valid = fmt.Sprintf("stage channels >= %d for split %s, groups %d", m, fmtFloat(s.Split), s.Groups)
+			break
+		}
+	}
+	return knobErr("channels", intList(s.Channels), valid, why)
+}
+
 func snv2StageChannels(s Spec, q int) ([5]int, error) {
 	if len(s.Channels) == 5 {
 		var ch [5]int
@@ -99,6 +123,9 @@ func buildShuffleNetV2(s Spec, in Shape) (*Graph, error) {
 		}
 		cb, err := branchWidth(c, s.Split, g, si)
 		if err != nil {
+			if len(s.Channels) > 0 { // the channels typed are too few, not the split
+				return nil, tooFewChannels(s, c, si, err)
+			}
 			return nil, err
 		}
 		cl := c - cb

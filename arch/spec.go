@@ -225,12 +225,12 @@ func (s Spec) Validate() error {
 		return knobErr("split", fmtFloat(s.Split), "only ShuffleNetV2 has a split ratio", "")
 	}
 	if s.Groups < 1 || s.Groups > MaxGroups {
-		return knobErr("groups", s.Groups, fmt.Sprintf("1..%d", MaxGroups), "")
+		return knobErr("groups", s.Groups, s.zeroValid("groups"), "")
 	}
 	switch s.Family {
 	case ShuffleNetV1:
 		if _, ok := v1Stage2[s.Groups]; !ok && len(s.Channels) == 0 {
-			return knobErr("groups", s.Groups, "1|2|3|4|8 (or give --channels)", "ShuffleNet v1 defines widths for these group counts")
+			return knobErr("groups", s.Groups, v1GroupsValid, "ShuffleNet v1 defines widths for these group counts")
 		}
 	case ShuffleNetV2:
 		if s.Layout == LayoutMegvii && s.Groups != 1 {
@@ -271,19 +271,21 @@ func (s Spec) Validate() error {
 				return knobErr("channels", intList(s.Channels), fmt.Sprintf("each 1..%d", MaxChannels), "")
 			}
 		}
+		// A width of 1 (what Normalize fills in) scales nothing; any other
+		// width would be silently dropped by the explicit channels.
+		if s.Width != 0 && s.Width != 1 {
+			return widthAndChannels(s)
+		}
 	}
 	minRes := MinRes
 	if s.Family.IsGuideline() {
 		minRes = MinMicroRes
-		if s.Family == GuideG4 {
-			minRes = 1
-		}
 	}
 	if s.Res < minRes || s.Res > MaxRes {
-		return knobErr("res", s.Res, fmt.Sprintf("%d..%d", minRes, MaxRes), "")
+		return knobErr("res", s.Res, s.zeroValid("res"), "")
 	}
 	if s.ResW < minRes || s.ResW > MaxRes {
-		return knobErr("res", fmt.Sprintf("%dx%d", s.Res, s.ResW), fmt.Sprintf("%d..%d", minRes, MaxRes), "")
+		return knobErr("res", fmt.Sprintf("%dx%d", s.Res, s.ResW), s.zeroValid("res"), "")
 	}
 	if s.Batch < 1 || s.Batch > MaxBatch {
 		return knobErr("batch", s.Batch, fmt.Sprintf("1..%d", MaxBatch), "")
@@ -324,7 +326,7 @@ func (s Spec) Validate() error {
 			return knobErr("fragments", s.Fragments, "1|2|4", "")
 		}
 		if s.Family == GuideG4 && s.C < 4 {
-			return knobErr("c", s.C, "4.."+strconv.Itoa(MaxChannels), "the bottleneck is c/4 wide")
+			return knobErr("c", s.C, s.zeroValid("c"), "the bottleneck is c/4 wide")
 		}
 	}
 	return nil
@@ -402,19 +404,19 @@ func (s *Spec) Set(knob, text string) (err error) {
 		if !slices.Contains(Knobs(), knob) {
 			return knobErr("knob", strconv.Quote(knob), strings.Join(Knobs(), "|"), "unknown knob")
 		}
-		return knobErr(knob, `""`, emptyValid(knob), "empty value")
+		return knobErr(knob, `""`, s.emptyValid(knob), "empty value")
 	}
 	atoi := func() (int, error) {
 		v, err := strconv.Atoi(text)
 		if err != nil {
-			return 0, knobErr(knob, strconv.Quote(text), zeroValid(knob), "not an integer")
+			return 0, knobErr(knob, strconv.Quote(text), s.zeroValid(knob), "not an integer")
 		}
 		return v, nil
 	}
 	atof := func() (float64, error) {
 		v, err := strconv.ParseFloat(text, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, knobErr(knob, strconv.Quote(text), zeroValid(knob), "not a number")
+			return 0, knobErr(knob, strconv.Quote(text), s.zeroValid(knob), "not a number")
 		}
 		return v, nil
 	}
@@ -442,7 +444,7 @@ func (s *Spec) Set(knob, text string) (err error) {
 	}
 	// In a Spec, 0 means "the default"; typed text must not smuggle a 0 in.
 	zero := func() error {
-		return knobErr(knob, strconv.Quote(text), zeroValid(knob), "")
+		return knobErr(knob, strconv.Quote(text), s.zeroValid(knob), "")
 	}
 	defer func() {
 		if err == nil && isZeroKnob(s, knob) {
@@ -533,7 +535,7 @@ func isZeroKnob(s *Spec, knob string) bool {
 }
 
 // emptyValid says what a knob accepts, for the error on an empty value.
-func emptyValid(knob string) string {
+func (s Spec) emptyValid(knob string) string {
 	switch knob {
 	case "family":
 		return familyList()
@@ -546,26 +548,54 @@ func emptyValid(knob string) string {
 	case "parallel", "no_relu", "no_shortcut":
 		return "true|false"
 	}
-	return zeroValid(knob)
+	return s.zeroValid(knob)
 }
 
-func zeroValid(knob string) string {
+// v1GroupsValid is what ShuffleNet v1 accepts as groups: the group counts
+// its paper (Table 1) defines stage widths for.
+const v1GroupsValid = "1|2|3|4|8 (or give --channels)"
+
+// zeroValid says what a knob accepts for the design's family (and layout),
+// for the error on a zero or unparsable value: the same range Validate
+// checks, so an error never states a range the family does not have.
+// s need not be normalised.
+func (s Spec) zeroValid(knob string) string {
+	f := Family(strings.ToLower(string(s.Family)))
+	if f == "" {
+		f = ShuffleNetV2
+	}
 	switch knob {
 	case "width":
 		return fmt.Sprintf("%g..%g", MinWidth, MaxWidth)
 	case "split":
 		return "0 < split < 1"
-	case "res":
+	case "res", "res_w":
+		if f.IsGuideline() { // paper Tables 1-4 run at 56x56; no stride to survive
+			return fmt.Sprintf("%d..%d", MinMicroRes, MaxRes)
+		}
 		return fmt.Sprintf("%d..%d", MinRes, MaxRes)
 	case "fragments":
 		return "1|2|4"
 	case "batch":
 		return fmt.Sprintf("1..%d", MaxBatch)
 	case "groups":
+		switch {
+		case f == ShuffleNetV1 && len(s.Channels) == 0:
+			return v1GroupsValid
+		case f == ShuffleNetV2 && strings.EqualFold(string(s.Layout), string(LayoutMegvii)):
+			return "1 with layout megvii"
+		case f == GuideG1 || f == GuideG3 || f == GuideG4 || f == MobileNetV1 || f == MobileNetV2:
+			return "1 for family " + string(f)
+		}
 		return fmt.Sprintf("1..%d", MaxGroups)
 	case "classes":
 		return fmt.Sprintf("1..%d", MaxClasses)
-	case "c", "c1", "c2":
+	case "c":
+		if f == GuideG4 { // the bottleneck is c/4 wide
+			return fmt.Sprintf("4..%d", MaxChannels)
+		}
+		return fmt.Sprintf("1..%d", MaxChannels)
+	case "c1", "c2":
 		return fmt.Sprintf("1..%d", MaxChannels)
 	case "blocks":
 		return fmt.Sprintf("1..%d", MaxBlocks)
