@@ -8,6 +8,7 @@ package presets
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -49,23 +50,87 @@ type Preset struct {
 }
 
 // Parse decodes a design file. Unknown keys are errors (a typo must not be
-// silently ignored) and the design must build.
+// silently ignored), every key of [design] must hold a value (0, "" or []
+// would silently mean the family's default: omit the key for that), width
+// and channels are not both given, and the design must build; the errors
+// are arch's, e.g. "design file F: invalid width 0 (valid: 0.05..16)".
+// A file may not take an embedded preset's name with another design (a
+// copy of a preset, edited, would be listed as that preset): the error
+// says to rename it.
 func Parse(data []byte, origin string) (Preset, error) {
-	var p Preset
+	p, named, err := parse(data, origin)
+	if err != nil {
+		return Preset{}, err
+	}
+	if err := checkEmbeddedName(p, named, origin); err != nil {
+		return Preset{}, err
+	}
+	return p, nil
+}
+
+// parse is Parse without the check against the embedded presets' names
+// (List parses those presets themselves). named reports whether the file
+// gave its name (or it was taken from the file name).
+func parse(data []byte, origin string) (p Preset, named bool, err error) {
 	md, err := decodeStrict(data, &p)
 	if err != nil {
-		return Preset{}, fmt.Errorf("design file %s: %w", origin, err)
+		return Preset{}, false, fmt.Errorf("design file %s: %w", origin, err)
 	}
-	if p.Name == "" {
+	named = p.Name != ""
+	if !named {
 		p.Name = strings.TrimSuffix(path.Base(origin), ".toml")
 	}
 	if !md.IsDefined("design") {
-		return Preset{}, fmt.Errorf("design file %s: no [design] table", origin)
+		return Preset{}, false, fmt.Errorf("design file %s: no [design] table", origin)
+	}
+	var keys []string
+	for _, k := range md.Keys() {
+		if len(k) == 2 && k[0] == "design" {
+			keys = append(keys, k[1])
+		}
+	}
+	if err := p.Design.CheckGiven(keys...); err != nil {
+		return Preset{}, false, fmt.Errorf("design file %s: %w", origin, err)
 	}
 	if _, err := arch.Build(p.Design); err != nil {
-		return Preset{}, fmt.Errorf("design file %s: %w", origin, err)
+		return Preset{}, false, fmt.Errorf("design file %s: %w", origin, err)
 	}
-	return p, nil
+	return p, named, nil
+}
+
+// checkEmbeddedName refuses a design file named like an embedded preset
+// whose design differs from that preset's (same normalised spec is fine:
+// an unedited copy, or a preset saved back).
+func checkEmbeddedName(p Preset, named bool, origin string) error {
+	all, err := List()
+	if err != nil {
+		return err
+	}
+	for _, e := range all {
+		if e.Name != p.Name || sameDesign(e.Design, p.Design) {
+			continue
+		}
+		detail := ""
+		if a, b := p.Design.String(), e.Design.String(); a != b {
+			detail = fmt.Sprintf(" (here %s, the embedded preset %s)", a, b)
+		}
+		if !named {
+			return fmt.Errorf("design file %s: named %q after the file, the name of an embedded preset with another design%s; rename the file or give it a name = \"...\" line", origin, p.Name, detail)
+		}
+		suggest := strings.TrimSuffix(path.Base(origin), ".toml")
+		if suggest == p.Name {
+			suggest = p.Name + "-mine"
+		}
+		return fmt.Errorf("design file %s: name %q is an embedded preset's, but the design differs%s; give the file its own name, e.g. name = %q", origin, p.Name, detail, suggest)
+	}
+	return nil
+}
+
+// sameDesign reports whether two specs normalise to the same design.
+func sameDesign(a, b arch.Spec) bool {
+	ja, errA := json.Marshal(a.Normalize())
+	jb, errB := json.Marshal(b.Normalize())
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // decodeStrict decodes TOML data into v and refuses keys that v has no
@@ -89,10 +154,17 @@ func decodeStrict(data []byte, v any) (toml.MetaData, error) {
 	return md, nil
 }
 
-// Encode writes a preset as a design file that Parse reads back.
+// Encode writes a preset as a design file that Parse reads back. A width
+// of 1 beside explicit channels (what Normalize fills in) is left out:
+// a design file gives one or the other.
 func Encode(p Preset) ([]byte, error) {
+	if len(p.Design.Channels) > 0 && p.Design.Width == 1 {
+		p.Design.Width = 0
+	}
 	var buf bytes.Buffer
 	buf.WriteString("# Design file of the ShuffleNetV2 explorer; every key of [design] is a knob.\n")
+	buf.WriteString("# Omit a key for the family's default (0 or an empty value is refused); a copy of an\n")
+	buf.WriteString("# embedded preset with another design needs its own name.\n")
 	if err := toml.NewEncoder(&buf).Encode(p); err != nil {
 		return nil, fmt.Errorf("encode preset %q: %w", p.Name, err)
 	}
@@ -124,7 +196,7 @@ func List() ([]Preset, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read preset %s: %w", e.Name(), err)
 		}
-		p, err := Parse(data, e.Name())
+		p, _, err := parse(data, e.Name())
 		if err != nil {
 			return nil, err
 		}

@@ -150,3 +150,139 @@ func TestEncodeOnlyKnobsThatApply(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRefusesZeroAndEmpty: a key of [design] given 0 or an empty value
+// is refused as the knob flags refuse it (audit: 'width = 0', 'batch = 0',
+// 'res = 0' ran the default 1x; 'family = ""' and 'depths = []' became the
+// defaults; README: every knob out of its range or empty exits 2). The
+// ranges are arch's (arch.MinWidth..MaxWidth, MinMicroRes for g1-g4).
+func TestParseRefusesZeroAndEmpty(t *testing.T) {
+	for _, tc := range []struct{ design, want string }{
+		{"width = 0", "design file z.toml: invalid width 0 (valid: 0.05..16)"},
+		{"width = 0.0", "design file z.toml: invalid width 0 (valid: 0.05..16)"},
+		{"batch = 0", "design file z.toml: invalid batch 0 (valid: 1..4096)"},
+		{"res = 0", "design file z.toml: invalid res 0 (valid: 32..8192)"},
+		{"family = 'g1'\nres = 0", "design file z.toml: invalid res 0 (valid: 1..8192)"},
+		{"res = 224\nres_w = 0", "design file z.toml: invalid res_w 0 (valid: 32..8192)"},
+		{"split = 0", "design file z.toml: invalid split 0 (valid: 0 < split < 1)"},
+		{"groups = 0", "design file z.toml: invalid groups 0 (valid: 1..64)"},
+		{"classes = 0", "design file z.toml: invalid classes 0 (valid: 1..100000)"},
+		{"family = 'g4'\nc = 0", "design file z.toml: invalid c 0 (valid: 4..65536)"},
+		{"family = ''", `design file z.toml: invalid family "": empty value (valid: shufflenetv2|`},
+		{"layout = ''", `design file z.toml: invalid layout "": empty value (valid: torchvision|megvii)`},
+		{"depths = []", "design file z.toml: invalid depths []: empty value (valid: comma-separated integers"},
+		{"channels = []", "design file z.toml: invalid channels []: empty value (valid: comma-separated integers"},
+		{"width = 2\nchannels = [24, 116, 232, 464, 1024]", "design file z.toml: invalid width 2: channels 24,116,232,464,1024 set every stage's width explicitly; give one of them"},
+		{"width = 1.0\nchannels = [24, 116, 232, 464, 1024]", "design file z.toml: invalid width 1: channels"},
+	} {
+		_, err := Parse([]byte("[design]\n"+tc.design+"\n"), "z.toml")
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.design, err, tc.want)
+		}
+	}
+	// false is a value, not "empty"; res_w may be left to follow res.
+	for _, ok := range []string{"", "family = 'g4'\nno_relu = false", "res = 160", "channels = [24, 48, 96, 192, 1024]"} {
+		if _, err := Parse([]byte("[design]\n"+ok+"\n"), "z.toml"); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+}
+
+// TestEmbeddedPresetsGiveWidthOrChannels: no embedded preset sets both
+// (arch.Spec.Validate refuses a width beside explicit channels).
+func TestEmbeddedPresetsGiveWidthOrChannels(t *testing.T) {
+	all, err := List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		if p.Design.Width != 0 && len(p.Design.Channels) > 0 {
+			t.Errorf("%s sets width %g and channels %v", p.Name, p.Design.Width, p.Design.Channels)
+		}
+	}
+}
+
+// TestCopiedPresetKeepsNoEmbeddedName: a design file named like an embedded
+// preset (by its name key or its file name) but with another design is
+// refused, telling the user to rename it (audit: a copy of
+// shufflenetv2-1.0.toml edited to width 1.5 was listed beside the real one
+// under the same name); an unedited copy loads.
+func TestCopiedPresetKeepsNoEmbeddedName(t *testing.T) {
+	orig, err := files.ReadFile("designs/shufflenetv2-1.0.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(orig), "width = 1.0", "width = 1.5", 1)
+	unnamed := strings.Replace(edited, `name = "shufflenetv2-1.0"`, "", 1)
+	renamed := strings.Replace(edited, `name = "shufflenetv2-1.0"`, `name = "my"`, 1)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		file, text, want string // want "" = loads
+	}{
+		{"my.toml", string(orig), ""},
+		{"my.toml", edited, `design file DIR/my.toml: name "shufflenetv2-1.0" is an embedded preset's, but the design differs (here shufflenetv2 1.5x, the embedded preset shufflenetv2 1x); give the file its own name, e.g. name = "my"`},
+		{"shufflenetv2-1.0.toml", edited, `e.g. name = "shufflenetv2-1.0-mine"`},
+		{"shufflenetv2-1.0.toml", unnamed, `design file DIR/shufflenetv2-1.0.toml: named "shufflenetv2-1.0" after the file, the name of an embedded preset with another design`},
+		{"my.toml", unnamed, ""},
+		{"my.toml", renamed, ""},
+	} {
+		file := filepath.Join(dir, tc.file)
+		if err := os.WriteFile(file, []byte(tc.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Load(file)
+		want := strings.ReplaceAll(tc.want, "DIR", dir)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", tc.file, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: %v, want %q", tc.file, err, want)
+		case want == "" && p.Name == "shufflenetv2-1.0" && p.Design.Width != 1:
+			t.Errorf("%s: loaded as %s with width %g", tc.file, p.Name, p.Design.Width)
+		}
+	}
+}
+
+// TestEncodeChannelsDesign: a normalised design with explicit channels
+// (width 1 filled in by Normalize, as the explorer saves it) is written
+// without the width and reads back.
+func TestEncodeChannelsDesign(t *testing.T) {
+	s := arch.Spec{Channels: []int{24, 48, 96, 192, 1024}}.Normalize()
+	b, err := Encode(Preset{Name: "mine", Design: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "width") {
+		t.Errorf("width written beside channels:\n%s", b)
+	}
+	p, err := Parse(b, "mine.toml")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if p.Design.Normalize().String() != s.String() {
+		t.Errorf("read back %s, want %s", p.Design.Normalize(), s)
+	}
+}
+
+// TestFamilyOverridesEveryPreset: every embedded preset, with its family
+// changed to any family by a typed --family (arch.Spec.Override), builds:
+// the preset's knobs the new family does not take are dropped (audit:
+// '--preset shufflenetv2-1.0 --family mobilenetv2' was refused over the
+// preset's depths).
+func TestFamilyOverridesEveryPreset(t *testing.T) {
+	all, err := List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		for _, f := range arch.Families() {
+			s, err := p.Design.Override(map[string]string{"family": string(f)})
+			if err == nil {
+				_, err = arch.Build(s)
+			}
+			if err != nil {
+				t.Errorf("--preset %s --family %s: %v", p.Name, f, err)
+			}
+		}
+	}
+}
