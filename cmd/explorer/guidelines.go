@@ -101,15 +101,9 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 		return nil, err
 	}
 	explicitMode := flagSet(fs, "mode")
-	// --mode before mf.check, whose message does not quote the value.
-	if _, err := parseModeFlag(mf.mode); err != nil {
-		return nil, err
-	}
+	// mf.check refuses a bad --mode (quoting it) and --cuda-graph without cudnn.
 	mode, err := mf.check()
 	if err != nil {
-		return nil, err
-	}
-	if err := checkCUDAFlags(mf.backend, map[string]bool{"cuda-graph": mf.cudaGraph}); err != nil {
 		return nil, err
 	}
 	if *format != "png" && *format != "svg" && *format != "pdf" {
