@@ -167,9 +167,24 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 		return nil, usageError{err}
 	}
 	if len(c.designs) == 0 && !c.list {
-		return nil, usagef("sweep: no design to measure (every grid point was invalid, or the shard is empty)")
+		// Say why each point was invalid, as when some point is valid.
+		reportSkipped(stderr, c.skipped)
+		switch {
+		case c.allCount == 0 && len(c.skipped) > 0:
+			return nil, usagef("sweep: no design to measure: every grid point was invalid (%d skipped, see above)", len(c.skipped))
+		case c.allCount == 0:
+			return nil, usagef("sweep: no design to measure")
+		}
+		return nil, usagef("sweep: no design to measure: shard %s of %d design(s) is empty", *shard, c.allCount)
 	}
 	return c, nil
+}
+
+// reportSkipped says on w why each skipped grid point was invalid.
+func reportSkipped(w io.Writer, skipped []sweep.Skipped) {
+	for _, s := range skipped {
+		fmt.Fprintf(w, "explorer: grid point skipped: %s: %v\n", s.Spec, s.Err)
+	}
 }
 
 // presetDesigns resolves --presets; "T8" expands to the Table 8 experiment.
@@ -204,9 +219,7 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 	if err != nil {
 		return ignoreHelp(err)
 	}
-	for _, s := range c.skipped {
-		fmt.Fprintf(stderr, "explorer: grid point skipped: %s: %v\n", s.Spec, s.Err)
-	}
+	reportSkipped(stderr, c.skipped)
 	if c.list {
 		for _, ds := range c.designs {
 			fmt.Fprintf(stdout, "%s\t%s\n", ds.Name, ds.Key())

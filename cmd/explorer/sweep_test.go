@@ -268,3 +268,49 @@ func TestSweepRefusesHugeRangesAndEmptyFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepListsRefuseZero: a 0 in a sweep list is refused, exit 2, with
+// the message 'explorer cost' gives the same typed 0 (audit: '--width 0,1'
+// listed only 1x; '--split 0', '--groups 0,5' for shufflenetv1, '--batch
+// 0' and '--res 0' became 0.5, g=3, 1 and 224).
+func TestSweepListsRefuseZero(t *testing.T) {
+	for _, tc := range []struct{ sweep, cost []string }{
+		{[]string{"--width", "0,1"}, []string{"--width", "0"}},
+		{[]string{"--width", "0:1:0.5"}, []string{"--width", "0"}},
+		{[]string{"--split", "0"}, []string{"--split", "0"}},
+		{[]string{"--family", "shufflenetv1", "--groups", "0,5"}, []string{"--family", "shufflenetv1", "--groups", "0"}},
+		{[]string{"--batch", "0"}, []string{"--batch", "0"}},
+		{[]string{"--res", "0,224"}, []string{"--res", "0"}},
+		{[]string{"--family", "g1", "--res", "0"}, []string{"--family", "g1", "--res", "0"}},
+	} {
+		code, out, errs := runCLI(append(append([]string{"sweep"}, tc.sweep...), "--list")...)
+		_, _, want := runCLI(append([]string{"cost"}, tc.cost...)...)
+		if code != 2 || out != "" || errs != want || !strings.Contains(want, `"0"`) {
+			t.Errorf("sweep %v: exit %d, stdout %q, stderr %q; want exit 2 and cost's %q", tc.sweep, code, out, errs, want)
+		}
+	}
+}
+
+// TestSweepAllInvalidSaysWhy: when every grid point is invalid, the
+// reasons are printed before 'no design to measure' (audit: only that
+// line was printed, while --list or one valid point printed them).
+func TestSweepAllInvalidSaysWhy(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	code, _, errs := runCLI("sweep", "--res", "-5,16", "--out", out)
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	want := []string{
+		"explorer: grid point skipped: shufflenetv2 1x -5px: invalid res -5 (valid: 32..8192)",
+		"explorer: grid point skipped: shufflenetv2 1x 16px: invalid res 16 (valid: 32..8192)",
+		"explorer: sweep: no design to measure: every grid point was invalid (2 skipped, see above)",
+	}
+	if code != 2 || strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and:\n%s", code, errs, strings.Join(want, "\n"))
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("results file created: %v", err)
+	}
+	code, _, errs = runCLI("sweep", "--presets", "shufflenetv2-1.0", "--shard", "2/2", "--out", out)
+	if code != 2 || !strings.Contains(errs, "no design to measure: shard 2/2 of 1 design(s) is empty") || strings.Contains(errs, "skipped") {
+		t.Errorf("empty shard: exit %d, %q", code, errs)
+	}
+}

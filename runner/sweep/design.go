@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,9 +103,13 @@ func (g Grid) Size() (int, error) {
 // Expand lists the grid's designs in a fixed order (width outermost, then
 // split, groups, depths, resolution, batch). Points that do not build are
 // returned as skipped, with arch.Build's error; duplicates are dropped. A
-// grid of more than MaxGridPoints points is an error (see [Grid.Size]).
+// grid of more than MaxGridPoints points is an error (see [Grid.Size]), and
+// so is a 0 in a list (see [Grid.CheckZeros]).
 func (g Grid) Expand() ([]Design, []Skipped, error) {
 	if _, err := g.Size(); err != nil {
+		return nil, nil, err
+	}
+	if err := g.CheckZeros(); err != nil {
 		return nil, nil, err
 	}
 	widths := orBase(g.Widths, g.Base.Width)
@@ -142,6 +147,36 @@ func (g Grid) Expand() ([]Design, []Skipped, error) {
 		}
 	}
 	return Dedupe(out), skip, nil
+}
+
+// CheckZeros refuses a 0 in the width, split, groups, res or batch list.
+// In an arch.Spec 0 means "the family's default", so a listed 0 would
+// silently be measured as the default (a sweep over --width 0,1 measured
+// 1x once). The error is the *arch.KnobError that arch.Spec.Set gives the
+// typed text "0", with the range of the grid's family: the same as
+// 'explorer cost --width 0'. (A 0 in a depths triple is no default: that
+// point is skipped with Build's error.)
+func (g Grid) CheckZeros() error {
+	for _, k := range []struct {
+		knob string
+		zero bool
+	}{
+		{"width", slices.Contains(g.Widths, 0)},
+		{"split", slices.Contains(g.Splits, 0)},
+		{"groups", slices.Contains(g.Groups, 0)},
+		{"res", slices.Contains(g.Res, 0)},
+		{"batch", slices.Contains(g.Batch, 0)},
+	} {
+		if !k.zero {
+			continue
+		}
+		s := arch.Spec{Family: g.Base.Family, Layout: g.Base.Layout, Channels: g.Base.Channels}
+		if err := s.Set(k.knob, "0"); err != nil {
+			return err
+		}
+		return &arch.KnobError{Knob: k.knob, Value: `"0"`, Why: "0 is no value of this knob"} // not reached: Set refuses every 0
+	}
+	return nil
 }
 
 func orBase[T any](vs []T, base T) []T {

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -215,5 +216,42 @@ func TestGridSize(t *testing.T) {
 	g = Grid{Res: long[:101], Batch: long[:100]} // 10100 points, just past the cap
 	if _, err := g.Size(); !errors.As(err, &ke) || ke.Knob != "res" {
 		t.Errorf("Size of 101 x 100 = %v, want a KnobError naming res", err)
+	}
+}
+
+// TestGridRefusesZero: a 0 in a list is refused with the error 'explorer
+// cost' gives a typed 0 (arch.Spec.Set, with the grid family's range:
+// arch.MinWidth..MaxWidth, MinMicroRes..MaxRes for g1-g4, ShuffleNet v1's
+// groups 1|2|3|4|8), never measured as the default (audit: '--width 0,1'
+// listed only 1x; '--res 0', '--batch 0', '--split 0', '--groups 0' gave
+// 224, 1, 0.5 and g=3). A negative value is still a skipped grid point.
+func TestGridRefusesZero(t *testing.T) {
+	for _, tc := range []struct {
+		grid Grid
+		want string
+	}{
+		{Grid{Widths: []float64{0, 1}}, `invalid width "0" (valid: 0.05..16)`},
+		{Grid{Widths: []float64{1, math.Copysign(0, -1)}}, `invalid width "0" (valid: 0.05..16)`},
+		{Grid{Splits: []float64{0}}, `invalid split "0" (valid: 0 < split < 1)`},
+		{Grid{Base: arch.Spec{Family: arch.ShuffleNetV1}, Groups: []int{0, 5}}, `invalid groups "0" (valid: 1|2|3|4|8 (or give --channels))`},
+		{Grid{Groups: []int{2, 0}}, `invalid groups "0" (valid: 1..64)`},
+		{Grid{Res: []int{0}}, `invalid res "0" (valid: 32..8192)`},
+		{Grid{Base: arch.Spec{Family: arch.GuideG1}, Res: []int{0}}, `invalid res "0" (valid: 1..8192)`},
+		{Grid{Batch: []int{0, 8}}, `invalid batch "0" (valid: 1..4096)`},
+	} {
+		ds, sk, err := tc.grid.Expand()
+		var ke *arch.KnobError
+		if !errors.As(err, &ke) || err.Error() != tc.want {
+			t.Errorf("%+v: Expand = %d designs, %d skipped, %v; want %q", tc.grid, len(ds), len(sk), err, tc.want)
+		}
+		// The same text as a typed 0 (explorer cost --KNOB 0).
+		s := arch.Spec{Family: tc.grid.Base.Family}
+		if setErr := s.Set(ke.Knob, "0"); setErr == nil || setErr.Error() != err.Error() {
+			t.Errorf("%+v: %v, Set gives %v", tc.grid, err, setErr)
+		}
+	}
+	ds, sk, err := Grid{Res: []int{-5, 224}}.Expand()
+	if err != nil || len(ds) != 1 || len(sk) != 1 {
+		t.Errorf("res -5,224: %d designs, %d skipped, %v; want 1 and 1 skipped", len(ds), len(sk), err)
 	}
 }
