@@ -4,7 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
@@ -60,10 +63,19 @@ func addSpecFlags(fs *flag.FlagSet) *specFlags {
 }
 
 // spec builds the design: the preset (if any), then every knob flag that
-// was set, in a fixed order. Errors are usage errors (exit code 2).
+// was set, by [arch.Spec.Override]: the flags win, a --family other than
+// the preset's drops the preset's knobs that family does not take (or that
+// are the old family's own), and --width and --channels replace each other
+// (typing both is refused). Errors are usage errors (exit code 2).
 func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 	var s arch.Spec
 	name := ""
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["preset"] && strings.TrimSpace(sf.preset) == "" {
+		// An empty value never means "no preset", as for the knob flags.
+		return s, "", usagef(`invalid --preset "" (valid: an embedded preset (see 'explorer presets') or a .toml design file)`)
+	}
 	if sf.preset != "" {
 		p, err := presets.Load(sf.preset)
 		if err != nil {
@@ -71,16 +83,15 @@ func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 		}
 		s, name = p.Design, p.Name
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	typed := map[string]string{}
 	for _, k := range sf.order {
-		if !set[k] {
-			continue
+		if set[k] {
+			typed[strings.ReplaceAll(k, "-", "_")] = *sf.knobs[k]
 		}
-		knob := strings.ReplaceAll(k, "-", "_")
-		if err := s.Set(knob, *sf.knobs[k]); err != nil {
-			return s, "", usageError{err}
-		}
+	}
+	s, err := s.Override(typed)
+	if err != nil {
+		return s, "", usageError{err}
 	}
 	if _, err := arch.Build(s); err != nil {
 		return s, "", usageError{err}
@@ -89,7 +100,8 @@ func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 }
 
 // newFlagSet returns a flag set that reports parse errors as usage errors
-// instead of printing usage and exiting.
+// instead of printing usage and exiting; see [parseArgs] for where the
+// usage and the errors go.
 func newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
@@ -101,16 +113,119 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 }
 
 // parseArgs parses args into fs and refuses positional arguments, naming the
-// command (fs.Name()). Errors are usage errors; after -h or --help (the
-// usage is printed) the error matches flag.ErrHelp, see [ignoreHelp].
+// command (fs.Name()). Errors are usage errors of one line, naming the flag
+// and what it accepts (`invalid --min-time "10": a duration with a unit,
+// e.g. 2s or 500ms`) and pointing to the command's -h, without the usage
+// (the flag package would print the error and ~80 lines of usage on the
+// flag set's output). After -h or --help the usage is printed to standard
+// output (see [helpOutput]), so that `explorer run -h | grep history`
+// works, and the error matches flag.ErrHelp, see [ignoreHelp].
 func parseArgs(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	out, usage := fs.Output(), fs.Usage
+	var failed *checkedValue
+	// The flag package prints errors and the usage itself: silence it, and
+	// learn which flag refused its value and how.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var wrapped []*flag.Flag
+	fs.VisitAll(func(f *flag.Flag) {
+		f.Value = &checkedValue{Value: f.Value, name: f.Name, failed: &failed}
+		wrapped = append(wrapped, f)
+	})
+	err := fs.Parse(args)
+	for _, f := range wrapped {
+		f.Value = f.Value.(*checkedValue).Value
+	}
+	fs.SetOutput(out)
+	fs.Usage = usage
+	hint := fmt.Sprintf("run 'explorer %s -h' for the flags", fs.Name())
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(helpOutput(out))
+		fs.Usage()
+		fs.SetOutput(out)
 		return usageError{err}
+	case err != nil && failed != nil:
+		return usagef("invalid --%s %q: %s (%s)", failed.name, failed.text, accepts(failed), hint)
+	case err != nil:
+		// Unknown flag, a flag without its value, bad syntax: the flag
+		// package's message, on one line.
+		return usagef("%s: %v (%s)", fs.Name(), err, hint)
 	}
 	if fs.NArg() > 0 {
 		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
 	}
 	return nil
+}
+
+// helpOutput is where -h writes the usage asked for: standard output when
+// the flag set writes to the process's standard error (the commands run
+// from main; usage errors stay on standard error), else the flag set's own
+// writer (tests pass buffers).
+func helpOutput(out io.Writer) io.Writer {
+	if out == io.Writer(os.Stderr) {
+		return os.Stdout
+	}
+	return out
+}
+
+// outOfRange is " in range" for the flag package's range error (a number
+// too large for the flag's type), else "".
+func outOfRange(err error) string {
+	if strings.Contains(err.Error(), "out of range") {
+		return " in range"
+	}
+	return ""
+}
+
+// checkedValue wraps a flag's value during [parseArgs] to record the first
+// value refused (the flag package's message, 'invalid value "10" for flag
+// -min-time: parse error', says neither what the flag accepts nor, for
+// durations, that a unit is needed).
+type checkedValue struct {
+	flag.Value
+	name   string
+	text   string
+	err    error
+	failed **checkedValue
+}
+
+// Set sets the wrapped value and records a refusal.
+func (v *checkedValue) Set(text string) error {
+	err := v.Value.Set(text)
+	if err != nil && *v.failed == nil {
+		v.text, v.err = text, err
+		*v.failed = v
+	}
+	return err
+}
+
+// IsBoolFlag keeps boolean flags usable without a value (--profile).
+func (v *checkedValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// accepts says what a refused flag value should have been, by the flag's
+// type; for other values (flag.Func, custom flag.Value) their own error.
+func accepts(v *checkedValue) string {
+	g, ok := v.Value.(flag.Getter)
+	if !ok {
+		return v.err.Error()
+	}
+	switch g.Get().(type) {
+	case time.Duration:
+		return "a duration with a unit, e.g. 2s or 500ms"
+	case bool:
+		return "true|false"
+	case int, int64:
+		return "an integer" + outOfRange(v.err)
+	case uint, uint64:
+		return "a non-negative integer" + outOfRange(v.err)
+	case float64:
+		return "a number" + outOfRange(v.err)
+	}
+	return v.err.Error()
 }
 
 // ignoreHelp returns err, or nil when it is flag.ErrHelp: the usage the user
