@@ -82,7 +82,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	saveIO := fs.String("save-io", "", `write the weights (torchvision names), "input" and "output" to this safetensors file (atomically; a symbolic link there is refused)`)
 	force := fs.Bool("force", false, "let --save-io replace a symbolic link at its path (the link, not its target)")
 	seed := fs.Int64("seed", 1, "seed of the random weights and input")
-	memLimit := fs.String("mem-limit", "", "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)")
+	memLimit := fs.String("mem-limit", "", memLimitUsage)
 	hist := fs.String("history", "", "append the result to this JSONL file, or off (default "+defaultHistoryText()+
 		"); when saving fails the result is still printed: exit status 1 for a file named here, only a warning for the default")
 	if err := parseArgs(fs, args); err != nil {
@@ -129,11 +129,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	if _, err := lookupKernelsFlag(*kernels); err != nil {
 		return nil, err
 	}
-	var limit int64
-	if *memLimit != "" {
-		if limit, err = runner.ParseBytes(*memLimit); err != nil || limit <= 0 {
-			return nil, usagef("invalid --mem-limit %q (valid: a positive size such as 8GiB or 512MiB)", *memLimit)
-		}
+	limit, err := parseMemLimit(*memLimit)
+	if err != nil {
+		return nil, err
 	}
 	c.opts = runner.Options{Mode: m, Threads: *threads, Kernels: *kernels, MemLimit: limit, CUDAGraph: *cudaGraph, TF32: *tf32}
 	c.measure = runner.MeasureOptions{Warmup: *warmup, MinIters: *minIters, MinTime: *minTime, MaxTime: *maxTime}
