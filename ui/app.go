@@ -34,6 +34,12 @@ type screen interface {
 	Capturing() bool
 }
 
+// linePrompter is a screen whose open prompt the root draws on the status
+// line (the whole width, as the export's): the explore screen's save.
+type linePrompter interface {
+	linePrompt() *prompt // nil when none is open
+}
+
 // Model is the root Bubble Tea model of the explorer: tabs, status line,
 // layout, focus and help; the screens do the rest. Create it with [New].
 type Model struct {
@@ -322,6 +328,11 @@ func (m *Model) statusLine() string {
 		return st.err.Render(m.busy()+" is in progress: quit anyway? ") + st.title.Render("y") + " quits, any other key stays"
 	case m.exp.input.open:
 		return m.exp.input.view(st, m.w)
+	}
+	if lp, ok := m.screens[m.focus].(linePrompter); ok && !m.showHelp {
+		if p := lp.linePrompt(); p != nil {
+			return p.view(st, m.w)
+		}
 	}
 	host := m.sess.deps.Host
 	if host == "" {

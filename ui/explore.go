@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -129,11 +130,30 @@ func (e *exploreScreen) restyle(isDark bool) {
 func (e *exploreScreen) SetSize(w, h int) {
 	e.w, e.h = w, h
 	e.bar.SetWidth(max(4, e.leftWidth()-6))
-	e.input.resize(e.leftWidth())
+	e.input.resize(e.promptWidth())
 }
 
 // Capturing reports whether a prompt has the keyboard.
 func (e *exploreScreen) Capturing() bool { return e.input.open }
+
+// linePrompt is the open prompt the root draws on the status line, as it
+// draws the export's: the save prompt (a knob's prompt is drawn in place
+// of the knob); nil when there is none.
+func (e *exploreScreen) linePrompt() *prompt {
+	if e.input.open && e.input.target == promptSave {
+		return &e.input
+	}
+	return nil
+}
+
+// promptWidth is the width of the open prompt's line: the status line's
+// for the save prompt, the knobs column's for a knob.
+func (e *exploreScreen) promptWidth() int {
+	if e.input.target == promptSave {
+		return e.w
+	}
+	return e.leftWidth()
+}
 
 func (e *exploreScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -374,13 +394,24 @@ func (e *exploreScreen) current() *runResult {
 	return e.last
 }
 
-// saveName proposes a file name that never shadows a built-in preset.
+// saveName proposes a file name that never shadows a built-in preset:
+// PRESET-mine or my-FAMILY, numbered (-2, -3, ...) where that is a
+// preset's name.
 func (e *exploreScreen) saveName() string {
-	name := "my-" + string(e.d.spec.Family)
+	base := "my-" + string(e.d.spec.Family)
 	if e.d.preset != "" {
-		name = e.d.preset + "-mine"
+		base = e.d.preset + "-mine"
+	}
+	name := base
+	for n := 2; e.isPreset(name); n++ {
+		name = fmt.Sprintf("%s-%d", base, n)
 	}
 	return filepath.Join(e.sess.deps.SaveDir, name+".toml")
+}
+
+// isPreset reports whether name is a built-in preset's.
+func (e *exploreScreen) isPreset(name string) bool {
+	return slices.ContainsFunc(e.env.presets, func(p presets.Preset) bool { return p.Name == name })
 }
 
 // savePath is where a typed name is saved: with the .toml extension the
@@ -405,11 +436,27 @@ func (e *exploreScreen) save(typed string) tea.Cmd {
 	}
 	path := e.savePath(typed)
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	if slices.ContainsFunc(e.env.presets, func(p presets.Preset) bool { return p.Name == name }) {
+	if e.isPreset(name) {
 		return failure(fmt.Errorf("save: %q is the name of a built-in preset; choose another name", name))
 	}
 	p := presets.Preset{Name: name, Title: e.d.spec.String(), Source: "saved from the explorer", Design: cloneSpec(e.d.spec)}
-	return func() tea.Msg { return savedMsg{path: path, err: presets.Save(p, path)} }
+	return func() tea.Msg { return savedMsg{path: path, err: saveDesign(p, path)} }
+}
+
+// saveDesign writes p to path, creating its folder (0755) when it does not
+// exist (--designs names a folder that may not exist yet); an error names
+// the file.
+func saveDesign(p presets.Preset, path string) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("save design to %s: %w", path, err)
+		}
+	}
+	if err := presets.Save(p, path); err != nil {
+		// presets.Save says "save design: ..." about its temporary file.
+		return fmt.Errorf("save design to %s: %s", path, strings.TrimPrefix(err.Error(), "save design: "))
+	}
+	return nil
 }
 
 // Layout: the knobs column's width, and the width from which a third

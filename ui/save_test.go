@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shufflelab/explorer/presets"
+)
+
+// TestSavePromptShows: s draws the save field with its proposed name (one
+// that is no built-in preset's), the typed text replaces it after ctrl+u,
+// at 80x24 as at 120x40 (it was drawn nowhere: only the key help changed).
+func TestSavePromptShows(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		m := newTestModel(t, nil, sz[0], sz[1])
+		send(t, m, "s")
+		v := view(m)
+		if !strings.Contains(v, "save design to:") || !strings.Contains(v, "shufflenetv2-1.0-mine.toml") {
+			t.Errorf("%dx%d: the save field or its proposed name is not drawn:\n%s", sz[0], sz[1], v)
+		}
+		send(t, m, "ctrl+u", "mydes")
+		if v := view(m); !strings.Contains(v, "save design to: mydes") || strings.Contains(v, "-mine.toml") {
+			t.Errorf("%dx%d: the typed name is not what the field shows:\n%s", sz[0], sz[1], v)
+		}
+		for i, l := range strings.Split(view(m), "\n") {
+			if w := len([]rune(l)); w > sz[0] {
+				t.Errorf("%dx%d: line %d is %d wide", sz[0], sz[1], i, w)
+			}
+		}
+		send(t, m, "esc")
+		if strings.Contains(view(m), "save design to:") {
+			t.Errorf("%dx%d: esc left the save field on screen", sz[0], sz[1])
+		}
+	}
+}
+
+// TestSaveNameNeverShadowsAPreset: the proposed name is never a built-in
+// preset's, whatever the loaded design is called.
+func TestSaveNameNeverShadowsAPreset(t *testing.T) {
+	m := newTestModel(t, nil, 120, 40)
+	names := map[string]bool{}
+	for _, p := range m.explore.env.presets {
+		names[p.Name] = true
+	}
+	for _, p := range m.explore.env.presets {
+		// A preset whose "-mine" name is itself a preset must not be proposed.
+		m.explore.env.presets = append(m.explore.env.presets, presets.Preset{Name: p.Name + "-mine"})
+		names[p.Name+"-mine"] = true
+		send(t, m, "enter", "ctrl+u", p.Name, "enter")
+		got := strings.TrimSuffix(filepath.Base(m.explore.saveName()), ".toml")
+		if names[got] {
+			t.Errorf("loaded %s: proposed %q, a built-in preset's name", p.Name, got)
+		}
+		m.explore.env.presets = m.explore.env.presets[:len(m.explore.env.presets)-1]
+	}
+}
+
+// TestSaveCreatesDesignsFolder: the --designs folder is created (0755) on
+// save when it does not exist; a folder that cannot be created is an error
+// naming the file.
+func TestSaveCreatesDesignsFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "designs")
+	deps := testDeps(nil)
+	deps.SaveDir = dir
+	m := newModel(t, deps, 120, 40)
+	send(t, m, "s", "enter")
+	path := filepath.Join(dir, "shufflenetv2-1.0-mine.toml")
+	if _, err := presets.Load(path); err != nil {
+		t.Fatalf("save into a missing --designs folder: %v (status %q)", err, statusLine(m))
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || fi.Mode().Perm()&^0o755 != 0 || fi.Mode().Perm()&0o700 != 0o700 {
+		t.Errorf("designs folder: %v, %v (want a folder, 0755 less the umask)", fi, err)
+	}
+	if st := statusLine(m); !strings.Contains(st, "saved design to "+path) {
+		t.Errorf("status %q", st)
+	}
+
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deps.SaveDir = filepath.Join(file, "designs")
+	m = newModel(t, deps, 200, 40)
+	send(t, m, "s", "enter")
+	want := filepath.Join(file, "designs", "shufflenetv2-1.0-mine.toml")
+	if st := statusLine(m); !strings.Contains(st, "error: save design to "+want) {
+		t.Errorf("a folder that cannot be created: status %q", st)
+	}
+}
