@@ -401,3 +401,43 @@ func TestForeignKnobsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestStringNamesEveryKnobThatChangesTheNetwork: designs that differ only in
+// classes (a network's classifier) or blocks (a micro-network's depth) have
+// different names; a history or gap chart keyed by name merged them (the
+// 256-class 1x run was shown as the 1000-class one).
+func TestStringNamesEveryKnobThatChangesTheNetwork(t *testing.T) {
+	for _, tc := range []struct {
+		s    Spec
+		want string
+	}{
+		{Spec{Family: ShuffleNetV2}, "shufflenetv2 1x"},
+		{Spec{Family: ShuffleNetV2, Classes: 1000}, "shufflenetv2 1x"},
+		{Spec{Family: ShuffleNetV2, Classes: 256}, "shufflenetv2 1x classes=256"},
+		{Spec{Family: MobileNetV2, Width: 0.5, Classes: 10, Batch: 8}, "mobilenetv2 0.5x classes=10 batch=8"},
+		{Spec{Family: GuideG4, C: 128}, "g4 c=128 relu=true shortcut=true"},
+		{Spec{Family: GuideG4, C: 128, Blocks: 10}, "g4 c=128 relu=true shortcut=true"},
+		{Spec{Family: GuideG4, C: 128, Blocks: 3}, "g4 c=128 relu=true shortcut=true blocks=3"},
+	} {
+		if got := tc.s.String(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
+
+// TestKnobErrorText: an empty value is shown quoted, and a list knob's parse
+// error gives that knob's own example (channels said "e.g. 4,8,4", the
+// depths example, which then failed as 3 values).
+func TestKnobErrorText(t *testing.T) {
+	if got := (&KnobError{Knob: "mode", Value: "", Valid: "eager|fused"}).Error(); got != `invalid mode "" (valid: eager|fused)` {
+		t.Errorf("empty value: %q", got)
+	}
+	var s Spec
+	err := s.Set("channels", "a,b,c,d,e")
+	if err == nil || !strings.Contains(err.Error(), "e.g. 24,116,232,464,1024") {
+		t.Errorf("channels parse error: %v", err)
+	}
+	if err := s.Set("depths", "4,x,4"); err == nil || !strings.Contains(err.Error(), "e.g. 4,8,4") {
+		t.Errorf("depths parse error: %v", err)
+	}
+}

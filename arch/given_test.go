@@ -261,7 +261,7 @@ func TestOverride(t *testing.T) {
 		{"family change drops depths, split, layout", v2, map[string]string{"family": "mobilenetv2"}, "mobilenetv2 1.5x"},
 		{"family change keeps width, not groups", v2, map[string]string{"family": "ShuffleNetV1"}, "shufflenetv1 1.5x g=3"},
 		{"v1 groups are no g2 groups", Spec{Family: ShuffleNetV1, Groups: 3, Depths: []int{2, 2, 2}, Res: 96}, map[string]string{"family": "g2"}, "g2 c=128 g=1 96px"},
-		{"micro-network blocks kept", g4, map[string]string{"family": "g3"}, "g3 c=128 1-fragment-series 28px"},
+		{"micro-network blocks kept", g4, map[string]string{"family": "g3"}, "g3 c=128 1-fragment-series 28px blocks=5"},
 		{"family change to a micro-network", v2, map[string]string{"family": "g2"}, "g2 c=128 g=1 224px"},
 		{"explicit channels are per family", v2ch, map[string]string{"family": "shufflenetv1"}, "shufflenetv1 1x g=3 160px"},
 		{"micro-network to a network", g4, map[string]string{"family": "shufflenetv2"}, "error: invalid res 28 (valid: 32..8192)"},

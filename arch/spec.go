@@ -103,7 +103,11 @@ type KnobError struct {
 
 // Error says the knob, its value, why, and the valid range.
 func (e *KnobError) Error() string {
-	s := fmt.Sprintf("invalid %s %s", e.Knob, e.Value)
+	v := e.Value
+	if v == "" {
+		v = `""` // "invalid mode  (valid: ...)" hid that the value was empty
+	}
+	s := fmt.Sprintf("invalid %s %s", e.Knob, v)
 	if e.Why != "" {
 		s += ": " + e.Why
 	}
@@ -429,7 +433,7 @@ func (s *Spec) Set(knob, text string) (err error) {
 		for i, p := range parts {
 			v, err := strconv.Atoi(strings.TrimSpace(p))
 			if err != nil {
-				return nil, knobErr(knob, strconv.Quote(text), "comma-separated integers, e.g. 4,8,4", "")
+				return nil, knobErr(knob, strconv.Quote(text), s.emptyValid(knob), "")
 			}
 			out[i] = v
 		}
@@ -648,6 +652,12 @@ func (s Spec) String() string {
 		} else {
 			fmt.Fprintf(&b, " %dpx", n.Res)
 		}
+	}
+	if n.Family.IsGuideline() && n.Blocks != 10 {
+		fmt.Fprintf(&b, " blocks=%d", n.Blocks)
+	}
+	if !n.Family.IsGuideline() && n.Classes != 1000 {
+		fmt.Fprintf(&b, " classes=%d", n.Classes)
 	}
 	if n.Batch != 1 {
 		fmt.Fprintf(&b, " batch=%d", n.Batch)
