@@ -93,6 +93,14 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}
+	// An explicitly empty value never means "the default" (--mem-limit= ran
+	// with the default limit, --calib= with the default cache).
+	if err := refuseEmpty(fs, map[string]string{
+		"mem-limit": "a positive size such as 8GiB or 512MiB; leave the flag out for 75% of physical memory",
+		"calib":     "a calibration file, a new path, or off; leave the flag out for " + defaultCalibText(),
+	}); err != nil {
+		return nil, err
+	}
 	mode, err := mf.check()
 	if err != nil {
 		return nil, err
@@ -290,6 +298,15 @@ func holderCommand(name string, args []string) string {
 	return s
 }
 
+// rooflineMS is a row's roofline estimate, or "-" when it has none (swept
+// with --calib off or a non-CPU backend; 0 read as a real estimate).
+func rooflineMS(v float64) string {
+	if v <= 0 {
+		return "-"
+	}
+	return ms3(v)
+}
+
 // writeSweepReport prints the rows, the correlation table and the
 // equal-MAdds pairs.
 func writeSweepReport(w io.Writer, rows []sweep.Row, npairs int, tol float64) error {
@@ -298,7 +315,7 @@ func writeSweepReport(w io.Writer, rows []sweep.Row, npairs int, tol float64) er
 	for _, r := range rows {
 		l := r.LatencyMS
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s..%s\t%.1f\t\n", r.Name, costfmt.Count(r.MAdds), costfmt.Count(r.MAC), costfmt.Count(r.MACFused),
-			costfmt.Count(r.Params), ms3(r.RooflineMS), ms3(l.Median), ms3(l.P10), ms3(l.P90), r.ThroughputIPS)
+			costfmt.Count(r.Params), rooflineMS(r.RooflineMS), ms3(l.Median), ms3(l.P10), ms3(l.P90), r.ThroughputIPS)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

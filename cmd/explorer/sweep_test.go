@@ -251,6 +251,10 @@ func TestSweepRefusesHugeRangesAndEmptyFlags(t *testing.T) {
 		{[]string{"--width", "0.05:16:0.05", "--res", "32:8192:32", "--list"}, "at most 10000 designs"},
 		{[]string{"--depths=", "--list"}, `invalid --depths ""`},
 		{[]string{"--out=", "--list"}, `invalid --out ""`},
+		{[]string{"--mem-limit=", "--list"}, `invalid --mem-limit ""`},
+		{[]string{"--calib=", "--list"}, `invalid --calib ""`},
+		{[]string{"--cuda-graph", "--list"}, `invalid --cuda-graph with --backend native`},
+		{[]string{"--mode=", "--list"}, `invalid --mode ""`},
 		// An unknown family or layout was a skipped grid point, exit 0.
 		{[]string{"--family", "foo", "--list"}, "invalid family foo"},
 		{[]string{"--layout", "foo", "--list"}, "invalid layout foo"},
@@ -312,5 +316,18 @@ func TestSweepAllInvalidSaysWhy(t *testing.T) {
 	code, _, errs = runCLI("sweep", "--presets", "shufflenetv2-1.0", "--shard", "2/2", "--out", out)
 	if code != 2 || !strings.Contains(errs, "no design to measure: shard 2/2 of 1 design(s) is empty") || strings.Contains(errs, "skipped") {
 		t.Errorf("empty shard: exit %d, %q", code, errs)
+	}
+}
+
+// TestRooflineMS: the sweep table shows "-" for a row without a roofline
+// estimate (no calibration), not a 0.000 ms estimate.
+func TestRooflineMS(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{{0, "-"}, {-1, "-"}, {1.5, ms3(1.5)}} {
+		if got := rooflineMS(tc.v); got != tc.want {
+			t.Errorf("rooflineMS(%v) = %q, want %q", tc.v, got, tc.want)
+		}
 	}
 }
