@@ -116,8 +116,9 @@ func PointFromResult(res runner.Result) (Point, error) {
 }
 
 // DesignLabel is a short label of a design for a chart: the knobs that
-// differ from the family's defaults, e.g. "1.25x s.3 g2 d2,4,2"; a
-// guideline micro-network is its spec ("g1 c1=32 c2=32").
+// differ from the family's defaults, e.g. "1.25x s.3 g2 d2,4,2 224x192
+// cls10 b8"; a guideline micro-network is its spec ("g1 c1=32 c2=32").
+// Designs that differ in any knob get different labels.
 func DesignLabel(s arch.Spec) string {
 	s = s.Normalize()
 	if s.Family.IsGuideline() {
@@ -141,8 +142,14 @@ func DesignLabel(s arch.Spec) string {
 	if len(s.Depths) > 0 && intsComma(s.Depths) != "4,8,4" {
 		b.WriteString(" d" + intsComma(s.Depths))
 	}
-	if s.Res != 224 {
+	switch {
+	case s.ResW != s.Res:
+		b.WriteString(" " + strconv.Itoa(s.Res) + "x" + strconv.Itoa(s.ResW))
+	case s.Res != 224:
 		b.WriteString(" " + strconv.Itoa(s.Res) + "px")
+	}
+	if s.Classes != 1000 {
+		b.WriteString(" cls" + strconv.Itoa(s.Classes))
 	}
 	if s.Batch != 1 {
 		b.WriteString(" b" + strconv.Itoa(s.Batch))

@@ -208,6 +208,11 @@ func TestPointConversions(t *testing.T) {
 		{arch.Spec{Family: arch.ShuffleNetV2, Width: 1.25, Split: 0.3, Depths: []int{2, 4, 2}}, "1.25x s.3 d2,4,2"},
 		{arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Layout: arch.LayoutMegvii, Res: 160, Batch: 8}, "1x megvii 160px b8"},
 		{arch.Spec{Family: arch.ShuffleNetV1, Width: 1, Groups: 3}, "1x g3"},
+		// classes and a non-square input used to be left out: a 256-class
+		// run and the 1000-class 1x shared the label "1x" (TUI audit).
+		{arch.Spec{Family: arch.ShuffleNetV2, Classes: 256}, "1x cls256"},
+		{arch.Spec{Family: arch.MobileNetV2, Width: 0.5, Res: 224, ResW: 192}, "0.5x 224x192"},
+		{arch.Spec{Family: arch.GuideG4, C: 64, Blocks: 3}, "g4 c=64 relu=true shortcut=true blocks=3"},
 	} {
 		if got := DesignLabel(tc.s); got != tc.want {
 			t.Errorf("DesignLabel(%+v) = %q, want %q", tc.s, got, tc.want)
