@@ -260,7 +260,8 @@ func or(s, dflt string) string {
 	return s
 }
 
-// Select returns the points that pass f with a positive latency, one per
+// Select returns the points that pass f with a positive latency (up to
+// sweep.MaxMedianMS: a hand-edited history row must not break a chart), one per
 // design and configuration (host, backend, mode, threads): the latest
 // measured (the later in the list on equal times), in the order of first
 // appearance.
@@ -268,7 +269,7 @@ func Select(points []Point, f Filter) []Point {
 	var out []Point
 	at := map[string]int{}
 	for _, p := range points {
-		if !f.Match(p) || !(p.LatencyMS > 0) || math.IsInf(p.LatencyMS, 0) {
+		if !f.Match(p) || !(p.LatencyMS > 0) || p.LatencyMS > sweep.MaxMedianMS {
 			continue
 		}
 		k := p.Design + "|" + p.Host + "|" + p.Config()

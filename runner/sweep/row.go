@@ -2,7 +2,6 @@ package sweep
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
@@ -99,16 +98,21 @@ func RunKey(designKey, backend string, mode runner.Mode, threads int, hostKey st
 	return fmt.Sprintf("%s|%s|%s|%d|%s", designKey, backend, mode, threads, hostKey)
 }
 
+// MaxMedianMS bounds a usable row's median latency: 1e9 ms, 11.6 days for
+// one forward pass. No measurement comes near it; a larger value is a hand
+// edit, and one such row (1e300 ms) made every log-scale chart fail.
+const MaxMedianMS = 1e9
+
 // Unusable says why the row cannot be drawn, ranked or resumed (no
-// positive median latency, no MAdds or MAC, no backend), or returns "" for
-// a usable row. Rows the sweep writes are always usable; a hand-edited or
-// foreign row may not be.
+// positive median latency up to MaxMedianMS, no MAdds or MAC, no backend),
+// or returns "" for a usable row. Rows the sweep writes are always usable;
+// a hand-edited or foreign row may not be.
 func (r Row) Unusable() string {
 	switch {
 	case r.Backend == "":
 		return "no backend: not a measured row"
-	case !(r.LatencyMS.Median > 0) || math.IsInf(r.LatencyMS.Median, 0):
-		return fmt.Sprintf("median latency %v ms: not a positive time", r.LatencyMS.Median)
+	case !(r.LatencyMS.Median > 0) || r.LatencyMS.Median > MaxMedianMS:
+		return fmt.Sprintf("median latency %v ms: not a positive time up to %g ms", r.LatencyMS.Median, float64(MaxMedianMS))
 	case r.MAdds <= 0:
 		return fmt.Sprintf("MAdds %d: no analytic metrics", r.MAdds)
 	case r.MAC <= 0:

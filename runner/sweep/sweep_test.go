@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -348,14 +349,18 @@ func TestUnusableRowsMeasuredAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _, _ := Load(out)
-	bad := rows[0]
-	bad.LatencyMS.Median = 0
-	b, _ := json.Marshal(bad)
-	os.WriteFile(out, append(b, '\n'), 0o644)
-	m := &fakeMeasurer{}
-	sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: testConfig()})
-	if err != nil || len(m.calls) != 1 || len(sum.Unusable) != 1 || !strings.Contains(sum.Unusable[0], "median latency 0 ms") {
-		t.Errorf("measured %v, unusable %v, %v", m.calls, sum.Unusable, err)
+	// 0 and 1e300 ms (a hand edit that made every log-scale chart fail).
+	for _, median := range []float64{0, 1e300} {
+		bad := rows[0]
+		bad.LatencyMS.Median = median
+		b, _ := json.Marshal(bad)
+		os.WriteFile(out, append(b, '\n'), 0o644)
+		m := &fakeMeasurer{}
+		sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: testConfig()})
+		want := fmt.Sprintf("median latency %v ms", median)
+		if err != nil || len(m.calls) != 1 || len(sum.Unusable) != 1 || !strings.Contains(sum.Unusable[0], want) {
+			t.Errorf("median %v: measured %v, unusable %v, %v", median, m.calls, sum.Unusable, err)
+		}
 	}
 }
 
