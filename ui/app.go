@@ -239,8 +239,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.showHelp = true
 		return nil
 	case key.Matches(k, km.Cancel) && m.sess.job.active:
+		label := m.sess.job.label
 		m.sess.stop("cancelled")
-		return info("cancelled")
+		return info("cancelled: %s", label)
 	case key.Matches(k, km.Cancel) && m.exp.calibrating:
 		return m.exp.skipCalibration()
 	case key.Matches(k, km.Next):

@@ -23,6 +23,10 @@ type RunRequest struct {
 	// Budget overrides the measurer's default measurement budget when not
 	// zero (the guideline experiments use the command line's budget).
 	Budget runner.MeasureOptions
+	// NoHistory asks the measurer not to keep this result in its history:
+	// a guideline run measures single rounds and records, once its table
+	// is complete, one result per design and mode through [Recorder].
+	NoHistory bool
 }
 
 // Measurement is the result of one measured design.
@@ -43,6 +47,16 @@ type Measurement struct {
 // write to stdout or stderr.
 type Measurer interface {
 	Measure(ctx context.Context, req RunRequest, progress func(frac float64)) (Measurement, error)
+}
+
+// Recorder is implemented by a Measurer that keeps a history of results
+// (the history file `explorer run` appends to). A guideline run measures
+// its rounds with RunRequest.NoHistory and, once the whole table is
+// measured, records one result per design and mode: the round whose median
+// is the latency the table shows (guideline.Row.BestMS). A cancelled or
+// failed run records nothing. Record is called off the UI goroutine.
+type Recorder interface {
+	Record(results []runner.Result) error
 }
 
 // Calibrator gives the roofline ceilings of this machine for the exported

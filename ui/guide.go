@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -15,7 +16,6 @@ import (
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/guideline"
-	"github.com/shufflelab/explorer/runner/host"
 )
 
 // guideKeys are the guidelines screen's bindings.
@@ -52,6 +52,13 @@ type guideScreen struct {
 	platform guideline.Platform
 	tables   map[tableKey]guideline.Table
 	measured map[tableKey]bool
+	// ran is the table of the latest run this screen started, running or
+	// not (the session's note of this screen, e.g. "cancelled", is its),
+	// and ranLabel names it ("G1 x1 (ARM sizes)"); hasRun is false before
+	// the first run.
+	ran      tableKey
+	ranLabel string
+	hasRun   bool
 	w, h     int
 }
 
@@ -118,30 +125,23 @@ func (g *guideScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// handleKey picks a table or runs the one on screen. Picking another table
+// while one is measured leaves that run alone: its result goes to its own
+// table (guideResult.key), and the screen says which table runs.
 func (g *guideScreen) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	km := g.keys
-	running := g.sess.job.running(scrGuide)
 	switch {
 	case key.Matches(k, km.Prev), key.Matches(k, km.Next):
 		dir := 1
 		if key.Matches(k, km.Prev) {
 			dir = -1
 		}
-		if running {
-			g.sess.stop("cancelled")
-		}
 		n := len(g.exps)
 		g.sel = ((g.sel+dir)%n + n) % n
 		g.scale = min(g.scale, len(g.exps[g.sel].Scales)-1)
 	case key.Matches(k, km.Scale):
-		if running {
-			g.sess.stop("cancelled")
-		}
 		g.scale = (g.scale + 1) % len(g.exps[g.sel].Scales)
 	case key.Matches(k, km.Platform):
-		if running {
-			g.sess.stop("cancelled")
-		}
 		g.platform = map[guideline.Platform]guideline.Platform{guideline.ARM: guideline.GPU, guideline.GPU: guideline.ARM}[g.platform]
 	case key.Matches(k, km.Run):
 		return g.run()
@@ -149,12 +149,23 @@ func (g *guideScreen) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// running reports whether a run of this screen is in flight, and
+// runningHere whether it is the table on screen.
+func (g *guideScreen) running() bool     { return g.sess.job.running(scrGuide) }
+func (g *guideScreen) runningHere() bool { return g.running() && g.ran == g.key() }
+
 // guideResult is a measured table.
 type guideResult struct {
 	key   tableKey
 	table guideline.Table
-	d     design           // how it ran
-	fp    host.Fingerprint // where
+	d     design // how it ran
+	// best are the results of the rounds the table shows, per mode (in
+	// table.Modes order) and row: each design's fastest round
+	// (guideline.Row.BestMS), as recorded in the history.
+	best [][]runner.Result
+	// warning is a problem that did not spoil the table (the history
+	// could not take its results).
+	warning string
 }
 
 // run measures the chosen table as `explorer guidelines` does
@@ -169,19 +180,97 @@ func (g *guideScreen) run() tea.Cmd {
 	d := *g.sess.design
 	k, t := g.key(), g.planned()
 	t.Rows = cloneRows(t.Rows)
-	label := fmt.Sprintf("%s x%d (%s)", t.ID, t.Scales[0], t.Platform.Sizes())
-	return g.sess.start(scrGuide, "measuring "+label, func(ctx context.Context, progress func(float64)) (any, error) {
-		var fp host.Fingerprint // the machine's, from the measurements
+	label := tableLabel(t)
+	if g.runningHere() {
+		return info("%s is already running (esc cancels it)", label)
+	}
+	var cmds []tea.Cmd
+	if g.running() { // the session cancels it to start this one
+		cmds = append(cmds, info("cancelled the run of %s to run %s", g.ranLabel, label))
+		g.sess.stop("cancelled: " + label + " started")
+	}
+	g.ran, g.ranLabel, g.hasRun = k, label, true
+	rec, _ := ms.(Recorder)
+	cmds = append(cmds, g.sess.start(scrGuide, "measuring "+label, func(ctx context.Context, progress func(float64)) (any, error) {
+		// Every round's result, by design and mode, to record the ones the
+		// table shows once it is complete.
+		var mu sync.Mutex
+		rounds := map[string][]runner.Result{}
 		measure := func(ctx context.Context, s arch.Spec, mode runner.Mode) (float64, error) {
-			req := RunRequest{Spec: s, Backend: d.backend, Mode: mode, Threads: d.threads, Kernels: d.kernels, Budget: guideline.DefaultBudget()}
+			req := RunRequest{Spec: s, Backend: d.backend, Mode: mode, Threads: d.threads, Kernels: d.kernels,
+				Budget: guideline.DefaultBudget(), NoHistory: true}
 			m, err := ms.Measure(ctx, req, func(float64) {})
-			fp = m.Result.Fingerprint
+			if err == nil {
+				res := completeResult(m.Result, req)
+				mu.Lock()
+				rounds[roundKey(s, mode)] = append(rounds[roundKey(s, mode)], res)
+				mu.Unlock()
+			}
 			return m.Result.LatencyMS.Median, err
 		}
 		err := t.Measure(ctx, measure, guideline.DefaultRounds, func(n, total int) { progress(float64(n) / float64(total)) })
-		fp.Threads = d.threads
-		return &guideResult{key: k, table: t, d: d, fp: fp}, err
-	})
+		if err == nil {
+			err = ctx.Err() // a measurer that ignored the cancellation
+		}
+		if err != nil {
+			return &guideResult{key: k}, err
+		}
+		r := &guideResult{key: k, table: t, d: d, best: bestRounds(t, rounds)}
+		if rec != nil {
+			var all []runner.Result
+			for _, rs := range r.best {
+				all = append(all, rs...)
+			}
+			if err := rec.Record(all); err != nil {
+				r.warning = fmt.Sprintf("%s: results not saved to the history: %v", label, err)
+			}
+		}
+		return r, nil
+	}))
+	return tea.Batch(cmds...)
+}
+
+// tableLabel names a table for messages: "G1 x1 (ARM sizes)".
+func tableLabel(t guideline.Table) string {
+	return fmt.Sprintf("%s x%d (%s)", t.ID, t.Scales[0], t.Platform.Sizes())
+}
+
+// roundKey identifies the rounds of one design in one mode.
+func roundKey(s arch.Spec, mode runner.Mode) string {
+	return specKey(s.Normalize()) + "|" + string(mode)
+}
+
+// completeResult fills in what a measurer may leave out of a result: the
+// design, backend, mode and threads it was asked for, and the time.
+func completeResult(res runner.Result, req RunRequest) runner.Result {
+	if res.Spec.Family == "" {
+		res.Spec, res.Backend, res.Mode = req.Spec, req.Backend, req.Mode
+	}
+	if res.Fingerprint.Threads == 0 {
+		res.Fingerprint.Threads = req.Threads
+	}
+	if res.Time.IsZero() {
+		res.Time = time.Now().UTC().Truncate(time.Second)
+	}
+	return res
+}
+
+// bestRounds picks, per mode and row of a measured table, the round whose
+// median is the latency the table shows (guideline.Row.BestMS).
+func bestRounds(t guideline.Table, rounds map[string][]runner.Result) [][]runner.Result {
+	out := make([][]runner.Result, len(t.Modes))
+	for mi, mode := range t.Modes {
+		for _, row := range t.Rows {
+			best := row.BestMS(mi, 0)
+			for _, res := range rounds[roundKey(row.Specs[0], mode)] {
+				if res.LatencyMS.Median == best {
+					out[mi] = append(out[mi], res)
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // cloneRows copies rows deeply enough for a measurement to fill them.
@@ -202,14 +291,24 @@ func (g *guideScreen) done(msg jobDoneMsg) tea.Cmd {
 	}
 	r := msg.payload.(*guideResult)
 	g.tables[r.key], g.measured[r.key] = r.table, true
-	for mi, mode := range r.table.Modes {
-		for _, row := range r.table.Rows {
-			res := runner.Result{Spec: row.Specs[0], Backend: r.d.backend, Mode: mode, Fingerprint: r.fp, Time: time.Now().UTC()}
-			res.LatencyMS.Median = row.BestMS(mi, 0)
-			g.sess.addPoint(res, fmt.Sprintf("%s %s x%d", r.table.ID, row.Label, r.table.Scales[0]))
+	// The gap chart gets what the history got: each design's best round.
+	for mi := range r.table.Modes {
+		for _, res := range r.best[mi] {
+			label := res.Spec.String()
+			for _, row := range r.table.Rows {
+				if roundKey(row.Specs[0], res.Mode) == roundKey(res.Spec, res.Mode) {
+					label = fmt.Sprintf("%s %s x%d", r.table.ID, row.Label, r.table.Scales[0])
+					break
+				}
+			}
+			g.sess.addPoint(res, label)
 		}
 	}
-	return info("%s measured: %s", r.table.ID, strings.Join(verdictWords(r.table), "; "))
+	done := info("%s measured: %s", tableLabel(r.table), strings.Join(verdictWords(r.table), "; "))
+	if r.warning != "" {
+		return tea.Batch(done, failure(errors.New(r.warning)))
+	}
+	return done
 }
 
 // verdictWords are the verdicts' headlines, e.g. "x1 holds".
@@ -255,17 +354,26 @@ func (g *guideScreen) View() string {
 	}
 	lines = append(lines, g.tableLines(t)...)
 	lines = append(lines, "")
-	running := g.sess.job.running(scrGuide)
+	note := ""
+	if g.hasRun && g.ran == g.key() && !g.running() {
+		note = g.sess.job.notes[scrGuide] // what became of this table's run
+	}
+	switch {
+	case g.runningHere():
+		lines = append(lines, fmt.Sprintf("running the experiment… %3.0f%% · esc cancels", 100*g.sess.job.frac))
+	case g.running():
+		lines = append(lines, st.accent.Render(fmt.Sprintf("%s is running (%.0f%%): its result goes to its table; esc cancels it, r here replaces it",
+			g.ranLabel, 100*g.sess.job.frac)))
+	}
 	switch {
 	case g.measured[g.key()]:
 		lines = append(lines, st.dim.Render("here: "+t.Conditions()))
 		for _, v := range t.Verdicts() {
 			lines = append(lines, wrap(v.String(), g.w)...)
 		}
-	case running:
-		lines = append(lines, fmt.Sprintf("running the experiment… %3.0f%% · esc cancels", 100*g.sess.job.frac))
-	case g.sess.job.notes[scrGuide] != "":
-		lines = append(lines, st.err.Render(g.sess.job.notes[scrGuide]))
+	case g.runningHere():
+	case note != "":
+		lines = append(lines, st.err.Render(note))
 	case g.sess.deps.Measurer != nil:
 		lines = append(lines, wrap(fmt.Sprintf("r runs these networks here (%s, best of %d rounds, as explorer guidelines does)", t.Conditions(), guideline.DefaultRounds), g.w)...)
 	}
@@ -298,7 +406,7 @@ func (g *guideScreen) tableLines(t guideline.Table) []string {
 	cols, same := guideline.FactorSame(t.Columns(0))
 	if !g.measured[g.key()] {
 		cell := "-"
-		if g.sess.job.running(scrGuide) {
+		if g.runningHere() {
 			cell = fmt.Sprintf("%3.0f%%…", 100*g.sess.job.frac)
 		}
 		local := guideline.Column{Head: "local ms", Cells: make([]string, len(t.Rows))}

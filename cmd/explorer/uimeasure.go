@@ -29,7 +29,9 @@ const uiProfileRuns = 3
 
 // uiMeasurer measures designs for the interactive explorer with the same
 // backends, weights and memory check as `explorer run`, and appends every
-// complete result to the history file.
+// complete result to the history file, except the rounds of a guideline
+// run (RunRequest.NoHistory), whose best rounds the UI records once the
+// table is complete (Record).
 type uiMeasurer struct {
 	deps    runDeps
 	budget  runner.MeasureOptions
@@ -47,6 +49,7 @@ type uiMeasurer struct {
 
 var (
 	_ ui.Measurer   = (*uiMeasurer)(nil)
+	_ ui.Recorder   = (*uiMeasurer)(nil)
 	_ ui.Calibrator = (*uiMeasurer)(nil)
 )
 
@@ -161,12 +164,29 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 	if be.Name() == registry.DefaultBackend {
 		u.kernels = ks // the roofline calibrates the set last measured
 	}
-	if u.history != "" {
+	if u.history != "" && !req.NoHistory {
 		if err := history.Append(u.history, m.Result); err != nil {
 			m.Warning = fmt.Sprintf("result not saved to the history: %v", err)
 		}
 	}
 	return m, nil
+}
+
+// Record appends results the UI measured with RunRequest.NoHistory (a
+// complete guideline table: each design's best round) to the history,
+// one row each.
+func (u *uiMeasurer) Record(results []runner.Result) error {
+	if u.history == "" {
+		return nil
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, r := range results {
+		if err := history.Append(u.history, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // calibPath is the calibration cache of this host and the measurer's

@@ -88,6 +88,51 @@ func TestUIMeasurerCancel(t *testing.T) {
 	}
 }
 
+// TestUIMeasurerHistoryOfGuidelines: a round measured with NoHistory (a
+// guideline run's) leaves no history row; Record appends the results the
+// UI records once a table is complete, one row each, read back as gap
+// points with their latencies (a cancelled G4 run left 21 single rounds in
+// the history, and later sessions charted a noisy round instead of the
+// table's best of 3).
+func TestUIMeasurerHistoryOfGuidelines(t *testing.T) {
+	f := newFakeDeps()
+	hist := filepath.Join(t.TempDir(), "h.jsonl")
+	u := newTestMeasurer(f, hist)
+	u.budget = runner.MeasureOptions{MinIters: 1}
+	var _ ui.Recorder = u
+	var rounds []runner.Result
+	for range 3 {
+		m, err := u.Measure(context.Background(), ui.RunRequest{Spec: smallSpec, Backend: "native", Mode: "fused", Threads: 1, NoHistory: true}, func(float64) {})
+		if err != nil || m.Warning != "" {
+			t.Fatal(err, m.Warning)
+		}
+		rounds = append(rounds, m.Result)
+	}
+	if rs, _, _ := history.Load(hist); len(rs) != 0 {
+		t.Fatalf("rounds measured with NoHistory left %d history rows", len(rs))
+	}
+	best := rounds[1]
+	best.LatencyMS.Median = 1.25
+	other := rounds[2]
+	other.Mode, other.LatencyMS.Median = runner.Eager, 2.5
+	if err := u.Record([]runner.Result{best, other}); err != nil {
+		t.Fatal(err)
+	}
+	rs, _, err := history.Load(hist)
+	if err != nil || len(rs) != 2 || rs[0].LatencyMS.Median != 1.25 || rs[1].LatencyMS.Median != 2.5 || rs[1].Mode != runner.Eager {
+		t.Fatalf("history after Record: %+v, %v", rs, err)
+	}
+	if pts, _ := historyPoints(hist, io.Discard); len(pts) != 2 || pts[0].LatencyMS != 1.25 {
+		t.Errorf("history points %+v", pts)
+	}
+	if err := newTestMeasurer(f, filepath.Join(hist, "not-a-dir", "h.jsonl")).Record([]runner.Result{best}); err == nil {
+		t.Error("Record into an impossible path: no error")
+	}
+	if err := newTestMeasurer(f, "").Record([]runner.Result{best}); err != nil {
+		t.Errorf("Record without a history: %v", err)
+	}
+}
+
 // TestUIMeasurerRefusals: unknown backends and memory refusals are errors.
 func TestUIMeasurerRefusals(t *testing.T) {
 	f := newFakeDeps()
