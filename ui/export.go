@@ -177,9 +177,8 @@ func exportSession(sess *session, e *exploreScreen, g *guideScreen) export.Sessi
 		Host:   sess.deps.Host,
 		Design: export.Design{Spec: cloneSpec(d.spec), Preset: preset, Fused: e.co.fused, By: by},
 	}
-	cur := d.spec.String()
 	for _, p := range sess.points {
-		p.Current = p.Design == cur
+		p.Current = isCurrent(p, d.spec)
 		s.Points = append(s.Points, p)
 	}
 	if r := e.current(); r != nil && len(r.m.Steps) > 0 {

@@ -84,17 +84,16 @@ func (g *gapScreen) metric() plots.Metric {
 	return plots.MetricFLOPs
 }
 
-// selected are the points the filter keeps, the current design marked,
-// each labelled by its preset or its whole design (several families share
-// the gap chart, and a width alone does not say which network it is).
+// selected are the points the filter keeps (one per design, told apart by
+// the full key, and configuration), the current design (its full key)
+// marked, each labelled by its preset or its whole design (several
+// families share the gap chart, and a width alone does not say which
+// network it is).
 func (g *gapScreen) selected() []chartdata.Point {
-	pts := chartdata.Select(g.sess.points, g.filter())
-	cur := ""
-	if d := g.sess.design; d != nil {
-		cur = d.spec.String()
-	}
+	pts := selectPoints(g.sess.points, g.filter())
+	d := g.sess.design
 	for i := range pts {
-		pts[i].Current = pts[i].Design == cur
+		pts[i].Current = d != nil && isCurrent(pts[i], d.spec)
 		if pts[i].Preset != "" {
 			pts[i].Label = pts[i].Preset
 		} else if !pts[i].Family.IsGuideline() || pts[i].Label == "" {
@@ -289,8 +288,8 @@ func (g *gapScreen) View() string {
 	tw := min(gapListWidth+40, max(gapListWidth, g.w/2), max(gapListWidth, listNeed(gap)))
 	cw, chh := g.w-tw-1, g.h-g.headLines()-len(words)
 	inPair := func(p chartdata.Point) bool {
-		return gap.Pair != nil && (p.Design == gap.Pair.Fast.Design && p.Config() == gap.Pair.Fast.Config() ||
-			p.Design == gap.Pair.Slow.Design && p.Config() == gap.Pair.Slow.Config())
+		return gap.Pair != nil && (pointDesign(p) == pointDesign(gap.Pair.Fast) && p.Config() == gap.Pair.Fast.Config() ||
+			pointDesign(p) == pointDesign(gap.Pair.Slow) && p.Config() == gap.Pair.Slow.Config())
 	}
 	var sp []scatterPoint
 	for _, p := range pts {

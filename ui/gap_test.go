@@ -3,10 +3,12 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/plots/chartdata"
+	"github.com/shufflelab/explorer/runner"
 )
 
 // pollutedDeps has a history of this host's native/fused/1t whole
@@ -159,5 +161,80 @@ func TestGapHistoryNote(t *testing.T) {
 	send(t, m, "2")
 	if strings.Contains(view(m), "history:") {
 		t.Error("a note without HistoryNote")
+	}
+}
+
+// classesHistory is the history of the audit: ShuffleNetV2 1x at classes
+// 1000 twice and at classes 256 once (arch.Spec.String names all three
+// "shufflenetv2 1x"), read as cmd/explorer reads it ([PointFromResult]).
+func classesHistory(t *testing.T) []chartdata.Point {
+	t.Helper()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var pts []chartdata.Point
+	for i, c := range []struct {
+		classes int
+		ms      float64
+	}{{1000, 3.6}, {1000, 3.4}, {256, 3.523}} {
+		res := runner.Result{Spec: arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Classes: c.classes}.Normalize(),
+			Backend: "native", Mode: runner.Fused, Time: at.Add(time.Duration(i) * time.Minute)}
+		res.LatencyMS.Median = c.ms
+		p, err := PointFromResult(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pts = append(pts, p)
+	}
+	return pts
+}
+
+// TestGapKeepsDesignsApartByClasses: designs that differ only in classes
+// are two points, and only the explorer's design (the full spec, classes
+// 1000) is the current one, on the chart and in the export (the three runs
+// were one row "◉ shufflenetv2 1x 3.523", the classes-256 run, and the
+// export marked all three current). The explorer tells designs apart by
+// their full key (sweep.SpecKey), not by the title Point.Design: with the
+// titles arch.Spec.String gave before it named classes (all three
+// "shufflenetv2 1x") the points stay apart and the right one is current.
+func TestGapKeepsDesignsApartByClasses(t *testing.T) {
+	for _, sameTitle := range []bool{false, true} {
+		t.Run(map[bool]string{false: "titles", true: "same-title"}[sameTitle], func(t *testing.T) {
+			testGapKeepsDesignsApart(t, sameTitle)
+		})
+	}
+}
+
+func testGapKeepsDesignsApart(t *testing.T, sameTitle bool) {
+	deps := testDeps(nil)
+	deps.History = classesHistory(t)
+	if sameTitle {
+		for i := range deps.History {
+			deps.History[i].Design, deps.History[i].Label = "shufflenetv2 1x", "1x"
+		}
+	}
+	m := newModel(t, deps, 120, 40)
+	send(t, m, "2")
+	pts := m.gap.selected()
+	if len(pts) != 2 {
+		t.Fatalf("%d points, want 2 (classes 1000, its latest run; classes 256): %+v", len(pts), pts)
+	}
+	for _, p := range pts {
+		want256 := p.LatencyMS == 3.523
+		if p.Current == want256 || !sameTitle && strings.Contains(p.Label, "classes=256") != want256 || !want256 && p.LatencyMS != 3.4 {
+			t.Errorf("point %q %.3f ms current=%v", p.Label, p.LatencyMS, p.Current)
+		}
+	}
+	var cur []string
+	for _, l := range strings.Split(view(m), "\n") {
+		if strings.Contains(l, "◉") && !strings.Contains(l, "current design") && strings.Contains(l, "shufflenetv2") {
+			cur = append(cur, l)
+		}
+	}
+	if len(cur) != 1 || !strings.Contains(cur[0], "3.400") {
+		t.Errorf("rows marked current: %q", cur)
+	}
+	for _, p := range exportSession(m.sess, m.explore, m.guide).Points {
+		if p.Current != (p.LatencyMS != 3.523) {
+			t.Errorf("export: %s classes key %s %.3f ms current=%v", p.Design, p.Key, p.LatencyMS, p.Current)
+		}
 	}
 }

@@ -196,10 +196,10 @@ func statusTTL(isErr bool) time.Duration {
 }
 
 // addPoint puts a measured result on the gap chart as a point of this
-// session (chartdata.PointFromResult: analytic MAdds and MAC as written
-// beside the measured median).
+// session ([PointFromResult]: analytic MAdds and MAC as written beside the
+// measured median, and the design's full key).
 func (s *session) addPoint(res runner.Result, label string) {
-	p, err := chartdata.PointFromResult(res)
+	p, err := PointFromResult(res)
 	if err != nil {
 		s.logf("error: %v", err)
 		return
