@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -259,9 +260,49 @@ func cycle(names []string, cur string, dir int) string {
 	return names[((i+dir)%n+n)%n]
 }
 
+// gridStep moves v one step in direction dir (+1/-1) on the grid of
+// multiples of step (an off-grid value goes to the next grid value that
+// way), kept within lo..hi and rounded to 2 decimals. It never goes the
+// other way: where the step would (v outside lo..hi, beyond the end it
+// steps toward), v comes back unchanged and the caller says where the
+// knob stops.
+func gridStep(v, step float64, dir int, lo, hi float64) float64 {
+	n := v / step
+	next := (math.Floor(n+1e-9) + 1) * step
+	if dir < 0 {
+		next = (math.Ceil(n-1e-9) - 1) * step
+	}
+	next = roundTo(clampF(next, lo, hi), 2)
+	if dir > 0 && next < v || dir < 0 && next > v {
+		return v
+	}
+	return next
+}
+
+// v1GroupStep is the next of ShuffleNet v1's group counts (v1Groups) above
+// (dir +1) or below (-1) g, or g where there is none.
+func v1GroupStep(g, dir int) int {
+	if dir > 0 {
+		for _, x := range v1Groups {
+			if x > g {
+				return x
+			}
+		}
+		return g
+	}
+	for _, x := range slices.Backward(v1Groups) {
+		if x < g {
+			return x
+		}
+	}
+	return g
+}
+
 // step returns the text of knob k moved one step in direction dir (+1/-1),
-// and the knob's valid range for a "stops at" message when the step is
-// clamped; ok is false for knobs that are typed, not stepped.
+// and what the knob accepts, for a "stops at" message where the step
+// cannot go on ("valid: 1..64"); ok is false for knobs that are typed, not
+// stepped. A numeric knob's step never goes against dir (see
+// [steppedBack]).
 func (d design) step(k knobID, dir int, env knobEnv) (text, valid string, ok bool) {
 	s := d.spec
 	switch k {
@@ -280,22 +321,22 @@ func (d design) step(k knobID, dir int, env knobEnv) (text, valid string, ok boo
 	case kLayout:
 		return cycle([]string{string(arch.LayoutTorchvision), string(arch.LayoutMegvii)}, string(s.Layout), dir), "", true
 	case kWidth:
-		return fmtG(roundTo(clampF(s.Width+float64(dir)*widthStep, arch.MinWidth, arch.MaxWidth), 2)),
-			fmt.Sprintf("%g..%g", arch.MinWidth, arch.MaxWidth), true
+		return fmtG(gridStep(s.Width, widthStep, dir, arch.MinWidth, arch.MaxWidth)),
+			fmt.Sprintf("valid: %g..%g", arch.MinWidth, arch.MaxWidth), true
 	case kSplit:
-		return fmtG(roundTo(clampF(s.Split+float64(dir)*splitStep, splitStep, 1-splitStep), 2)), "0 < split < 1", true
+		return fmtG(gridStep(s.Split, splitStep, dir, splitStep, 1-splitStep)),
+			fmt.Sprintf("steps %g..%g; enter types any 0 < split < 1", splitStep, 1-splitStep), true
 	case kGroups:
 		if s.Family == arch.ShuffleNetV1 {
-			i := max(0, slices.Index(v1Groups, s.Groups))
-			return strconv.Itoa(v1Groups[clampI(i+dir, 0, len(v1Groups)-1)]), "1|2|3|4|8 (ShuffleNet v1 paper Table 1)", true
+			return strconv.Itoa(v1GroupStep(s.Groups, dir)), "valid: 1|2|3|4|8 (ShuffleNet v1 paper Table 1)", true
 		}
-		return strconv.Itoa(clampI(s.Groups+dir, 1, arch.MaxGroups)), fmt.Sprintf("1..%d", arch.MaxGroups), true
+		return strconv.Itoa(clampI(s.Groups+dir, 1, arch.MaxGroups)), fmt.Sprintf("valid: 1..%d", arch.MaxGroups), true
 	case kDepth2, kDepth3, kDepth4:
-		return strconv.Itoa(clampI(s.Depths[k-kDepth2]+dir, 1, arch.MaxDepth)), fmt.Sprintf("1..%d", arch.MaxDepth), true
+		return strconv.Itoa(clampI(s.Depths[k-kDepth2]+dir, 1, arch.MaxDepth)), fmt.Sprintf("valid: 1..%d", arch.MaxDepth), true
 	case kInput:
 		h := clampI(s.Res+dir*inputStep, arch.MinRes, arch.MaxRes)
 		w := clampI(s.ResW+dir*inputStep, arch.MinRes, arch.MaxRes)
-		valid := fmt.Sprintf("%d..%d", arch.MinRes, arch.MaxRes)
+		valid := fmt.Sprintf("valid: %d..%d", arch.MinRes, arch.MaxRes)
 		if h == w {
 			return strconv.Itoa(h), valid, true
 		}
@@ -305,24 +346,70 @@ func (d design) step(k knobID, dir int, env knobEnv) (text, valid string, ok boo
 		if dir < 0 {
 			b = s.Batch / 2
 		}
-		return strconv.Itoa(clampI(b, 1, arch.MaxBatch)), fmt.Sprintf("1..%d", arch.MaxBatch), true
+		return strconv.Itoa(clampI(b, 1, arch.MaxBatch)), fmt.Sprintf("valid: 1..%d", arch.MaxBatch), true
 	case kClasses:
 		c := s.Classes * 10
 		if dir < 0 {
 			c = s.Classes / 10
 		}
-		return strconv.Itoa(clampI(c, 1, arch.MaxClasses)), fmt.Sprintf("1..%d", arch.MaxClasses), true
+		return strconv.Itoa(clampI(c, 1, arch.MaxClasses)), fmt.Sprintf("valid: 1..%d", arch.MaxClasses), true
 	case kBackend:
 		return cycle(env.backendNames(), d.backend, dir), "", true
 	case kMode:
 		return cycle(registry.ModeNames(), string(d.mode), dir), "", true
 	case kThreads:
 		hi := max(1, min(env.maxThreads, registry.MaxThreads))
-		return strconv.Itoa(clampI(d.threads+dir, 1, hi)), fmt.Sprintf("1..%d (this machine's threads)", hi), true
+		return strconv.Itoa(clampI(d.threads+dir, 1, hi)), fmt.Sprintf("valid: 1..%d (this machine's threads)", hi), true
 	case kKernels:
 		return cycle(registry.KernelSets(), d.kernels, dir), "", true
 	}
 	return "", "", false
+}
+
+// steppedBack reports whether the step of numeric knob k from text from to
+// text to goes against dir or nowhere: a number (or each of an input's
+// HxW) that moved the other way, or none that moved dir's way. Knobs that
+// cycle through names (design, family, backend, ...) never step back.
+func steppedBack(k knobID, from, to string, dir int) bool {
+	switch k {
+	case kDesign, kFamily, kLayout, kChannels, kBackend, kMode, kKernels:
+		return false
+	}
+	fs, ts := strings.Split(from, "x"), strings.Split(to, "x")
+	if len(fs) != len(ts) {
+		fs, ts = fs[:1], ts[:1] // "224" against "224x192": the height
+	}
+	moved := false
+	for i := range fs {
+		a, errA := strconv.ParseFloat(fs[i], 64)
+		b, errB := strconv.ParseFloat(ts[i], 64)
+		if errA != nil || errB != nil {
+			return from == to
+		}
+		switch {
+		case (b-a)*float64(dir) < 0:
+			return true
+		case b != a:
+			moved = true
+		}
+	}
+	return !moved
+}
+
+// knobError says err in the screen's words: arch calls the input knob
+// "res" ("invalid res 31 (valid: 32..8192)"), the screen "input"; the rest
+// of arch's message stays as it is.
+func knobError(err error) error {
+	var ke *arch.KnobError
+	if !errors.As(err, &ke) || ke.Knob != "res" && ke.Knob != "res_w" {
+		return err
+	}
+	ui := *ke
+	ui.Knob = knobLabels[kInput]
+	if err == error(ke) {
+		return &ui
+	}
+	return fmt.Errorf("%s", strings.Replace(err.Error(), ke.Error(), ui.Error(), 1))
 }
 
 // set parses text for knob k and returns the new design, or an error that
@@ -400,11 +487,11 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 		err = s.Set("classes", text)
 	}
 	if err != nil {
-		return d, err
+		return d, knobError(err)
 	}
 	g, err := arch.Build(s)
 	if err != nil {
-		return d, err
+		return d, knobError(err)
 	}
 	d.spec, d.graph = g.Spec, g
 	d.edited = d.edited || d.preset != ""

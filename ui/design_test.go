@@ -99,7 +99,8 @@ func TestKnobSet(t *testing.T) {
 		{kDepth4, "0", "invalid depths", nil},
 		{kDepth2, "x", "not an integer", nil},
 		{kInput, "224x192", "", func(d design) bool { return d.spec.Res == 224 && d.spec.ResW == 192 }},
-		{kInput, "16", "invalid res", nil},
+		{kInput, "16", "invalid input 16", nil}, // arch's "res": the screen's name
+
 		{kBatch, "8", "", func(d design) bool { return d.spec.Batch == 8 }},
 		{kClasses, "10", "", func(d design) bool { return d.spec.Classes == 10 }},
 		{kClasses, "0", "invalid classes", nil},

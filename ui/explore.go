@@ -228,8 +228,8 @@ func (e *exploreScreen) stepKnob(dir int) tea.Cmd {
 	if !ok {
 		return info("type %s with enter", knobLabels[k])
 	}
-	if text == e.d.editText(k, e.env) && valid != "" {
-		return info("%s stops at %s (valid: %s)", knobLabels[k], text, valid)
+	if cur := e.d.editText(k, e.env); valid != "" && (text == cur || steppedBack(k, cur, text, dir)) {
+		return info("%s stops at %s (%s)", knobLabels[k], cur, valid)
 	}
 	nd, err := e.d.set(k, text, e.env)
 	if err != nil && k == kKernels {

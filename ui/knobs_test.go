@@ -1,0 +1,116 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+)
+
+// atKnob moves the explore screen's cursor to knob k.
+func atKnob(t *testing.T, m *Model, k knobID) {
+	t.Helper()
+	for i := 0; m.explore.cur != k; i++ {
+		if i > int(numKnobs) {
+			t.Fatalf("knob %s not reached", knobLabels[k])
+		}
+		send(t, m, "down")
+	}
+}
+
+// typeKnob types text into knob k (enter, the text, enter).
+func typeKnob(t *testing.T, m *Model, k knobID, text string) {
+	t.Helper()
+	atKnob(t, m, k)
+	send(t, m, "enter", "ctrl+u", text, "enter")
+}
+
+// TestKnobStepNeverBackwards: a step moves the knob the way pressed or
+// not at all (saying where it stops). Outside the stepping range a step
+// goes toward the range only in the pressed direction: split h after 0.04
+// gave 0.05 (raised it) and l after 0.96 gave 0.95 (lowered it, status
+// "split stops at 0.95"). Off the grid a step lands on the grid.
+func TestKnobStepNeverBackwards(t *testing.T) {
+	tests := []struct {
+		preset string
+		sets   [][2]string // knob label, typed value, before the step
+		k      knobID
+		typed  string
+		key    string
+		want   string // the knob's value after the step
+		status string // part of the status line ("" = no "stops")
+	}{
+		{"shufflenetv2-1.0", nil, kSplit, "0.04", "h", "0.04", "split stops at 0.04"},
+		{"shufflenetv2-1.0", nil, kSplit, "0.04", "l", "0.05", ""},
+		{"shufflenetv2-1.0", nil, kSplit, "0.96", "l", "0.96", "split stops at 0.96"},
+		{"shufflenetv2-1.0", nil, kSplit, "0.96", "h", "0.95", ""},
+		{"shufflenetv2-1.0", nil, kSplit, "0.33", "l", "0.35", ""},
+		{"shufflenetv2-1.0", nil, kSplit, "0.33", "h", "0.3", ""},
+		{"shufflenetv2-1.0", nil, kSplit, "0.95", "l", "0.95", "split stops at 0.95"},
+		{"shufflenetv2-1.0", nil, kSplit, "0.05", "left", "0.05", "split stops at 0.05"},
+		{"shufflenetv2-1.0", nil, kWidth, "1.05", "l", "1.1", ""},
+		{"shufflenetv2-1.0", nil, kWidth, "1.05", "h", "1", ""},
+		{"shufflenetv2-1.0", nil, kWidth, "0.05", "h", "0.05", "width stops at 0.05"},
+		{"shufflenetv2-1.0", nil, kWidth, "16", "l", "16", "width stops at 16"},
+		{"shufflenetv2-1.0", nil, kInput, "33", "h", "32", ""},
+		{"shufflenetv2-1.0", nil, kInput, "32", "h", "32", "input stops at 32"},
+		{"shufflenetv2-1.0", nil, kClasses, "5", "h", "1", ""},
+		{"shufflenetv2-1.0", nil, kBatch, "3", "l", "6", ""},
+		// ShuffleNet v1 with explicit channels takes any group count; the
+		// next of the paper's counts is the next one up or down, not the
+		// first of the list (l from 5 gave 2).
+		// (20,240,480,960 builds with 4 and 5 groups, not with 8.)
+		{"shufflenetv1-1.0-g4", [][2]string{{"channels", "20,240,480,960"}}, kGroups, "5", "l", "5", "groups stops at 5: invalid channels"},
+		{"shufflenetv1-1.0-g4", [][2]string{{"channels", "20,240,480,960"}}, kGroups, "5", "h", "4", ""},
+	}
+	for _, tc := range tests {
+		name := tc.preset + " " + knobLabels[tc.k] + " " + tc.typed + " " + tc.key
+		m := newTestModel(t, nil, 120, 40)
+		send(t, m, "enter", "ctrl+u", tc.preset, "enter")
+		for _, s := range tc.sets {
+			for k := range knobLabels {
+				if knobLabels[k] == s[0] {
+					typeKnob(t, m, knobID(k), s[1])
+				}
+			}
+		}
+		typeKnob(t, m, tc.k, tc.typed)
+		if got := m.explore.d.value(tc.k, m.explore.env); got != tc.typed || m.explore.knobErr != "" {
+			t.Errorf("%s: typed %q, knob reads %q (%s)", name, tc.typed, got, m.explore.knobErr)
+			continue
+		}
+		send(t, m, tc.key)
+		got := m.explore.d.value(tc.k, m.explore.env)
+		st := statusLine(m)
+		if got != tc.want || tc.status != "" && !strings.Contains(st, tc.status) || tc.status == "" && strings.Contains(st, "stops") {
+			t.Errorf("%s: knob %q status %q; want %q status %q", name, got, st, tc.want, tc.status)
+		}
+	}
+}
+
+// TestKnobErrorsUseTheKnobsName: a value refused by arch is reported with
+// the knob's name on screen ("input", arch's "res"), arch's message
+// otherwise kept.
+func TestKnobErrorsUseTheKnobsName(t *testing.T) {
+	for _, tc := range []struct {
+		typed, want string
+	}{
+		{"31", "invalid input 31 (valid: 32..8192)"},
+		{"224x16", "invalid input 224x16 (valid: 32..8192)"},
+		{"abc", `invalid input "abc"`},
+	} {
+		m := newTestModel(t, nil, 120, 40)
+		typeKnob(t, m, kInput, tc.typed)
+		if got := m.explore.knobErr; !strings.HasPrefix(got, tc.want) || strings.Contains(got, "res") {
+			t.Errorf("input %q: message %q, want %q...", tc.typed, got, tc.want)
+		}
+		if v := view(m); !strings.Contains(v, "! invalid input ") || strings.Contains(v, "invalid res") {
+			t.Errorf("input %q: the message under the knob is not %q:\n%s", tc.typed, tc.want, v)
+		}
+	}
+	// Stepping down from the smallest input says the knob's name too.
+	m := newTestModel(t, nil, 120, 40)
+	typeKnob(t, m, kInput, "32")
+	send(t, m, "h")
+	if st := statusLine(m); !strings.Contains(st, "input stops at 32") || strings.Contains(st, "res") {
+		t.Errorf("status %q", st)
+	}
+}
