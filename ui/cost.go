@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/cost/costfmt"
@@ -174,8 +176,11 @@ func bar(f float64, n int) string {
 }
 
 // totalsLines are the totals of the design with deltas against the
-// loaded design (base).
-func totalsLines(a, base *analysis, fused bool, st styles) []string {
+// loaded design (base), in w cells. No figure is cut: where the rows are
+// too wide, the exact counts' and the deltas' columns narrow to their
+// widest entries, then the words "2×MAdds" go, then the exact counts; on the last line aux FLOPs
+// and launches give way (the G4 and G3 lenses show them too).
+func totalsLines(a, base *analysis, fused bool, w int, st styles) []string {
 	rep := a.report(fused)
 	t := rep.Totals
 	var pt cost.Totals
@@ -183,17 +188,51 @@ func totalsLines(a, base *analysis, fused bool, st styles) []string {
 	if haveBase {
 		pt = base.report(fused).Totals
 	}
-	row := func(name string, v, old int64, extra string) string {
-		return fmt.Sprintf("%-6s %8s %11d %-9s %s", name, costfmt.Count(v), v, delta(v, old, haveBase), extra)
+	type total struct {
+		name     string
+		v, old   int64
+		extra    string
+		optional bool // words, not a figure
 	}
-	return []string{
-		st.title.Render(fmt.Sprintf("Cost  [%s view]", rep.View)),
-		row("MAdds", t.MultAdds, pt.MultAdds, ""),
-		row("FLOPs", t.FLOPs, pt.FLOPs, "2×MAdds"),
-		row("params", t.Params, pt.Params, ""),
-		row("MAC", t.MemAccess, pt.MemAccess, "= "+costfmt.Bytes(t.Bytes)),
-		fmt.Sprintf("AI %.1f FLOP/byte · aux FLOPs %s · launches %d", t.Intensity, costfmt.Count(t.AuxFLOPs), t.Steps),
+	totals := []total{
+		{"MAdds", t.MultAdds, pt.MultAdds, "", false},
+		{"FLOPs", t.FLOPs, pt.FLOPs, "2×MAdds", true},
+		{"params", t.Params, pt.Params, "", false},
+		{"MAC", t.MemAccess, pt.MemAccess, "= " + costfmt.Bytes(t.Bytes), false},
 	}
+	exactW, deltaW := 0, 0
+	for _, r := range totals {
+		exactW = max(exactW, len(strconv.FormatInt(r.v, 10)))
+		deltaW = max(deltaW, lipgloss.Width(delta(r.v, r.old, haveBase)))
+	}
+	layouts := []struct {
+		words bool
+		exact int // width of the exact column, 0 = none
+		delta int
+	}{{true, 11, 9}, {true, exactW, deltaW}, {false, exactW, deltaW}, {false, 0, deltaW}}
+	var rows []string
+	for _, lay := range layouts {
+		rows = rows[:0]
+		fits := true
+		for _, r := range totals {
+			l := fmt.Sprintf("%-6s %8s", r.name, costfmt.Count(r.v))
+			if lay.exact > 0 {
+				l += fmt.Sprintf(" %*d", lay.exact, r.v)
+			}
+			l += fmt.Sprintf(" %-*s", lay.delta, delta(r.v, r.old, haveBase))
+			if r.extra != "" && (lay.words || !r.optional) {
+				l += " " + r.extra
+			}
+			l = strings.TrimRight(l, " ")
+			fits = fits && lipgloss.Width(l) <= w
+			rows = append(rows, l)
+		}
+		if fits {
+			break
+		}
+	}
+	lines := append([]string{st.title.Render(fmt.Sprintf("Cost  [%s view]", rep.View))}, rows...)
+	return append(lines, fitParts([]string{fmt.Sprintf("AI %.1f FLOP/byte", t.Intensity), "aux FLOPs " + costfmt.Count(t.AuxFLOPs), fmt.Sprintf("launches %d", t.Steps)}, " · ", w))
 }
 
 // groupLines renders the per-stage or per-category table with MAdds, MAC
@@ -256,8 +295,9 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, otherView bool, w 
 	return lines
 }
 
-// lensLines renders one guideline lens of the paper (section 3).
-func lensLines(a *analysis, o costOpts, st styles) []string {
+// lensLines renders one guideline lens of the paper (section 3) in w
+// cells; lines of several figures wrap between them, never inside one.
+func lensLines(a *analysis, o costOpts, w int, st styles) []string {
 	rep := a.report(o.fused)
 	tabs := "lens " + lensTabs(o.lens)
 	switch o.lens {
@@ -281,13 +321,11 @@ func lensLines(a *analysis, o costOpts, st styles) []string {
 		if n == 0 {
 			return []string{st.title.Render(tabs), "G1: no stride-1 1x1 convs in this design"}
 		}
-		return []string{
-			st.title.Render(tabs),
-			"G1 equal channel widths minimise MAC (paper Eq. 1)",
-			fmt.Sprintf("1x1 convs %d · c1:c2 from 1:%s to 1:%s", n, fmtG(roundTo(lo, 2)), fmtG(roundTo(hi, 2))),
-			fmt.Sprintf("their MAC is %+.1f%% above the bound", 100*(sumMAC/sumBound-1)),
-			fmt.Sprintf("worst %.2f× at %s (%s)", worst, worstID, worstCC),
-		}
+		lines := []string{st.title.Render(tabs), "G1 equal channel widths minimise MAC (paper Eq. 1)"}
+		lines = append(lines, pack([]string{fmt.Sprintf("1x1 convs %d", n), fmt.Sprintf("c1:c2 from 1:%s to 1:%s", fmtG(roundTo(lo, 2)), fmtG(roundTo(hi, 2)))}, " · ", w)...)
+		lines = append(lines, fmt.Sprintf("their MAC is %+.1f%% above the bound", 100*(sumMAC/sumBound-1)))
+		// The figures before the op's name, which may be cut.
+		return append(lines, fmt.Sprintf("worst %.2f× (%s) at %s", worst, worstCC, worstID))
 	case lensG2:
 		var gc, dense cost.Group
 		for _, gr := range rep.Categories {
@@ -337,12 +375,9 @@ func lensLines(a *analysis, o costOpts, st styles) []string {
 		if branches == 0 {
 			br = "1"
 		}
-		return []string{
-			st.title.Render(tabs),
-			"G3 fragmentation reduces parallelism",
-			fmt.Sprintf("units %d · conv branches/unit %s · convs/unit %s", len(units), br, perUnit(convs)),
-			fmt.Sprintf("launches per pass: %d as written, %d fused", a.written.Totals.Steps, a.fused.Totals.Steps),
-		}
+		lines := []string{st.title.Render(tabs), "G3 fragmentation reduces parallelism"}
+		lines = append(lines, pack([]string{fmt.Sprintf("units %d", len(units)), "conv branches/unit " + br, "convs/unit " + perUnit(convs)}, " · ", w)...)
+		return append(lines, fmt.Sprintf("launches per pass: %d as written, %d fused", a.written.Totals.Steps, a.fused.Totals.Steps))
 	default:
 		ew := func(r *cost.Report) (madds, mac float64) {
 			for _, gr := range r.Categories {

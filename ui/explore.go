@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
@@ -476,8 +477,7 @@ func (e *exploreScreen) leftWidth() int {
 
 func (e *exploreScreen) View() string {
 	lw := e.leftWidth()
-	left := append(e.knobLines(lw), "")
-	left = append(left, e.runLines(lw)...)
+	left := e.leftLines(lw, e.h)
 	tables := []bool{e.co.byCategory}
 	if e.h >= 34 || e.w >= threeColumns {
 		tables = append(tables, !e.co.byCategory)
@@ -493,7 +493,7 @@ func (e *exploreScreen) View() string {
 		}
 	}
 	costCol := func(w int) []string {
-		lines := totalsLines(&e.a, &e.base, e.co.fused, e.sess.st)
+		lines := totalsLines(&e.a, &e.base, e.co.fused, w, e.sess.st)
 		lines = append(lines, e.a.channels...)
 		for _, byCat := range tables {
 			lines = append(lines, "")
@@ -504,8 +504,8 @@ func (e *exploreScreen) View() string {
 		}
 		return lines
 	}
-	lensCol := func(h int) []string {
-		lines := lensLines(&e.a, e.co, e.sess.st)
+	lensCol := func(w, h int) []string {
+		lines := lensLines(&e.a, e.co, w, e.sess.st)
 		if e.co.lens == lensG1 {
 			if room := h - len(lines) - 1; room >= 2 {
 				lines = append(lines, "")
@@ -516,14 +516,14 @@ func (e *exploreScreen) View() string {
 	}
 	if e.w >= threeColumns {
 		cw := (e.w - lw - 2) / 2
-		right := lensCol(e.h / 2)
+		right := lensCol(e.w-lw-cw-2, e.h/2)
 		right = append(right, "")
 		right = append(right, e.profileLines(cw, e.h-len(right))...)
 		return strings.Join(columns(block(left, lw, e.h), block(costCol(cw), cw, e.h), block(right, e.w-lw-cw-2, e.h)), "\n")
 	}
 	rw := e.w - lw - 1
 	right := append(costCol(rw), "")
-	right = append(right, lensCol(e.h-len(right))...)
+	right = append(right, lensCol(rw, e.h-len(right))...)
 	if extra := e.h - len(right) - 1; extra >= 4 {
 		right = append(right, "")
 		right = append(right, e.profileLines(rw, extra)...)
@@ -531,39 +531,111 @@ func (e *exploreScreen) View() string {
 	return strings.Join(columns(block(left, lw, e.h), block(right, rw, e.h)), "\n")
 }
 
-func (e *exploreScreen) knobLines(w int) []string {
+// knobMsgLines is the most lines a message under a knob takes where the
+// column has no room to spare (80x24); the rest is cut with "…" (the log
+// has it whole). A taller column gives it the lines it has free.
+const knobMsgLines = 2
+
+// leftLines is the knobs column in h lines: the knobs, then the run. Where
+// they do not fit, the blank line between them goes first, then the run's
+// later lines (its title and first line stay), then knobs far from the
+// cursor, counted in the title ("Knobs ↑2 ↓1").
+func (e *exploreScreen) leftLines(w, h int) []string {
+	run := e.runLines(w)
+	rows := e.knobRows(w, max(knobMsgLines, h-1-int(numKnobs)-1-len(run)))
+	n := 1 // the title
+	for _, r := range rows {
+		n += len(r)
+	}
+	gap := []string{""}
+	if n+1+len(run) > h {
+		gap = nil
+	}
+	if keep := min(len(run), 2); n+len(run) > h {
+		run = run[:max(keep, min(len(run), h-n))]
+	}
+	// The window of knob rows [a, b) around the cursor that fits.
+	room := h - len(run) - len(gap) - 1
+	// The knobs above the cursor first (design and family on top matter
+	// most), then below.
+	a, b, used := int(e.cur), int(e.cur)+1, len(rows[e.cur])
+	for a > 0 && used+len(rows[a-1]) <= room {
+		used += len(rows[a-1])
+		a--
+	}
+	for b < len(rows) && used+len(rows[b]) <= room {
+		used += len(rows[b])
+		b++
+	}
+	more := ""
+	if a > 0 {
+		more += fmt.Sprintf("↑%d ", a)
+	}
+	if b < len(rows) {
+		more += fmt.Sprintf("↓%d ", len(rows)-b)
+	}
+	title := "Knobs  " + more
+	lines := []string{e.sess.st.title.Render(title + trunc(e.d.spec.String(), w-lipgloss.Width(title)))}
+	for _, r := range rows[a:b] {
+		lines = append(lines, r...)
+	}
+	lines = append(lines, gap...)
+	return append(lines, run...)
+}
+
+// knobRows are the knobs' lines, one row per knob: the knob, and under the
+// current one its message (at most msgLines lines).
+func (e *exploreScreen) knobRows(w, msgLines int) [][]string {
 	st := e.sess.st
-	lines := []string{st.title.Render("Knobs  " + trunc(e.d.spec.String(), w-7))}
+	var rows [][]string
 	for k := kDesign; k < numKnobs; k++ {
-		val := e.d.value(k, e.env)
 		if e.input.open && e.input.target == int(k) {
-			lines = append(lines, e.input.view(st, w))
+			rows = append(rows, []string{e.input.view(st, w)})
 			continue
 		}
 		marker := " "
 		if k == e.cur {
 			marker = "▸"
 		}
-		l := fmt.Sprintf("%s %-8s %s", marker, knobLabels[k], val)
+		head := fmt.Sprintf("%s %-8s ", marker, knobLabels[k])
+		l := head + e.knobValue(k, w-lipgloss.Width(head))
 		switch {
 		case k == e.cur:
 			l = st.sel.Render(fit(l, w))
 		case !e.d.applies(k, e.env):
 			l = st.dim.Render(l)
 		}
-		lines = append(lines, l)
+		row := []string{l}
 		if k == e.cur && e.knobErr != "" {
-			for _, m := range wrap("! "+e.knobErr, w) {
-				lines = append(lines, st.err.Render(m))
+			for _, m := range bounded("! "+e.knobErr, w, msgLines) {
+				row = append(row, st.err.Render(m))
 			}
 		}
 		if k == e.cur && k == kBackend && e.env.unavailable(e.d.backend) != "" {
-			for _, m := range wrap(e.env.unavailable(e.d.backend), w) {
-				lines = append(lines, st.err.Render(m))
+			for _, m := range bounded(e.env.unavailable(e.d.backend), w, msgLines) {
+				row = append(row, st.err.Render(m))
 			}
 		}
+		rows = append(rows, row)
 	}
-	return lines
+	return rows
+}
+
+// knobValue is knob k's value in at most w cells: the design's name gives
+// way before its "*" (changed since loaded), a list of channels ends with
+// "…" between two numbers, never inside one.
+func (e *exploreScreen) knobValue(k knobID, w int) string {
+	v := e.d.value(k, e.env)
+	if lipgloss.Width(v) <= w {
+		return v
+	}
+	switch {
+	case k == kDesign && strings.HasSuffix(v, "*"):
+		return trunc(strings.TrimSuffix(v, "*"), w-1) + "*"
+	case k == kChannels && len(e.d.spec.Channels) > 0:
+		return cutList(v, ",", w)
+	}
+	return trunc(v, w)
 }
 
 // runLines are the measurement of the current design: progress while it
@@ -591,17 +663,18 @@ func (e *exploreScreen) runLines(w int) []string {
 	case r == nil:
 		return append(lines, st.dim.Render("r measures this design"))
 	}
+	// Each figure whole: where a line is too narrow its parts wrap.
 	res := r.m.Result
 	l := res.LatencyMS
-	lines = append(lines,
-		st.ok.Render(fmt.Sprintf("latency %s ms · %.1f img/s", costfmt.Millis(l.Median), res.ThroughputIPS)),
-		fmt.Sprintf("p10 %s · p90 %s · min %s", costfmt.Millis(l.P10), costfmt.Millis(l.P90), costfmt.Millis(l.Min)),
-	)
-	extra := fmt.Sprintf("IQR %s ms · %d runs", costfmt.Millis(l.IQR), res.Iters)
-	if k := res.Fingerprint.Kernels; k != "" && len(extra)+3+len(k) <= w {
-		extra += " · " + k
+	for _, p := range pack([]string{"latency " + costfmt.Millis(l.Median) + " ms", fmt.Sprintf("%.1f img/s", res.ThroughputIPS)}, " · ", w) {
+		lines = append(lines, st.ok.Render(p))
 	}
-	return append(lines, extra)
+	lines = append(lines, pack([]string{"p10 " + costfmt.Millis(l.P10), "p90 " + costfmt.Millis(l.P90), "min " + costfmt.Millis(l.Min)}, " · ", w)...)
+	extra := []string{"IQR " + costfmt.Millis(l.IQR) + " ms", fmt.Sprintf("%d runs", res.Iters)}
+	if k := res.Fingerprint.Kernels; k != "" {
+		extra = append(extra, k)
+	}
+	return append(lines, fitParts(extra, " · ", w))
 }
 
 // profileLines is where the time of the latest run of this design went,

@@ -74,6 +74,70 @@ func wrap(s string, w int) []string {
 	return out
 }
 
+// bounded wraps plain text into at most n lines of w cells; where it needs
+// more, the last line ends with "…".
+func bounded(s string, w, n int) []string {
+	lines := wrap(s, w)
+	if len(lines) <= n || n <= 0 {
+		return lines
+	}
+	// The next line's start makes the last one too long: Truncate cuts it
+	// and adds the ellipsis.
+	last := lines[n-1] + " " + lines[n]
+	if lipgloss.Width(last) <= w { // cannot happen with wrap's lines; be safe
+		last += " …"
+	}
+	return append(lines[:n-1:n-1], ansi.Truncate(last, w, "…"))
+}
+
+// cutList shortens a list of items joined by sep to w cells by dropping
+// whole items from the end, ending with "…" (a number is never cut).
+func cutList(s, sep string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	items := strings.Split(s, sep)
+	for n := len(items) - 1; n > 0; n-- {
+		if v := strings.Join(items[:n], sep) + sep + "…"; lipgloss.Width(v) <= w {
+			return v
+		}
+	}
+	return "…"
+}
+
+// pack joins parts with sep into lines of at most w cells, never splitting
+// a part (a part wider than w stands alone, to be cut by the caller).
+func pack(parts []string, sep string, w int) []string {
+	var out []string
+	line := ""
+	for _, p := range parts {
+		switch {
+		case line == "":
+			line = p
+		case lipgloss.Width(line+sep+p) <= w:
+			line += sep + p
+		default:
+			out = append(out, line)
+			line = p
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
+}
+
+// fitParts joins parts with sep, dropping parts from the end until the
+// line is at most w cells (the first part always stays).
+func fitParts(parts []string, sep string, w int) string {
+	for n := len(parts); n > 1; n-- {
+		if l := strings.Join(parts[:n], sep); lipgloss.Width(l) <= w {
+			return l
+		}
+	}
+	return parts[0]
+}
+
 // tabs renders names with the chosen one in brackets: "[G1] G2  G3".
 func tabs(names []string, sel int) string {
 	var b strings.Builder

@@ -319,7 +319,7 @@ func TestKnobStopsSaysWhy(t *testing.T) {
 	for i := 0; i < 20 && !strings.Contains(statusLine(m), "stops"); i++ {
 		send(t, m, "left")
 	}
-	if st := statusLine(m); !strings.Contains(st, "width stops at 0.8: invalid channels") || !strings.Contains(view(m), "multiple of groups") {
+	if st := statusLine(m); !strings.Contains(st, "width stops at 0.8: invalid channels") || !strings.Contains(strings.Join(strings.Fields(view(m)), " "), "by a multiple of groups)") {
 		t.Errorf("no reason where width stops for g=8: %q", st)
 	}
 }

@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// cutNumber matches a number cut by an ellipsis: "launches 1…",
+// "= 143.52 M…".
+var cutNumber = regexp.MustCompile(`\d[\d.,]*( ?[A-Za-z%]{1,3})?…`)
+
+// longReason is a backend's unavailability as long as the real cudnn one.
+const longReason = "cudnn backend unavailable: libcudnn.so.9, libcudart.so.13 or libcudart.so.12 not found (looked in: /usr/lib/x86_64-linux-gnu and 16 absent directories; set EXPLORER_CUDA_LIBS to a directory that has them)"
+
+// TestKnobMessagesKeepLayout: a long message under a knob (the cudnn
+// backend's unavailability, a 3-line channels error) takes at most two
+// lines at 80x24, the second ending in "…" (whole where the column has
+// room, at 120x40); the knob, the Run pane and the key help stay on
+// screen, and knobs that give way for it are counted in the title (the
+// message pushed the later knobs and the Run pane off the screen, cut
+// without an ellipsis).
+func TestKnobMessagesKeepLayout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		do   func(t *testing.T, m *Model)
+		msg  string // the message's start
+	}{
+		{"cudnn", func(t *testing.T, m *Model) { atKnob(t, m, kBackend); send(t, m, "right") }, "cudnn backend unavailable:"},
+		{"channels", func(t *testing.T, m *Model) { typeKnob(t, m, kChannels, "24,116,232,464,1024,5") }, "! invalid channels"},
+	} {
+		for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+			for _, ran := range []bool{false, true} {
+				deps := testDeps(fakeMeasurer{})
+				deps.Backends[1].Unavailable = longReason
+				m := newModel(t, deps, sz[0], sz[1])
+				if ran {
+					send(t, m, "r")
+				}
+				tc.do(t, m)
+				lines := strings.Split(view(m), "\n")
+				if len(lines) != sz[1] {
+					t.Fatalf("%s %dx%d: %d lines", tc.name, sz[0], sz[1], len(lines))
+				}
+				left := make([]string, len(lines)-3)
+				for i, l := range lines[1 : len(lines)-2] {
+					left[i] = strings.TrimRight(string([]rune(l)[:m.explore.leftWidth()]), " ")
+				}
+				at, cur, run := -1, -1, -1
+				for i, l := range left {
+					switch {
+					case strings.HasPrefix(l, tc.msg) && at < 0:
+						at = i
+					case strings.HasPrefix(l, "▸ "):
+						cur = i
+					case strings.HasPrefix(l, "Run  "):
+						run = i
+					}
+				}
+				if at < 0 || cur != at-1 || run < 0 || run+1 >= len(left) || left[run+1] == "" {
+					t.Errorf("%s %dx%d ran=%v: message at %d, knob at %d, Run pane at %d:\n%s", tc.name, sz[0], sz[1], ran, at, cur, run, strings.Join(left, "\n"))
+					continue
+				}
+				n := 0
+				for _, l := range left[at:] {
+					if strings.HasPrefix(l, "  ") || l == "" || strings.HasPrefix(l, "Run") {
+						break
+					}
+					n++
+				}
+				cut := strings.HasSuffix(left[at+n-1], "…")
+				if sz[1] == 24 && (n > 2 || n == 2 && !cut) || sz[1] > 24 && cut {
+					t.Errorf("%s %dx%d: the message takes %d lines:\n%s", tc.name, sz[0], sz[1], n, strings.Join(left[at:at+n], "\n"))
+				}
+				if foot := lines[len(lines)-1]; !strings.Contains(foot, "q quit") {
+					t.Errorf("%s %dx%d: footer %q", tc.name, sz[0], sz[1], foot)
+				}
+				shown := 0
+				for _, l := range left {
+					for _, lb := range knobLabels {
+						if strings.HasPrefix(l, "  "+lb+" ") || strings.HasPrefix(l, "▸ "+lb+" ") {
+							shown++
+						}
+					}
+				}
+				if hidden := int(numKnobs) - shown; hidden > 0 && !strings.Contains(left[0], "↓") && !strings.Contains(left[0], "↑") {
+					t.Errorf("%s %dx%d: %d knobs hidden without a word in the title %q", tc.name, sz[0], sz[1], hidden, left[0])
+				}
+			}
+		}
+	}
+}
+
+// TestNarrowKeepsMarkerAndNumbers: at 80x24 the changed-design marker
+// stays (the name is cut, not the "*": "design   shufflenetv2-2.0-m…") and
+// no number is cut ("launches 1…", "= 143.52 M…"); after a run too.
+func TestNarrowKeepsMarkerAndNumbers(t *testing.T) {
+	for _, preset := range []string{"shufflenetv2-2.0-megvii", "shufflenetv1-1.0-g8", "mobilenetv2-1.4"} {
+		for _, lens := range []int{0, 1, 2, 3} {
+			m := newTestModel(t, fakeMeasurer{}, 80, 24)
+			send(t, m, "enter", "ctrl+u", preset, "enter")
+			atKnob(t, m, kWidth)
+			send(t, m, "right", "r")
+			for range lens {
+				send(t, m, "g")
+			}
+			v := view(m)
+			var design string
+			for _, l := range strings.Split(v, "\n") {
+				if strings.HasPrefix(l, "  design ") {
+					design = l
+				}
+				if c := cutNumber.FindString(l); c != "" {
+					t.Errorf("%s lens %d: a number is cut (%q) in %q", preset, lens, c, l)
+				}
+			}
+			if !strings.Contains(design, "*") {
+				t.Errorf("%s: the changed-design marker is cut: %q", preset, design)
+			}
+		}
+	}
+}
