@@ -18,7 +18,8 @@ import (
 type design struct {
 	spec    arch.Spec // normalised; arch.Build accepts it
 	preset  string    // the preset it was loaded from ("" = none)
-	edited  bool      // changed since the preset was loaded
+	loaded  arch.Spec // the spec as loaded (the preset's, normalised)
+	edited  bool      // spec differs from loaded (shown as "*" after the preset)
 	backend string
 	mode    runner.Mode
 	threads int
@@ -494,7 +495,7 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 		return d, knobError(err)
 	}
 	d.spec, d.graph = g.Spec, g
-	d.edited = d.edited || d.preset != ""
+	d.edited = d.preset != "" && specKey(d.spec) != specKey(d.loaded)
 	return d, nil
 }
 
@@ -532,7 +533,8 @@ func familyList() string {
 }
 
 // withFamily starts a fresh design of a family at the family's defaults,
-// keeping the input size, batch and classes.
+// keeping the input size, batch and classes (a user comparing families at
+// one input size and batch keeps them; docs/tui.md says so).
 func (d design) withFamily(text string) (design, error) {
 	f := arch.Family(strings.ToLower(text))
 	if !slices.Contains(families(), f) {
@@ -543,7 +545,7 @@ func (d design) withFamily(text string) (design, error) {
 	if err != nil {
 		return d, err
 	}
-	d.spec, d.graph, d.preset, d.edited = g.Spec, g, "", false
+	d.spec, d.graph, d.preset, d.loaded, d.edited = g.Spec, g, "", g.Spec, false
 	return d, nil
 }
 
@@ -552,6 +554,6 @@ func (d design) withPreset(p presets.Preset) (design, error) {
 	if err != nil {
 		return d, fmt.Errorf("preset %s: %w", p.Name, err)
 	}
-	d.spec, d.graph, d.preset, d.edited = g.Spec, g, p.Name, false
+	d.spec, d.graph, d.preset, d.loaded, d.edited = g.Spec, g, p.Name, g.Spec, false
 	return d, nil
 }

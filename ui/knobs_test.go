@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"github.com/shufflelab/explorer/arch"
 )
 
 // atKnob moves the explore screen's cursor to knob k.
@@ -112,5 +114,78 @@ func TestKnobErrorsUseTheKnobsName(t *testing.T) {
 	send(t, m, "h")
 	if st := statusLine(m); !strings.Contains(st, "input stops at 32") || strings.Contains(st, "res") {
 		t.Errorf("status %q", st)
+	}
+}
+
+// TestStarMeansChanged: "*" after the preset's name means the design
+// differs from the loaded one: a step and its way back leave no "*"
+// (width l then h showed Δ = everywhere beside "shufflenetv2-2.0-megvii*").
+// How it runs (backend, mode, threads, kernels) is not the design.
+func TestStarMeansChanged(t *testing.T) {
+	tests := []struct {
+		preset string
+		k      knobID
+		keys   []string
+		star   bool
+	}{
+		{"shufflenetv2-2.0-megvii", kWidth, []string{"l"}, true},
+		{"shufflenetv2-2.0-megvii", kWidth, []string{"l", "h"}, false},
+		{"shufflenetv2-1.0", kSplit, []string{"h", "l"}, false},
+		{"shufflenetv2-1.0", kLayout, []string{"l", "l"}, false},
+		{"shufflenetv2-1.0", kGroups, []string{"l", "h"}, false},
+		{"shufflenetv2-1.0", kDepth3, []string{"h", "h", "l", "l"}, false},
+		{"shufflenetv2-1.0", kInput, []string{"l", "h"}, false},
+		{"shufflenetv2-1.0", kBatch, []string{"l"}, true},
+		{"shufflenetv2-1.0", kBatch, []string{"l", "h"}, false},
+		{"shufflenetv2-1.0", kClasses, []string{"h", "l"}, false},
+		{"shufflenetv1-1.0-g3", kGroups, []string{"l", "h"}, false},
+		{"mobilenetv2-1.0", kWidth, []string{"h", "l"}, false},
+		{"shufflenetv2-1.0", kMode, []string{"l"}, false},
+		{"shufflenetv2-1.0", kThreads, []string{"l"}, false},
+	}
+	for _, tc := range tests {
+		m := newTestModel(t, nil, 120, 40)
+		send(t, m, "enter", "ctrl+u", tc.preset, "enter")
+		atKnob(t, m, tc.k)
+		send(t, m, tc.keys...)
+		got := m.explore.d.value(kDesign, m.explore.env)
+		if strings.HasSuffix(got, "*") != tc.star || strings.TrimSuffix(got, "*") != tc.preset {
+			t.Errorf("%s, %s %v: design reads %q, want the preset's name with star=%v", tc.preset, knobLabels[tc.k], tc.keys, got, tc.star)
+		}
+		if !tc.star && m.explore.d.name() != tc.preset {
+			t.Errorf("%s, %s %v: the design is called %q", tc.preset, knobLabels[tc.k], tc.keys, m.explore.d.name())
+		}
+	}
+}
+
+// TestFamilyKeepsInputBatchClasses: a new family (stepped, or typed on the
+// family or design knob) is a fresh design at the family's defaults that
+// keeps the input size, batch and classes (docs/tui.md said "at the
+// family's defaults" while the code kept them; keeping them is what a user
+// exploring one input size wants).
+func TestFamilyKeepsInputBatchClasses(t *testing.T) {
+	for _, how := range []struct {
+		name string
+		do   func(t *testing.T, m *Model)
+	}{
+		{"step", func(t *testing.T, m *Model) { atKnob(t, m, kFamily); send(t, m, "l") }},
+		{"family", func(t *testing.T, m *Model) { typeKnob(t, m, kFamily, "mobilenetv2") }},
+		{"design", func(t *testing.T, m *Model) { typeKnob(t, m, kDesign, "mobilenetv1") }},
+	} {
+		m := newTestModel(t, nil, 120, 40)
+		typeKnob(t, m, kInput, "160x192")
+		typeKnob(t, m, kBatch, "4")
+		typeKnob(t, m, kClasses, "10")
+		typeKnob(t, m, kWidth, "1.5")
+		before := m.explore.d.spec.Family
+		how.do(t, m)
+		s := m.explore.d.spec
+		fresh := arch.Spec{Family: s.Family, Res: 160, ResW: 192, Batch: 4, Classes: 10}.Normalize()
+		if s.Family == before || specKey(s) != specKey(fresh) || m.explore.d.preset != "" {
+			t.Errorf("%s: %s, want %s", how.name, s, fresh)
+		}
+		if specKey(m.explore.base.graph.Spec) != specKey(s) {
+			t.Errorf("%s: the deltas' reference is %s, not the new design", how.name, m.explore.base.graph.Spec)
+		}
 	}
 }
