@@ -59,10 +59,11 @@ type Model struct {
 	isDark   bool
 	w, h     int
 
-	status   string
-	statusEr bool
-	statusID int
-	ttl      func(isErr bool) time.Duration // how long a status message stays (0: until replaced)
+	status    string
+	statusEr  bool
+	statusSrc string // what the message is about (statusMsg.source)
+	statusID  int
+	ttl       func(isErr bool) time.Duration // how long a status message stays (0: until replaced)
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -137,7 +138,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case statusMsg:
-		return m.setStatus(msg.text, msg.isErr)
+		cmd := m.setStatus(msg.text, msg.isErr)
+		m.statusSrc = msg.source
+		return cmd
+	case statusClearMsg:
+		if m.status != "" && m.statusSrc == msg.source {
+			m.status, m.statusSrc = "", ""
+		}
+		return nil
 	case statusExpiredMsg:
 		if msg.id == m.statusID {
 			m.status = ""
@@ -197,7 +205,7 @@ func (m *Model) switchTo(s screenID) {
 }
 
 func (m *Model) quit() tea.Cmd {
-	m.sess.stop("")
+	m.sess.stop("cancelled: quit")
 	if m.exp.cancel != nil {
 		m.exp.cancel()
 	}

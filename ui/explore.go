@@ -33,8 +33,8 @@ func newExploreKeys() exploreKeys {
 	return exploreKeys{
 		Up:    bind("↑/k", "up", "up", "k"),
 		Down:  bind("↓/j", "down", "down", "j"),
-		Less:  bind("←/-", "less", "left", "h", "-"),
-		More:  bind("→/+", "more", "right", "l", "+", "="),
+		Less:  bind("←/h/-", "less", "left", "h", "-"),
+		More:  bind("→/l/+", "more", "right", "l", "+", "="),
 		Type:  bind("enter", "type value", "enter"),
 		Run:   bind("r", "run design", "r"),
 		View:  bind("v", "as-written/fused", "v"),
@@ -230,7 +230,7 @@ func (e *exploreScreen) stepKnob(dir int) tea.Cmd {
 		return info("type %s with enter", knobLabels[k])
 	}
 	if cur := e.d.editText(k, e.env); valid != "" && (text == cur || steppedBack(k, cur, text, dir)) {
-		return info("%s stops at %s (%s)", knobLabels[k], cur, valid)
+		return knobInfo(k, "%s stops at %s (%s)", knobLabels[k], cur, valid)
 	}
 	nd, err := e.d.set(k, text, e.env)
 	if err != nil && k == kKernels {
@@ -238,8 +238,8 @@ func (e *exploreScreen) stepKnob(dir int) tea.Cmd {
 	}
 	if err != nil {
 		e.sess.logf("knob %s=%q rejected: %v", knobLabels[k], text, err)
-		e.knobErr = err.Error() // in full under the knob; the status line may cut it
-		return failure(fmt.Errorf("%s stops at %s: %w", knobLabels[k], e.d.value(k, e.env), err))
+		e.knobErr = err.Error() // under the knob; the status line may cut it
+		return knobFailure(k, fmt.Errorf("%s stops at %s: %w", knobLabels[k], e.d.value(k, e.env), err))
 	}
 	return e.apply(k, nd)
 }
@@ -254,7 +254,7 @@ func (e *exploreScreen) stepKernels(dir int) tea.Cmd {
 		nd, err := d.set(kKernels, text, e.env)
 		if err == nil {
 			cmd := e.apply(kKernels, nd)
-			return tea.Batch(cmd, info("kernels: skipped %s", strings.Join(skipped, "; ")))
+			return tea.Batch(cmd, knobInfo(kKernels, "kernels: skipped %s", strings.Join(skipped, "; ")))
 		}
 		var ke *arch.KnobError
 		why := err.Error()
@@ -268,17 +268,18 @@ func (e *exploreScreen) stepKernels(dir int) tea.Cmd {
 }
 
 // apply makes nd the design after a change of knob k and says what the
-// change means when it is not obvious.
+// change means when it is not obvious; a message about k that the status
+// line still shows (where it stopped, why it was refused) goes.
 func (e *exploreScreen) apply(k knobID, nd design) tea.Cmd {
 	e.knobErr = ""
 	e.setDesign(nd, k == kDesign || k == kFamily)
 	switch {
 	case k == kBackend && e.env.unavailable(nd.backend) != "":
-		return failure(fmt.Errorf("backend %s is unavailable here: %s", nd.backend, e.env.unavailable(nd.backend)))
+		return knobFailure(k, fmt.Errorf("backend %s is unavailable here: %s", nd.backend, e.env.unavailable(nd.backend)))
 	case k == kFamily || k == kDesign:
 		return info("loaded %s", nd.name())
 	}
-	return nil
+	return clearKnobStatus(k)
 }
 
 func (e *exploreScreen) promptKey(k tea.KeyPressMsg) tea.Cmd {
@@ -305,8 +306,13 @@ func (e *exploreScreen) promptKey(k tea.KeyPressMsg) tea.Cmd {
 // design is cancelled (its result would be stale).
 func (e *exploreScreen) setDesign(nd design, loaded bool) {
 	specChanged := specKey(nd.spec) != specKey(e.d.spec)
-	if e.sess.job.running(scrExplore) && (specChanged || nd.runLabel() != e.d.runLabel() || nd.kernels != e.d.kernels) {
+	switch changed := specChanged || nd.runLabel() != e.d.runLabel() || nd.kernels != e.d.kernels; {
+	case changed && e.sess.job.running(scrExplore):
 		e.sess.stop("cancelled: design changed")
+	case changed || loaded:
+		// What became of the last run ("cancelled: design changed") was
+		// about the design before.
+		e.sess.job.notes[scrExplore] = ""
 	}
 	if specChanged || loaded {
 		a, err := e.analysis(nd)
@@ -659,7 +665,8 @@ func (e *exploreScreen) runLines(w int) []string {
 	r := e.current()
 	switch {
 	case r == nil && e.last != nil:
-		return append(lines, st.dim.Render(fmt.Sprintf("last: %s ms (another design)", costfmt.Millis(e.last.m.Result.LatencyMS.Median))))
+		// The figure first; the design's name may be cut.
+		return append(lines, st.dim.Render(fmt.Sprintf("last %s ms: %s", costfmt.Millis(e.last.m.Result.LatencyMS.Median), e.last.label)))
 	case r == nil:
 		return append(lines, st.dim.Render("r measures this design"))
 	}

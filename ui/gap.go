@@ -274,15 +274,7 @@ func (g *gapScreen) View() string {
 		return strings.Join(block(lines, g.w, g.h), "\n")
 	}
 	gap := chartdata.AnalyzeGap(pts, g.metric())
-	words := wrap(gap.Words(), g.w)
-	if gap.Pair != nil {
-		words = append(words, wrap("Most misleading pair: "+gap.Pair.Words(), g.w)...)
-	}
-	room := 4 // lines of words under the chart; more on a tall terminal
-	if g.h >= 30 {
-		room = 6
-	}
-	words = words[:min(len(words), room)]
+	words := g.wordLines(gap)
 	// The list takes what its longest line needs, between its least width
 	// and half the screen (the chart gets the rest).
 	tw := min(gapListWidth+40, max(gapListWidth, g.w/2), max(gapListWidth, listNeed(gap)))
@@ -304,6 +296,35 @@ func (g *gapScreen) View() string {
 	lines = append(lines, columns(block(chart, cw, chh), block(g.listLines(gap, inPair, tw, chh), tw, chh))...)
 	lines = append(lines, words...)
 	return strings.Join(block(lines, g.w, g.h), "\n")
+}
+
+// Lines under the gap chart: at least gapWordsMin for the words, more
+// while the chart keeps gapChartMin lines.
+const (
+	gapWordsMin = 4
+	gapChartMin = 10
+)
+
+// wordLines are the correlation's words and the misleading pair's
+// sentence under the chart. The pair, which the list marks ⇄, is never
+// left out: where the lines are too few, the correlation's words are cut
+// ("…") first.
+func (g *gapScreen) wordLines(gap chartdata.Gap) []string {
+	words := wrap(gap.Words(), g.w)
+	var pair []string
+	if gap.Pair != nil {
+		pair = wrap("Most misleading pair: "+gap.Pair.Words(), g.w)
+	}
+	room := min(len(words)+len(pair), max(gapWordsMin, g.h-g.headLines()-gapChartMin))
+	if len(words)+len(pair) <= room {
+		return append(words, pair...)
+	}
+	np := min(len(pair), max(1, room-1))
+	out := bounded(gap.Words(), g.w, room-np)
+	if gap.Pair != nil {
+		out = append(out, bounded("Most misleading pair: "+gap.Pair.Words(), g.w, np)...)
+	}
+	return out
 }
 
 // listLines are the ranked points, scrolled, in the chosen order, with

@@ -238,3 +238,29 @@ func testGapKeepsDesignsApart(t *testing.T, sameTitle bool) {
 		}
 	}
 }
+
+// TestGapPairShownWhereMarked: wherever the list marks the misleading pair
+// (⇄), the sentence naming it is under the chart, whole, at 80x24 too (it
+// was cut after its first line, or dropped, by the correlation's words).
+func TestGapPairShownWhereMarked(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+		for _, note := range []string{"", "history: the latest 500 of 1234 runs"} {
+			deps := pollutedDeps()
+			deps.HistoryNote = note
+			m := newModel(t, deps, sz[0], sz[1])
+			send(t, m, "r", "2")
+			gap := chartdata.AnalyzeGap(m.gap.selected(), plots.MetricFLOPs)
+			v := view(m)
+			if gap.Pair == nil || strings.Count(v, "⇄") < 3 {
+				t.Fatalf("%dx%d: no pair marked:\n%s", sz[0], sz[1], v)
+			}
+			flat := strings.Join(strings.Fields(v), " ")
+			if !strings.Contains(flat, "Most misleading pair: "+strings.Join(strings.Fields(gap.Pair.Words()), " ")) {
+				t.Errorf("%dx%d note %q: the pair is marked but its sentence is not whole:\n%s", sz[0], sz[1], note, v)
+			}
+			if lines := strings.Split(v, "\n"); len(lines) != sz[1] || !strings.Contains(lines[len(lines)-1], "q quit") {
+				t.Errorf("%dx%d: %d lines, footer %q", sz[0], sz[1], len(lines), lines[len(lines)-1])
+			}
+		}
+	}
+}

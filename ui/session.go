@@ -124,11 +124,11 @@ func (s *session) stop(note string) {
 	if !s.job.active {
 		return
 	}
+	s.logf("job %d %s", s.job.gen, note)
 	s.job.cancel()
 	s.job.active = false
 	s.job.gen++
 	s.job.notes[s.job.owner] = note
-	s.logf("job %s", note)
 }
 
 // progress handles a progress message: the fraction of the current job,
@@ -166,10 +166,34 @@ func (s *session) failed(msg jobDoneMsg) tea.Cmd {
 	return failure(msg.err)
 }
 
-// statusMsg puts a message in the status line.
+// statusMsg puts a message in the status line; source, when set, names
+// what it is about (a knob: "knob:width"), so that a valid change of that
+// knob clears it (statusClearMsg).
 type statusMsg struct {
-	text  string
-	isErr bool
+	text   string
+	isErr  bool
+	source string
+}
+
+// statusClearMsg clears the status message if it came from source.
+type statusClearMsg struct{ source string }
+
+// knobSource is the status source of knob k.
+func knobSource(k knobID) string { return "knob:" + knobLabels[k] }
+
+// knobInfo and knobFailure are info and failure about knob k.
+func knobInfo(k knobID, format string, args ...any) tea.Cmd {
+	s := fmt.Sprintf(format, args...)
+	return func() tea.Msg { return statusMsg{text: s, source: knobSource(k)} }
+}
+
+func knobFailure(k knobID, err error) tea.Cmd {
+	return func() tea.Msg { return statusMsg{text: err.Error(), isErr: true, source: knobSource(k)} }
+}
+
+// clearKnobStatus clears the status message about knob k, if it shows one.
+func clearKnobStatus(k knobID) tea.Cmd {
+	return func() tea.Msg { return statusClearMsg{source: knobSource(k)} }
 }
 
 // statusExpiredMsg clears status message id if it is still shown.

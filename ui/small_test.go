@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+// logBuf is a Deps.Log that tests read.
+type logBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestQuitLogsWhatItCancelled: quitting mid-run logs which job it
+// cancelled and why (it logged a line "job " with nothing after it); so
+// does esc, a design change and a new run.
+func TestQuitLogsWhatItCancelled(t *testing.T) {
+	for _, keys := range [][]string{{"q", "y"}, {"ctrl+c", "ctrl+c"}} {
+		log := &logBuf{}
+		deps := testDeps(fakeMeasurer{block: true})
+		deps.Log = log
+		m := newModel(t, deps, 120, 40)
+		_, cmd := m.Update(keyMsg("r"))
+		for _, k := range keys {
+			m.Update(keyMsg(k))
+		}
+		drain(t, m, cmd)
+		if !strings.Contains(log.String(), "job 1 cancelled: quit\n") {
+			t.Errorf("%v: log %q", keys, log.String())
+		}
+		for _, l := range strings.Split(log.String(), "\n") {
+			if strings.TrimSpace(l) == "job" {
+				t.Errorf("%v: an empty job line in %q", keys, log.String())
+			}
+		}
+	}
+	log := &logBuf{}
+	deps := testDeps(fakeMeasurer{block: true})
+	deps.Log = log
+	m := newModel(t, deps, 120, 40)
+	_, cmd := m.Update(keyMsg("r"))
+	send(t, m, "esc")
+	drain(t, m, cmd)
+	_, cmd = m.Update(keyMsg("r"))
+	atKnob(t, m, kWidth)
+	send(t, m, "l")
+	drain(t, m, cmd)
+	for _, want := range []string{"job 1 cancelled\n", "job 3 cancelled: design changed\n"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q: %q", want, log.String())
+		}
+	}
+}
+
+// TestHelpNamesEveryStepKey: the help names h and l beside the arrows
+// (they step the knobs too).
+func TestHelpNamesEveryStepKey(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		m := newTestModel(t, nil, sz[0], sz[1])
+		send(t, m, "?")
+		v := view(m)
+		if !strings.Contains(v, "←/h/-") || !strings.Contains(v, "→/l/+") {
+			t.Errorf("%dx%d: the help does not name h and l:\n%s", sz[0], sz[1], v)
+		}
+	}
+}
+
+// TestStatusClearsWhenItsKnobIsValid: a knob's message in the status line
+// goes when that knob changes to a valid value ("classes stops at 100000"
+// stayed after stepping down; the cudnn error after stepping back to
+// native); another knob's change leaves it. The Run pane's "cancelled:
+// design changed" goes with the next change, and "last" names its design.
+func TestStatusClearsWhenItsKnobIsValid(t *testing.T) {
+	tests := []struct {
+		k          knobID
+		set        string // typed first ("" = none)
+		keys       []string
+		msg, clear string
+	}{
+		{kClasses, "100000", []string{"l"}, "classes stops at 100000", "h"},
+		{kBackend, "", []string{"l"}, "backend cudnn is unavailable", "h"},
+		{kGroups, "", []string{"h"}, "groups stops at 1", "l"},
+		{kSplit, "0.04", []string{"h"}, "split stops at 0.04", "l"},
+	}
+	for _, tc := range tests {
+		m := newTestModel(t, nil, 120, 40)
+		if tc.set != "" {
+			typeKnob(t, m, tc.k, tc.set)
+		}
+		atKnob(t, m, tc.k)
+		send(t, m, tc.keys...)
+		if st := statusLine(m); !strings.Contains(st, tc.msg) {
+			t.Fatalf("%s: status %q, want %q", knobLabels[tc.k], st, tc.msg)
+		}
+		// Another knob's change leaves the message.
+		send(t, m, "up", "up", "v") // another knob selected, the view toggled
+		if st := statusLine(m); !strings.Contains(st, tc.msg) {
+			t.Errorf("%s: the message went on an unrelated key: %q", knobLabels[tc.k], st)
+		}
+		atKnob(t, m, tc.k)
+		send(t, m, tc.clear)
+		if st := statusLine(m); strings.Contains(st, tc.msg) {
+			t.Errorf("%s: after a valid change the status still says %q", knobLabels[tc.k], st)
+		}
+	}
+
+	m := newTestModel(t, fakeMeasurer{}, 120, 40)
+	send(t, m, "r")
+	m2 := newTestModel(t, fakeMeasurer{block: true}, 120, 40)
+	_, cmd := m2.Update(keyMsg("r"))
+	atKnob(t, m2, kWidth)
+	send(t, m2, "l")
+	drain(t, m2, cmd)
+	if !strings.Contains(view(m2), "cancelled: design changed") {
+		t.Fatalf("no cancellation note:\n%s", view(m2))
+	}
+	send(t, m2, "l")
+	if strings.Contains(view(m2), "cancelled: design changed") {
+		t.Errorf("the cancellation note stays after the next change:\n%s", view(m2))
+	}
+	atKnob(t, m, kWidth)
+	send(t, m, "l")
+	if v := view(m); !strings.Contains(v, "last ") || !strings.Contains(v, "shufflenetv2-1.0") || strings.Contains(v, "another design") {
+		t.Errorf("the last result does not name its design:\n%s", v)
+	}
+}
