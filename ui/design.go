@@ -463,7 +463,10 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 		s.Channels = nil
 		err = s.Set("width", text)
 	case kChannels:
-		if text == "" { // back to the width rule
+		// Explicit channels replace the width rule (arch refuses a width
+		// beside them); empty goes back to the rule at the default width.
+		s.Width = 0
+		if text == "" {
 			s.Channels = nil
 		} else {
 			err = s.Set("channels", text)

@@ -22,7 +22,11 @@ func atKnob(t *testing.T, m *Model, k knobID) {
 func typeKnob(t *testing.T, m *Model, k knobID, text string) {
 	t.Helper()
 	atKnob(t, m, k)
-	send(t, m, "enter", "ctrl+u", text, "enter")
+	send(t, m, "enter", "ctrl+u")
+	if text != "" {
+		send(t, m, text)
+	}
+	send(t, m, "enter")
 }
 
 // TestKnobStepNeverBackwards: a step moves the knob the way pressed or
@@ -187,5 +191,23 @@ func TestFamilyKeepsInputBatchClasses(t *testing.T) {
 		if specKey(m.explore.base.graph.Spec) != specKey(s) {
 			t.Errorf("%s: the deltas' reference is %s, not the new design", how.name, m.explore.base.graph.Spec)
 		}
+	}
+}
+
+// TestChannelsOverWidth: typed channels replace the width rule whatever
+// the width was (arch refuses a width beside explicit channels: "invalid
+// width 1.5: channels ... set every stage's width explicitly"); empty goes
+// back to the width rule at width 1.
+func TestChannelsOverWidth(t *testing.T) {
+	m := newTestModel(t, nil, 120, 40)
+	typeKnob(t, m, kWidth, "1.5")
+	typeKnob(t, m, kChannels, "24,116,232,464,1024")
+	d := m.explore.d
+	if m.explore.knobErr != "" || len(d.spec.Channels) != 5 || d.value(kWidth, m.explore.env) != "(channels)" {
+		t.Fatalf("channels over width 1.5: %q, design %s", m.explore.knobErr, d.spec)
+	}
+	typeKnob(t, m, kChannels, "")
+	if d := m.explore.d; m.explore.knobErr != "" || len(d.spec.Channels) != 0 || d.spec.Width != 1 {
+		t.Errorf("channels emptied: %q, design %s", m.explore.knobErr, d.spec)
 	}
 }
