@@ -94,8 +94,8 @@ func (g *gapScreen) selected() []chartdata.Point {
 	d := g.sess.design
 	for i := range pts {
 		pts[i].Current = d != nil && isCurrent(pts[i], d.spec)
-		if pts[i].Preset != "" {
-			pts[i].Label = pts[i].Preset
+		if l := g.sess.presetLabel(pts[i]); l != "" {
+			pts[i].Label = l
 		} else if !pts[i].Family.IsGuideline() || pts[i].Label == "" {
 			pts[i].Label = pts[i].Design
 		}
@@ -354,7 +354,7 @@ func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bo
 		if inPair(r.Point) {
 			pair = '⇄'
 		}
-		l := fmt.Sprintf("%c%c %-*s %8.1f %8s %+5.1f", mk, pair, lw, trunc(r.Label, lw), r.X/1e6, costfmt.Millis(r.LatencyMS), r.RankError)
+		l := fmt.Sprintf("%c%c %-*s %8.1f %8s %+5.1f", mk, pair, lw, truncWords(r.Label, lw), r.X/1e6, costfmt.Millis(r.LatencyMS), r.RankError)
 		if runW > 0 {
 			l += " " + runOf(r.Point)
 		}

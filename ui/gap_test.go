@@ -264,3 +264,37 @@ func TestGapPairShownWhereMarked(t *testing.T) {
 		}
 	}
 }
+
+// TestGapPresetLabelOnlyForThePreset: a run recorded with a preset's name
+// whose design is not the preset's (explorer run --preset shufflenetv2-1.0
+// --classes 256) is labelled by its whole design, not the preset's name
+// (both rows read "shufflenetv2-1.0").
+func TestGapPresetLabelOnlyForThePreset(t *testing.T) {
+	deps := testDeps(nil)
+	deps.History = classesHistory(t)
+	for i := range deps.History {
+		deps.History[i].Preset = "shufflenetv2-1.0"
+	}
+	m := newModel(t, deps, 120, 40)
+	send(t, m, "2")
+	var got []string
+	for _, p := range m.gap.selected() {
+		got = append(got, p.Label)
+	}
+	if len(got) != 2 || got[0] != "shufflenetv2-1.0" || got[1] != "shufflenetv2 1x classes=256" {
+		t.Errorf("labels %q, want the preset's name for its design and the whole design for the other", got)
+	}
+}
+
+// TestGapListCutsLabelsBetweenWords: at 80x24 a long label is cut between
+// words, never inside one ("shufflenetv2 1x classes=…").
+func TestGapListCutsLabelsBetweenWords(t *testing.T) {
+	deps := testDeps(nil)
+	deps.History = classesHistory(t)
+	m := newModel(t, deps, 80, 24)
+	send(t, m, "2")
+	v := view(m)
+	if strings.Contains(v, "=…") || !strings.Contains(v, "shufflenetv2 1x …") {
+		t.Errorf("labels cut inside a word:\n%s", v)
+	}
+}

@@ -74,6 +74,21 @@ func wrap(s string, w int) []string {
 	return out
 }
 
+// truncWords shortens plain text to n cells at a space, with "…", so that
+// no word (no "classes=256") is cut in the middle; a first word longer
+// than n is cut as trunc cuts it.
+func truncWords(s string, n int) string {
+	if lipgloss.Width(s) <= n {
+		return s
+	}
+	for i := strings.LastIndexByte(s, ' '); i > 0; i = strings.LastIndexByte(s[:i], ' ') {
+		if v := s[:i] + " …"; lipgloss.Width(v) <= n {
+			return v
+		}
+	}
+	return trunc(s, n)
+}
+
 // bounded wraps plain text into at most n lines of w cells; where it needs
 // more, the last line ends with "…".
 func bounded(s string, w, n int) []string {

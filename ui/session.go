@@ -37,6 +37,18 @@ type session struct {
 	// design is the explorer's current design (the explorer owns it; other
 	// screens read it, e.g. to run guidelines with its backend and mode).
 	design *design
+	// presetKeys are the built-in presets' full design keys by name.
+	presetKeys map[string]string
+}
+
+// presetLabel is the preset name a point is labelled by: its Preset where
+// the point's design is that preset's ("" where it has none, or where the
+// design differs, e.g. a run of a preset with other classes).
+func (s *session) presetLabel(p chartdata.Point) string {
+	if k, ok := s.presetKeys[p.Preset]; ok && p.Key != "" && p.Key != k {
+		return ""
+	}
+	return p.Preset
 }
 
 func (s *session) logf(format string, args ...any) {
