@@ -581,7 +581,7 @@ func (e *exploreScreen) leftLines(w, h int) []string {
 		more += fmt.Sprintf("↓%d ", len(rows)-b)
 	}
 	title := "Knobs  " + more
-	lines := []string{e.sess.st.title.Render(title + trunc(e.d.spec.String(), w-lipgloss.Width(title)))}
+	lines := []string{e.sess.st.title.Render(title + truncWords(e.d.spec.String(), w-lipgloss.Width(title)))}
 	for _, r := range rows[a:b] {
 		lines = append(lines, r...)
 	}

@@ -120,3 +120,15 @@ func TestNarrowKeepsMarkerAndNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestKnobsTitleCutBetweenWords: at 80x24 the design in the knobs' title
+// is cut between words ("shufflenetv2 1x split=…" cut the split's figure).
+func TestKnobsTitleCutBetweenWords(t *testing.T) {
+	m := newTestModel(t, nil, 80, 24)
+	typeKnob(t, m, kSplit, "0.33")
+	typeKnob(t, m, kDepth3, "9")
+	title := strings.Split(view(m), "\n")[1]
+	if strings.Contains(title, "=…") || !strings.Contains(title, "shufflenetv2 1x") {
+		t.Errorf("title %q", title)
+	}
+}
