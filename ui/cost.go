@@ -209,7 +209,7 @@ func totalsLines(a, base *analysis, fused bool, w int, st styles) []string {
 		words bool
 		exact int // width of the exact column, 0 = none
 		delta int
-	}{{true, 11, 9}, {true, exactW, deltaW}, {false, exactW, deltaW}, {false, 0, deltaW}}
+	}{{true, 11, 9}, {true, exactW, 9}, {true, exactW, deltaW}, {false, exactW, deltaW}, {false, 0, deltaW}}
 	var rows []string
 	for _, lay := range layouts {
 		rows = rows[:0]
