@@ -132,3 +132,24 @@ func TestKnobsTitleCutBetweenWords(t *testing.T) {
 		t.Errorf("title %q", title)
 	}
 }
+
+// TestTruncWords: labels are cut as trunc cuts them, except inside a word
+// with a figure or a knob's value.
+func TestTruncWords(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"shufflenetv2 1x classes=256", 30, "shufflenetv2 1x classes=256"},
+		{"shufflenetv2 1x classes=256", 25, "shufflenetv2 1x …"},
+		{"shufflenetv2 1x g=2", 16, "shufflenetv2 1x…"},
+		{"shufflenetv2 1.25x split=0.3", 16, "shufflenetv2 …"},
+		{"shufflenetv2 torchvision layout", 20, "shufflenetv2 torchv…"},
+		{"shufflenetv1-1.0-g8", 16, "shufflenetv1-1.…"},
+	} {
+		if got := truncWords(tc.s, tc.n); got != tc.want {
+			t.Errorf("truncWords(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}

@@ -74,19 +74,24 @@ func wrap(s string, w int) []string {
 	return out
 }
 
-// truncWords shortens plain text to n cells at a space, with "…", so that
-// no word (no "classes=256") is cut in the middle; a first word longer
-// than n is cut as trunc cuts it.
+// truncWords shortens plain text to n cells with "…" as trunc does, except
+// that a word with a figure or a knob's value ("1.25x", "classes=256") is
+// never cut in the middle: the cut goes before it. (A first word is cut
+// as trunc cuts it.)
 func truncWords(s string, n int) string {
 	if lipgloss.Width(s) <= n {
 		return s
 	}
-	for i := strings.LastIndexByte(s, ' '); i > 0; i = strings.LastIndexByte(s[:i], ' ') {
-		if v := s[:i] + " …"; lipgloss.Width(v) <= n {
-			return v
-		}
+	cut := trunc(s, n)
+	kept := strings.TrimSuffix(cut, "…")
+	if strings.HasPrefix(s[len(kept):], " ") || strings.HasSuffix(kept, " ") {
+		return cut // cut between words
 	}
-	return trunc(s, n)
+	i := strings.LastIndexByte(kept, ' ')
+	if i < 0 || !strings.ContainsAny(kept[i+1:], "0123456789=") {
+		return cut
+	}
+	return kept[:i+1] + "…"
 }
 
 // bounded wraps plain text into at most n lines of w cells; where it needs
