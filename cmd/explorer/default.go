@@ -39,7 +39,7 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ui", "ui [--log FILE] [--designs DIR] [--history FILE|off] [--kernels SET]")
 	fs.SetOutput(stderr)
 	logPath := fs.String("log", os.Getenv("EXPLORER_LOG"), "append the UI's log lines to FILE (default: $EXPLORER_LOG; no log when empty)")
-	designs := fs.String("designs", "", "offer the design files DIR/*.toml in the presets picker, and save designs there")
+	designs := fs.String("designs", "", "offer the design files DIR/*.toml in the presets picker, and save designs there (created on the first save)")
 	hist := fs.String("history", "", "show the results of this JSONL file on the gap chart and append new ones, or off (default "+defaultHistoryText()+")")
 	kset := fs.String("kernels", "auto", kernelsFlagUsage)
 	if err := parseArgs(fs, args); err != nil {
