@@ -397,16 +397,25 @@ func steppedBack(k knobID, from, to string, dir int) bool {
 	return !moved
 }
 
-// knobError says err in the screen's words: arch calls the input knob
-// "res" ("invalid res 31 (valid: 32..8192)"), the screen "input"; the rest
-// of arch's message stays as it is.
-func knobError(err error) error {
+// knobError says err, from setting knob k to text, in the screen's words:
+// arch calls the input knob "res" ("invalid res 31 (valid: 32..8192)"),
+// the screen "input"; and a stage's depth "depths 0,8,4 (valid: each
+// 1..64)", the screen "depth s2 0 (valid: 1..64)". The rest of arch's
+// message stays as it is.
+func knobError(k knobID, text string, err error) error {
 	var ke *arch.KnobError
-	if !errors.As(err, &ke) || ke.Knob != "res" && ke.Knob != "res_w" {
+	if !errors.As(err, &ke) {
 		return err
 	}
 	ui := *ke
-	ui.Knob = knobLabels[kInput]
+	switch {
+	case ke.Knob == "res" || ke.Knob == "res_w":
+		ui.Knob = knobLabels[kInput]
+	case ke.Knob == "depths" && k >= kDepth2 && k <= kDepth4:
+		ui.Knob, ui.Value, ui.Valid = knobLabels[k], text, strings.TrimPrefix(ke.Valid, "each ")
+	default:
+		return err
+	}
 	if err == error(ke) {
 		return &ui
 	}
@@ -491,11 +500,11 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 		err = s.Set("classes", text)
 	}
 	if err != nil {
-		return d, knobError(err)
+		return d, knobError(k, text, err)
 	}
 	g, err := arch.Build(s)
 	if err != nil {
-		return d, knobError(err)
+		return d, knobError(k, text, err)
 	}
 	d.spec, d.graph = g.Spec, g
 	d.edited = d.preset != "" && specKey(d.spec) != specKey(d.loaded)

@@ -96,7 +96,7 @@ func TestKnobSet(t *testing.T) {
 		{kFamily, "mobilenetv1", "", func(d design) bool { return d.spec.Family == arch.MobileNetV1 && d.preset == "" }},
 		{kFamily, "g1", "invalid family", nil}, // micro-networks live on the guidelines screen
 		{kDepth4, "2", "", func(d design) bool { return d.spec.Depths[2] == 2 }},
-		{kDepth4, "0", "invalid depths", nil},
+		{kDepth4, "0", "invalid depth s4 0 (valid: 1..64)", nil}, // arch's "depths 4,8,0"
 		{kDepth2, "x", "not an integer", nil},
 		{kInput, "224x192", "", func(d design) bool { return d.spec.Res == 224 && d.spec.ResW == 192 }},
 		{kInput, "16", "invalid input 16", nil}, // arch's "res": the screen's name

@@ -112,6 +112,11 @@ func TestKnobErrorsUseTheKnobsName(t *testing.T) {
 			t.Errorf("input %q: the message under the knob is not %q:\n%s", tc.typed, tc.want, v)
 		}
 	}
+	m0 := newTestModel(t, nil, 120, 40)
+	typeKnob(t, m0, kDepth3, "0")
+	if got := m0.explore.knobErr; got != "invalid depth s3 0 (valid: 1..64)" {
+		t.Errorf("depth s3 0: message %q", got)
+	}
 	// Stepping down from the smallest input says the knob's name too.
 	m := newTestModel(t, nil, 120, 40)
 	typeKnob(t, m, kInput, "32")
