@@ -94,7 +94,7 @@ type Deps struct {
 	// Host is the host fingerprint shown in the status line.
 	Host string
 	// History holds previously measured designs for the gap chart
-	// ([PointFromResult] of the history file's results: with the full
+	// ([chartdata.PointFromResult] of the history file's results: with the full
 	// design key, which tells designs and the current one apart).
 	History []chartdata.Point
 	// HistoryNote, when set, is shown under the gap chart's filter: what

@@ -178,7 +178,7 @@ func exportSession(sess *session, e *exploreScreen, g *guideScreen) export.Sessi
 		Design: export.Design{Spec: cloneSpec(d.spec), Preset: preset, Fused: e.co.fused, By: by},
 	}
 	for _, p := range sess.points {
-		p.Current = isCurrent(p, d.spec)
+		p.Current = p.IsDesign(d.spec)
 		s.Points = append(s.Points, p)
 	}
 	if r := e.current(); r != nil && len(r.m.Steps) > 0 {

@@ -90,10 +90,10 @@ func (g *gapScreen) metric() plots.Metric {
 // families share the gap chart, and a width alone does not say which
 // network it is).
 func (g *gapScreen) selected() []chartdata.Point {
-	pts := selectPoints(g.sess.points, g.filter())
+	pts := chartdata.Select(g.sess.points, g.filter())
 	d := g.sess.design
 	for i := range pts {
-		pts[i].Current = d != nil && isCurrent(pts[i], d.spec)
+		pts[i].Current = d != nil && pts[i].IsDesign(d.spec)
 		if l := g.sess.presetLabel(pts[i]); l != "" {
 			pts[i].Label = l
 		} else if !pts[i].Family.IsGuideline() || pts[i].Label == "" {
@@ -280,8 +280,8 @@ func (g *gapScreen) View() string {
 	tw := min(gapListWidth+40, max(gapListWidth, g.w/2), max(gapListWidth, listNeed(gap)))
 	cw, chh := g.w-tw-1, g.h-g.headLines()-len(words)
 	inPair := func(p chartdata.Point) bool {
-		return gap.Pair != nil && (pointDesign(p) == pointDesign(gap.Pair.Fast) && p.Config() == gap.Pair.Fast.Config() ||
-			pointDesign(p) == pointDesign(gap.Pair.Slow) && p.Config() == gap.Pair.Slow.Config())
+		return gap.Pair != nil && (p.DesignKey() == gap.Pair.Fast.DesignKey() && p.Config() == gap.Pair.Fast.Config() ||
+			p.DesignKey() == gap.Pair.Slow.DesignKey() && p.Config() == gap.Pair.Slow.Config())
 	}
 	var sp []scatterPoint
 	for _, p := range pts {

@@ -166,7 +166,7 @@ func TestGapHistoryNote(t *testing.T) {
 
 // classesHistory is the history of the audit: ShuffleNetV2 1x at classes
 // 1000 twice and at classes 256 once (arch.Spec.String names all three
-// "shufflenetv2 1x"), read as cmd/explorer reads it ([PointFromResult]).
+// "shufflenetv2 1x"), read as cmd/explorer reads it ([chartdata.PointFromResult]).
 func classesHistory(t *testing.T) []chartdata.Point {
 	t.Helper()
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -178,7 +178,7 @@ func classesHistory(t *testing.T) []chartdata.Point {
 		res := runner.Result{Spec: arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Classes: c.classes}.Normalize(),
 			Backend: "native", Mode: runner.Fused, Time: at.Add(time.Duration(i) * time.Minute)}
 		res.LatencyMS.Median = c.ms
-		p, err := PointFromResult(res)
+		p, err := chartdata.PointFromResult(res)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -232,10 +232,10 @@ func statusTTL(isErr bool) time.Duration {
 }
 
 // addPoint puts a measured result on the gap chart as a point of this
-// session ([PointFromResult]: analytic MAdds and MAC as written beside the
+// session ([chartdata.PointFromResult]: analytic MAdds and MAC as written beside the
 // measured median, and the design's full key).
 func (s *session) addPoint(res runner.Result, label string) {
-	p, err := PointFromResult(res)
+	p, err := chartdata.PointFromResult(res)
 	if err != nil {
 		s.logf("error: %v", err)
 		return

@@ -257,7 +257,7 @@ func historyPoints(path string, log io.Writer) (pts []chartdata.Point, note stri
 		if r.Cancelled || r.LatencyMS.Median <= 0 {
 			continue
 		}
-		p, err := ui.PointFromResult(r)
+		p, err := chartdata.PointFromResult(r)
 		if err != nil {
 			fmt.Fprintln(log, "history:", err)
 			continue

@@ -27,8 +27,10 @@ type Point struct {
 	Design string      `json:"design"`           // arch.Spec.String(): identifies the design
 	Preset string      `json:"preset,omitempty"` // the preset it came from, if any
 	Family arch.Family `json:"family"`
-	// Key identifies the design in a sweep grid (sweep.Design.Key); empty
-	// for points that did not come from a sweep.
+	// Key identifies the design: sweep.SpecKey of its spec (a sweep row's
+	// Key, or set by [PointFromResult]). Design is a title for people; two
+	// designs may share it in old files. Empty only in points read from
+	// elsewhere (see [Point.DesignKey]).
 	Key string `json:"key,omitempty"`
 	// Host is the machine's key (calib.HostKey), HostName its readable
 	// name (calib.HostName).
@@ -98,6 +100,25 @@ func PointFromRow(r sweep.Row) Point {
 		LatencyMS: r.LatencyMS.Median, P10MS: r.LatencyMS.P10, P90MS: r.LatencyMS.P90, ImagesPerS: r.ThroughputIPS, Time: r.Time}
 }
 
+// DesignKey identifies the point's design: its Key, or its Design title
+// for a point without one. Selection, the misleading pair and the current
+// design compare it.
+func (p Point) DesignKey() string {
+	if p.Key != "" {
+		return p.Key
+	}
+	return p.Design
+}
+
+// IsDesign reports whether the point measured design s (by the full key;
+// by the title for a point without one).
+func (p Point) IsDesign(s arch.Spec) bool {
+	if p.Key != "" {
+		return p.Key == sweep.SpecKey(s)
+	}
+	return p.Design == s.String()
+}
+
 // PointFromResult is the point of a measured result (a history line); it
 // builds the design to count MAdds and MAC. The thread count comes from
 // the fingerprint (1 when it has none).
@@ -108,7 +129,7 @@ func PointFromResult(res runner.Result) (Point, error) {
 		return Point{}, fmt.Errorf("gap point %s: %w", s, err)
 	}
 	t := cost.Analyze(g, nil).Totals
-	return Point{Label: DesignLabel(s), Design: s.String(), Preset: res.Preset, Family: s.Family,
+	return Point{Label: DesignLabel(s), Design: s.String(), Key: sweep.SpecKey(s), Preset: res.Preset, Family: s.Family,
 		Host: calib.HostKey(res.Fingerprint), HostName: calib.HostName(res.Fingerprint),
 		Backend: res.Backend, Mode: string(res.Mode), Threads: max(res.Fingerprint.Threads, 1),
 		MAdds: t.MultAdds, MAC: t.MemAccess, Params: t.Params, LatencyMS: res.LatencyMS.Median,
@@ -261,8 +282,9 @@ func or(s, dflt string) string {
 }
 
 // Select returns the points that pass f with a positive latency (up to
-// sweep.MaxMedianMS: a hand-edited history row must not break a chart), one per
-// design and configuration (host, backend, mode, threads): the latest
+// sweep.MaxMedianMS: a hand-edited history row must not break a chart), one
+// per design ([Point.DesignKey]) and configuration (host, backend, mode,
+// threads): the latest
 // measured (the later in the list on equal times), in the order of first
 // appearance.
 func Select(points []Point, f Filter) []Point {
@@ -272,7 +294,7 @@ func Select(points []Point, f Filter) []Point {
 		if !f.Match(p) || !(p.LatencyMS > 0) || p.LatencyMS > sweep.MaxMedianMS {
 			continue
 		}
-		k := p.Design + "|" + p.Host + "|" + p.Config()
+		k := p.DesignKey() + "|" + p.Host + "|" + p.Config()
 		if i, ok := at[k]; ok {
 			if !p.Time.Before(out[i].Time) {
 				cur := out[i].Current || p.Current
@@ -419,7 +441,7 @@ func AnalyzeGap(points []Point, m plots.Metric) Gap {
 		// modes) differ by more than their design: no misleading pair.
 		return g
 	}
-	differ := func(p sweep.IndexPair) bool { return points[p.Fast].Design != points[p.Slow].Design }
+	differ := func(p sweep.IndexPair) bool { return points[p.Fast].DesignKey() != points[p.Slow].DesignKey() }
 	if p, ok := sweep.MostDifferentNearPair(values(points, plots.MetricFLOPs), lat, PairTolerance, differ); ok {
 		g.Pair = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], FastIndex: p.Fast, SlowIndex: p.Slow, XDiff: p.XDiff, Ratio: p.Ratio}
 	}

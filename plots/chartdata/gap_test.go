@@ -219,3 +219,38 @@ func TestPointConversions(t *testing.T) {
 		}
 	}
 }
+
+// TestDesignKey: a result's point carries the full design key, and
+// Select, the misleading pair and IsDesign tell designs apart by it, also
+// where two designs share a title (files written before arch.Spec.String
+// named classes: the 256-class run and the 1000-class 1x were both
+// "shufflenetv2 1x" and Select kept only the latest of them).
+func TestDesignKey(t *testing.T) {
+	a := arch.Spec{Family: arch.ShuffleNetV2, Classes: 1000}
+	b := arch.Spec{Family: arch.ShuffleNetV2, Classes: 256}
+	var pts []Point
+	for i, s := range []arch.Spec{a, b} {
+		res := runner.Result{Spec: s, Backend: "native", Mode: runner.Fused, LatencyMS: stats.Summary{Median: float64(3 + i)},
+			Time: time.Date(2026, 1, 2, 3, 4, i, 0, time.UTC)}
+		p, err := PointFromResult(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Key != sweep.SpecKey(s) || p.DesignKey() != p.Key {
+			t.Fatalf("key %q, want %q", p.Key, sweep.SpecKey(s))
+		}
+		p.Design = "shufflenetv2 1x" // the old shared title
+		pts = append(pts, p)
+	}
+	if got := Select(pts, Filter{}); len(got) != 2 {
+		t.Errorf("Select kept %d of two designs sharing a title", len(got))
+	}
+	if !pts[0].IsDesign(a) || pts[0].IsDesign(b) || !pts[1].IsDesign(b) {
+		t.Error("IsDesign does not go by the key")
+	}
+	// Without keys (a foreign file) the title decides.
+	old := Point{Design: a.String()}
+	if old.DesignKey() != a.String() || !old.IsDesign(a) {
+		t.Error("a point without a key is not matched by its title")
+	}
+}
