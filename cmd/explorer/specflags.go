@@ -11,6 +11,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner/sweep"
 )
 
 // specFlags are the knob flags shared by every command that takes a design:
@@ -66,7 +67,9 @@ func addSpecFlags(fs *flag.FlagSet) *specFlags {
 // was set, by [arch.Spec.Override]: the flags win, a --family other than
 // the preset's drops the preset's knobs that family does not take (or that
 // are the old family's own), and --width and --channels replace each other
-// (typing both is refused). Errors are usage errors (exit code 2).
+// (typing both is refused). The name returned is the preset's while the
+// design is the preset's, and "" once the flags changed it. Errors are
+// usage errors (exit code 2).
 func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 	var s arch.Spec
 	name := ""
@@ -83,6 +86,7 @@ func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 		}
 		s, name = p.Design, p.Name
 	}
+	base := s
 	typed := map[string]string{}
 	for _, k := range sf.order {
 		if set[k] {
@@ -96,7 +100,14 @@ func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 	if _, err := arch.Build(s); err != nil {
 		return s, "", usageError{err}
 	}
-	return s.Normalize(), name, nil
+	n := s.Normalize()
+	if name != "" && len(typed) > 0 && sweep.SpecKey(n) != sweep.SpecKey(base) {
+		// The knob flags made another design: results must not carry the
+		// preset's name (run --preset shufflenetv2-1.0 --classes 256 was
+		// recorded, exported and plotted as shufflenetv2-1.0).
+		name = ""
+	}
+	return n, name, nil
 }
 
 // newFlagSet returns a flag set that reports parse errors as usage errors

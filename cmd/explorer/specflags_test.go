@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -27,7 +28,7 @@ func TestSpecFlagsAudit(t *testing.T) {
 		// Width and channels: one or the other.
 		{[]string{"cost", "--channels", "24,116,232,464,1024", "--width", "2"}, 2, "invalid width 2: channels 24,116,232,464,1024 set every stage's width explicitly; give one of them"},
 		{[]string{"cost", "--channels", "24,116,232,464,1024", "--width", "1"}, 2, "invalid width 1: channels"},
-		{[]string{"cost", "--preset", "shufflenetv2-1.5", "--channels", "24,48,96,192,1024"}, 0, "shufflenetv2-1.5: shufflenetv2 channels=24,48,96,192,1024"},
+		{[]string{"cost", "--preset", "shufflenetv2-1.5", "--channels", "24,48,96,192,1024"}, 0, "\nshufflenetv2 channels=24,48,96,192,1024  ["},
 		// --preset= is refused like an empty knob flag (the same message
 		// as run's check of its empty flags).
 		{[]string{"cost", "--preset="}, 2, `invalid --preset "" (valid: an embedded preset (see 'explorer presets') or a .toml design file)`},
@@ -35,15 +36,23 @@ func TestSpecFlagsAudit(t *testing.T) {
 		{[]string{"run", "--preset="}, 2, `invalid --preset "" (valid: an embedded preset (see 'explorer presets') or a .toml design file)`},
 		// --family overrides a preset's family; the preset's knobs the
 		// new family does not take are dropped, typed ones are checked.
-		{[]string{"cost", "--preset", "shufflenetv2-1.0", "--family", "mobilenetv2"}, 0, "shufflenetv2-1.0: mobilenetv2 1x"},
-		{[]string{"cost", "--preset", "shufflenetv2-2.0-megvii", "--family", "shufflenetv1"}, 0, "shufflenetv2-2.0-megvii: shufflenetv1 2x g=3"},
-		{[]string{"cost", "--preset", "shufflenetv1-1.0-g8", "--family", "g2"}, 0, "shufflenetv1-1.0-g8: g2 c=128 g=1 224px"},
+		{[]string{"cost", "--preset", "shufflenetv2-1.0", "--family", "mobilenetv2"}, 0, "\nmobilenetv2 1x  ["},
+		{[]string{"cost", "--preset", "shufflenetv2-2.0-megvii", "--family", "shufflenetv1"}, 0, "\nshufflenetv1 2x g=3  ["},
+		{[]string{"cost", "--preset", "shufflenetv1-1.0-g8", "--family", "g2"}, 0, "\ng2 c=128 g=1 224px  ["},
+		// The preset's name stays only while the design is the preset's:
+		// a typed knob that changes it drops the name (a run recorded
+		// shufflenetv2-1.0 at classes 256 under that preset's name).
+		{[]string{"cost", "--preset", "shufflenetv2-1.0", "--classes", "1000"}, 0, "\nshufflenetv2-1.0: shufflenetv2 1x  ["},
+		{[]string{"cost", "--preset", "shufflenetv2-1.0", "--classes", "256", "--format", "json"}, 0, `"classes": 256`},
 		{[]string{"cost", "--preset", "shufflenetv2-1.0", "--family", "mobilenetv2", "--depths", "2,2,2"}, 2, "invalid depths 2,2,2 (valid: only ShuffleNet families take stage depths)"},
 	} {
 		code, out, errs := runCLI(tc.args...)
 		got := errs
 		if tc.code == 0 {
-			got = out
+			got = "\n" + out
+		}
+		if slices.Contains(tc.args, "256") && strings.Contains(out, `"preset"`) {
+			t.Errorf("%v: the changed design still carries the preset's name: %.300q", tc.args, out)
 		}
 		if code != tc.code || !strings.Contains(got, tc.want) {
 			t.Errorf("%v: exit %d, stdout %.200q, stderr %q; want exit %d and %q", tc.args, code, out, errs, tc.code, tc.want)
