@@ -72,7 +72,13 @@ func Write(path string, write func(io.Writer) error, opts ...Option) error {
 	}
 	tmp, err := createTemp(path, perm)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		// Name the folder, not the temporary file the user never asked for
+		// ("open /d/.x.toml.tmp-5asq: no such file or directory").
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("write %s: cannot create a file in %s: %w", path, filepath.Dir(path), err)
 	}
 	name := tmp.Name()
 	fail := func(err error) error {

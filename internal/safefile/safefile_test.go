@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -103,5 +104,16 @@ func TestFormatSize(t *testing.T) {
 		if got := FormatSize(n); got != want {
 			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestWriteMissingFolderNamesIt: a write into a folder that does not exist
+// names the target and its folder, not the temporary file.
+func TestWriteMissingFolderNamesIt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "missing")
+	p := filepath.Join(dir, "x.toml")
+	err := WriteFile(p, []byte("x"))
+	if err == nil || !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "write "+p+": cannot create a file in "+dir) || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("err = %v", err)
 	}
 }
