@@ -441,3 +441,24 @@ func TestKnobErrorText(t *testing.T) {
 		t.Errorf("depths parse error: %v", err)
 	}
 }
+
+// TestSpecKey: specs that normalise to the same design share a key (a
+// knob left at 0 is its default); any knob that changes the graph changes
+// it, classes included.
+func TestSpecKey(t *testing.T) {
+	base := Spec{Family: ShuffleNetV2}
+	for _, tc := range []struct {
+		s    Spec
+		same bool
+	}{
+		{Spec{Family: ShuffleNetV2, Width: 1, Split: 0.5, Depths: []int{4, 8, 4}, Res: 224, Batch: 1, Classes: 1000}, true},
+		{Spec{Family: ShuffleNetV2, Classes: 256}, false},
+		{Spec{Family: ShuffleNetV2, Res: 224, ResW: 192}, false},
+		{Spec{Family: ShuffleNetV2, Layout: LayoutMegvii}, false},
+		{Spec{Family: MobileNetV2}, false},
+	} {
+		if got := tc.s.Key() == base.Key(); got != tc.same {
+			t.Errorf("%+v: same key %v, want %v", tc.s, got, tc.same)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package arch
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -605,6 +606,18 @@ func (s Spec) zeroValid(knob string) string {
 		return fmt.Sprintf("1..%d", MaxBlocks)
 	}
 	return "a positive integer"
+}
+
+// Key is the canonical identity of the design: the JSON of the normalised
+// spec. Specs with equal keys build the same graph; results, history
+// points, sweep rows and the explorer's current design are told apart by
+// it (String is a title for people).
+func (s Spec) Key() string {
+	b, err := json.Marshal(s.Normalize())
+	if err != nil { // a Spec holds only numbers, strings and int slices
+		return s.String()
+	}
+	return string(b)
 }
 
 // String is a compact one-line description of the design.

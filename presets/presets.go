@@ -8,7 +8,6 @@ package presets
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -107,7 +106,7 @@ func checkEmbeddedName(p Preset, named bool, origin string) error {
 		return err
 	}
 	for _, e := range all {
-		if e.Name != p.Name || sameDesign(e.Design, p.Design) {
+		if e.Name != p.Name || e.Design.Key() == p.Design.Key() {
 			continue
 		}
 		detail := ""
@@ -124,13 +123,6 @@ func checkEmbeddedName(p Preset, named bool, origin string) error {
 		return fmt.Errorf("design file %s: name %q is an embedded preset's, but the design differs%s; give the file its own name, e.g. name = %q", origin, p.Name, detail, suggest)
 	}
 	return nil
-}
-
-// sameDesign reports whether two specs normalise to the same design.
-func sameDesign(a, b arch.Spec) bool {
-	ja, errA := json.Marshal(a.Normalize())
-	jb, errB := json.Marshal(b.Normalize())
-	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // decodeStrict decodes TOML data into v and refuses keys that v has no

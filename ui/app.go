@@ -12,7 +12,6 @@ import (
 
 	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/presets"
-	"github.com/shufflelab/explorer/runner/sweep"
 )
 
 // Minimum terminal size; below it the UI says so instead of drawing screens.
@@ -78,7 +77,7 @@ func New(deps Deps) (*Model, error) {
 	sess := &session{deps: deps, st: newStyles(true, deps.NoColor), points: append([]chartdata.Point(nil), deps.History...),
 		presetKeys: map[string]string{}}
 	for _, p := range all {
-		sess.presetKeys[p.Name] = sweep.SpecKey(p.Design)
+		sess.presetKeys[p.Name] = p.Design.Key()
 	}
 	m := &Model{sess: sess, keys: newGlobalKeys(), help: help.New(), isDark: true, ttl: statusTTL}
 	if m.explore, err = newExploreScreen(sess, all); err != nil {

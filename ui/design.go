@@ -507,7 +507,7 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 		return d, knobError(k, text, err)
 	}
 	d.spec, d.graph = g.Spec, g
-	d.edited = d.preset != "" && specKey(d.spec) != specKey(d.loaded)
+	d.edited = d.preset != "" && d.spec.Key() != d.loaded.Key()
 	return d, nil
 }
 

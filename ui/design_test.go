@@ -117,14 +117,14 @@ func TestKnobSet(t *testing.T) {
 	}
 	for _, tc := range tests {
 		d := startDesign(t, env, "shufflenetv2-1.0")
-		before := specKey(d.spec)
+		before := d.spec.Key()
 		got, err := d.set(tc.k, tc.text, env)
 		if tc.errPart != "" {
 			var ke *arch.KnobError
 			if err == nil || !strings.Contains(err.Error(), tc.errPart) || !errors.As(err, &ke) {
 				t.Errorf("set %s=%q: err %v, want a KnobError containing %q", knobLabels[tc.k], tc.text, err, tc.errPart)
 			}
-			if specKey(d.spec) != before {
+			if d.spec.Key() != before {
 				t.Errorf("set %s=%q changed the original design", knobLabels[tc.k], tc.text)
 			}
 			continue

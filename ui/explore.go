@@ -305,7 +305,7 @@ func (e *exploreScreen) promptKey(k tea.KeyPressMsg) tea.Cmd {
 // design, which becomes the reference of the deltas. A run of the old
 // design is cancelled (its result would be stale).
 func (e *exploreScreen) setDesign(nd design, loaded bool) {
-	specChanged := specKey(nd.spec) != specKey(e.d.spec)
+	specChanged := nd.spec.Key() != e.d.spec.Key()
 	switch changed := specChanged || nd.runLabel() != e.d.runLabel() || nd.kernels != e.d.kernels; {
 	case changed && e.sess.job.running(scrExplore):
 		e.sess.stop("cancelled: design changed")
@@ -330,17 +330,15 @@ func (e *exploreScreen) setDesign(nd design, loaded bool) {
 }
 
 func (e *exploreScreen) analysis(nd design) (analysis, error) {
-	if nd.graph != nil && specKey(nd.graph.Spec) == specKey(nd.spec) {
+	if nd.graph != nil && nd.graph.Spec.Key() == nd.spec.Key() {
 		return analyzeGraph(nd.graph), nil
 	}
 	return analyze(nd.spec)
 }
 
-func specKey(s arch.Spec) string { return fmt.Sprintf("%+v", s) }
-
 // designKey identifies a design and how it runs (for matching results).
 func designKey(req RunRequest) string {
-	return fmt.Sprintf("%s|%s/%s/%dt/%s", specKey(req.Spec), req.Backend, req.Mode, req.Threads, req.Kernels)
+	return fmt.Sprintf("%s|%s/%s/%dt/%s", req.Spec.Key(), req.Backend, req.Mode, req.Threads, req.Kernels)
 }
 
 // run measures the current design.
@@ -383,7 +381,7 @@ func (e *exploreScreen) runDone(msg jobDoneMsg) tea.Cmd {
 		res.Fingerprint.Threads = r.req.Threads
 	}
 	label := ""
-	if d := e.d; d.preset != "" && !d.edited && specKey(d.spec) == specKey(r.req.Spec) {
+	if d := e.d; d.preset != "" && !d.edited && d.spec.Key() == r.req.Spec.Key() {
 		label = d.preset
 	}
 	e.sess.addPoint(res, label)

@@ -192,7 +192,7 @@ func classesHistory(t *testing.T) []chartdata.Point {
 // 1000) is the current one, on the chart and in the export (the three runs
 // were one row "◉ shufflenetv2 1x 3.523", the classes-256 run, and the
 // export marked all three current). The explorer tells designs apart by
-// their full key (sweep.SpecKey), not by the title Point.Design: with the
+// their full key (arch.Spec.Key), not by the title Point.Design: with the
 // titles arch.Spec.String gave before it named classes (all three
 // "shufflenetv2 1x") the points stay apart and the right one is current.
 func TestGapKeepsDesignsApartByClasses(t *testing.T) {

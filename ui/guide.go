@@ -237,7 +237,7 @@ func tableLabel(t guideline.Table) string {
 
 // roundKey identifies the rounds of one design in one mode.
 func roundKey(s arch.Spec, mode runner.Mode) string {
-	return specKey(s.Normalize()) + "|" + string(mode)
+	return s.Normalize().Key() + "|" + string(mode)
 }
 
 // completeResult fills in what a measurer may leave out of a result: the

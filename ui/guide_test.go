@@ -144,7 +144,7 @@ func (r *roundsMeasurer) Measure(ctx context.Context, req RunRequest, progress f
 	if r.calls == nil {
 		r.calls = map[string]int{}
 	}
-	k := specKey(req.Spec) + string(req.Mode)
+	k := req.Spec.Key() + string(req.Mode)
 	f := []float64{2, 1, 3}[r.calls[k]%3]
 	r.calls[k]++
 	r.reqs = append(r.reqs, req)
@@ -193,7 +193,7 @@ func TestGuidelineHistoryRows(t *testing.T) {
 				p := m.sess.points[points+i]
 				i++
 				best := row.BestMS(mi, 0)
-				if specKey(r.Spec) != specKey(row.Specs[0]) || r.Mode != mode || r.LatencyMS.Median != best || best == row.RoundsMS(mi, 0)[0] {
+				if r.Spec.Key() != row.Specs[0].Key() || r.Mode != mode || r.LatencyMS.Median != best || best == row.RoundsMS(mi, 0)[0] {
 					t.Errorf("%s %s %s: recorded %s %s %.4f ms, table %.4f ms (rounds %v)", tb.ID, row.Label, mode, r.Spec, r.Mode, r.LatencyMS.Median, best, row.RoundsMS(mi, 0))
 				}
 				if p.LatencyMS != best {

@@ -190,10 +190,10 @@ func TestFamilyKeepsInputBatchClasses(t *testing.T) {
 		how.do(t, m)
 		s := m.explore.d.spec
 		fresh := arch.Spec{Family: s.Family, Res: 160, ResW: 192, Batch: 4, Classes: 10}.Normalize()
-		if s.Family == before || specKey(s) != specKey(fresh) || m.explore.d.preset != "" {
+		if s.Family == before || s.Key() != fresh.Key() || m.explore.d.preset != "" {
 			t.Errorf("%s: %s, want %s", how.name, s, fresh)
 		}
-		if specKey(m.explore.base.graph.Spec) != specKey(s) {
+		if m.explore.base.graph.Spec.Key() != s.Key() {
 			t.Errorf("%s: the deltas' reference is %s, not the new design", how.name, m.explore.base.graph.Spec)
 		}
 	}

@@ -118,7 +118,7 @@ func TestSaveAndLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if specKey(p.Design.Normalize()) != specKey(m.explore.d.spec) {
+	if p.Design.Normalize().Key() != m.explore.d.spec.Key() {
 		t.Errorf("saved %s, current %s", p.Design, m.explore.d.spec)
 	}
 	if _, err := os.Stat(path); err != nil {
@@ -210,7 +210,7 @@ func TestPresetLoad(t *testing.T) {
 	if m.focus != scrExplore || d.preset != want.Name || d.edited {
 		t.Fatalf("screen %v, design %q edited=%v; want explore with %q", m.focus, d.preset, d.edited, want.Name)
 	}
-	if specKey(d.spec) != specKey(want.Design.Normalize()) || specKey(m.explore.base.graph.Spec) != specKey(d.spec) {
+	if d.spec.Key() != want.Design.Normalize().Key() || m.explore.base.graph.Spec.Key() != d.spec.Key() {
 		t.Errorf("loaded %s, preset is %s (base %s)", d.spec, want.Design, m.explore.base.graph.Spec)
 	}
 }
@@ -393,7 +393,7 @@ func TestGuidelineVerdictsAreTheCLIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, r := range want.Rows {
-		if specKey(r.Specs[0]) != specKey(got.Rows[i].Specs[0]) {
+		if r.Specs[0].Key() != got.Rows[i].Specs[0].Key() {
 			t.Errorf("row %s: TUI design %s, CLI design %s", r.Label, got.Rows[i].Specs[0], r.Specs[0])
 		}
 	}

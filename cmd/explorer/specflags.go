@@ -11,7 +11,6 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
-	"github.com/shufflelab/explorer/runner/sweep"
 )
 
 // specFlags are the knob flags shared by every command that takes a design:
@@ -101,7 +100,7 @@ func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 		return s, "", usageError{err}
 	}
 	n := s.Normalize()
-	if name != "" && len(typed) > 0 && sweep.SpecKey(n) != sweep.SpecKey(base) {
+	if name != "" && len(typed) > 0 && n.Key() != base.Key() {
 		// The knob flags made another design: results must not carry the
 		// preset's name (run --preset shufflenetv2-1.0 --classes 256 was
 		// recorded, exported and plotted as shufflenetv2-1.0).

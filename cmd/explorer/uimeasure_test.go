@@ -16,7 +16,6 @@ import (
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/history"
 	"github.com/shufflelab/explorer/runner/host"
-	"github.com/shufflelab/explorer/runner/sweep"
 	"github.com/shufflelab/explorer/ui"
 )
 
@@ -65,7 +64,7 @@ func TestUIMeasurer(t *testing.T) {
 	if note != "" {
 		t.Errorf("history note %q for a one-run history", note)
 	}
-	if len(pts) != 1 || pts[0].Session || pts[0].Design != g.Spec.String() || pts[0].Key != sweep.SpecKey(g.Spec) || pts[0].MAdds <= 0 || pts[0].Mode != "fused" {
+	if len(pts) != 1 || pts[0].Session || pts[0].Design != g.Spec.String() || pts[0].Key != g.Spec.Key() || pts[0].MAdds <= 0 || pts[0].Mode != "fused" {
 		t.Errorf("history points %+v", pts)
 	}
 }

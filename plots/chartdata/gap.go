@@ -27,7 +27,7 @@ type Point struct {
 	Design string      `json:"design"`           // arch.Spec.String(): identifies the design
 	Preset string      `json:"preset,omitempty"` // the preset it came from, if any
 	Family arch.Family `json:"family"`
-	// Key identifies the design: sweep.SpecKey of its spec (a sweep row's
+	// Key identifies the design: arch.Spec.Key of its spec (a sweep row's
 	// Key, or set by [PointFromResult]). Design is a title for people; two
 	// designs may share it in old files. Empty only in points read from
 	// elsewhere (see [Point.DesignKey]).
@@ -114,7 +114,7 @@ func (p Point) DesignKey() string {
 // by the title for a point without one).
 func (p Point) IsDesign(s arch.Spec) bool {
 	if p.Key != "" {
-		return p.Key == sweep.SpecKey(s)
+		return p.Key == s.Key()
 	}
 	return p.Design == s.String()
 }
@@ -129,7 +129,7 @@ func PointFromResult(res runner.Result) (Point, error) {
 		return Point{}, fmt.Errorf("gap point %s: %w", s, err)
 	}
 	t := cost.Analyze(g, nil).Totals
-	return Point{Label: DesignLabel(s), Design: s.String(), Key: sweep.SpecKey(s), Preset: res.Preset, Family: s.Family,
+	return Point{Label: DesignLabel(s), Design: s.String(), Key: s.Key(), Preset: res.Preset, Family: s.Family,
 		Host: calib.HostKey(res.Fingerprint), HostName: calib.HostName(res.Fingerprint),
 		Backend: res.Backend, Mode: string(res.Mode), Threads: max(res.Fingerprint.Threads, 1),
 		MAdds: t.MultAdds, MAC: t.MemAccess, Params: t.Params, LatencyMS: res.LatencyMS.Median,

@@ -236,8 +236,8 @@ func TestDesignKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Key != sweep.SpecKey(s) || p.DesignKey() != p.Key {
-			t.Fatalf("key %q, want %q", p.Key, sweep.SpecKey(s))
+		if p.Key != s.Key() || p.DesignKey() != p.Key {
+			t.Fatalf("key %q, want %q", p.Key, s.Key())
 		}
 		p.Design = "shufflenetv2 1x" // the old shared title
 		pts = append(pts, p)

@@ -11,7 +11,7 @@ import (
 // the interactive explorer's export both write (one format, [WritePointsCSV]).
 // Counts are per batch; latencies in milliseconds; a 0 in mac_fused, params,
 // roofline_ms, p10_ms, p90_ms or images_per_s means the source did not
-// record it; key is the design's full key (sweep.SpecKey; empty only in
+// record it; key is the design's full key (arch.Spec.Key; empty only in
 // points read from files that lack it).
 // Each call returns a new slice.
 func PointsCSVHeader() []string {

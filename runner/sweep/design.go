@@ -9,7 +9,6 @@
 package sweep
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -32,16 +31,7 @@ type Design struct {
 
 // Key is the design's canonical key: the JSON of its normalised spec. Two
 // designs with equal keys build the same graph.
-func (d Design) Key() string { return SpecKey(d.Spec) }
-
-// SpecKey is the canonical key of a spec (see [Design.Key]).
-func SpecKey(s arch.Spec) string {
-	b, err := json.Marshal(s.Normalize())
-	if err != nil { // a Spec holds only numbers, strings and int slices
-		return s.String()
-	}
-	return string(b)
-}
+func (d Design) Key() string { return d.Spec.Key() }
 
 // Grid is the cartesian product of knob values over a base design. An
 // empty list keeps the base design's value of that knob.
