@@ -95,9 +95,10 @@ func (s *Spec) clear(knob string) {
 // so a knob given must not hold one: the error is the *KnobError that
 // [Spec.Set] gives for such text, with the same valid range (a number 0 is
 // "invalid width 0 (valid: 0.05..16)", an empty text or list "invalid
-// depths []: empty value (valid: ...)"). A false boolean is a value. Width
-// and explicit channels must not both be given: the channels set every
-// stage's width. An unknown name is a *KnobError too.
+// depths []: empty value (valid: ...)"). A false boolean is a value. A
+// width other than 1 and explicit channels must not both be given: the
+// channels set every stage's width, the width would be dropped. An unknown
+// name is a *KnobError too.
 func (s Spec) CheckGiven(knobs ...string) error {
 	for _, k := range knobs {
 		if k != "res_w" && !slices.Contains(Knobs(), k) {
@@ -136,7 +137,9 @@ func (s Spec) CheckGiven(knobs ...string) error {
 			return knobErr(k, "0", s.zeroValid(k), "")
 		}
 	}
-	if slices.Contains(knobs, "width") && slices.Contains(knobs, "channels") {
+	// Width 1 beside channels drops nothing (Validate accepts it): design
+	// files saved before width and channels were exclusive hold it.
+	if slices.Contains(knobs, "width") && slices.Contains(knobs, "channels") && s.Width != 1 {
 		return widthAndChannels(s)
 	}
 	return nil

@@ -102,8 +102,8 @@ func TestTooFewChannelsBlamesChannels(t *testing.T) {
 // TestWidthAndChannelsConflict: explicit channels set every stage's width,
 // so a width other than 1 (the value Normalize fills in) beside them is
 // refused, naming both (audit: '--channels 24,116,232,464,1024 --width 2'
-// dropped the width silently). Typed or written both is refused at any
-// width (CheckGiven).
+// dropped the width silently). Typed or written, width 1 beside channels
+// is accepted too (CheckGiven).
 func TestWidthAndChannelsConflict(t *testing.T) {
 	ch := []int{24, 116, 232, 464, 1024}
 	_, err := Build(Spec{Width: 2, Channels: ch})
@@ -118,9 +118,13 @@ func TestWidthAndChannelsConflict(t *testing.T) {
 			t.Errorf("width %g + channels: %v", w, err)
 		}
 	}
-	err = Spec{Width: 1, Channels: ch}.CheckGiven("width", "channels")
+	err = Spec{Width: 2, Channels: ch}.CheckGiven("width", "channels")
 	if ke := knobError(t, "CheckGiven width channels", err); ke.Knob != "width" || !strings.Contains(ke.Why, "give one of them") {
 		t.Errorf("CheckGiven(width, channels) = %v", ke)
+	}
+	// Width 1 drops nothing: design files saved before the rule hold it.
+	if err := (Spec{Width: 1, Channels: ch}).CheckGiven("width", "channels"); err != nil {
+		t.Errorf("CheckGiven(width 1, channels) = %v", err)
 	}
 }
 
@@ -273,7 +277,7 @@ func TestOverride(t *testing.T) {
 		{"typed channels replace the width", v2, map[string]string{"channels": "24,48,96,192,1024"}, "shufflenetv2 channels=24,48,96,192,1024"},
 		{"typed width replaces the channels", v2ch, map[string]string{"width": "0.5"}, "shufflenetv2 0.5x 160px"},
 		{"width and channels both typed", Spec{}, map[string]string{"width": "2", "channels": "24,116,232,464,1024"}, "error: invalid width 2: channels 24,116,232,464,1024 set every stage's width explicitly; give one of them"},
-		{"width 1 and channels both typed", Spec{}, map[string]string{"width": "1", "channels": "24,116,232,464,1024"}, "error: invalid width 1: channels"},
+		{"width 1 and channels both typed: 1 drops nothing", Spec{}, map[string]string{"width": "1", "channels": "24,116,232,464,1024"}, "shufflenetv2 channels=24,116,232,464,1024"},
 		{"no preset", Spec{}, map[string]string{"family": "g1", "res": "8"}, "g1 c1=128 c2=128 8px"},
 		{"unknown family", v2, map[string]string{"family": "resnet"}, "error: invalid family resnet: unknown family"},
 		{"unknown knob", v2, map[string]string{"colour": "red"}, `error: invalid knob "colour"`},

@@ -27,7 +27,9 @@ func TestSpecFlagsAudit(t *testing.T) {
 		{[]string{"cost", "--channels", "1,1,1,1,1"}, 2, "invalid channels 1,1,1,1,1: stage 2 has 1 channel, too few for split 0.5"},
 		// Width and channels: one or the other.
 		{[]string{"cost", "--channels", "24,116,232,464,1024", "--width", "2"}, 2, "invalid width 2: channels 24,116,232,464,1024 set every stage's width explicitly; give one of them"},
-		{[]string{"cost", "--channels", "24,116,232,464,1024", "--width", "1"}, 2, "invalid width 1: channels"},
+		// Width 1 drops nothing beside channels (design files saved before
+		// the two were exclusive hold it): accepted, as Validate does.
+		{[]string{"cost", "--channels", "24,116,232,464,1024", "--width", "1"}, 0, "\nshufflenetv2 channels=24,116,232,464,1024  ["},
 		{[]string{"cost", "--preset", "shufflenetv2-1.5", "--channels", "24,48,96,192,1024"}, 0, "\nshufflenetv2 channels=24,48,96,192,1024  ["},
 		// --preset= is refused like an empty knob flag (the same message
 		// as run's check of its empty flags).
