@@ -88,10 +88,12 @@ func (c Calibration) Has(threads int) bool {
 }
 
 // HostKey is a short stable ID of a machine: a hash of the CPU identity,
-// core count, caches, hypervisor, features and OS/architecture (not of the
-// Go version or the fields a caller fills in per run). Rows and caches from
-// the same machine share it.
+// core count, caches, hypervisor, features and OS/architecture as cpuid
+// reported them (host.Fingerprint.Reported: not the gaps the OS filled, nor
+// the Go version or the fields a caller fills in per run). Rows and caches
+// from the same machine share it.
 func HostKey(f host.Fingerprint) string {
+	f = f.Reported()
 	s := strings.Join([]string{f.CPU, f.Vendor, fmt.Sprint(f.Family, f.Model, f.Stepping), fmt.Sprint(f.LogicalCores, f.PhysicalCores),
 		f.Hypervisor, strings.Join(f.Features, " "), fmt.Sprint(f.L1DBytes, f.L2Bytes, f.L3Bytes), f.GOOS, f.GOARCH}, "|")
 	h := sha256.Sum256([]byte(s))

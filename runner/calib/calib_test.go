@@ -194,3 +194,23 @@ func TestEnsureUsesCacheAndMeasuresMissing(t *testing.T) {
 		t.Errorf("cancelled measure: %v", err)
 	}
 }
+
+// TestHostKeyIgnoresOSFilledFields: the host key hashes the fingerprint as
+// cpuid reported it, so filling cpuid's gaps from the OS (the cache sizes
+// of arm64 Linux from sysfs) keeps the key results and calibrations were
+// filed under; a cache size cpuid itself reports still counts.
+func TestHostKeyIgnoresOSFilledFields(t *testing.T) {
+	arm := host.Fingerprint{CPU: "Arm Neoverse-N1", Vendor: "Arm Limited", LogicalCores: 4, Features: []string{"ASIMD"},
+		L1DBytes: -1, L2Bytes: -1, L3Bytes: -1, GOOS: "linux", GOARCH: "arm64"}
+	filled := arm
+	filled.L1DBytes, filled.L2Bytes, filled.L3Bytes = 64<<10, 1<<20, 32<<20
+	filled.FromOS = []string{"l1d_bytes", "l2_bytes", "l3_bytes"}
+	if HostKey(filled) != HostKey(arm) {
+		t.Error("filling cache sizes from the OS changed the host key")
+	}
+	reported := filled
+	reported.FromOS = nil // the same sizes, reported by cpuid
+	if HostKey(reported) == HostKey(arm) {
+		t.Error("cpuid's own cache sizes do not count in the host key")
+	}
+}

@@ -36,6 +36,34 @@ type Fingerprint struct {
 	Kernels       string   `json:"kernels"`          // filled by the caller: kernel variant, e.g. "avx512"
 	Backend       string   `json:"backend"`          // filled by the caller: backend name
 	Device        string   `json:"device,omitempty"` // filled by the caller: device description (GPU name, driver, ...)
+	// FromOS names (by JSON field name) the fields the operating system
+	// filled where cpuid could not tell: "cpu", "logical_cores",
+	// "l1d_bytes", "l2_bytes", "l3_bytes". See [Fingerprint.Reported].
+	FromOS []string `json:"from_os,omitempty"`
+}
+
+// Reported is the fingerprint as cpuid reported it: the fields listed in
+// FromOS back at cpuid's "unknown" (CPU "", 0 cores, cache -1). Host keys
+// hash it, so a machine keeps the key its results and calibrations were
+// filed under before the OS facts were added (arm64 Linux, where cpuid
+// reports no cache sizes and sysfs does, would otherwise change key).
+func (f Fingerprint) Reported() Fingerprint {
+	for _, name := range f.FromOS {
+		switch name {
+		case "cpu":
+			f.CPU = ""
+		case "logical_cores":
+			f.LogicalCores = 0
+		case "l1d_bytes":
+			f.L1DBytes = -1
+		case "l2_bytes":
+			f.L2Bytes = -1
+		case "l3_bytes":
+			f.L3Bytes = -1
+		}
+	}
+	f.FromOS = nil
+	return f
 }
 
 // interesting lists the CPU features a fingerprint reports, in order: the

@@ -19,23 +19,26 @@ type osFacts struct {
 }
 
 // fillGaps completes f with the OS's facts where cpuid left a field empty
-// (no brand string, no core count, no cache size). It never overrides what
-// cpuid reported.
+// (no brand string, no core count, no cache size) and lists each field it
+// filled in f.FromOS. It never overrides what cpuid reported.
 func fillGaps(f *Fingerprint, o osFacts) {
-	if f.CPU == "" {
+	if f.CPU == "" && o.model != "" {
 		f.CPU = o.model
+		f.FromOS = append(f.FromOS, "cpu")
 	}
-	if f.LogicalCores <= 0 {
+	if f.LogicalCores <= 0 && o.logicalCores > 0 {
 		f.LogicalCores = o.logicalCores
+		f.FromOS = append(f.FromOS, "logical_cores")
 	}
-	fill := func(dst *int64, v int64) {
+	fill := func(dst *int64, v int64, name string) {
 		if *dst <= 0 && v > 0 {
 			*dst = v
+			f.FromOS = append(f.FromOS, name)
 		}
 	}
-	fill(&f.L1DBytes, o.l1d)
-	fill(&f.L2Bytes, o.l2)
-	fill(&f.L3Bytes, o.l3)
+	fill(&f.L1DBytes, o.l1d, "l1d_bytes")
+	fill(&f.L2Bytes, o.l2, "l2_bytes")
+	fill(&f.L3Bytes, o.l3, "l3_bytes")
 }
 
 // cpuinfoModelKeys are the /proc/cpuinfo keys that name the CPU, most

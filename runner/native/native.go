@@ -23,8 +23,11 @@
 // shuffled order instead. For ShuffleNetV2's concat -> shuffle -> split, the
 // concat's buffer is laid out so that both split parts are contiguous
 // ranges; the only copy left per stride-1 unit is the passthrough half
-// into the next concat, run as a step named "<shuffle op ID>.copy". Any
-// other copy a fused plan needs is named "<op ID>.copy" too.
+// into the next concat, run as a step of that concat (named and anchored at
+// the concat's op ID, the op the fused cost view charges the copy to). A
+// shuffle no consumer can absorb is a copy step of the shuffle op; only the
+// gather fallback (a consumer that cannot read a channel map) is a step of
+// no op, named "<tensor origin>.copy".
 package native
 
 import (
