@@ -161,7 +161,7 @@ type guideResult struct {
 	d     design // how it ran
 	// best are the results of the rounds the table shows, per mode (in
 	// table.Modes order) and row: each design's fastest round
-	// (guideline.Row.BestMS), as recorded in the history.
+	// (guideline.Row.BestRound), as recorded in the history.
 	best [][]runner.Result
 	// warning is a problem that did not spoil the table (the history
 	// could not take its results).
@@ -255,18 +255,17 @@ func completeResult(res runner.Result, req RunRequest) runner.Result {
 	return res
 }
 
-// bestRounds picks, per mode and row of a measured table, the round whose
-// median is the latency the table shows (guideline.Row.BestMS).
+// bestRounds picks, per mode and row of a measured table, the result of
+// the round the table shows (guideline.Row.BestRound). A design's results
+// are in the order of its rounds: Table.Measure measures each row once per
+// round and mode, and no two rows of a table are the same design.
 func bestRounds(t guideline.Table, rounds map[string][]runner.Result) [][]runner.Result {
 	out := make([][]runner.Result, len(t.Modes))
 	for mi, mode := range t.Modes {
 		for _, row := range t.Rows {
-			best := row.BestMS(mi, 0)
-			for _, res := range rounds[roundKey(row.Specs[0], mode)] {
-				if res.LatencyMS.Median == best {
-					out[mi] = append(out[mi], res)
-					break
-				}
+			rs := rounds[roundKey(row.Specs[0], mode)]
+			if i := row.BestRound(mi, 0); i >= 0 && i < len(rs) {
+				out[mi] = append(out[mi], rs[i])
 			}
 		}
 	}

@@ -11,7 +11,8 @@
 // A user interface shows a table in this order: [FromExperiment] (rows,
 // designs, MAdds and MAC), [ModesFor] (which execution modes to measure),
 // [Table.Measure], then per scale column [Table.Verdict] for the words and
-// [Row.BestMS] / [Row.RoundsMS] for the numbers.
+// [Row.BestMS] / [Row.RoundsMS] for the numbers ([Row.BestRound]: which
+// round the table shows).
 package guideline
 
 import (
@@ -94,16 +95,27 @@ func (r Row) RoundsMS(m, j int) []float64 {
 	return r.Rounds[m][j]
 }
 
-// BestMS is the fastest round's median latency of mode m at scale column j
-// in ms (the value the table shows), 0 when not measured.
-func (r Row) BestMS(m, j int) float64 {
-	best := 0.0
-	for _, ms := range r.RoundsMS(m, j) {
-		if best == 0 || ms < best {
-			best = ms
+// BestRound is the index of the fastest round of mode m at scale column j
+// (the first of equal medians): the round whose median the table shows
+// ([Row.BestMS]), an index into [Row.RoundsMS]; -1 when not measured.
+func (r Row) BestRound(m, j int) int {
+	best := -1
+	for i, ms := range r.RoundsMS(m, j) {
+		if best < 0 || ms < r.Rounds[m][j][best] {
+			best = i
 		}
 	}
 	return best
+}
+
+// BestMS is the fastest round's median latency of mode m at scale column j
+// in ms (the value the table shows: [Row.BestRound]'s), 0 when not measured.
+func (r Row) BestMS(m, j int) float64 {
+	i := r.BestRound(m, j)
+	if i < 0 {
+		return 0
+	}
+	return r.Rounds[m][j][i]
 }
 
 // Speed is images/s at [Row.BestMS] (the batch is the design's), 0 when

@@ -370,3 +370,24 @@ func TestVerdictFusionWeak(t *testing.T) {
 		t.Errorf("headline %q, fusion removes %v", h, v.FusionRemoves)
 	}
 }
+
+// TestBestRound: the round the table shows is the fastest, the first of
+// equal medians, per mode and scale; BestMS is its median; -1 and 0 where
+// nothing was measured. A user interface records this round's result (it
+// matched float medians to find it).
+func TestBestRound(t *testing.T) {
+	r := Row{Rounds: [][][]float64{
+		{{3, 1, 2}, {5, 4, 4}}, // mode 0: scale 0 round 1; scale 1 the first of the equal 4s
+		{{7}, nil},             // mode 1: one round at scale 0, none at scale 1
+	}}
+	for _, tc := range []struct{ m, j, round int }{{0, 0, 1}, {0, 1, 1}, {1, 0, 0}, {1, 1, -1}, {2, 0, -1}, {0, 2, -1}, {-1, 0, -1}} {
+		got := r.BestRound(tc.m, tc.j)
+		want := 0.0
+		if tc.round >= 0 {
+			want = r.Rounds[tc.m][tc.j][tc.round]
+		}
+		if got != tc.round || r.BestMS(tc.m, tc.j) != want {
+			t.Errorf("mode %d scale %d: best round %d (%g ms), want %d (%g ms)", tc.m, tc.j, got, r.BestMS(tc.m, tc.j), tc.round, want)
+		}
+	}
+}
