@@ -372,14 +372,8 @@ func (e *exploreScreen) runDone(msg jobDoneMsg) tea.Cmd {
 	}
 	r := msg.payload.(*runResult)
 	e.last = r
-	res := r.m.Result
+	res := completeResult(r.m.Result, r.req)
 	e.sess.logf("run: median %s ms over %d iterations", costfmt.Millis(res.LatencyMS.Median), res.Iters)
-	if res.Spec.Family == "" { // a measurer that did not fill the design in
-		res.Spec, res.Backend, res.Mode = r.req.Spec, r.req.Backend, r.req.Mode
-	}
-	if res.Fingerprint.Threads == 0 {
-		res.Fingerprint.Threads = r.req.Threads
-	}
 	label := ""
 	if d := e.d; d.preset != "" && !d.edited && d.spec.Key() == r.req.Spec.Key() {
 		label = d.preset

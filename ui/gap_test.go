@@ -298,3 +298,30 @@ func TestGapListCutsLabelsBetweenWords(t *testing.T) {
 		t.Errorf("labels cut inside a word:\n%s", v)
 	}
 }
+
+// TestGapRunBeatsOlderHistory: a run of the explorer replaces an older
+// history run of its design on the gap chart (the chart keeps the latest
+// run). The explore screen completed its results by a copy of the
+// guidelines screen's completeResult that left the time out, so a
+// measurer that gave none (the fake) put a point of time zero on the
+// chart, which every history run of the design beat.
+func TestGapRunBeatsOlderHistory(t *testing.T) {
+	deps := testDeps(fakeMeasurer{})
+	deps.History = classesHistory(t)[:1] // shufflenetv2 1x, 3.6 ms, in 2026
+	deps.History[0].Time = time.Now().Add(-time.Hour)
+	m := newModel(t, deps, 120, 40)
+	send(t, m, "r")
+	if m.explore.last == nil {
+		t.Fatalf("no run: status %q", statusLine(m))
+	}
+	ran := m.sess.points[len(m.sess.points)-1]
+	if ran.Time.IsZero() {
+		t.Error("the run's point has no time")
+	}
+	send(t, m, "2")
+	for _, p := range m.gap.selected() {
+		if p.Current && p.LatencyMS != ran.LatencyMS {
+			t.Errorf("the chart shows the design at %.3f ms (history), not the run's %.3f ms", p.LatencyMS, ran.LatencyMS)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -238,21 +237,6 @@ func tableLabel(t guideline.Table) string {
 // roundKey identifies the rounds of one design in one mode.
 func roundKey(s arch.Spec, mode runner.Mode) string {
 	return s.Normalize().Key() + "|" + string(mode)
-}
-
-// completeResult fills in what a measurer may leave out of a result: the
-// design, backend, mode and threads it was asked for, and the time.
-func completeResult(res runner.Result, req RunRequest) runner.Result {
-	if res.Spec.Family == "" {
-		res.Spec, res.Backend, res.Mode = req.Spec, req.Backend, req.Mode
-	}
-	if res.Fingerprint.Threads == 0 {
-		res.Fingerprint.Threads = req.Threads
-	}
-	if res.Time.IsZero() {
-		res.Time = time.Now().UTC().Truncate(time.Second)
-	}
-	return res
 }
 
 // bestRounds picks, per mode and row of a measured table, the result of

@@ -231,6 +231,24 @@ func statusTTL(isErr bool) time.Duration {
 	return 8 * time.Second
 }
 
+// completeResult fills in what a measurer may leave out of a result: the
+// design, backend, mode and threads it was asked for, and the time (a
+// point without one would lose to every older run of its design on the
+// gap chart, which keeps the latest). Every result the screens keep goes
+// through it.
+func completeResult(res runner.Result, req RunRequest) runner.Result {
+	if res.Spec.Family == "" {
+		res.Spec, res.Backend, res.Mode = req.Spec, req.Backend, req.Mode
+	}
+	if res.Fingerprint.Threads == 0 {
+		res.Fingerprint.Threads = req.Threads
+	}
+	if res.Time.IsZero() {
+		res.Time = time.Now().UTC().Truncate(time.Second)
+	}
+	return res
+}
+
 // addPoint puts a measured result on the gap chart as a point of this
 // session ([chartdata.PointFromResult]: analytic MAdds and MAC as written beside the
 // measured median, and the design's full key).
