@@ -19,11 +19,13 @@ func TestCostRefusesBadKnobs(t *testing.T) {
 		{[]string{"--family", "g2", "--c", "65536", "--groups", "64", "--res", "8192", "--batch", "4096", "--blocks", "100", "--format", "json"}, []string{"invalid res 8192", "2^56"}},
 		{[]string{"--split", "1e-9"}, []string{"invalid split 1e-09", "conv branch would have 0 channels"}},
 		{[]string{"--split", "0.999"}, []string{"invalid split 0.999", "identity branch would have 0 channels"}},
-		{[]string{"--depths="}, []string{`invalid depths ""`, "empty value"}},
-		{[]string{"--channels="}, []string{`invalid channels ""`}},
-		{[]string{"--layout="}, []string{`invalid layout ""`, "torchvision|megvii"}},
-		{[]string{"--family="}, []string{`invalid family ""`, "shufflenetv2|"}},
-		{[]string{"--width="}, []string{`invalid width ""`}},
+		// An empty knob flag: parseArgs' refusal of every empty flag, with
+		// the knob's help text as what it accepts.
+		{[]string{"--depths="}, []string{`invalid --depths "" (valid: units per stage, three values each 1..`}},
+		{[]string{"--channels="}, []string{`invalid --channels "" (valid: explicit channels`}},
+		{[]string{"--layout="}, []string{`invalid --layout "" (valid: `, "torchvision|megvii"}},
+		{[]string{"--family="}, []string{`invalid --family "" (valid: `, "shufflenetv2|"}},
+		{[]string{"--width="}, []string{`invalid --width "" (valid: width multiplier, 0.05..16`}},
 		{[]string{"--c1", "64"}, []string{"invalid c1 64", "only the g1 micro-network takes c1"}},
 		{[]string{"--family", "mobilenetv2", "--c2", "64"}, []string{"invalid c2 64"}},
 		// --width was ignored for the micro-networks (same MAdds as width 1).

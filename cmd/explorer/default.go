@@ -42,7 +42,10 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 	designs := fs.String("designs", "", "offer the design files DIR/*.toml in the presets picker, and save designs there (created on the first save)")
 	hist := fs.String("history", "", "show the results of this JSONL file on the gap chart and append new ones, or off (default "+defaultHistoryText()+")")
 	kset := fs.String("kernels", "auto", kernelsFlagUsage)
-	if err := parseArgs(fs, args); err != nil {
+	// --log '' is documented: no log (even with $EXPLORER_LOG set). Any
+	// other empty value is refused (--kernels= and --history= were taken
+	// as left out).
+	if err := parseArgs(fs, args, "log"); err != nil {
 		return ignoreHelp(err)
 	}
 	ks, err := lookupKernelsFlag(*kset)

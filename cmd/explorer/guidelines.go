@@ -23,7 +23,6 @@ import (
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/guideline"
-	"github.com/shufflelab/explorer/runner/registry"
 )
 
 const guidelinesSynopsis = "guidelines [--exp G1|G2|G3|G4|T8|all] [--platform arm|gpu] [--scales 1,2,4] [--out DIR [--force]] [--format png|svg|pdf]\n" +
@@ -84,20 +83,9 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	batch := fs.Int("batch", 1, fmt.Sprintf("batch size of every design, 1..%d (the paper's GPU speeds are at batch 8)", arch.MaxBatch))
 	b := guideline.DefaultBudget()
 	mf := addMeasureFlags(fs, b.MinTime, b.MaxTime, b.Warmup, b.MinIters, false)
-	if err := parseArgs(fs, args); err != nil {
-		return nil, err
-	}
-	// An explicitly empty value never means "the default" (--kernels= ran
-	// auto, --mem-limit= the default limit); --out '' is documented: no
-	// files.
-	if err := refuseEmpty(fs, map[string]string{
-		"exp":       experimentList + "|all, comma-separated",
-		"platform":  platformList,
-		"scales":    "a subset of 1,2,4; leave the flag out for all",
-		"mode":      registry.List(registry.ModeNames()),
-		"kernels":   registry.List(registry.KernelSets()),
-		"mem-limit": "a positive size such as 8GiB or 512MiB; leave the flag out for 75% of physical memory",
-	}); err != nil {
+	// --out '' is documented: no files. Any other empty value was refused
+	// by parseArgs (--kernels= ran auto, --mem-limit= the default limit).
+	if err := parseArgs(fs, args, "out"); err != nil {
 		return nil, err
 	}
 	explicitMode := flagSet(fs, "mode")

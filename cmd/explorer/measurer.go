@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
@@ -96,9 +97,6 @@ func (m *measureFlags) check() (runner.Mode, error) {
 	if err := checkCUDAFlags(m.backend, map[string]bool{"cuda-graph": m.cudaGraph}); err != nil {
 		return "", err
 	}
-	if m.kernels == "" { // the default is "auto": only --kernels= gives ""
-		return "", usagef("invalid --kernels \"\" (valid: %s)", registry.List(registry.KernelSets()))
-	}
 	if _, err := lookupKernelsFlag(m.kernels); err != nil {
 		return "", err
 	}
@@ -111,8 +109,9 @@ func (m *measureFlags) check() (runner.Mode, error) {
 // memLimitUsage is the help text of --mem-limit (run, sweep, guidelines).
 const memLimitUsage = "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)"
 
-// parseMemLimit reads --mem-limit: "" (the flag left out) is 0, runner's
-// default of 75% of physical memory; anything else must be a positive size.
+// parseMemLimit reads --mem-limit: "" (the flag left out; parseArgs
+// refuses --mem-limit=) is 0, runner's default of 75% of physical memory;
+// anything else must be a positive size.
 func parseMemLimit(text string) (int64, error) {
 	if text == "" {
 		return 0, nil
@@ -147,8 +146,13 @@ var kernelsFlagUsage = "native kernel set: " + registry.List(registry.KernelSets
 
 // lookupKernelsFlag resolves --kernels; a usage error names the value, the
 // valid values and why a known set cannot run here (e.g. "neon needs
-// arm64").
+// arm64"). An empty value is refused as parseArgs refuses --kernels=,
+// though kernels.Lookup takes "" for auto: a caller that did not parse
+// the flag with parseArgs (measureFlags built in code) must not run auto.
 func lookupKernelsFlag(v string) (*kernels.Set, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, emptyFlagError("kernels", v, kernelsFlagUsage)
+	}
 	var ke *arch.KnobError
 	if err := registry.CheckKernels(v); errors.As(err, &ke) {
 		return nil, usagef("invalid --kernels %q (valid: %s): %s", v, ke.Valid, ke.Why)

@@ -34,10 +34,6 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	if err := parseArgs(fs, args); err != nil {
 		return ignoreHelp(err)
 	}
-	// --profile-of= drew the default profiles, as if it were left out.
-	if err := refuseEmpty(fs, map[string]string{"profile-of": "design names or presets, comma-separated; leave the flag out for the first profiled rows"}); err != nil {
-		return err
-	}
 	if *format != "png" && *format != "svg" && *format != "pdf" {
 		return usagef("invalid --format %q (valid: png|svg|pdf)", *format)
 	}

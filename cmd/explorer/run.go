@@ -88,19 +88,6 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}
-	// An explicitly empty value never means "the default" (it used to be
-	// taken as unset: --save-io= saved nothing, --kernels= ran auto).
-	if err := refuseEmpty(fs, map[string]string{
-		"preset":    "an embedded preset (see 'explorer presets') or a .toml design file",
-		"mode":      registry.List(registry.ModeNames()),
-		"kernels":   registry.List(registry.KernelSets()),
-		"weights":   "a safetensors file; leave the flag out for seeded random weights",
-		"input":     `a safetensors file with a tensor "input"; leave the flag out for a seeded random input`,
-		"save-io":   "a file path",
-		"mem-limit": "a positive size such as 8GiB or 512MiB; leave the flag out for 75% of physical memory",
-	}); err != nil {
-		return nil, err
-	}
 	c := &runConfig{backend: *backend, profile: *profile, profileRuns: *profileRuns, top: *top, format: *format,
 		weights: *wpath, input: *input, saveIO: *saveIO, force: *force, seed: *seed, history: *hist}
 	switch {
@@ -116,8 +103,6 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 		return nil, usagef("invalid --top %d (valid: >= 0)", *top)
 	case *format != "table" && *format != "json":
 		return nil, usagef("invalid --format %q (valid: table|json)", *format)
-	case *hist == "" && flagSet(fs, "history"):
-		return nil, usagef(`invalid --history "" (valid: a file path or off)`)
 	}
 	if err := checkCUDAFlags(*backend, map[string]bool{"cuda-graph": *cudaGraph, "tf32": *tf32}); err != nil {
 		return nil, err
@@ -147,19 +132,6 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	found := false
 	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
 	return found
-}
-
-// refuseEmpty returns a usage error `invalid --FLAG "" (valid: ...)` for
-// the first flag (in name order) of valid that was given on the command
-// line with an empty value; valid maps a flag's name to its valid values.
-func refuseEmpty(fs *flag.FlagSet, valid map[string]string) error {
-	var err error
-	fs.Visit(func(f *flag.Flag) {
-		if v, ok := valid[f.Name]; ok && err == nil && f.Value.String() == "" {
-			err = usagef("invalid --%s \"\" (valid: %s)", f.Name, v)
-		}
-	})
-	return err
 }
 
 // cudnnBackend is the backend that --cuda-graph and --tf32 apply to.

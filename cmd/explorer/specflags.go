@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner/registry"
 )
 
 // specFlags are the knob flags shared by every command that takes a design:
@@ -74,10 +76,7 @@ func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 	name := ""
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["preset"] && strings.TrimSpace(sf.preset) == "" {
-		// An empty value never means "no preset", as for the knob flags.
-		return s, "", usagef(`invalid --preset "" (valid: an embedded preset (see 'explorer presets') or a .toml design file)`)
-	}
+	// An empty --preset (or knob flag) was refused by parseArgs.
 	if sf.preset != "" {
 		p, err := presets.Load(sf.preset)
 		if err != nil {
@@ -130,7 +129,19 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 // flag set's output). After -h or --help the usage is printed to standard
 // output (see [helpOutput]), so that `explorer run -h | grep history`
 // works, and the error matches flag.ErrHelp, see [ignoreHelp].
-func parseArgs(fs *flag.FlagSet, args []string) error {
+//
+// An explicitly empty (or blank) value of a string flag never means the
+// flag's default: `--kernels=` is refused as `invalid --kernels ""
+// (valid: ...)`, see [emptyFlagError], for every command and every string
+// flag, the knob flags and --preset included. emptyOK names the flags of
+// fs whose empty value the command's help documents as meaningful
+// (an empty guidelines --out writes no files); their empty values pass.
+func parseArgs(fs *flag.FlagSet, args []string, emptyOK ...string) error {
+	for _, name := range emptyOK {
+		if f := fs.Lookup(name); f == nil || !isStringFlag(f.Value) {
+			panic(fmt.Sprintf("parseArgs: %s has no string flag --%s", fs.Name(), name))
+		}
+	}
 	out, usage := fs.Output(), fs.Usage
 	var failed *checkedValue
 	// The flag package prints errors and the usage itself: silence it, and
@@ -139,7 +150,8 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 	fs.Usage = func() {}
 	var wrapped []*flag.Flag
 	fs.VisitAll(func(f *flag.Flag) {
-		f.Value = &checkedValue{Value: f.Value, name: f.Name, failed: &failed}
+		f.Value = &checkedValue{Value: f.Value, name: f.Name, failed: &failed,
+			refuseEmpty: isStringFlag(f.Value) && !slices.Contains(emptyOK, f.Name), usage: f.Usage}
 		wrapped = append(wrapped, f)
 	})
 	err := fs.Parse(args)
@@ -155,6 +167,8 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 		fs.Usage()
 		fs.SetOutput(out)
 		return usageError{err}
+	case err != nil && failed != nil && errors.Is(failed.err, errEmptyValue):
+		return emptyFlagError(failed.name, failed.text, failed.usage)
 	case err != nil && failed != nil:
 		return usagef("invalid --%s %q: %s (%s)", failed.name, failed.text, accepts(failed), hint)
 	case err != nil:
@@ -194,15 +208,25 @@ func outOfRange(err error) string {
 // durations, that a unit is needed).
 type checkedValue struct {
 	flag.Value
-	name   string
-	text   string
-	err    error
-	failed **checkedValue
+	name        string
+	text        string
+	err         error
+	failed      **checkedValue
+	refuseEmpty bool   // an empty or blank value is refused (errEmptyValue)
+	usage       string // the flag's help text, for [emptyFlagError]
 }
+
+// errEmptyValue marks a string flag given an empty or blank value.
+var errEmptyValue = errors.New("empty value")
 
 // Set sets the wrapped value and records a refusal.
 func (v *checkedValue) Set(text string) error {
-	err := v.Value.Set(text)
+	var err error
+	if v.refuseEmpty && strings.TrimSpace(text) == "" {
+		err = errEmptyValue
+	} else {
+		err = v.Value.Set(text)
+	}
 	if err != nil && *v.failed == nil {
 		v.text, v.err = text, err
 		*v.failed = v
@@ -214,6 +238,72 @@ func (v *checkedValue) Set(text string) error {
 func (v *checkedValue) IsBoolFlag() bool {
 	b, ok := v.Value.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()
+}
+
+// isStringFlag reports whether a flag's value is a string (fs.String,
+// fs.StringVar): the flags whose empty value parseArgs refuses (the other
+// types refuse "" themselves, as not a number, duration or boolean).
+func isStringFlag(v flag.Value) bool {
+	g, ok := v.(flag.Getter)
+	if !ok {
+		return false
+	}
+	_, ok = g.Get().(string)
+	return ok
+}
+
+// flagValues says what a string flag accepts when its help text is no list
+// of valid values, for [emptyFlagError]; ok is false for the other flags
+// (--format, --out, the knob flags, sweep's grid lists), which their own
+// help text describes. A name here means the same in every command that
+// has it.
+func flagValues(name string) (valid string, ok bool) {
+	switch name {
+	case "preset":
+		return "an embedded preset (see 'explorer presets') or a .toml design file", true
+	case "backend":
+		return registry.List(registry.BackendNames()), true
+	case "mode":
+		return registry.List(registry.ModeNames()), true
+	case "kernels":
+		return registry.List(registry.KernelSets()), true
+	case "mem-limit":
+		return "a positive size such as 8GiB or 512MiB; leave the flag out for 75% of physical memory", true
+	case "weights":
+		return "a safetensors file; leave the flag out for seeded random weights", true
+	case "input":
+		return `a safetensors file with a tensor "input"; leave the flag out for a seeded random input`, true
+	case "save-io":
+		return "a file path", true
+	case "history":
+		return "a file path or off; leave the flag out for " + defaultHistoryText(), true
+	case "calib":
+		return "a calibration file, a new path, or off; leave the flag out for " + defaultCalibText(), true
+	case "exp":
+		return experimentList + "|all, comma-separated", true
+	case "platform":
+		return platformList, true
+	case "scales":
+		return "a subset of 1,2,4; leave the flag out for all", true
+	case "profile-of":
+		return "design names or presets, comma-separated; leave the flag out for the first profiled rows", true
+	case "in":
+		return "results files, comma-separated", true
+	case "designs":
+		return "a directory of design files", true
+	}
+	return "", false
+}
+
+// emptyFlagError is the one refusal of an explicitly empty (or blank)
+// value of a string flag: `invalid --kernels "" (valid: auto|...)`. What
+// the flag accepts comes from [flagValues], else from its help text usage.
+func emptyFlagError(name, text, usage string) error {
+	valid, ok := flagValues(name)
+	if !ok {
+		valid = usage
+	}
+	return usagef("invalid --%s %q (valid: %s)", name, text, valid)
 }
 
 // accepts says what a refused flag value should have been, by the flag's

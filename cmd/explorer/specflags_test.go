@@ -31,10 +31,10 @@ func TestSpecFlagsAudit(t *testing.T) {
 		// the two were exclusive hold it): accepted, as Validate does.
 		{[]string{"cost", "--channels", "24,116,232,464,1024", "--width", "1"}, 0, "\nshufflenetv2 channels=24,116,232,464,1024  ["},
 		{[]string{"cost", "--preset", "shufflenetv2-1.5", "--channels", "24,48,96,192,1024"}, 0, "\nshufflenetv2 channels=24,48,96,192,1024  ["},
-		// --preset= is refused like an empty knob flag (the same message
-		// as run's check of its empty flags).
+		// --preset= is refused like any empty string flag (parseArgs); a
+		// blank value too, quoted as typed.
 		{[]string{"cost", "--preset="}, 2, `invalid --preset "" (valid: an embedded preset (see 'explorer presets') or a .toml design file)`},
-		{[]string{"cost", "--preset", " ", "--width", "2"}, 2, `invalid --preset "" (valid: an embedded preset (see 'explorer presets') or a .toml design file)`},
+		{[]string{"cost", "--preset", " ", "--width", "2"}, 2, `invalid --preset " " (valid: an embedded preset (see 'explorer presets') or a .toml design file)`},
 		{[]string{"run", "--preset="}, 2, `invalid --preset "" (valid: an embedded preset (see 'explorer presets') or a .toml design file)`},
 		// --family overrides a preset's family; the preset's knobs the
 		// new family does not take are dropped, typed ones are checked.

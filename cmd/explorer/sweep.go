@@ -93,14 +93,6 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
 	}
-	// An explicitly empty value never means "the default" (--mem-limit= ran
-	// with the default limit, --calib= with the default cache).
-	if err := refuseEmpty(fs, map[string]string{
-		"mem-limit": "a positive size such as 8GiB or 512MiB; leave the flag out for 75% of physical memory",
-		"calib":     "a calibration file, a new path, or off; leave the flag out for " + defaultCalibText(),
-	}); err != nil {
-		return nil, err
-	}
 	mode, err := mf.check()
 	if err != nil {
 		return nil, err
@@ -112,25 +104,14 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 		return nil, usagef("invalid --tol %v (valid: a relative difference >= 0, e.g. 0.1)", *tol)
 	}
 	c := &sweepConfig{shard: *shard, out: *out, profile: *profile, list: *list, pairs: *pairs, tol: *tol, mode: mode, measure: mf}
+	// An empty grid flag was refused by parseArgs (issue 15).
 	gridSet := false
-	var empty string
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "family", "layout", "width", "split", "groups", "depths", "res", "batch":
 			gridSet = true
-			if strings.TrimSpace(f.Value.String()) == "" && empty == "" {
-				empty = f.Name
-			}
-		case "presets", "shard", "out":
-			if strings.TrimSpace(f.Value.String()) == "" && empty == "" {
-				empty = f.Name
-			}
 		}
 	})
-	if empty != "" {
-		// An empty value never means "the default" (issue 15).
-		return nil, usagef("invalid --%s \"\": empty value (omit the flag for the default)", empty)
-	}
 	if gridSet || *presetList == "" {
 		g := sweep.Grid{Base: arch.Spec{Family: arch.Family(*family), Layout: arch.Layout(*layout)}}
 		// An unknown family or layout is a bad flag, not a grid point to skip.
