@@ -53,8 +53,11 @@ type Measurer interface {
 // (the history file `explorer run` appends to). A guideline run measures
 // its rounds with RunRequest.NoHistory and, once the whole table is
 // measured, records one result per design and mode: the round whose median
-// is the latency the table shows (guideline.Row.BestMS). A cancelled or
-// failed run records nothing. Record is called off the UI goroutine.
+// is the latency the table shows (guideline.Row.BestRound). The screen
+// records only once it has taken the table: a cancelled or failed run,
+// and one whose result it dropped (an esc or another run that landed
+// after the last round), record nothing. Record is called off the UI
+// goroutine.
 type Recorder interface {
 	Record(results []runner.Result) error
 }

@@ -160,11 +160,9 @@ type guideResult struct {
 	d     design // how it ran
 	// best are the results of the rounds the table shows, per mode (in
 	// table.Modes order) and row: each design's fastest round
-	// (guideline.Row.BestRound), as recorded in the history.
+	// (guideline.Row.BestRound), which the history gets once the screen
+	// has taken the table ([guideScreen.record]).
 	best [][]runner.Result
-	// warning is a problem that did not spoil the table (the history
-	// could not take its results).
-	warning string
 }
 
 // run measures the chosen table as `explorer guidelines` does
@@ -189,7 +187,6 @@ func (g *guideScreen) run() tea.Cmd {
 		g.sess.stop("cancelled: " + label + " started")
 	}
 	g.ran, g.ranLabel, g.hasRun = k, label, true
-	rec, _ := ms.(Recorder)
 	cmds = append(cmds, g.sess.start(scrGuide, "measuring "+label, func(ctx context.Context, progress func(float64)) (any, error) {
 		// Every round's result, by design and mode, to record the ones the
 		// table shows once it is complete.
@@ -214,19 +211,34 @@ func (g *guideScreen) run() tea.Cmd {
 		if err != nil {
 			return &guideResult{key: k}, err
 		}
-		r := &guideResult{key: k, table: t, d: d, best: bestRounds(t, rounds)}
-		if rec != nil {
-			var all []runner.Result
-			for _, rs := range r.best {
-				all = append(all, rs...)
-			}
-			if err := rec.Record(all); err != nil {
-				r.warning = fmt.Sprintf("%s: results not saved to the history: %v", label, err)
-			}
-		}
-		return r, nil
+		// Nothing goes to the history here: an esc or another run may
+		// still land before the screen takes the table (done).
+		return &guideResult{key: k, table: t, d: d, best: bestRounds(t, rounds)}, nil
 	}))
 	return tea.Batch(cmds...)
+}
+
+// record gives the history, when the measurer keeps one (Recorder), the
+// results of a table the screen has taken: one per design and mode, the
+// round the table shows. It runs in a Cmd (file I/O stays off Update) that
+// done returns once the result is accepted, so a cancelled or stale run
+// records nothing; a failure is a status-line error.
+func (g *guideScreen) record(r *guideResult) tea.Cmd {
+	rec, ok := g.sess.deps.Measurer.(Recorder)
+	if !ok {
+		return nil
+	}
+	var all []runner.Result
+	for _, rs := range r.best {
+		all = append(all, rs...)
+	}
+	label := tableLabel(r.table)
+	return func() tea.Msg {
+		if err := rec.Record(all); err != nil {
+			return statusMsg{text: fmt.Sprintf("%s: results not saved to the history: %v", label, err), isErr: true}
+		}
+		return nil
+	}
 }
 
 // tableLabel names a table for messages: "G1 x1 (ARM sizes)".
@@ -287,11 +299,7 @@ func (g *guideScreen) done(msg jobDoneMsg) tea.Cmd {
 			g.sess.addPoint(res, label)
 		}
 	}
-	done := info("%s measured: %s", tableLabel(r.table), strings.Join(verdictWords(r.table), "; "))
-	if r.warning != "" {
-		return tea.Batch(done, failure(errors.New(r.warning)))
-	}
-	return done
+	return tea.Batch(info("%s measured: %s", tableLabel(r.table), strings.Join(verdictWords(r.table), "; ")), g.record(r))
 }
 
 // verdictWords are the verdicts' headlines, e.g. "x1 holds".

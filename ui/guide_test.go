@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -214,6 +215,79 @@ func TestGuidelineHistoryRows(t *testing.T) {
 	if len(ms.recorded) != 0 {
 		t.Errorf("a cancelled run recorded %d results", len(ms.recorded))
 	}
+}
+
+// TestGuidelineLateCancelRecordsNothing: an esc (or another run) that
+// lands after the table is measured but before the screen takes the
+// result drops it as stale and shows "cancelled"; the history gets
+// nothing of it either (the job recorded the rows itself, before the
+// screen could drop them).
+func TestGuidelineLateCancelRecordsNothing(t *testing.T) {
+	for _, late := range [][]string{{"esc"}, {"right", "r"}} {
+		t.Run(strings.Join(late, "+"), func(t *testing.T) {
+			ms := &roundsMeasurer{}
+			m := newTestModel(t, ms, 120, 40)
+			send(t, m, "3")
+			_, cmd := m.Update(keyMsg("r"))
+			done, ok := jobDone(cmd)
+			if !ok || done.err != nil {
+				t.Fatalf("the run did not end with a result: %+v", done)
+			}
+			if late[0] == "esc" {
+				send(t, m, late...)
+			} else {
+				m.Update(keyMsg(late[0]))
+				m.Update(keyMsg(late[1])) // the second run is left unstarted
+			}
+			_, next := m.Update(done)
+			drain(t, m, next)
+			if m.guide.measured[tableKey{0, guideline.ARM, 0}] {
+				t.Error("the dropped result was taken")
+			}
+			ms.mu.Lock()
+			defer ms.mu.Unlock()
+			if len(ms.recorded) != 0 {
+				t.Errorf("a dropped result recorded %d history rows", len(ms.recorded))
+			}
+		})
+	}
+}
+
+// failingRecorder is a roundsMeasurer whose history cannot take results.
+type failingRecorder struct{ *roundsMeasurer }
+
+func (failingRecorder) Record([]runner.Result) error { return errors.New("disk full") }
+
+// TestGuidelineRecordFailureShown: a history that cannot take the table's
+// rows leaves the table measured and says so on the status line.
+func TestGuidelineRecordFailureShown(t *testing.T) {
+	m := newTestModel(t, failingRecorder{&roundsMeasurer{}}, 200, 40)
+	send(t, m, "3", "r")
+	if !m.guide.measured[m.guide.key()] {
+		t.Fatal("the table was not taken")
+	}
+	if st := statusLine(m); !strings.Contains(st, "G1 x1 (ARM sizes): results not saved to the history: disk full") {
+		t.Errorf("status %q", st)
+	}
+}
+
+// jobDone runs the Cmds of a job start (nested batches included) in order
+// and returns the job's jobDoneMsg without handing it to the model.
+func jobDone(cmd tea.Cmd) (jobDoneMsg, bool) {
+	if cmd == nil {
+		return jobDoneMsg{}, false
+	}
+	switch msg := cmd().(type) {
+	case jobDoneMsg:
+		return msg, true
+	case tea.BatchMsg:
+		for _, c := range msg {
+			if d, ok := jobDone(c); ok {
+				return d, true
+			}
+		}
+	}
+	return jobDoneMsg{}, false
 }
 
 // gatedRecorder is a roundsMeasurer held at a gate.
