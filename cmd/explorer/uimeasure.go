@@ -37,7 +37,13 @@ type uiMeasurer struct {
 	budget  runner.MeasureOptions
 	history string // JSONL history file; "" keeps no history
 	seed    int64
-	kernels *kernels.Set // the native backend's kernel set (--kernels)
+	// kernels is the native backend's kernel set (--kernels), then the set
+	// last measured on it, which the roofline calibrates. Set it before
+	// the measurer is shared; after that only kernelSet and setKernels
+	// touch it, under kmu: Cached reads it from the export's goroutine
+	// while a run may change it (mu is held for a whole run).
+	kernels *kernels.Set
+	kmu     sync.Mutex
 	// mu serialises measurements (a new run waits until a cancelled one
 	// has stopped, so two programs never compete for the cores) and guards
 	// backends.
@@ -55,6 +61,20 @@ var (
 
 func newUIMeasurer(d runDeps, history string) *uiMeasurer {
 	return &uiMeasurer{deps: d, budget: uiBudget, history: history, seed: 1, kernels: kernels.Best(), backends: map[string]runner.Backend{}}
+}
+
+// kernelSet is the kernel set a run without one measures with and the
+// roofline calibrates.
+func (u *uiMeasurer) kernelSet() *kernels.Set {
+	u.kmu.Lock()
+	defer u.kmu.Unlock()
+	return u.kernels
+}
+
+func (u *uiMeasurer) setKernels(ks *kernels.Set) {
+	u.kmu.Lock()
+	defer u.kmu.Unlock()
+	u.kernels = ks
 }
 
 // backend returns the named backend, created once; u.mu must be held.
@@ -110,7 +130,7 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 	if err := registry.CheckThreads(req.Threads); err != nil {
 		return ui.Measurement{}, err
 	}
-	ks := u.kernels
+	ks := u.kernelSet()
 	if req.Kernels != "" {
 		if err := registry.CheckKernels(req.Kernels); err != nil {
 			return ui.Measurement{}, err
@@ -162,7 +182,7 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 	}
 	progress(1)
 	if be.Name() == registry.DefaultBackend {
-		u.kernels = ks // the roofline calibrates the set last measured
+		u.setKernels(ks) // the roofline calibrates the set last measured
 	}
 	if u.history != "" && !req.NoHistory {
 		if err := history.Append(u.history, m.Result); err != nil {
@@ -189,11 +209,11 @@ func (u *uiMeasurer) Record(results []runner.Result) error {
 	return nil
 }
 
-// calibPath is the calibration cache of this host and the measurer's
-// kernel set ("" when there is no cache directory: calibrations are then
-// kept for nothing).
-func (u *uiMeasurer) calibPath(fp host.Fingerprint) string {
-	path, err := calib.CachePath(calib.HostKey(fp), u.kernels.Name())
+// calibPath is the calibration cache of this host and kernel set ks (""
+// when there is no cache directory: calibrations are then kept for
+// nothing).
+func (u *uiMeasurer) calibPath(fp host.Fingerprint, ks *kernels.Set) string {
+	path, err := calib.CachePath(calib.HostKey(fp), ks.Name())
 	if err != nil {
 		return ""
 	}
@@ -203,12 +223,12 @@ func (u *uiMeasurer) calibPath(fp host.Fingerprint) string {
 // Cached returns the cached roofline ceiling of this machine for threads,
 // as `explorer run --calib` and `explorer sweep` cache it.
 func (u *uiMeasurer) Cached(threads int) (calib.Ceiling, bool) {
-	fp := host.Detect()
-	path := u.calibPath(fp)
+	fp, ks := host.Detect(), u.kernelSet()
+	path := u.calibPath(fp, ks)
 	if path == "" {
 		return calib.Ceiling{}, false
 	}
-	c, ok, err := calib.Load(path, calib.HostKey(fp), u.kernels.Name())
+	c, ok, err := calib.Load(path, calib.HostKey(fp), ks.Name())
 	if err != nil || !ok || !c.Has(threads) {
 		return calib.Ceiling{}, false
 	}
@@ -222,8 +242,8 @@ func (u *uiMeasurer) Cached(threads int) (calib.Ceiling, bool) {
 func (u *uiMeasurer) Calibrate(ctx context.Context, threads int) (calib.Ceiling, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	fp := host.Detect()
-	c, measured, err := calib.Ensure(ctx, u.calibPath(fp), fp, u.kernels.Name(), []int{threads}, calib.Options{Kernels: u.kernels})
+	fp, ks := host.Detect(), u.kernelSet()
+	c, measured, err := calib.Ensure(ctx, u.calibPath(fp, ks), fp, ks.Name(), []int{threads}, calib.Options{Kernels: ks})
 	if err != nil && !measured { // measured but not saved is still usable
 		return calib.Ceiling{}, fmt.Errorf("roofline calibration: %w", err)
 	}

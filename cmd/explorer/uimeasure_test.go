@@ -16,6 +16,7 @@ import (
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/history"
 	"github.com/shufflelab/explorer/runner/host"
+	"github.com/shufflelab/explorer/runner/registry"
 	"github.com/shufflelab/explorer/ui"
 )
 
@@ -193,12 +194,12 @@ func TestUICalibrator(t *testing.T) {
 		t.Fatal("a ceiling in an empty cache")
 	}
 	fp := host.Detect()
-	path := u.calibPath(fp)
+	path := u.calibPath(fp, u.kernelSet())
 	if path == "" || !strings.HasPrefix(path, os.Getenv("XDG_CACHE_HOME")) {
 		t.Fatalf("cache path %q is not under $XDG_CACHE_HOME", path)
 	}
 	want := calib.Ceiling{Threads: 1, PeakGFLOPS: 10, L2GBps: 20, DRAMGBps: 5} // arbitrary positive ceilings
-	if err := calib.Save(path, calib.Calibration{Version: calib.Version, Host: calib.HostKey(fp), Kernels: u.kernels.Name(), Ceilings: []calib.Ceiling{want}}); err != nil {
+	if err := calib.Save(path, calib.Calibration{Version: calib.Version, Host: calib.HostKey(fp), Kernels: u.kernelSet().Name(), Ceilings: []calib.Ceiling{want}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, ok := u.Cached(1); !ok || got != want {
@@ -213,6 +214,53 @@ func TestUICalibrator(t *testing.T) {
 		t.Errorf("cancelled calibration: %v, want context.Canceled", err)
 	}
 }
+
+// TestUIMeasurerKernelsWhileExporting: the export asks for the cached
+// ceiling (Cached, from its own goroutine) while a run measures and sets
+// the kernel set the roofline calibrates; under -race this was a data race
+// on the kernel set (Measure wrote it under the run lock, Cached read it
+// without). Each answer names a set that was the measurer's.
+func TestUIMeasurerKernelsWhileExporting(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	d := newFakeDeps().deps()
+	mk := d.backend
+	d.backend = func(name string) (runner.Backend, error) { // the fake, as the native backend
+		be, err := mk(name)
+		return nativeNamed{be}, err
+	}
+	u := newUIMeasurer(d, "")
+	u.budget = runner.MeasureOptions{MinIters: 1}
+	done := make(chan error)
+	go func() {
+		var err error
+		for range 20 {
+			if _, err = u.Measure(context.Background(), ui.RunRequest{Spec: smallSpec, Backend: "native", Mode: "fused", Threads: 1, Kernels: "generic"}, func(float64) {}); err != nil {
+				break
+			}
+		}
+		done <- err
+	}()
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			running = false
+		default:
+			u.Cached(1)
+		}
+	}
+	if ks := u.kernelSet(); ks == nil || ks.Name() != "generic" {
+		t.Errorf("kernel set after generic runs: %v", ks)
+	}
+}
+
+// nativeNamed is a backend that calls itself the native backend (the one
+// whose kernel set the roofline calibrates).
+type nativeNamed struct{ runner.Backend }
+
+func (nativeNamed) Name() string { return registry.DefaultBackend }
 
 // TestHistoryPointsLatest: a history longer than maxHistoryPoints gives
 // the chart its latest runs and a note that says how many it left out.
