@@ -165,13 +165,16 @@ func Encode(p Preset) ([]byte, error) {
 
 // Save writes the preset to a design file, atomically (temporary file,
 // sync, rename); a symbolic link at file is refused unless opts force it.
+// An error names file once and wraps its cause (safefile's errors, e.g.
+// "save design: write F: cannot create a file in D: no such file or
+// directory"): a caller shows it as it is.
 func Save(p Preset, file string, opts ...safefile.Option) error {
 	data, err := Encode(p)
 	if err != nil {
-		return err
+		return fmt.Errorf("save design %s: %w", file, err)
 	}
 	if err := safefile.WriteFile(file, data, opts...); err != nil {
-		return fmt.Errorf("save design: %w", err)
+		return fmt.Errorf("save design: %w", err) // safefile names the file
 	}
 	return nil
 }

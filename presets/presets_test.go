@@ -1,6 +1,8 @@
 package presets
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/internal/safefile"
 )
 
 // TestPresetsMatchReference checks every embedded preset against its
@@ -286,6 +289,29 @@ func TestFamilyOverridesEveryPreset(t *testing.T) {
 			if err != nil {
 				t.Errorf("--preset %s --family %s: %v", p.Name, f, err)
 			}
+		}
+	}
+}
+
+// TestSaveErrorNamesTheFileOnce: a design file that cannot be written is
+// an error that names it once and wraps the cause (a caller neither
+// strips nor re-wraps its text).
+func TestSaveErrorNamesTheFileOnce(t *testing.T) {
+	p, err := Load("shufflenetv2-1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		file string
+		want error
+	}{
+		{filepath.Join(dir, "missing", "mine.toml"), fs.ErrNotExist},
+		{dir, safefile.ErrNotRegular}, // a folder where the file goes
+	} {
+		err := Save(p, tc.file)
+		if err == nil || !errors.Is(err, tc.want) || strings.Count(err.Error(), tc.file) != 1 || !strings.HasPrefix(err.Error(), "save design") {
+			t.Errorf("Save to %s: %v; want a \"save design\" error naming the file once and wrapping %v", tc.file, err, tc.want)
 		}
 	}
 }

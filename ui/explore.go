@@ -444,18 +444,14 @@ func (e *exploreScreen) save(typed string) tea.Cmd {
 
 // saveDesign writes p to path, creating its folder (0755) when it does not
 // exist (--designs names a folder that may not exist yet); an error names
-// the file.
+// the file once and wraps its cause (presets.Save's as it is).
 func saveDesign(p presets.Preset, path string) error {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("save design to %s: %w", path, err)
 		}
 	}
-	if err := presets.Save(p, path); err != nil {
-		// presets.Save says "save design: ..." about its temporary file.
-		return fmt.Errorf("save design to %s: %s", path, strings.TrimPrefix(err.Error(), "save design: "))
-	}
-	return nil
+	return presets.Save(p, path)
 }
 
 // Layout: the knobs column's width, and the width from which a third

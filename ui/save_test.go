@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/presets"
 )
 
@@ -88,4 +91,36 @@ func TestSaveCreatesDesignsFolder(t *testing.T) {
 	if st := statusLine(m); !strings.Contains(st, "error: save design to "+want) {
 		t.Errorf("a folder that cannot be created: status %q", st)
 	}
+}
+
+// TestSaveErrorAsPresetsSaysIt: a design file that cannot be written (a
+// folder where it goes) is presets.Save's error, shown as it is: the path
+// once, the cause wrapped (the explorer cut "save design: " off its text
+// and re-wrapped the rest with %s, so the path showed twice and
+// errors.Is lost the cause).
+func TestSaveErrorAsPresetsSaysIt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "taken.toml")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := saveDesign(presets.Preset{Name: "taken", Design: testSpec(t)}, path)
+	if !errors.Is(err, safefile.ErrNotRegular) || strings.Count(err.Error(), path) != 1 {
+		t.Errorf("saveDesign: %v; want presets.Save's error (path once, wrapping %v)", err, safefile.ErrNotRegular)
+	}
+	m := newTestModel(t, nil, 300, 40)
+	send(t, m, "s", "ctrl+u", path, "enter")
+	if st := statusLine(m); !strings.Contains(st, "error: "+err.Error()) || strings.Count(st, path) != 1 {
+		t.Errorf("status %q, want %q", st, "error: "+err.Error())
+	}
+}
+
+// testSpec is ShuffleNetV2 1.0x, normalised.
+func testSpec(t *testing.T) arch.Spec {
+	t.Helper()
+	p, err := presets.Load("shufflenetv2-1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Design.Normalize()
 }
