@@ -544,20 +544,31 @@ func familyList() string {
 	return strings.Join(names, "|")
 }
 
-// withFamily starts a fresh design of a family at the family's defaults,
-// keeping the input size, batch and classes (a user comparing families at
-// one input size and batch keeps them; docs/tui.md says so).
+// withFamily changes the design's family by the command line's rule for a
+// --family over a preset (arch.Spec.Override of the family alone): the
+// knobs the new family takes that mean the same in it (width, depths,
+// input, batch, classes) are kept, every other knob starts at the new
+// family's default. The result is a newly loaded design (the deltas'
+// reference); it keeps the preset's name only while it is the preset's
+// design (the current family typed again), as a result of the command
+// line does.
 func (d design) withFamily(text string) (design, error) {
-	f := arch.Family(strings.ToLower(text))
+	f := arch.Family(strings.ToLower(strings.TrimSpace(text)))
 	if !slices.Contains(families(), f) {
 		return d, &arch.KnobError{Knob: "family", Value: strconv.Quote(text), Valid: familyList()}
 	}
-	s := arch.Spec{Family: f, Res: d.spec.Res, ResW: d.spec.ResW, Batch: d.spec.Batch, Classes: d.spec.Classes}
-	g, err := arch.Build(s)
+	s, err := d.spec.Override(map[string]string{"family": string(f)})
 	if err != nil {
 		return d, err
 	}
-	d.spec, d.graph, d.preset, d.loaded, d.edited = g.Spec, g, "", g.Spec, false
+	g, err := arch.Build(s)
+	if err != nil {
+		return d, fmt.Errorf("family %s: %w", f, err)
+	}
+	if d.preset == "" || g.Spec.Key() != d.loaded.Key() {
+		d.preset = ""
+	}
+	d.spec, d.graph, d.loaded, d.edited = g.Spec, g, g.Spec, false
 	return d, nil
 }
 

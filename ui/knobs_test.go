@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,35 +168,62 @@ func TestStarMeansChanged(t *testing.T) {
 	}
 }
 
-// TestFamilyKeepsInputBatchClasses: a new family (stepped, or typed on the
-// family or design knob) is a fresh design at the family's defaults that
-// keeps the input size, batch and classes (docs/tui.md said "at the
-// family's defaults" while the code kept them; keeping them is what a user
-// exploring one input size wants).
-func TestFamilyKeepsInputBatchClasses(t *testing.T) {
+// TestFamilyIsTheCommandLines: a new family (stepped, or typed on the
+// family or design knob) is the design arch.Spec.Override makes of a
+// --family over a preset, as `explorer cost --preset P --family F` does:
+// the width, depths, input, batch and classes stay where the new family
+// takes them, every other knob starts at its default (the explorer kept
+// only input, batch and classes: shufflenetv2-1.5 became ShuffleNet v1 1x
+// here and 1.5x g=3 on the command line). The preset's name goes with its
+// design, and the new design is the deltas' reference.
+func TestFamilyIsTheCommandLines(t *testing.T) {
 	for _, how := range []struct {
-		name string
-		do   func(t *testing.T, m *Model)
+		name   string
+		preset string
+		knobs  [][2]string // typed before, knob label and text
+		family arch.Family // the family it goes to
+		do     func(t *testing.T, m *Model)
 	}{
-		{"step", func(t *testing.T, m *Model) { atKnob(t, m, kFamily); send(t, m, "l") }},
-		{"family", func(t *testing.T, m *Model) { typeKnob(t, m, kFamily, "mobilenetv2") }},
-		{"design", func(t *testing.T, m *Model) { typeKnob(t, m, kDesign, "mobilenetv1") }},
+		{"step", "shufflenetv2-1.5", nil, arch.ShuffleNetV1, func(t *testing.T, m *Model) { atKnob(t, m, kFamily); send(t, m, "l") }},
+		{"step knobs", "shufflenetv2-1.0", [][2]string{{"input", "160x192"}, {"batch", "4"}, {"classes", "10"}, {"width", "1.5"}, {"depth s3", "6"}, {"split", "0.3"}},
+			arch.ShuffleNetV1, func(t *testing.T, m *Model) { atKnob(t, m, kFamily); send(t, m, "l") }},
+		{"family", "shufflenetv2-1.5", [][2]string{{"input", "160x192"}, {"classes", "10"}}, arch.MobileNetV2, func(t *testing.T, m *Model) { typeKnob(t, m, kFamily, "mobilenetv2") }},
+		{"design", "shufflenetv1-1.0-g3", [][2]string{{"width", "0.5"}, {"batch", "4"}}, arch.MobileNetV1, func(t *testing.T, m *Model) { typeKnob(t, m, kDesign, "mobilenetv1") }},
 	} {
 		m := newTestModel(t, nil, 120, 40)
-		typeKnob(t, m, kInput, "160x192")
-		typeKnob(t, m, kBatch, "4")
-		typeKnob(t, m, kClasses, "10")
-		typeKnob(t, m, kWidth, "1.5")
-		before := m.explore.d.spec.Family
+		typeKnob(t, m, kDesign, how.preset)
+		for _, kt := range how.knobs {
+			k := knobID(slices.Index(knobLabels[:], kt[0]))
+			typeKnob(t, m, k, kt[1])
+			if m.explore.knobErr != "" {
+				t.Fatalf("%s: %s %s: %s", how.name, kt[0], kt[1], m.explore.knobErr)
+			}
+		}
+		before := m.explore.d.spec
 		how.do(t, m)
+		want, err := before.Override(map[string]string{"family": string(how.family)})
+		if err != nil {
+			t.Fatal(err)
+		}
 		s := m.explore.d.spec
-		fresh := arch.Spec{Family: s.Family, Res: 160, ResW: 192, Batch: 4, Classes: 10}.Normalize()
-		if s.Family == before || s.Key() != fresh.Key() || m.explore.d.preset != "" {
-			t.Errorf("%s: %s, want %s", how.name, s, fresh)
+		if s.Family != how.family || s.Key() != want.Key() || m.explore.d.preset != "" {
+			t.Errorf("%s: %s (preset %q), want %s", how.name, s, m.explore.d.preset, want.Normalize())
+		}
+		if how.family.Takes("width") && s.Width != before.Width || s.Res != before.Res || s.ResW != before.ResW || s.Batch != before.Batch || s.Classes != before.Classes {
+			t.Errorf("%s: %s lost width, input, batch or classes of %s", how.name, s, before)
 		}
 		if m.explore.base.graph.Spec.Key() != s.Key() {
 			t.Errorf("%s: the deltas' reference is %s, not the new design", how.name, m.explore.base.graph.Spec)
 		}
+	}
+
+	// The family the design has: nothing changes, the preset's name stays.
+	m := newTestModel(t, nil, 120, 40)
+	typeKnob(t, m, kDesign, "shufflenetv2-1.5")
+	before := m.explore.d.spec
+	typeKnob(t, m, kFamily, "shufflenetv2")
+	if d := m.explore.d; d.spec.Key() != before.Key() || d.preset != "shufflenetv2-1.5" || d.edited {
+		t.Errorf("the same family: %s preset %q edited %v, want shufflenetv2-1.5 unchanged", d.spec, d.preset, d.edited)
 	}
 }
 
