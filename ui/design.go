@@ -134,21 +134,42 @@ func cloneSpec(s arch.Spec) arch.Spec {
 	return s
 }
 
-func isShuffleNet(f arch.Family) bool { return f == arch.ShuffleNetV2 || f == arch.ShuffleNetV1 }
+// archKnobs are the knobs of arch.Knobs the design's knobs set (the
+// design knob, which loads a whole design, and how it runs are none).
+var archKnobs = map[knobID]string{kFamily: "family", kLayout: "layout", kWidth: "width", kChannels: "channels",
+	kSplit: "split", kGroups: "groups", kDepth2: "depths", kDepth3: "depths", kDepth4: "depths",
+	kInput: "res", kBatch: "batch", kClasses: "classes"}
 
-// applies reports whether knob k is a knob of the design.
+// applies reports whether knob k is a knob of the design: for the knobs
+// of the design, whether its family takes it (arch.Family.Takes); the
+// kernels, for a CPU backend.
 func (d design) applies(k knobID, env knobEnv) bool {
-	f := d.spec.Family
-	switch k {
-	case kSplit, kLayout:
-		return f == arch.ShuffleNetV2
-	case kGroups, kDepth2, kDepth3, kDepth4, kChannels:
-		return isShuffleNet(f)
-	case kKernels:
+	if name, ok := archKnobs[k]; ok {
+		return d.spec.Family.Takes(name)
+	}
+	if k == kKernels {
 		b, err := registry.LookupBackend(d.backend)
 		return err == nil && b.CPU
 	}
 	return true
+}
+
+// inputRange is the input size (height or width) arch accepts for the
+// design's family, lo..hi and in words ("1..8192" for a micro-network,
+// "32..8192" for a whole network): the range of the error arch gives for
+// an input of 0, which is the range Validate checks (arch.Spec.CheckGiven).
+func (d design) inputRange() (lo, hi int, valid string) {
+	s := d.spec
+	s.Res, s.ResW = 0, 0
+	var ke *arch.KnobError
+	if errors.As(s.CheckGiven("res"), &ke) {
+		if _, err := fmt.Sscanf(ke.Valid, "%d..%d", &lo, &hi); err == nil && lo <= hi {
+			return lo, hi, ke.Valid
+		}
+	}
+	// Not reached while arch says its range as lo..hi; stepping then stops
+	// nowhere short of what arch refuses.
+	return arch.MinMicroRes, arch.MaxRes, ""
 }
 
 // value is the knob's current value as shown.
@@ -335,9 +356,10 @@ func (d design) step(k knobID, dir int, env knobEnv) (text, valid string, ok boo
 	case kDepth2, kDepth3, kDepth4:
 		return strconv.Itoa(clampI(s.Depths[k-kDepth2]+dir, 1, arch.MaxDepth)), fmt.Sprintf("valid: 1..%d", arch.MaxDepth), true
 	case kInput:
-		h := clampI(s.Res+dir*inputStep, arch.MinRes, arch.MaxRes)
-		w := clampI(s.ResW+dir*inputStep, arch.MinRes, arch.MaxRes)
-		valid := fmt.Sprintf("valid: %d..%d", arch.MinRes, arch.MaxRes)
+		lo, hi, r := d.inputRange()
+		h := clampI(s.Res+dir*inputStep, lo, hi)
+		w := clampI(s.ResW+dir*inputStep, lo, hi)
+		valid := "valid: " + r
 		if h == w {
 			return strconv.Itoa(h), valid, true
 		}

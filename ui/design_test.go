@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -232,5 +234,63 @@ func TestKernelsStepSkipsUnrunnable(t *testing.T) {
 	}
 	if !seen[start] {
 		t.Errorf("the cycle from %s never came back (saw %v)", start, seen)
+	}
+}
+
+// TestKnobsAreArchs: a knob of the design is one its family takes, as
+// arch.Family.Takes says, for every family a design can have (a design
+// file may hold a guideline micro-network); the explorer had its own list,
+// which offered width and classes on micro-networks, whose arch refuses
+// them.
+func TestKnobsAreArchs(t *testing.T) {
+	env := testEnv(t)
+	for _, f := range arch.Families() {
+		d := design{spec: arch.Spec{Family: f}.Normalize(), backend: "native"}
+		for k, name := range archKnobs {
+			if got := d.applies(k, env); got != f.Takes(name) {
+				t.Errorf("%s: %s applies %v, arch takes %s %v", f, knobLabels[k], got, name, f.Takes(name))
+			}
+		}
+	}
+}
+
+// TestMicroNetworkInput: on a micro-network loaded from a design file the
+// input steps within arch's range for micro-networks (1..8192), not a
+// whole network's (it stopped at 32, "valid: 32..8192"), and the knobs the
+// family does not take show "-".
+func TestMicroNetworkInput(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "micro.toml")
+	if err := os.WriteFile(file, []byte("name = \"micro\"\n[design]\nfamily = \"g1\"\nres = 40\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestModel(t, nil, 200, 40)
+	typeKnob(t, m, kDesign, file)
+	if d := m.explore.d; d.spec.Family != arch.GuideG1 || d.preset != "micro" {
+		t.Fatalf("design %s (preset %q), knob message %q", d.spec, d.preset, m.explore.knobErr)
+	}
+	for _, k := range []knobID{kWidth, kClasses, kSplit, kGroups, kDepth2} {
+		if v := m.explore.d.value(k, m.explore.env); v != "-" {
+			t.Errorf("g1: %s shows %q, want -", knobLabels[k], v)
+		}
+	}
+	atKnob(t, m, kInput)
+	send(t, m, "h")
+	if d := m.explore.d; d.spec.Res != 8 || d.spec.ResW != 8 {
+		t.Errorf("input 40 stepped down to %dx%d, want 8 (status %q)", d.spec.Res, d.spec.ResW, statusLine(m))
+	}
+	send(t, m, "h")
+	if d := m.explore.d; d.spec.Res != 1 {
+		t.Errorf("input 8 stepped down to %d, want 1", d.spec.Res)
+	}
+	send(t, m, "h")
+	if st := statusLine(m); !strings.Contains(st, "input stops at 1 (valid: 1..8192)") {
+		t.Errorf("status %q", st)
+	}
+	// A whole network still stops at arch's 32.
+	typeKnob(t, m, kDesign, "shufflenetv2-1.0")
+	typeKnob(t, m, kInput, "32")
+	send(t, m, "h")
+	if st := statusLine(m); !strings.Contains(st, "input stops at 32 (valid: 32..8192)") {
+		t.Errorf("whole network: status %q", st)
 	}
 }
