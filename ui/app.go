@@ -74,11 +74,7 @@ func New(deps Deps) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: %w", err)
 	}
-	sess := &session{deps: deps, st: newStyles(true, deps.NoColor), points: append([]chartdata.Point(nil), deps.History...),
-		presetKeys: map[string]string{}}
-	for _, p := range all {
-		sess.presetKeys[p.Name] = p.Design.Key()
-	}
+	sess := &session{deps: deps, st: newStyles(true, deps.NoColor), points: append([]chartdata.Point(nil), deps.History...)}
 	m := &Model{sess: sess, keys: newGlobalKeys(), help: help.New(), isDark: true, ttl: statusTTL}
 	if m.explore, err = newExploreScreen(sess, all); err != nil {
 		return nil, fmt.Errorf("ui: %w", err)

@@ -13,7 +13,10 @@ import (
 
 // RunRequest says what to measure: a design and how to execute it.
 type RunRequest struct {
-	Spec    arch.Spec   // the normalised design
+	Spec arch.Spec // the normalised design
+	// Preset names the preset the design is ("" where it was changed
+	// since loaded, or none): the result and its history row carry it.
+	Preset  string
 	Backend string      // backend name (runner/registry)
 	Mode    runner.Mode // eager or fused
 	Threads int         // worker threads

@@ -34,9 +34,14 @@ func (d design) runLabel() string {
 	return fmt.Sprintf("%s/%s/%dt", d.backend, d.mode, d.threads)
 }
 
-// request is the run request for the design.
+// request is the run request for the design; it names the preset while
+// the design is the preset's (as the command line's results do).
 func (d design) request() RunRequest {
-	return RunRequest{Spec: cloneSpec(d.spec), Backend: d.backend, Mode: d.mode, Threads: d.threads, Kernels: d.kernels, Profile: true}
+	req := RunRequest{Spec: cloneSpec(d.spec), Backend: d.backend, Mode: d.mode, Threads: d.threads, Kernels: d.kernels, Profile: true}
+	if !d.edited {
+		req.Preset = d.preset
+	}
+	return req
 }
 
 // name is the design's name for labels: its preset, or its spec.

@@ -374,11 +374,7 @@ func (e *exploreScreen) runDone(msg jobDoneMsg) tea.Cmd {
 	e.last = r
 	res := completeResult(r.m.Result, r.req)
 	e.sess.logf("run: median %s ms over %d iterations", costfmt.Millis(res.LatencyMS.Median), res.Iters)
-	label := ""
-	if d := e.d; d.preset != "" && !d.edited && d.spec.Key() == r.req.Spec.Key() {
-		label = d.preset
-	}
-	e.sess.addPoint(res, label)
+	e.sess.addPoint(res, "") // labelled by its preset (RunRequest.Preset) or its design
 	if r.m.Warning != "" {
 		return failure(errors.New(r.m.Warning))
 	}

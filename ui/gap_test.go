@@ -167,7 +167,10 @@ func TestGapHistoryNote(t *testing.T) {
 // classesHistory is the history of the audit: ShuffleNetV2 1x at classes
 // 1000 twice and at classes 256 once (arch.Spec.String names all three
 // "shufflenetv2 1x"), read as cmd/explorer reads it ([chartdata.PointFromResult]).
-func classesHistory(t *testing.T) []chartdata.Point {
+func classesHistory(t *testing.T) []chartdata.Point { return classesHistoryOf(t, "") }
+
+// classesHistoryOf is classesHistory with every run recorded as of preset.
+func classesHistoryOf(t *testing.T, preset string) []chartdata.Point {
 	t.Helper()
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	var pts []chartdata.Point
@@ -176,7 +179,7 @@ func classesHistory(t *testing.T) []chartdata.Point {
 		ms      float64
 	}{{1000, 3.6}, {1000, 3.4}, {256, 3.523}} {
 		res := runner.Result{Spec: arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Classes: c.classes}.Normalize(),
-			Backend: "native", Mode: runner.Fused, Time: at.Add(time.Duration(i) * time.Minute)}
+			Preset: preset, Backend: "native", Mode: runner.Fused, Time: at.Add(time.Duration(i) * time.Minute)}
 		res.LatencyMS.Median = c.ms
 		p, err := chartdata.PointFromResult(res)
 		if err != nil {
@@ -267,14 +270,15 @@ func TestGapPairShownWhereMarked(t *testing.T) {
 
 // TestGapPresetLabelOnlyForThePreset: a run recorded with a preset's name
 // whose design is not the preset's (explorer run --preset shufflenetv2-1.0
-// --classes 256) is labelled by its whole design, not the preset's name
-// (both rows read "shufflenetv2-1.0").
+// --classes 256, before the command line dropped the name) is labelled by
+// its whole design, not the preset's name (both rows read
+// "shufflenetv2-1.0"), as chartdata makes the point (chartdata.PresetOf),
+// so the export's points say the same. A run of the explorer is labelled
+// by its preset too (it read "shufflenetv2 1x" here and
+// "shufflenetv2-1.0" in the export), and its history row names it.
 func TestGapPresetLabelOnlyForThePreset(t *testing.T) {
-	deps := testDeps(nil)
-	deps.History = classesHistory(t)
-	for i := range deps.History {
-		deps.History[i].Preset = "shufflenetv2-1.0"
-	}
+	deps := testDeps(fakeMeasurer{})
+	deps.History = classesHistoryOf(t, "shufflenetv2-1.0")
 	m := newModel(t, deps, 120, 40)
 	send(t, m, "2")
 	var got []string
@@ -283,6 +287,31 @@ func TestGapPresetLabelOnlyForThePreset(t *testing.T) {
 	}
 	if len(got) != 2 || got[0] != "shufflenetv2-1.0" || got[1] != "shufflenetv2 1x classes=256" {
 		t.Errorf("labels %q, want the preset's name for its design and the whole design for the other", got)
+	}
+	for _, p := range exportSession(m.sess, m.explore, m.guide).Points {
+		if want := p.Key == deps.History[0].Key; (p.Preset == "shufflenetv2-1.0") != want || (p.Label == "shufflenetv2-1.0") != want {
+			t.Errorf("export: %s preset %q label %q", p.Design, p.Preset, p.Label)
+		}
+	}
+
+	// A run of a loaded preset, and of the same preset changed.
+	m = newModel(t, testDeps(fakeMeasurer{}), 120, 40)
+	send(t, m, "r")
+	typeKnob(t, m, kClasses, "10")
+	send(t, m, "r")
+	pts := m.sess.points[len(m.sess.points)-2:]
+	if pts[0].Preset != "shufflenetv2-1.0" || pts[0].Label != "shufflenetv2-1.0" || pts[1].Preset != "" || pts[1].Label != "1x cls10" {
+		t.Errorf("the runs' points: %q %q, %q %q", pts[0].Preset, pts[0].Label, pts[1].Preset, pts[1].Label)
+	}
+	send(t, m, "2")
+	var cur []string
+	for _, p := range m.gap.selected() {
+		if p.Family == arch.ShuffleNetV2 {
+			cur = append(cur, p.Label)
+		}
+	}
+	if len(cur) != 2 || cur[0] != "shufflenetv2-1.0" || cur[1] != "shufflenetv2 1x classes=10" {
+		t.Errorf("the runs on the chart: %q", cur)
 	}
 }
 

@@ -37,18 +37,6 @@ type session struct {
 	// design is the explorer's current design (the explorer owns it; other
 	// screens read it, e.g. to run guidelines with its backend and mode).
 	design *design
-	// presetKeys are the built-in presets' full design keys by name.
-	presetKeys map[string]string
-}
-
-// presetLabel is the preset name a point is labelled by: its Preset where
-// the point's design is that preset's ("" where it has none, or where the
-// design differs, e.g. a run of a preset with other classes).
-func (s *session) presetLabel(p chartdata.Point) string {
-	if k, ok := s.presetKeys[p.Preset]; ok && p.Key != "" && p.Key != k {
-		return ""
-	}
-	return p.Preset
 }
 
 func (s *session) logf(format string, args ...any) {
@@ -232,7 +220,8 @@ func statusTTL(isErr bool) time.Duration {
 }
 
 // completeResult fills in what a measurer may leave out of a result: the
-// design, backend, mode and threads it was asked for, and the time (a
+// design, backend, mode and threads it was asked for, its preset, and the
+// time (a
 // point without one would lose to every older run of its design on the
 // gap chart, which keeps the latest). Every result the screens keep goes
 // through it.
@@ -243,6 +232,9 @@ func completeResult(res runner.Result, req RunRequest) runner.Result {
 	if res.Fingerprint.Threads == 0 {
 		res.Fingerprint.Threads = req.Threads
 	}
+	if res.Preset == "" {
+		res.Preset = req.Preset
+	}
 	if res.Time.IsZero() {
 		res.Time = time.Now().UTC().Truncate(time.Second)
 	}
@@ -250,8 +242,9 @@ func completeResult(res runner.Result, req RunRequest) runner.Result {
 }
 
 // addPoint puts a measured result on the gap chart as a point of this
-// session ([chartdata.PointFromResult]: analytic MAdds and MAC as written beside the
-// measured median, and the design's full key).
+// session ([chartdata.PointFromResult]: analytic MAdds and MAC as written
+// beside the measured median, the design's full key, the preset and the
+// label); label, when set, replaces the label (a guideline table's row).
 func (s *session) addPoint(res runner.Result, label string) {
 	p, err := chartdata.PointFromResult(res)
 	if err != nil {

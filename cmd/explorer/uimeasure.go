@@ -172,6 +172,7 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 	if err != nil {
 		return ui.Measurement{}, err
 	}
+	res.Preset = req.Preset // as explorer run records it: only while the design is the preset's
 	m := ui.Measurement{Result: res}
 	if req.Profile {
 		if m.Steps, err = runner.ProfileSteps(ctx, prog, in, out, uiProfileRuns); err != nil {

@@ -28,8 +28,9 @@ func newTestMeasurer(f *fakeDeps, hist string) *uiMeasurer {
 }
 
 // TestUIMeasurer measures with the fake backend: statistics, one step per
-// op from the profile, progress ending at 1, the result in the history,
-// and the history read back as a gap-chart point.
+// op from the profile, progress ending at 1, the result in the history
+// with the request's preset, and the history read back as a gap-chart
+// point.
 func TestUIMeasurer(t *testing.T) {
 	f := newFakeDeps()
 	hist := filepath.Join(t.TempDir(), "h.jsonl")
@@ -40,7 +41,7 @@ func TestUIMeasurer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := u.Measure(context.Background(), ui.RunRequest{Spec: g.Spec, Backend: "native", Mode: "fused", Threads: 1, Profile: true},
+	m, err := u.Measure(context.Background(), ui.RunRequest{Spec: g.Spec, Preset: "small", Backend: "native", Mode: "fused", Threads: 1, Profile: true},
 		func(f float64) { last = f })
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +61,9 @@ func TestUIMeasurer(t *testing.T) {
 	rs, _, err := history.Load(hist)
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("history: %d results, err %v", len(rs), err)
+	}
+	if rs[0].Preset != "small" || m.Result.Preset != "small" {
+		t.Errorf("history row preset %q, result %q; want the request's (as explorer run records --preset)", rs[0].Preset, m.Result.Preset)
 	}
 	pts, note := historyPoints(hist, io.Discard)
 	if note != "" {

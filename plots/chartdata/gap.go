@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/stats"
@@ -23,9 +25,9 @@ import (
 // median latency. Build points with [PointFromRow] (sweep files) or
 // [PointFromResult] (the history file, a run of the interactive explorer).
 type Point struct {
-	Label  string      `json:"label"`            // short design label for a chart, see [DesignLabel]
+	Label  string      `json:"label"`            // short label for a chart, see [PointLabel]
 	Design string      `json:"design"`           // arch.Spec.String(): identifies the design
-	Preset string      `json:"preset,omitempty"` // the preset it came from, if any
+	Preset string      `json:"preset,omitempty"` // the preset it came from, where the design is that preset's ([PresetOf])
 	Family arch.Family `json:"family"`
 	// Key identifies the design: arch.Spec.Key of its spec (a sweep row's
 	// Key, or set by [PointFromResult]). Design is a title for people; two
@@ -91,10 +93,12 @@ func (p Point) Value(m plots.Metric) float64 {
 	return 0
 }
 
-// PointFromRow is the point of a sweep row.
+// PointFromRow is the point of a sweep row; its preset and label are
+// [PresetOf] and [PointLabel]'s.
 func PointFromRow(r sweep.Row) Point {
 	s := r.Spec.Normalize()
-	return Point{Label: DesignLabel(s), Design: s.String(), Preset: r.Preset, Family: s.Family,
+	preset := PresetOf(r.Preset, s)
+	return Point{Label: PointLabel(preset, s), Design: s.String(), Preset: preset, Family: s.Family,
 		Key: r.Key, Host: r.Host, HostName: r.HostName, Backend: r.Backend, Mode: r.Mode, Threads: r.Threads,
 		MAdds: r.MAdds, MAC: r.MAC, MACFused: r.MACFused, Params: r.Params, RooflineMS: r.RooflineMS,
 		LatencyMS: r.LatencyMS.Median, P10MS: r.LatencyMS.P10, P90MS: r.LatencyMS.P90, ImagesPerS: r.ThroughputIPS, Time: r.Time}
@@ -121,7 +125,8 @@ func (p Point) IsDesign(s arch.Spec) bool {
 
 // PointFromResult is the point of a measured result (a history line); it
 // builds the design to count MAdds and MAC. The thread count comes from
-// the fingerprint (1 when it has none).
+// the fingerprint (1 when it has none); the preset and label are
+// [PresetOf] and [PointLabel]'s.
 func PointFromResult(res runner.Result) (Point, error) {
 	s := res.Spec.Normalize()
 	g, err := arch.Build(s)
@@ -129,11 +134,52 @@ func PointFromResult(res runner.Result) (Point, error) {
 		return Point{}, fmt.Errorf("gap point %s: %w", s, err)
 	}
 	t := cost.Analyze(g, nil).Totals
-	return Point{Label: DesignLabel(s), Design: s.String(), Key: s.Key(), Preset: res.Preset, Family: s.Family,
+	preset := PresetOf(res.Preset, s)
+	return Point{Label: PointLabel(preset, s), Design: s.String(), Key: s.Key(), Preset: preset, Family: s.Family,
 		Host: calib.HostKey(res.Fingerprint), HostName: calib.HostName(res.Fingerprint),
 		Backend: res.Backend, Mode: string(res.Mode), Threads: max(res.Fingerprint.Threads, 1),
 		MAdds: t.MultAdds, MAC: t.MemAccess, Params: t.Params, LatencyMS: res.LatencyMS.Median,
 		P10MS: res.LatencyMS.P10, P90MS: res.LatencyMS.P90, ImagesPerS: res.ThroughputIPS, Time: res.Time}, nil
+}
+
+// builtinKeys are the built-in presets' design keys (arch.Spec.Key) by name.
+var builtinKeys = sync.OnceValue(func() map[string]string {
+	out := map[string]string{}
+	all, err := presets.List()
+	if err != nil { // the embedded presets parse (their tests say so)
+		return out
+	}
+	for _, p := range all {
+		out[p.Name] = p.Design.Key()
+	}
+	return out
+})
+
+// PresetOf is the preset name a point of design s carries when its source
+// (a history result, a sweep row) names preset: preset, unless it is a
+// built-in preset whose design is not s. The command line now drops the
+// name from results whose knob flags changed the preset's design, but
+// older history rows and results files carry it (run --preset
+// shufflenetv2-1.0 --classes 256 was recorded as shufflenetv2-1.0). A name
+// that is no built-in preset's (a design file's) is kept: nothing says
+// what its design was. Every point is made with it, so the gap chart of
+// the interactive explorer, its export and `explorer plot` name a point
+// alike.
+func PresetOf(preset string, s arch.Spec) string {
+	if k, ok := builtinKeys()[preset]; ok && k != s.Key() {
+		return ""
+	}
+	return preset
+}
+
+// PointLabel is the label of a point of design s with preset (as
+// [PresetOf] gives it): the preset's name where it has one, else
+// [DesignLabel].
+func PointLabel(preset string, s arch.Spec) string {
+	if preset != "" {
+		return preset
+	}
+	return DesignLabel(s)
 }
 
 // DesignLabel is a short label of a design for a chart: the knobs that

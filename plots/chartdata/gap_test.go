@@ -185,10 +185,10 @@ func TestGapWordsEdgeCases(t *testing.T) {
 
 func TestPointConversions(t *testing.T) {
 	s := arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Groups: 2}.Normalize()
-	row := sweep.Row{Spec: s, Preset: "p", Host: "h", HostName: "CPU", Backend: "native", Mode: "eager", Threads: 2,
+	row := sweep.Row{Spec: s, Preset: "shufflenetv2-1.0", Host: "h", HostName: "CPU", Backend: "native", Mode: "eager", Threads: 2,
 		MAdds: 10, MAC: 20, LatencyMS: stats.Summary{Median: 3}}
 	p := PointFromRow(row)
-	if p.Label != "1x g2" || p.Design != s.String() || p.Config() != "native/eager/2t" || p.FLOPs() != 20 || p.LatencyMS != 3 || p.Micro() {
+	if p.Label != "1x g2" || p.Preset != "" || p.Design != s.String() || p.Config() != "native/eager/2t" || p.FLOPs() != 20 || p.LatencyMS != 3 || p.Micro() {
 		t.Errorf("from row: %+v", p)
 	}
 	res := runner.Result{Backend: "native", Mode: runner.Fused, Spec: arch.Spec{Family: arch.GuideG1, C1: 32, C2: 32},
@@ -252,5 +252,44 @@ func TestDesignKey(t *testing.T) {
 	old := Point{Design: a.String()}
 	if old.DesignKey() != a.String() || !old.IsDesign(a) {
 		t.Error("a point without a key is not matched by its title")
+	}
+}
+
+// TestPresetOnlyForItsDesign: a point keeps the preset name of its source
+// (a history result, a sweep row) and is labelled by it only where its
+// design is that preset's; a built-in preset's name on another design
+// (run --preset shufflenetv2-1.0 --classes 256, recorded with the name
+// before the command line dropped it) goes, and the point is labelled by
+// its design; a design file's name (no built-in preset's) stays. The
+// interactive explorer's gap chart kept this rule for itself, so its
+// export and `explorer plot` named such a point otherwise.
+func TestPresetOnlyForItsDesign(t *testing.T) {
+	snv2 := arch.Spec{Family: arch.ShuffleNetV2, Width: 1}.Normalize()
+	cls256 := snv2
+	cls256.Classes = 256
+	for _, tc := range []struct {
+		preset      string
+		s           arch.Spec
+		want, label string
+	}{
+		{"shufflenetv2-1.0", snv2, "shufflenetv2-1.0", "shufflenetv2-1.0"},
+		{"shufflenetv2-1.0", cls256, "", "1x cls256"},
+		{"mine", cls256, "mine", "mine"}, // a design file's name
+		{"", snv2, "", "1x"},
+	} {
+		if got := PresetOf(tc.preset, tc.s); got != tc.want {
+			t.Errorf("PresetOf(%q, %s) = %q, want %q", tc.preset, tc.s, got, tc.want)
+		}
+		res := runner.Result{Preset: tc.preset, Spec: tc.s, Backend: "native", Mode: runner.Fused, LatencyMS: stats.Summary{Median: 3}}
+		p, err := PointFromResult(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := PointFromRow(sweep.Row{Preset: tc.preset, Spec: tc.s, Backend: "native", Mode: "fused", LatencyMS: stats.Summary{Median: 3}})
+		for _, pt := range []Point{p, q} {
+			if pt.Preset != tc.want || pt.Label != tc.label {
+				t.Errorf("%q on %s: point preset %q label %q, want %q %q", tc.preset, tc.s, pt.Preset, pt.Label, tc.want, tc.label)
+			}
+		}
 	}
 }
