@@ -2,6 +2,7 @@ package arch
 
 import (
 	"errors"
+	"fmt"
 	"math/rand"
 	"slices"
 	"strconv"
@@ -460,5 +461,39 @@ func TestSpecKey(t *testing.T) {
 		if got := tc.s.Key() == base.Key(); got != tc.same {
 			t.Errorf("%+v: same key %v, want %v", tc.s, got, tc.same)
 		}
+	}
+}
+
+// TestResRange: the input range a family reports is the one validation
+// checks, at both ends, and the one its message says.
+func TestResRange(t *testing.T) {
+	for _, f := range Families() {
+		lo, hi := f.ResRange()
+		want := fmt.Sprintf("%d..%d", lo, hi)
+		for _, res := range []int{lo, hi} {
+			s := Spec{Family: f, Res: res, ResW: res}.Normalize()
+			if err := s.Validate(); err != nil {
+				var ke *KnobError
+				if errors.As(err, &ke) && (ke.Knob == "res" || ke.Knob == "res_w") {
+					t.Errorf("%s res %d: %v", f, res, err)
+				}
+			}
+		}
+		for _, res := range []int{lo - 1, hi + 1} {
+			if res < 1 {
+				continue // 0 is the family's default
+			}
+			s := Spec{Family: f, Res: res, ResW: res}.Normalize()
+			var ke *KnobError
+			if err := s.Validate(); !errors.As(err, &ke) || ke.Knob != "res" || ke.Valid != want {
+				t.Errorf("%s res %d: got %v, want invalid res (valid: %s)", f, res, err, want)
+			}
+		}
+	}
+	if lo, _ := GuideG1.ResRange(); lo != MinMicroRes {
+		t.Errorf("g1 starts at %d, want %d", lo, MinMicroRes)
+	}
+	if lo, _ := ShuffleNetV2.ResRange(); lo != MinRes {
+		t.Errorf("shufflenetv2 starts at %d, want %d", lo, MinRes)
 	}
 }

@@ -15,11 +15,8 @@ type extremeKnob struct{ name, lo, hi string }
 func extremeKnobs(f Family) []extremeKnob {
 	itoa := strconv.Itoa
 	ks := []extremeKnob{{"batch", "1", itoa(MaxBatch)}}
-	minRes := MinRes
-	if f.IsGuideline() {
-		minRes = MinMicroRes
-	}
-	ks = append(ks, extremeKnob{"res", itoa(minRes), itoa(MaxRes)})
+	minRes, maxRes := f.ResRange()
+	ks = append(ks, extremeKnob{"res", itoa(minRes), itoa(maxRes)})
 	width := extremeKnob{"width", fmtFloat(MinWidth), fmtFloat(MaxWidth)}
 	classes := extremeKnob{"classes", "1", itoa(MaxClasses)}
 	depths := extremeKnob{"depths", "1,1,1", fmt.Sprintf("%d,%d,%d", MaxDepth, MaxDepth, MaxDepth)}

@@ -105,9 +105,8 @@ type workKnob struct {
 // order checkWork proposes them.
 func workKnobs(s Spec) []workKnob {
 	ks := []workKnob{{"batch", 1, func(s Spec) int { return s.Batch }, func(s *Spec, v int) { s.Batch = v }}}
-	minRes := MinRes
+	minRes, _ := s.Family.ResRange()
 	if s.Family.IsGuideline() {
-		minRes = MinMicroRes
 		ks = append(ks, workKnob{"blocks", 1, func(s Spec) int { return s.Blocks }, func(s *Spec, v int) { s.Blocks = v }})
 	}
 	if s.ResW == s.Res {

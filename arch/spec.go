@@ -34,6 +34,17 @@ func (f Family) IsGuideline() bool {
 	return f == GuideG1 || f == GuideG2 || f == GuideG3 || f == GuideG4
 }
 
+// ResRange is the input size (res and res_w) a design of f may have,
+// lo..hi: MinRes..MaxRes for a whole network, which downsamples by 32, and
+// MinMicroRes..MaxRes for a micro-network (paper Tables 1-4 run at 56x56;
+// no stride to survive). Validation checks it and its messages say it.
+func (f Family) ResRange() (lo, hi int) {
+	if f.IsGuideline() {
+		return MinMicroRes, MaxRes
+	}
+	return MinRes, MaxRes
+}
+
 // Layout selects the ShuffleNetV2 implementation the graph follows.
 type Layout string
 
@@ -282,14 +293,11 @@ func (s Spec) Validate() error {
 			return widthAndChannels(s)
 		}
 	}
-	minRes := MinRes
-	if s.Family.IsGuideline() {
-		minRes = MinMicroRes
-	}
-	if s.Res < minRes || s.Res > MaxRes {
+	minRes, maxRes := s.Family.ResRange()
+	if s.Res < minRes || s.Res > maxRes {
 		return knobErr("res", s.Res, s.zeroValid("res"), "")
 	}
-	if s.ResW < minRes || s.ResW > MaxRes {
+	if s.ResW < minRes || s.ResW > maxRes {
 		return knobErr("res", fmt.Sprintf("%dx%d", s.Res, s.ResW), s.zeroValid("res"), "")
 	}
 	if s.Batch < 1 || s.Batch > MaxBatch {
@@ -575,10 +583,8 @@ func (s Spec) zeroValid(knob string) string {
 	case "split":
 		return "0 < split < 1"
 	case "res", "res_w":
-		if f.IsGuideline() { // paper Tables 1-4 run at 56x56; no stride to survive
-			return fmt.Sprintf("%d..%d", MinMicroRes, MaxRes)
-		}
-		return fmt.Sprintf("%d..%d", MinRes, MaxRes)
+		lo, hi := f.ResRange()
+		return fmt.Sprintf("%d..%d", lo, hi)
 	case "fragments":
 		return "1|2|4"
 	case "batch":

@@ -159,24 +159,6 @@ func (d design) applies(k knobID, env knobEnv) bool {
 	return true
 }
 
-// inputRange is the input size (height or width) arch accepts for the
-// design's family, lo..hi and in words ("1..8192" for a micro-network,
-// "32..8192" for a whole network): the range of the error arch gives for
-// an input of 0, which is the range Validate checks (arch.Spec.CheckGiven).
-func (d design) inputRange() (lo, hi int, valid string) {
-	s := d.spec
-	s.Res, s.ResW = 0, 0
-	var ke *arch.KnobError
-	if errors.As(s.CheckGiven("res"), &ke) {
-		if _, err := fmt.Sscanf(ke.Valid, "%d..%d", &lo, &hi); err == nil && lo <= hi {
-			return lo, hi, ke.Valid
-		}
-	}
-	// Not reached while arch says its range as lo..hi; stepping then stops
-	// nowhere short of what arch refuses.
-	return arch.MinMicroRes, arch.MaxRes, ""
-}
-
 // value is the knob's current value as shown.
 func (d design) value(k knobID, env knobEnv) string {
 	if !d.applies(k, env) {
@@ -361,10 +343,10 @@ func (d design) step(k knobID, dir int, env knobEnv) (text, valid string, ok boo
 	case kDepth2, kDepth3, kDepth4:
 		return strconv.Itoa(clampI(s.Depths[k-kDepth2]+dir, 1, arch.MaxDepth)), fmt.Sprintf("valid: 1..%d", arch.MaxDepth), true
 	case kInput:
-		lo, hi, r := d.inputRange()
+		lo, hi := s.Family.ResRange() // what arch validates: 32..8192, 1..8192 for a micro-network
 		h := clampI(s.Res+dir*inputStep, lo, hi)
 		w := clampI(s.ResW+dir*inputStep, lo, hi)
-		valid := "valid: " + r
+		valid := fmt.Sprintf("valid: %d..%d", lo, hi)
 		if h == w {
 			return strconv.Itoa(h), valid, true
 		}

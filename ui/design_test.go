@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -283,14 +284,17 @@ func TestMicroNetworkInput(t *testing.T) {
 		t.Errorf("input 8 stepped down to %d, want 1", d.spec.Res)
 	}
 	send(t, m, "h")
-	if st := statusLine(m); !strings.Contains(st, "input stops at 1 (valid: 1..8192)") {
+	// The range is arch's (Family.ResRange, which Validate checks).
+	lo, hi := arch.GuideG1.ResRange()
+	if st := statusLine(m); !strings.Contains(st, fmt.Sprintf("input stops at %d (valid: %d..%d)", lo, lo, hi)) || lo != 1 {
 		t.Errorf("status %q", st)
 	}
 	// A whole network still stops at arch's 32.
 	typeKnob(t, m, kDesign, "shufflenetv2-1.0")
 	typeKnob(t, m, kInput, "32")
 	send(t, m, "h")
-	if st := statusLine(m); !strings.Contains(st, "input stops at 32 (valid: 32..8192)") {
+	lo, hi = arch.ShuffleNetV2.ResRange()
+	if st := statusLine(m); !strings.Contains(st, fmt.Sprintf("input stops at %d (valid: %d..%d)", lo, lo, hi)) || lo != 32 {
 		t.Errorf("whole network: status %q", st)
 	}
 }
