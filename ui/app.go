@@ -63,6 +63,7 @@ type Model struct {
 	statusEr  bool
 	statusSrc string // what the message is about (statusMsg.source)
 	statusID  int
+	sticky    bool                           // the message stays until the next key (Model.say)
 	ttl       func(isErr bool) time.Duration // how long a status message stays (0: until replaced)
 }
 
@@ -88,7 +89,7 @@ func New(deps Deps) (*Model, error) {
 		m.status, m.statusEr = err.Error(), true
 	}
 	m.screens = [numScreens]screen{m.explore, m.gap, m.guide, m.presets}
-	m.exp = exporter{sess: sess, input: newPrompt(true)}
+	m.exp = exporter{sess: sess, input: newPrompt(true), say: m.say}
 	m.help.Styles = sess.st.help
 	return m, nil
 }
@@ -147,7 +148,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case statusExpiredMsg:
-		if msg.id == m.statusID {
+		if msg.id == m.statusID && !m.sticky {
 			m.status = ""
 		}
 		return nil
@@ -180,9 +181,23 @@ func (m *Model) restyle(isDark bool) {
 	m.exp.input.setStyles(isDark)
 }
 
+// say shows a message at once, from Update (a message through a Cmd
+// lands after messages already queued); a sticky one does not expire and
+// goes at the next key.
+func (m *Model) say(text string, isErr, sticky bool) tea.Cmd {
+	cmd := m.setStatus(text, isErr)
+	m.statusSrc = ""
+	if sticky {
+		m.statusID++ // its expiry, if any, no longer applies
+		m.sticky = true
+		return nil
+	}
+	return cmd
+}
+
 // setStatus shows a message and schedules its expiry.
 func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
-	m.status, m.statusEr = text, isErr
+	m.status, m.statusEr, m.sticky = text, isErr, false
 	m.statusID++
 	if isErr {
 		m.sess.logf("error: %s", text)
@@ -198,7 +213,7 @@ func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 // switchTo focuses screen s; the status message belonged to the old one.
 func (m *Model) switchTo(s screenID) {
 	if s != m.focus {
-		m.status = ""
+		m.status, m.sticky = "", false
 	}
 	m.focus = s
 	m.showHelp = false
@@ -214,6 +229,9 @@ func (m *Model) quit() tea.Cmd {
 
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
+	if m.sticky { // the next action after a message that stays
+		m.status, m.statusSrc, m.sticky = "", "", false
+	}
 	if m.confirm {
 		m.confirm = false
 		if k.String() == "y" || k.String() == "ctrl+c" {

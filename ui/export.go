@@ -27,6 +27,10 @@ type exporter struct {
 	active      bool
 	calibrating bool
 	cancel      context.CancelFunc
+	// say shows a message on the status line at once (the root's
+	// [Model.say]): an info Cmd batched with the export's work could land
+	// after the export's outcome and hide it.
+	say func(text string, isErr, sticky bool) tea.Cmd
 }
 
 // exportCalibMsg says the export of job waits for a calibration.
@@ -62,7 +66,7 @@ func (x *exporter) open(w int) {
 func (x *exporter) start(dir string, s export.Session, threads int) tea.Cmd {
 	dir = strings.TrimSpace(dir)
 	if dir == "" {
-		return failure(errors.New("export: empty folder name"))
+		return x.say("export: empty folder name", true, false)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	job := exportJob{ctx: ctx, dir: dir, s: s, threads: threads}
@@ -79,7 +83,7 @@ func (x *exporter) start(dir string, s export.Session, threads int) tea.Cmd {
 	}
 	x.active, x.cancel = true, cancel
 	x.sess.logf("export to %s", dir)
-	return tea.Batch(info("exporting to %s…", dir), func() tea.Msg {
+	return tea.Batch(x.say(fmt.Sprintf("exporting to %s…", dir), false, false), func() tea.Msg {
 		if job.cal != nil {
 			c, ok := job.cal.Cached(job.threads)
 			if !ok {
@@ -123,7 +127,7 @@ func (x *exporter) update(msg tea.Msg) tea.Cmd {
 		}
 		x.calibrating = true
 		x.sess.logf("export: calibrating %d thread(s)", msg.job.threads)
-		return tea.Batch(info("calibrating the roofline ceilings (%d thread(s), once per machine)… esc skips the roofline", msg.job.threads),
+		return tea.Batch(x.say(fmt.Sprintf("calibrating the roofline ceilings (%d thread(s), once per machine)… esc skips the roofline", msg.job.threads), false, false),
 			calibrateThenWrite(msg.job))
 	case exportDoneMsg:
 		return x.done(msg)
@@ -143,13 +147,15 @@ func (x *exporter) done(msg exportDoneMsg) tea.Cmd {
 		x.sess.logf("export: %s", n)
 	}
 	if msg.err != nil {
-		return failure(fmt.Errorf("export to %s: %d files written, then: %w", msg.dir, len(msg.res.Files), msg.err))
+		// It stays until the next key: the export ran in the background
+		// and its failure must not go unseen.
+		return x.say(fmt.Sprintf("export to %s: %d files written, then: %v", msg.dir, len(msg.res.Files), msg.err), true, true)
 	}
 	s := fmt.Sprintf("exported %d files to %s", len(msg.res.Files), msg.dir)
 	if len(msg.res.Notes) > 0 {
 		s += " · " + strings.Join(msg.res.Notes, " · ")
 	}
-	return info("%s", s)
+	return x.say(s, false, false)
 }
 
 // skipCalibration cancels a calibration in flight; the export goes on
@@ -157,7 +163,7 @@ func (x *exporter) done(msg exportDoneMsg) tea.Cmd {
 func (x *exporter) skipCalibration() tea.Cmd {
 	if x.active && x.calibrating && x.cancel != nil {
 		x.cancel()
-		return info("calibration cancelled; exporting without the roofline…")
+		return x.say("calibration cancelled; exporting without the roofline…", false, false)
 	}
 	return nil
 }

@@ -109,27 +109,20 @@ func TestExport(t *testing.T) {
 				t.Fatalf("prompt: %q", statusLine(m))
 			}
 			send(t, m, "ctrl+u", dir)
-			_, cmd := m.Update(keyMsg("enter"))
-			batch := cmd().(tea.BatchMsg)
-			m.Update(batch[0]())
+			_, cmd := m.Update(keyMsg("enter")) // the status at once, then the export
 			if !strings.Contains(statusLine(m), "exporting to "+dir) {
 				t.Errorf("status while exporting: %q", statusLine(m))
 			}
 			if m.canExport() {
 				t.Error("export key enabled during an export")
 			}
-			msg := batch[1]()
+			msg := cmd()
 			if _, ok := msg.(exportCalibMsg); ok != tc.calibrates {
 				t.Fatalf("first message %T, calibration expected: %v", msg, tc.calibrates)
 			}
 			_, next := m.Update(msg)
-			if tc.calibrates {
-				parts := next().(tea.BatchMsg) // the status, then the calibration
-				m.Update(parts[0]())
-				if !strings.Contains(statusLine(m), "calibrating the roofline") {
-					t.Errorf("status during calibration: %q", statusLine(m))
-				}
-				next = parts[1]
+			if tc.calibrates && !strings.Contains(statusLine(m), "calibrating the roofline") {
+				t.Errorf("status during calibration: %q", statusLine(m))
 			}
 			drain(t, m, next)
 
@@ -192,6 +185,59 @@ func TestExportErrors(t *testing.T) {
 	}
 }
 
+// TestExportFailureShown: an export that fails at once shows its error on
+// the status line whatever order its messages arrive in, and the error
+// stays (no expiry) until the next key. The "exporting to" message was a
+// Cmd batched with the export: when the failure landed first, it replaced
+// the error, then expired, and the error reached only the log.
+func TestExportFailureShown(t *testing.T) {
+	m := newExportModel(t, &fakeCalibrator{cached: true})
+	m.ttl = statusTTL // expiries are scheduled as in the program
+	file := filepath.Join(t.TempDir(), "bad.toml")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	send(t, m, "e", "ctrl+u", filepath.Join(file, "x"))
+	_, cmd := m.Update(keyMsg("enter"))
+	var msgs []tea.Msg
+	var collect func(tea.Cmd)
+	collect = func(c tea.Cmd) { // every message, the timers' unfired
+		if c == nil {
+			return
+		}
+		done := make(chan tea.Msg, 1)
+		go func() { done <- c() }()
+		select {
+		case msg := <-done:
+			if b, ok := msg.(tea.BatchMsg); ok {
+				for _, c := range slices.Backward(b) {
+					collect(c)
+				}
+				return
+			}
+			msgs = append(msgs, msg)
+		case <-time.After(100 * time.Millisecond): // a status expiry timer
+		}
+	}
+	collect(cmd)
+	for _, msg := range msgs {
+		_, next := m.Update(msg)
+		collect(next)
+	}
+	want := "error: export to " + filepath.Join(file, "x") + ": 0 files written, then:"
+	if st := statusLine(m); !strings.Contains(st, want) || !strings.Contains(st, "not a directory") {
+		t.Fatalf("status %q, want %q... not a directory", st, want)
+	}
+	m.Update(statusExpiredMsg{id: m.statusID})
+	if st := statusLine(m); !strings.Contains(st, want) {
+		t.Errorf("the error expired: status %q", st)
+	}
+	send(t, m, "down")
+	if st := statusLine(m); strings.Contains(st, "error") {
+		t.Errorf("the error outlived the next key: %q", st)
+	}
+}
+
 // TestExportSkipCalibration: esc during the calibration exports without
 // the roofline.
 func TestExportSkipCalibration(t *testing.T) {
@@ -200,13 +246,11 @@ func TestExportSkipCalibration(t *testing.T) {
 	send(t, m, "r")
 	dir := filepath.Join(t.TempDir(), "out")
 	send(t, m, "e", "ctrl+u", dir)
-	_, cmd := m.Update(keyMsg("enter"))
-	batch := cmd().(tea.BatchMsg) // the status, then the export
-	m.Update(batch[0]())
-	_, after := m.Update(batch[1]()) // the calibration is needed
-	parts := after().(tea.BatchMsg)  // the status, then the calibration
-	m.Update(parts[0]())
-	next := parts[1]
+	_, cmd := m.Update(keyMsg("enter")) // the status is set at once; the export
+	_, next := m.Update(cmd())          // the calibration is needed
+	if !strings.Contains(statusLine(m), "calibrating the roofline") {
+		t.Errorf("status while calibrating: %q", statusLine(m))
+	}
 	if !strings.Contains(view(m), "esc skip roofline") {
 		t.Error("help does not offer esc during the calibration")
 	}
