@@ -111,7 +111,7 @@ func (g *gapScreen) Update(msg tea.Msg) tea.Cmd {
 	km := g.keys
 	f := g.filter()
 	choices := chartdata.ChoicesOf(g.sess.points)
-	changed := true
+	changed, msg := true, ""
 	switch {
 	case key.Matches(k, km.Axis):
 		g.mac, changed = !g.mac, false
@@ -144,15 +144,24 @@ func (g *gapScreen) Update(msg tea.Msg) tea.Cmd {
 		n, _ := strconv.Atoi(next(ts, cur))
 		f.Threads = n
 	case key.Matches(k, km.Family):
+		// Only the families the kind filter (n) lets through: a family it
+		// keeps out would show nothing, and the filter line, which names
+		// the family in place of the kind, would hide why.
 		var fs []string
 		for _, fam := range choices.Families {
-			fs = append(fs, string(fam))
+			if kindMatches(f.Scope, fam) {
+				fs = append(fs, string(fam))
+			}
 		}
 		f.Family = arch.Family(next(fs, string(f.Family)))
 	case key.Matches(k, km.Session):
 		f.SessionOnly = !f.SessionOnly
 	case key.Matches(k, km.Scope):
 		f.Scope = (f.Scope + 1) % (chartdata.AllNetworks + 1)
+		if f.Family != "" && !kindMatches(f.Scope, f.Family) {
+			msg = fmt.Sprintf("the family filter went: %s is not among %s", f.Family, f.Scope)
+			f.Family = ""
+		}
 	case key.Matches(k, km.Reset):
 		g.custom, g.top, changed = nil, 0, false
 	default:
@@ -161,7 +170,16 @@ func (g *gapScreen) Update(msg tea.Msg) tea.Cmd {
 	if changed { // the filter line under the title says what is shown now
 		g.custom, g.top = &f, 0
 	}
+	if msg != "" {
+		return info("%s", msg)
+	}
 	return nil
+}
+
+// kindMatches reports whether a network of family fam can pass a filter
+// of scope (whole networks, micro-networks, all), by chartdata's rule.
+func kindMatches(scope chartdata.Scope, fam arch.Family) bool {
+	return chartdata.Filter{Scope: scope}.Match(chartdata.Point{Family: fam})
 }
 
 // next cycles a filter value: "" (any) first, then each value present.

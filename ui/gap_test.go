@@ -90,6 +90,49 @@ func TestGapFilters(t *testing.T) {
 	}
 }
 
+// TestGapFamilyWithinKind: f offers only the families the kind filter (n)
+// lets through, and n drops a family filter the new kind keeps out, saying
+// so, so the filter line, which names the family in place of the kind,
+// never hides a filter that empties the chart. It offered g1 over whole
+// networks: "native/fused/1t · g1" and "No measured designs pass this
+// filter" while the history held g1 runs.
+func TestGapFamilyWithinKind(t *testing.T) {
+	m := newModel(t, pollutedDeps(), 120, 40)
+	send(t, m, "2")
+	seen := map[arch.Family]bool{}
+	for range 6 {
+		send(t, m, "f")
+		f := m.gap.filter()
+		seen[f.Family] = true
+		if f.Family.IsGuideline() {
+			t.Fatalf("f offered %s over whole networks; line %q", f.Family, strings.Split(view(m), "\n")[2])
+		}
+	}
+	if !seen[arch.MobileNetV2] || !seen[arch.ShuffleNetV1] {
+		t.Errorf("f offered %v, want the whole networks' families", seen)
+	}
+	send(t, m, "d", "n") // micro-networks
+	send(t, m, "f")
+	if f := m.gap.filter(); f.Family != arch.GuideG1 || len(m.gap.selected()) != 2 {
+		t.Fatalf("over micro-networks f gave %q showing %v", f.Family, shown(m))
+	}
+	send(t, m, "n") // all networks: g1 stays
+	if f := m.gap.filter(); f.Family != arch.GuideG1 || f.Scope != chartdata.AllNetworks {
+		t.Fatalf("all networks: filter %+v", f)
+	}
+	send(t, m, "n") // whole networks: g1 goes
+	f := m.gap.filter()
+	if f.Family != "" || f.Scope != chartdata.WholeNetworks {
+		t.Fatalf("whole networks kept family %q", f.Family)
+	}
+	if st := statusLine(m); !strings.Contains(st, "the family filter went: g1 is not among whole networks") {
+		t.Errorf("status %q", st)
+	}
+	if line := strings.Split(view(m), "\n")[2]; !strings.Contains(line, "whole networks") {
+		t.Errorf("filter line %q", line)
+	}
+}
+
 // TestGapFollowsExplorer: the default filter follows the explorer's mode;
 // a run this session is marked as such and passes "this session".
 func TestGapFollowsExplorer(t *testing.T) {
