@@ -374,7 +374,7 @@ func (e *exploreScreen) runDone(msg jobDoneMsg) tea.Cmd {
 	e.last = r
 	res := completeResult(r.m.Result, r.req)
 	e.sess.logf("run: median %s ms over %d iterations", costfmt.Millis(res.LatencyMS.Median), res.Iters)
-	e.sess.addPoint(res, "") // labelled by its preset (RunRequest.Preset) or its design
+	e.sess.addPoint(res) // labelled by its preset (RunRequest.Preset) or its design
 	if r.m.Warning != "" {
 		return failure(errors.New(r.m.Warning))
 	}

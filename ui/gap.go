@@ -86,19 +86,15 @@ func (g *gapScreen) metric() plots.Metric {
 
 // selected are the points the filter keeps (one per design, told apart by
 // the full key, and configuration), the current design (its full key)
-// marked, each labelled by its preset (chartdata's label: only where the
-// design is the preset's, chartdata.PresetOf) or else by its whole design
-// (several families share the gap chart, and a width alone does not say
-// which network it is); a micro-network keeps its label (a guideline
-// table's row).
+// marked. Each keeps chartdata's label (chartdata.PointLabel: its preset
+// where the design is the preset's, else chartdata.DesignLabel, "1x
+// cls256"), the one the export and `explorer plot` give it; the list's
+// marker says the family, and the sentences name it (Point.Name).
 func (g *gapScreen) selected() []chartdata.Point {
 	pts := chartdata.Select(g.sess.points, g.filter())
 	d := g.sess.design
 	for i := range pts {
 		pts[i].Current = d != nil && pts[i].IsDesign(d.spec)
-		if pts[i].Preset == "" && (!pts[i].Micro() || pts[i].Label == "") {
-			pts[i].Label = pts[i].Design
-		}
 	}
 	return pts
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -265,13 +266,13 @@ func testGapKeepsDesignsApart(t *testing.T, sameTitle bool) {
 	}
 	for _, p := range pts {
 		want256 := p.LatencyMS == 3.523
-		if p.Current == want256 || !sameTitle && strings.Contains(p.Label, "classes=256") != want256 || !want256 && p.LatencyMS != 3.4 {
+		if p.Current == want256 || !sameTitle && strings.Contains(p.Label, "cls256") != want256 || !want256 && p.LatencyMS != 3.4 {
 			t.Errorf("point %q %.3f ms current=%v", p.Label, p.LatencyMS, p.Current)
 		}
 	}
 	var cur []string
 	for _, l := range strings.Split(view(m), "\n") {
-		if strings.Contains(l, "◉") && !strings.Contains(l, "current design") && strings.Contains(l, "shufflenetv2") {
+		if strings.Contains(l, "◉") && !strings.Contains(l, "current design") && strings.Contains(l, " 1x") {
 			cur = append(cur, l)
 		}
 	}
@@ -314,11 +315,14 @@ func TestGapPairShownWhereMarked(t *testing.T) {
 // TestGapPresetLabelOnlyForThePreset: a run recorded with a preset's name
 // whose design is not the preset's (explorer run --preset shufflenetv2-1.0
 // --classes 256, before the command line dropped the name) is labelled by
-// its whole design, not the preset's name (both rows read
-// "shufflenetv2-1.0"), as chartdata makes the point (chartdata.PresetOf),
-// so the export's points say the same. A run of the explorer is labelled
-// by its preset too (it read "shufflenetv2 1x" here and
-// "shufflenetv2-1.0" in the export), and its history row names it.
+// chartdata's label of its design ("1x cls256"), not the preset's name
+// (both rows read "shufflenetv2-1.0"), as chartdata makes the point
+// (chartdata.PresetOf, PointLabel), so the export's points and `explorer
+// plot` say the same: the list showed the whole design string
+// ("shufflenetv2 1x classes=256") where they said "1x cls256". A run of
+// the explorer is labelled by its preset too (it read "shufflenetv2 1x"
+// here and "shufflenetv2-1.0" in the export), and its history row names
+// it.
 func TestGapPresetLabelOnlyForThePreset(t *testing.T) {
 	deps := testDeps(fakeMeasurer{})
 	deps.History = classesHistoryOf(t, "shufflenetv2-1.0")
@@ -328,8 +332,11 @@ func TestGapPresetLabelOnlyForThePreset(t *testing.T) {
 	for _, p := range m.gap.selected() {
 		got = append(got, p.Label)
 	}
-	if len(got) != 2 || got[0] != "shufflenetv2-1.0" || got[1] != "shufflenetv2 1x classes=256" {
-		t.Errorf("labels %q, want the preset's name for its design and the whole design for the other", got)
+	if len(got) != 2 || got[0] != "shufflenetv2-1.0" || got[1] != "1x cls256" {
+		t.Errorf("labels %q, want the preset's name for its design and chartdata's label of the other", got)
+	}
+	if v := view(m); !strings.Contains(v, " 1x cls256 ") || strings.Contains(v, "classes=256") {
+		t.Errorf("the list does not show chartdata's label:\n%s", v)
 	}
 	for _, p := range exportSession(m.sess, m.explore, m.guide).Points {
 		if want := p.Key == deps.History[0].Key; (p.Preset == "shufflenetv2-1.0") != want || (p.Label == "shufflenetv2-1.0") != want {
@@ -353,21 +360,55 @@ func TestGapPresetLabelOnlyForThePreset(t *testing.T) {
 			cur = append(cur, p.Label)
 		}
 	}
-	if len(cur) != 2 || cur[0] != "shufflenetv2-1.0" || cur[1] != "shufflenetv2 1x classes=10" {
+	if len(cur) != 2 || cur[0] != "shufflenetv2-1.0" || cur[1] != "1x cls10" {
 		t.Errorf("the runs on the chart: %q", cur)
+	}
+
+	// A guideline table's points: chartdata's label too (a micro-network
+	// is its design, "g1 c1=... c2=..."), in the list and the export; they
+	// were "G1 <row> x1" here and in the export, and their design in
+	// explorer plot.
+	send(t, m, "3", "r", "2", "n")
+	labels := map[string]string{}
+	for _, p := range exportSession(m.sess, m.explore, m.guide).Points {
+		labels[p.Key] = p.Label
+	}
+	micro := 0
+	for _, p := range m.gap.selected() {
+		if !p.Micro() {
+			continue
+		}
+		micro++
+		var s arch.Spec
+		if err := json.Unmarshal([]byte(p.Key), &s); err != nil {
+			t.Fatal(err)
+		}
+		if want := chartdata.PointLabel(p.Preset, s); p.Label != want || labels[p.Key] != want || !strings.Contains(view(m), want) {
+			t.Errorf("guideline point %q (export %q), want %q", p.Label, labels[p.Key], want)
+		}
+	}
+	if micro == 0 {
+		t.Error("no guideline points on the micro-networks' chart")
 	}
 }
 
 // TestGapListCutsLabelsBetweenWords: at 80x24 a long label is cut between
-// words, never inside one ("shufflenetv2 1x classes=…").
+// words, never inside one ("1.5x s.3 d2,4,2 224x192 …", not "... c…").
 func TestGapListCutsLabelsBetweenWords(t *testing.T) {
 	deps := testDeps(nil)
-	deps.History = classesHistory(t)
+	res := runner.Result{Spec: arch.Spec{Family: arch.ShuffleNetV2, Width: 1.5, Split: 0.3, Depths: []int{2, 4, 2},
+		Res: 224, ResW: 192, Classes: 10, Batch: 8}.Normalize(), Backend: "native", Mode: runner.Fused}
+	res.LatencyMS.Median = 3
+	p, err := chartdata.PointFromResult(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.History = append(classesHistory(t), p)
 	m := newModel(t, deps, 80, 24)
 	send(t, m, "2")
 	v := view(m)
-	if strings.Contains(v, "=…") || !strings.Contains(v, "shufflenetv2 1x …") {
-		t.Errorf("labels cut inside a word:\n%s", v)
+	if strings.Contains(v, "c…") || !strings.Contains(v, "1.5x s.3 d2,4,2 224x192 …") {
+		t.Errorf("label %q cut inside a word:\n%s", p.Label, v)
 	}
 }
 

@@ -286,17 +286,12 @@ func (g *guideScreen) done(msg jobDoneMsg) tea.Cmd {
 	}
 	r := msg.payload.(*guideResult)
 	g.tables[r.key], g.measured[r.key] = r.table, true
-	// The gap chart gets what the history got: each design's best round.
+	// The gap chart gets what the history got: each design's best round,
+	// labelled as the export and `explorer plot` label it (a
+	// micro-network by its design, chartdata.DesignLabel).
 	for mi := range r.table.Modes {
 		for _, res := range r.best[mi] {
-			label := res.Spec.String()
-			for _, row := range r.table.Rows {
-				if roundKey(row.Specs[0], res.Mode) == roundKey(res.Spec, res.Mode) {
-					label = fmt.Sprintf("%s %s x%d", r.table.ID, row.Label, r.table.Scales[0])
-					break
-				}
-			}
-			g.sess.addPoint(res, label)
+			g.sess.addPoint(res)
 		}
 	}
 	return tea.Batch(info("%s measured: %s", tableLabel(r.table), strings.Join(verdictWords(r.table), "; ")), g.record(r))

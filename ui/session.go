@@ -244,15 +244,12 @@ func completeResult(res runner.Result, req RunRequest) runner.Result {
 // addPoint puts a measured result on the gap chart as a point of this
 // session ([chartdata.PointFromResult]: analytic MAdds and MAC as written
 // beside the measured median, the design's full key, the preset and the
-// label); label, when set, replaces the label (a guideline table's row).
-func (s *session) addPoint(res runner.Result, label string) {
+// label, as the export and `explorer plot` make it).
+func (s *session) addPoint(res runner.Result) {
 	p, err := chartdata.PointFromResult(res)
 	if err != nil {
 		s.logf("error: %v", err)
 		return
-	}
-	if label != "" {
-		p.Label = label
 	}
 	p.Session = true
 	s.points = append(s.points, p)
