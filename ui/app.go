@@ -143,7 +143,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.statusSrc = msg.source
 		return cmd
 	case statusClearMsg:
-		if m.status != "" && m.statusSrc == msg.source {
+		if m.status != "" && (msg.all || m.statusSrc == msg.source) {
 			m.status, m.statusSrc = "", ""
 		}
 		return nil

@@ -294,9 +294,11 @@ func (e *exploreScreen) promptKey(k tea.KeyPressMsg) tea.Cmd {
 	kid := knobID(e.input.target)
 	nd, err := e.d.set(kid, text, e.env)
 	if err != nil {
+		// The message is under the knob; the status line, which may still
+		// say what came before ("loaded ..."), must not contradict it.
 		e.knobErr = err.Error()
 		e.sess.logf("knob %s=%q rejected: %v", knobLabels[kid], text, err)
-		return nil
+		return clearStatus
 	}
 	return e.apply(kid, nd)
 }
@@ -348,7 +350,9 @@ func (e *exploreScreen) run() tea.Cmd {
 		return failure(errors.New("no measurer: runs are not available in this build"))
 	}
 	if why := e.env.unavailable(e.d.backend); why != "" {
-		return failure(fmt.Errorf("backend %s is unavailable here: %s", e.d.backend, why))
+		// About the backend knob: it goes when the knob takes a backend
+		// that runs here.
+		return knobFailure(kBackend, fmt.Errorf("backend %s is unavailable here: %s", e.d.backend, why))
 	}
 	req := e.d.request()
 	g, label := e.a.graph, e.d.name()

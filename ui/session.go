@@ -175,8 +175,15 @@ type statusMsg struct {
 	source string
 }
 
-// statusClearMsg clears the status message if it came from source.
-type statusClearMsg struct{ source string }
+// statusClearMsg clears the status message if it came from source, or
+// whatever it is with all set.
+type statusClearMsg struct {
+	source string
+	all    bool
+}
+
+// clearStatus clears the status message, whatever it says.
+func clearStatus() tea.Msg { return statusClearMsg{all: true} }
 
 // knobSource is the status source of knob k.
 func knobSource(k knobID) string { return "knob:" + knobLabels[k] }

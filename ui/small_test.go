@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -135,5 +136,35 @@ func TestStatusClearsWhenItsKnobIsValid(t *testing.T) {
 	send(t, m, "l")
 	if v := view(m); !strings.Contains(v, "last ") || !strings.Contains(v, "shufflenetv2-1.0") || strings.Contains(v, "another design") {
 		t.Errorf("the last result does not name its design:\n%s", v)
+	}
+}
+
+// TestStatusNeverContradicts: r's "backend cudnn is unavailable here" is
+// about the backend knob and goes when it steps back to native (it stayed
+// about 18 s); a typed value the knob rejects leaves no older "loaded
+// ..." on the status line (it read "loaded shufflenetv2-1.0-megvii" beside
+// the rejection of /tmp/nope.toml under the knob).
+func TestStatusNeverContradicts(t *testing.T) {
+	m := newTestModel(t, fakeMeasurer{}, 120, 40)
+	atKnob(t, m, kBackend)
+	send(t, m, "l", "r")
+	if st := statusLine(m); !strings.Contains(st, "error: backend cudnn is unavailable here") {
+		t.Fatalf("r on cudnn: status %q", st)
+	}
+	send(t, m, "h")
+	if st := statusLine(m); strings.Contains(st, "unavailable") {
+		t.Errorf("back on native the status still says %q", st)
+	}
+
+	typeKnob(t, m, kDesign, "shufflenetv2-1.0-megvii")
+	if st := statusLine(m); !strings.Contains(st, "loaded shufflenetv2-1.0-megvii") {
+		t.Fatalf("status %q", st)
+	}
+	typeKnob(t, m, kDesign, filepath.Join(t.TempDir(), "nope.toml"))
+	if m.explore.knobErr == "" || m.explore.d.preset != "shufflenetv2-1.0-megvii" {
+		t.Fatalf("the missing file was not refused: %q, %s", m.explore.knobErr, m.explore.d.preset)
+	}
+	if st := statusLine(m); strings.Contains(st, "loaded") {
+		t.Errorf("beside the refused file the status says %q", st)
 	}
 }
