@@ -354,9 +354,14 @@ func (e *exploreScreen) run() tea.Cmd {
 		// that runs here.
 		return knobFailure(kBackend, fmt.Errorf("backend %s is unavailable here: %s", e.d.backend, why))
 	}
+	if e.sess.job.running(scrExplore) { // a design change cancels it: it is this design's
+		return info("%s is already running (esc cancels it)", e.sess.job.what)
+	}
 	req := e.d.request()
 	g, label := e.a.graph, e.d.name()
-	return e.sess.start(scrExplore, "measuring "+e.d.name(), func(ctx context.Context, progress func(float64)) (any, error) {
+	// The session cancels a guideline run in flight, and says so, as r on
+	// the guidelines screen does.
+	return e.sess.start(scrExplore, e.d.name(), func(ctx context.Context, progress func(float64)) (any, error) {
 		m, err := ms.Measure(ctx, req, progress)
 		if err != nil {
 			return nil, fmt.Errorf("run %s: %w", req.Spec.String(), err)

@@ -181,13 +181,10 @@ func (g *guideScreen) run() tea.Cmd {
 	if g.runningHere() {
 		return info("%s is already running (esc cancels it)", label)
 	}
-	var cmds []tea.Cmd
-	if g.running() { // the session cancels it to start this one
-		cmds = append(cmds, info("cancelled the run of %s to run %s", g.ranLabel, label))
-		g.sess.stop("cancelled: " + label + " started")
-	}
+	// The session cancels a run in flight (another table's, or the
+	// explore screen's) to start this one, and says so.
 	g.ran, g.ranLabel, g.hasRun = k, label, true
-	cmds = append(cmds, g.sess.start(scrGuide, "measuring "+label, func(ctx context.Context, progress func(float64)) (any, error) {
+	return g.sess.start(scrGuide, label, func(ctx context.Context, progress func(float64)) (any, error) {
 		// Every round's result, by design and mode, to record the ones the
 		// table shows once it is complete.
 		var mu sync.Mutex
@@ -214,8 +211,7 @@ func (g *guideScreen) run() tea.Cmd {
 		// Nothing goes to the history here: an esc or another run may
 		// still land before the screen takes the table (done).
 		return &guideResult{key: k, table: t, d: d, best: bestRounds(t, rounds)}, nil
-	}))
-	return tea.Batch(cmds...)
+	})
 }
 
 // record gives the history, when the measurer keeps one (Recorder), the

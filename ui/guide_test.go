@@ -127,6 +127,54 @@ func TestGuidelineRunOnAnotherTableSaysItCancels(t *testing.T) {
 	}
 }
 
+// TestRunOnExploreSaysItCancels: r on the explore screen while a guideline
+// table runs cancels that run and says so, as r on another table does (it
+// cancelled it silently: only the log said "job 1 cancelled: measuring
+// shufflenetv2-1.0 started"); r on the guidelines screen during an explore
+// run says so too, and r during the explore screen's own run restarts
+// nothing.
+func TestRunOnExploreSaysItCancels(t *testing.T) {
+	gate := make(chan struct{})
+	log := &logBuf{}
+	deps := testDeps(gateMeasurer{gate: gate})
+	deps.Log = log
+	m := newModel(t, deps, 120, 40)
+	send(t, m, "3")
+	_, first := m.Update(keyMsg("r"))
+	send(t, m, "1")
+	_, second := m.Update(keyMsg("r"))
+	drain(t, m, first) // the cancelled run ends; its result is dropped
+	cmds, ok := second().(tea.BatchMsg)
+	if !ok || len(cmds) != 2 {
+		t.Fatalf("r on explore during a guideline run: %T, want a message and the run", second())
+	}
+	drain(t, m, cmds[0])
+	if st := statusLine(m); !strings.Contains(st, "cancelled the run of G1 x1 (ARM sizes) to run shufflenetv2-1.0") {
+		t.Errorf("status %q does not say that G1's run was cancelled", st)
+	}
+	if !m.sess.job.running(scrExplore) {
+		t.Fatal("the explore run did not start")
+	}
+	_, again := m.Update(keyMsg("r"))
+	drain(t, m, again)
+	if st := statusLine(m); !strings.Contains(st, "shufflenetv2-1.0 is already running (esc cancels it)") || strings.Contains(log.String(), "job 3 cancelled") {
+		t.Errorf("r during its own run: status %q, log %q", st, log.String())
+	}
+	send(t, m, "3")
+	_, third := m.Update(keyMsg("r"))
+	drain(t, m, cmds[1]) // the explore run, cancelled
+	cmds, ok = third().(tea.BatchMsg)
+	if !ok || len(cmds) != 2 {
+		t.Fatalf("r on guidelines during an explore run: %T, want a message and the run", third())
+	}
+	drain(t, m, cmds[0])
+	if st := statusLine(m); !strings.Contains(st, "cancelled the run of shufflenetv2-1.0 to run G1 x1 (ARM sizes)") {
+		t.Errorf("status %q", st)
+	}
+	close(gate)
+	drain(t, m, cmds[1])
+}
+
 // roundsMeasurer is the fake measurer whose latency differs by round (x2,
 // x1, x3 of the fake's), so that the best of three is not every round's;
 // it records the requests, and, as a Recorder, what the UI records.

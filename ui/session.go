@@ -52,7 +52,8 @@ type jobSlot struct {
 	gen    int // bumped on every start and stop; messages of other generations are dropped
 	active bool
 	owner  screenID
-	label  string // what runs, for the quit question
+	label  string // what runs, for the quit question: "measuring " + what
+	what   string // the design or table it measures
 	frac   float64
 	cancel context.CancelFunc
 	notes  [numScreens]string // per owner: "cancelled", "failed", ...
@@ -80,17 +81,24 @@ type jobDoneMsg struct {
 	err     error
 }
 
-// start cancels any job in flight and starts j for owner. Progress goes
-// through a buffered channel without blocking the job (a slow UI drops
-// intermediate fractions, never slows the run); the channel is closed when
-// the job ends.
-func (s *session) start(owner screenID, label string, j job) tea.Cmd {
+// start cancels any job in flight, saying so on the status line
+// ("cancelled the run of G2 x4 (ARM sizes) to run shufflenetv2-1.0"), and
+// starts j for owner, measuring what (a design's or a table's name).
+// Progress goes through a buffered channel without blocking the job (a
+// slow UI drops intermediate fractions, never slows the run); the channel
+// is closed when the job ends.
+func (s *session) start(owner screenID, what string, j job) tea.Cmd {
+	label := "measuring " + what
+	var note tea.Cmd
+	if s.job.active {
+		note = info("cancelled the run of %s to run %s", s.job.what, what)
+	}
 	s.stop("cancelled: " + label + " started")
 	s.job.gen++
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan float64, 1)
 	gen := s.job.gen
-	s.job.active, s.job.owner, s.job.label, s.job.frac, s.job.cancel = true, owner, label, 0, cancel
+	s.job.active, s.job.owner, s.job.label, s.job.what, s.job.frac, s.job.cancel = true, owner, label, what, 0, cancel
 	s.job.notes[owner] = ""
 	s.logf("job %d: %s", gen, label)
 	run := func() tea.Msg {
@@ -103,7 +111,7 @@ func (s *session) start(owner screenID, label string, j job) tea.Cmd {
 		})
 		return jobDoneMsg{gen: gen, owner: owner, payload: payload, err: err}
 	}
-	return tea.Batch(run, waitForProgress(ch, gen))
+	return tea.Batch(note, tea.Batch(run, waitForProgress(ch, gen)))
 }
 
 // waitForProgress returns the next progress fraction of job gen, or
