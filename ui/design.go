@@ -255,7 +255,9 @@ func roundTo(f float64, n int) float64 {
 func clampF(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 func clampI(v, lo, hi int) int         { return max(lo, min(hi, v)) }
 
-// cycle returns the name dir steps from cur in names (wrapping).
+// cycle returns the name dir steps from cur in names, wrapping round at
+// the ends (the knobs of names: family, layout, backend, mode, kernels);
+// a cur not in names steps to the first name.
 func cycle(names []string, cur string, dir int) string {
 	if len(names) == 0 {
 		return cur
@@ -267,6 +269,30 @@ func cycle(names []string, cur string, dir int) string {
 	}
 	n := len(names)
 	return names[((i+dir)%n+n)%n]
+}
+
+// nameStep returns the name next to cur by name order in sorted names in
+// direction dir (+1/-1), whether or not cur is one of them (a design
+// file's name steps to its neighbours by name), wrapping round at the
+// ends as cycle does.
+func nameStep(sorted []string, cur string, dir int) string {
+	if len(sorted) == 0 {
+		return cur
+	}
+	if dir > 0 {
+		for _, n := range sorted {
+			if n > cur {
+				return n
+			}
+		}
+		return sorted[0]
+	}
+	for _, n := range slices.Backward(sorted) {
+		if n < cur {
+			return n
+		}
+	}
+	return sorted[len(sorted)-1]
 }
 
 // gridStep moves v one step in direction dir (+1/-1) on the grid of
@@ -316,11 +342,14 @@ func (d design) step(k knobID, dir int, env knobEnv) (text, valid string, ok boo
 	s := d.spec
 	switch k {
 	case kDesign:
+		// By name from the preset's name, a design file's, or else the
+		// family's (a design the family knob made): to its neighbours.
 		var names []string
 		for _, p := range env.presets {
 			names = append(names, p.Name)
 		}
-		return cycle(names, d.preset, dir), "", true
+		slices.Sort(names)
+		return nameStep(names, d.editText(kDesign, env), dir), "", true
 	case kFamily:
 		var names []string
 		for _, f := range families() {

@@ -76,6 +76,41 @@ func TestKnobStep(t *testing.T) {
 	}
 }
 
+// TestDesignStepsByName: the design knob steps to the neighbours by name
+// of a design file's name (it jumped to the ends of the list: l gave
+// mobilenetv1-0.25 from any file) or, for a design the family knob made,
+// of the family's name; like every knob of names it wraps round at the
+// ends.
+func TestDesignStepsByName(t *testing.T) {
+	env := testEnv(t)
+	file := filepath.Join(t.TempDir(), "shufflenetv2-1.0-mine.toml")
+	if err := os.WriteFile(file, []byte("name = \"shufflenetv2-1.0-mine\"\n[design]\nfamily = \"shufflenetv2\"\nwidth = 1.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fromFile := startDesign(t, env, file)
+	fromFamily := startDesign(t, env, "shufflenetv1")
+	if fromFile.preset != "shufflenetv2-1.0-mine" || fromFamily.preset != "" {
+		t.Fatalf("loaded %q and %q", fromFile.preset, fromFamily.preset)
+	}
+	tests := []struct {
+		d    design
+		dir  int
+		want string
+	}{
+		{fromFile, +1, "shufflenetv2-1.5"},
+		{fromFile, -1, "shufflenetv2-1.0-megvii"}, // "-megvii" < "-mine"
+		{fromFamily, +1, "shufflenetv1-0.5-g3"},
+		{fromFamily, -1, "mobilenetv2-1.4"},
+		{startDesign(t, env, "shufflenetv2-2.0-megvii"), +1, "mobilenetv1-0.25"}, // wraps round
+		{startDesign(t, env, "mobilenetv1-0.25"), -1, "shufflenetv2-2.0-megvii"},
+	}
+	for _, tc := range tests {
+		if got, _, _ := tc.d.step(kDesign, tc.dir, env); got != tc.want {
+			t.Errorf("from %q (%s): step %+d = %q, want %q", tc.d.preset, tc.d.spec, tc.dir, got, tc.want)
+		}
+	}
+}
+
 // TestKnobSet checks typed values: valid ones change the design, invalid
 // ones return an error naming the knob and leave the design alone.
 func TestKnobSet(t *testing.T) {
