@@ -200,10 +200,11 @@ func totalsLines(a, base *analysis, fused bool, w int, st styles) []string {
 		{"params", t.Params, pt.Params, "", false},
 		{"MAC", t.MemAccess, pt.MemAccess, "= " + costfmt.Bytes(t.Bytes), false},
 	}
-	exactW, deltaW := 0, 0
+	exactW, deltaW, countW := 0, 0, 8
 	for _, r := range totals {
 		exactW = max(exactW, len(strconv.FormatInt(r.v, 10)))
 		deltaW = max(deltaW, lipgloss.Width(delta(r.v, r.old, haveBase)))
+		countW = max(countW, len(costfmt.Count(r.v)))
 	}
 	layouts := []struct {
 		words bool
@@ -215,9 +216,9 @@ func totalsLines(a, base *analysis, fused bool, w int, st styles) []string {
 		rows = rows[:0]
 		fits := true
 		for _, r := range totals {
-			l := fmt.Sprintf("%-6s %8s", r.name, costfmt.Count(r.v))
+			l := fmt.Sprintf("%-6s %*s", r.name, countW, costfmt.Count(r.v))
 			if lay.exact > 0 {
-				l += fmt.Sprintf(" %*d", lay.exact, r.v)
+				l += fmt.Sprintf(" %*d", max(lay.exact, exactW), r.v)
 			}
 			l += fmt.Sprintf(" %-*s", lay.delta, delta(r.v, r.old, haveBase))
 			if r.extra != "" && (lay.words || !r.optional) {
@@ -250,9 +251,41 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, otherView bool, w 
 			shareOf = ts.category
 		}
 	}
+	shown := func(gr cost.Group) bool { return gr.MemAccess != 0 || gr.MultAdds != 0 || shareOf[gr.Name] != 0 }
+	// The counts' columns are as wide as their widest value (7 cells up to
+	// 999.99G; a large design has 20018.41G), right-aligned.
+	maddsW, macW := 7, 7
+	for _, gr := range groups {
+		if shown(gr) {
+			maddsW = max(maddsW, len(costfmt.Count(gr.MultAdds)))
+			macW = max(macW, len(costfmt.Count(gr.MemAccess)))
+		}
+	}
 	wide := w >= 70
 	// A narrow column with time shares keeps the shares only.
 	counts := wide || shareOf == nil || w >= 62
+	rowW := func(wide, counts bool) int {
+		pw := 6
+		if wide {
+			pw = 13
+		}
+		n := 13 + 2*(1+pw)
+		if counts {
+			n += 2 + maddsW + macW
+		}
+		if shareOf != nil {
+			n += 1 + pw
+		}
+		return n
+	}
+	// Wider counts may not fit where 7 cells did: the bars go first, then
+	// the counts.
+	if wide && rowW(true, counts) > w {
+		wide = false
+	}
+	if counts && rowW(wide, true) > w {
+		counts = false
+	}
 	pct := func(f float64) string {
 		if wide {
 			return bar(f, 6) + fmt.Sprintf(" %5.1f%%", 100*f)
@@ -265,7 +298,7 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, otherView bool, w 
 	}
 	var head string
 	if counts {
-		head = fmt.Sprintf("%-13s %7s %*s %7s %*s", label, "MAdds", pw, "MAdds%", "MAC", pw, "MAC%")
+		head = fmt.Sprintf("%-13s %*s %*s %*s %*s", label, maddsW, "MAdds", pw, "MAdds%", macW, "MAC", pw, "MAC%")
 	} else {
 		head = fmt.Sprintf("%-13s %*s %*s", label, pw, "MAdds%", pw, "MAC%")
 	}
@@ -278,12 +311,12 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, otherView bool, w 
 	}
 	lines := []string{st.head.Render(head)}
 	for _, gr := range groups {
-		if gr.MemAccess == 0 && gr.MultAdds == 0 && shareOf[gr.Name] == 0 {
+		if !shown(gr) {
 			continue
 		}
 		var l string
 		if counts {
-			l = fmt.Sprintf("%-13s %7s %s %7s %s", gr.Name, costfmt.Count(gr.MultAdds), pct(gr.MultAddsShare), costfmt.Count(gr.MemAccess), pct(gr.MemAccessShare))
+			l = fmt.Sprintf("%-13s %*s %s %*s %s", gr.Name, maddsW, costfmt.Count(gr.MultAdds), pct(gr.MultAddsShare), macW, costfmt.Count(gr.MemAccess), pct(gr.MemAccessShare))
 		} else {
 			l = fmt.Sprintf("%-13s %s %s", gr.Name, pct(gr.MultAddsShare), pct(gr.MemAccessShare))
 		}
@@ -412,9 +445,15 @@ func g1Worst(rep *cost.Report, h int, st styles) []string {
 		return nil
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].G1.Ratio > rows[j].G1.Ratio })
-	lines := []string{st.head.Render(fmt.Sprintf("%-24s %9s %9s %6s", "1x1 conv (farthest first)", "c1:c2", "MAC", "/bound"))}
-	for _, r := range rows[:min(len(rows), h-1)] {
-		lines = append(lines, fmt.Sprintf("%-24s %9s %9s %5.2f×", trunc(r.ID, 24), fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2), costfmt.Count(r.G1.MAC), r.G1.Ratio))
+	rows = rows[:min(len(rows), h-1)]
+	ccW, macW := 9, 9 // as wide as the widest value shown
+	for _, r := range rows {
+		ccW = max(ccW, len(fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2)))
+		macW = max(macW, len(costfmt.Count(r.G1.MAC)))
+	}
+	lines := []string{st.head.Render(fmt.Sprintf("%-24s %*s %*s %6s", "1x1 conv (farthest first)", ccW, "c1:c2", macW, "MAC", "/bound"))}
+	for _, r := range rows {
+		lines = append(lines, fmt.Sprintf("%-24s %*s %*s %5.2f×", trunc(r.ID, 24), ccW, fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2), macW, costfmt.Count(r.G1.MAC), r.G1.Ratio))
 	}
 	return lines
 }

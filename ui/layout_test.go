@@ -2,6 +2,7 @@ package ui
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -150,6 +151,72 @@ func TestTruncWords(t *testing.T) {
 	} {
 		if got := truncWords(tc.s, tc.n); got != tc.want {
 			t.Errorf("truncWords(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
+
+// TestCostColumnsAligned: the stage and category tables keep their
+// columns aligned however large the counts (width 16, input 8192, classes
+// 100000: "stage2  7151.82G  15.0%" beside "stage3 20018.41G 42.1%" put
+// the shares, and the bars, of the wider row one cell to the right), with
+// the run's time shares and without.
+func TestCostColumnsAligned(t *testing.T) {
+	percents := func(l string) []int { // where each share column ends ("time%*" at its star)
+		var at []int
+		rs := []rune(l)
+		for i, r := range rs {
+			switch {
+			case r == '%' && i+1 < len(rs) && rs[i+1] == '*':
+				at = append(at, i+1)
+			case r == '%':
+				at = append(at, i)
+			}
+		}
+		return at
+	}
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+		m := newTestModel(t, fakeMeasurer{}, sz[0], sz[1])
+		typeKnob(t, m, kWidth, "16")
+		typeKnob(t, m, kInput, "8192")
+		typeKnob(t, m, kClasses, "100000")
+		for _, run := range []bool{false, true} {
+			if run {
+				send(t, m, "r")
+			}
+			tables, deltas := 0, map[int]bool{}
+			var want []int
+			lw := m.explore.leftWidth()
+			cw := sz[0] - lw - 1
+			if sz[0] >= threeColumns {
+				cw = (sz[0] - lw - 2) / 2
+			}
+			for _, l := range strings.Split(view(m), "\n") {
+				if r := []rune(l); len(r) >= lw+1+cw {
+					l = string(r[lw+1 : lw+1+cw]) // the cost column
+				}
+				for _, total := range []string{"MAdds ", "FLOPs ", "params ", "MAC "} {
+					if strings.HasPrefix(l, total) {
+						deltas[slices.Index([]rune(l), 'Δ')] = true
+					}
+				}
+				switch {
+				case strings.Contains(l, "MAdds%"): // a table's header
+					tables++
+					want = percents(l)
+				case want != nil && len(percents(l)) == len(want):
+					if got := percents(l); !slices.Equal(got, want) {
+						t.Errorf("%dx%d run=%v: shares at %v, the header's at %v:\n%s", sz[0], sz[1], run, got, want, l)
+					}
+				default:
+					want = nil // the table ended
+				}
+			}
+			if tables == 0 {
+				t.Errorf("%dx%d: no table:\n%s", sz[0], sz[1], view(m))
+			}
+			if len(deltas) != 1 {
+				t.Errorf("%dx%d: the totals' Δ at %v:\n%s", sz[0], sz[1], deltas, view(m))
+			}
 		}
 	}
 }
