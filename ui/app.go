@@ -34,10 +34,11 @@ type screen interface {
 	Capturing() bool
 }
 
-// linePrompter is a screen whose open prompt the root draws on the status
-// line (the whole width, as the export's): the explore screen's save.
-type linePrompter interface {
-	linePrompt() *prompt // nil when none is open
+// lineOwner is a screen that may take the status line (the whole width,
+// as the export's prompt does): the explore screen's save field and its
+// question whether to overwrite a file.
+type lineOwner interface {
+	statusLineView(st styles, w int) (string, bool) // false: the status line is the root's
 }
 
 // Model is the root Bubble Tea model of the explorer: tabs, status line,
@@ -356,9 +357,9 @@ func (m *Model) statusLine() string {
 	case m.exp.input.open:
 		return m.exp.input.view(st, m.w)
 	}
-	if lp, ok := m.screens[m.focus].(linePrompter); ok && !m.showHelp {
-		if p := lp.linePrompt(); p != nil {
-			return p.view(st, m.w)
+	if lo, ok := m.screens[m.focus].(lineOwner); ok && !m.showHelp {
+		if v, ok := lo.statusLineView(st, m.w); ok {
+			return v
 		}
 	}
 	host := m.sess.deps.Host

@@ -52,11 +52,17 @@ const promptSave = -1
 // loadDesignMsg asks the explorer to load a preset (from the presets screen).
 type loadDesignMsg struct{ preset presets.Preset }
 
-// savedMsg reports a saved design file.
+// savedMsg reports a saved design file; exists says the file was there
+// and nothing was written (the user is asked before it is replaced).
 type savedMsg struct {
-	path string
-	err  error
+	path   string
+	err    error
+	exists bool
+	p      presets.Preset // what would have been saved (with exists)
 }
+
+// saveNameMsg opens the save field with a proposed file name.
+type saveNameMsg struct{ path string }
 
 // runResult is the latest measurement of a design.
 type runResult struct {
@@ -80,9 +86,11 @@ type exploreScreen struct {
 	cur     knobID
 	knobErr string // validation message shown under the current knob
 	input   prompt
-	last    *runResult
-	bar     progress.Model
-	w, h    int
+	// overwrite is a save that waits for the user's y: its file exists.
+	overwrite *savedMsg
+	last      *runResult
+	bar       progress.Model
+	w, h      int
 }
 
 func newExploreScreen(sess *session, all []presets.Preset) (*exploreScreen, error) {
@@ -134,17 +142,22 @@ func (e *exploreScreen) SetSize(w, h int) {
 	e.input.resize(e.promptWidth())
 }
 
-// Capturing reports whether a prompt has the keyboard.
-func (e *exploreScreen) Capturing() bool { return e.input.open }
+// Capturing reports whether a prompt, or the question whether to
+// overwrite a file, has the keyboard.
+func (e *exploreScreen) Capturing() bool { return e.input.open || e.overwrite != nil }
 
-// linePrompt is the open prompt the root draws on the status line, as it
-// draws the export's: the save prompt (a knob's prompt is drawn in place
-// of the knob); nil when there is none.
-func (e *exploreScreen) linePrompt() *prompt {
-	if e.input.open && e.input.target == promptSave {
-		return &e.input
+// statusLineView is what the root draws on the status line in place of
+// its message, as it draws the export's prompt: the save prompt (a knob's
+// prompt is drawn in place of the knob) or the question whether to
+// overwrite the file; ok is false when there is none.
+func (e *exploreScreen) statusLineView(st styles, w int) (string, bool) {
+	switch {
+	case e.overwrite != nil:
+		return fit(st.err.Render(e.overwrite.path+" exists: overwrite it? ")+st.title.Render("y")+" overwrites · esc keeps it · any other key edits the name", w), true
+	case e.input.open && e.input.target == promptSave:
+		return e.input.view(st, w), true
 	}
-	return nil
+	return "", false
 }
 
 // promptWidth is the width of the open prompt's line: the status line's
@@ -159,10 +172,16 @@ func (e *exploreScreen) promptWidth() int {
 func (e *exploreScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		if e.input.open {
+		switch {
+		case e.overwrite != nil:
+			return e.overwriteKey(msg)
+		case e.input.open:
 			return e.promptKey(msg)
 		}
 		return e.handleKey(msg)
+	case saveNameMsg:
+		e.input.start("save design to:", promptSave, msg.path, e.w)
+		return nil
 	case loadDesignMsg:
 		nd, err := e.d.withPreset(msg.preset)
 		if err != nil {
@@ -175,6 +194,10 @@ func (e *exploreScreen) Update(msg tea.Msg) tea.Cmd {
 			return e.runDone(msg)
 		}
 	case savedMsg:
+		if msg.exists {
+			e.overwrite = &msg
+			return nil
+		}
 		if msg.err != nil {
 			return failure(msg.err)
 		}
@@ -213,8 +236,24 @@ func (e *exploreScreen) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Lens):
 		e.co.lens = (e.co.lens + 1) % numLenses
 	case key.Matches(k, km.Save):
-		e.input.start("save design to:", promptSave, e.saveName(), e.w)
+		return e.proposeSave()
 	}
+	return nil
+}
+
+// overwriteKey answers the question whether to overwrite an existing
+// file: y writes it, esc keeps it (nothing saved), any other key goes back
+// to the name to change it.
+func (e *exploreScreen) overwriteKey(k tea.KeyPressMsg) tea.Cmd {
+	o := e.overwrite
+	e.overwrite = nil
+	switch k.String() {
+	case "y":
+		return writeDesign(o.p, o.path)
+	case "esc":
+		return info("not saved: %s exists", o.path)
+	}
+	e.input.start("save design to:", promptSave, o.path, e.w)
 	return nil
 }
 
@@ -398,19 +437,37 @@ func (e *exploreScreen) current() *runResult {
 	return e.last
 }
 
-// saveName proposes a file name that never shadows a built-in preset:
-// PRESET-mine or my-FAMILY, numbered (-2, -3, ...) where that is a
-// preset's name.
-func (e *exploreScreen) saveName() string {
+// saveName proposes a file name that never shadows a built-in preset nor
+// an existing file (exists): PRESET-mine or my-FAMILY, numbered (-2, -3,
+// ...) where that is a preset's name or the file is there.
+func (e *exploreScreen) saveName(exists func(path string) bool) string {
 	base := "my-" + string(e.d.spec.Family)
 	if e.d.preset != "" {
 		base = e.d.preset + "-mine"
 	}
+	dir := e.sess.deps.SaveDir
+	path := func(name string) string { return filepath.Join(dir, name+".toml") }
 	name := base
-	for n := 2; e.isPreset(name); n++ {
+	for n := 2; e.isPreset(name) || exists(path(name)); n++ {
 		name = fmt.Sprintf("%s-%d", base, n)
 	}
-	return filepath.Join(e.sess.deps.SaveDir, name+".toml")
+	return path(name)
+}
+
+// fileExists reports whether something is at path (a file a save would
+// replace, or anything else it could not write): a proposed name avoids it.
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// proposeSave opens the save field with a free name; the files are looked
+// at in a Cmd (file I/O stays off Update), on a copy of what the name
+// depends on.
+func (e *exploreScreen) proposeSave() tea.Cmd {
+	names := &exploreScreen{sess: &session{deps: Deps{SaveDir: e.sess.deps.SaveDir}},
+		env: knobEnv{presets: slices.Clone(e.env.presets)}, d: design{spec: cloneSpec(e.d.spec), preset: e.d.preset}}
+	return func() tea.Msg { return saveNameMsg{path: names.saveName(fileExists)} }
 }
 
 // isPreset reports whether name is a built-in preset's.
@@ -444,6 +501,16 @@ func (e *exploreScreen) save(typed string) tea.Cmd {
 		return failure(fmt.Errorf("save: %q is the name of a built-in preset; choose another name", name))
 	}
 	p := presets.Preset{Name: name, Title: e.d.spec.String(), Source: "saved from the explorer", Design: cloneSpec(e.d.spec)}
+	return func() tea.Msg {
+		if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() { // asked first: y overwrites it (anything else is Save's error)
+			return savedMsg{path: path, exists: true, p: p}
+		}
+		return savedMsg{path: path, err: saveDesign(p, path)}
+	}
+}
+
+// writeDesign writes p to path in a Cmd, whether or not the file exists.
+func writeDesign(p presets.Preset, path string) tea.Cmd {
 	return func() tea.Msg { return savedMsg{path: path, err: saveDesign(p, path)} }
 }
 
@@ -703,7 +770,10 @@ func (e *exploreScreen) profileLines(w, h int) []string {
 
 func (e *exploreScreen) ShortHelp() []key.Binding {
 	km := e.keys
-	if e.input.open {
+	switch {
+	case e.overwrite != nil:
+		return []key.Binding{bind("y", "overwrite", "y"), bind("esc", "keep it", "esc"), bind("other", "edit name")}
+	case e.input.open:
 		return []key.Binding{promptKeys().Apply, promptKeys().Discard}
 	}
 	run, typ := enabled(km.Run, e.sess.deps.Measurer != nil), km.Type

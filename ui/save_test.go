@@ -52,7 +52,7 @@ func TestSaveNameNeverShadowsAPreset(t *testing.T) {
 		m.explore.env.presets = append(m.explore.env.presets, presets.Preset{Name: p.Name + "-mine"})
 		names[p.Name+"-mine"] = true
 		send(t, m, "enter", "ctrl+u", p.Name, "enter")
-		got := strings.TrimSuffix(filepath.Base(m.explore.saveName()), ".toml")
+		got := strings.TrimSuffix(filepath.Base(m.explore.saveName(fileExists)), ".toml")
 		if names[got] {
 			t.Errorf("loaded %s: proposed %q, a built-in preset's name", p.Name, got)
 		}
@@ -123,4 +123,67 @@ func testSpec(t *testing.T) arch.Spec {
 		t.Fatal(err)
 	}
 	return p.Design.Normalize()
+}
+
+// TestSaveNeverOverwritesSilently: s proposes a name no file has (the
+// second s proposed the file the first wrote, and enter replaced it), and
+// a typed name of an existing file asks first: y overwrites it, esc keeps
+// it, any other key goes back to the name.
+func TestSaveNeverOverwritesSilently(t *testing.T) {
+	dir := t.TempDir()
+	deps := testDeps(nil)
+	deps.SaveDir = dir
+	m := newModel(t, deps, 120, 40)
+	first := filepath.Join(dir, "shufflenetv2-1.0-mine.toml")
+	send(t, m, "s", "enter")
+	if _, err := presets.Load(first); err != nil {
+		t.Fatalf("first save: %v (status %q)", err, statusLine(m))
+	}
+	send(t, m, "s")
+	second := filepath.Join(dir, "shufflenetv2-1.0-mine-2.toml")
+	if st := statusLine(m); !strings.Contains(st, "save design to: "+second) {
+		t.Fatalf("second s proposes %q, want %s", st, second)
+	}
+	send(t, m, "enter")
+	if _, err := presets.Load(second); err != nil {
+		t.Fatalf("second save: %v (status %q)", err, statusLine(m))
+	}
+
+	typeKnob(t, m, kWidth, "1.1") // a design unlike the file's
+	width := func() float64 {
+		p, err := presets.Load(first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Design.Normalize().Width
+	}
+	ask := func() {
+		t.Helper()
+		send(t, m, "s", "ctrl+u", "shufflenetv2-1.0-mine", "enter")
+		if st := statusLine(m); !strings.Contains(st, first+" exists: overwrite it? y overwrites") {
+			t.Fatalf("typing an existing file's name: status %q", st)
+		}
+		if lines := strings.Split(view(m), "\n"); !strings.Contains(lines[len(lines)-1], "y overwrite") {
+			t.Errorf("key help during the question: %q", lines[len(lines)-1])
+		}
+		if width() != 1 {
+			t.Fatal("the file was replaced before the answer")
+		}
+	}
+	ask()
+	send(t, m, "n") // back to the name
+	if st := statusLine(m); !strings.Contains(st, "save design to: "+first) {
+		t.Errorf("another key: status %q, want the save field with the name", st)
+	}
+	send(t, m, "esc")
+	ask()
+	send(t, m, "esc")
+	if st := statusLine(m); !strings.Contains(st, "not saved: "+first+" exists") || width() != 1 {
+		t.Errorf("esc: status %q, width %g", st, width())
+	}
+	ask()
+	send(t, m, "y")
+	if st := statusLine(m); !strings.Contains(st, "saved design to "+first) || width() != 1.1 {
+		t.Errorf("y: status %q, width %g", st, width())
+	}
 }

@@ -90,8 +90,8 @@ func TestDeltasAgainstLoadedDesign(t *testing.T) {
 func TestSaveAndLoad(t *testing.T) {
 	m := newTestModel(t, nil, 120, 40)
 	send(t, m, "down", "down", "down", "right") // width 1.1
-	if filepath.Base(m.explore.saveName()) == "shufflenetv2-1.0.toml" {
-		t.Errorf("default save name %q shadows the preset", m.explore.saveName())
+	if filepath.Base(m.explore.saveName(fileExists)) == "shufflenetv2-1.0.toml" {
+		t.Errorf("default save name %q shadows the preset", m.explore.saveName(fileExists))
 	}
 	dir := t.TempDir()
 	send(t, m, "s", "ctrl+u", filepath.Join(dir, "shufflenetv2-1.0.toml"), "enter")
