@@ -240,7 +240,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return info("not quitting")
 	}
-	typing := m.exp.input.open || m.screens[m.focus].Capturing()
+	// Behind "terminal too small" only q and ctrl+c act (that screen
+	// says q quits): nothing else can be seen.
+	typing := (m.exp.input.open || m.screens[m.focus].Capturing()) && !m.tooSmall()
+	if m.tooSmall() && k.String() != "ctrl+c" && !key.Matches(k, km.Quit) {
+		return nil
+	}
 	if k.String() == "ctrl+c" || key.Matches(k, km.Quit) && !typing {
 		if b := m.busy(); b != "" {
 			m.confirm = true
@@ -314,6 +319,9 @@ func (m *Model) render() string {
 	if m.tooSmall() {
 		lines := []string{"terminal too small"}
 		lines = append(lines, wrap(fmt.Sprintf("%dx%d, need at least %dx%d · q quits", m.w, m.h, MinWidth, MinHeight), m.w)...)
+		if m.confirm {
+			lines = append(lines, wrap(m.busy()+" is in progress: quit anyway? y quits, any other key stays", m.w)...)
+		}
 		for i := range lines {
 			lines[i] = fit(lines[i], m.w)
 		}
@@ -390,8 +398,8 @@ func (m *Model) statusLine() string {
 func (m *Model) footer() string {
 	var local []key.Binding
 	switch {
-	case m.confirm:
-		return fit("", m.w)
+	case m.confirm: // the question's keys (? and q are "any other key" here)
+		return fit(m.help.ShortHelpView([]key.Binding{bind("y/ctrl+c", "quit anyway", "y", "ctrl+c"), bind("any other key", "stay", "any other key")}), m.w)
 	case m.exp.input.open:
 		local = []key.Binding{promptKeys().Apply, promptKeys().Discard}
 	case m.showHelp:

@@ -276,7 +276,7 @@ func (e *exploreScreen) stepKnob(dir int) tea.Cmd {
 		return e.stepKernels(dir)
 	}
 	if err != nil {
-		e.sess.logf("knob %s=%q rejected: %v", knobLabels[k], text, err)
+		// Logged once, as the status line's error ("error: width stops at ...").
 		e.knobErr = err.Error() // under the knob; the status line may cut it
 		return knobFailure(k, fmt.Errorf("%s stops at %s: %w", knobLabels[k], e.d.value(k, e.env), err))
 	}
@@ -314,7 +314,7 @@ func (e *exploreScreen) apply(k knobID, nd design) tea.Cmd {
 	e.setDesign(nd, k == kDesign || k == kFamily)
 	switch {
 	case k == kBackend && e.env.unavailable(nd.backend) != "":
-		return knobFailure(k, fmt.Errorf("backend %s is unavailable here: %s", nd.backend, e.env.unavailable(nd.backend)))
+		return unavailableErr(nd.backend, e.env.unavailable(nd.backend))
 	case k == kFamily || k == kDesign:
 		return info("loaded %s", nd.name())
 	}
@@ -389,9 +389,7 @@ func (e *exploreScreen) run() tea.Cmd {
 		return failure(errors.New("no measurer: runs are not available in this build"))
 	}
 	if why := e.env.unavailable(e.d.backend); why != "" {
-		// About the backend knob: it goes when the knob takes a backend
-		// that runs here.
-		return knobFailure(kBackend, fmt.Errorf("backend %s is unavailable here: %s", e.d.backend, why))
+		return unavailableErr(e.d.backend, why)
 	}
 	if e.sess.job.running(scrExplore) { // a design change cancels it: it is this design's
 		return info("%s is already running (esc cancels it)", e.sess.job.what)
@@ -723,12 +721,41 @@ func (e *exploreScreen) runLines(w int) []string {
 		lines = append(lines, st.err.Render(n))
 	}
 	r := e.current()
+	if why := e.env.unavailable(e.d.backend); r == nil && why != "" {
+		for _, l := range wrap(fmt.Sprintf("r: %s is unavailable here", e.d.backend), w) {
+			lines = append(lines, st.err.Render(l))
+		}
+	}
 	switch {
 	case r == nil && e.last != nil:
-		// The figure first; the design's name may be cut.
-		return append(lines, st.dim.Render(fmt.Sprintf("last %s ms: %s", costfmt.Millis(e.last.m.Result.LatencyMS.Median), e.last.label)))
-	case r == nil:
+		// The figure first; the design's name may be cut. How it ran is
+		// said where it differs from how this design would run.
+		var how []string
+		req := e.last.req
+		if req.Backend != e.d.backend {
+			how = append(how, req.Backend)
+		}
+		if req.Mode != e.d.mode {
+			how = append(how, string(req.Mode))
+		}
+		if req.Threads != e.d.threads {
+			how = append(how, fmt.Sprintf("%dt", req.Threads))
+		}
+		if req.Kernels != e.d.kernels {
+			how = append(how, req.Kernels)
+		}
+		head := "last " + costfmt.Millis(e.last.m.Result.LatencyMS.Median) + " ms"
+		if len(how) > 0 {
+			head += " (" + strings.Join(how, "/") + ")"
+		}
+		for _, l := range pack([]string{head + ":", e.last.label}, " ", w) {
+			lines = append(lines, st.dim.Render(l))
+		}
+		return lines
+	case r == nil && e.env.unavailable(e.d.backend) == "":
 		return append(lines, st.dim.Render("r measures this design"))
+	case r == nil:
+		return lines
 	}
 	// Each figure whole: where a line is too narrow its parts wrap.
 	res := r.m.Result
@@ -772,11 +799,11 @@ func (e *exploreScreen) ShortHelp() []key.Binding {
 	km := e.keys
 	switch {
 	case e.overwrite != nil:
-		return []key.Binding{bind("y", "overwrite", "y"), bind("esc", "keep it", "esc"), bind("other", "edit name")}
+		return []key.Binding{bind("y", "overwrite", "y"), bind("esc", "keep it", "esc"), bind("other", "edit name", "other key")}
 	case e.input.open:
 		return []key.Binding{promptKeys().Apply, promptKeys().Discard}
 	}
-	run, typ := enabled(km.Run, e.sess.deps.Measurer != nil), km.Type
+	run, typ := enabled(km.Run, e.canRun()), km.Type
 	run.SetHelp("r", "run")
 	typ.SetHelp("enter", "type")
 	return []key.Binding{run, km.Move, km.Step, typ, km.Save, km.View, km.Table, km.Lens}
@@ -784,5 +811,11 @@ func (e *exploreScreen) ShortHelp() []key.Binding {
 
 func (e *exploreScreen) FullHelp() [][]key.Binding {
 	km := e.keys
-	return [][]key.Binding{{km.Up, km.Down, km.Less, km.More, km.Type}, {enabled(km.Run, e.sess.deps.Measurer != nil), km.View, km.Table, km.Lens, km.Save}}
+	return [][]key.Binding{{km.Up, km.Down, km.Less, km.More, km.Type}, {enabled(km.Run, e.canRun()), km.View, km.Table, km.Lens, km.Save}}
+}
+
+// canRun reports whether r can measure the design here: a measurer, and a
+// backend that runs here (the Run pane says why not).
+func (e *exploreScreen) canRun() bool {
+	return e.sess.deps.Measurer != nil && e.env.unavailable(e.d.backend) == ""
 }

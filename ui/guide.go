@@ -175,6 +175,9 @@ func (g *guideScreen) run() tea.Cmd {
 		return failure(errors.New("no measurer: runs are not available in this build"))
 	}
 	d := *g.sess.design
+	if why := g.sess.unavailable(d.backend); why != "" {
+		return unavailableErr(d.backend, why)
+	}
 	k, t := g.key(), g.planned()
 	t.Rows = cloneRows(t.Rows)
 	label := tableLabel(t)
@@ -356,6 +359,8 @@ func (g *guideScreen) View() string {
 	case g.runningHere():
 	case note != "":
 		lines = append(lines, st.err.Render(note))
+	case g.sess.deps.Measurer != nil && g.sess.unavailable(g.sess.design.backend) != "":
+		lines = append(lines, st.err.Render(fmt.Sprintf("r: backend %s is unavailable here (the explore screen's backend knob)", g.sess.design.backend)))
 	case g.sess.deps.Measurer != nil:
 		lines = append(lines, wrap(fmt.Sprintf("r runs these networks here (%s, best of %d rounds, as explorer guidelines does)", t.Conditions(), guideline.DefaultRounds), g.w)...)
 	}
@@ -371,7 +376,8 @@ func (g *guideScreen) View() string {
 func (g *guideScreen) ShortHelp() []key.Binding {
 	km := g.keys
 	// The run first: where the line is narrow the last keys give way.
-	return []key.Binding{enabled(km.Run, g.sess.deps.Measurer != nil), km.Prev, km.Next, km.Scale, km.Platform}
+	run := g.sess.deps.Measurer != nil && g.sess.unavailable(g.sess.design.backend) == ""
+	return []key.Binding{enabled(km.Run, run), km.Prev, km.Next, km.Scale, km.Platform}
 }
 
 func (g *guideScreen) FullHelp() [][]key.Binding { return [][]key.Binding{g.ShortHelp()} }

@@ -39,6 +39,23 @@ type session struct {
 	design *design
 }
 
+// unavailable says why backend name cannot run here ("" = it can), as
+// Deps.Backends says.
+func (s *session) unavailable(name string) string {
+	for _, b := range s.deps.Backends {
+		if b.Name == name {
+			return b.Unavailable
+		}
+	}
+	return ""
+}
+
+// unavailableErr is the error of r on a backend that cannot run here, the
+// backend knob's message (it goes when the knob takes one that runs).
+func unavailableErr(backend, why string) tea.Cmd {
+	return knobFailure(kBackend, fmt.Errorf("backend %s is unavailable here: %s", backend, why))
+}
+
 func (s *session) logf(format string, args ...any) {
 	if s.deps.Log != nil {
 		fmt.Fprintf(s.deps.Log, format+"\n", args...)

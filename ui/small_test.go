@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // logBuf is a Deps.Log that tests read.
@@ -166,5 +168,92 @@ func TestStatusNeverContradicts(t *testing.T) {
 	}
 	if st := statusLine(m); strings.Contains(st, "loaded") {
 		t.Errorf("beside the refused file the status says %q", st)
+	}
+}
+
+// TestMinorKeysAndLines: the quit question's key help names its keys (it
+// was blank); with an unavailable backend r is not offered and the Run
+// pane says why (it read "r measures this design"), on the guidelines
+// screen too; a result of another mode says how it ran ("last 3.340 ms:
+// shufflenetv2-1.0" after only the mode changed); behind "terminal too
+// small" only q and ctrl+c act (1-4 switched screens there); a stopped
+// step is logged once (it was logged as "knob ... rejected" and as the
+// error), and picking cudnn logs why it is unavailable.
+func TestMinorKeysAndLines(t *testing.T) {
+	left := func(m *Model) string { // the knobs column, its lines joined
+		var out []string
+		for _, l := range strings.Split(view(m), "\n") {
+			if r := []rune(l); len(r) > m.explore.leftWidth() {
+				l = string(r[:m.explore.leftWidth()])
+			}
+			out = append(out, strings.TrimSpace(l))
+		}
+		return strings.Join(out, " ")
+	}
+	footer := func(m *Model) string {
+		lines := strings.Split(view(m), "\n")
+		return lines[len(lines)-1]
+	}
+	m := newTestModel(t, fakeMeasurer{block: true}, 120, 40)
+	_, cmd := m.Update(keyMsg("r"))
+	send(t, m, "q")
+	if f := footer(m); !strings.Contains(f, "y/ctrl+c quit anyway") || !strings.Contains(f, "any other key stay") {
+		t.Errorf("quit question: key help %q", f)
+	}
+	send(t, m, "esc", "esc") // stays, then cancels the run
+	drain(t, m, cmd)
+
+	log := &logBuf{}
+	deps := testDeps(fakeMeasurer{})
+	deps.Log = log
+	m = newModel(t, deps, 120, 40)
+	if strings.Contains(log.String(), "unavailable") {
+		t.Errorf("logged at start: %q", log.String())
+	}
+	send(t, m, "r")
+	atKnob(t, m, kMode)
+	send(t, m, "l") // eager
+	if v := left(m); !strings.Contains(v, " ms (fused): shufflenetv2-1.0") {
+		t.Errorf("the last result does not say it ran fused:\n%s", view(m))
+	}
+	send(t, m, "h") // fused again: the result is this design's
+	atKnob(t, m, kBackend)
+	send(t, m, "l") // cudnn
+	if n := strings.Count(log.String(), "backend cudnn is unavailable"); n != 1 {
+		t.Errorf("picking cudnn logged %d lines about it: %q", n, log.String())
+	}
+	v := left(m)
+	if !strings.Contains(v, "r: cudnn is unavailable here") || strings.Contains(v, "r measures") || strings.Contains(footer(m), "r run") {
+		t.Errorf("cudnn: the Run pane or the help offers r:\n%s", v)
+	}
+	send(t, m, "3")
+	if v := strings.Join(strings.Fields(view(m)), " "); !strings.Contains(v, "r: backend cudnn is unavailable here") || strings.Contains(v, "r runs these") || strings.Contains(footer(m), "r run") {
+		t.Errorf("guidelines on cudnn offer r:\n%s", v)
+	}
+	send(t, m, "r")
+	if st := statusLine(m); !strings.Contains(st, "backend cudnn is unavailable here") || m.sess.job.active {
+		t.Errorf("r on guidelines with cudnn: status %q, running %v", st, m.sess.job.active)
+	}
+	send(t, m, "1")
+	atKnob(t, m, kBackend)
+	send(t, m, "h")
+
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	send(t, m, "2", "?", "tab", "e")
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if m.focus != scrExplore || m.showHelp || m.exp.input.open {
+		t.Errorf("keys acted behind terminal too small: focus %d, help %v, export %v", m.focus, m.showHelp, m.exp.input.open)
+	}
+
+	log = &logBuf{}
+	deps.Log = log
+	m = newModel(t, deps, 120, 40)
+	typeKnob(t, m, kDesign, "shufflenetv1-1.0-g8")
+	atKnob(t, m, kWidth)
+	for range 3 { // 1.0, 0.9, 0.8, then it stops
+		send(t, m, "h")
+	}
+	if n := strings.Count(log.String(), "width"); n != 1 || !strings.Contains(statusLine(m), "width stops at 0.8") {
+		t.Errorf("a stopped step logged %d times (status %q): %q", n, statusLine(m), log.String())
 	}
 }

@@ -109,7 +109,7 @@ func runUI(c uiConfig) error {
 	hist, histNote := historyPoints(c.history, logw)
 	deps := ui.Deps{
 		Measurer:    ms,
-		Backends:    ms.available(logw),
+		Backends:    ms.available(),
 		MaxThreads:  runtime.NumCPU(),
 		Host:        hostLine(),
 		HostKey:     calib.HostKey(fp),

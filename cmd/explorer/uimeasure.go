@@ -91,8 +91,9 @@ func (u *uiMeasurer) backend(name string) (runner.Backend, error) {
 }
 
 // available lists every backend of the registry, the default first, each
-// with why it cannot run here ("" = it can); the reasons are logged too.
-func (u *uiMeasurer) available(log io.Writer) []ui.Backend {
+// with why it cannot run here ("" = it can). Nothing is logged: the
+// explorer logs the reason when the user picks that backend.
+func (u *uiMeasurer) available() []ui.Backend {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	var out []ui.Backend
@@ -104,7 +105,6 @@ func (u *uiMeasurer) available(log io.Writer) []ui.Backend {
 		b := ui.Backend{Name: name}
 		if err != nil {
 			b.Unavailable = err.Error()
-			fmt.Fprintf(log, "backend %s unavailable: %v\n", name, err)
 		}
 		out = append(out, b)
 	}
