@@ -153,7 +153,9 @@ func (e *exploreScreen) Capturing() bool { return e.input.open || e.overwrite !=
 func (e *exploreScreen) statusLineView(st styles, w int) (string, bool) {
 	switch {
 	case e.overwrite != nil:
-		return fit(st.err.Render(e.overwrite.path+" exists: overwrite it? ")+st.title.Render("y")+" overwrites · esc keeps it · any other key edits the name", w), true
+		// The key help lists the other answers (esc keeps it, any other
+		// key edits the name).
+		return fit(st.err.Render(e.overwrite.path+" exists: overwrite it? ")+st.title.Render("y")+" overwrites", w), true
 	case e.input.open && e.input.target == promptSave:
 		return e.input.view(st, w), true
 	}
@@ -799,7 +801,7 @@ func (e *exploreScreen) ShortHelp() []key.Binding {
 	km := e.keys
 	switch {
 	case e.overwrite != nil:
-		return []key.Binding{bind("y", "overwrite", "y"), bind("esc", "keep it", "esc"), bind("other", "edit name", "other key")}
+		return []key.Binding{bind("y", "overwrite", "y"), bind("esc", "keep it", "esc"), bind("any other key", "edit the name", "any other key")}
 	case e.input.open:
 		return []key.Binding{promptKeys().Apply, promptKeys().Discard}
 	}
