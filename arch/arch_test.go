@@ -462,6 +462,24 @@ func TestSpecKey(t *testing.T) {
 			t.Errorf("%+v: same key %v, want %v", tc.s, got, tc.same)
 		}
 	}
+	// Knobs another family tolerates at ShuffleNetV2's defaults change
+	// nothing, so they do not change the key (re-audit: --split 0.5 on
+	// ShuffleNet v1 was a second design in a sweep).
+	for _, tc := range []struct {
+		s    Spec
+		same bool
+	}{
+		{Spec{Family: ShuffleNetV1, Split: 0.5}, true},
+		{Spec{Family: ShuffleNetV1, Layout: LayoutTorchvision}, true},
+		{Spec{Family: MobileNetV2, Split: 0.5, Layout: "Torchvision"}, true},
+		{Spec{Family: GuideG1, Split: 0.5}, true},
+		{Spec{Family: ShuffleNetV1, Groups: 8}, false},
+	} {
+		plain := Spec{Family: tc.s.Family}
+		if got := tc.s.Key() == plain.Key(); got != tc.same {
+			t.Errorf("%+v: same key %v, want %v", tc.s, got, tc.same)
+		}
+	}
 }
 
 // TestResRange: the input range a family reports is the one validation

@@ -165,6 +165,19 @@ func (s Spec) Normalize() Spec {
 			s.Depths = []int{4, 8, 4}
 		}
 	}
+	if s.Family != ShuffleNetV2 {
+		// The split and layout other families tolerate at ShuffleNetV2's
+		// defaults (Validate) change nothing: drop them, so the design has
+		// one key with or without them (--split 0.5 on ShuffleNet v1 was a
+		// second design, measured twice by a sweep, without its preset's
+		// name).
+		if s.Split == 0.5 {
+			s.Split = 0
+		}
+		if s.Layout == LayoutTorchvision {
+			s.Layout = ""
+		}
+	}
 	if s.Family.IsGuideline() {
 		if s.Res == 0 {
 			s.Res = 56
