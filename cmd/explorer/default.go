@@ -63,6 +63,9 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	histPath := *hist
+	if isOff(histPath) {
+		histPath = "off"
+	}
 	switch histPath {
 	case "off":
 		histPath = ""

@@ -76,6 +76,13 @@ func TestEveryEmptyFlagRefused(t *testing.T) {
 					t.Errorf("%s --%s= %v: exit %d, stderr %q; want exit %d and %q (the empty --%s accepted)",
 						cmd, f.name, ok.extra, code, errOut.String(), ok.code, ok.want, f.name)
 				}
+				// Only "" is the documented value: a blank one is refused
+				// (guidelines --out ' ' wrote charts into a folder named " ").
+				errOut.Reset()
+				code = run(append([]string{cmd, "--" + f.name + "= "}, ok.extra...), &out, &errOut)
+				if want := `explorer: invalid --` + f.name + ` " " (valid: `; code != 2 || !strings.HasPrefix(errOut.String(), want) {
+					t.Errorf("%s --%s=' ': exit %d, stderr %q; want exit 2 and %q", cmd, f.name, code, errOut.String(), want)
+				}
 				continue
 			}
 			values := []string{""}

@@ -39,7 +39,11 @@ type measureFlags struct {
 // commands that compute a roofline estimate.
 func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, minIters int, roofline bool) *measureFlags {
 	m := &measureFlags{}
-	fs.StringVar(&m.backend, "backend", registry.DefaultBackend, registry.BackendHelp()+"; the roofline estimate needs a CPU backend")
+	backendHelp := registry.BackendHelp()
+	if roofline {
+		backendHelp += "; the roofline estimate needs a CPU backend"
+	}
+	fs.StringVar(&m.backend, "backend", registry.DefaultBackend, backendHelp)
 	fs.StringVar(&m.mode, "mode", string(registry.DefaultMode), registry.List(registry.ModeNames()))
 	fs.IntVar(&m.threads, "threads", 1, "worker threads, "+registry.ThreadRange())
 	fs.StringVar(&m.kernels, "kernels", registry.DefaultKernels, kernelsFlagUsage)
@@ -105,6 +109,10 @@ func (m *measureFlags) check() (runner.Mode, error) {
 	}
 	return mode, nil
 }
+
+// isOff reports whether a file flag's value is the word off, in any case
+// (--history OFF wrote a history file named OFF); ./off names a file.
+func isOff(v string) bool { return strings.EqualFold(v, "off") }
 
 // memLimitUsage is the help text of --mem-limit (run, sweep, guidelines).
 const memLimitUsage = "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)"
@@ -233,7 +241,7 @@ func (bm *backendMeasurer) medianMS(ctx context.Context, s arch.Spec) (float64, 
 // calibration loads or measures the roofline ceilings for threads; with
 // --calib off it returns the zero calibration. Notes go to stderr.
 func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, stderr io.Writer) (calib.Calibration, error) {
-	if m.calib == "off" {
+	if isOff(m.calib) {
 		return calib.Calibration{}, nil
 	}
 	if b, err := registry.LookupBackend(m.backend); err != nil || !b.CPU {

@@ -99,3 +99,16 @@ func TestMeasureFlagsRefuse(t *testing.T) {
 		}
 	}
 }
+
+// TestIsOff: off in any case turns a file flag off (--history OFF wrote a
+// history file named OFF); a path that only contains the word does not.
+func TestIsOff(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want bool
+	}{{"off", true}, {"OFF", true}, {"Off", true}, {"./off", false}, {"off.jsonl", false}, {"", false}} {
+		if got := isOff(tc.v); got != tc.want {
+			t.Errorf("isOff(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+}

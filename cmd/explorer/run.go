@@ -277,7 +277,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 // stderr. A file the user named must take the result: a failure there is
 // returned (exit status 1, after the result is printed).
 func saveHistory(hist string, res runner.Result, stderr io.Writer) (string, error) {
-	if hist == "off" {
+	if isOff(hist) {
 		return "", nil
 	}
 	path := hist

@@ -135,7 +135,8 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 // (valid: ...)`, see [emptyFlagError], for every command and every string
 // flag, the knob flags and --preset included. emptyOK names the flags of
 // fs whose empty value the command's help documents as meaningful
-// (an empty guidelines --out writes no files); their empty values pass.
+// (an empty guidelines --out writes no files); their empty values pass,
+// a blank one (`--out ' '`) does not.
 func parseArgs(fs *flag.FlagSet, args []string, emptyOK ...string) error {
 	for _, name := range emptyOK {
 		if f := fs.Lookup(name); f == nil || !isStringFlag(f.Value) {
@@ -151,7 +152,7 @@ func parseArgs(fs *flag.FlagSet, args []string, emptyOK ...string) error {
 	var wrapped []*flag.Flag
 	fs.VisitAll(func(f *flag.Flag) {
 		f.Value = &checkedValue{Value: f.Value, name: f.Name, failed: &failed,
-			refuseEmpty: isStringFlag(f.Value) && !slices.Contains(emptyOK, f.Name), usage: f.Usage}
+			refuseEmpty: isStringFlag(f.Value), emptyOK: slices.Contains(emptyOK, f.Name), usage: f.Usage}
 		wrapped = append(wrapped, f)
 	})
 	err := fs.Parse(args)
@@ -213,6 +214,7 @@ type checkedValue struct {
 	err         error
 	failed      **checkedValue
 	refuseEmpty bool   // an empty or blank value is refused (errEmptyValue)
+	emptyOK     bool   // but "" itself is a documented value (blanks are still refused)
 	usage       string // the flag's help text, for [emptyFlagError]
 }
 
@@ -222,7 +224,7 @@ var errEmptyValue = errors.New("empty value")
 // Set sets the wrapped value and records a refusal.
 func (v *checkedValue) Set(text string) error {
 	var err error
-	if v.refuseEmpty && strings.TrimSpace(text) == "" {
+	if v.refuseEmpty && strings.TrimSpace(text) == "" && !(v.emptyOK && text == "") {
 		err = errEmptyValue
 	} else {
 		err = v.Value.Set(text)
