@@ -215,27 +215,29 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 		}
 		return nil
 	}
-	// The results file is opened (locked, checked, its end repaired) before
-	// anything is measured: a bad --out or a second sweep on the same file
-	// is refused at once.
-	f, err := sweep.Open(c.out, filelock.Holder(holderCommand("sweep", args)))
-	if err != nil {
-		var held *jsonl.HeldError
-		if !errors.As(err, &held) && (errors.Is(err, safefile.ErrNotRegular) || errors.Is(err, jsonl.ErrNotThisKind)) {
-			return usageError{fmt.Errorf("--out: %w", err)}
-		}
-		return err
-	}
-	defer f.Close()
-	fp := d.fingerprint()
-	cal, err := d.calibration(ctx, c.measure, fp, stderr)
-	if err != nil {
-		return err
+	// The results file is checked (a bad --out or a second sweep on the
+	// same file is refused at once), then the backend and the calibration,
+	// and only then is the file opened (created, locked, its end
+	// repaired): a sweep refused before measuring leaves no new file.
+	holder := filelock.Holder(holderCommand("sweep", args))
+	if err := sweep.Check(c.out, holder); err != nil {
+		return outError(err)
 	}
 	m, err := d.measurer(c.measure, c.mode)
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
+	fp := d.fingerprint()
+	cal, err := d.calibration(ctx, c.measure, fp, stderr)
+	if err != nil {
+		return err
+	}
+	f, err := sweep.Open(c.out, holder)
+	if err != nil {
+		return outError(err)
+	}
+	// Close removes a file it created when no row was written.
+	defer f.Close()
 	cfg := sweep.Config{Backend: c.measure.backend, Mode: c.mode, Threads: c.measure.threads, Fingerprint: fp, Calibration: cal}
 	shard := ""
 	if c.shard != "" {
@@ -264,6 +266,17 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 		return fmt.Errorf("sweep: %d design(s) failed", len(sum.Failed))
 	}
 	return nil
+}
+
+// outError is the error of a results file refused by sweep.Check or
+// sweep.Open: a usage error (exit 2) for a path that is not a regular file
+// or some other file's content; a file held by another sweep exits 1.
+func outError(err error) error {
+	var held *jsonl.HeldError
+	if !errors.As(err, &held) && (errors.Is(err, safefile.ErrNotRegular) || errors.Is(err, jsonl.ErrNotThisKind)) {
+		return usageError{fmt.Errorf("--out: %w", err)}
+	}
+	return err
 }
 
 // holderCommand describes this command for a lock file: "explorer sweep"

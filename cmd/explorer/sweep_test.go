@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image/png"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -328,6 +330,87 @@ func TestRooflineMS(t *testing.T) {
 	}{{0, "-"}, {-1, "-"}, {1.5, ms3(1.5)}} {
 		if got := rooflineMS(tc.v); got != tc.want {
 			t.Errorf("rooflineMS(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+// failMeasurer fails every design.
+type failMeasurer struct{}
+
+func (failMeasurer) Measure(context.Context, *arch.Graph, sweep.Design, bool, func(float64)) (runner.Result, error) {
+	return runner.Result{}, errors.New("out of memory")
+}
+
+// dirFiles lists the files under dir (relative, sorted).
+func dirFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err == nil && p != dir {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	return out
+}
+
+// TestSweepMeasuringNothingLeavesNoFiles: a sweep refused by its
+// calibration (--calib naming a results file, rc 2) or by its backend
+// (cudnn without cuDNN, rc 1), or one whose every design failed, left an
+// empty results file and its lock file (and --out's new directories)
+// behind. Files that were there before stay, byte for byte.
+func TestSweepMeasuringNothingLeavesNoFiles(t *testing.T) {
+	calibRefused := func(d *sweepDeps) {
+		d.calibration = func(context.Context, *measureFlags, host.Fingerprint, io.Writer) (calib.Calibration, error) {
+			return calib.Calibration{}, usagef("invalid --calib %q: not a calibration cache", "rcopy.jsonl")
+		}
+	}
+	noBackend := func(d *sweepDeps) {
+		d.measurer = func(*measureFlags, runner.Mode) (sweep.Measurer, error) {
+			return nil, errors.New("backend cudnn is not available here")
+		}
+	}
+	allFail := func(d *sweepDeps) {
+		d.measurer = func(*measureFlags, runner.Mode) (sweep.Measurer, error) { return failMeasurer{}, nil }
+	}
+	for _, tc := range []struct {
+		name  string
+		deps  func(*sweepDeps)
+		usage bool
+	}{{"calibration refused", calibRefused, true}, {"backend unavailable", noBackend, false}, {"every design failed", allFail, false}} {
+		for _, out := range []string{"k.jsonl", filepath.Join("new", "dir", "k.jsonl")} {
+			dir := t.TempDir()
+			d := fakeSweepDeps(&maddsMeasurer{})
+			tc.deps(&d)
+			err := sweepWith(context.Background(), []string{"--width", "0.5", "--res", "64", "--out", filepath.Join(dir, out)}, io.Discard, io.Discard, d)
+			if _, ok := err.(usageError); err == nil || ok != tc.usage {
+				t.Errorf("%s, --out %s: %v (%T)", tc.name, out, err, err)
+			}
+			if left := dirFiles(t, dir); len(left) != 0 {
+				t.Errorf("%s, --out %s: left %v", tc.name, out, left)
+			}
+		}
+		// An existing results file and its lock stay as they were; so does
+		// an empty file that was there before.
+		dir := t.TempDir()
+		res := filepath.Join(dir, "r.jsonl")
+		if err := sweepWith(context.Background(), []string{"--width", "0.5", "--res", "64", "--out", res}, io.Discard, io.Discard, fakeSweepDeps(&maddsMeasurer{})); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := os.ReadFile(res)
+		empty := filepath.Join(dir, "empty.jsonl")
+		os.WriteFile(empty, nil, 0o644)
+		for _, out := range []string{res, empty} {
+			d := fakeSweepDeps(&maddsMeasurer{})
+			tc.deps(&d)
+			sweepWith(context.Background(), []string{"--width", "0.75", "--res", "64", "--out", out}, io.Discard, io.Discard, d)
+		}
+		if after, _ := os.ReadFile(res); !bytes.Equal(after, before) {
+			t.Errorf("%s: r.jsonl changed", tc.name)
+		}
+		if got, want := strings.Join(dirFiles(t, dir), " "), "empty.jsonl r.jsonl r.jsonl.lock"; got != want {
+			t.Errorf("%s: files %q, want %q", tc.name, got, want)
 		}
 	}
 }

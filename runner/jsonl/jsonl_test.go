@@ -344,3 +344,68 @@ func FuzzScan(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckCreatesNothingAndDiscard: Check refuses what Open refuses
+// without creating a file; CloseDiscardUnused removes what Open created
+// when nothing was appended, and never a file that was there before.
+func TestCheckCreatesNothingAndDiscard(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{What: "rec file", Valid: validRec}
+	list := func() string {
+		var names []string
+		filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+			if err == nil && p != dir {
+				rel, _ := filepath.Rel(dir, p)
+				names = append(names, rel)
+			}
+			return nil
+		})
+		return strings.Join(names, " ")
+	}
+	other := filepath.Join(dir, "other.json")
+	os.WriteFile(other, []byte("{\"x\":1}\n"), 0o644)
+	if err := Check(other, o); !errors.Is(err, ErrNotThisKind) {
+		t.Errorf("Check(other): %v", err)
+	}
+	if err := Check(filepath.Join(dir, "a", "new.jsonl"), o); err != nil {
+		t.Errorf("Check(new): %v", err)
+	}
+	if got := list(); got != "other.json" {
+		t.Fatalf("after Check: %q", got)
+	}
+	// Held by a writer: Check says who.
+	held := filepath.Join(dir, "held.jsonl")
+	w, _, err := Open(held, Options{What: "rec file", Valid: validRec, Holder: "the first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var he *HeldError
+	if err := Check(held, o); !errors.As(err, &he) || he.Err.Holder != "the first" {
+		t.Errorf("Check(held): %v", err)
+	}
+	w.CloseDiscardUnused()
+	// Opened and discarded: the file, its lock and the new directories go.
+	w, _, err = Open(filepath.Join(dir, "a", "b", "new.jsonl"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.CloseDiscardUnused(); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(); got != "other.json" {
+		t.Errorf("after discarding new files: %q", got)
+	}
+	// Appended to: kept.
+	kept := filepath.Join(dir, "kept.jsonl")
+	w, _, _ = Open(kept, o)
+	w.Append([]byte(`{"key":"a","n":1}`))
+	w.CloseDiscardUnused()
+	// An empty file that was there before stays; its new lock goes.
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+	w, _, _ = Open(empty, o)
+	w.CloseDiscardUnused()
+	if got := list(); got != "empty.jsonl kept.jsonl kept.jsonl.lock other.json" {
+		t.Errorf("files %q", got)
+	}
+}

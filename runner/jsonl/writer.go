@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -79,6 +80,12 @@ type Writer struct {
 	f       *os.File
 	lock    *filelock.Lock
 	maxLine int
+
+	// What Open created (for CloseDiscardUnused): the file, its lock
+	// file, the directories (deepest first); and whether Append was called.
+	created, lockCreated bool
+	dirs                 []string
+	appended             bool
 }
 
 // HeldError is returned by Open when another writer holds the file.
@@ -99,12 +106,7 @@ func (e *HeldError) Error() string {
 // Unwrap is the lock's error (errors.Is(err, filelock.ErrHeld) holds).
 func (e *HeldError) Unwrap() error { return e.Err }
 
-// Open locks the file at path for appending (creating it and its
-// directory), checks that it is a regular file holding values of its kind
-// (or nothing yet), and repairs its end: a last value without its newline
-// is ended; a torn tail is appended to path+".torn" and cut. Another
-// writer holding the file gives a *HeldError after o.Wait.
-func Open(path string, o Options) (*Writer, Repair, error) {
+func (o *Options) defaults() {
 	if o.What == "" {
 		o.What = "file"
 	}
@@ -114,20 +116,88 @@ func Open(path string, o Options) (*Writer, Repair, error) {
 	if o.maxLine == 0 {
 		o.maxLine = MaxLine
 	}
+}
+
+// heldError gives a *HeldError for a lock held by another writer.
+func heldError(err error, path string, o Options) error {
+	var he *filelock.HeldError
+	if errors.As(err, &he) {
+		return &HeldError{What: o.What, Path: path, Err: he}
+	}
+	return fmt.Errorf("%s %s: %w", o.What, path, err)
+}
+
+// Check makes the checks of [Open] without creating or changing anything:
+// path is a regular file or missing, holds values of its kind (or
+// nothing, or a torn tail Open would repair), and no other writer holds
+// it (a *HeldError after o.Wait). A command checks its output this way
+// before slow or failing work, so that a refusal leaves no new file
+// behind; Open checks again.
+func Check(path string, o Options) error {
+	o.defaults()
+	if err := safefile.CheckRegular(path); err != nil {
+		return fmt.Errorf("%s: %w", o.What, err)
+	}
+	// No lock file: no writer holds the file, and none is created here.
+	if _, err := os.Lstat(path + ".lock"); err == nil {
+		lock, err := filelock.Acquire(path+".lock", o.Holder, o.Wait)
+		if err != nil {
+			return heldError(err, path, o)
+		}
+		defer lock.Unlock()
+	}
+	f, st, err := safefile.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.What, err)
+	}
+	defer f.Close()
+	_, err = inspect(f, path, st.Size(), o)
+	return err
+}
+
+// missingDirs lists the directories of dir that do not exist yet, deepest
+// first.
+func missingDirs(dir string) []string {
+	var out []string
+	for {
+		if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+			return out
+		}
+		out = append(out, dir)
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return out
+		}
+		dir = parent
+	}
+}
+
+// Open locks the file at path for appending (creating it and its
+// directory), checks that it is a regular file holding values of its kind
+// (or nothing yet), and repairs its end: a last value without its newline
+// is ended; a torn tail is appended to path+".torn" and cut. Another
+// writer holding the file gives a *HeldError after o.Wait. What Open
+// creates is removed again by [Writer.CloseDiscardUnused] when nothing
+// was appended; [Check] makes the same checks without creating anything.
+func Open(path string, o Options) (*Writer, Repair, error) {
+	o.defaults()
 	if err := safefile.CheckRegular(path); err != nil {
 		return nil, Repair{}, fmt.Errorf("%s: %w", o.What, err)
 	}
+	dirs := missingDirs(filepath.Dir(path))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, Repair{}, fmt.Errorf("%s %s: %w", o.What, path, err)
 	}
+	_, lerr := os.Lstat(path + ".lock")
 	lock, err := filelock.Acquire(path+".lock", o.Holder, o.Wait)
 	if err != nil {
-		var he *filelock.HeldError
-		if errors.As(err, &he) {
-			return nil, Repair{}, &HeldError{What: o.What, Path: path, Err: he}
-		}
-		return nil, Repair{}, fmt.Errorf("%s %s: %w", o.What, path, err)
+		return nil, Repair{}, heldError(err, path, o)
 	}
+	// The lock is held: no other writer creates the file now.
+	_, ferr := os.Lstat(path)
 	f, st, err := safefile.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		lock.Unlock()
@@ -139,25 +209,34 @@ func Open(path string, o Options) (*Writer, Repair, error) {
 		lock.Unlock()
 		return nil, Repair{}, err
 	}
-	return &Writer{path: path, f: f, lock: lock, maxLine: o.maxLine}, rep, nil
+	return &Writer{path: path, f: f, lock: lock, maxLine: o.maxLine,
+		created: errors.Is(ferr, fs.ErrNotExist), lockCreated: errors.Is(lerr, fs.ErrNotExist), dirs: dirs}, rep, nil
 }
 
-// repair checks the file's kind and fixes its end (see Open).
-func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
-	var rep Repair
+// tailPlan is what [inspect] found at the end of a file: the offset just
+// past its last newline, the bytes after it and whether they are a value
+// (or blanks) that lacks only its newline.
+type tailPlan struct {
+	body, tailLen int64
+	tailValid     bool
+}
+
+// inspect checks the file's kind without changing it (see Open).
+func inspect(f *os.File, path string, size int64, o Options) (tailPlan, error) {
+	var p tailPlan
 	if size == 0 {
-		return rep, nil
+		return p, nil
 	}
 	body, err := lastNewline(f, size)
 	if err != nil {
-		return rep, fmt.Errorf("%s %s: %w", o.What, path, err)
+		return p, fmt.Errorf("%s %s: %w", o.What, path, err)
 	}
 	tailLen := size - body
 	var tail []byte
 	if tailLen <= int64(o.maxLine) {
 		tail = make([]byte, tailLen)
 		if _, err := f.ReadAt(tail, body); err != nil {
-			return rep, fmt.Errorf("%s %s: %w", o.What, path, err)
+			return p, fmt.Errorf("%s %s: %w", o.What, path, err)
 		}
 	}
 	// A tail of blanks, or a value that lacks only its newline, is ended
@@ -167,7 +246,7 @@ func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
 	if !tailValid {
 		ok, first, err := holdsValue(io.NewSectionReader(f, 0, body), o.Valid, o.maxLine)
 		if err != nil {
-			return rep, fmt.Errorf("%s %s: %w", o.What, path, err)
+			return p, fmt.Errorf("%s %s: %w", o.What, path, err)
 		}
 		// Nothing of this kind in the whole lines: only blank lines, or a
 		// torn first value (a writer killed during its very first line),
@@ -176,12 +255,22 @@ func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
 			if first == "" {
 				first = string(head(tail, 60))
 			}
-			return rep, fmt.Errorf("%s is not a %s: %w (it starts %q); refusing to append to it", path, o.What, ErrNotThisKind, first)
+			return p, fmt.Errorf("%s is not a %s: %w (it starts %q); refusing to append to it", path, o.What, ErrNotThisKind, first)
 		}
 	}
+	return tailPlan{body: body, tailLen: tailLen, tailValid: tailValid}, nil
+}
+
+// repair checks the file's kind and fixes its end (see Open).
+func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
+	var rep Repair
+	p, err := inspect(f, path, size, o)
+	if err != nil {
+		return rep, err
+	}
 	switch {
-	case tailLen == 0:
-	case tailValid:
+	case p.tailLen == 0:
+	case p.tailValid:
 		if _, err := f.Write([]byte("\n")); err != nil {
 			return rep, fmt.Errorf("%s %s: end the last line: %w", o.What, path, err)
 		}
@@ -191,16 +280,16 @@ func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
 		rep.Completed = true
 	default:
 		rep.TornFile = path + ".torn"
-		if err := keepTorn(f, body, tailLen, rep.TornFile); err != nil {
+		if err := keepTorn(f, p.body, p.tailLen, rep.TornFile); err != nil {
 			return rep, fmt.Errorf("%s %s: keep the torn last line: %w", o.What, path, err)
 		}
-		if err := f.Truncate(body); err != nil {
+		if err := f.Truncate(p.body); err != nil {
 			return rep, fmt.Errorf("%s %s: cut the torn last line: %w", o.What, path, err)
 		}
 		if err := f.Sync(); err != nil {
 			return rep, fmt.Errorf("fsync %s: %w", path, err)
 		}
-		rep.Cut = tailLen
+		rep.Cut = p.tailLen
 	}
 	return rep, nil
 }
@@ -302,6 +391,7 @@ func (w *Writer) Append(line []byte) error {
 	}
 	buf := make([]byte, 0, len(line)+1)
 	buf = append(append(buf, line...), '\n')
+	w.appended = true
 	if _, err := w.f.Write(buf); err != nil {
 		return fmt.Errorf("append to %s: %w", w.path, err)
 	}
@@ -324,5 +414,38 @@ func (w *Writer) Close() error {
 		err = uerr
 	}
 	w.f = nil
+	return err
+}
+
+// CloseDiscardUnused is Close that, when nothing was appended, also
+// removes what Open created: the file (while still empty), its lock file
+// (removed before the lock is released) and the directories Open made
+// (while empty). A file, lock file or directory that existed before Open
+// is never removed. A command that fails before writing anything (or
+// writes nothing) leaves no new files behind this way.
+func (w *Writer) CloseDiscardUnused() error {
+	if w == nil || w.f == nil {
+		return nil
+	}
+	if w.appended {
+		return w.Close()
+	}
+	var err error
+	removed := false
+	if st, serr := w.f.Stat(); w.created && serr == nil && st.Size() == 0 {
+		err = os.Remove(w.path)
+		removed = err == nil
+	}
+	if w.lockCreated {
+		os.Remove(w.path + ".lock")
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	for _, d := range w.dirs {
+		if !removed || os.Remove(d) != nil {
+			break
+		}
+	}
 	return err
 }

@@ -44,7 +44,7 @@ type File struct {
 // jsonl.Open), and loads its rows. holder describes this sweep to a second
 // one (filelock.Holder).
 func Open(path, holder string) (*File, error) {
-	w, rep, err := jsonl.Open(path, jsonl.Options{What: "results file", Holder: holder, Valid: jsonl.Validator(checkRow)})
+	w, rep, err := jsonl.Open(path, fileOptions(holder))
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
@@ -54,6 +54,20 @@ func Open(path, holder string) (*File, error) {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
 	return &File{Path: path, Rows: rows, Warnings: warns, Repair: rep, w: w}, nil
+}
+
+func fileOptions(holder string) jsonl.Options {
+	return jsonl.Options{What: "results file", Holder: holder, Valid: jsonl.Validator(checkRow)}
+}
+
+// Check makes the checks of [Open] (the errors are the same) without
+// creating or changing anything: a sweep checks its results file this way
+// before its calibration and measurements, and opens it after them.
+func Check(path, holder string) error {
+	if err := jsonl.Check(path, fileOptions(holder)); err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	return nil
 }
 
 // Append writes r as one line at the end of the file and fsyncs it.
@@ -68,12 +82,14 @@ func (f *File) Append(r Row) error {
 	return nil
 }
 
-// Close closes the file and releases its lock.
+// Close closes the file and releases its lock. When no row was appended,
+// what Open created is removed (see jsonl.Writer.CloseDiscardUnused): a
+// sweep that measured nothing leaves no new file behind.
 func (f *File) Close() error {
 	if f == nil {
 		return nil
 	}
-	return f.w.Close()
+	return f.w.CloseDiscardUnused()
 }
 
 // Load reads every row of a results file; it never changes the file. A
