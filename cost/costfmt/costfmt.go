@@ -41,7 +41,8 @@ type Op struct {
 	Stage     string        `json:"stage"`
 	Unit      string        `json:"unit,omitempty"`
 	Category  cost.Category `json:"category"`
-	Covers    []string      `json:"covers,omitempty"`
+	Covers    []string      `json:"covers,omitempty"`    // fused view: the graph ops the step runs
+	ZeroCopy  bool          `json:"zero_copy,omitempty"` // fused view: a view, no launch (split, concat, shuffle folded away)
 	In        [][4]int      `json:"in"`
 	Out       [][4]int      `json:"out"`
 	MultAdds  int64         `json:"madds"`
@@ -86,8 +87,8 @@ func NewDocument(spec arch.Spec, preset string, rep cost.Report) Document {
 	for _, r := range rep.Rows {
 		o := Op{ID: r.ID, Kind: r.Kind, Stage: r.Stage, Unit: r.Unit, Category: r.Category, In: nchw(r.In), Out: nchw(r.Out),
 			MultAdds: r.MultAdds, AuxFLOPs: r.AuxFLOPs, Params: r.Params, MemAccess: r.MemAccess, Bytes: r.Bytes}
-		if len(r.Covers) > 1 {
-			o.Covers = r.Covers
+		if rep.View == cost.Fused {
+			o.Covers, o.ZeroCopy = r.Covers, r.View
 		}
 		if r.G1 != nil {
 			o.G1Ratio = r.G1.Ratio
@@ -123,14 +124,16 @@ func WriteCSV(w io.Writer, by By, rep cost.Report) error {
 	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
 	switch by {
 	case ByOp:
-		cw.Write([]string{"id", "kind", "stage", "category", "in", "out", "madds", "aux_flops", "params", "mem_access", "bytes", "g1_ratio"})
+		// zero_copy (added last, columns are only ever added): true on a
+		// fused view's zero-copy step, which launches nothing.
+		cw.Write([]string{"id", "kind", "stage", "category", "in", "out", "madds", "aux_flops", "params", "mem_access", "bytes", "g1_ratio", "zero_copy"})
 		for _, r := range rep.Rows {
 			g1 := ""
 			if r.G1 != nil {
 				g1 = strconv.FormatFloat(r.G1.Ratio, 'f', 4, 64)
 			}
 			cw.Write([]string{r.ID, string(r.Kind), r.Stage, string(r.Category), ShapeList(r.In), ShapeList(r.Out),
-				i64(r.MultAdds), i64(r.AuxFLOPs), i64(r.Params), i64(r.MemAccess), i64(r.Bytes), g1})
+				i64(r.MultAdds), i64(r.AuxFLOPs), i64(r.Params), i64(r.MemAccess), i64(r.Bytes), g1, strconv.FormatBool(r.View)})
 		}
 	case ByStage, ByCategory:
 		groups := rep.Stages

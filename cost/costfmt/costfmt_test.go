@@ -90,3 +90,51 @@ func TestCSV(t *testing.T) {
 		t.Error("unknown row kind accepted")
 	}
 }
+
+// TestFusedRowsMarkZeroCopy: in the fused view the rows without zero_copy
+// are the executed steps (totals.steps: 72 for ShuffleNetV2 1.0x, 104 rows
+// with the 32 views, per the re-audit), every row names the ops it covers,
+// and the CSV carries the same mark; the as-written view has neither.
+func TestFusedRowsMarkZeroCopy(t *testing.T) {
+	spec, rep := report(t, true)
+	var b bytes.Buffer
+	if err := WriteJSON(&b, spec, "", rep); err != nil {
+		t.Fatal(err)
+	}
+	var doc Document
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	executed := 0
+	for _, o := range doc.Ops {
+		if !o.ZeroCopy {
+			executed++
+		}
+		if len(o.Covers) == 0 {
+			t.Errorf("fused row %s covers no op", o.ID)
+		}
+	}
+	if executed != rep.Totals.Steps || executed == len(doc.Ops) {
+		t.Errorf("%d rows without zero_copy of %d, want totals.steps %d and some views", executed, len(doc.Ops), rep.Totals.Steps)
+	}
+	b.Reset()
+	if err := WriteCSV(&b, ByOp, rep); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := csv.NewReader(&b).ReadAll()
+	views := 0
+	for _, r := range recs[1:] {
+		if r[len(r)-1] == "true" {
+			views++
+		}
+	}
+	if h := recs[0]; h[len(h)-1] != "zero_copy" || views != len(doc.Ops)-executed {
+		t.Errorf("CSV: header %v, %d zero-copy rows, want %d", recs[0], views, len(doc.Ops)-executed)
+	}
+	_, written := report(t, false)
+	b.Reset()
+	WriteJSON(&b, spec, "", written)
+	if bytes.Contains(b.Bytes(), []byte(`"zero_copy"`)) || bytes.Contains(b.Bytes(), []byte(`"covers"`)) {
+		t.Error("as-written rows carry fused-view fields")
+	}
+}
