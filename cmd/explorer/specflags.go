@@ -93,6 +93,14 @@ func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 	}
 	s, err := s.Override(typed)
 	if err != nil {
+		// A typed knob is named as its flag (no-relu, not the design
+		// file's no_relu).
+		var ke *arch.KnobError
+		if errors.As(err, &ke) {
+			if _, typedKnob := typed[ke.Knob]; typedKnob {
+				ke.Knob = strings.ReplaceAll(ke.Knob, "_", "-")
+			}
+		}
 		return s, "", usageError{err}
 	}
 	if _, err := arch.Build(s); err != nil {

@@ -18,6 +18,8 @@ func TestSpecFlagsAudit(t *testing.T) {
 		code int
 		want string // on stderr if code != 0, else on stdout
 	}{
+		// A typed knob is named as its flag, not as its design-file key.
+		{[]string{"cost", "--family", "g4", "--no-relu", "maybe"}, 2, `invalid no-relu "maybe" (valid: true|false)`},
 		// A typed 0 states the family's range.
 		{[]string{"cost", "--family", "g1", "--res", "0"}, 2, `invalid res "0" (valid: 1..8192)`},
 		{[]string{"cost", "--family", "g4", "--c", "0"}, 2, `invalid c "0" (valid: 4..65536)`},
