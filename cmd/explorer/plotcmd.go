@@ -72,17 +72,37 @@ func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 	}
 	var rows []sweep.Row
 	first := map[string]string{} // run key -> where it was read
+	var histNotes []string       // history files given as --in: path and historyNote
+	files := 0
 	for _, path := range strings.Split(list, ",") {
 		path = strings.TrimSpace(path)
 		if path == "" {
 			continue
 		}
+		files++
 		if _, err := os.Stat(path); err != nil {
 			return nil, usagef("plot: --in %s: %v", path, err)
 		}
 		ls, warns, err := sweep.LoadLines(path)
+		// Results of `explorer run` (a history file given as --in) are
+		// said once per file, not once per line.
+		hist := 0
 		for _, w := range warns {
-			fmt.Fprintf(stderr, "explorer: warning: %s\n", w)
+			if w.Reason == sweep.ReasonRunResult {
+				hist++
+			}
+		}
+		if hist > 0 && hist == len(warns) && len(ls) == 0 {
+			histNotes = append(histNotes, path, historyNote(path, hist))
+		} else {
+			for _, w := range warns {
+				if w.Reason != sweep.ReasonRunResult {
+					fmt.Fprintf(stderr, "explorer: warning: %s\n", w)
+				}
+			}
+			if hist > 0 {
+				fmt.Fprintf(stderr, "explorer: warning: %s: %d line(s) skipped: results of `explorer run` (history lines), not sweep rows\n", path, hist)
+			}
 		}
 		if err != nil {
 			if errors.Is(err, safefile.ErrNotRegular) {
@@ -104,10 +124,39 @@ func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 			rows = append(rows, l.Row)
 		}
 	}
+	if len(histNotes) > 0 && len(histNotes) == 2*files {
+		var says []string
+		for i := 0; i < len(histNotes); i += 2 {
+			says = append(says, histNotes[i]+" is "+histNotes[i+1])
+		}
+		return nil, usagef("plot: %s", strings.Join(says, "; "))
+	}
+	for i := 0; i < len(histNotes); i += 2 {
+		fmt.Fprintf(stderr, "explorer: plot: skipped %s, which is %s\n", histNotes[i], histNotes[i+1])
+	}
 	if len(rows) == 0 {
 		return nil, usagef("plot: no usable rows in %s", list)
 	}
 	return rows, nil
+}
+
+// historyNote says that path is a history file of n results ("a history
+// file ..." to follow "PATH is "), what plot reads instead, and where a
+// history is drawn.
+func historyNote(path string, n int) string {
+	return fmt.Sprintf("a history file (%d result(s) of `explorer run`), not sweep results: plot draws the results files "+
+		"that `explorer sweep --out FILE` writes; the interactive explorer draws a history's results on its gap chart: explorer ui --history %s",
+		n, shellWord(path))
+}
+
+// shellWord quotes s for a shell when it needs it.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./,:+=@%", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // splitNames splits list at the commas that separate names, where a name

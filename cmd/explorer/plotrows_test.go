@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/history"
+	"github.com/shufflelab/explorer/runner/stats"
 	"github.com/shufflelab/explorer/runner/sweep"
 )
 
@@ -215,5 +219,47 @@ func TestPlotRefusesEmptyIn(t *testing.T) {
 		if code := run([]string{"plot", "--in", in, "--out", t.TempDir()}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "invalid --in") {
 			t.Errorf("--in %q: exit %d, %s", in, code, stderr.String())
 		}
+	}
+}
+
+// TestPlotSaysHistoryFileOnce: `plot --in h.jsonl` on a history file (the
+// results of `explorer run`) printed "line N skipped: no design key" for
+// every line, then "no usable rows". It now says once that the file is a
+// history, what plot reads and where a history is drawn (docs/tui.md:
+// the gap chart of `explorer ui --history FILE`); a broken line still
+// gets its own warning.
+func TestPlotSaysHistoryFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	h := filepath.Join(dir, "h.jsonl")
+	res := runner.Result{Version: runner.ResultVersion, Backend: "native", Mode: runner.Fused, Spec: arch.Spec{Family: "shufflenetv2"}.Normalize(),
+		Iters: 3, LatencyMS: stats.Summarize([]float64{1, 2, 3}), ThroughputIPS: 500}
+	for range 3 {
+		if err := history.Append(h, res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stderr bytes.Buffer
+	code := run([]string{"plot", "--in", h, "--out", filepath.Join(dir, "p")}, io.Discard, &stderr)
+	msg := stderr.String()
+	if code != 2 || strings.Count(msg, "\n") != 1 || strings.Contains(msg, "line 1") {
+		t.Errorf("exit %d, want 2 and one line:\n%s", code, msg)
+	}
+	for _, want := range []string{h + " is a history file (3 result(s) of `explorer run`)", "explorer sweep --out", "explorer ui --history " + h} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, msg)
+		}
+	}
+	// A history beside a results file is skipped in one line; a broken
+	// line among the results still has its warning.
+	in, _ := sweepFile(t, dir)
+	f, _ := os.OpenFile(in, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"version":1,"name":"edited"}` + "\n")
+	f.Close()
+	stderr.Reset()
+	code = run([]string{"plot", "--in", h + "," + in, "--out", filepath.Join(dir, "p")}, io.Discard, &stderr)
+	msg = stderr.String()
+	if code != 0 || strings.Count(msg, "history file") != 1 || !strings.Contains(msg, "r.jsonl line 5 skipped: no design key") ||
+		strings.Contains(msg, "h.jsonl line") {
+		t.Errorf("exit %d:\n%s", code, msg)
 	}
 }

@@ -134,9 +134,17 @@ func Read(r io.Reader, name string) ([]Row, []Warning, error) {
 	return rows, warnings(name, skips), err
 }
 
-// checkRow rejects a row of another format version or without a design key.
+// ReasonRunResult is the reason a line is skipped (Warning.Reason) when it
+// is a result of `explorer run`, a line of a history file: it has a
+// backend and a latency but none of a row's design key, name and host.
+const ReasonRunResult = "a result of explorer run (a history line), not a sweep row"
+
+// checkRow rejects a result of `explorer run`, a row of another format
+// version and one without a design key.
 func checkRow(row *Row) string {
 	switch {
+	case row.Key == "" && row.Name == "" && row.Host == "" && row.Backend != "" && row.LatencyMS.Median > 0:
+		return ReasonRunResult
 	case row.Version != RowVersion:
 		return fmt.Sprintf("row version %d, want %d", row.Version, RowVersion)
 	case row.Key == "":

@@ -434,3 +434,16 @@ func FuzzResultsFile(f *testing.F) {
 		}
 	})
 }
+
+// TestRunResultLinesNamed: a line of a history file (a result of
+// `explorer run`: backend and latency, no key, name or host) is skipped
+// with ReasonRunResult; a row without its key keeps "no design key".
+func TestRunResultLinesNamed(t *testing.T) {
+	in := `{"version":1,"backend":"native","mode":"fused","latency_ms":{"median":1.5},"iters":3}
+{"version":1,"name":"edited","backend":"native","latency_ms":{"median":1.5}}
+`
+	_, warns, err := Read(strings.NewReader(in), "h.jsonl")
+	if err != nil || len(warns) != 2 || warns[0].Reason != ReasonRunResult || warns[1].Reason != "no design key" {
+		t.Errorf("%v %v", warns, err)
+	}
+}
