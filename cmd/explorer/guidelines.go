@@ -80,7 +80,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	format := fs.String("format", "png", "chart format: png|svg|pdf")
 	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
 	rounds := fs.Int("rounds", guideline.DefaultRounds, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
-	batch := fs.Int("batch", 1, fmt.Sprintf("batch size of every design, 1..%d (the paper's GPU speeds are at batch 8)", arch.MaxBatch))
+	batch := fs.String("batch", "1", fmt.Sprintf("batch size of every design, 1..%d (the paper's GPU speeds are at batch 8)", arch.MaxBatch))
 	b := guideline.DefaultBudget()
 	mf := addMeasureFlags(fs, b.MinTime, b.MaxTime, b.Warmup, b.MinIters, false)
 	// --out '' is documented: no files. Any other empty value was refused
@@ -122,8 +122,11 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if *rounds < 1 || *rounds > 100 {
 		return nil, usagef("invalid --rounds %d (valid: 1..100)", *rounds)
 	}
-	if *batch < 1 || *batch > arch.MaxBatch {
-		return nil, usagef("invalid --batch %d (valid: 1..%d)", *batch, arch.MaxBatch)
+	// One rule for --batch in every command (cost, run and sweep check it
+	// as a knob): `invalid batch "0" (valid: 1..4096)`.
+	batchSpec, err := checkKnob("batch", *batch)
+	if err != nil {
+		return nil, err
 	}
 	if *out != "" {
 		// Before any measurement: a bad --out failed only after the
@@ -140,7 +143,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 		}
 		for i := range t.Rows {
 			for j := range t.Rows[i].Specs {
-				t.Rows[i].Specs[j].Batch = *batch
+				t.Rows[i].Specs[j].Batch = batchSpec.Batch
 			}
 		}
 		t.Modes = guideline.ModesFor(t.ID, mode, explicitMode)

@@ -103,7 +103,7 @@ func TestGuidelinesCommand(t *testing.T) {
 	if len(batches) != 24 || slices.ContainsFunc(batches, func(b int) bool { return b != 8 }) || !strings.Contains(stdout.String(), "batch 8") {
 		t.Errorf("--batch 8: measured batches %v\n%s", batches, stdout.String())
 	}
-	if err := guidelinesWith(context.Background(), []string{"--batch", "0"}, io.Discard, io.Discard, db); err == nil || !strings.Contains(err.Error(), "invalid --batch 0") {
+	if err := guidelinesWith(context.Background(), []string{"--batch", "0"}, io.Discard, io.Discard, db); err == nil || !strings.Contains(err.Error(), `invalid batch "0" (valid: 1..4096)`) {
 		t.Errorf("--batch 0: err = %v", err)
 	}
 	if err := guidelinesWith(context.Background(), []string{"--exp", "G9"}, io.Discard, io.Discard, d); err == nil {

@@ -116,6 +116,25 @@ func (sf *specFlags) spec(fs *flag.FlagSet) (arch.Spec, string, error) {
 	return n, name, nil
 }
 
+// checkKnob checks text typed for the one knob flag knob, alone (the
+// other knobs at their defaults), by arch's rule: [arch.Spec.Set] and the
+// knob's range. Every command that takes the knob as a flag of its own
+// (guidelines --batch) calls it, so that it says what cost, run and
+// sweep say for the same value: `invalid batch "0" (valid: 1..4096)`,
+// `invalid batch "abc": not an integer (valid: 1..4096)`. Errors are
+// usage errors.
+func checkKnob(knob, text string) (arch.Spec, error) {
+	s, err := arch.Spec{}.Override(map[string]string{knob: text})
+	if err == nil {
+		s = s.Normalize()
+		err = s.Validate()
+	}
+	if err != nil {
+		return s, usageError{err}
+	}
+	return s, nil
+}
+
 // newFlagSet returns a flag set that reports parse errors as usage errors
 // instead of printing usage and exiting; see [parseArgs] for where the
 // usage and the errors go.
