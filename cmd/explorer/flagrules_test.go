@@ -32,3 +32,44 @@ func TestBatchSameInEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepListKnobsSayArchRange: a bad value of a sweep list knob is
+// quoted, said to be no number as arch says it for cost and run, with the
+// knob's range as cost and run state it, and what the list flag takes;
+// --depths says what it takes (triples, no ranges). Before: `invalid width
+// abc: "abc" is not a number (valid: a list a,b,c or a range ...)`, and
+// --depths a,b,c offered ranges.
+func TestSweepListKnobsSayArchRange(t *testing.T) {
+	const list = "; a list a,b,c or a range start:stop:step)"
+	for _, tc := range []struct{ flag, value, single, want string }{
+		{"width", "abc", `explorer: invalid width "abc": not a number (valid: 0.05..16)`,
+			`explorer: invalid width "abc": not a number (valid: 0.05..16` + list},
+		{"width", "0.5,abc", "", `explorer: invalid width "abc": not a number (valid: 0.05..16` + list},
+		{"width", "a:2:0.5", "", `explorer: invalid width "a": not a number (valid: 0.05..16` + list},
+		{"split", "q", `explorer: invalid split "q": not a number (valid: 0 < split < 1)`,
+			`explorer: invalid split "q": not a number (valid: 0 < split < 1` + list},
+		{"groups", "x", `explorer: invalid groups "x": not an integer (valid: 1..64)`,
+			`explorer: invalid groups "x": not an integer (valid: 1..64` + list},
+		{"batch", "abc", `explorer: invalid batch "abc": not an integer (valid: 1..4096)`,
+			`explorer: invalid batch "abc": not an integer (valid: 1..4096` + list},
+		{"batch", "1.5", `explorer: invalid batch "1.5": not an integer (valid: 1..4096)`,
+			`explorer: invalid batch "1.5": not an integer (valid: 1..4096` + list},
+		{"res", "1,a", "", `explorer: invalid res "a": not an integer (valid: 32..8192` + list},
+		{"depths", "a,b,c", "", `explorer: invalid depths "a,b,c": "a" is not an integer (valid: triples a,b,c of 1..64 separated by ;, e.g. 4,8,4;2,4,2)`},
+		{"depths", "4:8:2,1,1", "", `explorer: invalid depths "4:8:2,1,1": "4:8:2" is not an integer (valid: triples a,b,c of 1..64 separated by ;, e.g. 4,8,4;2,4,2)`},
+		{"depths", "4,8", "", `explorer: invalid depths "4,8": "4,8" is not a triple (valid: triples a,b,c of 1..64 separated by ;, e.g. 4,8,4;2,4,2)`},
+	} {
+		code, _, stderr := runCLI("sweep", "--"+tc.flag, tc.value, "--list")
+		if code != 2 || lastLine(stderr) != tc.want {
+			t.Errorf("sweep --%s %s: exit %d, %q; want exit 2, %q", tc.flag, tc.value, code, lastLine(stderr), tc.want)
+		}
+		if tc.single == "" {
+			continue
+		}
+		// cost says the same of the value, without the list guidance.
+		code, _, stderr = runCLI("cost", "--"+tc.flag, tc.value)
+		if code != 2 || lastLine(stderr) != tc.single {
+			t.Errorf("cost --%s %s: exit %d, %q; want exit 2, %q", tc.flag, tc.value, code, lastLine(stderr), tc.single)
+		}
+	}
+}

@@ -247,9 +247,9 @@ func TestSweepRefusesHugeRangesAndEmptyFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--width", "0.05:16:1e-300", "--list"}, "invalid width 0.05:16:1e-300"},
-		{[]string{"--res", "32:64:1e-300", "--list"}, "invalid res 32:64:1e-300"},
-		{[]string{"--split", "0.1:0.9:1e-300", "--list"}, "invalid split 0.1:0.9:1e-300"},
+		{[]string{"--width", "0.05:16:1e-300", "--list"}, `invalid width "0.05:16:1e-300"`},
+		{[]string{"--res", "32:64:1e-300", "--list"}, `invalid res "32:64:1e-300"`},
+		{[]string{"--split", "0.1:0.9:1e-300", "--list"}, `invalid split "0.1:0.9:1e-300"`},
 		{[]string{"--width", "0.05:16:0.05", "--res", "32:8192:32", "--list"}, "at most 10000 designs"},
 		{[]string{"--depths=", "--list"}, `invalid --depths ""`},
 		{[]string{"--out=", "--list"}, `invalid --out ""`},

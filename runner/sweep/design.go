@@ -9,6 +9,7 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -227,13 +228,60 @@ func ParseShard(s string) (i, n int, err error) {
 // maxListLen bounds the values a range or list flag may expand to.
 const maxListLen = 1000
 
+// ListValid is what a list knob flag of `explorer sweep` (--width, --split,
+// --groups, --res, --batch) takes besides each value's own range.
+const ListValid = "a list a,b,c or a range start:stop:step"
+
+// DepthsValid is what --depths takes: stage-depth triples, no ranges.
+var DepthsValid = fmt.Sprintf("triples a,b,c of 1..%d separated by ;, e.g. 4,8,4;2,4,2", arch.MaxDepth)
+
+// listErr is the error on a list or range of knob values s: the knob, the
+// whole value quoted, why, and what the flag takes.
+func listErr(knob, s, why string) error {
+	return &arch.KnobError{Knob: knob, Value: strconv.Quote(s), Valid: listValid(knob), Why: why}
+}
+
+// listValid is what a list knob flag takes: each value's range and
+// [ListValid].
+func listValid(knob string) string {
+	if r := KnobRange(knob); r != "" {
+		return r + "; " + ListValid
+	}
+	return ListValid
+}
+
+// valueErr is the error on one value v of a list or range given for knob,
+// in arch's form for that value typed alone: the value quoted, why, and the
+// knob's range (arch's, see [KnobRange]), with what the list flag takes:
+// `invalid width "abc": not a number (valid: 0.05..16; a list a,b,c or a
+// range start:stop:step)`.
+func valueErr(knob, v, why string) error {
+	return &arch.KnobError{Knob: knob, Value: strconv.Quote(strings.TrimSpace(v)), Valid: listValid(knob), Why: why}
+}
+
+// KnobRange is the range arch states for a knob's values (of the default
+// family): what `invalid width 0 (valid: 0.05..16)` says; "" if none.
+func KnobRange(knob string) string {
+	_, err := arch.Spec{}.Override(map[string]string{knob: "0"})
+	var ke *arch.KnobError
+	if errors.As(err, &ke) {
+		return ke.Valid
+	}
+	return ""
+}
+
 // ParseFloats reads a list "0.5,1,1.5" or an inclusive range
 // "start:stop:step" ("0.5:2.0:0.25" is 0.5, 0.75, ..., 2.0). Range values
 // are rounded to 9 decimals so the steps do not accumulate float error.
+// A value that is no number is refused by [valueErr].
 func ParseFloats(knob, s string) ([]float64, error) {
-	bad := func(why string) error {
-		return &arch.KnobError{Knob: knob, Value: s, Valid: "a list a,b,c or a range start:stop:step", Why: why}
-	}
+	return parseList(knob, s, "not a number")
+}
+
+// parseList is [ParseFloats]; notNumber says why a value that is no number
+// is refused ("not an integer" for the integer knobs, as arch says).
+func parseList(knob, s, notNumber string) ([]float64, error) {
+	bad := func(why string) error { return listErr(knob, s, why) }
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
@@ -246,7 +294,7 @@ func ParseFloats(knob, s string) ([]float64, error) {
 		for i, p := range parts {
 			f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				return nil, bad(fmt.Sprintf("%q is not a number", p))
+				return nil, valueErr(knob, p, notNumber)
 			}
 			v[i] = f
 		}
@@ -271,7 +319,7 @@ func ParseFloats(knob, s string) ([]float64, error) {
 	for _, p := range strings.Split(s, ",") {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, bad(fmt.Sprintf("%q is not a number", p))
+			return nil, valueErr(knob, p, notNumber)
 		}
 		out = append(out, f)
 	}
@@ -283,14 +331,14 @@ func ParseFloats(knob, s string) ([]float64, error) {
 
 // ParseInts reads a list "1,2,4" or an integer range "start:stop:step".
 func ParseInts(knob, s string) ([]int, error) {
-	fs, err := ParseFloats(knob, s)
+	fs, err := parseList(knob, s, "not an integer")
 	if err != nil {
 		return nil, err
 	}
 	out := make([]int, len(fs))
 	for i, f := range fs {
 		if f != math.Trunc(f) {
-			return nil, &arch.KnobError{Knob: knob, Value: s, Valid: "integers", Why: fmt.Sprintf("%g is not an integer", f)}
+			return nil, valueErr(knob, strconv.FormatFloat(f, 'g', -1, 64), "not an integer")
 		}
 		out[i] = int(f)
 	}
@@ -298,19 +346,26 @@ func ParseInts(knob, s string) ([]int, error) {
 }
 
 // ParseDepthsList reads stage-depth triples separated by semicolons,
-// "4,8,4;2,4,2".
+// "4,8,4;2,4,2" (no ranges). Errors say what --depths takes ([DepthsValid]).
 func ParseDepthsList(s string) ([][]int, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
+	bad := func(why string) error {
+		return &arch.KnobError{Knob: "depths", Value: strconv.Quote(s), Valid: DepthsValid, Why: why}
+	}
 	var out [][]int
 	for _, part := range strings.Split(s, ";") {
-		d, err := ParseInts("depths", part)
-		if err != nil {
-			return nil, err
+		var d []int
+		for _, p := range strings.Split(part, ",") {
+			v, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil {
+				return nil, bad(fmt.Sprintf("%q is not an integer", strings.TrimSpace(p)))
+			}
+			d = append(d, v)
 		}
-		if len(d) != 3 || strings.Contains(part, ":") {
-			return nil, &arch.KnobError{Knob: "depths", Value: s, Valid: "triples a,b,c separated by ;, e.g. 4,8,4;2,4,2"}
+		if len(d) != 3 {
+			return nil, bad(fmt.Sprintf("%q is not a triple", strings.TrimSpace(part)))
 		}
 		out = append(out, d)
 	}
