@@ -73,3 +73,58 @@ func TestSweepListKnobsSayArchRange(t *testing.T) {
 		}
 	}
 }
+
+// helpUsage is the help text `explorer CMD -h` gives the flag name.
+func helpUsage(t *testing.T, cmd, name string) string {
+	for _, f := range helpFlags(t, cmd) {
+		if f.name == name {
+			return f.usage
+		}
+	}
+	t.Fatalf("explorer %s -h lists no --%s", cmd, name)
+	return ""
+}
+
+// TestSameFlagSameValidText: a flag two commands share says what it takes
+// in the same words, empty or bad, and documents it alike in -h. Before:
+// guidelines --format= said (valid: chart format: png|svg|pdf) where plot
+// said (valid: png|svg|pdf), and sweep --family= said (valid: family of
+// the grid's designs (default shufflenetv2)), naming no family, as did
+// sweep -h.
+func TestSameFlagSameValidText(t *testing.T) {
+	for _, tc := range []struct {
+		cmds []string
+		args []string
+		want string
+	}{
+		{[]string{"guidelines", "plot"}, []string{"--format="}, `explorer: invalid --format "" (valid: png|svg|pdf)`},
+		{[]string{"guidelines", "plot"}, []string{"--format=gif"}, `explorer: invalid --format "gif" (valid: png|svg|pdf)`},
+		{[]string{"cost", "run", "sweep"}, []string{"--family="}, `explorer: invalid --family "" (valid: ` + knobUsage("family") + `)`},
+		{[]string{"cost", "run", "sweep"}, []string{"--layout="}, `explorer: invalid --layout "" (valid: ` + knobUsage("layout") + `)`},
+	} {
+		for _, cmd := range tc.cmds {
+			code, _, stderr := runCLI(append([]string{cmd}, tc.args...)...)
+			if code != 2 || lastLine(stderr) != tc.want {
+				t.Errorf("%s %v: exit %d, %q; want exit 2, %q", cmd, tc.args, code, lastLine(stderr), tc.want)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		flag string
+		cmds []string
+	}{
+		{"format", []string{"guidelines", "plot"}},
+		{"family", []string{"cost", "run", "sweep"}},
+		{"layout", []string{"cost", "run", "sweep"}},
+	} {
+		want := helpUsage(t, tc.cmds[0], tc.flag)
+		for _, cmd := range tc.cmds[1:] {
+			if got := helpUsage(t, cmd, tc.flag); got != want {
+				t.Errorf("%s -h --%s: %q; %s -h says %q", cmd, tc.flag, got, tc.cmds[0], want)
+			}
+		}
+	}
+	if u := helpUsage(t, "sweep", "family"); !strings.Contains(u, strings.Join(familyNames(), "|")) {
+		t.Errorf("sweep -h --family: %q lists no families", u)
+	}
+}

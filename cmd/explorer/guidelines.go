@@ -77,7 +77,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	platform := fs.String("platform", "arm", "which of the paper's channel sizes to build: arm (smaller, the paper's mobile CPU) | gpu")
 	scales := fs.String("scales", "", "channel scales of Tables 1-4, a subset of 1,2,4 (default all)")
 	out := fs.String("out", "guidelines", "directory for the charts and CSV files ('' = none)")
-	format := fs.String("format", "png", "chart format: png|svg|pdf")
+	format := addChartFormatFlag(fs)
 	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
 	rounds := fs.Int("rounds", guideline.DefaultRounds, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
 	batch := fs.String("batch", "1", fmt.Sprintf("batch size of every design, 1..%d (the paper's GPU speeds are at batch 8)", arch.MaxBatch))
@@ -94,8 +94,8 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if err != nil {
 		return nil, err
 	}
-	if *format != "png" && *format != "svg" && *format != "pdf" {
-		return nil, usagef("invalid --format %q (valid: png|svg|pdf)", *format)
+	if err := checkChartFormat(*format); err != nil {
+		return nil, err
 	}
 	p, err := guideline.ParsePlatform(*platform)
 	if err != nil {

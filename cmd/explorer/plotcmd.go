@@ -27,15 +27,15 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	in := fs.String("in", "sweep.jsonl", "sweep results (JSONL), comma-separated; rows from several machines are drawn per host")
 	out := fs.String("out", "plots", "output directory")
-	format := fs.String("format", "png", "png|svg|pdf")
+	format := addChartFormatFlag(fs)
 	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled designs (eager and fused of one design share a decomposition)")
 	profileOf := fs.String("profile-of", "", "draw decomposition and roofline charts of these designs (names or presets, comma-separated; a name may contain commas, e.g. \"shufflenetv2 1x depths=1,1,1 32px\"; default the first profiled rows)")
 	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
 	if err := parseArgs(fs, args); err != nil {
 		return ignoreHelp(err)
 	}
-	if *format != "png" && *format != "svg" && *format != "pdf" {
-		return usagef("invalid --format %q (valid: png|svg|pdf)", *format)
+	if err := checkChartFormat(*format); err != nil {
+		return err
 	}
 	if *maxProfiles < 0 {
 		return usagef("invalid --max-profiles %d (valid: >= 0)", *maxProfiles)

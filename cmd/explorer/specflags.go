@@ -45,6 +45,36 @@ var knobHelp = []struct{ name, help string }{
 	{"blocks", fmt.Sprintf("micro-networks g1-g4 only: stacked blocks, 1..%d (default 10)", arch.MaxBlocks)},
 }
 
+// knobUsage is the help text of the knob flag name, as [knobHelp] has it:
+// every command that takes the knob as a flag (sweep --family) documents
+// it, and says what it takes when it is empty, in the same words.
+func knobUsage(name string) string {
+	for _, k := range knobHelp {
+		if k.name == name {
+			return k.help
+		}
+	}
+	panic("knobUsage: no knob flag --" + name)
+}
+
+// chartFormats are the chart formats of guidelines and plot --format.
+const chartFormats = "png|svg|pdf"
+
+// addChartFormatFlag registers the --format of the commands that draw
+// charts (guidelines, plot), with one help text: an empty --format says
+// what a bad one says, (valid: png|svg|pdf).
+func addChartFormatFlag(fs *flag.FlagSet) *string {
+	return fs.String("format", "png", chartFormats)
+}
+
+// checkChartFormat refuses a --format that is no chart format.
+func checkChartFormat(format string) error {
+	if !slices.Contains(strings.Split(chartFormats, "|"), format) {
+		return usagef("invalid --format %q (valid: %s)", format, chartFormats)
+	}
+	return nil
+}
+
 func familyNames() []string {
 	var out []string
 	for _, f := range arch.Families() {

@@ -74,8 +74,9 @@ type sweepConfig struct {
 func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	fs := newFlagSet("sweep", sweepSynopsis)
 	fs.SetOutput(stderr)
-	family := fs.String("family", "", "family of the grid's designs (default shufflenetv2)")
-	layout := fs.String("layout", "", "ShuffleNetV2 layout of the grid: torchvision|megvii")
+	// The same help as cost's and run's knob flags: it lists the families.
+	family := fs.String("family", "", knobUsage("family"))
+	layout := fs.String("layout", "", knobUsage("layout"))
 	width := fs.String("width", "", "width multipliers: a list 0.5,1,1.5 or a range 0.5:2.0:0.25")
 	split := fs.String("split", "", "ShuffleNetV2 split ratios, e.g. 0.3,0.5,0.7")
 	groups := fs.String("groups", "", "groups of the 1x1 convs, e.g. 1,2,4")
