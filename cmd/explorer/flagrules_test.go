@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -126,5 +129,42 @@ func TestSameFlagSameValidText(t *testing.T) {
 	}
 	if u := helpUsage(t, "sweep", "family"); !strings.Contains(u, strings.Join(familyNames(), "|")) {
 		t.Errorf("sweep -h --family: %q lists no families", u)
+	}
+}
+
+// TestSameRefusalSameExitCode: what one command refuses as a usage error
+// (exit 2), every command refuses so. Before: plot --out at a regular file
+// failed at mkdir with exit 1 (guidelines: exit 2, invalid --out), and a
+// design over --mem-limit was exit 2 in run but 1 in guidelines.
+func TestSameRefusalSameExitCode(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "my-design.toml")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	results, _ := sweepFile(t, dir)
+	notDir := fmt.Sprintf("explorer: invalid --out %q: not a directory (valid: a directory, made if missing", file)
+	below := fmt.Sprintf("explorer: invalid --out %q: %s is not a directory (valid: a directory, made if missing", file+"/sub", file)
+	for _, tc := range []struct {
+		args []string
+		want string // the start of the last line of standard error
+	}{
+		{[]string{"guidelines", "--out", file}, notDir},
+		{[]string{"plot", "--in", results, "--out", file}, notDir},
+		{[]string{"guidelines", "--out", file + "/sub"}, below},
+		{[]string{"plot", "--in", results, "--out", file + "/sub"}, below},
+		{[]string{"run", "--preset", "shufflenetv2-0.5", "--mem-limit", "100"}, "explorer: design needs an estimated"},
+		{[]string{"guidelines", "--exp", "G4", "--scales", "1", "--out", "", "--mem-limit", "100", "--rounds", "1", "--min-time", "1ms"},
+			`explorer: guidelines: G4 row`},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		if code != 2 || !strings.HasPrefix(lastLine(stderr), tc.want) {
+			t.Errorf("%v: exit %d, %q; want exit 2, %q...", tc.args, code, lastLine(stderr), tc.want)
+		}
+		if strings.Contains(tc.want, "estimated") || strings.Contains(tc.want, "G4 row") {
+			if !strings.Contains(stderr, "limit is 100 B (--mem-limit)") {
+				t.Errorf("%v: %q names no --mem-limit", tc.args, stderr)
+			}
+		}
 	}
 }

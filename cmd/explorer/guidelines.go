@@ -131,7 +131,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if *out != "" {
 		// Before any measurement: a bad --out failed only after the
 		// first experiment was measured.
-		if err := checkOutDir(*out); err != nil {
+		if err := checkOutDir(*out, true); err != nil {
 			return nil, err
 		}
 	}
@@ -182,15 +182,20 @@ func selectExperiments(list string) ([]presets.Experiment, error) {
 	return out, nil
 }
 
-// checkOutDir checks --out before anything is measured: dir must be a
-// directory, or not exist below a directory, and that directory must take
-// new files (a file is created there and removed). Errors are usage
-// errors naming the flag.
-func checkOutDir(dir string) error {
+// checkOutDir checks an output directory --out before anything is
+// measured or drawn (guidelines, plot): dir must be a directory, or not
+// exist below a directory, and that directory must take new files (a file
+// is created there and removed). Errors are usage errors naming the flag
+// (exit 2); emptyOK says that the command takes an empty --out as no files.
+func checkOutDir(dir string, emptyOK bool) error {
+	valid := "a directory, made if missing"
+	if emptyOK {
+		valid += ", or '' for no files"
+	}
 	st, err := os.Stat(dir)
 	if err == nil {
 		if !st.IsDir() {
-			return usagef("invalid --out %q: not a directory (valid: a directory, made if missing, or '' for no files)", dir)
+			return usagef("invalid --out %q: not a directory (valid: %s)", dir, valid)
 		}
 		return probeWritable(dir, dir)
 	}
@@ -209,7 +214,7 @@ func checkOutDir(dir string) error {
 	case err != nil:
 		return usagef("invalid --out %q: %v", dir, err)
 	case !st.IsDir():
-		return usagef("invalid --out %q: %s is not a directory (valid: a directory, made if missing, or '' for no files)", dir, p)
+		return usagef("invalid --out %q: %s is not a directory (valid: %s)", dir, p, valid)
 	}
 	return probeWritable(dir, p)
 }
@@ -259,7 +264,12 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			if runner.IsCancelled(err) {
 				return exitError{code: 130, err: errors.New("cancelled")}
 			}
-			return fmt.Errorf("guidelines: %w", err)
+			// A design over --mem-limit is refused as by run: exit 2.
+			err = fmt.Errorf("guidelines: %w", err)
+			if ue := memLimitRefusal(err); ue != nil {
+				return ue
+			}
+			return err
 		}
 		doneBefore += t.Measurements(c.rounds)
 		if err := writeGuidelineTable(stdout, *t); err != nil {

@@ -114,6 +114,17 @@ func (m *measureFlags) check() (runner.Mode, error) {
 // (--history OFF wrote a history file named OFF); ./off names a file.
 func isOff(v string) bool { return strings.EqualFold(v, "off") }
 
+// memLimitRefusal is err as a usage error (exit 2) when a design was
+// refused for --mem-limit (a [*runner.MemError]): the user fixes it by a
+// flag, in every command (run, guidelines); nil for any other error.
+func memLimitRefusal(err error) error {
+	var me *runner.MemError
+	if errors.As(err, &me) {
+		return usageError{err}
+	}
+	return nil
+}
+
 // memLimitUsage is the help text of --mem-limit (run, sweep, guidelines).
 const memLimitUsage = "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)"
 

@@ -40,6 +40,11 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	if *maxProfiles < 0 {
 		return usagef("invalid --max-profiles %d (valid: >= 0)", *maxProfiles)
 	}
+	// Before the rows are read: a regular file at --out failed only at
+	// mkdir (exit 1); the check is guidelines' (exit 2).
+	if err := checkOutDir(*out, false); err != nil {
+		return err
+	}
 	rows, err := loadPlotRows(*in, stderr)
 	if err != nil {
 		return err

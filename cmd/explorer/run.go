@@ -203,9 +203,8 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 	}
 	prog, err := be.Compile(g, w, c.opts)
 	if err != nil {
-		var me *runner.MemError
-		if errors.As(err, &me) {
-			return usageError{err}
+		if ue := memLimitRefusal(err); ue != nil {
+			return ue
 		}
 		return fmt.Errorf("run: compile %s for %s: %w", c.spec, be.Name(), err)
 	}
