@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -165,6 +166,43 @@ func TestSameRefusalSameExitCode(t *testing.T) {
 			if !strings.Contains(stderr, "limit is 100 B (--mem-limit)") {
 				t.Errorf("%v: %q names no --mem-limit", tc.args, stderr)
 			}
+		}
+	}
+}
+
+// TestListFlagsRefuseEmptyEntries: every list flag refuses an empty entry
+// the same way, naming the flag and its value, exit 2. Before: sweep
+// --presets a, and plot --in r.jsonl, were accepted, --exp G1, said
+// unknown experiment "", --scales 1, and --width 0.5, were refused in
+// their own words, and --presets , said only "no design to measure".
+func TestListFlagsRefuseEmptyEntries(t *testing.T) {
+	dir := t.TempDir()
+	results, _ := sweepFile(t, dir)
+	widthValid := "0.05..16; a list a,b,c or a range start:stop:step"
+	for _, tc := range []struct {
+		args        []string
+		flag, value string
+		valid       string
+	}{
+		{[]string{"sweep", "--list"}, "presets", "shufflenetv2-0.5,", "presets (names or .toml files) or T8, comma-separated"},
+		{[]string{"sweep", "--list"}, "presets", ",", "presets (names or .toml files) or T8, comma-separated"},
+		{[]string{"sweep", "--list"}, "width", "0.5,", widthValid},
+		{[]string{"sweep", "--list"}, "width", "0.5,,1", widthValid},
+		{[]string{"sweep", "--list"}, "split", ",0.5", "0 < split < 1; a list a,b,c or a range start:stop:step"},
+		{[]string{"sweep", "--list"}, "groups", "1,", "1..64; a list a,b,c or a range start:stop:step"},
+		{[]string{"sweep", "--list"}, "res", "224,", "32..8192; a list a,b,c or a range start:stop:step"},
+		{[]string{"sweep", "--list"}, "batch", "1,", "1..4096; a list a,b,c or a range start:stop:step"},
+		{[]string{"sweep", "--list"}, "depths", "4,8,4;", "triples a,b,c of 1..64 separated by ;, e.g. 4,8,4;2,4,2"},
+		{[]string{"sweep", "--list"}, "depths", "4,,8", "triples a,b,c of 1..64 separated by ;, e.g. 4,8,4;2,4,2"},
+		{[]string{"plot", "--out", dir}, "in", results + ",", "results files, comma-separated"},
+		{[]string{"guidelines", "--out", ""}, "exp", "G1,", "G1|G2|G3|G4|T8|all, comma-separated"},
+		{[]string{"guidelines", "--out", ""}, "scales", "1,", "a subset of 1,2,4"},
+	} {
+		args := append(slices.Clone(tc.args), "--"+tc.flag, tc.value)
+		want := fmt.Sprintf("explorer: invalid --%s %q: empty entry (valid: %s)", tc.flag, tc.value, tc.valid)
+		code, _, stderr := runCLI(args...)
+		if code != 2 || lastLine(stderr) != want {
+			t.Errorf("%v: exit %d, %q; want exit 2, %q", args, code, lastLine(stderr), want)
 		}
 	}
 }

@@ -103,8 +103,12 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	}
 	var sc []int
 	if *scales != "" {
-		for _, s := range strings.Split(*scales, ",") {
-			k, err := strconv.Atoi(strings.TrimSpace(s))
+		entries, err := listEntries("scales", *scales, ",", "a subset of 1,2,4")
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range entries {
+			k, err := strconv.Atoi(s)
 			if err != nil {
 				return nil, usagef("invalid --scales %q (valid: a subset of 1,2,4)", *scales)
 			}
@@ -169,9 +173,13 @@ func selectExperiments(list string) ([]presets.Experiment, error) {
 	if strings.EqualFold(strings.TrimSpace(list), "all") {
 		return all, nil
 	}
+	ids, err := listEntries("exp", list, ",", experimentList+"|all, comma-separated")
+	if err != nil {
+		return nil, err
+	}
 	var out []presets.Experiment
-	for _, id := range strings.Split(list, ",") {
-		x, err := presets.ExperimentByID(strings.TrimSpace(id))
+	for _, id := range ids {
+		x, err := presets.ExperimentByID(id)
 		if err != nil {
 			return nil, usageError{err}
 		}

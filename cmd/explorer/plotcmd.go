@@ -79,11 +79,11 @@ func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 	first := map[string]string{} // run key -> where it was read
 	var histNotes []string       // history files given as --in: path and historyNote
 	files := 0
-	for _, path := range strings.Split(list, ",") {
-		path = strings.TrimSpace(path)
-		if path == "" {
-			continue
-		}
+	paths, err := listEntries("in", list, ",", "results files, comma-separated")
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range paths {
 		files++
 		if _, err := os.Stat(path); err != nil {
 			return nil, usagef("plot: --in %s: %v", path, err)

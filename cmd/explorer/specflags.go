@@ -165,6 +165,29 @@ func checkKnob(knob, text string) (arch.Spec, error) {
 	return s, nil
 }
 
+// listEntries splits the value of the list flag name at the first rune of
+// seps and trims the entries. One rule for every list flag of every
+// command: an empty entry between any of seps ("a,", ",", "a,,b"; for
+// --depths "4,8,4;" and "4,,8") is refused, `invalid --NAME "VALUE":
+// empty entry (valid: VALID)` (exit 2), never skipped.
+func listEntries(name, value, seps, valid string) ([]string, error) {
+	isSep := func(r rune) bool { return strings.ContainsRune(seps, r) }
+	start := 0
+	for i, r := range value + string([]rune(seps)[0]) {
+		if isSep(r) {
+			if strings.TrimSpace(value[start:min(i, len(value))]) == "" {
+				return nil, usagef("invalid --%s %q: empty entry (valid: %s)", name, value, valid)
+			}
+			start = i + len(string(r))
+		}
+	}
+	parts := strings.Split(value, string([]rune(seps)[0]))
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts, nil
+}
+
 // newFlagSet returns a flag set that reports parse errors as usage errors
 // instead of printing usage and exiting; see [parseArgs] for where the
 // usage and the errors go.

@@ -119,6 +119,22 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 		if err := g.Base.Normalize().Validate(); err != nil {
 			return nil, usageError{err}
 		}
+		// An empty entry of a list is refused as in every list flag.
+		for _, l := range []struct{ name, value, seps, valid string }{
+			{"width", *width, ",", sweepListValid("width")},
+			{"split", *split, ",", sweepListValid("split")},
+			{"groups", *groups, ",", sweepListValid("groups")},
+			{"res", *res, ",", sweepListValid("res")},
+			{"batch", *batch, ",", sweepListValid("batch")},
+			{"depths", *depths, ";,", sweep.DepthsValid},
+		} {
+			if !flagSet(fs, l.name) {
+				continue
+			}
+			if _, err := listEntries(l.name, l.value, l.seps, l.valid); err != nil {
+				return nil, err
+			}
+		}
 		if g.Widths, err = sweep.ParseFloats("width", *width); err != nil {
 			return nil, usageError{err}
 		}
@@ -170,6 +186,15 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	return c, nil
 }
 
+// sweepListValid is what a sweep list knob flag takes: each value's
+// range, as arch says it, and a list or range.
+func sweepListValid(knob string) string {
+	if r := sweep.KnobRange(knob); r != "" {
+		return r + "; " + sweep.ListValid
+	}
+	return sweep.ListValid
+}
+
 // reportSkipped says on w why each skipped grid point was invalid.
 func reportSkipped(w io.Writer, skipped []sweep.Skipped) {
 	for _, s := range skipped {
@@ -180,11 +205,11 @@ func reportSkipped(w io.Writer, skipped []sweep.Skipped) {
 // presetDesigns resolves --presets; "T8" expands to the Table 8 experiment.
 func presetDesigns(list string) ([]sweep.Design, error) {
 	var out []sweep.Design
-	for _, name := range strings.Split(list, ",") {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			continue
-		}
+	entries, err := listEntries("presets", list, ",", "presets (names or .toml files) or T8, comma-separated")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range entries {
 		names := []string{name}
 		if strings.EqualFold(name, "t8") {
 			x, err := presets.ExperimentByID("T8")
