@@ -171,17 +171,17 @@ func checkKnob(knob, text string) (arch.Spec, error) {
 // --depths "4,8,4;" and "4,,8") is refused, `invalid --NAME "VALUE":
 // empty entry (valid: VALID)` (exit 2), never skipped.
 func listEntries(name, value, seps, valid string) ([]string, error) {
-	isSep := func(r rune) bool { return strings.ContainsRune(seps, r) }
-	start := 0
-	for i, r := range value + string([]rune(seps)[0]) {
-		if isSep(r) {
-			if strings.TrimSpace(value[start:min(i, len(value))]) == "" {
-				return nil, usagef("invalid --%s %q: empty entry (valid: %s)", name, value, valid)
-			}
-			start = i + len(string(r))
+	first := string([]rune(seps)[0])
+	every := value // every separator read as the first, to find empty entries
+	for _, r := range seps {
+		every = strings.ReplaceAll(every, string(r), first)
+	}
+	for _, e := range strings.Split(every, first) {
+		if strings.TrimSpace(e) == "" {
+			return nil, usagef("invalid --%s %q: empty entry (valid: %s)", name, value, valid)
 		}
 	}
-	parts := strings.Split(value, string([]rune(seps)[0]))
+	parts := strings.Split(value, first)
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
