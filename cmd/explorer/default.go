@@ -114,7 +114,7 @@ func runUI(c uiConfig) error {
 		Measurer:    ms,
 		Backends:    ms.available(),
 		MaxThreads:  runtime.NumCPU(),
-		Host:        hostLine(),
+		Host:        hostLine(fp),
 		HostKey:     calib.HostKey(fp),
 		HostName:    calib.HostName(fp),
 		History:     hist,

@@ -288,9 +288,8 @@ func historyPoints(path string, log io.Writer) (pts []chartdata.Point, note stri
 	return pts, note
 }
 
-// hostLine is the status line's host fingerprint: CPU model, the SIMD
+// hostLine is the status line's host fingerprint f: CPU model, the SIMD
 // features the kernels use, logical cores and the Go version.
-func hostLine() string {
-	f := host.Detect()
+func hostLine(f host.Fingerprint) string {
 	return fmt.Sprintf("%s · %s · %d threads · %s", f.Name(), f.FeatureSummary(), f.LogicalCores, f.GoVersion)
 }

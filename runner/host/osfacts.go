@@ -18,6 +18,11 @@ type osFacts struct {
 	l1d, l2, l3  int64  // cache sizes in bytes; 0 when the OS does not say
 }
 
+// hasGaps reports whether cpuid left a field [fillGaps] fills empty.
+func (f Fingerprint) hasGaps() bool {
+	return f.CPU == "" || f.LogicalCores <= 0 || f.L1DBytes <= 0 || f.L2Bytes <= 0 || f.L3Bytes <= 0
+}
+
 // fillGaps completes f with the OS's facts where cpuid left a field empty
 // (no brand string, no core count, no cache size) and lists each field it
 // filled in f.FromOS. It never overrides what cpuid reported.
