@@ -315,3 +315,20 @@ func TestSaveErrorNamesTheFileOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddedFileNames: every embedded preset's file is named after it,
+// which the check of a design file's name against the embedded presets
+// relies on (it reads designs/NAME.toml only).
+func TestEmbeddedFileNames(t *testing.T) {
+	entries, err := fs.ReadDir(files, "designs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, _ := files.ReadFile("designs/" + e.Name())
+		p, _, err := parse(data, e.Name())
+		if err != nil || p.Name+".toml" != e.Name() {
+			t.Errorf("%s: preset named %q (%v)", e.Name(), p.Name, err)
+		}
+	}
+}
