@@ -183,10 +183,8 @@ func exportSession(sess *session, e *exploreScreen, g *guideScreen) export.Sessi
 		Host:   sess.deps.Host,
 		Design: export.Design{Spec: cloneSpec(d.spec), Preset: preset, Fused: e.co.fused, By: by},
 	}
-	for _, p := range sess.points {
-		p.Current = p.IsDesign(d.spec)
-		s.Points = append(s.Points, p)
-	}
+	s.Points = append(s.Points, sess.points...)
+	chartdata.MarkCurrent(s.Points, &d.spec)
 	if r := e.current(); r != nil && len(r.m.Steps) > 0 {
 		s.Measured = &export.Measured{Backend: d.backend, Mode: d.mode, Threads: d.threads, Steps: r.m.Steps}
 	}

@@ -92,10 +92,11 @@ func (g *gapScreen) metric() plots.Metric {
 // marker says the family, and the sentences name it (Point.Name).
 func (g *gapScreen) selected() []chartdata.Point {
 	pts := chartdata.Select(g.sess.points, g.filter())
-	d := g.sess.design
-	for i := range pts {
-		pts[i].Current = d != nil && pts[i].IsDesign(d.spec)
+	var s *arch.Spec
+	if d := g.sess.design; d != nil {
+		s = &d.spec
 	}
+	chartdata.MarkCurrent(pts, s)
 	return pts
 }
 

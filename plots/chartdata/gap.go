@@ -114,13 +114,19 @@ func (p Point) DesignKey() string {
 	return p.Design
 }
 
-// IsDesign reports whether the point measured design s (by the full key;
-// by the title for a point without one).
-func (p Point) IsDesign(s arch.Spec) bool {
-	if p.Key != "" {
-		return p.Key == s.Key()
+// MarkCurrent sets each point's Current: whether it measured design s (by
+// the full key; by the title for a point without one), false for every
+// point when s is nil. The key and title are computed once, not per point
+// (the gap screen marks its points on every redraw).
+func MarkCurrent(points []Point, s *arch.Spec) {
+	var key, title string
+	if s != nil {
+		key, title = s.Key(), s.String()
 	}
-	return p.Design == s.String()
+	for i := range points {
+		p := &points[i]
+		p.Current = s != nil && (p.Key != "" && p.Key == key || p.Key == "" && p.Design == title)
+	}
 }
 
 // PointFromResult is the point of a measured result (a history line); it

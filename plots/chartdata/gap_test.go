@@ -221,7 +221,7 @@ func TestPointConversions(t *testing.T) {
 }
 
 // TestDesignKey: a result's point carries the full design key, and
-// Select, the misleading pair and IsDesign tell designs apart by it, also
+// Select, the misleading pair and MarkCurrent tell designs apart by it, also
 // where two designs share a title (files written before arch.Spec.String
 // named classes: the 256-class run and the 1000-class 1x were both
 // "shufflenetv2 1x" and Select kept only the latest of them).
@@ -245,12 +245,23 @@ func TestDesignKey(t *testing.T) {
 	if got := Select(pts, Filter{}); len(got) != 2 {
 		t.Errorf("Select kept %d of two designs sharing a title", len(got))
 	}
-	if !pts[0].IsDesign(a) || pts[0].IsDesign(b) || !pts[1].IsDesign(b) {
-		t.Error("IsDesign does not go by the key")
+	MarkCurrent(pts, &a)
+	if !pts[0].Current || pts[1].Current {
+		t.Error("MarkCurrent does not go by the key")
+	}
+	MarkCurrent(pts, &b)
+	if pts[0].Current || !pts[1].Current {
+		t.Error("MarkCurrent does not go by the key")
+	}
+	MarkCurrent(pts, nil)
+	if pts[0].Current || pts[1].Current {
+		t.Error("MarkCurrent(nil) marked a point")
 	}
 	// Without keys (a foreign file) the title decides.
 	old := Point{Design: a.String()}
-	if old.DesignKey() != a.String() || !old.IsDesign(a) {
+	olds := []Point{old}
+	MarkCurrent(olds, &a)
+	if old.DesignKey() != a.String() || !olds[0].Current {
 		t.Error("a point without a key is not matched by its title")
 	}
 }
