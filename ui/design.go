@@ -108,8 +108,12 @@ func (env knobEnv) backendNames() []string {
 }
 
 // unavailable says why backend name cannot run here ("" = it can).
-func (env knobEnv) unavailable(name string) string {
-	for _, b := range env.backends {
+func (env knobEnv) unavailable(name string) string { return backendUnavailable(env.backends, name) }
+
+// backendUnavailable says why backend name of bs cannot run here ("" = it
+// can, or bs does not list it).
+func backendUnavailable(bs []Backend, name string) string {
+	for _, b := range bs {
 		if b.Name == name {
 			return b.Unavailable
 		}

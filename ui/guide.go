@@ -247,7 +247,7 @@ func tableLabel(t guideline.Table) string {
 
 // roundKey identifies the rounds of one design in one mode.
 func roundKey(s arch.Spec, mode runner.Mode) string {
-	return s.Normalize().Key() + "|" + string(mode)
+	return s.Key() + "|" + string(mode)
 }
 
 // bestRounds picks, per mode and row of a measured table, the result of

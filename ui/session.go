@@ -41,14 +41,7 @@ type session struct {
 
 // unavailable says why backend name cannot run here ("" = it can), as
 // Deps.Backends says.
-func (s *session) unavailable(name string) string {
-	for _, b := range s.deps.Backends {
-		if b.Name == name {
-			return b.Unavailable
-		}
-	}
-	return ""
-}
+func (s *session) unavailable(name string) string { return backendUnavailable(s.deps.Backends, name) }
 
 // unavailableErr is the error of r on a backend that cannot run here, the
 // backend knob's message (it goes when the knob takes one that runs).

@@ -121,11 +121,11 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 		}
 		// An empty entry of a list is refused as in every list flag.
 		for _, l := range []struct{ name, value, seps, valid string }{
-			{"width", *width, ",", sweepListValid("width")},
-			{"split", *split, ",", sweepListValid("split")},
-			{"groups", *groups, ",", sweepListValid("groups")},
-			{"res", *res, ",", sweepListValid("res")},
-			{"batch", *batch, ",", sweepListValid("batch")},
+			{"width", *width, ",", sweep.ListValidFor("width")},
+			{"split", *split, ",", sweep.ListValidFor("split")},
+			{"groups", *groups, ",", sweep.ListValidFor("groups")},
+			{"res", *res, ",", sweep.ListValidFor("res")},
+			{"batch", *batch, ",", sweep.ListValidFor("batch")},
 			{"depths", *depths, ";,", sweep.DepthsValid},
 		} {
 			if !flagSet(fs, l.name) {
@@ -184,15 +184,6 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 		return nil, usagef("sweep: no design to measure: shard %s of %d design(s) is empty", *shard, c.allCount)
 	}
 	return c, nil
-}
-
-// sweepListValid is what a sweep list knob flag takes: each value's
-// range, as arch says it, and a list or range.
-func sweepListValid(knob string) string {
-	if r := sweep.KnobRange(knob); r != "" {
-		return r + "; " + sweep.ListValid
-	}
-	return sweep.ListValid
 }
 
 // reportSkipped says on w why each skipped grid point was invalid.

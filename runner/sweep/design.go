@@ -238,12 +238,12 @@ var DepthsValid = fmt.Sprintf("triples a,b,c of 1..%d separated by ;, e.g. 4,8,4
 // listErr is the error on a list or range of knob values s: the knob, the
 // whole value quoted, why, and what the flag takes.
 func listErr(knob, s, why string) error {
-	return &arch.KnobError{Knob: knob, Value: strconv.Quote(s), Valid: listValid(knob), Why: why}
+	return &arch.KnobError{Knob: knob, Value: strconv.Quote(s), Valid: ListValidFor(knob), Why: why}
 }
 
-// listValid is what a list knob flag takes: each value's range and
-// [ListValid].
-func listValid(knob string) string {
+// ListValidFor is what the list knob flag of knob takes: each value's
+// range (arch's, see [KnobRange]) and [ListValid].
+func ListValidFor(knob string) string {
 	if r := KnobRange(knob); r != "" {
 		return r + "; " + ListValid
 	}
@@ -256,7 +256,7 @@ func listValid(knob string) string {
 // `invalid width "abc": not a number (valid: 0.05..16; a list a,b,c or a
 // range start:stop:step)`.
 func valueErr(knob, v, why string) error {
-	return &arch.KnobError{Knob: knob, Value: strconv.Quote(strings.TrimSpace(v)), Valid: listValid(knob), Why: why}
+	return &arch.KnobError{Knob: knob, Value: strconv.Quote(strings.TrimSpace(v)), Valid: ListValidFor(knob), Why: why}
 }
 
 // KnobRange is the range arch states for a knob's values (of the default
