@@ -441,17 +441,32 @@ func (e *exploreScreen) current() *runResult {
 // an existing file (exists): PRESET-mine or my-FAMILY, numbered (-2, -3,
 // ...) where that is a preset's name or the file is there.
 func (e *exploreScreen) saveName(exists func(path string) bool) string {
-	base := "my-" + string(e.d.spec.Family)
-	if e.d.preset != "" {
-		base = e.d.preset + "-mine"
+	return freeSaveName(e.sess.deps.SaveDir, e.d.preset, e.d.spec.Family, presetNames(e.env.presets), exists)
+}
+
+// freeSaveName is [exploreScreen.saveName] on plain values, so that a Cmd
+// can run it off Update: a design from preset (or of family fam) saved in
+// dir, avoiding the names taken and the files that exist.
+func freeSaveName(dir, preset string, fam arch.Family, taken []string, exists func(path string) bool) string {
+	base := "my-" + string(fam)
+	if preset != "" {
+		base = preset + "-mine"
 	}
-	dir := e.sess.deps.SaveDir
 	path := func(name string) string { return filepath.Join(dir, name+".toml") }
 	name := base
-	for n := 2; e.isPreset(name) || exists(path(name)); n++ {
+	for n := 2; slices.Contains(taken, name) || exists(path(name)); n++ {
 		name = fmt.Sprintf("%s-%d", base, n)
 	}
 	return path(name)
+}
+
+// presetNames are the names of ps.
+func presetNames(ps []presets.Preset) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
 }
 
 // fileExists reports whether something is at path (a file a save would
@@ -465,9 +480,8 @@ func fileExists(path string) bool {
 // at in a Cmd (file I/O stays off Update), on a copy of what the name
 // depends on.
 func (e *exploreScreen) proposeSave() tea.Cmd {
-	names := &exploreScreen{sess: &session{deps: Deps{SaveDir: e.sess.deps.SaveDir}},
-		env: knobEnv{presets: slices.Clone(e.env.presets)}, d: design{spec: cloneSpec(e.d.spec), preset: e.d.preset}}
-	return func() tea.Msg { return saveNameMsg{path: names.saveName(fileExists)} }
+	dir, preset, fam, taken := e.sess.deps.SaveDir, e.d.preset, e.d.spec.Family, presetNames(e.env.presets)
+	return func() tea.Msg { return saveNameMsg{path: freeSaveName(dir, preset, fam, taken, fileExists)} }
 }
 
 // isPreset reports whether name is a built-in preset's.
