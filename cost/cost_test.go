@@ -202,6 +202,35 @@ func TestFusedViewRemovesElementwise(t *testing.T) {
 	}
 }
 
+// TestFusedStepWritesItsOutput: a fused step that ends in a folded batch
+// norm (the depthwise convs of ShuffleNetV2, no ReLU after them) still
+// writes its output; its MAC is input + output + weights + folded bias.
+// Shapes from torchvision's shufflenet_v2_x1_0 at 224 (paper Table 5):
+// stage 2 has 116 channels, its branch is 58 wide at 28x28 (56x56 into the
+// stride-2 first unit); a 3x3 depthwise conv has 9 weights per channel.
+func TestFusedStepWritesItsOutput(t *testing.T) {
+	g, _ := arch.Build(arch.Spec{})
+	p := arch.FusedPlan(g)
+	rep := Analyze(g, &p)
+	want := map[string]int64{
+		"stage2.1.branch2.3": 58*28*28 + 58*28*28 + 58*9 + 58, // stride 1
+		"stage2.0.branch2.3": 58*56*56 + 58*28*28 + 58*9 + 58, // stride 2
+	}
+	for _, r := range rep.Rows {
+		w, ok := want[r.ID]
+		if !ok {
+			continue
+		}
+		delete(want, r.ID)
+		if r.MemAccess != w {
+			t.Errorf("%s (covers %v): MAC %d, want %d", r.ID, r.Covers, r.MemAccess, w)
+		}
+	}
+	for id := range want {
+		t.Errorf("no fused row %s", id)
+	}
+}
+
 // TestTotalsAddUp: stage and category totals each sum to the network total.
 func TestTotalsAddUp(t *testing.T) {
 	for _, s := range []arch.Spec{{}, {Family: arch.MobileNetV2}, {Family: arch.ShuffleNetV1, Groups: 8}, {Family: arch.GuideG4, C: 64}} {

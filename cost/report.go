@@ -189,15 +189,12 @@ func stepRow(g *arch.Graph, st arch.Step) Row {
 	folded := false
 	for _, i := range st.Ops {
 		op := &g.Ops[i]
-		switch op.Kind {
-		case arch.OpBatchNorm:
-			if len(st.Ops) > 1 {
-				folded = true
-				continue
-			}
-			r.AuxFLOPs += AuxFLOPs(g, op)
-			r.MemAccess += WeightElems(g, op)
-		default:
+		if op.Kind == arch.OpBatchNorm && len(st.Ops) > 1 {
+			// Folded into the anchor: no FLOPs or parameters of its own
+			// (the bias is added below), but a step that ends in it still
+			// writes its output.
+			folded = true
+		} else {
 			r.AuxFLOPs += AuxFLOPs(g, op)
 			r.MemAccess += WeightElems(g, op)
 		}
