@@ -11,8 +11,18 @@
 # Environment: EXPLORER (a prebuilt binary; default: go build ./cmd/explorer), WORK (a
 # directory to keep; default a temporary one), SEED (for the kill moments).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+esac
+if [ $# -gt 1 ]; then
+  echo "kill-test: at most one argument, KILLS (got $#: $*); usage: $0 [KILLS], -h for help" >&2; exit 2
+fi
 kills=${1:-20}
+if ! [[ $kills =~ ^[1-9][0-9]*$ ]]; then
+  echo "kill-test: KILLS must be a positive integer, got '$kills'; usage: $0 [KILLS], -h for help" >&2; exit 2
+fi
+cd "$(dirname "$0")/../.."
 . scripts/sweep/setup.sh
 RANDOM=${SEED:-15}
 

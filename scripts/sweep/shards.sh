@@ -9,10 +9,22 @@
 # Environment: EXPLORER (a prebuilt binary; default: go build ./cmd/explorer), WORK (a
 # directory to keep; default a temporary one).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+esac
+if [ $# -gt 1 ]; then
+  echo "shards: at most one argument, SHARDS (got $#: $*); usage: $0 [SHARDS], -h for help" >&2; exit 2
+fi
 n=${1:-2}
+if ! [[ $n =~ ^[1-9][0-9]*$ ]]; then
+  echo "shards: SHARDS must be a positive integer, got '$n'; usage: $0 [SHARDS], -h for help" >&2; exit 2
+fi
+if ! command -v parallel >/dev/null 2>&1; then
+  echo "shards: GNU parallel is not installed (Debian: apt-get install parallel)" >&2; exit 2
+fi
+cd "$(dirname "$0")/../.."
 . scripts/sweep/setup.sh
-command -v parallel >/dev/null || { echo "GNU parallel is not installed (apt-get install parallel)"; exit 1; }
 
 grid="--width 0.5:1.5:0.25 --split 0.3,0.5 --res 64 --depths 1,2,1 --warmup 1 --min-iters 3 --min-time 20ms --calib off"
 "$bin" sweep $grid --list > "$work/designs.txt"
