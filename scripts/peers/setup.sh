@@ -14,21 +14,29 @@
 # is missing: Node.js >= 16 with npm (macOS: `brew install node`) and, for exporting the ONNX
 # models and the PyTorch peer, `$PYTHON -m pip install torch torchvision` ($PYTHON defaults to
 # python3).
-# Usage: scripts/peers/setup.sh [--no-apt]     (apt: run as root, or with sudo available)
+# Usage: scripts/peers/setup.sh [--no-apt] [-h|--help]     (apt: run as root, or with sudo available)
 set -euo pipefail
+apt=1
+for arg in "$@"; do
+  case "$arg" in
+  --no-apt) apt=0 ;;
+  -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "setup: unknown argument $arg (valid: --no-apt, -h)" >&2; exit 2 ;;
+  esac
+done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 py="${PYTHON:-python3}"
 sudo=""
 [[ $(id -u) -ne 0 ]] && sudo="sudo"
 
-if [[ "${1:-}" != "--no-apt" ]] && command -v apt-get >/dev/null 2>&1; then
+if [[ $apt == 1 ]] && command -v apt-get >/dev/null 2>&1; then
   py="${PYTHON:-/usr/bin/python3}"
   pkgs=(python3-torch python3-torchvision libopenblas0-pthread)
   command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
   echo "setup: apt-get install ${pkgs[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${pkgs[@]}" >/dev/null
-elif [[ "${1:-}" != "--no-apt" ]]; then
+elif [[ $apt == 1 ]]; then
   echo "setup: no apt-get here: installing only the npm package; install the rest yourself"
 fi
 
