@@ -11,13 +11,20 @@
 #   5. copies the charts docs/charts.md shows into docs/img/charts/ and prints
 #      the words explorer said (correlations, verdicts) for the doc's sentences.
 #
-# Usage: scripts/charts.sh            (from the repository root)
+# Usage: scripts/charts.sh            (from the repository root; no arguments, -h prints this)
 # Environment: OUT_DIR (default: a new temp dir) keeps every file; MIN_TIME
 #   (default 300ms) per design; ROUNDS (default 3) for the guidelines;
 #   LOCK (default /tmp/explorer-bench.lock) is taken with flock around the
 #   measurements when flock exists (other benchmarks on a shared machine wait).
 # Exit status: non-zero when a step fails.
 set -euo pipefail
+case "${1:-}" in
+-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
+if [ $# -gt 0 ]; then
+	echo "charts: takes no arguments (got: $*); usage: $0 (settings through the environment), -h for help" >&2
+	exit 2
+fi
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${OUT_DIR:-$(mktemp -d)}
