@@ -5,8 +5,25 @@
 # gap chart after a session polluted with other hosts', other modes' and
 # thread counts', a GPU's and micro-networks' runs (docs/tui-captures/gap/):
 # the default filter, each filter toggled, and the list scrolled.
-# Usage: scripts/tui-capture.sh [OUTDIR]   (needs tmux, python3 and Go; run from the repo root)
+# Usage: scripts/tui-capture.sh [OUTDIR]   (needs tmux, python3 and Go; run from the repo root;
+#        -h prints this)
 set -euo pipefail
+case "${1:-}" in
+-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+-*) echo "tui-capture: unknown option $1; usage: $0 [OUTDIR], -h for help" >&2; exit 2 ;;
+esac
+if [ $# -gt 1 ]; then
+	echo "tui-capture: at most one argument, OUTDIR (got $#: $*); usage: $0 [OUTDIR], -h for help" >&2
+	exit 2
+fi
+missing=""
+for tool in tmux python3 go; do
+	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
+	echo "tui-capture: needs tmux, python3 and Go on PATH; missing:$missing (Debian: apt-get install tmux python3)" >&2
+	exit 2
+fi
 out=${1:-docs/tui-captures}
 tmp=$(mktemp -d)
 bin=$tmp/explorer
@@ -41,15 +58,16 @@ keys() {
 # start WxH HISTORY: the explorer in a new tmux session.
 start() {
 	tmux new-session -d -s "$s" -x "${1%x*}" -y "${1#*x}" \
-		"NO_COLOR=1 $bin ui --history $2 2>$tmp/stderr; sleep 30" </dev/null >/dev/null 2>&1
+		"NO_COLOR=1 $bin ui --history $2 2>$tmp/stderr; sleep 30" </dev/null >"$tmp/tmux.out" 2>&1 ||
+		{ echo "tui-capture: tmux new-session failed:" >&2; cat "$tmp/tmux.out" >&2; return 1; }
 	waitfor "Knobs"
 }
 
 for size in 80x24 120x40 200x60; do
 	dir=$out/$size
-	mkdir -p "$dir"
 	rm -f "$tmp/history.jsonl"
 	start "$size" "$tmp/history.jsonl"
+	mkdir -p "$dir" # once the explorer is up, so a failed start leaves no empty directory
 	snap 01-explore
 	keys r
 	waitfor "latency " 120
@@ -109,8 +127,8 @@ with open(path, "a") as f:
         f.write(json.dumps(o) + "\n")
 PY
 dir=$out/gap
-mkdir -p "$dir"
 start 120x40 "$hist"
+mkdir -p "$dir"
 keys Down Down Down Right Right # width 1.2: a design of this session
 keys r
 waitfor "latency " 120
