@@ -409,3 +409,39 @@ func TestCheckCreatesNothingAndDiscard(t *testing.T) {
 		t.Errorf("files %q", got)
 	}
 }
+
+// TestOpenKeepsTornTailOnce: an Open that kept a torn tail in the .torn
+// file but did not cut it (killed in between, or the cut failed, as it
+// always did on Windows while the file was opened O_APPEND) is retried
+// without keeping the tail a second time; a different earlier tail that
+// merely ends with the same bytes is not mistaken for it.
+func TestOpenKeepsTornTailOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name, tornBefore, tornAfter string
+	}{
+		{"same tail kept before", "{\"n\":\n", "{\"n\":\n"},
+		{"same tail kept last", "junk\n{\"n\":\n", "junk\n{\"n\":\n"},
+		{"another tail ending alike", "{\"m\":{\"n\":\n", "{\"m\":{\"n\":\n{\"n\":\n"},
+		{"same tail without its newline", "{\"n\":", "{\"n\":{\"n\":\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f.jsonl")
+			os.WriteFile(path, []byte("{\"n\":1}\n{\"n\":"), 0o644)
+			os.WriteFile(path+".torn", []byte(tc.tornBefore), 0o644)
+			w, rep, err := open(t, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			if rep.Cut != 5 {
+				t.Errorf("repair %+v, want a cut of 5 bytes", rep)
+			}
+			if got, _ := os.ReadFile(path); string(got) != "{\"n\":1}\n" {
+				t.Errorf("file %q after the repair", got)
+			}
+			if got, _ := os.ReadFile(path + ".torn"); string(got) != tc.tornAfter {
+				t.Errorf(".torn %q -> %q, want %q", tc.tornBefore, got, tc.tornAfter)
+			}
+		})
+	}
+}

@@ -198,7 +198,8 @@ func Open(path string, o Options) (*Writer, Repair, error) {
 	}
 	// The lock is held: no other writer creates the file now.
 	_, ferr := os.Lstat(path)
-	f, st, err := safefile.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	// Not O_APPEND: writes go through writeAtEnd (see there).
+	f, st, err := safefile.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		lock.Unlock()
 		return nil, Repair{}, fmt.Errorf("%s: %w", o.What, err)
@@ -271,7 +272,7 @@ func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
 	switch {
 	case p.tailLen == 0:
 	case p.tailValid:
-		if _, err := f.Write([]byte("\n")); err != nil {
+		if err := writeAtEnd(f, []byte("\n")); err != nil {
 			return rep, fmt.Errorf("%s %s: end the last line: %w", o.What, path, err)
 		}
 		if err := f.Sync(); err != nil {
@@ -358,11 +359,31 @@ func head(b []byte, n int) []byte {
 	return b
 }
 
+// writeAtEnd writes b at the end of f. The file is not opened with
+// O_APPEND: on Windows, Go opens an O_APPEND file with FILE_APPEND_DATA
+// but without FILE_WRITE_DATA, and Truncate (cutting a torn tail) then
+// fails with "Access is denied". The lock gives the file one writer, so
+// seeking to the end before each write appends as O_APPEND would.
+func writeAtEnd(f *os.File, b []byte) error {
+	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+		return err
+	}
+	_, err := f.Write(b)
+	return err
+}
+
 // keepTorn appends the n bytes at off of f, and a newline, to the file at
-// torn, and fsyncs it.
+// torn, and fsyncs it. When torn already ends with that line (an earlier
+// Open kept the tail and then failed, or was killed, before cutting it),
+// nothing is appended: a retry does not keep the same tail twice.
 func keepTorn(f *os.File, off, n int64, torn string) error {
-	t, _, err := safefile.OpenFile(torn, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	t, st, err := safefile.OpenFile(torn, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
+		return err
+	}
+	kept, err := endsWithLine(t, st.Size(), io.NewSectionReader(f, off, n), n)
+	if err != nil || kept {
+		t.Close()
 		return err
 	}
 	if _, err := io.Copy(t, io.NewSectionReader(f, off, n)); err != nil {
@@ -380,6 +401,45 @@ func keepTorn(f *os.File, off, n int64, torn string) error {
 	return t.Close()
 }
 
+// endsWithLine reports whether the last line of t (size bytes) is the n
+// bytes of r: they are followed by a newline that ends t, and preceded by
+// a newline or the start of t.
+func endsWithLine(t *os.File, size int64, r io.Reader, n int64) (bool, error) {
+	start := size - n - 1
+	if start < 0 {
+		return false, nil
+	}
+	var edge [1]byte
+	for _, at := range []int64{size - 1, start - 1} {
+		if at < 0 {
+			continue
+		}
+		if _, err := t.ReadAt(edge[:], at); err != nil {
+			return false, err
+		}
+		if edge[0] != '\n' {
+			return false, nil
+		}
+	}
+	const chunk = 64 << 10
+	a, b := make([]byte, chunk), make([]byte, chunk)
+	kept := io.NewSectionReader(t, start, n)
+	for left := n; left > 0; {
+		m := min(left, chunk)
+		if _, err := io.ReadFull(kept, a[:m]); err != nil {
+			return false, err
+		}
+		if _, err := io.ReadFull(r, b[:m]); err != nil {
+			return false, err
+		}
+		if !bytes.Equal(a[:m], b[:m]) {
+			return false, nil
+		}
+		left -= m
+	}
+	return true, nil
+}
+
 // Append writes line (one encoded JSON value, without its newline) and a
 // newline at the end of the file in one write, and fsyncs it.
 func (w *Writer) Append(line []byte) error {
@@ -392,7 +452,7 @@ func (w *Writer) Append(line []byte) error {
 	buf := make([]byte, 0, len(line)+1)
 	buf = append(append(buf, line...), '\n')
 	w.appended = true
-	if _, err := w.f.Write(buf); err != nil {
+	if err := writeAtEnd(w.f, buf); err != nil {
 		return fmt.Errorf("append to %s: %w", w.path, err)
 	}
 	if err := w.f.Sync(); err != nil {
