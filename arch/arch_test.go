@@ -35,6 +35,70 @@ func TestShuffleNetV2Channels(t *testing.T) {
 	}
 }
 
+// TestShuffleNetV1Channels: Megvii's ShuffleNet v1 widths (stem, stages
+// 2-4) for g=3 and g=8 at 0.5/1.0/1.5/2.0x (paper.md 11.1, [MG] V1 code).
+// Every width in MinWidth..MaxWidth at g=4 and g=8 builds: the stem is a
+// multiple of g, so stage 2 widens it by a multiple of g (g=8 below 0.75x
+// was refused for every width with a stem of 12).
+func TestShuffleNetV1Channels(t *testing.T) {
+	for _, tc := range []struct {
+		w    float64
+		g    int
+		want [4]int
+	}{
+		{0.5, 3, [4]int{12, 120, 240, 480}}, {1, 3, [4]int{24, 240, 480, 960}},
+		{1.5, 3, [4]int{24, 360, 720, 1440}}, {2, 3, [4]int{48, 480, 960, 1920}},
+		{0.5, 8, [4]int{16, 192, 384, 768}}, {1, 8, [4]int{24, 384, 768, 1536}},
+		{1.5, 8, [4]int{24, 576, 1152, 2304}}, {2, 8, [4]int{48, 768, 1536, 3072}},
+	} {
+		if got := ShuffleNetV1Channels(tc.w, tc.g); got != tc.want {
+			t.Errorf("%gx g=%d: %v, want %v (Megvii)", tc.w, tc.g, got, tc.want)
+		}
+	}
+	for _, g := range []int{4, 8} {
+		for i := 50; i <= 1600; i += 7 {
+			w := float64(i) / 100
+			if _, err := Build(Spec{Family: ShuffleNetV1, Groups: g, Width: w, Res: 32}); err != nil {
+				t.Errorf("g=%d width %g: %v", g, w, err)
+			}
+		}
+	}
+}
+
+// TestNarrowWidthNamesWidth: a width whose derived channels break the
+// family's channel rule is refused as the width, with the widths that
+// build. Thresholds derived from the rounding rules: ShuffleNet v1 g=1
+// needs stage 2 >= 16 > stem 12, 144w/4 + 0.5 >= 4, w >= 0.0972; g=2
+// needs >= 16, 200w/8 + 0.5 >= 2, w >= 0.06; the megvii layout needs
+// stage 2 >= 28 > stem 24, 96w/4 + 0.5 >= 7, w >= 0.2708 (Table 5's 48
+// channels at 0.5x, scaled). Explicit channels keep blaming channels.
+func TestNarrowWidthNamesWidth(t *testing.T) {
+	for _, tc := range []struct {
+		spec      Spec
+		min       float64
+		wantValid string
+	}{
+		{Spec{Family: ShuffleNetV1, Groups: 1}, 0.098, "0.098..16 for ShuffleNet v1 groups 1"},
+		{Spec{Family: ShuffleNetV1, Groups: 2}, 0.06, "0.06..16 for ShuffleNet v1 groups 2"},
+		{Spec{Layout: LayoutMegvii}, 0.271, "0.271..16 in layout megvii"},
+	} {
+		below, at := tc.spec, tc.spec
+		below.Width, at.Width = tc.min-0.001, tc.min
+		_, err := Build(below)
+		ke := knobError(t, fmt.Sprint(below), err)
+		if ke.Knob != "width" || ke.Valid != tc.wantValid {
+			t.Errorf("%s: knob %q valid %q, want width %q", below, ke.Knob, ke.Valid, tc.wantValid)
+		}
+		if _, err := Build(at); err != nil {
+			t.Errorf("%s: %v, want it to build (the range's lower end)", at, err)
+		}
+	}
+	_, err := Build(Spec{Layout: LayoutMegvii, Channels: []int{24, 20, 40, 80, 1024}})
+	if ke := knobError(t, "megvii channels", err); ke.Knob != "channels" {
+		t.Errorf("explicit megvii channels: knob %q, want channels", ke.Knob)
+	}
+}
+
 // TestRiffleEqualsTorchvisionShuffle: at equal halves the two-branch riffle
 // is torchvision's channel_shuffle(x, 2): view (2, c/2), transpose, flatten.
 func TestRiffleEqualsTorchvisionShuffle(t *testing.T) {

@@ -1,6 +1,9 @@
 package arch
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Build normalises and validates the spec and builds its graph. Invalid
 // knobs give a *KnobError; Build never panics on any spec. A design too
@@ -71,4 +74,27 @@ func makeDivisible(v float64, d int) int {
 		n += d
 	}
 	return n
+}
+
+// minWidthWhere returns the smallest width on a 0.001 grid from MinWidth
+// to MaxWidth at which fits holds (fits is monotone in the width for the
+// channel rules it is used with), or 0 when none does.
+func minWidthWhere(fits func(w float64) bool) float64 {
+	for i := int(math.Round(MinWidth * 1000)); i <= int(math.Round(MaxWidth*1000)); i++ {
+		if w := float64(i) / 1000; fits(w) {
+			return w
+		}
+	}
+	return 0
+}
+
+// narrowWidthErr blames the width for channels derived from it that break
+// a family's channel rule: the valid range is the widths at which fits
+// holds, qualified by which (e.g. "for groups 1").
+func narrowWidthErr(s Spec, which, why string, fits func(w float64) bool) error {
+	valid := "no width " + which
+	if m := minWidthWhere(fits); m > 0 {
+		valid = fmt.Sprintf("%s..%g %s", fmtFloat(m), MaxWidth, which)
+	}
+	return knobErr("width", fmtFloat(s.Width), valid, why)
 }

@@ -9,8 +9,9 @@ var v1Stage2 = map[int]int{1: 144, 2: 200, 3: 240, 4: 272, 8: 384}
 // ShuffleNetV1Channels maps a width s and group count g to [stem, stage2,
 // stage3, stage4]. Stage 2 is Table 1's width times s rounded to a multiple
 // of 4g (the bottleneck is a quarter of the output and must divide into g
-// groups); the stem is 24, or 12 below 0.75x and 48 from 2x (Megvii's g=3
-// widths).
+// groups); the stem is 24, or 12 below 0.75x and 48 from 2x, rounded up to
+// a multiple of g so stage 2's first unit widens it by a multiple of g
+// (Megvii's widths: g=3 0.5x stem 12, g=8 0.5x stem 16; paper.md 11.1).
 func ShuffleNetV1Channels(s float64, g int) [4]int {
 	base := v1Stage2[g]
 	c2 := roundTo(float64(base)*s, 4*g)
@@ -21,7 +22,16 @@ func ShuffleNetV1Channels(s float64, g int) [4]int {
 	case s >= 2:
 		stem = 48
 	}
+	stem = (stem + g - 1) / g * g
 	return [4]int{stem, c2, 2 * c2, 4 * c2}
+}
+
+// v1Stage2Fits reports whether stage 2 of ch is wider than the stem by a
+// positive multiple of g: its first unit concatenates the pooled stem with
+// a grouped branch of the difference.
+func v1Stage2Fits(ch [4]int, g int) bool {
+	d := ch[1] - ch[0]
+	return d >= 1 && d%g == 0
 }
 
 // buildShuffleNetV1 builds ShuffleNet v1 as in the v1 paper (Fig. 2 b/c)
@@ -40,6 +50,11 @@ func buildShuffleNetV1(s Spec, in Shape) (*Graph, error) {
 		copy(ch[:], s.Channels)
 	} else {
 		ch = ShuffleNetV1Channels(s.Width, g)
+	}
+	if len(s.Channels) == 0 && !v1Stage2Fits(ch, g) {
+		return nil, narrowWidthErr(s, fmt.Sprintf("for ShuffleNet v1 groups %d", g),
+			fmt.Sprintf("stage 2 would have %d channels, no wider than the stem's %d", ch[1], ch[0]),
+			func(w float64) bool { return v1Stage2Fits(ShuffleNetV1Channels(w, g), g) })
 	}
 	b := newBuilder(s, in)
 	x := b.shuffleStem("conv1", ch[0])

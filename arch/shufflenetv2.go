@@ -187,6 +187,18 @@ func (b *builder) snv2ConvBranch(unit string, x TensorID, cb, stride, g1, g int)
 // shuffle-split (even channels pass through, odd channels enter the main
 // branch) and no shuffle follows the concat; the classifier has no bias.
 // IDs are Megvii's module paths (first_conv.0, features.3.branch_main.0, ...).
+// megviiStagesFit reports whether every stage of ch is a multiple of 4 and
+// wider than its input: a megvii first unit keeps its input in the
+// projection branch and adds the difference in the main branch.
+func megviiStagesFit(ch [5]int) bool {
+	for si := 1; si <= 3; si++ {
+		if ch[si]%4 != 0 || ch[si] <= ch[si-1] {
+			return false
+		}
+	}
+	return true
+}
+
 func buildShuffleNetV2Megvii(s Spec, in Shape) (*Graph, error) {
 	if err := checkResolution(s, 32); err != nil {
 		return nil, err
@@ -194,6 +206,11 @@ func buildShuffleNetV2Megvii(s Spec, in Shape) (*Graph, error) {
 	ch, err := snv2StageChannels(s, 4)
 	if err != nil {
 		return nil, err
+	}
+	if len(s.Channels) == 0 && !megviiStagesFit(ch) {
+		return nil, narrowWidthErr(s, "in layout megvii",
+			fmt.Sprintf("stage 2 would have %d channels, no wider than the stem's %d", ch[1], ch[0]),
+			func(w float64) bool { return megviiStagesFit(ShuffleNetV2Channels(w, 4)) })
 	}
 	b := newBuilder(s, in)
 	x := b.shuffleStem("first_conv", ch[0])

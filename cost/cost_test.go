@@ -85,6 +85,36 @@ func TestShuffleNetV1WithinTwoPercent(t *testing.T) {
 	}
 }
 
+// TestShuffleNetV1MegviiWidths: conv + FC MAdds of Megvii's ShuffleNet v1
+// models, computed in paper.md 11.1 from the [MG] widths (g=3: 37.6/137.5/
+// 292.4/524.0M; g=8: 40.5/138.4/290.2/521.9M at 0.5/1.0/1.5/2.0x), to the
+// 0.1M they are given to.
+func TestShuffleNetV1MegviiWidths(t *testing.T) {
+	for _, tc := range []struct {
+		g     int
+		w     float64
+		madds float64
+	}{
+		{3, 0.5, 37.6}, {3, 1, 137.5}, {3, 1.5, 292.4}, {3, 2, 524.0},
+		{8, 0.5, 40.5}, {8, 1, 138.4}, {8, 1.5, 290.2}, {8, 2, 521.9},
+	} {
+		gr, err := arch.Build(arch.Spec{Family: arch.ShuffleNetV1, Groups: tc.g, Width: tc.w})
+		if err != nil {
+			t.Errorf("g=%d %gx: %v", tc.g, tc.w, err)
+			continue
+		}
+		var convFC int64
+		for i := range gr.Ops {
+			if op := &gr.Ops[i]; op.Kind == arch.OpConv || op.Kind == arch.OpFC {
+				convFC += MultAdds(gr, op)
+			}
+		}
+		if got := math.Round(float64(convFC)/1e5) / 10; got != tc.madds {
+			t.Errorf("g=%d %gx: conv+FC %.1fM MAdds, paper.md %.1fM", tc.g, tc.w, got, tc.madds)
+		}
+	}
+}
+
 // TestGuidelineConvNumbers: per-conv B and MAC of the G1 and G2 benchmarks
 // at 56x56 (paper.md §1 and §2, computed from Eq. 1 and Eq. 2).
 func TestGuidelineConvNumbers(t *testing.T) {

@@ -248,12 +248,12 @@ func TestMinorKeysAndLines(t *testing.T) {
 	log = &logBuf{}
 	deps.Log = log
 	m = newModel(t, deps, 120, 40)
-	typeKnob(t, m, kDesign, "shufflenetv1-1.0-g8")
+	typeKnob(t, m, kDesign, "shufflenetv2-0.5-megvii")
 	atKnob(t, m, kWidth)
-	for range 3 { // 1.0, 0.9, 0.8, then it stops
+	for range 3 { // 0.5, 0.4, 0.3, then it stops (0.2 is too narrow for the megvii layout)
 		send(t, m, "h")
 	}
-	if n := strings.Count(log.String(), "width"); n != 1 || !strings.Contains(statusLine(m), "width stops at 0.8") {
+	if n := strings.Count(log.String(), "width stops"); n != 1 || !strings.Contains(statusLine(m), "width stops at 0.3") {
 		t.Errorf("a stopped step logged %d times (status %q): %q", n, statusLine(m), log.String())
 	}
 }

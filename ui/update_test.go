@@ -305,9 +305,8 @@ func TestStatusExpires(t *testing.T) {
 }
 
 // TestKnobStopsSaysWhy: where a knob stops the status line says why: at
-// the end of its range, and where the design cannot be built (ShuffleNet
-// v1 g=8 below width 0.8: stage 2 must be wider than the stem by a
-// multiple of the groups).
+// the end of its range, and where the design cannot be built (the megvii
+// layout below width 0.271: stage 2 must be wider than the stem of 24).
 func TestKnobStopsSaysWhy(t *testing.T) {
 	m := newTestModel(t, nil, 120, 40)
 	send(t, m, "down", "down", "down", "down", "down", "down", "left") // groups 1 -> stays 1
@@ -315,12 +314,12 @@ func TestKnobStopsSaysWhy(t *testing.T) {
 		t.Errorf("status %q", st)
 	}
 	m = newTestModel(t, nil, 120, 40)
-	send(t, m, "enter", "ctrl+u", "shufflenetv1-1.0-g8", "enter", "down", "down", "down")
+	send(t, m, "enter", "ctrl+u", "shufflenetv2-0.5-megvii", "enter", "down", "down", "down")
 	for i := 0; i < 20 && !strings.Contains(statusLine(m), "stops"); i++ {
 		send(t, m, "left")
 	}
-	if st := statusLine(m); !strings.Contains(st, "width stops at 0.8: invalid channels") || !strings.Contains(strings.Join(strings.Fields(view(m)), " "), "by a multiple of groups)") {
-		t.Errorf("no reason where width stops for g=8: %q", st)
+	if st := statusLine(m); !strings.Contains(st, "width stops at 0.3: invalid width 0.2") || !strings.Contains(strings.Join(strings.Fields(view(m)), " "), "(valid: 0.271..16 in layout") {
+		t.Errorf("no reason where width stops for megvii: %q\n%s", st, view(m))
 	}
 }
 
