@@ -51,8 +51,16 @@ THREADS="${THREADS:-1 2}"
 ENGINES="${ENGINES:-ours torch ort}"
 EXTRA_KERNELS="${EXTRA_KERNELS:-}"
 LOCK="${LOCK:-/tmp/explorer-bench.lock}"
-RAW="${RAW:-$(mktemp -d /tmp/explorer-bench.XXXXXX)}"
-mkdir -p "$RAW"
+# RAW: made here (a temporary directory, or a RAW that did not exist) is removed again if the
+# script fails before anything is measured; a RAW that existed only loses this run's files.
+raw_made=0
+if [[ -z "${RAW:-}" ]]; then
+  RAW="$(mktemp -d /tmp/explorer-bench.XXXXXX)"
+  raw_made=1
+elif [[ ! -d "$RAW" ]]; then
+  mkdir -p "$RAW"
+  raw_made=1
+fi
 if [[ $quick == 1 ]]; then
   OUT="${OUT:-$RAW/report.md}"
 fi
@@ -62,6 +70,37 @@ raw="$RAW/raw.jsonl"
 csv() { echo "$*" | tr ' ' ','; }
 has() { [[ " $ENGINES " == *" $1 "* ]]; }
 log() { echo "compare: $*" >&2; }
+bin="$RAW/explorer"
+measuring=0
+cleanup() {
+  local rc=$?
+  [[ $rc == 0 ]] && return 0
+  if [[ $measuring == 0 ]]; then
+    if [[ $raw_made == 1 ]]; then
+      rm -rf "$RAW"
+      log "failed before measuring (exit $rc); removed $RAW"
+    else
+      rm -f "$bin" "$raw"
+      log "failed before measuring (exit $rc); removed $bin and $raw"
+    fi
+  else
+    local errs
+    errs=$(cd "$RAW" && ls -- *.stderr 2>/dev/null | tr '\n' ' ' || true)
+    errs=${errs% }
+    log "failed (exit $rc); what was measured is in $raw${errs:+; stderr of the peers in $RAW: $errs}"
+  fi
+}
+trap cleanup EXIT
+trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
+# fail WHAT [STDERR_FILE]: a timed command failed: name it, show the end of its stderr, exit 1.
+fail() {
+  log "$1 failed"
+  if [[ -n "${2:-}" && -s "$2" ]]; then
+    log "last lines of $2:"
+    tail -n 20 "$2" | sed 's/^/  /' >&2
+  fi
+  exit 1
+}
 
 # A python that can import torch: Debian's system python (python3-torch) first on Linux, the
 # python3 on PATH first elsewhere (on macOS /usr/bin/python3 may be the Xcode stub).
@@ -80,7 +119,6 @@ pick_python() {
 }
 
 # Build first: never time while building.
-bin="$RAW/explorer"
 log "go build -o $bin ./cmd/explorer"
 CGO_ENABLED=0 go build -o "$bin" ./cmd/explorer
 
@@ -98,10 +136,17 @@ if has torch || has ort; then
     log "PyTorch (or Debian's OpenBLAS) missing: running scripts/peers/setup.sh (apt where there is apt, npm)"
     "$peers/setup.sh"
     PYTHON="$(pick_python)"
+  elif has ort && ! { command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; }; then
+    log "node or npm missing: running scripts/peers/setup.sh (apt nodejs npm where there is apt, then npm ci)"
+    "$peers/setup.sh"
   elif has ort && [[ ! -d "$peers/node_modules/onnxruntime-node" ]]; then
     log "onnxruntime-node missing: running scripts/peers/setup.sh --no-apt (npm ci)"
     "$peers/setup.sh" --no-apt
   fi
+fi
+if has ort && ! command -v node >/dev/null 2>&1; then
+  log "ENGINES has ort but node is not on PATH: install Node.js >= 16 with npm (scripts/peers/setup.sh; macOS: brew install node)"
+  exit 2
 fi
 models=()
 for w in $WIDTHS; do models+=("shufflenet_v2_x${w/./_}"); done
@@ -143,6 +188,7 @@ else
 fi
 
 start=$(date -u +%FT%TZ)
+measuring=1
 for r in $(seq 1 "$ROUNDS"); do
   for w in $WIDTHS; do
     m="shufflenet_v2_x${w/./_}"
@@ -154,14 +200,16 @@ for r in $(seq 1 "$ROUNDS"); do
             runlocked "$bin" run --preset "shufflenetv2-$w" --batch "$b" --threads "$t" --mode "$mode" \
               --warmup 5 --min-iters "$MIN_ITERS" --min-time "${MIN_TIME}s" --format json --history off |
               py -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' |
-              tag "{\"round\": $r, \"engine\": \"ours\", \"width\": \"$w\", \"batch\": $b, \"threads\": $t, \"mode\": \"$mode\"}" >>"$raw"
+              tag "{\"round\": $r, \"engine\": \"ours\", \"width\": \"$w\", \"batch\": $b, \"threads\": $t, \"mode\": \"$mode\"}" >>"$raw" ||
+              fail "ours (explorer run, round $r, width $w, batch $b, threads $t, $mode; its error is above)"
           done
           for k in $EXTRA_KERNELS; do
             log "round $r/$ROUNDS: ours $w batch $b threads $t fused, kernels $k"
             runlocked "$bin" run --preset "shufflenetv2-$w" --batch "$b" --threads "$t" --mode fused --kernels "$k" \
               --warmup 2 --min-iters "$MIN_ITERS" --min-time "${MIN_TIME}s" --format json --history off |
               py -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' |
-              tag "{\"round\": $r, \"engine\": \"ours\", \"width\": \"$w\", \"batch\": $b, \"threads\": $t, \"mode\": \"fused:$k\"}" >>"$raw"
+              tag "{\"round\": $r, \"engine\": \"ours\", \"width\": \"$w\", \"batch\": $b, \"threads\": $t, \"mode\": \"fused:$k\"}" >>"$raw" ||
+              fail "ours (explorer run, round $r, width $w, batch $b, threads $t, fused, kernels $k; its error is above)"
           done
         done
       done
@@ -170,13 +218,15 @@ for r in $(seq 1 "$ROUNDS"); do
       log "round $r/$ROUNDS: pytorch $w (eager, jit)"
       runlocked "$peers/run_torch.sh" --models "$m" --batch "$(csv $BATCHES)" --threads "$(csv $THREADS)" \
         --modes eager,jit --warmup 3 --min-iters "$MIN_ITERS" --min-time "$MIN_TIME" 2>>"$RAW/torch.stderr" |
-        tag "{\"round\": $r, \"width\": \"$w\"}" >>"$raw"
+        tag "{\"round\": $r, \"width\": \"$w\"}" >>"$raw" ||
+        fail "PyTorch (scripts/peers/run_torch.sh, round $r, width $w)" "$RAW/torch.stderr"
     fi
     if has ort; then
       log "round $r/$ROUNDS: onnxruntime $w"
       runlocked node "$peers/ort_bench.mjs" --models "$m" --batch "$(csv $BATCHES)" --threads "$(csv $THREADS)" \
         --warmup 3 --min-iters "$MIN_ITERS" --min-time "$MIN_TIME" 2>>"$RAW/ort.stderr" |
-        tag "{\"round\": $r, \"width\": \"$w\"}" >>"$raw"
+        tag "{\"round\": $r, \"width\": \"$w\"}" >>"$raw" ||
+        fail "ONNX Runtime (node scripts/peers/ort_bench.mjs, round $r, width $w)" "$RAW/ort.stderr"
     fi
   done
 done
@@ -190,7 +240,8 @@ if has ours && [[ "${PROFILE:-1}" == 1 ]]; then
       runlocked "$bin" run --preset shufflenetv2-1.0 --batch 1 --threads "$t" --mode "$mode" --warmup 5 \
         --min-iters "$MIN_ITERS" --min-time "${MIN_TIME}s" --profile --profile-runs 50 --format json --history off |
         py -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' |
-        tag "{\"kind\": \"profile\", \"engine\": \"ours\", \"width\": \"1.0\", \"batch\": 1, \"threads\": $t, \"mode\": \"$mode\"}" >>"$raw"
+        tag "{\"kind\": \"profile\", \"engine\": \"ours\", \"width\": \"1.0\", \"batch\": 1, \"threads\": $t, \"mode\": \"$mode\"}" >>"$raw" ||
+        fail "ours (explorer run --profile, threads $t, $mode; its error is above)"
     done
   done
 fi
