@@ -24,10 +24,9 @@ import json
 import os
 import sys
 
-import torch
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pyref import models, st  # noqa: E402
+# torch and the reference models are imported in main(), after the arguments are parsed, so
+# that --help works without torch and a missing torch is a load error (exit 2), not a FAIL.
+torch = models = st = None
 
 
 def ints(s):
@@ -93,6 +92,19 @@ def main():
     ap.add_argument("--double", action="store_true", help="run PyTorch in float64 (a tighter oracle)")
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     args = ap.parse_args()
+    global torch, models, st
+    try:
+        import torch
+    except (ImportError, OSError) as e:
+        print(f"check_torch: cannot import torch ({e}); on Debian run /usr/bin/python3 (python3-torch), "
+              "elsewhere: python3 -m pip install torch torchvision", file=sys.stderr)
+        return 2
+    try:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from pyref import models, st
+    except (ImportError, OSError) as e:
+        print(f"check_torch: cannot import the reference models, scripts/pyref ({e})", file=sys.stderr)
+        return 2
     torch.set_num_threads(args.threads)
 
     try:
