@@ -2,6 +2,7 @@ package native
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
@@ -38,7 +39,30 @@ func TestFusedCopiesMatchCostView(t *testing.T) {
 		arch.Spec{Family: arch.GuideG3, C: 64, Fragments: 4, Parallel: true},
 		arch.Spec{Family: arch.GuideG3, C: 64, Fragments: 2},
 		arch.Spec{Family: arch.GuideG4, C: 32},
+		// Split != 0.5 with groups > 1 (audit: the engine absorbed shuffles
+		// into group convs the plan copied, and copied concat inputs the
+		// plan wrote in place).
+		arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Split: 0.9, Groups: 2},
+		arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Split: 0.3, Groups: 2},
+		arch.Spec{Family: arch.ShuffleNetV2, Width: 1.3, Split: 0.9, Groups: 4, Res: 32},
+		arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Split: 0.3, Groups: 4, Depths: []int{2, 1, 1}, Res: 40, Classes: 7},
 	)
+	// Random ShuffleNetV2 knobs where shuffles meet splits and groups; on
+	// ten that copy a shuffle the engine must also compute what the
+	// reference computes.
+	r := rand.New(rand.NewPCG(13, 14))
+	splits := []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
+	groups := []int{1, 2, 3, 4, 8}
+	random := map[string]bool{}
+	for len(random) < 40 {
+		s := arch.Spec{Family: arch.ShuffleNetV2, Width: 0.25 * float64(1+r.IntN(6)), Split: splits[r.IntN(len(splits))],
+			Groups: groups[r.IntN(len(groups))], Depths: []int{1 + r.IntN(3), 1 + r.IntN(3), 1 + r.IntN(3)}, Res: 32}
+		if _, err := arch.Build(s); err == nil && !random[s.String()] {
+			random[s.String()] = true
+			specs = append(specs, s)
+		}
+	}
+	checked := 0
 	for _, s := range specs {
 		t.Run(s.String(), func(t *testing.T) {
 			g, err := arch.Build(s)
@@ -82,6 +106,19 @@ func TestFusedCopiesMatchCostView(t *testing.T) {
 				t.Errorf("engine: %d copy steps moving %d elements %v; plan: %d steps %v, data-movement MAC %d in %d launches",
 					steps, moved, names, planSteps, copies, dm.MemAccess, dm.Steps)
 			}
+			// The engine's copy of a shuffle the plan copies (rather than a
+			// fold) computes the reference's result.
+			copiesShuffle := false
+			for _, st := range plan.Steps {
+				copiesShuffle = copiesShuffle || g.Ops[st.Ops[0]].Kind == arch.OpShuffle && len(st.Copies) > 0
+			}
+			if random[s.String()] && copiesShuffle && checked < 10 {
+				checked++
+				checkAgainstReference(t, g, 7)
+			}
 		})
+	}
+	if checked < 10 {
+		t.Errorf("only %d random designs copy a shuffle, want 10 checked against the reference", checked)
 	}
 }

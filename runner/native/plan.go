@@ -545,8 +545,12 @@ func (p *planner) buildShuffle(op *arch.Op, ids []string) {
 		p.add(op.ID, ids, &copyStep{pixels: p.pixels(t), moves: []move{newMove(permuted, dst)}}, []*view{src}, []*view{dst})
 		return
 	}
+	// The fused plan (arch.FusedPlan, which the cost view charges) says
+	// which shuffles are copied; the engine copies exactly those, even
+	// where the positions happen to let a group conv read them in place.
+	planned := slices.Contains(p.plan.Steps[p.stepOf[op.Index]].Copies, t)
 	// 1. Fold into the producer: a dense GEMM writes its rows in shuffled order.
-	if st := p.rowsOf[op.Inputs[0]]; st != nil && len(p.g.Tensors[op.Inputs[0]].Consumers) == 1 && op.Inputs[0] != p.g.Output {
+	if st := p.rowsOf[op.Inputs[0]]; !planned && st != nil && len(p.g.Tensors[op.Inputs[0]].Consumers) == 1 && op.Inputs[0] != p.g.Output {
 		ws := p.gemmW[st]
 		gw := &ws[0]
 		nw := make([]float32, len(gw.w))
@@ -561,7 +565,7 @@ func (p *planner) buildShuffle(op *arch.Op, ids []string) {
 		return
 	}
 	// 2. Fold into the consumers.
-	if p.canAbsorb(t, pos) {
+	if !planned && p.canAbsorb(t, pos) {
 		p.views[t] = permuted
 		return
 	}
