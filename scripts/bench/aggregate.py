@@ -21,9 +21,11 @@ import statistics
 import sys
 from collections import defaultdict
 
-# Measured FMA peak per core of the development machine's Zen 4 cores (shared/reference/engine.md
-# sec. 1; issue 4: 116.6 GFLOP/s per core). --peak auto uses it only when the fingerprint is that
-# machine's (is_dev_machine); elsewhere the % of peak column needs --peak (PEAK= in compare.sh).
+# Measured FMA peak per core of the development machine's Zen 4 cores: 12 independent
+# VFMADD231PS chains in Go assembly reach 115.8-116.6 GFLOP/s, zmm and ymm alike (Zen 4 runs a
+# 512-bit FMA as two 256-bit halves: 32 FLOP/cycle). --peak auto uses it only when the
+# fingerprint is that machine's (is_dev_machine); elsewhere the % of peak column needs --peak
+# (PEAK= in compare.sh).
 DEV_PEAK_PER_CORE = 116.6
 
 
@@ -88,6 +90,12 @@ def fmt(s):
         return "-"
     med, lo, hi, _ = s
     return f"{med:.3f} ({lo:.3f}..{hi:.3f})"
+
+
+def words(xs):
+    """'1', '1 and 8', '1, 8 and 32'."""
+    xs = [str(x) for x in xs]
+    return xs[0] if len(xs) == 1 else ", ".join(xs[:-1]) + " and " + xs[-1]
 
 
 def keys_of(runs):
@@ -253,14 +261,19 @@ def main():
         L.append(f"- {eng} {info['version']}" + (f", BLAS {info.get('blas')}, oneDNN (mkldnn) {info.get('mkldnn')}" if eng == "pytorch" else
                                                   " (npm onnxruntime-node, graph optimisation \"all\", intra-op threads = threads)"))
     L.append(f"- Command: `{args.command}`")
-    L.append(f"- {rounds} rounds; each round visits every width and runs ours (fused, eager), then PyTorch "
-             "(eager, jit = script + freeze + optimize_for_inference), then ONNX Runtime, so engines alternate "
-             "within a minute of each other. Each cell: median over rounds of the per-round median latency (ms), "
+    engines = {k[0] for k in runs}
+    visits = [p for e, p in [
+        ("ours", "ours (" + ", ".join(m for m in ("fused", "eager") if ("ours", m) in {k[:2] for k in runs}) + ")"),
+        ("pytorch", "PyTorch (eager, jit = script + freeze + optimize_for_inference)"),
+        ("onnxruntime", "ONNX Runtime")] if e in engines]
+    L.append(f"- {rounds} rounds; each round visits every width and runs " + ", then ".join(visits)
+             + (", so engines alternate within a minute of each other" if len(visits) > 1 else "")
+             + ". Each cell: median over rounds of the per-round median latency (ms), "
              "and in brackets the min..max of the per-round medians.")
     if peak:
         L.append(f"- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); % of peak against "
                  f"{peak} GFLOP/s per core x threads (measured FMA peak"
-                 + (", shared/reference/engine.md)." if args.peak == "auto" else ", --peak)."))
+                 + (" of this machine: 12 independent FMA chains, zmm or ymm)." if args.peak == "auto" else ", --peak)."))
     else:
         L.append("- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); no % of peak "
                  "(no measured FMA peak for this host: pass PEAK=GFLOP/s per core).")
@@ -268,7 +281,8 @@ def main():
         L.append("- The machine is a shared 2-vCPU VM: other sessions' work can slow any single run; the spread "
                  "column shows how much.")
     L.append("")
-    L.append("## Latency (ms), batch 1 and 8, 1 and 2 threads")
+    _, bs, ts_run = keys_of(runs)
+    L.append(f"## Latency (ms), batch {words(bs)}, {words(ts_run)} thread{'s' if ts_run != [1] else ''}")
     L.append("")
     L += tab
     L.append("")
