@@ -68,10 +68,30 @@ func Acquire(path, holder string, wait time.Duration) (*Lock, error) {
 }
 
 func tryLock(path, holder string) (*Lock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+	// A file removed (UnlockAndRemove) between the open and the lock is
+	// not the lock any more: open the one at path again. Each retry means
+	// another holder just removed the file, so a few suffice.
+	for range 100 {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		l, err := lockOpened(f, path, holder)
+		if err != errRemoved {
+			return l, err
+		}
 	}
+	return nil, fmt.Errorf("lock %s: the lock file was removed and made again 100 times while locking it", path)
+}
+
+// errRemoved is lockOpened's answer for a file no longer at its path.
+var errRemoved = errors.New("lock file removed")
+
+// lockOpened locks f, the file opened at path, and says who holds it. It
+// closes f unless it returns a lock; errRemoved when path no longer names
+// f (its holder removed it before letting go: locking it would hold a lock
+// that a process opening path does not see).
+func lockOpened(f *os.File, path, holder string) (*Lock, error) {
 	held, err := lockFile(f)
 	if err != nil {
 		f.Close()
@@ -82,6 +102,22 @@ func tryLock(path, holder string) (*Lock, error) {
 		f.Close()
 		return nil, &HeldError{Path: path, Holder: strings.TrimSpace(string(b))}
 	}
+	ost, err := f.Stat()
+	if err == nil {
+		var pst os.FileInfo
+		pst, err = os.Stat(path)
+		if errors.Is(err, os.ErrNotExist) || err == nil && !os.SameFile(ost, pst) {
+			err = errRemoved
+		}
+	}
+	if err != nil {
+		unlockFile(f)
+		f.Close()
+		if err == errRemoved {
+			return nil, err
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
 	// Say who holds it; a failure here does not weaken the lock itself.
 	if err := f.Truncate(0); err == nil {
 		f.WriteAt([]byte(holder+"\n"), 0)
@@ -90,8 +126,7 @@ func tryLock(path, holder string) (*Lock, error) {
 }
 
 // Unlock clears the holder's description and releases the lock. The lock
-// file stays (removing it would let a third process lock a new file while
-// a second one waits on the old).
+// file stays (see UnlockAndRemove for removing it).
 func (l *Lock) Unlock() error {
 	if l == nil || l.f == nil {
 		return nil
@@ -102,5 +137,37 @@ func (l *Lock) Unlock() error {
 		err = cerr
 	}
 	l.f = nil
+	return err
+}
+
+// UnlockAndRemove is Unlock that also removes the lock file, for a holder
+// that created it and leaves nothing behind. The removal is safe against
+// processes waiting for the lock on each OS:
+//
+//   - Unix (removeLocked): the file is removed while still locked, then
+//     released. A waiter that opened it before and locks it after sees
+//     that path no longer names it (lockOpened) and opens path again, so
+//     no two processes hold "the" lock, one on the removed file and one on
+//     a new one. Removing after the release would allow that.
+//   - Windows: Go opens files without FILE_SHARE_DELETE, so an open file
+//     cannot be deleted (a sharing violation): the lock is released and
+//     its file closed first. A waiter that has the file open at that
+//     moment makes the removal fail, and the file stays for it, as with
+//     Unlock.
+//
+// The removal is best effort (a failure leaves the file, as Unlock does);
+// the error is Unlock's.
+func (l *Lock) UnlockAndRemove() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	path := l.f.Name()
+	if removeLocked {
+		os.Remove(path)
+	}
+	err := l.Unlock()
+	if !removeLocked {
+		os.Remove(path)
+	}
 	return err
 }

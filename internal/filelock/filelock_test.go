@@ -96,3 +96,68 @@ func TestLockDiesWithProcess(t *testing.T) {
 	}
 	l.Unlock()
 }
+
+// TestUnlockAndRemove: the lock file is gone after UnlockAndRemove, on
+// every OS (on Windows it is removed only once closed: an open file cannot
+// be deleted there), and the lock can be taken again.
+func TestUnlockAndRemove(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.jsonl.lock")
+	a, err := TryLock(p, "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.UnlockAndRemove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("lock file after UnlockAndRemove: %v, want it removed", err)
+	}
+	b, err := TryLock(p, "second")
+	if err != nil {
+		t.Fatalf("TryLock after UnlockAndRemove: %v", err)
+	}
+	b.Unlock()
+}
+
+// TestRemovedLockFileNotLocked: a waiter that opened the lock file before
+// its holder removed it, and locks it after the holder let go, must not
+// hold a lock on the removed file while a third process locks a new file
+// at the same path: the lock it gets is on the file at the path, or none
+// (and then TryLock takes the file now there). On Unix the removal
+// succeeds and the waiter's lock is refused; on Windows the waiter's open
+// handle makes the removal fail and its lock is on the file still there.
+func TestRemovedLockFileNotLocked(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.jsonl.lock")
+	a, err := TryLock(p, "holder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644) // the waiter's open
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.UnlockAndRemove(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := lockOpened(f, p, "waiter")
+	switch {
+	case err == errRemoved:
+		if _, serr := os.Lstat(p); !errors.Is(serr, os.ErrNotExist) {
+			t.Errorf("refused as removed, but %s is there: %v", p, serr)
+		}
+	case err != nil:
+		t.Fatal(err)
+	default:
+		ost, _ := l.f.Stat()
+		pst, serr := os.Stat(p)
+		if serr != nil || !os.SameFile(ost, pst) {
+			t.Fatalf("the waiter holds a lock on a file that is not at %s (%v)", p, serr)
+		}
+		l.Unlock()
+	}
+	c, err := TryLock(p, "third")
+	if err != nil {
+		t.Fatalf("TryLock after: %v", err)
+	}
+	c.Unlock()
+}

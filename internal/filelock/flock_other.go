@@ -10,3 +10,7 @@ import "os"
 func lockFile(*os.File) (held bool, err error) { return false, nil }
 
 func unlockFile(*os.File) error { return nil }
+
+// removeLocked: a lock file is removed after it is closed (see
+// UnlockAndRemove), which every OS allows; there is no lock to keep here.
+const removeLocked = false

@@ -24,3 +24,7 @@ func lockFile(f *os.File) (held bool, err error) {
 }
 
 func unlockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+
+// removeLocked: a lock file is removed while still locked (see
+// UnlockAndRemove); Unix removes open files.
+const removeLocked = true

@@ -32,3 +32,8 @@ func lockFile(f *os.File) (held bool, err error) {
 func unlockFile(f *os.File) error {
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, lockLen, 0, overlapped())
 }
+
+// removeLocked: a lock file is removed only after it is unlocked and
+// closed (see UnlockAndRemove); Windows deletes no file that is open
+// without FILE_SHARE_DELETE, and Go opens none with it.
+const removeLocked = false

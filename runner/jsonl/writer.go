@@ -479,10 +479,16 @@ func (w *Writer) Close() error {
 
 // CloseDiscardUnused is Close that, when nothing was appended, also
 // removes what Open created: the file (while still empty), its lock file
-// (removed before the lock is released) and the directories Open made
-// (while empty). A file, lock file or directory that existed before Open
-// is never removed. A command that fails before writing anything (or
-// writes nothing) leaves no new files behind this way.
+// and the directories Open made (while empty). A file, lock file or
+// directory that existed before Open is never removed. A command that
+// fails before writing anything (or writes nothing) leaves no new files
+// behind this way.
+//
+// The file is closed before it is removed, while the lock is still held
+// (no other writer appends to it meanwhile), and the lock file is removed
+// by filelock's UnlockAndRemove, before or after its release as the OS
+// needs: Windows deletes no file that is open (Go opens files without
+// FILE_SHARE_DELETE), so removing either while open failed there.
 func (w *Writer) CloseDiscardUnused() error {
 	if w == nil || w.f == nil {
 		return nil
@@ -490,17 +496,24 @@ func (w *Writer) CloseDiscardUnused() error {
 	if w.appended {
 		return w.Close()
 	}
-	var err error
+	st, serr := w.f.Stat()
+	discard := w.created && serr == nil && st.Size() == 0
+	err := w.f.Close()
+	w.f = nil
 	removed := false
-	if st, serr := w.f.Stat(); w.created && serr == nil && st.Size() == 0 {
-		err = os.Remove(w.path)
-		removed = err == nil
+	if discard {
+		rerr := os.Remove(w.path)
+		removed = rerr == nil
+		if err == nil {
+			err = rerr
+		}
 	}
+	unlock := w.lock.Unlock
 	if w.lockCreated {
-		os.Remove(w.path + ".lock")
+		unlock = w.lock.UnlockAndRemove
 	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
+	if uerr := unlock(); err == nil {
+		err = uerr
 	}
 	for _, d := range w.dirs {
 		if !removed || os.Remove(d) != nil {
