@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -77,7 +77,7 @@ func parse(data []byte, origin string) (p Preset, named bool, err error) {
 	}
 	named = p.Name != ""
 	if !named {
-		p.Name = strings.TrimSuffix(path.Base(origin), ".toml")
+		p.Name = fileName(origin)
 	}
 	if !md.IsDefined("design") {
 		return Preset{}, false, fmt.Errorf("design file %s: no [design] table", origin)
@@ -95,6 +95,14 @@ func parse(data []byte, origin string) (p Preset, named bool, err error) {
 		return Preset{}, false, fmt.Errorf("design file %s: %w", origin, err)
 	}
 	return p, named, nil
+}
+
+// fileName is the design name a file gives: its base name without
+// ".toml". origin is an OS path (--preset, a designs folder's listing, the
+// TUI), so it is split with filepath, on '\\' as well as '/' on Windows;
+// embedded presets' origins are bare file names.
+func fileName(origin string) string {
+	return strings.TrimSuffix(filepath.Base(origin), ".toml")
 }
 
 // checkEmbeddedName refuses a design file named like an embedded preset
@@ -126,7 +134,7 @@ func checkEmbeddedName(p Preset, named bool, origin string) error {
 		if !named {
 			return fmt.Errorf("design file %s: named %q after the file, the name of an embedded preset with another design%s; rename the file or give it a name = \"...\" line", origin, p.Name, detail)
 		}
-		suggest := strings.TrimSuffix(path.Base(origin), ".toml")
+		suggest := fileName(origin)
 		if suggest == p.Name {
 			suggest = p.Name + "-mine"
 		}
@@ -216,9 +224,10 @@ func List() ([]Preset, error) {
 var ErrUnknown = errors.New("unknown preset")
 
 // Load returns the embedded preset called nameOrFile, or reads the design
-// file at that path (a name containing a path separator or ending in .toml).
+// file at that path (a name containing a path separator, '/' or on
+// Windows also '\\', or ending in .toml).
 func Load(nameOrFile string) (Preset, error) {
-	if strings.ContainsRune(nameOrFile, os.PathSeparator) || strings.HasSuffix(nameOrFile, ".toml") {
+	if hasPathSeparator(nameOrFile) || strings.HasSuffix(nameOrFile, ".toml") {
 		data, err := safefile.ReadFile(nameOrFile, MaxFileBytes, "design file")
 		if err != nil {
 			return Preset{}, fmt.Errorf("load design file: %w", err)
@@ -242,4 +251,15 @@ func Load(nameOrFile string) (Preset, error) {
 		names[i] = p.Name
 	}
 	return Preset{}, fmt.Errorf("%w %q (known: %s; or give a path to a .toml design file)", ErrUnknown, nameOrFile, strings.Join(names, ", "))
+}
+
+// hasPathSeparator reports whether s holds one of the OS's path separators
+// (os.IsPathSeparator: both '/' and '\\' on Windows).
+func hasPathSeparator(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if os.IsPathSeparator(s[i]) {
+			return true
+		}
+	}
+	return false
 }

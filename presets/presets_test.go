@@ -332,3 +332,57 @@ func TestEmbeddedFileNames(t *testing.T) {
 		}
 	}
 }
+
+// TestNameFromOSPath: a design file without a name line is named after its
+// file's base name, split as the OS splits paths (audit: path.Base split
+// only on '/', so on Windows "designs\mine.toml" became the design
+// "designs\mine", skipped the embedded-name check and gave the TUI the
+// save name designs\designs\mine-mine.toml). On Unix a backslash is part of
+// a file name, so there the whole name is kept.
+func TestNameFromOSPath(t *testing.T) {
+	text := "[design]\nfamily = \"shufflenetv2\"\nwidth = 0.5\n"
+	backslash := `designs\mine`
+	if os.IsPathSeparator('\\') {
+		backslash = "mine"
+	}
+	for origin, want := range map[string]string{
+		filepath.Join("designs", "mine.toml"):          "mine",
+		filepath.Join(t.TempDir(), "sub", "mine.toml"): "mine",
+		"mine.toml":         "mine",
+		`designs\mine.toml`: backslash,
+		filepath.Join("designs", "shufflenetv2-0.5.toml"): "shufflenetv2-0.5",
+	} {
+		p, err := Parse([]byte(text), origin)
+		if err != nil || p.Name != want {
+			t.Errorf("Parse(%q): name %q, %v; want %q", origin, p.Name, err, want)
+		}
+	}
+	// Named after an embedded preset through an OS path, with another
+	// design: the embedded-name check applies.
+	edited := "[design]\nfamily = \"shufflenetv2\"\nwidth = 0.75\n"
+	origin := filepath.Join("designs", "shufflenetv2-0.5.toml")
+	if _, err := Parse([]byte(edited), origin); err == nil || !strings.Contains(err.Error(), `named "shufflenetv2-0.5" after the file`) {
+		t.Errorf("Parse(%q) of another design: %v, want the embedded-name refusal", origin, err)
+	}
+}
+
+// TestLoadSlashPath: an argument with a '/' is a file on every OS (Windows
+// accepts '/' as a separator too), even without the .toml suffix; the old
+// test of os.PathSeparator alone looked "designs/mine" up as a preset name
+// there.
+func TestLoadSlashPath(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "designs"), 0o755)
+	text := "name = \"mine\"\n[design]\nfamily = \"shufflenetv2\"\nwidth = 0.5\n"
+	if err := os.WriteFile(filepath.Join(dir, "designs", "mine"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	p, err := Load("designs/mine")
+	if err != nil || p.Name != "mine" || p.File != "designs/mine" {
+		t.Errorf(`Load("designs/mine") = %q from %q, %v; want the file`, p.Name, p.File, err)
+	}
+	if _, err := Load("no-such-preset"); !errors.Is(err, ErrUnknown) {
+		t.Errorf("Load of a bare unknown name: %v, want ErrUnknown", err)
+	}
+}
