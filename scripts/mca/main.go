@@ -42,17 +42,18 @@ type cpu struct {
 	RealNote string
 }
 
-// cpus: FMA rates and clocks from shared/reference/engine.md sec. 5.1 (an M1 performance
-// core issues 4 x 128-bit FMAs per cycle at ~3.2 GHz; Cortex-A76 and Neoverse N1 issue 2)
-// and ncnn's benchmark/README.md (benchncnn shufflenet_v2, 1 thread: M1 3.69 ms, Raspberry
-// Pi 5 (Cortex-A76 2.4 GHz) 7.07 ms, Raspberry Pi 4 (Cortex-A72 1.8 GHz) 41.62 ms, Azure
-// Cobalt 100 (Neoverse N2) 4.20 ms).
+// cpus: FMA issue rates and clocks (an M1 performance core issues 4 x 128-bit FMAs per
+// cycle at ~3.2 GHz; Cortex-A76 and Neoverse N1 issue 2; neither is stated for the Neoverse N2,
+// nor the Cortex-A72's rate) and ncnn's latencies from Tencent/ncnn benchmark/README.md
+// (benchncnn shufflenet_v2, 1 thread: M1 3.69 ms, Raspberry Pi 5 (Cortex-A76 2.4 GHz)
+// 7.07 ms, Raspberry Pi 4 (Cortex-A72 1.8 GHz) 41.62 ms, Azure Cobalt 100 (Neoverse N2)
+// 4.20 ms).
 var cpus = []cpu{
 	{Name: "apple-m1", Real: 4, GHz: 3.2, Device: "Apple M1 (P core, ~3.2 GHz)", NcnnMs: 3.69},
 	{Name: "neoverse-n1", Real: 2},
-	{Name: "neoverse-n2", Real: 0, Device: "Azure Cobalt 100 (Neoverse N2)", NcnnMs: 4.20, RealNote: "rate and clock not stated in engine.md"},
+	{Name: "neoverse-n2", Real: 0, Device: "Azure Cobalt 100 (Neoverse N2)", NcnnMs: 4.20, RealNote: "FMA rate and clock not stated"},
 	{Name: "cortex-a76", Real: 2, GHz: 2.4, Device: "Raspberry Pi 5 (Cortex-A76, 2.4 GHz)", NcnnMs: 7.07},
-	{Name: "cortex-a72", Real: 0, GHz: 1.8, Device: "Raspberry Pi 4 (Cortex-A72, 1.8 GHz)", NcnnMs: 41.62, RealNote: "rate not stated in engine.md"},
+	{Name: "cortex-a72", Real: 0, GHz: 1.8, Device: "Raspberry Pi 4 (Cortex-A72, 1.8 GHz)", NcnnMs: 41.62, RealNote: "FMA rate not stated"},
 }
 
 func main() {
