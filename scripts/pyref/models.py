@@ -12,8 +12,8 @@ import torch
 from torch import nn
 import torchvision
 
-# torchvision builder name -> (stages_repeats, stages_out_channels); source: torchvision
-# shufflenetv2.py builders (reference/paper.md section 8).
+# torchvision builder name -> (stages_repeats, stages_out_channels); source: the builders of
+# pytorch/vision torchvision/models/shufflenetv2.py (shufflenet_v2_x0_5 .. shufflenet_v2_x2_0).
 SNV2_WIDTHS = {
     "shufflenet_v2_x0_5": ([4, 8, 4], [24, 48, 96, 192, 1024]),
     "shufflenet_v2_x1_0": ([4, 8, 4], [24, 116, 232, 464, 1024]),
