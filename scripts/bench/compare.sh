@@ -17,7 +17,9 @@
 # apt on Debian/Ubuntu (python3-torch, python3-torchvision, libopenblas0-pthread, nodejs, npm)
 # and onnxruntime-node with npm everywhere; this script runs it when something is missing.
 #
-# Usage: scripts/bench/compare.sh            (full run: about 12-15 minutes)
+# Usage: scripts/bench/compare.sh            (full run: about 10-12 minutes, the rounds about 10 of them;
+#            more on a first run, which installs the peers and exports the ONNX models, or while
+#            another benchmark holds LOCK)
 #        scripts/bench/compare.sh --quick    (ARM or any new machine, about 2 minutes:
 #            ShuffleNetV2 1.0x, batch 1, 1 and 2 threads, ours and ONNX Runtime, 3 rounds;
 #            report in a temporary directory, docs/ untouched)
