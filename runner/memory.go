@@ -1,20 +1,22 @@
 package runner
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"math"
 	"math/bits"
-	"os"
-	"strconv"
-	"strings"
 
 	"github.com/shufflelab/explorer/arch"
 )
 
 // fallbackMemLimit is the default limit when physical memory is unknown.
 const fallbackMemLimit = 8 << 30
+
+// DefaultMemLimit says what [MemLimit] is when no limit is given, for help
+// texts: physical memory is read on Linux (/proc/meminfo), macOS (sysctl
+// hw.memsize) and Windows (GlobalMemoryStatusEx); elsewhere, or when that
+// fails, the limit is fallbackMemLimit.
+const DefaultMemLimit = "75% of physical memory; 8 GiB where it cannot be read"
 
 // EstimateBytes is an upper bound of the bytes a CPU backend allocates to
 // compile and run g, computed from shapes only: every tensor of the graph
@@ -104,7 +106,8 @@ func mulBytes(a, b int64) (int64, error) {
 var errOverflow = errors.New("int64 overflow")
 
 // MemLimit returns the memory limit Compile enforces: opts.MemLimit when
-// set, else 75% of physical memory (MemTotal in /proc/meminfo), else 8 GiB.
+// set, else 75% of physical memory (physicalMemory, per OS), else 8 GiB
+// (DefaultMemLimit).
 func MemLimit(opts Options) int64 {
 	if opts.MemLimit > 0 {
 		return opts.MemLimit
@@ -128,25 +131,4 @@ func CheckMemory(g *arch.Graph, opts Options) error {
 		return FormatMemError(est, limit, parts)
 	}
 	return nil
-}
-
-// physicalMemory reads MemTotal from /proc/meminfo.
-func physicalMemory() (int64, error) {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemTotal:" {
-			kb, err := strconv.ParseInt(fields[1], 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("parse /proc/meminfo MemTotal: %w", err)
-			}
-			return kb * 1024, nil
-		}
-	}
-	return 0, fmt.Errorf("no MemTotal in /proc/meminfo")
 }

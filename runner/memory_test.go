@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -102,5 +104,33 @@ func TestEstimateOverflowIsAnError(t *testing.T) {
 	}
 	if err := CheckMemory(g, Options{MemLimit: 1 << 30}); err == nil {
 		t.Error("CheckMemory passed a graph whose estimate overflows")
+	}
+}
+
+// TestPhysicalMemory: physical memory is read on Linux, macOS and Windows,
+// and the default limit is 75% of it; elsewhere the default is the
+// fallback, as DefaultMemLimit (the help texts) says. Before, only
+// /proc/meminfo was read, so macOS and Windows always got 8 GiB while the
+// help promised 75% of physical memory.
+func TestPhysicalMemory(t *testing.T) {
+	total, err := physicalMemory()
+	switch runtime.GOOS {
+	case "linux", "darwin", "windows":
+		if err != nil || total <= 0 {
+			t.Fatalf("physicalMemory() = %d, %v on %s", total, err, runtime.GOOS)
+		}
+		if got := MemLimit(Options{}); got != total/4*3 {
+			t.Errorf("MemLimit = %d, want 75%% of %d", got, total)
+		}
+	default:
+		if err == nil {
+			t.Errorf("physicalMemory() = %d on %s, which it does not read", total, runtime.GOOS)
+		}
+		if got := MemLimit(Options{}); got != fallbackMemLimit {
+			t.Errorf("MemLimit = %d, want the fallback %d", got, fallbackMemLimit)
+		}
+	}
+	if want := fmt.Sprintf("75%% of physical memory; %d GiB where it cannot be read", fallbackMemLimit>>30); DefaultMemLimit != want {
+		t.Errorf("DefaultMemLimit = %q, want %q", DefaultMemLimit, want)
 	}
 }

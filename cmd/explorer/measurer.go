@@ -126,7 +126,7 @@ func memLimitRefusal(err error) error {
 }
 
 // memLimitUsage is the help text of --mem-limit (run, sweep, guidelines).
-const memLimitUsage = "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: 75% of physical memory)"
+const memLimitUsage = "refuse designs whose estimated memory exceeds this, e.g. 8GiB (default: " + runner.DefaultMemLimit + ")"
 
 // parseMemLimit reads --mem-limit: "" (the flag left out; parseArgs
 // refuses --mem-limit=) is 0, runner's default of 75% of physical memory;

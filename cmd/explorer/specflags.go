@@ -12,6 +12,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
+	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/registry"
 )
 
@@ -350,7 +351,7 @@ func flagValues(name string) (valid string, ok bool) {
 	case "kernels":
 		return registry.List(registry.KernelSets()), true
 	case "mem-limit":
-		return "a positive size such as 8GiB or 512MiB; leave the flag out for 75% of physical memory", true
+		return "a positive size such as 8GiB or 512MiB; leave the flag out for " + runner.DefaultMemLimit, true
 	case "weights":
 		return "a safetensors file; leave the flag out for seeded random weights", true
 	case "input":

@@ -1,0 +1,46 @@
+package runner
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+// memoryStatusEx is Windows' MEMORYSTATUSEX (sysinfoapi.h): two DWORDs,
+// then seven DWORDLONGs, 64 bytes; dwLength must hold its size.
+type memoryStatusEx struct {
+	length               uint32
+	memoryLoad           uint32
+	totalPhys            uint64
+	availPhys            uint64
+	totalPageFile        uint64
+	availPageFile        uint64
+	totalVirtual         uint64
+	availVirtual         uint64
+	availExtendedVirtual uint64
+}
+
+// The layout is C's on every Windows architecture (the first DWORDLONG is
+// at offset 8 either way): the size must be 64, or this does not compile.
+var (
+	_ [unsafe.Sizeof(memoryStatusEx{}) - 64]struct{}
+	_ [64 - unsafe.Sizeof(memoryStatusEx{})]struct{}
+)
+
+// golang.org/x/sys/windows has no GlobalMemoryStatusEx: call kernel32's.
+var procGlobalMemoryStatusEx = windows.NewLazySystemDLL("kernel32.dll").NewProc("GlobalMemoryStatusEx")
+
+// physicalMemory is ullTotalPhys of GlobalMemoryStatusEx.
+func physicalMemory() (int64, error) {
+	if err := procGlobalMemoryStatusEx.Find(); err != nil {
+		return 0, err
+	}
+	m := memoryStatusEx{length: uint32(unsafe.Sizeof(memoryStatusEx{}))}
+	ok, _, err := procGlobalMemoryStatusEx.Call(uintptr(unsafe.Pointer(&m)))
+	if ok == 0 {
+		return 0, fmt.Errorf("GlobalMemoryStatusEx: %w", err)
+	}
+	return int64(min(m.totalPhys, math.MaxInt64)), nil
+}
