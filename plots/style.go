@@ -39,6 +39,9 @@ func newChart(title string) *chart {
 	p.Legend.TextStyle.Font.Size = vg.Points(10)
 	p.Legend.Padding = vg.Points(2)
 	p.Legend.Top, p.Legend.Left = true, false
+	// Off the canvas edge: a thumbnail flush with it loses its right
+	// border to the image's edge.
+	p.Legend.XOffs = -legendMargin
 	c := &chart{plot: p}
 	// Reserve the legend's column; it is the first plotter so tests can
 	// skip it by position.
@@ -226,6 +229,9 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
+// legendMargin keeps the legend off the right edge of the canvas.
+const legendMargin = vg.Length(6)
+
 // legendSpace reserves a column at the right of the plot for the legend,
 // which gonum otherwise draws over the data. It draws nothing. Its glyph
 // boxes make gonum pad the data area: one at the right edge as wide as the
@@ -243,7 +249,7 @@ func (s legendSpace) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
 	if w <= 0 {
 		return nil
 	}
-	w += vg.Points(12) // gap between data and legend
+	w += vg.Points(12) + legendMargin // gap between data and legend, and the legend's own margin
 	boxes := []plot.GlyphBox{{X: 1, Rectangle: vg.Rectangle{Max: vg.Point{X: w}}}}
 	for _, pl := range s.c.plotters {
 		gb, ok := pl.(plot.GlyphBoxer)
