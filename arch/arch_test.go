@@ -56,7 +56,7 @@ func TestShuffleNetV1Channels(t *testing.T) {
 		}
 	}
 	for _, g := range []int{4, 8} {
-		for i := 50; i <= 1600; i += 7 {
+		for i := int(MinWidth * 100); i <= int(MaxWidth*100); i += 3 {
 			w := float64(i) / 100
 			if _, err := Build(Spec{Family: ShuffleNetV1, Groups: g, Width: w, Res: 32}); err != nil {
 				t.Errorf("g=%d width %g: %v", g, w, err)

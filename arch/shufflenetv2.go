@@ -181,12 +181,6 @@ func (b *builder) snv2ConvBranch(unit string, x TensorID, cb, stride, g1, g int)
 	return y
 }
 
-// buildShuffleNetV2Megvii follows the official Megvii network.py/blocks.py:
-// the stride-2 unit keeps the input width on its projection branch and the
-// main branch adds oup-inp channels; stride-1 units begin with the fused
-// shuffle-split (even channels pass through, odd channels enter the main
-// branch) and no shuffle follows the concat; the classifier has no bias.
-// IDs are Megvii's module paths (first_conv.0, features.3.branch_main.0, ...).
 // megviiStagesFit reports whether every stage of ch is a multiple of 4 and
 // wider than its input: a megvii first unit keeps its input in the
 // projection branch and adds the difference in the main branch.
@@ -199,6 +193,12 @@ func megviiStagesFit(ch [5]int) bool {
 	return true
 }
 
+// buildShuffleNetV2Megvii follows the official Megvii network.py/blocks.py:
+// the stride-2 unit keeps the input width on its projection branch and the
+// main branch adds oup-inp channels; stride-1 units begin with the fused
+// shuffle-split (even channels pass through, odd channels enter the main
+// branch) and no shuffle follows the concat; the classifier has no bias.
+// IDs are Megvii's module paths (first_conv.0, features.3.branch_main.0, ...).
 func buildShuffleNetV2Megvii(s Spec, in Shape) (*Graph, error) {
 	if err := checkResolution(s, 32); err != nil {
 		return nil, err

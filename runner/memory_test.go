@@ -127,7 +127,7 @@ func TestPhysicalMemory(t *testing.T) {
 			t.Errorf("physicalMemory() = %d on %s, which it does not read", total, runtime.GOOS)
 		}
 		if got := MemLimit(Options{}); got != fallbackMemLimit {
-			t.Errorf("MemLimit = %d, want the fallback %d", got, fallbackMemLimit)
+			t.Errorf("MemLimit = %d, want the fallback %d", got, int64(fallbackMemLimit))
 		}
 	}
 	if want := fmt.Sprintf("75%% of physical memory; %d GiB where it cannot be read", fallbackMemLimit>>30); DefaultMemLimit != want {

@@ -29,16 +29,15 @@ var (
 	_ [64 - unsafe.Sizeof(memoryStatusEx{})]struct{}
 )
 
-// golang.org/x/sys/windows has no GlobalMemoryStatusEx: call kernel32's.
-var procGlobalMemoryStatusEx = windows.NewLazySystemDLL("kernel32.dll").NewProc("GlobalMemoryStatusEx")
-
-// physicalMemory is ullTotalPhys of GlobalMemoryStatusEx.
+// physicalMemory is ullTotalPhys of GlobalMemoryStatusEx
+// (golang.org/x/sys/windows has no wrapper: kernel32's is called).
 func physicalMemory() (int64, error) {
-	if err := procGlobalMemoryStatusEx.Find(); err != nil {
+	proc := windows.NewLazySystemDLL("kernel32.dll").NewProc("GlobalMemoryStatusEx")
+	if err := proc.Find(); err != nil {
 		return 0, err
 	}
 	m := memoryStatusEx{length: uint32(unsafe.Sizeof(memoryStatusEx{}))}
-	ok, _, err := procGlobalMemoryStatusEx.Call(uintptr(unsafe.Pointer(&m)))
+	ok, _, err := proc.Call(uintptr(unsafe.Pointer(&m)))
 	if ok == 0 {
 		return 0, fmt.Errorf("GlobalMemoryStatusEx: %w", err)
 	}

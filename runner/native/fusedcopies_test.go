@@ -3,6 +3,7 @@ package native
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
@@ -89,12 +90,18 @@ func TestFusedCopiesMatchCostView(t *testing.T) {
 			}
 			plan := arch.FusedPlan(g)
 			var planSteps int
-			var copies []string
+			var copies, anchors []string
 			for _, st := range plan.Steps {
 				if len(st.Copies) > 0 {
 					planSteps++
 					copies = append(copies, fmt.Sprintf("%s%v", g.Ops[st.Ops[0]].ID, st.Copies))
+					anchors = append(anchors, g.Ops[st.Ops[0]].ID)
 				}
+			}
+			// The same copies, not just as many: each engine copy step is
+			// named after the op the plan anchors that copy to, in order.
+			if !slices.Equal(names, anchors) {
+				t.Errorf("engine copy steps %v, plan copies at %v", names, anchors)
 			}
 			var dm cost.Group
 			for _, c := range cost.Analyze(g, &plan).Categories {
