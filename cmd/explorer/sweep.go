@@ -387,11 +387,11 @@ func writePairs(w io.Writer, rows []sweep.Row, n int, tol float64) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if ps[0].Ratio > 1.25 {
+	if ps[0].Ratio > sweep.MisleadingRatio {
 		fmt.Fprintf(w, "=> %s and %s differ by %.1f%% in MAdds but by %.0f%% in latency.\n", ps[0].Fast.Name, ps[0].Slow.Name,
 			100*ps[0].MAddsDiff, 100*(ps[0].Ratio-1))
 	} else {
-		fmt.Fprintf(w, "=> no pair within %.0f%% MAdds differs by over 25%% in latency; the closest is %.2fx.\n", 100*tol, ps[0].Ratio)
+		fmt.Fprintf(w, "=> no pair within %.0f%% MAdds differs by over %.0f%% in latency; the closest is %.2fx.\n", 100*tol, 100*(sweep.MisleadingRatio-1), ps[0].Ratio)
 	}
 	return nil
 }

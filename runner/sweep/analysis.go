@@ -60,6 +60,11 @@ func Columns(rows []Row) []Column {
 	return out
 }
 
+// MisleadingRatio is the latency ratio above which two designs of about
+// equal MAdds (or FLOPs) are called a misleading pair: more than 25% apart
+// in latency, well outside the few percent a quiet machine's medians move.
+const MisleadingRatio = 1.25
+
 // Pair is two designs of about equal MAdds.
 type Pair struct {
 	Fast, Slow Row
