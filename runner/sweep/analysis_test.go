@@ -3,6 +3,7 @@ package sweep
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
@@ -178,6 +179,33 @@ func TestMostDifferentNearPair(t *testing.T) {
 		got, ok := MostDifferentNearPair(x, lat, 0.25, accept)
 		if ok != wantOK || got != want {
 			t.Fatalf("trial %d: got %+v %v, want %+v %v (x %v, latency %v)", trial, got, ok, want, wantOK, x, lat)
+		}
+	}
+}
+
+// TestUnusableBounds: a median below one nanosecond (the clock's
+// resolution) and counts past arch.MaxWork (2 x MAdds would wrap int64)
+// make a row unusable, with the reason; the bounds themselves are usable.
+func TestUnusableBounds(t *testing.T) {
+	for _, c := range []struct {
+		edit func(*Row)
+		want string // "" for usable
+	}{
+		{func(r *Row) { r.LatencyMS.Median = 1e-300 }, "median latency 1e-300 ms"},
+		{func(r *Row) { r.LatencyMS.Median = 1e-7 }, "1 ns"},
+		{func(r *Row) { r.LatencyMS.Median = MinMedianMS }, ""},
+		{func(r *Row) { r.LatencyMS.Median = MaxMedianMS }, ""},
+		{func(r *Row) { r.MAdds = 5e18 }, "MAdds 5000000000000000000: past 2^56"},
+		{func(r *Row) { r.MAC = arch.MaxWork + 1 }, "MAC"},
+		{func(r *Row) { r.MACFused = arch.MaxWork + 1 }, "fused-plan MAC"},
+		{func(r *Row) { r.Params = arch.MaxWork + 1 }, "params"},
+		{func(r *Row) { r.MAdds, r.MAC = arch.MaxWork, arch.MaxWork }, ""},
+	} {
+		r := row("a", 100, 1)
+		c.edit(&r)
+		got := r.Unusable()
+		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("row %+v: Unusable() = %q, want %q", r.LatencyMS, got, c.want)
 		}
 	}
 }

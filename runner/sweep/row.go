@@ -103,20 +103,39 @@ func RunKey(designKey, backend string, mode runner.Mode, threads int, hostKey st
 // edit, and one such row (1e300 ms) made every log-scale chart fail.
 const MaxMedianMS = 1e9
 
+// MinMedianMS is the least median latency a usable row may have: 1e-6 ms,
+// one nanosecond, the resolution of the clocks a run is timed with (Go's
+// time.Duration counts whole nanoseconds), so no measured median is
+// smaller. A smaller value is a hand edit; one such row (1e-300 ms) broke
+// every log-scale chart and printed a latency ratio of 300 digits.
+const MinMedianMS = 1e-6
+
 // Unusable says why the row cannot be drawn, ranked or resumed (no
-// positive median latency up to MaxMedianMS, no MAdds or MAC, no backend),
-// or returns "" for a usable row. Rows the sweep writes are always usable;
-// a hand-edited or foreign row may not be.
+// median latency from MinMedianMS to MaxMedianMS, no MAdds or MAC, counts
+// past arch.MaxWork, no backend), or returns "" for a usable row. Rows the
+// sweep writes are always usable; a hand-edited or foreign row may not be.
 func (r Row) Unusable() string {
 	switch {
 	case r.Backend == "":
 		return "no backend: not a measured row"
-	case !(r.LatencyMS.Median > 0) || r.LatencyMS.Median > MaxMedianMS:
-		return fmt.Sprintf("median latency %v ms: not a positive time up to %g ms", r.LatencyMS.Median, float64(MaxMedianMS))
+	case !(r.LatencyMS.Median >= MinMedianMS) || r.LatencyMS.Median > MaxMedianMS:
+		return fmt.Sprintf("median latency %v ms: not a time from %g ms (1 ns, the clock's resolution) to %g ms",
+			r.LatencyMS.Median, MinMedianMS, float64(MaxMedianMS))
 	case r.MAdds <= 0:
 		return fmt.Sprintf("MAdds %d: no analytic metrics", r.MAdds)
 	case r.MAC <= 0:
 		return fmt.Sprintf("MAC %d: no analytic metrics", r.MAC)
+	}
+	// arch.Build refuses a design past arch.MaxWork, so no swept row has a
+	// larger count; one that does (a hand edit: MAdds 5e18) would wrap
+	// FLOPs (2 x MAdds) negative.
+	for _, c := range []struct {
+		name string
+		n    int64
+	}{{"MAdds", r.MAdds}, {"MAC", r.MAC}, {"fused-plan MAC", r.MACFused}, {"params", r.Params}} {
+		if c.n > arch.MaxWork {
+			return fmt.Sprintf("%s %d: past 2^56 = %d, the most any design builds with (arch.MaxWork)", c.name, c.n, arch.MaxWork)
+		}
 	}
 	return ""
 }
