@@ -624,9 +624,9 @@ func (g Gap) Words() string {
 		return fmt.Sprintf("Among %d designs FLOPs cannot order latency: %s.", f.N, errWords(f.Err))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Among %d designs FLOPs orders latency with Spearman %.2f", f.N, f.Spearman)
+	fmt.Fprintf(&b, "Among %d designs FLOPs orders latency with Spearman %s", f.N, coef(f.Spearman))
 	if m.Err == nil {
-		fmt.Fprintf(&b, ", MAC %.2f", m.Spearman)
+		fmt.Fprintf(&b, ", MAC %s", coef(m.Spearman))
 	}
 	fmt.Fprintf(&b, ": FLOPs orders them %s", how(f.Spearman))
 	if f.Misordered > 0 {
@@ -653,6 +653,16 @@ func (g Gap) Words() string {
 		b.WriteString("Fewer FLOPs does not mean faster: measure.")
 	}
 	return b.String()
+}
+
+// coef is a correlation coefficient with two decimals, never "-0.00": a
+// coefficient that rounds to zero has no sign worth showing.
+func coef(r float64) string {
+	s := strconv.FormatFloat(r, 'f', 2, 64)
+	if s == "-0.00" {
+		return "0.00"
+	}
+	return s
 }
 
 // Words names the pair and the gap between them, each design by

@@ -304,3 +304,28 @@ func TestPresetOnlyForItsDesign(t *testing.T) {
 		}
 	}
 }
+
+// TestGapWordsNoNegativeZero: a coefficient that rounds to zero reads
+// "0.00", never "-0.00" (40 designs with Spearman -0.002 read "Spearman
+// -0.00, MAC -0.00"); a negative one keeps its sign.
+func TestGapWordsNoNegativeZero(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// lat is each design's latency (ms); design i has (i+1)M MAdds and MAC.
+		lat  []float64
+		want string
+	}{
+		// A permutation of 1..20 whose squared rank differences sum to
+		// 1332: Spearman 1 - 6*1332/(20*399) = -0.0015.
+		{"rho -0.0015", []float64{4, 18, 1, 20, 12, 9, 14, 10, 16, 11, 3, 5, 19, 2, 8, 13, 7, 17, 6, 15}, "Spearman 0.00, MAC 0.00:"},
+		{"rho -1", []float64{3, 2, 1}, "Spearman -1.00, MAC -1.00:"},
+	} {
+		var pts []Point
+		for i, ms := range tc.lat {
+			pts = append(pts, pt(fmt.Sprint(i), int64(i+1)*1e6, int64(i+1)*1e6, ms))
+		}
+		if w := AnalyzeGap(pts, plots.MetricFLOPs).Words(); !strings.Contains(w, tc.want) {
+			t.Errorf("%s: %q lacks %q", tc.name, w, tc.want)
+		}
+	}
+}
