@@ -76,15 +76,37 @@ type Pair struct {
 
 // EqualMAddsPairs lists every pair of rows whose MAdds differ by at most
 // tol (relative to the smaller), most different latency first (ties: the
-// closer MAdds first). Rows without a positive latency are left out.
+// closer MAdds first). Rows without a positive latency are left out. A
+// report that prints a few pairs and the count asks [EqualMAddsTop]
+// instead: a long results file holds hundreds of thousands of pairs.
 func EqualMAddsPairs(rows []Row, tol float64) []Pair {
-	x := make([]float64, len(rows))
-	lat := make([]float64, len(rows))
+	x, lat := maddsLatency(rows)
+	return pairsOf(rows, NearPairs(x, lat, tol))
+}
+
+// EqualMAddsTop is the first n pairs of EqualMAddsPairs(rows, tol), in its
+// order, and how many pairs there are in all, found without listing them
+// all: memory grows with n, not with the number of pairs.
+func EqualMAddsTop(rows []Row, tol float64, n int) (top []Pair, count int) {
+	x, lat := maddsLatency(rows)
+	ps, count := TopNearPairs(x, lat, tol, n)
+	return pairsOf(rows, ps), count
+}
+
+// maddsLatency is the rows' MAdds and median latencies.
+func maddsLatency(rows []Row) (x, lat []float64) {
+	x = make([]float64, len(rows))
+	lat = make([]float64, len(rows))
 	for i, r := range rows {
 		x[i], lat[i] = float64(r.MAdds), r.LatencyMS.Median
 	}
+	return x, lat
+}
+
+// pairsOf turns index pairs into pairs of rows.
+func pairsOf(rows []Row, ps []IndexPair) []Pair {
 	var out []Pair
-	for _, p := range NearPairs(x, lat, tol) {
+	for _, p := range ps {
 		out = append(out, Pair{Fast: rows[p.Fast], Slow: rows[p.Slow], MAddsDiff: p.XDiff, Ratio: p.Ratio})
 	}
 	return out
@@ -109,6 +131,31 @@ func NearPairs(x, latency []float64, tol float64) []IndexPair {
 	eachNearPair(x, latency, tol, func(p IndexPair) { out = append(out, p) })
 	slices.SortStableFunc(out, comparePairs)
 	return out
+}
+
+// TopNearPairs is the first n pairs of NearPairs(x, latency, tol), in its
+// order, and the number of near pairs in all, kept in a list of at most n
+// as they are found (NearPairs holds and sorts every pair).
+func TopNearPairs(x, latency []float64, tol float64, n int) (top []IndexPair, count int) {
+	eachNearPair(x, latency, tol, func(p IndexPair) {
+		count++
+		if n <= 0 || len(top) == n && comparePairs(p, top[n-1]) >= 0 {
+			return
+		}
+		// After every pair that is not worse: of equal pairs the first in
+		// index order stays ahead, as in NearPairs' stable sort.
+		at, _ := slices.BinarySearchFunc(top, p, func(q, p IndexPair) int {
+			if comparePairs(q, p) <= 0 {
+				return -1
+			}
+			return 1
+		})
+		if len(top) == n {
+			top = top[:n-1]
+		}
+		top = slices.Insert(top, at, p)
+	})
+	return top, count
 }
 
 // MostDifferentNearPair is the first pair of NearPairs(x, latency, tol)

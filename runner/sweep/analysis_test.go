@@ -3,6 +3,8 @@ package sweep
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -180,6 +182,33 @@ func TestMostDifferentNearPair(t *testing.T) {
 		if ok != wantOK || got != want {
 			t.Fatalf("trial %d: got %+v %v, want %+v %v (x %v, latency %v)", trial, got, ok, want, wantOK, x, lat)
 		}
+	}
+}
+
+// TestTopNearPairs: the bounded selection gives exactly the first n pairs
+// of NearPairs' sorted list, ties included, and the count of them all.
+func TestTopNearPairs(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 300; trial++ {
+		m := r.IntN(40)
+		x, lat := make([]float64, m), make([]float64, m)
+		for i := range x {
+			x[i] = float64(1 + r.IntN(12))
+			lat[i] = float64(r.IntN(6))
+		}
+		all := NearPairs(x, lat, 0.25)
+		for _, n := range []int{0, 1, 3, 10, len(all) + 1} {
+			top, count := TopNearPairs(x, lat, 0.25, n)
+			want := all[:min(n, len(all))]
+			if count != len(all) || !slices.Equal(top, want) {
+				t.Fatalf("trial %d n %d: got %v (count %d), want %v (count %d)", trial, n, top, count, want, len(all))
+			}
+		}
+	}
+	rows := []Row{row("a", 100, 1.0), row("b", 109, 1.5), row("c", 111, 1.1)}
+	top, count := EqualMAddsTop(rows, 0.10, 1)
+	if count != 2 || len(top) != 1 || !reflect.DeepEqual(top[0], EqualMAddsPairs(rows, 0.10)[0]) {
+		t.Errorf("EqualMAddsTop: %+v, %d", top, count)
 	}
 }
 
