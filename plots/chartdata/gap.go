@@ -12,6 +12,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
@@ -609,8 +610,12 @@ func how(rho float64) string {
 //	their FLOPs; MAC alone orders them worse than FLOPs. FLOPs is a guide to
 //	speed, not a measure of it.
 //
-// With fewer than two designs, equal values, or points of several run
-// configurations, it says why there is no correlation.
+// With fewer than two designs or points of several run configurations it
+// says why there is no correlation. Two designs get their FLOPs and
+// latencies and no verdict: two points are in order or in reverse, so
+// their rank correlation is +1 or -1 whatever they measured. Where the
+// latencies, the FLOPs or the MAC are all equal it says which; with equal
+// FLOPs and different MAC it gives MAC's correlation (the paper's point).
 func (g Gap) Words() string {
 	f, m := g.FLOPs, g.MAC
 	if f.N < 2 {
@@ -620,7 +625,44 @@ func (g Gap) Words() string {
 		return fmt.Sprintf("These %d points come from %d run configurations (host, backend, mode, threads), "+
 			"whose latencies do not rank against each other: no correlation; filter one configuration for it.", f.N, g.Configs)
 	}
-	if f.Err != nil {
+	pts := g.Points // fastest first
+	fast, slow := pts[0], pts[len(pts)-1]
+	sameLat := fast.LatencyMS == slow.LatencyMS
+	sameFLOPs, sameMAC := allSame(pts, plots.MetricFLOPs), allSame(pts, plots.MetricMAC)
+	if f.N < 3 {
+		const needs = "; a rank correlation needs at least 3 designs to mean anything."
+		switch {
+		case sameLat && sameFLOPs:
+			return fmt.Sprintf("Among 2 designs with the same FLOPs (%s), both take %s ms%s",
+				costfmt.Count(fast.FLOPs()), costfmt.Millis(fast.LatencyMS), needs)
+		case sameLat:
+			return fmt.Sprintf("Among 2 designs with %s and %s FLOPs, both take %s ms%s",
+				costfmt.Count(fast.FLOPs()), costfmt.Count(slow.FLOPs()), costfmt.Millis(fast.LatencyMS), needs)
+		case sameFLOPs:
+			return fmt.Sprintf("Among 2 designs with the same FLOPs (%s), one takes %s ms, the other %s ms%s",
+				costfmt.Count(fast.FLOPs()), costfmt.Millis(fast.LatencyMS), costfmt.Millis(slow.LatencyMS), needs)
+		}
+		more, less, runs := slow, fast, "slower"
+		if fast.FLOPs() > slow.FLOPs() {
+			more, less, runs = fast, slow, "faster"
+		}
+		return fmt.Sprintf("Among 2 designs, the one with more FLOPs (%s against %s) runs %s (%s against %s ms)%s",
+			costfmt.Count(more.FLOPs()), costfmt.Count(less.FLOPs()), runs,
+			costfmt.Millis(more.LatencyMS), costfmt.Millis(less.LatencyMS), needs)
+	}
+	switch {
+	case sameLat:
+		return fmt.Sprintf("Among %d designs neither FLOPs nor MAC can order latency: all of them take the same time (%s ms).",
+			f.N, costfmt.Millis(fast.LatencyMS))
+	case sameFLOPs && sameMAC:
+		return fmt.Sprintf("Among %d designs neither FLOPs nor MAC can order latency: all have the same FLOPs (%s) and MAC (%s), "+
+			"yet they take %s to %s ms. Equal FLOPs do not mean equal speed: measure.",
+			f.N, costfmt.Count(fast.FLOPs()), costfmt.Count(fast.MAC), costfmt.Millis(fast.LatencyMS), costfmt.Millis(slow.LatencyMS))
+	case sameFLOPs && m.Err == nil:
+		return fmt.Sprintf("Among %d designs FLOPs cannot order latency, as all have the same FLOPs (%s), but MAC orders it "+
+			"with Spearman %s: MAC, the memory traffic, orders them %s. Equal FLOPs do not mean equal speed: measure.",
+			f.N, costfmt.Count(fast.FLOPs()), coef(m.Spearman), how(m.Spearman))
+	case f.Err != nil:
 		return fmt.Sprintf("Among %d designs FLOPs cannot order latency: %s.", f.N, errWords(f.Err))
 	}
 	var b strings.Builder
@@ -633,15 +675,16 @@ func (g Gap) Words() string {
 		fmt.Fprintf(&b, ", yet %.0f%% of pairs (%d of %d) run in the opposite order to their FLOPs",
 			100*float64(f.Misordered)/float64(f.Pairs), f.Misordered, f.Pairs)
 	}
-	if m.Err == nil {
-		switch d := m.Spearman - f.Spearman; {
-		case d > 0.05:
-			b.WriteString("; MAC, the memory traffic, orders them better than FLOPs")
-		case d < -0.05:
-			b.WriteString("; MAC alone orders them worse than FLOPs")
-		default:
-			b.WriteString("; MAC orders them about as well")
-		}
+	switch d := m.Spearman - f.Spearman; {
+	case sameMAC:
+		fmt.Fprintf(&b, "; MAC cannot order them: all have the same MAC (%s)", costfmt.Count(fast.MAC))
+	case m.Err != nil:
+	case d > 0.05:
+		b.WriteString("; MAC, the memory traffic, orders them better than FLOPs")
+	case d < -0.05:
+		b.WriteString("; MAC alone orders them worse than FLOPs")
+	default:
+		b.WriteString("; MAC orders them about as well")
 	}
 	b.WriteString(". ")
 	switch {
@@ -653,6 +696,17 @@ func (g Gap) Words() string {
 		b.WriteString("Fewer FLOPs does not mean faster: measure.")
 	}
 	return b.String()
+}
+
+// allSame reports whether metric m has the same value (as the correlation
+// sees it) at every point.
+func allSame(pts []Ranked, m plots.Metric) bool {
+	for _, p := range pts[1:] {
+		if p.Value(m) != pts[0].Value(m) {
+			return false
+		}
+	}
+	return true
 }
 
 // coef is a correlation coefficient with two decimals, never "-0.00": a

@@ -150,10 +150,6 @@ func TestGapWordsEdgeCases(t *testing.T) {
 	if w := AnalyzeGap(gapSet()[:1], plots.MetricFLOPs).Words(); w != "1 design: no correlation (it needs two designs)." {
 		t.Errorf("one point: %q", w)
 	}
-	same := []Point{pt("a", 1e6, 1e6, 1), pt("b", 1e6, 1e6, 2)}
-	if w := AnalyzeGap(same, plots.MetricFLOPs).Words(); !strings.Contains(w, "cannot order latency: all values are equal") {
-		t.Errorf("equal FLOPs: %q", w)
-	}
 	// In order: no misordered pair, MAC reversed.
 	ordered := []Point{pt("a", 1e6, 3e6, 1), pt("b", 2e6, 2e6, 2), pt("c", 3e6, 1e6, 3)}
 	w := AnalyzeGap(ordered, plots.MetricFLOPs).Words()
@@ -326,6 +322,62 @@ func TestGapWordsNoNegativeZero(t *testing.T) {
 		}
 		if w := AnalyzeGap(pts, plots.MetricFLOPs).Words(); !strings.Contains(w, tc.want) {
 			t.Errorf("%s: %q lacks %q", tc.name, w, tc.want)
+		}
+	}
+}
+
+// TestGapWordsDegenerate: the words on points that cannot carry a rank
+// correlation say what the points are and which values are all equal.
+// Two designs got a verdict ("Spearman -1.00 ... FLOPs orders them in
+// reverse, yet 100% of pairs (1 of 1)") for latencies 0.3% apart: two
+// points are in order or in reverse, so their rank correlation is +1 or -1
+// whatever they measured. Equal latencies and equal FLOPs both read "FLOPs
+// cannot order latency: all values are equal", and with equal FLOPs the
+// MAC, which ranked the latencies at 0.98, went unsaid.
+func TestGapWordsDegenerate(t *testing.T) {
+	const needs = "; a rank correlation needs at least 3 designs to mean anything."
+	// eight: MAdds 1..8M, MAC 2..9M; latencies in MAC order, 1..8 ms.
+	eight := func(madds func(i int) int64, mac func(i int) int64, ms func(i int) float64) []Point {
+		var pts []Point
+		for i := range 8 {
+			pts = append(pts, pt(fmt.Sprint(i), madds(i), mac(i), ms(i)))
+		}
+		return pts
+	}
+	same := func(v int64) func(int) int64 { return func(int) int64 { return v } }
+	rising := func(i int) int64 { return int64(i+1) * 1e6 }
+	msRising := func(i int) float64 { return float64(i + 1) }
+	for _, tc := range []struct {
+		name   string
+		points []Point
+		want   string // the whole words, or with prefix "~" a part of them
+	}{
+		{"two, more FLOPs faster", []Point{pt("a", 1.56e6, 1.36e6, 0.0661), pt("b", 1.51e6, 1.35e6, 0.0663)},
+			"Among 2 designs, the one with more FLOPs (3.12M against 3.02M) runs faster (0.0661 against 0.0663 ms)" + needs},
+		{"two, more FLOPs slower", []Point{pt("a", 2e6, 1e6, 3), pt("b", 1e6, 1e6, 2)},
+			"Among 2 designs, the one with more FLOPs (4.00M against 2.00M) runs slower (3.000 against 2.000 ms)" + needs},
+		{"two, same FLOPs", []Point{pt("a", 1e6, 1e6, 1), pt("b", 1e6, 1e6, 2)},
+			"Among 2 designs with the same FLOPs (2.00M), one takes 1.000 ms, the other 2.000 ms" + needs},
+		{"two, same time", []Point{pt("a", 1e6, 1e6, 1), pt("b", 2e6, 1e6, 1)},
+			"Among 2 designs with 2.00M and 4.00M FLOPs, both take 1.000 ms" + needs},
+		{"two, same FLOPs and time", []Point{pt("a", 1e6, 1e6, 1), pt("b", 1e6, 2e6, 1)},
+			"Among 2 designs with the same FLOPs (2.00M), both take 1.000 ms" + needs},
+		{"latencies all equal", eight(rising, rising, func(int) float64 { return 0.1 }),
+			"Among 8 designs neither FLOPs nor MAC can order latency: all of them take the same time (0.1000 ms)."},
+		{"FLOPs all equal, MAC orders", eight(same(1e6), rising, msRising),
+			"Among 8 designs FLOPs cannot order latency, as all have the same FLOPs (2.00M), but MAC orders it with Spearman 1.00: " +
+				"MAC, the memory traffic, orders them almost perfectly. Equal FLOPs do not mean equal speed: measure."},
+		{"FLOPs and MAC all equal", eight(same(1e6), same(5e5), msRising),
+			"Among 8 designs neither FLOPs nor MAC can order latency: all have the same FLOPs (2.00M) and MAC (500.0k), " +
+				"yet they take 1.000 to 8.000 ms. Equal FLOPs do not mean equal speed: measure."},
+		{"MAC all equal", eight(rising, same(5e5), msRising),
+			"~Among 8 designs FLOPs orders latency with Spearman 1.00: FLOPs orders them almost perfectly; MAC cannot order them: all have the same MAC (500.0k). "},
+		{"three designs get a verdict", []Point{pt("a", 1e6, 1e6, 1), pt("b", 2e6, 2e6, 2), pt("c", 3e6, 3e6, 3)},
+			"~Among 3 designs FLOPs orders latency with Spearman 1.00, MAC 1.00: FLOPs orders them almost perfectly"},
+	} {
+		w := AnalyzeGap(tc.points, plots.MetricFLOPs).Words()
+		if part, ok := strings.CutPrefix(tc.want, "~"); ok && !strings.Contains(w, part) || !ok && w != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, w, tc.want)
 		}
 	}
 }
