@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -66,21 +68,38 @@ func Save(p *plot.Plot, width, height vg.Length, path string, opts ...safefile.O
 
 // FileSlug makes a chart's file-name part from a name: lower-case letters,
 // digits and '.', every other run of characters one '-' ("G1 x1, ARM
-// sizes" -> "g1-x1-arm-sizes"); "chart" when nothing is left. `explorer
-// plot` and the interactive explorer's export name their files with it.
+// sizes" -> "g1-x1-arm-sizes"); "chart" when nothing is left. A name with
+// letters or digits outside ASCII, which the slug cannot keep, ends in 8
+// hex digits of its FNV-1a hash instead ("設計甲" -> "ebfe72db", "設計乙 v2"
+// -> "v2-4d0ca0ae"), so that names differing only there keep different
+// files and each keeps its file from run to run. `explorer plot` and the
+// interactive explorer's export name their files with it.
 func FileSlug(s string) string {
 	var b strings.Builder
-	dash := false
+	dash, lost := false, false
 	for _, r := range strings.ToLower(s) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' {
 			b.WriteRune(r)
 			dash = false
-		} else if !dash && b.Len() > 0 {
+			continue
+		}
+		if r > unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			lost = true
+		}
+		if !dash && b.Len() > 0 {
 			b.WriteByte('-')
 			dash = true
 		}
 	}
 	out := strings.TrimSuffix(b.String(), "-")
+	if lost {
+		h := fnv.New32a()
+		h.Write([]byte(s))
+		if out != "" {
+			out += "-"
+		}
+		return fmt.Sprintf("%s%08x", out, h.Sum32())
+	}
 	if out == "" {
 		return "chart"
 	}
