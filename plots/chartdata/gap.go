@@ -460,9 +460,14 @@ type Gap struct {
 	Points []Ranked
 	// FLOPs and MAC are the rank correlations of each metric with latency.
 	FLOPs, MAC Correlation
-	// Pair is the pair of designs within PairTolerance in FLOPs with the
+	// Near is the pair of designs within PairTolerance in FLOPs with the
 	// most different latency; nil when no two designs are that close, or
 	// when the points mix run configurations.
+	Near *Pair
+	// Pair is Near when it is misleading: its latencies differ by more than
+	// sweep.MisleadingRatio, the threshold of the command line's
+	// equal-MAdds summary; nil otherwise (two designs 1.00x apart are no
+	// lesson). The chart's dashed line and [Gap.PairWords] name it.
 	Pair *Pair
 	// Configs is the number of run configurations (host, backend, mode,
 	// threads) among the points. With more than one, latencies do not rank
@@ -496,7 +501,10 @@ func AnalyzeGap(points []Point, m plots.Metric) Gap {
 	}
 	differ := func(p sweep.IndexPair) bool { return points[p.Fast].DesignKey() != points[p.Slow].DesignKey() }
 	if p, ok := sweep.MostDifferentNearPair(values(points, plots.MetricFLOPs), lat, PairTolerance, differ); ok {
-		g.Pair = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], FastIndex: p.Fast, SlowIndex: p.Slow, XDiff: p.XDiff, Ratio: p.Ratio}
+		g.Near = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], FastIndex: p.Fast, SlowIndex: p.Slow, XDiff: p.XDiff, Ratio: p.Ratio}
+		if p.Ratio > sweep.MisleadingRatio {
+			g.Pair = g.Near
+		}
 	}
 	return g
 }
@@ -733,6 +741,24 @@ func (p Pair) Words() string {
 		slow, fast, 100*p.XDiff, slow, p.Ratio)
 }
 
+// PairWords is the sentence on the most misleading pair that follows
+// [Gap.Words] on a chart: "Most misleading pair: " and [Pair.Words]; where
+// designs within PairTolerance in FLOPs exist but none differs by more
+// than sweep.MisleadingRatio in latency, e.g. "No pair within 10% in FLOPs
+// differs by over 25% in latency; the closest is 1.02x." (the command
+// line's equal-MAdds summary says the same); "" where no two designs are
+// that close or the points mix run configurations.
+func (g Gap) PairWords() string {
+	switch {
+	case g.Pair != nil:
+		return "Most misleading pair: " + g.Pair.Words()
+	case g.Near != nil:
+		return fmt.Sprintf("No pair within %.0f%% in FLOPs differs by over %.0f%% in latency; the closest is %.2fx.",
+			100*PairTolerance, 100*(sweep.MisleadingRatio-1), g.Near.Ratio)
+	}
+	return ""
+}
+
 // Name is the point's family and label, e.g. "MobileNet v2 0.75x 192px";
 // the label alone when it already names the family (a preset name such as
 // "shufflenetv2-1.0") or for a micro-network ("g1 c1=32 c2=32").
@@ -763,7 +789,7 @@ func errWords(err error) string {
 // [Select]) against metric m: the points for package plots with the
 // current design and the most misleading pair marked, and the options with
 // log-log axes, the subtitle, and as caption the correlation in words and
-// the pair ([Gap.Words], [Pair.Words]). Points of several hosts or run
+// the pair ([Gap.Words], [Gap.PairWords]). Points of several hosts or run
 // configurations (a filter that mixes them) are drawn as one series per
 // configuration with each one's rank correlation instead: their latencies
 // do not rank against each other.
@@ -781,8 +807,10 @@ func GapChart(points []Point, m plots.Metric, subtitle string) ([]plots.GapPoint
 		return out, opts // package plots gives each configuration's own rank correlation
 	}
 	opts.Caption = g.Words()
+	if pw := g.PairWords(); pw != "" {
+		opts.Caption += " " + pw
+	}
 	if g.Pair != nil {
-		opts.Caption += " Most misleading pair: " + g.Pair.Words()
 		out[g.Pair.FastIndex].Pair, out[g.Pair.SlowIndex].Pair = true, true
 	}
 	return out, opts

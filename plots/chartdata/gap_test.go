@@ -381,3 +381,47 @@ func TestGapWordsDegenerate(t *testing.T) {
 		}
 	}
 }
+
+// TestGapMisleadingPair: a pair within PairTolerance in FLOPs is named
+// misleading, and joined by the chart's dashed line, only where its
+// latencies differ by more than sweep.MisleadingRatio (1.25, the command
+// line's equal-MAdds summary's threshold); two designs 0.3% apart were
+// "Most misleading pair: ... takes 1.00x as long".
+func TestGapMisleadingPair(t *testing.T) {
+	const noPair = "No pair within 10% in FLOPs differs by over 25% in latency; the closest is "
+	for _, tc := range []struct {
+		name   string
+		points []Point
+		pair   bool   // a misleading pair: Gap.Pair set, two chart points marked
+		want   string // the caption after the words ("" for none)
+	}{
+		{"1.003x apart", []Point{pt("a", 1.56e6, 1e6, 0.0661), pt("b", 1.51e6, 2e6, 0.0663), pt("c", 9e6, 3e6, 1)}, false, noPair + "1.00x."},
+		{"equal latencies", []Point{pt("a", 1.56e6, 1e6, 0.1), pt("b", 1.51e6, 2e6, 0.1), pt("c", 9e6, 3e6, 0.1)}, false, noPair + "1.00x."},
+		{"exactly 1.25x", []Point{pt("a", 1e6, 1e6, 4), pt("b", 1.05e6, 2e6, 5), pt("c", 9e6, 3e6, 9)}, false, noPair + "1.25x."},
+		{"1.26x", []Point{pt("a", 1e6, 1e6, 4), pt("b", 1.05e6, 2e6, 5.04), pt("c", 9e6, 3e6, 9)}, true,
+			`Most misleading pair: "ShuffleNet v2 b" and "ShuffleNet v2 a" differ by 5% in FLOPs, but "ShuffleNet v2 b" takes 1.26x as long.`},
+		{"no near pair", []Point{pt("a", 1e6, 1e6, 4), pt("b", 2e6, 2e6, 5), pt("c", 9e6, 3e6, 9)}, false, ""},
+	} {
+		g := AnalyzeGap(tc.points, plots.MetricFLOPs)
+		if (g.Pair != nil) != tc.pair {
+			t.Errorf("%s: pair %+v, want one: %v", tc.name, g.Pair, tc.pair)
+		}
+		pts, o := GapChart(tc.points, plots.MetricFLOPs, "")
+		marked := 0
+		for _, p := range pts {
+			if p.Pair {
+				marked++
+			}
+		}
+		if tc.pair != (marked == 2) || !tc.pair && marked != 0 {
+			t.Errorf("%s: %d points marked as the pair", tc.name, marked)
+		}
+		want := g.Words()
+		if tc.want != "" {
+			want += " " + tc.want
+		}
+		if o.Caption != want {
+			t.Errorf("%s: caption\n got %q\nwant %q", tc.name, o.Caption, want)
+		}
+	}
+}
