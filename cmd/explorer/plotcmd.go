@@ -16,6 +16,7 @@ import (
 	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/sweep"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -249,11 +250,47 @@ func pickProfiles(list string, rows []sweep.Row) (map[string]bool, error) {
 // renderPlots writes every chart and the CSV of the points; it returns the
 // files written. pick, if not nil, names the designs (Name or Preset)
 // whose profiles are drawn. A chart leaves out the rows that lack its
-// metric and says so on stderr; opts apply to every file written.
+// metric and says so on stderr; opts apply to every file written. A chart
+// that fails is said on stderr and the others are still drawn, the CSV
+// still written; the error then names every chart not drawn. No file is
+// written twice: a name already written in this run gets "-2", "-3", ...
 func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map[string]bool, stdout, stderr io.Writer, opts ...safefile.Option) ([]string, error) {
 	groups := sweep.GroupByConfig(rows)
-	var files []string
-	out := func(name string) string { return filepath.Join(dir, name+"."+format) }
+	var files, failed []string
+	taken := map[string]bool{}
+	// claim returns the path of the chart called name, unique in this run.
+	claim := func(name string) string {
+		n := name
+		for k := 2; taken[n]; k++ {
+			n = fmt.Sprintf("%s-%d", name, k)
+		}
+		taken[n] = true
+		if n != name {
+			fmt.Fprintf(stderr, "explorer: plot: %s.%s is already written in this run (two designs' names make the same file name); this one is %s.%s\n", name, format, n, format)
+		}
+		return filepath.Join(dir, n+"."+format)
+	}
+	fail := func(name string, err error) {
+		fmt.Fprintf(stderr, "explorer: plot: %s not drawn: %v\n", name, err)
+		failed = append(failed, name)
+	}
+	// save draws p, built by a chart function that returned err, as name.
+	save := func(name string, p *plot.Plot, err error, width, height vg.Length) {
+		if err == nil {
+			path := claim(name)
+			if err = plots.Save(p, width, height, path, opts...); err == nil {
+				files = append(files, path)
+				return
+			}
+		}
+		fail(name, err)
+	}
+	suffix := func(i int) string {
+		if len(groups) > 1 {
+			return fmt.Sprintf("-%d", i+1)
+		}
+		return ""
+	}
 
 	var all []sweep.Row
 	for _, g := range groups {
@@ -264,15 +301,11 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 	// machines or configurations do not rank against each other, and the
 	// micro-networks' GFLOPs would squeeze the whole networks into a corner.
 	for i, g := range groups {
-		suffix := ""
-		if len(groups) > 1 {
-			suffix = fmt.Sprintf("-%d", i+1)
-		}
 		pts := make([]chartdata.Point, len(g.Rows))
 		for k, r := range g.Rows {
 			pts[k] = chartdata.PointFromRow(r)
 		}
-		for _, set := range chartdata.GapSets(pts, g.Label, suffix, plots.MetricFLOPs, plots.MetricMAC, plots.MetricRoofline) {
+		for _, set := range chartdata.GapSets(pts, g.Label, suffix(i), plots.MetricFLOPs, plots.MetricMAC, plots.MetricRoofline) {
 			if set.N >= 2 {
 				fmt.Fprintf(stdout, "%s, %s: %s\n", g.Label, set.Scope, set.Words)
 			}
@@ -284,42 +317,50 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 					continue
 				}
 				p, err := plots.Gap(c.Points, c.Options)
-				if err != nil {
-					return files, fmt.Errorf("plot: %w", err)
-				}
-				if err := plots.Save(p, 9*vg.Inch, 6*vg.Inch, out(c.Name), opts...); err != nil {
-					return files, fmt.Errorf("plot: %w", err)
-				}
-				files = append(files, out(c.Name))
+				save(c.Name, p, err, 9*vg.Inch, 6*vg.Inch)
 			}
 		}
 	}
 
-	// Correlation chart and table per config.
+	// Correlation chart and table and the equal-MAdds pairs per config and
+	// scope, by the gap charts' rule: a micro-network's latency does not
+	// rank against a whole network's. Every metric left out is named with
+	// the reason, and a scope that cannot be ranked says why.
 	for i, g := range groups {
-		cr := corrRows(sweep.Columns(g.Rows))
-		if len(g.Rows) < 2 || len(cr) == 0 {
-			continue
-		}
-		fmt.Fprintf(stdout, "%s (%d designs): rank correlation with median latency\n", g.Label, len(g.Rows))
-		for _, c := range cr {
-			fmt.Fprintf(stdout, "  %-18s Spearman %+.3f  Kendall tau-b %+.3f\n", c.Metric, c.Spearman, c.KendallTauB)
-		}
-		p, err := plots.Correlation(cr)
-		if err != nil {
-			return files, fmt.Errorf("plot: %w", err)
-		}
-		name := "correlation"
-		if len(groups) > 1 {
-			name = fmt.Sprintf("correlation-%d", i+1)
-		}
-		p.Title.Text += "\n" + g.Label
-		if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, out(name), opts...); err != nil {
-			return files, fmt.Errorf("plot: %w", err)
-		}
-		files = append(files, out(name))
-		if err := writePairs(stdout, g.Rows, 3, 0.10); err != nil {
-			return files, err
+		for _, sc := range byScope(g.Rows) {
+			title := g.Label + ", " + sc.scope.String()
+			name := "correlation" + suffix(i)
+			if sc.scope == chartdata.MicroNetworks {
+				name = "correlation-micro" + suffix(i)
+			}
+			fmt.Fprintf(stdout, "%s (%s): rank correlation with median latency\n", title, designs(len(sc.rows)))
+			if why := sweep.Unranked(sc.rows); why != "" {
+				fmt.Fprintf(stdout, "  none: %s\n", why)
+				fmt.Fprintf(stderr, "explorer: plot: %s not drawn: %s\n", name, why)
+			} else {
+				cr, left := correlations(sc.rows)
+				for _, c := range cr {
+					fmt.Fprintf(stdout, "  %-18s Spearman %+.3f  Kendall tau-b %+.3f\n", c.Metric, c.Spearman, c.KendallTauB)
+				}
+				if err := writeLeftOut(stdout, "  ", left); err != nil {
+					return files, err
+				}
+				for _, l := range left {
+					fmt.Fprintf(stderr, "explorer: plot: %s leaves out %s: %s\n", name, l.Metric, l.Reason)
+				}
+				if len(cr) == 0 {
+					fmt.Fprintf(stderr, "explorer: plot: %s not drawn: no metric ranks the designs\n", name)
+				} else {
+					p, err := plots.Correlation(cr)
+					if err == nil {
+						p.Title.Text += "\n" + title
+					}
+					save(name, p, err, plots.DefaultWidth, plots.DefaultHeight)
+				}
+			}
+			if err := writePairs(stdout, title, sc.rows, 3, 0.10); err != nil {
+				return files, err
+			}
 		}
 	}
 
@@ -366,18 +407,15 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		if len(rows) == 2 {
 			modes = ""
 		}
-		slug := plots.FileSlug(r.Name + "-" + modes + strconv.Itoa(r.Threads) + "t")
+		// The name is slugged apart from the mode and threads, so that a
+		// name with no ASCII letters gets FileSlug's stable stand-in.
 		p, err := chartdata.Decomposition(eager, fused)
-		if err != nil {
-			return files, fmt.Errorf("plot %s: %w", r.Name, err)
+		if err == nil {
+			p.Title.Text += "\n" + r.Name + " (" + r.HostName + ", " + strconv.Itoa(r.Threads) + "t)"
 		}
-		p.Title.Text += "\n" + r.Name + " (" + r.HostName + ", " + strconv.Itoa(r.Threads) + "t)"
-		if err := plots.Save(p, 10*vg.Inch, 5*vg.Inch, out("decomposition-"+slug), opts...); err != nil {
-			return files, err
-		}
-		files = append(files, out("decomposition-"+slug))
+		save("decomposition-"+plots.FileSlug(r.Name)+"-"+modes+strconv.Itoa(r.Threads)+"t", p, err, 10*vg.Inch, 5*vg.Inch)
 		for _, r := range rows {
-			name := "roofline-" + plots.FileSlug(r.Name+"-"+r.Mode+"-"+strconv.Itoa(r.Threads)+"t")
+			name := "roofline-" + plots.FileSlug(r.Name) + "-" + r.Mode + "-" + strconv.Itoa(r.Threads) + "t"
 			// Say why a profiled row has no roofline chart, as for
 			// gap-roofline (it used to be left out silently).
 			switch {
@@ -388,23 +426,24 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 				fmt.Fprintf(stderr, "explorer: plot: %s not drawn: its row has no roofline calibration (swept with --calib off or a non-CPU backend)\n", name)
 				continue
 			}
-			p, err = plots.Roofline(chartdata.RooflinePoints(r.Ops, 3), chartdata.Ceilings(r.Ceiling))
-			if err != nil {
-				return files, fmt.Errorf("plot %s: %w", r.Name, err)
+			p, err := plots.Roofline(chartdata.RooflinePoints(r.Ops, 3), chartdata.Ceilings(r.Ceiling))
+			if err == nil {
+				p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
 			}
-			p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
-			if err := plots.Save(p, plots.RooflineWidth, plots.RooflineHeight, out(name), opts...); err != nil {
-				return files, err
-			}
-			files = append(files, out(name))
+			save(name, p, err, plots.RooflineWidth, plots.RooflineHeight)
 		}
 	}
 
 	path := filepath.Join(dir, "points.csv")
 	if err := writePointsCSV(path, all, opts...); err != nil {
-		return files, err
+		fail("points.csv", err)
+	} else {
+		files = append(files, path)
 	}
-	return append(files, path), nil
+	if len(failed) > 0 {
+		return files, fmt.Errorf("plot: %d output(s) not written: %s (why above)", len(failed), strings.Join(failed, ", "))
+	}
+	return files, nil
 }
 
 // writePointsCSV writes the rows' points in the one points CSV format

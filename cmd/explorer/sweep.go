@@ -18,6 +18,7 @@ import (
 	"github.com/shufflelab/explorer/internal/filelock"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
@@ -318,8 +319,9 @@ func rooflineMS(v float64) string {
 	return ms3(v)
 }
 
-// writeSweepReport prints the rows, the correlation table and the
-// equal-MAdds pairs.
+// writeSweepReport prints the rows, then per scope (whole networks, the
+// guideline micro-networks: their latencies do not rank against each
+// other) the correlation table and the equal-MAdds pairs.
 func writeSweepReport(w io.Writer, rows []sweep.Row, npairs int, tol float64) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "design\tMAdds\tMAC (elements)\tMAC fused\tparams\troofline (ms)\tmedian (ms)\tp10..p90 (ms)\timages/s\t\n")
@@ -331,52 +333,117 @@ func writeSweepReport(w io.Writer, rows []sweep.Row, npairs int, tol float64) er
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if err := writeCorrelations(w, rows); err != nil {
-		return err
+	for _, sc := range byScope(rows) {
+		if err := writeCorrelations(w, sc.scope.String(), sc.rows); err != nil {
+			return err
+		}
+		if err := writePairs(w, sc.scope.String(), sc.rows, npairs, tol); err != nil {
+			return err
+		}
 	}
-	return writePairs(w, rows, npairs, tol)
+	return nil
+}
+
+// scopeRows is the rows of one scope: whole networks or the guideline
+// micro-networks, whose latencies are not comparable with whole networks'.
+type scopeRows struct {
+	scope chartdata.Scope
+	rows  []sweep.Row
+}
+
+// byScope splits rows by the gap charts' scope rule (chartdata's
+// Point.Micro), whole networks first; a scope without rows is left out,
+// except that no rows at all are one empty scope of whole networks.
+func byScope(rows []sweep.Row) []scopeRows {
+	whole := scopeRows{scope: chartdata.WholeNetworks}
+	micro := scopeRows{scope: chartdata.MicroNetworks}
+	for _, r := range rows {
+		if chartdata.PointFromRow(r).Micro() {
+			micro.rows = append(micro.rows, r)
+		} else {
+			whole.rows = append(whole.rows, r)
+		}
+	}
+	switch {
+	case len(micro.rows) == 0:
+		return []scopeRows{whole}
+	case len(whole.rows) == 0:
+		return []scopeRows{micro}
+	}
+	return []scopeRows{whole, micro}
+}
+
+// designs is "1 design" or "N designs".
+func designs(n int) string {
+	if n == 1 {
+		return "1 design"
+	}
+	return fmt.Sprintf("%d designs", n)
 }
 
 // writeCorrelations prints Spearman and Kendall of each indirect metric
-// against the median latency.
-func writeCorrelations(w io.Writer, rows []sweep.Row) error {
-	cols := sweep.Columns(rows)
-	if len(rows) < 2 || len(cols) == 0 {
-		fmt.Fprintln(w, "\n(correlations need at least two measured designs)")
-		return nil
+// against the median latency of rows (all of scope, "whole networks"),
+// each metric left out with the reason, or why there is no table.
+func writeCorrelations(w io.Writer, scope string, rows []sweep.Row) error {
+	if why := sweep.Unranked(rows); why != "" {
+		_, err := fmt.Fprintf(w, "\nno rank correlation of the %s with latency: %s\n", scope, why)
+		return err
 	}
-	fmt.Fprintf(w, "\nhow well each indirect metric ranks the measured median latency (%d designs; 1 = perfect):\n", len(cols[0].X))
+	cr, left := correlations(rows)
+	fmt.Fprintf(w, "\nhow well each indirect metric ranks the measured median latency of the %s (%s; 1 = perfect):\n", scope, designs(len(rows)))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "metric\tSpearman rho\tKendall tau-b\t\n")
-	for _, c := range corrRows(cols) {
+	for _, c := range cr {
 		fmt.Fprintf(tw, "%s\t%+.3f\t%+.3f\t\n", c.Metric, c.Spearman, c.KendallTauB)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeLeftOut(w, "", left)
 }
 
-// corrRows computes the rank correlations of the columns, leaving out those
-// that cannot be ranked (e.g. constant).
-func corrRows(cols []sweep.Column) []plots.CorrRow {
+// writeLeftOut prints one line per metric left out of a correlation
+// table, indented by indent: "roofline estimate: left out, 1 of 8 rows has
+// none".
+func writeLeftOut(w io.Writer, indent string, left []sweep.LeftOut) error {
+	for _, l := range left {
+		if _, err := fmt.Fprintf(w, "%s%s: left out, %s\n", indent, l.Metric, l.Reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// correlations computes the rank correlations of the metrics that can rank
+// rows (sweep.Columns) and returns them with the metrics left out and why;
+// rows must be rankable (sweep.Unranked is "").
+func correlations(rows []sweep.Row) ([]plots.CorrRow, []sweep.LeftOut) {
+	cols, left := sweep.Columns(rows)
 	var out []plots.CorrRow
 	for _, c := range cols {
 		r, err := plots.NewCorrRow(c.Metric, c.X, c.Latency)
 		if err != nil {
+			left = append(left, sweep.LeftOut{Metric: c.Metric, Reason: err.Error()})
 			continue
 		}
 		out = append(out, r)
 	}
-	return out
+	return out, left
 }
 
-// writePairs prints the equal-MAdds pairs with the most different latency.
-func writePairs(w io.Writer, rows []sweep.Row, n int, tol float64) error {
+// writePairs prints the equal-MAdds pairs of rows with the most different
+// latency, headed by title ("whole networks") when it is not "".
+func writePairs(w io.Writer, title string, rows []sweep.Row, n int, tol float64) error {
 	if n == 0 {
 		return nil
+	}
+	if title != "" {
+		title += ": "
 	}
 	// Only the n printed pairs are kept: a 3000-row file has about half
 	// a million, which listed and sorted took 3 GB.
 	ps, count := sweep.EqualMAddsTop(rows, tol, n)
-	fmt.Fprintf(w, "\nequal MAdds (within %.0f%%), different latency: %d pairs, most different first\n", 100*tol, count)
+	fmt.Fprintf(w, "\n%sequal MAdds (within %.0f%%), different latency: %d pairs, most different first\n", title, 100*tol, count)
 	if len(ps) == 0 {
 		return nil
 	}

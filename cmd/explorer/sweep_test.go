@@ -432,7 +432,7 @@ func TestWritePairsKeepsOnlyPrinted(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	if err := writePairs(&b, rows, 3, 0.10); err != nil {
+	if err := writePairs(&b, "", rows, 3, 0.10); err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)

@@ -32,32 +32,84 @@ type Column struct {
 	Latency []float64 // median latency, ms
 }
 
-// Columns returns, for every metric that is positive in every row, its
-// values and the rows' median latencies (rows without a positive latency
-// are left out). A roofline estimate is missing when a row was measured
-// without a calibration.
-func Columns(rows []Row) []Column {
+// LeftOut is a metric that [Columns] leaves out, and why.
+type LeftOut struct {
+	Metric string
+	// Reason is in words, e.g. "1 of 8 rows has none" or "every design
+	// has the same value".
+	Reason string
+}
+
+// Unranked says why the median latencies of rows cannot rank any metric
+// ("it needs at least two designs, there is 1", "every design has the same
+// median latency"), or returns "" when they can. Rows without a positive
+// latency are not counted.
+func Unranked(rows []Row) string {
+	var lat []float64
+	for _, r := range rows {
+		if r.LatencyMS.Median > 0 {
+			lat = append(lat, r.LatencyMS.Median)
+		}
+	}
+	switch {
+	case len(lat) < 2:
+		return fmt.Sprintf("it needs at least two designs, there is %d", len(lat))
+	case allEqual(lat):
+		return fmt.Sprintf("every design has the same median latency (%g ms)", lat[0])
+	}
+	return ""
+}
+
+// Columns returns, for every metric that can rank the rows' median
+// latencies, its values and the latencies; and every other metric with the
+// reason it is left out: a row lacks it (no positive, finite value: a
+// roofline estimate is missing when a row was measured without a
+// calibration) or every row has the same value. Rows without a positive
+// latency are left out of both; when [Unranked] says why no metric can be
+// ranked, both are nil.
+func Columns(rows []Row) ([]Column, []LeftOut) {
+	if Unranked(rows) != "" {
+		return nil, nil
+	}
 	var out []Column
+	var left []LeftOut
 	for _, m := range Metrics() {
 		c := Column{Metric: m.Name}
-		ok := true
+		missing := 0
 		for _, r := range rows {
 			if !(r.LatencyMS.Median > 0) {
 				continue
 			}
 			v := m.Value(r)
 			if !(v > 0) || math.IsInf(v, 0) {
-				ok = false
-				break
+				missing++
+				continue
 			}
 			c.X = append(c.X, v)
 			c.Latency = append(c.Latency, r.LatencyMS.Median)
 		}
-		if ok && len(c.X) > 0 {
+		switch n := missing + len(c.X); {
+		case missing == 1:
+			left = append(left, LeftOut{m.Name, fmt.Sprintf("1 of %d rows has none", n)})
+		case missing > 1:
+			left = append(left, LeftOut{m.Name, fmt.Sprintf("%d of %d rows have none", missing, n)})
+		case allEqual(c.X):
+			left = append(left, LeftOut{m.Name, "every design has the same value"})
+		default:
 			out = append(out, c)
 		}
 	}
-	return out
+	return out, left
+}
+
+// allEqual reports whether every value of xs is the first.
+func allEqual(xs []float64) bool {
+	for _, x := range xs {
+		if x != xs[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // MisleadingRatio is the latency ratio above which two designs of about

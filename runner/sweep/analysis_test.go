@@ -43,15 +43,55 @@ func TestEqualMAddsPairs(t *testing.T) {
 
 func TestColumns(t *testing.T) {
 	rows := []Row{row("a", 100, 1), row("b", 200, 3)}
-	cols := Columns(rows)
-	// No calibration: the roofline estimate is 0 and left out.
+	cols, left := Columns(rows)
+	// No calibration: the roofline estimate is 0 and left out, with why.
 	if len(cols) != 4 || cols[0].Metric != "MAdds" || cols[3].Metric != "params" {
 		t.Fatalf("columns %+v", cols)
 	}
+	if len(left) != 1 || left[0] != (LeftOut{"roofline estimate", "2 of 2 rows have none"}) {
+		t.Errorf("left out %+v", left)
+	}
 	rows[0].RooflineMS, rows[1].RooflineMS = 0.5, 0.7
-	cols = Columns(rows)
-	if len(cols) != 5 || cols[4].Metric != "roofline estimate" || cols[4].X[1] != 0.7 || cols[4].Latency[1] != 3 {
-		t.Errorf("columns %+v", cols)
+	cols, left = Columns(rows)
+	if len(cols) != 5 || cols[4].Metric != "roofline estimate" || cols[4].X[1] != 0.7 || cols[4].Latency[1] != 3 || len(left) != 0 {
+		t.Errorf("columns %+v, left out %+v", cols, left)
+	}
+}
+
+// TestColumnsSayWhatTheyLeaveOut: a metric one row lacks, or that every
+// row has the same value of, is named with the reason (it used to vanish
+// from the table without a word), and latencies that cannot rank anything
+// say why.
+func TestColumnsSayWhatTheyLeaveOut(t *testing.T) {
+	rows := []Row{row("a", 100, 1), row("b", 200, 3), row("c", 300, 2)}
+	for i := range rows {
+		rows[i].RooflineMS = float64(i + 1)
+		rows[i].Params = 7
+	}
+	rows[1].RooflineMS = 0
+	cols, left := Columns(rows)
+	var names []string
+	for _, c := range cols {
+		names = append(names, c.Metric)
+	}
+	want := []LeftOut{{"params", "every design has the same value"}, {"roofline estimate", "1 of 3 rows has none"}}
+	if !slices.Equal(names, []string{"MAdds", "MAC", "MAC (fused plan)"}) || !slices.Equal(left, want) {
+		t.Errorf("columns %v, left out %+v; want left out %+v", names, left, want)
+	}
+	for _, c := range []struct {
+		rows []Row
+		want string
+	}{
+		{rows[:1], "it needs at least two designs, there is 1"},
+		{[]Row{row("a", 100, 2), row("b", 200, 2)}, "every design has the same median latency (2 ms)"},
+		{rows, ""},
+	} {
+		if got := Unranked(c.rows); got != c.want {
+			t.Errorf("Unranked(%d rows) = %q, want %q", len(c.rows), got, c.want)
+		}
+		if cols, left := Columns(c.rows); c.want != "" && (cols != nil || left != nil) {
+			t.Errorf("Columns of unrankable rows: %+v, %+v", cols, left)
+		}
 	}
 }
 

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner/sweep"
+)
+
+// writeRows writes rows as a results file in dir and returns its path.
+func writeRows(t *testing.T, dir, name string, rows []sweep.Row) string {
+	t.Helper()
+	var b bytes.Buffer
+	for _, r := range rows {
+		line, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(append(line, '\n'))
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// plotRows plots rows (extra flags after --in and --out) and returns
+// stdout, stderr, the output directory and the error.
+func plotRows(t *testing.T, rows []sweep.Row, extra ...string) (string, string, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	in := writeRows(t, dir, "r.jsonl", rows)
+	out := filepath.Join(dir, "p")
+	var stdout, stderr bytes.Buffer
+	err := plotCmd(append([]string{"--in", in, "--out", out}, extra...), &stdout, &stderr)
+	return stdout.String(), stderr.String(), out, err
+}
+
+// TestPlotCorrelationSaysWhatItLeavesOut: a metric that one row lacks or
+// that every design has the same value of used to vanish from the table
+// and chart without a word, and latencies all tied dropped the whole
+// section (heading, chart and equal-MAdds pairs) silently.
+func TestPlotCorrelationSaysWhatItLeavesOut(t *testing.T) {
+	_, rows := sweepFile(t, t.TempDir())
+	one := append([]sweep.Row(nil), rows...)
+	one[1].RooflineMS = 0
+	for i := range one {
+		one[i].MAC = 12345
+	}
+	stdout, stderr, _, err := plotRows(t, one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"roofline estimate: left out, 1 of 4 rows has none", "MAC: left out, every design has the same value"} {
+		if !strings.Contains(stdout, want) || !strings.Contains(stderr, "correlation leaves out") {
+			t.Errorf("stdout lacks %q:\n%s\nstderr:\n%s", want, stdout, stderr)
+		}
+	}
+
+	tied := append([]sweep.Row(nil), rows...)
+	for i := range tied {
+		tied[i].LatencyMS.Median = 0.5
+	}
+	stdout, stderr, out, err := plotRows(t, tied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"rank correlation with median latency\n  none: every design has the same median latency (0.5 ms)", "equal MAdds (within 10%)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("tied latencies: stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "correlation not drawn: every design has the same median latency") {
+		t.Errorf("tied latencies: stderr does not say why there is no correlation chart:\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "correlation.png")); err == nil {
+		t.Error("a correlation chart of tied latencies")
+	}
+}
+
+// TestPlotCorrelationPerScope: the correlation table and the equal-MAdds
+// pairs used to pool the guideline micro-networks with whole networks
+// (their latencies do not compare); they are now one per scope, titled,
+// by the gap charts' rule.
+func TestPlotCorrelationPerScope(t *testing.T) {
+	_, rows := sweepFile(t, t.TempDir())
+	for i, ms := range []float64{0.01, 0.02} {
+		m := rows[i]
+		m.Key, m.Name, m.Family = "micro"+m.Name, "g2 micro "+m.Name, string(arch.GuideG2)
+		m.Spec.Family = arch.GuideG2
+		m.MAdds = rows[2+i].MAdds // equal MAdds to a whole network's
+		m.LatencyMS.Median = ms
+		m.Categories, m.Ops = nil, nil
+		rows = append(rows, m)
+	}
+	stdout, _, out, err := plotRows(t, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{", whole networks (4 designs): rank correlation", ", micro-networks (2 designs): rank correlation",
+		", whole networks: equal MAdds", ", micro-networks: equal MAdds"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "(6 designs)") {
+		t.Errorf("a table pools both scopes:\n%s", stdout)
+	}
+	for _, f := range []string{"correlation.png", "correlation-micro.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	// No pairs line names a micro-network beside a whole network.
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.Contains(l, "g2 micro") && strings.Contains(l, "shufflenetv2") && !strings.Contains(l, "g2 micro shufflenetv2") {
+			t.Errorf("a pair across scopes: %s", l)
+		}
+	}
+}
+
+// TestPlotGoesOnAfterAFailedChart: one chart that cannot be written used
+// to abort plot and lose every later chart and points.csv; it is now
+// said, the rest is written, and plot exits 1 naming it.
+func TestPlotGoesOnAfterAFailedChart(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	in, _ := sweepFile(t, dir)
+	out := filepath.Join(dir, "p")
+	os.Mkdir(out, 0o755)
+	os.Symlink(filepath.Join(dir, "victim"), filepath.Join(out, "gap-flops.png"))
+	var stderr bytes.Buffer
+	code := run([]string{"plot", "--in", in, "--out", out}, io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "gap-flops not drawn") || !strings.Contains(stderr.String(), "1 output(s) not written: gap-flops") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	for _, f := range []string{"gap-mac.png", "correlation.png", "points.csv"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("after the failed chart: %v", err)
+		}
+	}
+	ms, _ := filepath.Glob(filepath.Join(out, "roofline-*.png"))
+	ds, _ := filepath.Glob(filepath.Join(out, "decomposition-*.png"))
+	if len(ms) == 0 || len(ds) == 0 {
+		t.Errorf("after the failed chart: roofline %v, decomposition %v", ms, ds)
+	}
+}
+
+// TestPlotNeverWritesAFileTwice: designs named 設計甲 and 設計乙 both
+// slugged to one decomposition file, the second overwriting the first;
+// names that slug alike ("x y", "x-y") did too. Every chart now has its
+// own file.
+func TestPlotNeverWritesAFileTwice(t *testing.T) {
+	_, rows := sweepFile(t, t.TempDir())
+	for i, n := range []string{"設計甲", "設計乙", "x y", "x-y"} {
+		rows[i].Name, rows[i].Preset = n, ""
+	}
+	stdout, stderr, out, err := plotRows(t, rows, "--max-profiles", "4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := filepath.Glob(filepath.Join(out, "decomposition-*.png"))
+	rs, _ := filepath.Glob(filepath.Join(out, "roofline-*.png"))
+	if len(ds) != 4 || len(rs) != 4 {
+		t.Errorf("decomposition %v, roofline %v; want 4 of each", ds, rs)
+	}
+	seen := map[string]bool{}
+	for _, l := range strings.Split(stdout, "\n") {
+		if f, ok := strings.CutPrefix(l, "wrote "); ok {
+			if seen[f] {
+				t.Errorf("wrote %s twice", f)
+			}
+			seen[f] = true
+		}
+	}
+	if !strings.Contains(stderr, "decomposition-x-y-fused-1t.png is already written in this run") {
+		t.Errorf("the renamed file is not said:\n%s", stderr)
+	}
+}
