@@ -334,8 +334,9 @@ func or(s, dflt string) string {
 	return s
 }
 
-// Select returns the points that pass f with a positive latency (up to
-// sweep.MaxMedianMS: a hand-edited history row must not break a chart), one
+// Select returns the points that pass f with a latency from
+// sweep.MinMedianMS to sweep.MaxMedianMS (the bounds of a usable sweep
+// row: a hand-edited history row must not break a chart), one
 // per design ([Point.DesignKey]) and configuration (host, backend, mode,
 // threads): the latest
 // measured (the later in the list on equal times), in the order of first
@@ -344,7 +345,7 @@ func Select(points []Point, f Filter) []Point {
 	var out []Point
 	at := map[string]int{}
 	for _, p := range points {
-		if !f.Match(p) || !(p.LatencyMS > 0) || p.LatencyMS > sweep.MaxMedianMS {
+		if !f.Match(p) || !(p.LatencyMS >= sweep.MinMedianMS) || p.LatencyMS > sweep.MaxMedianMS {
 			continue
 		}
 		k := p.DesignKey() + "|" + p.Host + "|" + p.Config()

@@ -425,3 +425,20 @@ func TestGapMisleadingPair(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectLatencyBounds: Select keeps the latencies a usable sweep row
+// may have (sweep.MinMedianMS to sweep.MaxMedianMS), so a hand-edited
+// history row of 1e-300 ms (below the clock's 1 ns) breaks no log chart.
+func TestSelectLatencyBounds(t *testing.T) {
+	for _, tc := range []struct {
+		ms   float64
+		keep bool
+	}{
+		{1e-300, false}, {1e-7, false}, {0, false}, {-1, false}, {math.NaN(), false}, {2e9, false},
+		{1e-6, true}, {0.0661, true}, {1e9, true},
+	} {
+		if got := len(Select([]Point{pt("a", 1e6, 1e6, tc.ms)}, Filter{})) == 1; got != tc.keep {
+			t.Errorf("latency %v ms: kept %v, want %v", tc.ms, got, tc.keep)
+		}
+	}
+}

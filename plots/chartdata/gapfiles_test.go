@@ -1,9 +1,13 @@
 package chartdata
 
 import (
+	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/vg"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/plots"
@@ -63,5 +67,55 @@ func TestGapSets(t *testing.T) {
 	sets := GapSets([]Point{a, b, c}, "CPU one", "", plots.MetricFLOPs)
 	if len(sets) != 1 || sets[0].N != 3 || sets[0].Words != AnalyzeGap([]Point{a, b, c}, plots.MetricFLOPs).Words() {
 		t.Errorf("words: %+v", sets)
+	}
+}
+
+// TestGapSetsUndrawable: a point whose metric value a log axis cannot draw
+// is left out of that chart with the reason, and the chart renders (a
+// hand-edited roofline estimate of 1e300 ms failed gap-roofline: "Values
+// must be greater than 0 for a log scale").
+func TestGapSetsUndrawable(t *testing.T) {
+	a, b, c := pt("0.5x", 41e6, 2e6, 4), pt("1.0x", 146e6, 5e6, 10), pt("1.5x", 299e6, 8e6, 15)
+	a.RooflineMS, b.RooflineMS = 3, 8
+	for _, tc := range []struct {
+		name   string
+		c      float64 // c's roofline estimate, ms
+		points int
+		note   string
+	}{
+		{"drawable", 12, 3, ""},
+		{"1e300 ms", 1e300, 2,
+			"gap-roofline leaves out 1 point(s) whose roofline estimate value a log axis cannot draw (outside 1e-100 to 1e+100)"},
+		{"1e-320 ms", 1e-320, 2,
+			"gap-roofline leaves out 1 point(s) whose roofline estimate value a log axis cannot draw (outside 1e-100 to 1e+100)"},
+		{"+Inf and none", math.Inf(1), 1,
+			"gap-roofline leaves out 1 point(s) without a roofline estimate value and 1 point(s) whose roofline estimate value a log axis cannot draw (outside 1e-100 to 1e+100)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pts := []Point{a, b, c}
+			pts[2].RooflineMS = tc.c
+			if tc.name == "+Inf and none" {
+				pts[1].RooflineMS = 0
+			}
+			sets := GapSets(pts, "CPU one", "", plots.MetricRoofline)
+			f := sets[0].Charts[0]
+			if len(f.Points) != tc.points || f.Note() != tc.note {
+				t.Fatalf("%d points, note %q; want %d, %q", len(f.Points), f.Note(), tc.points, tc.note)
+			}
+			p, err := plots.Gap(f.Points, f.Options)
+			if err == nil {
+				err = plots.Save(p, 4*vg.Inch, 3*vg.Inch, filepath.Join(t.TempDir(), "g.png"))
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// Every point undrawable: not drawn, and said why.
+	x := a
+	x.RooflineMS = 1e300
+	f := GapSets([]Point{x}, "CPU one", "", plots.MetricRoofline)[0].Charts[0]
+	if want := "gap-roofline not drawn: it leaves out all its 1 point(s) whose roofline estimate value a log axis cannot draw (outside 1e-100 to 1e+100)"; f.Points != nil || f.Note() != want {
+		t.Errorf("all undrawable: %d points, note %q", len(f.Points), f.Note())
 	}
 }
