@@ -7,6 +7,7 @@ package chartdata
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 
@@ -41,12 +42,21 @@ func Ceilings(c calib.Ceiling) plots.Ceilings {
 		Bandwidths: []plots.Bandwidth{{Name: "L2", GBps: c.L2GBps}, {Name: "DRAM", GBps: c.DRAMGBps}}}
 }
 
-// RooflinePoints are the profiled ops as roofline points, the labelled
-// slowest ones named by their op ID.
+// RooflinePoints are the profiled ops a roofline chart can draw as
+// roofline points, the labelled slowest of them named by their op ID. An
+// op whose intensity or GFLOP/s a log axis cannot draw ([Drawable]: 0
+// GFLOP/s in a hand-edited row failed the whole chart) is left out;
+// [RooflineNote] says which.
 func RooflinePoints(ops []sweep.OpPoint, labelled int) []plots.RooflinePoint {
-	top := slowestOps(ops, labelled)
-	pts := make([]plots.RooflinePoint, 0, len(ops))
+	var keep []sweep.OpPoint
 	for _, op := range ops {
+		if rooflineDrawable(op) {
+			keep = append(keep, op)
+		}
+	}
+	top := slowestOps(keep, labelled)
+	pts := make([]plots.RooflinePoint, 0, len(keep))
+	for _, op := range keep {
 		pt := plots.RooflinePoint{Category: op.Category, Intensity: op.Intensity, GFLOPS: op.GFLOPS}
 		if top[op.ID] {
 			pt.Label = op.ID
@@ -54,6 +64,43 @@ func RooflinePoints(ops []sweep.OpPoint, labelled int) []plots.RooflinePoint {
 		pts = append(pts, pt)
 	}
 	return pts
+}
+
+// rooflineDrawable reports whether a roofline chart can draw op: both its
+// axes are log axes.
+func rooflineDrawable(op sweep.OpPoint) bool { return Drawable(op.Intensity) && Drawable(op.GFLOPS) }
+
+// RooflineNote says what the roofline chart name of ops leaves out
+// ([RooflinePoints]), "" when nothing: `roofline-x leaves out 1 of 18
+// op(s) whose intensity or GFLOP/s a log axis cannot draw (from 1e-100 to
+// 1e+100): conv1.0 (8.39 FLOP/byte, 0 GFLOP/s)`, or "roofline-x not
+// drawn: ..." when it leaves out every op (the chart has no point to
+// draw). Up to three ops are named.
+func RooflineNote(name string, ops []sweep.OpPoint) string {
+	var bad []string
+	n := 0
+	for _, op := range ops {
+		if rooflineDrawable(op) {
+			continue
+		}
+		n++
+		if len(bad) < 3 {
+			bad = append(bad, fmt.Sprintf("%s (%.3g FLOP/byte, %.3g GFLOP/s)", op.ID, op.Intensity, op.GFLOPS))
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	list := strings.Join(bad, ", ")
+	if n > len(bad) {
+		list += fmt.Sprintf(" and %d more", n-len(bad))
+	}
+	if n == len(ops) {
+		return fmt.Sprintf("%s not drawn: none of its %d op(s) has an intensity and GFLOP/s a log axis can draw (from %g to %g): %s",
+			name, n, LogAxisMin, LogAxisMax, list)
+	}
+	return fmt.Sprintf("%s leaves out %d of %d op(s) whose intensity or GFLOP/s a log axis cannot draw (from %g to %g): %s",
+		name, n, len(ops), LogAxisMin, LogAxisMax, list)
 }
 
 // slowestOps marks the IDs of the n ops with the most time (the first of

@@ -2,10 +2,14 @@ package chartdata
 
 import (
 	"context"
-	"github.com/shufflelab/explorer/arch"
 	"math"
+	"path/filepath"
 	"testing"
 
+	"gonum.org/v1/plot/vg"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
@@ -133,5 +137,65 @@ func TestGuideline(t *testing.T) {
 	}}
 	if d := Guideline(tab, 0); d.Rows[1].PaperARM != 0 || d.Rows[1].PaperGPU != 6 {
 		t.Errorf("a paper series with a missing row is drawn: %+v", d.Rows)
+	}
+}
+
+// TestRooflinePointsUndrawable: an op whose intensity or GFLOP/s a log
+// axis cannot draw is left out of the roofline chart, which then renders
+// (0 GFLOP/s in a hand-edited row failed the whole chart: "GFLOP/s (log
+// axis) is 0, want > 0"); the labels go to the slowest drawable ops.
+func TestRooflinePointsUndrawable(t *testing.T) {
+	good := []sweep.OpPoint{
+		{ID: "a", Category: "conv1x1", Intensity: 10, GFLOPS: 5, TimeMS: 1},
+		{ID: "b", Category: "depthwise", Intensity: 1, GFLOPS: 0.5, TimeMS: 2},
+	}
+	for _, tc := range []struct {
+		name string
+		bad  sweep.OpPoint
+	}{
+		{"0 GFLOP/s", sweep.OpPoint{ID: "x", Category: "fc", Intensity: 8.39, GFLOPS: 0, TimeMS: 9}},
+		{"0 intensity", sweep.OpPoint{ID: "x", Category: "fc", Intensity: 0, GFLOPS: 92, TimeMS: 9}},
+		{"negative intensity", sweep.OpPoint{ID: "x", Category: "fc", Intensity: -1, GFLOPS: 92, TimeMS: 9}},
+		{"1e300 GFLOP/s", sweep.OpPoint{ID: "x", Category: "fc", Intensity: 8, GFLOPS: 1e300, TimeMS: 9}},
+		{"NaN intensity", sweep.OpPoint{ID: "x", Category: "fc", Intensity: math.NaN(), GFLOPS: 92, TimeMS: 9}},
+	} {
+		ops := append([]sweep.OpPoint{tc.bad}, good...)
+		pts := RooflinePoints(ops, 1)
+		if len(pts) != 2 || pts[0].Category != "conv1x1" || pts[1].Label != "b" {
+			t.Errorf("%s: points %+v, want a and b, b labelled", tc.name, pts)
+		}
+		p, err := plots.Roofline(pts, plots.Ceilings{PeakGFLOPS: 100, Bandwidths: []plots.Bandwidth{{Name: "DRAM", GBps: 20}}})
+		if err == nil {
+			err = plots.Save(p, 4*vg.Inch, 3*vg.Inch, filepath.Join(t.TempDir(), "r.png"))
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
+
+// TestRooflineNote: the note says which ops the roofline chart leaves out
+// and why, and that it is not drawn when it leaves out every op.
+func TestRooflineNote(t *testing.T) {
+	a := sweep.OpPoint{ID: "a", Intensity: 10, GFLOPS: 5}
+	z := func(id string) sweep.OpPoint { return sweep.OpPoint{ID: id, Intensity: 8.388, GFLOPS: 0} }
+	for _, tc := range []struct {
+		name string
+		ops  []sweep.OpPoint
+		want string
+	}{
+		{"all drawable", []sweep.OpPoint{a}, ""},
+		{"none", nil, ""},
+		{"one left out", []sweep.OpPoint{z("conv1.0"), a},
+			"roofline-x leaves out 1 of 2 op(s) whose intensity or GFLOP/s a log axis cannot draw (from 1e-100 to 1e+100): conv1.0 (8.39 FLOP/byte, 0 GFLOP/s)"},
+		{"four left out, three named", []sweep.OpPoint{z("p"), z("q"), a, z("r"), z("s")},
+			"roofline-x leaves out 4 of 5 op(s) whose intensity or GFLOP/s a log axis cannot draw (from 1e-100 to 1e+100): " +
+				"p (8.39 FLOP/byte, 0 GFLOP/s), q (8.39 FLOP/byte, 0 GFLOP/s), r (8.39 FLOP/byte, 0 GFLOP/s) and 1 more"},
+		{"all left out", []sweep.OpPoint{z("conv1.0")},
+			"roofline-x not drawn: none of its 1 op(s) has an intensity and GFLOP/s a log axis can draw (from 1e-100 to 1e+100): conv1.0 (8.39 FLOP/byte, 0 GFLOP/s)"},
+	} {
+		if got := RooflineNote("roofline-x", tc.ops); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
+		}
 	}
 }
