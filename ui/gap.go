@@ -326,9 +326,10 @@ const (
 // ("…") first.
 func (g *gapScreen) wordLines(gap chartdata.Gap) []string {
 	words := wrap(gap.Words(), g.w)
+	pairText := gap.PairWords() // the chart caption's sentence: the pair, or the closest one and why it is none
 	var pair []string
-	if gap.Pair != nil {
-		pair = wrap("Most misleading pair: "+gap.Pair.Words(), g.w)
+	if pairText != "" {
+		pair = wrap(pairText, g.w)
 	}
 	room := min(len(words)+len(pair), max(gapWordsMin, g.h-g.headLines()-gapChartMin))
 	if len(words)+len(pair) <= room {
@@ -336,8 +337,8 @@ func (g *gapScreen) wordLines(gap chartdata.Gap) []string {
 	}
 	np := min(len(pair), max(1, room-1))
 	out := bounded(gap.Words(), g.w, room-np)
-	if gap.Pair != nil {
-		out = append(out, bounded("Most misleading pair: "+gap.Pair.Words(), g.w, np)...)
+	if pairText != "" {
+		out = append(out, bounded(pairText, g.w, np)...)
 	}
 	return out
 }

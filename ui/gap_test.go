@@ -438,3 +438,19 @@ func TestGapRunBeatsOlderHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestGapWordsSayWhyNoPair: where the closest pair within the FLOPs
+// tolerance is not misleading (latencies within sweep.MisleadingRatio),
+// the screen says so in the chart caption's sentence (Gap.PairWords); it
+// used to say nothing.
+func TestGapWordsSayWhyNoPair(t *testing.T) {
+	m := newModel(t, pollutedDeps(), 120, 40)
+	send(t, m, "2")
+	gap := chartdata.AnalyzeGap(m.gap.selected(), plots.MetricFLOPs)
+	gap.Near, gap.Pair = &chartdata.Pair{Ratio: 1.02}, nil
+	want := gap.PairWords()
+	flat := strings.Join(strings.Fields(strings.Join(m.gap.wordLines(gap), " ")), " ")
+	if !strings.HasPrefix(want, "No pair within") || !strings.Contains(flat, strings.Join(strings.Fields(want), " ")) {
+		t.Errorf("words %q lack %q", flat, want)
+	}
+}

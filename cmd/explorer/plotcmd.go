@@ -426,7 +426,16 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 				fmt.Fprintf(stderr, "explorer: plot: %s not drawn: its row has no roofline calibration (swept with --calib off or a non-CPU backend)\n", name)
 				continue
 			}
-			p, err := plots.Roofline(chartdata.RooflinePoints(r.Ops, 3), chartdata.Ceilings(r.Ceiling))
+			// Ops a log axis cannot draw (a hand-edited row) are left out
+			// and named; a row with none left has no chart.
+			pts := chartdata.RooflinePoints(r.Ops, 3)
+			if note := chartdata.RooflineNote(name, r.Ops); note != "" {
+				fmt.Fprintf(stderr, "explorer: plot: %s\n", note)
+			}
+			if len(pts) == 0 {
+				continue
+			}
+			p, err := plots.Roofline(pts, chartdata.Ceilings(r.Ceiling))
 			if err == nil {
 				p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
 			}

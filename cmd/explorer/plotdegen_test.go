@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/runner/sweep"
 )
 
@@ -186,4 +188,44 @@ func TestPlotNeverWritesAFileTwice(t *testing.T) {
 	if !strings.Contains(stderr, "decomposition-x-y-fused-1t.png is already written in this run") {
 		t.Errorf("the renamed file is not said:\n%s", stderr)
 	}
+}
+
+// TestPlotRooflineLeavesOutUndrawableOps: an op of 0 GFLOP/s (a
+// hand-edited row) failed that row's roofline chart; it is now left out
+// and named on stderr, and the chart is drawn from the other ops. A row
+// whose ops are all undrawable gets no chart and says why.
+func TestPlotRooflineLeavesOutUndrawableOps(t *testing.T) {
+	_, rows := sweepFile(t, t.TempDir())
+	if len(rows[0].Ops) < 2 || len(rows[1].Ops) == 0 {
+		t.Fatalf("profiled rows without ops: %d, %d", len(rows[0].Ops), len(rows[1].Ops))
+	}
+	rows[0].Ops = append([]sweep.OpPoint(nil), rows[0].Ops...)
+	rows[0].Ops[0].GFLOPS = 0
+	rows[1].Ops = append([]sweep.OpPoint(nil), rows[1].Ops...)
+	for i := range rows[1].Ops {
+		rows[1].Ops[i].Intensity = 0
+	}
+	_, stderr, out, err := plotRows(t, rows)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	first := "roofline-" + pltSlug(rows[0])
+	if !strings.Contains(stderr, first+" leaves out 1 of ") || !strings.Contains(stderr, rows[0].Ops[0].ID) {
+		t.Errorf("no note for %s's undrawable op:\n%s", first, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, first+".png")); err != nil {
+		t.Errorf("%s not drawn from its other ops: %v", first, err)
+	}
+	second := "roofline-" + pltSlug(rows[1])
+	if !strings.Contains(stderr, second+" not drawn: ") {
+		t.Errorf("no reason for %s:\n%s", second, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, second+".png")); err == nil {
+		t.Errorf("%s drawn without a drawable op", second)
+	}
+}
+
+// pltSlug is the roofline chart name's part after "roofline-" for row r.
+func pltSlug(r sweep.Row) string {
+	return plots.FileSlug(r.Name) + "-" + r.Mode + "-" + strconv.Itoa(r.Threads) + "t"
 }

@@ -247,7 +247,14 @@ func (w *writer) design(g *arch.Graph, s Session) {
 		}
 		w.note("no roofline: " + why)
 	default:
-		p, err := plots.Roofline(chartdata.RooflinePoints(ops, labelledOps), chartdata.Ceilings(*s.Ceiling))
+		pts := chartdata.RooflinePoints(ops, labelledOps)
+		if note := chartdata.RooflineNote("roofline", ops); note != "" {
+			w.note(note)
+		}
+		if len(pts) == 0 {
+			break
+		}
+		p, err := plots.Roofline(pts, chartdata.Ceilings(*s.Ceiling))
 		if err == nil {
 			p.Title.Text += "\n" + title
 		}
