@@ -628,7 +628,7 @@ func how(rho float64) string {
 func (g Gap) Words() string {
 	f, m := g.FLOPs, g.MAC
 	if f.N < 2 {
-		return fmt.Sprintf("%s: no correlation (it needs two designs).", count(f.N, "design"))
+		return fmt.Sprintf("%s: no correlation (it needs at least %d designs).", count(f.N, "design"), sweep.MinRankDesigns)
 	}
 	if g.Configs > 1 {
 		return fmt.Sprintf("These %d points come from %d run configurations (host, backend, mode, threads), "+
@@ -638,8 +638,8 @@ func (g Gap) Words() string {
 	fast, slow := pts[0], pts[len(pts)-1]
 	sameLat := fast.LatencyMS == slow.LatencyMS
 	sameFLOPs, sameMAC := allSame(pts, plots.MetricFLOPs), allSame(pts, plots.MetricMAC)
-	if f.N < 3 {
-		const needs = "; a rank correlation needs at least 3 designs to mean anything."
+	if f.N < sweep.MinRankDesigns { // f.N == 2 here
+		needs := fmt.Sprintf("; a rank correlation needs at least %d designs to mean anything.", sweep.MinRankDesigns)
 		switch {
 		case sameLat && sameFLOPs:
 			return fmt.Sprintf("Among 2 designs with the same FLOPs (%s), both take %s ms%s",

@@ -40,10 +40,14 @@ type LeftOut struct {
 	Reason string
 }
 
+// MinRankDesigns is the fewest designs a rank correlation is reported
+// for: with two, Spearman and Kendall are +1 or -1 whatever was measured.
+const MinRankDesigns = 3
+
 // Unranked says why the median latencies of rows cannot rank any metric
-// ("it needs at least two designs, there is 1", "every design has the same
-// median latency"), or returns "" when they can. Rows without a positive
-// latency are not counted.
+// ("it needs at least 3 designs to mean anything, there are 2", "every
+// design has the same median latency"), or returns "" when they can. Rows
+// without a positive latency are not counted.
 func Unranked(rows []Row) string {
 	var lat []float64
 	for _, r := range rows {
@@ -52,8 +56,12 @@ func Unranked(rows []Row) string {
 		}
 	}
 	switch {
-	case len(lat) < 2:
-		return fmt.Sprintf("it needs at least two designs, there is %d", len(lat))
+	case len(lat) < MinRankDesigns:
+		are := "are"
+		if len(lat) == 1 {
+			are = "is"
+		}
+		return fmt.Sprintf("it needs at least %d designs to mean anything, there %s %d", MinRankDesigns, are, len(lat))
 	case allEqual(lat):
 		return fmt.Sprintf("every design has the same median latency (%g ms)", lat[0])
 	}

@@ -42,16 +42,16 @@ func TestEqualMAddsPairs(t *testing.T) {
 }
 
 func TestColumns(t *testing.T) {
-	rows := []Row{row("a", 100, 1), row("b", 200, 3)}
+	rows := []Row{row("a", 100, 1), row("b", 200, 3), row("c", 300, 2)}
 	cols, left := Columns(rows)
 	// No calibration: the roofline estimate is 0 and left out, with why.
 	if len(cols) != 4 || cols[0].Metric != "MAdds" || cols[3].Metric != "params" {
 		t.Fatalf("columns %+v", cols)
 	}
-	if len(left) != 1 || left[0] != (LeftOut{"roofline estimate", "2 of 2 rows have none"}) {
+	if len(left) != 1 || left[0] != (LeftOut{"roofline estimate", "3 of 3 rows have none"}) {
 		t.Errorf("left out %+v", left)
 	}
-	rows[0].RooflineMS, rows[1].RooflineMS = 0.5, 0.7
+	rows[0].RooflineMS, rows[1].RooflineMS, rows[2].RooflineMS = 0.5, 0.7, 0.6
 	cols, left = Columns(rows)
 	if len(cols) != 5 || cols[4].Metric != "roofline estimate" || cols[4].X[1] != 0.7 || cols[4].Latency[1] != 3 || len(left) != 0 {
 		t.Errorf("columns %+v, left out %+v", cols, left)
@@ -82,8 +82,9 @@ func TestColumnsSayWhatTheyLeaveOut(t *testing.T) {
 		rows []Row
 		want string
 	}{
-		{rows[:1], "it needs at least two designs, there is 1"},
-		{[]Row{row("a", 100, 2), row("b", 200, 2)}, "every design has the same median latency (2 ms)"},
+		{rows[:1], "it needs at least 3 designs to mean anything, there is 1"},
+		{rows[:2], "it needs at least 3 designs to mean anything, there are 2"}, // two rank +1 or -1 whatever they measure
+		{[]Row{row("a", 100, 2), row("b", 200, 2), row("c", 300, 2)}, "every design has the same median latency (2 ms)"},
 		{rows, ""},
 	} {
 		if got := Unranked(c.rows); got != c.want {
