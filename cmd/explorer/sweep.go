@@ -443,10 +443,15 @@ func writePairs(w io.Writer, title string, rows []sweep.Row, n int, tol float64)
 	// Only the n printed pairs are kept: a 3000-row file has about half
 	// a million, which listed and sorted took 3 GB.
 	ps, count := sweep.EqualMAddsTop(rows, tol, n)
-	fmt.Fprintf(w, "\n%sequal MAdds (within %.0f%%), different latency: %d pairs, most different first\n", title, 100*tol, count)
 	if len(ps) == 0 {
+		fmt.Fprintf(w, "\n%sequal MAdds (within %.0f%%), different latency: no two designs within %.0f%% in MAdds\n", title, 100*tol, 100*tol)
 		return nil
 	}
+	pairs := "pairs"
+	if count == 1 {
+		pairs = "pair"
+	}
+	fmt.Fprintf(w, "\n%sequal MAdds (within %.0f%%), different latency: %d %s, most different first\n", title, 100*tol, count, pairs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "faster\tMAdds\tms\tslower\tMAdds\tms\tMAdds diff\tlatency ratio\t\n")
 	for _, p := range ps {

@@ -443,3 +443,27 @@ func TestWritePairsKeepsOnlyPrinted(t *testing.T) {
 		t.Errorf("output:\n%s", b.String())
 	}
 }
+
+// TestWritePairsCounts: no pair says there is none (it printed "0 pairs,
+// most different first" and an empty table), one pair is "1 pair".
+func TestWritePairsCounts(t *testing.T) {
+	r := func(name string, madds int64, ms float64) sweep.Row {
+		return sweep.Row{Key: name, Name: name, MAdds: madds, MAC: madds, LatencyMS: stats.Summary{Median: ms}}
+	}
+	for _, tc := range []struct {
+		rows []sweep.Row
+		want string
+	}{
+		{[]sweep.Row{r("a", 100, 1)}, "different latency: no two designs within 10% in MAdds\n"},
+		{[]sweep.Row{r("a", 100, 1), r("b", 300, 2)}, "different latency: no two designs within 10% in MAdds\n"},
+		{[]sweep.Row{r("a", 100, 1), r("b", 105, 2)}, "different latency: 1 pair, most different first\n"},
+	} {
+		var b bytes.Buffer
+		if err := writePairs(&b, "", tc.rows, 3, 0.10); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("%d rows: output %q, want %q", len(tc.rows), b.String(), tc.want)
+		}
+	}
+}
