@@ -270,17 +270,20 @@ func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, std
 			fmt.Fprintf(stderr, "explorer: warning: calibration not cached: %v\n", err)
 		}
 	}
-	if m.recalibrate && path != "" {
-		c, ok, _ := calib.Load(path, calib.HostKey(fp), ks.Name())
-		if ok {
-			c.Ceilings = slices.DeleteFunc(c.Ceilings, func(x calib.Ceiling) bool { return x.Threads == m.threads })
-			if err := calib.Save(path, c); err != nil {
-				return calib.Calibration{}, err
-			}
+	o := calib.Options{Kernels: ks}
+	if m.recalibrate {
+		o.Remeasure = []int{m.threads}
+	}
+	if m.calib == "" {
+		// explorer's own cache file: a damaged one is measured again and
+		// replaced, a file the user named (--calib FILE) never is.
+		o.ReplaceUnreadable = true
+		o.OnReplace = func(reason error) {
+			fmt.Fprintf(stderr, "explorer: warning: calibration cache %s was unreadable (%v); measuring again\n", path, reason)
 		}
 	}
 	t0 := time.Now()
-	c, measured, err := calib.Ensure(ctx, path, fp, ks.Name(), []int{m.threads}, calib.Options{Kernels: ks})
+	c, measured, err := calib.Ensure(ctx, path, fp, ks.Name(), []int{m.threads}, o)
 	if errors.Is(err, calib.ErrNotCalibration) {
 		return calib.Calibration{}, usagef("invalid --calib %q: %v (valid: a calibration file, a new path, or off; the file was left untouched)", path, err)
 	}

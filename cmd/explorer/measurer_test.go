@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/host"
 )
 
@@ -109,6 +110,36 @@ func TestIsOff(t *testing.T) {
 	}{{"off", true}, {"OFF", true}, {"Off", true}, {"./off", false}, {"off.jsonl", false}, {"", false}} {
 		if got := isOff(tc.v); got != tc.want {
 			t.Errorf("isOff(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestCalibrationReplacesDamagedCache: explorer's own cache file, empty
+// (a crash, a full disk), stopped every sweep with "invalid --calib", a
+// flag the user never gave, --recalibrate included; it is now measured
+// again with a warning. A file the user names stays refused (above).
+func TestCalibrationReplacesDamagedCache(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	fp := host.Detect()
+	path, err := calib.CachePath(calib.HostKey(fp), "generic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, recal := range []bool{false, true} {
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stderr strings.Builder
+		m := &measureFlags{backend: "native", kernels: "generic", threads: 1, recalibrate: recal}
+		c, err := m.calibration(context.Background(), fp, &stderr)
+		if err != nil || !c.Has(1) || !strings.Contains(stderr.String(), "was unreadable") {
+			t.Errorf("recalibrate %v: %v, %+v, stderr %q", recal, err, c.Ceilings, stderr.String())
+		}
+		if _, ok, err := calib.Load(path, calib.HostKey(fp), "generic"); !ok || err != nil {
+			t.Errorf("recalibrate %v: cache not replaced: %v", recal, err)
 		}
 	}
 }

@@ -222,7 +222,7 @@ func (u *uiMeasurer) calibPath(fp host.Fingerprint, ks *kernels.Set) string {
 }
 
 // Cached returns the cached roofline ceiling of this machine for threads,
-// as `explorer run --calib` and `explorer sweep` cache it.
+// as `explorer run` and `explorer sweep` cache it.
 func (u *uiMeasurer) Cached(threads int) (calib.Ceiling, bool) {
 	fp, ks := host.Detect(), u.kernelSet()
 	path := u.calibPath(fp, ks)
@@ -244,7 +244,8 @@ func (u *uiMeasurer) Calibrate(ctx context.Context, threads int) (calib.Ceiling,
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	fp, ks := host.Detect(), u.kernelSet()
-	c, measured, err := calib.Ensure(ctx, u.calibPath(fp, ks), fp, ks.Name(), []int{threads}, calib.Options{Kernels: ks})
+	// The cache is explorer's own file: a damaged one is measured again.
+	c, measured, err := calib.Ensure(ctx, u.calibPath(fp, ks), fp, ks.Name(), []int{threads}, calib.Options{Kernels: ks, ReplaceUnreadable: true})
 	if err != nil && !measured { // measured but not saved is still usable
 		return calib.Ceiling{}, fmt.Errorf("roofline calibration: %w", err)
 	}

@@ -185,7 +185,7 @@ func TestAvailableBackends(t *testing.T) {
 }
 
 // TestUICalibrator: the export's ceilings come from the calibration cache
-// that `explorer run --calib` and `explorer sweep` share; a missing thread
+// that `explorer run` and `explorer sweep` share; a missing thread
 // count must be calibrated, and a cancelled calibration says so. (No real
 // calibration runs: the context is cancelled before the first timed slice.)
 func TestUICalibrator(t *testing.T) {

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/cost"
+	"github.com/shufflelab/explorer/internal/filelock"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/internal/userdir"
@@ -226,18 +227,79 @@ type Options struct {
 	// Kernels is the kernel set whose GEMM measures the compute peak
 	// (default: Ensure's kernelsName, Measure's kernels.Best()).
 	Kernels *kernels.Set
+	// Remeasure lists thread counts Ensure measures again even when the
+	// cache has them (--recalibrate).
+	Remeasure []int
+	// ReplaceUnreadable makes Ensure measure again and replace a file at
+	// path that is not a calibration (explorer's own cache file, damaged),
+	// calling OnReplace with the reason; without it such a file is an
+	// error and stays untouched (a path the user named).
+	ReplaceUnreadable bool
+	// OnReplace, when not nil, hears why an unreadable cache file was
+	// replaced (ReplaceUnreadable).
+	OnReplace func(reason error)
+	// LockWait bounds how long Ensure waits for another process
+	// calibrating into the same path (default 2 minutes; a calibration
+	// takes about 0.6 s per thread count).
+	LockWait time.Duration
+}
+
+// lockCache takes the lock of the cache file at path, waiting up to wait
+// while another process holds it (it is measuring: two calibrations at
+// once would also disturb each other's figures), or until ctx ends.
+func lockCache(ctx context.Context, path string, wait time.Duration) (*filelock.Lock, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("calibration cache: %w", err)
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		l, err := filelock.TryLock(path+".lock", filelock.Holder("explorer roofline calibration"))
+		if !errors.Is(err, filelock.ErrHeld) {
+			if err != nil {
+				return nil, fmt.Errorf("calibration cache: %w", err)
+			}
+			return l, nil
+		}
+		if !time.Now().Before(deadline) {
+			return nil, fmt.Errorf("calibration cache %s: still calibrating after %v: %w", path, wait, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // Ensure returns the calibration for every thread count in threads: the
 // cached one at path when it has them all, otherwise it measures the
-// missing ones, merges them into the cache and saves it. A stale cache
-// (another version, host or kernel set) is measured again and replaced; a
-// file that is not a calibration is an error and stays untouched. measured
-// reports whether anything was measured.
+// missing ones (and o.Remeasure's), merges them into the cache and saves
+// it. A stale cache (another version, host or kernel set) is measured
+// again and replaced; a file that is not a calibration is an error and
+// stays untouched, unless o.ReplaceUnreadable. measured reports whether
+// anything was measured. Processes calibrating into one path take turns
+// (a lock file beside it, removed after): none loses the thread counts
+// another measured, and their measurements do not share the cores.
 func Ensure(ctx context.Context, path string, fp host.Fingerprint, kernelsName string, threads []int, o Options) (c Calibration, measured bool, err error) {
+	if path != "" {
+		wait := o.LockWait
+		if wait <= 0 {
+			wait = 2 * time.Minute
+		}
+		l, err := lockCache(ctx, path, wait)
+		if err != nil {
+			return Calibration{}, false, err
+		}
+		defer l.UnlockAndRemove()
+	}
 	key := HostKey(fp)
 	c, ok, err := Load(path, key, kernelsName)
-	if err != nil && !errors.Is(err, ErrStale) {
+	switch {
+	case errors.Is(err, ErrNotCalibration) && o.ReplaceUnreadable:
+		if o.OnReplace != nil {
+			o.OnReplace(err)
+		}
+	case err != nil && !errors.Is(err, ErrStale):
 		return Calibration{}, false, err
 	}
 	if !ok {
@@ -245,7 +307,7 @@ func Ensure(ctx context.Context, path string, fp host.Fingerprint, kernelsName s
 	}
 	var missing []int
 	for _, t := range threads {
-		if !c.Has(t) && !slices.Contains(missing, t) {
+		if (!c.Has(t) || slices.Contains(o.Remeasure, t)) && !slices.Contains(missing, t) {
 			missing = append(missing, t)
 		}
 	}

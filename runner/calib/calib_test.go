@@ -3,9 +3,11 @@ package calib
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -212,5 +214,75 @@ func TestHostKeyIgnoresOSFilledFields(t *testing.T) {
 	reported.FromOS = nil // the same sizes, reported by cpuid
 	if HostKey(reported) == HostKey(arm) {
 		t.Error("cpuid's own cache sizes do not count in the host key")
+	}
+}
+
+// TestEnsureReplacesUnreadableCache: explorer's own cache file, damaged
+// (empty, cut short, garbage), blocked every sweep ("invalid --calib" for
+// a flag never given), --recalibrate included. With ReplaceUnreadable it is
+// measured again and replaced, and the caller hears why.
+func TestEnsureReplacesUnreadableCache(t *testing.T) {
+	fp := host.Detect()
+	for _, text := range []string{"", `{"version": 2, "host": "ab`, "\x00\x01garbage"} {
+		p := filepath.Join(t.TempDir(), "c.json")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var heard error
+		o := Options{PerCeiling: 15 * time.Millisecond, DRAMBytes: 1 << 20, ReplaceUnreadable: true,
+			OnReplace: func(err error) { heard = err }}
+		c, measured, err := Ensure(context.Background(), p, fp, "generic", []int{1}, o)
+		if err != nil || !measured || !c.Has(1) || !errors.Is(heard, ErrNotCalibration) {
+			t.Errorf("%q: measured=%v err=%v heard=%v", text, measured, err, heard)
+		}
+		if again, ok, err := Load(p, HostKey(fp), "generic"); !ok || err != nil || !again.Has(1) {
+			t.Errorf("%q: not replaced: %+v %v %v", text, again, ok, err)
+		}
+		if _, err := os.Stat(p + ".lock"); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%q: lock file left: %v", text, err)
+		}
+	}
+}
+
+// TestEnsureRemeasure: --recalibrate measures a cached thread count again
+// and keeps the others.
+func TestEnsureRemeasure(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.json")
+	fp := host.Detect()
+	cached := Calibration{Version: Version, Host: HostKey(fp), Kernels: "generic", L2Bytes: 1 << 20,
+		Ceilings: []Ceiling{{Threads: 1, PeakGFLOPS: 12345, L2GBps: 1, DRAMGBps: 1}, {Threads: 2, PeakGFLOPS: 54321, L2GBps: 1, DRAMGBps: 1}}}
+	if err := Save(p, cached); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{PerCeiling: 15 * time.Millisecond, DRAMBytes: 1 << 20, Remeasure: []int{1}}
+	c, measured, err := Ensure(context.Background(), p, fp, "generic", []int{1}, o)
+	one, _ := c.At(1)
+	two, _ := c.At(2)
+	if err != nil || !measured || one.PeakGFLOPS == 12345 || two.PeakGFLOPS != 54321 {
+		t.Errorf("remeasured: %+v measured=%v %v", c.Ceilings, measured, err)
+	}
+}
+
+// TestEnsureConcurrent: two calibrations into one cache at once (two
+// sweeps started together) each read the empty cache and saved it whole,
+// the later dropping the other's thread count while both said "cached
+// in". They now take turns and the file keeps both.
+func TestEnsureConcurrent(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.json")
+	fp := host.Detect()
+	o := Options{PerCeiling: 15 * time.Millisecond, DRAMBytes: 1 << 20}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i] = Ensure(context.Background(), p, fp, "generic", []int{i + 1}, o)
+		}()
+	}
+	wg.Wait()
+	c, ok, err := Load(p, HostKey(fp), "generic")
+	if errs[0] != nil || errs[1] != nil || !ok || err != nil || !c.Has(1) || !c.Has(2) {
+		t.Errorf("after two at once: %+v (%v %v) %v %v", c.Ceilings, errs[0], errs[1], ok, err)
 	}
 }
