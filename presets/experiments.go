@@ -67,11 +67,18 @@ func (r ExperimentRow) Design(p Platform, k int) arch.Spec {
 	return Scaled(base, k).Normalize()
 }
 
-// Scaled returns the design with every channel knob multiplied by k.
+// Scaled returns the design with every channel knob multiplied by k. A G2
+// block's channel count that its groups do not divide is rounded to the
+// nearest multiple of the groups (half up) after scaling: the paper's
+// ARM g=8 row has c=180, so x1 builds c=184 while x2 and x4 build the
+// paper's 360 and 720 exactly (paper Table 2's columns are x1, x2, x4).
 func Scaled(s arch.Spec, k int) arch.Spec {
 	s.C1 *= k
 	s.C2 *= k
 	s.C *= k
+	if s.Family == arch.GuideG2 && s.Groups > 1 && s.C%s.Groups != 0 {
+		s.C = (s.C + s.Groups/2) / s.Groups * s.Groups
+	}
 	return s
 }
 

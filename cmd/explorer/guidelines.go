@@ -299,7 +299,11 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintf(stdout, "%d measurements (%d designs and modes, %d rounds each) in %.1fs\n", runs, total, c.rounds, time.Since(start).Seconds())
+	rounds := "rounds"
+	if c.rounds == 1 {
+		rounds = "round"
+	}
+	fmt.Fprintf(stdout, "%d measurements (%d designs and modes, %d %s each) in %.1fs\n", runs, total, c.rounds, rounds, time.Since(start).Seconds())
 	if len(unwritten) > 0 {
 		return fmt.Errorf("guidelines: files of %s not written to %s (the errors above)", strings.Join(unwritten, ", "), c.out)
 	}
@@ -329,6 +333,13 @@ func writeGuidelineTable(w io.Writer, t guideline.Table) error {
 	fmt.Fprintln(w, wrap("here: "+t.Conditions(), guidelineWidth, ""))
 	fmt.Fprintln(w, "rel = speed here relative to the first row; GPU, ARM = the paper's, relative to its first row")
 	fmt.Fprintln(w, "±rnd = spread of a design's latency over the rounds ((slowest - fastest) / fastest)")
+	// Where a row departs from the paper (its note), say so here as the
+	// interactive explorer does beside the row.
+	for _, r := range t.Rows {
+		if r.Note != "" {
+			fmt.Fprintln(w, wrap("note, "+r.Label+": "+r.Note, guidelineWidth, "  "))
+		}
+	}
 	verdicts := t.Verdicts()
 	for j, k := range t.Scales {
 		fmt.Fprintln(w)

@@ -336,3 +336,21 @@ func TestGuidelinesFlagRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestGuidelinesPrintNotes: a row that departs from the paper says so in
+// the printed table (G2's g=8 ARM row builds c=184 at x1 for the paper's
+// 180); the note was shown only by the interactive explorer. One round is
+// "1 round", not "1 rounds".
+func TestGuidelinesPrintNotes(t *testing.T) {
+	d := guidelinesDeps{measure: func(*measureFlags) (guideline.MeasureFunc, error) { return fakeGuidelineMeasure, nil }}
+	var stdout bytes.Buffer
+	if err := guidelinesWith(context.Background(), []string{"--exp", "G2", "--out", "", "--rounds", "1"}, &stdout, io.Discard, d); err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(stdout.String()), " ")
+	for _, want := range []string{"note, g=8: paper Table 2 lists c=180 for ARM", "c=360 g=8", "c=720 g=8", "1 round each)"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}

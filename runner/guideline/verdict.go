@@ -197,10 +197,14 @@ func effect(fast, slow Row, m, j int) Effect {
 		e.Lo, e.Hi = math.Min(e.Lo, r), math.Max(e.Hi, r)
 	}
 	e.Margin = max(Margin, spread(fr), spread(sr))
+	// The boundaries are inclusive up to rounding: 100 against 97 ms is a
+	// ratio of 0.97000000000000008 in floating point, and "<= 1 - margin"
+	// means 0.97 for a 3% margin.
+	const ulps = 1e-12
 	switch {
-	case e.Ratio >= 1+e.Margin && e.Lo > 1:
+	case e.Ratio >= 1+e.Margin-ulps && e.Lo > 1:
 		e.Outcome = Holds
-	case e.Ratio <= 1-e.Margin && e.Hi < 1:
+	case e.Ratio <= 1-e.Margin+ulps && e.Hi < 1:
 		e.Outcome = NotHeld
 	default:
 		e.Outcome = Weak
@@ -247,8 +251,13 @@ func (v Verdict) Headline() string {
 	}
 	switch {
 	case fused.Outcome == Unknown:
+	case !math.IsNaN(v.FusionRemoves) && v.FusionRemoves > 1 && fused.Outcome == NotHeld:
+		// Fused, the paper's slower design is the faster one.
+		h += "; fusion removes all of it and reverses the order"
+	case !math.IsNaN(v.FusionRemoves) && v.FusionRemoves > 1:
+		h += "; fusion removes all of it"
 	case !math.IsNaN(v.FusionRemoves) && v.FusionRemoves >= 0:
-		h += fmt.Sprintf("; fusion removes %.0f%% of it", 100*min(v.FusionRemoves, 1))
+		h += fmt.Sprintf("; fusion removes %.0f%% of it", 100*v.FusionRemoves)
 	case !math.IsNaN(v.FusionRemoves):
 		h += fmt.Sprintf("; fusion widens it by %.0f%%", -100*v.FusionRemoves)
 	default:
@@ -288,6 +297,9 @@ func (v Verdict) Sentence() string {
 	b.WriteString(v.Headline())
 	b.WriteString(": ")
 	_, _, both := v.modePair()
+	// Later effects give their numbers in the first one's direction: when
+	// the first is worded the reverse of the paper, so are they.
+	inverted := v.Effects[0].Outcome == NotHeld
 	for i, e := range v.Effects {
 		if i > 0 {
 			b.WriteString("; ")
@@ -296,7 +308,7 @@ func (v Verdict) Sentence() string {
 		if both || len(v.Effects) > 1 {
 			mode = " " + string(e.Mode)
 		}
-		b.WriteString(v.effectWords(e, mode, i == 0))
+		b.WriteString(v.effectWords(e, mode, i == 0, inverted))
 	}
 	fmt.Fprintf(&b, "; paper %s %.2fx", shortSeries(v.Against), v.PaperRatio)
 	if v.OtherRatio > 0 {
@@ -311,8 +323,9 @@ func (v Verdict) Sentence() string {
 
 // effectWords is one effect: "“a” runs 1.26x the speed of “b” (rounds ...)".
 // full names both designs; later effects of the same pair only give the
-// numbers.
-func (v Verdict) effectWords(e Effect, mode string, full bool) string {
+// numbers, inverted when the first effect was worded the reverse of the
+// paper (slow over fast).
+func (v Verdict) effectWords(e Effect, mode string, full, inverted bool) string {
 	if e.Outcome == Unknown {
 		return strings.TrimSpace(mode) + " not measured"
 	}
@@ -322,6 +335,9 @@ func (v Verdict) effectWords(e Effect, mode string, full bool) string {
 	}
 	noise := fmt.Sprintf("noise margin %.0f%%", 100*e.Margin)
 	if !full {
+		if inverted {
+			return fmt.Sprintf("%s %.2fx (%s, %s)", strings.TrimSpace(mode), 1/e.Ratio, invRounds(e), noise)
+		}
 		return fmt.Sprintf("%s %.2fx (%s, %s)", strings.TrimSpace(mode), e.Ratio, rounds, noise)
 	}
 	if e.Outcome == NotHeld {
