@@ -118,12 +118,20 @@ func Decode(data []byte) (Set, map[string]string, error) {
 		}
 		delete(raw, "__metadata__")
 	}
+	if name, dup := duplicateKey(head); dup {
+		return nil, nil, fmt.Errorf("tensor %q is named twice in the header (the format allows each name once)", name)
+	}
 	type span struct {
 		name       string
+		dtype      string
+		shape      []int
+		elems      int64
 		begin, end int64
 	}
+	// Every entry is checked, and the spans against each other, before
+	// any tensor is decoded: entries sharing their bytes could otherwise
+	// make a small file decode into gigabytes.
 	spans := make([]span, 0, len(raw))
-	s := make(Set, len(raw))
 	for name, msg := range raw {
 		var e stEntry
 		if err := json.Unmarshal(msg, &e); err != nil {
@@ -149,16 +157,65 @@ func Decode(data []byte) (Set, map[string]string, error) {
 		if end-b != elems*size {
 			return nil, nil, fmt.Errorf("tensor %q: %d data bytes for shape %v of %s (%d expected)", name, end-b, e.Shape, e.DType, elems*size)
 		}
-		spans = append(spans, span{name, b, end})
-		s[name] = Tensor{Shape: shape, Data: convert(body[b:end], e.DType, int(elems))}
+		spans = append(spans, span{name, e.DType, shape, elems, b, end})
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].begin < spans[j].begin })
-	for i := 1; i < len(spans); i++ {
-		if spans[i].begin < spans[i-1].end {
-			return nil, nil, fmt.Errorf("tensors %q and %q overlap in the data section", spans[i-1].name, spans[i].name)
+	// By start, then end: an empty tensor (allowed, it holds no bytes)
+	// sorts before a tensor starting where it does, and never overlaps.
+	sort.Slice(spans, func(i, j int) bool {
+		if spans[i].begin != spans[j].begin {
+			return spans[i].begin < spans[j].begin
 		}
+		return spans[i].end < spans[j].end
+	})
+	var covered int64 // the data section up to here is indexed without a hole
+	last := ""
+	for _, sp := range spans {
+		if sp.begin == sp.end {
+			continue
+		}
+		switch {
+		case sp.begin < covered:
+			return nil, nil, fmt.Errorf("tensors %q and %q overlap in the data section", last, sp.name)
+		case sp.begin > covered:
+			return nil, nil, fmt.Errorf("data bytes %d to %d belong to no tensor (the format leaves no holes)", covered, sp.begin)
+		}
+		covered, last = sp.end, sp.name
+	}
+	if covered != int64(len(body)) {
+		return nil, nil, fmt.Errorf("data bytes %d to %d belong to no tensor (the format leaves no holes)", covered, len(body))
+	}
+	s := make(Set, len(spans))
+	for _, sp := range spans {
+		s[sp.name] = Tensor{Shape: sp.shape, Data: convert(body[sp.begin:sp.end], sp.dtype, int(sp.elems))}
 	}
 	return s, meta, nil
+}
+
+// duplicateKey reports the first name the JSON object head holds twice
+// (encoding/json keeps the last of duplicate keys without a word). head is
+// known to be a JSON object.
+func duplicateKey(head []byte) (string, bool) {
+	d := json.NewDecoder(bytes.NewReader(head))
+	if _, err := d.Token(); err != nil { // {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for d.More() {
+		t, err := d.Token()
+		if err != nil {
+			return "", false
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			return k, true
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if err := d.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // convert decodes n little-endian elements of dtype dt to float32.

@@ -3,6 +3,7 @@ package weights
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -271,6 +272,11 @@ func TestDecodeMalformed(t *testing.T) {
 		{"negative dim", rawFile(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}`, nil), "bad shape"},
 		{"overlap", rawFile(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "overlap"},
 		{"bad metadata", rawFile(`{"__metadata__":{"x":1}}`, nil), "__metadata__"},
+		// The safetensors format (huggingface/safetensors README, Notes):
+		// duplicate keys are disallowed, the data section has no holes.
+		{"duplicate name", rawFile(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}`, make([]byte, 16)), `"a" is named twice`},
+		{"hole", rawFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "bytes 0 to 4 belong to no tensor"},
+		{"trailing bytes", rawFile(ok, make([]byte, 12)), "bytes 8 to 12 belong to no tensor"},
 		{"entry not object", rawFile(`{"a":5}`, nil), `"a"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -279,6 +285,53 @@ func TestDecodeMalformed(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDecodeSharedBytesRefusedFirst: 2000 tensors that all point at the
+// same 2000 bytes (a 100 kB file) were each decoded before the overlap
+// was found, 16 MB here and 240 GB for a 4 MB file (audit); the spans are
+// now checked before anything is decoded.
+func TestDecodeSharedBytesRefusedFirst(t *testing.T) {
+	var h strings.Builder
+	h.WriteString("{")
+	for i := range 2000 {
+		if i > 0 {
+			h.WriteString(",")
+		}
+		fmt.Fprintf(&h, `"t%d":{"dtype":"U8","shape":[2000],"data_offsets":[0,2000]}`, i)
+	}
+	h.WriteString("}")
+	file := rawFile(h.String(), make([]byte, 2000))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, _, err := Decode(file)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "overlap") {
+		t.Fatalf("error %v, want an overlap", err)
+	}
+	// Parsing the header costs a few times its size; decoding every
+	// tensor would cost 2000 x 8000 bytes.
+	if got := after.TotalAlloc - before.TotalAlloc; got > 32*uint64(len(file)) {
+		t.Errorf("allocated %d bytes for a %d-byte file before refusing it", got, len(file))
+	}
+}
+
+// TestDecodeEmptyTensor: a tensor with a 0 dimension holds no bytes and
+// is allowed (safetensors README); one starting where another tensor
+// starts was refused as an overlap about one time in five (map order).
+func TestDecodeEmptyTensor(t *testing.T) {
+	file := rawFile(`{"empty":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`,
+		[]byte{0, 0, 128, 63, 0, 0, 0, 64}) // 1.0, 2.0
+	for range 50 {
+		s, _, err := Decode(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x := s["x"].Data; len(x) != 2 || x[0] != 1 || x[1] != 2 || len(s["empty"].Data) != 0 {
+			t.Fatalf("decoded %+v", s)
+		}
 	}
 }
 
