@@ -14,7 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
@@ -79,6 +82,9 @@ func parse(data []byte, origin string) (p Preset, named bool, err error) {
 	if !named {
 		p.Name = fileName(origin)
 	}
+	if err := checkName(p.Name); err != nil {
+		return Preset{}, false, fmt.Errorf("design file %s: %w", origin, err)
+	}
 	if !md.IsDefined("design") {
 		return Preset{}, false, fmt.Errorf("design file %s: no [design] table", origin)
 	}
@@ -95,6 +101,23 @@ func parse(data []byte, origin string) (p Preset, named bool, err error) {
 		return Preset{}, false, fmt.Errorf("design file %s: %w", origin, err)
 	}
 	return p, named, nil
+}
+
+// checkName refuses a design name a table or a chart cannot show as
+// written: control characters (an escape sequence would reach the
+// terminal, a newline split a table line), invisible format characters
+// (a zero-width space) and space at either end (both would make a name
+// print like an embedded preset's while naming another design).
+func checkName(name string) error {
+	bad := strings.TrimSpace(name) != name
+	for _, r := range name {
+		bad = bad || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
+	}
+	if bad {
+		return &arch.KnobError{Knob: "name", Value: strconv.Quote(name),
+			Valid: "printable characters, no control or invisible ones, no space at either end"}
+	}
+	return nil
 }
 
 // fileName is the design name a file gives: its base name without

@@ -2,6 +2,7 @@ package presets
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -385,4 +386,50 @@ func TestLoadSlashPath(t *testing.T) {
 	if _, err := Load("no-such-preset"); !errors.Is(err, ErrUnknown) {
 		t.Errorf("Load of a bare unknown name: %v, want ErrUnknown", err)
 	}
+}
+
+// TestNameMustPrintAsWritten: a design name with a control character (an
+// escape sequence reached the terminal, a newline split the table's
+// title line), an invisible one or space at either end (it printed like
+// the embedded preset "shufflenetv2-1.0" while naming a 1.5x design) is
+// refused as the name; names in any script are fine.
+func TestNameMustPrintAsWritten(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ok   bool
+	}{
+		{"a\x1b[31mred", false}, {"two\nlines", false}, {"bell\a", false},
+		{"shufflenetv2-1.0\u200b", false}, {"shufflenetv2-1.0 ", false}, {" lead", false},
+		{"設計甲", true}, {"my design, v2", true}, {`quote "x"`, true},
+	} {
+		text := "name = " + tomlQuote(tc.name) + "\n[design]\nfamily = 'shufflenetv2'\nwidth = 1.5\n"
+		_, err := Parse([]byte(text), "d.toml")
+		var ke *arch.KnobError
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%q: %v", tc.name, err)
+		case !tc.ok && (!errors.As(err, &ke) || ke.Knob != "name"):
+			t.Errorf("%q: %v, want an invalid name", tc.name, err)
+		}
+	}
+}
+
+// tomlQuote writes s as a TOML basic string, every rune outside printable
+// ASCII as a \uXXXX escape (TOML has no \a or \x).
+func tomlQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r > 0x7e:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
