@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shufflelab/explorer/arch"
@@ -153,7 +154,7 @@ func (s Set) Check(g *arch.Graph) error {
 	var extra []string
 	for name := range s {
 		if !names[name] && !ignored(name) {
-			extra = append(extra, name)
+			extra = append(extra, printable(name))
 		}
 	}
 	sort.Strings(extra)
@@ -166,6 +167,17 @@ func (s Set) Check(g *arch.Graph) error {
 		return fmt.Errorf("weights: %d unexpected tensors: %s", len(extra), list(extra))
 	}
 	return nil
+}
+
+// printable is a name read from a file as it can be printed: quoted, with
+// escapes, when it holds a character a terminal would act on or not show.
+func printable(name string) string {
+	for _, r := range name {
+		if !strconv.IsPrint(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }
 
 // list joins up to 5 names and says how many more there are.

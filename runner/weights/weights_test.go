@@ -120,6 +120,9 @@ func TestCheckErrors(t *testing.T) {
 		{"shape", func(s Set) { s["fc.weight"] = Tensor{Shape: []int{10, 3}, Data: make([]float32, 30)} }, []string{`"fc.weight"`, "[10 3]", "[10 1024]"}},
 		{"missing", func(s Set) { delete(s, "conv5.1.running_var") }, []string{"missing", "conv5.1.running_var [1024]"}},
 		{"extra", func(s Set) { s["foo.weight"] = Tensor{Shape: []int{1}, Data: []float32{1}} }, []string{"unexpected", "foo.weight"}},
+		// A name from the file with an escape sequence is printed escaped,
+		// never sent to the terminal as is.
+		{"extra odd name", func(s Set) { s["a\x1b[31m\nb"] = Tensor{Shape: []int{1}, Data: []float32{1}} }, []string{"unexpected", `"a\x1b[31m\nb"`}},
 		{"short data", func(s Set) { s["fc.bias"] = Tensor{Shape: []int{10}, Data: make([]float32, 9)} }, []string{`"fc.bias"`, "9 values"}},
 		{"batches tracked ignored", func(s Set) { s["conv1.1.num_batches_tracked"] = Tensor{Shape: []int{}, Data: []float32{3}} }, nil},
 	} {
