@@ -403,7 +403,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 			rows = append(rows, pr.fused)
 		}
 		r := rows[0]
-		modes := r.Mode + "-"
+		modes := plots.FileSlug(r.Mode) + "-"
 		if len(rows) == 2 {
 			modes = ""
 		}
@@ -415,7 +415,7 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		}
 		save("decomposition-"+plots.FileSlug(r.Name)+"-"+modes+strconv.Itoa(r.Threads)+"t", p, err, 10*vg.Inch, 5*vg.Inch)
 		for _, r := range rows {
-			name := "roofline-" + plots.FileSlug(r.Name) + "-" + r.Mode + "-" + strconv.Itoa(r.Threads) + "t"
+			name := "roofline-" + plots.FileSlug(r.Name) + "-" + plots.FileSlug(r.Mode) + "-" + strconv.Itoa(r.Threads) + "t"
 			// Say why a profiled row has no roofline chart, as for
 			// gap-roofline (it used to be left out silently).
 			switch {

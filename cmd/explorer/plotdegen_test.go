@@ -229,3 +229,29 @@ func TestPlotRooflineLeavesOutUndrawableOps(t *testing.T) {
 func pltSlug(r sweep.Row) string {
 	return plots.FileSlug(r.Name) + "-" + r.Mode + "-" + strconv.Itoa(r.Threads) + "t"
 }
+
+// TestPlotModeNeverLeavesOut: a results row whose mode was edited to
+// "../../../escaped" made plot write a chart outside --out (the mode went
+// into the file name unslugged). Such a row is now skipped with the reason,
+// and nothing is written outside --out.
+func TestPlotModeNeverLeavesOut(t *testing.T) {
+	_, rows := sweepFile(t, t.TempDir())
+	rows[0].Mode = "../../../escaped"
+	_, stderr, out, err := plotRows(t, rows)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, `mode "../../../escaped": not eager or fused`) {
+		t.Errorf("no reason for the edited row:\n%s", stderr)
+	}
+	var outside []string
+	filepath.WalkDir(filepath.Dir(filepath.Dir(out)), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".png") && !strings.HasPrefix(p, out+string(filepath.Separator)) {
+			outside = append(outside, p)
+		}
+		return nil
+	})
+	if len(outside) > 0 {
+		t.Errorf("charts written outside --out %s: %v", out, outside)
+	}
+}

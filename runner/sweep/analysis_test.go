@@ -270,6 +270,10 @@ func TestUnusableBounds(t *testing.T) {
 		{func(r *Row) { r.MACFused = arch.MaxWork + 1 }, "fused-plan MAC"},
 		{func(r *Row) { r.Params = arch.MaxWork + 1 }, "params"},
 		{func(r *Row) { r.MAdds, r.MAC = arch.MaxWork, arch.MaxWork }, ""},
+		// The mode names chart files: a hand-edited "../x" wrote outside
+		// plot's --out (review).
+		{func(r *Row) { r.Mode = "../../escaped" }, `mode "../../escaped": not eager or fused`},
+		{func(r *Row) { r.Mode = "eager" }, ""},
 	} {
 		r := row("a", 100, 1)
 		c.edit(&r)

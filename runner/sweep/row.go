@@ -125,6 +125,10 @@ func (r Row) Unusable() string {
 		return fmt.Sprintf("MAdds %d: no analytic metrics", r.MAdds)
 	case r.MAC <= 0:
 		return fmt.Sprintf("MAC %d: no analytic metrics", r.MAC)
+	case r.Mode != string(runner.Eager) && r.Mode != string(runner.Fused):
+		// The mode names the row's charts' files: a hand-edited one
+		// ("../x") must never reach a path.
+		return fmt.Sprintf("mode %q: not eager or fused", r.Mode)
 	}
 	// arch.Build refuses a design past arch.MaxWork, so no swept row has a
 	// larger count; one that does (a hand edit: MAdds 5e18) would wrap
