@@ -244,6 +244,16 @@ type Options struct {
 	LockWait time.Duration
 }
 
+// hasAll reports whether c has every thread count of threads.
+func hasAll(c Calibration, threads []int) bool {
+	for _, t := range threads {
+		if !c.Has(t) {
+			return false
+		}
+	}
+	return true
+}
+
 // lockCache takes the lock of the cache file at path, waiting up to wait
 // while another process holds it (it is measuring: two calibrations at
 // once would also disturb each other's figures), or until ctx ends.
@@ -279,20 +289,32 @@ func lockCache(ctx context.Context, path string, wait time.Duration) (*filelock.
 // stays untouched, unless o.ReplaceUnreadable. measured reports whether
 // anything was measured. Processes calibrating into one path take turns
 // (a lock file beside it, removed after): none loses the thread counts
-// another measured, and their measurements do not share the cores.
+// another measured, and their measurements do not share the cores. A cache
+// that already has every thread count is read without the lock, and where
+// no lock file can be made (a read-only folder) Ensure measures unlocked.
 func Ensure(ctx context.Context, path string, fp host.Fingerprint, kernelsName string, threads []int, o Options) (c Calibration, measured bool, err error) {
+	key := HostKey(fp)
 	if path != "" {
+		// A cache that has every thread count needs no lock: it is only
+		// read (and may sit where this user cannot write).
+		if c, ok, err := Load(path, key, kernelsName); len(o.Remeasure) == 0 && err == nil && ok && hasAll(c, threads) {
+			return c, false, nil
+		}
 		wait := o.LockWait
 		if wait <= 0 {
 			wait = 2 * time.Minute
 		}
 		l, err := lockCache(ctx, path, wait)
-		if err != nil {
+		switch {
+		case err == nil:
+			defer l.UnlockAndRemove()
+		case errors.Is(err, filelock.ErrHeld), ctx.Err() != nil:
 			return Calibration{}, false, err
 		}
-		defer l.UnlockAndRemove()
+		// Otherwise the lock cannot be made here (a read-only folder, a
+		// file system without locks): measure unlocked; saving then
+		// fails or not on its own, as before there was a lock.
 	}
-	key := HostKey(fp)
 	c, ok, err := Load(path, key, kernelsName)
 	switch {
 	case errors.Is(err, ErrNotCalibration) && o.ReplaceUnreadable:

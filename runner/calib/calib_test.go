@@ -286,3 +286,30 @@ func TestEnsureConcurrent(t *testing.T) {
 		t.Errorf("after two at once: %+v (%v %v) %v %v", c.Ceilings, errs[0], errs[1], ok, err)
 	}
 }
+
+// TestEnsureWithoutLock: where the lock file cannot be made (a read-only
+// cache folder, a file system without locks; here its path is a
+// directory, as tests run as root), a cache that has the thread count is
+// read as before the lock existed, and a missing count is measured
+// unlocked rather than refused (review: both were hard errors).
+func TestEnsureWithoutLock(t *testing.T) {
+	fp := host.Detect()
+	p := filepath.Join(t.TempDir(), "c.json")
+	if err := os.Mkdir(p+".lock", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cached := Calibration{Version: Version, Host: HostKey(fp), Kernels: "generic", L2Bytes: 1 << 20,
+		Ceilings: []Ceiling{{Threads: 1, PeakGFLOPS: 12345, L2GBps: 1, DRAMGBps: 1}}}
+	if err := Save(p, cached); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{PerCeiling: 15 * time.Millisecond, DRAMBytes: 1 << 20}
+	c, measured, err := Ensure(context.Background(), p, fp, "generic", []int{1}, o)
+	if err != nil || measured || c.Ceilings[0].PeakGFLOPS != 12345 {
+		t.Errorf("cached, no lock possible: %+v measured=%v %v", c.Ceilings, measured, err)
+	}
+	c, measured, err = Ensure(context.Background(), p, fp, "generic", []int{2}, o)
+	if err != nil || !measured || !c.Has(1) || !c.Has(2) {
+		t.Errorf("missing, no lock possible: %+v measured=%v %v", c.Ceilings, measured, err)
+	}
+}
