@@ -82,7 +82,7 @@ func parse(data []byte, origin string) (p Preset, named bool, err error) {
 	if !named {
 		p.Name = fileName(origin)
 	}
-	if err := checkName(p.Name); err != nil {
+	if err := CheckName(p.Name); err != nil {
 		return Preset{}, false, fmt.Errorf("design file %s: %w", origin, err)
 	}
 	if !md.IsDefined("design") {
@@ -103,21 +103,37 @@ func parse(data []byte, origin string) (p Preset, named bool, err error) {
 	return p, named, nil
 }
 
-// checkName refuses a design name a table or a chart cannot show as
+// CheckName refuses a design name a table or a chart cannot show as
 // written: control characters (an escape sequence would reach the
-// terminal, a newline split a table line), invisible format characters
-// (a zero-width space) and space at either end (both would make a name
-// print like an embedded preset's while naming another design).
-func checkName(name string) error {
+// terminal, a newline split a table line), characters that hide or
+// reorder text (zero-width space, word joiner, byte order mark, the bidi
+// controls) and space at either end (both would make a name print like an
+// embedded preset's while naming another design). The joiners of Persian,
+// Indic scripts and emoji (U+200C, U+200D) and the soft hyphen are fine.
+func CheckName(name string) error {
 	bad := strings.TrimSpace(name) != name
 	for _, r := range name {
-		bad = bad || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
+		bad = bad || unicode.IsControl(r) || r == utf8.RuneError || hidesText(r)
 	}
 	if bad {
 		return &arch.KnobError{Knob: "name", Value: strconv.Quote(name),
 			Valid: "printable characters, no control or invisible ones, no space at either end"}
 	}
 	return nil
+}
+
+// hidesText reports the invisible characters that make one name print
+// like another: U+200B zero-width space, U+2060 word joiner, U+FEFF zero-
+// width no-break space, U+200E/U+200F direction marks, and the bidi
+// embeddings, overrides and isolates U+202A-U+202E, U+2066-U+2069.
+func hidesText(r rune) bool {
+	switch {
+	case r == 0x200B, r == 0x2060, r == 0xFEFF, r == 0x200E, r == 0x200F:
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }
 
 // fileName is the design name a file gives: its base name without
@@ -210,6 +226,9 @@ func Encode(p Preset) ([]byte, error) {
 // "save design: write F: cannot create a file in D: no such file or
 // directory"): a caller shows it as it is.
 func Save(p Preset, file string, opts ...safefile.Option) error {
+	if err := CheckName(p.Name); err != nil { // Parse would refuse the file
+		return fmt.Errorf("save design %s: %w", file, err)
+	}
 	data, err := Encode(p)
 	if err != nil {
 		return fmt.Errorf("save design %s: %w", file, err)

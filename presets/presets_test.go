@@ -433,3 +433,26 @@ func tomlQuote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// TestNameScriptsAndSave: the joiners of Persian and Indic scripts and of
+// emoji (U+200C, U+200D) are part of ordinary names; a bidi override is
+// not. Save refuses a name Parse would refuse, so no file is written that
+// no load accepts.
+func TestNameScriptsAndSave(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"می\u200cخواهم": true, "\U0001F469\u200d\U0001F4BB": true, "soft\u00adhyphen": true,
+		"\u202eevil": false, "a\u2066b": false, "x\ufeff": false,
+	} {
+		if err := CheckName(name); (err == nil) != ok {
+			t.Errorf("CheckName(%q) = %v, want ok %v", name, err, ok)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "d.toml")
+	p := Preset{Name: "trailing ", Design: arch.Spec{Family: arch.ShuffleNetV2, Width: 1.5}}
+	if err := Save(p, file); err == nil {
+		t.Error("saved a name every load refuses")
+	}
+	if _, err := os.Stat(file); err == nil {
+		t.Error("the file was written")
+	}
+}

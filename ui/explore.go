@@ -511,6 +511,9 @@ func (e *exploreScreen) save(typed string) tea.Cmd {
 	}
 	path := e.savePath(typed)
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if err := presets.CheckName(name); err != nil { // "my design .toml": the loaders would refuse the file
+		return failure(fmt.Errorf("save: %w", err))
+	}
 	if e.isPreset(name) {
 		return failure(fmt.Errorf("save: %q is the name of a built-in preset; choose another name", name))
 	}

@@ -187,3 +187,21 @@ func TestSaveNeverOverwritesSilently(t *testing.T) {
 		t.Errorf("y: status %q, width %g", st, width())
 	}
 }
+
+// TestSaveRefusesNameTheLoadersRefuse: a typed "my design .toml" named the
+// design "my design " (space at the end); the file was written, then
+// every load refused it (presets.CheckName). The save now says why at once
+// and writes nothing.
+func TestSaveRefusesNameTheLoadersRefuse(t *testing.T) {
+	dir := t.TempDir()
+	deps := testDeps(nil)
+	deps.SaveDir = dir
+	m := newModel(t, deps, 200, 40)
+	send(t, m, "s", "ctrl+u", "my design .toml", "enter")
+	if st := statusLine(m); !strings.Contains(st, `invalid name "my design "`) {
+		t.Errorf("status %q", st)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("written: %v", files)
+	}
+}
