@@ -103,8 +103,9 @@ func parse(data []byte, origin string) (p Preset, named bool, err error) {
 	return p, named, nil
 }
 
-// CheckName refuses a design name a table or a chart cannot show as
-// written: control characters (an escape sequence would reach the
+// CheckName refuses a design name that starts with =, +, - or @ (a
+// spreadsheet opening the CSV files would run it as a formula), and one a
+// table or a chart cannot show as written: control characters (an escape sequence would reach the
 // terminal, a newline split a table line), characters that hide or
 // reorder text (zero-width space, word joiner, byte order mark, the bidi
 // controls) and space at either end (both would make a name print like an
@@ -118,6 +119,12 @@ func CheckName(name string) error {
 	if bad {
 		return &arch.KnobError{Knob: "name", Value: strconv.Quote(name),
 			Valid: "printable characters, no control or invisible ones, no space at either end"}
+	}
+	// Names go into CSV cells (points.csv, the exports): a spreadsheet
+	// opening one reads a cell starting with one of these as a formula.
+	if strings.IndexAny(name, "=+-@") == 0 {
+		return &arch.KnobError{Knob: "name", Value: strconv.Quote(name),
+			Valid: "a name not starting with =, +, - or @", Why: "spreadsheets read such a CSV cell as a formula"}
 	}
 	return nil
 }

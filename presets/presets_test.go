@@ -442,6 +442,8 @@ func TestNameScriptsAndSave(t *testing.T) {
 	for name, ok := range map[string]bool{
 		"می\u200cخواهم": true, "\U0001F469\u200d\U0001F4BB": true, "soft\u00adhyphen": true,
 		"\u202eevil": false, "a\u2066b": false, "x\ufeff": false,
+		// CSV cells a spreadsheet would run as formulas (OWASP "CSV injection").
+		"=1+2": false, "@SUM(A1)": false, "+cmd": false, "-x": false, "a=b": true, "x-1": true,
 	} {
 		if err := CheckName(name); (err == nil) != ok {
 			t.Errorf("CheckName(%q) = %v, want ok %v", name, err, ok)
