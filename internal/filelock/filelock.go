@@ -7,6 +7,7 @@
 package filelock
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -57,13 +58,23 @@ func TryLock(path, holder string) (*Lock, error) {
 
 // Acquire is TryLock that retries for up to wait before giving up.
 func Acquire(path, holder string, wait time.Duration) (*Lock, error) {
+	return AcquireContext(context.Background(), path, holder, wait)
+}
+
+// AcquireContext is Acquire that also stops waiting, with ctx's error,
+// when ctx ends (a Ctrl-C while another process holds the lock).
+func AcquireContext(ctx context.Context, path, holder string, wait time.Duration) (*Lock, error) {
 	deadline := time.Now().Add(wait)
 	for {
 		l, err := tryLock(path, holder)
 		if !errors.Is(err, ErrHeld) || !time.Now().Before(deadline) {
 			return l, err
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 

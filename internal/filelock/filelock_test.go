@@ -1,6 +1,7 @@
 package filelock
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -160,4 +161,21 @@ func TestRemovedLockFileNotLocked(t *testing.T) {
 		t.Fatalf("TryLock after: %v", err)
 	}
 	c.Unlock()
+}
+
+// TestAcquireContextStops: waiting for a held lock ends with ctx's error
+// when ctx ends, long before the wait would.
+func TestAcquireContextStops(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "l")
+	held, err := TryLock(p, "holder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := AcquireContext(ctx, p, "waiter", time.Minute); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 10*time.Second {
+		t.Errorf("err %v after %v", err, time.Since(start))
+	}
 }

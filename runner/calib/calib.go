@@ -244,14 +244,16 @@ type Options struct {
 	LockWait time.Duration
 }
 
-// hasAll reports whether c has every thread count of threads.
-func hasAll(c Calibration, threads []int) bool {
+// toMeasure is the thread counts of threads that c lacks or that are to
+// be measured again, each once.
+func toMeasure(c Calibration, threads, remeasure []int) []int {
+	var out []int
 	for _, t := range threads {
-		if !c.Has(t) {
-			return false
+		if (!c.Has(t) || slices.Contains(remeasure, t)) && !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
-	return true
+	return out
 }
 
 // lockCache takes the lock of the cache file at path, waiting up to wait
@@ -261,24 +263,14 @@ func lockCache(ctx context.Context, path string, wait time.Duration) (*filelock.
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("calibration cache: %w", err)
 	}
-	deadline := time.Now().Add(wait)
-	for {
-		l, err := filelock.TryLock(path+".lock", filelock.Holder("explorer roofline calibration"))
-		if !errors.Is(err, filelock.ErrHeld) {
-			if err != nil {
-				return nil, fmt.Errorf("calibration cache: %w", err)
-			}
-			return l, nil
-		}
-		if !time.Now().Before(deadline) {
-			return nil, fmt.Errorf("calibration cache %s: still calibrating after %v: %w", path, wait, err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
+	l, err := filelock.AcquireContext(ctx, path+".lock", filelock.Holder("explorer roofline calibration"), wait)
+	switch {
+	case errors.Is(err, filelock.ErrHeld):
+		return nil, fmt.Errorf("calibration cache %s: still calibrating after %v: %w", path, wait, err)
+	case err != nil && ctx.Err() == nil:
+		return nil, fmt.Errorf("calibration cache: %w", err)
 	}
+	return l, err
 }
 
 // Ensure returns the calibration for every thread count in threads: the
@@ -297,7 +289,7 @@ func Ensure(ctx context.Context, path string, fp host.Fingerprint, kernelsName s
 	if path != "" {
 		// A cache that has every thread count needs no lock: it is only
 		// read (and may sit where this user cannot write).
-		if c, ok, err := Load(path, key, kernelsName); len(o.Remeasure) == 0 && err == nil && ok && hasAll(c, threads) {
+		if c, ok, err := Load(path, key, kernelsName); err == nil && ok && len(toMeasure(c, threads, o.Remeasure)) == 0 {
 			return c, false, nil
 		}
 		wait := o.LockWait
@@ -327,12 +319,7 @@ func Ensure(ctx context.Context, path string, fp host.Fingerprint, kernelsName s
 	if !ok {
 		c = Calibration{Version: Version, Host: key, Kernels: kernelsName, Fingerprint: fp}
 	}
-	var missing []int
-	for _, t := range threads {
-		if (!c.Has(t) || slices.Contains(o.Remeasure, t)) && !slices.Contains(missing, t) {
-			missing = append(missing, t)
-		}
-	}
+	missing := toMeasure(c, threads, o.Remeasure)
 	if len(missing) == 0 {
 		return c, false, nil
 	}
