@@ -64,9 +64,22 @@ func Acquire(path, holder string, wait time.Duration) (*Lock, error) {
 // AcquireContext is Acquire that also stops waiting, with ctx's error,
 // when ctx ends (a Ctrl-C while another process holds the lock).
 func AcquireContext(ctx context.Context, path, holder string, wait time.Duration) (*Lock, error) {
+	return acquire(ctx, path, holder, wait, true)
+}
+
+// AcquireExisting is Acquire for a reader that only waits for a holder:
+// it never creates the lock file. With no file at path (none was ever
+// made, or its holder removed it, see UnlockAndRemove) there is nobody to
+// wait for and it returns a nil *Lock and a nil error; a nil *Lock's
+// Unlock does nothing.
+func AcquireExisting(path, holder string, wait time.Duration) (*Lock, error) {
+	return acquire(context.Background(), path, holder, wait, false)
+}
+
+func acquire(ctx context.Context, path, holder string, wait time.Duration, create bool) (*Lock, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		l, err := tryLock(path, holder)
+		l, err := tryLock(path, holder, create)
 		if !errors.Is(err, ErrHeld) || !time.Now().Before(deadline) {
 			return l, err
 		}
@@ -78,12 +91,19 @@ func AcquireContext(ctx context.Context, path, holder string, wait time.Duration
 	}
 }
 
-func tryLock(path, holder string) (*Lock, error) {
+func tryLock(path, holder string, create bool) (*Lock, error) {
+	flags := os.O_RDWR
+	if create {
+		flags |= os.O_CREATE
+	}
 	// A file removed (UnlockAndRemove) between the open and the lock is
 	// not the lock any more: open the one at path again. Each retry means
 	// another holder just removed the file, so a few suffice.
 	for range 100 {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+		f, err := os.OpenFile(path, flags, 0o644)
+		if !create && errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}

@@ -179,3 +179,51 @@ func TestAcquireContextStops(t *testing.T) {
 		t.Errorf("err %v after %v", err, time.Since(start))
 	}
 }
+
+// TestAcquireExistingCreatesNothing: AcquireExisting never makes a lock
+// file. With none at the path it returns no lock and no error; with one it
+// waits for its holder like Acquire; and a holder that removes the file
+// (UnlockAndRemove) while it waits leaves no file behind either.
+func TestAcquireExistingCreatesNothing(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.jsonl.lock")
+	l, err := AcquireExisting(p, "reader", time.Second)
+	if l != nil || err != nil {
+		t.Fatalf("no lock file: got %v, %v; want nil, nil", l, err)
+	}
+	l.Unlock() // a nil lock's Unlock does nothing
+	if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("AcquireExisting made %s: %v", p, err)
+	}
+
+	held, err := TryLock(p, "writer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AcquireExisting(p, "reader", 30*time.Millisecond); !errors.Is(err, ErrHeld) {
+		t.Fatalf("while held: %v, want ErrHeld after the wait", err)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		held.UnlockAndRemove()
+	}()
+	l, err = AcquireExisting(p, "reader", 10*time.Second)
+	if l != nil || err != nil {
+		t.Fatalf("holder removed its file: got %v, %v; want nil, nil", l, err)
+	}
+	if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lock file after the holder removed it and the reader waited: %v, want none", err)
+	}
+
+	// A lock file left by a holder that let go (Unlock) is locked and
+	// released again, and stays as it was.
+	a, _ := TryLock(p, "writer")
+	a.Unlock()
+	l, err = AcquireExisting(p, "reader", time.Second)
+	if l == nil || err != nil {
+		t.Fatalf("existing free lock file: got %v, %v; want a lock", l, err)
+	}
+	l.Unlock()
+	if _, err := os.Lstat(p); err != nil {
+		t.Errorf("existing lock file: %v, want it kept", err)
+	}
+}

@@ -383,7 +383,18 @@ func TestCheckCreatesNothingAndDiscard(t *testing.T) {
 	if err := Check(held, o); !errors.As(err, &he) || he.Err.Holder != "the first" {
 		t.Errorf("Check(held): %v", err)
 	}
-	w.CloseDiscardUnused()
+	// The writer discards its new file (and the lock file with it) while
+	// Check waits for it: Check leaves no lock file behind.
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		w.CloseDiscardUnused()
+	}()
+	if err := Check(held, Options{What: "rec file", Valid: validRec, Wait: 10 * time.Second}); err != nil {
+		t.Errorf("Check(held, then discarded): %v", err)
+	}
+	if got := list(); got != "other.json" {
+		t.Fatalf("after Check waited for a discarding writer: %q", got)
+	}
 	// Opened and discarded: the file, its lock and the new directories go.
 	w, _, err = Open(filepath.Join(dir, "a", "b", "new.jsonl"), o)
 	if err != nil {

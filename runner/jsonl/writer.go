@@ -138,14 +138,13 @@ func Check(path string, o Options) error {
 	if err := safefile.CheckRegular(path); err != nil {
 		return fmt.Errorf("%s: %w", o.What, err)
 	}
-	// No lock file: no writer holds the file, and none is created here.
-	if _, err := os.Lstat(path + ".lock"); err == nil {
-		lock, err := filelock.Acquire(path+".lock", o.Holder, o.Wait)
-		if err != nil {
-			return heldError(err, path, o)
-		}
-		defer lock.Unlock()
+	// No lock file: no writer holds the file, and none is created here
+	// (not even when a writer removes its lock file while Check waits).
+	lock, err := filelock.AcquireExisting(path+".lock", o.Holder, o.Wait)
+	if err != nil {
+		return heldError(err, path, o)
 	}
+	defer lock.Unlock()
 	f, st, err := safefile.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
