@@ -110,7 +110,8 @@ const (
 // time their forward pass on it (CUDA events): LastEventNanos is the device
 // time of the last Run's pass, copies between host and device excluded.
 // Measure then reports that time as the latency and the host wall time
-// beside it (reference/engine.md 4.5: report both).
+// beside it: the event time is what the GPU spent, the wall time what the
+// user waits, and each alone would hide the other's overhead.
 type EventTimer interface {
 	LastEventNanos() int64
 }

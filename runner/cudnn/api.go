@@ -147,7 +147,8 @@ func loadAPI(l Libs) (*api, error) {
 		{&a.cudaGetDeviceCount, []string{"cudaGetDeviceCount"}},
 		{&a.cudaSetDevice, []string{"cudaSetDevice"}},
 		// cudaDeviceProp starts with char name[256] in every CUDA version;
-		// the exported name changed to _v2 in CUDA 12 (engine.md 4.2).
+		// the exported name changed to _v2 in CUDA 12 (libcudart.so.12's
+		// dynamic symbols), so both names are probed.
 		{&a.cudaGetDeviceProperties, []string{"cudaGetDeviceProperties_v2", "cudaGetDeviceProperties"}},
 		{&a.cudaDriverGetVersion, []string{"cudaDriverGetVersion"}},
 		{&a.cudaRuntimeGetVersion, []string{"cudaRuntimeGetVersion"}},

@@ -85,7 +85,8 @@ type group struct {
 // of hw pixels. It finds arithmetic runs of channels (trying both output
 // order and input order, keeping the one with fewer transforms) and merges
 // runs of equal shape into one 4-D transform, so a g-group channel shuffle
-// is one transform (engine.md 4.4), an even/odd split permutation is one,
+// is one transform (the group index becomes the outer dimension, as in
+// cudnnTransformTensor's strided descriptors), an even/odd split permutation is one,
 // and a two-source riffle (concat fused into the shuffle) is one per source.
 func planCopies(sources []loc, from []chanRef, dst loc, n, hw int) []copyOp {
 	best := groupsToCopies(mergeRuns(sources, findRuns(sources, from, dst, false)), sources, dst, n, hw)

@@ -120,7 +120,7 @@ func TestPlanCopiesPermutations(t *testing.T) {
 		name string
 		perm []int
 		// maxOps is the transform count the decomposition should reach:
-		// one for a g-group shuffle (engine.md 4.4) and for the even/odd
+		// one for a g-group shuffle (see TestShuffleDescriptorPair) and for the even/odd
 		// permutation; 0 means "any" (random permutations).
 		maxOps int
 	}{
@@ -151,11 +151,12 @@ func TestPlanCopiesPermutations(t *testing.T) {
 	}
 }
 
-// TestShuffleDescriptorEngineMD checks the 2-group shuffle of N=1, C=2K
-// against the verified descriptor pair of engine.md 4.4 (x strides
+// TestShuffleDescriptorPair checks the 2-group shuffle of N=1, C=2K
+// against the descriptor pair that does it in one cudnnTransformTensor
+// (the group index as the outer dimension; x strides
 // K*H*W, H*W, W, 1 over dims (2, K, H, W); y strides H*W, 2*H*W, W, 1), with
 // H and W merged into one dimension.
-func TestShuffleDescriptorEngineMD(t *testing.T) {
+func TestShuffleDescriptorPair(t *testing.T) {
 	const k, h, w = 58, 28, 28
 	ops := planCopies([]loc{{Buf: 0, Ctot: 2 * k}}, permFrom(arch.GroupShufflePerm(2*k, 2)), loc{Buf: 1, Ctot: 2 * k}, 1, h*w)
 	if len(ops) != 1 {

@@ -13,8 +13,9 @@ import (
 )
 
 // cublasWorkspaceBytes is the cuBLAS workspace set up front so that cuBLAS
-// never allocates during graph capture (engine.md 4.5); 32 MiB is NVIDIA's
-// recommendation for Hopper.
+// never allocates during graph capture (cuBLAS documentation, "CUDA Graphs
+// Support": set a workspace with cublasSetWorkspace before capturing);
+// 32 MiB is NVIDIA's recommendation for Hopper there.
 const cublasWorkspaceBytes = 32 << 20
 
 // device is one GPU with its stream and library handles, all owned by the

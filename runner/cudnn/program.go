@@ -324,7 +324,10 @@ func (p *program) build() error {
 	p.first[len(l.Calls)] = len(p.calls)
 	p.stepKernels = p.describeSteps()
 	// Warm-up outside any capture: lazy module loading and cuDNN's lazy
-	// initialisation must not happen inside a capture (engine.md 4.5).
+	// initialisation must not happen inside a capture (CUDA programming
+	// guide, "Stream Capture": synchronising, and in global capture mode
+	// any potentially unsafe call such as cudaMalloc, is prohibited while
+	// a capture is in progress).
 	if err := p.enqueue(0, len(l.Calls)); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}

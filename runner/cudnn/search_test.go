@@ -22,8 +22,8 @@ func touch(t *testing.T, root string, rels ...string) {
 	}
 }
 
-// The layouts below are those of engine.md section 4.2 and design.md section
-// 8: CUDA 13 wheels put the CUDA libraries in nvidia/cu13/lib, CUDA 12 wheels
+// The layouts below are those of NVIDIA's pip wheels (the ones PyTorch
+// installs, listed in NVIDIA/cuda-python's supported_nvidia_libs.py): CUDA 13 wheels put the CUDA libraries in nvidia/cu13/lib, CUDA 12 wheels
 // in nvidia/<pkg>/lib, cuDNN 9 in nvidia/cudnn/lib in both.
 var (
 	cu13Wheel = []string{
@@ -176,8 +176,9 @@ func TestSearchLoadOrder(t *testing.T) {
 	for _, p := range l.LoadOrder() {
 		bases = append(bases, filepath.Base(p))
 	}
-	// Dependency order of engine.md section 4.2: runtime, cuBLASLt, cuBLAS,
-	// NVRTC, then cuDNN graph -> ops -> cnn, shim last.
+	// Dependency order (each library's DT_NEEDED entries, and cuDNN 9's
+	// split into sub-libraries that the shim dlopens by soname): runtime,
+	// cuBLASLt, cuBLAS, NVRTC, then cuDNN graph -> ops -> cnn, shim last.
 	want := []string{"libcudart.so.13", "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13",
 		"libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn.so.9"}
 	if !slices.Equal(bases, want) {

@@ -11,7 +11,9 @@ type request struct {
 
 // thread runs functions on one goroutine locked to its OS thread: CUDA
 // stream capture and the cuDNN/cuBLAS handles are per thread, so every
-// library call of a backend goes through it (engine.md 4.5).
+// library call of a backend goes through it (CUDA programming guide,
+// "Stream Capture": in global capture mode, potentially unsafe calls from
+// any thread are prohibited while a capture is in progress).
 type thread struct {
 	reqs chan *request
 }

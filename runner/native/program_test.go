@@ -277,8 +277,9 @@ func TestThreeThreads(t *testing.T) {
 }
 
 // TestPassthroughCopyOnly: in fused ShuffleNetV2 the only data a stride-1
-// unit copies is its passthrough branch (reference/engine.md section 2.7:
-// "only the passthrough half ever needs a physical copy"): cl = c - c'
+// unit copies is its passthrough branch (the shuffle folds into the
+// consumers' weights and the branch's last conv writes its halves in
+// place; only the passthrough half is moved): cl = c - c'
 // channels per pixel, for split ratios 0.5 and 0.3.
 func TestPassthroughCopyOnly(t *testing.T) {
 	for _, split := range []float64{0.5, 0.3} {

@@ -140,8 +140,7 @@ type gemmGroup struct {
 }
 
 // gemmRowBlockBytes bounds the A rows one Gemm call reads (half of the
-// 1 MiB L2 of the Zen 4 cores this engine targets, reference/engine.md
-// section 1), so the kernel's per-panel passes over them hit L2.
+// 1 MiB L2 of the Zen 4 cores this engine targets, lscpu), so the kernel's per-panel passes over them hit L2.
 const gemmRowBlockBytes = 512 << 10
 
 // gemmStep is a 1x1 stride-1 conv (any groups) or an FC layer as GEMMs
