@@ -31,7 +31,7 @@ func ExampleGap() {
 		return
 	}
 	defer os.RemoveAll(dir)
-	if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, filepath.Join(dir, "gap.svg")); err != nil {
+	if _, err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, filepath.Join(dir, "gap.svg"), nil); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -72,7 +72,7 @@ func ExampleGuideline() {
 		return
 	}
 	defer os.RemoveAll(dir)
-	if err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, filepath.Join(dir, "g1.pdf")); err != nil {
+	if _, err := plots.Save(p, plots.DefaultWidth, plots.DefaultHeight, filepath.Join(dir, "g1.pdf"), nil); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -32,7 +32,7 @@ func checkGolden(t *testing.T, name string, p *plot.Plot, width, height vg.Lengt
 	path := filepath.Join("testdata", name+".png")
 	t.Cleanup(func() { os.Remove(path) })
 	cmpimg.CheckPlotApprox(func() {
-		if err := Save(p, width, height, path); err != nil {
+		if _, err := Save(p, width, height, path, nil); err != nil {
 			t.Fatal(err)
 		}
 	}, t, goldenDelta, name+".png")

@@ -26,7 +26,7 @@ func renderAll(t *testing.T, p *plot.Plot) string {
 	var svg string
 	for _, ext := range []string{"png", "svg", "pdf"} {
 		path := filepath.Join(dir, "chart."+ext)
-		if err := Save(p, DefaultWidth, DefaultHeight, path); err != nil {
+		if _, err := Save(p, DefaultWidth, DefaultHeight, path, nil); err != nil {
 			t.Fatalf("save %s: %v", ext, err)
 		}
 		b, err := os.ReadFile(path)
@@ -504,7 +504,7 @@ func TestSave(t *testing.T) {
 	}
 	dir := t.TempDir()
 	// Upper-case extensions are accepted.
-	if err := Save(p, DefaultWidth, DefaultHeight, filepath.Join(dir, "a.PNG")); err != nil {
+	if _, err := Save(p, DefaultWidth, DefaultHeight, filepath.Join(dir, "a.PNG"), nil); err != nil {
 		t.Errorf("a.PNG: %v", err)
 	}
 	for name, want := range map[string]string{
@@ -513,7 +513,7 @@ func TestSave(t *testing.T) {
 		"a":      "no file extension",
 	} {
 		path := filepath.Join(dir, name)
-		err := Save(p, DefaultWidth, DefaultHeight, path)
+		_, err := Save(p, DefaultWidth, DefaultHeight, path, nil)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want %q", name, err, want)
 		}
@@ -521,13 +521,13 @@ func TestSave(t *testing.T) {
 			t.Errorf("%s: file written despite the error", name)
 		}
 	}
-	if err := Save(p, 0, DefaultHeight, filepath.Join(dir, "b.png")); err == nil {
+	if _, err := Save(p, 0, DefaultHeight, filepath.Join(dir, "b.png"), nil); err == nil {
 		t.Error("zero width: no error")
 	}
-	if err := Save(nil, DefaultWidth, DefaultHeight, filepath.Join(dir, "c.png")); err == nil {
+	if _, err := Save(nil, DefaultWidth, DefaultHeight, filepath.Join(dir, "c.png"), nil); err == nil {
 		t.Error("nil plot: no error")
 	}
-	if err := Save(p, DefaultWidth, DefaultHeight, filepath.Join(dir, "missing", "d.svg")); err == nil {
+	if _, err := Save(p, DefaultWidth, DefaultHeight, filepath.Join(dir, "missing", "d.svg"), nil); err == nil {
 		t.Error("missing directory: no error")
 	}
 
@@ -541,7 +541,7 @@ func TestSave(t *testing.T) {
 	bad.Add(s)
 	bad.X.Scale = plot.LogScale{}
 	path := filepath.Join(dir, "bad.png")
-	if err := Save(bad, DefaultWidth, DefaultHeight, path); err == nil || !strings.Contains(err.Error(), "render") {
+	if _, err := Save(bad, DefaultWidth, DefaultHeight, path, nil); err == nil || !strings.Contains(err.Error(), "render") {
 		t.Errorf("broken plot: error %v, want a render error", err)
 	}
 	if _, statErr := os.Stat(path); statErr == nil {

@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/shufflelab/explorer/internal/safefile"
 )
@@ -28,42 +29,49 @@ const (
 // first and written atomically (safefile: temporary file, sync, rename),
 // so a failed render or a full disk leaves no partial file behind; a
 // symbolic link at path is refused unless opts force it.
-func Save(p *plot.Plot, width, height vg.Length, path string, opts ...safefile.Option) (err error) {
+//
+// Text that Liberation Sans lacks is drawn in a font of fb in a PNG (fb
+// may be nil: none); PDF text is written in code page 1252. The returned
+// Saved names the fallback fonts used and every text the file does not
+// show as written (see [Saved.Note]).
+func Save(p *plot.Plot, width, height vg.Length, path string, fb *Fallback, opts ...safefile.Option) (saved Saved, err error) {
 	if p == nil {
-		return errors.New("save plot: nil plot")
+		return saved, errors.New("save plot: nil plot")
 	}
 	if !(width > 0) || !(height > 0) {
-		return fmt.Errorf("save plot %q: size %v x %v, want both > 0", path, width, height)
+		return saved, fmt.Errorf("save plot %q: size %v x %v, want both > 0", path, width, height)
 	}
 	ext := filepath.Ext(path)
 	format := strings.ToLower(strings.TrimPrefix(ext, "."))
 	switch format {
 	case "png", "svg", "pdf":
 	case "":
-		return fmt.Errorf("save plot %q: no file extension, want .png, .svg or .pdf", path)
+		return saved, fmt.Errorf("save plot %q: no file extension, want .png, .svg or .pdf", path)
 	default:
-		return fmt.Errorf("save plot %q: unsupported extension %q, want .png, .svg or .pdf", path, ext)
+		return saved, fmt.Errorf("save plot %q: unsupported extension %q, want .png, .svg or .pdf", path, ext)
 	}
 
 	// gonum/plot panics on some inconsistent plots (e.g. a log axis whose
 	// range reaches 0 after a caller changed it); report that as an error.
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("save plot %q: render: %v", path, r)
+			saved, err = Saved{}, fmt.Errorf("save plot %q: render: %v", path, r)
 		}
 	}()
-	w, err := p.WriterTo(width, height, format)
+	w, err := draw.NewFormattedCanvas(width, height, format)
 	if err != nil {
-		return fmt.Errorf("save plot %q: %w", path, err)
+		return saved, fmt.Errorf("save plot %q: %w", path, err)
 	}
+	c := &textCanvas{CanvasWriterTo: w, format: format, fb: fb, used: map[string]bool{}, seen: map[string]bool{}}
+	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := w.WriteTo(&buf); err != nil {
-		return fmt.Errorf("save plot %q: render %s: %w", path, format, err)
+		return saved, fmt.Errorf("save plot %q: render %s: %w", path, format, err)
 	}
 	if err := safefile.WriteFile(path, buf.Bytes(), opts...); err != nil {
-		return fmt.Errorf("save plot: %w", err)
+		return saved, fmt.Errorf("save plot: %w", err)
 	}
-	return nil
+	return c.saved(), nil
 }
 
 // FileSlug makes a chart's file-name part from a name: lower-case letters,

@@ -286,7 +286,7 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 		if c.out != "" {
 			// A file that cannot be written is reported and the other
 			// experiments still run (it used to abort them).
-			files, err := saveGuidelineOutputs(*t, c.out, c.format, safefile.Force(c.force))
+			files, err := saveGuidelineOutputs(*t, c.out, c.format, stderr, safefile.Force(c.force))
 			if len(files) > 0 {
 				fmt.Fprintln(stdout, wrap("wrote "+strings.Join(files, ", "), guidelineWidth, ""))
 			}
@@ -397,8 +397,9 @@ func wrap(s string, width int, indent string) string {
 // saveGuidelineOutputs writes a table's charts (one per scale) and its CSV
 // into dir, atomically; opts may allow replacing symbolic links there. A
 // file that cannot be written does not stop the others: it returns the
-// files written and the failures (errors.Join), each naming its file.
-func saveGuidelineOutputs(t guideline.Table, dir, format string, opts ...safefile.Option) ([]string, error) {
+// files written and the failures (errors.Join), each naming its file. A
+// chart text the file cannot show as written is said on warn.
+func saveGuidelineOutputs(t guideline.Table, dir, format string, warn io.Writer, opts ...safefile.Option) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("guidelines %s: %w", t.ID, err)
 	}
@@ -416,9 +417,13 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string, opts ...safefil
 			name = fmt.Sprintf("%s.%s", strings.ToLower(t.ID), format)
 		}
 		path := filepath.Join(dir, name)
-		if err := plots.Save(p, plots.GuidelineWidth, plots.GuidelineHeight, path, opts...); err != nil {
+		saved, err := plots.Save(p, plots.GuidelineWidth, plots.GuidelineHeight, path, nil, opts...)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("guidelines %s x%d chart: %w", t.ID, k, err))
 			continue
+		}
+		if note := saved.Note(path, nil); note != "" {
+			fmt.Fprintf(warn, "explorer: guidelines: %s\n", note)
 		}
 		files = append(files, path)
 	}

@@ -20,7 +20,7 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-const plotSynopsis = "plot --in results.jsonl[,more.jsonl] [--out DIR] [--format png|svg|pdf] [--max-profiles N] [--profile-of NAMES] [--force]"
+const plotSynopsis = "plot --in results.jsonl[,more.jsonl] [--out DIR] [--format png|svg|pdf] [--font FILE] [--max-profiles N] [--profile-of NAMES] [--force]"
 
 // plotCmd is `explorer plot`: every chart from saved sweep results.
 func plotCmd(args []string, stdout, stderr io.Writer) error {
@@ -29,6 +29,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	in := fs.String("in", "sweep.jsonl", "sweep results (JSONL), comma-separated; rows from several machines are drawn per host")
 	out := fs.String("out", "plots", "output directory")
 	format := addChartFormatFlag(fs)
+	fontFile := addChartFontFlag(fs)
 	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled designs (eager and fused of one design share a decomposition)")
 	profileOf := fs.String("profile-of", "", "draw decomposition and roofline charts of these designs (names or presets, comma-separated; a name may contain commas, e.g. \"shufflenetv2 1x depths=1,1,1 32px\"; default the first profiled rows)")
 	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
@@ -40,6 +41,10 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if *maxProfiles < 0 {
 		return usagef("invalid --max-profiles %d (valid: >= 0)", *maxProfiles)
+	}
+	fb, err := chartFallback(*fontFile)
+	if err != nil {
+		return err
 	}
 	// Before the rows are read: a regular file at --out failed only at
 	// mkdir (exit 1); the check is guidelines' (exit 2).
@@ -59,7 +64,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
-	files, err := renderPlots(rows, *out, *format, *maxProfiles, pick, stdout, stderr, safefile.Force(*force))
+	files, err := renderPlots(rows, *out, *format, *maxProfiles, pick, fb, stdout, stderr, safefile.Force(*force))
 	for _, f := range files {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
@@ -254,7 +259,7 @@ func pickProfiles(list string, rows []sweep.Row) (map[string]bool, error) {
 // that fails is said on stderr and the others are still drawn, the CSV
 // still written; the error then names every chart not drawn. No file is
 // written twice: a name already written in this run gets "-2", "-3", ...
-func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map[string]bool, stdout, stderr io.Writer, opts ...safefile.Option) ([]string, error) {
+func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map[string]bool, fb *plots.Fallback, stdout, stderr io.Writer, opts ...safefile.Option) ([]string, error) {
 	groups := sweep.GroupByConfig(rows)
 	var files, failed []string
 	taken := map[string]bool{}
@@ -278,8 +283,12 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 	save := func(name string, p *plot.Plot, err error, width, height vg.Length) {
 		if err == nil {
 			path := claim(name)
-			if err = plots.Save(p, width, height, path, opts...); err == nil {
+			var saved plots.Saved
+			if saved, err = plots.Save(p, width, height, path, fb, opts...); err == nil {
 				files = append(files, path)
+				if note := saved.Note(path, fb); note != "" {
+					fmt.Fprintf(stderr, "explorer: plot: %s\n", note)
+				}
 				return
 			}
 		}

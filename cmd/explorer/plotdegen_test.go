@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/runner/sweep"
+	"golang.org/x/image/font/gofont/goregular"
 )
 
 // writeRows writes rows as a results file in dir and returns its path.
@@ -253,5 +255,35 @@ func TestPlotModeNeverLeavesOut(t *testing.T) {
 	})
 	if len(outside) > 0 {
 		t.Errorf("charts written outside --out %s: %v", out, outside)
+	}
+}
+
+// TestPlotSaysWhatChartTextItCannotShow: designs named in CJK were drawn
+// as empty boxes in PNG charts without a word. With a --font that lacks
+// the characters too (Go Regular), plot says which texts of which charts
+// show boxes and how to get them; a --font that is no font is refused
+// before anything is read.
+func TestPlotSaysWhatChartTextItCannotShow(t *testing.T) {
+	dir := t.TempDir()
+	font := filepath.Join(dir, "Go-Regular.ttf")
+	if err := os.WriteFile(font, goregular.TTF, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, rows := sweepFile(t, t.TempDir())
+	rows[0].Name, rows[0].Preset = "設計甲", ""
+	_, stderr, _, err := plotRows(t, rows, "--font", font)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "drawn as empty boxes") || !strings.Contains(stderr, "設計甲") || !strings.Contains(stderr, "neither Liberation Sans nor "+font) {
+		t.Errorf("stderr does not say what the charts cannot show:\n%s", stderr)
+	}
+
+	notFont := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notFont, []byte("text"), 0o644)
+	_, _, _, err = plotRows(t, rows, "--font", notFont)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "invalid --font") {
+		t.Errorf("--font %s: %v, want a usage error naming --font", notFont, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/registry"
@@ -66,6 +67,20 @@ const chartFormats = "png|svg|pdf"
 // what a bad one says, (valid: png|svg|pdf).
 func addChartFormatFlag(fs *flag.FlagSet) *string {
 	return fs.String("format", "png", chartFormats)
+}
+
+// addChartFontFlag registers plot's --font.
+func addChartFontFlag(fs *flag.FlagSet) *string {
+	return fs.String("font", "", "font file (TrueType or OpenType, or a collection of them) for PNG chart text that Liberation Sans lacks, such as CJK design names (default: searched among the system's fonts when a text needs one)")
+}
+
+// chartFallback reads --font; a file that is no font is a usage error.
+func chartFallback(path string) (*plots.Fallback, error) {
+	fb, err := plots.NewFallback(path)
+	if err != nil {
+		return nil, usagef("invalid --font %q: %v", path, err)
+	}
+	return fb, nil
 }
 
 // checkChartFormat refuses a --format that is no chart format.

@@ -166,7 +166,7 @@ func TestRooflinePointsUndrawable(t *testing.T) {
 		}
 		p, err := plots.Roofline(pts, plots.Ceilings{PeakGFLOPS: 100, Bandwidths: []plots.Bandwidth{{Name: "DRAM", GBps: 20}}})
 		if err == nil {
-			err = plots.Save(p, 4*vg.Inch, 3*vg.Inch, filepath.Join(t.TempDir(), "r.png"))
+			_, err = plots.Save(p, 4*vg.Inch, 3*vg.Inch, filepath.Join(t.TempDir(), "r.png"), nil)
 		}
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)

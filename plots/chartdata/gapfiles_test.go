@@ -104,7 +104,7 @@ func TestGapSetsUndrawable(t *testing.T) {
 			}
 			p, err := plots.Gap(f.Points, f.Options)
 			if err == nil {
-				err = plots.Save(p, 4*vg.Inch, 3*vg.Inch, filepath.Join(t.TempDir(), "g.png"))
+				_, err = plots.Save(p, 4*vg.Inch, 3*vg.Inch, filepath.Join(t.TempDir(), "g.png"), nil)
 			}
 			if err != nil {
 				t.Error(err)

@@ -79,6 +79,9 @@ type Session struct {
 	// Guidelines are the guideline experiments that were run, each with
 	// every row measured.
 	Guidelines []plots.GuidelineData
+	// Fonts draws PNG chart text that Liberation Sans lacks (a design
+	// named in CJK); nil searches the system's fonts when a text needs one.
+	Fonts *plots.Fallback
 }
 
 // Result lists what [Write] wrote.
@@ -102,7 +105,10 @@ func Write(dir string, s Session) (Result, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Result{}, fmt.Errorf("export: %w", err)
 	}
-	w := &writer{dir: dir}
+	w := &writer{dir: dir, fonts: s.Fonts}
+	if w.fonts == nil {
+		w.fonts, _ = plots.NewFallback("") // reads nothing: no error
+	}
 
 	// Gap scatters of the session's points: whole networks, and the
 	// guideline micro-networks on their own charts.
@@ -151,9 +157,10 @@ func Write(dir string, s Session) (Result, error) {
 
 // writer collects the files written and the failures.
 type writer struct {
-	dir  string
-	res  Result
-	errs []error
+	dir   string
+	fonts *plots.Fallback
+	res   Result
+	errs  []error
 }
 
 func (w *writer) note(s string)  { w.res.Notes = append(w.res.Notes, s) }
@@ -166,9 +173,13 @@ func (w *writer) chart(name string, p *plot.Plot, err error, width, height vg.Le
 		return
 	}
 	path := filepath.Join(w.dir, name)
-	if err := plots.Save(p, width, height, path); err != nil {
+	saved, err := plots.Save(p, width, height, path, w.fonts)
+	if err != nil {
 		w.fail(fmt.Errorf("export: %w", err))
 		return
+	}
+	if note := saved.Note(path, w.fonts); note != "" {
+		w.note(note)
 	}
 	w.res.Files = append(w.res.Files, path)
 }
