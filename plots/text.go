@@ -26,8 +26,8 @@ import (
 // as UTF-8 and drawn by the viewer with its own fonts, so it is never
 // reported.
 
-// Fallback supplies fonts for chart text that Liberation Sans lacks: the
-// font file the user named, or else fonts found among the system's (Noto
+// Fallback supplies fonts for the characters of chart text that Liberation
+// Sans lacks: the font file the user named, or else fonts found among the system's (Noto
 // Sans CJK, Microsoft YaHei, Hiragino, Droid Sans Fallback and others, in
 // their usual places on Linux, macOS and Windows), read only when a text
 // first needs one. A Fallback is safe for concurrent use.
@@ -74,9 +74,9 @@ func (fb *Fallback) Source() string {
 	return "the system's fonts"
 }
 
-// fontFor returns the first font that has every character of s, reading
-// further system candidates as needed; false when none has them.
-func (fb *Fallback) fontFor(s string) (fallbackFont, bool) {
+// fontFor returns the first font that has r, reading further system
+// candidates as needed; false when none has it.
+func (fb *Fallback) fontFor(r rune) (fallbackFont, bool) {
 	if fb == nil {
 		return fallbackFont{}, false
 	}
@@ -86,7 +86,7 @@ func (fb *Fallback) fontFor(s string) (fallbackFont, bool) {
 		if i == len(fb.fonts) && !fb.readNext() {
 			return fallbackFont{}, false
 		}
-		if missingRunes(fb.fonts[i].f, s) == "" {
+		if hasGlyph(fb.fonts[i].f, r) {
 			return fb.fonts[i], true
 		}
 	}
@@ -174,8 +174,6 @@ func systemFontFiles(goos string, getenv func(string) string) []string {
 			"/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
 			"/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc",
 			"/usr/local/share/fonts/noto/NotoSansCJK-Regular.ttc",
-			"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-			"/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
 			"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 			"/usr/share/fonts/google-droid-sans-fonts/DroidSansFallbackFull.ttf",
 			"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -187,17 +185,23 @@ func systemFontFiles(goos string, getenv func(string) string) []string {
 // missingRunes returns the characters of s, each once and in order, that
 // f has no glyph for (spaces and other invisible characters never count).
 func missingRunes(f *sfnt.Font, s string) string {
-	var buf sfnt.Buffer
 	var out []rune
 	for _, r := range s {
-		if unicode.IsSpace(r) || !unicode.IsGraphic(r) || strings.ContainsRune(string(out), r) {
-			continue
-		}
-		if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
+		if visible(r) && !hasGlyph(f, r) && !strings.ContainsRune(string(out), r) {
 			out = append(out, r)
 		}
 	}
 	return string(out)
+}
+
+// visible reports whether r draws something (a glyph a font must have).
+func visible(r rune) bool { return unicode.IsGraphic(r) && !unicode.IsSpace(r) }
+
+// hasGlyph reports whether f has a glyph for r.
+func hasGlyph(f *sfnt.Font, r rune) bool {
+	var buf sfnt.Buffer
+	g, err := f.GlyphIndex(&buf, r)
+	return err == nil && g != 0
 }
 
 // Unshown is a chart text that the saved file cannot show as written.
@@ -254,20 +258,16 @@ type textCanvas struct {
 	seen    map[string]bool
 }
 
-// FillString draws s in f, or in a fallback font that has characters f
-// lacks.
+// FillString draws s in f. In a PNG, the characters f lacks are drawn
+// in the first fallback font that has them, run by run (Droid Sans
+// Fallback, for one, has CJK but no Latin letters); in a PDF, s is
+// encoded in code page 1252.
 func (c *textCanvas) FillString(f font.Face, pt vg.Point, s string) {
 	switch c.format {
 	case "png":
-		if f.Face != nil {
-			if miss := missingRunes(f.Face, s); miss != "" {
-				if alt, ok := c.fb.fontFor(s); ok {
-					f.Face = alt.f
-					c.used[fmt.Sprintf("%s (%s)", alt.name, alt.file)] = true
-				} else {
-					c.lose(s, miss)
-				}
-			}
+		if f.Face != nil && missingRunes(f.Face, s) != "" {
+			c.fillRuns(f, pt, s)
+			return
 		}
 	case "pdf":
 		enc, miss := toCodePage1252(s)
@@ -277,6 +277,49 @@ func (c *textCanvas) FillString(f font.Face, pt vg.Point, s string) {
 		s = enc
 	}
 	c.CanvasWriterTo.FillString(f, pt, s)
+}
+
+// fillRuns draws s from pt in runs of characters of one font: f's face
+// where it has the character, else the first fallback font that has it;
+// a character no font has stays in f (a box) and is recorded as lost.
+// A space or other invisible character continues the run it is in.
+func (c *textCanvas) fillRuns(f font.Face, pt vg.Point, s string) {
+	type run struct {
+		face *sfnt.Font
+		text []rune
+	}
+	var runs []run
+	var lost []rune
+	for _, r := range s {
+		face := f.Face
+		switch {
+		case !visible(r):
+			if n := len(runs); n > 0 && hasGlyph(runs[n-1].face, r) {
+				face = runs[n-1].face
+			}
+		case !hasGlyph(f.Face, r):
+			if alt, ok := c.fb.fontFor(r); ok {
+				face = alt.f
+				c.used[fmt.Sprintf("%s (%s)", alt.name, alt.file)] = true
+			} else if !strings.ContainsRune(string(lost), r) {
+				lost = append(lost, r)
+			}
+		}
+		if n := len(runs); n > 0 && runs[n-1].face == face {
+			runs[n-1].text = append(runs[n-1].text, r)
+		} else {
+			runs = append(runs, run{face: face, text: []rune{r}})
+		}
+	}
+	for _, r := range runs {
+		g := f
+		g.Face = r.face
+		c.CanvasWriterTo.FillString(g, pt, string(r.text))
+		pt.X += g.Width(string(r.text))
+	}
+	if len(lost) > 0 {
+		c.lose(s, string(lost))
+	}
 }
 
 // lose records s as not shown as written.
