@@ -139,6 +139,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case tea.PasteMsg:
+		return m.handlePaste(msg)
 	case statusMsg:
 		cmd := m.setStatus(msg.text, msg.isErr)
 		m.statusSrc = msg.source
@@ -294,6 +296,23 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	return m.screens[m.focus].Update(k)
+}
+
+// handlePaste gives a paste (Bubble Tea delivers it as one message, not
+// as keys) to the text field that has the keyboard: the export's folder,
+// or the focused screen's field (a knob's value, the save name). With no
+// field open a paste does nothing.
+func (m *Model) handlePaste(p tea.PasteMsg) tea.Cmd {
+	switch {
+	case m.tooSmall() || m.confirm:
+		return nil
+	case m.exp.input.open:
+		_, cmd := m.exp.input.update(p)
+		return cmd
+	case m.screens[m.focus].Capturing():
+		return m.screens[m.focus].Update(p)
+	}
+	return nil
 }
 
 // canExport reports whether the session has something measured to export

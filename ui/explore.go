@@ -181,6 +181,12 @@ func (e *exploreScreen) Update(msg tea.Msg) tea.Cmd {
 			return e.promptKey(msg)
 		}
 		return e.handleKey(msg)
+	case tea.PasteMsg:
+		if e.input.open && e.overwrite == nil {
+			_, cmd := e.input.update(msg)
+			return cmd
+		}
+		return nil
 	case saveNameMsg:
 		e.input.start("save design to:", promptSave, msg.path, e.w)
 		return nil

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -48,8 +50,12 @@ const (
 	promptDiscarded
 )
 
-// update feeds a key to the open prompt.
+// update feeds a key or a paste to the open prompt.
 func (p *prompt) update(msg tea.Msg) (promptResult, tea.Cmd) {
+	if p, ok := msg.(tea.PasteMsg); ok {
+		// One line: the clipboard's line break is not part of a value.
+		msg = tea.PasteMsg{Content: strings.TrimRight(p.Content, "\r\n")}
+	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		pk := promptKeys()
 		switch {
