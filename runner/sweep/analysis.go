@@ -272,32 +272,54 @@ func comparePairs(p, q IndexPair) int {
 	return cmp.Compare(p.XDiff, q.XDiff)
 }
 
-// Group is the rows of one configuration (host, backend, mode, threads).
+// Group is the rows of one configuration (host, backend, kernel set,
+// mode, threads).
 type Group struct {
-	Key   string // host|backend|mode|threads
-	Label string // e.g. "AMD EPYC (2 cores) native/fused 1t"
+	Key   string // host|backend|kernels|mode|threads
+	Label string // e.g. "AMD EPYC (2 cores) native/fused 1t"; "native[generic]/fused 1t" where sets differ
 	Rows  []Row
 }
 
-// GroupByConfig splits rows by host, backend, mode and threads, in order
-// of first appearance; within a group a design appears once (its first
-// row).
+// GroupByConfig splits rows by host, backend, kernel set, mode and
+// threads, in order of first appearance; within a group a design appears
+// once: its first row with a profile, else its first row. A label names
+// the kernel set only where rows of one host, backend, mode and thread
+// count were measured on more than one set.
 func GroupByConfig(rows []Row) []Group {
+	base := func(r Row) string { return fmt.Sprintf("%s|%s|%s|%d", r.Host, r.Backend, r.Mode, r.Threads) }
+	sets := map[string]map[string]bool{}
+	for _, r := range rows {
+		if sets[base(r)] == nil {
+			sets[base(r)] = map[string]bool{}
+		}
+		sets[base(r)][r.Fingerprint.Kernels] = true
+	}
 	var out []Group
 	idx := map[string]int{}
-	seen := map[string]bool{}
+	at := map[string]int{} // run key -> index of its row in its group
 	for _, r := range rows {
-		k := fmt.Sprintf("%s|%s|%s|%d", r.Host, r.Backend, r.Mode, r.Threads)
+		k := fmt.Sprintf("%s|%s|%s|%s|%d", r.Host, r.Backend, r.Fingerprint.Kernels, r.Mode, r.Threads)
 		i, ok := idx[k]
 		if !ok {
 			i = len(out)
 			idx[k] = i
-			out = append(out, Group{Key: k, Label: fmt.Sprintf("%s %s/%s %dt", r.HostName, r.Backend, r.Mode, r.Threads)})
+			backend := r.Backend
+			if len(sets[base(r)]) > 1 {
+				ks := r.Fingerprint.Kernels
+				if ks == "" {
+					ks = "kernels unknown"
+				}
+				backend = fmt.Sprintf("%s[%s]", r.Backend, ks)
+			}
+			out = append(out, Group{Key: k, Label: fmt.Sprintf("%s %s/%s %dt", r.HostName, backend, r.Mode, r.Threads)})
 		}
-		if seen[r.RunKey()] {
+		if j, seen := at[r.RunKey()]; seen {
+			if r.Profiled() && !out[i].Rows[j].Profiled() {
+				out[i].Rows[j] = r
+			}
 			continue
 		}
-		seen[r.RunKey()] = true
+		at[r.RunKey()] = len(out[i].Rows)
 		out[i].Rows = append(out[i].Rows, r)
 	}
 	return out

@@ -104,6 +104,28 @@ func TestGroupByConfig(t *testing.T) {
 	if len(gs) != 2 || len(gs[0].Rows) != 2 || len(gs[1].Rows) != 1 {
 		t.Errorf("groups %+v", gs)
 	}
+	if strings.Contains(gs[0].Label, "[") {
+		t.Errorf("label %q names a kernel set though the rows have one", gs[0].Label)
+	}
+	// One design on two kernel sets: two groups, each label naming its
+	// set (plot dropped the generic rows as repeats of the avx512 ones).
+	a.Fingerprint.Kernels = "avx512"
+	g := a
+	g.Fingerprint.Kernels = "generic"
+	g.LatencyMS.Median *= 7
+	gs = GroupByConfig([]Row{a, g})
+	if len(gs) != 2 || len(gs[0].Rows) != 1 || len(gs[1].Rows) != 1 ||
+		!strings.Contains(gs[0].Label, "native[avx512]/") || !strings.Contains(gs[1].Label, "native[generic]/") {
+		t.Errorf("two kernel sets: %+v", gs)
+	}
+	// A repeat with a profile replaces the design's first row.
+	p := a
+	p.Categories = []CategoryShare{{Name: "conv1x1", TimeShare: 1}}
+	b.Fingerprint.Kernels = "avx512"
+	gs = GroupByConfig([]Row{a, b, p})
+	if len(gs) != 1 || len(gs[0].Rows) != 2 || !gs[0].Rows[0].Profiled() || gs[0].Rows[0].Key != a.Key {
+		t.Errorf("profiled repeat: %+v", gs)
+	}
 }
 
 func TestNewRow(t *testing.T) {

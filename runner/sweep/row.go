@@ -84,6 +84,12 @@ type Config struct {
 	Threads int
 	// Fingerprint is the host's; its HostKey goes into every run key.
 	Fingerprint host.Fingerprint
+	// Kernels is the kernel set the measurements run on, as a program
+	// reports it (runner.ProgramInfo.Kernels: "avx512", "generic", "neon",
+	// "cudnn+cuda-graph"); it goes into every run key, so rows measured on
+	// another set are not taken for this sweep's. "" matches rows of any
+	// set (a caller that cannot tell).
+	Kernels string
 	// Calibration gives the roofline estimate; a zero value leaves it 0.
 	Calibration calib.Calibration
 }
@@ -91,11 +97,12 @@ type Config struct {
 // HostKey is calib.HostKey of the config's fingerprint.
 func (c Config) HostKey() string { return calib.HostKey(c.Fingerprint) }
 
-// RunKey identifies a measurement: the design key with the backend, mode,
-// thread count and host. A sweep skips designs whose run key is already in
-// its file.
-func RunKey(designKey, backend string, mode runner.Mode, threads int, hostKey string) string {
-	return fmt.Sprintf("%s|%s|%s|%d|%s", designKey, backend, mode, threads, hostKey)
+// RunKey identifies a measurement: the design key with the backend, its
+// kernel set, the mode, thread count and host. A sweep skips designs whose
+// run key is already in its file. The same design on the generic kernels
+// and on avx512 (about 7x apart) are two measurements.
+func RunKey(designKey, backend, kernels string, mode runner.Mode, threads int, hostKey string) string {
+	return fmt.Sprintf("%s|%s|%s|%s|%d|%s", designKey, backend, kernels, mode, threads, hostKey)
 }
 
 // MaxMedianMS bounds a usable row's median latency: 1e9 ms, 11.6 days for
@@ -144,9 +151,12 @@ func (r Row) Unusable() string {
 	return ""
 }
 
-// RunKey is the row's run key.
+// Profiled reports whether the row holds a profile (swept with --profile).
+func (r Row) Profiled() bool { return len(r.Categories) > 0 }
+
+// RunKey is the row's run key (the kernel set from its fingerprint).
 func (r Row) RunKey() string {
-	return RunKey(r.Key, r.Backend, runner.Mode(r.Mode), r.Threads, r.Host)
+	return RunKey(r.Key, r.Backend, r.Fingerprint.Kernels, runner.Mode(r.Mode), r.Threads, r.Host)
 }
 
 // NewRow assembles the row of design d from its graph and measurement.
@@ -173,6 +183,9 @@ func NewRow(d Design, g *arch.Graph, res runner.Result, cfg Config) Row {
 	}
 	if r.Fingerprint.CPU == "" && r.Fingerprint.GOARCH == "" {
 		r.Fingerprint = cfg.Fingerprint
+	}
+	if r.Fingerprint.Kernels == "" {
+		r.Fingerprint.Kernels = cfg.Kernels
 	}
 	if c, err := cfg.Calibration.At(cfg.Threads); err == nil {
 		r.Ceiling, r.L2Bytes = c, cfg.Calibration.L2Bytes

@@ -92,8 +92,8 @@ type Summary struct {
 }
 
 // Run measures every design of the list that the results file does not
-// hold yet under o.Config (same design key, backend, mode, threads and
-// host), appending each row as soon as it is measured. Designs that fail
+// hold yet under o.Config (same design key, backend, kernel set, mode,
+// threads and host; with o.Profile, a row with a profile), appending each row as soon as it is measured. Designs that fail
 // are reported and skipped. If ctx is cancelled it stops before the next
 // design (the one being measured is not written) and returns the summary so
 // far with the context's error.
@@ -115,15 +115,38 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 	sum.Warnings, sum.Repair = f.Warnings, f.Repair
 	cfg := o.Config
 	hk := cfg.HostKey()
+	// sameConfig reports whether r was measured under this sweep's
+	// configuration; with no kernel set configured, a row of any set is.
+	sameConfig := func(r Row) bool {
+		return r.Backend == cfg.Backend && r.Mode == string(cfg.Mode) && r.Threads == cfg.Threads && r.Host == hk &&
+			(cfg.Kernels == "" || r.Fingerprint.Kernels == cfg.Kernels)
+	}
+	key := func(designKey string) string {
+		return RunKey(designKey, cfg.Backend, cfg.Kernels, cfg.Mode, cfg.Threads, hk)
+	}
 	done := map[string]Row{}
+	unprofiled := 0
 	for _, r := range f.Rows {
 		if why := r.Unusable(); why != "" {
 			sum.Unusable = append(sum.Unusable, fmt.Sprintf("%s: row %q left out (measured again if in this sweep): %s", f.Path, r.Name, why))
 			continue
 		}
-		if _, dup := done[r.RunKey()]; !dup {
-			done[r.RunKey()] = r
+		if !sameConfig(r) {
+			continue
 		}
+		// A --profile sweep measures again a design whose row has no
+		// profile: the row stays, the profiled one is appended and
+		// preferred where both are read (GroupByConfig).
+		if o.Profile && !r.Profiled() {
+			unprofiled++
+			continue
+		}
+		if _, dup := done[key(r.Key)]; !dup {
+			done[key(r.Key)] = r
+		}
+	}
+	if unprofiled > 0 && o.Warn != nil {
+		o.Warn(fmt.Sprintf("%s: %d rows of this configuration have no profile; this --profile sweep measures their designs again (the rows stay; the profiled ones are preferred when read)", f.Path, unprofiled))
 	}
 	if o.Warn != nil {
 		for _, w := range sum.Warnings {
@@ -145,7 +168,7 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 	var measuredTime time.Duration
 	toMeasure := 0
 	for _, d := range designs {
-		if _, ok := done[RunKey(d.Key(), cfg.Backend, cfg.Mode, cfg.Threads, hk)]; !ok {
+		if _, ok := done[key(d.Key())]; !ok {
 			toMeasure++
 		}
 	}
@@ -159,7 +182,7 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 	}
 	for i, d := range designs {
 		ev := Event{Index: i, Total: len(designs), Design: d}
-		if r, ok := done[RunKey(d.Key(), cfg.Backend, cfg.Mode, cfg.Threads, hk)]; ok {
+		if r, ok := done[key(d.Key())]; ok {
 			sum.Resumed++
 			sum.Rows = append(sum.Rows, r)
 			finished++
@@ -198,7 +221,7 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 		measuredTime += time.Since(t0)
 		sum.Measured++
 		sum.Rows = append(sum.Rows, row)
-		done[row.RunKey()] = row
+		done[key(row.Key)] = row
 		finished++
 		ev.Kind, ev.Row, ev.Finished, ev.ETA, ev.Elapsed = EventDone, &row, finished, eta(), time.Since(start)
 		emit(ev)

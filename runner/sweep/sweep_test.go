@@ -161,7 +161,7 @@ func TestResumeAfterKillWithTornLine(t *testing.T) {
 	}
 	cfg := testConfig()
 	for _, d := range ds {
-		if n := keys[RunKey(d.Key(), cfg.Backend, cfg.Mode, cfg.Threads, cfg.HostKey())]; n != 1 {
+		if n := keys[RunKey(d.Key(), cfg.Backend, cfg.Kernels, cfg.Mode, cfg.Threads, cfg.HostKey())]; n != 1 {
 			t.Errorf("%s is in the file %d times, want 1", d.Name, n)
 		}
 	}
@@ -445,5 +445,90 @@ func TestRunResultLinesNamed(t *testing.T) {
 	_, warns, err := Read(strings.NewReader(in), "h.jsonl")
 	if err != nil || len(warns) != 2 || warns[0].Reason != ReasonRunResult || warns[1].Reason != "no design key" {
 		t.Errorf("%v %v", warns, err)
+	}
+}
+
+// profilingMeasurer is fakeMeasurer that returns a profile when asked.
+type profilingMeasurer struct{ fakeMeasurer }
+
+func (p *profilingMeasurer) Measure(ctx context.Context, g *arch.Graph, d Design, profile bool, progress func(float64)) (runner.Result, error) {
+	res, err := p.fakeMeasurer.Measure(ctx, g, d, profile, progress)
+	if err == nil && profile {
+		res.Profile = &runner.Profile{TotalNanos: 1000, Categories: []runner.ProfileGroup{{Name: "conv1x1", Nanos: 1000, TimeShare: 1, MultAdds: 10, MultAddsShare: 1}}}
+	}
+	return res, err
+}
+
+// TestResumeNeedsTheSameKernelSet: rows measured on one kernel set are
+// not the answer for a sweep on another (a generic-kernel sweep on a file
+// of avx512 rows reported "0 measured, 2 already in the file" and printed
+// the avx512 latencies); a sweep that cannot tell its set (Kernels "")
+// takes rows of any set.
+func TestResumeNeedsTheSameKernelSet(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	ds := testDesigns(2)
+	avx := testConfig()
+	avx.Kernels = "avx512"
+	if _, err := Run(context.Background(), ds, &fakeMeasurer{}, Options{Out: out, Config: avx}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		kernels           string
+		measured, resumed int
+	}{
+		{"avx512", 0, 2},
+		{"generic", 2, 0},
+		{"generic", 0, 2}, // the generic rows written by the line above
+		{"", 0, 2},
+	} {
+		cfg := testConfig()
+		cfg.Kernels = tc.kernels
+		m := &fakeMeasurer{}
+		sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: cfg})
+		if err != nil || sum.Measured != tc.measured || sum.Resumed != tc.resumed {
+			t.Errorf("kernels %q: measured %d, resumed %d (%v); want %d, %d", tc.kernels, sum.Measured, sum.Resumed, err, tc.measured, tc.resumed)
+		}
+		for _, r := range sum.Rows {
+			if tc.kernels != "" && r.Fingerprint.Kernels != tc.kernels {
+				t.Errorf("kernels %q: row %s of set %q", tc.kernels, r.Name, r.Fingerprint.Kernels)
+			}
+		}
+	}
+}
+
+// TestProfileSweepMeasuresUnprofiledRowsAgain: a --profile sweep on a file
+// whose rows have no profile took them as done, so no decomposition chart
+// could ever be drawn from it. It now measures those designs again, says
+// so before measuring, keeps the old rows, and GroupByConfig prefers the
+// profiled row of a design.
+func TestProfileSweepMeasuresUnprofiledRowsAgain(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	ds := testDesigns(2)
+	cfg := testConfig()
+	cfg.Kernels = "avx512"
+	if _, err := Run(context.Background(), ds, &profilingMeasurer{}, Options{Out: out, Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	m := &profilingMeasurer{}
+	var warned []string
+	sum, err := Run(context.Background(), ds, m, Options{Out: out, Config: cfg, Profile: true, Warn: func(s string) { warned = append(warned, s) }})
+	if err != nil || sum.Measured != 2 || sum.Resumed != 0 {
+		t.Fatalf("profile sweep: %+v, %v; want both designs measured again", sum, err)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "2 rows of this configuration have no profile") {
+		t.Errorf("warned %q", warned)
+	}
+	rows, _, err := Load(out)
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("file has %d rows (%v), want the 2 old and the 2 profiled", len(rows), err)
+	}
+	gs := GroupByConfig(rows)
+	if len(gs) != 1 || len(gs[0].Rows) != 2 || !gs[0].Rows[0].Profiled() || !gs[0].Rows[1].Profiled() {
+		t.Errorf("groups %+v, want one group of the 2 profiled rows", gs)
+	}
+	// Profiled now: a third --profile sweep measures nothing.
+	sum, err = Run(context.Background(), ds, &profilingMeasurer{}, Options{Out: out, Config: cfg, Profile: true})
+	if err != nil || sum.Measured != 0 || sum.Resumed != 2 {
+		t.Errorf("second profile sweep: %+v, %v", sum, err)
 	}
 }
