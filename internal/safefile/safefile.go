@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 )
 
 // Option adjusts a write.
@@ -60,7 +61,8 @@ func WriteFile(path string, data []byte, opts ...Option) error {
 
 // Write streams the file's content from write into a temporary file next
 // to path, syncs it and renames it over path. If write or any step fails,
-// the temporary file is removed and path is left as it was.
+// or write panics, the temporary file is removed and path is left as it
+// was. [RemoveTemps] removes it while the write is in progress.
 func Write(path string, write func(io.Writer) error, opts ...Option) error {
 	var o options
 	for _, f := range opts {
@@ -81,6 +83,16 @@ func Write(path string, write func(io.Writer) error, opts ...Option) error {
 		return fmt.Errorf("write %s: cannot create a file in %s: %w", path, filepath.Dir(path), err)
 	}
 	name := tmp.Name()
+	pending.add(name)
+	defer pending.remove(name)
+	// A write callback that panics leaves no temporary file either.
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
 	fail := func(err error) error {
 		tmp.Close()
 		os.Remove(name)
@@ -106,6 +118,7 @@ func Write(path string, write func(io.Writer) error, opts ...Option) error {
 		os.Remove(name)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	done = true
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)
 		return fmt.Errorf("write %s: %w", path, err)
@@ -114,6 +127,43 @@ func Write(path string, write func(io.Writer) error, opts ...Option) error {
 		return fmt.Errorf("write %s: sync directory: %w", path, err)
 	}
 	return nil
+}
+
+// pending is the set of temporary files that writes in progress have
+// created and not yet renamed or removed.
+var pending = tempSet{names: map[string]bool{}}
+
+// tempSet is a set of temporary file names, safe for concurrent use.
+type tempSet struct {
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+func (s *tempSet) add(name string) {
+	s.mu.Lock()
+	s.names[name] = true
+	s.mu.Unlock()
+}
+
+func (s *tempSet) remove(name string) {
+	s.mu.Lock()
+	delete(s.names, name)
+	s.mu.Unlock()
+}
+
+// RemoveTemps removes the temporary files of the writes in progress, for a
+// process about to exit at once (a second Ctrl-C): a write stopped that
+// way would leave its ".NAME.tmp-*" file behind. The writes themselves
+// then fail (their rename finds no file) and leave their targets as they
+// were. Removal is best effort: a file that cannot be removed (on Windows,
+// one still open) is left.
+func RemoveTemps() {
+	pending.mu.Lock()
+	defer pending.mu.Unlock()
+	for name := range pending.names {
+		os.Remove(name)
+		delete(pending.names, name)
+	}
 }
 
 // checkTarget refuses a target that is a symbolic link (unless forced) or

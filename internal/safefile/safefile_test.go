@@ -117,3 +117,77 @@ func TestWriteMissingFolderNamesIt(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// tempFiles lists the ".*.tmp-*" files in dir.
+func tempFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestWritePanicLeavesNoTemp: a write callback that panics (a chart
+// renderer's bug) leaves no temporary file and the old file as it was.
+func TestWritePanicLeavesNoTemp(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "chart.png")
+	if err := WriteFile(p, []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("no panic")
+			}
+		}()
+		Write(p, func(w io.Writer) error {
+			w.Write([]byte("half"))
+			panic("renderer bug")
+		})
+	}()
+	if tmp := tempFiles(t, dir); len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old" {
+		t.Errorf("target holds %q, want the old content", b)
+	}
+}
+
+// TestRemoveTemps: RemoveTemps (what a second Ctrl-C runs before the
+// process exits) removes the temporary file of a write in progress; that
+// write then fails and leaves the target as it was.
+func TestRemoveTemps(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows cannot remove a file that is open")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "io.safetensors")
+	err := Write(p, func(w io.Writer) error {
+		if n := len(tempFiles(t, dir)); n != 1 {
+			t.Errorf("%d temporary files during the write, want 1", n)
+		}
+		RemoveTemps()
+		if tmp := tempFiles(t, dir); len(tmp) > 0 {
+			t.Errorf("RemoveTemps left %v", tmp)
+		}
+		_, err := w.Write([]byte("data"))
+		return err
+	})
+	if err == nil {
+		t.Error("a write whose temporary file was removed succeeded")
+	}
+	if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("target: %v, want none", err)
+	}
+	if tmp := tempFiles(t, dir); len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+	pending.mu.Lock()
+	n := len(pending.names)
+	pending.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d names still pending after the write", n)
+	}
+}
