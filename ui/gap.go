@@ -243,7 +243,22 @@ const (
 	gapHeadLines = 3
 )
 
-func (g *gapScreen) listRows() int { return max(1, g.h-g.headLines()-4) }
+// layout is the screen's frame for the points pts: their analysis, the
+// lines under the chart and the chart's height (the list's too).
+func (g *gapScreen) layout(pts []chartdata.Point) (gap chartdata.Gap, words []string, chh int) {
+	gap = chartdata.AnalyzeGap(pts, g.metric())
+	words = g.wordLines(gap)
+	return gap, words, g.h - g.headLines() - len(words)
+}
+
+// listRows is the number of points the list shows at once: the chart's
+// height less the list's header and footer, with the words under the
+// chart as many lines as they really take (the same figure View draws
+// with, so scrolling reaches the last point).
+func (g *gapScreen) listRows() int {
+	_, _, chh := g.layout(g.selected())
+	return max(1, chh-2)
+}
 
 // headLines is the number of lines above the chart: gapHeadLines, and one
 // more for the history note (Deps.HistoryNote) where there is one.
@@ -254,10 +269,9 @@ func (g *gapScreen) headLines() int {
 	return gapHeadLines
 }
 
-// scrolls reports whether the list may hold more points than it shows (the
-// list keeps two of listRows for its header and footer, and up to two more
-// give way to the words on a tall terminal), so the help offers scrolling.
-func (g *gapScreen) scrolls() bool { return len(g.selected()) > g.listRows()-4 }
+// scrolls reports whether the list holds more points than it shows, so
+// the help offers scrolling.
+func (g *gapScreen) scrolls() bool { return len(g.selected()) > g.listRows() }
 
 func (g *gapScreen) View() string {
 	st := g.sess.st
@@ -288,12 +302,11 @@ func (g *gapScreen) View() string {
 		lines = append(lines, wrap(msg, g.w)...)
 		return strings.Join(block(lines, g.w, g.h), "\n")
 	}
-	gap := chartdata.AnalyzeGap(pts, g.metric())
-	words := g.wordLines(gap)
+	gap, words, chh := g.layout(pts)
 	// The list takes what its longest line needs, between its least width
 	// and half the screen (the chart gets the rest).
 	tw := min(gapListWidth+40, max(gapListWidth, g.w/2), max(gapListWidth, listNeed(gap)))
-	cw, chh := g.w-tw-1, g.h-g.headLines()-len(words)
+	cw := g.w - tw - 1
 	inPair := func(p chartdata.Point) bool {
 		return gap.Pair != nil && (p.DesignKey() == gap.Pair.Fast.DesignKey() && p.Config() == gap.Pair.Fast.Config() ||
 			p.DesignKey() == gap.Pair.Slow.DesignKey() && p.Config() == gap.Pair.Slow.Config())

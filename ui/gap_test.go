@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -452,5 +453,44 @@ func TestGapWordsSayWhyNoPair(t *testing.T) {
 	flat := strings.Join(strings.Fields(strings.Join(m.gap.wordLines(gap), " ")), " ")
 	if !strings.HasPrefix(want, "No pair within") || !strings.Contains(flat, strings.Join(strings.Fields(want), " ")) {
 		t.Errorf("words %q lack %q", flat, want)
+	}
+}
+
+// TestGapScrollsToTheLastPoint: the list scrolls until its last point
+// shows, however many lines the words under the chart take (scrolling
+// stopped at h-head-4 rows while the list showed fewer where the words
+// took more than two lines: at 80x24 "3-15 of 16" after five downs, the
+// 16th point never reachable).
+func TestGapScrollsToTheLastPoint(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+		deps := testDeps(nil)
+		deps.History = nil
+		const n = 60
+		for i := range n {
+			deps.History = append(deps.History, histPoint(fmt.Sprintf("design-%02d", i), arch.ShuffleNetV2, int64(100+i)*1e6, 10e6, float64(n+3*(i%7)-i)))
+		}
+		m := newModel(t, deps, sz[0], sz[1])
+		send(t, m, "2")
+		for range n {
+			send(t, m, "down")
+		}
+		want := fmt.Sprintf("of %d", n)
+		v := view(m)
+		last := ""
+		for _, l := range strings.Split(v, "\n") {
+			if i := strings.Index(l, want); i >= 0 {
+				last = l
+			}
+		}
+		if !strings.Contains(last, fmt.Sprintf("-%d of %d", n, n)) {
+			t.Errorf("%dx%d: after %d downs the list reads %q:\n%s", sz[0], sz[1], n, strings.TrimSpace(last), v)
+		}
+		// And back up to the first.
+		for range n {
+			send(t, m, "up")
+		}
+		if !strings.Contains(view(m), fmt.Sprintf(" 1-")) {
+			t.Errorf("%dx%d: up does not go back to the first point", sz[0], sz[1])
+		}
 	}
 }
