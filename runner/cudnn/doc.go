@@ -11,7 +11,17 @@
 //     list of library calls over device buffers (BN folded on the host in the
 //     fused mode), with copies.go computing the strided descriptors of every
 //     split, concat and channel shuffle copy;
-//   - api_*.go, device.go and exec.go load the libraries, keep every CUDA call
-//     on one goroutine locked to its OS thread, and run the calls (eagerly or
-//     as a captured CUDA graph), timing them with CUDA events.
+//   - impl.go names the implementations a convolution call can run with
+//     (cuDNN fused or plain, a cuBLASLt GEMM, the embedded depthwise kernel
+//     dwkernel.cu), which calls each is eligible for, and their launch
+//     geometry and GEMM layouts;
+//   - api.go loads the libraries and the CUDA runtime, cuBLAS and cuDNN
+//     entry points, lt.go and nvrtc.go those of cuBLASLt and of NVRTC and the
+//     driver API (for the depthwise kernel) when first needed, thread.go
+//     keeps every CUDA call on one goroutine locked to its OS thread, and
+//     device.go opens the GPU with its stream and handles;
+//   - program.go builds and runs the calls (eagerly or as a captured CUDA
+//     graph), timing them with CUDA events, and choose.go, at Compile, checks
+//     each convolution's non-cuDNN candidates against cuDNN's output, times
+//     every candidate and keeps the fastest.
 package cudnn

@@ -1,4 +1,6 @@
-// Package native is the pure-Go CPU backend of the runner.
+// Package native is the CPU backend of the runner (pure Go, calling the
+// Go-assembly kernel sets of runner/kernels: avx512, avx2 or neon, and the
+// pure-Go generic set where none of them runs).
 //
 // Activations are NHWC with a pixel stride, so channel split and concat are
 // channel offsets into a shared buffer. Compile plans every buffer once
