@@ -560,6 +560,12 @@ func isZeroKnob(s *Spec, knob string) bool {
 	return false
 }
 
+// KnobValid says what the knob called knob (its flag / TOML name) accepts
+// for the design's family, in the words of its errors ("0.05..16",
+// "1|2|4", "comma-separated integers, e.g. 4,8,4", "true|false"); for a
+// name that is no knob, "a positive integer".
+func (s Spec) KnobValid(knob string) string { return s.emptyValid(knob) }
+
 // emptyValid says what a knob accepts, for the error on an empty value.
 func (s Spec) emptyValid(knob string) string {
 	switch knob {

@@ -76,7 +76,7 @@ func Parse(data []byte, origin string) (Preset, error) {
 func parse(data []byte, origin string) (p Preset, named bool, err error) {
 	md, err := decodeStrict(data, &p)
 	if err != nil {
-		return Preset{}, false, fmt.Errorf("design file %s: %w", origin, err)
+		return Preset{}, false, fmt.Errorf("design file %s: %w", origin, typeError(err, data))
 	}
 	named = p.Name != ""
 	if !named {
