@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -53,9 +52,10 @@ func defaultGuidelinesDeps() guidelinesDeps {
 	}}
 }
 
-// guidelinesCmd is `explorer guidelines`.
+// guidelinesCmd is `explorer guidelines`. Ctrl-C or SIGTERM stops it
+// (exit 130) after the files of the experiments already measured.
 func guidelinesCmd(args []string, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext(stderr)
 	defer stop()
 	return guidelinesWith(ctx, args, stdout, stderr, defaultGuidelinesDeps())
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -23,7 +24,16 @@ import (
 const plotSynopsis = "plot --in results.jsonl[,more.jsonl] [--out DIR] [--format png|svg|pdf] [--font FILE] [--max-profiles N] [--profile-of NAMES] [--force]"
 
 // plotCmd is `explorer plot`: every chart from saved sweep results.
+// Ctrl-C or SIGTERM stops it between two files (exit 130): the files
+// written are complete and named, no half-written file is left.
 func plotCmd(args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signalContext(stderr)
+	defer stop()
+	return plotWith(ctx, args, stdout, stderr)
+}
+
+// plotWith is plotCmd with its context given.
+func plotWith(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plot", plotSynopsis)
 	fs.SetOutput(stderr)
 	in := fs.String("in", "sweep.jsonl", "sweep results (JSONL), comma-separated; rows from several machines are drawn per host")
@@ -64,7 +74,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
-	files, err := renderPlots(rows, *out, *format, *maxProfiles, pick, fb, stdout, stderr, safefile.Force(*force))
+	files, err := renderPlots(ctx, rows, *out, *format, *maxProfiles, pick, fb, stdout, stderr, safefile.Force(*force))
 	for _, f := range files {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
@@ -253,13 +263,14 @@ func pickProfiles(list string, rows []sweep.Row) (map[string]bool, error) {
 }
 
 // renderPlots writes every chart and the CSV of the points; it returns the
-// files written. pick, if not nil, names the designs (Name or Preset)
+// files written; when ctx ends it stops before the next file and returns
+// the files written and the exit-130 error. pick, if not nil, names the designs (Name or Preset)
 // whose profiles are drawn. A chart leaves out the rows that lack its
 // metric and says so on stderr; opts apply to every file written. A chart
 // that fails is said on stderr and the others are still drawn, the CSV
 // still written; the error then names every chart not drawn. No file is
 // written twice: a name already written in this run gets "-2", "-3", ...
-func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map[string]bool, fb *plots.Fallback, stdout, stderr io.Writer, opts ...safefile.Option) ([]string, error) {
+func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxProfiles int, pick map[string]bool, fb *plots.Fallback, stdout, stderr io.Writer, opts ...safefile.Option) ([]string, error) {
 	groups := sweep.GroupByConfig(rows)
 	var files, failed []string
 	taken := map[string]bool{}
@@ -279,8 +290,12 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		fmt.Fprintf(stderr, "explorer: plot: %s not drawn: %v\n", name, err)
 		failed = append(failed, name)
 	}
-	// save draws p, built by a chart function that returned err, as name.
+	// save draws p, built by a chart function that returned err, as name;
+	// after ctx has ended it writes nothing.
 	save := func(name string, p *plot.Plot, err error, width, height vg.Length) {
+		if ctx.Err() != nil {
+			return
+		}
 		if err == nil {
 			path := claim(name)
 			var saved plots.Saved
@@ -310,6 +325,9 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 	// machines or configurations do not rank against each other, and the
 	// micro-networks' GFLOPs would squeeze the whole networks into a corner.
 	for i, g := range groups {
+		if ctx.Err() != nil {
+			return files, cancelledExit()
+		}
 		pts := make([]chartdata.Point, len(g.Rows))
 		for k, r := range g.Rows {
 			pts[k] = chartdata.PointFromRow(r)
@@ -337,6 +355,9 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 	// the reason, and a scope that cannot be ranked says why.
 	for i, g := range groups {
 		for _, sc := range byScope(g.Rows) {
+			if ctx.Err() != nil {
+				return files, cancelledExit()
+			}
 			title := g.Label + ", " + sc.scope.String()
 			name := "correlation" + suffix(i)
 			if sc.scope == chartdata.MicroNetworks {
@@ -400,6 +421,9 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		}
 	}
 	for _, k := range order {
+		if ctx.Err() != nil {
+			return files, cancelledExit()
+		}
 		pr := byDesign[k]
 		var eager, fused []sweep.CategoryShare
 		rows := []*sweep.Row{}
@@ -452,6 +476,9 @@ func renderPlots(rows []sweep.Row, dir, format string, maxProfiles int, pick map
 		}
 	}
 
+	if ctx.Err() != nil {
+		return files, cancelledExit()
+	}
 	path := filepath.Join(dir, "points.csv")
 	if err := writePointsCSV(path, all, opts...); err != nil {
 		fail("points.csv", err)

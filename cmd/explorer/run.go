@@ -10,7 +10,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,10 +30,11 @@ var runSynopsis = "run [--preset NAME|FILE] [knob flags] [--backend " + registry
 	"                    [--weights FILE] [--input FILE] [--save-io FILE [--force]] [--seed N] [--mem-limit SIZE] [--history FILE|off]"
 
 // runCmd is `explorer run`: build the design, run it on this machine,
-// measure its latency and (with --profile) where the time goes. Ctrl-C
-// cancels the measurement and prints the partial statistics (exit 130).
+// measure its latency and (with --profile) where the time goes. Ctrl-C or
+// SIGTERM cancels the measurement and prints the partial statistics (exit
+// 130); see [signalContext].
 func runCmd(args []string, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext(stderr)
 	defer stop()
 	return runWith(ctx, args, stdout, stderr, defaultRunDeps())
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -50,9 +48,10 @@ func defaultSweepDeps() sweepDeps {
 	}
 }
 
-// sweepCmd is `explorer sweep`.
+// sweepCmd is `explorer sweep`. Ctrl-C or SIGTERM stops it after the
+// rows already written (exit 130; the same command resumes).
 func sweepCmd(args []string, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext(stderr)
 	defer stop()
 	return sweepWith(ctx, args, stdout, stderr, defaultSweepDeps())
 }

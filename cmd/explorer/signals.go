@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/shufflelab/explorer/internal/safefile"
+)
+
+// cancelSignals cancel a command: Ctrl-C (SIGINT) and SIGTERM, what kill,
+// timeout, systemd, docker stop and CI runners send. Both mean the same:
+// stop at the next check, keep what is done, exit 130 "cancelled".
+// (syscall.SIGTERM exists on Windows too; nothing sends it there.)
+var cancelSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
+// cancelledExit is the exit-130 error of a command stopped by its context.
+func cancelledExit() error { return exitError{code: 130, err: errors.New("cancelled")} }
+
+// onSignalsReady runs once signalContext catches the signals; the tests
+// that signal a child process wait for it.
+var onSignalsReady = func() {}
+
+// signalContext returns a context that the first SIGINT or SIGTERM
+// cancels, and the function that releases the signals again (call it when
+// the command returns). The first signal also says on stderr that a
+// second one stops at once: some steps only look at the context between
+// parts (a big design's compilation, a chart being drawn). The second
+// signal removes the temporary files of writes in progress
+// ([safefile.RemoveTemps]) and exits the process at once with status 130,
+// whatever the command is doing.
+func signalContext(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, cancelSignals...)
+	onSignalsReady()
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+		case <-done:
+			return
+		}
+		cancel()
+		prefix := ""
+		if isTerminal(stderr) {
+			prefix = "\r\033[K" // over a progress line
+		}
+		fmt.Fprintf(stderr, "%sexplorer: cancelling; press Ctrl-C again to stop at once\n", prefix)
+		select {
+		case <-ch:
+		case <-done:
+			return
+		}
+		safefile.RemoveTemps()
+		fmt.Fprintln(stderr, "explorer: stopped")
+		os.Exit(130)
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			signal.Stop(ch)
+			close(done)
+			cancel()
+		})
+	}
+}
