@@ -80,7 +80,7 @@ func channelNotes(g *arch.Graph) []string {
 	for i, c := range ch {
 		parts[i] = strconv.Itoa(c)
 	}
-	notes := []string{"channels " + strings.Join(parts, "·")}
+	notes := []string{channelsPrefix + strings.Join(parts, "·")}
 	if s.Family == arch.ShuffleNetV2 && len(s.Channels) == 0 {
 		// The width rule before rounding (q = 1) against the rounding the
 		// builder applies (multiples of 2g, or 4 in the megvii layout).
@@ -113,6 +113,37 @@ func channelNotes(g *arch.Graph) []string {
 		break
 	}
 	return notes
+}
+
+// channelsPrefix starts the note of stage channels (channelNotes).
+const channelsPrefix = "channels "
+
+// noteLines are the channel notes in lines of at most w cells: the stage
+// channels wrap between two numbers, never inside one, the next lines
+// under the first number; the other notes wrap between words.
+func noteLines(notes []string, w int) []string {
+	var out []string
+	for _, n := range notes {
+		if lipgloss.Width(n) <= w {
+			out = append(out, n)
+			continue
+		}
+		list, ok := strings.CutPrefix(n, channelsPrefix)
+		if !ok {
+			out = append(out, wrap(n, w)...)
+			continue
+		}
+		indent := strings.Repeat(" ", len(channelsPrefix))
+		for i, l := range pack(strings.Split(list, "·"), "·", max(1, w-len(indent))) {
+			if i == 0 {
+				l = channelsPrefix + l
+			} else {
+				l = indent + l
+			}
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // delta formats the relative change from old to now ("" without a loaded design).
@@ -433,8 +464,11 @@ func lensLines(a *analysis, o costOpts, w int, st styles) []string {
 	}
 }
 
-// g1Worst lists the 1x1 convs farthest above the G1 bound in at most h lines.
-func g1Worst(rep *cost.Report, h int, st styles) []string {
+// g1Worst lists the 1x1 convs farthest above the G1 bound in at most h
+// lines of w cells. The "/bound" ratio is never cut: where the rows are
+// too wide the op's name narrows (down to g1IDMin cells), then the MAC
+// column goes, then the name narrows further.
+func g1Worst(rep *cost.Report, w, h int, st styles) []string {
 	var rows []cost.Row
 	for _, r := range rep.Rows {
 		if r.G1 != nil {
@@ -446,17 +480,55 @@ func g1Worst(rep *cost.Report, h int, st styles) []string {
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].G1.Ratio > rows[j].G1.Ratio })
 	rows = rows[:min(len(rows), h-1)]
-	ccW, macW := 9, 9 // as wide as the widest value shown
+	const title, short = "1x1 conv (farthest first)", "1x1 conv"
+	ccW, macW, idW := 5, 3, len(short) // as wide as the widest value shown
 	for _, r := range rows {
 		ccW = max(ccW, len(fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2)))
 		macW = max(macW, len(costfmt.Count(r.G1.MAC)))
+		idW = max(idW, lipgloss.Width(r.ID))
 	}
-	lines := []string{st.head.Render(fmt.Sprintf("%-24s %*s %*s %6s", "1x1 conv (farthest first)", ccW, "c1:c2", macW, "MAC", "/bound"))}
+	idW = min(max(idW, len(title)), g1IDMax)
+	const ratioW = 6 // " 1.10×" less its space
+	need := func(id int, mac bool) int {
+		n := id + 1 + ccW + 1 + ratioW
+		if mac {
+			n += 1 + macW
+		}
+		return n
+	}
+	mac := true
+	switch {
+	case need(idW, true) <= w:
+	case need(g1IDMin, true) <= w:
+		idW = w - need(0, true)
+	default:
+		mac = false
+		idW = max(1, min(idW, w-need(0, false)))
+	}
+	head := title
+	if len(title) > idW {
+		head = short
+	}
+	row := func(id, cc, macs, ratio string) string {
+		l := fmt.Sprintf("%-*s %*s", idW, trunc(id, idW), ccW, cc)
+		if mac {
+			l += fmt.Sprintf(" %*s", macW, macs)
+		}
+		return l + fmt.Sprintf(" %*s", ratioW, ratio)
+	}
+	lines := []string{st.head.Render(row(head, "c1:c2", "MAC", "/bound"))}
 	for _, r := range rows {
-		lines = append(lines, fmt.Sprintf("%-24s %*s %*s %5.2f×", trunc(r.ID, 24), ccW, fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2), macW, costfmt.Count(r.G1.MAC), r.G1.Ratio))
+		lines = append(lines, row(r.ID, fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2), costfmt.Count(r.G1.MAC), fmt.Sprintf("%.2f×", r.G1.Ratio)))
 	}
 	return lines
 }
+
+// The G1 list's op-name column: at most g1IDMax cells, and at least
+// g1IDMin while the MAC column shows.
+const (
+	g1IDMax = 25
+	g1IDMin = 12
+)
 
 // branchOf returns the "branchN" component of an op ID inside unit, or "".
 func branchOf(id, unit string) string {

@@ -583,7 +583,7 @@ func (e *exploreScreen) View() string {
 	}
 	costCol := func(w int) []string {
 		lines := totalsLines(&e.a, &e.base, e.co.fused, w, e.sess.st)
-		lines = append(lines, e.a.channels...)
+		lines = append(lines, noteLines(e.a.channels, w)...)
 		for _, byCat := range tables {
 			lines = append(lines, "")
 			lines = append(lines, groupLines(e.a.report(e.co.fused), byCat, ts, other != "", w, e.sess.st)...)
@@ -598,7 +598,7 @@ func (e *exploreScreen) View() string {
 		if e.co.lens == lensG1 {
 			if room := h - len(lines) - 1; room >= 2 {
 				lines = append(lines, "")
-				lines = append(lines, g1Worst(e.a.report(e.co.fused), room, e.sess.st)...)
+				lines = append(lines, g1Worst(e.a.report(e.co.fused), w, room, e.sess.st)...)
 			}
 		}
 		return lines

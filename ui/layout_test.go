@@ -220,3 +220,39 @@ func TestCostColumnsAligned(t *testing.T) {
 		}
 	}
 }
+
+// TestNoFigureCut: no figure of the explore screen is cut by an ellipsis,
+// for small and large designs, at the sizes where the G1 lens lists the
+// convs farthest above its bound. The list's "/bound" ratio was cut to
+// "1.…" at 80 columns (the list was 51 cells in a 49-cell column), and the
+// stage channels of a wide design mid-number ("512·…·5120·204…" for
+// 20480: one line the column cut).
+func TestNoFigureCut(t *testing.T) {
+	for _, d := range []struct {
+		preset, width string
+	}{
+		{"shufflenetv2-1.0", ""},
+		{"shufflenetv1-1.0-g8", ""},
+		{"mobilenetv2-1.4", "16"},
+		{"shufflenetv2-2.0", "16"},
+	} {
+		for _, sz := range [][2]int{{80, 24}, {80, 50}, {100, 60}, {120, 40}, {150, 40}, {150, 70}} {
+			m := newTestModel(t, fakeMeasurer{}, sz[0], sz[1])
+			typeKnob(t, m, kDesign, d.preset)
+			if d.width != "" {
+				typeKnob(t, m, kWidth, d.width)
+			}
+			for _, run := range []bool{false, true} {
+				if run {
+					send(t, m, "r")
+				}
+				v := view(m)
+				for _, l := range strings.Split(v, "\n") {
+					if c := cutNumber.FindString(l); c != "" && !strings.HasPrefix(l, "Knobs") {
+						t.Errorf("%s width %s %dx%d run=%v: a number is cut (%q) in %q", d.preset, d.width, sz[0], sz[1], run, c, l)
+					}
+				}
+			}
+		}
+	}
+}
