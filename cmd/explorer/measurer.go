@@ -202,12 +202,18 @@ func newBackendMeasurer(m *measureFlags, mode runner.Mode) (*backendMeasurer, er
 		seed: m.seed, profileRuns: 5}, nil
 }
 
-// Measure compiles g and measures it (and profiles it when asked).
+// Measure compiles g and measures it (and profiles it when asked); it
+// returns ctx's error (wrapped) as soon as ctx ends, while the weights are
+// drawn or the design compiled too.
 func (bm *backendMeasurer) Measure(ctx context.Context, g *arch.Graph, d sweep.Design, profile bool, progress func(float64)) (runner.Result, error) {
 	if err := runner.CheckMemory(g, bm.opts); err != nil {
 		return runner.Result{}, err
 	}
-	prog, err := bm.be.Compile(g, weights.Random(g, bm.seed), bm.opts)
+	w, err := weights.RandomContext(ctx, g, bm.seed)
+	if err != nil {
+		return runner.Result{}, fmt.Errorf("weights: %w", err)
+	}
+	prog, err := compileContext(ctx, bm.be, g, w, bm.opts)
 	if err != nil {
 		return runner.Result{}, fmt.Errorf("compile: %w", err)
 	}

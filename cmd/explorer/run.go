@@ -183,8 +183,11 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 	if err := d.checkMemory(g, c.opts); err != nil {
 		return usageError{err}
 	}
-	w, err := loadWeights(c, g, d)
+	w, err := loadWeights(ctx, c, g, d)
 	if err != nil {
+		if ctx.Err() != nil {
+			return cancelledExit()
+		}
 		return err
 	}
 	in, err := loadInput(c, g, d)
@@ -201,8 +204,11 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 			fmt.Fprintf(stderr, "explorer: warning: --input %s: %s\n", c.input, a)
 		}
 	}
-	prog, err := be.Compile(g, w, c.opts)
+	prog, err := compileContext(ctx, be, g, w, c.opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			return cancelledExit()
+		}
 		if ue := memLimitRefusal(err); ue != nil {
 			return ue
 		}
@@ -319,9 +325,12 @@ func isTerminal(w io.Writer) bool {
 
 // loadWeights reads --weights (tensors "input" and "output" are ignored, so
 // a --save-io file works) and checks it against the graph, or makes the
-// seeded random set.
-func loadWeights(c *runConfig, g *arch.Graph, d runDeps) (weights.Set, error) {
+// seeded random set (stopping when ctx ends, with its error).
+func loadWeights(ctx context.Context, c *runConfig, g *arch.Graph, d runDeps) (weights.Set, error) {
 	if c.weights == "" {
+		if d.randomWeightsContext != nil {
+			return d.randomWeightsContext(ctx, g, c.seed)
+		}
 		return d.randomWeights(g, c.seed), nil
 	}
 	ts, _, err := d.readTensors(c.weights, weights.MaxFileBytes(g))

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/runner"
@@ -18,6 +20,9 @@ type runDeps struct {
 	checkMemory func(g *arch.Graph, o runner.Options) error
 	// randomWeights is the seeded initialisation (random BN statistics too).
 	randomWeights func(g *arch.Graph, seed int64) weights.Set
+	// randomWeightsContext, when set, is randomWeights that stops when ctx
+	// ends (weights.RandomContext); `explorer run` prefers it.
+	randomWeightsContext func(ctx context.Context, g *arch.Graph, seed int64) (weights.Set, error)
 	// checkWeights verifies names and shapes against the graph.
 	checkWeights func(s weights.Set, g *arch.Graph) error
 	// readTensors reads a safetensors file of at most limit bytes.
@@ -30,10 +35,11 @@ type runDeps struct {
 // defaultRunDeps wires the real backends and weights functions.
 func defaultRunDeps() runDeps {
 	return runDeps{
-		backend:       registry.NewBackend,
-		checkMemory:   checkMemory,
-		randomWeights: weights.Random,
-		checkWeights:  weights.Set.Check,
+		backend:              registry.NewBackend,
+		checkMemory:          checkMemory,
+		randomWeights:        weights.Random,
+		randomWeightsContext: weights.RandomContext,
+		checkWeights:         weights.Set.Check,
 		readTensors: func(path string, limit int64) (map[string]weights.Tensor, map[string]string, error) {
 			s, meta, err := weights.Read(path, limit)
 			return s, meta, err
@@ -48,4 +54,35 @@ func defaultRunDeps() runDeps {
 // and refuses with the standard message.
 func checkMemory(g *arch.Graph, o runner.Options) error {
 	return runner.CheckMemory(g, o)
+}
+
+// compileContext is be.Compile that returns when ctx ends: runner.Backend's
+// Compile takes no context and a big design's takes seconds (ShuffleNetV2
+// 16x at 32 px: about 10 s). On ctx's end it returns ctx's error at once
+// and leaves the compilation to finish on its own goroutine, which then
+// closes the program; the command exits meanwhile.
+func compileContext(ctx context.Context, be runner.Backend, g *arch.Graph, w weights.Set, opts runner.Options) (runner.Program, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	type compiled struct {
+		prog runner.Program
+		err  error
+	}
+	ch := make(chan compiled, 1)
+	go func() {
+		p, err := be.Compile(g, w, opts)
+		ch <- compiled{p, err}
+	}()
+	select {
+	case c := <-ch:
+		return c.prog, c.err
+	case <-ctx.Done():
+		go func() {
+			if c := <-ch; c.prog != nil {
+				c.prog.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
 }

@@ -3,6 +3,7 @@
 package weights
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -77,6 +78,15 @@ func Expected(g *arch.Graph) []Spec {
 // folding is exercised: gamma in [0.5, 1.5), beta ~ N(0, 0.1^2),
 // running_mean ~ N(0, 0.1^2), running_var in [0.5, 2).
 func Random(g *arch.Graph, seed int64) Set {
+	s, _ := RandomContext(context.Background(), g, seed)
+	return s
+}
+
+// RandomContext is [Random] that stops when ctx ends: it looks at ctx
+// before each layer and returns ctx's error (a wide design's weights take
+// seconds to draw). With a context that does not end it returns what
+// Random does.
+func RandomContext(ctx context.Context, g *arch.Graph, seed int64) (Set, error) {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed5eed))
 	s := Set{}
 	vec := func(name string, n int, f func() float64) {
@@ -95,6 +105,9 @@ func Random(g *arch.Graph, seed int64) Set {
 	}
 	for i := range g.Ops {
 		op := &g.Ops[i]
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		switch op.Kind {
 		case arch.OpConv, arch.OpFC:
 			in, o := g.In(op, 0), g.Out(op, 0)
@@ -117,7 +130,7 @@ func Random(g *arch.Graph, seed int64) Set {
 			vec(op.Param+".running_var", c, func() float64 { return 0.5 + 1.5*r.Float64() })
 		}
 	}
-	return s
+	return s, nil
 }
 
 func fill(dst []float32, f func() float64) {

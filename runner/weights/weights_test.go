@@ -1,6 +1,7 @@
 package weights
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -392,5 +393,30 @@ func TestAnomalies(t *testing.T) {
 	}
 	if a := Random(g, 1).Anomalies(); len(a) != 0 {
 		t.Errorf("random weights report %q", a)
+	}
+}
+
+// TestRandomContext: RandomContext draws what Random draws, and stops with
+// the context's error once it has ended (Random took a wide design's
+// seconds of drawing whatever the user pressed).
+func TestRandomContext(t *testing.T) {
+	g := build(t, arch.Spec{Width: 0.5, Res: 32, Depths: []int{1, 1, 1}})
+	got, err := RandomContext(context.Background(), g, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Random(g, 7)
+	if len(got) != len(want) {
+		t.Fatalf("%d tensors, want %d", len(got), len(want))
+	}
+	for name, w := range want {
+		if !slices.Equal(got[name].Data, w.Data) || !slices.Equal(got[name].Shape, w.Shape) {
+			t.Errorf("%s differs from Random's", name)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if s, err := RandomContext(ctx, g, 7); !errors.Is(err, context.Canceled) || s != nil {
+		t.Errorf("cancelled: %d tensors, %v; want none and context.Canceled", len(s), err)
 	}
 }
