@@ -567,10 +567,6 @@ func (e *exploreScreen) leftWidth() int {
 func (e *exploreScreen) View() string {
 	lw := e.leftWidth()
 	left := e.leftLines(lw, e.h)
-	tables := []bool{e.co.byCategory}
-	if e.h >= 34 || e.w >= threeColumns {
-		tables = append(tables, !e.co.byCategory)
-	}
 	// The run's time shares are joined to the view it executed (as
 	// `explorer run --profile` joins them); beside the other view's MAdds
 	// and MAC shares the column is starred and a line says which view.
@@ -581,9 +577,13 @@ func (e *exploreScreen) View() string {
 			other = r.profile.View
 		}
 	}
-	costCol := func(w int) []string {
+	costCol := func(w int, both bool) []string {
 		lines := totalsLines(&e.a, &e.base, e.co.fused, w, e.sess.st)
 		lines = append(lines, noteLines(e.a.channels, w)...)
+		tables := []bool{e.co.byCategory}
+		if both {
+			tables = append(tables, !e.co.byCategory)
+		}
 		for _, byCat := range tables {
 			lines = append(lines, "")
 			lines = append(lines, groupLines(e.a.report(e.co.fused), byCat, ts, other != "", w, e.sess.st)...)
@@ -603,15 +603,18 @@ func (e *exploreScreen) View() string {
 		}
 		return lines
 	}
+	// The other table (stages beside categories) only where the column
+	// holds it whole, never with rows cut off at the bottom.
+	both := func(w int) bool { return len(costCol(w, true)) <= e.h }
 	if e.w >= threeColumns {
 		cw := (e.w - lw - 2) / 2
 		right := lensCol(e.w-lw-cw-2, e.h/2)
 		right = append(right, "")
 		right = append(right, e.profileLines(cw, e.h-len(right))...)
-		return strings.Join(columns(block(left, lw, e.h), block(costCol(cw), cw, e.h), block(right, e.w-lw-cw-2, e.h)), "\n")
+		return strings.Join(columns(block(left, lw, e.h), block(costCol(cw, both(cw)), cw, e.h), block(right, e.w-lw-cw-2, e.h)), "\n")
 	}
 	rw := e.w - lw - 1
-	right := append(costCol(rw), "")
+	right := append(costCol(rw, e.h >= 34 && both(rw)), "")
 	right = append(right, lensCol(rw, e.h-len(right))...)
 	if extra := e.h - len(right) - 1; extra >= 4 {
 		right = append(right, "")

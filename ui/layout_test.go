@@ -256,3 +256,54 @@ func TestNoFigureCut(t *testing.T) {
 		}
 	}
 }
+
+// TestCostTablesWhole: every stage or category table the cost column
+// shows has all its rows: the second table shows only where it fits (at
+// 150 columns and more it was added whatever the height, and at 250x24 or
+// 160x26 after a run its last rows went off the screen without a word).
+func TestCostTablesWhole(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 34}, {120, 40}, {150, 24}, {160, 26}, {250, 24}, {200, 28}, {150, 34}, {200, 60}} {
+		for _, keys := range [][]string{nil, {"r"}, {"r", "c"}} {
+			m := newTestModel(t, fakeMeasurer{}, sz[0], sz[1])
+			send(t, m, keys...)
+			lw := m.explore.leftWidth()
+			cw := sz[0] - lw - 1
+			if sz[0] >= threeColumns {
+				cw = (sz[0] - lw - 2) / 2
+			}
+			var col []string
+			for _, l := range strings.Split(body(m), "\n")[1:] {
+				r := []rune(l)
+				col = append(col, strings.TrimRight(string(r[lw+1:min(len(r), lw+1+cw)]), " "))
+			}
+			rep := m.explore.a.report(m.explore.co.fused)
+			tables := 0
+			for i, l := range col {
+				groups := rep.Stages
+				switch {
+				case strings.HasPrefix(l, "stage ") && strings.Contains(l, "MAdds%"):
+				case strings.HasPrefix(l, "category ") && strings.Contains(l, "MAdds%"):
+					groups = rep.Categories
+				default:
+					continue
+				}
+				tables++
+				var want []string
+				for _, g := range groups {
+					if g.MultAdds != 0 || g.MemAccess != 0 {
+						want = append(want, g.Name)
+					}
+				}
+				for j, name := range want {
+					if i+1+j >= len(col) || !strings.HasPrefix(col[i+1+j], name+" ") {
+						t.Errorf("%dx%d after %v: the table %q lacks its row %q:\n%s", sz[0], sz[1], keys, l, name, strings.Join(col, "\n"))
+						break
+					}
+				}
+			}
+			if tables == 0 {
+				t.Errorf("%dx%d after %v: no table:\n%s", sz[0], sz[1], keys, strings.Join(col, "\n"))
+			}
+		}
+	}
+}
