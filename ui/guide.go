@@ -331,12 +331,21 @@ func (g *guideScreen) View() string {
 	for _, k := range x.Scales {
 		scales = append(scales, fmt.Sprintf("x%d", k))
 	}
+	// para is text of several words in lines of the screen's width, each
+	// rendered in style (a sentence is wrapped, never cut).
+	para := func(style lipgloss.Style, text string) []string {
+		var out []string
+		for _, l := range wrap(text, g.w) {
+			out = append(out, style.Render(l))
+		}
+		return out
+	}
 	lines := []string{
 		st.title.Render("Guidelines " + tabs(ids, g.sel) + "  scale " + tabs(scales, g.scale) + "  " + t.Platform.Sizes()),
 		st.title.Render(x.ID + ": " + x.Title),
-		st.dim.Render(x.Source),
-		"",
 	}
+	lines = append(lines, para(st.dim, x.Source)...)
+	lines = append(lines, "")
 	lines = append(lines, g.tableLines(t)...)
 	lines = append(lines, "")
 	note := ""
@@ -347,27 +356,27 @@ func (g *guideScreen) View() string {
 	case g.runningHere():
 		lines = append(lines, fmt.Sprintf("running the experiment… %3.0f%% · esc cancels", 100*g.sess.job.frac))
 	case g.running():
-		lines = append(lines, st.accent.Render(fmt.Sprintf("%s is running (%.0f%%): its result goes to its table; esc cancels it, r here replaces it",
-			g.ranLabel, 100*g.sess.job.frac)))
+		lines = append(lines, para(st.accent, fmt.Sprintf("%s is running (%.0f%%): its result goes to its table; esc cancels it, r here replaces it",
+			g.ranLabel, 100*g.sess.job.frac))...)
 	}
 	switch {
 	case g.measured[g.key()]:
-		lines = append(lines, st.dim.Render("here: "+t.Conditions()))
+		lines = append(lines, para(st.dim, "here: "+t.Conditions())...)
 		for _, v := range t.Verdicts() {
 			lines = append(lines, wrap(v.String(), g.w)...)
 		}
 	case g.runningHere():
 	case note != "":
-		lines = append(lines, st.err.Render(note))
+		lines = append(lines, para(st.err, note)...)
 	case g.sess.deps.Measurer != nil && g.sess.unavailable(g.sess.design.backend) != "":
-		lines = append(lines, st.err.Render(fmt.Sprintf("r: backend %s is unavailable here (the explore screen's backend knob)", g.sess.design.backend)))
+		lines = append(lines, para(st.err, fmt.Sprintf("r: backend %s is unavailable here (the explore screen's backend knob)", g.sess.design.backend))...)
 	case g.sess.deps.Measurer != nil:
 		lines = append(lines, wrap(fmt.Sprintf("r runs these networks here (%s, best of %d rounds, as explorer guidelines does)", t.Conditions(), guideline.DefaultRounds), g.w)...)
 	}
-	lines = append(lines, st.dim.Render("rel, GPU, ARM = speed relative to the first row, here and in the paper; ±rnd = spread over rounds"))
+	lines = append(lines, para(st.dim, "rel, GPU, ARM = speed relative to the first row, here and in the paper; ±rnd = spread over rounds")...)
 	for _, r := range t.Rows {
 		if r.Note != "" {
-			lines = append(lines, st.dim.Render(r.Label+": "+r.Note))
+			lines = append(lines, para(st.dim, r.Label+": "+r.Note)...)
 		}
 	}
 	return strings.Join(block(lines, g.w, g.h), "\n")

@@ -352,3 +352,41 @@ func (g *gatedRecorder) Measure(ctx context.Context, req RunRequest, progress fu
 	}
 	return g.roundsMeasurer.Measure(ctx, req, progress)
 }
+
+// TestGuidelineNotesWhole: the lines under a guideline table (the
+// conditions, the legend of the columns, the rows' notes) wrap; they were
+// cut with "…" at 80x24 and 120x40 with blank lines below them (G2's
+// note on c=180: "x1 builds…").
+func TestGuidelineNotesWhole(t *testing.T) {
+	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		for exp := range 4 {
+			for _, run := range []bool{false, true} {
+				m := newTestModel(t, fakeMeasurer{}, sz[0], sz[1])
+				send(t, m, "3")
+				for range exp {
+					send(t, m, "right")
+				}
+				if run {
+					send(t, m, "r")
+				}
+				tb := m.guide.planned()
+				want := []string{"rel, GPU, ARM = speed relative to the first row, here and in the paper; ±rnd = spread over rounds"}
+				if run {
+					want = append(want, "here: "+tb.Conditions())
+				}
+				for _, r := range tb.Rows {
+					if r.Note != "" {
+						want = append(want, r.Label+": "+r.Note)
+					}
+				}
+				got := flat(body(m))
+				for _, w := range want {
+					if !strings.Contains(got, flat(w)) {
+						t.Errorf("%dx%d %s run=%v: %q is not whole:\n%s", sz[0], sz[1], tb.ID, run, w, body(m))
+					}
+				}
+			}
+		}
+	}
+}
