@@ -135,9 +135,25 @@ func parseMemLimit(text string) (int64, error) {
 	if text == "" {
 		return 0, nil
 	}
+	const valid = "valid: a positive size such as 8GiB or 512MiB"
 	limit, err := runner.ParseBytes(text)
-	if err != nil || limit <= 0 {
-		return 0, usagef("invalid --mem-limit %q (valid: a positive size such as 8GiB or 512MiB)", text)
+	if err != nil {
+		// The parser's reason (an unknown unit, too large), without its
+		// own `invalid size "1PiB"` that the flag's name replaces.
+		why := strings.TrimPrefix(err.Error(), fmt.Sprintf("invalid size %q", text))
+		why = strings.TrimSpace(strings.TrimPrefix(why, ":"))
+		switch {
+		case strings.HasPrefix(why, "("):
+			// No reason beyond what the size should look like.
+			return 0, usagef("invalid --mem-limit %q (%s)", text, valid)
+		case strings.Contains(why, "(want"):
+			// It says what it wants: the units it knows.
+			return 0, usagef("invalid --mem-limit %q: %s", text, why)
+		}
+		return 0, usagef("invalid --mem-limit %q: %s (%s)", text, why, valid)
+	}
+	if limit <= 0 {
+		return 0, usagef("invalid --mem-limit %q (%s)", text, valid)
 	}
 	return limit, nil
 }

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -413,7 +415,7 @@ func accepts(v *checkedValue) string {
 	}
 	switch g.Get().(type) {
 	case time.Duration:
-		return "a duration with a unit, e.g. 2s or 500ms"
+		return durationProblem(v.text)
 	case bool:
 		return "true|false"
 	case int, int64:
@@ -424,6 +426,29 @@ func accepts(v *checkedValue) string {
 		return "a number" + outOfRange(v.err)
 	}
 	return v.err.Error()
+}
+
+// durationSyntax is a duration as time.ParseDuration reads it: numbers
+// with units, e.g. 1h30m or 1.5s.
+var durationSyntax = regexp.MustCompile(`^[-+]?(([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
+// durationProblem says why time.ParseDuration refused text (the flag
+// package drops its error): an unknown unit, a number too large for a
+// duration (about 292 years), or no unit, each with what is valid.
+func durationProblem(text string) string {
+	const example = "e.g. 2s or 500ms"
+	_, err := time.ParseDuration(text)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "unknown unit"):
+		u := strings.TrimPrefix(err.Error(), "time: ")
+		if i := strings.Index(u, " in duration"); i > 0 {
+			u = u[:i]
+		}
+		return u + " (valid units: ns, us, ms, s, m, h; " + example + ")"
+	case err != nil && durationSyntax.MatchString(text):
+		return fmt.Sprintf("too large (valid: a duration up to %v, %s)", time.Duration(math.MaxInt64).Truncate(time.Second), example)
+	}
+	return "a duration with a unit, " + example
 }
 
 // ignoreHelp returns err, or nil when it is flag.ErrHelp: the usage the user
