@@ -52,6 +52,9 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkDesignsDir(*designs); err != nil {
+		return err
+	}
 	if !isTTY(stdout) || !isTTY(os.Stdin) {
 		// Asked for the UI by name and it cannot run: the hint, exit 1.
 		return exitError{code: 1, err: errors.New(strings.TrimPrefix(noTTYHint, "explorer: "))}
@@ -137,6 +140,26 @@ func runUI(c uiConfig) error {
 			return exitError{code: 130, err: errors.New("")}
 		}
 		return fmt.Errorf("ui: %w", err)
+	}
+	return nil
+}
+
+// checkDesignsDir refuses a --designs that exists and is not a directory
+// (a design file given for the directory: its "FILE/*.toml" matched
+// nothing and the UI started without a word). A missing directory is
+// fine: the first save creates it.
+func checkDesignsDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return usagef("invalid --designs %q: %v (valid: a directory of design files)", dir, err)
+	case !st.IsDir():
+		return usagef("invalid --designs %q: not a directory (valid: a directory of design files, made on the first save)", dir)
 	}
 	return nil
 }
