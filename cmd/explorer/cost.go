@@ -14,7 +14,7 @@ func costCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("cost", "cost [--preset NAME|FILE] [knob flags] [--by op|stage|category] [--view as-written|fused] [--format table|json|csv]")
 	fs.SetOutput(stderr)
 	sf := addSpecFlags(fs)
-	by := fs.String("by", "stage", "rows: op|stage|category")
+	by := fs.String("by", "stage", "rows of the table and CSV: op|stage|category (--format json always has every op, stage and category)")
 	view := fs.String("view", "as-written", "as-written (every op materialised) | fused (BN folded, ReLU fused, split/concat/shuffle zero-copy)")
 	format := fs.String("format", "table", "table|json|csv")
 	if err := parseArgs(fs, args); err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/guideline"
+	"github.com/shufflelab/explorer/runner/registry"
 )
 
 const guidelinesSynopsis = "guidelines [--exp G1|G2|G3|G4|T8|all] [--platform arm|gpu] [--scales 1,2,4] [--out DIR [--force]] [--format png|svg|pdf]\n" +
@@ -57,6 +59,10 @@ func defaultGuidelinesDeps() guidelinesDeps {
 func guidelinesCmd(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signalContext(stderr)
 	defer stop()
+	// A closed standard output (`explorer guidelines | head -1`) is a
+	// write error, not a SIGPIPE that kills the process: the experiments
+	// still run and their files are still written (guidelinesWith).
+	signal.Ignore(syscall.SIGPIPE)
 	return guidelinesWith(ctx, args, stdout, stderr, defaultGuidelinesDeps())
 }
 
@@ -79,16 +85,25 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	out := fs.String("out", "guidelines", "directory for the charts and CSV files ('' = none)")
 	format := addChartFormatFlag(fs)
 	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
-	rounds := fs.Int("rounds", guideline.DefaultRounds, "measure the rows of a table round-robin this many times; each design keeps its fastest round's median")
+	rounds := fs.Int("rounds", guideline.DefaultRounds, "measure the rows of a table round-robin this many times, 1..100; each design keeps its fastest round's median")
 	batch := fs.String("batch", "1", fmt.Sprintf("batch size of every design, 1..%d (the paper's GPU speeds are at batch 8)", arch.MaxBatch))
 	b := guideline.DefaultBudget()
 	mf := addMeasureFlags(fs, b.MinTime, b.MaxTime, b.Warmup, b.MinIters, false)
+	// guideline.ModesFor: G4 runs both modes unless --mode is given.
+	fs.Lookup("mode").Usage = registry.List(registry.ModeNames()) + "; G4 measures eager and fused unless --mode is given, the other experiments the mode given"
 	// --out '' is documented: no files. Any other empty value was refused
 	// by parseArgs (--kernels= ran auto, --mem-limit= the default limit).
 	if err := parseArgs(fs, args, "out"); err != nil {
 		return nil, err
 	}
 	explicitMode := flagSet(fs, "mode")
+	if *out == "" {
+		// No files: a flag about the files would be ignored.
+		if err := checkNeeds(fs, map[string]bool{"force": false, "format": false},
+			map[string]string{"force": "--out DIR (--out '' writes no files)", "format": "--out DIR (--out '' writes no files)"}); err != nil {
+			return nil, err
+		}
+	}
 	// mf.check refuses a bad --mode (quoting it) and --cuda-graph without cudnn.
 	mode, err := mf.check()
 	if err != nil {
@@ -261,6 +276,7 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 	line := newProgressLine(stderr)
 	start := time.Now()
 	doneBefore := 0
+	out := &stickyWriter{w: stdout}
 	var unwritten []string // experiments whose files were not all written
 	for i := range c.tables {
 		t := &c.tables[i]
@@ -280,16 +296,15 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			return err
 		}
 		doneBefore += t.Measurements(c.rounds)
-		if err := writeGuidelineTable(stdout, *t); err != nil {
-			return err
-		}
+		// The files first, then the table: a closed standard output lost
+		// every measurement (`--out gp | head -1` exited 141 and never
+		// made gp/).
+		var files []string
 		if c.out != "" {
 			// A file that cannot be written is reported and the other
 			// experiments still run (it used to abort them).
-			files, err := saveGuidelineOutputs(*t, c.out, c.format, stderr, safefile.Force(c.force))
-			if len(files) > 0 {
-				fmt.Fprintln(stdout, wrap("wrote "+strings.Join(files, ", "), guidelineWidth, ""))
-			}
+			var err error
+			files, err = saveGuidelineOutputs(*t, c.out, c.format, stderr, safefile.Force(c.force))
 			if err != nil {
 				for _, e := range splitJoined(err) {
 					fmt.Fprintf(stderr, "explorer: %v\n", e)
@@ -297,17 +312,49 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 				unwritten = append(unwritten, t.ID)
 			}
 		}
-		fmt.Fprintln(stdout)
+		writeGuidelineTable(out, *t) // a write error is kept in out
+		if len(files) > 0 {
+			fmt.Fprintln(out, wrap("wrote "+strings.Join(files, ", "), guidelineWidth, ""))
+		}
+		fmt.Fprintln(out)
 	}
 	rounds := "rounds"
 	if c.rounds == 1 {
 		rounds = "round"
 	}
-	fmt.Fprintf(stdout, "%d measurements (%d designs and modes, %d %s each) in %.1fs\n", runs, total, c.rounds, rounds, time.Since(start).Seconds())
-	if len(unwritten) > 0 {
-		return fmt.Errorf("guidelines: files of %s not written to %s (the errors above)", strings.Join(unwritten, ", "), c.out)
+	fmt.Fprintf(out, "%d measurements (%d designs and modes, %d %s each) in %.1fs\n", runs, total, c.rounds, rounds, time.Since(start).Seconds())
+	var errs []error
+	if out.err != nil {
+		saved := ""
+		if c.out != "" {
+			saved = fmt.Sprintf("; every experiment was measured and its files written to %s", c.out)
+		}
+		errs = append(errs, fmt.Errorf("guidelines: tables not printed: %w%s", out.err, saved))
 	}
-	return nil
+	if len(unwritten) > 0 {
+		errs = append(errs, fmt.Errorf("guidelines: files of %s not written to %s (the errors above)", strings.Join(unwritten, ", "), c.out))
+	}
+	return errors.Join(errs...)
+}
+
+// stickyWriter writes to w until a write fails; it then keeps that error
+// and discards the rest, so a closed standard output stops the printing,
+// not the work.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return len(p), nil
+	}
+	n, err := s.w.Write(p)
+	if err != nil {
+		s.err = err
+		return len(p), nil
+	}
+	return n, nil
 }
 
 // splitJoined returns the errors joined in err (errors.Join), or err.

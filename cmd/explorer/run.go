@@ -26,7 +26,8 @@ import (
 
 var runSynopsis = "run [--preset NAME|FILE] [knob flags] [--backend " + registry.List(registry.BackendNames()) +
 	"] [--mode " + registry.List(registry.ModeNames()) + "] [--threads N]\n" +
-	"                    [--warmup N] [--min-iters N] [--min-time D] [--max-time D] [--profile] [--format table|json]\n" +
+	"                    [--kernels SET] [--cuda-graph] [--tf32] [--warmup N] [--min-iters N] [--min-time D] [--max-time D]\n" +
+	"                    [--profile [--profile-runs N] [--top N]] [--format table|json]\n" +
 	"                    [--weights FILE] [--input FILE] [--save-io FILE [--force]] [--seed N] [--mem-limit SIZE] [--history FILE|off]"
 
 // runCmd is `explorer run`: build the design, run it on this machine,
@@ -75,7 +76,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	maxTime := fs.Duration("max-time", time.Minute, "cap on the timed phase (0 = none)")
 	profile := fs.Bool("profile", false, "also time every step and show time share beside MAdds and MAC share per category")
 	profileRuns := fs.Int("profile-runs", 10, "with --profile: profiled runs (per-step median), 1..10000")
-	top := fs.Int("top", 10, "with --profile: ops in the top-time table")
+	top := fs.Int("top", 10, "with --profile: ops in the top-time table, >= 0 (0 = no table)")
 	format := fs.String("format", "table", "table|json")
 	wpath := fs.String("weights", "", "safetensors file with a torchvision state_dict (default: seeded random weights)")
 	input := fs.String("input", "", `safetensors file whose tensor "input" (NCHW float32) is the input batch (default: seeded random)`)
@@ -107,6 +108,10 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	if err := checkCUDAFlags(*backend, map[string]bool{"cuda-graph": *cudaGraph, "tf32": *tf32}); err != nil {
 		return nil, err
 	}
+	if err := checkNeeds(fs, map[string]bool{"top": *profile, "profile-runs": *profile, "force": *saveIO != ""},
+		map[string]string{"top": "--profile", "profile-runs": "--profile", "force": "--save-io"}); err != nil {
+		return nil, err
+	}
 	m, err := parseModeFlag(*mode)
 	if err != nil {
 		return nil, err
@@ -132,6 +137,34 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	found := false
 	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
 	return found
+}
+
+// checkNeeds refuses a flag given on the command line that has no effect
+// without another: ok maps such a flag's name to whether the flag it needs
+// is there, needs to that flag as the user types it ("--profile"). The
+// usage error names both ("invalid --top 5: --top needs --profile",
+// "invalid --force: --force needs --save-io")
+// instead of silently ignoring the flag. A boolean flag set to false is
+// no request and passes.
+func checkNeeds(fs *flag.FlagSet, ok map[string]bool, needs map[string]string) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		present, known := ok[f.Name]
+		if err != nil || !known || present {
+			return
+		}
+		given := " " + f.Value.String()
+		if g, ok := f.Value.(flag.Getter); ok {
+			if v, isBool := g.Get().(bool); isBool {
+				if !v {
+					return
+				}
+				given = ""
+			}
+		}
+		err = usagef("invalid --%s%s: --%s needs %s", f.Name, given, f.Name, needs[f.Name])
+	})
+	return err
 }
 
 // cudnnBackend is the backend that --cuda-graph and --tf32 apply to.

@@ -98,6 +98,10 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkNeeds(fs, map[string]bool{"recalibrate": !isOff(mf.calib)},
+		map[string]string{"recalibrate": "the roofline calibration (not --calib off)"}); err != nil {
+		return nil, err
+	}
 	switch {
 	case *pairs < 0:
 		return nil, usagef("invalid --pairs %d (valid: >= 0)", *pairs)
@@ -172,7 +176,9 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	if c.designs, err = sweep.Shard(c.designs, i, n); err != nil {
 		return nil, usageError{err}
 	}
-	if len(c.designs) == 0 && !c.list {
+	// --list too: an empty list exited 0 where the same grid to measure
+	// was refused.
+	if len(c.designs) == 0 {
 		// Say why each point was invalid, as when some point is valid.
 		reportSkipped(stderr, c.skipped)
 		switch {
@@ -247,6 +253,11 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 	fp := d.fingerprint()
 	cal, err := d.calibration(ctx, c.measure, fp, stderr)
 	if err != nil {
+		// Ctrl-C during the calibration is a cancel like any other (it
+		// was exit 1, "roofline calibration: calibrate: context canceled").
+		if ctx.Err() != nil {
+			return cancelledExit()
+		}
 		return err
 	}
 	f, err := sweep.Open(c.out, holder)
@@ -260,7 +271,7 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 	if c.shard != "" {
 		shard = fmt.Sprintf(" (shard %s of %d designs)", c.shard, c.allCount)
 	}
-	fmt.Fprintf(stderr, "sweep: %d designs%s, %s/%s, %d thread(s), host %s [%s] -> %s\n", len(c.designs), shard,
+	fmt.Fprintf(stderr, "sweep: %s%s, %s/%s, %d thread(s), host %s [%s] -> %s\n", designs(len(c.designs)), shard,
 		cfg.Backend, cfg.Mode, cfg.Threads, calib.HostName(fp), cfg.HostKey(), c.out)
 	bar := newProgressBar(stderr)
 	warn := func(s string) { fmt.Fprintf(stderr, "explorer: warning: %s\n", s) }
