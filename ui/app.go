@@ -370,10 +370,19 @@ func (m *Model) header() string {
 	if m.showHelp {
 		parts = append(parts, st.tabOn.Render("[? help]"))
 	}
+	line := strings.Join(parts, " ")
 	if j := &m.sess.job; j.active {
-		parts = append(parts, st.accent.Render(fmt.Sprintf(" ⏵ %s %3.0f%%", j.label, 100*j.frac)))
+		// The percentage first: where the line is narrow only the label
+		// is cut (what runs, without "measuring", before that is cut).
+		pct := fmt.Sprintf(" ⏵ %.0f%%", 100*j.frac)
+		room := m.w - lipgloss.Width(line) - 1 - lipgloss.Width(pct) - 1
+		label := j.label
+		if lipgloss.Width(label) > room {
+			label = trunc(j.what, room)
+		}
+		line += " " + st.accent.Render(strings.TrimRight(pct+" "+label, " "))
 	}
-	return strings.Join(parts, " ")
+	return line
 }
 
 func (m *Model) statusLine() string {

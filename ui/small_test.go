@@ -257,3 +257,27 @@ func TestMinorKeysAndLines(t *testing.T) {
 		t.Errorf("a stopped step logged %d times (status %q): %q", n, statusLine(m), log.String())
 	}
 }
+
+// TestHeaderKeepsProgress: the header's job shows its percentage first
+// and cuts only its label where the line is narrow (at 80 columns it read
+// "⏵ measuring G1 x…", the percentage cut off).
+func TestHeaderKeepsProgress(t *testing.T) {
+	for _, tc := range []struct {
+		w     int
+		whole bool // the label fits whole
+	}{{80, false}, {120, true}} {
+		m := newTestModel(t, fakeMeasurer{block: true}, tc.w, 24)
+		send(t, m, "3")
+		_, cmd := m.Update(keyMsg("r"))
+		m.Update(jobProgressMsg{gen: m.sess.job.gen, frac: 0.42})
+		head := strings.Split(view(m), "\n")[0]
+		if !strings.Contains(head, "⏵ 42%") {
+			t.Errorf("%d columns: the header lacks the percentage: %q", tc.w, head)
+		}
+		if got := strings.Contains(head, m.sess.job.label); got != tc.whole {
+			t.Errorf("%d columns: label %q whole=%v in %q", tc.w, m.sess.job.label, got, head)
+		}
+		m.sess.stop("cancelled")
+		drain(t, m, cmd)
+	}
+}
