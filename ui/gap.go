@@ -8,6 +8,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost/costfmt"
@@ -239,8 +241,9 @@ func legend(w int) string {
 // Layout of the gap screen: the list's least width, and the lines above
 // the chart and below it.
 const (
-	gapListWidth = 52
-	gapHeadLines = 3
+	gapListWidth  = 52
+	gapChartWidth = 24 // the chart's least width while the list needs more than gapListWidth
+	gapHeadLines  = 3
 )
 
 // layout is the screen's frame for the points pts: their analysis, the
@@ -304,8 +307,9 @@ func (g *gapScreen) View() string {
 	}
 	gap, words, chh := g.layout(pts)
 	// The list takes what its longest line needs, between its least width
-	// and half the screen (the chart gets the rest).
-	tw := min(gapListWidth+40, max(gapListWidth, g.w/2), max(gapListWidth, listNeed(gap)))
+	// and what leaves the chart gapChartWidth cells (the chart gets the
+	// rest).
+	tw := min(gapListWidth+40, max(gapListWidth, g.w-1-gapChartWidth), max(gapListWidth, listNeed(gap)))
 	cw := g.w - tw - 1
 	inPair := func(p chartdata.Point) bool {
 		return gap.Pair != nil && (p.DesignKey() == gap.Pair.Fast.DesignKey() && p.Config() == gap.Pair.Fast.Config() ||
@@ -373,6 +377,11 @@ func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bo
 	lines := []string{st.head.Render(fit(head, w))}
 	rows := h - 2
 	sorted := gap.Sorted(g.sort)
+	var labels []string
+	for _, r := range sorted {
+		labels = append(labels, r.Label)
+	}
+	cut := cutLabels(labels, lw)
 	top := min(g.top, max(0, len(sorted)-rows))
 	for _, r := range sorted[top:min(len(sorted), top+rows)] {
 		mk := familyMarker(r.Family)
@@ -383,7 +392,7 @@ func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bo
 		if inPair(r.Point) {
 			pair = '⇄'
 		}
-		l := fmt.Sprintf("%c%c %-*s %8.1f %8s %+5.1f", mk, pair, lw, truncWords(r.Label, lw), r.X/1e6, costfmt.Millis(r.LatencyMS), r.RankError)
+		l := fmt.Sprintf("%c%c %-*s %8.1f %8s %+5.1f", mk, pair, lw, cut[r.Label], r.X/1e6, costfmt.Millis(r.LatencyMS), r.RankError)
 		if runW > 0 {
 			l += " " + runOf(r.Point)
 		}
@@ -391,6 +400,85 @@ func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bo
 	}
 	lines = append(lines, st.dim.Render(fmt.Sprintf("%d-%d of %d · sorted by %s (o)", top+1, min(len(sorted), top+rows), len(sorted), g.sort)))
 	return lines
+}
+
+// cutLabels cuts each label to n cells as truncWords does, except where
+// two different labels would read the same ("shufflenetv1-1.…" for -g3 and
+// -g8): those are cut in the middle, keeping the shortest end that tells
+// them apart ("shufflenetv1…-g3"), from a separator ('-', ' ', '=', '.')
+// where one does.
+func cutLabels(labels []string, n int) map[string]string {
+	out := map[string]string{}
+	same := map[string][]string{} // the labels of each cut
+	for _, l := range labels {
+		if _, ok := out[l]; ok {
+			continue
+		}
+		c := truncWords(l, n)
+		out[l] = c
+		same[c] = append(same[c], l)
+	}
+	for _, group := range same {
+		if len(group) < 2 {
+			continue
+		}
+		for _, tail := range tailLens(group) {
+			cuts := map[string]bool{}
+			for _, l := range group {
+				cuts[midCut(l, n, tail(l))] = true
+			}
+			if len(cuts) == len(group) {
+				for _, l := range group {
+					out[l] = midCut(l, n, tail(l))
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// tailLens are the candidate ends of labels to keep, shortest first: from
+// the k-th separator from the end (k = 1, 2, ...), then k runes.
+func tailLens(labels []string) []func(string) int {
+	longest := 0
+	for _, l := range labels {
+		longest = max(longest, len([]rune(l)))
+	}
+	var out []func(string) int
+	for k := 1; k <= longest; k++ {
+		out = append(out, func(l string) int { // runes from the k-th separator from the end
+			rs, seen := []rune(l), 0
+			for i := len(rs) - 1; i > 0; i-- {
+				if strings.ContainsRune("- =.", rs[i]) {
+					if seen++; seen == k {
+						return len(rs) - i
+					}
+				}
+			}
+			return len(rs)
+		})
+	}
+	for k := 1; k <= longest; k++ {
+		out = append(out, func(string) int { return k })
+	}
+	return out
+}
+
+// midCut is label l in at most n cells keeping its last tail runes, the
+// rest cut with "…" before them; a label that fits stays whole.
+func midCut(l string, n, tail int) string {
+	if lipgloss.Width(l) <= n {
+		return l
+	}
+	rs := []rune(l)
+	tail = min(tail, len(rs))
+	end := string(rs[len(rs)-tail:])
+	head := n - lipgloss.Width(end) - 1
+	if head < 1 {
+		return trunc(l, n)
+	}
+	return ansi.Truncate(string(rs[:len(rs)-tail]), head, "") + "…" + end
 }
 
 // listFixed is the width of the list's columns other than the design and

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/plots/chartdata"
@@ -491,6 +493,78 @@ func TestGapScrollsToTheLastPoint(t *testing.T) {
 		}
 		if !strings.Contains(view(m), fmt.Sprintf(" 1-")) {
 			t.Errorf("%dx%d: up does not go back to the first point", sz[0], sz[1])
+		}
+	}
+}
+
+// listRowsShown are the gap list's rows on screen: the text from the
+// list's column (its markers), between its header and its footer.
+func listRowsShown(m *Model) []string {
+	var out []string
+	col := -1
+	for _, l := range strings.Split(view(m), "\n") {
+		r := []rune(l)
+		switch {
+		case col < 0 && strings.Contains(l, "rkErr"):
+			col = len([]rune(l[:strings.Index(l, "design")])) - 3
+		case col >= 0 && strings.Contains(l, "sorted by"):
+			return out
+		case col >= 0:
+			out = append(out, string(r[col:]))
+		}
+	}
+	return out
+}
+
+// TestGapLabelsTellDesignsApart: two designs never get the same label in
+// the list. At 80x24 with mixed configurations the label column was 16
+// cells and shufflenetv1-1.0-g3 and -g8 both read "shufflenetv1-1.…";
+// a cut label now keeps the end that tells it apart.
+func TestGapLabelsTellDesignsApart(t *testing.T) {
+	deps := pollutedDeps()
+	g8 := histPoint("shufflenetv1-1.0-g8", arch.ShuffleNetV1, 140e6, 16e6, 15)
+	g8.Mode = "eager"
+	deps.History = append(deps.History, g8)
+	for _, w := range []int{80, 100, 120} {
+		m := newModel(t, deps, w, 24)
+		send(t, m, "2", "m", "t", "t") // every mode and thread count: the list names the configuration
+		rows := listRowsShown(m)
+		// A row's label is the text between its markers and its MFLOPs.
+		label := func(mflops string) string {
+			for _, r := range rows {
+				if i := strings.Index(r, " "+mflops+" "); i > 3 {
+					return strings.TrimSpace(string([]rune(r[:i])[3:]))
+				}
+			}
+			t.Fatalf("%dx24: no row with %s MFLOPs:\n%s", w, mflops, strings.Join(rows, "\n"))
+			return ""
+		}
+		if g3, g8 := label("274.0"), label("280.0"); g3 == g8 || !strings.HasSuffix(g3, "g3") || !strings.HasSuffix(g8, "g8") {
+			t.Errorf("%dx24: g3 reads %q, g8 %q:\n%s", w, g3, g8, strings.Join(rows, "\n"))
+		}
+	}
+}
+
+// TestCutLabels: labels cut alike are cut in the middle, keeping the end
+// that tells them apart; others are cut as truncWords cuts them.
+func TestCutLabels(t *testing.T) {
+	for _, tc := range []struct {
+		labels []string
+		n      int
+		want   []string
+	}{
+		{[]string{"shufflenetv1-1.0-g3", "shufflenetv1-1.0-g8"}, 16, []string{"shufflenetv1…-g3", "shufflenetv1…-g8"}},
+		{[]string{"shufflenetv1-1.0-g3", "shufflenetv1-2.0-g3"}, 16, []string{"shufflenetv1-1.…", "shufflenetv1-2.…"}},
+		{[]string{"shufflenetv1-1.0-g3", "mobilenetv2-1.0"}, 16, []string{"shufflenetv1-1.…", "mobilenetv2-1.0"}},
+		{[]string{"snv2 eager", "snv2 2t", "snv2 eager"}, 16, []string{"snv2 eager", "snv2 2t", "snv2 eager"}},
+		{[]string{"1x cls256 d3,7,3", "1x cls256 d4,8,4"}, 12, []string{"1x c… d3,7,3", "1x c… d4,8,4"}},
+		{[]string{"設計甲 1x", "設計甲 2x"}, 6, []string{"設… 1x", "設… 2x"}},
+	} {
+		cut := cutLabels(tc.labels, tc.n)
+		for i, l := range tc.labels {
+			if got := cut[l]; got != tc.want[i] || lipgloss.Width(got) > tc.n {
+				t.Errorf("cutLabels(%q, %d)[%q] = %q, want %q", tc.labels, tc.n, l, got, tc.want[i])
+			}
 		}
 	}
 }

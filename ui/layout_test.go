@@ -148,6 +148,7 @@ func TestTruncWords(t *testing.T) {
 		{"shufflenetv2 1.25x split=0.3", 16, "shufflenetv2 …"},
 		{"shufflenetv2 torchvision layout", 20, "shufflenetv2 torchv…"},
 		{"shufflenetv1-1.0-g8", 16, "shufflenetv1-1.…"},
+		{"1.5x s.3 d2,4,2 224x192 cls10 b8", 28, "1.5x s.3 d2,4,2 224x192 …"}, // "cls…": the kept part of the word has no figure, the word has
 	} {
 		if got := truncWords(tc.s, tc.n); got != tc.want {
 			t.Errorf("truncWords(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)

@@ -88,7 +88,11 @@ func truncWords(s string, n int) string {
 		return cut // cut between words
 	}
 	i := strings.LastIndexByte(kept, ' ')
-	if i < 0 || !strings.ContainsAny(kept[i+1:], "0123456789=") {
+	if i < 0 {
+		return cut
+	}
+	word, _, _ := strings.Cut(s[i+1:], " ") // the whole word the cut is in
+	if !strings.ContainsAny(word, "0123456789=") {
 		return cut
 	}
 	return kept[:i+1] + "…"
