@@ -85,15 +85,21 @@ func plotWith(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // list, in order. It says on stderr which rows it leaves out and why: lines
 // that are not rows, rows that cannot be drawn (sweep.Row.Unusable: no
 // latency, no metrics) and a design measured under the same configuration
-// in an earlier row (shard files merged twice). One odd row never changes
-// what the others draw.
+// (backend, kernel set, mode, threads, host) in an earlier row (shard files
+// merged twice); a later row with a profile, where the earlier has none
+// (a --profile sweep of the same file), is drawn instead of it. One odd
+// row never changes what the others draw.
 func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 	if strings.Trim(list, ", ") == "" {
 		return nil, usagef(`invalid --in %q (valid: results files, comma-separated)`, list)
 	}
 	var rows []sweep.Row
-	first := map[string]string{} // run key -> where it was read
-	var histNotes []string       // history files given as --in: path and historyNote
+	type read struct {
+		at string // where the row was read
+		i  int    // its index in rows
+	}
+	first := map[string]read{} // run key -> the row kept
+	var histNotes []string     // history files given as --in: path and historyNote
 	files := 0
 	paths, err := listEntries("in", list, ",", "results files, comma-separated")
 	if err != nil {
@@ -138,10 +144,18 @@ func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 				continue
 			}
 			if prev, dup := first[l.Row.RunKey()]; dup {
-				fmt.Fprintf(stderr, "explorer: plot: skipped %s (%s): the same design and configuration as %s\n", at, l.Row.Name, prev)
+				// A --profile sweep appends a profiled row for a design
+				// whose row had none: that one is drawn.
+				if l.Row.Profiled() && !rows[prev.i].Profiled() {
+					fmt.Fprintf(stderr, "explorer: plot: %s (%s) is drawn instead of %s: the same design and configuration, with a profile\n", at, l.Row.Name, prev.at)
+					rows[prev.i] = l.Row
+					first[l.Row.RunKey()] = read{at, prev.i}
+					continue
+				}
+				fmt.Fprintf(stderr, "explorer: plot: skipped %s (%s): the same design and configuration as %s\n", at, l.Row.Name, prev.at)
 				continue
 			}
-			first[l.Row.RunKey()] = at
+			first[l.Row.RunKey()] = read{at, len(rows)}
 			rows = append(rows, l.Row)
 		}
 	}

@@ -287,3 +287,35 @@ func TestPlotSaysWhatChartTextItCannotShow(t *testing.T) {
 		t.Errorf("--font %s: %v, want a usage error naming --font", notFont, err)
 	}
 }
+
+// TestPlotKeepsKernelSetsAndPrefersProfiles: rows of one design measured
+// on the generic kernels beside avx512 ones were dropped as "the same
+// design and configuration"; they are drawn as their own configuration
+// now. A profiled row read after an unprofiled one of the same run (a
+// --profile sweep of the same file) is drawn instead of it, so the
+// design gets its decomposition chart.
+func TestPlotKeepsKernelSetsAndPrefersProfiles(t *testing.T) {
+	_, rows := sweepFile(t, t.TempDir())
+	bare := rows[0]
+	bare.Categories, bare.Ops = nil, nil
+	gen := rows[1]
+	gen.Fingerprint.Kernels = "generic"
+	gen.LatencyMS.Median *= 7
+	all := append([]sweep.Row{bare}, rows...)
+	all = append(all, gen)
+	stdout, stderr, out, err := plotRows(t, all, "--max-profiles", "10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "is drawn instead of") || strings.Contains(stderr, "skipped") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "[generic]") {
+		t.Errorf("no generic configuration in the output:\n%s", stdout)
+	}
+	ds, _ := filepath.Glob(filepath.Join(out, "decomposition-*.png"))
+	// One per design: the bare row's design too (its profiled row won).
+	if len(ds) != len(rows) {
+		t.Errorf("decomposition charts %v, want %d", ds, len(rows))
+	}
+}

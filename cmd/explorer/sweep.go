@@ -22,6 +22,7 @@ import (
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/host"
 	"github.com/shufflelab/explorer/runner/jsonl"
+	"github.com/shufflelab/explorer/runner/registry"
 	"github.com/shufflelab/explorer/runner/sweep"
 )
 
@@ -266,13 +267,19 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 	}
 	// Close removes a file it created when no row was written.
 	defer f.Close()
-	cfg := sweep.Config{Backend: c.measure.backend, Mode: c.mode, Threads: c.measure.threads, Fingerprint: fp, Calibration: cal}
+	// The kernel set is part of every run key: rows measured on another
+	// set are not this sweep's (a generic-kernel sweep took avx512 rows).
+	ks, err := registry.KernelSet(c.measure.backend, c.measure.kernels, c.measure.cudaGraph)
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	cfg := sweep.Config{Backend: c.measure.backend, Mode: c.mode, Threads: c.measure.threads, Fingerprint: fp, Calibration: cal, Kernels: ks}
 	shard := ""
 	if c.shard != "" {
 		shard = fmt.Sprintf(" (shard %s of %d designs)", c.shard, c.allCount)
 	}
-	fmt.Fprintf(stderr, "sweep: %s%s, %s/%s, %d thread(s), host %s [%s] -> %s\n", designs(len(c.designs)), shard,
-		cfg.Backend, cfg.Mode, cfg.Threads, calib.HostName(fp), cfg.HostKey(), c.out)
+	fmt.Fprintf(stderr, "sweep: %s%s, %s[%s]/%s, %d thread(s), host %s [%s] -> %s\n", designs(len(c.designs)), shard,
+		cfg.Backend, cfg.Kernels, cfg.Mode, cfg.Threads, calib.HostName(fp), cfg.HostKey(), c.out)
 	bar := newProgressBar(stderr)
 	warn := func(s string) { fmt.Fprintf(stderr, "explorer: warning: %s\n", s) }
 	sum, err := sweep.Run(ctx, c.designs, m, sweep.Options{File: f, Config: cfg, Profile: c.profile, Progress: bar.event, Warn: warn})

@@ -91,6 +91,17 @@ func TestSweepCommandAndResume(t *testing.T) {
 	if m2.calls != 0 || !strings.Contains(stderr.String(), "0 measured, 12 already in") {
 		t.Errorf("rerun measured %d; stderr %s", m2.calls, stderr.String())
 	}
+	// The same designs on the generic kernels are other measurements: all
+	// 12 again, and the header names the set (it resumed from the rows of
+	// the auto set and printed their latencies as the generic ones').
+	m3 := &maddsMeasurer{}
+	stderr.Reset()
+	if err := sweepWith(context.Background(), append(args, "--kernels", "generic"), io.Discard, &stderr, fakeSweepDeps(m3)); err != nil {
+		t.Fatal(err)
+	}
+	if m3.calls != 12 || !strings.Contains(stderr.String(), "native[generic]/fused") || !strings.Contains(stderr.String(), "12 measured, 0 already in") {
+		t.Errorf("--kernels generic measured %d; stderr %s", m3.calls, stderr.String())
+	}
 	// Shards 1/2 and 2/2 list disjoint halves.
 	var a, b bytes.Buffer
 	sweepWith(context.Background(), append(args, "--list", "--shard", "1/2"), &a, io.Discard, fakeSweepDeps(m2))

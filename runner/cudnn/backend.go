@@ -43,6 +43,17 @@ const (
 // other value.
 const EnvCopy = "EXPLORER_CUDNN_COPY"
 
+// KernelSet names what a program runs on, the start of its
+// ProgramInfo.Kernels (before the copy kind and "; " and the per-layer
+// choices): "cudnn", or "cudnn+cuda-graph" when it replays a CUDA graph.
+// Results measured on one are not results of the other.
+func KernelSet(cudaGraph bool) string {
+	if cudaGraph {
+		return "cudnn+cuda-graph"
+	}
+	return "cudnn"
+}
+
 // New returns the cudnn backend searching the libraries of this process's
 // environment (see OSSearchEnv).
 func New() runner.Backend {

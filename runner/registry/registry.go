@@ -70,6 +70,26 @@ func LookupBackend(name string) (Backend, error) {
 	return Backend{}, &arch.KnobError{Knob: "backend", Value: strconv.Quote(name), Valid: List(BackendNames())}
 }
 
+// KernelSet names the kernel set a program of the backend called name
+// runs on with the --kernels value kernelsFlag (native: the set it picks,
+// "avx512", "generic", ...) or with cudaGraph (cudnn: "cudnn" or
+// "cudnn+cuda-graph"): the start of its ProgramInfo.Kernels, which
+// results are told apart by before anything is measured.
+func KernelSet(name, kernelsFlag string, cudaGraph bool) (string, error) {
+	switch name {
+	case "native":
+		ks, err := kernels.Lookup(kernelsFlag)
+		if err != nil {
+			return "", err
+		}
+		return ks.Name(), nil
+	case "cudnn":
+		return cudnn.KernelSet(cudaGraph), nil
+	}
+	_, err := LookupBackend(name)
+	return "", err
+}
+
 // NewBackend creates the backend called name.
 func NewBackend(name string) (runner.Backend, error) {
 	b, err := LookupBackend(name)

@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/kernels"
+	"github.com/shufflelab/explorer/runner/weights"
 )
 
 // TestBackends: every listed backend is constructed under its own name, the
@@ -47,5 +49,38 @@ func TestChecks(t *testing.T) {
 	}
 	if KernelSets()[0] != DefaultKernels {
 		t.Errorf("kernel sets %v do not start with %q", KernelSets(), DefaultKernels)
+	}
+}
+
+// TestKernelSet: the set a sweep files its rows under before measuring is
+// the one its programs report (ProgramInfo.Kernels): for native, compiled
+// here with each set this machine runs; for cudnn, by name (no GPU here).
+func TestKernelSet(t *testing.T) {
+	g, err := arch.Build(arch.Spec{Width: 0.5, Res: 32, Depths: []int{1, 1, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range append([]string{"auto"}, kernels.Supported()...) {
+		want, err := KernelSet("native", flag, false)
+		if err != nil {
+			t.Fatalf("KernelSet(native, %s): %v", flag, err)
+		}
+		be, _ := NewBackend("native")
+		p, err := be.Compile(g, weights.Random(g, 1), runner.Options{Mode: runner.Fused, Threads: 1, Kernels: flag})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Info().Kernels; got != want {
+			t.Errorf("--kernels %s: program runs on %q, KernelSet says %q", flag, got, want)
+		}
+		p.Close()
+	}
+	for graph, want := range map[bool]string{false: "cudnn", true: "cudnn+cuda-graph"} {
+		if got, err := KernelSet("cudnn", "auto", graph); got != want || err != nil {
+			t.Errorf("KernelSet(cudnn, graph %v) = %q, %v; want %q", graph, got, err, want)
+		}
+	}
+	if _, err := KernelSet("tpu", "auto", false); err == nil {
+		t.Error("KernelSet(tpu): no error")
 	}
 }

@@ -292,20 +292,20 @@ func GroupByConfig(rows []Row) []Group {
 		if sets[base(r)] == nil {
 			sets[base(r)] = map[string]bool{}
 		}
-		sets[base(r)][r.Fingerprint.Kernels] = true
+		sets[base(r)][r.KernelSet()] = true
 	}
 	var out []Group
 	idx := map[string]int{}
 	at := map[string]int{} // run key -> index of its row in its group
 	for _, r := range rows {
-		k := fmt.Sprintf("%s|%s|%s|%s|%d", r.Host, r.Backend, r.Fingerprint.Kernels, r.Mode, r.Threads)
+		k := fmt.Sprintf("%s|%s|%s|%s|%d", r.Host, r.Backend, r.KernelSet(), r.Mode, r.Threads)
 		i, ok := idx[k]
 		if !ok {
 			i = len(out)
 			idx[k] = i
 			backend := r.Backend
 			if len(sets[base(r)]) > 1 {
-				ks := r.Fingerprint.Kernels
+				ks := r.KernelSet()
 				if ks == "" {
 					ks = "kernels unknown"
 				}

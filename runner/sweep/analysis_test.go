@@ -118,6 +118,14 @@ func TestGroupByConfig(t *testing.T) {
 		!strings.Contains(gs[0].Label, "native[avx512]/") || !strings.Contains(gs[1].Label, "native[generic]/") {
 		t.Errorf("two kernel sets: %+v", gs)
 	}
+	// cudnn rows name each layer's choice after "; ": one set, one group.
+	c1, c2 := row("a", 1, 1), row("b", 2, 2)
+	c1.Backend, c2.Backend = "cudnn", "cudnn"
+	c1.Fingerprint.Kernels = "cudnn+cuda-graph; dw own 12/13, gemm cublasLt 30/56"
+	c2.Fingerprint.Kernels = "cudnn+cuda-graph; dw cudnn 13/13, gemm cudnn 56/56"
+	if gs = GroupByConfig([]Row{c1, c2}); len(gs) != 1 || len(gs[0].Rows) != 2 || strings.Contains(gs[0].Label, "[") {
+		t.Errorf("cudnn rows of one set: %+v", gs)
+	}
 	// A repeat with a profile replaces the design's first row.
 	p := a
 	p.Categories = []CategoryShare{{Name: "conv1x1", TimeShare: 1}}

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
@@ -85,8 +86,9 @@ type Config struct {
 	// Fingerprint is the host's; its HostKey goes into every run key.
 	Fingerprint host.Fingerprint
 	// Kernels is the kernel set the measurements run on, as a program
-	// reports it (runner.ProgramInfo.Kernels: "avx512", "generic", "neon",
-	// "cudnn+cuda-graph"); it goes into every run key, so rows measured on
+	// reports it (the start of runner.ProgramInfo.Kernels, see
+	// registry.KernelSet: "avx512", "generic", "neon", "cudnn+cuda-graph");
+	// it goes into every run key, so rows measured on
 	// another set are not taken for this sweep's. "" matches rows of any
 	// set (a caller that cannot tell).
 	Kernels string
@@ -154,9 +156,17 @@ func (r Row) Unusable() string {
 // Profiled reports whether the row holds a profile (swept with --profile).
 func (r Row) Profiled() bool { return len(r.Categories) > 0 }
 
-// RunKey is the row's run key (the kernel set from its fingerprint).
+// KernelSet is the kernel set the row was measured on: its fingerprint's
+// kernels up to "; " (cudnn rows go on to name each layer's choice, which
+// differs from design to design).
+func (r Row) KernelSet() string {
+	set, _, _ := strings.Cut(r.Fingerprint.Kernels, "; ")
+	return set
+}
+
+// RunKey is the row's run key (with its KernelSet).
 func (r Row) RunKey() string {
-	return RunKey(r.Key, r.Backend, r.Fingerprint.Kernels, runner.Mode(r.Mode), r.Threads, r.Host)
+	return RunKey(r.Key, r.Backend, r.KernelSet(), runner.Mode(r.Mode), r.Threads, r.Host)
 }
 
 // NewRow assembles the row of design d from its graph and measurement.

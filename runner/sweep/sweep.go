@@ -119,7 +119,7 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 	// configuration; with no kernel set configured, a row of any set is.
 	sameConfig := func(r Row) bool {
 		return r.Backend == cfg.Backend && r.Mode == string(cfg.Mode) && r.Threads == cfg.Threads && r.Host == hk &&
-			(cfg.Kernels == "" || r.Fingerprint.Kernels == cfg.Kernels)
+			(cfg.Kernels == "" || r.KernelSet() == cfg.Kernels)
 	}
 	key := func(designKey string) string {
 		return RunKey(designKey, cfg.Backend, cfg.Kernels, cfg.Mode, cfg.Threads, hk)
