@@ -103,9 +103,10 @@ type Deps struct {
 	// ([chartdata.PointFromResult] of the history file's results: with the full
 	// design key, which tells designs and the current one apart).
 	History []chartdata.Point
-	// HistoryNote, when set, is shown under the gap chart's filter: what
-	// of the history file History holds where it is not all of it (e.g.
-	// "history: the latest 500 of 1234 runs").
+	// HistoryNote, when set, is shown under the gap chart's filter (in at
+	// most two lines): what of the history file History holds where it is
+	// not all of it, and why (e.g. "history: the latest 500 of 1234 runs",
+	// "history: 1 line skipped (line 4: ...)", "history: not read: ...").
 	HistoryNote string
 	// HostKey and HostName name this machine (calib.HostKey and
 	// calib.HostName of its fingerprint): the gap chart shows this host's

@@ -263,13 +263,17 @@ func (g *gapScreen) listRows() int {
 	return max(1, chh-2)
 }
 
-// headLines is the number of lines above the chart: gapHeadLines, and one
-// more for the history note (Deps.HistoryNote) where there is one.
-func (g *gapScreen) headLines() int {
-	if g.sess.deps.HistoryNote != "" {
-		return gapHeadLines + 1
+// headLines is the number of lines above the chart: gapHeadLines, and
+// the history note's (Deps.HistoryNote) where there is one.
+func (g *gapScreen) headLines() int { return gapHeadLines + len(g.noteLines()) }
+
+// noteLines are the history note in at most two lines of the screen's
+// width (the log has it whole).
+func (g *gapScreen) noteLines() []string {
+	if g.sess.deps.HistoryNote == "" {
+		return nil
 	}
-	return gapHeadLines
+	return bounded(g.sess.deps.HistoryNote, g.w, 2)
 }
 
 // scrolls reports whether the list holds more points than it shows, so
@@ -292,8 +296,8 @@ func (g *gapScreen) View() string {
 		fit(st.accent.Render(which+": ")+f.Describe(g.hostName(f.Host)), g.w),
 		legend(g.w),
 	}
-	if note := g.sess.deps.HistoryNote; note != "" {
-		lines = append(lines, fit(st.dim.Render(note), g.w))
+	for _, l := range g.noteLines() {
+		lines = append(lines, fit(st.dim.Render(l), g.w))
 	}
 	pts := g.selected()
 	if len(pts) == 0 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -257,24 +259,31 @@ const maxHistoryPoints = 500
 
 // historyPoints loads the measured designs of the history file for the gap
 // chart (the latest maxHistoryPoints), as chartdata's points, and a note
-// for the chart when it left older runs out. Problems are logged, never
-// fatal.
+// for the chart that says what of the file it does not show: older runs
+// left out, lines skipped, runs it could not chart, or a file it could
+// not read ("history: 1 line skipped (line 4: not a JSON result: ...)").
+// Problems are logged whole, never fatal.
 func historyPoints(path string, log io.Writer) (pts []chartdata.Point, note string) {
 	if path == "" {
 		return nil, ""
 	}
+	var notes []string
 	rs, warns, err := history.Load(path)
 	for _, w := range warns {
 		fmt.Fprintln(log, "history:", w)
 	}
+	if len(warns) > 0 {
+		notes = append(notes, skippedNote(warns))
+	}
 	if err != nil {
 		fmt.Fprintln(log, "history:", err)
-		return nil, ""
+		return nil, uiHistoryNote(append(notes, "not read: "+strings.TrimPrefix(err.Error(), "history: ")))
 	}
 	if len(rs) > maxHistoryPoints {
-		note = fmt.Sprintf("history: the latest %d of %d runs", maxHistoryPoints, len(rs))
+		notes = append([]string{fmt.Sprintf("the latest %d of %d runs", maxHistoryPoints, len(rs))}, notes...)
 		rs = rs[len(rs)-maxHistoryPoints:]
 	}
+	var bad []string
 	for _, r := range rs {
 		if r.Cancelled || r.LatencyMS.Median <= 0 {
 			continue
@@ -282,11 +291,50 @@ func historyPoints(path string, log io.Writer) (pts []chartdata.Point, note stri
 		p, err := chartdata.PointFromResult(r)
 		if err != nil {
 			fmt.Fprintln(log, "history:", err)
+			bad = append(bad, err.Error())
 			continue
 		}
 		pts = append(pts, p)
 	}
-	return pts, note
+	if len(bad) > 0 {
+		notes = append(notes, fmt.Sprintf("%s not charted (%s)", plural(len(bad), "run", "runs"), bad[0]))
+	}
+	return pts, uiHistoryNote(notes)
+}
+
+// uiHistoryNote joins the notes on the history ("" without any).
+func uiHistoryNote(notes []string) string {
+	if len(notes) == 0 {
+		return ""
+	}
+	return "history: " + strings.Join(notes, " · ")
+}
+
+// skippedNote says which lines of the history were skipped and why the
+// first was: "1 line skipped (line 4: ...)", "3 lines skipped (lines 2, 5,
+// 8; line 2: ...)" (at most 5 line numbers, then "...").
+func skippedNote(warns []history.Warning) string {
+	first := fmt.Sprintf("line %d: %s", warns[0].Line, warns[0].Reason)
+	if len(warns) == 1 {
+		return "1 line skipped (" + first + ")"
+	}
+	var nums []string
+	for i, w := range warns {
+		if i == 5 {
+			nums = append(nums, "...")
+			break
+		}
+		nums = append(nums, strconv.Itoa(w.Line))
+	}
+	return fmt.Sprintf("%d lines skipped (lines %s; %s)", len(warns), strings.Join(nums, ", "), first)
+}
+
+// plural is n with the word for one or many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // hostLine is the status line's host fingerprint f: CPU model, the SIMD

@@ -287,3 +287,76 @@ func TestHistoryPointsLatest(t *testing.T) {
 		t.Errorf("%d points from %g to %g ms, want the latest %d (4..%d)", len(pts), pts[0].LatencyMS, pts[len(pts)-1].LatencyMS, maxHistoryPoints, n)
 	}
 }
+
+// TestHistoryPointsSaysWhatItSkipped: a history the explorer cannot read
+// whole says so in the gap chart's note (it only went to the log, which
+// is discarded without --log: a garbage line gave 6 of 7 runs and a
+// directory "No measured designs yet", without a word on screen).
+func TestHistoryPointsSaysWhatItSkipped(t *testing.T) {
+	g, err := arch.Build(smallSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(t *testing.T, garbage map[int]string) string {
+		hist := filepath.Join(t.TempDir(), "h.jsonl")
+		for i := range 7 {
+			r := runner.Result{Version: runner.ResultVersion, Spec: g.Spec, Backend: "native", Mode: runner.Fused, Iters: 1}
+			r.LatencyMS.Median = float64(i + 1)
+			if err := history.Append(hist, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(garbage) > 0 {
+			b, err := os.ReadFile(hist)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.SplitAfter(string(b), "\n")
+			var out []string
+			for i, l := range lines {
+				if g, ok := garbage[i+1]; ok {
+					out = append(out, g+"\n")
+				}
+				out = append(out, l)
+			}
+			if err := os.WriteFile(hist, []byte(strings.Join(out, "")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return hist
+	}
+	for _, tc := range []struct {
+		name   string
+		path   func(t *testing.T) string
+		points int
+		note   []string // what the note says ("" parts: no note)
+	}{
+		{"whole", func(t *testing.T) string { return write(t, nil) }, 7, nil},
+		{"missing", func(t *testing.T) string { return filepath.Join(t.TempDir(), "none.jsonl") }, 0, nil},
+		{"one garbage line", func(t *testing.T) string { return write(t, map[int]string{4: "garbage"}) }, 7,
+			[]string{"history: 1 line skipped (line 4: not a JSON result"}},
+		{"three garbage lines", func(t *testing.T) string { return write(t, map[int]string{2: "x", 4: "y", 6: "z"}) }, 7,
+			[]string{"history: 3 lines skipped (lines 2, 5, 8; line 2: not a JSON result"}},
+		{"a directory", func(t *testing.T) string { return t.TempDir() }, 0,
+			[]string{"history: not read: ", "is a directory"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var log strings.Builder
+			pts, note := historyPoints(tc.path(t), &log)
+			if len(pts) != tc.points {
+				t.Errorf("%d points, want %d", len(pts), tc.points)
+			}
+			if len(tc.note) == 0 && note != "" {
+				t.Errorf("note %q, want none", note)
+			}
+			for _, w := range tc.note {
+				if !strings.Contains(note, w) {
+					t.Errorf("note %q lacks %q", note, w)
+				}
+			}
+			if len(tc.note) > 0 && !strings.Contains(log.String(), "history") {
+				t.Errorf("the log has nothing: %q", log.String())
+			}
+		})
+	}
+}
