@@ -15,11 +15,19 @@ type MemError struct {
 	Need  int64            // estimated bytes
 	Limit int64            // the limit in bytes
 	Parts map[string]int64 // the estimate's parts by name ("activations", "weights", "workspace", ...)
+	// Hint says, after the limit, how the user sets it where the refusal
+	// is shown; empty means the command line's flag, "--mem-limit" (a
+	// caller without that flag, the interactive explorer, sets its own).
+	Hint string
 }
+
+// DefaultMemHint is the hint of a [MemError] without one: the flag of
+// the commands that take a limit.
+const DefaultMemHint = "--mem-limit"
 
 // Error gives the standard message, e.g. "design needs an estimated 12.5 GiB
 // (activations 11.9 GiB, weights 512 MiB, workspace 96 MiB); limit is 8 GiB
-// (--mem-limit)".
+// (--mem-limit)", with Hint in place of "--mem-limit" where it is set.
 func (e *MemError) Error() string {
 	var parts []string
 	for _, k := range partOrder(e.Parts) {
@@ -29,7 +37,11 @@ func (e *MemError) Error() string {
 	if len(parts) > 0 {
 		s += " (" + strings.Join(parts, ", ") + ")"
 	}
-	return s + "; limit is " + costfmt.Bytes(e.Limit) + " (--mem-limit)"
+	hint := e.Hint
+	if hint == "" {
+		hint = DefaultMemHint
+	}
+	return s + "; limit is " + costfmt.Bytes(e.Limit) + " (" + hint + ")"
 }
 
 // FormatMemError returns the error that refuses a design needing need bytes

@@ -12,6 +12,7 @@ func TestFormatMemError(t *testing.T) {
 		need  int64
 		limit int64
 		parts map[string]int64
+		hint  string
 		want  string
 	}{
 		{
@@ -30,10 +31,18 @@ func TestFormatMemError(t *testing.T) {
 			name: "no parts", need: 3 * gib / 4, limit: gib / 2, parts: nil,
 			want: "design needs an estimated 768 MiB; limit is 512 MiB (--mem-limit)", // under 1 GiB: MiB
 		},
+		{
+			// a caller without --mem-limit (the interactive explorer) says what applies there.
+			name: "hint", need: 3 * gib, limit: 2 * gib, hint: "make the design smaller",
+			want: "design needs an estimated 3 GiB; limit is 2 GiB (make the design smaller)",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := FormatMemError(tc.need, tc.limit, tc.parts)
+			if tc.hint != "" {
+				err.(*MemError).Hint = tc.hint
+			}
 			if got := err.Error(); got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}

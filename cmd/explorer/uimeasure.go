@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -24,6 +25,11 @@ import (
 // `explorer run`'s defaults (10 warm-up runs, 30 runs, 1 s, 1 min cap) so a
 // run answers in about a second on ShuffleNetV2 1.0x.
 var uiBudget = runner.MeasureOptions{Warmup: 5, MinIters: 20, MinTime: 500 * time.Millisecond, MaxTime: 10 * time.Second}
+
+// uiMemHint says, in a memory refusal of the interactive explorer, where
+// its limit comes from and what to do: it has no --mem-limit flag (the
+// limit is runner's default, runner.DefaultMemLimit).
+const uiMemHint = "the explorer's default: make the batch, input or width smaller, or use explorer run --mem-limit"
 
 // uiProfileRuns is the number of profiled runs whose per-step medians give
 // the time shares per category and stage.
@@ -150,6 +156,10 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 		return ui.Measurement{}, fmt.Errorf("backend %s is not available here: %w", be.Name(), err)
 	}
 	if err := u.deps.checkMemory(g, opts); err != nil {
+		var me *runner.MemError
+		if errors.As(err, &me) {
+			me.Hint = uiMemHint // explorer ui has no --mem-limit
+		}
 		return ui.Measurement{}, err
 	}
 	prog, err := be.Compile(g, u.deps.randomWeights(g, u.seed), opts)

@@ -360,3 +360,23 @@ func TestHistoryPointsSaysWhatItSkipped(t *testing.T) {
 		})
 	}
 }
+
+// TestUIMeasurerMemRefusalHint: the explorer's memory refusal says what
+// applies there; it named --mem-limit, a flag `explorer ui` does not
+// have. The command line's refusal still names the flag.
+func TestUIMeasurerMemRefusalHint(t *testing.T) {
+	f := newFakeDeps()
+	u := newTestMeasurer(f, "")
+	f.memErr = runner.FormatMemError(10<<30, 8<<30, map[string]int64{"activations": 10 << 30})
+	_, err := u.Measure(context.Background(), ui.RunRequest{Spec: smallSpec, Backend: "native", Mode: "fused", Threads: 1}, func(float64) {})
+	var me *runner.MemError
+	if !errors.As(err, &me) {
+		t.Fatalf("memory refusal: %v, want a *runner.MemError", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "(--mem-limit)") || !strings.Contains(msg, "limit is 8 GiB (") || !strings.Contains(msg, uiMemHint) {
+		t.Errorf("the explorer's refusal: %q", msg)
+	}
+	if f.be.compiled != 0 {
+		t.Error("compiled despite the refusal")
+	}
+}
