@@ -628,10 +628,16 @@ func (e *exploreScreen) View() string {
 // has it whole). A taller column gives it the lines it has free.
 const knobMsgLines = 2
 
+// knobsKept is the fewest knob lines the column keeps before the run's
+// later lines give way.
+const knobsKept = 8
+
 // leftLines is the knobs column in h lines: the knobs, then the run. Where
-// they do not fit, the blank line between them goes first, then the run's
-// later lines (its title and first line stay), then knobs far from the
-// cursor, counted in the title ("Knobs ↑2 ↓1").
+// they do not fit, the blank line between them goes first, then knobs far
+// from the cursor, counted in the title ("Knobs ↑2 ↓1"), down to
+// knobsKept lines (and the current knob's row whole), then the run's later
+// lines (its title and first line stay): at 80x24 every field of a result
+// shows.
 func (e *exploreScreen) leftLines(w, h int) []string {
 	run := e.runLines(w)
 	rows := e.knobRows(w, max(knobMsgLines, h-1-int(numKnobs)-1-len(run)))
@@ -644,7 +650,8 @@ func (e *exploreScreen) leftLines(w, h int) []string {
 		gap = nil
 	}
 	if keep := min(len(run), 2); n+len(run) > h {
-		run = run[:max(keep, min(len(run), h-n))]
+		kept := max(min(knobsKept, n-1), len(rows[e.cur]))
+		run = run[:max(keep, min(len(run), h-1-kept))]
 	}
 	// The window of knob rows [a, b) around the cursor that fits.
 	room := h - len(run) - len(gap) - 1
@@ -785,18 +792,19 @@ func (e *exploreScreen) runLines(w int) []string {
 	case r == nil:
 		return lines
 	}
-	// Each figure whole: where a line is too narrow its parts wrap.
+	// Each figure whole: where a line is too narrow its parts wrap (none
+	// is left out).
 	res := r.m.Result
 	l := res.LatencyMS
 	for _, p := range pack([]string{"latency " + costfmt.Millis(l.Median) + " ms", fmt.Sprintf("%.1f img/s", res.ThroughputIPS)}, " · ", w) {
 		lines = append(lines, st.ok.Render(p))
 	}
-	lines = append(lines, pack([]string{"p10 " + costfmt.Millis(l.P10), "p90 " + costfmt.Millis(l.P90), "min " + costfmt.Millis(l.Min)}, " · ", w)...)
-	extra := []string{"IQR " + costfmt.Millis(l.IQR) + " ms", fmt.Sprintf("%d runs", res.Iters)}
+	stats := []string{"p10 " + costfmt.Millis(l.P10), "p90 " + costfmt.Millis(l.P90), "min " + costfmt.Millis(l.Min),
+		"IQR " + costfmt.Millis(l.IQR) + " ms", fmt.Sprintf("%d runs", res.Iters)}
 	if k := res.Fingerprint.Kernels; k != "" {
-		extra = append(extra, k)
+		stats = append(stats, k)
 	}
-	return append(lines, fitParts(extra, " · ", w))
+	return append(lines, pack(stats, " · ", w)...)
 }
 
 // profileLines is where the time of the latest run of this design went,

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -304,6 +305,41 @@ func TestCostTablesWhole(t *testing.T) {
 			}
 			if tables == 0 {
 				t.Errorf("%dx%d after %v: no table:\n%s", sz[0], sz[1], keys, strings.Join(col, "\n"))
+			}
+		}
+	}
+}
+
+// TestRunResultWhole: at 80x24 after a run every field of the result
+// shows (median, img/s, p10, p90, min, IQR, runs, kernel set) wherever the
+// cursor is; knobs far from the cursor give way, counted in the title.
+// All 17 knobs stayed and the run was cut to its first three lines, so
+// min, IQR, the run count and the kernel set could never be seen.
+func TestRunResultWhole(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {100, 24}, {120, 40}} {
+		for _, cur := range []knobID{kDesign, kInput, kKernels} {
+			m := newTestModel(t, fakeMeasurer{}, sz[0], sz[1])
+			send(t, m, "r")
+			atKnob(t, m, cur)
+			var left []string
+			for _, l := range strings.Split(body(m), "\n")[1:] {
+				left = append(left, strings.TrimRight(string([]rune(l)[:m.explore.leftWidth()]), " "))
+			}
+			res := m.explore.current().m.Result
+			text := strings.Join(left, "\n")
+			for _, want := range []string{"latency ", "img/s", "p10 ", "p90 ", "min ", "IQR ", fmt.Sprintf("%d runs", res.Iters), res.Fingerprint.Kernels, "▸ " + knobLabels[cur]} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%dx%d cursor at %s: %q is not on screen:\n%s", sz[0], sz[1], knobLabels[cur], want, text)
+				}
+			}
+			shown := 0
+			for _, l := range left {
+				if strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "▸ ") {
+					shown++
+				}
+			}
+			if title := left[0]; shown < int(numKnobs) && !strings.ContainsAny(title, "↑↓") {
+				t.Errorf("%dx%d: %d knobs shown, the title does not count the others: %q", sz[0], sz[1], shown, title)
 			}
 		}
 	}
