@@ -162,7 +162,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return m.screens[msg.owner].Update(msg)
-	case exportCalibMsg, exportDoneMsg:
+	case exportCalibMsg, exportExistsMsg, exportDoneMsg:
 		return m.exp.update(msg)
 	case loadDesignMsg:
 		m.switchTo(scrExplore)
@@ -244,7 +244,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	// Behind "terminal too small" only q and ctrl+c act (that screen
 	// says q quits): nothing else can be seen.
-	typing := (m.exp.input.open || m.screens[m.focus].Capturing()) && !m.tooSmall()
+	typing := (m.exp.input.open || m.exp.asking != nil || m.screens[m.focus].Capturing()) && !m.tooSmall()
 	if m.tooSmall() && k.String() != "ctrl+c" && !key.Matches(k, km.Quit) {
 		return nil
 	}
@@ -254,6 +254,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.quit()
+	}
+	if m.exp.asking != nil {
+		return m.exp.answer(k, m.w)
 	}
 	if m.exp.input.open {
 		res, cmd := m.exp.input.update(k)
@@ -390,6 +393,8 @@ func (m *Model) statusLine() string {
 	switch {
 	case m.confirm:
 		return st.err.Render(m.busy()+" is in progress: quit anyway? ") + st.title.Render("y") + " quits, any other key stays"
+	case m.exp.asking != nil:
+		return m.exp.question(st, m.w)
 	case m.exp.input.open:
 		return m.exp.input.view(st, m.w)
 	}
@@ -428,6 +433,8 @@ func (m *Model) footer() string {
 	switch {
 	case m.confirm: // the question's keys (? and q are "any other key" here)
 		return fit(m.help.ShortHelpView([]key.Binding{bind("y/ctrl+c", "quit anyway", "y", "ctrl+c"), bind("any other key", "stay", "any other key")}), m.w)
+	case m.exp.asking != nil:
+		local = []key.Binding{bind("y", "export into it", "y"), bind("esc", "keep it", "esc"), bind("any other key", "edit the name", "any other key")}
 	case m.exp.input.open:
 		local = []key.Binding{promptKeys().Apply, promptKeys().Discard}
 	case m.showHelp:
@@ -438,7 +445,7 @@ func (m *Model) footer() string {
 		local = m.screens[m.focus].ShortHelp()
 	}
 	global := m.globalHelp()
-	if m.exp.input.open || m.screens[m.focus].Capturing() {
+	if m.exp.input.open || m.exp.asking != nil || m.screens[m.focus].Capturing() {
 		global = nil // while typing, letters are text (ctrl+c still quits)
 	}
 	for n := len(local); n >= 0; n-- {

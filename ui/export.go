@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -31,27 +32,47 @@ type exporter struct {
 	// [Model.say]): an info Cmd batched with the export's work could land
 	// after the export's outcome and hide it.
 	say func(text string, isErr, sticky bool) tea.Cmd
+	// asking is an export that waits for the user's y: its folder already
+	// holds files (as a save asks before replacing a file).
+	asking *exportExistsMsg
+}
+
+// exportExistsMsg says the folder of job already holds files (n entries):
+// nothing was written, and the user is asked first.
+type exportExistsMsg struct {
+	job exportJob
+	n   int
 }
 
 // exportCalibMsg says the export of job waits for a calibration.
 type exportCalibMsg struct{ job exportJob }
 
-// exportDoneMsg carries the outcome of an export.
+// exportDoneMsg carries the outcome of an export; stale names the files
+// the folder held before that this export did not write.
 type exportDoneMsg struct {
-	dir string
-	res export.Result
-	err error
+	dir   string
+	res   export.Result
+	err   error
+	stale []string
 }
 
 // exportJob is everything an export needs, copied from the screens so the
 // Cmd's goroutine shares nothing with Update.
 type exportJob struct {
-	ctx     context.Context
-	dir     string
-	s       export.Session
-	cal     Calibrator // nil: no roofline
-	threads int
+	ctx        context.Context
+	cancelFunc context.CancelFunc // ends ctx
+	dir        string
+	s          export.Session
+	cal        Calibrator // nil: no roofline
+	threads    int
+	// overwrite: the user said y to a folder that holds files (they are
+	// replaced; the others stay and the status line names them).
+	overwrite bool
+	before    []string // the folder's entries before the export (with overwrite)
 }
+
+// exportPromptLabel is the label of the export's folder field.
+const exportPromptLabel = "export plots and data to folder:"
 
 // open asks for the folder, proposing a time-stamped name.
 func (x *exporter) open(w int) {
@@ -59,7 +80,7 @@ func (x *exporter) open(w int) {
 	if x.sess.deps.Now != nil {
 		now = x.sess.deps.Now
 	}
-	x.input.start("export plots and data to folder:", 0, filepath.Join(x.sess.deps.ExportDir, "explorer-export-"+now().Format("20060102-150405")), w)
+	x.input.start(exportPromptLabel, 0, filepath.Join(x.sess.deps.ExportDir, "explorer-export-"+now().Format("20060102-150405")), w)
 }
 
 // start writes s to dir off the UI goroutine.
@@ -69,7 +90,7 @@ func (x *exporter) start(dir string, s export.Session, threads int) tea.Cmd {
 		return x.say("export: empty folder name", true, false)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	job := exportJob{ctx: ctx, dir: dir, s: s, threads: threads}
+	job := exportJob{ctx: ctx, cancelFunc: cancel, dir: dir, s: s, threads: threads}
 	if ms := job.s.Measured; ms != nil {
 		b, err := registry.LookupBackend(ms.Backend)
 		switch {
@@ -81,9 +102,22 @@ func (x *exporter) start(dir string, s export.Session, threads int) tea.Cmd {
 			job.cal = x.sess.deps.Calibrator
 		}
 	}
-	x.active, x.cancel = true, cancel
-	x.sess.logf("export to %s", dir)
-	return tea.Batch(x.say(fmt.Sprintf("exporting to %s…", dir), false, false), func() tea.Msg {
+	return x.run(job)
+}
+
+// run starts job off the UI goroutine: unless the user already said y, a
+// folder that holds files is not written but asked about first.
+func (x *exporter) run(job exportJob) tea.Cmd {
+	x.active, x.cancel = true, job.cancelFunc
+	x.sess.logf("export to %s", job.dir)
+	return tea.Batch(x.say(fmt.Sprintf("exporting to %s…", job.dir), false, false), func() tea.Msg {
+		names, err := entries(job.dir)
+		switch {
+		case err == nil && len(names) > 0 && !job.overwrite:
+			return exportExistsMsg{job: job, n: len(names)}
+		case job.overwrite:
+			job.before = names
+		}
 		if job.cal != nil {
 			c, ok := job.cal.Cached(job.threads)
 			if !ok {
@@ -115,7 +149,30 @@ func calibrateThenWrite(job exportJob) tea.Cmd {
 // the directory the explorer was started in).
 func (job exportJob) write() tea.Msg {
 	res, err := export.Write(job.dir, job.s)
-	return exportDoneMsg{dir: job.dir, res: res, err: err}
+	msg := exportDoneMsg{dir: job.dir, res: res, err: err}
+	written := map[string]bool{}
+	for _, f := range res.Files {
+		written[filepath.Base(f)] = true
+	}
+	for _, n := range job.before {
+		if !written[n] {
+			msg.stale = append(msg.stale, n)
+		}
+	}
+	return msg
+}
+
+// entries are the names in folder dir; none where it does not exist.
+func entries(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ents))
+	for i, e := range ents {
+		names[i] = e.Name()
+	}
+	return names, nil
 }
 
 // update handles the export's messages.
@@ -129,10 +186,43 @@ func (x *exporter) update(msg tea.Msg) tea.Cmd {
 		x.sess.logf("export: calibrating %d thread(s)", msg.job.threads)
 		return tea.Batch(x.say(fmt.Sprintf("calibrating the roofline ceilings (%d thread(s), once per machine)… esc skips the roofline", msg.job.threads), false, false),
 			calibrateThenWrite(msg.job))
+	case exportExistsMsg:
+		if !x.active {
+			return nil
+		}
+		x.active, x.cancel = false, nil
+		x.asking = &msg
+		return nil
 	case exportDoneMsg:
 		return x.done(msg)
 	}
 	return nil
+}
+
+// answer answers the question whether to write into a folder that holds
+// files: y writes (files of the same names are replaced), esc keeps the
+// folder as it is (nothing exported), any other key goes back to the name.
+func (x *exporter) answer(k tea.KeyPressMsg, w int) tea.Cmd {
+	a := x.asking
+	x.asking = nil
+	switch k.String() {
+	case "y":
+		job := a.job
+		job.overwrite = true
+		return x.run(job)
+	case "esc":
+		a.job.cancelFunc()
+		return x.say(fmt.Sprintf("not exported: %s holds files", a.job.dir), false, false)
+	}
+	a.job.cancelFunc()
+	x.input.start(exportPromptLabel, 0, a.job.dir, w)
+	return nil
+}
+
+// question is the status line while the user is asked.
+func (x *exporter) question(st styles, w int) string {
+	a := x.asking
+	return fit(st.err.Render(fmt.Sprintf("%s holds %d files: export into it anyway? ", a.job.dir, a.n))+st.title.Render("y")+" replaces files of the same names", w)
 }
 
 func (x *exporter) done(msg exportDoneMsg) tea.Cmd {
@@ -154,6 +244,16 @@ func (x *exporter) done(msg exportDoneMsg) tea.Cmd {
 	s := fmt.Sprintf("exported %d files to %s", len(msg.res.Files), msg.dir)
 	if len(msg.res.Notes) > 0 {
 		s += " · " + strings.Join(msg.res.Notes, " · ")
+	}
+	if n := len(msg.stale); n > 0 {
+		// Files of an earlier export (or anything else) that this one did
+		// not replace: said, never deleted.
+		x.sess.logf("export: %s holds %d files not from this export: %s", msg.dir, n, strings.Join(msg.stale, ", "))
+		what := fmt.Sprintf("%d files there are", n)
+		if n == 1 {
+			what = "1 file there is"
+		}
+		s += fmt.Sprintf(" · %s not from this export: %s", what, strings.Join(msg.stale, ", "))
 	}
 	return x.say(s, false, false)
 }

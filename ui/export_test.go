@@ -308,3 +308,57 @@ func TestExportPromptKeys(t *testing.T) {
 		t.Error("ctrl+c in the export prompt did not quit")
 	}
 }
+
+// TestExportAsksBeforeOverwriting: an export to a folder that holds files
+// asks first, as a save does (it rewrote them without a word, and files of
+// a larger export stayed mixed in): y writes, and the status line names
+// the files there that are not from this export; esc keeps the folder as
+// it is; any other key goes back to the name.
+func TestExportAsksBeforeOverwriting(t *testing.T) {
+	m := newExportModel(t, &fakeCalibrator{cached: true})
+	send(t, m, "r")
+	dir := filepath.Join(t.TempDir(), "out")
+	send(t, m, "e", "ctrl+u", dir, "enter")
+	if st := statusLine(m); !strings.Contains(st, "exported ") {
+		t.Fatalf("first export into a new folder: %q", st)
+	}
+	if err := os.Remove(filepath.Join(dir, "points.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "old-chart.png"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	written := func() bool {
+		_, err := os.Stat(filepath.Join(dir, "points.json"))
+		return err == nil
+	}
+	ask := func() {
+		t.Helper()
+		send(t, m, "e", "ctrl+u", dir, "enter")
+		if st := statusLine(m); !strings.Contains(st, dir+" holds") || !strings.Contains(st, "export into it anyway? y replaces files of the same names") {
+			t.Fatalf("export into a folder with files: status %q", st)
+		}
+		if lines := strings.Split(view(m), "\n"); !strings.Contains(lines[len(lines)-1], "y export into it") || strings.Contains(lines[len(lines)-1], "q quit") {
+			t.Errorf("key help during the question: %q", lines[len(lines)-1])
+		}
+		if written() {
+			t.Fatal("files written before the answer")
+		}
+	}
+	ask()
+	send(t, m, "n")
+	if st := statusLine(m); !strings.Contains(st, "export plots and data to folder: "+dir) {
+		t.Errorf("another key: status %q, want the folder field with the name", st)
+	}
+	send(t, m, "esc")
+	ask()
+	send(t, m, "esc")
+	if st := statusLine(m); !strings.Contains(st, "not exported: "+dir+" holds files") || written() {
+		t.Errorf("esc: status %q, written %v", st, written())
+	}
+	ask()
+	send(t, m, "y")
+	if st := statusLine(m); !strings.Contains(st, "exported ") || !strings.Contains(st, "1 file there is not from this export: old-chart.png") || !written() {
+		t.Errorf("y: status %q, written %v", st, written())
+	}
+}
