@@ -18,7 +18,7 @@ import (
 // TOML value has type string; destination has type float") into the
 // explorer's knob error: the knob, the value as written, what it is and
 // what it should be, and the knob's valid range for the file's family
-// ("invalid width "1.0" (line 2): a string, want a number (valid:
+// ("invalid width "1.0": line 2: a string, want a number (valid:
 // 0.05..16)"). Other errors (syntax, unknown keys) are returned as they
 // are.
 func typeError(err error, data []byte) error {
@@ -54,9 +54,15 @@ func typeError(err error, data []byte) error {
 // toml.ParseError (a number out of range), or the decoder's plain error
 // on a type mismatch, `toml: line 2 (last key "design.width"): ...`.
 func decodeErrorAt(err error) (key string, line int, ok bool) {
+	// A ParseError is a syntax error (a key defined twice, an unterminated
+	// string, a missing value), returned as it is, except for a number
+	// too large for an integer, which is a value of the wrong size.
 	var pe toml.ParseError
-	if errors.As(err, &pe) && pe.LastKey != "" {
-		return pe.LastKey, pe.Position.Line, true
+	if errors.As(err, &pe) {
+		if pe.LastKey != "" && strings.Contains(pe.Message, "out of range") {
+			return pe.LastKey, pe.Position.Line, true
+		}
+		return "", 0, false
 	}
 	m := decodeErrorRE.FindStringSubmatch(err.Error())
 	if m == nil {
@@ -130,25 +136,43 @@ func what(err error) string {
 }
 
 // valueText is the value written on line (1-based) of data: what follows
-// its first '=', without a trailing comment, at most 40 characters.
+// its key's '=', without a trailing comment, at most 40 characters. A value
+// that goes on past its line (an array over several lines) or an inline
+// table is not quoted: "" then, and the error names the line.
 func valueText(data []byte, line int) string {
 	lines := strings.Split(string(data), "\n")
 	if line < 1 || line > len(lines) {
 		return `""`
 	}
 	_, v, ok := strings.Cut(lines[line-1], "=")
-	if !ok {
+	if !ok || strings.HasPrefix(strings.TrimSpace(v), "{") {
 		return `""`
 	}
-	v = strings.TrimSpace(v)
-	if i := strings.Index(v, " #"); i >= 0 && !strings.HasPrefix(v, `"`) {
-		v = strings.TrimSpace(v[:i])
+	v = strings.TrimSpace(stripComment(v))
+	if open, closed := strings.Count(v, "["), strings.Count(v, "]"); open != closed {
+		return `""`
 	}
 	if r := []rune(v); len(r) > 40 {
 		v = string(r[:40]) + "…"
 	}
 	if v == "" {
 		return `""`
+	}
+	return v
+}
+
+// stripComment cuts a TOML comment ('#' outside a quoted string) off v.
+func stripComment(v string) string {
+	var quote rune
+	for i, r := range v {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote == 0 && (r == '"' || r == '\''):
+			quote = r
+		case quote == 0 && r == '#':
+			return v[:i]
+		}
 	}
 	return v
 }

@@ -30,6 +30,9 @@ func TestParseWrongTypes(t *testing.T) {
 		{"[design]\nfamily = 3\n", `invalid family 3: line 2: a number, want a quoted string (valid: `, true},
 		{"design = \"x\"\n", `line 1: design must be a table: a [design] line with one knob per line below it`, false},
 		{"name = 3\n[design]\nres = 160\n", `invalid name 3: line 1: a number, want a quoted string`, false},
+		{"[design]\nwidth = \"1.0\" # a comment\n", `invalid width "1.0": line 2: a string`, true},
+		{"[design]\nres = [\n  224,\n  160,\n]\n", `invalid res "": line 2: a list`, true},
+		{"design = { width = \"1.0\" }\n", `invalid width "": line 1: a string`, true},
 	} {
 		_, err := Parse([]byte(tc.file), "x.toml")
 		if err == nil || !strings.Contains(err.Error(), "design file x.toml: "+tc.want) || strings.Contains(err.Error(), "TOML value") || strings.Contains(err.Error(), "type mismatch") {
@@ -38,6 +41,20 @@ func TestParseWrongTypes(t *testing.T) {
 		var ke *arch.KnobError
 		if errors.As(err, &ke) != tc.knob {
 			t.Errorf("%q: KnobError %v, want %v", tc.file, errors.As(err, &ke), tc.knob)
+		}
+	}
+	// Syntax errors keep the decoder's words: they are not values of the
+	// wrong type.
+	for file, want := range map[string]string{
+		"[design]\nwidth = 1.0\nwidth = 2.0\n": "already been defined",
+		"name = \"abc\n[design]\n":             "newline",
+		"[design]\nwidth = 1..0\n":             "nvalid float",
+		"[design]\nres = \n":                   "expected value",
+	} {
+		_, err := Parse([]byte(file), "x.toml")
+		var ke *arch.KnobError
+		if err == nil || !strings.Contains(err.Error(), want) || errors.As(err, &ke) {
+			t.Errorf("%q: %v, want the decoder's %q", file, err, want)
 		}
 	}
 }
