@@ -44,27 +44,46 @@ const (
 const EnvCopy = "EXPLORER_CUDNN_COPY"
 
 // KernelSet names what a program runs on, the start of its
-// ProgramInfo.Kernels (before the copy kind and "; " and the per-layer
-// choices): "cudnn", or "cudnn+cuda-graph" when it replays a CUDA graph.
-// Results measured on one are not results of the other.
-func KernelSet(cudaGraph bool) string {
+// ProgramInfo.Kernels (before "; " and the per-layer choices): "cudnn", or
+// "cudnn+cuda-graph" when it replays a CUDA graph, with " (transform
+// copies)" after it when its copies are all cudnnTransformTensor. Results
+// measured on one are not results of another.
+func KernelSet(cudaGraph bool, copy CopyKernel) string {
+	s := "cudnn"
 	if cudaGraph {
-		return "cudnn+cuda-graph"
+		s += "+cuda-graph"
 	}
-	return "cudnn"
+	if copy == CopyTransform {
+		s += " (transform copies)"
+	}
+	return s
+}
+
+// EnvKernelSet is the KernelSet of the programs New's backend compiles
+// with cudaGraph, the copy kernel read from EnvCopy.
+func EnvKernelSet(cudaGraph bool) string {
+	ck, _ := copyFromEnv()
+	return KernelSet(cudaGraph, ck)
+}
+
+// copyFromEnv reads EnvCopy: the copy kernel it names (CopyMemcpy3D when
+// it is unset or empty), or an error for any other value.
+func copyFromEnv() (CopyKernel, error) {
+	switch v := CopyKernel(os.Getenv(EnvCopy)); v {
+	case "", CopyMemcpy3D:
+		return CopyMemcpy3D, nil
+	case CopyTransform:
+		return CopyTransform, nil
+	default:
+		return CopyMemcpy3D, fmt.Errorf("cudnn: %s=%q: valid values are %q and %q", EnvCopy, v, CopyMemcpy3D, CopyTransform)
+	}
 }
 
 // New returns the cudnn backend searching the libraries of this process's
 // environment (see OSSearchEnv).
 func New() runner.Backend {
 	b := NewWithEnv(OSSearchEnv())
-	switch v := CopyKernel(os.Getenv(EnvCopy)); v {
-	case "", CopyMemcpy3D:
-	case CopyTransform:
-		b.copy = CopyTransform
-	default:
-		b.copyErr = fmt.Errorf("cudnn: %s=%q: valid values are %q and %q", EnvCopy, v, CopyMemcpy3D, CopyTransform)
-	}
+	b.copy, b.copyErr = copyFromEnv()
 	b.policy, b.polErr = ParsePolicy(os.Getenv(EnvDW), os.Getenv(EnvGEMM))
 	return b
 }

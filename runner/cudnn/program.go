@@ -149,16 +149,13 @@ func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options, ck Cop
 	p := &program{d: d, l: l, tf32: opts.TF32, graph: opts.CUDAGraph, copy: ck, policy: pol,
 		consts: &[2]float32{0, 1}, elapsed: new(float32), tensorDescs: map[[8]int]uintptr{}}
 	p.runReq = newRequest(p.runOnThread)
-	p.info = runner.ProgramInfo{Backend: "cudnn", Mode: mode, Threads: 1, Kernels: KernelSet(p.graph), Bytes: l.Bytes()}
+	p.info = runner.ProgramInfo{Backend: "cudnn", Mode: mode, Threads: 1, Kernels: KernelSet(p.graph, ck), Bytes: l.Bytes()}
 	if err := d.th.do(p.build); err != nil {
 		_ = d.th.do(p.release)
 		return nil, err
 	}
 	p.info.Bytes = l.Bytes() + int64(p.wsSize)
 	p.info.Device = d.describe(p.tf32)
-	if ck == CopyTransform {
-		p.info.Kernels += " (transform copies)"
-	}
 	p.info.Kernels += "; " + p.sel.summary()
 	return p, nil
 }

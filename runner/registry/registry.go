@@ -73,7 +73,7 @@ func LookupBackend(name string) (Backend, error) {
 // KernelSet names the kernel set a program of the backend called name
 // runs on with the --kernels value kernelsFlag (native: the set it picks,
 // "avx512", "generic", ...) or with cudaGraph (cudnn: "cudnn" or
-// "cudnn+cuda-graph"): the start of its ProgramInfo.Kernels, which
+// "cudnn+cuda-graph", see cudnn.KernelSet): the start of its ProgramInfo.Kernels, which
 // results are told apart by before anything is measured.
 func KernelSet(name, kernelsFlag string, cudaGraph bool) (string, error) {
 	switch name {
@@ -84,7 +84,7 @@ func KernelSet(name, kernelsFlag string, cudaGraph bool) (string, error) {
 		}
 		return ks.Name(), nil
 	case "cudnn":
-		return cudnn.KernelSet(cudaGraph), nil
+		return cudnn.EnvKernelSet(cudaGraph), nil
 	}
 	_, err := LookupBackend(name)
 	return "", err

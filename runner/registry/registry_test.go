@@ -6,6 +6,7 @@ import (
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
+	"github.com/shufflelab/explorer/runner/cudnn"
 	"github.com/shufflelab/explorer/runner/kernels"
 	"github.com/shufflelab/explorer/runner/weights"
 )
@@ -79,6 +80,10 @@ func TestKernelSet(t *testing.T) {
 		if got, err := KernelSet("cudnn", "auto", graph); got != want || err != nil {
 			t.Errorf("KernelSet(cudnn, graph %v) = %q, %v; want %q", graph, got, err, want)
 		}
+	}
+	t.Setenv(cudnn.EnvCopy, "transform")
+	if got, _ := KernelSet("cudnn", "auto", true); got != "cudnn+cuda-graph (transform copies)" {
+		t.Errorf("KernelSet(cudnn) with %s=transform: %q", cudnn.EnvCopy, got)
 	}
 	if _, err := KernelSet("tpu", "auto", false); err == nil {
 		t.Error("KernelSet(tpu): no error")
