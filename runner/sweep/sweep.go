@@ -125,7 +125,7 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 		return RunKey(designKey, cfg.Backend, cfg.Kernels, cfg.Mode, cfg.Threads, hk)
 	}
 	done := map[string]Row{}
-	unprofiled := 0
+	unprofiled := map[string]bool{} // run keys with a row that has no profile
 	for _, r := range f.Rows {
 		if why := r.Unusable(); why != "" {
 			sum.Unusable = append(sum.Unusable, fmt.Sprintf("%s: row %q left out (measured again if in this sweep): %s", f.Path, r.Name, why))
@@ -138,15 +138,30 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 		// profile: the row stays, the profiled one is appended and
 		// preferred where both are read (GroupByConfig).
 		if o.Profile && !r.Profiled() {
-			unprofiled++
+			unprofiled[key(r.Key)] = true
 			continue
 		}
 		if _, dup := done[key(r.Key)]; !dup {
 			done[key(r.Key)] = r
 		}
 	}
-	if unprofiled > 0 && o.Warn != nil {
-		o.Warn(fmt.Sprintf("%s: %d rows of this configuration have no profile; this --profile sweep measures their designs again (the rows stay; the profiled ones are preferred when read)", f.Path, unprofiled))
+	// Said once, for the designs of this list that have a row without a
+	// profile and none with one.
+	again := 0
+	for _, d := range designs {
+		if k := key(d.Key()); unprofiled[k] {
+			if _, ok := done[k]; !ok {
+				again++
+				delete(unprofiled, k) // a design listed twice counts once
+			}
+		}
+	}
+	if again > 0 && o.Warn != nil {
+		what := fmt.Sprintf("%d designs of this sweep have rows without a profile; this --profile sweep measures them", again)
+		if again == 1 {
+			what = "1 design of this sweep has a row without a profile; this --profile sweep measures it"
+		}
+		o.Warn(fmt.Sprintf("%s: %s again (the old rows stay; the profiled ones are preferred when read)", f.Path, what))
 	}
 	if o.Warn != nil {
 		for _, w := range sum.Warnings {

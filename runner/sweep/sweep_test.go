@@ -515,7 +515,7 @@ func TestProfileSweepMeasuresUnprofiledRowsAgain(t *testing.T) {
 	if err != nil || sum.Measured != 2 || sum.Resumed != 0 {
 		t.Fatalf("profile sweep: %+v, %v; want both designs measured again", sum, err)
 	}
-	if len(warned) != 1 || !strings.Contains(warned[0], "2 rows of this configuration have no profile") {
+	if len(warned) != 1 || !strings.Contains(warned[0], "2 designs of this sweep have rows without a profile; this --profile sweep measures them again") {
 		t.Errorf("warned %q", warned)
 	}
 	rows, _, err := Load(out)
@@ -526,9 +526,16 @@ func TestProfileSweepMeasuresUnprofiledRowsAgain(t *testing.T) {
 	if len(gs) != 1 || len(gs[0].Rows) != 2 || !gs[0].Rows[0].Profiled() || !gs[0].Rows[1].Profiled() {
 		t.Errorf("groups %+v, want one group of the 2 profiled rows", gs)
 	}
-	// Profiled now: a third --profile sweep measures nothing.
-	sum, err = Run(context.Background(), ds, &profilingMeasurer{}, Options{Out: out, Config: cfg, Profile: true})
-	if err != nil || sum.Measured != 0 || sum.Resumed != 2 {
-		t.Errorf("second profile sweep: %+v, %v", sum, err)
+	// Profiled now: a third --profile sweep measures nothing and says
+	// nothing about the old rows, nor does one of a single design.
+	warned = nil
+	sum, err = Run(context.Background(), ds, &profilingMeasurer{}, Options{Out: out, Config: cfg, Profile: true, Warn: func(s string) { warned = append(warned, s) }})
+	if err != nil || sum.Measured != 0 || sum.Resumed != 2 || len(warned) != 0 {
+		t.Errorf("third profile sweep: %+v, %v, warned %q", sum, err, warned)
+	}
+	other := testDesigns(3)[2:]
+	sum, err = Run(context.Background(), other, &profilingMeasurer{}, Options{Out: out, Config: cfg, Profile: true, Warn: func(s string) { warned = append(warned, s) }})
+	if err != nil || sum.Measured != 1 || len(warned) != 0 {
+		t.Errorf("profile sweep of another design: %+v, %v, warned %q", sum, err, warned)
 	}
 }
