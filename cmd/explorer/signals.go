@@ -16,7 +16,8 @@ import (
 // cancelSignals cancel a command: Ctrl-C (SIGINT) and SIGTERM, what kill,
 // timeout, systemd, docker stop and CI runners send. Both mean the same:
 // stop at the next check, keep what is done, exit 130 "cancelled".
-// (syscall.SIGTERM exists on Windows too; nothing sends it there.)
+// (On Windows, Go delivers closing the console window, logging off and
+// shutting down as syscall.SIGTERM.)
 var cancelSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // cancelledExit is the exit-130 error of a command stopped by its context.
@@ -41,8 +42,9 @@ func signalContext(stderr io.Writer) (context.Context, func()) {
 	onSignalsReady()
 	done := make(chan struct{})
 	go func() {
+		var sig os.Signal
 		select {
-		case <-ch:
+		case sig = <-ch:
 		case <-done:
 			return
 		}
@@ -51,7 +53,13 @@ func signalContext(stderr io.Writer) (context.Context, func()) {
 		if isTerminal(stderr) {
 			prefix = "\r\033[K" // over a progress line
 		}
-		fmt.Fprintf(stderr, "%sexplorer: cancelling; press Ctrl-C again to stop at once\n", prefix)
+		again := "press Ctrl-C again to stop at once"
+		if sig != os.Interrupt {
+			again = fmt.Sprintf("cancelling (%v); a second signal stops at once", sig)
+		} else {
+			again = "cancelling; " + again
+		}
+		fmt.Fprintf(stderr, "%sexplorer: %s\n", prefix, again)
 		select {
 		case <-ch:
 		case <-done:

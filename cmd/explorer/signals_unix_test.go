@@ -156,7 +156,7 @@ func TestSweepSIGTERM(t *testing.T) {
 	if code := c.exitCode(t, 30*time.Second); code != 130 {
 		t.Errorf("exit %d, want 130\nstderr:\n%s", code, c.stderr)
 	}
-	for _, want := range []string{"sweep: 0 measured, 0 already in s.jsonl, 0 failed", "rerun the same command to resume"} {
+	for _, want := range []string{"cancelling (terminated); a second signal stops at once", "sweep: 0 measured, 0 already in s.jsonl, 0 failed", "rerun the same command to resume"} {
 		if !strings.Contains(c.stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, c.stderr)
 		}
