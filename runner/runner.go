@@ -10,6 +10,7 @@ package runner
 
 import (
 	"context"
+	"strings"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner/weights"
@@ -78,9 +79,21 @@ type ProgramInfo struct {
 	Backend string
 	Mode    Mode
 	Threads int
-	Kernels string // kernel variant actually used, e.g. "avx512"
+	// Kernels is the kernel set used, e.g. "avx512" or "cudnn+cuda-graph",
+	// where a backend goes on after "; " with what it chose per layer (see
+	// KernelSetOf).
+	Kernels string
 	Bytes   int64  // bytes allocated for activations, weights and workspace
 	Device  string // device description (CPU model or GPU name, driver, library versions, math mode)
+}
+
+// KernelSetOf is the kernel set of a ProgramInfo.Kernels (or fingerprint)
+// string: what comes before "; " (cudnn names each layer's choice after
+// it, which differs from design to design). Results of one set are not
+// results of another; results and points are told apart by it.
+func KernelSetOf(kernels string) string {
+	set, _, _ := strings.Cut(kernels, "; ")
+	return set
 }
 
 // Program is a compiled network ready to run. Run must not allocate.

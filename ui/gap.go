@@ -128,7 +128,9 @@ func (g *gapScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		f.Host = next(withThis(keys, g.sess.deps.HostKey), f.Host)
 	case key.Matches(k, km.Backend):
-		f.Backend = next(choices.Backends, f.Backend)
+		// Each backend, and each of its kernel sets where it has several
+		// (points of two sets do not rank against each other).
+		f.Backend, f.Kernels = chartdata.ParseBackendRun(next(choices.BackendRuns(), chartdata.BackendRun(f.Backend, f.Kernels)))
 	case key.Matches(k, km.Mode):
 		f.Mode = next(choices.Modes, f.Mode)
 	case key.Matches(k, km.Threads):
@@ -316,8 +318,8 @@ func (g *gapScreen) View() string {
 	tw := min(gapListWidth+40, max(gapListWidth, g.w-1-gapChartWidth), max(gapListWidth, listNeed(gap)))
 	cw := g.w - tw - 1
 	inPair := func(p chartdata.Point) bool {
-		return gap.Pair != nil && (p.DesignKey() == gap.Pair.Fast.DesignKey() && p.Config() == gap.Pair.Fast.Config() ||
-			p.DesignKey() == gap.Pair.Slow.DesignKey() && p.Config() == gap.Pair.Slow.Config())
+		return gap.Pair != nil && (p.DesignKey() == gap.Pair.Fast.DesignKey() && p.ConfigKey() == gap.Pair.Fast.ConfigKey() ||
+			p.DesignKey() == gap.Pair.Slow.DesignKey() && p.ConfigKey() == gap.Pair.Slow.ConfigKey())
 	}
 	var sp []scatterPoint
 	for _, p := range pts {
@@ -490,7 +492,7 @@ func midCut(l string, n, tail int) string {
 const listFixed = 27
 
 // runColumn says, for a filter that mixes configurations, which parts of a
-// point's configuration differ (host, backend, mode, threads), and the
+// point's configuration differ (host, backend, kernel set, mode, threads), and the
 // width of that column (0 when every point shares one configuration).
 func runColumn(gap chartdata.Gap) (func(chartdata.Point) string, int) {
 	runOf := varyingConfig(gap.Points)
@@ -526,13 +528,13 @@ func (g *gapScreen) FullHelp() [][]key.Binding {
 }
 
 // varyingConfig returns the words of a point's run configuration that
-// differ among points (host, backend, mode, threads); "" for all when they
-// share one configuration.
+// differ among points (host, backend, kernel set, mode, threads); "" for
+// all when they share one configuration.
 func varyingConfig(points []chartdata.Ranked) func(chartdata.Point) string {
 	parts := func(p chartdata.Point) []string { // compared by host key, shown by name
-		return []string{p.Host, p.Backend, p.Mode, strconv.Itoa(p.Threads) + "t"}
+		return []string{p.Host, p.Backend, p.Kernels, p.Mode, strconv.Itoa(p.Threads) + "t"}
 	}
-	vary := make([]bool, 4)
+	vary := make([]bool, 5)
 	for _, r := range points {
 		for i, v := range parts(r.Point) {
 			vary[i] = vary[i] || v != parts(points[0].Point)[i]

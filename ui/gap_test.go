@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -234,6 +235,7 @@ func classesHistoryOf(t *testing.T, preset string) []chartdata.Point {
 		res := runner.Result{Spec: arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Classes: c.classes}.Normalize(),
 			Preset: preset, Backend: "native", Mode: runner.Fused, Time: at.Add(time.Duration(i) * time.Minute)}
 		res.LatencyMS.Median = c.ms
+		res.Fingerprint.Kernels = "fake" // the fake measurer's set: the same configuration as its runs
 		p, err := chartdata.PointFromResult(res)
 		if err != nil {
 			t.Fatal(err)
@@ -408,6 +410,7 @@ func TestGapListCutsLabelsBetweenWords(t *testing.T) {
 	res := runner.Result{Spec: arch.Spec{Family: arch.ShuffleNetV2, Width: 1.5, Split: 0.3, Depths: []int{2, 4, 2},
 		Res: 224, ResW: 192, Classes: 10, Batch: 8}.Normalize(), Backend: "native", Mode: runner.Fused}
 	res.LatencyMS.Median = 3
+	res.Fingerprint.Kernels = "fake"
 	p, err := chartdata.PointFromResult(res)
 	if err != nil {
 		t.Fatal(err)
@@ -572,5 +575,48 @@ func TestCutLabels(t *testing.T) {
 				t.Errorf("cutLabels(%q, %d)[%q] = %q, want %q", tc.labels, tc.n, l, got, tc.want[i])
 			}
 		}
+	}
+}
+
+// TestGapBackendFilterSeparatesKernelSets: runs of one design on two
+// kernel sets are two configurations, which do not rank against each
+// other; the backend filter (b) offers each set of a backend that has
+// several, so the chart can show one set's runs and rank them (there was
+// no way to separate them: the chart said "filter one configuration" and
+// no key could).
+func TestGapBackendFilterSeparatesKernelSets(t *testing.T) {
+	deps := testDeps(nil)
+	hist := classesHistory(t)
+	for _, p := range classesHistory(t) {
+		p.Kernels = "generic"
+		p.LatencyMS *= 7
+		hist = append(hist, p)
+	}
+	deps.History = hist
+	m := newModel(t, deps, 120, 40)
+	send(t, m, "2")
+	if got := len(m.gap.selected()); got != 4 {
+		t.Fatalf("default filter: %d points, want the 2 designs on both sets", got)
+	}
+	// From the default (native, the explorer's backend): each set, then any.
+	want := []string{"native[fake]", "native[generic]", ""}
+	var seen []string
+	for range want {
+		send(t, m, "b")
+		f := m.gap.filter()
+		seen = append(seen, chartdata.BackendRun(f.Backend, f.Kernels))
+		if f.Kernels != "" {
+			for _, p := range m.gap.selected() {
+				if p.Kernels != f.Kernels {
+					t.Errorf("filter %s shows a point of %s", f.Kernels, p.Kernels)
+				}
+			}
+			if !strings.Contains(view(m), "native["+f.Kernels+"]/fused/1t") {
+				t.Errorf("filter line does not name the set:\n%s", view(m))
+			}
+		}
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("b cycles %q, want %q", seen, want)
 	}
 }

@@ -72,10 +72,11 @@ const testHost = "Test CPU @ 3.0GHz · AVX2 FMA · 2 threads · go1.26"
 // fingerprint), so its points are this host's.
 var testHostKey = calib.HostKey(host.Fingerprint{})
 
-// histPoint is a history point of this host, native/fused/1t.
+// histPoint is a history point of this host, native/fused/1t on the fake
+// measurer's kernel set.
 func histPoint(label string, f arch.Family, madds, mac int64, ms float64) chartdata.Point {
 	return chartdata.Point{Label: label, Design: label, Family: f, Host: testHostKey, HostName: "Test CPU (2 cores)",
-		Backend: "native", Mode: "fused", Threads: 1, MAdds: madds, MAC: mac, LatencyMS: ms}
+		Backend: "native", Kernels: "fake", Mode: "fused", Threads: 1, MAdds: madds, MAC: mac, LatencyMS: ms}
 }
 
 func testDeps(ms Measurer) Deps {

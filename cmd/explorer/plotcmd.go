@@ -334,7 +334,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 	for _, g := range groups {
 		all = append(all, g.Rows...)
 	}
-	// Gap scatters per configuration (host, backend, mode, threads), whole
+	// Gap scatters per configuration (host, backend, kernel set, mode, threads), whole
 	// networks apart from the guideline micro-networks: latencies of other
 	// machines or configurations do not rank against each other, and the
 	// micro-networks' GFLOPs would squeeze the whole networks into a corner.

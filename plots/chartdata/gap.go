@@ -40,10 +40,14 @@ type Point struct {
 	Host     string `json:"host"`
 	HostName string `json:"host_name"`
 	Backend  string `json:"backend"` // "native", "cudnn"
-	Mode     string `json:"mode"`    // "eager", "fused"
-	Threads  int    `json:"threads"`
-	MAdds    int64  `json:"madds"` // per batch, graph as written
-	MAC      int64  `json:"mac"`   // elements per batch, graph as written
+	// Kernels is the kernel set the point was measured on (runner.KernelSetOf:
+	// "avx512", "generic", "cudnn+cuda-graph"); "" when the source did not
+	// record it. Points of two sets are two configurations.
+	Kernels string `json:"kernels,omitempty"`
+	Mode    string `json:"mode"` // "eager", "fused"
+	Threads int    `json:"threads"`
+	MAdds   int64  `json:"madds"` // per batch, graph as written
+	MAC     int64  `json:"mac"`   // elements per batch, graph as written
 	// MACFused is the MAC of the fused plan and Params the parameter count;
 	// 0 when the source did not record them (history lines).
 	MACFused int64 `json:"mac_fused,omitempty"`
@@ -76,6 +80,21 @@ func (p Point) Micro() bool { return p.Family.IsGuideline() }
 // Config is the run configuration in words: "native/fused/1t".
 func (p Point) Config() string { return fmt.Sprintf("%s/%s/%dt", p.Backend, p.Mode, p.Threads) }
 
+// ConfigKey identifies the point's run configuration: Config and the
+// kernel set. Points are selected, grouped and paired by it: a design on
+// the generic kernels is not the same measurement as on avx512.
+func (p Point) ConfigKey() string { return p.Config() + "|" + p.Kernels }
+
+// ConfigWithKernels is Config with the kernel set after the backend
+// ("native[generic]/fused/1t"), for labels where two configurations
+// differ only there.
+func (p Point) ConfigWithKernels() string {
+	if p.Kernels == "" {
+		return p.Config()
+	}
+	return fmt.Sprintf("%s[%s]/%s/%dt", p.Backend, p.Kernels, p.Mode, p.Threads)
+}
+
 // Value is the point's value of metric m: MAdds, FLOPs, MAC, params or
 // the roofline estimate (0 where the source did not record it).
 func (p Point) Value(m plots.Metric) float64 {
@@ -100,7 +119,7 @@ func PointFromRow(r sweep.Row) Point {
 	s := r.Spec.Normalize()
 	preset := PresetOf(r.Preset, s)
 	return Point{Label: PointLabel(preset, s), Design: s.String(), Preset: preset, Family: s.Family,
-		Key: r.Key, Host: r.Host, HostName: r.HostName, Backend: r.Backend, Mode: r.Mode, Threads: r.Threads,
+		Key: r.Key, Host: r.Host, HostName: r.HostName, Backend: r.Backend, Kernels: r.KernelSet(), Mode: r.Mode, Threads: r.Threads,
 		MAdds: r.MAdds, MAC: r.MAC, MACFused: r.MACFused, Params: r.Params, RooflineMS: r.RooflineMS,
 		LatencyMS: r.LatencyMS.Median, P10MS: r.LatencyMS.P10, P90MS: r.LatencyMS.P90, ImagesPerS: r.ThroughputIPS, Time: r.Time}
 }
@@ -144,7 +163,7 @@ func PointFromResult(res runner.Result) (Point, error) {
 	preset := PresetOf(res.Preset, s)
 	return Point{Label: PointLabel(preset, s), Design: s.String(), Key: s.Key(), Preset: preset, Family: s.Family,
 		Host: calib.HostKey(res.Fingerprint), HostName: calib.HostName(res.Fingerprint),
-		Backend: res.Backend, Mode: string(res.Mode), Threads: max(res.Fingerprint.Threads, 1),
+		Backend: res.Backend, Kernels: runner.KernelSetOf(res.Fingerprint.Kernels), Mode: string(res.Mode), Threads: max(res.Fingerprint.Threads, 1),
 		MAdds: t.MultAdds, MAC: t.MemAccess, Params: t.Params, LatencyMS: res.LatencyMS.Median,
 		P10MS: res.LatencyMS.P10, P90MS: res.LatencyMS.P90, ImagesPerS: res.ThroughputIPS, Time: res.Time}, nil
 }
@@ -265,8 +284,10 @@ func (s Scope) String() string {
 // Filter selects the points of a gap chart. A zero field selects
 // everything; the zero Filter shows every whole network.
 type Filter struct {
-	Host    string      // host key (Point.Host)
-	Backend string      // "native", "cudnn"
+	Host    string // host key (Point.Host)
+	Backend string // "native", "cudnn"
+	// Kernels is the kernel set (Point.Kernels); "": any.
+	Kernels string
 	Mode    string      // "eager", "fused"
 	Threads int         // 0: any
 	Family  arch.Family // "": any
@@ -287,6 +308,7 @@ func (f Filter) Match(p Point) bool {
 	switch {
 	case f.Host != "" && p.Host != f.Host,
 		f.Backend != "" && p.Backend != f.Backend,
+		f.Kernels != "" && p.Kernels != f.Kernels,
 		f.Mode != "" && p.Mode != f.Mode,
 		f.Threads != 0 && p.Threads != f.Threads,
 		f.Family != "" && p.Family != f.Family,
@@ -311,7 +333,7 @@ func (f Filter) Describe(hostName string) string {
 	default:
 		parts = append(parts, "host "+f.Host)
 	}
-	cfg := []string{or(f.Backend, "any backend"), or(f.Mode, "any mode"), "any threads"}
+	cfg := []string{BackendRun(or(f.Backend, "any backend"), f.Kernels), or(f.Mode, "any mode"), "any threads"}
 	if f.Threads > 0 {
 		cfg[2] = strconv.Itoa(f.Threads) + "t"
 	}
@@ -337,8 +359,8 @@ func or(s, dflt string) string {
 // Select returns the points that pass f with a latency from
 // sweep.MinMedianMS to sweep.MaxMedianMS (the bounds of a usable sweep
 // row: a hand-edited history row must not break a chart), one
-// per design ([Point.DesignKey]) and configuration (host, backend, mode,
-// threads): the latest
+// per design ([Point.DesignKey]) and configuration (host, backend, kernel
+// set, mode, threads): the latest
 // measured (the later in the list on equal times), in the order of first
 // appearance.
 func Select(points []Point, f Filter) []Point {
@@ -348,7 +370,7 @@ func Select(points []Point, f Filter) []Point {
 		if !f.Match(p) || !(p.LatencyMS >= sweep.MinMedianMS) || p.LatencyMS > sweep.MaxMedianMS {
 			continue
 		}
-		k := p.DesignKey() + "|" + p.Host + "|" + p.Config()
+		k := p.DesignKey() + "|" + p.Host + "|" + p.ConfigKey()
 		if i, ok := at[k]; ok {
 			if !p.Time.Before(out[i].Time) {
 				cur := out[i].Current || p.Current
@@ -366,18 +388,53 @@ func Select(points []Point, f Filter) []Point {
 // Choices are the values present in a set of points, for a UI to cycle a
 // filter through.
 type Choices struct {
-	Hosts    []HostChoice // in order of first appearance
-	Backends []string     // sorted
-	Modes    []string     // sorted
-	Threads  []int        // ascending
+	Hosts    []HostChoice        // in order of first appearance
+	Backends []string            // sorted
+	Kernels  map[string][]string // per backend, its points' kernel sets, sorted
+	Modes    []string            // sorted
+	Threads  []int               // ascending
 	Families []arch.Family
+}
+
+// BackendRuns lists what a backend filter can choose: each backend, and
+// after it "backend[set]" for each of its kernel sets where the points of
+// that backend were measured on several ("native", "native[avx512]",
+// "native[generic]", "cudnn").
+func (c Choices) BackendRuns() []string {
+	var out []string
+	for _, b := range c.Backends {
+		out = append(out, b)
+		if sets := c.Kernels[b]; len(sets) > 1 {
+			for _, k := range sets {
+				out = append(out, BackendRun(b, k))
+			}
+		}
+	}
+	return out
+}
+
+// BackendRun names a backend and kernel set as [Choices.BackendRuns] does:
+// "native[generic]", or the backend alone for kernels "".
+func BackendRun(backend, kernels string) string {
+	if kernels == "" {
+		return backend
+	}
+	return backend + "[" + kernels + "]"
+}
+
+// ParseBackendRun splits a [BackendRun] name into backend and kernel set.
+func ParseBackendRun(s string) (backend, kernels string) {
+	if b, rest, ok := strings.Cut(s, "["); ok && strings.HasSuffix(rest, "]") {
+		return b, strings.TrimSuffix(rest, "]")
+	}
+	return s, ""
 }
 
 // HostChoice is a host key with its readable name.
 type HostChoice struct{ Key, Name string }
 
-// ChoicesOf lists the hosts, backends, modes, thread counts and families
-// of points.
+// ChoicesOf lists the hosts, backends (with their kernel sets), modes,
+// thread counts and families of points.
 func ChoicesOf(points []Point) Choices {
 	var c Choices
 	seen := map[string]bool{}
@@ -389,6 +446,13 @@ func ChoicesOf(points []Point) Choices {
 		if !seen["b"+p.Backend] {
 			seen["b"+p.Backend] = true
 			c.Backends = append(c.Backends, p.Backend)
+		}
+		if k := "k" + p.Backend + "[" + p.Kernels; p.Kernels != "" && !seen[k] {
+			seen[k] = true
+			if c.Kernels == nil {
+				c.Kernels = map[string][]string{}
+			}
+			c.Kernels[p.Backend] = append(c.Kernels[p.Backend], p.Kernels)
 		}
 		if !seen["m"+p.Mode] {
 			seen["m"+p.Mode] = true
@@ -404,6 +468,9 @@ func ChoicesOf(points []Point) Choices {
 		}
 	}
 	slices.Sort(c.Backends)
+	for _, sets := range c.Kernels {
+		slices.Sort(sets)
+	}
 	slices.Sort(c.Modes)
 	slices.Sort(c.Threads)
 	return c
@@ -470,14 +537,14 @@ type Gap struct {
 	// equal-MAdds summary; nil otherwise (two designs 1.00x apart are no
 	// lesson). The chart's dashed line and [Gap.PairWords] name it.
 	Pair *Pair
-	// Configs is the number of run configurations (host, backend, mode,
-	// threads) among the points. With more than one, latencies do not rank
+	// Configs is the number of run configurations (host, backend, kernel
+	// set, mode, threads) among the points. With more than one, latencies do not rank
 	// against each other: [Gap.Words] says so instead of a correlation.
 	Configs int
 }
 
 // configKey identifies a point's host and run configuration.
-func configKey(p Point) string { return p.Host + " " + p.Config() }
+func configKey(p Point) string { return p.Host + " " + p.ConfigKey() }
 
 // AnalyzeGap ranks points (already selected, see [Select]) by metric m
 // (FLOPs, MAdds or MAC) and by latency, and computes the correlations and
@@ -631,7 +698,7 @@ func (g Gap) Words() string {
 		return fmt.Sprintf("%s: no correlation (it needs at least %d designs).", count(f.N, "design"), sweep.MinRankDesigns)
 	}
 	if g.Configs > 1 {
-		return fmt.Sprintf("These %d points come from %d run configurations (host, backend, mode, threads), "+
+		return fmt.Sprintf("These %d points come from %d run configurations (host, backend, kernel set, mode, threads), "+
 			"whose latencies do not rank against each other: no correlation; filter one configuration for it.", f.N, g.Configs)
 	}
 	pts := g.Points // fastest first
@@ -798,10 +865,20 @@ func GapChart(points []Point, m plots.Metric, subtitle string) ([]plots.GapPoint
 	opts := plots.GapOptions{Metric: m, LogX: true, LogY: true, Subtitle: subtitle}
 	g := AnalyzeGap(points, m)
 	out := make([]plots.GapPoint, len(points))
+	// Series are named by host and configuration, with the kernel set
+	// where two configurations differ only there.
+	named := map[string]bool{}
+	for _, p := range points {
+		named[p.HostName+" "+p.Config()] = true
+	}
+	withKernels := len(named) < g.Configs
 	for i, p := range points {
 		out[i] = plots.GapPoint{Label: p.Label, Family: FamilyTitle(string(p.Family)), X: p.Value(m), LatencyMS: p.LatencyMS, Current: p.Current}
 		if g.Configs > 1 {
 			out[i].Host = p.HostName + " " + p.Config()
+			if withKernels {
+				out[i].Host = p.HostName + " " + p.ConfigWithKernels()
+			}
 		}
 	}
 	if g.Configs > 1 || m == plots.MetricRoofline {

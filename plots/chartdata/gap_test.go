@@ -1,8 +1,10 @@
 package chartdata
 
 import (
+	"encoding/csv"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -440,5 +442,57 @@ func TestSelectLatencyBounds(t *testing.T) {
 		if got := len(Select([]Point{pt("a", 1e6, 1e6, tc.ms)}, Filter{})) == 1; got != tc.keep {
 			t.Errorf("latency %v ms: kept %v, want %v", tc.ms, got, tc.keep)
 		}
+	}
+}
+
+// TestKernelSetsAreConfigurations: the same design measured on the
+// generic kernels and on avx512 is two points (Select kept only the
+// later, so a generic run replaced the avx512 one on the chart), of two
+// configurations whose series are named with their sets, and the CSV
+// says which set each row is.
+func TestKernelSetsAreConfigurations(t *testing.T) {
+	a := pt("1x", 146e6, 7e6, 3.6)
+	a.Host, a.HostName, a.Kernels = "h", "Test CPU", "avx512"
+	g := a
+	g.Kernels, g.LatencyMS = "generic", 38.5
+	b := pt("0.5x", 41e6, 3e6, 1.5)
+	b.Host, b.HostName, b.Kernels = "h", "Test CPU", "avx512"
+	sel := Select([]Point{a, b, g}, Filter{})
+	if len(sel) != 3 {
+		t.Fatalf("Select kept %d of 3 points: %+v", len(sel), sel)
+	}
+	if got := AnalyzeGap(sel, plots.MetricFLOPs).Configs; got != 2 {
+		t.Errorf("configurations %d, want 2", got)
+	}
+	gps, _ := GapChart(sel, plots.MetricFLOPs, "")
+	for i, want := range []string{"Test CPU native[avx512]/fused/1t", "Test CPU native[avx512]/fused/1t", "Test CPU native[generic]/fused/1t"} {
+		if gps[i].Host != want {
+			t.Errorf("series of point %d %q, want %q", i, gps[i].Host, want)
+		}
+	}
+	var buf strings.Builder
+	if err := WritePointsCSV(&buf, sel); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := csv.NewReader(strings.NewReader(buf.String())).ReadAll()
+	k := slices.Index(recs[0], "kernels")
+	if k < 0 || recs[1][k] != "avx512" || recs[3][k] != "generic" {
+		t.Errorf("points.csv:\n%s", buf.String())
+	}
+	// Rows and history results give their set, without cudnn's per-layer
+	// choices.
+	r := sweep.Row{Spec: arch.Spec{Width: 1}.Normalize(), Backend: "cudnn", Mode: "fused", Threads: 1}
+	r.Fingerprint.Kernels = "cudnn+cuda-graph; dw own 12/13"
+	res := runner.Result{Spec: arch.Spec{Width: 1}.Normalize(), Backend: "cudnn", Mode: runner.Fused}
+	res.Fingerprint.Kernels = r.Fingerprint.Kernels
+	pr, err := PointFromResult(res)
+	if k := PointFromRow(r).Kernels; k != "cudnn+cuda-graph" || err != nil || pr.Kernels != k {
+		t.Errorf("kernels from a row %q, from a result %q (%v); want cudnn+cuda-graph", k, pr.Kernels, err)
+	}
+	// One set: the series keep their plain names.
+	a.Threads, b.Threads = 2, 1
+	gps, _ = GapChart(Select([]Point{a, b}, Filter{}), plots.MetricFLOPs, "")
+	if gps[0].Host != "Test CPU native/fused/2t" {
+		t.Errorf("series %q, want the set left out where it does not tell configurations apart", gps[0].Host)
 	}
 }

@@ -9,13 +9,14 @@ import (
 
 // PointsCSVHeader is the header of the points CSV that `explorer plot` and
 // the interactive explorer's export both write (one format, [WritePointsCSV]).
+// kernels is the kernel set ("" where the source did not record it).
 // Counts are per batch; latencies in milliseconds; a 0 in mac_fused, params,
 // roofline_ms, p10_ms, p90_ms or images_per_s means the source did not
 // record it; key is the design's full key (arch.Spec.Key; empty only in
 // points read from files that lack it).
 // Each call returns a new slice.
 func PointsCSVHeader() []string {
-	return []string{"label", "design", "preset", "family", "host", "host_name", "backend", "mode", "threads",
+	return []string{"label", "design", "preset", "family", "host", "host_name", "backend", "kernels", "mode", "threads",
 		"madds", "flops", "mac", "mac_fused", "params", "roofline_ms", "median_ms", "p10_ms", "p90_ms", "images_per_s",
 		"session", "current", "key"}
 }
@@ -29,7 +30,7 @@ func WritePointsCSV(w io.Writer, points []Point) error {
 	}
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, p := range points {
-		rec := []string{p.Label, p.Design, p.Preset, string(p.Family), p.Host, p.HostName, p.Backend, p.Mode,
+		rec := []string{p.Label, p.Design, p.Preset, string(p.Family), p.Host, p.HostName, p.Backend, p.Kernels, p.Mode,
 			strconv.Itoa(p.Threads), i(p.MAdds), i(p.FLOPs()), i(p.MAC), i(p.MACFused), i(p.Params),
 			csvFloat(p.RooflineMS), csvFloat(p.LatencyMS), csvFloat(p.P10MS), csvFloat(p.P90MS), csvFloat(p.ImagesPerS),
 			strconv.FormatBool(p.Session), strconv.FormatBool(p.Current), p.Key}

@@ -184,7 +184,8 @@ func TestWriteData(t *testing.T) {
 	if !slices.Equal(recs[0], chartdata.PointsCSVHeader()) {
 		t.Errorf("points.csv header = %v, want chartdata.PointsCSVHeader (the one points format)", recs[0])
 	}
-	if recs[1][0] != testPoints[0].Label || recs[1][10] != "292000000" || recs[1][16] != "11.5" { // FLOPs = 2 x 146M MAdds; p10
+	col := func(name string) int { return slices.Index(recs[0], name) }
+	if recs[1][0] != testPoints[0].Label || recs[1][col("flops")] != "292000000" || recs[1][col("p10_ms")] != "11.5" { // FLOPs = 2 x 146M MAdds; p10
 		t.Errorf("points.csv row 1 = %v", recs[1])
 	}
 

@@ -2,7 +2,6 @@ package sweep
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
@@ -159,10 +158,7 @@ func (r Row) Profiled() bool { return len(r.Categories) > 0 }
 // KernelSet is the kernel set the row was measured on: its fingerprint's
 // kernels up to "; " (cudnn rows go on to name each layer's choice, which
 // differs from design to design).
-func (r Row) KernelSet() string {
-	set, _, _ := strings.Cut(r.Fingerprint.Kernels, "; ")
-	return set
-}
+func (r Row) KernelSet() string { return runner.KernelSetOf(r.Fingerprint.Kernels) }
 
 // RunKey is the row's run key (with its KernelSet).
 func (r Row) RunKey() string {
