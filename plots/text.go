@@ -243,6 +243,9 @@ func (s Saved) Note(path string, fb *Fallback) string {
 	if strings.EqualFold(filepath.Ext(path), ".pdf") {
 		return fmt.Sprintf("%s: %s with characters a PDF chart cannot show (gonum's PDF writer is limited to code page 1252), drawn as '?': %s; PNG or SVG show them", path, n, list)
 	}
+	if fb == nil {
+		return fmt.Sprintf("%s: %s with characters that Liberation Sans lacks, drawn as empty boxes: %s; SVG shows them", path, n, list)
+	}
 	return fmt.Sprintf("%s: %s with characters that neither Liberation Sans nor %s has, drawn as empty boxes: %s; name a font that has them (TrueType or OpenType), or write SVG", path, n, fb.Source(), list)
 }
 

@@ -60,7 +60,7 @@ func TestSaveFallbackFont(t *testing.T) {
 	if want := []Unshown{{Text: sup, Missing: "⁹"}}; !slices.Equal(saved.Unshown, want) || len(saved.Fallback) != 0 {
 		t.Errorf("no fallback: %+v, want unshown %+v", saved, want)
 	}
-	if note := saved.Note(boxes, nil); !strings.Contains(note, "empty boxes") || !strings.Contains(note, `"latency x10⁹" ("⁹")`) {
+	if note := saved.Note(boxes, nil); !strings.Contains(note, "that Liberation Sans lacks, drawn as empty boxes") || !strings.Contains(note, `"latency x10⁹" ("⁹")`) || strings.Contains(note, "nor") {
 		t.Errorf("note %q", note)
 	}
 

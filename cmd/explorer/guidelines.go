@@ -452,6 +452,7 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string, warn io.Writer,
 	}
 	var files []string
 	var errs []error
+	fonts, _ := plots.NewFallback("") // the system's fonts, read only if a text needs one
 	for j, k := range t.Scales {
 		data := chartdata.Guideline(t, j)
 		p, err := plots.Guideline(data)
@@ -464,12 +465,12 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string, warn io.Writer,
 			name = fmt.Sprintf("%s.%s", strings.ToLower(t.ID), format)
 		}
 		path := filepath.Join(dir, name)
-		saved, err := plots.Save(p, plots.GuidelineWidth, plots.GuidelineHeight, path, nil, opts...)
+		saved, err := plots.Save(p, plots.GuidelineWidth, plots.GuidelineHeight, path, fonts, opts...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("guidelines %s x%d chart: %w", t.ID, k, err))
 			continue
 		}
-		if note := saved.Note(path, nil); note != "" {
+		if note := saved.Note(path, fonts); note != "" {
 			fmt.Fprintf(warn, "explorer: guidelines: %s\n", note)
 		}
 		files = append(files, path)

@@ -40,15 +40,19 @@ func writePlotFixture(t *testing.T, path string) {
 	writeRows(t, filepath.Dir(path), filepath.Base(path), rows)
 }
 
-// cancelOnWrite cancels a context on its first write (a line on stdout:
-// plot prints the gap charts' words before it draws them).
+// cancelOnWrite cancels a context on its at-th write (1-based; plot
+// prints the gap charts' words before it draws them, and the correlation
+// table after them, so the second write comes after the first charts).
 type cancelOnWrite struct {
 	bytes.Buffer
 	cancel context.CancelFunc
+	at, n  int
 }
 
 func (w *cancelOnWrite) Write(p []byte) (int, error) {
-	w.cancel()
+	if w.n++; w.n == w.at {
+		w.cancel()
+	}
 	return w.Buffer.Write(p)
 }
 
@@ -65,14 +69,15 @@ func TestPlotStopsBetweenFiles(t *testing.T) {
 	if err := plotWith(context.Background(), []string{"--in", in, "--out", full}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
-	if m, _ := filepath.Glob(filepath.Join(full, "*")); len(m) < 4 {
-		t.Fatalf("the fixture makes %d files: %v", len(m), m)
+	all, _ := filepath.Glob(filepath.Join(full, "*"))
+	if len(all) < 4 {
+		t.Fatalf("the fixture makes %d files: %v", len(all), all)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := filepath.Join(dir, "cut")
-	stdout := &cancelOnWrite{cancel: cancel}
+	stdout := &cancelOnWrite{cancel: cancel, at: 2}
 	err := plotWith(ctx, []string{"--in", in, "--out", out}, stdout, &bytes.Buffer{})
 	var ee exitError
 	if !errors.As(err, &ee) || ee.code != 130 || ee.err.Error() != "cancelled" {
@@ -82,6 +87,9 @@ func TestPlotStopsBetweenFiles(t *testing.T) {
 		t.Error("points.csv written after the cancel")
 	}
 	m, _ := filepath.Glob(filepath.Join(out, "*"))
+	if len(m) == 0 || len(m) >= len(all) {
+		t.Fatalf("cancelled after the first charts, plot wrote %d of the %d files: %v", len(m), len(all), m)
+	}
 	for _, f := range m {
 		if !strings.Contains(stdout.String(), "wrote "+f) {
 			t.Errorf("%s written but not named on stdout:\n%s", f, stdout)
