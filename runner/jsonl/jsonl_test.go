@@ -385,13 +385,16 @@ func TestCheckCreatesNothingAndDiscard(t *testing.T) {
 	}
 	// The writer discards its new file (and the lock file with it) while
 	// Check waits for it: Check leaves no lock file behind.
-	go func() {
+	discarded := make(chan struct{})
+	go func(w *Writer) {
+		defer close(discarded)
 		time.Sleep(50 * time.Millisecond)
 		w.CloseDiscardUnused()
-	}()
+	}(w)
 	if err := Check(held, Options{What: "rec file", Valid: validRec, Wait: 10 * time.Second}); err != nil {
 		t.Errorf("Check(held, then discarded): %v", err)
 	}
+	<-discarded
 	if got := list(); got != "other.json" {
 		t.Fatalf("after Check waited for a discarding writer: %q", got)
 	}
