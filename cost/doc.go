@@ -10,5 +10,6 @@
 // eager mode) and the graph as a backend's fused plan executes it (batch norm
 // folded, activations and residual adds in conv epilogues, split, concat and
 // shuffle zero-copy). Results are totalled per op, per stage, per category
-// and for the network.
+// and for the network. [LensesOf] sums a design's two reports up under the
+// paper's four guidelines (G1-G4), the figures of the explorer's lenses.
 package cost
