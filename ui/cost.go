@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -21,6 +20,7 @@ type analysis struct {
 	graph    *arch.Graph
 	written  cost.Report // every op materialised
 	fused    cost.Report // the fused plan
+	lenses   cost.Lenses // the guideline lenses of both reports
 	channels []string    // notes on channel rounding
 }
 
@@ -37,6 +37,7 @@ func analyze(s arch.Spec) (analysis, error) {
 func analyzeGraph(g *arch.Graph) analysis {
 	plan := arch.FusedPlan(g)
 	a := analysis{graph: g, written: cost.Analyze(g, nil), fused: cost.Analyze(g, &plan)}
+	a.lenses = cost.LensesOf(g, &a.written, &a.fused)
 	a.channels = channelNotes(g)
 	return a
 }
@@ -154,10 +155,11 @@ func delta(now, old int64, have bool) string {
 	if now == old {
 		return "Δ ="
 	}
-	if old == 0 {
+	pct, ok := cost.ChangePercent(now, old)
+	if !ok {
 		return "Δ new"
 	}
-	return fmt.Sprintf("Δ %+.1f%%", 100*float64(now-old)/float64(old))
+	return fmt.Sprintf("Δ %+.1f%%", pct)
 }
 
 // lens names a guideline lens of the cost pane.
@@ -361,105 +363,59 @@ func groupLines(rep *cost.Report, byCat bool, ts *timeShares, otherView bool, w 
 
 // lensLines renders one guideline lens of the paper (section 3) in w
 // cells; lines of several figures wrap between them, never inside one.
+// The figures are cost.LensesOf's (analysis.lenses).
 func lensLines(a *analysis, o costOpts, w int, st styles) []string {
-	rep := a.report(o.fused)
+	view := a.report(o.fused).View
 	tabs := "lens " + lensTabs(o.lens)
 	switch o.lens {
 	case lensG1:
-		n, sumMAC, sumBound := 0, 0.0, 0.0
-		lo, hi := math.Inf(1), 0.0
-		worst, worstID, worstCC := 0.0, "", ""
-		for _, r := range rep.Rows {
-			if r.G1 == nil {
-				continue
-			}
-			n++
-			sumMAC += float64(r.G1.MAC)
-			sumBound += r.G1.Bound
-			ratio := float64(max(r.G1.C1, r.G1.C2)) / float64(max(1, min(r.G1.C1, r.G1.C2)))
-			lo, hi = math.Min(lo, ratio), math.Max(hi, ratio)
-			if r.G1.Ratio > worst {
-				worst, worstID, worstCC = r.G1.Ratio, r.ID, fmt.Sprintf("%d:%d", r.G1.C1, r.G1.C2)
-			}
-		}
-		if n == 0 {
+		l := a.lenses.G1.In(view)
+		if l.Convs == 0 {
 			return []string{st.title.Render(tabs), "G1: no stride-1 1x1 convs in this design"}
 		}
 		lines := []string{st.title.Render(tabs), "G1 equal channel widths minimise MAC (paper Eq. 1)"}
-		lines = append(lines, pack([]string{fmt.Sprintf("1x1 convs %d", n), fmt.Sprintf("c1:c2 from 1:%s to 1:%s", fmtG(roundTo(lo, 2)), fmtG(roundTo(hi, 2)))}, " · ", w)...)
-		lines = append(lines, fmt.Sprintf("their MAC is %+.1f%% above the bound", 100*(sumMAC/sumBound-1)))
+		lines = append(lines, pack([]string{fmt.Sprintf("1x1 convs %d", l.Convs), fmt.Sprintf("c1:c2 from 1:%s to 1:%s", fmtG(roundTo(l.MinChannelRatio, 2)), fmtG(roundTo(l.MaxChannelRatio, 2)))}, " · ", w)...)
+		lines = append(lines, fmt.Sprintf("their MAC is %+.1f%% above the bound", 100*l.AboveBound))
 		// The figures before the op's name, which may be cut.
-		return append(lines, fmt.Sprintf("worst %.2f× (%s) at %s", worst, worstCC, worstID))
+		return append(lines, fmt.Sprintf("worst %.2f× (%d:%d) at %s", l.Worst.Ratio, l.Worst.C1, l.Worst.C2, l.WorstID))
 	case lensG2:
-		var gc, dense cost.Group
-		for _, gr := range rep.Categories {
-			switch cost.Category(gr.Name) {
-			case cost.CatGroupConv:
-				gc = gr
-			case cost.CatConv1x1:
-				dense = gr
-			}
-		}
-		perMAdd := func(gr cost.Group) string {
-			if gr.MultAdds == 0 {
+		l := a.lenses.G2.In(view)
+		perMAdd := func(v float64) string {
+			if math.IsNaN(v) {
 				return "-"
 			}
-			return fmt.Sprintf("%.3f", float64(gr.MemAccess)/float64(gr.MultAdds))
+			return fmt.Sprintf("%.3f", v)
 		}
 		return []string{
 			st.title.Render(tabs),
-			fmt.Sprintf("G2 group convs raise MAC (groups g=%d)", a.graph.Spec.Groups),
-			fmt.Sprintf("group convs: %.1f%% of MAdds, %.1f%% of MAC", 100*gc.MultAddsShare, 100*gc.MemAccessShare),
-			fmt.Sprintf("MAC per MAdd: group %s · dense 1x1 %s", perMAdd(gc), perMAdd(dense)),
+			fmt.Sprintf("G2 group convs raise MAC (groups g=%d)", l.Groups),
+			fmt.Sprintf("group convs: %.1f%% of MAdds, %.1f%% of MAC", 100*l.MAddsShare, 100*l.MACShare),
+			fmt.Sprintf("MAC per MAdd: group %s · dense 1x1 %s", perMAdd(l.GroupMACPerMAdd), perMAdd(l.DenseMACPerMAdd)),
 		}
 	case lensG3:
-		units := a.graph.Units()
-		convs, branches := 0, 0
-		seen := map[string]bool{}
-		for i := range a.graph.Ops {
-			op := &a.graph.Ops[i]
-			if op.Unit == "" {
-				continue
-			}
-			if op.Kind == arch.OpConv {
-				convs++
-			}
-			if b := branchOf(op.ID, op.Unit); b != "" && !seen[op.Unit+b] {
-				seen[op.Unit+b] = true
-				branches++
-			}
-		}
-		perUnit := func(n int) string {
-			if len(units) == 0 {
+		l := a.lenses.G3
+		perUnit := func(v float64) string {
+			if l.Units == 0 {
 				return "-"
 			}
-			return fmt.Sprintf("%.1f", float64(n)/float64(len(units)))
+			return fmt.Sprintf("%.1f", v)
 		}
-		br := perUnit(branches)
-		if branches == 0 {
-			br = "1"
+		// A whole number of branches per unit where no op names a branch.
+		br := fmtG(l.BranchesPerUnit)
+		if l.ConvBranches > 0 {
+			br = perUnit(l.BranchesPerUnit)
 		}
 		lines := []string{st.title.Render(tabs), "G3 fragmentation reduces parallelism"}
-		lines = append(lines, pack([]string{fmt.Sprintf("units %d", len(units)), "conv branches/unit " + br, "convs/unit " + perUnit(convs)}, " · ", w)...)
-		return append(lines, fmt.Sprintf("launches per pass: %d as written, %d fused", a.written.Totals.Steps, a.fused.Totals.Steps))
+		lines = append(lines, pack([]string{fmt.Sprintf("units %d", l.Units), "conv branches/unit " + br, "convs/unit " + perUnit(l.ConvsPerUnit)}, " · ", w)...)
+		return append(lines, fmt.Sprintf("launches per pass: %d as written, %d fused", l.LaunchesWritten, l.LaunchesFused))
 	default:
-		ew := func(r *cost.Report) (madds, mac float64) {
-			for _, gr := range r.Categories {
-				if c := cost.Category(gr.Name); c == cost.CatElementwise || c == cost.CatDataMovement {
-					madds += gr.MultAddsShare
-					mac += gr.MemAccessShare
-				}
-			}
-			return
-		}
-		wm, wa := ew(&a.written)
-		_, fa := ew(&a.fused)
+		l := a.lenses.G4
 		return []string{
 			st.title.Render(tabs),
 			"G4 element-wise ops are not free",
-			fmt.Sprintf("element-wise + data movement: %.1f%% of MAdds,", 100*wm),
-			fmt.Sprintf("%.1f%% of MAC as written, %.1f%% fused", 100*wa, 100*fa),
-			fmt.Sprintf("aux FLOPs %s (BN, ReLU, add, pooling)", costfmt.Count(a.written.Totals.AuxFLOPs)),
+			fmt.Sprintf("element-wise + data movement: %.1f%% of MAdds,", 100*l.MAddsShare),
+			fmt.Sprintf("%.1f%% of MAC as written, %.1f%% fused", 100*l.MACShareWritten, 100*l.MACShareFused),
+			fmt.Sprintf("aux FLOPs %s (BN, ReLU, add, pooling)", costfmt.Count(l.AuxFLOPs)),
 		}
 	}
 }
@@ -469,16 +425,10 @@ func lensLines(a *analysis, o costOpts, w int, st styles) []string {
 // too wide the op's name narrows (down to g1IDMin cells), then the MAC
 // column goes, then the name narrows further.
 func g1Worst(rep *cost.Report, w, h int, st styles) []string {
-	var rows []cost.Row
-	for _, r := range rep.Rows {
-		if r.G1 != nil {
-			rows = append(rows, r)
-		}
-	}
+	rows := cost.G1Farthest(rep)
 	if len(rows) == 0 {
 		return nil
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].G1.Ratio > rows[j].G1.Ratio })
 	rows = rows[:min(len(rows), h-1)]
 	const title, short = "1x1 conv (farthest first)", "1x1 conv"
 	ccW, macW, idW := 5, 3, len(short) // as wide as the widest value shown
@@ -529,19 +479,6 @@ const (
 	g1IDMax = 25
 	g1IDMin = 12
 )
-
-// branchOf returns the "branchN" component of an op ID inside unit, or "".
-func branchOf(id, unit string) string {
-	rest := strings.TrimPrefix(id, unit+".")
-	if rest == id {
-		return ""
-	}
-	first, _, _ := strings.Cut(rest, ".")
-	if strings.HasPrefix(first, "branch") {
-		return first
-	}
-	return ""
-}
 
 func lensTabs(l lens) string {
 	var b strings.Builder
