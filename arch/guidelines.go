@@ -11,7 +11,13 @@ import (
 // 1-fragment block (paper Table 3: "the channel number in other fragmented
 // structures is adjusted so that the FLOPs is the same as 1-fragment").
 func G3FragmentWidth(c, k int) int {
-	return max(1, int(math.Round(float64(c)/math.Sqrt(float64(k)))))
+	return g3Fragment(c, k).Channels
+}
+
+// g3Fragment is [G3FragmentWidth] with its exact value c/sqrt(k).
+func g3Fragment(c, k int) Rounding {
+	exact := float64(c) / math.Sqrt(float64(k))
+	return Rounding{Exact: exact, Multiple: 1, Channels: max(1, int(math.Round(exact)))}
 }
 
 // buildGuideline builds the micro-networks of paper Tables 1-4: Blocks

@@ -13,8 +13,17 @@ var v1Stage2 = map[int]int{1: 144, 2: 200, 3: 240, 4: 272, 8: 384}
 // a multiple of g so stage 2's first unit widens it by a multiple of g
 // (Megvii's widths: g=3 0.5x stem 12, g=8 0.5x stem 16; paper.md 11.1).
 func ShuffleNetV1Channels(s float64, g int) [4]int {
+	ch, _ := v1WidthRule(s, g)
+	return ch
+}
+
+// v1WidthRule is [ShuffleNetV1Channels] with its roundings, indexed like
+// the channels: the stem's (up to a multiple of g) and stage 2's (to the
+// nearest multiple of 4g); stages 3 and 4 double stage 2, so their entries
+// are nil.
+func v1WidthRule(s float64, g int) ([4]int, [4]*Rounding) {
 	base := v1Stage2[g]
-	c2 := roundTo(float64(base)*s, 4*g)
+	r2 := nearestMultiple(float64(base)*s, 4*g)
 	stem := 24
 	switch {
 	case s < 0.75:
@@ -22,8 +31,21 @@ func ShuffleNetV1Channels(s float64, g int) [4]int {
 	case s >= 2:
 		stem = 48
 	}
-	stem = (stem + g - 1) / g * g
-	return [4]int{stem, c2, 2 * c2, 4 * c2}
+	r0 := Rounding{Exact: float64(stem), Multiple: g, Channels: (stem + g - 1) / g * g}
+	c2 := r2.Channels
+	return [4]int{r0.Channels, c2, 2 * c2, 4 * c2}, [4]*Rounding{&r0, &r2}
+}
+
+// v1StageChannels are the design's [stem, stage2, stage3, stage4]
+// channels, explicit or from the width rule, and the width rule's
+// roundings (v1WidthRule; none for explicit channels).
+func v1StageChannels(s Spec) ([4]int, [4]*Rounding) {
+	if len(s.Channels) == 4 {
+		var ch [4]int
+		copy(ch[:], s.Channels)
+		return ch, [4]*Rounding{}
+	}
+	return v1WidthRule(s.Width, s.Groups)
 }
 
 // v1Stage2Fits reports whether stage 2 of ch is wider than the stem by a
@@ -45,12 +67,7 @@ func buildShuffleNetV1(s Spec, in Shape) (*Graph, error) {
 		return nil, err
 	}
 	g := s.Groups
-	var ch [4]int
-	if len(s.Channels) == 4 {
-		copy(ch[:], s.Channels)
-	} else {
-		ch = ShuffleNetV1Channels(s.Width, g)
-	}
+	ch, _ := v1StageChannels(s)
 	if len(s.Channels) == 0 && !v1Stage2Fits(ch, g) {
 		return nil, narrowWidthErr(s, fmt.Sprintf("for ShuffleNet v1 groups %d", g),
 			fmt.Sprintf("stage 2 would have %d channels, no wider than the stem's %d", ch[1], ch[0]),

@@ -23,6 +23,15 @@ var snv2Columns = [4]struct {
 // linearly to 2048 at 2.0x and then scales with the width (multiple of 8).
 // The stem is always 24. The rule is monotone in w.
 func ShuffleNetV2Channels(w float64, q int) [5]int {
+	ch, _ := snv2WidthRule(w, q)
+	return ch
+}
+
+// snv2WidthRule is [ShuffleNetV2Channels] with its roundings, indexed like
+// the channels: stage 2's (to a multiple of q) and conv5's (to a multiple
+// of 8, above 1.5x only); the stem is fixed and stages 3 and 4 double
+// stage 2, so their entries are nil.
+func snv2WidthRule(w float64, q int) ([5]int, [5]*Rounding) {
 	cols := snv2Columns
 	var s2 float64
 	switch {
@@ -40,24 +49,42 @@ func ShuffleNetV2Channels(w float64, q int) [5]int {
 			}
 		}
 	}
-	c2 := roundTo(s2, q)
+	var r [5]*Rounding
+	r2 := nearestMultiple(s2, q)
+	r[1] = &r2
+	c2 := r2.Channels
 	var c5 int
 	switch {
 	case w <= 1.5:
 		c5 = 1024
 	case w < 2.0:
-		c5 = roundTo(1024+(w-1.5)/0.5*1024, 8)
+		r5 := nearestMultiple(1024+(w-1.5)/0.5*1024, 8)
+		r[4], c5 = &r5, r5.Channels
 	default:
-		c5 = roundTo(2048*w/2.0, 8)
+		r5 := nearestMultiple(2048*w/2.0, 8)
+		r[4], c5 = &r5, r5.Channels
 	}
-	return [5]int{24, c2, 2 * c2, 4 * c2, c5}
+	return [5]int{24, c2, 2 * c2, 4 * c2, c5}, r
 }
 
-// branchWidth is the conv-branch width c' = r*c rounded to a multiple of g.
-// A ratio that rounds either branch to 0 channels is refused, at both ends
-// alike (a tiny ratio is not clamped up to g channels).
+// branchSplit is the conv-branch width c' = r*c of c channels rounded to
+// the nearest multiple of g (possibly 0: [branchWidth] refuses that).
+func branchSplit(c int, r float64, g int) Rounding {
+	exact := r * float64(c)
+	return Rounding{Exact: exact, Multiple: g, Channels: int(math.Round(exact/float64(g))) * g}
+}
+
+// megviiSplit is the megvii layout's shuffle-split of c channels (a
+// multiple of 4): half of them to the main branch, r = 0.5 exactly.
+func megviiSplit(c int) Rounding {
+	return Rounding{Exact: float64(c) / 2, Multiple: 1, Channels: c / 2}
+}
+
+// branchWidth is the conv-branch width c' = r*c rounded to a multiple of g
+// (branchSplit). A ratio that rounds either branch to 0 channels is
+// refused, at both ends alike (a tiny ratio is not clamped up to g channels).
 func branchWidth(c int, r float64, g int, stageIdx int) (int, error) {
-	cb := int(math.Round(r*float64(c)/float64(g))) * g
+	cb := branchSplit(c, r, g).Channels
 	if cb < g || c-cb < 1 {
 		branch := "the conv branch"
 		if cb >= g {
@@ -92,13 +119,28 @@ func tooFewChannels(s Spec, c, stageIdx int, splitErr error) error {
 	return knobErr("channels", intList(s.Channels), valid, why)
 }
 
-func snv2StageChannels(s Spec, q int) ([5]int, error) {
+// snv2Multiple is what the width rule rounds stage 2 to in the spec's
+// layout: 2g, so the default split gives equal branches divisible by the
+// groups; 4 in the megvii layout (its fused shuffle-split asserts
+// C % 4 == 0, reference/paper.md on Megvii's blocks.py).
+func snv2Multiple(s Spec) int {
+	if s.Layout == LayoutMegvii {
+		return 4
+	}
+	return 2 * s.Groups
+}
+
+// snv2StageChannels are the design's [stem, stage2, stage3, stage4, conv5]
+// channels, explicit or from the width rule with stage 2 rounded to a
+// multiple of snv2Multiple, and the width rule's roundings (snv2WidthRule;
+// none for explicit channels).
+func snv2StageChannels(s Spec) ([5]int, [5]*Rounding) {
 	if len(s.Channels) == 5 {
 		var ch [5]int
 		copy(ch[:], s.Channels)
-		return ch, nil
+		return ch, [5]*Rounding{}
 	}
-	return ShuffleNetV2Channels(s.Width, q), nil
+	return snv2WidthRule(s.Width, snv2Multiple(s))
 }
 
 // buildShuffleNetV2 follows torchvision's shufflenetv2.py: op IDs are its
@@ -109,10 +151,7 @@ func buildShuffleNetV2(s Spec, in Shape) (*Graph, error) {
 		return nil, err
 	}
 	g := s.Groups
-	ch, err := snv2StageChannels(s, 2*g)
-	if err != nil {
-		return nil, err
-	}
+	ch, _ := snv2StageChannels(s)
 	b := newBuilder(s, in)
 	x := b.shuffleStem("conv1", ch[0])
 	for si := 0; si < 3; si++ {
@@ -203,14 +242,11 @@ func buildShuffleNetV2Megvii(s Spec, in Shape) (*Graph, error) {
 	if err := checkResolution(s, 32); err != nil {
 		return nil, err
 	}
-	ch, err := snv2StageChannels(s, 4)
-	if err != nil {
-		return nil, err
-	}
+	ch, _ := snv2StageChannels(s)
 	if len(s.Channels) == 0 && !megviiStagesFit(ch) {
 		return nil, narrowWidthErr(s, "in layout megvii",
 			fmt.Sprintf("stage 2 would have %d channels, no wider than the stem's %d", ch[1], ch[0]),
-			func(w float64) bool { return megviiStagesFit(ShuffleNetV2Channels(w, 4)) })
+			func(w float64) bool { return megviiStagesFit(ShuffleNetV2Channels(w, snv2Multiple(s))) })
 	}
 	b := newBuilder(s, in)
 	x := b.shuffleStem("first_conv", ch[0])
@@ -239,7 +275,8 @@ func buildShuffleNetV2Megvii(s Spec, in Shape) (*Graph, error) {
 				x = b.concat(unit+".concat", p, m)
 			} else {
 				sh := b.shuffle(unit+".shuffle", x, EvenOddPerm(c), 0)
-				parts := b.split(unit+".split", sh, c/2, c/2)
+				half := megviiSplit(c).Channels
+				parts := b.split(unit+".split", sh, half, half)
 				m, _ := b.convBN(unit+".branch_main", 0, parts[1], mid, 1, 1, 1, OpReLU)
 				m, _ = b.convBN(unit+".branch_main", 3, m, mid, 3, 1, mid, "")
 				m, _ = b.convBN(unit+".branch_main", 5, m, c/2, 1, 1, 1, OpReLU)

@@ -50,65 +50,40 @@ func (a *analysis) report(fused bool) *cost.Report {
 	return &a.written
 }
 
-// stageChannels lists the output channels of every stage: the last op of
-// the stage that is not the classifier (global pooling or FC).
-func stageChannels(g *arch.Graph) []int {
-	var out []int
-	for _, st := range g.Stages() {
-		c := 0
-		for i := range g.Ops {
-			op := &g.Ops[i]
-			if op.Stage != st || op.Kind == arch.OpFC || op.Kind == arch.OpGlobalAvgPool {
-				continue
-			}
-			c = g.Out(op, 0).C
-		}
-		if c > 0 {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // channelNotes says which channels the knobs produced and where they were
-// rounded: the stage widths, the width rule's value before rounding to a
-// multiple of the groups (ShuffleNetV2), and the split of the first unit
-// with a channel split.
+// rounded (arch.Graph.StageChannels): the stage widths, stage 2's width
+// rule before and after rounding (ShuffleNetV2, where the rounding changed
+// it) or its multiple (ShuffleNet v1), and the split of the first stage
+// with a split op.
 func channelNotes(g *arch.Graph) []string {
-	s := g.Spec
-	ch := stageChannels(g)
-	parts := make([]string, len(ch))
-	for i, c := range ch {
-		parts[i] = strconv.Itoa(c)
+	stages := g.StageChannels()
+	parts := make([]string, len(stages))
+	for i, st := range stages {
+		parts[i] = strconv.Itoa(st.Channels)
 	}
 	notes := []string{channelsPrefix + strings.Join(parts, "·")}
-	if s.Family == arch.ShuffleNetV2 && len(s.Channels) == 0 {
-		// The width rule before rounding (q = 1) against the rounding the
-		// builder applies (multiples of 2g, or 4 in the megvii layout).
-		raw := arch.ShuffleNetV2Channels(s.Width, 1)[1]
-		q := 2 * s.Groups
-		if s.Layout == arch.LayoutMegvii {
-			q = 4
-		}
-		got := arch.ShuffleNetV2Channels(s.Width, q)[1]
-		if raw != got {
-			notes = append(notes, fmt.Sprintf("stage2 %d→%d (multiple of %d)", raw, got, q))
-		}
-	}
-	if s.Family == arch.ShuffleNetV1 && len(s.Channels) == 0 {
-		notes = append(notes, fmt.Sprintf("stage2 rounded to a multiple of 4g=%d", 4*s.Groups))
-	}
-	for i := range g.Ops {
-		op := &g.Ops[i]
-		if op.Kind != arch.OpSplit || len(op.Outputs) != 2 {
+	for _, st := range stages {
+		r := st.Width
+		if r == nil || st.Stage != "stage2" {
 			continue
 		}
-		c := g.In(op, 0).C
-		cb := g.Out(op, 1).C
-		exact := s.Split * float64(c)
-		note := fmt.Sprintf("split c'=%d of %d", cb, c)
-		if math.Abs(exact-float64(cb)) > 1e-9 {
-			note += fmt.Sprintf(" (r·c=%s)", fmtG(roundTo(exact, 2)))
+		switch g.Spec.Family {
+		case arch.ShuffleNetV2:
+			if r.Nearest() != r.Channels {
+				notes = append(notes, fmt.Sprintf("stage2 %d→%d (multiple of %d)", r.Nearest(), r.Channels, r.Multiple))
+			}
+		case arch.ShuffleNetV1:
+			notes = append(notes, fmt.Sprintf("stage2 rounded to a multiple of 4g=%d", r.Multiple))
+		}
+	}
+	for _, st := range stages {
+		sp := st.Split
+		if sp == nil {
+			continue
+		}
+		note := fmt.Sprintf("split c'=%d of %d", sp.Channels, st.Channels)
+		if math.Abs(sp.Exact-float64(sp.Channels)) > 1e-9 {
+			note += fmt.Sprintf(" (r·c=%s)", fmtG(roundTo(sp.Exact, 2)))
 		}
 		notes = append(notes, note)
 		break
