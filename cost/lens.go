@@ -3,7 +3,6 @@ package cost
 import (
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/shufflelab/explorer/arch"
 )
@@ -76,20 +75,29 @@ type G2Lens struct {
 }
 
 // G3Lens sums up guideline G3, "network fragmentation reduces degree of
-// parallelism": how many units the design has, how many conv branches and
-// convs each, and how many kernels a pass launches in each view.
+// parallelism": how many units the design has, how many parallel conv
+// branches and convs each, and how many kernels a pass launches in each
+// view.
 type G3Lens struct {
 	// Units is the number of units (blocks) of the graph (arch.Graph.Units).
 	Units int
-	// ConvBranches counts the branches of units, each a distinct "branchN"
-	// component of the ID of an op inside a unit (torchvision's branch1 and
-	// branch2 of a ShuffleNetV2 unit; a stride-1 unit's identity branch has
-	// no op and is not counted).
+	// ConvBranches sums the units' conv branches: the paper's parallel
+	// fragments (section 2, G3; Table 3's "n-fragment-parallel"), counted
+	// from the graph's structure, not from op names.
+	// A unit's conv branches are the most inputs of one of its merge ops
+	// (add or concat) that each reach back, inside the unit, to a conv
+	// that no other input of that merge reaches; a unit with convs but no
+	// such merge of two or more is one chain: 1; a unit without convs: 0.
+	// A path without a conv (an identity shortcut, a passthrough half, an
+	// average pool) is not a conv branch, and a conv before the paths fork
+	// is in series with them, not in parallel. ShuffleNetV2: a stride-2
+	// unit 2 (branch1 and branch2; branch_proj and branch_main in the
+	// megvii layout), a stride-1 unit 1; ShuffleNet v1, MobileNet v1 and
+	// v2, G1, G2 and G4: 1; G3 with k fragments in parallel k, in series 1.
 	ConvBranches int
 	// Convs counts the conv ops inside units.
 	Convs int
-	// BranchesPerUnit is ConvBranches/Units; 1 where no op names a branch
-	// (each unit is then one chain of ops, or there are no units).
+	// BranchesPerUnit is ConvBranches/Units; 0 without units.
 	BranchesPerUnit float64
 	// ConvsPerUnit is Convs/Units; 0 without units.
 	ConvsPerUnit float64
@@ -189,45 +197,96 @@ func macPerMAdd(gr Group) float64 {
 	return float64(gr.MemAccess) / float64(gr.MultAdds)
 }
 
-// G3LensOf counts the units, branches and convs of g and the launches of
-// its reports as written and fused.
+// G3LensOf counts the units, parallel conv branches and convs of g and the
+// launches of its reports as written and fused.
 func G3LensOf(g *arch.Graph, written, fused *Report) G3Lens {
 	l := G3Lens{Units: len(g.Units()), LaunchesWritten: written.Totals.Steps, LaunchesFused: fused.Totals.Steps}
-	seen := map[string]bool{}
 	for i := range g.Ops {
-		op := &g.Ops[i]
-		if op.Unit == "" {
-			continue
-		}
-		if op.Kind == arch.OpConv {
+		if op := &g.Ops[i]; op.Unit != "" && op.Kind == arch.OpConv {
 			l.Convs++
 		}
-		if b := branchOf(op.ID, op.Unit); b != "" && !seen[op.Unit+b] {
-			seen[op.Unit+b] = true
-			l.ConvBranches++
-		}
+	}
+	for _, b := range unitConvBranches(g) {
+		l.ConvBranches += b
 	}
 	if l.Units > 0 {
 		l.ConvsPerUnit = float64(l.Convs) / float64(l.Units)
 		l.BranchesPerUnit = float64(l.ConvBranches) / float64(l.Units)
 	}
-	if l.ConvBranches == 0 {
-		l.BranchesPerUnit = 1
-	}
 	return l
 }
 
-// branchOf returns the "branchN" component of an op ID inside unit, or "".
-func branchOf(id, unit string) string {
-	rest := strings.TrimPrefix(id, unit+".")
-	if rest == id {
-		return ""
+// unitConvBranches returns the conv branches of every unit of g, in the
+// order of arch.Graph.Units: the most inputs of one merge op (add or
+// concat) of the unit that each reach back, through ops of the unit, to a
+// conv no other input of that merge reaches; 1 for a unit whose convs meet
+// in no such merge of two or more (one chain), 0 for a unit without convs
+// (G3Lens.ConvBranches).
+func unitConvBranches(g *arch.Graph) []int {
+	units := g.Units()
+	index := make(map[string]int, len(units))
+	for i, u := range units {
+		index[u] = i
 	}
-	first, _, _ := strings.Cut(rest, ".")
-	if strings.HasPrefix(first, "branch") {
-		return first
+	out := make([]int, len(units))
+	for i := range g.Ops {
+		op := &g.Ops[i]
+		if op.Unit == "" {
+			continue
+		}
+		u := index[op.Unit]
+		if op.Kind == arch.OpConv {
+			out[u] = max(out[u], 1)
+		}
+		if (op.Kind == arch.OpAdd || op.Kind == arch.OpConcat) && len(op.Inputs) > 1 {
+			out[u] = max(out[u], parallelConvPaths(g, op))
+		}
 	}
-	return ""
+	return out
+}
+
+// parallelConvPaths counts the inputs of merge op m that reach back,
+// through ops of m's unit, to a conv that no other input of m reaches.
+func parallelConvPaths(g *arch.Graph, m *arch.Op) int {
+	reached := make([]map[int]bool, len(m.Inputs))
+	seenBy := map[int]int{} // conv op index -> number of inputs reaching it
+	for i, t := range m.Inputs {
+		reached[i] = unitConvsBehind(g, t, m.Unit)
+		for c := range reached[i] {
+			seenBy[c]++
+		}
+	}
+	n := 0
+	for _, convs := range reached {
+		for c := range convs {
+			if seenBy[c] == 1 {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// unitConvsBehind returns the conv ops of unit that tensor t depends on
+// through ops of that unit only.
+func unitConvsBehind(g *arch.Graph, t arch.TensorID, unit string) map[int]bool {
+	convs := map[int]bool{}
+	seen := map[int]bool{}
+	stack := []arch.TensorID{t}
+	for len(stack) > 0 {
+		t, stack = stack[len(stack)-1], stack[:len(stack)-1]
+		p := g.Tensors[t].Producer
+		if p < 0 || seen[p] || g.Ops[p].Unit != unit {
+			continue
+		}
+		seen[p] = true
+		if g.Ops[p].Kind == arch.OpConv {
+			convs[p] = true
+		}
+		stack = append(stack, g.Ops[p].Inputs...)
+	}
+	return convs
 }
 
 // G4LensOf sums the element-wise and data-movement shares of the reports

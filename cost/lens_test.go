@@ -117,9 +117,10 @@ func TestLenses(t *testing.T) {
 			name: "shufflenetv2 0.5x 1,2,1 at 32",
 			spec: arch.Spec{Width: 0.5, Depths: []int{1, 2, 1}, Res: 32, Classes: 10},
 			g1:   both(snv2G1),
-			// 4 units; stage2.0, stage3.0 and stage4.0 (stride 2) have
-			// branch1 and branch2 (2 + 3 convs), stage3.1 only branch2 (3
-			// convs): 7 branches and 18 convs. Launches as written: stem 4
+			// 4 units; stage2.0, stage3.0 and stage4.0 (stride 2) concat
+			// branch1 and branch2 (2 + 3 convs): 2 parallel conv branches
+			// each; stage3.1 concats the passthrough half (no conv) with
+			// branch2 (3 convs): 1. 7 branches and 18 convs. Launches as written: stem 4
 			// (conv, BN, ReLU, max pool), a stride-2 unit 15 (5 + 8 ops,
 			// concat, shuffle), the stride-1 unit 11 (split, 8, concat,
 			// shuffle), head 5 (conv, BN, ReLU, pooling, FC): 65. Fused: 20
@@ -138,8 +139,8 @@ func TestLenses(t *testing.T) {
 			// No group convs; dense 1x1 MAC per MAdd 5376 / (4*4096). No op
 			// fuses (no BN, no ReLU), so the fused view is the same.
 			g2: both(G2Lens{Groups: 1, GroupMACPerMAdd: math.NaN(), DenseMACPerMAdd: 5376.0 / 16384}),
-			// 2 units (blocks) of 2 convs, no named branches: 1 per unit.
-			g3: &G3Lens{Units: 2, Convs: 4, BranchesPerUnit: 1, ConvsPerUnit: 2, LaunchesWritten: 4, LaunchesFused: 4},
+			// 2 units (blocks) of 2 convs in series, no merge: 1 branch each.
+			g3: &G3Lens{Units: 2, ConvBranches: 2, Convs: 4, BranchesPerUnit: 1, ConvsPerUnit: 2, LaunchesWritten: 4, LaunchesFused: 4},
 			g4: &G4Lens{},
 		},
 		{
@@ -152,7 +153,8 @@ func TestLenses(t *testing.T) {
 				Worst: G1Bound{C1: 16, C2: 16, Groups: 4, MAC: 2112, Bound: 2112, Ratio: 1}, WorstID: "block0.conv"}),
 			// The group conv is the whole network: MAC per MAdd 2112/4096.
 			g2: both(G2Lens{Groups: 4, MAddsShare: 1, MACShare: 1, GroupMACPerMAdd: 2112.0 / 4096, DenseMACPerMAdd: math.NaN()}),
-			g3: &G3Lens{Units: 1, Convs: 1, BranchesPerUnit: 1, ConvsPerUnit: 1, LaunchesWritten: 1, LaunchesFused: 1},
+			// One conv, no merge: 1 branch.
+			g3: &G3Lens{Units: 1, ConvBranches: 1, Convs: 1, BranchesPerUnit: 1, ConvsPerUnit: 1, LaunchesWritten: 1, LaunchesFused: 1},
 			g4: &G4Lens{},
 		},
 		{
@@ -167,7 +169,9 @@ func TestLenses(t *testing.T) {
 				Written: G2Lens{Groups: 1, GroupMACPerMAdd: math.NaN(), DenseMACPerMAdd: 768.0 / 2048},
 				Fused:   G2Lens{Groups: 1, GroupMACPerMAdd: math.NaN(), DenseMACPerMAdd: 1044.0 / 2048},
 			},
-			g3: &G3Lens{Units: 1, Convs: 3, BranchesPerUnit: 1, ConvsPerUnit: 3, LaunchesWritten: 10, LaunchesFused: 3},
+			// The add merges the 3-conv path with the identity shortcut
+			// (no conv): 1 branch.
+			g3: &G3Lens{Units: 1, ConvBranches: 1, Convs: 3, BranchesPerUnit: 1, ConvsPerUnit: 3, LaunchesWritten: 10, LaunchesFused: 3},
 			g4: &G4Lens{MACShareWritten: 2352.0 / 3392, AuxFLOPs: 1408},
 		},
 	}
@@ -203,6 +207,112 @@ func TestLenses(t *testing.T) {
 
 // TestG1LensWithoutConvs: a design without stride-1 1x1 convs has an empty
 // G1 lens (the pane says so instead of figures).
+// TestG3ConvBranches: the parallel conv branches of every unit, derived
+// by hand from the builders' structure (arch: a ShuffleNetV2 stride-2
+// unit concats two conv branches, a stride-1 unit the passthrough half
+// and one; v1 adds or concats one conv branch with the shortcut or an
+// average pool; MobileNets and G1/G2 are chains; G3 adds k fragments read
+// from the block input, or chains them; G4 adds the bottleneck to the
+// identity), and the G3 lens's sums over them.
+func TestG3ConvBranches(t *testing.T) {
+	rep := func(n, v int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = v
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		spec arch.Spec
+		want []int // per unit
+		sum  int
+		per  float64
+	}{
+		// stage2.0 2, stage3.0 2, stage3.1 1, stage4.0 2.
+		{"shufflenetv2 1,2,1", arch.Spec{Depths: []int{1, 2, 1}, Res: 32}, []int{2, 2, 1, 2}, 7, 1.75},
+		{"shufflenetv2 megvii 1,2,1", arch.Spec{Layout: arch.LayoutMegvii, Depths: []int{1, 2, 1}, Res: 32}, []int{2, 2, 1, 2}, 7, 1.75},
+		// 4,8,4: 3 stride-2 units of 2 and 13 stride-1 units of 1: 19/16.
+		{"shufflenetv2 1.0x", arch.Spec{Res: 32}, append(append(append(append(append([]int{2}, rep(3, 1)...), 2), rep(7, 1)...), 2), rep(3, 1)...), 19, 19.0 / 16},
+		{"shufflenetv2 g=2 split 0.7", arch.Spec{Groups: 2, Split: 0.7, Depths: []int{2, 1, 1}, Res: 32}, []int{2, 1, 2, 2}, 7, 1.75},
+		{"shufflenetv1 g=3 1,2,1", arch.Spec{Family: arch.ShuffleNetV1, Groups: 3, Depths: []int{1, 2, 1}, Res: 32}, rep(4, 1), 4, 1},
+		{"mobilenetv1", arch.Spec{Family: arch.MobileNetV1, Res: 32}, rep(13, 1), 13, 1},
+		{"mobilenetv2", arch.Spec{Family: arch.MobileNetV2, Res: 32}, rep(17, 1), 17, 1},
+		{"g1", arch.Spec{Family: arch.GuideG1, Res: 8, Blocks: 3}, rep(3, 1), 3, 1},
+		{"g2", arch.Spec{Family: arch.GuideG2, Groups: 4, Res: 8, Blocks: 3}, rep(3, 1), 3, 1},
+		{"g3 1 fragment", arch.Spec{Family: arch.GuideG3, Fragments: 1, Res: 8, Blocks: 3}, rep(3, 1), 3, 1},
+		{"g3 2 in series", arch.Spec{Family: arch.GuideG3, Fragments: 2, Res: 8, Blocks: 3}, rep(3, 1), 3, 1},
+		{"g3 4 in series", arch.Spec{Family: arch.GuideG3, Fragments: 4, Res: 8, Blocks: 3}, rep(3, 1), 3, 1},
+		{"g3 1 fragment parallel", arch.Spec{Family: arch.GuideG3, Fragments: 1, Parallel: true, Res: 8, Blocks: 3}, rep(3, 1), 3, 1},
+		{"g3 2 in parallel", arch.Spec{Family: arch.GuideG3, Fragments: 2, Parallel: true, Res: 8, Blocks: 3}, rep(3, 2), 6, 2},
+		{"g3 4 in parallel", arch.Spec{Family: arch.GuideG3, Fragments: 4, Parallel: true, Res: 8, Blocks: 3}, rep(3, 4), 12, 4},
+		{"g4", arch.Spec{Family: arch.GuideG4, Res: 8, Blocks: 2}, rep(2, 1), 2, 1},
+		{"g4 no shortcut", arch.Spec{Family: arch.GuideG4, NoShortcut: true, Res: 8, Blocks: 2}, rep(2, 1), 2, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := arch.Build(tc.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := unitConvBranches(g); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("per unit %v, want %v", got, tc.want)
+			}
+			l, _, _ := lensesOf(t, tc.spec)
+			if l.G3.ConvBranches != tc.sum || !sameFloat(l.G3.BranchesPerUnit, tc.per) {
+				t.Errorf("ConvBranches %d, per unit %g; want %d, %g", l.G3.ConvBranches, l.G3.BranchesPerUnit, tc.sum, tc.per)
+			}
+		})
+	}
+}
+
+// TestG3ConvBranchesFork: hand-built units where a conv runs before the
+// paths fork. conv -> split -> (relu | relu) -> concat: the conv is in
+// series with both halves, so 1 branch; conv -> (conv | conv) -> add: each
+// path has a conv of its own, so 2 (the shared conv is not a third).
+func TestG3ConvBranchesFork(t *testing.T) {
+	shape := arch.Shape{N: 1, C: 4, H: 2, W: 2}
+	build := func(kinds ...arch.OpKind) *arch.Graph {
+		// ops[0] reads the input; ops[1] and ops[2] read ops[0]'s two
+		// outputs (or its one output twice); ops[3] merges them.
+		g := &arch.Graph{}
+		tensor := func(p int) arch.TensorID {
+			id := arch.TensorID(len(g.Tensors))
+			g.Tensors = append(g.Tensors, arch.Tensor{ID: id, Shape: shape, Producer: p})
+			return id
+		}
+		in := tensor(-1)
+		first := arch.Op{Index: 0, ID: "u.first", Kind: kinds[0], Unit: "u", Inputs: []arch.TensorID{in}}
+		a, b := tensor(0), arch.TensorID(0)
+		if kinds[0] == arch.OpSplit {
+			b = tensor(0)
+			first.Outputs = []arch.TensorID{a, b}
+		} else {
+			b = a
+			first.Outputs = []arch.TensorID{a}
+		}
+		p1 := arch.Op{Index: 1, ID: "u.p1", Kind: kinds[1], Unit: "u", Inputs: []arch.TensorID{a}, Outputs: []arch.TensorID{tensor(1)}}
+		p2 := arch.Op{Index: 2, ID: "u.p2", Kind: kinds[2], Unit: "u", Inputs: []arch.TensorID{b}, Outputs: []arch.TensorID{tensor(2)}}
+		m := arch.Op{Index: 3, ID: "u.merge", Kind: kinds[3], Unit: "u", Inputs: []arch.TensorID{p1.Outputs[0], p2.Outputs[0]}, Outputs: []arch.TensorID{tensor(3)}}
+		g.Ops = []arch.Op{first, p1, p2, m}
+		return g
+	}
+	for _, tc := range []struct {
+		name  string
+		kinds []arch.OpKind
+		want  int
+	}{
+		{"conv then split into two relus", []arch.OpKind{arch.OpConv, arch.OpReLU, arch.OpReLU, arch.OpConcat}, 1},
+		{"conv then two convs", []arch.OpKind{arch.OpConv, arch.OpConv, arch.OpConv, arch.OpAdd}, 2},
+		{"split into a conv and a passthrough", []arch.OpKind{arch.OpSplit, arch.OpConv, arch.OpReLU, arch.OpConcat}, 1},
+		{"split into two convs", []arch.OpKind{arch.OpSplit, arch.OpConv, arch.OpConv, arch.OpConcat}, 2},
+		{"no conv", []arch.OpKind{arch.OpSplit, arch.OpReLU, arch.OpReLU, arch.OpConcat}, 0},
+	} {
+		if got := unitConvBranches(build(tc.kinds...)); !reflect.DeepEqual(got, []int{tc.want}) {
+			t.Errorf("%s: %v, want [%d]", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestG1LensWithoutConvs(t *testing.T) {
 	// The G4 bottleneck's report less its 1x1 convs: the 3x3 conv, BN,
 	// ReLU and the add.

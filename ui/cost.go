@@ -375,13 +375,8 @@ func lensLines(a *analysis, o costOpts, w int, st styles) []string {
 			}
 			return fmt.Sprintf("%.1f", v)
 		}
-		// A whole number of branches per unit where no op names a branch.
-		br := fmtG(l.BranchesPerUnit)
-		if l.ConvBranches > 0 {
-			br = perUnit(l.BranchesPerUnit)
-		}
 		lines := []string{st.title.Render(tabs), "G3 fragmentation reduces parallelism"}
-		lines = append(lines, pack([]string{fmt.Sprintf("units %d", l.Units), "conv branches/unit " + br, "convs/unit " + perUnit(l.ConvsPerUnit)}, " · ", w)...)
+		lines = append(lines, pack([]string{fmt.Sprintf("units %d", l.Units), "conv branches/unit " + perUnit(l.BranchesPerUnit), "convs/unit " + perUnit(l.ConvsPerUnit)}, " · ", w)...)
 		return append(lines, fmt.Sprintf("launches per pass: %d as written, %d fused", l.LaunchesWritten, l.LaunchesFused))
 	default:
 		l := a.lenses.G4
