@@ -93,7 +93,9 @@ type ProgramInfo struct {
 // results of another; results and points are told apart by it.
 func KernelSetOf(kernels string) string {
 	set, _, _ := strings.Cut(kernels, "; ")
-	return set
+	// Before b931e18 (2026-12-03) cudnn put its packed-tensor fallback
+	// before "; ": it says how a layer ran, not what the program is.
+	return strings.TrimSuffix(set, " (packed-tensor fallback)")
 }
 
 // Program is a compiled network ready to run. Run must not allocate.

@@ -15,6 +15,7 @@ import (
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/plots/chartdata"
+	"github.com/shufflelab/explorer/runner/registry"
 )
 
 // gapKeys are the gap chart's bindings.
@@ -74,9 +75,15 @@ func (g *gapScreen) filter() chartdata.Filter {
 	}
 	d := g.sess.design
 	if d == nil {
-		return chartdata.DefaultFilter(g.sess.deps.HostKey, "", "", 0)
+		return chartdata.DefaultFilter(g.sess.deps.HostKey, "", "", "", 0)
 	}
-	return chartdata.DefaultFilter(g.sess.deps.HostKey, d.backend, string(d.mode), d.threads)
+	// A kernel set the knob names (not auto) is the default's too: runs
+	// of another set do not rank against the current design's.
+	kernels := ""
+	if be, err := registry.LookupBackend(d.backend); err == nil && be.CPU && d.kernels != "" && d.kernels != registry.DefaultKernels {
+		kernels = d.kernels
+	}
+	return chartdata.DefaultFilter(g.sess.deps.HostKey, d.backend, kernels, string(d.mode), d.threads)
 }
 
 func (g *gapScreen) metric() plots.Metric {
@@ -531,10 +538,24 @@ func (g *gapScreen) FullHelp() [][]key.Binding {
 // differ among points (host, backend, kernel set, mode, threads); "" for
 // all when they share one configuration.
 func varyingConfig(points []chartdata.Ranked) func(chartdata.Point) string {
-	parts := func(p chartdata.Point) []string { // compared by host key, shown by name
-		return []string{p.Host, p.Backend, p.Kernels, p.Mode, strconv.Itoa(p.Threads) + "t"}
+	// The kernel set is shown, after the backend ("native[generic]"), only
+	// where points of one host and configuration differ in it.
+	sets := map[string]map[string]bool{}
+	for _, r := range points {
+		k := r.Host + " " + r.Config()
+		if sets[k] == nil {
+			sets[k] = map[string]bool{}
+		}
+		sets[k][r.Kernels] = true
 	}
-	vary := make([]bool, 5)
+	parts := func(p chartdata.Point) []string { // compared by host key, shown by name
+		backend := p.Backend
+		if len(sets[p.Host+" "+p.Config()]) > 1 {
+			backend = chartdata.BackendRun(p.Backend, p.Kernels)
+		}
+		return []string{p.Host, backend, p.Mode, strconv.Itoa(p.Threads) + "t"}
+	}
+	vary := make([]bool, 4)
 	for _, r := range points {
 		for i, v := range parts(r.Point) {
 			vary[i] = vary[i] || v != parts(points[0].Point)[i]

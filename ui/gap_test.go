@@ -619,4 +619,35 @@ func TestGapBackendFilterSeparatesKernelSets(t *testing.T) {
 	if !slices.Equal(seen, want) {
 		t.Errorf("b cycles %q, want %q", seen, want)
 	}
+	// With the kernels knob on a set (not auto), the default shows that
+	// set's runs, ranked among themselves.
+	deps.Kernels = "generic"
+	m = newModel(t, deps, 120, 40)
+	send(t, m, "2")
+	sel := m.gap.selected()
+	if len(sel) != 2 || sel[0].Kernels != "generic" || !strings.Contains(view(m), "native[generic]/fused/1t") {
+		t.Errorf("knob generic: default shows %d points (%+v)\n%s", len(sel), sel, view(m))
+	}
+}
+
+// TestGapRunColumnNamesSetsOnlyWhereTheyDiffer: with native and cudnn runs
+// under "any backend", the run column says native and cudnn as before;
+// the kernel set appears only where runs of one configuration differ in
+// it (it showed native/fake and cudnn/cudnn+cuda-graph).
+func TestGapRunColumnNamesSetsOnlyWhereTheyDiffer(t *testing.T) {
+	mk := func(label, backend, kernels string, ms float64) chartdata.Ranked {
+		p := histPoint(label, arch.ShuffleNetV2, 146e6, 7e6, ms)
+		p.Backend, p.Kernels = backend, kernels
+		return chartdata.Ranked{Point: p}
+	}
+	pts := []chartdata.Ranked{mk("a", "native", "fake", 3), mk("b", "cudnn", "cudnn+cuda-graph", 0.4)}
+	runOf := varyingConfig(pts)
+	if got := runOf(pts[0].Point) + " " + runOf(pts[1].Point); got != "native cudnn" {
+		t.Errorf("run column %q, want %q", got, "native cudnn")
+	}
+	pts = append(pts, mk("c", "native", "generic", 30))
+	runOf = varyingConfig(pts)
+	if got := runOf(pts[0].Point) + " " + runOf(pts[1].Point) + " " + runOf(pts[2].Point); got != "native[fake] cudnn native[generic]" {
+		t.Errorf("run column %q", got)
+	}
 }

@@ -410,15 +410,42 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 
 	// Decomposition of each profiled design (eager beside fused when both
 	// modes were profiled) and the roofline of each profiled row.
+	// A design profiled on several kernel sets gets a chart per set, with
+	// the set in its title and file name.
 	type profiled struct{ eager, fused *sweep.Row }
 	var order []string
 	byDesign := map[string]*profiled{}
+	wanted := func(r *sweep.Row) bool {
+		return len(r.Categories) > 0 && (pick == nil || pick[r.Name] || r.Preset != "" && pick[r.Preset])
+	}
+	base := func(r *sweep.Row) string { return fmt.Sprintf("%s|%s|%s|%d", r.Key, r.Host, r.Backend, r.Threads) }
+	sets := map[string]map[string]bool{}
+	for i := range all {
+		if r := &all[i]; wanted(r) {
+			if sets[base(r)] == nil {
+				sets[base(r)] = map[string]bool{}
+			}
+			sets[base(r)][r.KernelSet()] = true
+		}
+	}
+	// kernels is the " generic"-style part of a title, and the
+	// "-generic"-style part of a file name, for a design on several sets.
+	kernels := func(r *sweep.Row) (title, file string) {
+		if len(sets[base(r)]) < 2 {
+			return "", ""
+		}
+		ks := r.KernelSet()
+		if ks == "" {
+			ks = "kernels unknown"
+		}
+		return ", " + ks, "-" + plots.FileSlug(ks)
+	}
 	for i := range all {
 		r := &all[i]
-		if len(r.Categories) == 0 || pick != nil && !pick[r.Name] && !(r.Preset != "" && pick[r.Preset]) {
+		if !wanted(r) {
 			continue
 		}
-		k := fmt.Sprintf("%s|%s|%s|%d", r.Key, r.Host, r.Backend, r.Threads)
+		k := base(r) + "|" + r.KernelSet()
 		pr, ok := byDesign[k]
 		if !ok {
 			if len(order) >= maxProfiles {
@@ -456,13 +483,14 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 		}
 		// The name is slugged apart from the mode and threads, so that a
 		// name with no ASCII letters gets FileSlug's stable stand-in.
+		ktitle, kfile := kernels(r)
 		p, err := chartdata.Decomposition(eager, fused)
 		if err == nil {
-			p.Title.Text += "\n" + r.Name + " (" + r.HostName + ", " + strconv.Itoa(r.Threads) + "t)"
+			p.Title.Text += "\n" + r.Name + " (" + r.HostName + ktitle + ", " + strconv.Itoa(r.Threads) + "t)"
 		}
-		save("decomposition-"+plots.FileSlug(r.Name)+"-"+modes+strconv.Itoa(r.Threads)+"t", p, err, 10*vg.Inch, 5*vg.Inch)
+		save("decomposition-"+plots.FileSlug(r.Name)+kfile+"-"+modes+strconv.Itoa(r.Threads)+"t", p, err, 10*vg.Inch, 5*vg.Inch)
 		for _, r := range rows {
-			name := "roofline-" + plots.FileSlug(r.Name) + "-" + plots.FileSlug(r.Mode) + "-" + strconv.Itoa(r.Threads) + "t"
+			name := "roofline-" + plots.FileSlug(r.Name) + kfile + "-" + plots.FileSlug(r.Mode) + "-" + strconv.Itoa(r.Threads) + "t"
 			// Say why a profiled row has no roofline chart, as for
 			// gap-roofline (it used to be left out silently).
 			switch {
@@ -484,7 +512,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 			}
 			p, err := plots.Roofline(pts, chartdata.Ceilings(r.Ceiling))
 			if err == nil {
-				p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ")"
+				p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ktitle + ")"
 			}
 			save(name, p, err, plots.RooflineWidth, plots.RooflineHeight)
 		}

@@ -314,8 +314,13 @@ func TestPlotKeepsKernelSetsAndPrefersProfiles(t *testing.T) {
 		t.Errorf("no generic configuration in the output:\n%s", stdout)
 	}
 	ds, _ := filepath.Glob(filepath.Join(out, "decomposition-*.png"))
-	// One per design: the bare row's design too (its profiled row won).
-	if len(ds) != len(rows) {
-		t.Errorf("decomposition charts %v, want %d", ds, len(rows))
+	// One per design and kernel set: the bare row's design too (its
+	// profiled row won), and the generic copy's apart from its avx512 row,
+	// named by its set.
+	if len(ds) != len(rows)+1 {
+		t.Errorf("decomposition charts %v, want %d", ds, len(rows)+1)
+	}
+	if g, _ := filepath.Glob(filepath.Join(out, "decomposition-"+plots.FileSlug(gen.Name)+"-generic-fused-1t.png")); len(g) != 1 {
+		t.Errorf("no decomposition of the generic row named by its set: %v", ds)
 	}
 }

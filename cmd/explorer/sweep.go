@@ -278,8 +278,8 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 	if c.shard != "" {
 		shard = fmt.Sprintf(" (shard %s of %d designs)", c.shard, c.allCount)
 	}
-	fmt.Fprintf(stderr, "sweep: %s%s, %s[%s]/%s, %d thread(s), host %s [%s] -> %s\n", designs(len(c.designs)), shard,
-		cfg.Backend, cfg.Kernels, cfg.Mode, cfg.Threads, calib.HostName(fp), cfg.HostKey(), c.out)
+	fmt.Fprintf(stderr, "sweep: %s%s, %s/%s, kernels %s, %d thread(s), host %s [%s] -> %s\n", designs(len(c.designs)), shard,
+		cfg.Backend, cfg.Mode, cfg.Kernels, cfg.Threads, calib.HostName(fp), cfg.HostKey(), c.out)
 	bar := newProgressBar(stderr)
 	warn := func(s string) { fmt.Fprintf(stderr, "explorer: warning: %s\n", s) }
 	sum, err := sweep.Run(ctx, c.designs, m, sweep.Options{File: f, Config: cfg, Profile: c.profile, Progress: bar.event, Warn: warn})

@@ -99,7 +99,7 @@ func TestSweepCommandAndResume(t *testing.T) {
 	if err := sweepWith(context.Background(), append(args, "--kernels", "generic"), io.Discard, &stderr, fakeSweepDeps(m3)); err != nil {
 		t.Fatal(err)
 	}
-	if m3.calls != 12 || !strings.Contains(stderr.String(), "native[generic]/fused") || !strings.Contains(stderr.String(), "12 measured, 0 already in") {
+	if m3.calls != 12 || !strings.Contains(stderr.String(), "native/fused, kernels generic,") || !strings.Contains(stderr.String(), "12 measured, 0 already in") {
 		t.Errorf("--kernels generic measured %d; stderr %s", m3.calls, stderr.String())
 	}
 	// Shards 1/2 and 2/2 list disjoint halves.

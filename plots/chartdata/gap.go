@@ -80,6 +80,31 @@ func (p Point) Micro() bool { return p.Family.IsGuideline() }
 // Config is the run configuration in words: "native/fused/1t".
 func (p Point) Config() string { return fmt.Sprintf("%s/%s/%dt", p.Backend, p.Mode, p.Threads) }
 
+// FillKernels returns points with each point that names no kernel set (a
+// hand-made line) given the set of the other points of its host and
+// configuration, where they all name one; points is not changed.
+func FillKernels(points []Point) []Point {
+	known := map[string]string{} // host + Config -> its one set ("" once two are seen)
+	many := map[string]bool{}
+	for _, p := range points {
+		k := p.Host + " " + p.Config()
+		switch {
+		case p.Kernels == "" || many[k]:
+		case known[k] == "":
+			known[k] = p.Kernels
+		case known[k] != p.Kernels:
+			many[k] = true
+		}
+	}
+	out := slices.Clone(points)
+	for i := range out {
+		if k := out[i].Host + " " + out[i].Config(); out[i].Kernels == "" && !many[k] {
+			out[i].Kernels = known[k]
+		}
+	}
+	return out
+}
+
 // ConfigKey identifies the point's run configuration: Config and the
 // kernel set. Points are selected, grouped and paired by it: a design on
 // the generic kernels is not the same measurement as on avx512.
@@ -297,10 +322,11 @@ type Filter struct {
 }
 
 // DefaultFilter is the gap chart's default: this host and the current
-// backend, mode and thread count, whole networks, every session. Latencies
-// of different machines or configurations do not rank against each other.
-func DefaultFilter(host, backend, mode string, threads int) Filter {
-	return Filter{Host: host, Backend: backend, Mode: mode, Threads: threads}
+// backend, kernel set ("" any), mode and thread count, whole networks,
+// every session. Latencies of different machines or configurations do not
+// rank against each other.
+func DefaultFilter(host, backend, kernels, mode string, threads int) Filter {
+	return Filter{Host: host, Backend: backend, Kernels: kernels, Mode: mode, Threads: threads}
 }
 
 // Match reports whether p passes the filter.
@@ -366,7 +392,7 @@ func or(s, dflt string) string {
 func Select(points []Point, f Filter) []Point {
 	var out []Point
 	at := map[string]int{}
-	for _, p := range points {
+	for _, p := range FillKernels(points) {
 		if !f.Match(p) || !(p.LatencyMS >= sweep.MinMedianMS) || p.LatencyMS > sweep.MaxMedianMS {
 			continue
 		}
@@ -866,17 +892,20 @@ func GapChart(points []Point, m plots.Metric, subtitle string) ([]plots.GapPoint
 	g := AnalyzeGap(points, m)
 	out := make([]plots.GapPoint, len(points))
 	// Series are named by host and configuration, with the kernel set
-	// where two configurations differ only there.
-	named := map[string]bool{}
+	// where another series differs from it only there.
+	sets := map[string]map[string]bool{}
 	for _, p := range points {
-		named[p.HostName+" "+p.Config()] = true
+		k := p.Host + " " + p.Config()
+		if sets[k] == nil {
+			sets[k] = map[string]bool{}
+		}
+		sets[k][p.Kernels] = true
 	}
-	withKernels := len(named) < g.Configs
 	for i, p := range points {
 		out[i] = plots.GapPoint{Label: p.Label, Family: FamilyTitle(string(p.Family)), X: p.Value(m), LatencyMS: p.LatencyMS, Current: p.Current}
 		if g.Configs > 1 {
 			out[i].Host = p.HostName + " " + p.Config()
-			if withKernels {
+			if len(sets[p.Host+" "+p.Config()]) > 1 {
 				out[i].Host = p.HostName + " " + p.ConfigWithKernels()
 			}
 		}

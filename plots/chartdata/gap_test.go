@@ -47,7 +47,7 @@ func TestFilterAndSelect(t *testing.T) {
 		}
 		return strings.Join(s, ",")
 	}
-	def := DefaultFilter("h1", "native", "fused", 1)
+	def := DefaultFilter("h1", "native", "", "fused", 1)
 	for _, tc := range []struct {
 		name string
 		f    Filter
@@ -488,6 +488,21 @@ func TestKernelSetsAreConfigurations(t *testing.T) {
 	pr, err := PointFromResult(res)
 	if k := PointFromRow(r).Kernels; k != "cudnn+cuda-graph" || err != nil || pr.Kernels != k {
 		t.Errorf("kernels from a row %q, from a result %q (%v); want cudnn+cuda-graph", k, pr.Kernels, err)
+	}
+	// A third configuration on another backend keeps its plain name: only
+	// series that differ from another in the set alone name it.
+	c := b
+	c.Backend, c.Kernels = "cudnn", "cudnn+cuda-graph"
+	gps, _ = GapChart(Select([]Point{a, g, c}, Filter{}), plots.MetricFLOPs, "")
+	if gps[2].Host != "Test CPU cudnn/fused/1t" || gps[1].Host != "Test CPU native[generic]/fused/1t" {
+		t.Errorf("series %q and %q", gps[1].Host, gps[2].Host)
+	}
+	// A point that names no set (hand-made) is of the only set of its
+	// configuration: one configuration, ranked together.
+	u := b
+	u.Kernels = ""
+	if sel := Select([]Point{a, u}, Filter{Kernels: "avx512"}); len(sel) != 2 || AnalyzeGap(sel, plots.MetricFLOPs).Configs != 1 {
+		t.Errorf("a point of no set beside avx512 ones: %+v", sel)
 	}
 	// One set: the series keep their plain names.
 	a.Threads, b.Threads = 2, 1

@@ -284,28 +284,43 @@ type Group struct {
 // threads, in order of first appearance; within a group a design appears
 // once: its first row with a profile, else its first row. A label names
 // the kernel set only where rows of one host, backend, mode and thread
-// count were measured on more than one set.
+// count were measured on more than one set. A row that names no kernel
+// set (hand-made) joins the only set of its configuration, if it has one.
 func GroupByConfig(rows []Row) []Group {
 	base := func(r Row) string { return fmt.Sprintf("%s|%s|%s|%d", r.Host, r.Backend, r.Mode, r.Threads) }
+	known := map[string][]string{} // base -> the kernel sets its rows name
+	for _, r := range rows {
+		if ks := r.KernelSet(); ks != "" && !slices.Contains(known[base(r)], ks) {
+			known[base(r)] = append(known[base(r)], ks)
+		}
+	}
+	// set is the row's kernel set; a row that names none (a hand-made
+	// one) counts as of the only set its configuration has, if one.
+	set := func(r Row) string {
+		if ks := r.KernelSet(); ks != "" || len(known[base(r)]) != 1 {
+			return ks
+		}
+		return known[base(r)][0]
+	}
 	sets := map[string]map[string]bool{}
 	for _, r := range rows {
 		if sets[base(r)] == nil {
 			sets[base(r)] = map[string]bool{}
 		}
-		sets[base(r)][r.KernelSet()] = true
+		sets[base(r)][set(r)] = true
 	}
 	var out []Group
 	idx := map[string]int{}
-	at := map[string]int{} // run key -> index of its row in its group
+	at := map[string]int{} // design in its group -> index of its row there
 	for _, r := range rows {
-		k := fmt.Sprintf("%s|%s|%s|%s|%d", r.Host, r.Backend, r.KernelSet(), r.Mode, r.Threads)
+		k := fmt.Sprintf("%s|%s|%s|%s|%d", r.Host, r.Backend, set(r), r.Mode, r.Threads)
 		i, ok := idx[k]
 		if !ok {
 			i = len(out)
 			idx[k] = i
 			backend := r.Backend
 			if len(sets[base(r)]) > 1 {
-				ks := r.KernelSet()
+				ks := set(r)
 				if ks == "" {
 					ks = "kernels unknown"
 				}
@@ -313,13 +328,14 @@ func GroupByConfig(rows []Row) []Group {
 			}
 			out = append(out, Group{Key: k, Label: fmt.Sprintf("%s %s/%s %dt", r.HostName, backend, r.Mode, r.Threads)})
 		}
-		if j, seen := at[r.RunKey()]; seen {
+		d := k + "|" + r.Key
+		if j, seen := at[d]; seen {
 			if r.Profiled() && !out[i].Rows[j].Profiled() {
 				out[i].Rows[j] = r
 			}
 			continue
 		}
-		at[r.RunKey()] = len(out[i].Rows)
+		at[d] = len(out[i].Rows)
 		out[i].Rows = append(out[i].Rows, r)
 	}
 	return out

@@ -116,10 +116,11 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 	cfg := o.Config
 	hk := cfg.HostKey()
 	// sameConfig reports whether r was measured under this sweep's
-	// configuration; with no kernel set configured, a row of any set is.
+	// configuration; with no kernel set configured, a row of any set is,
+	// and a row that names none (hand-made) counts as of any.
 	sameConfig := func(r Row) bool {
 		return r.Backend == cfg.Backend && r.Mode == string(cfg.Mode) && r.Threads == cfg.Threads && r.Host == hk &&
-			(cfg.Kernels == "" || r.KernelSet() == cfg.Kernels)
+			(cfg.Kernels == "" || r.KernelSet() == "" || r.KernelSet() == cfg.Kernels)
 	}
 	key := func(designKey string) string {
 		return RunKey(designKey, cfg.Backend, cfg.Kernels, cfg.Mode, cfg.Threads, hk)

@@ -448,6 +448,29 @@ func TestRunResultLinesNamed(t *testing.T) {
 	}
 }
 
+// TestRowsWithoutKernelSetResume: a row that names no kernel set (made by
+// hand, or by a tool that leaves the fingerprint out) counts as of the
+// sweep's set, as it did before the set was part of the run key, and plot
+// groups it with the rows of the only set of its configuration.
+func TestRowsWithoutKernelSetResume(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	ds := testDesigns(2)
+	if _, err := Run(context.Background(), ds, &fakeMeasurer{}, Options{Out: out, Config: testConfig()}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Kernels = "avx512"
+	sum, err := Run(context.Background(), testDesigns(3), &fakeMeasurer{}, Options{Out: out, Config: cfg})
+	if err != nil || sum.Measured != 1 || sum.Resumed != 2 {
+		t.Fatalf("avx512 sweep over rows of no set: %+v, %v; want the 2 resumed, 1 measured", sum, err)
+	}
+	rows, _, _ := Load(out)
+	gs := GroupByConfig(rows)
+	if len(gs) != 1 || len(gs[0].Rows) != 3 || strings.Contains(gs[0].Label, "[") {
+		t.Errorf("groups %+v, want one group of the 3 designs, its label without a set", gs)
+	}
+}
+
 // profilingMeasurer is fakeMeasurer that returns a profile when asked.
 type profilingMeasurer struct{ fakeMeasurer }
 
