@@ -59,7 +59,7 @@ func decodeErrorAt(err error) (key string, line int, ok bool) {
 	// too large for an integer, which is a value of the wrong size.
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		if pe.LastKey != "" && strings.Contains(pe.Message, "out of range") {
+		if pe.LastKey != "" && (strings.Contains(pe.Message, "out of range") || strings.Contains(pe.Message, "out of the safe")) {
 			return pe.LastKey, pe.Position.Line, true
 		}
 		return "", 0, false
@@ -107,7 +107,7 @@ func fieldKinds(t reflect.Type) map[string]string {
 // number past the largest whole number", ...
 func what(err error) string {
 	msg := err.Error()
-	if strings.Contains(msg, "out of range") {
+	if strings.Contains(msg, "out of range") || strings.Contains(msg, "out of the safe") {
 		return "a number too large to hold"
 	}
 	found := ""
@@ -164,8 +164,13 @@ func valueText(data []byte, line int) string {
 // stripComment cuts a TOML comment ('#' outside a quoted string) off v.
 func stripComment(v string) string {
 	var quote rune
+	escaped := false
 	for i, r := range v {
 		switch {
+		case escaped:
+			escaped = false
+		case quote == '"' && r == '\\':
+			escaped = true // a basic string's escape: the next character is text
 		case quote != 0 && r == quote:
 			quote = 0
 		case quote == 0 && (r == '"' || r == '\''):

@@ -33,6 +33,8 @@ func TestParseWrongTypes(t *testing.T) {
 		{"[design]\nwidth = \"1.0\" # a comment\n", `invalid width "1.0": line 2: a string`, true},
 		{"[design]\nres = [\n  224,\n  160,\n]\n", `invalid res "": line 2: a list`, true},
 		{"design = { width = \"1.0\" }\n", `invalid width "": line 1: a string`, true},
+		{"[design]\nwidth = 9007199254740993\n", `invalid width 9007199254740993: line 2: a number too large to hold, want a number (valid: 0.05..16)`, true},
+		{"[design]\nwidth = \"a\\\" # b\" # note\n", `invalid width "a\" # b": line 2: a string`, true},
 	} {
 		_, err := Parse([]byte(tc.file), "x.toml")
 		if err == nil || !strings.Contains(err.Error(), "design file x.toml: "+tc.want) || strings.Contains(err.Error(), "TOML value") || strings.Contains(err.Error(), "type mismatch") {
