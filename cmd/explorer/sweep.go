@@ -269,7 +269,7 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 	defer f.Close()
 	// The kernel set is part of every run key: rows measured on another
 	// set are not this sweep's (a generic-kernel sweep took avx512 rows).
-	ks, err := registry.KernelSet(c.measure.backend, c.measure.kernels, c.measure.cudaGraph)
+	ks, err := registry.KernelSet(c.measure.backend, c.measure.kernels, c.measure.cudaGraph, false) // sweeps never use TF32
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}

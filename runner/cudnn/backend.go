@@ -44,26 +44,36 @@ const (
 const EnvCopy = "EXPLORER_CUDNN_COPY"
 
 // KernelSet names what a program runs on, the start of its
-// ProgramInfo.Kernels (before "; " and the per-layer choices): "cudnn", or
-// "cudnn+cuda-graph" when it replays a CUDA graph, with " (transform
-// copies)" after it when its copies are all cudnnTransformTensor. Results
-// measured on one are not results of another.
-func KernelSet(cudaGraph bool, copy CopyKernel) string {
+// ProgramInfo.Kernels (before "; " and the per-layer choices): "cudnn",
+// with "+cuda-graph" when it replays a CUDA graph, "+tf32" when FP32
+// convolutions may use TF32 tensor cores, " (transform copies)" when its
+// copies are all cudnnTransformTensor and " (forced dw=..., gemm=...)"
+// when EnvDW or EnvGEMM force an implementation. Results measured on one
+// are not results of another.
+func KernelSet(cudaGraph bool, copy CopyKernel, tf32 bool, pol Policy) string {
 	s := "cudnn"
 	if cudaGraph {
 		s += "+cuda-graph"
 	}
+	if tf32 {
+		s += "+tf32"
+	}
 	if copy == CopyTransform {
 		s += " (transform copies)"
+	}
+	if f := pol.String(); f != "" {
+		s += " (forced " + f + ")"
 	}
 	return s
 }
 
 // EnvKernelSet is the KernelSet of the programs New's backend compiles
-// with cudaGraph, the copy kernel read from EnvCopy.
-func EnvKernelSet(cudaGraph bool) string {
+// with cudaGraph and tf32, the copy kernel and policy read from the
+// environment (EnvCopy, EnvDW, EnvGEMM).
+func EnvKernelSet(cudaGraph, tf32 bool) string {
 	ck, _ := copyFromEnv()
-	return KernelSet(cudaGraph, ck)
+	pol, _ := ParsePolicy(os.Getenv(EnvDW), os.Getenv(EnvGEMM))
+	return KernelSet(cudaGraph, ck, tf32, pol)
 }
 
 // copyFromEnv reads EnvCopy: the copy kernel it names (CopyMemcpy3D when

@@ -510,10 +510,8 @@ func (s *selector) summary() string {
 			parts = append(parts, fmt.Sprintf("%d %s", count[k], k))
 		}
 	}
+	// A forced policy is named in the kernel set before "; " (KernelSet).
 	out := "convs: " + strings.Join(parts, ", ")
-	if pol := s.policy.String(); pol != "" {
-		out += " (forced " + pol + ")"
-	}
 	// The most frequent reasons first, each shortened: the fingerprint is
 	// one line.
 	keys := slices.Sorted(maps.Keys(s.problems))

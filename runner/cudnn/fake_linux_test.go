@@ -136,6 +136,11 @@ func TestFakeLibsEndToEnd(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
+					// The set sweeps file results under is the start of
+					// what the program reports (TF32 part of it).
+					if set := runner.KernelSetOf(p.Info().Kernels); set != KernelSet(opts.CUDAGraph, CopyMemcpy3D, opts.TF32, Policy{}) {
+						t.Errorf("program's set %q, KernelSet %q", set, KernelSet(opts.CUDAGraph, CopyMemcpy3D, opts.TF32, Policy{}))
+					}
 					defer func() {
 						if err := p.Close(); err != nil {
 							t.Error(err)
@@ -326,8 +331,8 @@ func TestFakeLibsCopyKernels(t *testing.T) {
 			}
 			// What sweeps file rows under before measuring (KernelSet)
 			// is the start of what the program reports.
-			if set, _, _ := strings.Cut(p.Info().Kernels, "; "); set != KernelSet(graph, ck) {
-				t.Errorf("%s graph=%v: program's set %q, KernelSet %q", ck, graph, set, KernelSet(graph, ck))
+			if set, _, _ := strings.Cut(p.Info().Kernels, "; "); set != KernelSet(graph, ck, false, Policy{}) {
+				t.Errorf("%s graph=%v: program's set %q, KernelSet %q", ck, graph, set, KernelSet(graph, ck, false, Policy{}))
 			}
 			out := make([]float32, len(want))
 			err = p.Run(context.Background(), in, out)

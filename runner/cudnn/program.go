@@ -149,7 +149,7 @@ func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options, ck Cop
 	p := &program{d: d, l: l, tf32: opts.TF32, graph: opts.CUDAGraph, copy: ck, policy: pol,
 		consts: &[2]float32{0, 1}, elapsed: new(float32), tensorDescs: map[[8]int]uintptr{}}
 	p.runReq = newRequest(p.runOnThread)
-	p.info = runner.ProgramInfo{Backend: "cudnn", Mode: mode, Threads: 1, Kernels: KernelSet(p.graph, ck), Bytes: l.Bytes()}
+	p.info = runner.ProgramInfo{Backend: "cudnn", Mode: mode, Threads: 1, Kernels: KernelSet(p.graph, ck, p.tf32, pol), Bytes: l.Bytes()}
 	if err := d.th.do(p.build); err != nil {
 		_ = d.th.do(p.release)
 		return nil, err

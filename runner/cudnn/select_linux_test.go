@@ -98,6 +98,9 @@ func TestFakeLibsPolicies(t *testing.T) {
 					dw, lt := eligibleCounts(p)
 					got := implCounts(p)
 					k := p.Info().Kernels
+					if set := runner.KernelSetOf(k); set != KernelSet(opts.CUDAGraph, CopyMemcpy3D, false, pol) {
+						t.Errorf("program's set %q, KernelSet %q", set, KernelSet(opts.CUDAGraph, CopyMemcpy3D, false, pol))
+					}
 					switch pol.DW {
 					case DWNVRTC:
 						if got[implDW] != dw || dw == 0 && sp.name != "g4 shortcut only" {

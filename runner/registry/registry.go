@@ -72,10 +72,10 @@ func LookupBackend(name string) (Backend, error) {
 
 // KernelSet names the kernel set a program of the backend called name
 // runs on with the --kernels value kernelsFlag (native: the set it picks,
-// "avx512", "generic", ...) or with cudaGraph (cudnn: "cudnn" or
-// "cudnn+cuda-graph", see cudnn.KernelSet): the start of its ProgramInfo.Kernels, which
+// "avx512", "generic", ...) or with cudaGraph and tf32 (cudnn: "cudnn",
+// "cudnn+cuda-graph", ..., see cudnn.KernelSet): the start of its ProgramInfo.Kernels, which
 // results are told apart by before anything is measured.
-func KernelSet(name, kernelsFlag string, cudaGraph bool) (string, error) {
+func KernelSet(name, kernelsFlag string, cudaGraph, tf32 bool) (string, error) {
 	switch name {
 	case "native":
 		ks, err := kernels.Lookup(kernelsFlag)
@@ -84,7 +84,7 @@ func KernelSet(name, kernelsFlag string, cudaGraph bool) (string, error) {
 		}
 		return ks.Name(), nil
 	case "cudnn":
-		return cudnn.EnvKernelSet(cudaGraph), nil
+		return cudnn.EnvKernelSet(cudaGraph, tf32), nil
 	}
 	_, err := LookupBackend(name)
 	return "", err

@@ -62,7 +62,7 @@ func TestKernelSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, flag := range append([]string{"auto"}, kernels.Supported()...) {
-		want, err := KernelSet("native", flag, false)
+		want, err := KernelSet("native", flag, false, false)
 		if err != nil {
 			t.Fatalf("KernelSet(native, %s): %v", flag, err)
 		}
@@ -77,15 +77,19 @@ func TestKernelSet(t *testing.T) {
 		p.Close()
 	}
 	for graph, want := range map[bool]string{false: "cudnn", true: "cudnn+cuda-graph"} {
-		if got, err := KernelSet("cudnn", "auto", graph); got != want || err != nil {
+		if got, err := KernelSet("cudnn", "auto", graph, false); got != want || err != nil {
 			t.Errorf("KernelSet(cudnn, graph %v) = %q, %v; want %q", graph, got, err, want)
 		}
 	}
 	t.Setenv(cudnn.EnvCopy, "transform")
-	if got, _ := KernelSet("cudnn", "auto", true); got != "cudnn+cuda-graph (transform copies)" {
+	if got, _ := KernelSet("cudnn", "auto", true, false); got != "cudnn+cuda-graph (transform copies)" {
 		t.Errorf("KernelSet(cudnn) with %s=transform: %q", cudnn.EnvCopy, got)
 	}
-	if _, err := KernelSet("tpu", "auto", false); err == nil {
+	t.Setenv(cudnn.EnvGEMM, cudnn.GEMMLt)
+	if got, _ := KernelSet("cudnn", "auto", false, true); got != "cudnn+tf32 (transform copies) (forced gemm=cublaslt)" {
+		t.Errorf("KernelSet(cudnn, tf32) with %s=%s: %q", cudnn.EnvGEMM, cudnn.GEMMLt, got)
+	}
+	if _, err := KernelSet("tpu", "auto", false, false); err == nil {
 		t.Error("KernelSet(tpu): no error")
 	}
 }
