@@ -87,6 +87,15 @@ func TestGuidelinesCommand(t *testing.T) {
 	if s := stdout.String(); strings.Contains(s, "eager") || !strings.Contains(s, "fused ms") {
 		t.Errorf("--mode fused still measured eager:\n%s", s)
 	}
+	// A kernel set forced by --kernels is in the conditions (a generic
+	// run's table read like an avx512 run's); auto is not.
+	stdout.Reset()
+	if err := guidelinesWith(context.Background(), []string{"--exp", "G4", "--mode", "fused", "--kernels", "generic", "--out", ""}, &stdout, io.Discard, d); err != nil {
+		t.Fatal(err)
+	}
+	if s := stdout.String(); !strings.Contains(s, "native, kernels generic, ") {
+		t.Errorf("--kernels generic not in the conditions:\n%s", s)
+	}
 	// --batch sets every design's batch (the paper's GPU column is at batch 8).
 	var batches []int
 	db := guidelinesDeps{measure: func(*measureFlags) (guideline.MeasureFunc, error) {

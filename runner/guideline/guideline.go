@@ -148,6 +148,9 @@ type Table struct {
 	// [Table.Conditions]; set by the caller with Modes.
 	Backend string
 	Threads int
+	// Kernels is the kernel set asked for where it is not the backend's
+	// own choice (--kernels generic); "" otherwise. Conditions name it.
+	Kernels string
 }
 
 // Conditions are the local measurement conditions in words, for a table
@@ -157,6 +160,9 @@ func (t Table) Conditions() string {
 	var parts []string
 	if t.Backend != "" {
 		parts = append(parts, t.Backend)
+	}
+	if t.Kernels != "" {
+		parts = append(parts, "kernels "+t.Kernels)
 	}
 	if t.Threads > 0 {
 		parts = append(parts, plural(t.Threads, "thread"))

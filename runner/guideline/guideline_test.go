@@ -309,6 +309,12 @@ func TestConditions(t *testing.T) {
 	if got := tab.Conditions(); got != "native, 2 threads, batch 1, ARM sizes, eager and fused, best of 3 rounds" {
 		t.Errorf("measured: %q", got)
 	}
+	// A kernel set forced by --kernels is named (a generic run read like
+	// an avx512 one); the backend's own choice is not.
+	tab.Kernels = "generic"
+	if got := tab.Conditions(); got != "native, kernels generic, 2 threads, batch 1, ARM sizes, eager and fused, best of 3 rounds" {
+		t.Errorf("--kernels generic: %q", got)
+	}
 	t8, err := FromExperiment(experiment(t, "T8"), GPU, nil)
 	if err != nil {
 		t.Fatal(err)
