@@ -16,9 +16,25 @@ func TestKernelSetOf(t *testing.T) {
 		"cudnn+cuda-graph (packed-tensor fallback)":                     "cudnn+cuda-graph",
 		"cudnn+cuda-graph; dw own 12/13 (packed-tensor fallback)":       "cudnn+cuda-graph",
 		"cudnn (transform copies) (packed-tensor fallback); gemm cudnn": "cudnn (transform copies)",
+		// Until 6f3f011 a forced implementation stood after "; ".
+		"cudnn; convs: 30 cublasLt, 26 cudnn (forced gemm=cublaslt); not used: x (x2)": "cudnn (forced gemm=cublaslt)",
+		"cudnn+cuda-graph (forced dw=nvrtc,gemm=cublaslt); convs: 12 dw, 30 cublasLt":  "cudnn+cuda-graph (forced dw=nvrtc,gemm=cublaslt)",
 	} {
 		if got := KernelSetOf(in); got != want {
 			t.Errorf("KernelSetOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// TF32 was said only in the device string until 6f3f011.
+	const tf32 = "NVIDIA H200; fp32 with " + TF32Device
+	for _, tc := range []struct{ kernels, device, want string }{
+		{"cudnn+cuda-graph; convs: 56 cudnn", tf32, "cudnn+cuda-graph+tf32"},
+		{"cudnn (transform copies); convs: 56 cudnn", tf32, "cudnn+tf32 (transform copies)"},
+		{"cudnn+tf32 (forced gemm=cublaslt); convs: 30 cublasLt", tf32, "cudnn+tf32 (forced gemm=cublaslt)"},
+		{"cudnn+cuda-graph; convs: 56 cudnn", "NVIDIA H200; fp32 (TF32 off)", "cudnn+cuda-graph"},
+		{"avx512", "AMD EPYC", "avx512"},
+	} {
+		if got := RunKernelSet(tc.kernels, tc.device); got != tc.want {
+			t.Errorf("RunKernelSet(%q, %q) = %q, want %q", tc.kernels, tc.device, got, tc.want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ package runner
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/shufflelab/explorer/arch"
@@ -90,12 +91,42 @@ type ProgramInfo struct {
 // KernelSetOf is the kernel set of a ProgramInfo.Kernels (or fingerprint)
 // string: what comes before "; " (cudnn names each layer's choice after
 // it, which differs from design to design). Results of one set are not
-// results of another; results and points are told apart by it.
+// results of another; results and points are told apart by it. Strings
+// written before the set said everything keep their set: cudnn's
+// packed-tensor note, which stood before "; " until b931e18, is cut, and
+// a forced implementation, which stood after it until 6f3f011 ("; convs:
+// ... (forced gemm=cublaslt)"), is moved into it as KernelSet puts it.
 func KernelSetOf(kernels string) string {
-	set, _, _ := strings.Cut(kernels, "; ")
-	// Before b931e18 (2026-12-03) cudnn put its packed-tensor fallback
-	// before "; ": it says how a layer ran, not what the program is.
-	return strings.TrimSuffix(set, " (packed-tensor fallback)")
+	set, rest, _ := strings.Cut(kernels, "; ")
+	set = strings.TrimSuffix(set, " (packed-tensor fallback)")
+	if m := forcedRE.FindStringSubmatch(rest); m != nil && !strings.Contains(set, "(forced ") {
+		set += " (forced " + m[1] + ")"
+	}
+	return set
+}
+
+// forcedRE finds the forced implementation an old cudnn string names
+// after "; ".
+var forcedRE = regexp.MustCompile(`\(forced ([^()\s]+)\)`)
+
+// TF32Device is what a cudnn program's device description says when its
+// FP32 convolutions may use TF32 tensor cores.
+const TF32Device = "TF32 tensor-core math allowed"
+
+// RunKernelSet is the kernel set of a measurement from its fingerprint's
+// kernels and device strings: KernelSetOf, with "+tf32" where the device
+// allowed TF32 and the set does not say so (results of before 6f3f011 said
+// it only in the device string).
+func RunKernelSet(kernels, device string) string {
+	set := KernelSetOf(kernels)
+	if !strings.Contains(device, TF32Device) || strings.Contains(set, "+tf32") {
+		return set
+	}
+	head, tail, found := strings.Cut(set, " (")
+	if found {
+		tail = " (" + tail
+	}
+	return head + "+tf32" + tail
 }
 
 // Program is a compiled network ready to run. Run must not allocate.

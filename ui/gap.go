@@ -79,11 +79,7 @@ func (g *gapScreen) filter() chartdata.Filter {
 	}
 	// A kernel set the knob names (not auto) is the default's too: runs
 	// of another set do not rank against the current design's.
-	kernels := ""
-	if be, err := registry.LookupBackend(d.backend); err == nil && be.CPU && d.kernels != "" && d.kernels != registry.DefaultKernels {
-		kernels = d.kernels
-	}
-	return chartdata.DefaultFilter(g.sess.deps.HostKey, d.backend, kernels, string(d.mode), d.threads)
+	return chartdata.DefaultFilter(g.sess.deps.HostKey, d.backend, registry.ForcedKernels(d.backend, d.kernels), string(d.mode), d.threads)
 }
 
 func (g *gapScreen) metric() plots.Metric {

@@ -15,6 +15,7 @@ import (
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/guideline"
+	"github.com/shufflelab/explorer/runner/registry"
 )
 
 // guideKeys are the guidelines screen's bindings.
@@ -97,13 +98,15 @@ func (g *guideScreen) table() guideline.Table { return g.tables[g.key()] }
 
 // planned is the chosen table as a run would measure it now: in the modes
 // guideline.ModesFor picks for the explorer's mode (G4: eager and fused),
-// with the explorer's backend and threads. A measured table is returned
+// with the explorer's backend, threads and forced kernel set. A measured
+// table is returned
 // as it was measured.
 func (g *guideScreen) planned() guideline.Table {
 	t := g.table()
 	if d := g.sess.design; d != nil && !g.measured[g.key()] {
 		t.Modes = guideline.ModesFor(t.ID, d.mode, false)
 		t.Backend, t.Threads = d.backend, d.threads
+		t.Kernels = registry.ForcedKernels(d.backend, d.kernels)
 	}
 	return t
 }

@@ -390,3 +390,27 @@ func TestGuidelineNotesWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestGuidelineConditionsNameForcedKernels: with the kernels knob on a set
+// (not auto), the guideline screen's conditions name it before and after
+// the run (a generic run read like an avx512 one, as in the CLI before
+// 6b3dc93); with auto they name none.
+func TestGuidelineConditionsNameForcedKernels(t *testing.T) {
+	deps := testDeps(fakeMeasurer{})
+	deps.Kernels = "generic"
+	m := newModel(t, deps, 120, 40)
+	send(t, m, "3")
+	if v := view(m); !strings.Contains(v, "native, kernels generic, 1 thread") {
+		t.Errorf("planned conditions do not name the set:\n%s", v)
+	}
+	_, cmd := m.Update(keyMsg("r"))
+	drain(t, m, cmd)
+	if c := m.guide.tables[m.guide.key()].Conditions(); !strings.Contains(c, "kernels generic") {
+		t.Errorf("measured table's conditions %q", c)
+	}
+	auto := newModel(t, testDeps(fakeMeasurer{}), 120, 40)
+	send(t, auto, "3")
+	if v := view(auto); strings.Contains(v, "native, kernels") {
+		t.Errorf("auto names a kernel set:\n%s", v)
+	}
+}

@@ -167,9 +167,7 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 		}
 		t.Modes = guideline.ModesFor(t.ID, mode, explicitMode)
 		t.Backend, t.Threads = mf.backend, mf.threads
-		if be, err := registry.LookupBackend(mf.backend); err == nil && be.CPU && mf.kernels != registry.DefaultKernels {
-			t.Kernels = mf.kernels // a set forced by --kernels (checked above)
-		}
+		t.Kernels = registry.ForcedKernels(mf.backend, mf.kernels) // --kernels was checked above
 		c.tables = append(c.tables, t)
 	}
 	return c, nil

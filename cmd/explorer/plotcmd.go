@@ -419,13 +419,33 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 		return len(r.Categories) > 0 && (pick == nil || pick[r.Name] || r.Preset != "" && pick[r.Preset])
 	}
 	base := func(r *sweep.Row) string { return fmt.Sprintf("%s|%s|%s|%d", r.Key, r.Host, r.Backend, r.Threads) }
+	// A row's set as the gap charts group it (a row that names none joins
+	// its configuration's set).
+	// A row's set as the gap charts group it: a row that names none joins
+	// its configuration's set, or where that names none (its mode's only
+	// row), the design's other rows' set.
+	rule := sweep.KernelSetRule(all)
+	firstSet := map[string]string{} // design base -> the first set its rows name
+	for i := range all {
+		if r := &all[i]; wanted(r) {
+			if s, anySet := rule(*r); !anySet && firstSet[base(r)] == "" {
+				firstSet[base(r)] = s
+			}
+		}
+	}
+	setOf := func(r *sweep.Row) string {
+		if s, anySet := rule(*r); !anySet {
+			return s
+		}
+		return firstSet[base(r)]
+	}
 	sets := map[string]map[string]bool{}
 	for i := range all {
 		if r := &all[i]; wanted(r) {
 			if sets[base(r)] == nil {
 				sets[base(r)] = map[string]bool{}
 			}
-			sets[base(r)][r.KernelSet()] = true
+			sets[base(r)][setOf(r)] = true
 		}
 	}
 	// kernels is the " generic"-style part of a title, and the
@@ -434,7 +454,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 		if len(sets[base(r)]) < 2 {
 			return "", ""
 		}
-		ks := r.KernelSet()
+		ks := setOf(r)
 		if ks == "" {
 			ks = "kernels unknown"
 		}
@@ -445,7 +465,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 		if !wanted(r) {
 			continue
 		}
-		k := base(r) + "|" + r.KernelSet()
+		k := base(r) + "|" + setOf(r)
 		pr, ok := byDesign[k]
 		if !ok {
 			if len(order) >= maxProfiles {

@@ -324,3 +324,23 @@ func TestPlotKeepsKernelSetsAndPrefersProfiles(t *testing.T) {
 		t.Errorf("no decomposition of the generic row named by its set: %v", ds)
 	}
 }
+
+// TestPlotSetlessRowJoinsItsSet: a profiled eager row that names no kernel
+// set, beside the design's avx512 fused row, is of the avx512 set (as the
+// gap charts group it): one decomposition, eager beside fused (it drew
+// "...-kernels-unknown-eager-1t" and "...-avx512-fused-1t").
+func TestPlotSetlessRowJoinsItsSet(t *testing.T) {
+	_, rows := sweepFile(t, t.TempDir())
+	fused := rows[0]
+	eager := fused
+	eager.Mode, eager.Fingerprint.Kernels = "eager", ""
+	_, _, out, err := plotRows(t, []sweep.Row{fused, eager}, "--max-profiles", "10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := filepath.Glob(filepath.Join(out, "decomposition-*.png"))
+	want := filepath.Join(out, "decomposition-"+plots.FileSlug(fused.Name)+"-"+strconv.Itoa(fused.Threads)+"t.png")
+	if len(ds) != 1 || ds[0] != want {
+		t.Errorf("decompositions %v, want only %s", ds, want)
+	}
+}

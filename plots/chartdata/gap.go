@@ -81,25 +81,20 @@ func (p Point) Micro() bool { return p.Family.IsGuideline() }
 func (p Point) Config() string { return fmt.Sprintf("%s/%s/%dt", p.Backend, p.Mode, p.Threads) }
 
 // FillKernels returns points with each point that names no kernel set (a
-// hand-made line) given the set of the other points of its host and
-// configuration, where they all name one; points is not changed.
+// hand-made line) given the first set the other points of its host and
+// configuration name, in order (sweep.KernelSetRule's rule for rows);
+// points is not changed.
 func FillKernels(points []Point) []Point {
-	known := map[string]string{} // host + Config -> its one set ("" once two are seen)
-	many := map[string]bool{}
+	known := map[string]string{} // host + Config -> the first set named
 	for _, p := range points {
-		k := p.Host + " " + p.Config()
-		switch {
-		case p.Kernels == "" || many[k]:
-		case known[k] == "":
+		if k := p.Host + " " + p.Config(); p.Kernels != "" && known[k] == "" {
 			known[k] = p.Kernels
-		case known[k] != p.Kernels:
-			many[k] = true
 		}
 	}
 	out := slices.Clone(points)
 	for i := range out {
-		if k := out[i].Host + " " + out[i].Config(); out[i].Kernels == "" && !many[k] {
-			out[i].Kernels = known[k]
+		if out[i].Kernels == "" {
+			out[i].Kernels = known[out[i].Host+" "+out[i].Config()]
 		}
 	}
 	return out
@@ -188,7 +183,7 @@ func PointFromResult(res runner.Result) (Point, error) {
 	preset := PresetOf(res.Preset, s)
 	return Point{Label: PointLabel(preset, s), Design: s.String(), Key: s.Key(), Preset: preset, Family: s.Family,
 		Host: calib.HostKey(res.Fingerprint), HostName: calib.HostName(res.Fingerprint),
-		Backend: res.Backend, Kernels: runner.KernelSetOf(res.Fingerprint.Kernels), Mode: string(res.Mode), Threads: max(res.Fingerprint.Threads, 1),
+		Backend: res.Backend, Kernels: runner.RunKernelSet(res.Fingerprint.Kernels, res.Fingerprint.Device), Mode: string(res.Mode), Threads: max(res.Fingerprint.Threads, 1),
 		MAdds: t.MultAdds, MAC: t.MemAccess, Params: t.Params, LatencyMS: res.LatencyMS.Median,
 		P10MS: res.LatencyMS.P10, P90MS: res.LatencyMS.P90, ImagesPerS: res.ThroughputIPS, Time: res.Time}, nil
 }

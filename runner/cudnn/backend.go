@@ -47,7 +47,7 @@ const EnvCopy = "EXPLORER_CUDNN_COPY"
 // ProgramInfo.Kernels (before "; " and the per-layer choices): "cudnn",
 // with "+cuda-graph" when it replays a CUDA graph, "+tf32" when FP32
 // convolutions may use TF32 tensor cores, " (transform copies)" when its
-// copies are all cudnnTransformTensor and " (forced dw=..., gemm=...)"
+// copies are all cudnnTransformTensor and " (forced dw=...,gemm=...)"
 // when EnvDW or EnvGEMM force an implementation. Results measured on one
 // are not results of another.
 func KernelSet(cudaGraph bool, copy CopyKernel, tf32 bool, pol Policy) string {

@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"github.com/ebitengine/purego"
+
+	"github.com/shufflelab/explorer/runner"
 )
 
 // cublasWorkspaceBytes is the cuBLAS workspace set up front so that cuBLAS
@@ -145,7 +147,7 @@ func openDevice(l Libs) (*device, error) {
 func (d *device) describe(tf32 bool) string {
 	math := "fp32 FMA math (TF32 off)"
 	if tf32 {
-		math = "fp32 with TF32 tensor-core math allowed"
+		math = "fp32 with " + runner.TF32Device
 	}
 	return fmt.Sprintf("%s, CUDA driver %s, runtime %s, cuDNN %s (%s), %s",
 		d.name, cudaVersionString(d.driver), cudaVersionString(d.rtVer), cudnnVersionString(d.dnnVer), d.dnnDir, math)

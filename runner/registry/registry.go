@@ -90,6 +90,19 @@ func KernelSet(name, kernelsFlag string, cudaGraph, tf32 bool) (string, error) {
 	return "", err
 }
 
+// ForcedKernels is the kernel set a --kernels value forces on the backend
+// called name, for conditions, filters and labels that name a set only
+// where the user chose one: the value itself for a CPU backend and a value
+// other than "" or "auto"; "" otherwise (the backend's own choice, or a
+// GPU backend, which has no kernel sets to choose).
+func ForcedKernels(name, kernelsFlag string) string {
+	b, err := LookupBackend(name)
+	if err != nil || !b.CPU || kernelsFlag == "" || kernelsFlag == DefaultKernels {
+		return ""
+	}
+	return kernelsFlag
+}
+
 // NewBackend creates the backend called name.
 func NewBackend(name string) (runner.Backend, error) {
 	b, err := LookupBackend(name)

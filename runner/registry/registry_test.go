@@ -93,3 +93,20 @@ func TestKernelSet(t *testing.T) {
 		t.Error("KernelSet(tpu): no error")
 	}
 }
+
+// TestForcedKernels: a set is named only where the user chose one for a
+// CPU backend.
+func TestForcedKernels(t *testing.T) {
+	for _, tc := range []struct{ backend, flag, want string }{
+		{"native", "generic", "generic"},
+		{"native", "avx2", "avx2"},
+		{"native", "auto", ""},
+		{"native", "", ""},
+		{"cudnn", "generic", ""},
+		{"tpu", "generic", ""},
+	} {
+		if got := ForcedKernels(tc.backend, tc.flag); got != tc.want {
+			t.Errorf("ForcedKernels(%q, %q) = %q, want %q", tc.backend, tc.flag, got, tc.want)
+		}
+	}
+}

@@ -286,22 +286,40 @@ type Group struct {
 // the kernel set only where rows of one host, backend, mode and thread
 // count were measured on more than one set. A row that names no kernel
 // set (hand-made) joins the only set of its configuration, if it has one.
-func GroupByConfig(rows []Row) []Group {
-	base := func(r Row) string { return fmt.Sprintf("%s|%s|%s|%d", r.Host, r.Backend, r.Mode, r.Threads) }
+// configBase is a row's configuration without its kernel set.
+func configBase(r Row) string {
+	return fmt.Sprintf("%s|%s|%s|%d", r.Host, r.Backend, r.Mode, r.Threads)
+}
+
+// KernelSetRule returns the kernel set of a row as rows are resumed,
+// grouped and drawn together with rows: its KernelSet or, for a row that
+// names none (a hand-made one), the first set the rows of its
+// configuration (host, backend, mode, threads) name, in file order (the
+// set of the first sweep that resumed it). anySet is true for a row that
+// names none in a configuration that names none: it counts as of any set
+// (a sweep resumes it whatever its set).
+func KernelSetRule(rows []Row) func(Row) (set string, anySet bool) {
 	known := map[string][]string{} // base -> the kernel sets its rows name
 	for _, r := range rows {
-		if ks := r.KernelSet(); ks != "" && !slices.Contains(known[base(r)], ks) {
-			known[base(r)] = append(known[base(r)], ks)
+		if ks := r.KernelSet(); ks != "" && !slices.Contains(known[configBase(r)], ks) {
+			known[configBase(r)] = append(known[configBase(r)], ks)
 		}
 	}
-	// set is the row's kernel set; a row that names none (a hand-made
-	// one) counts as of the only set its configuration has, if one.
-	set := func(r Row) string {
-		if ks := r.KernelSet(); ks != "" || len(known[base(r)]) != 1 {
-			return ks
+	return func(r Row) (string, bool) {
+		if ks := r.KernelSet(); ks != "" {
+			return ks, false
 		}
-		return known[base(r)][0]
+		if k := known[configBase(r)]; len(k) > 0 {
+			return k[0], false
+		}
+		return "", true
 	}
+}
+
+func GroupByConfig(rows []Row) []Group {
+	base := configBase
+	rule := KernelSetRule(rows)
+	set := func(r Row) string { s, _ := rule(r); return s }
 	sets := map[string]map[string]bool{}
 	for _, r := range rows {
 		if sets[base(r)] == nil {

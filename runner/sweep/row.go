@@ -158,7 +158,9 @@ func (r Row) Profiled() bool { return len(r.Categories) > 0 }
 // KernelSet is the kernel set the row was measured on: its fingerprint's
 // kernels up to "; " (cudnn rows go on to name each layer's choice, which
 // differs from design to design).
-func (r Row) KernelSet() string { return runner.KernelSetOf(r.Fingerprint.Kernels) }
+func (r Row) KernelSet() string {
+	return runner.RunKernelSet(r.Fingerprint.Kernels, r.Fingerprint.Device)
+}
 
 // RunKey is the row's run key (with its KernelSet).
 func (r Row) RunKey() string {

@@ -116,11 +116,15 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 	cfg := o.Config
 	hk := cfg.HostKey()
 	// sameConfig reports whether r was measured under this sweep's
-	// configuration; with no kernel set configured, a row of any set is,
-	// and a row that names none (hand-made) counts as of any.
+	// configuration; with no kernel set configured, a row of any set is.
+	// A row that names no set (hand-made) is of the set the other rows of
+	// its configuration name (KernelSetRule), or of any where they name
+	// none.
+	rule := KernelSetRule(f.Rows)
 	sameConfig := func(r Row) bool {
+		set, anySet := rule(r)
 		return r.Backend == cfg.Backend && r.Mode == string(cfg.Mode) && r.Threads == cfg.Threads && r.Host == hk &&
-			(cfg.Kernels == "" || r.KernelSet() == "" || r.KernelSet() == cfg.Kernels)
+			(cfg.Kernels == "" || anySet || set == cfg.Kernels)
 	}
 	key := func(designKey string) string {
 		return RunKey(designKey, cfg.Backend, cfg.Kernels, cfg.Mode, cfg.Threads, hk)

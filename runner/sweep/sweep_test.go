@@ -469,6 +469,20 @@ func TestRowsWithoutKernelSetResume(t *testing.T) {
 	if len(gs) != 1 || len(gs[0].Rows) != 3 || strings.Contains(gs[0].Label, "[") {
 		t.Errorf("groups %+v, want one group of the 3 designs, its label without a set", gs)
 	}
+	// Now the set-less rows are avx512's (the configuration's one set): a
+	// generic sweep measures all three, and each set groups all three
+	// (the generic sweep resumed them too, and grouping then put them
+	// under "kernels unknown", measured by neither set).
+	cfg.Kernels = "generic"
+	sum, err = Run(context.Background(), testDesigns(3), &fakeMeasurer{}, Options{Out: out, Config: cfg})
+	if err != nil || sum.Measured != 3 || sum.Resumed != 0 {
+		t.Fatalf("generic sweep: %+v, %v; want all 3 measured", sum, err)
+	}
+	rows, _, _ = Load(out)
+	gs = GroupByConfig(rows)
+	if len(gs) != 2 || len(gs[0].Rows) != 3 || len(gs[1].Rows) != 3 || !strings.Contains(gs[0].Label, "[avx512]") || !strings.Contains(gs[1].Label, "[generic]") {
+		t.Errorf("groups after the generic sweep: %+v", gs)
+	}
 }
 
 // profilingMeasurer is fakeMeasurer that returns a profile when asked.
