@@ -29,6 +29,11 @@ func costCmd(args []string, stdout, stderr io.Writer) error {
 	default:
 		return usagef("invalid --format %q (valid: table|json|csv)", *format)
 	}
+	// JSON always holds every op, stage and category: a --by would be
+	// silently ignored.
+	if err := checkNeeds(fs, map[string]bool{"by": *format != "json"}, map[string]string{"by": "--format table or csv (--format json always has every op, stage and category)"}); err != nil {
+		return err
+	}
 	spec, preset, err := sf.spec(fs)
 	if err != nil {
 		return err

@@ -30,6 +30,8 @@ func TestCostRefusesBadKnobs(t *testing.T) {
 		{[]string{"--family", "mobilenetv2", "--c2", "64"}, []string{"invalid c2 64"}},
 		// --width was ignored for the micro-networks (same MAdds as width 1).
 		{[]string{"--family", "g1", "--width", "2"}, []string{"invalid width 2", "not set for family g1", "c1/c2, c"}},
+		// --by with --format json was ignored (JSON has every row kind).
+		{[]string{"--by", "op", "--format", "json"}, []string{"invalid --by op: --by needs --format table or csv"}},
 	} {
 		var out, errOut bytes.Buffer
 		code := run(append([]string{"cost"}, tc.args...), &out, &errOut)
