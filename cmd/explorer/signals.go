@@ -32,9 +32,9 @@ var onSignalsReady = func() {}
 // the command returns). The first signal also says on stderr that a
 // second one stops at once: some steps only look at the context between
 // parts (a big design's compilation, a chart being drawn). The second
-// signal removes the temporary files of writes in progress
-// ([safefile.RemoveTemps]) and exits the process at once with status 130,
-// whatever the command is doing.
+// signal removes the temporary files of writes in progress and what an
+// unused new results file left ([safefile.Stop]) and exits the process
+// at once with status 130, whatever the command is doing.
 func signalContext(stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 2)
@@ -65,7 +65,7 @@ func signalContext(stderr io.Writer) (context.Context, func()) {
 		case <-done:
 			return
 		}
-		safefile.RemoveTemps()
+		safefile.Stop()
 		fmt.Fprintln(stderr, "explorer: stopped")
 		os.Exit(130)
 	}()

@@ -166,6 +166,46 @@ func RemoveTemps() {
 	}
 }
 
+// atStop holds the clean-ups that a process exiting at once would skip
+// (registered with AtStop, run by Stop).
+var atStop = struct {
+	mu   sync.Mutex
+	next int
+	fns  map[int]func()
+}{fns: map[int]func(){}}
+
+// AtStop registers f to run when the process is about to exit at once
+// ([Stop]): the clean-up a deferred Close would do, such as removing a
+// results file that a command created and never wrote to. The returned
+// function unregisters f (call it when the clean-up has run or is no
+// longer wanted). f must be safe to run from another goroutine.
+func AtStop(f func()) (unregister func()) {
+	atStop.mu.Lock()
+	id := atStop.next
+	atStop.next++
+	atStop.fns[id] = f
+	atStop.mu.Unlock()
+	return func() {
+		atStop.mu.Lock()
+		delete(atStop.fns, id)
+		atStop.mu.Unlock()
+	}
+}
+
+// Stop prepares a process to exit at once (a second Ctrl-C): it removes
+// the temporary files of writes in progress ([RemoveTemps]) and runs the
+// clean-ups registered with [AtStop], each once.
+func Stop() {
+	RemoveTemps()
+	atStop.mu.Lock()
+	fns := atStop.fns
+	atStop.fns = map[int]func(){}
+	atStop.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
+}
+
 // checkTarget refuses a target that is a symbolic link (unless forced) or
 // exists and is not a regular file. It returns the permission bits of an
 // existing regular file (0 when there is none or when a link is replaced).

@@ -191,3 +191,17 @@ func TestRemoveTemps(t *testing.T) {
 		t.Errorf("%d names still pending after the write", n)
 	}
 }
+
+// TestAtStop: Stop runs every registered clean-up once; an unregistered
+// one does not run.
+func TestAtStop(t *testing.T) {
+	var ran []string
+	AtStop(func() { ran = append(ran, "a") })
+	unregister := AtStop(func() { ran = append(ran, "b") })
+	unregister()
+	Stop()
+	Stop()
+	if len(ran) != 1 || ran[0] != "a" {
+		t.Errorf("ran %v, want [a] once", ran)
+	}
+}

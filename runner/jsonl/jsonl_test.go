@@ -459,3 +459,38 @@ func TestOpenKeepsTornTailOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestStopDiscardsUnusedNewFile: a process stopped at once (a second
+// Ctrl-C: safefile.Stop, then exit) skips the deferred CloseDiscardUnused;
+// the file Open created, its lock and its new folders are removed all the
+// same when nothing was appended (they stayed: an empty results file and a
+// lock naming a dead process). A file with a row stays.
+func TestStopDiscardsUnusedNewFile(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{What: "rec file", Valid: validRec}
+	unused, _, err := Open(filepath.Join(dir, "a", "b", "new.jsonl"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used, _, err := Open(filepath.Join(dir, "kept.jsonl"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := used.Append([]byte(`{"key":"a","n":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	safefile.Stop()
+	var left []string
+	filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+		if err == nil && p != dir {
+			rel, _ := filepath.Rel(dir, p)
+			left = append(left, rel)
+		}
+		return nil
+	})
+	if got := strings.Join(left, " "); got != "kept.jsonl kept.jsonl.lock" {
+		t.Errorf("after Stop: %q, want the used file and its lock only", got)
+	}
+	unused.Close()
+	used.Close()
+}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/shufflelab/explorer/internal/filelock"
@@ -82,10 +83,13 @@ type Writer struct {
 	maxLine int
 
 	// What Open created (for CloseDiscardUnused): the file, its lock
-	// file, the directories (deepest first); and whether Append was called.
+	// file, the directories (deepest first); and whether Append was called
+	// (atomic: a stop clean-up reads it from another goroutine).
 	created, lockCreated bool
 	dirs                 []string
-	appended             bool
+	appended             atomic.Bool
+	// unregister removes the stop clean-up of a file Open created.
+	unregister func()
 }
 
 // HeldError is returned by Open when another writer holds the file.
@@ -209,8 +213,35 @@ func Open(path string, o Options) (*Writer, Repair, error) {
 		lock.Unlock()
 		return nil, Repair{}, err
 	}
-	return &Writer{path: path, f: f, lock: lock, maxLine: o.maxLine,
-		created: errors.Is(ferr, fs.ErrNotExist), lockCreated: errors.Is(lerr, fs.ErrNotExist), dirs: dirs}, rep, nil
+	w := &Writer{path: path, f: f, lock: lock, maxLine: o.maxLine,
+		created: errors.Is(ferr, fs.ErrNotExist), lockCreated: errors.Is(lerr, fs.ErrNotExist), dirs: dirs}
+	if w.created {
+		// A process stopped at once (a second Ctrl-C) skips the deferred
+		// CloseDiscardUnused: the same clean-up runs from safefile.Stop.
+		w.unregister = safefile.AtStop(w.discardAtStop)
+	}
+	return w, rep, nil
+}
+
+// discardAtStop removes what Open created when nothing was appended, for
+// a process about to exit at once; best effort, and the file stays open
+// (the process exit closes it; on Windows, where an open file cannot be
+// removed, it stays, as it would after a kill).
+func (w *Writer) discardAtStop() {
+	if w.appended.Load() {
+		return
+	}
+	if os.Remove(w.path) != nil {
+		return
+	}
+	if w.lockCreated {
+		os.Remove(w.path + ".lock")
+	}
+	for _, d := range w.dirs {
+		if os.Remove(d) != nil {
+			break
+		}
+	}
 }
 
 // tailPlan is what [inspect] found at the end of a file: the offset just
@@ -450,7 +481,7 @@ func (w *Writer) Append(line []byte) error {
 	}
 	buf := make([]byte, 0, len(line)+1)
 	buf = append(append(buf, line...), '\n')
-	w.appended = true
+	w.appended.Store(true)
 	if err := writeAtEnd(w.f, buf); err != nil {
 		return fmt.Errorf("append to %s: %w", w.path, err)
 	}
@@ -467,6 +498,9 @@ func (w *Writer) Path() string { return w.path }
 func (w *Writer) Close() error {
 	if w == nil || w.f == nil {
 		return nil
+	}
+	if w.unregister != nil {
+		w.unregister()
 	}
 	err := w.f.Close()
 	if uerr := w.lock.Unlock(); err == nil {
@@ -492,8 +526,11 @@ func (w *Writer) CloseDiscardUnused() error {
 	if w == nil || w.f == nil {
 		return nil
 	}
-	if w.appended {
+	if w.appended.Load() {
 		return w.Close()
+	}
+	if w.unregister != nil {
+		w.unregister()
 	}
 	st, serr := w.f.Stat()
 	discard := w.created && serr == nil && st.Size() == 0
