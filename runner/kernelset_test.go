@@ -38,3 +38,29 @@ func TestKernelSetOf(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelSets: a result that names no set counts as the first set its
+// configuration names, or as any where it names none; a set is named in
+// labels only where its configuration has several.
+func TestKernelSets(t *testing.T) {
+	type res struct{ config, set string }
+	rs := []res{{"a", ""}, {"a", "avx512"}, {"a", "generic"}, {"b", "avx512"}, {"c", ""}}
+	ks := NewKernelSets(rs, func(r res) string { return r.config }, func(r res) string { return r.set })
+	for _, tc := range []struct {
+		r     res
+		set   string
+		any   bool
+		named bool
+	}{
+		{res{"a", ""}, "avx512", false, true}, // the first set named in a
+		{res{"a", "generic"}, "generic", false, true},
+		{res{"b", "avx512"}, "avx512", false, false}, // one set: not named
+		{res{"b", ""}, "avx512", false, false},
+		{res{"c", ""}, "", true, false}, // c names none: any set
+	} {
+		set, anySet := ks.Of(tc.r)
+		if set != tc.set || anySet != tc.any || ks.Named(tc.r) != tc.named {
+			t.Errorf("%+v: Of = %q, %v; Named %v; want %q, %v, %v", tc.r, set, anySet, ks.Named(tc.r), tc.set, tc.any, tc.named)
+		}
+	}
+}

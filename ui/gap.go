@@ -536,17 +536,14 @@ func (g *gapScreen) FullHelp() [][]key.Binding {
 func varyingConfig(points []chartdata.Ranked) func(chartdata.Point) string {
 	// The kernel set is shown, after the backend ("native[generic]"), only
 	// where points of one host and configuration differ in it.
-	sets := map[string]map[string]bool{}
-	for _, r := range points {
-		k := r.Host + " " + r.Config()
-		if sets[k] == nil {
-			sets[k] = map[string]bool{}
-		}
-		sets[k][r.Kernels] = true
+	pts := make([]chartdata.Point, len(points))
+	for i, r := range points {
+		pts[i] = r.Point
 	}
+	named := chartdata.KernelsNamed(pts)
 	parts := func(p chartdata.Point) []string { // compared by host key, shown by name
 		backend := p.Backend
-		if len(sets[p.Host+" "+p.Config()]) > 1 {
+		if named(p) {
 			backend = chartdata.BackendRun(p.Backend, p.Kernels)
 		}
 		return []string{p.Host, backend, p.Mode, strconv.Itoa(p.Threads) + "t"}

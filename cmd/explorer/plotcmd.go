@@ -418,40 +418,24 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 	wanted := func(r *sweep.Row) bool {
 		return len(r.Categories) > 0 && (pick == nil || pick[r.Name] || r.Preset != "" && pick[r.Preset])
 	}
-	base := func(r *sweep.Row) string { return fmt.Sprintf("%s|%s|%s|%d", r.Key, r.Host, r.Backend, r.Threads) }
-	// A row's set as the gap charts group it (a row that names none joins
-	// its configuration's set).
-	// A row's set as the gap charts group it: a row that names none joins
-	// its configuration's set, or where that names none (its mode's only
-	// row), the design's other rows' set.
-	rule := sweep.KernelSetRule(all)
-	firstSet := map[string]string{} // design base -> the first set its rows name
+	base := func(r sweep.Row) string { return fmt.Sprintf("%s|%s|%s|%d", r.Key, r.Host, r.Backend, r.Threads) }
+	// A row's set as the gap charts group it (sweep.KernelSets: a row that
+	// names none joins its configuration's set) or, where its
+	// configuration names none (its mode's only row), the set of the
+	// design's other rows.
+	cfgSets := sweep.KernelSets(all)
+	var profiledRows []sweep.Row
 	for i := range all {
-		if r := &all[i]; wanted(r) {
-			if s, anySet := rule(*r); !anySet && firstSet[base(r)] == "" {
-				firstSet[base(r)] = s
-			}
+		if wanted(&all[i]) {
+			profiledRows = append(profiledRows, all[i])
 		}
 	}
-	setOf := func(r *sweep.Row) string {
-		if s, anySet := rule(*r); !anySet {
-			return s
-		}
-		return firstSet[base(r)]
-	}
-	sets := map[string]map[string]bool{}
-	for i := range all {
-		if r := &all[i]; wanted(r) {
-			if sets[base(r)] == nil {
-				sets[base(r)] = map[string]bool{}
-			}
-			sets[base(r)][setOf(r)] = true
-		}
-	}
+	designSets := runner.NewKernelSets(profiledRows, base, func(r sweep.Row) string { s, _ := cfgSets.Of(r); return s })
+	setOf := func(r *sweep.Row) string { s, _ := designSets.Of(*r); return s }
 	// kernels is the " generic"-style part of a title, and the
 	// "-generic"-style part of a file name, for a design on several sets.
 	kernels := func(r *sweep.Row) (title, file string) {
-		if len(sets[base(r)]) < 2 {
+		if !designSets.Named(*r) {
 			return "", ""
 		}
 		ks := setOf(r)
@@ -465,7 +449,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 		if !wanted(r) {
 			continue
 		}
-		k := base(r) + "|" + setOf(r)
+		k := base(*r) + "|" + setOf(r)
 		pr, ok := byDesign[k]
 		if !ok {
 			if len(order) >= maxProfiles {

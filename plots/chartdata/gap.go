@@ -80,25 +80,29 @@ func (p Point) Micro() bool { return p.Family.IsGuideline() }
 // Config is the run configuration in words: "native/fused/1t".
 func (p Point) Config() string { return fmt.Sprintf("%s/%s/%dt", p.Backend, p.Mode, p.Threads) }
 
+// kernelSetsOf is runner.KernelSets over points, their configuration the
+// host and Config (sweep.KernelSets' rule for rows).
+func kernelSetsOf(points []Point) *runner.KernelSets[Point] {
+	return runner.NewKernelSets(points, func(p Point) string { return p.Host + " " + p.Config() }, func(p Point) string { return p.Kernels })
+}
+
 // FillKernels returns points with each point that names no kernel set (a
-// hand-made line) given the first set the other points of its host and
-// configuration name, in order (sweep.KernelSetRule's rule for rows);
-// points is not changed.
+// hand-made line) given the set it counts as (runner.KernelSets.Of: the
+// first set the other points of its host and configuration name); points
+// is not changed.
 func FillKernels(points []Point) []Point {
-	known := map[string]string{} // host + Config -> the first set named
-	for _, p := range points {
-		if k := p.Host + " " + p.Config(); p.Kernels != "" && known[k] == "" {
-			known[k] = p.Kernels
-		}
-	}
+	sets := kernelSetsOf(points)
 	out := slices.Clone(points)
 	for i := range out {
-		if out[i].Kernels == "" {
-			out[i].Kernels = known[out[i].Host+" "+out[i].Config()]
-		}
+		out[i].Kernels, _ = sets.Of(out[i])
 	}
 	return out
 }
+
+// KernelsNamed reports, for each of points, whether a label must name its
+// kernel set: another point of its host and configuration was measured on
+// another set (the common single-set case reads without it).
+func KernelsNamed(points []Point) func(Point) bool { return kernelSetsOf(points).Named }
 
 // ConfigKey identifies the point's run configuration: Config and the
 // kernel set. Points are selected, grouped and paired by it: a design on
@@ -888,19 +892,12 @@ func GapChart(points []Point, m plots.Metric, subtitle string) ([]plots.GapPoint
 	out := make([]plots.GapPoint, len(points))
 	// Series are named by host and configuration, with the kernel set
 	// where another series differs from it only there.
-	sets := map[string]map[string]bool{}
-	for _, p := range points {
-		k := p.Host + " " + p.Config()
-		if sets[k] == nil {
-			sets[k] = map[string]bool{}
-		}
-		sets[k][p.Kernels] = true
-	}
+	named := KernelsNamed(points)
 	for i, p := range points {
 		out[i] = plots.GapPoint{Label: p.Label, Family: FamilyTitle(string(p.Family)), X: p.Value(m), LatencyMS: p.LatencyMS, Current: p.Current}
 		if g.Configs > 1 {
 			out[i].Host = p.HostName + " " + p.Config()
-			if len(sets[p.Host+" "+p.Config()]) > 1 {
+			if named(p) {
 				out[i].Host = p.HostName + " " + p.ConfigWithKernels()
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/shufflelab/explorer/runner"
 )
 
 // Metric is an indirect metric of a row, compared against its measured
@@ -280,53 +282,31 @@ type Group struct {
 	Rows  []Row
 }
 
-// GroupByConfig splits rows by host, backend, kernel set, mode and
-// threads, in order of first appearance; within a group a design appears
-// once: its first row with a profile, else its first row. A label names
-// the kernel set only where rows of one host, backend, mode and thread
-// count were measured on more than one set. A row that names no kernel
-// set (hand-made) joins the only set of its configuration, if it has one.
 // configBase is a row's configuration without its kernel set.
 func configBase(r Row) string {
 	return fmt.Sprintf("%s|%s|%s|%d", r.Host, r.Backend, r.Mode, r.Threads)
 }
 
-// KernelSetRule returns the kernel set of a row as rows are resumed,
-// grouped and drawn together with rows: its KernelSet or, for a row that
-// names none (a hand-made one), the first set the rows of its
-// configuration (host, backend, mode, threads) name, in file order (the
-// set of the first sweep that resumed it). anySet is true for a row that
-// names none in a configuration that names none: it counts as of any set
-// (a sweep resumes it whatever its set).
-func KernelSetRule(rows []Row) func(Row) (set string, anySet bool) {
-	known := map[string][]string{} // base -> the kernel sets its rows name
-	for _, r := range rows {
-		if ks := r.KernelSet(); ks != "" && !slices.Contains(known[configBase(r)], ks) {
-			known[configBase(r)] = append(known[configBase(r)], ks)
-		}
-	}
-	return func(r Row) (string, bool) {
-		if ks := r.KernelSet(); ks != "" {
-			return ks, false
-		}
-		if k := known[configBase(r)]; len(k) > 0 {
-			return k[0], false
-		}
-		return "", true
-	}
+// KernelSets is runner.KernelSets over rows: the kernel set each row
+// counts as where rows are resumed, grouped and drawn together, and
+// whether a label must name it. A row that names none (a hand-made one)
+// counts as the first set the rows of its configuration (host, backend,
+// mode, threads) name, in file order (the set of the first sweep that
+// resumed it), or as any set where they name none (a sweep resumes it
+// whatever its set).
+func KernelSets(rows []Row) *runner.KernelSets[Row] {
+	return runner.NewKernelSets(rows, configBase, Row.KernelSet)
 }
 
+// GroupByConfig splits rows by host, backend, kernel set, mode and
+// threads, in order of first appearance; within a group a design appears
+// once: its first row with a profile, else its first row. A label names
+// the kernel set only where rows of one host, backend, mode and thread
+// count were measured on more than one set. A row that names no kernel
+// set (hand-made) joins its configuration's set ([KernelSets]).
 func GroupByConfig(rows []Row) []Group {
-	base := configBase
-	rule := KernelSetRule(rows)
-	set := func(r Row) string { s, _ := rule(r); return s }
-	sets := map[string]map[string]bool{}
-	for _, r := range rows {
-		if sets[base(r)] == nil {
-			sets[base(r)] = map[string]bool{}
-		}
-		sets[base(r)][set(r)] = true
-	}
+	sets := KernelSets(rows)
+	set := func(r Row) string { s, _ := sets.Of(r); return s }
 	var out []Group
 	idx := map[string]int{}
 	at := map[string]int{} // design in its group -> index of its row there
@@ -337,7 +317,7 @@ func GroupByConfig(rows []Row) []Group {
 			i = len(out)
 			idx[k] = i
 			backend := r.Backend
-			if len(sets[base(r)]) > 1 {
+			if sets.Named(r) {
 				ks := set(r)
 				if ks == "" {
 					ks = "kernels unknown"

@@ -118,11 +118,11 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 	// sameConfig reports whether r was measured under this sweep's
 	// configuration; with no kernel set configured, a row of any set is.
 	// A row that names no set (hand-made) is of the set the other rows of
-	// its configuration name (KernelSetRule), or of any where they name
+	// its configuration name (KernelSets), or of any where they name
 	// none.
-	rule := KernelSetRule(f.Rows)
+	sets := KernelSets(f.Rows)
 	sameConfig := func(r Row) bool {
-		set, anySet := rule(r)
+		set, anySet := sets.Of(r)
 		return r.Backend == cfg.Backend && r.Mode == string(cfg.Mode) && r.Threads == cfg.Threads && r.Host == hk &&
 			(cfg.Kernels == "" || anySet || set == cfg.Kernels)
 	}
