@@ -62,7 +62,7 @@ func WriteFile(path string, data []byte, opts ...Option) error {
 // Write streams the file's content from write into a temporary file next
 // to path, syncs it and renames it over path. If write or any step fails,
 // or write panics, the temporary file is removed and path is left as it
-// was. [RemoveTemps] removes it while the write is in progress.
+// was; [Stop] removes it while the write is in progress.
 func Write(path string, write func(io.Writer) error, opts ...Option) error {
 	var o options
 	for _, f := range opts {
@@ -83,21 +83,18 @@ func Write(path string, write func(io.Writer) error, opts ...Option) error {
 		return fmt.Errorf("write %s: cannot create a file in %s: %w", path, filepath.Dir(path), err)
 	}
 	name := tmp.Name()
-	pending.add(name)
-	defer pending.remove(name)
-	// A write callback that panics leaves no temporary file either.
-	done := false
+	// Until the rename the temporary file goes on any failure, when write
+	// panics, and when the process stops at once ([Stop]).
+	renamed := false
+	unregister := AtStop(func() { os.Remove(name) })
 	defer func() {
-		if !done {
+		unregister()
+		if !renamed {
 			tmp.Close()
 			os.Remove(name)
 		}
 	}()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
+	fail := func(err error) error { return fmt.Errorf("write %s: %w", path, err) }
 	bw := bufio.NewWriterSize(tmp, 64<<10)
 	if err := write(bw); err != nil {
 		return fail(err)
@@ -115,55 +112,16 @@ func Write(path string, write func(io.Writer) error, opts ...Option) error {
 		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, err)
+		return fail(err)
 	}
-	done = true
 	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, err)
+		return fail(err)
 	}
+	renamed = true
 	if err := syncDir(filepath.Dir(path)); err != nil {
 		return fmt.Errorf("write %s: sync directory: %w", path, err)
 	}
 	return nil
-}
-
-// pending is the set of temporary files that writes in progress have
-// created and not yet renamed or removed.
-var pending = tempSet{names: map[string]bool{}}
-
-// tempSet is a set of temporary file names, safe for concurrent use.
-type tempSet struct {
-	mu    sync.Mutex
-	names map[string]bool
-}
-
-func (s *tempSet) add(name string) {
-	s.mu.Lock()
-	s.names[name] = true
-	s.mu.Unlock()
-}
-
-func (s *tempSet) remove(name string) {
-	s.mu.Lock()
-	delete(s.names, name)
-	s.mu.Unlock()
-}
-
-// RemoveTemps removes the temporary files of the writes in progress, for a
-// process about to exit at once (a second Ctrl-C): a write stopped that
-// way would leave its ".NAME.tmp-*" file behind. The writes themselves
-// then fail (their rename finds no file) and leave their targets as they
-// were. Removal is best effort: a file that cannot be removed (on Windows,
-// one still open) is left.
-func RemoveTemps() {
-	pending.mu.Lock()
-	defer pending.mu.Unlock()
-	for name := range pending.names {
-		os.Remove(name)
-		delete(pending.names, name)
-	}
 }
 
 // atStop holds the clean-ups that a process exiting at once would skip
@@ -192,11 +150,12 @@ func AtStop(f func()) (unregister func()) {
 	}
 }
 
-// Stop prepares a process to exit at once (a second Ctrl-C): it removes
-// the temporary files of writes in progress ([RemoveTemps]) and runs the
-// clean-ups registered with [AtStop], each once.
+// Stop prepares a process to exit at once (a second Ctrl-C): it runs the
+// clean-ups registered with [AtStop], each once. Among them, each write
+// in progress removes its temporary file (the write then fails, its
+// rename finding no file, and leaves its target as it was); removal is
+// best effort (on Windows an open file stays).
 func Stop() {
-	RemoveTemps()
 	atStop.mu.Lock()
 	fns := atStop.fns
 	atStop.fns = map[int]func(){}

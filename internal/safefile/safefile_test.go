@@ -155,10 +155,10 @@ func TestWritePanicLeavesNoTemp(t *testing.T) {
 	}
 }
 
-// TestRemoveTemps: RemoveTemps (what a second Ctrl-C runs before the
+// TestStopRemovesTemps: Stop (what a second Ctrl-C runs before the
 // process exits) removes the temporary file of a write in progress; that
 // write then fails and leaves the target as it was.
-func TestRemoveTemps(t *testing.T) {
+func TestStopRemovesTemps(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows cannot remove a file that is open")
 	}
@@ -168,9 +168,9 @@ func TestRemoveTemps(t *testing.T) {
 		if n := len(tempFiles(t, dir)); n != 1 {
 			t.Errorf("%d temporary files during the write, want 1", n)
 		}
-		RemoveTemps()
+		Stop()
 		if tmp := tempFiles(t, dir); len(tmp) > 0 {
-			t.Errorf("RemoveTemps left %v", tmp)
+			t.Errorf("Stop left %v", tmp)
 		}
 		_, err := w.Write([]byte("data"))
 		return err
@@ -184,11 +184,11 @@ func TestRemoveTemps(t *testing.T) {
 	if tmp := tempFiles(t, dir); len(tmp) > 0 {
 		t.Errorf("temporary files left: %v", tmp)
 	}
-	pending.mu.Lock()
-	n := len(pending.names)
-	pending.mu.Unlock()
+	atStop.mu.Lock()
+	n := len(atStop.fns)
+	atStop.mu.Unlock()
 	if n != 0 {
-		t.Errorf("%d names still pending after the write", n)
+		t.Errorf("%d clean-ups still registered after the write", n)
 	}
 }
 
