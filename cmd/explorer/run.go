@@ -361,10 +361,7 @@ func isTerminal(w io.Writer) bool {
 // seeded random set (stopping when ctx ends, with its error).
 func loadWeights(ctx context.Context, c *runConfig, g *arch.Graph, d runDeps) (weights.Set, error) {
 	if c.weights == "" {
-		if d.randomWeightsContext != nil {
-			return d.randomWeightsContext(ctx, g, c.seed)
-		}
-		return d.randomWeights(g, c.seed), nil
+		return d.randomWeights(ctx, g, c.seed)
 	}
 	ts, _, err := d.readTensors(c.weights, weights.MaxFileBytes(g))
 	if err != nil {

@@ -97,7 +97,7 @@ func TestRunCancelDuringWeights(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	d := f.deps()
-	d.randomWeightsContext = func(ctx context.Context, g *arch.Graph, seed int64) (weights.Set, error) {
+	d.randomWeights = func(ctx context.Context, g *arch.Graph, seed int64) (weights.Set, error) {
 		cancel() // the user presses Ctrl-C half-way
 		return weights.RandomContext(ctx, g, seed)
 	}

@@ -18,11 +18,10 @@ type runDeps struct {
 	// checkMemory refuses a design over the memory limit before anything
 	// is allocated (a *runner.MemError).
 	checkMemory func(g *arch.Graph, o runner.Options) error
-	// randomWeights is the seeded initialisation (random BN statistics too).
-	randomWeights func(g *arch.Graph, seed int64) weights.Set
-	// randomWeightsContext, when set, is randomWeights that stops when ctx
-	// ends (weights.RandomContext); `explorer run` prefers it.
-	randomWeightsContext func(ctx context.Context, g *arch.Graph, seed int64) (weights.Set, error)
+	// randomWeights is the seeded initialisation (random BN statistics
+	// too); it stops with ctx's error when ctx ends (a wide design's
+	// weights take seconds).
+	randomWeights func(ctx context.Context, g *arch.Graph, seed int64) (weights.Set, error)
 	// checkWeights verifies names and shapes against the graph.
 	checkWeights func(s weights.Set, g *arch.Graph) error
 	// readTensors reads a safetensors file of at most limit bytes.
@@ -35,11 +34,10 @@ type runDeps struct {
 // defaultRunDeps wires the real backends and weights functions.
 func defaultRunDeps() runDeps {
 	return runDeps{
-		backend:              registry.NewBackend,
-		checkMemory:          checkMemory,
-		randomWeights:        weights.Random,
-		randomWeightsContext: weights.RandomContext,
-		checkWeights:         weights.Set.Check,
+		backend:       registry.NewBackend,
+		checkMemory:   checkMemory,
+		randomWeights: weights.RandomContext,
+		checkWeights:  weights.Set.Check,
 		readTensors: func(path string, limit int64) (map[string]weights.Tensor, map[string]string, error) {
 			s, meta, err := weights.Read(path, limit)
 			return s, meta, err

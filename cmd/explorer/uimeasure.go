@@ -162,7 +162,11 @@ func (u *uiMeasurer) Measure(ctx context.Context, req ui.RunRequest, progress fu
 		}
 		return ui.Measurement{}, err
 	}
-	prog, err := be.Compile(g, u.deps.randomWeights(g, u.seed), opts)
+	w, err := u.deps.randomWeights(ctx, g, u.seed)
+	if err != nil {
+		return ui.Measurement{}, err
+	}
+	prog, err := be.Compile(g, w, opts)
 	if err != nil {
 		return ui.Measurement{}, fmt.Errorf("compile for %s: %w", be.Name(), err)
 	}
