@@ -106,11 +106,11 @@ func (f *fakeDeps) deps() runDeps {
 			}
 			return f.be, nil
 		},
-		checkMemory:   func(*arch.Graph, runner.Options) error { return f.memErr },
+		checkMemory: func(*arch.Graph, runner.Options) error { return f.memErr },
 		randomWeights: func(context.Context, *arch.Graph, int64) (weights.Set, error) {
 			return weights.Set{"w": {Shape: []int{1}, Data: []float32{0.5}}}, nil
 		},
-		checkWeights:  func(weights.Set, *arch.Graph) error { return f.wErr },
+		checkWeights: func(weights.Set, *arch.Graph) error { return f.wErr },
 		readTensors: func(path string, _ int64) (map[string]weights.Tensor, map[string]string, error) {
 			t, ok := f.files[path]
 			if !ok {
