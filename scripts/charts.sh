@@ -66,9 +66,9 @@ locked "$x" guidelines --exp G1,G2,G3,G4 --scales 1 --rounds "$rounds" --min-tim
 
 img=$root/docs/img/charts
 mkdir -p "$img"
-# Two configurations in the file (fused, eager): -1 is the fused one, the first swept.
-cp "$out/plots/gap-flops-1.png" "$img/gap-flops.png"
-cp "$out/plots/gap-mac-1.png" "$img/gap-mac.png"
+# Two configurations in the file (fused, eager): the charts are named by their mode.
+cp "$out/plots/gap-flops-fused.png" "$img/gap-flops.png"
+cp "$out/plots/gap-mac-fused.png" "$img/gap-mac.png"
 cp "$out/plots/decomposition-shufflenetv2-1.0-1t.png" "$img/decomposition.png"
 cp "$out/plots/roofline-shufflenetv2-1.0-fused-1t.png" "$img/roofline.png"
 for g in g1 g2 g3 g4; do

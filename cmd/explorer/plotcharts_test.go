@@ -60,13 +60,14 @@ func TestPlotChartsTeach(t *testing.T) {
 	if err := plotCmd([]string{"--in", in, "--out", out}, &stdout, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"gap-flops-1.png", "gap-mac-1.png", "gap-micro-flops-1.png", "gap-micro-mac-1.png",
+	for _, name := range []string{"gap-flops-fused.png", "gap-mac-fused.png", "gap-micro-flops-fused.png", "gap-micro-mac-fused.png",
+		"gap-flops-eager.png",
 		"decomposition-snv2-1x-1t.png"} {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	// Two configurations (eager and fused): -1 is fused (first seen).
+	// Two configurations (eager and fused), each named by its mode.
 	if s := stdout.String(); !strings.Contains(s, "whole networks: Among 3 designs FLOPs orders latency with Spearman 1.00") ||
 		!strings.Contains(s, "micro-networks: Among 2 designs") {
 		t.Errorf("stdout lacks the correlations in words:\n%s", s)

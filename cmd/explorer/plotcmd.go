@@ -323,12 +323,10 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 		}
 		fail(name, err)
 	}
-	suffix := func(i int) string {
-		if len(groups) > 1 {
-			return fmt.Sprintf("-%d", i+1)
-		}
-		return ""
-	}
+	// Each configuration's charts are named by what sets it apart
+	// ("gap-flops-eager", "correlation-cpu-two").
+	suffixes := chartdata.ConfigSuffixes(groups)
+	suffix := func(i int) string { return suffixes[i] }
 
 	var all []sweep.Row
 	for _, g := range groups {

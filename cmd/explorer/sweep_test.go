@@ -166,8 +166,10 @@ func TestPlotCommand(t *testing.T) {
 	}
 	// One gap chart per metric and configuration (host): latencies of two
 	// machines do not rank against each other.
-	want := []string{"gap-flops-1.png", "gap-mac-1.png", "gap-roofline-1.png", "gap-flops-2.png", "gap-mac-2.png", "gap-roofline-2.png",
-		"correlation-1.png", "correlation-2.png"}
+	// Each host's files are named by it (they were numbered -1 and -2).
+	want := []string{"gap-flops-cpu-one-2-cores.png", "gap-mac-cpu-one-2-cores.png", "gap-roofline-cpu-one-2-cores.png",
+		"gap-flops-cpu-two-3-cores.png", "gap-mac-cpu-two-3-cores.png", "gap-roofline-cpu-two-3-cores.png",
+		"correlation-cpu-one-2-cores.png", "correlation-cpu-two-3-cores.png"}
 	ents, _ := os.ReadDir(outDir)
 	var decomp, roof int
 	for _, e := range ents {

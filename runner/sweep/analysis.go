@@ -279,7 +279,14 @@ func comparePairs(p, q IndexPair) int {
 type Group struct {
 	Key   string // host|backend|kernels|mode|threads
 	Label string // e.g. "AMD EPYC (2 cores) native/fused 1t"; "native[generic]/fused 1t" where sets differ
-	Rows  []Row
+	// Host and HostName are the rows' host key and its name in words;
+	// Backend, Mode and Threads their configuration. Kernels is the set
+	// the rows count as ([KernelSets]; "" where none is known) and
+	// KernelsNamed whether the label names it.
+	Host, HostName, Backend, Kernels, Mode string
+	Threads                                int
+	KernelsNamed                           bool
+	Rows                                   []Row
 }
 
 // configBase is a row's configuration without its kernel set.
@@ -324,7 +331,9 @@ func GroupByConfig(rows []Row) []Group {
 				}
 				backend = fmt.Sprintf("%s[%s]", r.Backend, ks)
 			}
-			out = append(out, Group{Key: k, Label: fmt.Sprintf("%s %s/%s %dt", r.HostName, backend, r.Mode, r.Threads)})
+			out = append(out, Group{Key: k, Label: fmt.Sprintf("%s %s/%s %dt", r.HostName, backend, r.Mode, r.Threads),
+				Host: r.Host, HostName: r.HostName, Backend: r.Backend, Kernels: set(r), Mode: r.Mode, Threads: r.Threads,
+				KernelsNamed: sets.Named(r)})
 		}
 		d := k + "|" + r.Key
 		if j, seen := at[d]; seen {
