@@ -84,9 +84,13 @@ func Write(path string, write func(io.Writer) error, opts ...Option) error {
 	}
 	name := tmp.Name()
 	// Until the rename the temporary file goes on any failure, when write
-	// panics, and when the process stops at once ([Stop]).
+	// panics, and when the process stops at once ([Stop]: closed first, as
+	// Windows removes no open file; the write then fails).
 	renamed := false
-	unregister := AtStop(func() { os.Remove(name) })
+	unregister := AtStop(func() {
+		tmp.Close()
+		os.Remove(name)
+	})
 	defer func() {
 		unregister()
 		if !renamed {
@@ -152,9 +156,8 @@ func AtStop(f func()) (unregister func()) {
 
 // Stop prepares a process to exit at once (a second Ctrl-C): it runs the
 // clean-ups registered with [AtStop], each once. Among them, each write
-// in progress removes its temporary file (the write then fails, its
-// rename finding no file, and leaves its target as it was); removal is
-// best effort (on Windows an open file stays).
+// in progress closes and removes its temporary file (the write then
+// fails and leaves its target as it was); removal is best effort.
 func Stop() {
 	atStop.mu.Lock()
 	fns := atStop.fns

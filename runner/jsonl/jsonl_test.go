@@ -491,6 +491,22 @@ func TestStopDiscardsUnusedNewFile(t *testing.T) {
 	if got := strings.Join(left, " "); got != "kept.jsonl kept.jsonl.lock" {
 		t.Errorf("after Stop: %q, want the used file and its lock only", got)
 	}
+	// The removed file and its lock were closed first, as Windows needs to
+	// remove them (an open file cannot be removed there; they stayed, an
+	// empty results file and a lock). Where /proc lists this process's
+	// open files, none of them is left open.
+	if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
+		for _, e := range ents {
+			if target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && strings.Contains(target, "new.jsonl") {
+				t.Errorf("after Stop %s is still open", target)
+			}
+		}
+	}
+	// A row appended after the stop fails instead of going to the removed
+	// file.
+	if err := unused.Append([]byte(`{"key":"b","n":2}`)); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Append after Stop: %v, want an error saying the file is closed", err)
+	}
 	unused.Close()
 	used.Close()
 }

@@ -9,7 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/shufflelab/explorer/internal/filelock"
@@ -83,13 +83,16 @@ type Writer struct {
 	maxLine int
 
 	// What Open created (for CloseDiscardUnused): the file, its lock
-	// file, the directories (deepest first); and whether Append was called
-	// (atomic: a stop clean-up reads it from another goroutine).
+	// file, the directories (deepest first); and whether Append was called.
 	created, lockCreated bool
 	dirs                 []string
-	appended             atomic.Bool
+	appended             bool
 	// unregister removes the stop clean-up of a file Open created.
 	unregister func()
+	// mu orders Append, Close and the stop clean-up, which runs on the
+	// signal's goroutine: a stop either finds a row appended and keeps the
+	// file, or closes it first and a later Append fails.
+	mu sync.Mutex
 }
 
 // HeldError is returned by Open when another writer holds the file.
@@ -224,24 +227,16 @@ func Open(path string, o Options) (*Writer, Repair, error) {
 }
 
 // discardAtStop removes what Open created when nothing was appended, for
-// a process about to exit at once; best effort, and the file stays open
-// (the process exit closes it; on Windows, where an open file cannot be
-// removed, it stays, as it would after a kill).
+// a process about to exit at once, as CloseDiscardUnused does: the file
+// and the lock are closed first, so the removal works on Windows too
+// (an open file cannot be removed there). Best effort.
 func (w *Writer) discardAtStop() {
-	if w.appended.Load() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f == nil || w.appended {
 		return
 	}
-	if os.Remove(w.path) != nil {
-		return
-	}
-	if w.lockCreated {
-		os.Remove(w.path + ".lock")
-	}
-	for _, d := range w.dirs {
-		if os.Remove(d) != nil {
-			break
-		}
-	}
+	w.closeDiscardLocked()
 }
 
 // tailPlan is what [inspect] found at the end of a file: the offset just
@@ -481,7 +476,12 @@ func (w *Writer) Append(line []byte) error {
 	}
 	buf := make([]byte, 0, len(line)+1)
 	buf = append(append(buf, line...), '\n')
-	w.appended.Store(true)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f == nil {
+		return fmt.Errorf("append to %s: the file is closed", w.path)
+	}
+	w.appended = true
 	if err := writeAtEnd(w.f, buf); err != nil {
 		return fmt.Errorf("append to %s: %w", w.path, err)
 	}
@@ -496,7 +496,17 @@ func (w *Writer) Path() string { return w.path }
 
 // Close closes the file and releases the lock.
 func (w *Writer) Close() error {
-	if w == nil || w.f == nil {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.closeLocked()
+}
+
+// closeLocked is Close with w.mu held.
+func (w *Writer) closeLocked() error {
+	if w.f == nil {
 		return nil
 	}
 	if w.unregister != nil {
@@ -523,12 +533,23 @@ func (w *Writer) Close() error {
 // needs: Windows deletes no file that is open (Go opens files without
 // FILE_SHARE_DELETE), so removing either while open failed there.
 func (w *Writer) CloseDiscardUnused() error {
-	if w == nil || w.f == nil {
+	if w == nil {
 		return nil
 	}
-	if w.appended.Load() {
-		return w.Close()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f == nil {
+		return nil
 	}
+	if w.appended {
+		return w.closeLocked()
+	}
+	return w.closeDiscardLocked()
+}
+
+// closeDiscardLocked is CloseDiscardUnused of a writer nothing was
+// appended to, with w.mu held.
+func (w *Writer) closeDiscardLocked() error {
 	if w.unregister != nil {
 		w.unregister()
 	}
