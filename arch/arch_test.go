@@ -219,6 +219,24 @@ func TestSetParsesKnobs(t *testing.T) {
 			t.Errorf("Set(%s, \"x\") = %v, want the range %s", knob, err, valid)
 		}
 	}
+	// Decimal notation only, as for the integer knobs (audit: Go's literal
+	// forms passed, so the typo 1_0 was the 10x design and 0x1p-2 0.25x).
+	for _, tc := range []struct {
+		text string
+		want float64 // 0: refused
+	}{
+		{"1_0", 0}, {"0x1p-2", 0}, {"1e", 0}, {"1.2.3", 0}, {".", 0}, {"NaN", 0}, {"Inf", 0}, {"-", 0},
+		{"1.5", 1.5}, {".5", 0.5}, {"16.", 16}, {"1e0", 1}, {"+0.25", 0.25}, {"2.5E-1", 0.25},
+	} {
+		var w Spec
+		err := w.Set("width", tc.text)
+		switch {
+		case tc.want == 0 && err == nil:
+			t.Errorf("Set(width, %q) accepted as %g", tc.text, w.Width)
+		case tc.want != 0 && (err != nil || w.Width != tc.want):
+			t.Errorf("Set(width, %q) = %g, %v; want %g", tc.text, w.Width, err, tc.want)
+		}
+	}
 }
 
 // randomSpec draws knobs from (and a little beyond) their valid ranges.
@@ -538,10 +556,17 @@ func TestSpecKey(t *testing.T) {
 		{Spec{Family: MobileNetV2, Split: 0.5, Layout: "Torchvision"}, true},
 		{Spec{Family: GuideG1, Split: 0.5}, true},
 		{Spec{Family: ShuffleNetV1, Groups: 8}, false},
+		// One G3 fragment is one network in series or in parallel (audit:
+		// "1-fragment-parallel" was a second design of the same ops).
+		{Spec{Family: GuideG3, Fragments: 1, Parallel: true}, true},
+		{Spec{Family: GuideG3, Parallel: true}, true},
 	} {
 		plain := Spec{Family: tc.s.Family}
 		if got := tc.s.Key() == plain.Key(); got != tc.same {
 			t.Errorf("%+v: same key %v, want %v", tc.s, got, tc.same)
+		}
+		if got := tc.s.String() == plain.String(); got != tc.same {
+			t.Errorf("%+v: name %q, plain %q, same %v, want %v", tc.s, tc.s.String(), plain.String(), got, tc.same)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package arch
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -34,7 +35,8 @@ func TestZeroValidIsFamilyAware(t *testing.T) {
 		{GuideG3, "res", fmt.Sprintf("%d..%d", MinMicroRes, MaxRes), "9000"},
 		{ShuffleNetV2, "res", fmt.Sprintf("%d..%d", MinRes, MaxRes), "16"},
 		{MobileNetV1, "res", fmt.Sprintf("%d..%d", MinRes, MaxRes), "16"},
-		{GuideG4, "c", fmt.Sprintf("4..%d", MaxChannels), "3"},
+		{GuideG4, "c", fmt.Sprintf("a multiple of 4 in 4..%d", MaxChannels), "3"},
+		{GuideG4, "c", fmt.Sprintf("a multiple of 4 in 4..%d", MaxChannels), "7"},
 		{GuideG2, "c", fmt.Sprintf("1..%d", MaxChannels), "70000"},
 		{ShuffleNetV1, "groups", v1GroupsValid, "5"},
 		{ShuffleNetV2, "groups", fmt.Sprintf("1..%d", MaxGroups), "65"},
@@ -144,7 +146,7 @@ func TestCheckGiven(t *testing.T) {
 		{Spec{Res: 224}, []string{"res_w"}, "invalid res_w 0 (valid: 32..8192)"},
 		{Spec{}, []string{"split"}, "invalid split 0 (valid: 0 < split < 1)"},
 		{Spec{Family: ShuffleNetV1}, []string{"groups"}, "invalid groups 0 (valid: " + v1GroupsValid + ")"},
-		{Spec{Family: GuideG4}, []string{"c"}, "invalid c 0 (valid: 4..65536)"},
+		{Spec{Family: GuideG4}, []string{"c"}, "invalid c 0 (valid: a multiple of 4 in 4..65536)"},
 		{Spec{}, []string{"family"}, `invalid family "": empty value (valid: ` + familyList() + ")"},
 		{Spec{}, []string{"layout"}, `invalid layout "": empty value (valid: torchvision|megvii)`},
 		{Spec{Depths: []int{}}, []string{"depths"}, "invalid depths []: empty value (valid: comma-separated integers, e.g. 4,8,4)"},
@@ -324,6 +326,47 @@ func TestOverride(t *testing.T) {
 			}
 			if err != nil {
 				t.Errorf("%s -> %s: %v", from, to, err)
+			}
+		}
+	}
+}
+
+// TestSplitValidRange: a split that leaves a branch empty is refused with
+// the valid range in numbers (audit: "a ratio leaving both branches >= 1
+// channel (stage 2 has 116 channels, groups 1)" gave no bound), and both
+// printed ends build while the next values out do not.
+func TestSplitValidRange(t *testing.T) {
+	for _, tc := range []struct {
+		spec  Spec
+		valid string
+	}{
+		// Stage channels of 1.0x 116,232,464 (paper Table 5): r >= 1/232
+		// for stage 2's conv branch, r < 463.5/464 for stage 4's identity.
+		{Spec{Split: 0.001}, "0.004311..0.9956 for stage channels 116,232,464, groups 1"},
+		{Spec{Split: 0.999}, "0.004311..0.9956 for stage channels 116,232,464, groups 1"},
+		// Groups 64: stage 2 is 128 channels; one group of 64 per branch.
+		{Spec{Split: 0.01, Groups: 64}, "0.25..0.7499 for stage channels 128,256,512, groups 64"},
+	} {
+		_, err := Build(tc.spec)
+		var ke *KnobError
+		if !errors.As(err, &ke) || ke.Knob != "split" || ke.Valid != tc.valid {
+			t.Errorf("%+v: %v, want split valid %q", tc.spec, err, tc.valid)
+			continue
+		}
+		lo, hi, _ := strings.Cut(strings.Fields(tc.valid)[0], "..")
+		for _, end := range []struct {
+			text string
+			out  float64 // a value just outside
+		}{{lo, -1e-4}, {hi, 1e-4}} {
+			r, _ := strconv.ParseFloat(end.text, 64)
+			s := tc.spec
+			s.Split = r
+			if _, err := Build(s); err != nil {
+				t.Errorf("%+v: the printed end %s is refused: %v", tc.spec, end.text, err)
+			}
+			s.Split = r + end.out
+			if _, err := Build(s); err == nil {
+				t.Errorf("%+v: %g, past the printed end %s, builds", tc.spec, s.Split, end.text)
 			}
 		}
 	}

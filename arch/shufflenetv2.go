@@ -95,6 +95,58 @@ func branchWidth(c int, r float64, g int, stageIdx int) (int, error) {
 	return cb, nil
 }
 
+// splitValid is the valid range of the split ratio for stages of the
+// given channels and groups, in numbers ("0.004311..0.9956 for stage
+// channels 116,232,464, groups 1"): a stage of c channels needs
+// round(r·c/g) >= 1 and g·round(r·c/g) <= c-1 (branchWidth), so
+// g/(2c) <= r < (floor((c-1)/g) + 0.5)·g/c. Both ends are printed with
+// four significant digits, rounded inwards, and checked by branchWidth.
+func splitValid(chs []int, g int) string {
+	lo, hi := 0.0, 1.0
+	for _, c := range chs {
+		m := (c - 1) / g
+		if m < 1 {
+			return fmt.Sprintf("none for stage channels %s, groups %d: every stage needs more than %d channels", intList(chs), g, g)
+		}
+		lo = max(lo, float64(g)/(2*float64(c)))
+		hi = min(hi, (float64(m)+0.5)*float64(g)/float64(c))
+	}
+	works := func(r float64) bool {
+		for si, c := range chs {
+			if _, err := branchWidth(c, r, g, si); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	// round returns x to four significant digits, up or down, stepped
+	// inwards until branchWidth accepts it.
+	round := func(x float64, up bool) (float64, bool) {
+		p := math.Pow(10, 3-math.Floor(math.Log10(x)))
+		step := 1.0
+		if !up {
+			step = -1
+		}
+		v := math.Floor(x * p)
+		if up {
+			v = math.Ceil(x * p)
+		}
+		for range 3 {
+			if r := v / p; r > 0 && r < 1 && works(r) {
+				return r, true
+			}
+			v += step
+		}
+		return 0, false
+	}
+	l, okL := round(lo, true)
+	h, okH := round(hi, false)
+	if !okL || !okH || l > h {
+		return fmt.Sprintf("a ratio leaving both branches >= 1 channel in stage channels %s, groups %d", intList(chs), g)
+	}
+	return fmt.Sprintf("%s..%s for stage channels %s, groups %d", fmtFloat(l), fmtFloat(h), intList(chs), g)
+}
+
 // tooFewChannels blames explicit channels, not the split ratio, for a
 // stage too narrow to split: splitErr is branchWidth's error for stage
 // stageIdx, of c channels. The valid range names the fewest channels a
@@ -164,6 +216,9 @@ func buildShuffleNetV2(s Spec, in Shape) (*Graph, error) {
 		if err != nil {
 			if len(s.Channels) > 0 { // the channels typed are too few, not the split
 				return nil, tooFewChannels(s, c, si, err)
+			}
+			if ke, ok := err.(*KnobError); ok {
+				ke.Valid = splitValid(ch[1:4], g)
 			}
 			return nil, err
 		}

@@ -197,6 +197,12 @@ func (s Spec) Normalize() Spec {
 			if s.Fragments == 0 {
 				s.Fragments = 1
 			}
+			if s.Fragments == 1 {
+				// One fragment runs the same network in series or in
+				// parallel: one design, one name and one key (paper
+				// Table 3 has one "1-fragment" row).
+				s.Parallel = false
+			}
 		}
 		if s.C == 0 && s.Family != GuideG1 {
 			s.C = 128
@@ -351,7 +357,9 @@ func (s Spec) Validate() error {
 		if s.Family == GuideG3 && s.Fragments != 1 && s.Fragments != 2 && s.Fragments != 4 {
 			return knobErr("fragments", s.Fragments, "1|2|4", "")
 		}
-		if s.Family == GuideG4 && s.C < 4 {
+		if s.Family == GuideG4 && (s.C < 4 || s.C%4 != 0) {
+			// c/4 is not rounded: c=7 gave a 1-channel bottleneck under
+			// the name "g4 c=7".
 			return knobErr("c", s.C, s.zeroValid("c"), "the bottleneck is c/4 wide")
 		}
 	}
@@ -441,7 +449,9 @@ func (s *Spec) Set(knob, text string) (err error) {
 	}
 	atof := func() (float64, error) {
 		v, err := strconv.ParseFloat(text, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		// Decimal notation only: ParseFloat also takes Go's literal forms,
+		// so a typo such as 1_5 was the 15x design and 0x1p-2 was 0.25.
+		if err != nil || !decimalNumber(text) || math.IsNaN(v) || math.IsInf(v, 0) {
 			return 0, knobErr(knob, strconv.Quote(text), s.zeroValid(knob), "not a number")
 		}
 		return v, nil
@@ -622,7 +632,7 @@ func (s Spec) zeroValid(knob string) string {
 		return fmt.Sprintf("1..%d", MaxClasses)
 	case "c":
 		if f == GuideG4 { // the bottleneck is c/4 wide
-			return fmt.Sprintf("4..%d", MaxChannels)
+			return fmt.Sprintf("a multiple of 4 in 4..%d", MaxChannels)
 		}
 		return fmt.Sprintf("1..%d", MaxChannels)
 	case "c1", "c2":
@@ -631,6 +641,43 @@ func (s Spec) zeroValid(knob string) string {
 		return fmt.Sprintf("1..%d", MaxBlocks)
 	}
 	return "a positive integer"
+}
+
+// decimalNumber reports whether text is a number in decimal notation: an
+// optional sign, digits with an optional decimal point (at least one
+// digit), an optional exponent ("0.5", "-.5", "1e-3", "16.").
+func decimalNumber(text string) bool {
+	i := 0
+	if i < len(text) && (text[i] == '+' || text[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(text) && text[i] >= '0' && text[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(text) && text[i] == '.' {
+		i++
+		for ; i < len(text) && text[i] >= '0' && text[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(text) && (text[i] == 'e' || text[i] == 'E') {
+		i++
+		if i < len(text) && (text[i] == '+' || text[i] == '-') {
+			i++
+		}
+		exp := 0
+		for ; i < len(text) && text[i] >= '0' && text[i] <= '9'; i++ {
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(text)
 }
 
 // Key is the canonical identity of the design: the JSON of the normalised

@@ -171,7 +171,7 @@ func TestParseRefusesZeroAndEmpty(t *testing.T) {
 		{"split = 0", "design file z.toml: invalid split 0 (valid: 0 < split < 1)"},
 		{"groups = 0", "design file z.toml: invalid groups 0 (valid: 1..64)"},
 		{"classes = 0", "design file z.toml: invalid classes 0 (valid: 1..100000)"},
-		{"family = 'g4'\nc = 0", "design file z.toml: invalid c 0 (valid: 4..65536)"},
+		{"family = 'g4'\nc = 0", "design file z.toml: invalid c 0 (valid: a multiple of 4 in 4..65536)"},
 		{"family = ''", `design file z.toml: invalid family "": empty value (valid: shufflenetv2|`},
 		{"layout = ''", `design file z.toml: invalid layout "": empty value (valid: torchvision|megvii)`},
 		{"depths = []", "design file z.toml: invalid depths []: empty value (valid: comma-separated integers"},

@@ -41,7 +41,7 @@ var knobHelp = []struct{ name, help string }{
 	{"classes", fmt.Sprintf("classifier outputs, 1..%d (default 1000; not for the micro-networks g1-g4)", arch.MaxClasses)},
 	{"c1", fmt.Sprintf("g1 micro-network only: outer width c1, 1..%d (default 128)", arch.MaxChannels)},
 	{"c2", fmt.Sprintf("g1 micro-network only: inner width c2, 1..%d (default c1)", arch.MaxChannels)},
-	{"c", fmt.Sprintf("g2/g3/g4 micro-networks only: channels c, 1..%d (g4: 4..%d; default 128)", arch.MaxChannels, arch.MaxChannels)},
+	{"c", fmt.Sprintf("g2/g3/g4 micro-networks only: channels c, 1..%d (g4: a multiple of 4 in 4..%d; default 128)", arch.MaxChannels, arch.MaxChannels)},
 	{"fragments", "g3 micro-network only: 1|2|4 fragments per block (default 1)"},
 	{"parallel", "g3 micro-network only: fragments in parallel (true|false)"},
 	{"no-relu", "g4 micro-network only: remove the ReLUs (true|false)"},

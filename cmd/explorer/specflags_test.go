@@ -22,7 +22,10 @@ func TestSpecFlagsAudit(t *testing.T) {
 		{[]string{"cost", "--family", "g4", "--no-relu", "maybe"}, 2, `invalid no-relu "maybe" (valid: true|false)`},
 		// A typed 0 states the family's range.
 		{[]string{"cost", "--family", "g1", "--res", "0"}, 2, `invalid res "0" (valid: 1..8192)`},
-		{[]string{"cost", "--family", "g4", "--c", "0"}, 2, `invalid c "0" (valid: 4..65536)`},
+		{[]string{"cost", "--family", "g4", "--c", "0"}, 2, `invalid c "0" (valid: a multiple of 4 in 4..65536)`},
+		// G4's bottleneck is c/4, not rounded (audit: c=7 built a
+		// 1-channel bottleneck named "g4 c=7").
+		{[]string{"cost", "--family", "g4", "--c", "7"}, 2, `invalid c 7: the bottleneck is c/4 wide (valid: a multiple of 4 in 4..65536)`},
 		{[]string{"cost", "--family", "shufflenetv1", "--groups", "0"}, 2, `invalid groups "0" (valid: 1|2|3|4|8`},
 		{[]string{"cost", "--res", "0"}, 2, `invalid res "0" (valid: 32..8192)`},
 		// Channels too few for the split blame the channels.
