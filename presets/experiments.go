@@ -13,23 +13,27 @@ import (
 // column and one for the ARM column (the paper used smaller channels on
 // ARM), with the paper's speeds at each channel scale.
 type ExperimentRow struct {
-	Label     string    `toml:"label"`
-	Note      string    `toml:"note,omitempty"` // where the design departs from the paper, and why
-	GPUDesign arch.Spec `toml:"gpu_design"`
-	GPU       []float64 `toml:"gpu"` // batches/s at each scale
-	ARMDesign arch.Spec `toml:"arm_design"`
-	ARM       []float64 `toml:"arm"` // images/s at each scale
+	Label     string    `toml:"label" json:"label"`
+	Note      string    `toml:"note,omitempty" json:"note,omitempty"` // where the design departs from the paper, and why
+	GPUDesign arch.Spec `toml:"gpu_design" json:"gpu_design"`
+	GPU       []float64 `toml:"gpu" json:"gpu"` // batches/s at each scale
+	ARMDesign arch.Spec `toml:"arm_design" json:"arm_design"`
+	ARM       []float64 `toml:"arm" json:"arm"` // images/s at each scale
 }
 
 // Experiment is a guideline experiment (paper Tables 1-4) or a whole-network
 // comparison (Table 8, rows given as preset names).
+//
+// In JSON (`explorer presets --format json`) its keys are snake_case like
+// the presets': id, title, source, scales, rows (guideline experiments) or
+// presets (comparisons).
 type Experiment struct {
-	ID      string          `toml:"id"`
-	Title   string          `toml:"title"`
-	Source  string          `toml:"source"`
-	Scales  []int           `toml:"scales"` // channel multipliers of the columns (x1, x2, x4)
-	Rows    []ExperimentRow `toml:"row"`
-	Presets []string        `toml:"presets"` // comparison experiments
+	ID      string          `toml:"id" json:"id"`
+	Title   string          `toml:"title" json:"title"`
+	Source  string          `toml:"source" json:"source"`
+	Scales  []int           `toml:"scales" json:"scales,omitempty"` // channel multipliers of the columns (x1, x2, x4)
+	Rows    []ExperimentRow `toml:"row" json:"rows,omitempty"`
+	Presets []string        `toml:"presets" json:"presets,omitempty"` // comparison experiments
 }
 
 // Platform picks which of the paper's two channel sizes a guideline row

@@ -39,6 +39,10 @@ func presetsCmd(args []string, stdout, stderr io.Writer) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"presets": all, "experiments": xs})
 	}
+	// A failed write (a full disk, a closed pipe) is the command's error,
+	// exit 1, as for cost; it used to exit 0 with nothing printed.
+	out := &stickyWriter{w: stdout}
+	stdout = out
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "preset\tMAdds\tparams\tpaper MFLOPs\ttitle")
 	for _, p := range all {
@@ -59,5 +63,5 @@ func presetsCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  %-3s %s (%s)\n", x.ID, x.Title, x.Source)
 	}
 	fmt.Fprintln(stdout, "\nUse --preset NAME, or --preset FILE.toml for your own design file (same format as presets/designs/*.toml).")
-	return nil
+	return out.err
 }
