@@ -90,7 +90,13 @@ func writeGroups(w io.Writer, what string, groups []cost.Group) error {
 
 func writeOps(w io.Writer, rep cost.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "id\tkind\tcategory\tin -> out (NCHW)\tMAdds\tparams\tMAC (elements)\tAI\tG1 MAC/bound\t\n")
+	// The G1 ratio is the conv's own (cost.G1); in the fused view a step's
+	// MAC also counts the ops fused into it, so the header says whose.
+	g1Header := "G1 MAC/bound"
+	if rep.View == cost.Fused {
+		g1Header = "G1 conv MAC/bound"
+	}
+	fmt.Fprintf(tw, "id\tkind\tcategory\tin -> out (NCHW)\tMAdds\tparams\tMAC (elements)\tAI\t%s\t\n", g1Header)
 	for _, r := range rep.Rows {
 		g1 := ""
 		if r.G1 != nil {

@@ -48,3 +48,24 @@ func TestCostRefusesBadKnobs(t *testing.T) {
 		}
 	}
 }
+
+// TestCostG1Header: in the fused view a step's MAC counts the ops fused
+// into it, while the G1 ratio is its conv's own (cost.G1), so the column
+// says so (audit: g4 c=32's block0.conv3 step showed MAC 226080 beside
+// "G1 MAC/bound 1.25", where 226080 / 100608 = 2.25).
+func TestCostG1Header(t *testing.T) {
+	for _, tc := range []struct {
+		view, want, not string
+	}{
+		{"as-written", "G1 MAC/bound", "G1 conv MAC/bound"},
+		{"fused", "G1 conv MAC/bound", ""},
+	} {
+		var out bytes.Buffer
+		if code := run([]string{"cost", "--family", "g4", "--c", "32", "--by", "op", "--view", tc.view}, &out, &out); code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.view, code, out.String())
+		}
+		if s := out.String(); !strings.Contains(s, tc.want) || tc.not != "" && strings.Contains(s, tc.not) {
+			t.Errorf("%s view: header lacks %q (or has %q):\n%s", tc.view, tc.want, tc.not, s[:min(len(s), 400)])
+		}
+	}
+}

@@ -50,7 +50,10 @@ type Op struct {
 	Params    int64         `json:"params"`
 	MemAccess int64         `json:"mem_access"`
 	Bytes     int64         `json:"bytes"`
-	G1Ratio   float64       `json:"g1_ratio,omitempty"`
+	// G1Ratio is the 1x1 conv's own MAC over its G1 lower bound
+	// ([cost.G1]); in the fused view, of the step's conv without the ops
+	// fused into the step, whose MAC MemAccess includes.
+	G1Ratio float64 `json:"g1_ratio,omitempty"`
 }
 
 // By names the rows of the CSV format.
