@@ -22,9 +22,13 @@ const ExtraStage = "extra"
 // the time share beside the MAdds share and the MAC share (the paper's
 // Fig. 2 on the local machine).
 type Profile struct {
-	View       cost.View      `json:"view"`     // the cost view the rows follow
-	TotalNanos int64          `json:"total_ns"` // sum of every step's time
-	Rows       []ProfileRow   `json:"ops"`      // one per cost report row, in report order
+	View       cost.View `json:"view"`     // the cost view the rows follow
+	TotalNanos int64     `json:"total_ns"` // sum of every step's time
+	// MultAdds is the report's total MAdds and GFLOPS the achieved 2*MAdds
+	// per nanosecond over TotalNanos (0 without time or MAdds).
+	MultAdds   int64          `json:"madds"`
+	GFLOPS     float64        `json:"gflops"`
+	Rows       []ProfileRow   `json:"ops"` // one per cost report row, in report order
 	Categories []ProfileGroup `json:"categories"`
 	Stages     []ProfileGroup `json:"stages"`
 	// Extra lists the steps that are not attributed to a cost row: steps
@@ -70,6 +74,9 @@ type ProfileGroup struct {
 	MultAddsShare  float64 `json:"madds_share"`
 	MemAccess      int64   `json:"mem_access"`
 	MemAccessShare float64 `json:"mem_access_share"`
+	// GFLOPS is the achieved 2*MAdds per nanosecond (0 without time or
+	// MAdds).
+	GFLOPS float64 `json:"gflops"`
 }
 
 // ExtraStep is a measured step attributed to no cost row.
@@ -90,7 +97,7 @@ type ExtraStep struct {
 // following one for extra work before any). Several steps landing on one row
 // (an eager run joined to the fused view) add up.
 func JoinProfile(rep cost.Report, g *arch.Graph, steps []StepTime) Profile {
-	pr := Profile{View: rep.View, Rows: make([]ProfileRow, len(rep.Rows))}
+	pr := Profile{View: rep.View, Rows: make([]ProfileRow, len(rep.Rows)), MultAdds: rep.Totals.MultAdds}
 	opRow := map[string]int{} // op ID -> row index
 	for i, r := range rep.Rows {
 		pr.Rows[i] = ProfileRow{ID: r.ID, Kind: r.Kind, Stage: r.Stage, Category: r.Category,
@@ -160,11 +167,12 @@ func JoinProfile(rep cost.Report, g *arch.Graph, steps []StepTime) Profile {
 			r.Covers = nil
 		}
 		r.TimeShare = share(r.Nanos, pr.TotalNanos)
+		r.GFLOPS = gflops(r.MultAdds, r.Nanos)
 		if r.Nanos > 0 {
-			r.GFLOPS = float64(2*r.MultAdds) / float64(r.Nanos)
 			r.GBPerS = float64(r.Bytes) / float64(r.Nanos)
 		}
 	}
+	pr.GFLOPS = gflops(pr.MultAdds, pr.TotalNanos)
 
 	// Categories: the report's MAdds and MAC totals beside summed time.
 	catIdx := map[string]int{}
@@ -201,9 +209,19 @@ func JoinProfile(rep cost.Report, g *arch.Graph, steps []StepTime) Profile {
 	for _, gs := range [][]ProfileGroup{pr.Categories, pr.Stages} {
 		for i := range gs {
 			gs[i].TimeShare = share(gs[i].Nanos, pr.TotalNanos)
+			gs[i].GFLOPS = gflops(gs[i].MultAdds, gs[i].Nanos)
 		}
 	}
 	return pr
+}
+
+// gflops is the achieved rate of madds multiply-adds in ns nanoseconds:
+// 2*madds/ns GFLOP/s, 0 without time.
+func gflops(madds, ns int64) float64 {
+	if ns <= 0 {
+		return 0
+	}
+	return float64(2*madds) / float64(ns)
 }
 
 // ProfileOf joins steps profiled in mode to the cost view that mode
@@ -241,6 +259,23 @@ func share(part, total int64) float64 {
 		return 0
 	}
 	return float64(part) / float64(total)
+}
+
+// ExtraNanos is the time of the extra steps (Extra), summed.
+func (p Profile) ExtraNanos() int64 {
+	var n int64
+	for _, e := range p.Extra {
+		n += e.Nanos
+	}
+	return n
+}
+
+// TopExtra returns up to n extra steps with the most time, longest first
+// (ties in run order).
+func (p Profile) TopExtra(n int) []ExtraStep {
+	ex := slices.Clone(p.Extra)
+	slices.SortStableFunc(ex, func(a, b ExtraStep) int { return cmp.Compare(b.Nanos, a.Nanos) })
+	return ex[:min(max(n, 0), len(ex))]
 }
 
 // Top returns up to n rows with the most time, longest first (ties in

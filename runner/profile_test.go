@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shufflelab/explorer/arch"
@@ -229,6 +230,23 @@ func TestJoinProfile(t *testing.T) {
 			if sum+extraNs != tc.total {
 				t.Errorf("rows %d + extra %d != total %d: time lost or double counted", sum, extraNs, tc.total)
 			}
+			if p.ExtraNanos() != extraNs {
+				t.Errorf("ExtraNanos %d, want %d", p.ExtraNanos(), extraNs)
+			}
+			// The rates the CLI prints are computed here, once: 2*MAdds/ns
+			// for the whole profile (smallGraph: 6736 MAdds) and per group.
+			if want := 2 * float64(tc.rep.Totals.MultAdds) / float64(tc.total); p.MultAdds != tc.rep.Totals.MultAdds || math.Abs(p.GFLOPS-want) > 1e-9 {
+				t.Errorf("profile MAdds %d GFLOP/s %v, want %d and %v", p.MultAdds, p.GFLOPS, tc.rep.Totals.MultAdds, want)
+			}
+			for _, gr := range append(slices.Clone(p.Categories), p.Stages...) {
+				want := 0.0
+				if gr.Nanos > 0 {
+					want = 2 * float64(gr.MultAdds) / float64(gr.Nanos)
+				}
+				if math.Abs(gr.GFLOPS-want) > 1e-9 {
+					t.Errorf("group %s GFLOP/s %v, want %v", gr.Name, gr.GFLOPS, want)
+				}
+			}
 			checkShares(t, "category", p.Categories, tc.cats)
 			checkShares(t, "stage", p.Stages, tc.stages)
 			if len(p.Extra) != tc.extra || (tc.extra > 0 && (p.Extra[0].Reason != tc.extraWhy || p.Extra[0].Stage != tc.extraStage)) {
@@ -240,6 +258,21 @@ func TestJoinProfile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTopExtra: the extra steps by time, longest first, ties in run order.
+func TestTopExtra(t *testing.T) {
+	p := Profile{Extra: []ExtraStep{{Name: "a", Nanos: 5}, {Name: "b", Nanos: 9}, {Name: "c", Nanos: 5}, {Name: "d", Nanos: 1}}}
+	var names []string
+	for _, e := range p.TopExtra(3) {
+		names = append(names, e.Name)
+	}
+	if strings.Join(names, ",") != "b,a,c" || p.ExtraNanos() != 20 || len(p.TopExtra(10)) != 4 || len(p.TopExtra(-1)) != 0 {
+		t.Errorf("TopExtra(3) %v, ExtraNanos %d", names, p.ExtraNanos())
+	}
+	if p.Extra[0].Name != "a" {
+		t.Error("TopExtra reordered the profile's own list")
 	}
 }
 

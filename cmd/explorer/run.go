@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -530,16 +529,14 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 		res.Mode, ms3(float64(prof.TotalNanos)/1e6), prof.View)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "category\ttime (ms)\ttime %%\tMAdds %%\tMAC %%\tGFLOP/s\t\n")
-	var madds int64
 	for _, g := range prof.Categories {
-		madds += g.MultAdds
 		if g.Nanos == 0 && g.MultAdds == 0 && g.MemAccess == 0 {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%.1f\t%s\t\n", g.Name, ms3(float64(g.Nanos)/1e6), 100*g.TimeShare,
-			100*g.MultAddsShare, 100*g.MemAccessShare, gflops(g.MultAdds, g.Nanos))
+			100*g.MultAddsShare, 100*g.MemAccessShare, gflopsText(g.GFLOPS))
 	}
-	fmt.Fprintf(tw, "total\t%s\t100.0\t100.0\t100.0\t%s\t\n", ms3(float64(prof.TotalNanos)/1e6), gflops(madds, prof.TotalNanos))
+	fmt.Fprintf(tw, "total\t%s\t100.0\t100.0\t100.0\t%s\t\n", ms3(float64(prof.TotalNanos)/1e6), gflopsText(prof.GFLOPS))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -570,7 +567,7 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 				covers = strings.Join(r.Covers[1:], " ")
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%.1f\t%s\t", r.ID, r.Kind, r.Category, ms3(float64(r.Nanos)/1e6),
-				100*r.TimeShare, costfmt.Count(r.MultAdds), costfmt.Count(r.MemAccess), gflops(r.MultAdds, r.Nanos), r.GBPerS, covers)
+				100*r.TimeShare, costfmt.Count(r.MultAdds), costfmt.Count(r.MemAccess), gflopsText(r.GFLOPS), r.GBPerS, covers)
 			if kernelCol {
 				fmt.Fprintf(tw, "%s\t", r.Kernel)
 			}
@@ -581,19 +578,13 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 		}
 	}
 	if len(prof.Extra) > 0 {
-		var total int64
-		for _, e := range prof.Extra {
-			total += e.Nanos
-		}
-		fmt.Fprintf(w, "\nextra steps, no graph op (counted as data movement, in the stage they run in): %d, %s ms\n", len(prof.Extra), ms3(float64(total)/1e6))
-		ex := slices.Clone(prof.Extra)
-		slices.SortStableFunc(ex, func(a, b runner.ExtraStep) int { return cmp.Compare(b.Nanos, a.Nanos) })
+		fmt.Fprintf(w, "\nextra steps, no graph op (counted as data movement, in the stage they run in): %d, %s ms\n", len(prof.Extra), ms3(float64(prof.ExtraNanos())/1e6))
 		const show = 6
-		for _, e := range ex[:min(show, len(ex))] {
+		for _, e := range prof.TopExtra(show) {
 			fmt.Fprintf(w, "  %s  %s ms  %s  (%s)\n", e.Name, ms3(float64(e.Nanos)/1e6), e.Stage, e.Reason)
 		}
-		if len(ex) > show {
-			fmt.Fprintf(w, "  ... and %d more\n", len(ex)-show)
+		if len(prof.Extra) > show {
+			fmt.Fprintf(w, "  ... and %d more\n", len(prof.Extra)-show)
 		}
 	}
 	return nil
@@ -602,12 +593,13 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 // ms3 is the explorer's millisecond format (costfmt.Millis).
 func ms3(v float64) string { return costfmt.Millis(v) }
 
-// gflops is 2*MAdds per nanosecond, or "-" without time or MAdds.
-func gflops(madds, ns int64) string {
-	if ns <= 0 || madds == 0 {
+// gflopsText formats an achieved rate (runner.Profile's GFLOPS fields),
+// "-" where it is 0 (no time or no MAdds).
+func gflopsText(v float64) string {
+	if v <= 0 {
 		return "-"
 	}
-	return strconv.FormatFloat(float64(2*madds)/float64(ns), 'f', 1, 64)
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
 // cacheSize formats a cache size, "?" when cpuid could not tell.
