@@ -400,7 +400,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 					save(name, p, err, plots.DefaultWidth, plots.DefaultHeight)
 				}
 			}
-			if err := writePairs(stdout, title, sc.rows, 3, 0.10); err != nil {
+			if err := writePairs(stdout, title, sc.rows, 3, sweep.DefaultPairTolerance); err != nil {
 				return files, err
 			}
 		}

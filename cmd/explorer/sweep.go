@@ -90,7 +90,7 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	profile := fs.Bool("profile", false, "also profile every design: per-category time shares and per-op roofline points in the row")
 	list := fs.Bool("list", false, "print the design list (after sharding) and exit")
 	pairs := fs.Int("pairs", 5, "equal-MAdds pairs to print")
-	tol := fs.Float64("tol", 0.10, "relative MAdds difference of an equal-MAdds pair")
+	tol := fs.Float64("tol", sweep.DefaultPairTolerance, "relative MAdds difference of an equal-MAdds pair")
 	mf := addMeasureFlags(fs, 500*time.Millisecond, 5*time.Second, 3, 5, true)
 	if err := parseArgs(fs, args); err != nil {
 		return nil, err
@@ -131,7 +131,7 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 			{"groups", *groups, ",", sweep.ListValidFor("groups")},
 			{"res", *res, ",", sweep.ListValidFor("res")},
 			{"batch", *batch, ",", sweep.ListValidFor("batch")},
-			{"depths", *depths, ";,", sweep.DepthsValid},
+			{"depths", *depths, ";,", sweep.DepthsValid()},
 		} {
 			if !flagSet(fs, l.name) {
 				continue
@@ -478,12 +478,7 @@ func writePairs(w io.Writer, title string, rows []sweep.Row, n int, tol float64)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if ps[0].Ratio > sweep.MisleadingRatio {
-		fmt.Fprintf(w, "=> %s and %s differ by %.1f%% in MAdds but by %.0f%% in latency.\n", ps[0].Fast.Name, ps[0].Slow.Name,
-			100*ps[0].MAddsDiff, 100*(ps[0].Ratio-1))
-	} else {
-		fmt.Fprintf(w, "=> no pair within %.0f%% MAdds differs by over %.0f%% in latency; the closest is %.2fx.\n", 100*tol, 100*(sweep.MisleadingRatio-1), ps[0].Ratio)
-	}
+	fmt.Fprintf(w, "=> %s\n", sweep.PairsVerdict(ps[0], tol))
 	return nil
 }
 

@@ -541,8 +541,9 @@ type Pair struct {
 }
 
 // PairTolerance is how close two designs' FLOPs must be (relative) to form
-// a misleading pair.
-const PairTolerance = 0.10
+// a misleading pair: the command line's equal-MAdds tolerance
+// (FLOPs = 2 x MAdds, so the same relative difference).
+const PairTolerance = sweep.DefaultPairTolerance
 
 // Gap is the analysis behind a gap chart: the points ranked by a metric
 // and by latency, both metrics' rank correlations, and the most misleading
@@ -595,7 +596,7 @@ func AnalyzeGap(points []Point, m plots.Metric) Gap {
 	differ := func(p sweep.IndexPair) bool { return points[p.Fast].DesignKey() != points[p.Slow].DesignKey() }
 	if p, ok := sweep.MostDifferentNearPair(values(points, plots.MetricFLOPs), lat, PairTolerance, differ); ok {
 		g.Near = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], FastIndex: p.Fast, SlowIndex: p.Slow, XDiff: p.XDiff, Ratio: p.Ratio}
-		if p.Ratio > sweep.MisleadingRatio {
+		if sweep.Misleading(p.Ratio) {
 			g.Pair = g.Near
 		}
 	}

@@ -128,6 +128,7 @@ type LookupError struct {
 	Reason string // e.g. "unknown kernel set" or "neon needs arm64"
 }
 
+// Error names the set asked for, the reason and the valid names.
 func (e *LookupError) Error() string {
 	return fmt.Sprintf("kernel set %q: %s (valid: auto|%s)", e.Name, e.Reason, strings.Join(Names(), "|"))
 }

@@ -127,6 +127,30 @@ func allEqual(xs []float64) bool {
 // in latency, well outside the few percent a quiet machine's medians move.
 const MisleadingRatio = 1.25
 
+// DefaultPairTolerance is how close two designs' MAdds (or FLOPs) must be,
+// relative to the smaller, to count as equal: the default of `explorer
+// sweep --tol`, the tolerance of `explorer plot`'s pair lists and of the
+// gap chart's misleading pair.
+const DefaultPairTolerance = 0.10
+
+// Misleading reports whether a pair's latency ratio is above
+// MisleadingRatio: the one verdict of the command line's pair lists and
+// the gap chart's pair.
+func Misleading(ratio float64) bool { return ratio > MisleadingRatio }
+
+// PairsVerdict is the sentence under a list of equal-MAdds pairs (tol
+// their tolerance) whose first, top, is the most different: "shufflenetv1-1.0-g1
+// and shufflenetv1-1.0-g8 differ by 3.4% in MAdds but by 40% in latency." for
+// a misleading pair, else "no pair within 10% MAdds differs by over 25% in
+// latency; the closest is 1.12x.".
+func PairsVerdict(top Pair, tol float64) string {
+	if Misleading(top.Ratio) {
+		return fmt.Sprintf("%s and %s differ by %.1f%% in MAdds but by %.0f%% in latency.", top.Fast.Name, top.Slow.Name,
+			100*top.MAddsDiff, 100*(top.Ratio-1))
+	}
+	return fmt.Sprintf("no pair within %.0f%% MAdds differs by over %.0f%% in latency; the closest is %.2fx.", 100*tol, 100*(MisleadingRatio-1), top.Ratio)
+}
+
 // Pair is two designs of about equal MAdds.
 type Pair struct {
 	Fast, Slow Row

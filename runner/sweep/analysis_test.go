@@ -313,3 +313,25 @@ func TestUnusableBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestPairsVerdict: the sentence under the pair lists of `explorer sweep`
+// and `explorer plot`, with the gap chart's threshold (Misleading).
+func TestPairsVerdict(t *testing.T) {
+	g1, g8 := row("shufflenetv1-1.0-g1", 143.08e6, 2.812), row("shufflenetv1-1.0-g8", 138.37e6, 3.925)
+	for _, tc := range []struct {
+		p    Pair
+		want string
+	}{
+		// docs/data/charts-plot.txt: 3.4% apart in MAdds, 1.40x in latency.
+		{Pair{Fast: g1, Slow: g8, MAddsDiff: 0.034, Ratio: 1.40}, "shufflenetv1-1.0-g1 and shufflenetv1-1.0-g8 differ by 3.4% in MAdds but by 40% in latency."},
+		// 1.25x is not over MisleadingRatio.
+		{Pair{Fast: g1, Slow: g8, MAddsDiff: 0.034, Ratio: 1.25}, "no pair within 10% MAdds differs by over 25% in latency; the closest is 1.25x."},
+	} {
+		if got := PairsVerdict(tc.p, DefaultPairTolerance); got != tc.want {
+			t.Errorf("PairsVerdict(ratio %v) = %q, want %q", tc.p.Ratio, got, tc.want)
+		}
+	}
+	if Misleading(MisleadingRatio) || !Misleading(MisleadingRatio+1e-9) {
+		t.Error("Misleading is not 'above MisleadingRatio'")
+	}
+}

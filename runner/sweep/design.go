@@ -233,7 +233,9 @@ const maxListLen = 1000
 const ListValid = "a list a,b,c or a range start:stop:step"
 
 // DepthsValid is what --depths takes: stage-depth triples, no ranges.
-var DepthsValid = fmt.Sprintf("triples a,b,c of 1..%d separated by ;, e.g. 4,8,4;2,4,2", arch.MaxDepth)
+func DepthsValid() string {
+	return fmt.Sprintf("triples a,b,c of 1..%d separated by ;, e.g. 4,8,4;2,4,2", arch.MaxDepth)
+}
 
 // listErr is the error on a list or range of knob values s: the knob, the
 // whole value quoted, why, and what the flag takes.
@@ -352,7 +354,7 @@ func ParseDepthsList(s string) ([][]int, error) {
 		return nil, nil
 	}
 	bad := func(why string) error {
-		return &arch.KnobError{Knob: "depths", Value: strconv.Quote(s), Valid: DepthsValid, Why: why}
+		return &arch.KnobError{Knob: "depths", Value: strconv.Quote(s), Valid: DepthsValid(), Why: why}
 	}
 	var out [][]int
 	for _, part := range strings.Split(s, ";") {
