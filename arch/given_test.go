@@ -3,6 +3,7 @@ package arch
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestZeroValidIsFamilyAware(t *testing.T) {
 		{GuideG4, "c", fmt.Sprintf("a multiple of 4 in 4..%d", MaxChannels), "3"},
 		{GuideG4, "c", fmt.Sprintf("a multiple of 4 in 4..%d", MaxChannels), "7"},
 		{GuideG2, "c", fmt.Sprintf("1..%d", MaxChannels), "70000"},
-		{ShuffleNetV1, "groups", v1GroupsValid, "5"},
+		{ShuffleNetV1, "groups", v1GroupsValid(), "5"},
 		{ShuffleNetV2, "groups", fmt.Sprintf("1..%d", MaxGroups), "65"},
 		{GuideG1, "groups", "1 for family g1", "2"},
 		{MobileNetV2, "groups", "1 for family mobilenetv2", "2"},
@@ -145,7 +146,7 @@ func TestCheckGiven(t *testing.T) {
 		{Spec{Family: GuideG1}, []string{"family", "res"}, "invalid res 0 (valid: 1..8192)"},
 		{Spec{Res: 224}, []string{"res_w"}, "invalid res_w 0 (valid: 32..8192)"},
 		{Spec{}, []string{"split"}, "invalid split 0 (valid: 0 < split < 1)"},
-		{Spec{Family: ShuffleNetV1}, []string{"groups"}, "invalid groups 0 (valid: " + v1GroupsValid + ")"},
+		{Spec{Family: ShuffleNetV1}, []string{"groups"}, "invalid groups 0 (valid: " + v1GroupsValid() + ")"},
 		{Spec{Family: GuideG4}, []string{"c"}, "invalid c 0 (valid: a multiple of 4 in 4..65536)"},
 		{Spec{}, []string{"family"}, `invalid family "": empty value (valid: ` + familyList() + ")"},
 		{Spec{}, []string{"layout"}, `invalid layout "": empty value (valid: torchvision|megvii)`},
@@ -368,6 +369,21 @@ func TestSplitValidRange(t *testing.T) {
 			if _, err := Build(s); err == nil {
 				t.Errorf("%+v: %g, past the printed end %s, builds", tc.spec, s.Split, end.text)
 			}
+		}
+	}
+}
+
+// TestShuffleNetV1Groups: the group counts ShuffleNet v1 takes are those
+// its width table has (v1 paper Table 1: 1, 2, 3, 4, 8), and exactly those
+// build without explicit channels.
+func TestShuffleNetV1Groups(t *testing.T) {
+	if got := ShuffleNetV1GroupList(); got != "1|2|3|4|8" {
+		t.Errorf("ShuffleNetV1GroupList() = %q", got)
+	}
+	for g := 1; g <= 9; g++ {
+		_, err := Build(Spec{Family: ShuffleNetV1, Groups: g})
+		if want := slices.Contains(ShuffleNetV1Groups(), g); (err == nil) != want {
+			t.Errorf("groups %d: %v, want it built %v", g, err, want)
 		}
 	}
 }

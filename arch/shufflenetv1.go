@@ -1,10 +1,30 @@
 package arch
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // v1Stage2 is the stage-2 output width of ShuffleNet v1 1x per group count
 // (ShuffleNet v1 paper, Table 1: 144/200/240/272/384; stages 3 and 4 double it).
 var v1Stage2 = map[int]int{1: 144, 2: 200, 3: 240, 4: 272, 8: 384}
+
+// ShuffleNetV1Groups are the group counts ShuffleNet v1 defines widths for
+// (its paper's Table 1), ascending: the only ones a design without
+// explicit channels takes.
+func ShuffleNetV1Groups() []int { return slices.Sorted(maps.Keys(v1Stage2)) }
+
+// ShuffleNetV1GroupList is [ShuffleNetV1Groups] as "1|2|3|4|8".
+func ShuffleNetV1GroupList() string {
+	var parts []string
+	for _, g := range ShuffleNetV1Groups() {
+		parts = append(parts, strconv.Itoa(g))
+	}
+	return strings.Join(parts, "|")
+}
 
 // ShuffleNetV1Channels maps a width s and group count g to [stem, stage2,
 // stage3, stage4]. Stage 2 is Table 1's width times s rounded to a multiple

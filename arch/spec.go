@@ -265,7 +265,7 @@ func (s Spec) Validate() error {
 	switch s.Family {
 	case ShuffleNetV1:
 		if _, ok := v1Stage2[s.Groups]; !ok && len(s.Channels) == 0 {
-			return knobErr("groups", s.Groups, v1GroupsValid, "ShuffleNet v1 defines widths for these group counts")
+			return knobErr("groups", s.Groups, v1GroupsValid(), "ShuffleNet v1 defines widths for these group counts")
 		}
 	case ShuffleNetV2:
 		if s.Layout == LayoutMegvii && s.Groups != 1 {
@@ -595,7 +595,7 @@ func (s Spec) emptyValid(knob string) string {
 
 // v1GroupsValid is what ShuffleNet v1 accepts as groups: the group counts
 // its paper (Table 1) defines stage widths for.
-const v1GroupsValid = "1|2|3|4|8 (or give --channels)"
+func v1GroupsValid() string { return ShuffleNetV1GroupList() + " (or give --channels)" }
 
 // zeroValid says what a knob accepts for the design's family (and layout),
 // for the error on a zero or unparsable value: the same range Validate
@@ -621,7 +621,7 @@ func (s Spec) zeroValid(knob string) string {
 	case "groups":
 		switch {
 		case f == ShuffleNetV1 && len(s.Channels) == 0:
-			return v1GroupsValid
+			return v1GroupsValid()
 		case f == ShuffleNetV2 && strings.EqualFold(string(s.Layout), string(LayoutMegvii)):
 			return "1 with layout megvii"
 		case f == GuideG1 || f == GuideG3 || f == GuideG4 || f == MobileNetV1 || f == MobileNetV2:

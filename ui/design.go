@@ -89,9 +89,6 @@ const (
 	inputStep = 32
 )
 
-// v1Groups are the group counts ShuffleNet v1 defines widths for (v1 paper Table 1).
-var v1Groups = []int{1, 2, 3, 4, 8}
-
 // knobEnv is what stepping and setting knobs need besides the design.
 type knobEnv struct {
 	presets    []presets.Preset
@@ -318,9 +315,11 @@ func gridStep(v, step float64, dir int, lo, hi float64) float64 {
 	return next
 }
 
-// v1GroupStep is the next of ShuffleNet v1's group counts (v1Groups) above
-// (dir +1) or below (-1) g, or g where there is none.
+// v1GroupStep is the next of ShuffleNet v1's group counts
+// (arch.ShuffleNetV1Groups) above (dir +1) or below (-1) g, or g where
+// there is none.
 func v1GroupStep(g, dir int) int {
+	v1Groups := arch.ShuffleNetV1Groups()
 	if dir > 0 {
 		for _, x := range v1Groups {
 			if x > g {
@@ -370,7 +369,7 @@ func (d design) step(k knobID, dir int, env knobEnv) (text, valid string, ok boo
 			fmt.Sprintf("steps %g..%g; enter types any 0 < split < 1", splitStep, 1-splitStep), true
 	case kGroups:
 		if s.Family == arch.ShuffleNetV1 {
-			return strconv.Itoa(v1GroupStep(s.Groups, dir)), "valid: 1|2|3|4|8 (ShuffleNet v1 paper Table 1)", true
+			return strconv.Itoa(v1GroupStep(s.Groups, dir)), "valid: " + arch.ShuffleNetV1GroupList() + " (ShuffleNet v1 paper Table 1)", true
 		}
 		return strconv.Itoa(clampI(s.Groups+dir, 1, arch.MaxGroups)), fmt.Sprintf("valid: 1..%d", arch.MaxGroups), true
 	case kDepth2, kDepth3, kDepth4:

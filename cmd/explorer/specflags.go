@@ -33,7 +33,7 @@ var knobHelp = []struct{ name, help string }{
 	{"layout", "ShuffleNetV2 layout: torchvision|megvii (default torchvision)"},
 	{"width", fmt.Sprintf("width multiplier, %g..%g (default 1.0; not for the micro-networks g1-g4)", arch.MinWidth, arch.MaxWidth)},
 	{"split", "ShuffleNetV2 split ratio c'/c, 0 < split < 1 (default 0.5)"},
-	{"groups", fmt.Sprintf("groups of the 1x1 convs, 1..%d (default 1; ShuffleNet v1: 1|2|3|4|8, default 3)", arch.MaxGroups)},
+	{"groups", fmt.Sprintf("groups of the 1x1 convs, 1..%d (default 1; ShuffleNet v1: %s, default 3)", arch.MaxGroups, arch.ShuffleNetV1GroupList())},
 	{"depths", fmt.Sprintf("units per stage, three values each 1..%d (default 4,8,4)", arch.MaxDepth)},
 	{"channels", "explicit channels: ShuffleNetV2 stem,stage2,stage3,stage4,conv5 (e.g. 24,116,232,464,1024); v1 stem,stage2,stage3,stage4"},
 	{"res", fmt.Sprintf("input size H or HxW, %d..%d (default 224; micro-networks %d..%d, default 56)", arch.MinRes, arch.MaxRes, arch.MinMicroRes, arch.MaxRes)},
