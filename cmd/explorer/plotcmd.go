@@ -366,21 +366,21 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 	// rank against a whole network's. Every metric left out is named with
 	// the reason, and a scope that cannot be ranked says why.
 	for i, g := range groups {
-		for _, sc := range byScope(g.Rows) {
+		for _, sc := range chartdata.ByScope(g.Rows) {
 			if ctx.Err() != nil {
 				return files, cancelledExit()
 			}
-			title := g.Label + ", " + sc.scope.String()
+			title := g.Label + ", " + sc.Scope.String()
 			name := "correlation" + suffix(i)
-			if sc.scope == chartdata.MicroNetworks {
+			if sc.Scope == chartdata.MicroNetworks {
 				name = "correlation-micro" + suffix(i)
 			}
-			fmt.Fprintf(stdout, "%s (%s): rank correlation with median latency\n", title, designs(len(sc.rows)))
-			if why := sweep.Unranked(sc.rows); why != "" {
+			fmt.Fprintf(stdout, "%s (%s): rank correlation with median latency\n", title, designs(len(sc.Rows)))
+			if why := sweep.Unranked(sc.Rows); why != "" {
 				fmt.Fprintf(stdout, "  none: %s\n", why)
 				fmt.Fprintf(stderr, "explorer: plot: %s not drawn: %s\n", name, why)
 			} else {
-				cr, left := correlations(sc.rows)
+				cr, left := chartdata.SweepCorrelations(sc.Rows)
 				for _, c := range cr {
 					fmt.Fprintf(stdout, "  %-18s Spearman %+.3f  Kendall tau-b %+.3f\n", c.Metric, c.Spearman, c.KendallTauB)
 				}
@@ -400,7 +400,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 					save(name, p, err, plots.DefaultWidth, plots.DefaultHeight)
 				}
 			}
-			if err := writePairs(stdout, title, sc.rows, 3, sweep.DefaultPairTolerance); err != nil {
+			if err := writePairs(stdout, title, sc.Rows, 3, sweep.DefaultPairTolerance); err != nil {
 				return files, err
 			}
 		}

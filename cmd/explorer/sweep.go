@@ -15,7 +15,6 @@ import (
 	"github.com/shufflelab/explorer/cost/costfmt"
 	"github.com/shufflelab/explorer/internal/filelock"
 	"github.com/shufflelab/explorer/internal/safefile"
-	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/plots/chartdata"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
@@ -350,44 +349,15 @@ func writeSweepReport(w io.Writer, rows []sweep.Row, npairs int, tol float64) er
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, sc := range byScope(rows) {
-		if err := writeCorrelations(w, sc.scope.String(), sc.rows); err != nil {
+	for _, sc := range chartdata.ByScope(rows) {
+		if err := writeCorrelations(w, sc.Scope.String(), sc.Rows); err != nil {
 			return err
 		}
-		if err := writePairs(w, sc.scope.String(), sc.rows, npairs, tol); err != nil {
+		if err := writePairs(w, sc.Scope.String(), sc.Rows, npairs, tol); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// scopeRows is the rows of one scope: whole networks or the guideline
-// micro-networks, whose latencies are not comparable with whole networks'.
-type scopeRows struct {
-	scope chartdata.Scope
-	rows  []sweep.Row
-}
-
-// byScope splits rows by the gap charts' scope rule (chartdata's
-// Point.Micro), whole networks first; a scope without rows is left out,
-// except that no rows at all are one empty scope of whole networks.
-func byScope(rows []sweep.Row) []scopeRows {
-	whole := scopeRows{scope: chartdata.WholeNetworks}
-	micro := scopeRows{scope: chartdata.MicroNetworks}
-	for _, r := range rows {
-		if chartdata.PointFromRow(r).Micro() {
-			micro.rows = append(micro.rows, r)
-		} else {
-			whole.rows = append(whole.rows, r)
-		}
-	}
-	switch {
-	case len(micro.rows) == 0:
-		return []scopeRows{whole}
-	case len(whole.rows) == 0:
-		return []scopeRows{micro}
-	}
-	return []scopeRows{whole, micro}
 }
 
 // designs is "1 design" or "N designs".
@@ -406,7 +376,7 @@ func writeCorrelations(w io.Writer, scope string, rows []sweep.Row) error {
 		_, err := fmt.Fprintf(w, "\nno rank correlation of the %s with latency: %s\n", scope, why)
 		return err
 	}
-	cr, left := correlations(rows)
+	cr, left := chartdata.SweepCorrelations(rows)
 	fmt.Fprintf(w, "\nhow well each indirect metric ranks the measured median latency of the %s (%s; 1 = perfect):\n", scope, designs(len(rows)))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "metric\tSpearman rho\tKendall tau-b\t\n")
@@ -429,23 +399,6 @@ func writeLeftOut(w io.Writer, indent string, left []sweep.LeftOut) error {
 		}
 	}
 	return nil
-}
-
-// correlations computes the rank correlations of the metrics that can rank
-// rows (sweep.Columns) and returns them with the metrics left out and why;
-// rows must be rankable (sweep.Unranked is "").
-func correlations(rows []sweep.Row) ([]plots.CorrRow, []sweep.LeftOut) {
-	cols, left := sweep.Columns(rows)
-	var out []plots.CorrRow
-	for _, c := range cols {
-		r, err := plots.NewCorrRow(c.Metric, c.X, c.Latency)
-		if err != nil {
-			left = append(left, sweep.LeftOut{Metric: c.Metric, Reason: err.Error()})
-			continue
-		}
-		out = append(out, r)
-	}
-	return out, left
 }
 
 // writePairs prints the equal-MAdds pairs of rows with the most different
