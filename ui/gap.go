@@ -320,10 +320,6 @@ func (g *gapScreen) View() string {
 	// rest).
 	tw := min(gapListWidth+40, max(gapListWidth, g.w-1-gapChartWidth), max(gapListWidth, listNeed(gap)))
 	cw := g.w - tw - 1
-	inPair := func(p chartdata.Point) bool {
-		return gap.Pair != nil && (p.DesignKey() == gap.Pair.Fast.DesignKey() && p.ConfigKey() == gap.Pair.Fast.ConfigKey() ||
-			p.DesignKey() == gap.Pair.Slow.DesignKey() && p.ConfigKey() == gap.Pair.Slow.ConfigKey())
-	}
 	var sp []scatterPoint
 	for _, p := range pts {
 		sp = append(sp, scatterPoint{X: p.Value(g.metric()) / 1e6, Y: p.LatencyMS, Marker: familyMarker(p.Family)})
@@ -334,7 +330,7 @@ func (g *gapScreen) View() string {
 		}
 	}
 	chart := scatter(sp, cw, chh, st.hi)
-	lines = append(lines, columns(block(chart, cw, chh), block(g.listLines(gap, inPair, tw, chh), tw, chh))...)
+	lines = append(lines, columns(block(chart, cw, chh), block(g.listLines(gap, tw, chh), tw, chh))...)
 	lines = append(lines, words...)
 	return strings.Join(block(lines, g.w, g.h), "\n")
 }
@@ -371,7 +367,7 @@ func (g *gapScreen) wordLines(gap chartdata.Gap) []string {
 
 // listLines are the ranked points, scrolled, in the chosen order, with
 // each design's rank error (rank by the metric minus rank by latency).
-func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bool, w, h int) []string {
+func (g *gapScreen) listLines(gap chartdata.Gap, w, h int) []string {
 	st := g.sess.st
 	xh := "MFLOPs"
 	if g.mac {
@@ -398,7 +394,7 @@ func (g *gapScreen) listLines(gap chartdata.Gap, inPair func(chartdata.Point) bo
 			mk = currentMarker
 		}
 		pair := ' '
-		if inPair(r.Point) {
+		if r.InPair {
 			pair = '⇄'
 		}
 		l := fmt.Sprintf("%c%c %-*s %8.1f %8s %+5.1f", mk, pair, lw, cut[r.Label], r.X/1e6, costfmt.Millis(r.LatencyMS), r.RankError)

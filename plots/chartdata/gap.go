@@ -512,6 +512,11 @@ type Ranked struct {
 	// faster than its metric predicts (it has more FLOPs than designs that
 	// are slower), negative when slower; 0 when the metric ranks it right.
 	RankError float64
+	// Index is the point's index among the analysed points and InPair
+	// whether it is one of the gap's misleading pair ([Gap.Pair]), the
+	// point the chart marks and a list flags.
+	Index  int
+	InPair bool
 }
 
 // Correlation is how well one metric orders the latencies of a set of
@@ -580,7 +585,7 @@ func AnalyzeGap(points []Point, m plots.Metric) Gap {
 	xs, lat := values(points, m), values(points, -1)
 	rx, rl := stats.Ranks(xs), stats.Ranks(lat)
 	for i, p := range points {
-		g.Points = append(g.Points, Ranked{Point: p, X: xs[i], RankX: rx[i], RankLatency: rl[i], RankError: rx[i] - rl[i]})
+		g.Points = append(g.Points, Ranked{Point: p, X: xs[i], RankX: rx[i], RankLatency: rl[i], RankError: rx[i] - rl[i], Index: i})
 	}
 	slices.SortStableFunc(g.Points, func(a, b Ranked) int { return cmp.Compare(a.LatencyMS, b.LatencyMS) })
 	configs := map[string]bool{}
@@ -598,6 +603,9 @@ func AnalyzeGap(points []Point, m plots.Metric) Gap {
 		g.Near = &Pair{Fast: points[p.Fast], Slow: points[p.Slow], FastIndex: p.Fast, SlowIndex: p.Slow, XDiff: p.XDiff, Ratio: p.Ratio}
 		if sweep.Misleading(p.Ratio) {
 			g.Pair = g.Near
+			for i := range g.Points {
+				g.Points[i].InPair = g.Points[i].Index == p.Fast || g.Points[i].Index == p.Slow
+			}
 		}
 	}
 	return g
@@ -910,8 +918,8 @@ func GapChart(points []Point, m plots.Metric, subtitle string) ([]plots.GapPoint
 	if pw := g.PairWords(); pw != "" {
 		opts.Caption += " " + pw
 	}
-	if g.Pair != nil {
-		out[g.Pair.FastIndex].Pair, out[g.Pair.SlowIndex].Pair = true, true
+	for _, r := range g.Points {
+		out[r.Index].Pair = r.InPair
 	}
 	return out, opts
 }

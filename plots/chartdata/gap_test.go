@@ -122,6 +122,17 @@ func TestAnalyzeGap(t *testing.T) {
 	if g.Pair == nil || g.Pair.Slow.Label != "1x g8" || g.Pair.Fast.Label != "1x g3" || math.Abs(g.Pair.Ratio-8/4.5) > 1e-12 {
 		t.Fatalf("pair %+v", g.Pair)
 	}
+	// The ranked points flag the pair, by index (the TUI's list reads the
+	// flag; it matched design and configuration keys itself).
+	var flagged []string
+	for _, r := range g.Points {
+		if r.InPair {
+			flagged = append(flagged, r.Label)
+		}
+	}
+	if strings.Join(flagged, ",") != "1x g3,1x g8" {
+		t.Errorf("points in the pair: %v, want 1x g3 and 1x g8", flagged)
+	}
 	if w := g.Pair.Words(); w != `"ShuffleNet v1 1x g8" and "ShuffleNet v1 1x g3" differ by 2% in FLOPs, but "ShuffleNet v1 1x g8" takes 1.78x as long.` {
 		t.Errorf("pair words %q", w)
 	}
