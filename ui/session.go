@@ -269,8 +269,12 @@ func completeResult(res runner.Result, req RunRequest) runner.Result {
 // addPoint puts a measured result on the gap chart as a point of this
 // session ([chartdata.PointFromResult]: analytic MAdds and MAC as written
 // beside the measured median, the design's full key, the preset and the
-// label, as the export and `explorer plot` make it).
+// label, as the export and `explorer plot` make it), when it is
+// chartable ([chartdata.Chartable]), as the history's points are.
 func (s *session) addPoint(res runner.Result) {
+	if !chartdata.Chartable(res) {
+		return
+	}
 	p, err := chartdata.PointFromResult(res)
 	if err != nil {
 		s.logf("error: %v", err)

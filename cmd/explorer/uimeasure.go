@@ -299,7 +299,7 @@ func historyPoints(path string, log io.Writer) (pts []chartdata.Point, note stri
 	}
 	var bad []string
 	for _, r := range rs {
-		if r.Cancelled || r.LatencyMS.Median <= 0 {
+		if !chartdata.Chartable(r) {
 			continue
 		}
 		p, err := chartdata.PointFromResult(r)

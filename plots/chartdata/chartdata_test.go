@@ -14,6 +14,7 @@ import (
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/guideline"
+	"github.com/shufflelab/explorer/runner/stats"
 	"github.com/shufflelab/explorer/runner/sweep"
 )
 
@@ -196,6 +197,22 @@ func TestRooflineNote(t *testing.T) {
 	} {
 		if got := RooflineNote("roofline-x", tc.ops); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestChartable: a cancelled run, or one without a positive median, is
+// not a point of the gap chart, from the history or from a session.
+func TestChartable(t *testing.T) {
+	ok := runner.Result{LatencyMS: stats.Summary{Median: 3.1}}
+	cancelled := ok
+	cancelled.Cancelled = true
+	for _, tc := range []struct {
+		res  runner.Result
+		want bool
+	}{{ok, true}, {cancelled, false}, {runner.Result{}, false}, {runner.Result{LatencyMS: stats.Summary{Median: -1}}, false}} {
+		if got := Chartable(tc.res); got != tc.want {
+			t.Errorf("Chartable(cancelled %v, median %v) = %v", tc.res.Cancelled, tc.res.LatencyMS.Median, got)
 		}
 	}
 }

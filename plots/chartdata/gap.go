@@ -173,6 +173,11 @@ func MarkCurrent(points []Point, s *arch.Spec) {
 	}
 }
 
+// Chartable reports whether a measured result belongs on a gap chart: a
+// run that finished (not cancelled) with a positive median latency. The
+// history's points and the interactive session's both pass it.
+func Chartable(res runner.Result) bool { return !res.Cancelled && res.LatencyMS.Median > 0 }
+
 // PointFromResult is the point of a measured result (a history line); it
 // builds the design to count MAdds and MAC. The thread count comes from
 // the fingerprint (1 when it has none); the preset and label are
