@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
@@ -331,5 +333,48 @@ func TestMicroNetworkInput(t *testing.T) {
 	lo, hi = arch.ShuffleNetV2.ResRange()
 	if st := statusLine(m); !strings.Contains(st, fmt.Sprintf("input stops at %d (valid: %d..%d)", lo, lo, hi)) || lo != 32 {
 		t.Errorf("whole network: status %q", st)
+	}
+}
+
+// TestKernelsStepSaysWhatItSkipped: stepping past a set this CPU cannot
+// run says so in the status line, whatever order the step's messages
+// arrive in (audit: the message was batched with a clear of the same
+// knob's status and was wiped whenever the clear came second).
+func TestKernelsStepSaysWhatItSkipped(t *testing.T) {
+	if registry.CheckKernels("neon") == nil || registry.CheckKernels("avx2") != nil || registry.CheckKernels("generic") != nil {
+		t.Skip("needs a machine that runs avx2 and generic but not neon")
+	}
+	m := newTestModel(t, nil, 120, 40)
+	for m.explore.cur != kKernels {
+		send(t, m, "down")
+	}
+	send(t, m, "enter", "ctrl+u", "avx2", "enter")
+	if m.explore.d.kernels != "avx2" {
+		t.Fatalf("kernels %q, want avx2", m.explore.d.kernels)
+	}
+	_, cmd := m.Update(keyMsg("right"))
+	var msgs []tea.Msg
+	var collect func(tea.Cmd)
+	collect = func(c tea.Cmd) {
+		if c == nil {
+			return
+		}
+		switch msg := c().(type) {
+		case tea.BatchMsg:
+			for _, c := range msg {
+				collect(c)
+			}
+		case nil:
+		default:
+			msgs = append(msgs, msg)
+		}
+	}
+	collect(cmd)
+	for _, msg := range slices.Backward(msgs) {
+		_, next := m.Update(msg)
+		drain(t, m, next)
+	}
+	if m.explore.d.kernels != "generic" || !strings.Contains(m.status, "kernels: skipped neon") {
+		t.Errorf("kernels %q, status %q; want generic and the skipped neon named", m.explore.d.kernels, m.status)
 	}
 }

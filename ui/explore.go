@@ -301,7 +301,13 @@ func (e *exploreScreen) stepKernels(dir int) tea.Cmd {
 		nd, err := d.set(kKernels, text, e.env)
 		if err == nil {
 			cmd := e.apply(kKernels, nd)
-			return tea.Batch(cmd, knobInfo(kKernels, "kernels: skipped %s", strings.Join(skipped, "; ")))
+			if len(skipped) == 0 {
+				return cmd
+			}
+			// Only the message: batched with apply's clearing of the
+			// knob's status, which has the same source, it was wiped
+			// whenever the clear arrived second.
+			return knobInfo(kKernels, "kernels: skipped %s", strings.Join(skipped, "; "))
 		}
 		var ke *arch.KnobError
 		why := err.Error()
@@ -753,7 +759,9 @@ func (e *exploreScreen) runLines(w int) []string {
 		lines = append(lines, st.dim.Render("a guideline experiment is running"))
 	}
 	if n := j.notes[scrExplore]; n != "" {
-		lines = append(lines, st.err.Render(n))
+		for _, l := range wrap(n, w) {
+			lines = append(lines, st.err.Render(l))
+		}
 	}
 	r := e.current()
 	if why := e.env.unavailable(e.d.backend); r == nil && why != "" {

@@ -179,7 +179,9 @@ func (s *session) failed(msg jobDoneMsg) tea.Cmd {
 		s.job.notes[msg.owner] = "cancelled"
 		return nil
 	}
-	s.job.notes[msg.owner] = "failed"
+	// The whole reason, on the owner's pane: the status line cuts it to
+	// one line, and a refusal says there what to change.
+	s.job.notes[msg.owner] = "failed: " + msg.err.Error()
 	s.logf("error: %v", msg.err)
 	return failure(msg.err)
 }

@@ -60,13 +60,29 @@ func (errMeasurer) Measure(context.Context, RunRequest, func(float64)) (Measurem
 	return Measurement{}, errors.New("out of memory")
 }
 
-// TestRunError: a failing measurement shows in the status line.
+// TestRunError: a failing measurement shows in the status line, and whole
+// in the Run pane, wrapped (audit: the pane said only "failed", and the
+// status line cut a memory refusal's advice at every width).
 func TestRunError(t *testing.T) {
 	m := newTestModel(t, errMeasurer{}, 120, 40)
 	send(t, m, "r")
 	if !strings.Contains(view(m), "error: run shufflenetv2 1x: out of memory") {
 		t.Errorf("error not shown:\n%s", view(m))
 	}
+	long := longErrMeasurer{"design needs an estimated 123.04 GiB (activations 120.72 GiB, weights 20.5 MiB, workspace 2.3 GiB); limit is 17.66 GiB (the explorer's default: make the batch, input or width smaller)"}
+	m = newTestModel(t, long, 80, 24)
+	send(t, m, "r")
+	pane := strings.Join(strings.Fields(ansi.Strip(strings.Join(m.explore.runLines(30), " "))), " ")
+	if !strings.Contains(pane, "failed: run shufflenetv2 1x: "+long.err) {
+		t.Errorf("the Run pane lacks the whole reason:\n%s", pane)
+	}
+}
+
+// longErrMeasurer fails every measurement with err.
+type longErrMeasurer struct{ err string }
+
+func (l longErrMeasurer) Measure(context.Context, RunRequest, func(float64)) (Measurement, error) {
+	return Measurement{}, errors.New(l.err)
 }
 
 // TestDeltasAgainstLoadedDesign: Δ compares with the design that was
