@@ -315,6 +315,33 @@ func gridStep(v, step float64, dir int, lo, hi float64) float64 {
 	return next
 }
 
+// multipleStep is the next multiple of step above (dir +1) or below (-1)
+// v: a typed value off the grid steps onto it (input 100 -> 128 or 96).
+func multipleStep(v, step, dir int) int {
+	if dir > 0 {
+		return (v/step + 1) * step
+	}
+	return (v+step-1)/step*step - step
+}
+
+// powerStep is the next power of base above (dir +1) or below (-1) v, at
+// least 1: a typed value off the grid steps onto it (batch 3 -> 4 or 2,
+// classes 256 -> 1000 or 100).
+func powerStep(v, base, dir int) int {
+	p := 1
+	for p <= v/base {
+		p *= base
+	}
+	// p is the largest power of base <= v (1 for v < base).
+	if dir > 0 {
+		return p * base
+	}
+	if p < v {
+		return p
+	}
+	return max(1, p/base)
+}
+
 // v1GroupStep is the next of ShuffleNet v1's group counts
 // (arch.ShuffleNetV1Groups) above (dir +1) or below (-1) g, or g where
 // there is none.
@@ -376,25 +403,17 @@ func (d design) step(k knobID, dir int, env knobEnv) (text, valid string, ok boo
 		return strconv.Itoa(clampI(s.Depths[k-kDepth2]+dir, 1, arch.MaxDepth)), fmt.Sprintf("valid: 1..%d", arch.MaxDepth), true
 	case kInput:
 		lo, hi := s.Family.ResRange() // what arch validates: 32..8192, 1..8192 for a micro-network
-		h := clampI(s.Res+dir*inputStep, lo, hi)
-		w := clampI(s.ResW+dir*inputStep, lo, hi)
+		h := clampI(multipleStep(s.Res, inputStep, dir), lo, hi)
+		w := clampI(multipleStep(s.ResW, inputStep, dir), lo, hi)
 		valid := fmt.Sprintf("valid: %d..%d", lo, hi)
 		if h == w {
 			return strconv.Itoa(h), valid, true
 		}
 		return fmt.Sprintf("%dx%d", h, w), valid, true
 	case kBatch:
-		b := s.Batch * 2
-		if dir < 0 {
-			b = s.Batch / 2
-		}
-		return strconv.Itoa(clampI(b, 1, arch.MaxBatch)), fmt.Sprintf("valid: 1..%d", arch.MaxBatch), true
+		return strconv.Itoa(clampI(powerStep(s.Batch, 2, dir), 1, arch.MaxBatch)), fmt.Sprintf("valid: 1..%d", arch.MaxBatch), true
 	case kClasses:
-		c := s.Classes * 10
-		if dir < 0 {
-			c = s.Classes / 10
-		}
-		return strconv.Itoa(clampI(c, 1, arch.MaxClasses)), fmt.Sprintf("valid: 1..%d", arch.MaxClasses), true
+		return strconv.Itoa(clampI(powerStep(s.Classes, 10, dir), 1, arch.MaxClasses)), fmt.Sprintf("valid: 1..%d", arch.MaxClasses), true
 	case kBackend:
 		return cycle(env.backendNames(), d.backend, dir), "", true
 	case kMode:
@@ -440,9 +459,10 @@ func steppedBack(k knobID, from, to string, dir int) bool {
 
 // knobError says err, from setting knob k to text, in the screen's words:
 // arch calls the input knob "res" ("invalid res 31 (valid: 32..8192)"),
-// the screen "input"; and a stage's depth "depths 0,8,4 (valid: each
-// 1..64)", the screen "depth s2 0 (valid: 1..64)". The rest of arch's
-// message stays as it is.
+// the screen "input"; a stage's depth "depths 0,8,4 (valid: each
+// 1..64)", the screen "depth s2 0 (valid: 1..64)"; and where arch points
+// to the command line's --channels flag, the screen has a channels knob.
+// The rest of arch's message stays as it is.
 func knobError(k knobID, text string, err error) error {
 	var ke *arch.KnobError
 	if !errors.As(err, &ke) {
@@ -454,7 +474,10 @@ func knobError(k knobID, text string, err error) error {
 		ui.Knob = knobLabels[kInput]
 	case ke.Knob == "depths" && k >= kDepth2 && k <= kDepth4:
 		ui.Knob, ui.Value, ui.Valid = knobLabels[k], text, strings.TrimPrefix(ke.Valid, "each ")
-	default:
+	}
+	ui.Valid = strings.ReplaceAll(ui.Valid, "--channels", "the channels knob")
+	ui.Why = strings.ReplaceAll(ui.Why, "--channels", "the channels knob")
+	if ui == *ke {
 		return err
 	}
 	if err == error(ke) {
@@ -598,13 +621,14 @@ func (d design) withFamily(text string) (design, error) {
 	if !slices.Contains(families(), f) {
 		return d, &arch.KnobError{Knob: "family", Value: strconv.Quote(text), Valid: familyList()}
 	}
+	// The other knobs' errors in the screen's words ("input", not "res").
 	s, err := d.spec.Override(map[string]string{"family": string(f)})
 	if err != nil {
-		return d, err
+		return d, knobError(kFamily, text, err)
 	}
 	g, err := arch.Build(s)
 	if err != nil {
-		return d, fmt.Errorf("family %s: %w", f, err)
+		return d, knobError(kFamily, text, fmt.Errorf("family %s: %w", f, err))
 	}
 	if d.preset == "" || g.Spec.Key() != d.loaded.Key() {
 		d.preset = ""

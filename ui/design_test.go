@@ -76,6 +76,38 @@ func TestKnobStep(t *testing.T) {
 			t.Errorf("%s: step %s %+d = %q, want %q", tc.preset, knobLabels[tc.k], tc.dir, got, tc.want)
 		}
 	}
+	// A typed value off the grid steps onto it, as width does (audit:
+	// input 100 stepped to 132, batch 3 to 6 and 1, classes 5 to 50):
+	// input in multiples of 32, batch in powers of two, classes in powers
+	// of ten.
+	for _, tc := range []struct {
+		k        knobID
+		typed    string
+		up, down string
+	}{
+		{kInput, "100", "128", "96"},
+		{kInput, "100x50", "128x64", "96x32"},
+		{kInput, "96", "128", "64"},
+		{kBatch, "3", "4", "2"},
+		{kBatch, "4", "8", "2"},
+		{kBatch, "1", "2", "1"},
+		{kClasses, "5", "10", "1"},
+		{kClasses, "256", "1000", "100"},
+		{kClasses, "1000", "10000", "100"},
+	} {
+		d, err := startDesign(t, env, "shufflenetv2-1.0").set(tc.k, tc.typed, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []struct {
+			dir  int
+			want string
+		}{{+1, tc.up}, {-1, tc.down}} {
+			if got, _, _ := d.step(tc.k, step.dir, env); got != step.want {
+				t.Errorf("%s %s: step %+d = %q, want %q", knobLabels[tc.k], tc.typed, step.dir, got, step.want)
+			}
+		}
+	}
 }
 
 // TestDesignStepsByName: the design knob steps to the neighbours by name
@@ -172,6 +204,40 @@ func TestKnobSet(t *testing.T) {
 		if err != nil || !tc.check(got) {
 			t.Errorf("set %s=%q: err %v, design %s %s", knobLabels[tc.k], tc.text, err, got.spec, got.runLabel())
 		}
+	}
+}
+
+// TestFamilyErrorsInScreenWords: an error another knob causes when the
+// family changes names that knob as the screen does (audit: a g1 design
+// at input 16 switched to mobilenetv2 said "invalid res 16"; ShuffleNet
+// v1's groups pointed to the command line's --channels).
+func TestFamilyErrorsInScreenWords(t *testing.T) {
+	env := testEnv(t)
+	d := startDesign(t, env, "shufflenetv2-1.0")
+	// A micro-network comes from a design file (the family knob offers
+	// whole networks).
+	file := filepath.Join(t.TempDir(), "m.toml")
+	if err := os.WriteFile(file, []byte("name = \"m\"\n[design]\nfamily = \"g1\"\nc1 = 32\nc2 = 64\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g1, err := d.set(kDesign, file, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g1, err = g1.set(kInput, "16", env); err != nil {
+		t.Fatal(err)
+	}
+	_, err = g1.set(kFamily, "mobilenetv2", env)
+	if err == nil || !strings.Contains(err.Error(), "invalid input 16 (valid: 32..8192)") || strings.Contains(err.Error(), "res") {
+		t.Errorf("g1 at input 16 to mobilenetv2: %v, want the input knob named", err)
+	}
+	v1, err := d.set(kFamily, "shufflenetv1", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = v1.set(kGroups, "5", env)
+	if err == nil || !strings.Contains(err.Error(), "or give the channels knob") || strings.Contains(err.Error(), "--channels") {
+		t.Errorf("v1 groups 5: %v, want the channels knob named", err)
 	}
 }
 
@@ -312,13 +378,13 @@ func TestMicroNetworkInput(t *testing.T) {
 		}
 	}
 	atKnob(t, m, kInput)
-	send(t, m, "h")
-	if d := m.explore.d; d.spec.Res != 8 || d.spec.ResW != 8 {
-		t.Errorf("input 40 stepped down to %dx%d, want 8 (status %q)", d.spec.Res, d.spec.ResW, statusLine(m))
+	send(t, m, "h") // onto the grid of multiples of 32
+	if d := m.explore.d; d.spec.Res != 32 || d.spec.ResW != 32 {
+		t.Errorf("input 40 stepped down to %dx%d, want 32 (status %q)", d.spec.Res, d.spec.ResW, statusLine(m))
 	}
 	send(t, m, "h")
 	if d := m.explore.d; d.spec.Res != 1 {
-		t.Errorf("input 8 stepped down to %d, want 1", d.spec.Res)
+		t.Errorf("input 32 stepped down to %d, want 1 (the range's end)", d.spec.Res)
 	}
 	send(t, m, "h")
 	// The range is arch's (Family.ResRange, which Validate checks).

@@ -362,8 +362,12 @@ func (e *exploreScreen) promptKey(k tea.KeyPressMsg) tea.Cmd {
 func (e *exploreScreen) setDesign(nd design, loaded bool) {
 	specChanged := nd.spec.Key() != e.d.spec.Key()
 	switch changed := specChanged || nd.runLabel() != e.d.runLabel() || nd.kernels != e.d.kernels; {
-	case changed && e.sess.job.running(scrExplore):
+	case changed && e.sess.job.running(scrExplore) && specChanged:
 		e.sess.stop("cancelled: design changed")
+	case changed && e.sess.job.running(scrExplore):
+		// Backend, mode, threads and kernels say how it runs, not what:
+		// the measurement in flight would no longer be of these settings.
+		e.sess.stop("cancelled: run settings changed")
 	case changed || loaded:
 		// What became of the last run ("cancelled: design changed") was
 		// about the design before.

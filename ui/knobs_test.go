@@ -60,7 +60,10 @@ func TestKnobStepNeverBackwards(t *testing.T) {
 		{"shufflenetv2-1.0", nil, kInput, "33", "h", "32", ""},
 		{"shufflenetv2-1.0", nil, kInput, "32", "h", "32", "input stops at 32"},
 		{"shufflenetv2-1.0", nil, kClasses, "5", "h", "1", ""},
-		{"shufflenetv2-1.0", nil, kBatch, "3", "l", "6", ""},
+		// Off the grid onto it: batch in powers of two (3 stepped to 6),
+		// input in multiples of 32 (100 stepped to 132).
+		{"shufflenetv2-1.0", nil, kBatch, "3", "l", "4", ""},
+		{"shufflenetv2-1.0", nil, kInput, "100", "l", "128", ""},
 		// ShuffleNet v1 with explicit channels takes any group count; the
 		// next of the paper's counts is the next one up or down, not the
 		// first of the list (l from 5 gave 2).

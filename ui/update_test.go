@@ -52,6 +52,17 @@ func TestDesignChangeCancelsRun(t *testing.T) {
 	if m.explore.last != nil {
 		t.Error("stale result accepted")
 	}
+	// A change of how it runs (mode) cancels it too, and says that, not
+	// "design changed" (audit): backend, mode, threads and kernels are
+	// not the design.
+	m = newTestModel(t, fakeMeasurer{block: true}, 120, 40)
+	_, cmd = m.Update(keyMsg("r"))
+	atKnob(t, m, kMode)
+	send(t, m, "right")
+	if note := m.sess.job.notes[scrExplore]; m.sess.job.active || note != "cancelled: run settings changed" {
+		t.Errorf("run active=%v note=%q after a mode change", m.sess.job.active, note)
+	}
+	drain(t, m, cmd)
 }
 
 type errMeasurer struct{}
