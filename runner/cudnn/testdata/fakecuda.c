@@ -43,7 +43,17 @@ int cudaGetDeviceProperties_v2(char *prop, int d) { (void)d; strcpy(prop, "Fake 
 int cudaDriverGetVersion(int *v) { *v = 13000; return 0; }
 int cudaRuntimeGetVersion(int *v) { *v = 13000; return 0; }
 int cudaMemGetInfo(size_t *free_, size_t *total) { *free_ = (size_t)8 << 30; *total = (size_t)16 << 30; return 0; }
-int cudaMalloc(void **p, size_t n) { *p = aligned_alloc(256, (n + 255) / 256 * 256); return *p ? 0 : 2; }
+/* cudaMalloc does not clear device memory: fill it with a pattern (every
+ * byte 0x7f: floats of 3.39e38) so that code reading memory it never wrote,
+ * or reading what it should ignore, fails every time, not only when the
+ * allocator happens to hand back a used block. */
+int cudaMalloc(void **p, size_t n) {
+	size_t size = (n + 255) / 256 * 256;
+	*p = aligned_alloc(256, size);
+	if (!*p) return 2;
+	memset(*p, 0x7f, size);
+	return 0;
+}
 int cudaFree(void *p) { free(p); return 0; }
 int cudaMemcpy(void *dst, const void *src, size_t n, int kind) { if (kind < 1 || kind > 3) return 21; memcpy(dst, src, n); return 0; }
 int cudaMemcpyAsync(void *dst, const void *src, size_t n, int kind, void *s) { (void)s; if (fake_capturing) return 900; return cudaMemcpy(dst, src, n, kind); }
@@ -216,7 +226,10 @@ static int do_conv(const u *a, int cba) {
 							}
 					double v = alpha * s;
 					if (cba) {
-						v += alpha2 * *at(zd, z, n, o, i, j) + *at(bd, b, 0, o, 0, 0);
+						/* alpha2 0 (the backend passes z = y): z is not read, as beta 0
+						 * means y is not read; 0 * a stale inf would be NaN */
+						if (alpha2 != 0) v += alpha2 * *at(zd, z, n, o, i, j);
+						v += *at(bd, b, 0, o, 0, 0);
 						if (act->mode == 1) v = v > 0 ? v : 0;
 					} else if (beta != 0) {
 						v += beta * *at(yd, y, n, o, i, j);
