@@ -3,7 +3,8 @@
 #include "textflag.h"
 
 // Dense KxK conv, AVX-512 direct kernel: 32 output channels (one packed block, two zmm) in
-// lanes, output pixels along a row, input taps broadcast with embedded broadcast. One call
+// lanes, output pixels along a row, input taps broadcast (VBROADCASTSS into Z29: the
+// embedded-broadcast FMA halves the FMA rate on Ice Lake, gemm_avx512_amd64.s). One call
 // computes ncols output columns of one output row for one output-channel block, all with the
 // same valid tap window (nky rows x nkx columns x cin channels).
 // Column groups of 10 pixels (20 accumulators), then 5, then 1.
@@ -11,12 +12,14 @@
 // SI = columns left; R8 = colStep, R9 = 3*colStep (bytes); DI/R10/R12 = input pointer of
 // the current tap row / tap column / input channel; DX = R12 + 5*colStep (pixels 5..9);
 // R13 = weight pointer (runs through the (ky,kx,ci) taps, 128 bytes each); R11/R14/BX =
-// row/column/channel counters. Z0,Z1 = weights; Z2.. = accumulators; Z30,Z31 = clamp;
+// row/column/channel counters. Z0,Z1 = weights; Z2.. = accumulators; Z29 = input tap
+// broadcast; Z30,Z31 = clamp;
 // K1,K2 = output-channel masks.
 
 #define FMA(addr, r0, r1) \
-	VFMADD231PS.BCST addr, Z0, r0; \
-	VFMADD231PS.BCST addr, Z1, r1
+	VBROADCASTSS addr, Z29; \
+	VFMADD231PS Z29, Z0, r0; \
+	VFMADD231PS Z29, Z1, r1
 
 #define CLAMP(r0, r1) \
 	VMAXPS Z30, r0, r0; \
@@ -238,11 +241,12 @@ done:
 	RET
 
 // Variants for blocks with at most 24 live output channels: the second half uses ymm
-// registers (8 channels, EVEX-encoded with embedded broadcast and opmask K2), which cost one
+// registers (8 channels, EVEX-encoded with opmask K2), which cost one
 // FMA pipe slot instead of two on Zen 4.
 #define FMAY(addr, r0, r1) \
-	VFMADD231PS.BCST addr, Z0, r0; \
-	VFMADD231PS.BCST addr, Y1, r1
+	VBROADCASTSS addr, Z29; \
+	VFMADD231PS Z29, Z0, r0; \
+	VFMADD231PS Y29, Y1, r1
 
 #define STOREY(addr, r0, r1) \
 	VMAXPS Z30, r0, r0; \

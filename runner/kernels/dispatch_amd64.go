@@ -19,6 +19,17 @@ var avx512Set = Set{
 	permute:     permuteAVX512Run,
 }
 
+// avx512SetAMD is avx512Set with the GEMM that runs full panels in pipelined 7-row tiles,
+// the faster form on Zen 4; Intel's cores (Ice Lake) run the 14-row tiles faster
+// (docs/kernels.md, "Intel").
+var avx512SetAMD = withGemm(avx512Set, gemmAVX512Pipelined)
+
+// withGemm returns a copy of s with its GEMM replaced.
+func withGemm(s Set, gemm func(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act)) Set {
+	s.gemm = gemm
+	return s
+}
+
 // avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
 var avx2Set = Set{
 	name:        "avx2",
@@ -40,7 +51,11 @@ var avx2Set = Set{
 func supportedSets() []*Set {
 	var sets []*Set
 	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL) {
-		sets = append(sets, &avx512Set)
+		if cpuid.CPU.VendorID == cpuid.AMD {
+			sets = append(sets, &avx512SetAMD)
+		} else {
+			sets = append(sets, &avx512Set)
+		}
 	}
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
 		sets = append(sets, &avx2Set)

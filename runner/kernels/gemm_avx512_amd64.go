@@ -44,16 +44,30 @@ func gemm2x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, h
 //go:noescape
 func gemm1x32(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32)
 
-// gemmPipeMinK is the smallest K for which full 32-wide panels use the pipelined 7-row
-// kernel gemm7x32p (it hides the previous tile's stores in its first 7 k steps); smaller K
-// use the 14-row tiles. Measured 1.07-1.09x on the K = 24 shapes and 1.04x on 784x58x58,
-// neutral on the larger K (docs/kernels.md, K = 24 investigation).
+// gemmPipeMinK is the smallest K for which gemmAVX512Pipelined runs full 32-wide panels
+// through the pipelined 7-row kernel gemm7x32p (it hides the previous tile's stores in its
+// first 7 k steps); smaller K use the 14-row tiles. On Zen 4 it measured 1.07-1.09x on the
+// K = 24 shapes and 1.04x on 784x58x58, neutral on the larger K (docs/kernels.md, K = 24
+// investigation); on Ice Lake the 14-row tiles are faster (docs/kernels.md, "Intel").
 const gemmPipeMinK = 8
 
-// gemmAVX512 walks the 32-wide panels of [n0,n1) (outer, so a panel stays in L1/L2) and the
-// rows in pipelined 7-row tiles (full-width panels, K >= gemmPipeMinK) or tiles of 14, with
-// 7/4/2/1-row tail tiles. Lengths were checked by Gemm.
+// gemmAVX512 is the AVX-512 GEMM with 14-row tiles everywhere (the avx512 set's GEMM on
+// every CPU but AMD's).
 func gemmAVX512(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
+	gemmAVX512Tiles(m, a, lda, b, n0, n1, c, ldc, act, false)
+}
+
+// gemmAVX512Pipelined is the AVX-512 GEMM with full panels of K >= gemmPipeMinK in
+// pipelined 7-row tiles (the avx512 set's GEMM on AMD CPUs).
+func gemmAVX512Pipelined(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act) {
+	gemmAVX512Tiles(m, a, lda, b, n0, n1, c, ldc, act, true)
+}
+
+// gemmAVX512Tiles walks the 32-wide panels of [n0,n1) (outer, so a panel stays in L1/L2)
+// and the rows in tiles of 14 (or, with pipelined, full-width panels with K >=
+// gemmPipeMinK in pipelined 7-row tiles), with 7/4/2/1-row tail tiles. Lengths were
+// checked by Gemm.
+func gemmAVX512Tiles(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act, pipelined bool) {
 	K := b.K
 	ps := (K + 1) * gemmNR
 	lo, hi := act.Lo, act.Hi
@@ -71,7 +85,7 @@ func gemmAVX512(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []flo
 		q0 := bits.TrailingZeros32(mask) &^ 7
 		w := (32 - bits.LeadingZeros32(mask) - q0 + 7) &^ 7
 		qb, qc, qmask := &b.data[p*ps+q0], col+q0, mask>>q0
-		if w == 32 && K >= gemmPipeMinK {
+		if pipelined && w == 32 && K >= gemmPipeMinK {
 			for i+7 <= m {
 				n := min((m-i)/7, 2*maxTiles)
 				gemm7x32p(&a[i*lda], lda, bp, K, &c[i*ldc+col], ldc, lo, hi, mask, n)
