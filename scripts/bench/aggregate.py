@@ -273,10 +273,11 @@ def main():
     if peak:
         L.append(f"- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); % of peak against "
                  f"{peak} GFLOP/s per core x threads (measured FMA peak"
-                 + (" of this machine: 12 independent FMA chains, zmm or ymm)." if args.peak == "auto" else ", --peak)."))
+                 + (" of this machine: 12 independent FMA chains, zmm or ymm)." if args.peak == "auto"
+                    else ": compare.sh's PEAK, or scripts/bench/fmapeak's best of independent FMA chains)."))
     else:
         L.append("- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); no % of peak "
-                 "(no measured FMA peak for this host: pass PEAK=GFLOP/s per core).")
+                 "(no FMA peak for this host: PEAK=GFLOP/s per core, or let compare.sh run scripts/bench/fmapeak).")
     if is_dev_machine(fp):
         L.append("- The machine is a shared 2-vCPU VM: other sessions' work can slow any single run; the spread "
                  "column shows how much.")

@@ -27,7 +27,8 @@
 #        ENGINES="ours torch ort" OUT=docs/benchmarks.md RAW=<dir for the raw JSONL> PROFILE=1
 #        EXTRA_KERNELS="generic" (also time ours fused with each of these kernel sets, e.g. the
 #        pure-Go set against the default one, in the same rounds)
-#        PYTHON=<python with torch> PEAK=<FMA GFLOP/s per core for the % of peak column, or auto>
+#        PYTHON=<python with torch> PEAK=<FMA GFLOP/s per core for the % of peak column; unset:
+#        measured by scripts/bench/fmapeak before the rounds; auto: only this project's Zen 4's>
 #        LOCK=/tmp/explorer-bench.lock (every timed command runs under flock on it where
 #        flock(1) exists; macOS has none, and the commands then run unlocked)
 set -euo pipefail
@@ -123,6 +124,11 @@ pick_python() {
 # Build first: never time while building.
 log "go build -o $bin ./cmd/explorer"
 CGO_ENABLED=0 go build -o "$bin" ./cmd/explorer
+peakbin=""
+if [[ -z "${PEAK:-}" ]]; then
+  peakbin="$(dirname "$bin")/fmapeak"
+  CGO_ENABLED=0 go build -o "$peakbin" ./scripts/bench/fmapeak || peakbin=""
+fi
 
 peers="$root/scripts/peers"
 PYTHON="${PYTHON:-$(pick_python)}"
@@ -187,6 +193,16 @@ if command -v flock >/dev/null 2>&1; then
 else
   log "no flock(1) here: timed commands run without $LOCK"
   runlocked() { "$@"; }
+fi
+
+# The % of peak column's denominator: PEAK, or this core's FMA peak measured now
+# (scripts/bench/fmapeak, about a second; a CPU or GOARCH without its loops leaves "auto").
+if [[ -n "$peakbin" ]]; then
+  if PEAK="$(runlocked "$peakbin" -q)"; then
+    log "FMA peak $PEAK GFLOP/s per core (scripts/bench/fmapeak; set PEAK= to override)"
+  else
+    PEAK=""
+  fi
 fi
 
 start=$(date -u +%FT%TZ)
