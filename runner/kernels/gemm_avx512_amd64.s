@@ -6,11 +6,12 @@
 // [bias(32), k0(32), k1(32), ...]). Row r of A is broadcast with VBROADCASTSS into Z30
 // and feeds the two FMAs of the row; the two zmm of B for the current k are loaded once
 // per k step. (An FMA with an embedded broadcast, VFMADD231PS.BCST, reads A in one
-// instruction, but on Ice Lake it halves the FMA rate: 75-85 GFLOP/s against 125-159
+// instruction, but on Ice Lake it halves the FMA rate: 74-85 GFLOP/s against 125-159
 // for the explicit broadcast on the same 14x32 loop, docs/kernels.md "Intel".)
 // Register plan: Z0,Z1 = B row; Z2..Z29 = accumulators (row r in Z(2+2r), Z(3+2r));
-// Z30 = A broadcast in the k loop; Z30,Z31 = clamp bounds in the epilogue; K1,K2 =
-// column store masks (low/high 16 columns).
+// Z30 = A broadcast in the k loop (gemm1x32 also Z31, for odd k, and Z6,Z7 for the odd-k
+// B row); Z30,Z31 = clamp bounds in the epilogue; K1,K2 = column store masks (low/high 16
+// columns).
 // A rows: SI = row 0, DI = row 5, R10 = row 10; R8 = lda*4, R9 = 3*lda*4, so rows 0..4 of
 // each base are (B), (B)(R8*1), (B)(R8*2), (B)(R9*1), (B)(R8*4). C rows use the same scheme
 // with ldc in the epilogue.
@@ -360,7 +361,7 @@ loop16:
 // func gemm14x8(a *float32, lda int, b *float32, k int, c *float32, ldc int, lo, hi float32, mask uint32, ntiles int)
 // The 14-row tile for 8 columns of a panel (ymm; Zen 4 runs two 256-bit FMAs per cycle,
 // the zmm rate per column): b and c point at the first column, packed rows keep their
-// 32-float stride. Y16 = bias, Y17 = B row, Y2..Y15 = accumulators (row r in Y(2+r)),
+// 32-float stride. Y16 = bias, Y17 = B row, Y30 = A broadcast, Y2..Y15 = accumulators (row r in Y(2+r)),
 // K1 = store mask (low 8 bits of mask).
 #define INIT8(r) VMOVAPS Y16, r
 
@@ -438,7 +439,8 @@ loop8:
 // The 14-row tile for 24 columns of a panel (one zmm and one ymm per row: three quarters of
 // gemm14x32's FMA work): b and c point at the first column, packed rows keep their 32-float
 // stride. Z0/Y1 = B row (columns 0-15 / 16-23; the bias before the loop), row r accumulates
-// in Z(2+r) and Y(16+r); K1/K2 = store masks of the two parts (mask bits 0-15 / 16-23).
+// in Z(2+r) and Y(16+r); Z30 = A broadcast (Y30 its low half); K1/K2 = store masks of the
+// two parts (mask bits 0-15 / 16-23).
 #define INIT24(z, y) \
 	VMOVAPS Z0, z; \
 	VMOVAPS Y1, y

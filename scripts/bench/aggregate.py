@@ -24,8 +24,9 @@ from collections import defaultdict
 # Measured FMA peak per core of the development machine's Zen 4 cores: 12 independent
 # VFMADD231PS chains in Go assembly reach 115.8-116.6 GFLOP/s, zmm and ymm alike (Zen 4 runs a
 # 512-bit FMA as two 256-bit halves: 32 FLOP/cycle). --peak auto uses it only when the
-# fingerprint is that machine's (is_dev_machine); elsewhere the % of peak column needs --peak
-# (PEAK= in compare.sh).
+# fingerprint is that machine's (is_dev_machine); elsewhere the % of peak column needs a
+# numeric --peak, which compare.sh passes: PEAK=, or what scripts/bench/fmapeak measured
+# (--peak-source measured).
 DEV_PEAK_PER_CORE = 116.6
 
 
@@ -224,6 +225,8 @@ def main():
     ap.add_argument("--end", default="?")
     ap.add_argument("--command", default="scripts/bench/compare.sh")
     ap.add_argument("--commit", default="?")
+    ap.add_argument("--peak-source", choices=("given", "measured"), default="given",
+                    help="where a numeric --peak came from: given by hand, or measured by scripts/bench/fmapeak")
     ap.add_argument("--peak", default="auto",
                     help="FMA peak GFLOP/s per core for the %% of peak column; auto: the development "
                          "machine's 116.6 when the fingerprint is that machine's, else no column")
@@ -272,9 +275,10 @@ def main():
              "and in brackets the min..max of the per-round medians.")
     if peak:
         L.append(f"- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); % of peak against "
-                 f"{peak} GFLOP/s per core x threads (measured FMA peak"
-                 + (" of this machine: 12 independent FMA chains, zmm or ymm)." if args.peak == "auto"
-                    else ": compare.sh's PEAK, or scripts/bench/fmapeak's best of independent FMA chains)."))
+                 f"{peak} GFLOP/s per core x threads ("
+                 + ("measured FMA peak of this machine: 12 independent FMA chains, zmm or ymm)." if args.peak == "auto"
+                    else "FMA peak measured by scripts/bench/fmapeak just before the rounds: independent FMA chains, best width)."
+                    if args.peak_source == "measured" else "FMA peak as given: PEAK= / --peak)."))
     else:
         L.append("- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); no % of peak "
                  "(no FMA peak for this host: PEAK=GFLOP/s per core, or let compare.sh run scripts/bench/fmapeak).")

@@ -83,8 +83,8 @@ cleanup() {
       rm -rf "$RAW"
       log "failed before measuring (exit $rc); removed $RAW"
     else
-      rm -f "$bin" "$raw"
-      log "failed before measuring (exit $rc); removed $bin and $raw"
+      rm -f "$bin" "$RAW/fmapeak" "$raw"
+      log "failed before measuring (exit $rc); removed $bin${PEAK_BUILT:+, $RAW/fmapeak} and $raw"
     fi
   else
     local errs
@@ -124,10 +124,15 @@ pick_python() {
 # Build first: never time while building.
 log "go build -o $bin ./cmd/explorer"
 CGO_ENABLED=0 go build -o "$bin" ./cmd/explorer
-peakbin=""
+peakbin="" PEAK_BUILT="" peak_source=given
 if [[ -z "${PEAK:-}" ]]; then
-  peakbin="$(dirname "$bin")/fmapeak"
-  CGO_ENABLED=0 go build -o "$peakbin" ./scripts/bench/fmapeak || peakbin=""
+  peakbin="$RAW/fmapeak"
+  if CGO_ENABLED=0 go build -o "$peakbin" ./scripts/bench/fmapeak; then
+    PEAK_BUILT=1
+  else
+    log "could not build scripts/bench/fmapeak: no % of peak column (set PEAK= to give one)"
+    peakbin=""
+  fi
 fi
 
 peers="$root/scripts/peers"
@@ -199,9 +204,11 @@ fi
 # (scripts/bench/fmapeak, about a second; a CPU or GOARCH without its loops leaves "auto").
 if [[ -n "$peakbin" ]]; then
   if PEAK="$(runlocked "$peakbin" -q)"; then
+    peak_source=measured
     log "FMA peak $PEAK GFLOP/s per core (scripts/bench/fmapeak; set PEAK= to override)"
   else
     PEAK=""
+    log "scripts/bench/fmapeak measured nothing on this CPU: no % of peak column (set PEAK= to give one)"
   fi
 fi
 
@@ -270,5 +277,5 @@ if git rev-parse --short HEAD >/dev/null 2>&1; then
   commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' || echo '+dirty')"
 fi
 py "$root/scripts/bench/aggregate.py" --raw "$raw" --out "$OUT" --start "$start" --end "$end" \
-  --command "$cmd" --commit "$commit" --peak "${PEAK:-auto}"
+  --command "$cmd" --commit "$commit" --peak "${PEAK:-auto}" --peak-source "$peak_source"
 log "raw results: $raw; report: $OUT"

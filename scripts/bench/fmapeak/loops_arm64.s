@@ -1,8 +1,13 @@
 #include "textflag.h"
 
+// 16 independent FMLA chains (4 pipes x 4 cycles of latency on Apple M1 and Neoverse V1/N2
+// need 16; Cortex-A76/Neoverse N1, 2 pipes, need 8). n >= 1.
+
 // func fmaV(n int)
 TEXT ·fmaV(SB), NOSPLIT, $0-8
 	MOVD n+0(FP), R0
+	CMP $0, R0
+	BLE donev
 	VEOR V0.B16, V0.B16, V0.B16
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
@@ -40,4 +45,5 @@ loopv:
 	VFMLA V30.S4, V31.S4, V15.S4
 	SUBS $1, R0, R0
 	BNE loopv
+donev:
 	RET

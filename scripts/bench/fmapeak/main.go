@@ -3,9 +3,10 @@
 // timed several times; it prints the best rate in GFLOP/s per core for each vector width the
 // CPU has (amd64: zmm with AVX-512, ymm with FMA3; arm64: 128-bit NEON).
 //
-// The peak is the denominator of the "% of peak" columns (scripts/bench/compare.sh PEAK=,
-// docs/kernels.md): on the 2-vCPU Zen 4 of docs/benchmarks.md it read 116 GFLOP/s for zmm
-// and ymm alike, on the Ice Lake Xeon of docs/benchmarks-intel.md 160-188 (zmm) and 93-108 (ymm), readings of one day.
+// The peak is the denominator of the "% of peak" columns (compare.sh runs it unless PEAK is
+// given). On the Ice Lake Xeon of docs/benchmarks-intel.md it read 150-188 GFLOP/s (zmm) and
+// 93-111 (ymm) in one day; on the 2-vCPU Zen 4 of docs/benchmarks.md an earlier loop of the
+// same kind (12 zmm or ymm chains) read 116 for both widths.
 //
 // Usage: go run ./scripts/bench/fmapeak [-rounds N] [-q]
 //
@@ -31,6 +32,10 @@ func main() {
 	rounds := flag.Int("rounds", 7, "timed rounds per loop (best is kept), 1..1000")
 	quiet := flag.Bool("q", false, "print only the best GFLOP/s")
 	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "fmapeak: unexpected argument %q (flags: -rounds N, -q)\n", flag.Arg(0))
+		os.Exit(2)
+	}
 	if *rounds < 1 || *rounds > 1000 {
 		fmt.Fprintf(os.Stderr, "fmapeak: -rounds %d: want 1..1000\n", *rounds)
 		os.Exit(2)
@@ -60,7 +65,7 @@ func measure(l loop, rounds int) float64 {
 		t := time.Now()
 		l.run(n)
 		if d := time.Since(t); d > 5*time.Millisecond || n > 1<<30 {
-			n = int(float64(n) * 50e6 / float64(max(d.Nanoseconds(), 1)))
+			n = max(1, int(float64(n)*50e6/float64(max(d.Nanoseconds(), 1))))
 			break
 		}
 		n *= 4
