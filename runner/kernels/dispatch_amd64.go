@@ -22,13 +22,11 @@ var avx512Set = Set{
 // avx512SetAMD is avx512Set with the GEMM that runs full panels in pipelined 7-row tiles,
 // the faster form on Zen 4; Intel's cores (Ice Lake) run the 14-row tiles faster
 // (docs/kernels.md, "Intel").
-var avx512SetAMD = withGemm(avx512Set, gemmAVX512Pipelined)
-
-// withGemm returns a copy of s with its GEMM replaced.
-func withGemm(s Set, gemm func(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act)) Set {
-	s.gemm = gemm
+var avx512SetAMD = func() Set {
+	s := avx512Set
+	s.gemm = gemmAVX512Pipelined
 	return s
-}
+}()
 
 // avx2Set is the AVX2/FMA kernel set (8 channels per ymm).
 var avx2Set = Set{

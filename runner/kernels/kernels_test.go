@@ -218,24 +218,29 @@ func gemmCases() []gemmCase {
 }
 
 func TestGemm(t *testing.T) {
-	forEachSet(t, func(t *testing.T, ks *Set) {
-		r := rand.New(rand.NewPCG(1, 2))
-		for ci, tc := range gemmCases() {
-			act := acts[ci%len(acts)]
-			w := randSlice(r, tc.n*tc.k)
-			var bias []float32
-			if ci%3 != 0 {
-				bias = randSlice(r, tc.n)
-			}
-			a := randSlice(r, (tc.m-1)*tc.lda+tc.k)
-			want := filled((tc.m-1)*tc.ldc+tc.n, sentinel)
-			got := filled(len(want), sentinel)
-			refGemm(tc.m, tc.k, a, tc.lda, w, bias, tc.n0, tc.n1, want, tc.ldc, act)
-			b := PackGemmB(w, tc.n, tc.k, bias)
-			ks.Gemm(tc.m, a, tc.lda, b, tc.n0, tc.n1, got, tc.ldc, act)
-			compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, tol)
+	forEachSet(t, func(t *testing.T, ks *Set) { checkGemmCases(t, ks.Gemm) })
+}
+
+// checkGemmCases runs every gemmCases case through gemm (a set's Gemm, or one of a set's
+// GEMM walks) against refGemm, cycling the activations and leaving every third bias out.
+func checkGemmCases(t *testing.T, gemm func(m int, a []float32, lda int, b *PackedGemmB, n0, n1 int, c []float32, ldc int, act Act)) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(1, 2))
+	for ci, tc := range gemmCases() {
+		act := acts[ci%len(acts)]
+		w := randSlice(r, tc.n*tc.k)
+		var bias []float32
+		if ci%3 != 0 {
+			bias = randSlice(r, tc.n)
 		}
-	})
+		a := randSlice(r, (tc.m-1)*tc.lda+tc.k)
+		want := filled((tc.m-1)*tc.ldc+tc.n, sentinel)
+		got := filled(len(want), sentinel)
+		refGemm(tc.m, tc.k, a, tc.lda, w, bias, tc.n0, tc.n1, want, tc.ldc, act)
+		b := PackGemmB(w, tc.n, tc.k, bias)
+		gemm(tc.m, a, tc.lda, b, tc.n0, tc.n1, got, tc.ldc, act)
+		compare(t, fmt.Sprintf("%+v act=%v", tc, act), got, want, tol)
+	}
 }
 
 // --- spatial kernels ---
