@@ -38,7 +38,7 @@ func analyzeGraph(g *arch.Graph) analysis {
 	plan := arch.FusedPlan(g)
 	a := analysis{graph: g, written: cost.Analyze(g, nil), fused: cost.Analyze(g, &plan)}
 	a.lenses = cost.LensesOf(g, &a.written, &a.fused)
-	a.channels = channelNotes(g)
+	a.channels = costfmt.ChannelNotes(g)
 	return a
 }
 
@@ -50,50 +50,6 @@ func (a *analysis) report(fused bool) *cost.Report {
 	return &a.written
 }
 
-// channelNotes says which channels the knobs produced and where they were
-// rounded (arch.Graph.StageChannels): the stage widths, stage 2's width
-// rule before and after rounding (ShuffleNetV2, where the rounding changed
-// it) or its multiple (ShuffleNet v1), and the split of the first stage
-// with a split op.
-func channelNotes(g *arch.Graph) []string {
-	stages := g.StageChannels()
-	parts := make([]string, len(stages))
-	for i, st := range stages {
-		parts[i] = strconv.Itoa(st.Channels)
-	}
-	notes := []string{channelsPrefix + strings.Join(parts, "·")}
-	for _, st := range stages {
-		r := st.Width
-		if r == nil || st.Stage != "stage2" {
-			continue
-		}
-		switch g.Spec.Family {
-		case arch.ShuffleNetV2:
-			if r.Nearest() != r.Channels {
-				notes = append(notes, fmt.Sprintf("stage2 %d→%d (multiple of %d)", r.Nearest(), r.Channels, r.Multiple))
-			}
-		case arch.ShuffleNetV1:
-			notes = append(notes, fmt.Sprintf("stage2 rounded to a multiple of 4g=%d", r.Multiple))
-		}
-	}
-	for _, st := range stages {
-		sp := st.Split
-		if sp == nil {
-			continue
-		}
-		note := fmt.Sprintf("split c'=%d of %d", sp.Channels, st.Channels)
-		if math.Abs(sp.Exact-float64(sp.Channels)) > 1e-9 {
-			note += fmt.Sprintf(" (r·c=%s)", fmtG(roundTo(sp.Exact, 2)))
-		}
-		notes = append(notes, note)
-		break
-	}
-	return notes
-}
-
-// channelsPrefix starts the note of stage channels (channelNotes).
-const channelsPrefix = "channels "
-
 // noteLines are the channel notes in lines of at most w cells: the stage
 // channels wrap between two numbers, never inside one, the next lines
 // under the first number; the other notes wrap between words.
@@ -104,15 +60,15 @@ func noteLines(notes []string, w int) []string {
 			out = append(out, n)
 			continue
 		}
-		list, ok := strings.CutPrefix(n, channelsPrefix)
+		list, ok := strings.CutPrefix(n, costfmt.ChannelsPrefix)
 		if !ok {
 			out = append(out, wrap(n, w)...)
 			continue
 		}
-		indent := strings.Repeat(" ", len(channelsPrefix))
-		for i, l := range pack(strings.Split(list, "·"), "·", max(1, w-len(indent))) {
+		indent := strings.Repeat(" ", len(costfmt.ChannelsPrefix))
+		for i, l := range pack(strings.Split(list, costfmt.ChannelSep), costfmt.ChannelSep, max(1, w-len(indent))) {
 			if i == 0 {
-				l = channelsPrefix + l
+				l = costfmt.ChannelsPrefix + l
 			} else {
 				l = indent + l
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/shufflelab/explorer/arch"
@@ -64,8 +65,11 @@ func costCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s  [%s view]\n", title, rep.View)
 	t := rep.Totals
-	fmt.Fprintf(stdout, "MAdds %s (%d)  FLOPs %s  aux FLOPs %s  params %s (%d)  MAC %s elements = %s  AI %.1f FLOP/byte  launches %d\n\n",
+	fmt.Fprintf(stdout, "MAdds %s (%d)  FLOPs %s  aux FLOPs %s  params %s (%d)  MAC %s elements = %s  AI %.1f FLOP/byte  launches %d\n",
 		costfmt.Count(t.MultAdds), t.MultAdds, costfmt.Count(t.FLOPs), costfmt.Count(t.AuxFLOPs), costfmt.Count(t.Params), t.Params, costfmt.Count(t.MemAccess), costfmt.Bytes(t.Bytes), t.Intensity, t.Steps)
+	// The channels the knobs produced, and where a rule rounded them (the
+	// interactive explorer's cost pane shows the same notes).
+	fmt.Fprintf(stdout, "%s\n\n", strings.Join(costfmt.ChannelNotes(g), "  "))
 	switch *by {
 	case "op":
 		return writeOps(stdout, rep)

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/cost/costfmt"
 )
 
 // TestCostRefusesBadKnobs: each case of issue 15 that printed a wrong
@@ -21,7 +24,7 @@ func TestCostRefusesBadKnobs(t *testing.T) {
 		{[]string{"--split", "0.999"}, []string{"invalid split 0.999", "identity branch would have 0 channels"}},
 		// An empty knob flag: parseArgs' refusal of every empty flag, with
 		// the knob's help text as what it accepts.
-		{[]string{"--depths="}, []string{`invalid --depths "" (valid: units per stage, three values each 1..`}},
+		{[]string{"--depths="}, []string{`invalid --depths "" (valid: ShuffleNet v1/v2 only: units per stage, three values each 1..`}},
 		{[]string{"--channels="}, []string{`invalid --channels "" (valid: explicit channels`}},
 		{[]string{"--layout="}, []string{`invalid --layout "" (valid: `, "torchvision|megvii"}},
 		{[]string{"--family="}, []string{`invalid --family "" (valid: `, "shufflenetv2|"}},
@@ -67,5 +70,25 @@ func TestCostG1Header(t *testing.T) {
 		if s := out.String(); !strings.Contains(s, tc.want) || tc.not != "" && strings.Contains(s, tc.not) {
 			t.Errorf("%s view: header lacks %q (or has %q):\n%s", tc.view, tc.want, tc.not, s[:min(len(s), 400)])
 		}
+	}
+}
+
+// TestCostPrintsChannelNotes: the table output names the channels the
+// knobs produced and the rounding, with the notes the interactive
+// explorer's cost pane shows (costfmt.ChannelNotes): --groups 7 changed
+// stage 2 from 116 to 112 channels without a word.
+func TestCostPrintsChannelNotes(t *testing.T) {
+	code, out, errs := runCLI("cost", "--groups", "7")
+	if code != 0 {
+		t.Fatalf("cost --groups 7: exit %d: %s", code, errs)
+	}
+	g, err := arch.Build(arch.Spec{Family: arch.ShuffleNetV2, Groups: 7}.Normalize())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join(costfmt.ChannelNotes(g), "  ")
+	lines := strings.Split(out, "\n")
+	if len(lines) < 3 || lines[2] != want || !strings.Contains(want, "stage2 116→112 (multiple of 14)") {
+		t.Errorf("cost --groups 7 printed %q, want its third line %q naming the rounding", out, want)
 	}
 }

@@ -80,12 +80,12 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	fs := newFlagSet("guidelines", guidelinesSynopsis)
 	fs.SetOutput(stderr)
 	exp := fs.String("exp", "all", "experiment: G1|G2|G3|G4|T8|all (comma-separated list allowed)")
-	platform := fs.String("platform", "arm", "which of the paper's channel sizes to build: arm (smaller, the paper's mobile CPU) | gpu")
-	scales := fs.String("scales", "", "channel scales of Tables 1-4, a subset of 1,2,4 (default all)")
+	platform := fs.String("platform", "arm", "arm | gpu: which of the paper's channel sizes G1-G4 build (arm: the smaller ones of its mobile CPU) and which of its speed columns every verdict compares with (T8 included)")
+	scales := fs.String("scales", "", "channel scales of G1-G4 (the paper's Tables 1-4), a subset of 1,2,4 (default all; refused when only T8 is selected)")
 	out := fs.String("out", "guidelines", "directory for the charts and CSV files ('' = none)")
 	format := addChartFormatFlag(fs)
 	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
-	rounds := fs.Int("rounds", guideline.DefaultRounds, "measure the rows of a table round-robin this many times, 1..100; each design keeps its fastest round's median")
+	rounds := fs.Int("rounds", guideline.DefaultRounds, "measure the rows of a table round-robin this many times, "+intRange("rounds")+"; each design keeps its fastest round's median")
 	batch := fs.String("batch", "1", fmt.Sprintf("batch size of every design, 1..%d (the paper's GPU speeds are at batch 8)", arch.MaxBatch))
 	b := guideline.DefaultBudget()
 	mf := addMeasureFlags(fs, b.MinTime, b.MaxTime, b.Warmup, b.MinIters, false)
@@ -138,8 +138,8 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 	if err != nil {
 		return nil, err
 	}
-	if *rounds < 1 || *rounds > 100 {
-		return nil, usagef("invalid --rounds %d (valid: 1..100)", *rounds)
+	if err := checkIntFlag("rounds", *rounds); err != nil {
+		return nil, err
 	}
 	// One rule for --batch in every command (cost, run and sweep check it
 	// as a knob): `invalid batch "0" (valid: 1..4096)`.
@@ -170,7 +170,37 @@ func parseGuidelinesFlags(args []string, stderr io.Writer) (*guidelinesConfig, e
 		t.Kernels = registry.ForcedKernels(mf.backend, mf.kernels) // --kernels was checked above
 		c.tables = append(c.tables, t)
 	}
+	if *scales != "" {
+		if err := checkScalesApply(xs, *scales); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+// checkScalesApply refuses --scales when none of the selected experiments
+// has channel-scale columns (the whole-network comparison T8 has one
+// column): the flag would change nothing.
+func checkScalesApply(xs []presets.Experiment, scales string) error {
+	var ids []string
+	for _, x := range xs {
+		if len(x.Presets) == 0 {
+			return nil
+		}
+		ids = append(ids, x.ID)
+	}
+	all, err := presets.Experiments()
+	if err != nil {
+		return err
+	}
+	var scaled []string
+	for _, x := range all {
+		if len(x.Presets) == 0 {
+			scaled = append(scaled, x.ID)
+		}
+	}
+	return usagef("invalid --scales %q: %s compares whole networks and has no channel scales (--scales applies to %s)",
+		scales, strings.Join(ids, ","), strings.Join(scaled, "|"))
 }
 
 // The valid values of --exp (besides all) and --platform, for messages.
@@ -265,6 +295,7 @@ func guidelinesWith(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return ignoreHelp(err)
 	}
+	noteOversubscribed(stderr, c.mf.backend, c.mf.threads)
 	measure, err := d.measure(c.mf)
 	if err != nil {
 		return fmt.Errorf("guidelines: %w", err)

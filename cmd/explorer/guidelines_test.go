@@ -336,6 +336,10 @@ func TestGuidelinesFlagRefusals(t *testing.T) {
 		{[]string{"--scales="}, `invalid --scales "" (valid: a subset of 1,2,4`},
 		{[]string{"--cuda-graph"}, "invalid --cuda-graph with --backend native (it needs --backend cudnn)"},
 		{[]string{"extra"}, `guidelines: unexpected argument "extra"`},
+		// T8 compares whole networks: --scales would change nothing (it ran
+		// the one T8 table, exit 0); with a guideline selected it applies.
+		{[]string{"--exp", "T8", "--scales", "4"}, `invalid --scales "4": T8 compares whole networks and has no channel scales (--scales applies to G1|G2|G3|G4)`},
+		{[]string{"--exp", "T8,G2", "--scales", "3"}, `invalid scales 3: experiment G2 has no such column (valid: 1|2|4)`},
 	} {
 		calls := 0
 		err := guidelinesWith(context.Background(), append(tc.args, "--out", ""), io.Discard, io.Discard, countingMeasure(&calls))
@@ -343,6 +347,18 @@ func TestGuidelinesFlagRefusals(t *testing.T) {
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) || calls != 0 {
 			t.Errorf("%v: err %v after %d measurements; want a usage error with %q", tc.args, err, calls, tc.want)
 		}
+	}
+}
+
+// TestGuidelinesScalesWithT8: --scales with T8 and a guideline is taken
+// (the guideline gets the columns asked for, T8 keeps its one).
+func TestGuidelinesScalesWithT8(t *testing.T) {
+	c, err := parseGuidelinesFlags([]string{"--exp", "T8,G1", "--scales", "2", "--out", ""}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.tables) != 2 || !slices.Equal(c.tables[0].Scales, []int{1}) || !slices.Equal(c.tables[1].Scales, []int{2}) {
+		t.Errorf("T8,G1 --scales 2: tables %d, scales %v and %v; want T8 [1] and G1 [2]", len(c.tables), c.tables[0].Scales, c.tables[len(c.tables)-1].Scales)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -45,10 +46,10 @@ func addMeasureFlags(fs *flag.FlagSet, minTime, maxTime time.Duration, warmup, m
 	}
 	fs.StringVar(&m.backend, "backend", registry.DefaultBackend, backendHelp)
 	fs.StringVar(&m.mode, "mode", string(registry.DefaultMode), registry.List(registry.ModeNames()))
-	fs.IntVar(&m.threads, "threads", 1, "worker threads, "+registry.ThreadRange())
+	fs.IntVar(&m.threads, "threads", 1, "worker threads, "+intRange("threads"))
 	fs.StringVar(&m.kernels, "kernels", registry.DefaultKernels, kernelsFlagUsage)
-	fs.IntVar(&m.warmup, "warmup", warmup, fmt.Sprintf("untimed runs per design, 0..%d", maxWarmup))
-	fs.IntVar(&m.minIters, "min-iters", minIters, fmt.Sprintf("least timed runs per design, 1..%d", maxMinIters))
+	fs.IntVar(&m.warmup, "warmup", warmup, "untimed runs per design, "+intRange("warmup"))
+	fs.IntVar(&m.minIters, "min-iters", minIters, "least timed runs per design, "+intRange("min-iters"))
 	fs.DurationVar(&m.minTime, "min-time", minTime, "least timed time per design")
 	fs.DurationVar(&m.maxTime, "max-time", maxTime, "cap on the timed time per design (0 = none)")
 	fs.Int64Var(&m.seed, "seed", 1, "seed of the random weights and input")
@@ -71,10 +72,10 @@ const (
 // guidelines (usage errors naming the flag, the value and the range).
 func checkBudget(warmup, minIters int, minTime, maxTime time.Duration) error {
 	switch {
-	case warmup < 0 || warmup > maxWarmup:
-		return usagef("invalid --warmup %d (valid: 0..%d)", warmup, maxWarmup)
-	case minIters < 1 || minIters > maxMinIters:
-		return usagef("invalid --min-iters %d (valid: 1..%d)", minIters, maxMinIters)
+	case checkIntFlag("warmup", warmup) != nil:
+		return checkIntFlag("warmup", warmup)
+	case checkIntFlag("min-iters", minIters) != nil:
+		return checkIntFlag("min-iters", minIters)
 	case minTime < 0:
 		return usagef("invalid --min-time %v (valid: >= 0)", minTime)
 	case maxTime < 0:
@@ -88,8 +89,8 @@ func (m *measureFlags) check() (runner.Mode, error) {
 	switch {
 	case !slices.Contains(registry.BackendNames(), m.backend):
 		return "", usagef("invalid --backend %q (valid: %s)", m.backend, registry.List(registry.BackendNames()))
-	case registry.CheckThreads(m.threads) != nil:
-		return "", usagef("invalid --threads %d (valid: %s)", m.threads, registry.ThreadRange())
+	case checkIntFlag("threads", m.threads) != nil:
+		return "", checkIntFlag("threads", m.threads)
 	}
 	if err := checkBudget(m.warmup, m.minIters, m.minTime, m.maxTime); err != nil {
 		return "", err
@@ -325,4 +326,14 @@ func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, std
 	fmt.Fprintf(stderr, "roofline ceilings (%d thread(s), kernels %s): peak %.1f GFLOP/s, L2 %.1f GB/s, DRAM %.1f GB/s (%s)\n",
 		m.threads, c.Kernels, ce.PeakGFLOPS, ce.L2GBps, ce.DRAMGBps, how)
 	return c, nil
+}
+
+// noteOversubscribed tells a user who asked the native backend for more
+// worker threads than the process has logical cores that the timings will
+// include the threads' contention for the cores (the measurement still
+// runs: such a run may be what the user wants to see).
+func noteOversubscribed(w io.Writer, backend string, threads int) {
+	if n := runtime.NumCPU(); backend != cudnnBackend && threads > n {
+		fmt.Fprintf(w, "note: --threads %d on %d logical cores: the threads take turns on the cores, and the timings include that\n", threads, n)
+	}
 }

@@ -40,7 +40,7 @@ func plotWith(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "plots", "output directory")
 	format := addChartFormatFlag(fs)
 	fontFile := addChartFontFlag(fs)
-	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled designs (eager and fused of one design share a decomposition; a design profiled on several kernel sets counts once per set)")
+	maxProfiles := fs.Int("max-profiles", 3, "decomposition and roofline charts for at most this many profiled designs, "+intRange("max-profiles")+" (eager and fused of one design share a decomposition; a design profiled on several kernel sets counts once per set)")
 	profileOf := fs.String("profile-of", "", "draw decomposition and roofline charts of these designs (names or presets, comma-separated; a name may contain commas, e.g. \"shufflenetv2 1x depths=1,1,1 32px\"; default the first profiled rows)")
 	force := fs.Bool("force", false, "replace symbolic links at the output files (the links, not their targets); without it they are refused")
 	if err := parseArgs(fs, args); err != nil {
@@ -49,8 +49,8 @@ func plotWith(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkChartFormat(*format); err != nil {
 		return err
 	}
-	if *maxProfiles < 0 {
-		return usagef("invalid --max-profiles %d (valid: >= 0)", *maxProfiles)
+	if err := checkIntFlag("max-profiles", *maxProfiles); err != nil {
+		return err
 	}
 	fb, err := chartFallback(*fontFile)
 	if err != nil {

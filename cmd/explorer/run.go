@@ -65,17 +65,17 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	sf := addSpecFlags(fs)
 	backend := fs.String("backend", registry.DefaultBackend, registry.BackendHelp())
 	mode := fs.String("mode", string(registry.DefaultMode), "eager (every op its own kernel) | fused (BN folded, ReLU fused, split/concat/shuffle zero-copy)")
-	threads := fs.Int("threads", 1, "worker threads, "+registry.ThreadRange())
+	threads := fs.Int("threads", 1, "worker threads, "+intRange("threads"))
 	kernels := fs.String("kernels", registry.DefaultKernels, kernelsFlagUsage)
 	cudaGraph := fs.Bool("cuda-graph", false, "cudnn: capture the forward pass once into a CUDA graph and replay it")
 	tf32 := fs.Bool("tf32", false, "cudnn: allow TF32 tensor-core math (default: fp32 FMA math)")
-	warmup := fs.Int("warmup", 10, fmt.Sprintf("untimed runs before timing, 0..%d", maxWarmup))
-	minIters := fs.Int("min-iters", 30, fmt.Sprintf("least number of timed runs, 1..%d", maxMinIters))
+	warmup := fs.Int("warmup", 10, "untimed runs before timing, "+intRange("warmup"))
+	minIters := fs.Int("min-iters", 30, "least number of timed runs, "+intRange("min-iters"))
 	minTime := fs.Duration("min-time", time.Second, "least total time of the timed runs")
 	maxTime := fs.Duration("max-time", time.Minute, "cap on the timed phase (0 = none)")
 	profile := fs.Bool("profile", false, "also time every step and show time share beside MAdds and MAC share per category")
-	profileRuns := fs.Int("profile-runs", 10, "with --profile: profiled runs (per-step median), 1..10000")
-	top := fs.Int("top", 10, "with --profile: ops in the top-time table, >= 0 (0 = no table)")
+	profileRuns := fs.Int("profile-runs", 10, "with --profile: profiled runs (per-step median), "+intRange("profile-runs"))
+	top := fs.Int("top", 10, "with --profile: ops in the top-time table, "+intRange("top")+" (0 = no table)")
 	format := fs.String("format", "table", "table|json")
 	wpath := fs.String("weights", "", "safetensors file with a torchvision state_dict (default: seeded random weights)")
 	input := fs.String("input", "", `safetensors file whose tensor "input" (NCHW float32) is the input batch (default: seeded random)`)
@@ -93,14 +93,14 @@ func parseRunFlags(args []string, stderr io.Writer) (*runConfig, error) {
 	switch {
 	case !slices.Contains(registry.BackendNames(), *backend):
 		return nil, usagef("invalid --backend %q (valid: %s)", *backend, registry.List(registry.BackendNames()))
-	case registry.CheckThreads(*threads) != nil:
-		return nil, usagef("invalid --threads %d (valid: %s)", *threads, registry.ThreadRange())
+	case checkIntFlag("threads", *threads) != nil:
+		return nil, checkIntFlag("threads", *threads)
 	case checkBudget(*warmup, *minIters, *minTime, *maxTime) != nil:
 		return nil, checkBudget(*warmup, *minIters, *minTime, *maxTime)
-	case *profileRuns < 1 || *profileRuns > 10000:
-		return nil, usagef("invalid --profile-runs %d (valid: 1..10000)", *profileRuns)
-	case *top < 0:
-		return nil, usagef("invalid --top %d (valid: >= 0)", *top)
+	case checkIntFlag("profile-runs", *profileRuns) != nil:
+		return nil, checkIntFlag("profile-runs", *profileRuns)
+	case checkIntFlag("top", *top) != nil:
+		return nil, checkIntFlag("top", *top)
 	case *format != "table" && *format != "json":
 		return nil, usagef("invalid --format %q (valid: table|json)", *format)
 	}
@@ -200,6 +200,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 	if err != nil {
 		return ignoreHelp(err)
 	}
+	noteOversubscribed(stderr, c.backend, c.opts.Threads)
 	g, err := arch.Build(c.spec)
 	if err != nil {
 		return usageError{err}
@@ -253,9 +254,17 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, d run
 		if err := prog.Run(ctx, in, out); err != nil {
 			return cancelledOr(ctx, err, "run: compute the output for --save-io")
 		}
+		// Say where the file went, and that an existing one was replaced
+		// (on stderr: stdout may be the JSON result).
+		_, statErr := os.Lstat(c.saveIO)
 		if err := saveIO(c, g, w, in, out, be.Name(), d); err != nil {
 			return err
 		}
+		replaced := ""
+		if statErr == nil {
+			replaced = "; replaced the file that was there"
+		}
+		fmt.Fprintf(stderr, "wrote %s (%d weight tensors, \"input\" and \"output\"%s)\n", c.saveIO, len(w), replaced)
 	}
 
 	mo := c.measure

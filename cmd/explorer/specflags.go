@@ -33,8 +33,8 @@ var knobHelp = []struct{ name, help string }{
 	{"layout", "ShuffleNetV2 layout: torchvision|megvii (default torchvision)"},
 	{"width", fmt.Sprintf("width multiplier, %g..%g (default 1.0; not for the micro-networks g1-g4)", arch.MinWidth, arch.MaxWidth)},
 	{"split", "ShuffleNetV2 split ratio c'/c, 0 < split < 1 (default 0.5)"},
-	{"groups", fmt.Sprintf("groups of the 1x1 convs, 1..%d (default 1; ShuffleNet v1: %s, default 3)", arch.MaxGroups, arch.ShuffleNetV1GroupList())},
-	{"depths", fmt.Sprintf("units per stage, three values each 1..%d (default 4,8,4)", arch.MaxDepth)},
+	{"groups", fmt.Sprintf("groups of the 1x1 convs: ShuffleNetV2 1..%d (torchvision layout; stage channels rounded to a multiple of 2 x groups; default 1), ShuffleNet v1 %s (default 3), g2 a divisor of c; 1 for the other families", arch.MaxGroups, arch.ShuffleNetV1GroupList())},
+	{"depths", fmt.Sprintf("ShuffleNet v1/v2 only: units per stage, three values each 1..%d (default 4,8,4)", arch.MaxDepth)},
 	{"channels", "explicit channels: ShuffleNetV2 stem,stage2,stage3,stage4,conv5 (e.g. 24,116,232,464,1024); v1 stem,stage2,stage3,stage4"},
 	{"res", fmt.Sprintf("input size H or HxW, %d..%d (default 224; micro-networks %d..%d, default 56)", arch.MinRes, arch.MaxRes, arch.MinMicroRes, arch.MaxRes)},
 	{"batch", fmt.Sprintf("batch size, 1..%d (default 1)", arch.MaxBatch)},
@@ -269,6 +269,15 @@ func parseArgs(fs *flag.FlagSet, args []string, emptyOK ...string) error {
 	case err != nil && failed != nil && errors.Is(failed.err, errEmptyValue):
 		return emptyFlagError(failed.name, failed.text, failed.usage)
 	case err != nil && failed != nil:
+		if b, ok := intFlagBounds(failed.name); ok {
+			// The range says what is valid: `invalid --threads "x": not an
+			// integer (valid: 1..256)`, as the knob flags say it.
+			what := "not an integer"
+			if outOfRange(failed.err) != "" {
+				what = "out of range"
+			}
+			return usagef("invalid --%s %q: %s (valid: %s)", failed.name, failed.text, what, b)
+		}
 		return usagef("invalid --%s %q: %s (%s)", failed.name, failed.text, accepts(failed), hint)
 	case err != nil:
 		// Unknown flag, a flag without its value, bad syntax: the flag
@@ -419,7 +428,10 @@ func accepts(v *checkedValue) string {
 	case bool:
 		return "true|false"
 	case int, int64:
-		return "an integer" + outOfRange(v.err)
+		if outOfRange(v.err) != "" {
+			return fmt.Sprintf("an integer in %d..%d", math.MinInt64, math.MaxInt64)
+		}
+		return "an integer"
 	case uint, uint64:
 		return "a non-negative integer" + outOfRange(v.err)
 	case float64:

@@ -79,11 +79,13 @@ func TestFlagParseErrorsOneLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"run", "--threads", "abc"}, `invalid --threads "abc": an integer (run 'explorer run -h' for the flags)`},
+		{[]string{"run", "--threads", "abc"}, `invalid --threads "abc": not an integer (valid: 1..256)`},
+		{[]string{"run", "--seed", "abc"}, `invalid --seed "abc": an integer (run 'explorer run -h' for the flags)`},
+		{[]string{"run", "--seed", "99999999999999999999"}, `invalid --seed "99999999999999999999": an integer in -9223372036854775808..9223372036854775807`},
 		{[]string{"run", "--min-time", "10"}, `invalid --min-time "10": a duration with a unit, e.g. 2s or 500ms (run 'explorer run -h' for the flags)`},
 		{[]string{"sweep", "--max-time", "5", "--list"}, `invalid --max-time "5": a duration with a unit, e.g. 2s or 500ms`},
 		{[]string{"sweep", "--tol", "x", "--list"}, `invalid --tol "x": a number`},
-		{[]string{"sweep", "--pairs", "99999999999999999999", "--list"}, `invalid --pairs "99999999999999999999": an integer in range`},
+		{[]string{"sweep", "--pairs", "99999999999999999999", "--list"}, `invalid --pairs "99999999999999999999": out of range (valid: >= 0)`},
 		{[]string{"sweep", "--profile=maybe", "--list"}, `invalid --profile "maybe": true|false`},
 		{[]string{"cost", "--bogus"}, "cost: flag provided but not defined: -bogus (run 'explorer cost -h' for the flags)"},
 		{[]string{"cost", "--preset"}, "cost: flag needs an argument: -preset"},

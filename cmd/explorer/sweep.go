@@ -88,7 +88,7 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 	out := fs.String("out", "sweep.jsonl", "JSONL results file; rows are appended, designs already in it are skipped")
 	profile := fs.Bool("profile", false, "also profile every design: per-category time shares and per-op roofline points in the row")
 	list := fs.Bool("list", false, "print the design list (after sharding) and exit")
-	pairs := fs.Int("pairs", 5, "equal-MAdds pairs to print")
+	pairs := fs.Int("pairs", 5, "equal-MAdds pairs to print, "+intRange("pairs"))
 	tol := fs.Float64("tol", sweep.DefaultPairTolerance, "relative MAdds difference of an equal-MAdds pair")
 	mf := addMeasureFlags(fs, 500*time.Millisecond, 5*time.Second, 3, 5, true)
 	if err := parseArgs(fs, args); err != nil {
@@ -103,8 +103,8 @@ func parseSweepFlags(args []string, stderr io.Writer) (*sweepConfig, error) {
 		return nil, err
 	}
 	switch {
-	case *pairs < 0:
-		return nil, usagef("invalid --pairs %d (valid: >= 0)", *pairs)
+	case checkIntFlag("pairs", *pairs) != nil:
+		return nil, checkIntFlag("pairs", *pairs)
 	case !(*tol >= 0) || math.IsInf(*tol, 1):
 		return nil, usagef("invalid --tol %v (valid: a relative difference >= 0, e.g. 0.1)", *tol)
 	}
@@ -232,6 +232,9 @@ func sweepWith(ctx context.Context, args []string, stdout, stderr io.Writer, d s
 		return ignoreHelp(err)
 	}
 	reportSkipped(stderr, c.skipped)
+	if !c.list {
+		noteOversubscribed(stderr, c.measure.backend, c.measure.threads)
+	}
 	if c.list {
 		for _, ds := range c.designs {
 			fmt.Fprintf(stdout, "%s\t%s\n", ds.Name, ds.Key())

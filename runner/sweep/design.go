@@ -308,7 +308,13 @@ func parseList(knob, s, notNumber string) ([]float64, error) {
 		// any int (1e-300 gives 1.6e301), which must be refused, not converted.
 		span := math.Floor((stop-start)/step + 1e-9)
 		if !(span < maxListLen) {
-			return nil, bad(fmt.Sprintf("%.3g values (at most %d)", span+1, maxListLen))
+			// A count, in digits while it has few enough to read (the
+			// 1596 values of 0.05:16:0.01 printed as 1.6e+03).
+			count := fmt.Sprintf("%.0f", span+1)
+			if span >= 1e12 {
+				count = fmt.Sprintf("about %.3g", span+1)
+			}
+			return nil, bad(fmt.Sprintf("%s values (at most %d)", count, maxListLen))
 		}
 		n := int(span) + 1
 		out := make([]float64, n)

@@ -38,6 +38,16 @@ func TestParseFloats(t *testing.T) {
 		{in: "0:1:5e-324", bad: true},
 		{in: "-1e308:1e308:1", bad: true}, // the span itself is +Inf
 	}
+	// The refusal of a long range says how long: digits while they are
+	// few (it printed 1.6e+03), a rounded power of ten past 10^12.
+	for in, want := range map[string]string{
+		"0.05:16:0.01":   "1596 values (at most 1000)",
+		"0.05:16:1e-300": "about 1.59e+301 values (at most 1000)",
+	} {
+		if _, err := ParseFloats("width", in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseFloats(%q) err = %v, want %q", in, err, want)
+		}
+	}
 	for _, tc := range tests {
 		got, err := ParseFloats("width", tc.in)
 		if tc.bad {
