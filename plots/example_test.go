@@ -43,7 +43,7 @@ func ExampleGap() {
 	// Output:
 	// MAdds vs measured latency
 	// Spearman 0.90, Kendall tau-b 0.80 (n=5)
-	// MAdds (M) | latency (ms)
+	// MAdds (M), log scale | latency (ms), log scale
 }
 
 // ExampleGuideline compares a local G1 run with the paper's Table 1.

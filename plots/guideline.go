@@ -34,9 +34,15 @@ type GuidelineRow struct {
 	// Design, when set, gives the row's channel sizes beside its label,
 	// e.g. "c1=32 c2=32".
 	Design string
-	// MAC, when > 0 in every row, is the row's memory access cost (any
-	// unit); it is drawn relative to the first row beside the speeds.
+	// MAC, when > 0 in every row, is the row's memory access cost as
+	// written (the paper's definition; any unit); it is drawn relative to
+	// the first row beside the speeds.
 	MAC float64
+	// MACFused, when > 0 in every row, is the row's memory access cost in
+	// the fused plan (BN folded, ReLU and residual adds in the conv
+	// epilogues, zero-copy split/concat/shuffle: what a fused run moves);
+	// it is drawn beside MAC.
+	MACFused float64
 }
 
 // GuidelineSeries is one local speed series of a guideline chart with its
@@ -122,7 +128,8 @@ func guidelineChart(exp GuidelineData) (*chart, error) {
 	columns = append(columns,
 		column{name: "paper GPU (GTX 1080Ti)", get: func(_ int, r GuidelineRow) float64 { return r.PaperGPU }},
 		column{name: "paper ARM (Snapdragon 810)", get: func(_ int, r GuidelineRow) float64 { return r.PaperARM }},
-		column{name: "MAC (lower: less memory traffic)", get: func(_ int, r GuidelineRow) float64 { return r.MAC }, mac: true})
+		column{name: "MAC as written (lower: less memory traffic)", get: func(_ int, r GuidelineRow) float64 { return r.MAC }, mac: true},
+		column{name: "MAC fused (lower: less memory traffic)", get: func(_ int, r GuidelineRow) float64 { return r.MACFused }, mac: true})
 	labels := make([]string, len(exp.Rows))
 	for i, r := range exp.Rows {
 		if r.Label == "" {
@@ -203,17 +210,25 @@ func guidelineChart(exp GuidelineData) (*chart, error) {
 	c.add(grid)
 	c.add(newRefLine(1, true))
 	var whiskers bool
+	macs := 0
 	for k, s := range drawn {
 		clr := seriesColor(k)
 		if s.mac {
-			clr = color.Gray{Y: 0xB0}
+			// Grey for memory traffic, darker for the fused plan's.
+			clr = color.Gray{Y: uint8(0xB0 - 0x40*macs)}
+			macs++
 		}
 		b := groupSeries(s.rel, k, len(drawn), true, clr)
 		c.add(b)
 		c.addLegend(s.name, b)
 		if s.lo != nil {
 			c.add(&rangeMarks{lo: s.lo, hi: s.hi, offset: b.offset, width: b.width})
-			whiskers = true
+			// One round has no spread: no whisker to explain.
+			for i := range s.lo {
+				if s.lo[i] != s.hi[i] {
+					whiskers = true
+				}
+			}
 		}
 	}
 	if whiskers {

@@ -152,7 +152,7 @@ func TestGapHostsAndAxes(t *testing.T) {
 			t.Errorf("title %q lacks %q", c.plot.Title.Text, want)
 		}
 	}
-	if c.plot.X.Label.Text != "MAC (M elements)" {
+	if c.plot.X.Label.Text != "MAC (M elements), log scale" { // a log axis says so
 		t.Errorf("x label %q", c.plot.X.Label.Text)
 	}
 	if _, ok := c.plot.X.Scale.(plot.LogScale); !ok {
@@ -344,7 +344,9 @@ func TestGuideline(t *testing.T) {
 		design string
 		mac    float64
 	}{{"c1=32 c2=32", 201728}, {"c1=22 c2=44", 207944}, {"c1=13 c2=78", 286390}, {"c1=9 c2=108", 367884}} {
-		rows[i].Design, rows[i].MAC = d.design, d.mac
+		// The fused MAC is made up (0.8 of as written): the chart draws
+		// what it is given.
+		rows[i].Design, rows[i].MAC, rows[i].MACFused = d.design, d.mac, 0.8*d.mac
 	}
 	eager := GuidelineSeries{Name: "this CPU, eager", Speeds: []float64{100, 90, 80, 70}, Lo: []float64{95, 85, 70, 69}, Hi: []float64{100, 90, 80, 70}}
 	fused := GuidelineSeries{Name: "this CPU, fused", Speeds: []float64{200, 190, 180, 150}}
@@ -353,9 +355,10 @@ func TestGuideline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// legend space, grid, line at 1, eager bars and whiskers, fused, GPU, ARM, MAC.
-	checkChart(t, c, 9, []string{"this CPU, eager", "this CPU, fused", "paper GPU (GTX 1080Ti)", "paper ARM (Snapdragon 810)",
-		"MAC (lower: less memory traffic)", "whisker: slowest to fastest round"}, " 1:12 (c1=9 c2=108)", "native, 1 thread, batch 1")
+	// legend space, grid, line at 1, eager bars and whiskers, fused, GPU, ARM, MAC as written and fused.
+	checkChart(t, c, 10, []string{"this CPU, eager", "this CPU, fused", "paper GPU (GTX 1080Ti)", "paper ARM (Snapdragon 810)",
+		"MAC as written (lower: less memory traffic)", "MAC fused (lower: less memory traffic)", "whisker: slowest to fastest round"},
+		" 1:12 (c1=9 c2=108)", "native, 1 thread, batch 1")
 	checkBars(t, c, 3, [][]float64{{1, 0.9, 0.8, 0.7}}, 1e-12)
 	if w := c.plotters[4].(*rangeMarks); w.lo[2] != 0.7 || w.hi[0] != 1 {
 		t.Errorf("whiskers %+v, want the rounds relative to the first row's shown speed", w)
@@ -363,8 +366,23 @@ func TestGuideline(t *testing.T) {
 	if b := c.plotters[8].(*bars); math.Abs(b.values[3]-367884.0/201728) > 1e-12 {
 		t.Errorf("MAC bars %v", b.values)
 	}
+	if b := c.plotters[9].(*bars); math.Abs(b.values[3]-367884.0/201728) > 1e-12 {
+		t.Errorf("fused MAC bars %v, want each relative to the first row's fused MAC", b.values)
+	}
 	if !strings.Contains(c.plot.Title.Text, "holds: \"1:1\" runs 1.43x") || c.plot.X.Label.Text != `speed and MAC relative to "1:1"` {
 		t.Errorf("title %q, x label %q", c.plot.Title.Text, c.plot.X.Label.Text)
+	}
+	// One round: the whisker has no length, and the legend does not
+	// explain one (it did).
+	one := GuidelineSeries{Name: "this CPU, fused", Speeds: fused.Speeds, Lo: fused.Speeds, Hi: fused.Speeds}
+	c, err = guidelineChart(GuidelineData{Name: "G1 x1, ARM sizes", Rows: g1Rows(), Local: []GuidelineSeries{one}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range c.legend {
+		if strings.HasPrefix(e, "whisker") {
+			t.Errorf("one round: legend %q", e)
+		}
 	}
 	if _, err := Guideline(GuidelineData{Name: "G1", Rows: rows, Local: []GuidelineSeries{{Name: "x", Speeds: []float64{1}}}}); err == nil {
 		t.Error("a local series shorter than the rows accepted")
@@ -569,6 +587,9 @@ func TestLogTicks(t *testing.T) {
 		{3, 8, "3 4 5 6 7 8"},         // no power inside: every multiple
 		{0.02, 0.09, "0.02 0.05"},     // below 1 as well
 		{40e0, 600, "50 100 200 500"}, // the gap chart's MAdds (M) range
+		// One design's latency, 0.2513 ms, with setLog's margin of 1.15:
+		// no multiple of a power of ten inside, so linear nice ticks.
+		{0.2513 / 1.15, 0.2513 * 1.15, "0.22 0.23 0.24 0.25 0.26 0.27 0.28"},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(labels(tt.lo, tt.hi), " "); got != tt.want {

@@ -171,6 +171,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		return false
 	}
 	var ticks []plot.Tick
+	labels := 0
 	for e := first; e <= last; e++ {
 		for m := 1; m <= 9; m++ {
 			v := float64(m) * math.Pow10(e)
@@ -180,9 +181,17 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 			t := plot.Tick{Value: v}
 			if isLabelled(m) {
 				t.Label = fmt.Sprintf("%.6g", v)
+				labels++
 			}
 			ticks = append(ticks, t)
 		}
+	}
+	if labels < 2 {
+		// A span too narrow for two multiples of a power of ten (one
+		// design's latency, 0.22..0.29 ms, had no label at all): the
+		// linear axis's ticks, which a log scale within a factor of
+		// about 2 bends too little to matter.
+		return niceTicks{}.Ticks(lo, hi)
 	}
 	return ticks
 }
@@ -270,10 +279,17 @@ func (s legendSpace) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
 	return boxes
 }
 
+// logScaleNote ends the label of a log axis: a reader must not take equal
+// distances for equal differences.
+const logScaleNote = ", log scale"
+
 // setLog makes a a log axis spanning [lo, hi] with a margin of a few percent
 // of the span on each side (at least a factor 1.15, so a single value still
 // gets a visible range). lo and hi must be positive.
 func setLog(a *plot.Axis, lo, hi float64) {
+	if a.Label.Text != "" && !strings.HasSuffix(a.Label.Text, logScaleNote) {
+		a.Label.Text += logScaleNote
+	}
 	f := math.Max(1.15, math.Pow(hi/lo, 0.06))
 	a.Scale = plot.LogScale{}
 	a.Tick.Marker = logTicks{}

@@ -72,4 +72,52 @@ func TestPlotChartsTeach(t *testing.T) {
 		!strings.Contains(s, "micro-networks: Among 2 designs") {
 		t.Errorf("stdout lacks the correlations in words:\n%s", s)
 	}
+	// The printed words are the FLOPs charts' captions, the misleading
+	// pair included (g1 1:1 and 1:12, 64M and 61M MAdds, 1.3 and 1.7 ms),
+	// and a configuration of one design says why it has no correlation
+	// (both were on the charts only).
+	for _, want := range []string{
+		`micro-networks: Among 2 designs, the one with more FLOPs (128.00M against 122.00M) runs faster (1.300 against 1.700 ms); ` +
+			`a rank correlation needs at least 3 designs to mean anything. Most misleading pair: "g1 c1=9 c2=108" and "g1 c1=32 c2=32" differ by 4.9% in FLOPs, but "g1 c1=9 c2=108" takes 1.31x as long.`,
+		"whole networks: 1 design: no correlation (it needs at least 3 designs).",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+// TestPlotPerDesignFilesNameTheHost: one design profiled on two hosts gets
+// a decomposition per host, each file named by its host (it was "-1t" and
+// "-1t-2", and stderr blamed two designs' names).
+func TestPlotPerDesignFilesNameTheHost(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "r.jsonl")
+	s := arch.Spec{Family: arch.ShuffleNetV2, Width: 1}.Normalize()
+	f, err := os.Create(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []struct{ key, name string }{{"h1", "CPU One (2 cores)"}, {"h2", "CPU Two (2 cores)"}} {
+		r := sweep.Row{Version: sweep.RowVersion, Key: s.String(), Name: "snv2 1x", Family: string(s.Family), Spec: s,
+			Backend: "native", Mode: "fused", Threads: 1, Host: h.key, HostName: h.name,
+			MAdds: 146e6, FLOPs: 292e6, MAC: 146e5, LatencyMS: stats.Summary{Median: 5},
+			Categories: []sweep.CategoryShare{{Name: "conv1x1", TimeMS: 5, MAdds: 146e6, MAC: 146e5}}}
+		b, _ := json.Marshal(r)
+		f.Write(append(b, '\n'))
+	}
+	f.Close()
+	out := filepath.Join(dir, "plots")
+	var stderr bytes.Buffer
+	if err := plotCmd([]string{"--in", in, "--out", out}, io.Discard, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"decomposition-snv2-1x-cpu-one-2-cores-fused-1t.png", "decomposition-snv2-1x-cpu-two-2-cores-fused-1t.png"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("%s: %v (stderr %s)", name, err, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "same file name") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
 }

@@ -345,9 +345,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 			pts[k] = chartdata.PointFromRow(r)
 		}
 		for _, set := range chartdata.GapSets(pts, g.Label, suffix(i), plots.MetricFLOPs, plots.MetricMAC, plots.MetricRoofline) {
-			if set.N >= 2 {
-				fmt.Fprintf(stdout, "%s, %s: %s\n", g.Label, set.Scope, set.Words)
-			}
+			fmt.Fprintf(stdout, "%s, %s: %s\n", g.Label, set.Scope, set.Words)
 			for _, c := range set.Charts {
 				if note := c.Note(); note != "" {
 					fmt.Fprintf(stderr, "explorer: plot: %s\n", note)
@@ -463,6 +461,20 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 			pr.fused = r
 		}
 	}
+	// Profiled rows of several hosts: each per-design file names its host
+	// (one design on two hosts got "-1t" and "-1t-2", blamed on the names).
+	hostPart := func(*sweep.Row) string { return "" }
+	hosts := map[string]bool{}
+	for _, pr := range byDesign {
+		for _, r := range []*sweep.Row{pr.eager, pr.fused} {
+			if r != nil {
+				hosts[chartdata.HostSlug(r.HostName, r.Host)] = true
+			}
+		}
+	}
+	if len(hosts) > 1 {
+		hostPart = func(r *sweep.Row) string { return "-" + chartdata.HostSlug(r.HostName, r.Host) }
+	}
 	for _, k := range order {
 		if ctx.Err() != nil {
 			return files, cancelledExit()
@@ -490,9 +502,9 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 		if err == nil {
 			p.Title.Text += "\n" + r.Name + " (" + r.HostName + ktitle + ", " + strconv.Itoa(r.Threads) + "t)"
 		}
-		save("decomposition-"+plots.FileSlug(r.Name)+kfile+"-"+modes+strconv.Itoa(r.Threads)+"t", p, err, 10*vg.Inch, 5*vg.Inch)
+		save("decomposition-"+plots.FileSlug(r.Name)+kfile+hostPart(r)+"-"+modes+strconv.Itoa(r.Threads)+"t", p, err, 10*vg.Inch, 5*vg.Inch)
 		for _, r := range rows {
-			name := "roofline-" + plots.FileSlug(r.Name) + kfile + "-" + plots.FileSlug(r.Mode) + "-" + strconv.Itoa(r.Threads) + "t"
+			name := "roofline-" + plots.FileSlug(r.Name) + kfile + hostPart(r) + "-" + plots.FileSlug(r.Mode) + "-" + strconv.Itoa(r.Threads) + "t"
 			// Say why a profiled row has no roofline chart, as for
 			// gap-roofline (it used to be left out silently).
 			switch {
@@ -514,7 +526,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 			}
 			p, err := plots.Roofline(pts, chartdata.Ceilings(r.Ceiling))
 			if err == nil {
-				p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ktitle + ")"
+				p.Title.Text += "\n" + r.Name + " (" + r.Mode + ", " + r.HostName + ktitle + ", " + strconv.Itoa(r.Threads) + "t)"
 			}
 			save(name, p, err, plots.RooflineWidth, plots.RooflineHeight)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/cost"
 	"github.com/shufflelab/explorer/plots"
+	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/guideline"
 	"github.com/shufflelab/explorer/runner/sweep"
@@ -154,6 +155,12 @@ func Guideline(t guideline.Table, j int) plots.GuidelineData {
 		}
 		if j < len(r.MAC) {
 			row.MAC = float64(r.MAC[j])
+		}
+		// The fused plan's MAC beside it where a fused run was measured:
+		// the traffic that run moved (G4's shortcut-only row moves as
+		// much as "neither" once the add is in the epilogue).
+		if j < len(r.MACFused) && slices.Contains(t.Modes, runner.Fused) {
+			row.MACFused = float64(r.MACFused[j])
 		}
 		d.Rows = append(d.Rows, row)
 	}

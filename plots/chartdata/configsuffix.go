@@ -23,12 +23,7 @@ func ConfigSuffixes(groups []sweep.Group) []string {
 	if len(groups) <= 1 {
 		return out
 	}
-	host := func(g sweep.Group) string {
-		if g.HostName != "" {
-			return plots.FileSlug(g.HostName)
-		}
-		return plots.FileSlug(g.Host)
-	}
+	host := func(g sweep.Group) string { return HostSlug(g.HostName, g.Host) }
 	parts := []func(g sweep.Group) string{
 		host,
 		func(g sweep.Group) string { return plots.FileSlug(g.Backend) },
@@ -73,4 +68,15 @@ func ConfigSuffixes(groups []sweep.Group) []string {
 		}
 	}
 	return out
+}
+
+// HostSlug is a host in a file name: its readable name slugged
+// ("intel-r-xeon-r-processor-2-80ghz-2-cores"), else its key. The gap
+// charts' configuration suffixes and the per-design charts of a results
+// file from several hosts both name the host by it.
+func HostSlug(hostName, hostKey string) string {
+	if hostName != "" {
+		return plots.FileSlug(hostName)
+	}
+	return plots.FileSlug(hostKey)
 }

@@ -704,6 +704,10 @@ func (g Gap) Sorted(k SortKey) []Ranked {
 // how is a correlation's strength in words.
 func how(rho float64) string {
 	switch {
+	case rho == 1:
+		return "perfectly"
+	case rho == -1:
+		return "exactly in reverse"
 	case rho >= 0.95:
 		return "almost perfectly"
 	case rho >= 0.8:
@@ -787,8 +791,14 @@ func (g Gap) Words() string {
 	}
 	fmt.Fprintf(&b, ": FLOPs orders them %s", how(f.Spearman))
 	if f.Misordered > 0 {
-		fmt.Fprintf(&b, ", yet %.0f%% of pairs (%d of %d) run in the opposite order to their FLOPs",
-			100*float64(f.Misordered)/float64(f.Pairs), f.Misordered, f.Pairs)
+		// "yet" only where the coefficient promised an order: a weak or
+		// reversed one already said that pairs run against their FLOPs.
+		conj := "yet"
+		if f.Spearman < 0.5 {
+			conj = "and"
+		}
+		fmt.Fprintf(&b, ", %s %.0f%% of pairs (%d of %d) run in the opposite order to their FLOPs",
+			conj, 100*float64(f.Misordered)/float64(f.Pairs), f.Misordered, f.Pairs)
 	}
 	switch d := m.Spearman - f.Spearman; {
 	case sameMAC:
@@ -811,6 +821,16 @@ func (g Gap) Words() string {
 		b.WriteString("Fewer FLOPs does not mean faster: measure.")
 	}
 	return b.String()
+}
+
+// Caption is what a gap chart says under its title: [Gap.Words] and, when
+// there is one, [Gap.PairWords]. `explorer plot` prints the FLOPs chart's
+// caption for each configuration (GapSet.Words), the same sentences.
+func (g Gap) Caption() string {
+	if pw := g.PairWords(); pw != "" {
+		return g.Words() + " " + pw
+	}
+	return g.Words()
 }
 
 // allSame reports whether metric m has the same value (as the correlation
@@ -836,7 +856,7 @@ func coef(r float64) string {
 
 // Words names the pair and the gap between them, each design by
 // [Point.Name], e.g. `"ShuffleNet v1 1x g8" and "ShuffleNet v1 1x g3"
-// differ by 2% in FLOPs, but "ShuffleNet v1 1x g8" takes 1.78x as long.`
+// differ by 2.1% in FLOPs, but "ShuffleNet v1 1x g8" takes 1.78x as long.`
 // Equal names (one design in two configurations) are replaced by the full
 // designs.
 func (p Pair) Words() string {
@@ -844,7 +864,7 @@ func (p Pair) Words() string {
 	if slow == fast {
 		slow, fast = p.Slow.Design, p.Fast.Design
 	}
-	return fmt.Sprintf("%q and %q differ by %.0f%% in FLOPs, but %q takes %.2fx as long.",
+	return fmt.Sprintf("%q and %q differ by %.1f%% in FLOPs, but %q takes %.2fx as long.",
 		slow, fast, 100*p.XDiff, slow, p.Ratio)
 }
 
@@ -919,10 +939,7 @@ func GapChart(points []Point, m plots.Metric, subtitle string) ([]plots.GapPoint
 	if g.Configs > 1 || m == plots.MetricRoofline {
 		return out, opts // package plots gives each configuration's own rank correlation
 	}
-	opts.Caption = g.Words()
-	if pw := g.PairWords(); pw != "" {
-		opts.Caption += " " + pw
-	}
+	opts.Caption = g.Caption()
 	for _, r := range g.Points {
 		out[r.Index].Pair = r.InPair
 	}

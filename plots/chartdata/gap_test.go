@@ -133,7 +133,7 @@ func TestAnalyzeGap(t *testing.T) {
 	if strings.Join(flagged, ",") != "1x g3,1x g8" {
 		t.Errorf("points in the pair: %v, want 1x g3 and 1x g8", flagged)
 	}
-	if w := g.Pair.Words(); w != `"ShuffleNet v1 1x g8" and "ShuffleNet v1 1x g3" differ by 2% in FLOPs, but "ShuffleNet v1 1x g8" takes 1.78x as long.` {
+	if w := g.Pair.Words(); w != `"ShuffleNet v1 1x g8" and "ShuffleNet v1 1x g3" differ by 2.1% in FLOPs, but "ShuffleNet v1 1x g8" takes 1.78x as long.` {
 		t.Errorf("pair words %q", w)
 	}
 	words := g.Words()
@@ -170,8 +170,33 @@ func TestGapWordsEdgeCases(t *testing.T) {
 	if n := (Point{Label: "shufflenetv2-1.0", Family: arch.ShuffleNetV2}).Name(); n != "shufflenetv2-1.0" {
 		t.Errorf("Name of a preset label = %q", n)
 	}
-	if !strings.Contains(w, "almost perfectly") || !strings.Contains(w, "worse than FLOPs") || !strings.HasSuffix(w, "Here fewer FLOPs always meant faster.") {
+	// Spearman exactly 1: "perfectly" (it said "almost perfectly").
+	if !strings.Contains(w, "FLOPs orders them perfectly;") || !strings.Contains(w, "worse than FLOPs") || !strings.HasSuffix(w, "Here fewer FLOPs always meant faster.") {
 		t.Errorf("ordered: %q", w)
+	}
+	// Reversed: every pair against its FLOPs, said with "and", not "yet"
+	// (a reversed order is no promise the pairs break).
+	reversed := []Point{pt("a", 1e6, 1e6, 3), pt("b", 2e6, 2e6, 2), pt("c", 3e6, 3e6, 1)}
+	if w := AnalyzeGap(reversed, plots.MetricFLOPs).Words(); !strings.Contains(w, "Spearman -1.00") ||
+		!strings.Contains(w, "FLOPs orders them exactly in reverse, and 100% of pairs (3 of 3) run in the opposite order") {
+		t.Errorf("reversed: %q", w)
+	}
+	// A strong but imperfect order keeps "almost perfectly" and "yet":
+	// 20 designs in FLOPs order but for one swapped neighbour pair,
+	// Spearman 1 - 6*2/(20*399) = 0.9985.
+	var near []Point
+	for i := range 20 {
+		lat := float64(i + 1)
+		switch i {
+		case 9:
+			lat = 11
+		case 10:
+			lat = 10
+		}
+		near = append(near, pt(fmt.Sprint(i), int64(i+1)*1e6, int64(i+1)*1e6, lat))
+	}
+	if w := AnalyzeGap(near, plots.MetricFLOPs).Words(); !strings.Contains(w, "orders them almost perfectly, yet 1% of pairs (1 of 190)") {
+		t.Errorf("near order: %q", w)
 	}
 	// The same design in two modes is not a misleading pair.
 	e := pt("a", 1e6, 1e6, 5)
@@ -379,14 +404,14 @@ func TestGapWordsDegenerate(t *testing.T) {
 			"Among 8 designs neither FLOPs nor MAC can order latency: all of them take the same time (0.1000 ms)."},
 		{"FLOPs all equal, MAC orders", eight(same(1e6), rising, msRising),
 			"Among 8 designs FLOPs cannot order latency, as all have the same FLOPs (2.00M), but MAC orders it with Spearman 1.00: " +
-				"MAC, the memory traffic, orders them almost perfectly. Equal FLOPs do not mean equal speed: measure."},
+				"MAC, the memory traffic, orders them perfectly. Equal FLOPs do not mean equal speed: measure."},
 		{"FLOPs and MAC all equal", eight(same(1e6), same(5e5), msRising),
 			"Among 8 designs neither FLOPs nor MAC can order latency: all have the same FLOPs (2.00M) and MAC (500.0k), " +
 				"yet they take 1.000 to 8.000 ms. Equal FLOPs do not mean equal speed: measure."},
 		{"MAC all equal", eight(rising, same(5e5), msRising),
-			"~Among 8 designs FLOPs orders latency with Spearman 1.00: FLOPs orders them almost perfectly; MAC cannot order them: all have the same MAC (500.0k). "},
+			"~Among 8 designs FLOPs orders latency with Spearman 1.00: FLOPs orders them perfectly; MAC cannot order them: all have the same MAC (500.0k). "},
 		{"three designs get a verdict", []Point{pt("a", 1e6, 1e6, 1), pt("b", 2e6, 2e6, 2), pt("c", 3e6, 3e6, 3)},
-			"~Among 3 designs FLOPs orders latency with Spearman 1.00, MAC 1.00: FLOPs orders them almost perfectly"},
+			"~Among 3 designs FLOPs orders latency with Spearman 1.00, MAC 1.00: FLOPs orders them perfectly;"},
 	} {
 		w := AnalyzeGap(tc.points, plots.MetricFLOPs).Words()
 		if part, ok := strings.CutPrefix(tc.want, "~"); ok && !strings.Contains(w, part) || !ok && w != tc.want {
@@ -412,7 +437,7 @@ func TestGapMisleadingPair(t *testing.T) {
 		{"equal latencies", []Point{pt("a", 1.56e6, 1e6, 0.1), pt("b", 1.51e6, 2e6, 0.1), pt("c", 9e6, 3e6, 0.1)}, false, noPair + "1.00x."},
 		{"exactly 1.25x", []Point{pt("a", 1e6, 1e6, 4), pt("b", 1.05e6, 2e6, 5), pt("c", 9e6, 3e6, 9)}, false, noPair + "1.25x."},
 		{"1.26x", []Point{pt("a", 1e6, 1e6, 4), pt("b", 1.05e6, 2e6, 5.04), pt("c", 9e6, 3e6, 9)}, true,
-			`Most misleading pair: "ShuffleNet v2 b" and "ShuffleNet v2 a" differ by 5% in FLOPs, but "ShuffleNet v2 b" takes 1.26x as long.`},
+			`Most misleading pair: "ShuffleNet v2 b" and "ShuffleNet v2 a" differ by 5.0% in FLOPs, but "ShuffleNet v2 b" takes 1.26x as long.`},
 		{"no near pair", []Point{pt("a", 1e6, 1e6, 4), pt("b", 2e6, 2e6, 5), pt("c", 9e6, 3e6, 9)}, false, ""},
 	} {
 		g := AnalyzeGap(tc.points, plots.MetricFLOPs)

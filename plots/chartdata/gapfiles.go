@@ -13,7 +13,8 @@ import (
 type GapSet struct {
 	Scope Scope
 	// N is the number of points in the scope and Words the correlation of
-	// their FLOPs and MAC with latency in words ([Gap.Words]).
+	// their FLOPs and MAC with latency and the most misleading pair in
+	// words ([Gap.Caption]: the FLOPs chart's caption).
 	N     int
 	Words string
 	// Charts are one chart per metric asked for, in that order.
@@ -100,7 +101,7 @@ func GapSets(points []Point, subtitle, suffix string, metrics ...plots.Metric) [
 		if scope == MicroNetworks {
 			prefix = "gap-micro-"
 		}
-		set := GapSet{Scope: scope, N: len(sel), Words: AnalyzeGap(sel, plots.MetricFLOPs).Words()}
+		set := GapSet{Scope: scope, N: len(sel), Words: AnalyzeGap(sel, plots.MetricFLOPs).Caption()}
 		for _, m := range metrics {
 			var keep []Point
 			f := GapFile{Name: prefix + MetricSlug(m) + suffix, Metric: m}

@@ -10,9 +10,9 @@ import (
 // PointsCSVHeader is the header of the points CSV that `explorer plot` and
 // the interactive explorer's export both write (one format, [WritePointsCSV]).
 // kernels is the kernel set ("" where the source did not record it).
-// Counts are per batch; latencies in milliseconds; a 0 in mac_fused, params,
-// roofline_ms, p10_ms, p90_ms or images_per_s means the source did not
-// record it; key is the design's full key (arch.Spec.Key; empty only in
+// Counts are per batch; latencies in milliseconds; an empty mac_fused,
+// params, roofline_ms, median_ms, p10_ms, p90_ms or images_per_s means the
+// source did not record it (a 0 there read as a value); key is the design's full key (arch.Spec.Key; empty only in
 // points read from files that lack it).
 // Each call returns a new slice.
 func PointsCSVHeader() []string {
@@ -31,7 +31,7 @@ func WritePointsCSV(w io.Writer, points []Point) error {
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, p := range points {
 		rec := []string{p.Label, p.Design, p.Preset, string(p.Family), p.Host, p.HostName, p.Backend, p.Kernels, p.Mode,
-			strconv.Itoa(p.Threads), i(p.MAdds), i(p.FLOPs()), i(p.MAC), i(p.MACFused), i(p.Params),
+			strconv.Itoa(p.Threads), i(p.MAdds), i(p.FLOPs()), i(p.MAC), known(p.MACFused), known(p.Params),
 			csvFloat(p.RooflineMS), csvFloat(p.LatencyMS), csvFloat(p.P10MS), csvFloat(p.P90MS), csvFloat(p.ImagesPerS),
 			strconv.FormatBool(p.Session), strconv.FormatBool(p.Current), p.Key}
 		if err := cw.Write(rec); err != nil {
@@ -48,11 +48,19 @@ func (p Point) Measured() bool {
 	return p.LatencyMS > 0 && !math.IsInf(p.LatencyMS, 1) && p.MAdds > 0 && p.MAC > 0 && (p.Label != "" || p.Design != "")
 }
 
-// csvFloat formats a float with 6 significant digits; NaN and Inf (not
-// measured) are written as 0, like the other unknowns.
+// csvFloat formats a measured value with 6 significant digits; a value not
+// recorded (0, negative, NaN or Inf) is an empty field.
 func csvFloat(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		v = 0
+	if !(v > 0) || math.IsInf(v, 1) {
+		return ""
 	}
 	return strconv.FormatFloat(v, 'g', 6, 64)
+}
+
+// known formats a count that may be unrecorded (0): an empty field then.
+func known(v int64) string {
+	if v <= 0 {
+		return ""
+	}
+	return strconv.FormatInt(v, 10)
 }

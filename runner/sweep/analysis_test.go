@@ -323,7 +323,7 @@ func TestPairsVerdict(t *testing.T) {
 		want string
 	}{
 		// docs/data/charts-plot.txt: 3.4% apart in MAdds, 1.40x in latency.
-		{Pair{Fast: g1, Slow: g8, MAddsDiff: 0.034, Ratio: 1.40}, "shufflenetv1-1.0-g1 and shufflenetv1-1.0-g8 differ by 3.4% in MAdds but by 40% in latency."},
+		{Pair{Fast: g1, Slow: g8, MAddsDiff: 0.034, Ratio: 1.40}, "shufflenetv1-1.0-g8 and shufflenetv1-1.0-g1 differ by 3.4% in MAdds, but shufflenetv1-1.0-g8 takes 1.40x as long."},
 		// 1.25x is not over MisleadingRatio.
 		{Pair{Fast: g1, Slow: g8, MAddsDiff: 0.034, Ratio: 1.25}, "no pair within 10% MAdds differs by over 25% in latency; the closest is 1.25x."},
 	} {
