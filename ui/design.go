@@ -491,7 +491,11 @@ func knobError(k knobID, text string, err error) error {
 func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 	text = strings.TrimSpace(text)
 	if !d.applies(k, env) {
-		return d, &arch.KnobError{Knob: knobLabels[k], Value: text, Why: "not a knob of " + d.what()}
+		why := "not a knob of " + d.what()
+		if k == kKernels {
+			why = kernelsOnlyCPU(d.backend)
+		}
+		return d, &arch.KnobError{Knob: knobLabels[k], Value: text, Why: why}
 	}
 	d.graph = nil
 	switch k {
@@ -577,6 +581,21 @@ func (d design) set(k knobID, text string, env knobEnv) (design, error) {
 
 // what names the design's family for messages.
 func (d design) what() string { return string(d.spec.Family) }
+
+// notAKnob says why knob k does not apply to d (applies is false): the
+// family does not take it, or, for the kernels, the backend is not the
+// CPU's ("kernels is not a knob of shufflenetv2" blamed the family).
+func (d design) notAKnob(k knobID) string {
+	if k == kKernels {
+		return knobLabels[k] + ": " + kernelsOnlyCPU(d.backend)
+	}
+	return fmt.Sprintf("%s is not a knob of %s", knobLabels[k], d.what())
+}
+
+// kernelsOnlyCPU is why the kernels knob does not apply to backend.
+func kernelsOnlyCPU(backend string) string {
+	return "the native kernel sets apply to the CPU backend only, not to " + backend
+}
 
 // load loads a preset by name, a design file by path, or a fresh design
 // of a family.

@@ -444,3 +444,37 @@ func TestKernelsStepSaysWhatItSkipped(t *testing.T) {
 		t.Errorf("kernels %q, status %q; want generic and the skipped neon named", m.explore.d.kernels, m.status)
 	}
 }
+
+// TestKernelsUnderCUDNN: with the cudnn backend the kernels knob says why
+// it does not apply (the backend, not the family: it said "kernels is not
+// a knob of shufflenetv2"), and that message goes once the knob takes a
+// value again under the native backend (it stayed).
+func TestKernelsUnderCUDNN(t *testing.T) {
+	m := newTestModel(t, nil, 120, 40)
+	for m.explore.cur != kBackend {
+		send(t, m, "down")
+	}
+	for m.explore.d.backend != "cudnn" {
+		send(t, m, "right")
+	}
+	for m.explore.cur != kKernels {
+		send(t, m, "down")
+	}
+	send(t, m, "right")
+	if want := "kernels: the native kernel sets apply to the CPU backend only, not to cudnn"; m.status != want {
+		t.Errorf("kernels under cudnn: status %q, want %q", m.status, want)
+	}
+	for m.explore.cur != kBackend {
+		send(t, m, "up")
+	}
+	for m.explore.d.backend != "native" {
+		send(t, m, "left")
+	}
+	for m.explore.cur != kKernels {
+		send(t, m, "down")
+	}
+	send(t, m, "right")
+	if strings.Contains(m.status, "CPU backend only") {
+		t.Errorf("kernels back under native: status still %q", m.status)
+	}
+}

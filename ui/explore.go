@@ -232,7 +232,7 @@ func (e *exploreScreen) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return e.stepKnob(dir)
 	case key.Matches(k, km.Type):
 		if !e.d.applies(e.cur, e.env) {
-			return info("%s is not a knob of %s", knobLabels[e.cur], e.d.what())
+			return knobInfo(e.cur, "%s", e.d.notAKnob(e.cur))
 		}
 		e.input.start(knobLabels[e.cur]+":", int(e.cur), e.d.editText(e.cur, e.env), e.leftWidth())
 	case key.Matches(k, km.Run):
@@ -270,7 +270,7 @@ func (e *exploreScreen) overwriteKey(k tea.KeyPressMsg) tea.Cmd {
 func (e *exploreScreen) stepKnob(dir int) tea.Cmd {
 	k := e.cur
 	if !e.d.applies(k, e.env) {
-		return info("%s is not a knob of %s", knobLabels[k], e.d.what())
+		return knobInfo(k, "%s", e.d.notAKnob(k))
 	}
 	text, valid, ok := e.d.step(k, dir, e.env)
 	if !ok {

@@ -59,6 +59,10 @@ type guideScreen struct {
 	ran      tableKey
 	ranLabel string
 	hasRun   bool
+	// replaced notes, per table, that its run was cancelled for another
+	// table's (the session's note follows the latest run only, so the
+	// replaced table showed nothing); cleared when the table runs again.
+	replaced map[tableKey]string
 	w, h     int
 }
 
@@ -188,7 +192,15 @@ func (g *guideScreen) run() tea.Cmd {
 		return info("%s is already running (esc cancels it)", label)
 	}
 	// The session cancels a run in flight (another table's, or the
-	// explore screen's) to start this one, and says so.
+	// explore screen's) to start this one, and says so; a replaced table
+	// of this screen keeps the note under it.
+	if g.running() && g.ran != k {
+		if g.replaced == nil {
+			g.replaced = map[tableKey]string{}
+		}
+		g.replaced[g.ran] = fmt.Sprintf("cancelled: replaced by the run of %s", label)
+	}
+	delete(g.replaced, k)
 	g.ran, g.ranLabel, g.hasRun = k, label, true
 	return g.sess.start(scrGuide, label, func(ctx context.Context, progress func(float64)) (any, error) {
 		// Every round's result, by design and mode, to record the ones the
@@ -351,7 +363,7 @@ func (g *guideScreen) View() string {
 	lines = append(lines, "")
 	lines = append(lines, g.tableLines(t)...)
 	lines = append(lines, "")
-	note := ""
+	note := g.replaced[g.key()] // this table's run gave way to another's
 	if g.hasRun && g.ran == g.key() && !g.running() {
 		note = g.sess.job.notes[scrGuide] // what became of this table's run
 	}

@@ -125,6 +125,19 @@ func TestGuidelineRunOnAnotherTableSaysItCancels(t *testing.T) {
 	if m.guide.measured[tableKey{0, guideline.ARM, 0}] || !m.guide.measured[m.guide.key()] {
 		t.Errorf("measured %v, want G2 only", m.guide.measured)
 	}
+	// Back on G1, its table says what became of its run once the status
+	// line has moved on (it said nothing: the note followed G2's run).
+	m.Update(statusExpiredMsg{id: m.statusID})
+	send(t, m, "left")
+	if b := body(m); !strings.Contains(b, "cancelled: replaced by the run of G2 x1 (ARM sizes)") {
+		t.Errorf("G1, replaced by G2's run, does not say so:\n%s", b)
+	}
+	// A new run of G1 clears the note.
+	_, again := m.Update(keyMsg("r"))
+	if b := body(m); strings.Contains(b, "replaced by") {
+		t.Errorf("G1 runs again but still says it was replaced:\n%s", b)
+	}
+	drain(t, m, again)
 }
 
 // TestRunOnExploreSaysItCancels: r on the explore screen while a guideline

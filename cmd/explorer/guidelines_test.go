@@ -378,4 +378,13 @@ func TestGuidelinesPrintNotes(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}
 	}
+	// At GPU sizes the row builds the paper's c=360 at x1: no note (the
+	// ARM note was printed under the GPU table too).
+	stdout.Reset()
+	if err := guidelinesWith(context.Background(), []string{"--exp", "G2", "--platform", "gpu", "--scales", "1", "--out", "", "--rounds", "1"}, &stdout, io.Discard, d); err != nil {
+		t.Fatal(err)
+	}
+	if flat := strings.Join(strings.Fields(stdout.String()), " "); strings.Contains(flat, "note, g=8") || !strings.Contains(flat, "c=360 g=8") {
+		t.Errorf("G2 at GPU sizes:\n%s", stdout.String())
+	}
 }

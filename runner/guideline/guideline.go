@@ -256,7 +256,7 @@ func FromExperiment(x presets.Experiment, p Platform, scales []int) (Table, erro
 	}
 	t.Scales = slices.Clone(scales)
 	for _, xr := range x.Rows {
-		r := Row{Label: xr.Label, Note: xr.Note}
+		r := Row{Label: xr.Label, Note: xr.NoteFor(p)}
 		for i, k := range scales {
 			r.Specs = append(r.Specs, xr.Design(p, k))
 			r.PaperGPU = append(r.PaperGPU, xr.GPU[col[i]])
