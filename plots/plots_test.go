@@ -255,8 +255,8 @@ func TestRoofline(t *testing.T) {
 		t.Fatal(err)
 	}
 	// legend space, grid, peak, 2 bandwidths, 3 categories, labels.
-	checkChart(t, c, 9, []string{"GEMM peak 116 GFLOP/s (measured)", "L2 110 GB/s", "DRAM 30 GB/s", "conv1x1", "depthwise", "FC",
-		"point: one op of the plan"}, "stage2.0.conv1", "fc")
+	checkChart(t, c, 9, []string{"GEMM peak 116 GFLOP/s (measured)", "L2 110 GB/s", "DRAM 30 GB/s",
+		"one point per op of the plan:", "conv1x1", "depthwise", "FC"}, "stage2.0.conv1", "fc")
 	// Each bandwidth line ends at its ridge point, intensity = peak/bandwidth.
 	for i, bw := range []float64{110, 30} {
 		l := c.plotters[3+i].(*plotter.Line)
@@ -274,7 +274,7 @@ func TestRoofline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkChart(t, c, 5, []string{"GEMM peak 100 GFLOP/s (measured)", "DRAM 25 GB/s", "ops", "point: one op of the plan"})
+	checkChart(t, c, 5, []string{"GEMM peak 100 GFLOP/s (measured)", "DRAM 25 GB/s", "one point per op of the plan:", "ops"})
 
 	// An op above the measured peak (issue 12: conv1x1 at ~114 under a
 	// calibration of 104): a dotted line at the fastest op, said in the legend.
@@ -283,8 +283,8 @@ func TestRoofline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkChart(t, c, 6, []string{"GEMM peak 104 GFLOP/s (measured)", "L2 110 GB/s", "conv1x1", "fastest op 114 GFLOP/s,",
-		"above the measured peak", "point: one op of the plan"})
+	checkChart(t, c, 6, []string{"GEMM peak 104 GFLOP/s (measured)", "L2 110 GB/s", "one point per op of the plan:", "conv1x1",
+		"fastest op 114 GFLOP/s,", "above the measured peak"})
 	if l := c.plotters[5].(*plotter.Line); l.XYs[0].Y != 114 {
 		t.Errorf("fastest-op line at %v, want 114", l.XYs[0].Y)
 	}

@@ -133,6 +133,9 @@ func rooflineChart(points []RooflinePoint, ceil Ceilings) (*chart, error) {
 			labels.Labels = append(labels.Labels, pt.Label)
 		}
 	}
+	// The point series' heading, above them: at the end of the legend it
+	// read as the wrapped tail of the entry before it.
+	c.addLegend("one point per op of the plan:")
 	for i, cat := range order {
 		sc, err := plotter.NewScatter(byCat[cat])
 		if err != nil {
@@ -152,7 +155,6 @@ func rooflineChart(points []RooflinePoint, ceil Ceilings) (*chart, error) {
 		c.addLegend(fmt.Sprintf("fastest op %s GFLOP/s,", fmtNum(fastest.GFLOPS)), l)
 		c.addLegend("above the measured peak")
 	}
-	c.addLegend("point: one op of the plan")
 	if len(labels.Labels) > 0 {
 		lp := newPlacedLabels(labels.XYs, labels.Labels, vg.Points(3))
 		for _, pt := range points {

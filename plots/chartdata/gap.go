@@ -279,6 +279,44 @@ func DesignLabel(s arch.Spec) string {
 	return b.String()
 }
 
+// labelAbbrevs are [DesignLabel]'s abbreviations, in the order it writes
+// them, with what each stands for.
+var labelAbbrevs = []struct{ prefix, means string }{
+	{"ch", "channels"}, {"s.", "split ratio"}, {"g", "groups"}, {"d", "stage depths"},
+	{"cls", "classes"}, {"b", "batch"},
+}
+
+// LabelKey explains the abbreviations that the whole networks' labels of
+// points use ([DesignLabel]), e.g. "Labels: s split ratio, d stage
+// depths."; "" when none does. A chart that labels a point "1.75x s.3
+// d1,1,1" says what s and d are.
+func LabelKey(points []Point) string {
+	used := make([]bool, len(labelAbbrevs))
+	for _, p := range points {
+		if p.Micro() || p.Preset != "" {
+			continue
+		}
+		for _, tok := range strings.Fields(p.Label) {
+			for i, a := range labelAbbrevs {
+				rest, ok := strings.CutPrefix(tok, a.prefix)
+				if ok && rest != "" && (rest[0] >= '0' && rest[0] <= '9' || a.prefix == "s.") {
+					used[i] = true
+				}
+			}
+		}
+	}
+	var parts []string
+	for i, a := range labelAbbrevs {
+		if used[i] {
+			parts = append(parts, strings.TrimSuffix(a.prefix, ".")+" "+a.means)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Labels: " + strings.Join(parts, ", ") + "."
+}
+
 func intsComma(v []int) string {
 	s := make([]string, len(v))
 	for i, x := range v {
@@ -823,14 +861,23 @@ func (g Gap) Words() string {
 	return b.String()
 }
 
-// Caption is what a gap chart says under its title: [Gap.Words] and, when
-// there is one, [Gap.PairWords]. `explorer plot` prints the FLOPs chart's
-// caption for each configuration (GapSet.Words), the same sentences.
+// Caption is what a gap chart says under its title: [Gap.Words], then,
+// where there are any, [Gap.PairWords] and the [LabelKey] of its points.
+// `explorer plot` prints the FLOPs chart's caption for each configuration
+// (GapSet.Words), the same sentences.
 func (g Gap) Caption() string {
+	parts := []string{g.Words()}
 	if pw := g.PairWords(); pw != "" {
-		return g.Words() + " " + pw
+		parts = append(parts, pw)
 	}
-	return g.Words()
+	pts := make([]Point, len(g.Points))
+	for i, r := range g.Points {
+		pts[i] = r.Point
+	}
+	if key := LabelKey(pts); key != "" {
+		parts = append(parts, key)
+	}
+	return strings.Join(parts, " ")
 }
 
 // allSame reports whether metric m has the same value (as the correlation

@@ -547,3 +547,25 @@ func TestKernelSetsAreConfigurations(t *testing.T) {
 		t.Errorf("series %q, want the set left out where it does not tell configurations apart", gps[0].Host)
 	}
 }
+
+// TestLabelKey: a gap chart explains the label abbreviations its whole
+// networks use (DesignLabel), and only those; presets and micro-networks
+// use none.
+func TestLabelKey(t *testing.T) {
+	mk := func(s arch.Spec) Point { return Point{Label: DesignLabel(s), Family: s.Family} }
+	for _, tc := range []struct {
+		points []Point
+		want   string
+	}{
+		{[]Point{mk(arch.Spec{Family: arch.ShuffleNetV2, Width: 1.75, Split: 0.3, Depths: []int{1, 1, 1}, Res: 32})},
+			"Labels: s split ratio, d stage depths."},
+		{[]Point{mk(arch.Spec{Family: arch.ShuffleNetV1, Width: 1, Groups: 8}), mk(arch.Spec{Family: arch.ShuffleNetV2, Width: 1, Batch: 8})},
+			"Labels: g groups, b batch."},
+		{[]Point{{Label: "shufflenetv1-1.0-g3", Preset: "shufflenetv1-1.0-g3", Family: arch.ShuffleNetV1}, mk(arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5})}, ""},
+		{[]Point{mk(arch.Spec{Family: arch.GuideG1, C1: 32, C2: 32})}, ""},
+	} {
+		if got := LabelKey(tc.points); got != tc.want {
+			t.Errorf("LabelKey(%v) = %q, want %q", tc.points, got, tc.want)
+		}
+	}
+}
