@@ -224,7 +224,9 @@ correctness() {
 		else
 			args+=("${size[@]}")
 		fi
-		key=$(echo "${args[*]}" | tr -c 'a-zA-Z0-9.\n' '_')
+		# The seed is part of the key: a reused OUT_DIR with another SEED
+		# must not compare against the other seed's reference.
+		key=$(echo "${args[*]} seed$seed" | tr -c 'a-zA-Z0-9.\n' '_')
 		ref="$out/io/native-$key.safetensors"
 		if (($(left) < 15)); then
 			status "skipped: correctness of $name (time budget)"

@@ -26,10 +26,11 @@ if [ -n "$missing" ]; then
 fi
 out=${1:-docs/tui-captures}
 tmp=$(mktemp -d)
+s=explorer-capture-$$
+# Set before the build, so that a failed build leaves no temporary directory.
+trap 'tmux kill-session -t "$s" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 bin=$tmp/explorer
 go build -o "$bin" ./cmd/explorer
-s=explorer-capture-$$
-trap 'tmux kill-session -t "$s" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 # waitfor TEXT [SECONDS]: poll the pane until TEXT shows up.
 waitfor() {

@@ -120,6 +120,7 @@ def table(madds, runs, peak):
                " | best peer | fused / best peer | eager / PyTorch eager | fused GFLOP/s | % of peak |")
     out.append("|" + "---|" * (len(COLUMNS) + 8))
     misses = []
+    compared = 0  # cells with both ours (fused) and a peer
     for w in ws:
         for b in bs:
             for t in ts:
@@ -133,8 +134,9 @@ def table(madds, runs, peak):
                     name = dict(((e, m), c) for e, m, c in COLUMNS)[best[1]]
                     cells.append(f"{name} {best[0]:.3f}")
                     if fused:
+                        compared += 1
                         r = fused[0] / best[0]
-                        cells.append(f"**{r:.2f}**" if r <= 1 else f"{r:.2f} (slower)")
+                        cells.append(f"**{ratio(r)}**" if r <= 1 else f"{ratio(r)} (slower)")
                         if r > 1:
                             misses.append((w, b, t, fused[0], name, best[0]))
                     else:
@@ -149,7 +151,13 @@ def table(madds, runs, peak):
                 else:
                     cells += ["-", "-"]
                 out.append("| " + " | ".join(cells) + " |")
-    return out, misses
+    return out, misses, compared
+
+
+def ratio(r):
+    """A ratio with two decimals, or three where two would round a difference to 1.00."""
+    s = f"{r:.2f}"
+    return f"{r:.3f}" if s == "1.00" and r != 1 else s
 
 
 def profile_table(profiles, threads):
@@ -172,7 +180,7 @@ def profile_table(profiles, threads):
         saved = a["ns"] - b["ns"]
         out.append(f"| {n} | {a['ns'] / 1e6:.3f} | {100 * a['time_share']:.1f} | {100 * a['mem_access_share']:.1f} | "
                    f"{b['ns'] / 1e6:.3f} | {100 * b['time_share']:.1f} | {100 * b['mem_access_share']:.1f} | "
-                   f"{saved / 1e6:+.3f} | {100 * saved / saved_total:.0f}% |" if saved_total else "")
+                   f"{saved / 1e6:+.3f} | " + (f"{100 * saved / saved_total:.0f}% |" if saved_total else "- |"))
     out.append(f"| **total** | {te / 1e6:.3f} | 100 | 100 | {tf / 1e6:.3f} | 100 | 100 | {saved_total / 1e6:+.3f} | 100% |")
     return out
 
@@ -204,15 +212,15 @@ def summary(runs, fp):
                 line = f"  {w}x batch {b}, {t} thread(s): ours {fmt(ours)}"
                 ort = stat(runs.get(("onnxruntime", "all", w, b, t), []))
                 if ort:
-                    line += f", ORT {fmt(ort)}, ours / ORT = {ours[0] / ort[0]:.2f}"
+                    line += f", ORT {fmt(ort)}, ours / ORT = {ratio(ours[0] / ort[0])}"
                 for _, m, _ in extra_columns(runs):
                     x = stat(runs.get(("ours", m, w, b, t), []))
                     if x:
-                        line += f"; ours on kernels {m.split(':', 1)[1]} {fmt(x)}, {x[0] / ours[0]:.1f}x ours"
+                        line += f"; ours on kernels {m.split(':', 1)[1]} {fmt(x)}, {x[0] / ours[0]:.2f}x ours"
                 peers = [(stat(runs.get((e, m, w, b, t), [])), e, m) for e, m in PEERS]
                 best = min(((p[0], e, m) for p, e, m in peers if p), default=None)
                 if best and best[1] != "onnxruntime":
-                    line += f", ours / best peer ({best[1]} {best[2]}) = {ours[0] / best[0]:.2f}"
+                    line += f", ours / best peer ({best[1]} {best[2]}) = {ratio(ours[0] / best[0])}"
                 out.append(line)
     return out
 
@@ -245,7 +253,7 @@ def main():
             sys.exit(f"aggregate: --peak {args.peak!r}: want auto or GFLOP/s per core")
         if peak <= 0:
             sys.exit(f"aggregate: --peak {args.peak!r}: want a positive GFLOP/s per core")
-    tab, misses = table(madds, runs, peak)
+    tab, misses, compared = table(madds, runs, peak)
     L = []
     L.append("# Benchmarks: ShuffleNetV2 on this CPU, ours against PyTorch and ONNX Runtime")
     L.append("")
@@ -269,10 +277,10 @@ def main():
         ("ours", "ours (" + ", ".join(m for m in ("fused", "eager") if ("ours", m) in {k[:2] for k in runs}) + ")"),
         ("pytorch", "PyTorch (eager, jit = script + freeze + optimize_for_inference)"),
         ("onnxruntime", "ONNX Runtime")] if e in engines]
-    L.append(f"- {rounds} rounds; each round visits every width and runs " + ", then ".join(visits)
+    L.append(f"- {rounds} round{'s' if rounds != 1 else ''}; each round visits every width and runs " + ", then ".join(visits)
              + (", so engines alternate within a minute of each other" if len(visits) > 1 else "")
-             + ". Each cell: median over rounds of the per-round median latency (ms), "
-             "and in brackets the min..max of the per-round medians.")
+             + ". Each cell: median over rounds of the per-round median latency (ms; with an even number "
+             "of rounds, the mean of the middle two), and in brackets the min..max of the per-round medians.")
     if peak:
         L.append(f"- GFLOP/s = 2 x MAdds x batch / median latency (MAdds from `explorer cost`); % of peak against "
                  f"{peak} GFLOP/s per core x threads ("
@@ -296,9 +304,11 @@ def main():
         L.append("")
         for w, b, t, ours, name, peer in misses:
             L.append(f"- {w}x batch {b}, {t} thread(s): ours {ours:.3f} ms vs {name} {peer:.3f} ms "
-                     f"({ours / peer:.2f}x).")
+                     f"({ratio(ours / peer)}x).")
+    elif compared:
+        L.append(f"Ours (fused) is faster than the best peer in every combination measured ({compared}).")
     else:
-        L.append("Ours (fused) is faster than the best peer in every combination measured.")
+        L.append("No combination has both ours (fused) and a peer: nothing to compare.")
     L.append("")
     ts = sorted({k[0] for k in profiles})
     if ts:
@@ -332,7 +342,7 @@ def main():
         f.write("\n".join(L).rstrip() + "\n")
         if notes:
             f.write("\n" + notes.rstrip() + "\n")
-    print(f"aggregate: wrote {args.out} ({len(runs)} configurations, {rounds} rounds)", file=sys.stderr)
+    print(f"aggregate: wrote {args.out} ({len(runs)} configurations, {rounds} round{'s' if rounds != 1 else ''})", file=sys.stderr)
     print("\n".join(summary(runs, fp)))
 
 

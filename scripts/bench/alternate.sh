@@ -22,7 +22,16 @@
 #   scripts/bench/alternate.sh net 6 /tmp/b/base /tmp/b/now /tmp/b/now-v3
 set -euo pipefail
 
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2; }
+# usage [STATUS]: the header above; -h/--help exits 0 (on stdout), a wrong call 2.
+usage() {
+  if [ "${1:-2}" = 0 ]; then
+    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+    exit 0
+  fi
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+case "${1:-}" in -h | --help) usage 0 ;; esac
 
 LOCK="${LOCK:-/tmp/explorer-bench.lock}"
 if command -v flock >/dev/null; then
@@ -63,15 +72,17 @@ done
 
 raw=$(mktemp)
 trap 'rm -f "$raw"' EXIT
+# Raw rows name a binary by its index in BIN..., so that a path with spaces stays one field.
 for r in $(seq 1 "$rounds"); do
-  for b in "${bins[@]}"; do
+  for i in "${!bins[@]}"; do
+    b=${bins[$i]}
     echo "alternate: round $r/$rounds: $b" >&2
     if [ "$mode" = net ]; then
       runlocked "$b" run --history off --format json "${flags[@]}" |
-        python3 -c 'import json,sys; l=json.load(sys.stdin)["latency_ms"]; print(sys.argv[1], "net", l["median"], l["min"])' "$b" >>"$raw"
+        python3 -c 'import json,sys; l=json.load(sys.stdin)["latency_ms"]; print(sys.argv[1], "net", l["median"], l["min"])' "$i" >>"$raw"
     else
       runlocked "$b" -test.run '^$' -test.bench "$pattern" -test.benchtime 40ms -test.count 2 |
-        awk -v b="$b" '/^Benchmark/ { n = $1; sub(/-[0-9]+$/, "", n); sub(/^Benchmark/, "", n); print b, n, $3 }' >>"$raw"
+        awk -v b="$i" '/^Benchmark/ { n = $1; sub(/-[0-9]+$/, "", n); sub(/^Benchmark/, "", n); print b, n, $3 }' >>"$raw"
     fi
   done
 done
@@ -79,20 +90,20 @@ done
 python3 - "$mode" "$raw" "${bins[@]}" <<'EOF'
 import collections, statistics, sys
 mode, raw, bins = sys.argv[1], sys.argv[2], sys.argv[3:]
-rows = [line.split() for line in open(raw)]
+rows = [line.split() for line in open(raw)]  # the first field is the binary's index in bins
 if mode == "net":
     print("%-40s %10s %20s %20s" % ("binary", "median ms", "per-round medians", "per-round minima"))
-    for b in bins:
-        meds = [float(r[2]) for r in rows if r[0] == b]
-        mins = [float(r[3]) for r in rows if r[0] == b]
+    for i, b in enumerate(bins):
+        meds = [float(r[2]) for r in rows if r[0] == str(i)]
+        mins = [float(r[3]) for r in rows if r[0] == str(i)]
         print("%-40s %10.1f %20s %20s" % (b, statistics.median(meds), "%.1f..%.1f" % (min(meds), max(meds)), "%.1f..%.1f" % (min(mins), max(mins))))
 else:
     d = collections.defaultdict(list)
-    for b, name, ns in rows:
-        d[(name, b)].append(float(ns))
+    for i, name, ns in rows:
+        d[(name, int(i))].append(float(ns))
     names = sorted({name for name, _ in d})
     print("fastest/median ns/op")
     print("%-36s" % "benchmark" + "".join("%26s" % b[-24:] for b in bins))
     for n in names:
-        print("%-36s" % n + "".join("%26s" % ("%.0f/%.0f" % (min(d[(n, b)]), statistics.median(d[(n, b)])) if d[(n, b)] else "-") for b in bins))
+        print("%-36s" % n + "".join("%26s" % ("%.0f/%.0f" % (min(d[(n, i)]), statistics.median(d[(n, i)])) if d[(n, i)] else "-") for i in range(len(bins))))
 EOF

@@ -55,7 +55,8 @@ ENGINES="${ENGINES:-ours torch ort}"
 EXTRA_KERNELS="${EXTRA_KERNELS:-}"
 LOCK="${LOCK:-/tmp/explorer-bench.lock}"
 # RAW: made here (a temporary directory, or a RAW that did not exist) is removed again if the
-# script fails before anything is measured; a RAW that existed only loses this run's files.
+# script fails before anything is measured; a RAW that existed only loses this run's files, and
+# one that holds an earlier run's raw.jsonl is refused (this run would have truncated it).
 raw_made=0
 if [[ -z "${RAW:-}" ]]; then
   RAW="$(mktemp -d /tmp/explorer-bench.XXXXXX)"
@@ -63,6 +64,9 @@ if [[ -z "${RAW:-}" ]]; then
 elif [[ ! -d "$RAW" ]]; then
   mkdir -p "$RAW"
   raw_made=1
+elif [[ -s "$RAW/raw.jsonl" ]]; then
+  echo "compare: RAW=$RAW holds an earlier run's raw.jsonl; give a new or empty RAW directory (or remove that file)" >&2
+  exit 2
 fi
 if [[ $quick == 1 ]]; then
   OUT="${OUT:-$RAW/report.md}"
@@ -70,6 +74,8 @@ fi
 OUT="${OUT:-docs/benchmarks.md}"
 raw="$RAW/raw.jsonl"
 : >"$raw"
+# The peers' stderr is appended round by round: start it empty.
+rm -f "$RAW/torch.stderr" "$RAW/ort.stderr"
 csv() { echo "$*" | tr ' ' ','; }
 has() { [[ " $ENGINES " == *" $1 "* ]]; }
 log() { echo "compare: $*" >&2; }
@@ -94,6 +100,10 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+# Ctrl-C and kill end the script with their own status, so cleanup sees a failure (with the
+# EXIT trap alone an interrupt arrived as status 0: the temporary RAW stayed, unexplained).
+trap 'exit 130' INT
+trap 'exit 143' TERM
 trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 # fail WHAT [STDERR_FILE]: a timed command failed: name it, show the end of its stderr, exit 1.
 fail() {
@@ -136,19 +146,33 @@ if [[ -z "${PEAK:-}" ]]; then
 fi
 
 peers="$root/scripts/peers"
+user_python="${PYTHON:-}"
 PYTHON="${PYTHON:-$(pick_python)}"
 export PYTHON
 py() { "$PYTHON" "$@"; }
 log "host $(uname -sm); python $PYTHON; engines $ENGINES"
+models=()
+for w in $WIDTHS; do models+=("shufflenet_v2_x${w/./_}"); done
+# PyTorch is needed for the torch peer, and for ONNX Runtime only to export missing models.
+need_torch=0
+has torch && need_torch=1
+if has ort; then
+  for m in "${models[@]}"; do
+    for b in $BATCHES; do
+      [[ -f "$peers/onnx/${m}_b${b}.onnx" ]] || need_torch=1
+    done
+  done
+fi
 if has torch || has ort; then
   no_openblas=0
   if has torch && command -v dpkg >/dev/null 2>&1 && ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
     no_openblas=1
   fi
-  if ! py -c 'import torch, torchvision' 2>/dev/null || [[ $no_openblas == 1 ]]; then
+  if { [[ $need_torch == 1 ]] && ! py -c 'import torch, torchvision' 2>/dev/null; } || [[ $no_openblas == 1 ]]; then
     log "PyTorch (or Debian's OpenBLAS) missing: running scripts/peers/setup.sh (apt where there is apt, npm)"
     "$peers/setup.sh"
-    PYTHON="$(pick_python)"
+    # A PYTHON given by the user stays; else the python that now has torch.
+    PYTHON="${user_python:-$(pick_python)}"
   elif has ort && ! { command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; }; then
     log "node or npm missing: running scripts/peers/setup.sh (apt nodejs npm where there is apt, then npm ci)"
     "$peers/setup.sh"
@@ -161,8 +185,6 @@ if has ort && ! command -v node >/dev/null 2>&1; then
   log "ENGINES has ort but node is not on PATH: install Node.js >= 16 with npm (scripts/peers/setup.sh; macOS: brew install node)"
   exit 2
 fi
-models=()
-for w in $WIDTHS; do models+=("shufflenet_v2_x${w/./_}"); done
 if has ort; then
   for m in "${models[@]}"; do
     for b in $BATCHES; do

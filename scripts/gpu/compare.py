@@ -7,13 +7,15 @@ Reads the files with the standard library only (safetensors: 8-byte little-endia
 length N, N bytes of JSON {name: {dtype, shape, data_offsets}}, then the raw data), checks
 that both hold the same "input" (same seed, same data) and prints
   max|diff| max|ref| rel PASS|FAIL
-where rel = max|cand - ref| / max|ref| and PASS means rel <= rtol. Exit status 0 PASS,
-1 FAIL, 2 usage or read error.
+where rel = max|cand - ref| / max|ref| and PASS means rel <= rtol; a NaN or infinity in
+either output is a FAIL (printed as "nan nan nan FAIL (...)"). Exit status 0 PASS, 1 FAIL,
+2 usage or read error (an empty output included).
 """
 
 import argparse
 import array
 import json
+import math
 import struct
 import sys
 
@@ -56,10 +58,19 @@ def main():
     if so != co_shape:
         print(f"compare: output shapes differ: {so} vs {co_shape}", file=sys.stderr)
         return 2
+    if len(ro) == 0:
+        print("compare: the output tensors are empty", file=sys.stderr)
+        return 2
+    # A NaN or infinity anywhere fails: max() skips a NaN that is not first.
+    bad = [i for i, (a, b) in enumerate(zip(ro, co)) if not (math.isfinite(a) and math.isfinite(b))]
+    if bad:
+        i = bad[0]
+        print(f"nan nan nan FAIL ({len(bad)} non-finite output value(s), first at {i}: ref {ro[i]}, cand {co[i]})")
+        return 1
     diff = max(abs(a - b) for a, b in zip(ro, co))
     ref = max(abs(a) for a in ro)
     rel = diff / ref if ref > 0 else diff
-    ok = rel <= args.rtol and diff == diff  # NaN fails
+    ok = rel <= args.rtol
     print(f"{diff:.3g} {ref:.3g} {rel:.3g} {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 

@@ -36,11 +36,16 @@ const DEFAULTS = {
 };
 
 function usage(msg) {
-  if (msg) console.error(`ort_bench: ${msg}`);
-  console.error(
+  const text =
     "usage: node ort_bench.mjs [--dir D] [--models a,b] [--batch 1,8] [--threads 1,2] [--size 224]\n" +
-      "                         [--warmup N] [--min-iters N] [--min-time SEC] [--max-iters N] [--rtol R]",
-  );
+    "                         [--warmup N] [--min-iters N] [--min-time SEC] [--max-iters N] [--rtol R]";
+  if (!msg) {
+    // Asked for (-h): the usage on stdout, exit 0.
+    console.log(text);
+    process.exit(0);
+  }
+  console.error(`ort_bench: ${msg}`);
+  console.error(text);
   process.exit(2);
 }
 
@@ -102,12 +107,23 @@ async function main() {
   for (const m of models) if (!MODELS.includes(m)) usage(`--models: ${m} unknown; have ${MODELS.join(",")}`);
   const batches = intList(opts.batch, "batch");
   const threadsList = intList(opts.threads, "threads");
-  const size = intList(opts.size, "size")[0];
-  const warmup = Number(opts.warmup);
-  const minIters = Number(opts["min-iters"]);
-  const minTime = Number(opts["min-time"]) * 1e3;
-  const maxIters = Number(opts["max-iters"]);
-  const rtol = Number(opts.rtol);
+  const sizes = intList(opts.size, "size");
+  if (sizes.length !== 1) usage(`--size: ${opts.size} is not one positive integer`);
+  const size = sizes[0];
+  // Each number is checked: Number("2s") is NaN, which timed only the
+  // minimum iterations; a bad --max-iters timed none.
+  const num = (name, min, integer) => {
+    const v = Number(opts[name]);
+    if (!Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
+      usage(`--${name}: ${opts[name]} is not ${integer ? "an integer" : "a number"} >= ${min}${name === "min-time" ? " (seconds, e.g. 2)" : ""}`);
+    }
+    return v;
+  };
+  const warmup = num("warmup", 0, true);
+  const minIters = num("min-iters", 1, true);
+  const minTime = num("min-time", 0, false) * 1e3;
+  const maxIters = num("max-iters", 1, true);
+  const rtol = num("rtol", 0, false);
   const host = { cpu: cpus()[0]?.model ?? "?", nproc: cpus().length, node: process.version };
   let failed = false;
 
@@ -124,6 +140,7 @@ async function main() {
       const input = new ort.Tensor("float32", data, [batch, 3, size, size]);
       const refFile = file.replace(/\.onnx$/, ".ref.json");
       const ref = existsSync(refFile) ? JSON.parse(readFileSync(refFile, "utf8")) : null;
+      if (!ref) console.error(`ort_bench: ${refFile} missing: ${model} b${batch} is timed without the check against PyTorch`);
 
       for (const threads of threadsList) {
         const session = await ort.InferenceSession.create(file, {
