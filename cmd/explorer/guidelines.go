@@ -499,7 +499,7 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string, warn io.Writer,
 		path := filepath.Join(dir, name)
 		saved, err := plots.Save(p, plots.GuidelineWidth, plots.GuidelineHeight, path, fonts, opts...)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("guidelines %s x%d chart: %w", t.ID, k, err))
+			errs = append(errs, fmt.Errorf("guidelines %s x%d chart: %w", t.ID, k, forceHint(err)))
 			continue
 		}
 		if note := saved.Note(path, fonts); note != "" {
@@ -509,7 +509,7 @@ func saveGuidelineOutputs(t guideline.Table, dir, format string, warn io.Writer,
 	}
 	path := filepath.Join(dir, strings.ToLower(t.ID)+".csv")
 	if err := writeGuidelineCSV(path, t, opts...); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", t.ID, err))
+		errs = append(errs, fmt.Errorf("%s: %w", t.ID, forceHint(err)))
 	} else {
 		files = append(files, path)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/internal/filelock"
 	"github.com/shufflelab/explorer/runner"
 	"github.com/shufflelab/explorer/runner/calib"
 	"github.com/shufflelab/explorer/runner/history"
@@ -310,18 +311,30 @@ func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, std
 	if errors.Is(err, calib.ErrNotCalibration) {
 		return calib.Calibration{}, usagef("invalid --calib %q: %v (valid: a calibration file, a new path, or off; the file was left untouched)", path, err)
 	}
+	if err != nil && !measured && m.calib == "" && ctx.Err() == nil && !errors.Is(err, calib.ErrStale) && !errors.Is(err, filelock.ErrHeld) {
+		// explorer's own cache cannot be read or locked where it is (its
+		// folder is a file, the path a directory): a convenience lost, not
+		// a reason to stop. Measure without it, as with an unwritable one.
+		fmt.Fprintf(stderr, "explorer: warning: calibration cache %s unusable (%v); measuring without it\n", path, err)
+		path = ""
+		c, measured, err = calib.Ensure(ctx, path, fp, ks.Name(), []int{m.threads}, calib.Options{Kernels: ks})
+	}
+	cached := path != ""
 	if err != nil && !errors.Is(err, calib.ErrStale) {
 		if measured { // measured but not saved: still usable
-			fmt.Fprintf(stderr, "explorer: warning: %v\n", err)
-			err = nil
+			fmt.Fprintf(stderr, "explorer: warning: calibration not cached: %v\n", err)
+			err, cached = nil, false
 		} else {
 			return calib.Calibration{}, fmt.Errorf("roofline calibration: %w", err)
 		}
 	}
 	ce, _ := c.At(m.threads)
 	how := "cached in " + path
-	if measured {
+	switch {
+	case measured && cached:
 		how = fmt.Sprintf("measured in %.1fs, cached in %s", time.Since(t0).Seconds(), path)
+	case measured:
+		how = fmt.Sprintf("measured in %.1fs, not cached", time.Since(t0).Seconds())
 	}
 	fmt.Fprintf(stderr, "roofline ceilings (%d thread(s), kernels %s): peak %.1f GFLOP/s, L2 %.1f GB/s, DRAM %.1f GB/s (%s)\n",
 		m.threads, c.Kernels, ce.PeakGFLOPS, ce.L2GBps, ce.DRAMGBps, how)

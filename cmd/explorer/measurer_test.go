@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -141,5 +142,54 @@ func TestCalibrationReplacesDamagedCache(t *testing.T) {
 		if _, ok, err := calib.Load(path, calib.HostKey(fp), "generic"); !ok || err != nil {
 			t.Errorf("recalibrate %v: cache not replaced: %v", recal, err)
 		}
+	}
+}
+
+// TestCalibrationCacheUnusable: explorer's own cache where it cannot be
+// used (its folder is a file; a dangling symbolic link at the file) is a
+// warning, the ceilings are measured, and the line says "not cached"
+// (the first stopped the sweep, exit 1; the second said "cached in" and
+// pointed to a --force that sweep does not have).
+func TestCalibrationCacheUnusable(t *testing.T) {
+	fp := host.Detect()
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, cacheHome string)
+		warn  string
+	}{
+		{"folder is a file", func(t *testing.T, cacheHome string) {
+			if err := os.WriteFile(filepath.Join(cacheHome, "explorer"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "unusable"},
+		{"dangling link", func(t *testing.T, cacheHome string) {
+			if runtime.GOOS == "windows" {
+				t.Skip("symbolic links need privileges on Windows")
+			}
+			path, err := calib.CachePath(calib.HostKey(fp), "generic")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.Join(cacheHome, "nowhere", "x"), path); err != nil {
+				t.Fatal(err)
+			}
+		}, "symbolic link"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			home := t.TempDir()
+			t.Setenv("XDG_CACHE_HOME", home)
+			tc.setup(t, home)
+			var stderr strings.Builder
+			m := &measureFlags{backend: "native", kernels: "generic", threads: 1}
+			c, err := m.calibration(context.Background(), fp, &stderr)
+			s := stderr.String()
+			if err != nil || !c.Has(1) || !strings.Contains(s, tc.warn) || !strings.Contains(s, "not cached)") ||
+				strings.Contains(s, "cached in") || strings.Contains(s, "--force") {
+				t.Errorf("%v, %+v, stderr %q; want a warning, the ceilings and \"not cached\"", err, c.Ceilings, s)
+			}
+		})
 	}
 }

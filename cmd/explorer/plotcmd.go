@@ -105,7 +105,15 @@ func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{} // files read, by their cleaned path
 	for _, path := range paths {
+		if seen[filepath.Clean(path)] {
+			// Read once: its every row was "the same design and
+			// configuration as" itself.
+			fmt.Fprintf(stderr, "explorer: warning: --in names %s more than once; it is read once\n", path)
+			continue
+		}
+		seen[filepath.Clean(path)] = true
 		files++
 		if _, err := os.Stat(path); err != nil {
 			return nil, usagef("plot: --in %s: %v", path, err)
@@ -301,7 +309,7 @@ func renderPlots(ctx context.Context, rows []sweep.Row, dir, format string, maxP
 		return filepath.Join(dir, n+"."+format)
 	}
 	fail := func(name string, err error) {
-		fmt.Fprintf(stderr, "explorer: plot: %s not drawn: %v\n", name, err)
+		fmt.Fprintf(stderr, "explorer: plot: %s not drawn: %v\n", name, forceHint(err))
 		failed = append(failed, name)
 	}
 	// save draws p, built by a chart function that returned err, as name;

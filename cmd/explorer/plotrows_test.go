@@ -86,22 +86,41 @@ func TestPlotSkipsOddRowsAndKeepsCharts(t *testing.T) {
 	}
 }
 
-// TestPlotMergesShardsOnce: merged shard files (and the same file given
-// twice) draw every design once; the repeats are reported.
+// TestPlotMergesShardsOnce: merged shard files (here a copy of one) draw
+// every design once and the repeats are reported; the same file given
+// twice is read once, said once (each of its rows was reported as the
+// same design as itself).
 func TestPlotMergesShardsOnce(t *testing.T) {
 	dir := t.TempDir()
 	in, _ := sweepFile(t, dir)
-	var stderr bytes.Buffer
-	out := filepath.Join(dir, "p")
-	if err := plotCmd([]string{"--in", in + "," + in, "--out", out}, io.Discard, &stderr); err != nil {
+	b, err := os.ReadFile(in)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(stderr.String(), "the same design and configuration as "+in+" line"); n != 4 {
-		t.Errorf("%d repeats reported, want 4:\n%s", n, stderr.String())
+	other := filepath.Join(dir, "copy.jsonl")
+	if err := os.WriteFile(other, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	csvb, _ := os.ReadFile(filepath.Join(out, "points.csv"))
-	if n := strings.Count(string(csvb), "\n"); n != 5 {
-		t.Errorf("points.csv has %d lines, want a header and 4 designs", n)
+	for _, tc := range []struct {
+		in      string
+		repeats int
+		once    bool
+	}{{in + "," + other, 4, false}, {in + "," + in, 0, true}} {
+		var stderr bytes.Buffer
+		out := filepath.Join(t.TempDir(), "p")
+		if err := plotCmd([]string{"--in", tc.in, "--out", out}, io.Discard, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(stderr.String(), "the same design and configuration as "+in+" line"); n != tc.repeats {
+			t.Errorf("--in %s: %d repeats reported, want %d:\n%s", tc.in, n, tc.repeats, stderr.String())
+		}
+		if got := strings.Contains(stderr.String(), "--in names "+in+" more than once; it is read once"); got != tc.once {
+			t.Errorf("--in %s: said read once %v, want %v:\n%s", tc.in, got, tc.once, stderr.String())
+		}
+		csvb, _ := os.ReadFile(filepath.Join(out, "points.csv"))
+		if n := strings.Count(string(csvb), "\n"); n != 5 {
+			t.Errorf("--in %s: points.csv has %d lines, want a header and 4 designs", tc.in, n)
+		}
 	}
 }
 
@@ -144,7 +163,7 @@ func TestPlotRefusesSymlinkedOutput(t *testing.T) {
 	os.WriteFile(victim, []byte("precious"), 0o644)
 	os.Symlink(victim, filepath.Join(out, "gap-flops.png"))
 	var stderr bytes.Buffer
-	if code := run([]string{"plot", "--in", in, "--out", out}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "symbolic link") {
+	if code := run([]string{"plot", "--in", in, "--out", out}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "symbolic link") || !strings.Contains(stderr.String(), "(--force replaces the link)") {
 		t.Errorf("plot onto a symlink: exit %d, %s", code, stderr.String())
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "precious" {

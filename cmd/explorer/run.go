@@ -447,7 +447,7 @@ func saveIO(c *runConfig, g *arch.Graph, w weights.Set, in, out []float32, backe
 		meta["preset"] = c.preset
 	}
 	if err := d.writeTensors(c.saveIO, ts, meta, c.force); err != nil {
-		return fmt.Errorf("--save-io: %w", err)
+		return fmt.Errorf("--save-io: %w", forceHint(err))
 	}
 	return nil
 }
@@ -504,7 +504,13 @@ func writeRunTable(w io.Writer, top int, res runner.Result, prof *runner.Profile
 		title = res.Preset + ": " + title
 	}
 	fp := res.Fingerprint
-	fmt.Fprintf(w, "%s  batch %d  [%s, %s, %d thread(s), kernels %s]\n", title, max(res.Spec.Batch, 1), res.Backend, res.Mode, fp.Threads, fp.Kernels)
+	// The design's name says a batch other than 1 ("batch=4"); batch 1
+	// is said here, once.
+	batch := ""
+	if max(res.Spec.Batch, 1) == 1 {
+		batch = "  batch 1"
+	}
+	fmt.Fprintf(w, "%s%s  [%s, %s, %d thread(s), kernels %s]\n", title, batch, res.Backend, res.Mode, fp.Threads, fp.Kernels)
 	if res.Cancelled {
 		fmt.Fprintf(w, "cancelled: partial statistics over %d timed runs (after %d warm-up runs)\n", res.Iters, res.Warmup)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shufflelab/explorer/arch"
+	"github.com/shufflelab/explorer/internal/safefile"
 	"github.com/shufflelab/explorer/plots"
 	"github.com/shufflelab/explorer/presets"
 	"github.com/shufflelab/explorer/runner"
@@ -468,6 +469,17 @@ func durationProblem(text string) string {
 func ignoreHelp(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
+	}
+	return err
+}
+
+// forceHint adds to a refusal to write through a symbolic link how the
+// command's --force replaces the link (run --save-io, plot, guidelines);
+// other errors are returned as they are. internal/safefile's message
+// names no flag: not every writer has one (the calibration cache).
+func forceHint(err error) error {
+	if errors.Is(err, safefile.ErrSymlink) {
+		return fmt.Errorf("%w (--force replaces the link)", err)
 	}
 	return err
 }

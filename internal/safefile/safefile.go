@@ -183,7 +183,9 @@ func checkTarget(path string, force bool) (fs.FileMode, error) {
 			return 0, nil
 		}
 		dest, _ := os.Readlink(path)
-		return 0, fmt.Errorf("write %s: %w (to %s); refusing to write through it (--force replaces the link)", path, ErrSymlink, dest)
+		// The commands that can replace a link say how (forceHint in
+		// cmd/explorer); the calibration cache, say, cannot.
+		return 0, fmt.Errorf("write %s: %w (to %s); refusing to write through it", path, ErrSymlink, dest)
 	case !st.Mode().IsRegular():
 		return 0, fmt.Errorf("write %s: %w (%s)", path, ErrNotRegular, kind(st.Mode()))
 	}

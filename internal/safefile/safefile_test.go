@@ -71,8 +71,10 @@ func TestWriteRefusesSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := WriteFile(link, []byte("chart"))
-	if !errors.Is(err, ErrSymlink) || !strings.Contains(err.Error(), "--force") {
-		t.Fatalf("WriteFile through a link = %v, want ErrSymlink mentioning --force", err)
+	// The refusal names the link's target and no flag: not every writer
+	// has a --force (the commands that do add the hint).
+	if !errors.Is(err, ErrSymlink) || !strings.Contains(err.Error(), "(to "+victim+")") || strings.Contains(err.Error(), "--force") {
+		t.Fatalf("WriteFile through a link = %v, want ErrSymlink naming the target and no flag", err)
 	}
 	if err := WriteFile(link, []byte("chart"), Force(true)); err != nil {
 		t.Fatal(err)

@@ -146,7 +146,10 @@ func Run(ctx context.Context, designs []Design, m Measurer, o Options) (sum Summ
 			unprofiled[key(r.Key)] = true
 			continue
 		}
-		if _, dup := done[key(r.Key)]; !dup {
+		// The profiled row of a design is the one kept, as GroupByConfig
+		// keeps it: a plain sweep's summary showed the older unprofiled
+		// row where plot drew the profiled one.
+		if prev, dup := done[key(r.Key)]; !dup || !prev.Profiled() && r.Profiled() {
 			done[key(r.Key)] = r
 		}
 	}

@@ -575,4 +575,16 @@ func TestProfileSweepMeasuresUnprofiledRowsAgain(t *testing.T) {
 	if err != nil || sum.Measured != 1 || len(warned) != 0 {
 		t.Errorf("profile sweep of another design: %+v, %v, warned %q", sum, err, warned)
 	}
+	// A plain sweep of the first designs resumes them with the rows
+	// GroupByConfig keeps, the profiled ones (it kept the older
+	// unprofiled rows, so its summary and plot differed).
+	sum, err = Run(context.Background(), ds, &profilingMeasurer{}, Options{Out: out, Config: cfg})
+	if err != nil || sum.Resumed != 2 {
+		t.Fatalf("plain sweep: %+v, %v", sum, err)
+	}
+	for _, r := range sum.Rows {
+		if !r.Profiled() {
+			t.Errorf("plain sweep's summary row %s is the unprofiled one", r.Name)
+		}
+	}
 }
