@@ -41,12 +41,15 @@ elif [[ $apt == 1 ]]; then
 fi
 
 missing=0
+have_node=1
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  # Said, and the rest still checked: everything missing is reported at once.
   echo "setup: node and npm are missing (Node.js >= 16; macOS: brew install node)" >&2
-  exit 2
+  have_node=0 missing=1
+else
+  echo "setup: npm ci (onnxruntime-node) in $here"
+  (cd "$here" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error)
 fi
-echo "setup: npm ci (onnxruntime-node) in $here"
-(cd "$here" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error)
 
 echo "setup: checking"
 if ! "$py" -c 'import torch, torchvision; print("  torch", torch.__version__, "torchvision", torchvision.__version__)'; then
@@ -57,7 +60,9 @@ if command -v dpkg >/dev/null 2>&1; then
   dpkg -L libopenblas0-pthread 2>/dev/null | grep -m1 '/libopenblas\.so\.0$' | sed 's/^/  openblas /' ||
     echo "  openblas: libopenblas0-pthread not installed (only the PyTorch peer needs it)"
 fi
-(cd "$here" && node -e 'const o=require("onnxruntime-node"); console.log("  onnxruntime-node", require("onnxruntime-node/package.json").version, process.platform + "/" + process.arch, "backends ok:", typeof o.InferenceSession.create === "function")')
+if [[ $have_node == 1 ]]; then
+  (cd "$here" && node -e 'const o=require("onnxruntime-node"); console.log("  onnxruntime-node", require("onnxruntime-node/package.json").version, process.platform + "/" + process.arch, "backends ok:", typeof o.InferenceSession.create === "function")')
+fi
 if [[ $missing -ne 0 ]]; then
   exit 2
 fi

@@ -86,9 +86,16 @@ done
 set +e
 "$bin" sweep "${grid[@]}" --out "$two" --pairs 0 >/dev/null 2>"$work/second.err"
 second=$?
-set -e
 wait "$first"
+firstrc=$?
+set -e
 echo "second sweep: exit $second: $(head -1 "$work/second.err")"
+if [ "$firstrc" -ne 0 ]; then
+  # Said as a FAIL (under set -e the wait ended the script without a verdict).
+  echo "first sweep: exit $firstrc: $(tail -1 "$work/first.err")"
+  echo "FAIL"
+  exit 1
+fi
 read -r rows distinct dup lost < <(count "$two")
 echo "first sweep: $rows rows, $distinct designs of $want, $dup duplicated, $lost lost"
 [ "$second" -eq 1 ] && grep -q 'being written by pid' "$work/second.err" || ok=0
