@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -605,7 +606,7 @@ func (d design) load(text string, env knobEnv) (design, error) {
 			return d.withPreset(p)
 		}
 	}
-	if strings.HasSuffix(text, ".toml") || strings.ContainsRune(text, '/') {
+	if strings.HasSuffix(text, ".toml") || strings.ContainsRune(text, '/') || strings.ContainsRune(text, filepath.Separator) {
 		p, err := presets.Load(text)
 		if err != nil {
 			return d, err

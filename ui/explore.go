@@ -505,6 +505,9 @@ func (e *exploreScreen) isPreset(name string) bool {
 	return slices.ContainsFunc(e.env.presets, func(p presets.Preset) bool { return p.Name == name })
 }
 
+// windowsReserved are the characters a Windows file name cannot hold.
+const windowsReserved = `<>:"|?*`
+
 // savePath is where a typed name is saved: with the .toml extension the
 // presets picker and --preset look for (added when missing: "my.1.5" is
 // saved as my.1.5.toml, not as a file named "my.1" with extension .5), and
@@ -529,6 +532,12 @@ func (e *exploreScreen) save(typed string) tea.Cmd {
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	if err := presets.CheckName(name); err != nil { // "my design .toml": the loaders would refuse the file
 		return failure(fmt.Errorf("save: %w", err))
+	}
+	// A design file travels between machines: no character Windows
+	// cannot store in a file name (on NTFS "my:design" names a stream of
+	// a file "my", and the save left an empty one).
+	if strings.ContainsAny(name, windowsReserved) {
+		return failure(fmt.Errorf("save: %q: a design file name cannot hold any of %s (Windows cannot store them)", name, windowsReserved))
 	}
 	if e.isPreset(name) {
 		return failure(fmt.Errorf("save: %q is the name of a built-in preset; choose another name", name))

@@ -205,3 +205,19 @@ func TestSaveRefusesNameTheLoadersRefuse(t *testing.T) {
 		t.Errorf("written: %v", files)
 	}
 }
+
+// TestSaveRefusesWindowsReservedNames: a design file name with a character
+// Windows cannot store is refused on every OS, and nothing is written (on
+// NTFS "my:design.toml" wrote a stream of an empty file "my").
+func TestSaveRefusesWindowsReservedNames(t *testing.T) {
+	dir := t.TempDir()
+	m := newTestModel(t, nil, 300, 40)
+	path := filepath.Join(dir, "my:design.toml")
+	send(t, m, "s", "ctrl+u", path, "enter")
+	if st := statusLine(m); !strings.Contains(st, `cannot hold any of <>:"|?*`) {
+		t.Errorf("status %q, want the refusal naming the characters", st)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files written: %v", entries)
+	}
+}

@@ -361,7 +361,7 @@ func isTerminal(w io.Writer) bool {
 		return false
 	}
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return err == nil && st.Mode()&os.ModeCharDevice != 0 && ansiConsole(f)
 }
 
 // loadWeights reads --weights (tensors "input" and "output" are ignored, so

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/shufflelab/explorer/internal/safefile"
 )
@@ -22,6 +24,11 @@ var cancelSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // cancelledExit is the exit-130 error of a command stopped by its context.
 func cancelledExit() error { return exitError{code: 130, err: errors.New("cancelled")} }
+
+// windowsTermGrace is how long a command may take to stop after Windows
+// signalled the end of its console or session (it kills the process about
+// 5 s after closing the console window).
+const windowsTermGrace = 2 * time.Second
 
 // onSignalsReady runs once signalContext catches the signals; the tests
 // that signal a child process wait for it.
@@ -52,6 +59,22 @@ func signalContext(stderr io.Writer) (context.Context, func()) {
 		prefix := ""
 		if isTerminal(stderr) {
 			prefix = "\r\033[K" // over a progress line
+		}
+		if sig == syscall.SIGTERM && runtime.GOOS == "windows" {
+			// Windows sends it for closing the console window, logging off
+			// and shutting down, and ends the process a few seconds later:
+			// no second signal comes. The command gets a moment to stop;
+			// then the temporary files go, as on a second signal.
+			fmt.Fprintf(stderr, "%sexplorer: cancelling (%v); stopping within %v\n", prefix, sig, windowsTermGrace)
+			select {
+			case <-done:
+				return
+			case <-ch:
+			case <-time.After(windowsTermGrace):
+			}
+			safefile.Stop()
+			fmt.Fprintln(stderr, "explorer: stopped")
+			os.Exit(130)
 		}
 		again := "press Ctrl-C again to stop at once"
 		if sig != os.Interrupt {

@@ -112,17 +112,19 @@ func Write(path string, write func(io.Writer) error, opts ...Option) error {
 			return fail(err)
 		}
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := Sync(tmp); err != nil {
 		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
 		return fail(err)
 	}
-	if err := os.Rename(name, path); err != nil {
+	if err := rename(name, path); err != nil {
 		return fail(err)
 	}
 	renamed = true
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	// The file is in place: a directory that cannot be synced (exFAT on
+	// macOS) is no failure of the write.
+	if err := syncDir(filepath.Dir(path)); err != nil && !fullSyncUnsupported(err) {
 		return fmt.Errorf("write %s: sync directory: %w", path, err)
 	}
 	return nil

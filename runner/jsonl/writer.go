@@ -300,7 +300,7 @@ func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
 		if err := writeAtEnd(f, []byte("\n")); err != nil {
 			return rep, fmt.Errorf("%s %s: end the last line: %w", o.What, path, err)
 		}
-		if err := f.Sync(); err != nil {
+		if err := safefile.Sync(f); err != nil {
 			return rep, fmt.Errorf("fsync %s: %w", path, err)
 		}
 		rep.Completed = true
@@ -312,7 +312,7 @@ func repair(f *os.File, path string, size int64, o Options) (Repair, error) {
 		if err := f.Truncate(p.body); err != nil {
 			return rep, fmt.Errorf("%s %s: cut the torn last line: %w", o.What, path, err)
 		}
-		if err := f.Sync(); err != nil {
+		if err := safefile.Sync(f); err != nil {
 			return rep, fmt.Errorf("fsync %s: %w", path, err)
 		}
 		rep.Cut = p.tailLen
@@ -419,7 +419,7 @@ func keepTorn(f *os.File, off, n int64, torn string) error {
 		t.Close()
 		return err
 	}
-	if err := t.Sync(); err != nil {
+	if err := safefile.Sync(t); err != nil {
 		t.Close()
 		return err
 	}
@@ -485,7 +485,7 @@ func (w *Writer) Append(line []byte) error {
 	if err := writeAtEnd(w.f, buf); err != nil {
 		return fmt.Errorf("append to %s: %w", w.path, err)
 	}
-	if err := w.f.Sync(); err != nil {
+	if err := safefile.Sync(w.f); err != nil {
 		return fmt.Errorf("fsync %s: %w", w.path, err)
 	}
 	return nil
