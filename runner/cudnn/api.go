@@ -112,6 +112,7 @@ func loadAPI(l Libs) (*api, error) {
 			a.cublasLtLib = h
 		case l.Nvrtc:
 			a.nvrtcLib = h
+			preloadNvrtcBuiltins(l.Nvrtc)
 		}
 	}
 	if l.Nvrtc == "" {
@@ -247,6 +248,29 @@ func (a *api) cuda(r uintptr, what string) error {
 	return nil
 }
 
+// preloadNvrtcBuiltins dlopens, best effort, the libnvrtc-builtins
+// libraries beside nvrtc (RTLD_GLOBAL): NVRTC opens its builtins by soname
+// when it compiles, and where its folder is on no search path (a Python
+// wheel's nvidia/.../lib, found by the library search) the compile failed
+// with NVRTC_ERROR_BUILTIN_OPERATION_FAILURE; loaded first, the soname is
+// already resolved. A failure here leaves that error to the compile.
+func preloadNvrtcBuiltins(nvrtc string) {
+	found, _ := filepath.Glob(filepath.Join(filepath.Dir(nvrtc), "libnvrtc-builtins*.so*"))
+	for _, p := range found {
+		_, _ = purego.Dlopen(p, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+	}
+}
+
+// dropGraph destroys the graph a failed capture still returned (the end of
+// a capture succeeds with a graph when a call inside it failed): each
+// failed timing candidate leaked one. endErr is the end of capture's own
+// error; with it there is no graph.
+func (a *api) dropGraph(endErr error, graph uintptr) {
+	if endErr == nil && graph != 0 {
+		_ = a.cuda(sys(a.cudaGraphDestroy, graph), "cudaGraphDestroy(failed capture)")
+	}
+}
+
 // dnn checks a cudnnStatus_t.
 func (a *api) dnn(r uintptr, what string) error {
 	if c := int32(r); c != 0 {
@@ -258,7 +282,33 @@ func (a *api) dnn(r uintptr, what string) error {
 // blas checks a cublasStatus_t.
 func (a *api) blas(r uintptr, what string) error {
 	if c := int32(r); c != 0 {
-		return fmt.Errorf("%s: cuBLAS status %d", what, c)
+		return fmt.Errorf("%s: cuBLAS status %d (%s)", what, c, blasStatusName(c))
 	}
 	return nil
+}
+
+// blasStatusName names a cublasStatus_t (cublas_api.h; the same values in
+// cuBLASLt), so an error says "CUBLAS_STATUS_NOT_SUPPORTED", not only 15.
+func blasStatusName(c int32) string {
+	switch c {
+	case 1:
+		return "CUBLAS_STATUS_NOT_INITIALIZED"
+	case 3:
+		return "CUBLAS_STATUS_ALLOC_FAILED"
+	case 7:
+		return "CUBLAS_STATUS_INVALID_VALUE"
+	case 8:
+		return "CUBLAS_STATUS_ARCH_MISMATCH"
+	case 11:
+		return "CUBLAS_STATUS_MAPPING_ERROR"
+	case 13:
+		return "CUBLAS_STATUS_EXECUTION_FAILED"
+	case 14:
+		return "CUBLAS_STATUS_INTERNAL_ERROR"
+	case 15:
+		return "CUBLAS_STATUS_NOT_SUPPORTED"
+	case 16:
+		return "CUBLAS_STATUS_LICENSE_ERROR"
+	}
+	return "unknown status"
 }

@@ -339,6 +339,7 @@ func (p *program) timeCalls(calls []gpuCall) (float64, error) {
 	h := new(uintptr)
 	cerr := a.cuda(sys(a.cudaStreamEndCapture, s, uintptr(unsafe.Pointer(h))), "cudaStreamEndCapture(timing)")
 	if qerr != nil || cerr != nil {
+		a.dropGraph(cerr, *h)
 		return 0, fmt.Errorf("capture: %w", errors.Join(qerr, cerr))
 	}
 	graph := *h

@@ -137,6 +137,10 @@ func dwEligible(c call) string {
 		return "planes not contiguous"
 	case !fitsInt32(c.X) || !fitsInt32(c.Y):
 		return "too large for int32 indices"
+	case int64(c.Y.Dims[0])*int64(c.Y.Dims[1])*int64(c.Y.Dims[2])*int64(c.Y.Dims[3])+dwMaxBlocks*dwThreads > math.MaxInt32:
+		// The grid-stride loop's last step passes the last index by up to
+		// a grid: its int would wrap negative and still be < total.
+		return "too large for the grid-stride loop's int32 index"
 	}
 	return ""
 }

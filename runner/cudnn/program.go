@@ -671,6 +671,7 @@ func (p *program) capture() error {
 	h := new(uintptr)
 	cerr := a.cuda(sys(a.cudaStreamEndCapture, s, uintptr(unsafe.Pointer(h))), "cudaStreamEndCapture")
 	if qerr != nil || cerr != nil {
+		a.dropGraph(cerr, *h)
 		return fmt.Errorf("capture: %w", errors.Join(qerr, cerr))
 	}
 	p.cgraph = *h
@@ -870,6 +871,7 @@ func (p *program) profileGraph() error {
 	h := new(uintptr)
 	cerr := a.cuda(sys(a.cudaStreamEndCapture, s, uintptr(unsafe.Pointer(h))), "cudaStreamEndCapture(profile)")
 	if qerr != nil || cerr != nil {
+		a.dropGraph(cerr, *h)
 		return fmt.Errorf("profile capture: %w", errors.Join(qerr, cerr))
 	}
 	graph := *h
