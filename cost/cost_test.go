@@ -335,3 +335,77 @@ func TestCountsAtRangeExtremes(t *testing.T) {
 		}
 	}
 }
+
+// TestAuxFLOPsOfPoolsAndReLU6: the non-MAdd FLOPs of the ops no lens test
+// covers, each the first op of its kind in a whole network, counted by
+// hand from the shapes the papers and torchvision give:
+//   - ShuffleNetV2 1.0x stem max pool, 3x3 stride 2 (paper Table 5, torchvision
+//     MaxPool2d(3, 2, 1)): output 24x56x56, 8 comparisons per output;
+//   - its global average pool over conv5's 1024x7x7: one add per input
+//     element (the mean's division folded into them, as cost.go counts it);
+//   - MobileNet v2 1.0 stem ReLU6 (torchvision Conv2dNormActivation(3, 32,
+//     stride 2, ReLU6)): output 32x112x112, a min and a max per element;
+//   - ShuffleNet v1 1x g=3 first stride-2 unit's shortcut, 3x3 average
+//     pool stride 2 (Zhang et al. 2018, Fig. 2c) on the 24x56x56 max pool
+//     output: output 24x28x28, 9 FLOPs per output (8 adds and the divide).
+func TestAuxFLOPsOfPoolsAndReLU6(t *testing.T) {
+	for _, tc := range []struct {
+		spec arch.Spec
+		kind arch.OpKind
+		want int64
+	}{
+		{arch.Spec{Family: arch.ShuffleNetV2, Width: 1}, arch.OpMaxPool, 8 * 24 * 56 * 56},
+		{arch.Spec{Family: arch.ShuffleNetV2, Width: 1}, arch.OpGlobalAvgPool, 1024 * 7 * 7},
+		{arch.Spec{Family: arch.MobileNetV2, Width: 1}, arch.OpReLU6, 2 * 32 * 112 * 112},
+		{arch.Spec{Family: arch.ShuffleNetV1, Width: 1, Groups: 3}, arch.OpAvgPool, 9 * 24 * 28 * 28},
+	} {
+		g, err := arch.Build(tc.spec.Normalize())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := Analyze(g, nil)
+		found := false
+		for _, r := range rep.Rows {
+			if r.Kind == tc.kind {
+				if r.AuxFLOPs != tc.want {
+					t.Errorf("%s %s %s: aux FLOPs %d, want %d", tc.spec.Family, r.ID, tc.kind, r.AuxFLOPs, tc.want)
+				}
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %s op", tc.spec.Family, tc.kind)
+		}
+	}
+}
+
+// TestMobileNetV1Counts: MobileNet v1 at 224x224 against Howard et al.
+// 2017, Table 6 (width 1.0/0.75/0.5/0.25: 569/325/149/41 million
+// mult-adds and 4.2/2.6/1.3/0.5 million parameters), each within the
+// paper's rounding: half a million MAdds, 0.05 million parameters.
+func TestMobileNetV1Counts(t *testing.T) {
+	for _, tc := range []struct {
+		width          float64
+		madds, paramsM float64
+	}{{1.0, 569, 4.2}, {0.75, 325, 2.6}, {0.5, 149, 1.3}, {0.25, 41, 0.5}} {
+		g, err := arch.Build(arch.Spec{Family: arch.MobileNetV1, Width: tc.width}.Normalize())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tot := Analyze(g, nil).Totals
+		if m := float64(tot.MultAdds) / 1e6; math.Abs(m-tc.madds) > 0.5 {
+			t.Errorf("MobileNet v1 %g: %.2fM MAdds, paper %gM", tc.width, m, tc.madds)
+		}
+		if p := float64(tot.Params) / 1e6; math.Abs(p-tc.paramsM) > 0.05 {
+			t.Errorf("MobileNet v1 %g: %.3fM params, paper %gM", tc.width, p, tc.paramsM)
+		}
+		// Exactly, at width 1.0: Keras applications MobileNet(alpha=1.0)
+		// reports 4,231,976 trainable parameters (convs, BN scale and
+		// shift, the classifier's weights and bias; the BN running
+		// statistics are its non-trainable 21,888).
+		if tc.width == 1.0 && tot.Params != 4231976 {
+			t.Errorf("MobileNet v1 1.0: %d params, Keras counts 4231976", tot.Params)
+		}
+	}
+}

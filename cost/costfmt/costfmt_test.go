@@ -79,11 +79,42 @@ func TestCSV(t *testing.T) {
 			t.Errorf("by %s: %d records (%v), want %d with header %q", tc.by, len(recs), err, tc.lines, tc.first)
 			continue
 		}
-		if tc.by != ByOp {
-			last := recs[len(recs)-1]
-			if last[0] != "total" || last[1] != strconv.FormatInt(rep.Totals.MultAdds, 10) || last[5] != strconv.FormatInt(rep.Totals.MemAccess, 10) {
-				t.Errorf("by %s: total line %v, want MAdds %d MAC %d", tc.by, last, rep.Totals.MultAdds, rep.Totals.MemAccess)
+		col := map[string]int{}
+		for i, h := range recs[0] {
+			col[h] = i
+		}
+		num := func(rec []string, name string) int64 {
+			v, err := strconv.ParseInt(rec[col[name]], 10, 64)
+			if err != nil {
+				t.Fatalf("by %s: column %s = %q: %v", tc.by, name, rec[col[name]], err)
 			}
+			return v
+		}
+		if tc.by == ByOp {
+			// The stem conv's values in their columns: torchvision
+			// shufflenet_v2_x1_0 conv1, 3->24, 3x3 stride 2 at 224x224 ->
+			// 112x112: 24*27*112*112 = 8,128,512 MAdds and 24*27 = 648
+			// params (as TestCostJSON reads them from the JSON).
+			for _, rec := range recs[1:] {
+				if rec[col["id"]] == "conv1.0" && (num(rec, "madds") != 8128512 || num(rec, "params") != 648) {
+					t.Errorf("by op: conv1.0 %v, want madds 8128512 and params 648", rec)
+				}
+			}
+			continue
+		}
+		// Every group row's columns add up to the total line's.
+		last := recs[len(recs)-1]
+		for _, name := range []string{"madds", "aux_flops", "params", "mem_access", "bytes", "launches"} {
+			var sum int64
+			for _, rec := range recs[1 : len(recs)-1] {
+				sum += num(rec, name)
+			}
+			if sum != num(last, name) {
+				t.Errorf("by %s: the groups' %s add up to %d, the total line says %d", tc.by, name, sum, num(last, name))
+			}
+		}
+		if last[0] != "total" || num(last, "madds") != rep.Totals.MultAdds || num(last, "mem_access") != rep.Totals.MemAccess || num(last, "params") != rep.Totals.Params {
+			t.Errorf("by %s: total line %v, want MAdds %d MAC %d params %d", tc.by, last, rep.Totals.MultAdds, rep.Totals.MemAccess, rep.Totals.Params)
 		}
 	}
 	if err := WriteCSV(&bytes.Buffer{}, "layer", rep); err == nil {

@@ -216,3 +216,35 @@ func TestChartable(t *testing.T) {
 		}
 	}
 }
+
+// TestElementwiseSharesAndFusionWords: the G4 shares of made-up profiles,
+// computed by hand. Eager: conv1x1 MAC 400 / 6 ms, element-wise 300 / 3 ms,
+// data movement 300 / 1 ms: element-wise + data movement = 600 of 1000 MAC
+// (60%) and 4 of 10 ms (40%). Fused: conv1x1 900 / 8 ms, data movement
+// 100 / 2 ms (element-wise fused away): 10% of MAC, 20% of time. A profile
+// without times has a time share of 0 and the sentence leaves it out.
+func TestElementwiseSharesAndFusionWords(t *testing.T) {
+	eager := []sweep.CategoryShare{{Name: "conv1x1", MAC: 400, TimeMS: 6}, {Name: "element-wise", MAC: 300, TimeMS: 3}, {Name: "data movement", MAC: 300, TimeMS: 1}}
+	fused := []sweep.CategoryShare{{Name: "conv1x1", MAC: 900, TimeMS: 8}, {Name: "data movement", MAC: 100, TimeMS: 2}}
+	for _, tc := range []struct {
+		cats      []sweep.CategoryShare
+		mac, time float64
+	}{{eager, 0.6, 0.4}, {fused, 0.1, 0.2}, {[]sweep.CategoryShare{{Name: "element-wise", MAC: 1}, {Name: "conv1x1", MAC: 3}}, 0.25, 0}} {
+		if mac, tm := ElementwiseShares(tc.cats); math.Abs(mac-tc.mac) > 1e-12 || math.Abs(tm-tc.time) > 1e-12 {
+			t.Errorf("ElementwiseShares(%v) = %g, %g; want %g, %g", tc.cats, mac, tm, tc.mac, tc.time)
+		}
+	}
+	for _, tc := range []struct {
+		eager, fused []sweep.CategoryShare
+		want         string
+	}{
+		{eager, fused, "element-wise + data movement: 60% of MAC and 40% of time in eager execution; fusion leaves 10% of MAC and 20% of time."},
+		{eager, nil, "element-wise + data movement: 60% of MAC and 40% of time in eager execution."},
+		{nil, fused, "element-wise + data movement: 10% of MAC and 20% of time in fused execution."},
+		{nil, nil, ""},
+	} {
+		if got := FusionWords(tc.eager, tc.fused); got != tc.want {
+			t.Errorf("FusionWords = %q, want %q", got, tc.want)
+		}
+	}
+}

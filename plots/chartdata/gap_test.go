@@ -569,3 +569,15 @@ func TestLabelKey(t *testing.T) {
 		}
 	}
 }
+
+// TestMisorderedPairsSkipTies: a pair equal in FLOPs or in latency is in
+// neither order and counts in neither Pairs nor Misordered. Four designs
+// (MAdds M, ms): a (1, 1), b (2, 3), c (2, 2), d (3, 2). Of the 6 pairs,
+// b-c tie in MAdds and c-d in latency; of the other 4, only b-d runs
+// against its MAdds (b fewer MAdds, slower): 1 misordered of 4.
+func TestMisorderedPairsSkipTies(t *testing.T) {
+	ps := []Point{pt("a", 1e6, 1e6, 1), pt("b", 2e6, 2e6, 3), pt("c", 2e6, 3e6, 2), pt("d", 3e6, 4e6, 2)}
+	if f := AnalyzeGap(ps, plots.MetricFLOPs).FLOPs; f.Pairs != 4 || f.Misordered != 1 {
+		t.Errorf("pairs %d, misordered %d; want 4 and 1", f.Pairs, f.Misordered)
+	}
+}
