@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,10 +123,17 @@ func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 		// Results of `explorer run` (a history file given as --in) are
 		// said once per file, not once per line.
 		hist := 0
+		var histLines []string // the first few, for the message
 		for _, w := range warns {
 			if w.Reason == sweep.ReasonRunResult {
 				hist++
+				if len(histLines) < 5 {
+					histLines = append(histLines, strconv.Itoa(w.Line))
+				}
 			}
+		}
+		if hist > len(histLines) {
+			histLines = append(histLines, "...")
 		}
 		if hist > 0 && hist == len(warns) && len(ls) == 0 {
 			histNotes = append(histNotes, path, historyNote(path, hist))
@@ -136,7 +144,7 @@ func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 				}
 			}
 			if hist > 0 {
-				fmt.Fprintf(stderr, "explorer: warning: %s: %d line(s) skipped: results of `explorer run` (history lines), not sweep rows\n", path, hist)
+				fmt.Fprintf(stderr, "explorer: warning: %s: %d line(s) skipped (line %s): results of `explorer run` (history lines), not sweep rows\n", path, hist, strings.Join(histLines, ", "))
 			}
 		}
 		if err != nil {
@@ -192,12 +200,21 @@ func historyNote(path string, n int) string {
 		n, shellWord(path))
 }
 
-// shellWord quotes s for a shell when it needs it.
+// shellWord quotes s for the user's shell when it needs it: POSIX single
+// quotes, or on Windows double quotes (cmd.exe and PowerShell read no
+// single quotes; a path's backslashes and drive colon need none).
 func shellWord(s string) string {
+	safe := "-_./,:+=@%"
+	if runtime.GOOS == "windows" {
+		safe += `\`
+	}
 	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./,:+=@%", r))
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(safe, r))
 	}) {
 		return s
+	}
+	if runtime.GOOS == "windows" {
+		return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -281,4 +281,18 @@ func TestPlotSaysHistoryFileOnce(t *testing.T) {
 		strings.Contains(msg, "h.jsonl line") {
 		t.Errorf("exit %d:\n%s", code, msg)
 	}
+	// History lines inside a results file are said in one line that
+	// names them (it gave only their count).
+	line, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ = os.OpenFile(in, os.O_APPEND|os.O_WRONLY, 0)
+	f.Write(append(line, '\n'))
+	f.Close()
+	stderr.Reset()
+	code = run([]string{"plot", "--in", in, "--out", filepath.Join(dir, "p2")}, io.Discard, &stderr)
+	if msg := stderr.String(); code != 0 || !strings.Contains(msg, in+": 1 line(s) skipped (line 6): results of `explorer run`") {
+		t.Errorf("exit %d:\n%s", code, msg)
+	}
 }
