@@ -451,29 +451,25 @@ func TestKernelsStepSaysWhatItSkipped(t *testing.T) {
 // value again under the native backend (it stayed).
 func TestKernelsUnderCUDNN(t *testing.T) {
 	m := newTestModel(t, nil, 120, 40)
-	for m.explore.cur != kBackend {
-		send(t, m, "down")
-	}
-	for m.explore.d.backend != "cudnn" {
+	// stepKernelsUnder sets the backend knob to backend, then steps the
+	// kernels knob once.
+	stepKernelsUnder := func(backend string) {
+		for m.explore.cur != kBackend {
+			send(t, m, "up")
+		}
+		for m.explore.d.backend != backend {
+			send(t, m, "right")
+		}
+		for m.explore.cur != kKernels {
+			send(t, m, "down")
+		}
 		send(t, m, "right")
 	}
-	for m.explore.cur != kKernels {
-		send(t, m, "down")
-	}
-	send(t, m, "right")
+	stepKernelsUnder("cudnn")
 	if want := "kernels: the native kernel sets apply to the CPU backend only, not to cudnn"; m.status != want {
 		t.Errorf("kernels under cudnn: status %q, want %q", m.status, want)
 	}
-	for m.explore.cur != kBackend {
-		send(t, m, "up")
-	}
-	for m.explore.d.backend != "native" {
-		send(t, m, "left")
-	}
-	for m.explore.cur != kKernels {
-		send(t, m, "down")
-	}
-	send(t, m, "right")
+	stepKernelsUnder("native")
 	if strings.Contains(m.status, "CPU backend only") {
 		t.Errorf("kernels back under native: status still %q", m.status)
 	}

@@ -21,8 +21,8 @@ func (b intBounds) String() string {
 
 // intFlagBounds is the one list of the integer flags' ranges (the knob
 // flags are strings checked by package arch): the range check after
-// parsing ([checkIntFlag]) and the refusal of a value that is no integer
-// at all ([accepts]) both read it, so `--threads x` and `--threads 0` name
+// parsing ([checkIntFlag]), the refusal of a value that is no integer at
+// all ([parseArgs]) and the help texts ([intRange]) all read it, so `--threads x` and `--threads 0` name
 // the same range. ok is false for a flag without a range here (--seed
 // takes any 64-bit integer).
 func intFlagBounds(name string) (b intBounds, ok bool) {
