@@ -3,6 +3,7 @@
 package cudnn
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -282,9 +283,26 @@ func (a *api) dnn(r uintptr, what string) error {
 // blas checks a cublasStatus_t.
 func (a *api) blas(r uintptr, what string) error {
 	if c := int32(r); c != 0 {
-		return fmt.Errorf("%s: cuBLAS status %d (%s)", what, c, blasStatusName(c))
+		return &blasError{what: what, status: c}
 	}
 	return nil
+}
+
+// blasError is a cuBLAS or cuBLASLt call that returned a status other
+// than CUBLAS_STATUS_SUCCESS.
+type blasError struct {
+	what   string
+	status int32
+}
+
+func (e *blasError) Error() string {
+	return fmt.Sprintf("%s: cuBLAS status %d (%s)", e.what, e.status, blasStatusName(e.status))
+}
+
+// isNotSupported says whether err holds a CUBLAS_STATUS_NOT_SUPPORTED.
+func isNotSupported(err error) bool {
+	var b *blasError
+	return errors.As(err, &b) && b.status == cublasStatusNotSupport
 }
 
 // blasStatusName names a cublasStatus_t (cublas_api.h; the same values in

@@ -110,7 +110,7 @@ func (s *selector) choose(i int, c call, st convSetup) ([]gpuCall, error) {
 		} else {
 			var errs []error
 			for _, v := range []ltVariant{ltRowMajor, ltColInputs} {
-				cs, err := p.ltMatmuls(c, v)
+				cs, err := p.ltCandidates(c, v)
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -121,10 +121,15 @@ func (s *selector) choose(i int, c call, st convSetup) ([]gpuCall, error) {
 				s.note("cublasLt: %v", errors.Join(errs...))
 			}
 			if s.policy.GEMM == GEMMLt {
-				if len(own) == 0 {
+				switch {
+				case len(own) > 0:
+					forced = EnvGEMM + "=" + GEMMLt
+				case errors.Is(errors.Join(errs...), errLtResidualBias):
+					// Not expressible in this library: cuDNN runs it
+					// (noted above), as in auto.
+				default:
 					return nil, fmt.Errorf("%s=%s: no cuBLASLt algorithm for this layer: %w", EnvGEMM, GEMMLt, errors.Join(errs...))
 				}
-				forced = EnvGEMM + "=" + GEMMLt
 			}
 		}
 	}

@@ -21,9 +21,11 @@ const (
 	// cudnnActivationForward for the activation (cuDNN's "plain conv +
 	// bias").
 	implCudnnConv
-	// implLt: one cublasLtMatmul with a bias (+ReLU) epilogue, the residual
-	// as C with beta 1 (1x1 convolutions, stride 1, one group); plus an
-	// activation call for ReLU6.
+	// implLt: one cublasLtMatmul (1x1 convolutions, stride 1, one group)
+	// with the bias in the epilogue or as a bias plane in C (ltBiasForm),
+	// the residual as C with beta 1, ReLU in the epilogue; plus an
+	// activation call for ReLU6 (and for ReLU where the library refuses
+	// its epilogue).
 	implLt
 	// implDW: the embedded depthwise 3x3 kernel (dwkernel.cu), compiled
 	// with NVRTC and launched through the driver API.
@@ -214,6 +216,7 @@ const (
 	ltOrderCol        = 0 // CUBLASLT_ORDER_COL
 	ltOrderRow        = 1 // CUBLASLT_ORDER_ROW
 	ltEpilogueDefault = 1 // CUBLASLT_EPILOGUE_DEFAULT
+	ltEpilogueReLU    = 2 // CUBLASLT_EPILOGUE_RELU
 	ltEpilogueBias    = 4 // CUBLASLT_EPILOGUE_BIAS
 	ltEpilogueReLUB   = 6 // CUBLASLT_EPILOGUE_RELU_BIAS
 	ltOpN             = 0 // CUBLAS_OP_N
@@ -255,29 +258,70 @@ var ltVariantNames = [...]string{"row-major", "column-major inputs"}
 
 func (v ltVariant) String() string { return ltVariantNames[v] }
 
+// ltBiasForm is how a cuBLASLt call adds a convolution's bias.
+type ltBiasForm uint8
+
+const (
+	// ltBiasEpilogue: CUBLASLT_EPILOGUE_BIAS or RELU_BIAS. cuBLASLt 13.0
+	// refuses it for a row-order D (CUBLAS_STATUS_NOT_SUPPORTED from the
+	// heuristic, seen on an H200 by scripts/gpu-check.sh on 2026-12-04),
+	// and the API's bias runs along D's rows only, so NCHW data has no
+	// other way to use it.
+	ltBiasEpilogue ltBiasForm = iota
+	// ltBiasPlane: C is a Cout x H*W plane holding each channel's bias
+	// along its row (uploaded once, batch stride 0) and Beta is 1, so the
+	// GEMM adds the bias as it adds a residual; a ReLU stays in the
+	// epilogue (CUBLASLT_EPILOGUE_RELU).
+	ltBiasPlane
+	// ltBiasPlaneActAfter: as ltBiasPlane with the default epilogue; the
+	// activation is a separate call.
+	ltBiasPlaneActAfter
+)
+
+var ltBiasFormNames = [...]string{"bias epilogue", "bias plane", "bias plane, activation after"}
+
+func (f ltBiasForm) String() string { return ltBiasFormNames[f] }
+
+// ltBiasForms are the forms to try for c, best first: the bias epilogue,
+// then (where C is free, that is without a residual) the bias plane. A
+// call without a bias has one form, whose name does not matter.
+func ltBiasForms(c call) []ltBiasForm {
+	if c.Kind != callConvBiasAct || c.Alpha2 != 0 {
+		return []ltBiasForm{ltBiasEpilogue}
+	}
+	if c.Act == actReLU {
+		return []ltBiasForm{ltBiasEpilogue, ltBiasPlane, ltBiasPlaneActAfter}
+	}
+	return []ltBiasForm{ltBiasEpilogue, ltBiasPlane}
+}
+
 // ltGemm is the cublasLtMatmul of one 1x1 convolution call with N images:
 // per image n, D_n = epilogue(op(A) op(B_n) + Beta*C_n + bias), the bias
 // broadcast along each row of D. With NCHW data a row of D is one output
 // channel's plane, so D is row-major (Cout x H*W, ld = the channel
 // stride): cuBLASLt's bias runs along D's rows, and in column-major terms
 // the rows would be pixels. A is the weight matrix (batch stride 0),
-// B_n = X_n and C_n the residual (Beta 1) or Y itself (Beta 0).
+// B_n = X_n and C_n the residual (Beta 1), the bias plane (Beta 1, form
+// ltBiasPlane) or Y itself (Beta 0).
 type ltGemm struct {
 	Variant        ltVariant
+	Form           ltBiasForm
 	M, N, K        int
 	TransA, TransB int32 // cublasOperation_t
 	A, B, C, D     ltMatrix
 	Epilogue       uint32
 	Beta           float32
-	Residual       bool // C is the residual Z (else C is D)
-	ReLU6After     bool // an activation call clips at 6 afterwards
+	Residual       bool    // C is the residual Z
+	BiasPlane      bool    // C is the bias plane (Cout x H*W, batch stride 0)
+	ActAfter       actKind // an activation call afterwards (actNone: none)
 }
 
-// ltLayout lays the eligible call c out as a cuBLASLt matmul.
-func ltLayout(c call, v ltVariant) ltGemm {
+// ltLayout lays the eligible call c out as a cuBLASLt matmul with bias
+// form f (one of ltBiasForms(c)).
+func ltLayout(c call, v ltVariant, f ltBiasForm) ltGemm {
 	x, y := c.X, c.Y
 	n, cin, cout, hw := y.Dims[0], x.Dims[1], y.Dims[1], y.Dims[2]*y.Dims[3]
-	g := ltGemm{Variant: v, M: cout, N: hw, K: cin, Epilogue: ltEpilogueDefault}
+	g := ltGemm{Variant: v, Form: f, M: cout, N: hw, K: cin, Epilogue: ltEpilogueDefault}
 	row := func(rows, cols int, ld, stride int) ltMatrix {
 		return ltMatrix{Rows: uint64(rows), Cols: uint64(cols), LD: int64(ld), Order: ltOrderRow, Batch: int32(n), Stride: int64(stride)}
 	}
@@ -301,13 +345,17 @@ func ltLayout(c call, v ltVariant) ltGemm {
 		g.D.Stride = 0
 	}
 	g.C = g.D
-	if c.Kind == callConvBiasAct {
+	if c.Kind != callConvBiasAct {
+		return g
+	}
+	switch f {
+	case ltBiasEpilogue:
 		g.Epilogue = ltEpilogueBias
 		switch c.Act {
 		case actReLU:
 			g.Epilogue = ltEpilogueReLUB
 		case actReLU6:
-			g.ReLU6After = true
+			g.ActAfter = actReLU6
 		}
 		if c.Alpha2 != 0 {
 			g.Residual, g.Beta = true, 1
@@ -315,6 +363,13 @@ func ltLayout(c call, v ltVariant) ltGemm {
 			if n == 1 {
 				g.C.Stride = 0
 			}
+		}
+	case ltBiasPlane, ltBiasPlaneActAfter:
+		g.BiasPlane, g.Beta = true, 1
+		g.C = row(cout, hw, hw, 0)
+		g.ActAfter = c.Act
+		if f == ltBiasPlane && c.Act == actReLU {
+			g.Epilogue, g.ActAfter = ltEpilogueReLU, actNone
 		}
 	}
 	return g

@@ -83,7 +83,7 @@ func (v view) fill(x []float32) {
 
 // ltRun executes g with cublasLtMatmul's documented semantics over Go
 // buffers: D_b = epilogue(op(A) op(B_b) + Beta*C_b + bias), the bias added
-// along each row of D, then the ReLU6 clip where the plan asks for one.
+// along each row of D, then the activation call where the plan asks for one.
 func ltRun(g ltGemm, A, B, C, D []float64, aOff, bOff, cOff, dOff int64, bias []float64) {
 	tmp := make([]float64, g.M*g.N)
 	for b := range int(g.D.Batch) {
@@ -110,10 +110,13 @@ func ltRun(g ltGemm, A, B, C, D []float64, aOff, bOff, cOff, dOff int64, bias []
 				if g.Epilogue == ltEpilogueBias || g.Epilogue == ltEpilogueReLUB {
 					s += bias[i]
 				}
-				if g.Epilogue == ltEpilogueReLUB {
+				if g.Epilogue == ltEpilogueReLUB || g.Epilogue == ltEpilogueReLU {
 					s = math.Max(s, 0)
 				}
-				if g.ReLU6After {
+				switch g.ActAfter {
+				case actReLU:
+					s = math.Max(s, 0)
+				case actReLU6:
 					s = math.Min(math.Max(s, 0), 6)
 				}
 				tmp[i*g.N+j] = s
@@ -182,36 +185,54 @@ func TestLtLayoutMatchesConv(t *testing.T) {
 							if why := ltEligible(c); why != "" {
 								t.Fatalf("not eligible: %s", why)
 							}
-							g := ltLayout(c, v)
-							C, cOff := y.buf, y.d.Off
-							if g.Residual {
-								C, cOff = z.buf, z.d.Off
+							forms := ltBiasForms(c)
+							if kind == callConvBiasAct && !residual && len(forms) < 2 {
+								t.Fatalf("bias forms %v: no bias plane without a residual", forms)
 							}
-							w64 := make([]float64, len(w))
-							for i, v := range w {
-								w64[i] = float64(v)
-							}
-							ltRun(g, w64, x.buf, C, y.buf, 0, x.d.Off, cOff, y.d.Off, bias)
-							want := refConv(t, in, out, a, w, b, xs, zref, act)
-							i := 0
-							inside := map[int64]bool{}
-							for n := range out.N {
-								for c := range out.C {
-									for h := range out.H {
-										for ww := range out.W {
-											k := y.idx(n, c, h, ww)
-											inside[k] = true
-											if d := math.Abs(y.buf[k] - want[i]); d > 1e-5*math.Max(1, math.Abs(want[i])) {
-												t.Fatalf("y[%d,%d,%d,%d] = %g, want %g", n, c, h, ww, y.buf[k], want[i])
+							for _, f := range forms {
+								for i := range y.buf {
+									y.buf[i] = 99
+								}
+								g := ltLayout(c, v, f)
+								C, cOff := y.buf, y.d.Off
+								switch {
+								case g.Residual:
+									C, cOff = z.buf, z.d.Off
+								case g.BiasPlane:
+									// The plane biasPlane uploads: each row
+									// holds its channel's bias.
+									hw := out.H * out.W
+									C, cOff = make([]float64, out.C*hw), 0
+									for i := range C {
+										C[i] = bias[i/hw]
+									}
+								}
+								w64 := make([]float64, len(w))
+								for i, v := range w {
+									w64[i] = float64(v)
+								}
+								ltRun(g, w64, x.buf, C, y.buf, 0, x.d.Off, cOff, y.d.Off, bias)
+								want := refConv(t, in, out, a, w, b, xs, zref, act)
+								i := 0
+								inside := map[int64]bool{}
+								for n := range out.N {
+									for c := range out.C {
+										for h := range out.H {
+											for ww := range out.W {
+												k := y.idx(n, c, h, ww)
+												inside[k] = true
+												if d := math.Abs(y.buf[k] - want[i]); d > 1e-5*math.Max(1, math.Abs(want[i])) {
+													t.Fatalf("y[%d,%d,%d,%d] = %g, want %g", n, c, h, ww, y.buf[k], want[i])
+												}
+												i++
 											}
-											i++
 										}
 									}
 								}
-							}
-							for k, val := range y.buf {
-								if !inside[int64(k)] && val != 99 {
-									t.Fatalf("element %d outside the output slot changed to %g", k, val)
+								for k, val := range y.buf {
+									if !inside[int64(k)] && val != 99 {
+										t.Fatalf("element %d outside the output slot changed to %g", k, val)
+									}
 								}
 							}
 						})

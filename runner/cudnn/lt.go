@@ -77,6 +77,8 @@ func loadLt(a *api) (*ltAPI, error) {
 type ltObjects struct {
 	descs, layouts, prefs []uintptr
 	algos                 []*ltHeuristicResult // the algorithms the prepared calls point to
+	planes                map[[3]int64]uintptr // bias planes (ltBiasPlane) by bias buffer, offset and H*W
+	planeBytes            int64                // their device memory
 }
 
 // ltSet sets one attribute from the bytes of v.
@@ -84,13 +86,38 @@ func ltSet[T any](fn, obj uintptr, attr int, v T) uintptr {
 	return sys(fn, obj, uintptr(attr), uintptr(unsafe.Pointer(&v)), unsafe.Sizeof(v))
 }
 
+// errLtResidualBias: cuBLASLt refused the bias epilogue of a call with a
+// residual, whose C holds the residual, so no bias form is left.
+var errLtResidualBias = errors.New("the residual fills C, so the bias can only go in the epilogue")
+
+// ltCandidates prepares the cuBLASLt candidates of an eligible conv call c
+// for layout v, with the first bias form (ltBiasForms) whose layouts the
+// library accepts. The error joins every form's refusal.
+func (p *program) ltCandidates(c call, v ltVariant) ([]candidate, error) {
+	var errs []error
+	for _, f := range ltBiasForms(c) {
+		cs, err := p.ltMatmuls(c, v, f)
+		if err == nil {
+			return cs, nil
+		}
+		if c.Kind == callConvBiasAct {
+			err = fmt.Errorf("%s: %w", f, err)
+		}
+		errs = append(errs, err)
+	}
+	if c.Kind == callConvBiasAct && c.Alpha2 != 0 && isNotSupported(errs[0]) {
+		errs = append(errs, errLtResidualBias)
+	}
+	return nil, errors.Join(errs...)
+}
+
 // ltMatmuls prepares the cublasLtMatmul calls of an eligible conv call c
-// for layout v: one per algorithm cuBLASLt's heuristic returns (best
-// first), each followed by a ReLU6 activation call where the epilogue
-// lacks it. x, w, bias, z, y are the data pointers.
-func (p *program) ltMatmuls(c call, v ltVariant) ([]candidate, error) {
+// for layout v and bias form f: one per algorithm cuBLASLt's heuristic
+// returns (best first), each followed by an activation call where the
+// epilogue lacks it.
+func (p *program) ltMatmuls(c call, v ltVariant, f ltBiasForm) ([]candidate, error) {
 	lt, a := p.d.lt, p.d.a
-	g := ltLayout(c, v)
+	g := ltLayout(c, v, f)
 	compute := uintptr(cublasCompute32F)
 	if p.tf32 {
 		compute = cublasCompute32FTF32
@@ -102,7 +129,7 @@ func (p *program) ltMatmuls(c call, v ltVariant) ([]candidate, error) {
 	desc := *h
 	p.lt.descs = append(p.lt.descs, desc)
 	biasPtr := uint64(0)
-	if g.Epilogue != ltEpilogueDefault {
+	if g.Epilogue == ltEpilogueBias || g.Epilogue == ltEpilogueReLUB {
 		biasPtr = uint64(p.ptr(c.B))
 	}
 	for _, s := range []struct {
@@ -151,12 +178,17 @@ func (p *program) ltMatmuls(c call, v ltVariant) ([]candidate, error) {
 	}
 	lay[2] = lay[3]
 	cPtr := p.ptr(c.Y)
-	if g.Residual {
+	if g.Residual || g.BiasPlane {
 		l, err := layout(g.C)
 		if err != nil {
 			return nil, err
 		}
-		lay[2], cPtr = l, p.ptr(c.Z)
+		lay[2] = l
+		if g.Residual {
+			cPtr = p.ptr(c.Z)
+		} else if cPtr, err = p.biasPlane(c); err != nil {
+			return nil, err
+		}
 	}
 	aPtr, bPtr, dPtr := p.ptr(c.W), p.ptr(c.X), p.ptr(c.Y)
 	if err := a.blas(sys(lt.prefCreate, uintptr(unsafe.Pointer(h))), "cublasLtMatmulPreferenceCreate"); err != nil {
@@ -187,9 +219,9 @@ func (p *program) ltMatmuls(c call, v ltVariant) ([]candidate, error) {
 		uintptr(unsafe.Pointer(&res[0])), uintptr(unsafe.Pointer(got))), "cublasLtMatmulAlgoGetHeuristic"); err != nil {
 		return nil, err
 	}
-	beta := p.zero()
-	if g.Residual {
-		beta = p.one()
+	beta, err := p.scalar(g.Beta)
+	if err != nil {
+		return nil, err
 	}
 	var out []candidate
 	for i := range res[:*got] {
@@ -201,9 +233,13 @@ func (p *program) ltMatmuls(c call, v ltVariant) ([]candidate, error) {
 		m := gpuCall{fn: lt.matmul, lib: libBLAS}
 		m.set(lt.handle, desc, p.one(), aPtr, lay[0], bPtr, lay[1], beta, cPtr, lay[2], dPtr, lay[3],
 			uintptr(unsafe.Pointer(r)), p.d.blasWS, cublasWorkspaceBytes, p.d.stream)
-		cd := candidate{impl: implLt, name: fmt.Sprintf("%s %s #%d", implLt, v, i), calls: []gpuCall{m}, variant: v, rank: i}
-		if g.ReLU6After {
-			act, err := p.activation(c.Y, c.Y, actReLU6)
+		name := fmt.Sprintf("%s %s #%d", implLt, v, i)
+		if g.BiasPlane {
+			name = fmt.Sprintf("%s %s, %s #%d", implLt, v, f, i)
+		}
+		cd := candidate{impl: implLt, name: name, calls: []gpuCall{m}, variant: v, rank: i}
+		if g.ActAfter != actNone {
+			act, err := p.activation(c.Y, c.Y, g.ActAfter)
 			if err != nil {
 				return nil, err
 			}
@@ -215,6 +251,44 @@ func (p *program) ltMatmuls(c call, v ltVariant) ([]candidate, error) {
 		return nil, fmt.Errorf("cublasLtMatmulAlgoGetHeuristic (%s): no usable algorithm among %d", v, *got)
 	}
 	return out, nil
+}
+
+// biasPlane returns the device address of c's bias plane: Cout rows of
+// H*W copies of each output channel's bias (row-major, ld H*W), uploaded
+// once per bias and plane size and shared by every image (batch stride
+// 0) and every candidate.
+func (p *program) biasPlane(c call) (uintptr, error) {
+	cout, hw := c.Y.Dims[1], c.Y.Dims[2]*c.Y.Dims[3]
+	key := [3]int64{int64(c.B.Buf), c.B.Off, int64(hw)}
+	if d, ok := p.lt.planes[key]; ok {
+		return d, nil
+	}
+	data := p.l.Bufs[c.B.Buf].Data
+	if int(c.B.Off)+cout > len(data) {
+		return 0, fmt.Errorf("bias plane: the bias of %d channels has no host copy", cout)
+	}
+	host := make([]float32, cout*hw)
+	for i, v := range data[c.B.Off : int(c.B.Off)+cout] {
+		row := host[i*hw : (i+1)*hw]
+		for j := range row {
+			row[j] = v
+		}
+	}
+	a := p.d.a
+	h := new(uintptr)
+	bytes := uintptr(len(host)) * 4
+	if err := a.cuda(sys(a.cudaMalloc, uintptr(unsafe.Pointer(h)), bytes), "cudaMalloc(bias plane)"); err != nil {
+		return 0, err
+	}
+	if p.lt.planes == nil {
+		p.lt.planes = map[[3]int64]uintptr{}
+	}
+	p.lt.planes[key] = *h
+	p.lt.planeBytes += int64(bytes)
+	if err := a.cuda(sys(a.cudaMemcpy, *h, uintptr(unsafe.Pointer(&host[0])), bytes, cudaMemcpyHostToDevice), "cudaMemcpy(bias plane)"); err != nil {
+		return 0, err
+	}
+	return *h, nil
 }
 
 // releaseLt destroys the program's cuBLASLt descriptors.
@@ -232,6 +306,9 @@ func (p *program) releaseLt() error {
 	}
 	for _, h := range p.lt.descs {
 		errs = append(errs, a.blas(sys(lt.matmulDescDestroy, h), "cublasLtMatmulDescDestroy"))
+	}
+	for _, m := range p.lt.planes {
+		errs = append(errs, a.cuda(sys(a.cudaFree, m), "cudaFree(bias plane)"))
 	}
 	p.lt = ltObjects{}
 	return errors.Join(errs...)

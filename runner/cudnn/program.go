@@ -154,7 +154,7 @@ func (d *device) build(l *lowered, mode runner.Mode, opts runner.Options, ck Cop
 		_ = d.th.do(p.release)
 		return nil, err
 	}
-	p.info.Bytes = l.Bytes() + int64(p.wsSize)
+	p.info.Bytes = l.Bytes() + int64(p.wsSize) + p.lt.planeBytes
 	p.info.Device = d.describe(p.tf32)
 	p.info.Kernels += "; " + p.sel.summary()
 	return p, nil

@@ -41,13 +41,16 @@ func compileAndCheck(t *testing.T, b *Backend, g *arch.Graph, w weights.Set, opt
 }
 
 // eligibleCounts counts a program's lowered convolutions the own kernel
-// and cuBLASLt can run.
-func eligibleCounts(p *program) (dw, lt int) {
+// and cuBLASLt can run. By default the fake, like cuBLASLt 13.0, refuses
+// the bias epilogue for a row-order D, so a conv with a bias and a
+// residual (which fills C) is not cuBLASLt's; with biasEpilogue (fake
+// mode 3) it is.
+func eligibleCounts(p *program, biasEpilogue bool) (dw, lt int) {
 	for _, c := range p.l.Calls {
 		if dwEligible(c) == "" {
 			dw++
 		}
-		if ltEligible(c) == "" {
+		if ltEligible(c) == "" && (biasEpilogue || c.Kind != callConvBiasAct || c.Alpha2 == 0) {
 			lt++
 		}
 	}
@@ -95,7 +98,7 @@ func TestFakeLibsPolicies(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/%s/graph=%v", sp.name, pol, opts.Mode, opts.CUDAGraph), func(t *testing.T) {
 					b.WithPolicy(pol)
 					p := compileAndCheck(t, b, g, w, opts)
-					dw, lt := eligibleCounts(p)
+					dw, lt := eligibleCounts(p, false)
 					got := implCounts(p)
 					k := p.Info().Kernels
 					if set := runner.KernelSetOf(k); set != KernelSet(opts.CUDAGraph, CopyMemcpy3D, false, pol) {
@@ -151,6 +154,10 @@ func TestFakeLibsFallbacks(t *testing.T) {
 		autoNoDW  bool
 		autoNoLt  bool
 		ltColOnly bool
+		// ltName and ltNotName: what the forced program's cuBLASLt
+		// candidates of convs with a bias are (not) named.
+		ltName, ltNotName string
+		biasEpilogue      bool // the fake accepts the bias epilogue (eligibleCounts)
 	}{
 		{name: "nvrtc fails", flag: "fake_nvrtc_fail", value: 1, reloadDW: true, forced: Policy{DWNVRTC, GEMMAuto},
 			forcedErr: "EXPLORER_CUDNN_DW=nvrtc: the depthwise kernel is unavailable", autoNote: "fake compilation failure", autoNoDW: true},
@@ -160,7 +167,14 @@ func TestFakeLibsFallbacks(t *testing.T) {
 		{name: "wrong kernel", flag: "fake_wrong", value: 1, forced: Policy{DWNVRTC, GEMMAuto},
 			forcedErr: "self-check against cuDNN: dw3x3-nvrtc s2: differs from cuDNN", autoNote: "differs from cuDNN", autoNoDW: true},
 		{name: "wrong GEMM", flag: "fake_wrong", value: 2, forced: Policy{DWAuto, GEMMLt},
-			forcedErr: "self-check against cuDNN: cublasLt row-major #0: differs from cuDNN", autoNote: "differs from cuDNN", autoNoLt: true},
+			forcedErr: "self-check against cuDNN: cublasLt row-major, bias plane #0: differs from cuDNN", autoNote: "differs from cuDNN", autoNoLt: true},
+		// The bias forms (ltBiasForms), as the real library answers: the
+		// bias epilogue refused for a row-order D (mode 0, cuBLASLt 13.0
+		// on an H200), accepted (mode 3), every epilogue refused there
+		// (mode 4).
+		{name: "bias epilogue refused", flag: "fake_lt_mode", value: 0, forced: Policy{DWAuto, GEMMLt}, ltName: ", bias plane #"},
+		{name: "bias epilogue accepted", flag: "fake_lt_mode", value: 3, forced: Policy{DWAuto, GEMMLt}, ltNotName: "bias plane", biasEpilogue: true},
+		{name: "every epilogue refused", flag: "fake_lt_mode", value: 4, forced: Policy{DWAuto, GEMMLt}, ltName: ", bias plane, activation after #"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			unset := setFakeFlag(t, tc.flag, tc.value)
@@ -181,12 +195,18 @@ func TestFakeLibsFallbacks(t *testing.T) {
 				}
 			} else {
 				p := compileAndCheck(t, b, g, w, opts)
-				for _, r := range p.sel.records {
+				for i, r := range p.sel.records {
 					if r.impl == implLt && tc.ltColOnly && !strings.Contains(r.name, "column-major inputs") {
 						t.Errorf("chose %s with row-major inputs rejected", r.name)
 					}
+					if r.impl != implLt || p.l.Calls[i].Kind != callConvBiasAct {
+						continue
+					}
+					if (tc.ltName != "" && !strings.Contains(r.name, tc.ltName)) || (tc.ltNotName != "" && strings.Contains(r.name, tc.ltNotName)) {
+						t.Errorf("conv %d chose %q, want a name with %q and without %q", i, r.name, tc.ltName, tc.ltNotName)
+					}
 				}
-				if _, lt := eligibleCounts(p); implCounts(p)[implLt] != lt {
+				if _, lt := eligibleCounts(p, tc.biasEpilogue); implCounts(p)[implLt] != lt {
 					t.Errorf("forced cuBLASLt runs %d of %d eligible convs", implCounts(p)[implLt], lt)
 				}
 			}
@@ -205,8 +225,9 @@ func TestFakeLibsFallbacks(t *testing.T) {
 
 // TestFakeLibsG4OneCall: for each of G4's four rows (paper Table 4), every
 // fused conv step of the compiled program can run as one library call:
-// the 1x1 convs as one cublasLtMatmul (bias, shortcut as C with beta 1,
-// ReLU in the epilogue), the 3x3 conv as one
+// the 1x1 convs as one cublasLtMatmul (bias plane as C with beta 1, ReLU
+// in the epilogue) or, with a shortcut, which takes C, as one cuDNN fused
+// call, the 3x3 conv as one
 // cudnnConvolutionBiasActivationForward (identity activation with
 // IMPLICIT_PRECOMP_GEMM where there is no ReLU), which runs on the fake.
 func TestFakeLibsG4OneCall(t *testing.T) {
