@@ -65,8 +65,11 @@ func newSelector(p *program, pol Policy) *selector {
 		records: map[int]choiceRecord{}, problems: map[string]int{}}
 }
 
-// note counts a reason a candidate or an implementation was not used.
-func (s *selector) note(format string, args ...any) { s.problems[fmt.Sprintf(format, args...)]++ }
+// note counts a reason a candidate or an implementation was not used. The
+// lines of a joined error become " / ": the fingerprint is one line.
+func (s *selector) note(format string, args ...any) {
+	s.problems[strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", " / ")]++
+}
 
 // layerKey identifies a call's shape, strides, epilogue and pointer
 // alignments: calls with equal keys run alike, so one decision serves all.

@@ -123,6 +123,9 @@ func TestFakeLibsPolicies(t *testing.T) {
 					if !strings.Contains(k, "convs: ") {
 						t.Errorf("Kernels %q does not list the convolutions", k)
 					}
+					if strings.Contains(k, "\n") {
+						t.Errorf("Kernels %q is more than one line", k)
+					}
 				})
 			}
 		}
