@@ -135,7 +135,7 @@ report() {
 # The machine and the exact command, for the report.
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "command: QUICK=$quick DRY_RUN=$dry SEED=$seed${EXPLORER_CUDA_LIBS:+ EXPLORER_CUDA_LIBS=$EXPLORER_CUDA_LIBS} scripts/gpu-check.sh $explorer"
+	echo "command: QUICK=$quick DRY_RUN=$dry SEED=$seed${BUDGET_S:+ BUDGET_S=$BUDGET_S}${EXPLORER_CUDA_LIBS:+ EXPLORER_CUDA_LIBS=$EXPLORER_CUDA_LIBS} scripts/gpu-check.sh $explorer"
 	commit=${COMMIT:-$(cat "$(dirname "$explorer")/COMMIT" 2>/dev/null)}
 	commit=${commit:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" status --porcelain 2>/dev/null | grep -q . && echo ' (uncommitted changes)')}
 	echo "commit: ${commit:-unknown}"
