@@ -313,6 +313,8 @@ if section "3. guideline micro-networks (explorer guidelines --backend cudnn --p
 	if [[ $dry == 1 ]]; then
 		gb=2
 	fi
+	# The report quotes the command as run (a dry run's batch and experiments differ).
+	echo "explorer guidelines --backend cudnn --platform gpu --batch $gb --cuda-graph ${guide_args[*]} ${guide_time[*]} --seed $seed" >"$out/guidelines.cmd"
 	T_CAP=900 t "$explorer" guidelines --backend cudnn --platform gpu --batch "$gb" --cuda-graph "${guide_args[@]}" "${guide_time[@]}" --seed "$seed" \
 		--out "$out/guidelines" --format svg >"$out/guidelines.txt" 2>"$out/logs/guidelines.err" ||
 		echo "  (guidelines failed: $(tail -n 1 "$out/logs/guidelines.err"))"

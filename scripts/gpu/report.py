@@ -255,12 +255,21 @@ def g4_profiles(d):
             continue
         total, cats, kern = profile_summary(text)
         if not out:
-            out = ["In-graph profiles of G4's rows (`explorer run --backend cudnn --family g4 --c 32 --batch 8",
+            # The batch the profile ran at, from its header ("... batch=8  [cudnn, ...").
+            b = re.search(r"\bbatch=(\d+)", text)
+            out = ["In-graph profiles of G4's rows (`explorer run --backend cudnn --family g4 --c 32 "
+                   f"--batch {b.group(1) if b else '?'}",
                    "--mode fused --cuda-graph --profile`; the event nodes add a little per step):", "",
                    "| row | total ms | conv1x1 | conv kxk | element-wise | convs |", "|---|---|---|---|---|---|"]
         out.append(f"| {label} | {fmt(total)} | {fmt(cats.get('conv1x1'))} | {fmt(cats.get('conv kxk'))} | "
                    f"{fmt(cats.get('element-wise'))} | {kern} |")
     return out
+
+
+def guidelines_command(d):
+    """The guidelines command as gpu-check.sh ran it (guidelines.cmd), else the usual one."""
+    return (read(os.path.join(d, "guidelines.cmd")).strip() or
+            "explorer guidelines --backend cudnn --platform gpu --batch 8 --cuda-graph --exp G1,G2,G3,G4 --scales 1")
 
 
 def verdict_lines(d):
@@ -294,7 +303,7 @@ def generate(d):
     out += latency_table(d)
     # The heading keeps the anchor docs/guidelines.md links to.
     out += ["", "### Guideline micro-networks (GPU designs of paper Tables 1-4, 56x56, 10 blocks, batch 8)", "",
-            "`explorer guidelines --backend cudnn --platform gpu --batch 8 --cuda-graph --exp G1,G2,G3,G4 --scales 1`;",
+            f"`{guidelines_command(d)}`;",
             "images/s = batch x 1000 / the fastest round's median ms (every mode replayed from a CUDA graph);",
             "paper = GTX 1080Ti batches/s (x1 column); ratios are each row over the table's first row.", ""]
     gt, g4 = guideline_table(d)
