@@ -24,6 +24,34 @@ func TestEstimateBytesG1(t *testing.T) {
 	}
 }
 
+// TestEstimateBytesBN counts a graph with batch norms by hand: G4 with
+// c=4 (bottleneck c/4 = 1), 1 block at 1x1, batch 1 (arch.Build: conv1
+// 4->1, bn1, relu, conv2 3x3 1->1, bn2, relu, conv3 1->4, bn3, add,
+// relu). Tensors: the input and the last four are 4 elements, the six
+// between 1: 26. Weights: conv1 4 + 1 bias slot, conv2 9 + 1, conv3 4 + 4,
+// and each batch norm's four vectors (gamma, beta, mean, variance) of its
+// channels, 4*1 + 4*1 + 4*4 = 24: 47 in all. Staging: 4 + 4.
+func TestEstimateBytesBN(t *testing.T) {
+	g, err := arch.Build(arch.Spec{Family: arch.GuideG4, C: 4, Res: 1, Blocks: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, wts, staging := int64(26), int64(5+10+8+24), int64(8)
+	parts, err := EstimateParts(g, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"activations": 4 * act, "weights": 4 * 2 * 2 * wts, "workspace": 4 * staging}
+	for k, v := range want {
+		if parts[k] != v {
+			t.Errorf("EstimateParts[%q] = %d, want %d", k, parts[k], v)
+		}
+	}
+	if got, err := EstimateBytes(g, Options{}); got != 4*(act+4*wts+staging) || err != nil {
+		t.Errorf("EstimateBytes = %d, %v; want %d", got, err, 4*(act+4*wts+staging))
+	}
+}
+
 func TestEstimateGrowsWithBatch(t *testing.T) {
 	var prev int64
 	for _, b := range []int{1, 2, 8} {
