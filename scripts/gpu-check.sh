@@ -343,6 +343,7 @@ if section "4. in-graph profiles" 30; then
 			echo "  (profile $w b$b failed)"
 	done
 	# G4's four rows: where each one's GPU time goes, and how its convs ran.
+	echo "explorer run --backend cudnn --family g4 --c 32 --batch $b8 ${gsize[*]} --mode fused --cuda-graph --profile" >"$out/g4-profile.cmd"
 	for v in "ReLU+shortcut|" "ReLU-only|--no-shortcut true" "shortcut-only|--no-relu true" "neither|--no-relu true --no-shortcut true"; do
 		IFS='|' read -r label knobs <<<"$v"
 		if (($(left) < 20)); then

@@ -276,9 +276,13 @@ const (
 	// ltBiasPlaneActAfter: as ltBiasPlane with the default epilogue; the
 	// activation is a separate call.
 	ltBiasPlaneActAfter
+	// ltBiasOmitted: the layouts of ltBiasEpilogue without the bias (and
+	// the default epilogue), never a candidate: ltCandidates probes with it
+	// whether the bias epilogue is what cuBLASLt refused.
+	ltBiasOmitted
 )
 
-var ltBiasFormNames = [...]string{"bias epilogue", "bias plane", "bias plane, activation after"}
+var ltBiasFormNames = [...]string{"bias epilogue", "bias plane", "bias plane, activation after", "bias omitted (probe)"}
 
 func (f ltBiasForm) String() string { return ltBiasFormNames[f] }
 
@@ -349,13 +353,15 @@ func ltLayout(c call, v ltVariant, f ltBiasForm) ltGemm {
 		return g
 	}
 	switch f {
-	case ltBiasEpilogue:
-		g.Epilogue = ltEpilogueBias
-		switch c.Act {
-		case actReLU:
-			g.Epilogue = ltEpilogueReLUB
-		case actReLU6:
-			g.ActAfter = actReLU6
+	case ltBiasEpilogue, ltBiasOmitted:
+		if f == ltBiasEpilogue {
+			g.Epilogue = ltEpilogueBias
+			switch c.Act {
+			case actReLU:
+				g.Epilogue = ltEpilogueReLUB
+			case actReLU6:
+				g.ActAfter = actReLU6
+			}
 		}
 		if c.Alpha2 != 0 {
 			g.Residual, g.Beta = true, 1

@@ -77,7 +77,7 @@ func loadLt(a *api) (*ltAPI, error) {
 type ltObjects struct {
 	descs, layouts, prefs []uintptr
 	algos                 []*ltHeuristicResult // the algorithms the prepared calls point to
-	planes                map[[3]int64]uintptr // bias planes (ltBiasPlane) by bias buffer, offset and H*W
+	planes                map[[3]int64]ltPlane // bias planes (ltBiasPlane) by bias buffer, offset and H*W
 	planeBytes            int64                // their device memory
 }
 
@@ -105,8 +105,14 @@ func (p *program) ltCandidates(c call, v ltVariant) ([]candidate, error) {
 		}
 		errs = append(errs, err)
 	}
+	// With a residual, C is taken: if the library refused the bias
+	// epilogue but takes the same layouts without it, the call cannot be
+	// expressed in one cuBLASLt call (a forced policy then leaves it to
+	// cuDNN); any other refusal stays an error.
 	if c.Kind == callConvBiasAct && c.Alpha2 != 0 && isNotSupported(errs[0]) {
-		errs = append(errs, errLtResidualBias)
+		if _, err := p.ltMatmuls(c, v, ltBiasOmitted); err == nil {
+			errs = append(errs, errLtResidualBias)
+		}
 	}
 	return nil, errors.Join(errs...)
 }
@@ -186,8 +192,10 @@ func (p *program) ltMatmuls(c call, v ltVariant, f ltBiasForm) ([]candidate, err
 		lay[2] = l
 		if g.Residual {
 			cPtr = p.ptr(c.Z)
-		} else if cPtr, err = p.biasPlane(c); err != nil {
-			return nil, err
+		} else {
+			// The plane is allocated once an algorithm is found;
+			// cudaMalloc aligns it to 256 bytes.
+			cPtr = arenaAlign
 		}
 	}
 	aPtr, bPtr, dPtr := p.ptr(c.W), p.ptr(c.X), p.ptr(c.Y)
@@ -223,12 +231,26 @@ func (p *program) ltMatmuls(c call, v ltVariant, f ltBiasForm) ([]candidate, err
 	if err != nil {
 		return nil, err
 	}
-	var out []candidate
+	var usable []int
 	for i := range res[:*got] {
-		r := &res[i]
-		if r.State != 0 || r.Workspace > cublasWorkspaceBytes {
-			continue
+		if r := &res[i]; r.State == 0 && r.Workspace <= cublasWorkspaceBytes {
+			usable = append(usable, i)
 		}
+	}
+	if len(usable) == 0 {
+		return nil, fmt.Errorf("cublasLtMatmulAlgoGetHeuristic (%s): no usable algorithm among %d", v, *got)
+	}
+	if f == ltBiasOmitted {
+		return nil, nil // a probe: the layouts are accepted
+	}
+	if g.BiasPlane {
+		if cPtr, err = p.biasPlane(c); err != nil {
+			return nil, err
+		}
+	}
+	var out []candidate
+	for _, i := range usable {
+		r := &res[i]
 		p.lt.algos = append(p.lt.algos, r)
 		m := gpuCall{fn: lt.matmul, lib: libBLAS}
 		m.set(lt.handle, desc, p.one(), aPtr, lay[0], bPtr, lay[1], beta, cPtr, lay[2], dPtr, lay[3],
@@ -247,21 +269,24 @@ func (p *program) ltMatmuls(c call, v ltVariant, f ltBiasForm) ([]candidate, err
 		}
 		out = append(out, cd)
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("cublasLtMatmulAlgoGetHeuristic (%s): no usable algorithm among %d", v, *got)
-	}
 	return out, nil
+}
+
+// ltPlane is one bias plane in device memory.
+type ltPlane struct {
+	ptr   uintptr
+	bytes int64
 }
 
 // biasPlane returns the device address of c's bias plane: Cout rows of
 // H*W copies of each output channel's bias (row-major, ld H*W), uploaded
-// once per bias and plane size and shared by every image (batch stride
-// 0) and every candidate.
+// once per conv (its bias buffer and plane size) and shared by every image
+// (batch stride 0) and every candidate of that conv.
 func (p *program) biasPlane(c call) (uintptr, error) {
 	cout, hw := c.Y.Dims[1], c.Y.Dims[2]*c.Y.Dims[3]
 	key := [3]int64{int64(c.B.Buf), c.B.Off, int64(hw)}
-	if d, ok := p.lt.planes[key]; ok {
-		return d, nil
+	if pl, ok := p.lt.planes[key]; ok {
+		return pl.ptr, nil
 	}
 	data := p.l.Bufs[c.B.Buf].Data
 	if int(c.B.Off)+cout > len(data) {
@@ -280,15 +305,42 @@ func (p *program) biasPlane(c call) (uintptr, error) {
 	if err := a.cuda(sys(a.cudaMalloc, uintptr(unsafe.Pointer(h)), bytes), "cudaMalloc(bias plane)"); err != nil {
 		return 0, err
 	}
-	if p.lt.planes == nil {
-		p.lt.planes = map[[3]int64]uintptr{}
-	}
-	p.lt.planes[key] = *h
-	p.lt.planeBytes += int64(bytes)
 	if err := a.cuda(sys(a.cudaMemcpy, *h, uintptr(unsafe.Pointer(&host[0])), bytes, cudaMemcpyHostToDevice), "cudaMemcpy(bias plane)"); err != nil {
+		_ = a.cuda(sys(a.cudaFree, *h), "cudaFree(bias plane)")
 		return 0, err
 	}
+	if p.lt.planes == nil {
+		p.lt.planes = map[[3]int64]ltPlane{}
+	}
+	p.lt.planes[key] = ltPlane{ptr: *h, bytes: int64(bytes)}
+	p.lt.planeBytes += int64(bytes)
 	return *h, nil
+}
+
+// dropUnusedPlanes frees the bias planes that no chosen call reads (their
+// candidates lost to another implementation), once every convolution is
+// chosen.
+func (p *program) dropUnusedPlanes() error {
+	if len(p.lt.planes) == 0 {
+		return nil
+	}
+	used := map[uintptr]bool{}
+	for _, gc := range p.calls {
+		if gc.lib == libBLAS && p.d.lt != nil && gc.fn == p.d.lt.matmul {
+			used[gc.args[8]] = true // C
+		}
+	}
+	a := p.d.a
+	var errs []error
+	for k, pl := range p.lt.planes {
+		if used[pl.ptr] {
+			continue
+		}
+		errs = append(errs, a.cuda(sys(a.cudaFree, pl.ptr), "cudaFree(bias plane)"))
+		delete(p.lt.planes, k)
+		p.lt.planeBytes -= pl.bytes
+	}
+	return errors.Join(errs...)
 }
 
 // releaseLt destroys the program's cuBLASLt descriptors.
@@ -307,8 +359,8 @@ func (p *program) releaseLt() error {
 	for _, h := range p.lt.descs {
 		errs = append(errs, a.blas(sys(lt.matmulDescDestroy, h), "cublasLtMatmulDescDestroy"))
 	}
-	for _, m := range p.lt.planes {
-		errs = append(errs, a.cuda(sys(a.cudaFree, m), "cudaFree(bias plane)"))
+	for _, pl := range p.lt.planes {
+		errs = append(errs, a.cuda(sys(a.cudaFree, pl.ptr), "cudaFree(bias plane)"))
 	}
 	p.lt = ltObjects{}
 	return errors.Join(errs...)

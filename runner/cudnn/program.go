@@ -316,6 +316,9 @@ func (p *program) build() error {
 		}
 	}
 	p.first[len(l.Calls)] = len(p.calls)
+	if err := p.dropUnusedPlanes(); err != nil {
+		return err
+	}
 	p.stepKernels = p.describeSteps()
 	// Warm-up outside any capture: lazy module loading and cuDNN's lazy
 	// initialisation must not happen inside a capture (CUDA programming

@@ -4,10 +4,12 @@ package cudnn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/shufflelab/explorer/arch"
 	"github.com/shufflelab/explorer/runner"
@@ -317,6 +319,118 @@ func TestFakeLibsProfileKernels(t *testing.T) {
 	for _, k := range []string{"dw3x3-nvrtc s1", "dw3x3-nvrtc s2", "cublasLt", "memcpy3d", "pool", "gemm"} {
 		if !seen[k] {
 			t.Errorf("no step ran %s: %v", k, steps)
+		}
+	}
+}
+
+// liveAllocs reads the fake's count of cudaMalloc'd blocks not yet freed.
+func liveAllocs(t *testing.T) int64 {
+	t.Helper()
+	p := fakeSym(t, "fake_live_allocs")
+	return *(*int64)(*(*unsafe.Pointer)(unsafe.Pointer(&p)))
+}
+
+// TestFakeLibsFreesEverything: a program frees every block it allocated on
+// Close, and a failed Compile frees what it had allocated; the bias planes
+// of cuBLASLt candidates that were not chosen are freed once the choice is
+// made, and only the chosen planes are counted in the program's bytes.
+func TestFakeLibsFreesEverything(t *testing.T) {
+	b := fakeBackend(t)
+	if err := b.Available(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.WithPolicy(Policy{DWAuto, GEMMAuto})
+	// MobileNetV2 has residual convs and ReLU6 after the GEMM (which can
+	// hide fake_wrong's extra 0.5); ShuffleNetV2's 1x1 convs have ReLU in
+	// the epilogue, so a wrong GEMM loses every self-check there.
+	mnv2 := build(t, arch.Spec{Family: arch.MobileNetV2, Width: 0.35, Res: 32, Classes: 4})
+	snv2 := build(t, arch.Spec{Family: arch.ShuffleNetV2, Width: 0.5, Res: 32, Depths: []int{1, 1, 1}, Classes: 5, Batch: 2})
+	for _, tc := range []struct {
+		name    string
+		g       *arch.Graph
+		flag    string
+		value   int32
+		pol     Policy
+		fails   bool
+		noPlane bool // no chosen call reads a bias plane
+	}{
+		{name: "mnv2 auto", g: mnv2, pol: Policy{DWAuto, GEMMAuto}},
+		{name: "mnv2 forced", g: mnv2, pol: Policy{DWNVRTC, GEMMLt}},
+		{name: "snv2 cuBLASLt wrong, auto", g: snv2, flag: "fake_wrong", value: 2, pol: Policy{DWAuto, GEMMAuto}, noPlane: true},
+		{name: "snv2 cuBLASLt wrong, forced", g: snv2, flag: "fake_wrong", value: 2, pol: Policy{DWAuto, GEMMLt}, fails: true},
+		{name: "snv2 no cuBLASLt algorithm, auto", g: snv2, flag: "fake_lt_mode", value: 1, pol: Policy{DWAuto, GEMMAuto}, noPlane: true},
+		{name: "mnv2 no cuBLASLt algorithm, forced", g: mnv2, flag: "fake_lt_mode", value: 1, pol: Policy{DWAuto, GEMMLt}, fails: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, w := tc.g, testWeights(tc.g, 4)
+			if tc.flag != "" {
+				defer setFakeFlag(t, tc.flag, tc.value)()
+			}
+			b.WithPolicy(tc.pol)
+			before := liveAllocs(t)
+			pr, err := b.Compile(g, w, runner.Options{Mode: runner.Fused, CUDAGraph: true})
+			if tc.fails {
+				if err == nil {
+					pr.Close()
+					t.Fatal("Compile succeeded")
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := pr.(*program)
+				var chosen int64
+				for _, pl := range p.lt.planes {
+					chosen += pl.bytes
+				}
+				if p.lt.planeBytes != chosen || (tc.noPlane && chosen != 0) || (!tc.noPlane && chosen == 0) {
+					t.Errorf("planes after the choice: %d bytes counted, %d held (%d planes)", p.lt.planeBytes, chosen, len(p.lt.planes))
+				}
+				if err := pr.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if after := liveAllocs(t); after != before {
+				t.Errorf("%d device blocks before, %d after", before, after)
+			}
+		})
+	}
+}
+
+// TestFakeLibsResidualBiasRefusal: a conv with a bias and a residual is
+// left to cuDNN under a forced cuBLASLt policy only when the library
+// refused the bias epilogue and takes the same layouts without it; a
+// library that refuses the matmul itself stays an error.
+func TestFakeLibsResidualBiasRefusal(t *testing.T) {
+	b := fakeBackend(t)
+	if err := b.Available(); err != nil {
+		t.Fatal(err)
+	}
+	g := build(t, arch.Spec{Family: arch.GuideG4, C: 16, Res: 5, Blocks: 1, Batch: 2, NoReLU: true})
+	p := compileAndCheck(t, b, g, testWeights(g, 6), runner.Options{Mode: runner.Fused})
+	var res *call
+	for i, c := range p.l.Calls {
+		if c.Kind == callConvBiasAct && c.Alpha2 != 0 && ltEligible(c) == "" {
+			res = &p.l.Calls[i]
+		}
+	}
+	if res == nil {
+		t.Fatal("no 1x1 conv with a residual")
+	}
+	for _, tc := range []struct {
+		mode       int32
+		inexpr, ok bool
+	}{{0, true, false}, {1, false, false}, {3, false, true}} {
+		unset := setFakeFlag(t, "fake_lt_mode", tc.mode)
+		var cs []candidate
+		err := p.d.th.do(func() error {
+			var err error
+			cs, err = p.ltCandidates(*res, ltRowMajor)
+			return err
+		})
+		unset()
+		if got := errors.Is(err, errLtResidualBias); got != tc.inexpr || (err == nil) != tc.ok || (tc.ok && len(cs) == 0) {
+			t.Errorf("fake_lt_mode %d: %d candidates, err %v; want inexpressible %v, ok %v", tc.mode, len(cs), err, tc.inexpr, tc.ok)
 		}
 	}
 }

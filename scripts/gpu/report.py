@@ -255,11 +255,9 @@ def g4_profiles(d):
             continue
         total, cats, kern = profile_summary(text)
         if not out:
-            # The batch the profile ran at, from its header ("... batch=8  [cudnn, ...").
-            b = re.search(r"\bbatch=(\d+)", text)
-            out = ["In-graph profiles of G4's rows (`explorer run --backend cudnn --family g4 --c 32 "
-                   f"--batch {b.group(1) if b else '?'}",
-                   "--mode fused --cuda-graph --profile`; the event nodes add a little per step):", "",
+            cmd = (read(os.path.join(d, "g4-profile.cmd")).strip() or
+                   "explorer run --backend cudnn --family g4 --c 32 --batch 8 --mode fused --cuda-graph --profile")
+            out = [f"In-graph profiles of G4's rows (`{cmd}`; the event nodes add a little per step):", "",
                    "| row | total ms | conv1x1 | conv kxk | element-wise | convs |", "|---|---|---|---|---|---|"]
         out.append(f"| {label} | {fmt(total)} | {fmt(cats.get('conv1x1'))} | {fmt(cats.get('conv kxk'))} | "
                    f"{fmt(cats.get('element-wise'))} | {kern} |")

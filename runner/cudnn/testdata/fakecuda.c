@@ -48,14 +48,20 @@ int cudaMemGetInfo(size_t *free_, size_t *total) { *free_ = (size_t)8 << 30; *to
  * byte 0x7f: floats of 3.39e38) so that code reading memory it never wrote,
  * or reading what it should ignore, fails every time, not only when the
  * allocator happens to hand back a used block. */
+long long fake_live_allocs; /* cudaMalloc'd blocks not yet freed, read by the leak test */
 int cudaMalloc(void **p, size_t n) {
 	size_t size = (n + 255) / 256 * 256;
 	*p = aligned_alloc(256, size);
 	if (!*p) return 2;
 	memset(*p, 0x7f, size);
+	fake_live_allocs++;
 	return 0;
 }
-int cudaFree(void *p) { free(p); return 0; }
+int cudaFree(void *p) {
+	if (p) fake_live_allocs--;
+	free(p);
+	return 0;
+}
 int cudaMemcpy(void *dst, const void *src, size_t n, int kind) { if (kind < 1 || kind > 3) return 21; memcpy(dst, src, n); return 0; }
 int cudaMemcpyAsync(void *dst, const void *src, size_t n, int kind, void *s) { (void)s; if (fake_capturing) return 900; return cudaMemcpy(dst, src, n, kind); }
 int cudaStreamCreateWithFlags(void **s, unsigned f) { (void)f; *s = malloc(8); return 0; }
