@@ -39,34 +39,34 @@ func Save(p *plot.Plot, width, height vg.Length, path string, fb *Fallback, opts
 		return saved, errors.New("save plot: nil plot")
 	}
 	if !(width > 0) || !(height > 0) {
-		return saved, fmt.Errorf("save plot %q: size %v x %v, want both > 0", path, width, height)
+		return saved, fmt.Errorf("save plot %s: size %v x %v, want both > 0", path, width, height)
 	}
 	ext := filepath.Ext(path)
 	format := strings.ToLower(strings.TrimPrefix(ext, "."))
 	switch format {
 	case "png", "svg", "pdf":
 	case "":
-		return saved, fmt.Errorf("save plot %q: no file extension, want .png, .svg or .pdf", path)
+		return saved, fmt.Errorf("save plot %s: no file extension, want .png, .svg or .pdf", path)
 	default:
-		return saved, fmt.Errorf("save plot %q: unsupported extension %q, want .png, .svg or .pdf", path, ext)
+		return saved, fmt.Errorf("save plot %s: unsupported extension %q, want .png, .svg or .pdf", path, ext)
 	}
 
 	// gonum/plot panics on some inconsistent plots (e.g. a log axis whose
 	// range reaches 0 after a caller changed it); report that as an error.
 	defer func() {
 		if r := recover(); r != nil {
-			saved, err = Saved{}, fmt.Errorf("save plot %q: render: %v", path, r)
+			saved, err = Saved{}, fmt.Errorf("save plot %s: render: %v", path, r)
 		}
 	}()
 	w, err := draw.NewFormattedCanvas(width, height, format)
 	if err != nil {
-		return saved, fmt.Errorf("save plot %q: %w", path, err)
+		return saved, fmt.Errorf("save plot %s: %w", path, err)
 	}
 	c := &textCanvas{CanvasWriterTo: w, format: format, fb: fb, used: map[string]bool{}, seen: map[string]bool{}}
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := w.WriteTo(&buf); err != nil {
-		return saved, fmt.Errorf("save plot %q: render %s: %w", path, format, err)
+		return saved, fmt.Errorf("save plot %s: render %s: %w", path, format, err)
 	}
 	if err := safefile.WriteFile(path, buf.Bytes(), opts...); err != nil {
 		return saved, fmt.Errorf("save plot: %w", err)

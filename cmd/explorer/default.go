@@ -62,7 +62,7 @@ func uiCmd(args []string, stdout, stderr io.Writer) error {
 	var files []string
 	if *designs != "" {
 		if files, err = filepath.Glob(filepath.Join(*designs, "*.toml")); err != nil {
-			return usagef("--designs %q: %v", *designs, err)
+			return usagef("--designs %s: %v", quotePath(*designs), err)
 		}
 	}
 	histPath := *hist
@@ -157,9 +157,9 @@ func checkDesignsDir(dir string) error {
 	case errors.Is(err, os.ErrNotExist):
 		return nil
 	case err != nil:
-		return usagef("invalid --designs %q: %v (valid: a directory of design files)", dir, err)
+		return usagef("invalid --designs %s: %v (valid: a directory of design files)", quotePath(dir), err)
 	case !st.IsDir():
-		return usagef("invalid --designs %q: not a directory (valid: a directory of design files, made on the first save)", dir)
+		return usagef("invalid --designs %s: not a directory (valid: a directory of design files, made on the first save)", quotePath(dir))
 	}
 	return nil
 }

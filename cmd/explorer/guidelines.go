@@ -249,7 +249,7 @@ func checkOutDir(dir string, emptyOK bool) error {
 	st, err := os.Stat(dir)
 	if err == nil {
 		if !st.IsDir() {
-			return usagef("invalid --out %q: not a directory (valid: %s)", dir, valid)
+			return usagef("invalid --out %s: not a directory (valid: %s)", quotePath(dir), valid)
 		}
 		return probeWritable(dir, dir)
 	}
@@ -266,9 +266,9 @@ func checkOutDir(dir string, emptyOK bool) error {
 	}
 	switch {
 	case err != nil:
-		return usagef("invalid --out %q: %v", dir, err)
+		return usagef("invalid --out %s: %v", quotePath(dir), err)
 	case !st.IsDir():
-		return usagef("invalid --out %q: %s is not a directory (valid: %s)", dir, p, valid)
+		return usagef("invalid --out %s: %s is not a directory (valid: %s)", quotePath(dir), p, valid)
 	}
 	return probeWritable(dir, p)
 }
@@ -282,7 +282,7 @@ func probeWritable(dir, at string) error {
 		if errors.As(err, &pe) {
 			err = pe.Err // the probe's random name says nothing
 		}
-		return usagef("invalid --out %q: cannot write in %s: %v", dir, at, err)
+		return usagef("invalid --out %s: cannot write in %s: %v", quotePath(dir), at, err)
 	}
 	name := f.Name()
 	f.Close()

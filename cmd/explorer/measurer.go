@@ -309,7 +309,7 @@ func (m *measureFlags) calibration(ctx context.Context, fp host.Fingerprint, std
 	t0 := time.Now()
 	c, measured, err := calib.Ensure(ctx, path, fp, ks.Name(), []int{m.threads}, o)
 	if errors.Is(err, calib.ErrNotCalibration) {
-		return calib.Calibration{}, usagef("invalid --calib %q: %v (valid: a calibration file, a new path, or off; the file was left untouched)", path, err)
+		return calib.Calibration{}, usagef("invalid --calib %s: %v (valid: a calibration file, a new path, or off; the file was left untouched)", quotePath(path), err)
 	}
 	if err != nil && !measured && m.calib == "" && ctx.Err() == nil && !errors.Is(err, calib.ErrStale) && !errors.Is(err, filelock.ErrHeld) {
 		// explorer's own cache cannot be read or locked where it is (its

@@ -92,7 +92,7 @@ func plotWith(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // row never changes what the others draw.
 func loadPlotRows(list string, stderr io.Writer) ([]sweep.Row, error) {
 	if strings.Trim(list, ", ") == "" {
-		return nil, usagef(`invalid --in %q (valid: results files, comma-separated)`, list)
+		return nil, usagef(`invalid --in %s (valid: results files, comma-separated)`, quotePath(list))
 	}
 	var rows []sweep.Row
 	type read struct {

@@ -81,7 +81,7 @@ func addChartFontFlag(fs *flag.FlagSet) *string {
 func chartFallback(path string) (*plots.Fallback, error) {
 	fb, err := plots.NewFallback(path)
 	if err != nil {
-		return nil, usagef("invalid --font %q: %v", path, err)
+		return nil, usagef("invalid --font %s: %v", quotePath(path), err)
 	}
 	return fb, nil
 }
