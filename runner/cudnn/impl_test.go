@@ -130,6 +130,35 @@ func ltRun(g ltGemm, A, B, C, D []float64, aOff, bOff, cOff, dOff int64, bias []
 	}
 }
 
+// checkSlot compares the output slot d of a buffer of n elements (read by
+// at) with want (packed NCHW, within 1e-5 relative) and checks that every
+// element outside the slot still holds the sentinel 99.
+func checkSlot(t *testing.T, d desc, n int, at func(k int64) float64, want []float64) {
+	t.Helper()
+	v := view{d: d}
+	inside := map[int64]bool{}
+	i := 0
+	for b := range d.Dims[0] {
+		for c := range d.Dims[1] {
+			for h := range d.Dims[2] {
+				for w := range d.Dims[3] {
+					k := v.idx(b, c, h, w)
+					inside[k] = true
+					if got := at(k); !(math.Abs(got-want[i]) <= 1e-5*math.Max(1, math.Abs(want[i]))) {
+						t.Fatalf("y[%d,%d,%d,%d] = %g, want %g", b, c, h, w, got, want[i])
+					}
+					i++
+				}
+			}
+		}
+	}
+	for k := range int64(n) {
+		if !inside[k] && at(k) != 99 {
+			t.Fatalf("element %d outside the output slot changed to %g", k, at(k))
+		}
+	}
+}
+
 // TestLtLayoutMatchesConv checks the cuBLASLt layout of a 1x1 convolution
 // (row-major D so that the bias runs per output channel) against
 // runner/reference on awkward shapes: odd channel counts, channel-slot
@@ -213,27 +242,7 @@ func TestLtLayoutMatchesConv(t *testing.T) {
 								}
 								ltRun(g, w64, x.buf, C, y.buf, 0, x.d.Off, cOff, y.d.Off, bias)
 								want := refConv(t, in, out, a, w, b, xs, zref, act)
-								i := 0
-								inside := map[int64]bool{}
-								for n := range out.N {
-									for c := range out.C {
-										for h := range out.H {
-											for ww := range out.W {
-												k := y.idx(n, c, h, ww)
-												inside[k] = true
-												if d := math.Abs(y.buf[k] - want[i]); d > 1e-5*math.Max(1, math.Abs(want[i])) {
-													t.Fatalf("y[%d,%d,%d,%d] = %g, want %g", n, c, h, ww, y.buf[k], want[i])
-												}
-												i++
-											}
-										}
-									}
-								}
-								for k, val := range y.buf {
-									if !inside[int64(k)] && val != 99 {
-										t.Fatalf("element %d outside the output slot changed to %g", k, val)
-									}
-								}
+								checkSlot(t, y.d, len(y.buf), func(k int64) float64 { return y.buf[k] }, want)
 							}
 						})
 					}
